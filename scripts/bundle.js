@@ -1,0 +1,29 @@
+// Bundles the CLI (and later the language server) with esbuild; the WASM files
+// are copied next to the bundles because web-tree-sitter loads them at run time.
+const esbuild = require('esbuild');
+const fs = require('fs');
+const path = require('path');
+
+const root = path.join(__dirname, '..');
+const dist = path.join(root, 'dist');
+fs.mkdirSync(dist, { recursive: true });
+
+const entries = [{ in: 'cli/main.ts', out: 'cli' }];
+if (fs.existsSync(path.join(root, 'server/main.ts'))) entries.push({ in: 'server/main.ts', out: 'server' });
+
+esbuild.buildSync({
+  entryPoints: entries.map((e) => ({ in: path.join(root, e.in), out: e.out })),
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  outdir: dist,
+  sourcemap: true,
+  logLevel: 'warning',
+});
+for (const wasm of [
+  require.resolve('web-tree-sitter/tree-sitter.wasm'),
+  require.resolve('tree-sitter-c/tree-sitter-c.wasm'),
+]) {
+  fs.copyFileSync(wasm, path.join(dist, path.basename(wasm)));
+}
