@@ -1,0 +1,77 @@
+// Machine-readable JSON output, version 1:
+// {
+//   "version": 1,
+//   "root": "<absolute root>",
+//   "diagnostics": [{ "rule", "severity", "file", "line", "column", "endLine",
+//                     "endColumn", "function", "message",
+//                     "related": [{ "file", "line", "column", "message" }],
+//                     "conditions": ["CONFIG_X", ...] }],
+//   "problems": [{ "file", "message" }]
+// }
+// Files are relative to the root (forward slashes) when inside it, absolute
+// otherwise; lines and columns are 1-based. Severity is the engine's word
+// (error, warning, info). Pretty-printed with 2 spaces, ending with '\n'.
+import * as path from 'path';
+import { CheckResult } from '../../engine/check';
+import { RuleId, Severity } from '../../engine/findings';
+import { FormatOptions, relPath } from './common';
+
+export interface JsonRelated {
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+}
+
+export interface JsonDiagnostic {
+  rule: RuleId;
+  severity: Severity;
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  function: string;
+  message: string;
+  related: JsonRelated[];
+  conditions: string[];
+}
+
+export interface JsonReport {
+  version: 1;
+  root: string;
+  diagnostics: JsonDiagnostic[];
+  problems: { file: string; message: string }[];
+}
+
+export function toJsonReport(result: CheckResult, opts: FormatOptions): JsonReport {
+  const root = path.resolve(opts.root);
+  // Keys are written in a fixed order so that the output is stable.
+  return {
+    version: 1,
+    root,
+    diagnostics: result.findings.map((f) => ({
+      rule: f.rule,
+      severity: f.severity,
+      file: relPath(f.file, root),
+      line: f.line,
+      column: f.column,
+      endLine: f.endLine,
+      endColumn: f.endColumn,
+      function: f.function,
+      message: f.message,
+      related: f.related.map((r) => ({
+        file: relPath(r.file, root),
+        line: r.line,
+        column: r.column,
+        message: r.message,
+      })),
+      conditions: [...f.conditions],
+    })),
+    problems: result.problems.map((p) => ({ file: relPath(p.file, root), message: p.message })),
+  };
+}
+
+export function formatJson(result: CheckResult, opts: FormatOptions): string {
+  return JSON.stringify(toJsonReport(result, opts), null, 2) + '\n';
+}

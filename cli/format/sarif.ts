@@ -1,0 +1,148 @@
+// SARIF 2.1.0 output (one run), for code-scanning services and SARIF viewers.
+//  - Files inside the root are relative URIs against the uriBaseId SRCROOT,
+//    whose absolute file: URI is given in run.originalUriBaseIds; files
+//    outside the root are absolute file: URIs.
+//  - Each related location (call chain hop) is a relatedLocation, and a
+//    finding with related locations also has one codeFlow whose thread flow
+//    walks the hops, outermost first, and ends at the finding itself, so that
+//    viewers can step through the call chain.
+//  - Columns are 1-based UTF-16 code units, as the engine counts them
+//    (run.columnKind). The engine's endColumn is taken as exclusive, which is
+//    what SARIF's region.endColumn means.
+//  - Input problems become tool execution notifications of the invocation.
+import { createHash } from 'crypto';
+import * as path from 'path';
+import { pathToFileURL } from 'url';
+import type * as Sarif from 'sarif';
+import { CheckResult } from '../../engine/check';
+import { Finding, RULES, RuleId, Severity } from '../../engine/findings';
+import { FormatOptions, displayPath } from './common';
+
+export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+export const SRCROOT = 'SRCROOT';
+
+const RULE_DESCRIPTIONS: Record<RuleId, string> = {
+  'lazy-mmu/read-after-write':
+    'A page table entry written in a lazy MMU section is read back (possibly through a call) before the batched updates are flushed.',
+  'lazy-mmu/nested-section': 'A lazy MMU section is entered while another one is already active.',
+  'lazy-mmu/unbalanced-section': 'A lazy MMU section is entered without being left (or left without being entered) on some path.',
+  'lazy-mmu/pause-misuse': 'Pausing or resuming lazy MMU mode is unbalanced or happens outside a section.',
+  'lazy-mmu/alloc-in-section': 'Memory is allocated inside a lazy MMU section.',
+  'lazy-mmu/sleep-in-section': 'A call that may sleep is made inside a lazy MMU section.',
+  'lazy-mmu/kernel-access-before-flush':
+    'The kernel accesses memory through a mapping changed in a lazy MMU section before the changes are flushed.',
+  'lazy-mmu/break-before-make':
+    'A break-before-make sequence relies on the break being visible before the make, but both are batched in a lazy MMU section.',
+};
+
+const LEVEL: Record<Severity, Sarif.Result.level> = {
+  error: 'error',
+  warning: 'warning',
+  info: 'note',
+};
+
+/** The file: URI of a directory, ending with '/' as uriBaseIds require. */
+function dirUri(dir: string): string {
+  const href = pathToFileURL(path.resolve(dir)).href;
+  return href.endsWith('/') ? href : href + '/';
+}
+
+/** Percent-encodes one path segment, keeping the characters RFC 3986 allows in segments (except ':'). */
+function encodeSegment(segment: string): string {
+  return encodeURIComponent(segment).replace(/%(24|26|2B|2C|3B|3D|40)/gi, (m) => decodeURIComponent(m));
+}
+
+function artifactLocation(file: string, root: string): Sarif.ArtifactLocation {
+  const shown = displayPath(file, root);
+  if (shown.inside) {
+    return { uri: shown.path.split('/').map(encodeSegment).join('/'), uriBaseId: SRCROOT };
+  }
+  return { uri: pathToFileURL(shown.path).href };
+}
+
+function region(line: number, column: number, endLine?: number, endColumn?: number): Sarif.Region {
+  const r: Sarif.Region = { startLine: Math.max(1, line), startColumn: Math.max(1, column) };
+  // An end before the start would make an invalid region: leave it out then.
+  if (endLine !== undefined && endColumn !== undefined) {
+    if (endLine > r.startLine! || (endLine === r.startLine && endColumn >= r.startColumn!)) {
+      r.endLine = endLine;
+      r.endColumn = Math.max(1, endColumn);
+    }
+  }
+  return r;
+}
+
+/** Line-independent fingerprint, so that results survive edits above them. */
+function fingerprint(f: Finding, root: string): string {
+  const key = [f.rule, displayPath(f.file, root).path, f.function, f.message].join('\0');
+  return createHash('sha256').update(key).digest('hex').slice(0, 32);
+}
+
+function toResult(f: Finding, root: string): Sarif.Result {
+  const primary: Sarif.Location = {
+    physicalLocation: {
+      artifactLocation: artifactLocation(f.file, root),
+      region: region(f.line, f.column, f.endLine, f.endColumn),
+    },
+    logicalLocations: [{ name: f.function, kind: 'function' }],
+  };
+  const result: Sarif.Result = {
+    ruleId: f.rule,
+    ruleIndex: RULES.indexOf(f.rule),
+    level: LEVEL[f.severity],
+    message: { text: f.message },
+    locations: [primary],
+    partialFingerprints: { 'lazymmu/v1': fingerprint(f, root) },
+    properties: { function: f.function, conditions: [...f.conditions] },
+  };
+  if (f.related.length > 0) {
+    const hops: Sarif.Location[] = f.related.map((r, i) => ({
+      id: i,
+      physicalLocation: {
+        artifactLocation: artifactLocation(r.file, root),
+        region: region(r.line, r.column),
+      },
+      message: { text: r.message },
+    }));
+    result.relatedLocations = hops;
+    const steps: Sarif.ThreadFlowLocation[] = hops.map((h) => ({
+      location: { physicalLocation: h.physicalLocation, message: h.message },
+    }));
+    steps.push({ location: { physicalLocation: primary.physicalLocation, message: { text: f.message } } });
+    result.codeFlows = [{ threadFlows: [{ locations: steps }] }];
+  }
+  return result;
+}
+
+export function toSarifLog(result: CheckResult, opts: FormatOptions): Sarif.Log {
+  const root = path.resolve(opts.root);
+  const rules: Sarif.ReportingDescriptor[] = RULES.map((id) => ({
+    id,
+    shortDescription: { text: RULE_DESCRIPTIONS[id] },
+  }));
+  const invocation: Sarif.Invocation = { executionSuccessful: true };
+  if (result.problems.length > 0) {
+    invocation.toolExecutionNotifications = result.problems.map((p) => ({
+      level: 'error',
+      message: { text: p.message },
+      locations: [{ physicalLocation: { artifactLocation: artifactLocation(p.file, root) } }],
+    }));
+  }
+  return {
+    $schema: SARIF_SCHEMA,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: { driver: { name: 'lazymmu', version: opts.toolVersion, rules } },
+        originalUriBaseIds: { [SRCROOT]: { uri: dirUri(root) } },
+        columnKind: 'utf16CodeUnits',
+        invocations: [invocation],
+        results: result.findings.map((f) => toResult(f, root)),
+      },
+    ],
+  };
+}
+
+export function formatSarif(result: CheckResult, opts: FormatOptions): string {
+  return JSON.stringify(toSarifLog(result, opts), null, 2) + '\n';
+}

@@ -1,0 +1,243 @@
+// The CLI output formatters (text, JSON, SARIF) on a hand-made CheckResult.
+// The SARIF output is validated against the SARIF 2.1.0 JSON schema shipped by
+// the npm package @microsoft/jest-sarif (lib/schemas/sarif-2.1.0-rtm.5.json, a
+// draft-04 schema, hence ajv-draft-04).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import Ajv from 'ajv-draft-04';
+import addFormats from 'ajv-formats';
+import { CheckResult } from '../../engine/check';
+import { RULES } from '../../engine/findings';
+import { formatText } from '../../cli/format/text';
+import { formatJson } from '../../cli/format/json';
+import { formatSarif } from '../../cli/format/sarif';
+
+const ROOT = '/work/tree';
+const OPTS = { root: ROOT, toolVersion: '0.1.0' };
+
+function sample(): CheckResult {
+  return {
+    root: ROOT,
+    findings: [
+      {
+        rule: 'lazy-mmu/read-after-write',
+        severity: 'error',
+        file: `${ROOT}/mm/memory.c`,
+        line: 120,
+        column: 9,
+        endLine: 120,
+        endColumn: 27,
+        function: 'zap_pte_range',
+        message: 'PTE read after a write in the same lazy MMU section',
+        related: [
+          { file: `${ROOT}/mm/memory.c`, line: 100, column: 2, message: 'lazy MMU section entered here' },
+          { file: `${ROOT}/mm/memory.c`, line: 110, column: 3, message: 'PTE written by set_pte_at()' },
+          { file: `${ROOT}/include/linux/pgtable.h`, line: 42, column: 5, message: 'read by ptep_get() via helper()' },
+        ],
+        conditions: ['CONFIG_ARM64', '!CONFIG_X'],
+      },
+      {
+        rule: 'lazy-mmu/sleep-in-section',
+        severity: 'info',
+        file: '/elsewhere/drivers/my file#1.c',
+        line: 7,
+        column: 1,
+        endLine: 8,
+        endColumn: 4,
+        function: 'f',
+        message: 'may sleep\ninside the section',
+        related: [],
+        conditions: [],
+      },
+    ],
+    problems: [
+      { file: `${ROOT}/arch/x86/bad.c`, message: 'binary file' },
+      { file: '/elsewhere/gone.c', message: 'cannot read' },
+    ],
+  };
+}
+
+test('text: gcc style, related hops as notes, relative paths inside the root', () => {
+  const out = formatText(sample(), OPTS);
+  assert.equal(
+    out,
+    'mm/memory.c:120:9: error: PTE read after a write in the same lazy MMU section [lazy-mmu/read-after-write]\n' +
+      'mm/memory.c:100:2: note: lazy MMU section entered here\n' +
+      'mm/memory.c:110:3: note: PTE written by set_pte_at()\n' +
+      'include/linux/pgtable.h:42:5: note: read by ptep_get() via helper()\n' +
+      '/elsewhere/drivers/my file#1.c:7:1: note: may sleep inside the section [lazy-mmu/sleep-in-section]\n',
+  );
+});
+
+test('text: no findings give the empty string', () => {
+  assert.equal(formatText({ root: ROOT, findings: [], problems: [] }, OPTS), '');
+});
+
+test('text: a root given with a trailing slash or relative parts gives the same paths', () => {
+  assert.equal(formatText(sample(), { ...OPTS, root: ROOT + '/' }), formatText(sample(), OPTS));
+  assert.equal(formatText(sample(), { ...OPTS, root: ROOT + '/mm/..' }), formatText(sample(), OPTS));
+});
+
+test('json: exact shape, relative paths, 1-based positions, problems', () => {
+  const out = formatJson(sample(), OPTS);
+  assert.ok(out.startsWith('{\n  "version": 1,\n  "root": "/work/tree",\n'), 'pretty-printed with 2 spaces');
+  assert.ok(out.endsWith('}\n'));
+  const doc = JSON.parse(out);
+  assert.deepEqual(doc, {
+    version: 1,
+    root: '/work/tree',
+    diagnostics: [
+      {
+        rule: 'lazy-mmu/read-after-write',
+        severity: 'error',
+        file: 'mm/memory.c',
+        line: 120,
+        column: 9,
+        endLine: 120,
+        endColumn: 27,
+        function: 'zap_pte_range',
+        message: 'PTE read after a write in the same lazy MMU section',
+        related: [
+          { file: 'mm/memory.c', line: 100, column: 2, message: 'lazy MMU section entered here' },
+          { file: 'mm/memory.c', line: 110, column: 3, message: 'PTE written by set_pte_at()' },
+          { file: 'include/linux/pgtable.h', line: 42, column: 5, message: 'read by ptep_get() via helper()' },
+        ],
+        conditions: ['CONFIG_ARM64', '!CONFIG_X'],
+      },
+      {
+        rule: 'lazy-mmu/sleep-in-section',
+        severity: 'info',
+        file: '/elsewhere/drivers/my file#1.c',
+        line: 7,
+        column: 1,
+        endLine: 8,
+        endColumn: 4,
+        function: 'f',
+        message: 'may sleep\ninside the section',
+        related: [],
+        conditions: [],
+      },
+    ],
+    problems: [
+      { file: 'arch/x86/bad.c', message: 'binary file' },
+      { file: '/elsewhere/gone.c', message: 'cannot read' },
+    ],
+  });
+  // Key order is part of the format (stable diffs of saved reports).
+  assert.deepEqual(Object.keys(doc), ['version', 'root', 'diagnostics', 'problems']);
+  assert.deepEqual(Object.keys(doc.diagnostics[0]), [
+    'rule', 'severity', 'file', 'line', 'column', 'endLine', 'endColumn', 'function', 'message', 'related', 'conditions',
+  ]);
+  assert.deepEqual(Object.keys(doc.diagnostics[0].related[0]), ['file', 'line', 'column', 'message']);
+});
+
+function sarifValidator() {
+  const schema = require('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json');
+  // unicodeRegExp: false because the schema's `language` pattern has a lone ']',
+  // legal in a plain JavaScript RegExp but not in a /u one (ajv's default).
+  const ajv = new Ajv({ allErrors: true, unicodeRegExp: false });
+  addFormats(ajv);
+  return ajv.compile(schema);
+}
+
+test('sarif: validates against the SARIF 2.1.0 schema', () => {
+  const validate = sarifValidator();
+  const doc = JSON.parse(formatSarif(sample(), OPTS));
+  assert.ok(validate(doc), JSON.stringify(validate.errors, null, 2));
+  const empty = JSON.parse(formatSarif({ root: ROOT, findings: [], problems: [] }, OPTS));
+  assert.ok(validate(empty), JSON.stringify(validate.errors, null, 2));
+});
+
+test('sarif: the schema check is not vacuous', () => {
+  const validate = sarifValidator();
+  const doc = JSON.parse(formatSarif(sample(), OPTS));
+  doc.runs[0].results[0].level = 'info';
+  assert.equal(validate(doc), false);
+  const doc2 = JSON.parse(formatSarif(sample(), OPTS));
+  doc2.runs[0].results[0].locations[0].physicalLocation.region.startLine = 0;
+  assert.equal(validate(doc2), false);
+});
+
+test('sarif: log, run, tool and rules', () => {
+  const doc = JSON.parse(formatSarif(sample(), OPTS));
+  assert.equal(doc.$schema, 'https://json.schemastore.org/sarif-2.1.0.json');
+  assert.equal(doc.version, '2.1.0');
+  assert.equal(doc.runs.length, 1);
+  const run = doc.runs[0];
+  assert.equal(run.tool.driver.name, 'lazymmu');
+  assert.equal(run.tool.driver.version, '0.1.0');
+  assert.deepEqual(run.tool.driver.rules.map((r: { id: string }) => r.id), [...RULES]);
+  for (const r of run.tool.driver.rules) assert.ok(r.shortDescription.text.length > 0, r.id);
+  assert.deepEqual(run.originalUriBaseIds, { SRCROOT: { uri: 'file:///work/tree/' } });
+  assert.equal(run.results.length, 2);
+  for (const res of run.results) {
+    assert.equal(run.tool.driver.rules[res.ruleIndex].id, res.ruleId);
+  }
+  const notes = run.invocations[0].toolExecutionNotifications;
+  assert.deepEqual(notes.map((n: any) => n.locations[0].physicalLocation.artifactLocation), [
+    { uri: 'arch/x86/bad.c', uriBaseId: 'SRCROOT' },
+    { uri: 'file:///elsewhere/gone.c' },
+  ]);
+});
+
+test('sarif: result with a call chain has relatedLocations and a codeFlow ending at the finding', () => {
+  const res = JSON.parse(formatSarif(sample(), OPTS)).runs[0].results[0];
+  assert.equal(res.ruleId, 'lazy-mmu/read-after-write');
+  assert.equal(res.ruleIndex, RULES.indexOf('lazy-mmu/read-after-write'));
+  assert.equal(res.level, 'error');
+  assert.equal(res.message.text, 'PTE read after a write in the same lazy MMU section');
+  assert.deepEqual(res.locations[0].physicalLocation, {
+    artifactLocation: { uri: 'mm/memory.c', uriBaseId: 'SRCROOT' },
+    region: { startLine: 120, startColumn: 9, endLine: 120, endColumn: 27 },
+  });
+  assert.deepEqual(res.relatedLocations, [
+    {
+      id: 0,
+      physicalLocation: { artifactLocation: { uri: 'mm/memory.c', uriBaseId: 'SRCROOT' }, region: { startLine: 100, startColumn: 2 } },
+      message: { text: 'lazy MMU section entered here' },
+    },
+    {
+      id: 1,
+      physicalLocation: { artifactLocation: { uri: 'mm/memory.c', uriBaseId: 'SRCROOT' }, region: { startLine: 110, startColumn: 3 } },
+      message: { text: 'PTE written by set_pte_at()' },
+    },
+    {
+      id: 2,
+      physicalLocation: {
+        artifactLocation: { uri: 'include/linux/pgtable.h', uriBaseId: 'SRCROOT' },
+        region: { startLine: 42, startColumn: 5 },
+      },
+      message: { text: 'read by ptep_get() via helper()' },
+    },
+  ]);
+  assert.equal(res.codeFlows.length, 1);
+  assert.equal(res.codeFlows[0].threadFlows.length, 1);
+  const steps = res.codeFlows[0].threadFlows[0].locations.map((s: any) => s.location);
+  assert.equal(steps.length, 4);
+  for (let i = 0; i < 3; i++) {
+    assert.deepEqual(steps[i].physicalLocation, res.relatedLocations[i].physicalLocation);
+    assert.deepEqual(steps[i].message, res.relatedLocations[i].message);
+  }
+  assert.deepEqual(steps[3].physicalLocation, res.locations[0].physicalLocation);
+  assert.deepEqual(res.properties, { function: 'zap_pte_range', conditions: ['CONFIG_ARM64', '!CONFIG_X'] });
+  assert.match(res.partialFingerprints['lazymmu/v1'], /^[0-9a-f]{32}$/);
+});
+
+test('sarif: result without hops, in a file outside the root, at info severity', () => {
+  const res = JSON.parse(formatSarif(sample(), OPTS)).runs[0].results[1];
+  assert.equal(res.level, 'note');
+  assert.equal(res.ruleIndex, RULES.indexOf('lazy-mmu/sleep-in-section'));
+  assert.deepEqual(res.locations[0].physicalLocation, {
+    artifactLocation: { uri: 'file:///elsewhere/drivers/my%20file%231.c' },
+    region: { startLine: 7, startColumn: 1, endLine: 8, endColumn: 4 },
+  });
+  assert.equal(res.relatedLocations, undefined);
+  assert.equal(res.codeFlows, undefined);
+});
+
+test('sarif: relative URIs are percent-encoded where needed', () => {
+  const r = sample();
+  r.findings[0].file = `${ROOT}/drivers/a b#c%d,e+f.c`;
+  const res = JSON.parse(formatSarif(r, OPTS)).runs[0].results[0];
+  assert.equal(res.locations[0].physicalLocation.artifactLocation.uri, 'drivers/a%20b%23c%25d,e+f.c');
+});
