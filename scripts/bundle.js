@@ -19,6 +19,9 @@ esbuild.buildSync({
   format: 'cjs',
   outdir: dist,
   sourcemap: true,
+  // web-tree-sitter's CommonJS build still asks for import.meta.url.
+  define: { 'import.meta.url': '__lazymmuImportMetaUrl' },
+  banner: { js: "const __lazymmuImportMetaUrl = require('url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
 });
 for (const wasm of [

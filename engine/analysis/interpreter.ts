@@ -1,0 +1,895 @@
+// The path-sensitive interpreter: walks a function's syntax tree carrying a
+// set of path states, and follows calls into callees through context-keyed
+// summaries (what a callee does to the entries its parameters point at, per
+// return value). Lazy-mode calls, PTE writes and reads come from the catalogue.
+//
+// What it reports is neutral: reads of entries with pending (unflushed)
+// writes. The checkers turn those into findings.
+import type { Node } from 'web-tree-sitter';
+import { Catalogue } from '../catalogue/catalogue';
+import { WorkspaceIndex } from '../index/workspaceIndex';
+import { bound, dedupe, Hop, ModeState, PathState, PendingWrite, Val } from './pathState';
+import { ConstEnv, constValue, describeValue, truth } from './constValue';
+import { FunctionRef, SourceCache } from './sourceCache';
+import { accessPath, declaredName, isPointerTo, parameterNames, unwrap } from './syntax';
+
+/** A read of an entry written earlier in the same section, with no flush between. */
+export interface ReadHit {
+  /** The read itself. */
+  read: Hop;
+  /** Calls from the analysed function down to the function holding the read. */
+  readChain: Hop[];
+  write: PendingWrite;
+  conds: string[];
+  /** Function holding the read. */
+  fn: string;
+}
+
+/** A read, inside a callee, of the entry a parameter pointed at when the callee was entered. */
+interface EntryRead {
+  param: number;
+  read: Hop;
+  readChain: Hop[];
+  conds: string[];
+  fn: string;
+}
+
+export interface Outcome {
+  ret: Val;
+  /** Parameter index -> the write (inside the callee) still pending at return. */
+  writes: Map<number, PendingWrite>;
+  flushed: boolean;
+  mode: ModeState;
+  conds: string[];
+}
+
+export interface FunctionSummary {
+  outcomes: Outcome[];
+  entryReads: EntryRead[];
+  hits: ReadHit[];
+}
+
+interface Flow {
+  normal: PathState[];
+  brk: PathState[];
+  cont: PathState[];
+  ret: [PathState, Val][];
+  gotos: Map<string, PathState[]>;
+}
+
+type Pair = [PathState, Val];
+
+const MAX_STATES = 48;
+const MAX_LOOP_ITER = 6;
+const MAX_CALL_DEPTH = 12;
+const MAX_GOTO_RESTARTS = 6;
+const EMPTY: FunctionSummary = { outcomes: [], entryReads: [], hits: [] };
+
+function emptyFlow(normal: PathState[] = []): Flow {
+  return { normal, brk: [], cont: [], ret: [], gotos: new Map() };
+}
+
+function absorb(into: Flow, f: Flow): void {
+  into.brk.push(...f.brk);
+  into.cont.push(...f.cont);
+  into.ret.push(...f.ret);
+  for (const [k, v] of f.gotos) {
+    const a = into.gotos.get(k);
+    if (a) a.push(...v);
+    else into.gotos.set(k, [...v]);
+  }
+}
+
+/** `defined(X)` and `defined X` read as X, so that X and !X can be seen to contradict. */
+function normaliseCondition(cond: string): string {
+  const m = /^(!?)\s*\(?\s*defined\s*\(?\s*(\w+)\s*\)?\s*\)?$/.exec(cond);
+  return m ? `${m[1]}${m[2]}` : cond.trim();
+}
+
+export function negateCondition(cond: string): string {
+  if (/^!\w+$/.test(cond)) return cond.slice(1);
+  if (/^\w+$/.test(cond)) return `!${cond}`;
+  return `!(${cond})`;
+}
+
+/** States that take a preprocessor branch; a path that already assumed the opposite is dropped. */
+function withCond(states: PathState[], cond: string): PathState[] {
+  const c = normaliseCondition(cond);
+  const opposite = negateCondition(c);
+  return states
+    .filter((s) => !s.conds.includes(opposite))
+    .map((s) => {
+      if (s.conds.includes(c)) return s;
+      const n = s.clone();
+      n.conds = [...s.conds, c];
+      return n;
+    });
+}
+
+function unionConds(a: string[], b: string[]): string[] {
+  return [...new Set([...a, ...b])];
+}
+
+export class Interpreter {
+  private memo = new Map<string, FunctionSummary | 'pending'>();
+  private depth = 0;
+  private readonly env: ConstEnv;
+
+  constructor(
+    readonly index: WorkspaceIndex,
+    readonly cat: Catalogue,
+    readonly sources: SourceCache,
+  ) {
+    this.env = { errno: cat.errno, transparent: cat.valueTransparent };
+  }
+
+  describe(v: number): string {
+    return describeValue(v, this.cat.errno);
+  }
+
+  /** Analyses a function entered with the given mode and parameters whose entries have pending writes. */
+  summarize(fn: FunctionRef, mode: ModeState, dirtyParams: number[]): FunctionSummary {
+    const key = `${fn.file}:${fn.node.startIndex}|${mode.depth}/${mode.paused}|${dirtyParams.join(',')}`;
+    const known = this.memo.get(key);
+    if (known === 'pending') return EMPTY; // recursion: assume no effect, which terminates
+    if (known) return known;
+    if (this.depth >= MAX_CALL_DEPTH) return EMPTY;
+    this.memo.set(key, 'pending');
+    this.depth++;
+    try {
+      const run = new FunctionRun(this, fn);
+      const result = run.run(mode, dirtyParams);
+      this.memo.set(key, result);
+      return result;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  resolveCallee(name: string, fromFile: string): { ref: FunctionRef; condition: string }[] {
+    const out: { ref: FunctionRef; condition: string }[] = [];
+    for (const d of this.index.resolve(name, fromFile).slice(0, 4)) {
+      const ref = this.sources.functionAt(d.file, d.name, d.line);
+      if (ref) out.push({ ref, condition: d.condition });
+    }
+    return out;
+  }
+
+  takesEntry(name: string, fromFile: string): boolean {
+    return this.index.resolve(name, fromFile).some((d) => d.takesEntry);
+  }
+
+  constEnv(): ConstEnv {
+    return this.env;
+  }
+}
+
+/** One analysis of one function in one context. */
+class FunctionRun {
+  private hits: ReadHit[] = [];
+  private entryReads: EntryRead[] = [];
+  private ptrVars = new Set<string>();
+  private params: (string | null)[];
+  private readonly fnName: string;
+
+  constructor(
+    private readonly ip: Interpreter,
+    private readonly fn: FunctionRef,
+  ) {
+    this.fnName = fn.name;
+    this.params = parameterNames(fn.node);
+    this.collectPointerVars(fn.node);
+  }
+
+  run(mode: ModeState, dirtyParams: number[]): FunctionSummary {
+    const st = new PathState();
+    st.mode = { ...mode };
+    this.params.forEach((p, i) => {
+      if (p) st.ptrs.set(p, `P${i}`);
+    });
+    for (const i of dirtyParams) st.dirty.set(`P${i}`, { chain: [], conds: [], param: i });
+    const body = this.fn.node.childForFieldName('body');
+    const flow = body ? this.exec(body, [st]) : emptyFlow([st]);
+    const ends: Pair[] = [...flow.ret, ...flow.normal.map((s): Pair => [s, null])];
+    const outcomes = new Map<string, Outcome>();
+    for (const [s, v] of ends) {
+      const writes = new Map<number, PendingWrite>();
+      this.params.forEach((_, i) => {
+        const w = s.dirty.get(`P${i}`);
+        if (w && w.param === undefined) writes.set(i, w);
+      });
+      const k = `${v ? v.join('|') : '?'};${[...writes.keys()]};${s.flushed};${s.mode.depth}/${s.mode.paused}`;
+      const prev = outcomes.get(k);
+      if (!prev || s.conds.length < prev.conds.length)
+        outcomes.set(k, { ret: v, writes, flushed: s.flushed, mode: { ...s.mode }, conds: s.conds });
+    }
+    return { outcomes: [...outcomes.values()], entryReads: this.entryReads, hits: this.hits };
+  }
+
+  private collectPointerVars(n: Node): void {
+    const types = this.ip.cat.entryPointerTypes;
+    const visit = (x: Node) => {
+      if (x.type === 'parameter_declaration' || x.type === 'declaration') {
+        const t = x.childForFieldName('type')?.text ?? '';
+        for (const d of x.childrenForFieldName('declarator')) {
+          if (d && isPointerTo(t, d, types)) {
+            const name = declaredName(d);
+            if (name) this.ptrVars.add(name);
+          }
+        }
+      }
+      for (const c of x.namedChildren) if (c) visit(c);
+    };
+    visit(n);
+  }
+
+  // ---- locations -------------------------------------------------------
+
+  private hop(n: Node, message: string): Hop {
+    return {
+      file: this.fn.file,
+      line: n.startPosition.row + 1,
+      column: n.startPosition.column + 1,
+      endLine: n.endPosition.row + 1,
+      endColumn: n.endPosition.column + 1,
+      message,
+    };
+  }
+
+  // ---- statements ------------------------------------------------------
+
+  private exec(n: Node, states: PathState[]): Flow {
+    switch (n.type) {
+      case 'compound_statement':
+      case 'translation_unit':
+        return this.execSeq(n.namedChildren.filter((c): c is Node => !!c), states);
+      case 'expression_statement': {
+        const e = n.namedChild(0);
+        if (!e) return emptyFlow(states);
+        return emptyFlow(this.evalStates(e, states));
+      }
+      case 'declaration':
+        return emptyFlow(this.execDeclaration(n, states));
+      case 'if_statement':
+        return this.execIf(n, states);
+      case 'while_statement':
+        return this.loop(states, n.childForFieldName('condition'), n.childForFieldName('body'), null, false);
+      case 'do_statement':
+        return this.loop(states, n.childForFieldName('condition'), n.childForFieldName('body'), null, true);
+      case 'for_statement': {
+        let pre = states;
+        const init = n.childForFieldName('initializer');
+        if (init) pre = init.type === 'declaration' ? this.execDeclaration(init, pre) : this.evalStates(init, pre);
+        return this.loop(pre, n.childForFieldName('condition'), n.childForFieldName('body'), n.childForFieldName('update'), false);
+      }
+      case 'function_definition':
+        // An iterator macro the rewrite did not catch, read as a nested definition: a loop body.
+        return this.loop(states, null, n.childForFieldName('body'), null, false, true);
+      case 'switch_statement':
+        return this.execSwitch(n, states);
+      case 'return_statement': {
+        const e = n.namedChild(0);
+        const f = emptyFlow();
+        if (!e) f.ret.push(...states.map((s): Pair => [s, null]));
+        else for (const s of states) f.ret.push(...this.evalExpr(e, this.fresh(s)));
+        return f;
+      }
+      case 'break_statement': {
+        const f = emptyFlow();
+        f.brk = states;
+        return f;
+      }
+      case 'continue_statement': {
+        const f = emptyFlow();
+        f.cont = states;
+        return f;
+      }
+      case 'goto_statement': {
+        const f = emptyFlow();
+        const label = n.childForFieldName('label')?.text;
+        if (label && states.length) f.gotos.set(label, states);
+        return f;
+      }
+      case 'labeled_statement': {
+        const inner = n.namedChildren.find((c) => c && c.type !== 'statement_identifier');
+        return inner ? this.exec(inner, states) : emptyFlow(states);
+      }
+      case 'preproc_if':
+      case 'preproc_ifdef':
+      case 'preproc_elif':
+      case 'preproc_elifdef':
+        return this.execPreproc(n, states);
+      case 'preproc_else':
+        return this.execSeq(n.namedChildren.filter((c): c is Node => !!c), states);
+      case 'comment':
+      case 'preproc_def':
+      case 'preproc_function_def':
+      case 'preproc_call':
+      case 'preproc_include':
+      case 'type_definition':
+      case 'struct_specifier':
+      case 'union_specifier':
+      case 'enum_specifier':
+        return emptyFlow(states);
+      default:
+        if (n.type.endsWith('_expression') || n.type === 'identifier') return emptyFlow(this.evalStates(n, states));
+        // ERROR nodes and statement kinds we do not model: analyse what is inside, in order.
+        return this.execSeq(n.namedChildren.filter((c): c is Node => !!c), states);
+    }
+  }
+
+  private execSeq(children: Node[], states: PathState[]): Flow {
+    const flow = emptyFlow(states);
+    const labelIdx = new Map<string, number>();
+    children.forEach((c, i) => {
+      if (c.type === 'labeled_statement') {
+        const l = c.childForFieldName('label')?.text ?? c.namedChild(0)?.text;
+        if (l) labelIdx.set(l, i);
+      }
+    });
+    const seenAtLabel = new Map<string, Set<string>>();
+    const ended: PathState[] = [];
+    let restarts = 0;
+    let i = 0;
+    while (i <= children.length) {
+      if (i === children.length) {
+        // Backward gotos to labels of this block: run again from the label.
+        let restarted = false;
+        for (const [label, gs] of flow.gotos) {
+          const at = labelIdx.get(label);
+          if (at === undefined || restarts >= MAX_GOTO_RESTARTS) continue;
+          const seen = seenAtLabel.get(label) ?? new Set();
+          seenAtLabel.set(label, seen);
+          const fresh = dedupe(gs).filter((s) => !seen.has(s.key()));
+          flow.gotos.delete(label);
+          if (!fresh.length) continue;
+          fresh.forEach((s) => seen.add(s.key()));
+          ended.push(...flow.normal);
+          flow.normal = fresh;
+          i = at;
+          restarts++;
+          restarted = true;
+          break;
+        }
+        if (!restarted) break;
+      }
+      const c = children[i];
+      if (c.type === 'labeled_statement') {
+        const l = c.childForFieldName('label')?.text ?? c.namedChild(0)?.text;
+        if (l && flow.gotos.has(l)) {
+          flow.normal = [...flow.normal, ...flow.gotos.get(l)!];
+          flow.gotos.delete(l);
+        }
+        if (l) {
+          const seen = seenAtLabel.get(l) ?? new Set();
+          seenAtLabel.set(l, seen);
+          flow.normal.forEach((s) => seen.add(s.key()));
+        }
+      }
+      const f = this.exec(c, bound(flow.normal, MAX_STATES));
+      flow.normal = f.normal;
+      absorb(flow, f);
+      i++;
+    }
+    flow.normal = bound([...ended, ...flow.normal], MAX_STATES);
+    return flow;
+  }
+
+  private execDeclaration(n: Node, states: PathState[]): PathState[] {
+    let cur = states;
+    for (const d of n.childrenForFieldName('declarator')) {
+      if (!d || d.type !== 'init_declarator') continue;
+      const name = declaredName(d);
+      const value = d.childForFieldName('value');
+      if (!name || !value) continue;
+      const next: PathState[] = [];
+      for (const s of cur) {
+        for (const [s2, v] of this.evalExpr(value, this.fresh(s))) {
+          this.assign(s2, name, value, v, d);
+          next.push(s2);
+        }
+      }
+      cur = next;
+    }
+    return cur;
+  }
+
+  private execIf(n: Node, states: PathState[]): Flow {
+    const cond = n.childForFieldName('condition');
+    const { t, f } = cond ? this.cond(cond, states.map((s) => this.fresh(s))) : { t: states, f: states };
+    const cons = n.childForFieldName('consequence');
+    const alt = n.childForFieldName('alternative');
+    const out = emptyFlow();
+    const a = cons ? this.exec(cons, t) : emptyFlow(t);
+    absorb(out, a);
+    const altStmt = alt ? (alt.type === 'else_clause' ? alt.namedChild(0) : alt) : null;
+    const b = altStmt ? this.exec(altStmt, f) : emptyFlow(f);
+    absorb(out, b);
+    out.normal = bound([...a.normal, ...b.normal], MAX_STATES);
+    return out;
+  }
+
+  private loop(
+    states: PathState[],
+    condNode: Node | null,
+    body: Node | null,
+    update: Node | null,
+    isDo: boolean,
+    mayNotRun = false,
+  ): Flow {
+    const out = emptyFlow();
+    const exits: PathState[] = [];
+    const seen = new Set<string>();
+    let cur = bound(states, MAX_STATES);
+    cur.forEach((s) => seen.add(s.key()));
+    if (mayNotRun) exits.push(...cur);
+    const test = (ss: PathState[]): PathState[] => {
+      if (!condNode) return ss;
+      const { t, f } = this.cond(condNode, ss.map((s) => this.fresh(s)));
+      exits.push(...f);
+      return t;
+    };
+    for (let iter = 0; cur.length; iter++) {
+      if (iter >= MAX_LOOP_ITER) {
+        test(cur); // keep the exits of the states we stop following
+        break;
+      }
+      const enter = isDo && iter === 0 ? cur : test(cur);
+      const bf = body ? this.exec(body, enter) : emptyFlow(enter);
+      exits.push(...bf.brk);
+      out.ret.push(...bf.ret);
+      for (const [k, v] of bf.gotos) out.gotos.set(k, [...(out.gotos.get(k) ?? []), ...v]);
+      let next = [...bf.normal, ...bf.cont];
+      if (update) next = this.evalStates(update, next);
+      next = bound(next, MAX_STATES).filter((s) => !seen.has(s.key()));
+      next.forEach((s) => seen.add(s.key()));
+      cur = next;
+      if (!condNode && !isDo && !mayNotRun && !body) break;
+    }
+    out.normal = bound(exits, MAX_STATES);
+    return out;
+  }
+
+  private execSwitch(n: Node, states: PathState[]): Flow {
+    const out = emptyFlow();
+    const condNode = n.childForFieldName('condition');
+    const body = n.childForFieldName('body');
+    const pairs: Pair[] = [];
+    for (const s of states) {
+      if (condNode) pairs.push(...this.evalExpr(unwrap(condNode), this.fresh(s)));
+      else pairs.push([s, null]);
+    }
+    const cases = (body?.namedChildren ?? []).filter((c): c is Node => !!c && c.type === 'case_statement');
+    const caseVal = (c: Node): number | undefined | 'default' => {
+      const v = c.childForFieldName('value');
+      return v ? constValue(v, new PathState(), this.ip.constEnv()) : 'default';
+    };
+    const vals = cases.map(caseVal);
+    const known = vals.filter((v): v is number => typeof v === 'number');
+    const hasDefault = vals.includes('default');
+    let fall: PathState[] = [];
+    cases.forEach((c, i) => {
+      const cv = vals[i];
+      const matched = pairs
+        .filter(([, v]) => {
+          if (!v || cv === undefined) return true;
+          if (cv === 'default') return v.some((x) => !known.includes(x));
+          return v.includes(cv);
+        })
+        .map(([s]) => s);
+      const stmts = c.namedChildren.filter((x): x is Node => !!x && x !== c.childForFieldName('value'));
+      const f = this.execSeq(stmts, [...fall, ...matched]);
+      fall = f.normal;
+      out.normal.push(...f.brk);
+      out.cont.push(...f.cont);
+      out.ret.push(...f.ret);
+      for (const [k, v] of f.gotos) out.gotos.set(k, [...(out.gotos.get(k) ?? []), ...v]);
+    });
+    out.normal.push(...fall);
+    if (!hasDefault) out.normal.push(...pairs.filter(([, v]) => !v || v.some((x) => !known.includes(x))).map(([s]) => s));
+    out.normal = bound(out.normal, MAX_STATES);
+    return out;
+  }
+
+  private execPreproc(n: Node, states: PathState[]): Flow {
+    let cond: string;
+    if (n.type === 'preproc_ifdef' || n.type === 'preproc_elifdef') {
+      const name = n.childForFieldName('name')?.text ?? '?';
+      cond = /^#\s*(ifndef|elifndef)/.test(n.text) ? `!${name}` : name;
+    } else cond = (n.childForFieldName('condition')?.text ?? '?').trim();
+    const alt = n.childForFieldName('alternative');
+    const skip = new Set([n.childForFieldName('name')?.id, n.childForFieldName('condition')?.id, alt?.id]);
+    const body = n.namedChildren.filter((c): c is Node => !!c && !skip.has(c.id));
+    const out = emptyFlow();
+    cond = normaliseCondition(cond);
+    const a = cond === '0' ? emptyFlow() : this.execSeq(body, cond === '1' ? states : withCond(states, cond));
+    absorb(out, a);
+    const negated = negateCondition(cond);
+    const elseStates = cond === '1' ? [] : cond === '0' ? states : withCond(states, negated);
+    const b = alt ? this.exec(alt, elseStates) : emptyFlow(elseStates);
+    absorb(out, b);
+    out.normal = bound([...a.normal, ...b.normal], MAX_STATES);
+    return out;
+  }
+
+  // ---- expressions -----------------------------------------------------
+
+  /** A state for evaluating a new statement: call values of the last one forgotten. */
+  private fresh(s: PathState): PathState {
+    if (s.callVals.size === 0) return s;
+    const c = s.clone();
+    c.callVals = new Map();
+    return c;
+  }
+
+  private evalStates(n: Node, states: PathState[]): PathState[] {
+    const out: PathState[] = [];
+    for (const s of states) for (const [s2] of this.evalExpr(n, this.fresh(s))) out.push(s2);
+    return out;
+  }
+
+  /** Splits states by the truth of a condition, refining known values. */
+  private cond(n: Node, states: PathState[]): { t: PathState[]; f: PathState[] } {
+    n = n.type === 'condition_clause' ? (n.childForFieldName('value') ?? n) : n;
+    const t: PathState[] = [];
+    const f: PathState[] = [];
+    if (n.type === 'parenthesized_expression' && n.namedChildCount === 1) return this.cond(n.namedChild(0)!, states);
+    if (n.type === 'comma_expression') {
+      const left = n.childForFieldName('left');
+      const right = n.childForFieldName('right');
+      return this.cond(right!, left ? this.evalStates(left, states) : states);
+    }
+    if (n.type === 'unary_expression' && n.child(0)?.text === '!') {
+      const r = this.cond(n.childForFieldName('argument')!, states);
+      return { t: r.f, f: r.t };
+    }
+    if (n.type === 'binary_expression') {
+      const op = n.childForFieldName('operator')?.text;
+      if (op === '&&' || op === '||') {
+        const l = this.cond(n.childForFieldName('left')!, states);
+        if (op === '&&') {
+          const r = this.cond(n.childForFieldName('right')!, l.t);
+          return { t: r.t, f: [...l.f, ...r.f] };
+        }
+        const r = this.cond(n.childForFieldName('right')!, l.f);
+        return { t: [...l.t, ...r.t], f: r.f };
+      }
+    }
+    if (n.type === 'call_expression') {
+      const fnName = n.childForFieldName('function');
+      const args = n.childForFieldName('arguments');
+      if (fnName?.type === 'identifier' && this.ip.cat.valueTransparent.has(fnName.text) && args?.namedChildCount === 1)
+        return this.cond(args.namedChild(0)!, states);
+    }
+    for (const s of states) {
+      for (const [s2, v] of this.evalExpr(n, s)) {
+        let tv: boolean | undefined;
+        if (v && v.length) tv = v.every((x) => x !== 0) ? true : v.every((x) => x === 0) ? false : undefined;
+        else tv = truth(n, s2, this.ip.constEnv());
+        if (tv !== false) t.push(this.refine(n, s2, true));
+        if (tv !== true) f.push(this.refine(n, s2, false));
+      }
+    }
+    return { t, f };
+  }
+
+  /** On the branch where `n` is `holds`, narrow a variable's known values (x, x == C, x != C). */
+  private refine(n: Node, s: PathState, holds: boolean): PathState {
+    let name: string | null = null;
+    let pred: ((v: number) => boolean) | null = null;
+    if (n.type === 'identifier') {
+      name = n.text;
+      pred = (v) => (v !== 0) === holds;
+    } else if (n.type === 'binary_expression') {
+      const op = n.childForFieldName('operator')?.text;
+      const l = n.childForFieldName('left');
+      const r = n.childForFieldName('right');
+      if ((op === '==' || op === '!=') && l?.type === 'identifier' && r) {
+        const c = constValue(r, new PathState(), this.ip.constEnv());
+        if (c !== undefined) {
+          name = l.text;
+          const eq = op === '==' ? holds : !holds;
+          pred = (v) => (v === c) === eq;
+          if (eq && !s.vals.has(name)) {
+            const s2 = s.clone();
+            s2.vals.set(name, [c]);
+            return s2;
+          }
+        }
+      }
+    }
+    if (!name || !pred) return s;
+    const known = s.vals.get(name);
+    if (!known) return s;
+    const kept = known.filter(pred);
+    if (kept.length === known.length || !kept.length) return s;
+    const s2 = s.clone();
+    s2.vals.set(name, kept);
+    return s2;
+  }
+
+  private evalExpr(n: Node, st: PathState): Pair[] {
+    switch (n.type) {
+      case 'call_expression':
+        return this.evalCall(n, st);
+      case 'assignment_expression':
+        return this.evalAssignment(n, st);
+      case 'update_expression': {
+        const arg = n.childForFieldName('argument');
+        const key = arg ? accessPath(arg) : null;
+        const pairs = arg && !key ? this.evalExpr(arg, st) : [[st, null] as Pair];
+        return pairs.map(([s]) => {
+          const s2 = s.clone();
+          if (key) {
+            s2.vals.delete(key);
+            if (this.isPointer(key, s2)) this.freshEntry(s2, key, n);
+          }
+          return [s2, null];
+        });
+      }
+      case 'pointer_expression': {
+        const arg = n.childForFieldName('argument');
+        if (!arg) return [[st, null]];
+        const op = n.child(0)?.text;
+        const pairs = this.evalExpr(arg, st);
+        if (op !== '*') return pairs.map(([s]) => [s, null]);
+        return pairs.map(([s]) => [this.checkRead(s, arg, n), null]);
+      }
+      case 'conditional_expression': {
+        const c = n.childForFieldName('condition');
+        const { t, f } = c ? this.cond(c, [st]) : { t: [st], f: [st] };
+        const cons = n.childForFieldName('consequence');
+        const alt = n.childForFieldName('alternative');
+        const out: Pair[] = [];
+        for (const s of t) out.push(...(cons ? this.evalExpr(cons, s) : [[s, null] as Pair]));
+        for (const s of f) out.push(...(alt ? this.evalExpr(alt, s) : [[s, null] as Pair]));
+        return out;
+      }
+      case 'binary_expression': {
+        const op = n.childForFieldName('operator')?.text;
+        if (op === '&&' || op === '||') {
+          const { t, f } = this.cond(n, [st]);
+          return [...t.map((s): Pair => [s, [1]]), ...f.map((s): Pair => [s, [0]])];
+        }
+        break;
+      }
+      case 'sizeof_expression':
+      case 'alignof_expression':
+      case 'offsetof_expression':
+      case 'string_literal':
+      case 'concatenated_string':
+      case 'char_literal':
+      case 'number_literal':
+        return [[st, this.valueOf(n, st)]];
+      case 'identifier':
+        return [[st, this.valueOf(n, st)]];
+    }
+    let pairs: Pair[] = [[st, null]];
+    for (const c of n.namedChildren) {
+      if (!c) continue;
+      const next: Pair[] = [];
+      for (const [s] of pairs) next.push(...this.evalExpr(c, s));
+      pairs = next;
+    }
+    return pairs.map(([s]) => [s, this.valueOf(n, s)]);
+  }
+
+  private valueOf(n: Node, s: PathState): Val {
+    if (n.type === 'identifier') {
+      const v = s.vals.get(n.text);
+      if (v) return v;
+    }
+    const v = constValue(n, s, this.ip.constEnv());
+    return v === undefined ? null : [v];
+  }
+
+  private evalAssignment(n: Node, st: PathState): Pair[] {
+    const left = n.childForFieldName('left');
+    const right = n.childForFieldName('right');
+    const op = n.childForFieldName('operator')?.text ?? '=';
+    if (!left || !right) return [[st, null]];
+    const key = accessPath(left);
+    let pairs = this.evalExpr(right, st);
+    if (!key) {
+      // `*p = v`, `a[i] = v`: evaluate the target's parts (no read of the target itself).
+      const target = left.type === 'pointer_expression' ? left.childForFieldName('argument') : left;
+      if (target) {
+        const next: Pair[] = [];
+        for (const [s, v] of pairs) for (const [s2] of this.evalExpr(target, s)) next.push([s2, v]);
+        pairs = next;
+      }
+      return pairs;
+    }
+    return pairs.map(([s, v]) => {
+      const s2 = s.clone();
+      if (op === '=') this.assign(s2, key, right, v, n);
+      else {
+        s2.vals.delete(key);
+        if (this.isPointer(key, s2)) this.freshEntry(s2, key, n);
+      }
+      return [s2, op === '=' ? v : null];
+    });
+  }
+
+  /** `key = value`: the pointer takes the value's entry (or a new one); integers keep known values. */
+  private assign(s: PathState, key: string, value: Node, v: Val, at: Node): void {
+    const src = accessPath(value);
+    if (src && s.ptrs.has(src)) s.ptrs.set(key, s.ptrs.get(src)!);
+    else if (src && this.ptrVars.has(src)) s.ptrs.set(key, `V:${src}`);
+    else if (this.isPointer(key, s)) this.freshEntry(s, key, at);
+    if (v && v.length <= 4) s.vals.set(key, v);
+    else s.vals.delete(key);
+  }
+
+  private isPointer(key: string, s: PathState): boolean {
+    return this.ptrVars.has(key) || s.ptrs.has(key) || /(->|\.)(pte|pmd|pud)$/.test(key);
+  }
+
+  /**
+   * `key` now names a new entry, made at `site`. An entry made by the same site
+   * on an earlier loop iteration becomes that site's "older" entry, so a write
+   * in one iteration never matches a read in the next.
+   */
+  private freshEntry(s: PathState, key: string, site: Node): void {
+    const id = `S${site.id}`;
+    const old = `${id}~`;
+    // Two generations are kept apart (this iteration's and the last one's);
+    // anything older is forgotten rather than confused with a newer entry.
+    for (const [k, v] of s.ptrs) if (v === old) s.ptrs.set(k, `?${k}`);
+    s.dirty.delete(old);
+    for (const [k, v] of s.ptrs) if (v === id) s.ptrs.set(k, old);
+    const w = s.dirty.get(id);
+    if (w) {
+      s.dirty.delete(id);
+      s.dirty.set(old, w);
+    }
+    s.ptrs.set(key, id);
+  }
+
+  private entryOf(s: PathState, key: string): string {
+    return s.ptrs.get(key) ?? `V:${key}`;
+  }
+
+  private argKey(arg: Node | undefined, field?: string): string | null {
+    if (!arg) return null;
+    const k = accessPath(arg);
+    if (!k) return null;
+    return field ? `${k}->${field}` : k;
+  }
+
+  /** A read through `ptrExpr` at `at`: a hit when its entry has a pending write. */
+  private checkRead(s: PathState, ptrExpr: Node, at: Node): PathState {
+    const key = accessPath(ptrExpr);
+    if (!key || !s.batching) return s;
+    const w = s.dirty.get(this.entryOf(s, key));
+    if (!w) return s;
+    const read = this.hop(at, `${at.text.replace(/\s+/g, ' ')} reads the entry`);
+    if (w.param !== undefined)
+      this.entryReads.push({ param: w.param, read, readChain: [], conds: s.conds, fn: this.fnName });
+    else this.hits.push({ read, readChain: [], write: w, conds: unionConds(w.conds, s.conds), fn: this.fnName });
+    return s;
+  }
+
+  private evalCall(n: Node, st: PathState): Pair[] {
+    const fnNode = n.childForFieldName('function');
+    const args = (n.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a);
+    let pairs: Pair[] = fnNode && fnNode.type !== 'identifier' ? this.evalExpr(fnNode, st) : [[st, null]];
+    for (const a of args) {
+      const next: Pair[] = [];
+      for (const [s] of pairs) next.push(...this.evalExpr(a, s));
+      pairs = next;
+    }
+    const name = fnNode?.type === 'identifier' ? fnNode.text : null;
+    const out: Pair[] = [];
+    for (const [s0] of pairs) {
+      const results = name ? this.applyCall(name, n, args, s0) : [[s0, null] as Pair];
+      for (const [s, v] of results) {
+        const s2 = s === s0 || s === st ? s.clone() : s;
+        s2.callVals.set(n.id, v);
+        out.push([s2, v]);
+      }
+    }
+    return out;
+  }
+
+  private applyCall(name: string, n: Node, args: Node[], s: PathState): Pair[] {
+    const cat = this.ip.cat;
+    const lazy = cat.lazyMode.get(name);
+    if (lazy) {
+      const s2 = s.clone();
+      switch (lazy.op) {
+        case 'enter':
+          s2.mode.depth++;
+          break;
+        case 'leave':
+          s2.mode.depth = Math.max(0, s2.mode.depth - 1);
+          s2.flush();
+          break;
+        case 'flush':
+          s2.flush();
+          break;
+        case 'pause':
+          s2.mode.paused++;
+          s2.flush();
+          break;
+        case 'resume':
+          s2.mode.paused = Math.max(0, s2.mode.paused - 1);
+          break;
+      }
+      return [[s2, null]];
+    }
+    const writer = cat.writers.get(name);
+    if (writer) {
+      const key = this.argKey(args[writer.ptrArg], writer.field);
+      if (!key || !s.batching) return [[s, null]];
+      const s2 = s.clone();
+      const what = args[writer.ptrArg]?.text ?? '?';
+      s2.dirty.set(this.entryOf(s2, key), {
+        chain: [{ ...this.hop(n, `${name}() writes the entry through ${what}`), callee: name }],
+        conds: s.conds,
+      });
+      return [[s2, null]];
+    }
+    const reader = cat.readers.get(name);
+    if (reader) {
+      const arg = args[reader.ptrArg];
+      return [[arg ? this.checkRead(s, arg, n) : s, null]];
+    }
+    if (cat.valueTransparent.has(name) && args.length) return [[s, this.valueOf(args[0], s)]];
+    return this.applyCallee(name, n, args, s);
+  }
+
+  /** A call to a function in the index: apply its summary in this context. */
+  private applyCallee(name: string, n: Node, args: Node[], s: PathState): Pair[] {
+    if (!s.batching) return [[s, null]];
+    const argKeys = args.map((a) => this.argKey(a));
+    const dirtyParams: number[] = [];
+    argKeys.forEach((k, i) => {
+      if (k && s.dirty.has(this.entryOf(s, k))) dirtyParams.push(i);
+    });
+    const worth =
+      dirtyParams.length > 0 ||
+      (argKeys.some((k) => k && this.isPointer(k, s)) && this.ip.takesEntry(name, this.fn.file)) ||
+      this.ip.index.mayTouchMode(name);
+    if (!worth) return [[s, null]];
+    const defs = this.ip.resolveCallee(name, this.fn.file);
+    if (!defs.length) return [[s, null]];
+    const out: Pair[] = [];
+    for (const { ref, condition } of defs) {
+      const sum = this.ip.summarize(ref, s.mode, dirtyParams);
+      const callHop = (msg: string): Hop => ({ ...this.hop(n, msg), callee: name });
+      const defConds = defs.length > 1 && condition ? [condition] : [];
+      for (const er of sum.entryReads) {
+        const k = argKeys[er.param];
+        const w = k ? s.dirty.get(this.entryOf(s, k)) : undefined;
+        if (!w) continue;
+        const via = callHop(`${name}() is called here and reads ${args[er.param].text} inside`);
+        const conds = unionConds(unionConds(s.conds, er.conds), defConds);
+        if (w.param !== undefined)
+          this.entryReads.push({ param: w.param, read: er.read, readChain: [via, ...er.readChain], conds, fn: er.fn });
+        else this.hits.push({ read: er.read, readChain: [via, ...er.readChain], write: w, conds: unionConds(conds, w.conds), fn: er.fn });
+      }
+      for (const h of sum.hits) {
+        const via = callHop(`${name}() is called here`);
+        this.hits.push({ ...h, readChain: [via, ...h.readChain], write: { ...h.write, chain: [via, ...h.write.chain] } });
+      }
+      for (const o of sum.outcomes) {
+        const s2 = s.clone();
+        if (o.flushed) s2.flush();
+        s2.mode = { ...o.mode };
+        const retText = o.ret && o.ret.length === 1 ? ` on its path returning ${this.ip.describe(o.ret[0])}` : '';
+        for (const [i, w] of o.writes) {
+          const k = argKeys[i];
+          if (!k) continue;
+          s2.dirty.set(this.entryOf(s2, k), {
+            chain: [callHop(`${name}() writes the entry through ${args[i].text}${retText}`), ...w.chain],
+            conds: unionConds(unionConds(w.conds, defConds), s.conds),
+          });
+        }
+        if (o.conds.length) s2.conds = unionConds(s2.conds, o.conds.filter((c) => !s.conds.includes(c)));
+        out.push([s2, o.ret]);
+      }
+    }
+    return out.length ? out : [[s, null]];
+  }
+}

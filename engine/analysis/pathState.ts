@@ -1,0 +1,139 @@
+// The abstract state carried along one path through a function: the lazy
+// mode, which page-table entry each pointer names, known integer values, and
+// the entries written since the last flush (with how they were written).
+
+/** A place in the source with a word on what happens there. */
+export interface Hop {
+  /** For a call hop: the function called there. */
+  callee?: string;
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  message: string;
+}
+
+/** A write to an entry not yet flushed. `param` marks the caller's write, seen from a callee. */
+export interface PendingWrite {
+  /** Call hops from the analysed function down to the writer, outermost first; empty for `param`. */
+  chain: Hop[];
+  conds: string[];
+  param?: number;
+}
+
+/** Possible constant values, or null when unknown. */
+export type Val = number[] | null;
+
+export interface ModeState {
+  /** Enable count: 0 off, 1 in a section, >1 nested. */
+  depth: number;
+  paused: number;
+}
+
+export class PathState {
+  mode: ModeState = { depth: 0, paused: 0 };
+  /** Access path ("ptep", "vmf->pte") -> entry id. */
+  ptrs = new Map<string, string>();
+  vals = new Map<string, number[]>();
+  dirty = new Map<string, PendingWrite>();
+  /** A flush (or leave/pause) happened since the function was entered. */
+  flushed = false;
+  conds: string[] = [];
+  /** Values of calls evaluated in the current statement, by node id. */
+  callVals = new Map<number, Val>();
+
+  clone(): PathState {
+    const s = new PathState();
+    s.mode = { ...this.mode };
+    s.ptrs = new Map(this.ptrs);
+    s.vals = new Map(this.vals);
+    s.dirty = new Map(this.dirty);
+    s.flushed = this.flushed;
+    s.conds = this.conds;
+    s.callVals = new Map(this.callVals);
+    return s;
+  }
+
+  /** Batching is on: writes are deferred and reads may see stale entries. */
+  get batching(): boolean {
+    return this.mode.depth > 0 && this.mode.paused === 0;
+  }
+
+  flush(): void {
+    this.dirty.clear();
+    this.flushed = true;
+  }
+
+  /** Identity for merging equal states (write chains and conditions left out). */
+  key(): string {
+    const ptrs = [...this.ptrs].sort().map(([k, v]) => `${k}=${v}`).join(',');
+    const vals = [...this.vals].sort().map(([k, v]) => `${k}=${v.join('|')}`).join(',');
+    const dirty = [...this.dirty.keys()].sort().join(',');
+    return `${this.mode.depth}/${this.mode.paused}/${this.flushed ? 1 : 0};${ptrs};${vals};${dirty}`;
+  }
+}
+
+/** Merges states that are equal but for chains; keeps the one with fewer conditions. */
+export function dedupe(states: PathState[]): PathState[] {
+  const byKey = new Map<string, PathState>();
+  for (const s of states) {
+    const k = s.key();
+    const prev = byKey.get(k);
+    if (!prev || s.conds.length < prev.conds.length) byKey.set(k, s);
+  }
+  return [...byKey.values()];
+}
+
+/**
+ * Bounds a state set. Beyond `max` states, states are joined in steps that
+ * lose as little as possible: first those that differ only in pending writes
+ * (united), then those that also differ in pointer identities (differing ones
+ * become unknown), and only last those with different known values. Known
+ * values are what keeps infeasible paths out, so they are given up last.
+ */
+export function bound(states: PathState[], max: number): PathState[] {
+  let d = dedupe(states);
+  if (d.length <= max) return d;
+  const modeKey = (s: PathState) => `${s.mode.depth}/${s.mode.paused}/${s.flushed}`;
+  const valsKey = (s: PathState) => [...s.vals].sort().map(([k, v]) => `${k}=${v.join('|')}`).join(',');
+  const ptrsKey = (s: PathState) => [...s.ptrs].sort().map(([k, v]) => `${k}=${v}`).join(',');
+  const steps: ((s: PathState) => string)[] = [
+    (s) => `${modeKey(s)};${valsKey(s)};${ptrsKey(s)}`,
+    (s) => `${modeKey(s)};${valsKey(s)}`,
+    modeKey,
+  ];
+  for (const groupKey of steps) {
+    d = joinGroups(d, groupKey);
+    if (d.length <= max) break;
+  }
+  if (process.env.LAZYMMU_DEBUG) console.error(`bound: joined ${states.length} states into ${d.length}`);
+  return d;
+}
+
+function joinGroups(states: PathState[], groupKey: (s: PathState) => string): PathState[] {
+  const groups = new Map<string, PathState[]>();
+  for (const s of states) {
+    const k = groupKey(s);
+    const g = groups.get(k);
+    if (g) g.push(s);
+    else groups.set(k, [s]);
+  }
+  const out: PathState[] = [];
+  for (const g of groups.values()) {
+    const j = g[0].clone();
+    for (const s of g.slice(1)) {
+      for (const [k, v] of j.ptrs) if (s.ptrs.get(k) !== v) j.ptrs.set(k, `?${k}`);
+      for (const k of s.ptrs.keys()) if (!j.ptrs.has(k)) j.ptrs.set(k, `?${k}`);
+      for (const [k, v] of j.vals) {
+        const o = s.vals.get(k);
+        if (!o) j.vals.delete(k);
+        else j.vals.set(k, [...new Set([...v, ...o])]);
+      }
+      for (const [k, w] of s.dirty) if (!j.dirty.has(k)) j.dirty.set(k, w);
+      if (s.conds.length < j.conds.length) j.conds = s.conds;
+    }
+    out.push(j);
+  }
+  return out;
+}

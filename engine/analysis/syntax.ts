@@ -1,0 +1,64 @@
+// Small readers of tree-sitter-c syntax shared by the analyses.
+import type { Node } from 'web-tree-sitter';
+
+/** The identifier a declarator declares (through pointers, arrays, parentheses, functions). */
+export function declaredName(d: Node | null): string | null {
+  while (d) {
+    if (d.type === 'identifier' || d.type === 'field_identifier' || d.type === 'type_identifier') return d.text;
+    const inner = d.childForFieldName('declarator');
+    if (inner) d = inner;
+    else if (d.type === 'parenthesized_declarator') d = d.namedChild(0);
+    else return null;
+  }
+  return null;
+}
+
+export function functionDeclarator(fn: Node): Node | null {
+  let d = fn.childForFieldName('declarator');
+  while (d && d.type !== 'function_declarator') d = d.childForFieldName('declarator');
+  return d;
+}
+
+export function functionName(fn: Node): string | null {
+  const d = functionDeclarator(fn);
+  return d ? declaredName(d.childForFieldName('declarator')) : null;
+}
+
+/** Names of the parameters, in order (null for unnamed ones). */
+export function parameterNames(fn: Node): (string | null)[] {
+  const params = functionDeclarator(fn)?.childForFieldName('parameters');
+  if (!params) return [];
+  return params.namedChildren
+    .filter((p): p is Node => !!p && p.type === 'parameter_declaration')
+    .map((p) => declaredName(p.childForFieldName('declarator')));
+}
+
+/** Strips parentheses and casts: the expression whose value is taken. */
+export function unwrap(n: Node): Node {
+  for (;;) {
+    if (n.type === 'parenthesized_expression' && n.namedChildCount === 1) n = n.namedChild(0)!;
+    else if (n.type === 'cast_expression' && n.childForFieldName('value')) n = n.childForFieldName('value')!;
+    else return n;
+  }
+}
+
+/** "ptep", "vmf->pte", "pvmw.pte": the access path an expression names, or null. */
+export function accessPath(n: Node): string | null {
+  n = unwrap(n);
+  if (n.type === 'identifier') return n.text;
+  if (n.type === 'field_expression') {
+    const base = n.childForFieldName('argument');
+    const field = n.childForFieldName('field');
+    const op = n.childForFieldName('operator')?.text ?? (n.text.includes('->') ? '->' : '.');
+    const b = base ? accessPath(base) : null;
+    return b && field ? `${b}${op}${field.text}` : null;
+  }
+  return null;
+}
+
+/** Whether a declaration's type is `T *` for one of `types` (by the declarator shape). */
+export function isPointerTo(typeText: string, declarator: Node, types: Set<string>): boolean {
+  let d: Node | null = declarator;
+  if (d.type === 'init_declarator') d = d.childForFieldName('declarator');
+  return !!d && d.type === 'pointer_declarator' && types.has(typeText.replace(/^(const|volatile)\s+/, '').trim());
+}

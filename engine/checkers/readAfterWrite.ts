@@ -1,0 +1,37 @@
+// lazy-mmu/read-after-write: a read of a page-table entry that follows, in the
+// same lazy MMU section, a write to that entry with no flush in between.
+// Under Xen PV (queued hypercalls) and s390 (per-CPU PTE cache) the write may
+// not have reached the table yet, so the read can return the old value.
+import { Finding, RelatedLocation } from '../findings';
+import { ReadHit } from '../analysis/interpreter';
+import { Hop } from '../analysis/pathState';
+
+function related(h: Hop): RelatedLocation {
+  return { file: h.file, line: h.line, column: h.column, message: h.message };
+}
+
+export function readAfterWriteFinding(hit: ReadHit): Finding {
+  const chain = hit.write.chain;
+  const leaf = chain[chain.length - 1];
+  const callees = chain.slice(0, -1).map((h) => `${h.callee}()`);
+  const via = callees.length ? ` via ${callees.join(' → ')}` : '';
+  const writeWhere = `${leaf.callee ?? 'a writer'}() at line ${leaf.line}${via}`;
+  const readText = hit.read.message.replace(/ reads the entry$/, '');
+  const message =
+    `${readText} reads a page-table entry written earlier in this lazy MMU section ` +
+    `(${writeWhere}) with no flush in between; on x86 Xen PV and s390 it can return the stale value ` +
+    `(add arch_flush_lazy_mmu_mode() before the read)`;
+  return {
+    rule: 'lazy-mmu/read-after-write',
+    severity: 'warning',
+    file: hit.read.file,
+    line: hit.read.line,
+    column: hit.read.column,
+    endLine: hit.read.endLine,
+    endColumn: hit.read.endColumn,
+    function: hit.fn,
+    message,
+    related: [...chain.map(related), ...hit.readChain.map(related)],
+    conditions: hit.conds,
+  };
+}

@@ -1,0 +1,337 @@
+// The cheap scan behind the workspace index: finds function definitions,
+// function-like macros and the names each of them calls, without a parser.
+// It reads bytes, blanks comments/strings/directives, and counts braces taking
+// only the first branch of each #if group (the others may leave braces open).
+// The real parse (tree-sitter) happens later, only for files that matter.
+
+export interface ScannedFunction {
+  name: string;
+  /** 1-based line of the name. */
+  line: number;
+  isStatic: boolean;
+  isWeak: boolean;
+  /** Preprocessor condition around the definition ("" when unconditional). */
+  condition: string;
+  /** Names called in the body (each once). */
+  calls: string[];
+  /** Whether a parameter matches the entry-pointer pattern (pte_t *, struct vm_fault *, ...). */
+  takesEntry: boolean;
+}
+
+export interface ScannedMacro {
+  name: string;
+  line: number;
+  params: string[];
+  body: string;
+  condition: string;
+  calls: string[];
+}
+
+export interface FileScan {
+  functions: ScannedFunction[];
+  macros: ScannedMacro[];
+}
+
+const KEYWORDS = new Set([
+  'if', 'for', 'while', 'switch', 'return', 'sizeof', 'do', 'else', 'case', 'goto', 'typeof', '__typeof__',
+  'defined', '__attribute__', '_Static_assert', 'static_assert', 'alignof', '_Alignof', '__builtin_expect',
+  'asm', '__asm__', 'volatile', '__volatile__', 'int', 'long', 'char', 'void', 'unsigned', 'signed', 'short',
+]);
+
+const SP = 32;
+const NL = 10;
+
+interface Directive {
+  start: number;
+  end: number;
+  line: number;
+  text: string;
+}
+
+function isIdentByte(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+}
+
+/** Copy of buf with comments, string and char literals and directives blanked; the directives. */
+function blankNonCode(buf: Uint8Array): { clean: Uint8Array; directives: Directive[] } {
+  const n = buf.length;
+  const clean = new Uint8Array(buf);
+  const directives: Directive[] = [];
+  let line = 1;
+  let lineStart = true;
+  let i = 0;
+  while (i < n) {
+    const c = buf[i];
+    if (c === NL) {
+      line++;
+      lineStart = true;
+      i++;
+      continue;
+    }
+    if (c === SP || c === 9 || c === 13 || c === 12) {
+      i++;
+      continue;
+    }
+    if (c === 35 && lineStart) {
+      // Directive up to an unescaped newline; comments inside are dropped.
+      const start = i;
+      const startLine = line;
+      let text = '';
+      let segStart = i;
+      while (i < n) {
+        const d = buf[i];
+        if (d === NL) {
+          let k = i - 1;
+          if (buf[k] === 13) k--;
+          if (buf[k] === 92) {
+            text += Buffer.from(buf.subarray(segStart, k)).toString('latin1') + ' ';
+            line++;
+            i++;
+            segStart = i;
+            continue;
+          }
+          break;
+        }
+        if (d === 47 && buf[i + 1] === 42) {
+          text += Buffer.from(buf.subarray(segStart, i)).toString('latin1') + ' ';
+          const e = indexOf2(buf, 42, 47, i + 2);
+          for (let k = i; k < e; k++) if (buf[k] === NL) line++;
+          i = e;
+          segStart = i;
+          continue;
+        }
+        if (d === 47 && buf[i + 1] === 47) {
+          text += Buffer.from(buf.subarray(segStart, i)).toString('latin1');
+          while (i < n && buf[i] !== NL) i++;
+          segStart = i;
+          break;
+        }
+        i++;
+      }
+      text += Buffer.from(buf.subarray(segStart, i)).toString('latin1');
+      for (let k = start; k < i; k++) if (clean[k] !== NL) clean[k] = SP;
+      directives.push({ start, end: i, line: startLine, text: text.trim() });
+      continue;
+    }
+    lineStart = false;
+    if (c === 47 && buf[i + 1] === 42) {
+      const e = indexOf2(buf, 42, 47, i + 2);
+      for (let k = i; k < e; k++) {
+        if (buf[k] === NL) line++;
+        else clean[k] = SP;
+      }
+      i = e;
+      continue;
+    }
+    if (c === 47 && buf[i + 1] === 47) {
+      while (i < n && buf[i] !== NL) clean[i++] = SP;
+      continue;
+    }
+    if (c === 34 || c === 39) {
+      clean[i] = SP;
+      let j = i + 1;
+      for (; j < n; j++) {
+        const d = buf[j];
+        if (d === 92) {
+          clean[j] = SP;
+          j++;
+          if (buf[j] === NL) line++;
+          else if (j < n) clean[j] = SP;
+          continue;
+        }
+        if (d === c || d === NL) break;
+        clean[j] = SP;
+      }
+      if (j < n && buf[j] === c) clean[j] = SP;
+      i = j + 1;
+      if (buf[j] === NL) i = j;
+      continue;
+    }
+    i++;
+  }
+  return { clean, directives };
+}
+
+function indexOf2(buf: Uint8Array, a: number, b: number, from: number): number {
+  for (let i = from; i < buf.length - 1; i++) if (buf[i] === a && buf[i + 1] === b) return i + 2;
+  return buf.length;
+}
+
+const CALL_RE = /\b([A-Za-z_]\w*)\s*\(/g;
+
+function callsIn(text: string): string[] {
+  const out = new Set<string>();
+  for (const m of text.matchAll(CALL_RE)) if (!KEYWORDS.has(m[1])) out.add(m[1]);
+  return [...out];
+}
+
+interface CondFrame {
+  cond: string;
+  /** Conditions of the earlier branches of this group, negated in #else/#elif. */
+  previous: string[];
+  guard: boolean;
+  /** Inside the second or later branch: braces there are not counted. */
+  inAlternative: boolean;
+}
+
+function conditionOf(stack: CondFrame[]): string {
+  return stack
+    .filter((f) => !f.guard && f.cond !== '1')
+    .map((f) => f.cond)
+    .join(' && ');
+}
+
+function directiveWord(text: string): { word: string; rest: string } {
+  const m = /^#\s*(\w+)\s*(.*)$/s.exec(text);
+  return m ? { word: m[1], rest: m[2].trim() } : { word: '', rest: '' };
+}
+
+export function scanFile(buf: Uint8Array, entryParam?: RegExp): FileScan {
+  const { clean, directives } = blankNonCode(buf);
+  const functions: ScannedFunction[] = [];
+  const macros: ScannedMacro[] = [];
+  // Brace-counting view: alternatives of #if groups blanked.
+  const braces = new Uint8Array(clean);
+  const stack: CondFrame[] = [];
+  // Condition in force at each directive's end, to date definitions.
+  const condAt: { offset: number; cond: string }[] = [{ offset: 0, cond: '' }];
+  let altDepth = 0; // how many enclosing frames are in an alternative
+  let altStart = -1;
+  let prevIfndef: string | null = null;
+  for (const d of directives) {
+    const { word, rest } = directiveWord(d.text);
+    const top = stack[stack.length - 1];
+    if (word === 'if' || word === 'ifdef' || word === 'ifndef') {
+      const cond = word === 'ifdef' ? rest.split(/\s/)[0] : word === 'ifndef' ? '!' + rest.split(/\s/)[0] : rest;
+      stack.push({ cond, previous: [], guard: false, inAlternative: false });
+      prevIfndef = word === 'ifndef' ? rest.split(/\s/)[0] : null;
+    } else if ((word === 'elif' || word === 'else' || word === 'elifdef' || word === 'elifndef') && top) {
+      top.previous.push(top.cond);
+      const negated = top.previous.map((c) => (c.startsWith('!') && !/\s/.test(c) ? c.slice(1) : `!(${c})`)).join(' && ');
+      top.cond = word === 'else' ? negated : `${negated} && ${rest}`;
+      if (!top.inAlternative) {
+        top.inAlternative = true;
+        if (altDepth++ === 0) altStart = d.end;
+      }
+      prevIfndef = null;
+    } else if (word === 'endif' && top) {
+      if (top.inAlternative && --altDepth === 0) {
+        for (let k = altStart; k < d.start; k++) if (braces[k] !== NL) braces[k] = SP;
+      }
+      stack.pop();
+      prevIfndef = null;
+    } else if (word === 'define') {
+      const m = /^([A-Za-z_]\w*)(\(([^)]*)\))?\s*(.*)$/s.exec(rest);
+      if (m) {
+        if (prevIfndef === m[1] && top) top.guard = true;
+        if (m[2] !== undefined) {
+          const body = m[4] ?? '';
+          macros.push({
+            name: m[1],
+            line: d.line,
+            params: m[3].split(',').map((s) => s.trim()).filter(Boolean),
+            body,
+            condition: conditionOf(stack),
+            calls: callsIn(body),
+          });
+        }
+      }
+      prevIfndef = null;
+    } else prevIfndef = null;
+    condAt.push({ offset: d.end, cond: conditionOf(stack) });
+  }
+  // An #if group left open at the end of the file: stop blanking there.
+  if (altDepth > 0) for (let k = altStart; k < braces.length; k++) if (braces[k] !== NL) braces[k] = SP;
+
+  const n = braces.length;
+  let line = 1;
+  let condIdx = 0;
+  let stmtStart = 0; // start of the current top-level declaration
+  for (let i = 0; i < n; i++) {
+    const c = braces[i];
+    if (c === NL) {
+      line++;
+      continue;
+    }
+    if (c === 59 /* ; */ || c === 125 /* } */) {
+      stmtStart = i + 1;
+      continue;
+    }
+    if (c !== 123 /* { */) continue;
+    const close = matchBrace(braces, i);
+    const fn = functionBefore(braces, stmtStart, i);
+    if (fn) {
+      while (condIdx + 1 < condAt.length && condAt[condIdx + 1].offset <= fn.nameStart) condIdx++;
+      const prefix = Buffer.from(clean.subarray(stmtStart, fn.nameStart)).toString('latin1');
+      const bodyText = Buffer.from(clean.subarray(i, close)).toString('latin1');
+      functions.push({
+        name: fn.name,
+        line: lineAt(braces, i, line, fn.nameStart),
+        isStatic: /\bstatic\b/.test(prefix),
+        isWeak: /\b__weak\b/.test(prefix),
+        condition: condAt[condIdx].cond,
+        calls: callsIn(bodyText),
+        takesEntry: entryParam ? entryParam.test(Buffer.from(clean.subarray(fn.nameStart, i)).toString('latin1')) : true,
+      });
+    }
+    for (let k = i; k < close && k < n; k++) if (braces[k] === NL) line++;
+    i = close - 1;
+    stmtStart = close;
+  }
+  return { functions, macros };
+}
+
+/** Line of `target` given that `at` (>= target) is on line `lineAtAt`. */
+function lineAt(buf: Uint8Array, at: number, lineAtAt: number, target: number): number {
+  let l = lineAtAt;
+  for (let k = target; k < at; k++) if (buf[k] === NL) l--;
+  return l;
+}
+
+function matchBrace(buf: Uint8Array, open: number): number {
+  let depth = 0;
+  for (let i = open; i < buf.length; i++) {
+    if (buf[i] === 123) depth++;
+    else if (buf[i] === 125 && --depth === 0) return i + 1;
+  }
+  return buf.length;
+}
+
+function skipSpaceBack(buf: Uint8Array, i: number, floor: number): number {
+  while (i >= floor && (buf[i] === SP || buf[i] === NL || buf[i] === 9 || buf[i] === 13)) i--;
+  return i;
+}
+
+/** If the text before the top-level `{` at `brace` ends a function declarator, its name. */
+function functionBefore(buf: Uint8Array, floor: number, brace: number): { name: string; nameStart: number } | null {
+  let i = skipSpaceBack(buf, brace - 1, floor);
+  for (let guard = 0; guard < 8; guard++) {
+    if (i < floor || buf[i] !== 41 /* ) */) return null;
+    let depth = 0;
+    let open = -1;
+    for (let k = i; k >= floor; k--) {
+      if (buf[k] === 41) depth++;
+      else if (buf[k] === 40 && --depth === 0) {
+        open = k;
+        break;
+      }
+    }
+    if (open < 0) return null;
+    const end = skipSpaceBack(buf, open - 1, floor);
+    let start = end;
+    while (start >= floor && isIdentByte(buf[start])) start--;
+    start++;
+    if (start > end) return null;
+    const name = Buffer.from(buf.subarray(start, end + 1)).toString('latin1');
+    if (/^\d/.test(name) || KEYWORDS.has(name)) return null;
+    const before = skipSpaceBack(buf, start - 1, floor);
+    if (before >= floor && buf[before] === 41) {
+      // `f(args) __acquires(x) {`: the name was an annotation; look further back.
+      i = before;
+      continue;
+    }
+    for (let k = floor; k < start; k++) if (buf[k] === 61 /* = */) return null;
+    return { name, nameStart: start };
+  }
+  return null;
+}

@@ -1,0 +1,208 @@
+// The workspace index: every function definition and function-like macro in
+// the tree (from the cheap scan), the call graph by name, and the queries the
+// analysis needs (resolve a call, find the sections' openers).
+import * as fs from 'fs';
+import * as path from 'path';
+import { Catalogue } from '../catalogue/catalogue';
+import { FileScan, ScannedFunction, ScannedMacro, scanFile } from './fileScan';
+import { InputProblem } from '../findings';
+
+export interface Definition extends ScannedFunction {
+  file: string;
+}
+
+export interface MacroDefinition extends ScannedMacro {
+  file: string;
+}
+
+/** Top-level folders of a kernel tree that hold no kernel C we analyse. */
+const SKIPPED_TOP = new Set(['Documentation', 'tools', 'scripts', 'samples', 'usr', 'LICENSES', '.git', 'node_modules']);
+
+export function isKernelTree(dir: string): boolean {
+  return fs.existsSync(path.join(dir, 'Kbuild')) && fs.existsSync(path.join(dir, 'include', 'linux'));
+}
+
+export interface IndexOptions {
+  root: string;
+  arch: string;
+  catalogue: Catalogue;
+}
+
+export class WorkspaceIndex {
+  readonly root: string;
+  readonly arch: string;
+  private readonly cat: Catalogue;
+  private readonly kernel: boolean;
+  private scans = new Map<string, FileScan>();
+  private byName = new Map<string, Definition[]>();
+  private macrosByName = new Map<string, MacroDefinition[]>();
+  private touchers: Set<string> | null = null;
+  private readonly entryParam: RegExp;
+  readonly problems: InputProblem[] = [];
+
+  constructor(opts: IndexOptions) {
+    this.root = path.resolve(opts.root);
+    this.arch = opts.arch;
+    this.cat = opts.catalogue;
+    this.kernel = isKernelTree(this.root);
+    const types = [...this.cat.entryPointerTypes, ...this.cat.entryHolderTypes].map((t) => t.replace(/\s+/g, '\\s+'));
+    this.entryParam = new RegExp(`\\b(?:${types.join('|')})\\s*\\*`);
+  }
+
+  /** Whether a tree-relative path belongs to the index for this arch. */
+  covers(rel: string): boolean {
+    if (!/\.[ch]$/.test(rel)) return false;
+    if (!this.kernel) return true;
+    const parts = rel.split(path.sep);
+    if (SKIPPED_TOP.has(parts[0])) return false;
+    if (parts[0] === 'arch' && parts.length > 2 && parts[1] !== this.arch) return false;
+    return true;
+  }
+
+  /** Lists the files under the root that the index covers (symlinks are not followed). */
+  listFiles(): string[] {
+    const out: string[] = [];
+    const walk = (dir: string) => {
+      let entries: fs.Dirent[];
+      try {
+        entries = fs.readdirSync(dir, { withFileTypes: true });
+      } catch (e) {
+        this.problems.push({ file: dir, message: `cannot read directory: ${(e as Error).message}` });
+        return;
+      }
+      for (const e of entries) {
+        const full = path.join(dir, e.name);
+        const rel = path.relative(this.root, full);
+        if (e.isDirectory()) {
+          if (this.kernel && dir === this.root && SKIPPED_TOP.has(e.name)) continue;
+          if (this.kernel && rel.startsWith('arch' + path.sep) && rel.split(path.sep).length === 2 && e.name !== this.arch)
+            continue;
+          if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
+          walk(full);
+        } else if (e.isFile() && this.covers(rel)) out.push(full);
+      }
+    };
+    walk(this.root);
+    return out.sort();
+  }
+
+  /** Scans every covered file. */
+  build(): void {
+    for (const f of this.listFiles()) {
+      let buf: Buffer;
+      try {
+        buf = fs.readFileSync(f);
+      } catch (e) {
+        this.problems.push({ file: f, message: `cannot read: ${(e as Error).message}` });
+        continue;
+      }
+      this.addScan(f, buf);
+    }
+  }
+
+  /** (Re)indexes one file from its content, e.g. an editor's unsaved text. */
+  addScan(file: string, buf: Uint8Array): void {
+    if (this.scans.has(file)) this.removeFile(file);
+    const scan = looksBinary(buf) ? { functions: [], macros: [] } : scanFile(buf, this.entryParam);
+    this.scans.set(file, scan);
+    for (const f of scan.functions) push(this.byName, f.name, { ...f, file });
+    for (const m of scan.macros) push(this.macrosByName, m.name, { ...m, file });
+    this.touchers = null;
+  }
+
+  removeFile(file: string): void {
+    const scan = this.scans.get(file);
+    if (!scan) return;
+    this.scans.delete(file);
+    for (const f of scan.functions) pull(this.byName, f.name, file);
+    for (const m of scan.macros) pull(this.macrosByName, m.name, file);
+    this.touchers = null;
+  }
+
+  files(): string[] {
+    return [...this.scans.keys()];
+  }
+
+  functionsIn(file: string): ScannedFunction[] {
+    return this.scans.get(file)?.functions ?? [];
+  }
+
+  /**
+   * The definitions a call to `name` from `fromFile` may reach: a static one in
+   * the same file wins; otherwise global definitions and header inlines.
+   * Weak definitions give way to strong ones.
+   */
+  resolve(name: string, fromFile: string): Definition[] {
+    const all = this.byName.get(name);
+    if (!all) return [];
+    const local = all.filter((d) => d.file === fromFile);
+    if (local.length) return local;
+    const visible = all.filter((d) => !d.isStatic || d.file.endsWith('.h'));
+    const strong = visible.filter((d) => !d.isWeak);
+    return strong.length ? strong : visible;
+  }
+
+  macros(name: string): MacroDefinition[] {
+    return this.macrosByName.get(name) ?? [];
+  }
+
+  /** Functions that call an enter API of any shape directly: where sections start. */
+  openers(): Definition[] {
+    const enters = [...this.cat.lazyMode].filter(([, v]) => v.op === 'enter').map(([k]) => k);
+    const out: Definition[] = [];
+    for (const [file, scan] of this.scans)
+      for (const f of scan.functions) if (f.calls.some((c) => enters.includes(c))) out.push({ ...f, file });
+    return out;
+  }
+
+  /**
+   * Whether calling `name` may change or flush the lazy mode: by name, through
+   * the call graph and through macros. Over-approximate on purpose: it only
+   * decides which callees are worth a precise look.
+   */
+  mayTouchMode(name: string): boolean {
+    if (!this.touchers) this.touchers = this.computeTouchers();
+    return this.touchers.has(name);
+  }
+
+  private computeTouchers(): Set<string> {
+    const callers = new Map<string, Set<string>>();
+    const edge = (from: string, to: string) => {
+      let s = callers.get(to);
+      if (!s) callers.set(to, (s = new Set()));
+      s.add(from);
+    };
+    for (const scan of this.scans.values()) {
+      for (const f of scan.functions) for (const c of f.calls) edge(f.name, c);
+      for (const m of scan.macros) for (const c of m.calls) edge(m.name, c);
+    }
+    const seen = new Set<string>(this.cat.lazyMode.keys());
+    const work = [...seen];
+    while (work.length) {
+      const n = work.pop()!;
+      for (const c of callers.get(n) ?? []) if (!seen.has(c)) (seen.add(c), work.push(c));
+    }
+    return seen;
+  }
+}
+
+function push<T>(m: Map<string, T[]>, k: string, v: T) {
+  const a = m.get(k);
+  if (a) a.push(v);
+  else m.set(k, [v]);
+}
+
+function pull<T extends { file: string }>(m: Map<string, T[]>, k: string, file: string) {
+  const a = m.get(k);
+  if (!a) return;
+  const b = a.filter((d) => d.file !== file);
+  if (b.length) m.set(k, b);
+  else m.delete(k);
+}
+
+/** A NUL byte in the first 8 KiB: not C source. */
+export function looksBinary(buf: Uint8Array): boolean {
+  const n = Math.min(buf.length, 8192);
+  for (let i = 0; i < n; i++) if (buf[i] === 0) return true;
+  return false;
+}

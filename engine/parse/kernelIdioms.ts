@@ -1,0 +1,130 @@
+// Kernel C that a plain C grammar misreads, rewritten before parsing.
+// Every rewrite keeps the text's length and line breaks, so positions in the
+// tree are positions in the user's file.
+//  - attribute-like macros (__always_inline, __releases(x), ...) become spaces;
+//  - iterator macros (list_for_each_entry(...) stmt) become `while (...)  stmt`;
+//  - block macros (scoped_guard(...) { }) become `if (...) { }`.
+import { Catalogue } from '../catalogue/catalogue';
+
+const IDENT = /[A-Za-z_]\w*/y;
+
+/** Index just past the parenthesised group starting at `open` (which holds '('), or -1. */
+export function matchParen(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 40) depth++;
+    else if (c === 41) {
+      depth--;
+      if (depth === 0) return i + 1;
+    } else if (c === 34 || c === 39) {
+      i = skipQuoted(text, i);
+    } else if (c === 47 && text.charCodeAt(i + 1) === 42) {
+      const end = text.indexOf('*/', i + 2);
+      i = end < 0 ? text.length : end + 1;
+    } else if (c === 59 || c === 123 || c === 125) {
+      // A statement boundary inside "parentheses": not a macro argument list.
+      return -1;
+    }
+  }
+  return -1;
+}
+
+function skipQuoted(text: string, i: number): number {
+  const q = text.charCodeAt(i);
+  for (let j = i + 1; j < text.length; j++) {
+    const c = text.charCodeAt(j);
+    if (c === 92) j++;
+    else if (c === q || c === 10) return j;
+  }
+  return text.length - 1;
+}
+
+function blank(chars: string[], from: number, to: number): void {
+  for (let i = from; i < to; i++) if (chars[i] !== '\n' && chars[i] !== '\r') chars[i] = ' ';
+}
+
+export function normaliseKernelSource(text: string, cat: Catalogue): string {
+  const out: { chars: string[] | null } = { chars: null };
+  const edit = () => (out.chars ??= text.split(''));
+  // The last significant character or word before the current token, to tell
+  // a statement position (after ; { } ) : else) from a declaration.
+  let prev = ';';
+  let lineStart = true;
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      lineStart = true;
+      i++;
+      continue;
+    }
+    if (c === 32 || c === 9 || c === 13 || c === 12 || c === 11) {
+      i++;
+      continue;
+    }
+    if (c === 35 && lineStart) {
+      // Preprocessor line, with continuations: left alone.
+      while (i < n) {
+        const e = text.indexOf('\n', i);
+        if (e < 0) {
+          i = n;
+          break;
+        }
+        let k = e - 1;
+        if (text.charCodeAt(k) === 13) k--;
+        i = e + 1;
+        if (text.charCodeAt(k) !== 92) break;
+      }
+      lineStart = true;
+      continue;
+    }
+    lineStart = false;
+    if (c === 47 && text.charCodeAt(i + 1) === 42) {
+      const end = text.indexOf('*/', i + 2);
+      i = end < 0 ? n : end + 2;
+      continue;
+    }
+    if (c === 47 && text.charCodeAt(i + 1) === 47) {
+      const end = text.indexOf('\n', i);
+      i = end < 0 ? n : end;
+      continue;
+    }
+    if (c === 34 || c === 39) {
+      i = skipQuoted(text, i) + 1;
+      prev = 'lit';
+      continue;
+    }
+    IDENT.lastIndex = i;
+    const m = IDENT.exec(text);
+    if (m) {
+      const word = m[0];
+      const end = i + word.length;
+      if (cat.attributeMacros.has(word)) {
+        let j = end;
+        while (j < n && (text[j] === ' ' || text[j] === '\t')) j++;
+        const close = text[j] === '(' ? matchParen(text, j) : -1;
+        blank(edit(), i, close > 0 ? close : end);
+        i = close > 0 ? close : end;
+        continue;
+      }
+      const stmtPos = prev === ';' || prev === '{' || prev === '}' || prev === ')' || prev === ':' || prev === 'else';
+      if (stmtPos && word.length >= 5 && (cat.loopMacro.test(word) || cat.blockMacros.has(word))) {
+        let j = end;
+        while (j < n && (text[j] === ' ' || text[j] === '\t')) j++;
+        if (text[j] === '(' && matchParen(text, j) > 0) {
+          const kw = cat.blockMacros.has(word) ? 'if' : 'while';
+          const ch = edit();
+          for (let k = 0; k < word.length; k++) ch[i + k] = k < kw.length ? kw[k] : ' ';
+        }
+      }
+      prev = word;
+      i = end;
+      continue;
+    }
+    prev = text[i];
+    i++;
+  }
+  return out.chars ? out.chars.join('') : text;
+}

@@ -1,0 +1,706 @@
+/**
+ * Parser of `.lzmmu` scenario files (see docs/scenario-language.md).
+ * Hand-written lexer + recursive descent. Never throws: every problem is a
+ * Diagnostic with line, column and what was expected.
+ */
+import {
+  Arg,
+  Cond,
+  CondLhs,
+  CondValue,
+  DescLit,
+  Diagnostic,
+  EntryDecl,
+  InterruptStep,
+  OpStep,
+  PageDecl,
+  Pos,
+  ProgStep,
+  Quantifier,
+  Scenario,
+  SourceLoc,
+} from './types';
+import { DSB_KINDS, OPS } from './ops';
+
+type TokKind = 'ident' | 'num' | 'str' | 'punct' | 'loc' | 'eof';
+
+interface Tok {
+  kind: TokKind;
+  text: string;
+  value?: number;
+  line: number;
+  col: number;
+}
+
+const MAX_ERRORS = 50;
+const PUNCTS = ['/\\', '\\/', '!=', '{', '}', '(', ')', ',', ':', ';', '=', '?', '~'];
+
+export const REG_RE = /^r\d{1,2}$/;
+
+class Lexer {
+  toks: Tok[] = [];
+  constructor(
+    private text: string,
+    private errors: Diagnostic[],
+    private file: string,
+  ) {}
+
+  run(): Tok[] {
+    const s = this.text;
+    let i = 0;
+    let line = 1;
+    let col = 1;
+    const adv = (n: number) => {
+      for (let k = 0; k < n; k++) {
+        if (s.charCodeAt(i) === 10) {
+          line++;
+          col = 1;
+        } else col++;
+        i++;
+      }
+    };
+    while (i < s.length) {
+      if (this.errors.length >= MAX_ERRORS) break;
+      const c = s[i];
+      if (c === ' ' || c === '\t' || c === '\r' || c === '\n' || c === '\f' || c === '\v') {
+        adv(1);
+        continue;
+      }
+      if (c === '#' || (c === '/' && s[i + 1] === '/')) {
+        while (i < s.length && s[i] !== '\n') adv(1);
+        continue;
+      }
+      if (c === '(' && s[i + 1] === '*') {
+        const l0 = line;
+        const c0 = col;
+        const end = s.indexOf('*)', i + 2);
+        if (end < 0) {
+          this.err(l0, c0, 'unterminated comment: expected "*)"');
+          adv(s.length - i);
+          break;
+        }
+        adv(end + 2 - i);
+        continue;
+      }
+      const l0 = line;
+      const c0 = col;
+      if (/[A-Za-z_]/.test(c)) {
+        let j = i + 1;
+        while (j < s.length && /[A-Za-z0-9_]/.test(s[j])) j++;
+        this.toks.push({ kind: 'ident', text: s.slice(i, j), line: l0, col: c0 });
+        adv(j - i);
+        continue;
+      }
+      if (/[0-9]/.test(c) || (c === '-' && /[0-9]/.test(s[i + 1] ?? ''))) {
+        let j = i + 1;
+        if (c === '0' && (s[i + 1] === 'x' || s[i + 1] === 'X')) {
+          j = i + 2;
+          while (j < s.length && /[0-9a-fA-F]/.test(s[j])) j++;
+        } else {
+          while (j < s.length && /[0-9]/.test(s[j])) j++;
+        }
+        const text = s.slice(i, j);
+        const value = Number(text);
+        if (!Number.isSafeInteger(value)) this.err(l0, c0, `number out of range: ${text.slice(0, 30)}`);
+        this.toks.push({ kind: 'num', text, value: Number.isSafeInteger(value) ? value : 0, line: l0, col: c0 });
+        adv(j - i);
+        continue;
+      }
+      if (c === '"') {
+        let j = i + 1;
+        while (j < s.length && s[j] !== '"' && s[j] !== '\n') j++;
+        if (s[j] !== '"') {
+          this.err(l0, c0, 'unterminated string: expected closing \'"\'');
+          adv(j - i);
+          continue;
+        }
+        this.toks.push({ kind: 'str', text: s.slice(i + 1, j), line: l0, col: c0 });
+        adv(j + 1 - i);
+        continue;
+      }
+      if (c === '@') {
+        let j = i + 1;
+        while (j < s.length && !/\s/.test(s[j])) j++;
+        this.toks.push({ kind: 'loc', text: s.slice(i + 1, j), line: l0, col: c0 });
+        adv(j - i);
+        continue;
+      }
+      const p = PUNCTS.find((q) => s.startsWith(q, i));
+      if (p) {
+        this.toks.push({ kind: 'punct', text: p, line: l0, col: c0 });
+        adv(p.length);
+        continue;
+      }
+      const code = s.charCodeAt(i);
+      const shown = code >= 32 && code < 127 ? `'${c}'` : `byte 0x${code.toString(16).padStart(2, '0')}`;
+      this.err(l0, c0, `unexpected character ${shown}: expected a name, number, punctuation or comment`);
+      // skip a run of junk on this line to keep the error count meaningful
+      let j = i + 1;
+      while (j < s.length && j - i < 4096 && s[j] !== '\n' && !/[A-Za-z0-9_\s{}();,:=#@"]/.test(s[j])) j++;
+      adv(j - i);
+    }
+    this.toks.push({ kind: 'eof', text: '<end of file>', line, col });
+    return this.toks;
+  }
+
+  private err(line: number, col: number, message: string) {
+    this.errors.push({ file: this.file, line, col, message });
+  }
+}
+
+class StopParsing extends Error {}
+
+class Parser {
+  private p = 0;
+  constructor(
+    private toks: Tok[],
+    private errors: Diagnostic[],
+    private file: string,
+  ) {}
+
+  private get t(): Tok {
+    return this.toks[this.p];
+  }
+  private peek(k = 1): Tok {
+    return this.toks[Math.min(this.p + k, this.toks.length - 1)];
+  }
+  private next(): Tok {
+    const t = this.t;
+    if (t.kind !== 'eof') this.p++;
+    return t;
+  }
+  private isP(text: string, t: Tok = this.t): boolean {
+    return t.kind === 'punct' && t.text === text;
+  }
+  private isKw(text: string, t: Tok = this.t): boolean {
+    return t.kind === 'ident' && t.text === text;
+  }
+  private pos(t: Tok = this.t): Pos {
+    return { line: t.line, col: t.col };
+  }
+  private describe(t: Tok): string {
+    if (t.kind === 'eof') return 'end of file';
+    if (t.kind === 'str') return `string "${t.text.slice(0, 40)}"`;
+    if (t.kind === 'loc') return `location "@${t.text.slice(0, 40)}"`;
+    return `'${t.text.slice(0, 40)}'`;
+  }
+  err(t: Tok, message: string): never {
+    this.errors.push({ file: this.file, line: t.line, col: t.col, message });
+    if (this.errors.length >= MAX_ERRORS) throw new StopParsing();
+    throw new SyntaxErr();
+  }
+  private expectP(text: string, what?: string): Tok {
+    if (!this.isP(text)) this.err(this.t, `expected '${text}'${what ? ' ' + what : ''}, found ${this.describe(this.t)}`);
+    return this.next();
+  }
+  private expectIdent(what: string): Tok {
+    if (this.t.kind !== 'ident') this.err(this.t, `expected ${what}, found ${this.describe(this.t)}`);
+    return this.next();
+  }
+  private expectNum(what: string): Tok {
+    if (this.t.kind !== 'num') this.err(this.t, `expected ${what}, found ${this.describe(this.t)}`);
+    return this.next();
+  }
+
+  /** Skip to the first token of a later line (or a closing brace). */
+  private syncLine(stopAtBrace: boolean) {
+    const line = this.t.line;
+    if (this.t.kind !== 'eof' && !(stopAtBrace && this.isP('}'))) this.next();
+    while (this.t.kind !== 'eof' && this.t.line === line && !(stopAtBrace && this.isP('}'))) this.next();
+  }
+
+  parseFile(): Omit<Scenario, 'fileName'> {
+    const sc: Omit<Scenario, 'fileName'> = {
+      name: '',
+      pages: [],
+      entries: [],
+      cpus: [],
+      quantifier: 'exists',
+      condition: null,
+    };
+    let sawCondition = false;
+    while (this.t.kind !== 'eof') {
+      const start = this.p;
+      try {
+        const t = this.t;
+        if (this.isP(';')) {
+          this.next();
+        } else if (this.isKw('name')) {
+          this.next();
+          const s = this.t;
+          if (s.kind !== 'str' && s.kind !== 'ident') this.err(s, `expected a quoted scenario name after 'name', found ${this.describe(s)}`);
+          this.next();
+          sc.name = s.text;
+        } else if (this.isKw('expect')) {
+          this.next();
+          const v = this.expectIdent("'Allowed', 'Forbidden' or 'Required'");
+          if (v.text !== 'Allowed' && v.text !== 'Forbidden' && v.text !== 'Required')
+            this.err(v, `expected 'Allowed', 'Forbidden' or 'Required' after 'expect', found ${this.describe(v)}`);
+          sc.expect = v.text as Scenario['expect'];
+        } else if (this.isKw('page')) {
+          sc.pages.push(this.parsePage());
+        } else if (this.isKw('entry')) {
+          sc.entries.push(this.parseEntry());
+        } else if (this.isKw('cpu') || (t.kind === 'ident' && /^P\d+$/.test(t.text) && this.isP('{', this.peek()))) {
+          sc.cpus.push(this.parseCpu());
+        } else if (this.isKw('exists') || this.isKw('forall') || (this.isP('~') && this.isKw('exists', this.peek()))) {
+          let q: Quantifier = 'exists';
+          if (this.isP('~')) {
+            this.next();
+            q = '~exists';
+          } else if (this.isKw('forall')) q = 'forall';
+          const kw = this.next();
+          if (sawCondition) this.err(kw, 'only one final condition is allowed');
+          sawCondition = true;
+          sc.quantifier = q;
+          sc.condition = this.parseCond();
+        } else {
+          this.err(
+            t,
+            `expected 'name', 'expect', 'page', 'entry', 'cpu N {', 'exists', '~exists' or 'forall', found ${this.describe(t)}`,
+          );
+        }
+      } catch (e) {
+        if (e instanceof StopParsing) throw e;
+        if (!(e instanceof SyntaxErr)) throw e;
+        // resync at the next top-level keyword at the start of a line
+        if (this.p === start) this.next();
+        while (this.t.kind !== 'eof' && !this.atTopLevelKeyword()) this.next();
+      }
+    }
+    return sc;
+  }
+
+  private atTopLevelKeyword(): boolean {
+    const t = this.t;
+    const prev = this.toks[this.p - 1];
+    if (prev && prev.line === t.line) return false;
+    return (
+      this.isKw('page') ||
+      this.isKw('entry') ||
+      this.isKw('cpu') ||
+      this.isKw('exists') ||
+      this.isKw('forall') ||
+      this.isKw('name') ||
+      this.isKw('expect') ||
+      (this.isP('~') && this.isKw('exists', this.peek())) ||
+      (t.kind === 'ident' && /^P\d+$/.test(t.text) && this.isP('{', this.peek()))
+    );
+  }
+
+  private parsePage(): PageDecl {
+    const kw = this.next();
+    const name = this.expectIdent("a page name after 'page'");
+    this.checkName(name);
+    let value = 0;
+    if (this.isP('=')) {
+      this.next();
+      value = this.expectNum('a number (the data value held in the page)').value ?? 0;
+    }
+    return { name: name.text, value, pos: this.pos(kw) };
+  }
+
+  private parseEntry(): EntryDecl {
+    const kw = this.next();
+    const name = this.expectIdent("an entry name after 'entry'");
+    this.checkName(name);
+    this.expectP('=', 'after the entry name (entry NAME = valid(PAGE) | invalid(...))');
+    const d = this.parseDesc();
+    if (!d) this.err(this.t, `expected a descriptor 'valid(PAGE)' or 'invalid', found ${this.describe(this.t)}`);
+    return { name: name.text, init: d, pos: this.pos(kw) };
+  }
+
+  private checkName(t: Tok) {
+    if (REG_RE.test(t.text)) this.err(t, `'${t.text}' is a register name; choose another name`);
+    if (['valid', 'invalid', 'user', 'kernel', 'fault', 'error', 'interrupt'].includes(t.text))
+      this.err(t, `'${t.text}' is a reserved word; choose another name`);
+  }
+
+  /** `valid`, `invalid`, `valid(a)`, `valid(a, user)`, `invalid(kernel)`. Returns null if not at a descriptor. */
+  private parseDesc(): DescLit | null {
+    if (!this.isKw('valid') && !this.isKw('invalid')) return null;
+    const kw = this.next();
+    const d: DescLit = { valid: kw.text === 'valid', page: null };
+    if (this.isP('(')) {
+      this.next();
+      let first = true;
+      while (!this.isP(')')) {
+        if (!first) this.expectP(',', 'or \')\' in the descriptor');
+        first = false;
+        const it = this.expectIdent("a page name, 'user' or 'kernel'");
+        if (it.text === 'user' || it.text === 'kernel') {
+          if (d.user !== undefined) this.err(it, 'the descriptor already says user or kernel');
+          d.user = it.text === 'user';
+        } else {
+          if (d.page !== null) this.err(it, `expected 'user', 'kernel' or ')': the descriptor already names page '${d.page}'`);
+          d.page = it.text;
+        }
+      }
+      this.next();
+    }
+    if (d.valid && d.page === null) this.err(kw, "a valid descriptor needs an output page: 'valid(PAGE)'");
+    return d;
+  }
+
+  private parseCpu(): { id: number; steps: ProgStep[]; pos: Pos } {
+    const kw = this.next();
+    let id: number;
+    if (kw.text === 'cpu') {
+      id = this.expectNum("a CPU number after 'cpu'").value ?? 0;
+    } else {
+      id = Number(kw.text.slice(1));
+    }
+    this.expectP('{', 'to open the CPU program');
+    const steps = this.parseSteps();
+    this.expectP('}', 'to close the CPU program');
+    return { id, steps, pos: this.pos(kw) };
+  }
+
+  private parseSteps(): ProgStep[] {
+    const steps: ProgStep[] = [];
+    while (!this.isP('}') && this.t.kind !== 'eof') {
+      if (this.isP(';')) {
+        this.next();
+        continue;
+      }
+      const before = this.p;
+      try {
+        steps.push(this.parseStep());
+      } catch (e) {
+        if (!(e instanceof SyntaxErr)) throw e;
+        if (this.p === before && !this.isP('}')) this.next();
+        this.syncLine(true);
+      }
+    }
+    return steps;
+  }
+
+  private parseStep(): ProgStep {
+    const first = this.t;
+    let label: string | undefined;
+    let dest: string | undefined;
+    if (this.t.kind === 'ident' && this.isP(':', this.peek())) {
+      label = this.next().text;
+      if (REG_RE.test(label)) this.err(first, `'${label}' is a register name and cannot be a label`);
+      this.next();
+    }
+    if (this.t.kind === 'ident' && this.isP('=', this.peek())) {
+      const r = this.next();
+      if (!REG_RE.test(r.text)) this.err(r, `expected a register (r0..r99) before '=', found '${r.text}'`);
+      dest = r.text;
+      this.next();
+    }
+    const opTok = this.t;
+    if (opTok.kind !== 'ident') this.err(opTok, `expected an operation name, found ${this.describe(opTok)}`);
+    this.next();
+    if (opTok.text === 'interrupt') {
+      if (dest) this.err(opTok, 'an interrupt block has no result register');
+      let optional = false;
+      if (this.isP('?')) {
+        this.next();
+        optional = true;
+      }
+      const loc = this.parseLoc();
+      this.expectP('{', "to open the interrupt body ('interrupt { ... }')");
+      const body = this.parseSteps();
+      this.expectP('}', 'to close the interrupt body');
+      const st: InterruptStep = { kind: 'interrupt', body, label, optional, loc, pos: this.pos(first) };
+      return st;
+    }
+    const args: Arg[] = [];
+    this.expectP('(', `after '${opTok.text}' (operations are written op(args))`);
+    let firstArg = true;
+    while (!this.isP(')')) {
+      if (!firstArg) this.expectP(',', "or ')' in the argument list");
+      firstArg = false;
+      args.push(this.parseArg());
+    }
+    this.next();
+    let optional = false;
+    if (this.isP('?')) {
+      this.next();
+      optional = true;
+    }
+    const loc = this.parseLoc();
+    const st: OpStep = { kind: 'op', op: opTok.text, args, dest, label, optional, loc, pos: this.pos(first) };
+    return st;
+  }
+
+  private parseLoc(): SourceLoc | undefined {
+    if (this.t.kind !== 'loc') return undefined;
+    const t = this.next();
+    const m = /^(.*):(\d+)(?::(\d+))?$/.exec(t.text);
+    if (!m || !m[1]) this.err(t, `expected a source location '@file:line', found '@${t.text.slice(0, 40)}'`);
+    const loc: SourceLoc = { file: m[1], line: Number(m[2]) };
+    if (m[3]) loc.col = Number(m[3]);
+    return loc;
+  }
+
+  private parseArg(): Arg {
+    const t = this.t;
+    if (t.kind === 'num') {
+      this.next();
+      return { kind: 'num', value: t.value ?? 0, pos: this.pos(t) };
+    }
+    if (t.kind === 'ident') {
+      const d = this.parseDesc();
+      if (d) return { kind: 'desc', desc: d, pos: this.pos(t) };
+      this.next();
+      if (REG_RE.test(t.text)) return { kind: 'reg', reg: t.text, pos: this.pos(t) };
+      return { kind: 'name', name: t.text, pos: this.pos(t) };
+    }
+    this.err(t, `expected an argument (entry name, number, register or descriptor), found ${this.describe(t)}`);
+  }
+
+  // condition := disj ; disj := conj ('\/' conj)* ; conj := unary ('/\' unary)*
+  parseCond(): Cond {
+    let left = this.parseConj();
+    while (this.isP('\\/')) {
+      this.next();
+      left = { kind: 'or', left, right: this.parseConj() };
+    }
+    return left;
+  }
+  private parseConj(): Cond {
+    let left = this.parseUnary();
+    while (this.isP('/\\')) {
+      this.next();
+      left = { kind: 'and', left, right: this.parseUnary() };
+    }
+    return left;
+  }
+  private parseUnary(): Cond {
+    if (this.isP('~')) {
+      this.next();
+      return { kind: 'not', inner: this.parseUnary() };
+    }
+    if (this.isP('(')) {
+      this.next();
+      const c = this.parseCond();
+      this.expectP(')', 'to close the parenthesised condition');
+      return c;
+    }
+    return this.parseAtom();
+  }
+  private parseAtom(): Cond {
+    const t = this.t;
+    if (this.isKw('true')) {
+      this.next();
+      return { kind: 'true' };
+    }
+    if (this.isKw('fault')) {
+      this.next();
+      this.expectP('(', "after 'fault' (fault(LABEL), fault(P0:LABEL) or fault(ENTRY))");
+      let cpu: number | undefined;
+      if ((this.t.kind === 'ident' && /^P\d+$/.test(this.t.text)) || this.t.kind === 'num') {
+        if (this.isP(':', this.peek())) {
+          const c = this.next();
+          cpu = c.kind === 'num' ? (c.value ?? 0) : Number(c.text.slice(1));
+          this.next();
+        }
+      }
+      const target = this.expectIdent('a label or entry name');
+      if (this.isP(',')) {
+        // herd style fault(P0:L0,x): the VA is implied by the label here
+        this.next();
+        this.expectIdent('an entry name');
+      }
+      this.expectP(')', 'to close fault(...)');
+      return { kind: 'fault', cpu, target: target.text, pos: this.pos(t) };
+    }
+    if (this.isKw('error')) {
+      this.next();
+      return { kind: 'error', pos: this.pos(t) };
+    }
+    let lhs: CondLhs;
+    if ((t.kind === 'ident' && /^P\d+$/.test(t.text)) || t.kind === 'num') {
+      this.next();
+      this.expectP(':', "after the CPU in a register reference ('P0:r0')");
+      const r = this.expectIdent('a register name');
+      if (!REG_RE.test(r.text)) this.err(r, `expected a register (r0..r99), found '${r.text}'`);
+      lhs = { kind: 'reg', cpu: t.kind === 'num' ? (t.value ?? 0) : Number(t.text.slice(1)), reg: r.text };
+    } else if (t.kind === 'ident') {
+      this.next();
+      lhs = { kind: 'entry', name: t.text }; // entry or page: resolved by the checker
+    } else {
+      this.err(t, `expected a condition: fault(...), error, P0:rN = VALUE, ENTRY = DESCRIPTOR or PAGE = NUMBER; found ${this.describe(t)}`);
+    }
+    let negate = false;
+    if (this.isP('!=')) {
+      negate = true;
+      this.next();
+    } else this.expectP('=', 'or \'!=\' in the comparison');
+    const vt = this.t;
+    let value: CondValue;
+    if (vt.kind === 'num') {
+      this.next();
+      value = { kind: 'num', value: vt.value ?? 0 };
+    } else {
+      const d = this.parseDesc();
+      if (!d) this.err(vt, `expected a number or a descriptor (valid(PAGE) / invalid), found ${this.describe(vt)}`);
+      value = { kind: 'desc', desc: d };
+    }
+    return { kind: 'eq', lhs, value, negate, pos: this.pos(t) };
+  }
+}
+
+class SyntaxErr extends Error {}
+
+/** Semantic checks: ops, arguments, names, labels. */
+function check(sc: Scenario, errors: Diagnostic[]) {
+  const file = sc.fileName;
+  const err = (pos: Pos, message: string) => errors.push({ file, line: pos.line, col: pos.col, message });
+  const pages = new Set<string>();
+  const entries = new Set<string>();
+  const labels = new Map<string, number>();
+  for (const p of sc.pages) {
+    if (pages.has(p.name)) err(p.pos, `page '${p.name}' is declared twice`);
+    pages.add(p.name);
+  }
+  for (const e of sc.entries) {
+    if (entries.has(e.name)) err(e.pos, `entry '${e.name}' is declared twice`);
+    if (pages.has(e.name)) err(e.pos, `'${e.name}' is already a page name; entries and pages need distinct names`);
+    entries.add(e.name);
+    if (e.init.page !== null && !pages.has(e.init.page))
+      err(e.pos, `unknown page '${e.init.page}': expected one of the declared pages (${[...pages].join(', ') || 'none declared'})`);
+  }
+  if (sc.cpus.length === 0) {
+    err({ line: 1, col: 1 }, "empty scenario: expected at least one 'cpu N { ... }' program");
+  }
+  const ids = new Set<number>();
+  sc.cpus.forEach((c, i) => {
+    if (ids.has(c.id)) err(c.pos, `cpu ${c.id} is declared twice`);
+    if (c.id !== i) err(c.pos, `expected cpu ${i} here: CPUs are numbered 0, 1, 2, ... in order`);
+    ids.add(c.id);
+  });
+  const checkDesc = (d: DescLit, pos: Pos) => {
+    if (d.page !== null && !pages.has(d.page))
+      err(pos, `unknown page '${d.page}': expected one of the declared pages (${[...pages].join(', ') || 'none declared'})`);
+  };
+  const visit = (steps: ProgStep[], cpu: number) => {
+    for (const st of steps) {
+      if (st.label !== undefined) {
+        if (labels.has(st.label)) err(st.pos, `label '${st.label}' is used twice (labels are global)`);
+        if (entries.has(st.label) || pages.has(st.label)) err(st.pos, `label '${st.label}' clashes with an entry or page name`);
+        labels.set(st.label, cpu);
+      }
+      if (st.kind === 'interrupt') {
+        visit(st.body, cpu);
+        continue;
+      }
+      const spec = OPS[st.op];
+      if (!spec) {
+        const near = Object.keys(OPS).filter((k) => k.includes(st.op) || st.op.includes(k));
+        err(st.pos, `unknown operation '${st.op}'${near.length ? ` (did you mean ${near.slice(0, 3).join(', ')}?)` : ''}`);
+        continue;
+      }
+      const min = spec.args.length - (spec.optionalArgs ?? 0);
+      if (st.args.length < min || st.args.length > spec.args.length) {
+        err(st.pos, `'${st.op}' expects ${min === spec.args.length ? min : `${min} to ${spec.args.length}`} argument(s) (${spec.args.join(', ') || 'none'}), found ${st.args.length}`);
+        continue;
+      }
+      if (spec.dest === 'required' && !st.dest) err(st.pos, `'${st.op}' produces a value: write 'rN = ${st.op}(...)'`);
+      if (spec.dest === 'none' && st.dest) err(st.pos, `'${st.op}' produces no value; remove '${st.dest} ='`);
+      st.args.forEach((a, i) => {
+        const want = spec.args[i];
+        if (want === 'entry') {
+          if (a.kind !== 'name') err(a.pos, `expected an entry name as argument ${i + 1} of '${st.op}'`);
+          else if (!entries.has(a.name))
+            err(a.pos, `unknown entry '${a.name}': expected one of the declared entries (${[...entries].join(', ') || 'none declared'})`);
+        } else if (want === 'desc') {
+          if (a.kind === 'desc') checkDesc(a.desc, a.pos);
+          else if (a.kind !== 'reg') err(a.pos, `expected a descriptor (valid(PAGE), invalid) or a register as argument ${i + 1} of '${st.op}'`);
+        } else if (want === 'num') {
+          if (a.kind !== 'num' && a.kind !== 'reg') err(a.pos, `expected a number or a register as argument ${i + 1} of '${st.op}'`);
+        } else if (want === 'dsb') {
+          if (a.kind !== 'name' || !DSB_KINDS.includes(a.name))
+            err(a.pos, `expected a barrier domain (${DSB_KINDS.join(', ')}) as argument of 'dsb'`);
+        }
+      });
+    }
+  };
+  sc.cpus.forEach((c) => visit(c.steps, c.id));
+  const checkCond = (c: Cond | null) => {
+    if (!c) return;
+    switch (c.kind) {
+      case 'and':
+      case 'or':
+        checkCond(c.left);
+        checkCond(c.right);
+        return;
+      case 'not':
+        checkCond(c.inner);
+        return;
+      case 'fault':
+        if (!labels.has(c.target) && !entries.has(c.target))
+          err(c.pos, `unknown label or entry '${c.target}' in fault(...)`);
+        else if (c.cpu !== undefined && labels.has(c.target) && labels.get(c.target) !== c.cpu)
+          err(c.pos, `label '${c.target}' is on P${labels.get(c.target)}, not P${c.cpu}`);
+        return;
+      case 'eq':
+        if (c.lhs.kind === 'reg') {
+          if (c.lhs.cpu >= sc.cpus.length) err(c.pos, `no cpu ${c.lhs.cpu} in this scenario`);
+        } else if (pages.has(c.lhs.name)) {
+          c.lhs = { kind: 'page', name: c.lhs.name };
+          if (c.value.kind !== 'num') err(c.pos, `page '${c.lhs.name}' holds a number; expected a number after '='`);
+        } else if (entries.has(c.lhs.name)) {
+          if (c.value.kind !== 'desc') err(c.pos, `entry '${c.lhs.name}' holds a descriptor; expected valid(PAGE) or invalid after '='`);
+        } else err(c.pos, `unknown name '${c.lhs.name}': expected an entry, a page or a register 'P0:rN'`);
+        if (c.value.kind === 'desc') checkDesc(c.value.desc, c.pos);
+        return;
+      default:
+        return;
+    }
+  };
+  checkCond(sc.condition);
+}
+
+export interface ParseResult {
+  scenario?: Scenario;
+  errors: Diagnostic[];
+}
+
+/** Parse a scenario. Never throws; `scenario` is absent when there are errors. */
+export function parseScenario(text: string, fileName = '<scenario>'): ParseResult {
+  const errors: Diagnostic[] = [];
+  try {
+    if (typeof text !== 'string') {
+      return { errors: [{ file: fileName, line: 1, col: 1, message: 'scenario text is not a string' }] };
+    }
+    if (text.trim() === '') {
+      return { errors: [{ file: fileName, line: 1, col: 1, message: "empty scenario: expected 'page', 'entry' and 'cpu N { ... }' declarations" }] };
+    }
+    const toks = new Lexer(text, errors, fileName).run();
+    if (errors.length >= MAX_ERRORS) {
+      errors.push({ file: fileName, line: errors[errors.length - 1].line, col: 1, message: `too many errors (${MAX_ERRORS}); is this a scenario file?` });
+      return { errors };
+    }
+    const parser = new Parser(toks, errors, fileName);
+    let body: Omit<Scenario, 'fileName'>;
+    try {
+      body = parser.parseFile();
+    } catch (e) {
+      if (e instanceof StopParsing) {
+        errors.push({ file: fileName, line: errors[errors.length - 1].line, col: 1, message: `too many errors (${MAX_ERRORS}); stopped` });
+        return { errors };
+      }
+      throw e;
+    }
+    const scenario: Scenario = { ...body, fileName };
+    if (!scenario.name) scenario.name = fileName.replace(/^.*[\\/]/, '').replace(/\.lzmmu$/, '');
+    if (errors.length === 0) check(scenario, errors);
+    if (errors.length) return { errors: sortDiags(errors) };
+    return { scenario, errors: [] };
+  } catch (e) {
+    errors.push({ file: fileName, line: 1, col: 1, message: `internal parser error: ${(e as Error)?.message ?? String(e)}` });
+    return { errors };
+  }
+}
+
+function sortDiags(d: Diagnostic[]): Diagnostic[] {
+  return [...d].sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+export function formatDiagnostic(d: Diagnostic): string {
+  return `${d.file}:${d.line}:${d.col}: error: ${d.message}`;
+}

@@ -1,0 +1,183 @@
+/**
+ * Shared types of the lazy MMU simulator: scenario AST, machine values,
+ * exploration results. No vscode / LSP imports here (engine code).
+ */
+
+/** A source location of a kernel step (for replays of findings). */
+export interface SourceLoc {
+  file: string;
+  line: number;
+  col?: number;
+}
+
+/** A position in a scenario file (1-based). */
+export interface Pos {
+  line: number;
+  col: number;
+}
+
+export interface Diagnostic {
+  file: string;
+  line: number;
+  col: number;
+  message: string;
+}
+
+/**
+ * A descriptor literal as written: `valid(a)`, `invalid`, `invalid(a, user)`.
+ * `user` undefined means "not said": for writes it inherits the entry's kind,
+ * in conditions it matches either kind.
+ */
+export interface DescLit {
+  valid: boolean;
+  page: string | null;
+  user?: boolean;
+}
+
+export type Arg =
+  | { kind: 'name'; name: string; pos: Pos }
+  | { kind: 'num'; value: number; pos: Pos }
+  | { kind: 'desc'; desc: DescLit; pos: Pos }
+  | { kind: 'reg'; reg: string; pos: Pos };
+
+export interface OpStep {
+  kind: 'op';
+  op: string;
+  args: Arg[];
+  dest?: string;
+  label?: string;
+  optional: boolean;
+  loc?: SourceLoc;
+  pos: Pos;
+}
+
+export interface InterruptStep {
+  kind: 'interrupt';
+  body: ProgStep[];
+  label?: string;
+  optional: boolean;
+  loc?: SourceLoc;
+  pos: Pos;
+}
+
+export type ProgStep = OpStep | InterruptStep;
+
+export interface EntryDecl {
+  name: string;
+  init: DescLit;
+  pos: Pos;
+}
+
+export interface PageDecl {
+  name: string;
+  value: number;
+  pos: Pos;
+}
+
+export type CondValue = { kind: 'num'; value: number } | { kind: 'desc'; desc: DescLit };
+
+export type Cond =
+  | { kind: 'and'; left: Cond; right: Cond }
+  | { kind: 'or'; left: Cond; right: Cond }
+  | { kind: 'not'; inner: Cond }
+  | { kind: 'true' }
+  | { kind: 'fault'; cpu?: number; target: string; pos: Pos }
+  | { kind: 'error'; pos: Pos }
+  | { kind: 'eq'; lhs: CondLhs; value: CondValue; negate: boolean; pos: Pos };
+
+export type CondLhs =
+  | { kind: 'reg'; cpu: number; reg: string }
+  | { kind: 'entry'; name: string }
+  | { kind: 'page'; name: string };
+
+export type Quantifier = 'exists' | '~exists' | 'forall';
+
+export interface Scenario {
+  name: string;
+  fileName: string;
+  pages: PageDecl[];
+  entries: EntryDecl[];
+  cpus: { id: number; steps: ProgStep[]; pos: Pos }[];
+  quantifier: Quantifier;
+  condition: Cond | null;
+  /** Verdict comment from the file header (`expect Allowed`), for fidelity tests. */
+  expect?: 'Allowed' | 'Forbidden' | 'Required';
+}
+
+export interface Bounds {
+  /** Stop after this many distinct states (default 200000). */
+  maxStates?: number;
+  /** Do not expand paths longer than this many steps (default 400). */
+  maxSteps?: number;
+}
+
+/** Machine state summary attached to every witness step (JSON-friendly). */
+export interface StateSnapshot {
+  entries: Record<string, string>;
+  pages: Record<string, number>;
+  cpus: {
+    cpu: number;
+    next: string;
+    regs: Record<string, string>;
+    storeBuffer: string[];
+    tlb: Record<string, string>;
+    pipeline: Record<string, string>;
+    pendingTlbi: string[];
+    kernel: Record<string, number>;
+    deferred: string[];
+  }[];
+  faults: string[];
+  errors: string[];
+}
+
+export type StepKind =
+  | 'kernel'
+  | 'machine'
+  | 'skip'
+  | 'commit'
+  | 'tlbi-complete'
+  | 'tlb-fill'
+  | 'tlb-evict'
+  | 'walk-early';
+
+export interface Step {
+  index: number;
+  cpu: number;
+  kind: StepKind;
+  text: string;
+  label?: string;
+  loc?: SourceLoc;
+  /** Line of the scenario step this belongs to, when any. */
+  scenarioLine?: number;
+  state: StateSnapshot;
+}
+
+export interface Outcome {
+  id: number;
+  /** `P0:L0` (or `P0:#3` for an unlabelled step) with the VA: `P0:L0:x`. */
+  faults: string[];
+  registers: Record<string, string>;
+  entries: Record<string, string>;
+  pages: Record<string, number>;
+  errors: string[];
+  /** Whether this outcome satisfies the scenario's condition. */
+  satisfies: boolean;
+  witness: Step[];
+}
+
+export interface SimResult {
+  model: string;
+  /** Some reachable outcome satisfies the condition. */
+  exists: boolean;
+  /** Every reachable outcome satisfies it (herd's "Required"). */
+  always: boolean;
+  /** herd-style verdict of the condition: Allowed / Forbidden / Required. */
+  verdict: 'Allowed' | 'Forbidden' | 'Required';
+  outcomes: Outcome[];
+  /** One witness of an outcome satisfying the condition, or null. */
+  witness: Step[] | null;
+  /** Null when exploration was complete; otherwise why it stopped. */
+  bounded: null | string;
+  states: number;
+  errors: Diagnostic[];
+}
