@@ -155,7 +155,7 @@ export function compileModel(model: KernelModel): CompiledModel {
 export type Instr =
   | { k: 'op'; step: OpStep; skipTo?: number; vas: string[] }
   | { k: 'irq_enter'; step: InterruptStep; skipTo?: number }
-  | { k: 'irq_exit'; step: InterruptStep };
+  | { k: 'irq_exit'; step: InterruptStep; skipTo?: undefined };
 
 export interface CompiledScenario {
   scenario: Scenario;

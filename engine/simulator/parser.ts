@@ -158,6 +158,9 @@ class Parser {
     private file: string,
   ) {}
 
+  private atEof(): boolean {
+    return this.t.kind === 'eof';
+  }
   private get t(): Tok {
     return this.toks[this.p];
   }
@@ -265,7 +268,7 @@ class Parser {
         if (!(e instanceof SyntaxErr)) throw e;
         // resync at the next top-level keyword at the start of a line
         if (this.p === start) this.next();
-        while (this.t.kind !== 'eof' && !this.atTopLevelKeyword()) this.next();
+        while (!this.atEof() && !this.atTopLevelKeyword()) this.next();
       }
     }
     return sc;
@@ -452,6 +455,13 @@ class Parser {
     this.err(t, `expected an argument (entry name, number, register or descriptor), found ${this.describe(t)}`);
   }
 
+  expectEof() {
+    if (this.t.kind !== 'eof') this.err(this.t, `expected end of input, found ${this.describe(this.t)}`);
+  }
+  parseDescPublic(): DescLit | null {
+    return this.parseDesc();
+  }
+
   // condition := disj ; disj := conj ('\/' conj)* ; conj := unary ('/\' unary)*
   parseCond(): Cond {
     let left = this.parseConj();
@@ -547,7 +557,7 @@ class Parser {
 class SyntaxErr extends Error {}
 
 /** Semantic checks: ops, arguments, names, labels. */
-function check(sc: Scenario, errors: Diagnostic[]) {
+export function checkScenario(sc: Scenario, errors: Diagnostic[]) {
   const file = sc.fileName;
   const err = (pos: Pos, message: string) => errors.push({ file, line: pos.line, col: pos.col, message });
   const pages = new Set<string>();
@@ -688,7 +698,7 @@ export function parseScenario(text: string, fileName = '<scenario>'): ParseResul
     }
     const scenario: Scenario = { ...body, fileName };
     if (!scenario.name) scenario.name = fileName.replace(/^.*[\\/]/, '').replace(/\.lzmmu$/, '');
-    if (errors.length === 0) check(scenario, errors);
+    if (errors.length === 0) checkScenario(scenario, errors);
     if (errors.length) return { errors: sortDiags(errors) };
     return { scenario, errors: [] };
   } catch (e) {
@@ -703,4 +713,39 @@ function sortDiags(d: Diagnostic[]): Diagnostic[] {
 
 export function formatDiagnostic(d: Diagnostic): string {
   return `${d.file}:${d.line}:${d.col}: error: ${d.message}`;
+}
+
+/** Parse a condition alone (used by the programmatic builder). */
+export function parseCondition(text: string, fileName = '<condition>'): { cond?: Cond; errors: Diagnostic[] } {
+  const errors: Diagnostic[] = [];
+  try {
+    const toks = new Lexer(text, errors, fileName).run();
+    if (errors.length) return { errors };
+    const parser = new Parser(toks, errors, fileName);
+    let cond: Cond | undefined;
+    try {
+      cond = parser.parseCond();
+      parser.expectEof();
+    } catch (e) {
+      if (!(e instanceof SyntaxErr) && !(e instanceof StopParsing)) throw e;
+    }
+    return errors.length ? { errors } : { cond, errors };
+  } catch (e) {
+    return { errors: [{ file: fileName, line: 1, col: 1, message: `internal parser error: ${(e as Error)?.message ?? String(e)}` }] };
+  }
+}
+
+/** Parse a descriptor literal alone: `valid(a)`, `invalid(a, user)`. */
+export function parseDescText(text: string): DescLit | null {
+  const errors: Diagnostic[] = [];
+  const toks = new Lexer(text, errors, '<desc>').run();
+  if (errors.length) return null;
+  const parser = new Parser(toks, errors, '<desc>');
+  try {
+    const d = parser.parseDescPublic();
+    parser.expectEof();
+    return errors.length ? null : d;
+  } catch {
+    return null;
+  }
 }

@@ -1,0 +1,416 @@
+/**
+ * Transitions of the arm64 VMSA machine (see machineTypes.ts for the state).
+ * `successors` lists every step the machine may take from a state, in a
+ * fixed order, so exploration is deterministic.
+ */
+import { CompiledModel, CompiledScenario, initialKernelVars, lowerStep } from './kernel';
+import {
+  cloneState,
+  CpuState,
+  DescStr,
+  decDesc,
+  isValidDesc,
+  MachineState,
+  MOp,
+  showDesc,
+  showVal,
+  Val,
+} from './machineTypes';
+import { SourceLoc, StateSnapshot, StepKind } from './types';
+
+export interface StepInfo {
+  cpu: number;
+  kind: StepKind;
+  text: string;
+  label?: string;
+  loc?: SourceLoc;
+  scenarioLine?: number;
+}
+
+export interface Succ {
+  state: MachineState;
+  info: StepInfo;
+}
+
+export function initialState(cs: CompiledScenario, cm: CompiledModel): MachineState {
+  const entries: Record<string, DescStr> = {};
+  for (const e of cs.scenario.entries) entries[e.name] = `${e.init.valid ? 'V' : 'I'}:${e.init.page ?? '-'}:${e.init.user ? 'u' : 'k'}`;
+  const pages: Record<string, number> = {};
+  for (const p of cs.scenario.pages) pages[p.name] = p.value;
+  return {
+    entries,
+    pages,
+    cpus: cs.programs.map(() => ({
+      pc: 0,
+      queue: [],
+      tag: '',
+      regs: {},
+      sb: [],
+      tlb: {},
+      pipe: {},
+      ptlbi: [],
+      kv: initialKernelVars(cm),
+      irq: 0,
+      deferred: [],
+      dtlbi: [],
+    })),
+    faults: [],
+    errors: [],
+  };
+}
+
+export function isFinal(cs: CompiledScenario, s: MachineState): boolean {
+  return s.cpus.every((c, i) => c.pc >= cs.programs[i].length && c.queue.length === 0);
+}
+
+function commitTo(s: MachineState, loc: string, val: Val) {
+  const name = loc.slice(2);
+  if (loc.startsWith('e:')) s.entries[name] = val as DescStr;
+  else s.pages[name] = val as number;
+}
+
+function drain(s: MachineState, c: CpuState) {
+  for (const e of c.sb) commitTo(s, e.loc, e.val);
+  c.sb = [];
+}
+
+function performTlbi(s: MachineState, cpu: number, t: { va: string | null; bc: boolean }) {
+  s.cpus.forEach((o, i) => {
+    if (i !== cpu && !t.bc) return;
+    if (t.va === null) o.tlb = {};
+    else delete o.tlb[t.va];
+    // A completed broadcast TLBI guarantees no other CPU still uses a
+    // translation it had fetched early; the local pipeline needs an ISB.
+    if (i !== cpu) {
+      if (t.va === null) o.pipe = {};
+      else delete o.pipe[t.va];
+    }
+  });
+}
+
+function readLoc(s: MachineState, c: CpuState, loc: string): Val {
+  for (let i = c.sb.length - 1; i >= 0; i--) if (c.sb[i].loc === loc) return c.sb[i].val;
+  const name = loc.slice(2);
+  return loc.startsWith('e:') ? s.entries[name] : s.pages[name];
+}
+
+function addSorted(list: string[], item: string): string[] {
+  if (list.includes(item)) return list;
+  return [...list, item].sort();
+}
+
+/** VAs this CPU may still translate: remaining program plus queued ops. */
+function remainingVas(cs: CompiledScenario, c: CpuState, cpu: number): string[] {
+  const base = cs.remaining[cpu][Math.min(c.pc, cs.programs[cpu].length)];
+  let extra: string[] | null = null;
+  for (const m of c.queue) {
+    if ((m.k === 'ld' || m.k === 'st') && !base.includes(m.va)) (extra ??= []).push(m.va);
+  }
+  return extra ? [...new Set([...base, ...extra])].sort() : base;
+}
+
+/** Drop TLB / pipeline contents that can no longer matter (fewer states). */
+function prune(cs: CompiledScenario, s: MachineState) {
+  s.cpus.forEach((c, i) => {
+    const rem = remainingVas(cs, c, i);
+    for (const va of Object.keys(c.pipe)) if (!rem.includes(va)) delete c.pipe[va];
+    for (const va of Object.keys(c.tlb)) if (!rem.includes(va)) delete c.tlb[va];
+  });
+}
+
+function describeMOp(m: MOp): string {
+  switch (m.k) {
+    case 'st_desc':
+      return `STR ${showDesc(m.val)} -> entry ${m.entry}`;
+    case 'ld_desc':
+      return `LDR ${m.dest} <- entry ${m.entry}`;
+    case 'set_reg':
+      return `${m.dest} <- ${showVal(m.val)} (from the task's deferred write)`;
+    case 'ld':
+      return `LDR ${m.dest} <- [${m.va}]`;
+    case 'st':
+      return `STR ${m.val} -> [${m.va}]`;
+    case 'dsb':
+      return m.dom === 'full' ? 'DSB ISH' : m.dom === 'st' ? 'DSB ISHST' : 'DSB LD';
+    case 'isb':
+      return 'ISB';
+    case 'ctxsync':
+      return `context synchronisation (${m.why})`;
+    case 'tlbi':
+      return `TLBI ${m.va === null ? 'ALL' : 'VA ' + m.va}${m.bc ? ' (broadcast)' : ' (local)'}`;
+    case 'error':
+      return `error: ${m.msg}`;
+  }
+}
+
+
+/** Render a scenario op step back to text for traces. */
+function renderOp(step: import('./types').OpStep): string {
+  const args = step.args
+    .map((a) => {
+      switch (a.kind) {
+        case 'name':
+          return a.name;
+        case 'num':
+          return String(a.value);
+        case 'reg':
+          return a.reg;
+        case 'desc': {
+          const parts: string[] = [];
+          if (a.desc.page) parts.push(a.desc.page);
+          if (a.desc.user !== undefined) parts.push(a.desc.user ? 'user' : 'kernel');
+          return `${a.desc.valid ? 'valid' : 'invalid'}${parts.length ? '(' + parts.join(', ') + ')' : ''}`;
+        }
+      }
+    })
+    .join(', ');
+  return `${step.dest ? step.dest + ' = ' : ''}${step.op}(${args})`;
+}
+
+export function successors(cs: CompiledScenario, cm: CompiledModel, s: MachineState): Succ[] {
+  const out: Succ[] = [];
+  const n = s.cpus.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.cpus[i];
+    const prog = cs.programs[i];
+    // 1. the program: next machine op, or lower the next kernel step
+    if (c.queue.length > 0) {
+      execMOp(cs, s, i, out);
+    } else if (c.pc < prog.length) {
+      const ins = prog[c.pc];
+      if (ins.skipTo !== undefined) {
+        const ns = cloneState(s);
+        ns.cpus[i].pc = ins.skipTo;
+        prune(cs, ns);
+        const what = ins.k === 'op' ? renderOp(ins.step) : 'interrupt';
+        out.push({
+          state: ns,
+          info: { cpu: i, kind: 'skip', text: `optional ${what} does not happen`, label: ins.step.label, loc: ins.step.loc, scenarioLine: ins.step.pos.line },
+        });
+      }
+      const ns = cloneState(s);
+      const nc = ns.cpus[i];
+      nc.pc = c.pc + 1;
+      let text: string;
+      if (ins.k === 'op') {
+        nc.tag = ins.step.label ?? `#${ins.step.pos.line}`;
+        nc.queue = lowerStep(cm, cs, ns, nc, ins.step);
+        text = renderOp(ins.step);
+      } else if (ins.k === 'irq_enter') {
+        nc.tag = ins.step.label ?? `#${ins.step.pos.line}`;
+        nc.irq++;
+        nc.queue = [{ k: 'ctxsync', why: 'exception entry' }];
+        text = 'interrupt entry';
+      } else {
+        nc.irq--;
+        nc.queue = [{ k: 'ctxsync', why: 'exception return' }];
+        text = 'interrupt return';
+      }
+      if (nc.queue.length) text += ' => ' + nc.queue.map(describeMOp).join('; ');
+      else text += ' => (nothing)';
+      prune(cs, ns);
+      out.push({
+        state: ns,
+        info: { cpu: i, kind: 'kernel', text, label: ins.step.label, loc: ins.step.loc, scenarioLine: ins.step.pos.line },
+      });
+    }
+    // 2. store buffer: commit the oldest store of each location
+    const seen = new Set<string>();
+    c.sb.forEach((e, idx) => {
+      if (seen.has(e.loc)) return;
+      seen.add(e.loc);
+      const ns = cloneState(s);
+      const nc = ns.cpus[i];
+      commitTo(ns, e.loc, e.val);
+      nc.sb = c.sb.filter((_, j) => j !== idx);
+      out.push({
+        state: ns,
+        info: { cpu: i, kind: 'commit', text: `store ${showVal(e.val)} to ${e.loc.startsWith('e:') ? 'entry' : 'page'} ${e.loc.slice(2)} becomes visible` },
+      });
+    });
+    // 3. pending TLBI completes (in order)
+    if (c.ptlbi.length) {
+      const ns = cloneState(s);
+      const t = c.ptlbi[0];
+      ns.cpus[i].ptlbi = c.ptlbi.slice(1);
+      performTlbi(ns, i, t);
+      prune(cs, ns);
+      out.push({ state: ns, info: { cpu: i, kind: 'tlbi-complete', text: `TLBI ${t.va ?? 'ALL'} completes` } });
+    }
+    // 4. TLB fill / evict, 5. early walk into the pipeline
+    const rem = remainingVas(cs, c, i);
+    for (const va of rem) {
+      const d = s.entries[va];
+      if (isValidDesc(d) && c.tlb[va] !== d) {
+        const ns = cloneState(s);
+        ns.cpus[i].tlb[va] = d;
+        out.push({ state: ns, info: { cpu: i, kind: 'tlb-fill', text: `TLB caches ${va} -> ${showDesc(d)}` } });
+      }
+    }
+    for (const va of Object.keys(c.tlb).sort()) {
+      const ns = cloneState(s);
+      delete ns.cpus[i].tlb[va];
+      out.push({ state: ns, info: { cpu: i, kind: 'tlb-evict', text: `TLB evicts ${va}` } });
+    }
+    for (const va of rem) {
+      const cands: [DescStr, string][] = [[s.entries[va], 'walk']];
+      if (c.tlb[va] !== undefined && c.tlb[va] !== s.entries[va]) cands.push([c.tlb[va], 'TLB']);
+      for (const [d, from] of cands) {
+        if (c.pipe[va] === d) continue;
+        const ns = cloneState(s);
+        ns.cpus[i].pipe[va] = d;
+        out.push({
+          state: ns,
+          info: { cpu: i, kind: 'walk-early', text: `pipeline translates ${va} early (${from}): ${showDesc(d)}` },
+        });
+      }
+    }
+  }
+  return out;
+}
+
+function execMOp(cs: CompiledScenario, s: MachineState, i: number, out: Succ[]) {
+  const c = s.cpus[i];
+  const m = c.queue[0];
+  const base = () => {
+    const ns = cloneState(s);
+    ns.cpus[i].queue = c.queue.slice(1);
+    return ns;
+  };
+  const push = (ns: MachineState, text: string) => {
+    prune(cs, ns);
+    out.push({ state: ns, info: { cpu: i, kind: 'machine', text, label: c.tag.startsWith('#') ? undefined : c.tag } });
+  };
+  switch (m.k) {
+    case 'st_desc': {
+      const ns = base();
+      ns.cpus[i].sb = [...c.sb, { loc: 'e:' + m.entry, val: m.val }];
+      push(ns, describeMOp(m));
+      return;
+    }
+    case 'ld_desc': {
+      const ns = base();
+      const v = readLoc(s, c, 'e:' + m.entry);
+      ns.cpus[i].regs[m.dest] = v;
+      push(ns, `${describeMOp(m)} = ${showVal(v)}`);
+      return;
+    }
+    case 'set_reg': {
+      const ns = base();
+      ns.cpus[i].regs[m.dest] = m.val;
+      push(ns, describeMOp(m));
+      return;
+    }
+    case 'ld':
+    case 'st': {
+      const opts: [DescStr, string][] = [];
+      const add = (d: DescStr | undefined, from: string) => {
+        if (d !== undefined && !opts.some((o) => o[0] === d)) opts.push([d, from]);
+      };
+      add(c.pipe[m.va], 'pipeline');
+      add(c.tlb[m.va], 'TLB');
+      add(s.entries[m.va], 'walk');
+      for (const [d, from] of opts) {
+        const ns = base();
+        const nc = ns.cpus[i];
+        if (!isValidDesc(d)) {
+          const f = `P${i}:${c.tag}:${m.va}`;
+          ns.faults = addSorted(s.faults, f);
+          nc.pipe = {}; // exception entry and return are context synchronising
+          push(ns, `${describeMOp(m)}: translation fault (${from} gives ${showDesc(d)})`);
+          continue;
+        }
+        const page = decDesc(d).page!;
+        if (m.k === 'ld') {
+          const v = readLoc(s, c, 'p:' + page);
+          nc.regs[m.dest] = v;
+          push(ns, `${describeMOp(m)} via ${from} -> page ${page} = ${showVal(v)}`);
+        } else {
+          nc.sb = [...c.sb, { loc: 'p:' + page, val: m.val }];
+          push(ns, `${describeMOp(m)} via ${from} -> page ${page}`);
+        }
+      }
+      return;
+    }
+    case 'dsb': {
+      const ns = base();
+      const nc = ns.cpus[i];
+      if (m.dom !== 'ld') drain(ns, nc);
+      if (m.dom === 'full') {
+        for (const t of nc.ptlbi) performTlbi(ns, i, t);
+        nc.ptlbi = [];
+      }
+      push(ns, describeMOp(m));
+      return;
+    }
+    case 'isb':
+    case 'ctxsync': {
+      const ns = base();
+      ns.cpus[i].pipe = {};
+      push(ns, describeMOp(m));
+      return;
+    }
+    case 'tlbi': {
+      const ns = base();
+      ns.cpus[i].ptlbi = [...c.ptlbi, { va: m.va, bc: m.bc }];
+      push(ns, describeMOp(m));
+      return;
+    }
+    case 'error': {
+      const ns = base();
+      ns.errors = addSorted(s.errors, `P${i}:${c.tag}: ${m.msg}`);
+      push(ns, describeMOp(m));
+      return;
+    }
+  }
+}
+
+/** Final memory: every buffered store committed. */
+export function finalMemory(s: MachineState): MachineState {
+  const ns = cloneState(s);
+  for (const c of ns.cpus) drain(ns, c);
+  return ns;
+}
+
+export function snapshot(cs: CompiledScenario, s: MachineState): StateSnapshot {
+  const rec = (r: Record<string, DescStr>) => {
+    const o: Record<string, string> = {};
+    for (const k of Object.keys(r).sort()) o[k] = showDesc(r[k]);
+    return o;
+  };
+  const entries: Record<string, string> = {};
+  for (const k of Object.keys(s.entries)) entries[k] = showDesc(s.entries[k]);
+  return {
+    entries,
+    pages: { ...s.pages },
+    cpus: s.cpus.map((c, i) => {
+      const regs: Record<string, string> = {};
+      for (const k of Object.keys(c.regs).sort()) regs[k] = showVal(c.regs[k]);
+      const prog = cs.programs[i];
+      let next = 'done';
+      if (c.queue.length) next = describeMOp(c.queue[0]);
+      else if (c.pc < prog.length) {
+        const ins = prog[c.pc];
+        next = ins.k === 'op' ? renderOp(ins.step) : ins.k === 'irq_enter' ? 'interrupt entry' : 'interrupt return';
+      }
+      return {
+        cpu: i,
+        next,
+        regs,
+        storeBuffer: c.sb.map((e) => `${e.loc.startsWith('e:') ? 'entry' : 'page'} ${e.loc.slice(2)} := ${showVal(e.val)}`),
+        tlb: rec(c.tlb),
+        pipeline: rec(c.pipe),
+        pendingTlbi: c.ptlbi.map((t) => `${t.va ?? 'ALL'}${t.bc ? '' : ' (local)'}`),
+        kernel: { ...c.kv, ...(c.irq ? { in_interrupt: c.irq } : {}) },
+        deferred: [
+          ...c.deferred.map((d) => `entry ${d.entry} := ${showDesc(d.val)}`),
+          ...c.dtlbi.map((v) => `invalidate ${v}`),
+        ],
+      };
+    }),
+    faults: [...s.faults],
+    errors: [...s.errors],
+  };
+}
+
+
