@@ -1,0 +1,131 @@
+// A checked tree that lives on: the index and parsed files are kept between
+// checks, and files can be given new text (an editor's unsaved buffer).
+// The CLI makes one and checks once; the language server keeps one.
+import * as fs from 'fs';
+import * as path from 'path';
+import { Finding, InputProblem } from './findings';
+import { Catalogue, loadCatalogue } from './catalogue/catalogue';
+import { WorkspaceIndex, looksBinary } from './index/workspaceIndex';
+import { ensureParser } from './parse/cParser';
+import { SourceCache } from './analysis/sourceCache';
+import { Interpreter, ReadHit } from './analysis/interpreter';
+import { readAfterWriteFinding } from './checkers/readAfterWrite';
+
+export interface WorkspaceOptions {
+  root: string;
+  arch?: string;
+  extraApisFile?: string;
+  catalogue?: Catalogue;
+}
+
+export interface CheckResult {
+  root: string;
+  findings: Finding[];
+  problems: InputProblem[];
+}
+
+/** Reads a source file as text, or explains why it cannot be analysed. */
+export function readSource(file: string): { text: string } | { problem: string } {
+  let buf: Buffer;
+  try {
+    buf = fs.readFileSync(file);
+  } catch (e) {
+    return { problem: `cannot read: ${(e as Error).message}` };
+  }
+  if (looksBinary(buf)) return { problem: 'binary file (NUL bytes), not analysed' };
+  return { text: buf.toString('utf8') };
+}
+
+export function isUnder(file: string, paths: string[]): boolean {
+  return paths.some((p) => file === p || file.startsWith(p.endsWith(path.sep) ? p : p + path.sep));
+}
+
+export class Workspace {
+  readonly root: string;
+  readonly catalogue: Catalogue;
+  readonly index: WorkspaceIndex;
+  private overlays = new Map<string, string>();
+  private readProblems = new Map<string, string>();
+  private sources: SourceCache;
+
+  constructor(opts: WorkspaceOptions) {
+    this.root = path.resolve(opts.root);
+    this.catalogue = opts.catalogue ?? loadCatalogue(opts.extraApisFile);
+    this.index = new WorkspaceIndex({ root: this.root, arch: opts.arch ?? 'arm64', catalogue: this.catalogue });
+    this.sources = new SourceCache(this.catalogue, (file) => this.textOf(file));
+  }
+
+  /** Indexes the tree (the cheap scan of every covered file). */
+  build(): void {
+    this.index.build();
+  }
+
+  private textOf(file: string): string | null {
+    const o = this.overlays.get(file);
+    if (o !== undefined) return o;
+    const r = readSource(file);
+    if ('problem' in r) {
+      this.readProblems.set(file, r.problem);
+      return null;
+    }
+    this.readProblems.delete(file);
+    return r.text;
+  }
+
+  /** Gives a file new text (null: back to what is on disk) and re-indexes it. */
+  setText(file: string, text: string | null): void {
+    file = path.resolve(file);
+    if (text === null) this.overlays.delete(file);
+    else this.overlays.set(file, text);
+    this.sources.invalidate(file);
+    const t = this.textOf(file);
+    if (t === null) this.index.removeFile(file);
+    else this.index.addScan(file, Buffer.from(t));
+  }
+
+  /** Makes sure files named for checking are in the index even when outside the root. */
+  private include(paths: string[]): void {
+    const known = new Set(this.index.files());
+    for (const p of paths) {
+      if (known.has(p) || this.overlays.has(p)) continue;
+      if (fs.existsSync(p) && fs.statSync(p).isFile()) {
+        const t = this.textOf(p);
+        if (t !== null) this.index.addScan(p, Buffer.from(t));
+      }
+    }
+  }
+
+  /** Analyses every section opener in the tree; reports what falls in `paths`. */
+  async check(pathsIn: string[]): Promise<CheckResult> {
+    const paths = pathsIn.map((p) => path.resolve(p));
+    this.include(paths);
+    await ensureParser();
+    const interp = new Interpreter(this.index, this.catalogue, this.sources);
+    const hits: ReadHit[] = [];
+    for (const opener of this.index.openers()) {
+      const ref = this.sources.functionAt(opener.file, opener.name, opener.line);
+      if (!ref) continue;
+      hits.push(...interp.summarize(ref, { depth: 0, paused: 0 }, []).hits);
+    }
+    const findings = dedupeFindings(hits.filter((h) => isUnder(h.read.file, paths)).map(readAfterWriteFinding));
+    findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+    const problems: InputProblem[] = this.index.problems.filter((p) => isUnder(p.file, paths));
+    for (const p of paths) {
+      const probe = fs.existsSync(p) && fs.statSync(p).isFile() ? this.textOf(p) : '';
+      if (probe === null) problems.push({ file: p, message: this.readProblems.get(p) ?? 'cannot read' });
+    }
+    return { root: this.root, findings, problems };
+  }
+}
+
+/** One finding per (rule, read, leaf write, chain length); the one with fewer conditions wins. */
+function dedupeFindings(all: Finding[]): Finding[] {
+  const best = new Map<string, Finding>();
+  for (const f of all) {
+    const leaf = f.related[f.related.length - 1];
+    const k = `${f.rule}|${f.file}:${f.line}:${f.column}|${leaf ? `${leaf.file}:${leaf.line}` : ''}|${f.related.length}`;
+    const prev = best.get(k);
+    if (!prev || f.conditions.length < prev.conditions.length) best.set(k, f);
+  }
+  return [...best.values()];
+}

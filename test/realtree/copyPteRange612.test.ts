@@ -1,0 +1,51 @@
+// linux-6.12 mm/memory.c: the read-after-write in copy_pte_range that the
+// lazy-MMU thread found (seed 001). The write is three calls away, on the
+// path where copy_nonpresent_pte() returns -ENOENT.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as path from 'path';
+import { kernelTree } from './kernelTree';
+import { lineOf, runCheckJson } from './cliRun';
+
+test('6.12: copy_pte_range re-read after copy_nonpresent_pte returns -ENOENT is reported with its chain', () => {
+  const tree = kernelTree('6.12');
+  const file = path.join(tree, 'mm/memory.c');
+  const text = fs.readFileSync(file, 'utf8');
+  const { status, report } = runCheckJson(tree, [file]);
+  assert.equal(status, 1, 'findings make the exit status 1');
+  assert.equal(report.root, tree);
+
+  const fnStart = lineOf(text, /^copy_pte_range\(/);
+  const loopTopRead = lineOf(text, /^\s*ptent = ptep_get\(src_pte\);/, fnStart);
+  const call = lineOf(text, /ret = copy_nonpresent_pte\(/, fnStart);
+  const eioRead = lineOf(text, /entry = pte_to_swp_entry\(ptep_get\(src_pte\)\);/, call);
+  const enoentRead = lineOf(text, /^\s*ptent = ptep_get\(src_pte\);/, call);
+  const leave = lineOf(text, /arch_leave_lazy_mmu_mode\(\);/, call);
+
+  const raw = report.diagnostics.filter((d) => d.rule === 'lazy-mmu/read-after-write');
+  const inCopy = raw.filter((d) => d.function === 'copy_pte_range');
+  const show = JSON.stringify(inCopy, null, 1);
+  assert.deepEqual(inCopy.map((d) => d.line), [enoentRead], `copy_pte_range findings: ${show}`);
+  const d = inCopy[0];
+  assert.equal(d.file, 'mm/memory.c');
+  assert.match(d.message, /ptep_get\(src_pte\)/);
+
+  // One related location per hop: the call in copy_pte_range, then each callee, then the writer.
+  const hops = d.related.map((r) => r.message);
+  const names = ['copy_nonpresent_pte', 'try_restore_exclusive_pte', 'restore_exclusive_pte', 'set_pte_at'];
+  names.forEach((n, i) => assert.match(hops[i] ?? '', new RegExp(`^${n}\\(\\)`), `hop ${i} is ${n}: ${show}`));
+  assert.equal(d.related[0].line, call);
+  assert.match(hops[0], /-ENOENT/);
+  const restoreStart = lineOf(text, /^static void restore_exclusive_pte\(/);
+  assert.equal(d.related[3].line, lineOf(text, /set_pte_at\(vma->vm_mm, address, ptep, pte\);/, restoreStart));
+  for (const r of d.related) assert.equal(r.file, 'mm/memory.c');
+
+  // Not the -EIO path (nothing written there), not the loop-carried read after src_pte += nr.
+  for (const clean of [eioRead, loopTopRead]) {
+    assert.ok(!raw.some((x) => x.line === clean), `line ${clean} must not be reported: ${show}`);
+  }
+  // Nothing else in the section is reported (every finding in mm/memory.c stems from this write).
+  for (const x of raw) assert.equal(x.related[3]?.line, d.related[3].line, `unexpected finding: ${JSON.stringify(x)}`);
+  assert.ok(leave > enoentRead);
+});
