@@ -13,7 +13,7 @@ import { Formatter } from './format/common';
 
 const VERSION: string = require('../package.json').version;
 
-const USAGE = `usage: lazymmu check [--root DIR] [--arch NAME] [--format text|json|sarif] [--extra-apis FILE] PATH...
+const USAGE = `usage: lazymmu check [--root DIR] [--arch NAME] [--format text|json|sarif] [--extra-apis FILE] [--stats] PATH...
        lazymmu --version`;
 
 const FORMATS: Record<string, Formatter> = { text: formatText, json: formatJson, sarif: formatSarif };
@@ -26,11 +26,12 @@ interface CheckArgs {
   arch: string;
   format: string;
   extraApis?: string;
+  stats: boolean;
   paths: string[];
 }
 
 function parseCheckArgs(argv: string[]): CheckArgs {
-  const a: CheckArgs = { arch: 'arm64', format: 'text', paths: [] };
+  const a: CheckArgs = { arch: 'arm64', format: 'text', stats: false, paths: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -42,6 +43,7 @@ function parseCheckArgs(argv: string[]): CheckArgs {
     else if (arg === '--arch') a.arch = value();
     else if (arg === '--format') a.format = value();
     else if (arg === '--extra-apis') a.extraApis = value();
+    else if (arg === '--stats') a.stats = true;
     else if (arg.startsWith('--') && arg.includes('=')) {
       const [k, v] = arg.split(/=(.*)/s);
       argv.splice(i + 1, 0, v);
@@ -76,7 +78,14 @@ async function runCheck(argv: string[]): Promise<number> {
   for (const p of paths) if (!fs.existsSync(p)) throw new UsageError(`${p}: no such file or directory`);
   const root = path.resolve(a.root ?? defaultRoot(paths));
   if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new UsageError(`--root ${root}: not a directory`);
+  const started = process.hrtime.bigint();
   const result = await checkTree({ root, arch: a.arch, paths, extraApisFile: a.extraApis });
+  if (a.stats) {
+    // Figures for the benchmark: wall time and peak resident memory of this process.
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    const peakMb = process.resourceUsage().maxRSS / 1024;
+    process.stderr.write(`lazymmu-stats: wall_ms=${ms.toFixed(0)} peak_rss_mb=${peakMb.toFixed(0)} findings=${result.findings.length}\n`);
+  }
   for (const p of result.problems) process.stderr.write(`lazymmu: ${path.relative(root, p.file) || p.file}: ${p.message}\n`);
   process.stdout.write(FORMATS[a.format](result, { root, toolVersion: VERSION }));
   return result.findings.length ? 1 : 0;

@@ -107,7 +107,9 @@ export class Workspace {
       if (!ref) continue;
       hits.push(...interp.summarize(ref, { depth: 0, paused: 0 }, []).hits);
     }
-    const findings = dedupeFindings(hits.filter((h) => isUnder(h.read.file, paths)).map(readAfterWriteFinding));
+    const findings = groupHitsByRead(hits.filter((h) => isUnder(h.read.file, paths))).map((g) =>
+      readAfterWriteFinding(g.hit, g.otherWrites),
+    );
     findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
     const problems: InputProblem[] = this.index.problems.filter((p) => isUnder(p.file, paths));
     for (const p of paths) {
@@ -118,14 +120,26 @@ export class Workspace {
   }
 }
 
-/** One finding per (rule, read, leaf write, chain length); the one with fewer conditions wins. */
-function dedupeFindings(all: Finding[]): Finding[] {
-  const best = new Map<string, Finding>();
-  for (const f of all) {
-    const leaf = f.related[f.related.length - 1];
-    const k = `${f.rule}|${f.file}:${f.line}:${f.column}|${leaf ? `${leaf.file}:${leaf.line}` : ''}|${f.related.length}`;
-    const prev = best.get(k);
-    if (!prev || f.conditions.length < prev.conditions.length) best.set(k, f);
+/**
+ * One finding per read: several writes can reach the same read (different
+ * writers, different paths); the one with fewest conditions, then the shortest
+ * chain, is shown and the others are counted, so one read is one diagnostic.
+ */
+function groupHitsByRead(all: ReadHit[]): { hit: ReadHit; otherWrites: number }[] {
+  const at = (h: { file: string; line: number; column: number }) => `${h.file}:${h.line}:${h.column}`;
+  const len = (h: ReadHit) => h.write.chain.length + h.readChain.length;
+  const groups = new Map<string, { best: ReadHit; writes: Set<string> }>();
+  for (const h of all) {
+    const leaf = h.write.chain[h.write.chain.length - 1];
+    const k = at(h.read);
+    const g = groups.get(k);
+    if (!g) {
+      groups.set(k, { best: h, writes: new Set([leaf ? at(leaf) : '']) });
+      continue;
+    }
+    g.writes.add(leaf ? at(leaf) : '');
+    const p = g.best;
+    if (h.conds.length < p.conds.length || (h.conds.length === p.conds.length && len(h) < len(p))) g.best = h;
   }
-  return [...best.values()];
+  return [...groups.values()].map((g) => ({ hit: g.best, otherWrites: g.writes.size - 1 }));
 }

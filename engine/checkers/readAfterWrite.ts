@@ -10,12 +10,14 @@ function related(h: Hop): RelatedLocation {
   return { file: h.file, line: h.line, column: h.column, message: h.message };
 }
 
-export function readAfterWriteFinding(hit: ReadHit): Finding {
+/** `otherWrites`: how many other writes (other writers or paths) reach the same read. */
+export function readAfterWriteFinding(hit: ReadHit, otherWrites = 0): Finding {
   const chain = hit.write.chain;
   const leaf = chain[chain.length - 1];
   const callees = chain.slice(0, -1).map((h) => `${h.callee}()`);
   const via = callees.length ? ` via ${callees.join(' → ')}` : '';
-  const writeWhere = `${leaf.callee ?? 'a writer'}() at line ${leaf.line}${via}`;
+  const others = otherWrites ? `; ${otherWrites} other write${otherWrites > 1 ? 's' : ''} reach this read too` : '';
+  const writeWhere = `${leaf.callee ?? 'a writer'}() at line ${leaf.line}${via}${others}`;
   const readText = hit.read.message.replace(/ reads the entry$/, '');
   const message =
     `${readText} reads a page-table entry written earlier in this lazy MMU section ` +
