@@ -10,10 +10,12 @@ import { formatText } from './format/text';
 import { formatJson } from './format/json';
 import { formatSarif } from './format/sarif';
 import { Formatter } from './format/common';
+import { runSimulate } from './simulate';
 
 const VERSION: string = require('../package.json').version;
 
 const USAGE = `usage: lazymmu check [--root DIR] [--arch NAME] [--format text|json|sarif] [--extra-apis FILE] [--stats] PATH...
+       lazymmu simulate FILE.lzmmu [--model NAME|all] [--format text|json]
        lazymmu --version`;
 
 const FORMATS: Record<string, Formatter> = { text: formatText, json: formatJson, sarif: formatSarif };
@@ -102,6 +104,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (cmd === 'check') return runCheck(rest);
+  // runSimulate hands over one line at a time.
+  if (cmd === 'simulate') return runSimulate(rest, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
   throw new UsageError(cmd ? `unknown command "${cmd}"` : 'no command given');
 }
 
