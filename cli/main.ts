@@ -109,6 +109,12 @@ async function main(argv: string[]): Promise<number> {
   throw new UsageError(cmd ? `unknown command "${cmd}"` : 'no command given');
 }
 
+// Output piped into `head` and closed early is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e) => {
