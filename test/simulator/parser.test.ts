@@ -120,3 +120,21 @@ exists P0:r0 = 0`).scenario!;
   const short = simulate(sc, 'arm64-v6.16', { maxSteps: 3 });
   assert.match(short.bounded!, /maxSteps=3/);
 });
+
+test('TextMate grammar: valid JSON, scope source.lzmmu, every op highlighted, regexes compile', () => {
+  const fs = require('node:fs') as typeof import('node:fs');
+  const path = require('node:path') as typeof import('node:path');
+  const { OPS } = require('../../engine/simulator') as typeof import('../../engine/simulator');
+  const text = fs.readFileSync(path.resolve(__dirname, '../../../syntaxes/lzmmu.tmLanguage.json'), 'utf8');
+  const g = JSON.parse(text);
+  assert.equal(g.scopeName, 'source.lzmmu');
+  const all = JSON.stringify(g.repository.ops);
+  for (const op of Object.keys(OPS)) assert.ok(all.includes(op), op);
+  const walk = (o: Record<string, unknown>) => {
+    for (const [k, v] of Object.entries(o)) {
+      if ((k === 'match' || k === 'begin' || k === 'end') && typeof v === 'string') new RegExp(v);
+      else if (v && typeof v === 'object') walk(v as Record<string, unknown>);
+    }
+  };
+  walk(g);
+});
