@@ -10,6 +10,7 @@ import { ensureParser } from './parse/cParser';
 import { SourceCache } from './analysis/sourceCache';
 import { Interpreter, ReadHit } from './analysis/interpreter';
 import { readAfterWriteFinding } from './checkers/readAfterWrite';
+import { isSuppressed } from './suppression';
 
 export interface WorkspaceOptions {
   root: string;
@@ -107,9 +108,9 @@ export class Workspace {
       if (!ref) continue;
       hits.push(...interp.summarize(ref, { depth: 0, paused: 0 }, []).hits);
     }
-    const findings = groupHitsByRead(hits.filter((h) => isUnder(h.read.file, paths))).map((g) =>
-      readAfterWriteFinding(g.hit, g.otherWrites),
-    );
+    const findings = groupHitsByRead(hits.filter((h) => isUnder(h.read.file, paths)))
+      .map((g) => readAfterWriteFinding(g.hit, g.otherWrites))
+      .filter((f) => !isSuppressed(f, this.textOf(f.file)));
     findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
     const problems: InputProblem[] = this.index.problems.filter((p) => isUnder(p.file, paths));
     for (const p of paths) {
