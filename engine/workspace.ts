@@ -103,10 +103,14 @@ export class Workspace {
     await ensureParser();
     const interp = new Interpreter(this.index, this.catalogue, this.sources);
     const hits: ReadHit[] = [];
-    for (const opener of this.index.openers()) {
-      const ref = this.sources.functionAt(opener.file, opener.name, opener.line);
-      if (!ref) continue;
-      hits.push(...interp.summarize(ref, { depth: 0, paused: 0 }, []).hits);
+    try {
+      for (const opener of this.index.openers()) {
+        const ref = this.sources.functionAt(opener.file, opener.name, opener.line);
+        if (!ref) continue;
+        hits.push(...interp.summarize(ref, { depth: 0, paused: 0 }, []).hits);
+      }
+    } finally {
+      interp.dispose();
     }
     const findings = groupHitsByRead(hits.filter((h) => isUnder(h.read.file, paths)))
       .map((g) => readAfterWriteFinding(g.hit, g.otherWrites))

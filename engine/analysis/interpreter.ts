@@ -12,6 +12,19 @@ import { bound, dedupe, Hop, ModeState, PathState, PendingWrite, Val } from './p
 import { ConstEnv, constValue, describeValue, truth } from './constValue';
 import { FunctionRef, SourceCache } from './sourceCache';
 import { accessPath, declaredName, isPointerTo, parameterNames, unwrap } from './syntax';
+import { parseKernelC } from '../parse/cParser';
+import type { Tree } from 'web-tree-sitter';
+
+/** Puts macro arguments in place of the parameters (whole identifiers only). */
+export function substituteMacroArgs(params: string[], body: string, args: string[]): string {
+  const map = new Map<string, string>();
+  params.forEach((p, i) => {
+    if (p === '...' ) map.set('__VA_ARGS__', args.slice(i).join(', '));
+    else if (p.endsWith('...')) map.set(p.slice(0, -3), args.slice(i).join(', '));
+    else map.set(p, args[i] ?? '');
+  });
+  return body.replace(/\b[A-Za-z_]\w*\b/g, (w) => (map.has(w) ? `(${map.get(w)})` : w));
+}
 
 /** A read of an entry written earlier in the same section, with no flush between. */
 export interface ReadHit {
@@ -155,6 +168,37 @@ export class Interpreter {
     return out;
   }
 
+  private expansions = new Map<string, Node | null>();
+
+  /** The parsed body of macro `name` with `args` put in (cached), or null when it cannot be expanded. */
+  expansion(name: string, args: string[]): Node | null {
+    const key = `${name}(${args.join('\u0000')})`;
+    if (this.expansions.has(key)) return this.expansions.get(key)!;
+    let body: Node | null = null;
+    const m = this.index.macros(name).find((d) => {
+      const variadic = d.params[d.params.length - 1] === '...' || /\.\.\.$/.test(d.params[d.params.length - 1] ?? '');
+      return variadic ? args.length >= d.params.length - 1 : args.length === d.params.length;
+    });
+    if (m && !m.body.includes('##') && !/(^|[^#])#\s*[A-Za-z_]/.test(m.body)) {
+      const text = substituteMacroArgs(m.params, m.body, args);
+      const parsed = parseKernelC(`<expansion of ${name}>`, `void __lazymmu_expansion__(void)\n{\n${text};\n}\n`, this.cat);
+      this.trees.push(parsed.tree);
+      const fn = parsed.tree.rootNode.namedChildren.find((c) => c?.type === 'function_definition');
+      body = fn?.childForFieldName('body') ?? null;
+    }
+    this.expansions.set(key, body);
+    return body;
+  }
+
+  /** Expansion trees stay alive as long as the interpreter (their nodes are in use). */
+  private trees: Tree[] = [];
+
+  dispose(): void {
+    for (const t of this.trees) t.delete();
+    this.trees = [];
+    this.expansions.clear();
+  }
+
   takesEntry(name: string, fromFile: string): boolean {
     return this.index.resolve(name, fromFile).some((d) => d.takesEntry);
   }
@@ -171,6 +215,9 @@ class FunctionRun {
   private ptrVars = new Set<string>();
   private params: (string | null)[];
   private readonly fnName: string;
+  /** The call site of the macro being expanded, if any. */
+  private expansionSite: Node | null = null;
+  private expanding: string[] = [];
 
   constructor(
     private readonly ip: Interpreter,
@@ -226,6 +273,8 @@ class FunctionRun {
   // ---- locations -------------------------------------------------------
 
   private hop(n: Node, message: string): Hop {
+    // Inside a macro expansion every place is the macro's call site.
+    if (this.expansionSite) n = this.expansionSite;
     return {
       file: this.fn.file,
       line: n.startPosition.row + 1,
@@ -849,11 +898,12 @@ class FunctionRun {
     });
     const worth =
       dirtyParams.length > 0 ||
-      (argKeys.some((k) => k && this.isPointer(k, s)) && this.ip.takesEntry(name, this.fn.file)) ||
+      (argKeys.some((k) => k && this.isPointer(k, s)) &&
+        (this.ip.takesEntry(name, this.fn.file) || this.ip.index.macros(name).length > 0)) ||
       this.ip.index.mayTouchMode(name);
     if (!worth) return [[s, null]];
     const defs = this.ip.resolveCallee(name, this.fn.file);
-    if (!defs.length) return [[s, null]];
+    if (!defs.length) return this.expandMacro(name, n, args, s);
     const out: Pair[] = [];
     for (const { ref, condition } of defs) {
       const sum = this.ip.summarize(ref, s.mode, dirtyParams);
@@ -891,5 +941,30 @@ class FunctionRun {
       }
     }
     return out.length ? out : [[s, null]];
+  }
+
+  /**
+   * A call to a function-like macro with no function of that name (much of
+   * the kernel API is macros over functions, e.g. `alloc_pages()` over
+   * `alloc_pages_noprof()`): its body, with the arguments put in, is parsed
+   * and interpreted in place; every location inside it is the call site.
+   */
+  private expandMacro(name: string, n: Node, args: Node[], s: PathState): Pair[] {
+    if (this.expanding.includes(name) || this.expanding.length >= 4) return [[s, null]];
+    const body = this.ip.expansion(name, args.map((a) => a.text));
+    if (!body) return [[s, null]];
+    const outerSite = this.expansionSite;
+    this.expansionSite ??= n;
+    this.expanding.push(name);
+    try {
+      const stmts = body.namedChildren.filter((c): c is Node => !!c);
+      if (stmts.length === 1 && stmts[0].type === 'expression_statement' && stmts[0].namedChild(0))
+        return this.evalExpr(stmts[0].namedChild(0)!, s);
+      const f = this.exec(body, [s]);
+      return [...f.normal, ...f.brk].map((x): Pair => [x, null]);
+    } finally {
+      this.expanding.pop();
+      this.expansionSite = outerSite;
+    }
   }
 }
