@@ -1,0 +1,230 @@
+// The lazymmu language server: keeps one engine Workspace for the editor's
+// workspace folder, checks open C files as they change and offers a quick fix.
+// Runs over stdio (--stdio) or Node IPC (--node-ipc); see createConnection.
+import * as path from 'path';
+import { fileURLToPath } from 'url';
+import {
+  createConnection,
+  ProposedFeatures,
+  TextDocuments,
+  TextDocumentSyncKind,
+  InitializeParams,
+  InitializeResult,
+  CodeActionKind,
+  MessageType,
+  ShowMessageNotification,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { Workspace } from '../engine/workspace';
+import { parseSettings, Settings } from './settings';
+import { toDiagnostic } from './convert';
+import { codeActionsFor } from './codeActions';
+
+const DEBOUNCE_MS = 150;
+/** Documents larger than this are not analysed (a log line says so). */
+const MAX_TEXT = 8 * 1024 * 1024;
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+
+let root = process.cwd();
+let initOptions: unknown;
+let hasConfigurationPull = false;
+let resolveFirst: ((w: Workspace | null) => void) | null = null;
+/** The current Workspace, once indexed (null if indexing failed); checks wait for it. */
+let workspace: Promise<Workspace | null> = new Promise((r) => (resolveFirst = r));
+
+/** Per document: the newest generation asked for, and its pending debounce timer. */
+const generations = new Map<string, number>();
+const timers = new Map<string, NodeJS.Timeout>();
+/** Checks run one after another (the Workspace is shared). */
+let queue: Promise<void> = Promise.resolve();
+
+/** window/showMessage (a notification: the client need not answer, unlike showWarningMessage's request). */
+function show(type: MessageType, message: string): void {
+  connection.sendNotification(ShowMessageNotification.type, { type, message: `lazymmu: ${message}` });
+  log(message);
+}
+
+function log(msg: string): void {
+  connection.console.log(`[lazymmu] ${msg}`);
+}
+
+function fileOf(uri: string): string | null {
+  if (!uri.startsWith('file:')) return null;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return null;
+  }
+}
+
+connection.onInitialize((params: InitializeParams): InitializeResult => {
+  const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? null;
+  const f = folder ? fileOf(folder) : null;
+  if (f) root = f;
+  else if (params.rootPath) root = params.rootPath;
+  initOptions = params.initializationOptions;
+  hasConfigurationPull = !!params.capabilities.workspace?.configuration;
+  return {
+    capabilities: {
+      textDocumentSync: {
+        openClose: true,
+        change: TextDocumentSyncKind.Incremental,
+        save: { includeText: false },
+      },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+    },
+    serverInfo: { name: 'lazymmu', version: '0.1.0' },
+  };
+});
+
+async function currentSettingsRaw(): Promise<unknown> {
+  if (hasConfigurationPull) {
+    try {
+      const c = await connection.workspace.getConfiguration('lazymmu');
+      if (c && typeof c === 'object' && Object.keys(c).length) return { lazymmu: c };
+    } catch (e) {
+      log(`workspace/configuration failed (${(e as Error).message}); using initializationOptions`);
+    }
+  }
+  return initOptions;
+}
+
+/** Makes a Workspace for the settings and indexes it, reporting work-done progress. */
+async function buildWorkspace(raw: unknown): Promise<Workspace | null> {
+  const { settings, warnings } = parseSettings(raw, root);
+  for (const w of warnings) show(MessageType.Warning, w);
+  const progress = await connection.window.createWorkDoneProgress().catch(() => null);
+  progress?.begin('lazymmu: indexing', 0, root, false);
+  try {
+    const ws = makeWorkspace(settings);
+    progress?.report(10, `scanning ${root}`);
+    // Let the progress messages go out before the (synchronous) scan.
+    await new Promise((r) => setTimeout(r, 10));
+    ws.build();
+    log(`indexed ${root} (arch ${settings.arch}${settings.extraApis ? `, extra APIs ${settings.extraApis}` : ''})`);
+    return ws;
+  } catch (e) {
+    log(`indexing failed: ${(e as Error).stack ?? e}`);
+    show(MessageType.Error, `indexing ${root} failed: ${(e as Error).message}`);
+    return null;
+  } finally {
+    progress?.done();
+  }
+}
+
+function makeWorkspace(settings: Settings): Workspace {
+  try {
+    return new Workspace({ root, arch: settings.arch, extraApisFile: settings.extraApis });
+  } catch (e) {
+    if (!settings.extraApis) throw e;
+    show(MessageType.Warning, `lazymmu.extraApis: ${(e as Error).message}; using the builtin API catalogue only`);
+    return new Workspace({ root, arch: settings.arch });
+  }
+}
+
+connection.onInitialized(async () => {
+  const raw = await currentSettingsRaw();
+  const ws = await buildWorkspace(raw);
+  resolveFirst?.(ws);
+  resolveFirst = null;
+});
+
+connection.onDidChangeConfiguration(async (change) => {
+  if (resolveFirst) return; // the first build picks settings up itself
+  const raw = hasConfigurationPull ? await currentSettingsRaw() : change.settings;
+  const next = buildWorkspace(raw);
+  workspace = next;
+  await next;
+  for (const d of documents.all()) schedule(d.uri, 0);
+});
+
+function schedule(uri: string, delay: number): void {
+  const gen = (generations.get(uri) ?? 0) + 1;
+  generations.set(uri, gen);
+  const t = timers.get(uri);
+  if (t) clearTimeout(t);
+  timers.set(
+    uri,
+    setTimeout(() => {
+      timers.delete(uri);
+      queue = queue.then(() => run(uri, gen));
+    }, delay),
+  );
+}
+
+const stale = (uri: string, gen: number) => generations.get(uri) !== gen;
+
+async function run(uri: string, gen: number): Promise<void> {
+  try {
+    const ws = await workspace;
+    if (!ws || stale(uri, gen)) return;
+    const doc = documents.get(uri);
+    const file = fileOf(uri);
+    if (!doc || !file) return;
+    const text = doc.getText();
+    if (text.length > MAX_TEXT) {
+      log(`${file}: ${text.length} characters, too large to analyse`);
+      return;
+    }
+    if (text.includes('\0')) {
+      log(`${file}: binary content (NUL characters), not analysed`);
+      return;
+    }
+    const version = doc.version;
+    ws.setText(file, text);
+    const result = await ws.check([file]);
+    if (stale(uri, gen) || !documents.get(uri)) return; // a newer edit or a close superseded this run
+    for (const p of result.problems) log(`${p.file}: ${p.message}`);
+    const diagnostics = result.findings.filter((f) => path.resolve(f.file) === path.resolve(file)).map(toDiagnostic);
+    await connection.sendDiagnostics({ uri, version, diagnostics });
+  } catch (e) {
+    log(`checking ${uri} failed: ${(e as Error).stack ?? e}`);
+  }
+}
+
+/** onDidChangeContent also fires right after onDidOpen; the open handler already scheduled that check. */
+const justOpened = new Set<string>();
+documents.onDidOpen((e) => {
+  justOpened.add(e.document.uri);
+  schedule(e.document.uri, 0);
+});
+documents.onDidChangeContent((e) => {
+  if (justOpened.delete(e.document.uri)) return;
+  schedule(e.document.uri, DEBOUNCE_MS);
+});
+documents.onDidSave((e) => schedule(e.document.uri, 0));
+documents.onDidClose(async (e) => {
+  const uri = e.document.uri;
+  generations.set(uri, (generations.get(uri) ?? 0) + 1);
+  const t = timers.get(uri);
+  if (t) clearTimeout(t);
+  timers.delete(uri);
+  justOpened.delete(uri);
+  const file = fileOf(uri);
+  try {
+    const ws = await workspace;
+    if (ws && file && !documents.get(uri)) ws.setText(file, null);
+  } catch (err) {
+    log(`closing ${uri}: ${(err as Error).message}`);
+  }
+  connection.sendDiagnostics({ uri, diagnostics: [] });
+});
+
+connection.onCodeAction((params) => {
+  try {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return [];
+    return codeActionsFor(doc.uri, doc.getText(), params.context.diagnostics);
+  } catch (e) {
+    log(`code actions failed: ${(e as Error).message}`);
+    return [];
+  }
+});
+
+process.on('uncaughtException', (e) => log(`uncaught: ${e.stack ?? e}`));
+process.on('unhandledRejection', (e) => log(`unhandled rejection: ${(e as Error)?.stack ?? e}`));
+
+documents.listen(connection);
+connection.listen();

@@ -1,0 +1,153 @@
+// A minimal LSP client for the protocol tests: spawns the bundled server over
+// stdio and records what it sends. No mocks: real process, real JSON-RPC.
+import { spawn, ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { pathToFileURL } from 'url';
+import { createMessageConnection, MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+
+export const REPO = path.join(__dirname, '..', '..', '..');
+export const SERVER = path.join(REPO, 'dist', 'server.js');
+export const FIXTURES = path.join(REPO, 'test', 'fixtures', 'raw');
+
+export interface Published {
+  uri: string;
+  version?: number;
+  diagnostics: any[];
+}
+
+export class LspClient {
+  readonly proc: ChildProcess;
+  readonly conn: MessageConnection;
+  readonly published: Published[] = [];
+  readonly progress: any[] = [];
+  readonly progressCreates: any[] = [];
+  readonly messages: { type: number; message: string }[] = [];
+  readonly logs: string[] = [];
+  stderr = '';
+  private waiters: (() => void)[] = [];
+
+  constructor() {
+    this.proc = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc.stderr!.on('data', (d) => (this.stderr += d.toString()));
+    this.conn = createMessageConnection(
+      new StreamMessageReader(this.proc.stdout!),
+      new StreamMessageWriter(this.proc.stdin!),
+    );
+    const poke = () => this.waiters.splice(0).forEach((w) => w());
+    this.conn.onNotification('textDocument/publishDiagnostics', (p: Published) => {
+      this.published.push(p);
+      poke();
+    });
+    this.conn.onNotification('$/progress', (p) => {
+      this.progress.push(p);
+      poke();
+    });
+    this.conn.onNotification('window/showMessage', (p) => {
+      this.messages.push(p);
+      poke();
+    });
+    this.conn.onNotification('window/logMessage', (p) => {
+      this.logs.push(p.message);
+      poke();
+    });
+    this.conn.onRequest('window/workDoneProgress/create', (p) => {
+      this.progressCreates.push(p);
+      poke();
+      return null;
+    });
+    this.conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => null));
+    this.conn.onRequest('client/registerCapability', () => null);
+    this.conn.listen();
+  }
+
+  /** Waits until `pred` holds (checked after every message), or fails after `ms`. */
+  async waitFor<T>(what: string, pred: () => T | undefined | null | false, ms = 60000): Promise<T> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const v = pred();
+      if (v) return v;
+      const left = deadline - Date.now();
+      if (left <= 0)
+        throw new Error(`timed out waiting for ${what}; server log:\n${this.logs.join('\n')}\nstderr:\n${this.stderr}`);
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, Math.min(left, 500));
+        this.waiters.push(() => {
+          clearTimeout(t);
+          r();
+        });
+      });
+    }
+  }
+
+  async initialize(root: string, initializationOptions?: unknown): Promise<any> {
+    const uri = pathToFileURL(root).href;
+    const result = await this.conn.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: uri,
+      workspaceFolders: [{ uri, name: path.basename(root) }],
+      initializationOptions,
+      capabilities: {
+        window: { workDoneProgress: true, showMessage: {} },
+        workspace: { configuration: true },
+        textDocument: {
+          synchronization: { didSave: true, dynamicRegistration: false },
+          publishDiagnostics: { relatedInformation: true, versionSupport: true, codeDescriptionSupport: true },
+          codeAction: {
+            codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix'] } },
+            isPreferredSupport: true,
+          },
+        },
+      },
+    });
+    await this.conn.sendNotification('initialized', {});
+    return result;
+  }
+
+  open(uri: string, text: string, version = 1): Promise<void> {
+    return this.conn.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId: 'c', version, text },
+    });
+  }
+
+  /** Diagnostics published for `uri` with exactly `version` (the newest such publish). */
+  diagnosticsFor(uri: string, version: number): Published | undefined {
+    for (let i = this.published.length - 1; i >= 0; i--) {
+      const p = this.published[i];
+      if (p.uri === uri && p.version === version) return p;
+    }
+    return undefined;
+  }
+
+  lastFor(uri: string): Published | undefined {
+    for (let i = this.published.length - 1; i >= 0; i--) if (this.published[i].uri === uri) return this.published[i];
+    return undefined;
+  }
+
+  async shutdown(): Promise<number | null> {
+    const exited = new Promise<number | null>((r) => this.proc.once('exit', (code) => r(code)));
+    await this.conn.sendRequest('shutdown');
+    await this.conn.sendNotification('exit');
+    const timer = setTimeout(() => this.proc.kill(), 15000);
+    const code = await exited;
+    clearTimeout(timer);
+    this.conn.dispose();
+    return code;
+  }
+}
+
+/** A temp workspace holding copies of the named fixtures. */
+export function tempWorkspace(fixtures: string[]): string {
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-lsp-')));
+  for (const f of fixtures) fs.copyFileSync(path.join(FIXTURES, f), path.join(dir, f));
+  return dir;
+}
+
+/** 1-based lines carrying an `expect: read-after-write` marker. */
+export function expectedLines(text: string): number[] {
+  return text
+    .split('\n')
+    .map((l, i) => (/\/\*\s*expect:\s*[^*]*read-after-write/.test(l) ? i + 1 : 0))
+    .filter((n) => n > 0);
+}
