@@ -126,7 +126,7 @@ export class Workspace {
 }
 
 /**
- * One finding per read: several writes can reach the same read (different
+ * One finding per read (per line): several writes can reach the same read (different
  * writers, different paths); the one with fewest conditions, then the shortest
  * chain, is shown and the others are counted, so one read is one diagnostic.
  */
@@ -136,7 +136,8 @@ function groupHitsByRead(all: ReadHit[]): { hit: ReadHit; otherWrites: number }[
   const groups = new Map<string, { best: ReadHit; writes: Set<string> }>();
   for (const h of all) {
     const leaf = h.write.chain[h.write.chain.length - 1];
-    const k = at(h.read);
+    // Per line: a macro's argument read and the same read inside its expansion are one.
+    const k = `${h.read.file}:${h.read.line}`;
     const g = groups.get(k);
     if (!g) {
       groups.set(k, { best: h, writes: new Set([leaf ? at(leaf) : '']) });
@@ -144,7 +145,8 @@ function groupHitsByRead(all: ReadHit[]): { hit: ReadHit; otherWrites: number }[
     }
     g.writes.add(leaf ? at(leaf) : '');
     const p = g.best;
-    if (h.conds.length < p.conds.length || (h.conds.length === p.conds.length && len(h) < len(p))) g.best = h;
+    const tie = h.conds.length === p.conds.length && len(h) === len(p) && h.read.column > p.read.column;
+    if (h.conds.length < p.conds.length || (h.conds.length === p.conds.length && len(h) < len(p)) || tie) g.best = h;
   }
   return [...groups.values()].map((g) => ({ hit: g.best, otherWrites: g.writes.size - 1 }));
 }

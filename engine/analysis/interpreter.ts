@@ -470,7 +470,9 @@ class FunctionRun {
     const exits: PathState[] = [];
     const seen = new Set<string>();
     let cur = bound(states, MAX_STATES);
-    cur.forEach((s) => seen.add(s.key()));
+    // A do-while's first states run the body before any test: they are not
+    // "seen" at the head yet, or a body that changes nothing would never exit.
+    if (!isDo) cur.forEach((s) => seen.add(s.key()));
     if (mayNotRun) exits.push(...cur);
     const test = (ss: PathState[]): PathState[] => {
       if (!condNode) return ss;
@@ -872,7 +874,7 @@ class FunctionRun {
       const key = this.argKey(args[writer.ptrArg], writer.field);
       if (!key || !s.batching) return [[s, null]];
       const s2 = s.clone();
-      const what = args[writer.ptrArg]?.text ?? '?';
+      const what = args[writer.ptrArg] ? unwrap(args[writer.ptrArg]).text : '?';
       s2.dirty.set(this.entryOf(s2, key), {
         chain: [{ ...this.hop(n, `${name}() writes the entry through ${what}`), callee: name }],
         conds: s.conds,
@@ -913,7 +915,7 @@ class FunctionRun {
         const k = argKeys[er.param];
         const w = k ? s.dirty.get(this.entryOf(s, k)) : undefined;
         if (!w) continue;
-        const via = callHop(`${name}() is called here and reads ${args[er.param].text} inside`);
+        const via = callHop(`${name}() is called here and reads ${unwrap(args[er.param]).text} inside`);
         const conds = unionConds(unionConds(s.conds, er.conds), defConds);
         if (w.param !== undefined)
           this.entryReads.push({ param: w.param, read: er.read, readChain: [via, ...er.readChain], conds, fn: er.fn });
@@ -932,7 +934,7 @@ class FunctionRun {
           const k = argKeys[i];
           if (!k) continue;
           s2.dirty.set(this.entryOf(s2, k), {
-            chain: [callHop(`${name}() writes the entry through ${args[i].text}${retText}`), ...w.chain],
+            chain: [callHop(`${name}() writes the entry through ${unwrap(args[i]).text}${retText}`), ...w.chain],
             conds: unionConds(unionConds(w.conds, defConds), s.conds),
           });
         }
@@ -952,6 +954,7 @@ class FunctionRun {
   private expandMacro(name: string, n: Node, args: Node[], s: PathState): Pair[] {
     if (this.expanding.includes(name) || this.expanding.length >= 4) return [[s, null]];
     const body = this.ip.expansion(name, args.map((a) => a.text));
+    if (process.env.LAZYMMU_DEBUG) console.error(`expand ${name} in ${this.fnName}: ${body ? body.text.slice(0, 200) : 'no'}`);
     if (!body) return [[s, null]];
     const outerSite = this.expansionSite;
     this.expansionSite ??= n;

@@ -159,9 +159,23 @@ function indexOf2(buf: Uint8Array, a: number, b: number, from: number): number {
 
 const CALL_RE = /\b([A-Za-z_]\w*)\s*\(/g;
 
+/**
+ * Names are interned as fresh strings: a regex match is a slice that would
+ * keep the whole function body's text alive for as long as the index lives.
+ */
+const interned = new Map<string, string>();
+function intern(name: string): string {
+  let s = interned.get(name);
+  if (s === undefined) {
+    s = Buffer.from(name, 'latin1').toString('latin1');
+    interned.set(s, s);
+  }
+  return s;
+}
+
 function callsIn(text: string): string[] {
   const out = new Set<string>();
-  for (const m of text.matchAll(CALL_RE)) if (!KEYWORDS.has(m[1])) out.add(m[1]);
+  for (const m of text.matchAll(CALL_RE)) if (!KEYWORDS.has(m[1])) out.add(intern(m[1]));
   return [...out];
 }
 
@@ -227,7 +241,7 @@ export function scanFile(buf: Uint8Array, entryParam?: RegExp): FileScan {
         if (m[2] !== undefined) {
           const body = m[4] ?? '';
           macros.push({
-            name: m[1],
+            name: intern(m[1]),
             line: d.line,
             params: m[3].split(',').map((s) => s.trim()).filter(Boolean),
             body,
@@ -265,7 +279,7 @@ export function scanFile(buf: Uint8Array, entryParam?: RegExp): FileScan {
       const prefix = Buffer.from(clean.subarray(stmtStart, fn.nameStart)).toString('latin1');
       const bodyText = Buffer.from(clean.subarray(i, close)).toString('latin1');
       functions.push({
-        name: fn.name,
+        name: intern(fn.name),
         line: lineAt(braces, i, line, fn.nameStart),
         isStatic: /\bstatic\b/.test(prefix),
         isWeak: /\b__weak\b/.test(prefix),
