@@ -16,7 +16,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Workspace } from '../engine/workspace';
-import { parseSettings, Settings } from './settings';
+import { lazymmuSection, parseSettings, Settings } from './settings';
 import { toDiagnostic } from './convert';
 import { codeActionsFor } from './codeActions';
 
@@ -79,21 +79,22 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   };
 });
 
-async function currentSettingsRaw(): Promise<unknown> {
+async function currentSettingsRaw(fallback: unknown = initOptions): Promise<unknown> {
   if (hasConfigurationPull) {
     try {
       const c = await connection.workspace.getConfiguration('lazymmu');
       if (c && typeof c === 'object' && Object.keys(c).length) return { lazymmu: c };
     } catch (e) {
-      log(`workspace/configuration failed (${(e as Error).message}); using initializationOptions`);
+      log(`workspace/configuration failed (${(e as Error).message}); using the settings sent by the client`);
     }
   }
-  return initOptions;
+  return fallback;
 }
 
 /** Makes a Workspace for the settings and indexes it, reporting work-done progress. */
 async function buildWorkspace(raw: unknown): Promise<Workspace | null> {
   const { settings, warnings } = parseSettings(raw, root);
+  builtFor = JSON.stringify(settings);
   for (const w of warnings) show(MessageType.Warning, w);
   const progress = await connection.window.createWorkDoneProgress().catch(() => null);
   progress?.begin('lazymmu: indexing', 0, root, false);
@@ -131,9 +132,14 @@ connection.onInitialized(async () => {
   resolveFirst = null;
 });
 
+/** The settings the current Workspace was built with (JSON), so unchanged settings cost nothing. */
+let builtFor = '';
+
 connection.onDidChangeConfiguration(async (change) => {
   if (resolveFirst) return; // the first build picks settings up itself
-  const raw = hasConfigurationPull ? await currentSettingsRaw() : change.settings;
+  const sent = change.settings && Object.keys(lazymmuSection(change.settings)).length ? change.settings : initOptions;
+  const raw = await currentSettingsRaw(sent);
+  if (JSON.stringify(parseSettings(raw, root).settings) === builtFor) return;
   const next = buildWorkspace(raw);
   workspace = next;
   await next;

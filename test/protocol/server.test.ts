@@ -214,6 +214,14 @@ test('a bad lazymmu.arch setting shows a warning and the server still works', as
     await c.open(uri, text);
     const pub = await c.waitFor('diagnostics', () => c.diagnosticsFor(uri, 1));
     assert.deepEqual(lines1(pub), expectedLines(text));
+    // A changed setting rebuilds the index (with progress) and re-checks open files.
+    const n = c.published.length;
+    const ends = c.progress.filter((p) => p.value.kind === 'end').length;
+    await c.conn.sendNotification('workspace/didChangeConfiguration', { settings: { lazymmu: { arch: 'x86' } } });
+    await c.waitFor('second indexing', () => c.progress.filter((p) => p.value.kind === 'end').length > ends);
+    const again = await c.waitFor('re-check', () => c.published.slice(n).find((p) => p.uri === uri));
+    assert.deepEqual(lines1(again), expectedLines(text));
+    assert.ok(c.logs.some((l) => /arch x86/.test(l)), 'rebuilt for x86');
   } finally {
     assert.equal(await c.shutdown(), 0);
     fs.rmSync(dir, { recursive: true, force: true });
