@@ -142,7 +142,12 @@ connection.onDidChangeConfiguration(async (change) => {
   if (JSON.stringify(parseSettings(raw, root).settings) === builtFor) return;
   const next = buildWorkspace(raw);
   workspace = next;
-  await next;
+  const ws = await next;
+  // The new index sees the editor's unsaved buffers too, not just what is on disk.
+  for (const d of documents.all()) {
+    const f = fileOf(d.uri);
+    if (ws && f && !d.getText().includes('\0')) ws.setText(f, d.getText());
+  }
   for (const d of documents.all()) schedule(d.uri, 0);
 });
 
