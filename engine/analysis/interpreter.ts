@@ -76,6 +76,7 @@ const MAX_STATES = 48;
 const MAX_LOOP_ITER = 6;
 const MAX_CALL_DEPTH = 12;
 const MAX_GOTO_RESTARTS = 6;
+const MAX_EXPANSION_CHARS = 2000;
 const EMPTY: FunctionSummary = { outcomes: [], entryReads: [], hits: [] };
 
 function emptyFlow(normal: PathState[] = []): Flow {
@@ -141,16 +142,17 @@ export class Interpreter {
   }
 
   /** Analyses a function entered with the given mode and parameters whose entries have pending writes. */
-  summarize(fn: FunctionRef, mode: ModeState, dirtyParams: number[]): FunctionSummary {
-    const key = `${fn.file}:${fn.node.startIndex}|${mode.depth}/${mode.paused}|${dirtyParams.join(',')}`;
+  summarize(fn: FunctionRef, mode: ModeState, dirtyParams: number[], outerPending = false): FunctionSummary {
+    const key = `${fn.file}:${fn.node.startIndex}|${mode.depth}/${mode.paused}|${dirtyParams.join(',')}|${outerPending}`;
     const known = this.memo.get(key);
     if (known === 'pending') return EMPTY; // recursion: assume no effect, which terminates
     if (known) return known;
     if (this.depth >= MAX_CALL_DEPTH) return EMPTY;
     this.memo.set(key, 'pending');
+    if (process.env.LAZYMMU_DEBUG) console.error(`summarize ${'  '.repeat(this.depth)}${fn.name} ${key.split('|').slice(1).join('|')}`);
     this.depth++;
     try {
-      const run = new FunctionRun(this, fn);
+      const run = new FunctionRun(this, fn, outerPending);
       const result = run.run(mode, dirtyParams);
       this.memo.set(key, result);
       return result;
@@ -179,8 +181,11 @@ export class Interpreter {
       const variadic = d.params[d.params.length - 1] === '...' || /\.\.\.$/.test(d.params[d.params.length - 1] ?? '');
       return variadic ? args.length >= d.params.length - 1 : args.length === d.params.length;
     });
-    if (m && !m.body.includes('##') && !/(^|[^#])#\s*[A-Za-z_]/.test(m.body)) {
-      const text = substituteMacroArgs(m.params, m.body, args);
+    const text = m && !m.body.includes('##') && !/(^|[^#])#\s*[A-Za-z_]/.test(m.body)
+      ? substituteMacroArgs(m.params, m.body, args)
+      : null;
+    // Nested macros grow their text fast (abs() over __abs_choose_expr ...): past a size, not followed.
+    if (text !== null && text.length <= MAX_EXPANSION_CHARS) {
       const parsed = parseKernelC(`<expansion of ${name}>`, `void __lazymmu_expansion__(void)\n{\n${text};\n}\n`, this.cat);
       this.trees.push(parsed.tree);
       const fn = parsed.tree.rootNode.namedChildren.find((c) => c?.type === 'function_definition');
@@ -222,6 +227,8 @@ class FunctionRun {
   constructor(
     private readonly ip: Interpreter,
     private readonly fn: FunctionRef,
+    /** The caller has writes pending that a flush in here would complete. */
+    private readonly outerPending = false,
   ) {
     this.fnName = fn.name;
     this.params = parameterNames(fn.node);
@@ -795,6 +802,10 @@ class FunctionRun {
       s.dirty.set(old, w);
     }
     s.ptrs.set(key, id);
+    // A pending write to an entry no pointer names any more can never be read
+    // back here; a parameter's entry still matters to the caller.
+    const named = new Set(s.ptrs.values());
+    for (const e of [...s.dirty.keys()]) if (!named.has(e) && !e.startsWith('P')) s.dirty.delete(e);
   }
 
   private entryOf(s: PathState, key: string): string {
@@ -898,17 +909,19 @@ class FunctionRun {
     argKeys.forEach((k, i) => {
       if (k && s.dirty.has(this.entryOf(s, k))) dirtyParams.push(i);
     });
+    // A callee matters when it can write or read an entry passed to it, or
+    // flush/leave while writes are pending (mode changes are for the section checkers).
     const worth =
       dirtyParams.length > 0 ||
       (argKeys.some((k) => k && this.isPointer(k, s)) &&
         (this.ip.takesEntry(name, this.fn.file) || this.ip.index.macros(name).length > 0)) ||
-      this.ip.index.mayTouchMode(name);
+      ((s.dirty.size > 0 || this.outerPending) && this.ip.index.mayTouchMode(name));
     if (!worth) return [[s, null]];
     const defs = this.ip.resolveCallee(name, this.fn.file);
     if (!defs.length) return this.expandMacro(name, n, args, s);
     const out: Pair[] = [];
     for (const { ref, condition } of defs) {
-      const sum = this.ip.summarize(ref, s.mode, dirtyParams);
+      const sum = this.ip.summarize(ref, s.mode, dirtyParams, s.dirty.size > 0 || this.outerPending);
       const callHop = (msg: string): Hop => ({ ...this.hop(n, msg), callee: name });
       const defConds = defs.length > 1 && condition ? [condition] : [];
       for (const er of sum.entryReads) {

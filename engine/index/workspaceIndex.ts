@@ -22,6 +22,9 @@ export function isKernelTree(dir: string): boolean {
   return fs.existsSync(path.join(dir, 'Kbuild')) && fs.existsSync(path.join(dir, 'include', 'linux'));
 }
 
+/** How many calls away from a lazy-mode call a function may be and still count as touching the mode. */
+const TOUCH_DEPTH = 4;
+
 export interface IndexOptions {
   root: string;
   arch: string;
@@ -176,11 +179,14 @@ export class WorkspaceIndex {
       for (const f of scan.functions) for (const c of f.calls) edge(f.name, c);
       for (const m of scan.macros) for (const c of m.calls) edge(m.name, c);
     }
+    // Breadth-first, a few calls deep: by name the call graph joins almost
+    // everything to everything far out, and real flushing helpers sit close.
     const seen = new Set<string>(this.cat.lazyMode.keys());
-    const work = [...seen];
-    while (work.length) {
-      const n = work.pop()!;
-      for (const c of callers.get(n) ?? []) if (!seen.has(c)) (seen.add(c), work.push(c));
+    let frontier = [...seen];
+    for (let depth = 0; depth < TOUCH_DEPTH && frontier.length; depth++) {
+      const next: string[] = [];
+      for (const n of frontier) for (const c of callers.get(n) ?? []) if (!seen.has(c)) (seen.add(c), next.push(c));
+      frontier = next;
     }
     return seen;
   }
