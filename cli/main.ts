@@ -90,7 +90,8 @@ async function runCheck(argv: string[]): Promise<number> {
   }
   for (const p of result.problems) process.stderr.write(`lazymmu: ${path.relative(root, p.file) || p.file}: ${p.message}\n`);
   process.stdout.write(FORMATS[a.format](result, { root, toolVersion: VERSION }));
-  return result.findings.length ? 1 : 0;
+  // Findings win (1); otherwise a file that could not be analysed is an input error (2).
+  return result.findings.length ? 1 : result.problems.length ? 2 : 0;
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,65 @@
+// The `lazymmu check` command as a user meets it: exit statuses, messages for
+// bad input, and the default root.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const REPO = path.join(__dirname, '..', '..', '..');
+const FIXTURES = path.join(REPO, 'test', 'fixtures', 'raw');
+
+function lazymmu(args: string[]) {
+  return spawnSync(process.execPath, [path.join(REPO, 'bin', 'lazymmu.js'), ...args], { encoding: 'utf8' });
+}
+
+test('exit 1 with gcc-style text and notes for each hop', () => {
+  const r = lazymmu(['check', '--root', FIXTURES, path.join(FIXTURES, 'interproc_depth2.c')]);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stdout, /^interproc_depth2\.c:\d+:\d+: warning: .* \[lazy-mmu\/read-after-write\]$/m);
+  assert.match(r.stdout, /^interproc_depth2\.c:\d+:\d+: note: /m);
+});
+
+test('exit 0 and no output on a clean file', () => {
+  const r = lazymmu(['check', '--root', FIXTURES, path.join(FIXTURES, 'neg_loop_advance.c')]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, '');
+});
+
+test('usage errors exit 2 with a message', () => {
+  for (const args of [['check'], ['check', '--format', 'xml', FIXTURES], ['check', '--arch', 'vax', FIXTURES], ['frobnicate'], ['check', '/nonexistent/x.c']]) {
+    const r = lazymmu(args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stdout}`);
+    assert.match(r.stderr, /^lazymmu: /, args.join(' '));
+  }
+});
+
+test('a binary file is reported, not analysed, and exits 2; a bad extra-APIs file too', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-cli-'));
+  const bin = path.join(dir, 'blob.c');
+  fs.writeFileSync(bin, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 0, 0, 0]));
+  const r = lazymmu(['check', bin]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /blob\.c: binary file/);
+  const bad = path.join(dir, 'apis.json');
+  fs.writeFileSync(bad, '{"writers": {"my_set": {"ptrArg": "two"}}}');
+  const r2 = lazymmu(['check', '--extra-apis', bad, path.join(FIXTURES, 'direct_ptep_get.c')]);
+  assert.equal(r2.status, 2);
+  assert.match(r2.stderr, /writers\.my_set\.ptrArg must be an argument index/);
+});
+
+test('--extra-apis teaches the checker a new writer', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-cli-'));
+  const src = path.join(dir, 'custom.c');
+  fs.writeFileSync(
+    src,
+    'void f(pte_t *p)\n{\n\tarch_enter_lazy_mmu_mode();\n\tmy_arch_set(p, 1);\n\tx = ptep_get(p);\n\tarch_leave_lazy_mmu_mode();\n}\n',
+  );
+  assert.equal(lazymmu(['check', src]).status, 0, 'unknown writer: no finding');
+  const apis = path.join(dir, 'apis.json');
+  fs.writeFileSync(apis, JSON.stringify({ writers: { my_arch_set: { ptrArg: 0 } } }));
+  const r = lazymmu(['check', '--extra-apis', apis, src]);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stdout, /custom\.c:5:\d+: warning: ptep_get\(p\)/);
+});
