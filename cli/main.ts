@@ -11,10 +11,11 @@ import { formatJson } from './format/json';
 import { formatSarif } from './format/sarif';
 import { Formatter } from './format/common';
 import { runSimulate } from './simulate';
+import { replayFinding } from '../engine/replay';
 
 const VERSION: string = require('../package.json').version;
 
-const USAGE = `usage: lazymmu check [--root DIR] [--arch NAME] [--format text|json|sarif] [--extra-apis FILE] [--stats] PATH...
+const USAGE = `usage: lazymmu check [--root DIR] [--arch NAME] [--format text|json|sarif] [--extra-apis FILE] [--replay] [--stats] PATH...
        lazymmu simulate FILE.lzmmu [--model NAME|all] [--format text|json]
        lazymmu --version`;
 
@@ -29,11 +30,12 @@ interface CheckArgs {
   format: string;
   extraApis?: string;
   stats: boolean;
+  replay: boolean;
   paths: string[];
 }
 
 function parseCheckArgs(argv: string[]): CheckArgs {
-  const a: CheckArgs = { arch: 'arm64', format: 'text', stats: false, paths: [] };
+  const a: CheckArgs = { arch: 'arm64', format: 'text', stats: false, replay: false, paths: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -46,6 +48,7 @@ function parseCheckArgs(argv: string[]): CheckArgs {
     else if (arg === '--format') a.format = value();
     else if (arg === '--extra-apis') a.extraApis = value();
     else if (arg === '--stats') a.stats = true;
+    else if (arg === '--replay') a.replay = true;
     else if (arg.startsWith('--') && arg.includes('=')) {
       const [k, v] = arg.split(/=(.*)/s);
       argv.splice(i + 1, 0, v);
@@ -82,6 +85,7 @@ async function runCheck(argv: string[]): Promise<number> {
   if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new UsageError(`--root ${root}: not a directory`);
   const started = process.hrtime.bigint();
   const result = await checkTree({ root, arch: a.arch, paths, extraApisFile: a.extraApis });
+  if (a.replay) for (const f of result.findings) f.replay = replayFinding(f) ?? undefined;
   if (a.stats) {
     // Figures for the benchmark: wall time and peak resident memory of this process.
     const ms = Number(process.hrtime.bigint() - started) / 1e6;

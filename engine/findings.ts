@@ -33,6 +33,12 @@ export interface RelatedLocation extends SourcePos {
   message: string;
 }
 
+/** One kernel-level step of a flagged path, for replay on the simulator. */
+export interface PathStep extends SourcePos {
+  /** A kernel operation the simulator knows: arch_enter_lazy_mmu_mode, set_pte_at, ptep_get, ... */
+  op: string;
+}
+
 export interface Finding extends SourceRange {
   rule: RuleId;
   severity: Severity;
@@ -43,6 +49,22 @@ export interface Finding extends SourceRange {
   related: RelatedLocation[];
   /** Preprocessor or runtime conditions the finding depends on (e.g. "CONFIG_X", "!CONFIG_Y"). */
   conditions: string[];
+  /** The path's steps in order, for rules whose finding is a path (replayable). */
+  path?: PathStep[];
+  /** The path replayed on the simulator, per kernel model (filled on request). */
+  replay?: Record<string, ModelReplay>;
+}
+
+/** What one kernel model allows for a replayed path. */
+export interface ModelReplay {
+  /** The hazard's outcome (e.g. the read returns the old entry) is reachable. */
+  exists: boolean;
+  verdict: string;
+  /** Null when exploration was complete. */
+  bounded: string | null;
+  outcomes: { faults: string[]; registers: Record<string, string>; entries: Record<string, string>; hazard: boolean }[];
+  /** A witness: the hazard's when reachable, else the first outcome's. */
+  steps: { file?: string; line?: number; operation: string; state: Record<string, unknown> }[];
 }
 
 /** A problem with the input (unreadable file, binary file, ...): reported, never thrown. */

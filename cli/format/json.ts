@@ -35,6 +35,7 @@ export interface JsonDiagnostic {
   message: string;
   related: JsonRelated[];
   conditions: string[];
+  replay?: Record<string, unknown>;
 }
 
 export interface JsonReport {
@@ -67,6 +68,17 @@ export function toJsonReport(result: CheckResult, opts: FormatOptions): JsonRepo
         message: r.message,
       })),
       conditions: [...f.conditions],
+      // Present only with `check --replay`: the path replayed per kernel model.
+      ...(f.replay
+        ? {
+            replay: Object.fromEntries(
+              Object.entries(f.replay).map(([model, r]) => [
+                model,
+                { ...r, steps: r.steps.map((st) => ({ ...st, file: st.file ? relPath(st.file, root) : undefined })) },
+              ]),
+            ),
+          }
+        : {}),
     })),
     problems: result.problems.map((p) => ({ file: relPath(p.file, root), message: p.message })),
   };

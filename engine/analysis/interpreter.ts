@@ -8,7 +8,7 @@
 import type { Node } from 'web-tree-sitter';
 import { Catalogue } from '../catalogue/catalogue';
 import { WorkspaceIndex } from '../index/workspaceIndex';
-import { bound, dedupe, Hop, ModeState, PathState, PendingWrite, Val } from './pathState';
+import { bound, dedupe, Hop, ModeState, PathState, PendingWrite, SectionStart, Val } from './pathState';
 import { ConstEnv, constValue, describeValue, truth } from './constValue';
 import { FunctionRef, SourceCache } from './sourceCache';
 import { accessPath, declaredName, isPointerTo, parameterNames, unwrap } from './syntax';
@@ -36,6 +36,8 @@ export interface ReadHit {
   conds: string[];
   /** Function holding the read. */
   fn: string;
+  /** The enter call of the section the read is in (when seen). */
+  section?: SectionStart;
 }
 
 /** A read, inside a callee, of the entry a parameter pointed at when the callee was entered. */
@@ -828,7 +830,7 @@ class FunctionRun {
     const read = this.hop(at, `${at.text.replace(/\s+/g, ' ')} reads the entry`);
     if (w.param !== undefined)
       this.entryReads.push({ param: w.param, read, readChain: [], conds: s.conds, fn: this.fnName });
-    else this.hits.push({ read, readChain: [], write: w, conds: unionConds(w.conds, s.conds), fn: this.fnName });
+    else this.hits.push({ read, readChain: [], write: w, conds: unionConds(w.conds, s.conds), fn: this.fnName, section: s.section });
     return s;
   }
 
@@ -861,6 +863,7 @@ class FunctionRun {
       const s2 = s.clone();
       switch (lazy.op) {
         case 'enter':
+          if (s2.mode.depth === 0) s2.section = { ...this.hop(n, `${name}() enters the lazy MMU mode`), shape: lazy.shape };
           s2.mode.depth++;
           break;
         case 'leave':
@@ -932,11 +935,24 @@ class FunctionRun {
         const conds = unionConds(unionConds(s.conds, er.conds), defConds);
         if (w.param !== undefined)
           this.entryReads.push({ param: w.param, read: er.read, readChain: [via, ...er.readChain], conds, fn: er.fn });
-        else this.hits.push({ read: er.read, readChain: [via, ...er.readChain], write: w, conds: unionConds(conds, w.conds), fn: er.fn });
+        else
+          this.hits.push({
+            read: er.read,
+            readChain: [via, ...er.readChain],
+            write: w,
+            conds: unionConds(conds, w.conds),
+            fn: er.fn,
+            section: s.section,
+          });
       }
       for (const h of sum.hits) {
         const via = callHop(`${name}() is called here`);
-        this.hits.push({ ...h, readChain: [via, ...h.readChain], write: { ...h.write, chain: [via, ...h.write.chain] } });
+        this.hits.push({
+          ...h,
+          readChain: [via, ...h.readChain],
+          write: { ...h.write, chain: [via, ...h.write.chain] },
+          section: h.section ?? s.section,
+        });
       }
       for (const o of sum.outcomes) {
         const s2 = s.clone();

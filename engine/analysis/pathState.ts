@@ -22,6 +22,10 @@ export interface PendingWrite {
   param?: number;
 }
 
+export interface SectionStart extends Hop {
+  shape: string;
+}
+
 /** Possible constant values, or null when unknown. */
 export type Val = number[] | null;
 
@@ -40,6 +44,8 @@ export class PathState {
   /** A flush (or leave/pause) happened since the function was entered. */
   flushed = false;
   conds: string[] = [];
+  /** Where the current section was entered, and with which API shape (kept out of the key). */
+  section?: SectionStart;
   /** Values of calls evaluated in the current statement, by node id. */
   callVals = new Map<number, Val>();
 
@@ -52,6 +58,7 @@ export class PathState {
     s.flushed = this.flushed;
     s.conds = this.conds;
     s.callVals = new Map(this.callVals);
+    s.section = this.section;
     return s;
   }
 

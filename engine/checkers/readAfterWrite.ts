@@ -2,7 +2,7 @@
 // same lazy MMU section, a write to that entry with no flush in between.
 // Under Xen PV (queued hypercalls) and s390 (per-CPU PTE cache) the write may
 // not have reached the table yet, so the read can return the old value.
-import { Finding, RelatedLocation } from '../findings';
+import { Finding, PathStep, RelatedLocation } from '../findings';
 import { ReadHit } from '../analysis/interpreter';
 import { Hop } from '../analysis/pathState';
 
@@ -35,5 +35,26 @@ export function readAfterWriteFinding(hit: ReadHit, otherWrites = 0): Finding {
     message,
     related: [...chain.map(related), ...hit.readChain.map(related)],
     conditions: hit.conds,
+    path: replayPath(hit),
   };
+}
+
+const ENTER_OP: Record<string, string> = { legacy: 'arch_enter_lazy_mmu_mode', generic: 'lazy_mmu_mode_enable', ranged: 'lazy_mmu_mode_enable' };
+
+/**
+ * The kernel-level steps of the flagged path: enter, the write (as the
+ * simulator's set_pte_at, or pte_clear for the clearing writers), the read;
+ * the question is what the read returns, so the path ends there.
+ */
+function replayPath(hit: ReadHit): PathStep[] {
+  const leaf = hit.write.chain[hit.write.chain.length - 1];
+  const shape = hit.section?.shape ?? 'legacy';
+  const at = (h: { file: string; line: number; column: number }) => ({ file: h.file, line: h.line, column: h.column });
+  const steps: PathStep[] = [];
+  if (hit.section) steps.push({ op: ENTER_OP[shape] ?? ENTER_OP.legacy, ...at(hit.section) });
+  else steps.push({ op: ENTER_OP.legacy, ...at(hit.read) });
+  const clears = /clear/.test(leaf.callee ?? '') && !/young|flush_young/.test(leaf.callee ?? '');
+  steps.push({ op: clears ? 'pte_clear' : 'set_pte_at', ...at(leaf) });
+  steps.push({ op: 'ptep_get', ...at(hit.read) });
+  return steps;
 }

@@ -12,7 +12,7 @@ test('6.12: copy_pte_range re-read after copy_nonpresent_pte returns -ENOENT is 
   const tree = kernelTree('6.12');
   const file = path.join(tree, 'mm/memory.c');
   const text = fs.readFileSync(file, 'utf8');
-  const { status, report } = runCheckJson(tree, [file]);
+  const { status, report } = runCheckJson(tree, [file], ['--replay']);
   assert.equal(status, 1, 'findings make the exit status 1');
   assert.equal(report.root, tree);
 
@@ -48,4 +48,15 @@ test('6.12: copy_pte_range re-read after copy_nonpresent_pte returns -ENOENT is 
   // Nothing else in the section is reported (every finding in mm/memory.c stems from this write).
   for (const x of raw) assert.equal(x.related[3]?.line, d.related[3].line, `unexpected finding: ${JSON.stringify(x)}`);
   assert.ok(leave > enoentRead);
+
+  // Replayed on the simulator: arm64 reads the new entry value; Xen PV can read the stale one.
+  const replay = (d as unknown as { replay: Record<string, { exists: boolean; bounded: string | null; steps: { file?: string; line?: number }[] }> }).replay;
+  assert.ok(replay, 'check --replay attaches a replay');
+  for (const m of ['arm64-eager', 'arm64-v6.16', 'arm64-generic']) {
+    assert.equal(replay[m].exists, false, `${m}: the stale value is not reachable`);
+    assert.equal(replay[m].bounded, null);
+  }
+  assert.equal(replay['x86-xen-pv'].exists, true, 'Xen PV can read the stale entry');
+  const lines = replay['x86-xen-pv'].steps.filter((s) => s.file === 'mm/memory.c').map((s) => s.line);
+  assert.deepEqual(lines, [lineOf(text, /arch_enter_lazy_mmu_mode\(\);/, fnStart), d.related[3].line, enoentRead], 'witness steps keep their source lines');
 });
