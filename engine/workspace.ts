@@ -8,7 +8,13 @@ import { Catalogue, loadCatalogue } from './catalogue/catalogue';
 import { WorkspaceIndex, looksBinary } from './index/workspaceIndex';
 import { ensureParser } from './parse/cParser';
 import { SourceCache } from './analysis/sourceCache';
-import { Interpreter, ReadHit } from './analysis/interpreter';
+import { Interpreter, ModeEvent, ReadHit, SectionCall } from './analysis/interpreter';
+import { Reachability } from './index/reachability';
+import { nestedSectionFindings } from './checkers/nestedSection';
+import { allocInSectionFindings } from './checkers/allocInSection';
+import { sleepInSectionFindings } from './checkers/sleepInSection';
+import { pauseMisuseFindings, unbalancedFindings } from './checkers/unbalancedSection';
+import { onePerPlace } from './checkers/sectionFinding';
 import { readAfterWriteFinding } from './checkers/readAfterWrite';
 import { isSuppressed } from './suppression';
 
@@ -96,26 +102,47 @@ export class Workspace {
     }
   }
 
-  /** Analyses every section opener in the tree; reports what falls in `paths`. */
+  /**
+   * Analyses every function that uses the lazy-mode API (where sections start
+   * and end), following calls as the interpreter needs, then runs every
+   * checker; reports what falls in `paths`.
+   */
   async check(pathsIn: string[]): Promise<CheckResult> {
     const paths = pathsIn.map((p) => path.resolve(p));
     this.include(paths);
     await ensureParser();
     const interp = new Interpreter(this.index, this.catalogue, this.sources);
-    const hits: ReadHit[] = [];
+    const inPaths = (f: Finding) => isUnder(f.file, paths);
+    let findings: Finding[] = [];
     try {
-      for (const opener of this.index.openers()) {
-        const ref = this.sources.functionAt(opener.file, opener.name, opener.line);
+      const hits: ReadHit[] = [];
+      const events: ModeEvent[] = [];
+      const calls: SectionCall[] = [];
+      for (const user of this.index.lazyApiUsers()) {
+        const ref = this.sources.functionAt(user.file, user.name, user.line);
         if (!ref) continue;
-        hits.push(...interp.summarize(ref, { depth: 0, paused: 0 }, []).hits);
+        const sum = interp.summarize(ref, { depth: 0, paused: 0 }, []);
+        for (const h of sum.hits) hits.push(h);
+        for (const e of sum.modeEvents) events.push(e);
+        for (const c of sum.sectionCalls) calls.push(c);
+        for (const f of [...unbalancedFindings(ref.name, sum), ...pauseMisuseFindings(ref.name, sum)]) findings.push(f);
+      }
+      findings.push(
+        ...groupHitsByRead(hits.filter((h) => isUnder(h.read.file, paths))).map((g) => readAfterWriteFinding(g.hit, g.otherWrites)),
+      );
+      const here = calls.filter((c) => isUnder(c.at.file, paths));
+      if (here.length || events.some((e) => isUnder(e.at.file, paths))) {
+        const cat = this.catalogue;
+        const enters = new Set([...cat.lazyMode].filter(([, v]) => v.op === 'enter').map(([k]) => k));
+        findings.push(...nestedSectionFindings(events, here, new Reachability(this.index, enters, 24, cat.chainBarriers), this.sources));
+        findings.push(...allocInSectionFindings(here, new Reachability(this.index, cat.pageTableAllocators, 3, cat.chainBarriers), this.sources, cat));
+        findings.push(...sleepInSectionFindings(here, new Reachability(this.index, cat.sleepers, 2, cat.chainBarriers), this.sources, cat));
       }
     } finally {
       interp.dispose();
     }
-    const findings = groupHitsByRead(hits.filter((h) => isUnder(h.read.file, paths)))
-      .map((g) => readAfterWriteFinding(g.hit, g.otherWrites))
-      .filter((f) => !isSuppressed(f, this.textOf(f.file)));
-    findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+    findings = onePerPlace(findings.filter(inPaths)).filter((f) => !isSuppressed(f, this.textOf(f.file)));
+    findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
     const problems: InputProblem[] = this.index.problems.filter((p) => isUnder(p.file, paths));
     for (const p of paths) {
       const probe = fs.existsSync(p) && fs.statSync(p).isFile() ? this.textOf(p) : '';

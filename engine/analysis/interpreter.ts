@@ -49,8 +49,21 @@ interface EntryRead {
   fn: string;
 }
 
+/** A lazy-mode call that does not fit the mode it is made in. */
+export interface ModeEvent {
+  kind: 'nested-enter' | 'leave-without-enter' | 'pause-outside' | 'resume-without-pause';
+  at: Hop;
+  /** The api called. */
+  api: string;
+  section?: SectionStart;
+  conds: string[];
+  fn: string;
+}
+
 export interface Outcome {
   ret: Val;
+  exitAt?: Hop;
+  section?: SectionStart;
   /** Parameter index -> the write (inside the callee) still pending at return. */
   writes: Map<number, PendingWrite>;
   flushed: boolean;
@@ -62,6 +75,20 @@ export interface FunctionSummary {
   outcomes: Outcome[];
   entryReads: EntryRead[];
   hits: ReadHit[];
+  modeEvents: ModeEvent[];
+  /** Calls made while batching (for the reachability checkers): site and callee. */
+  sectionCalls: SectionCall[];
+}
+
+/** A call made inside a section: where, to what, in which section. */
+export interface SectionCall {
+  at: Hop;
+  callee: string;
+  args: string[];
+  fromFile: string;
+  section?: SectionStart;
+  conds: string[];
+  fn: string;
 }
 
 interface Flow {
@@ -79,7 +106,7 @@ const MAX_LOOP_ITER = 6;
 const MAX_CALL_DEPTH = 12;
 const MAX_GOTO_RESTARTS = 6;
 const MAX_EXPANSION_CHARS = 2000;
-const EMPTY: FunctionSummary = { outcomes: [], entryReads: [], hits: [] };
+const EMPTY: FunctionSummary = { outcomes: [], entryReads: [], hits: [], modeEvents: [], sectionCalls: [] };
 
 function emptyFlow(normal: PathState[] = []): Flow {
   return { normal, brk: [], cont: [], ret: [], gotos: new Map() };
@@ -144,7 +171,13 @@ export class Interpreter {
   }
 
   /** Analyses a function entered with the given mode and parameters whose entries have pending writes. */
-  summarize(fn: FunctionRef, mode: ModeState, dirtyParams: number[], outerPending = false): FunctionSummary {
+  summarize(
+    fn: FunctionRef,
+    mode: ModeState,
+    dirtyParams: number[],
+    outerPending = false,
+    section?: SectionStart,
+  ): FunctionSummary {
     const key = `${fn.file}:${fn.node.startIndex}|${mode.depth}/${mode.paused}|${dirtyParams.join(',')}|${outerPending}`;
     const known = this.memo.get(key);
     if (known === 'pending') return EMPTY; // recursion: assume no effect, which terminates
@@ -155,7 +188,7 @@ export class Interpreter {
     this.depth++;
     try {
       const run = new FunctionRun(this, fn, outerPending);
-      const result = run.run(mode, dirtyParams);
+      const result = run.run(mode, dirtyParams, section);
       this.memo.set(key, result);
       return result;
     } finally {
@@ -219,6 +252,8 @@ export class Interpreter {
 class FunctionRun {
   private hits: ReadHit[] = [];
   private entryReads: EntryRead[] = [];
+  private modeEvents = new Map<string, ModeEvent>();
+  private sectionCalls = new Map<string, SectionCall>();
   private ptrVars = new Set<string>();
   private params: (string | null)[];
   private readonly fnName: string;
@@ -237,16 +272,25 @@ class FunctionRun {
     this.collectPointerVars(fn.node);
   }
 
-  run(mode: ModeState, dirtyParams: number[]): FunctionSummary {
+  run(mode: ModeState, dirtyParams: number[], section?: SectionStart): FunctionSummary {
     const st = new PathState();
     st.mode = { ...mode };
+    st.section = section;
     this.params.forEach((p, i) => {
       if (p) st.ptrs.set(p, `P${i}`);
     });
     for (const i of dirtyParams) st.dirty.set(`P${i}`, { chain: [], conds: [], param: i });
     const body = this.fn.node.childForFieldName('body');
     const flow = body ? this.exec(body, [st]) : emptyFlow([st]);
-    const ends: Pair[] = [...flow.ret, ...flow.normal.map((s): Pair => [s, null])];
+    const closing = body ? this.hopAtEnd(body, 'the function ends here') : undefined;
+    const ends: Pair[] = [
+      ...flow.ret,
+      ...flow.normal.map((s): Pair => {
+        const c = s.clone();
+        c.exitAt = closing;
+        return [c, null];
+      }),
+    ];
     const outcomes = new Map<string, Outcome>();
     for (const [s, v] of ends) {
       const writes = new Map<number, PendingWrite>();
@@ -254,12 +298,27 @@ class FunctionRun {
         const w = s.dirty.get(`P${i}`);
         if (w && w.param === undefined) writes.set(i, w);
       });
-      const k = `${v ? v.join('|') : '?'};${[...writes.keys()]};${s.flushed};${s.mode.depth}/${s.mode.paused}`;
+      const at = s.exitAt ? `${s.exitAt.line}:${s.exitAt.column}` : '';
+      const k = `${v ? v.join('|') : '?'};${[...writes.keys()]};${s.flushed};${s.mode.depth}/${s.mode.paused};${at}`;
       const prev = outcomes.get(k);
       if (!prev || s.conds.length < prev.conds.length)
-        outcomes.set(k, { ret: v, writes, flushed: s.flushed, mode: { ...s.mode }, conds: s.conds });
+        outcomes.set(k, {
+          ret: v,
+          writes,
+          flushed: s.flushed,
+          mode: { ...s.mode },
+          conds: s.conds,
+          exitAt: s.exitAt,
+          section: s.section,
+        });
     }
-    return { outcomes: [...outcomes.values()], entryReads: this.entryReads, hits: this.hits };
+    return {
+      outcomes: [...outcomes.values()],
+      entryReads: this.entryReads,
+      hits: this.hits,
+      modeEvents: [...this.modeEvents.values()],
+      sectionCalls: [...this.sectionCalls.values()],
+    };
   }
 
   private collectPointerVars(n: Node): void {
@@ -292,6 +351,23 @@ class FunctionRun {
       endColumn: n.endPosition.column + 1,
       message,
     };
+  }
+
+  /** Keeps the first record per place (the path with fewer conditions when both are seen early). */
+  private addOnce<T extends { conds: string[] }>(m: Map<string, T>, k: string, v: T): void {
+    const prev = m.get(k);
+    if (!prev || v.conds.length < prev.conds.length) m.set(k, v);
+  }
+
+  private hopAtEnd(n: Node, message: string): Hop {
+    const line = n.endPosition.row + 1;
+    const column = Math.max(1, n.endPosition.column);
+    return { file: this.fn.file, line, column, endLine: line, endColumn: column + 1, message };
+  }
+
+  private modeEvent(kind: ModeEvent['kind'], api: string, n: Node, s: PathState, message: string): void {
+    const at = this.hop(n, message);
+    this.addOnce(this.modeEvents, `${kind}@${at.file}:${at.line}:${at.column}`, { kind, api, at, section: s.section, conds: s.conds, fn: this.fnName });
   }
 
   // ---- statements ------------------------------------------------------
@@ -328,8 +404,14 @@ class FunctionRun {
       case 'return_statement': {
         const e = n.namedChild(0);
         const f = emptyFlow();
-        if (!e) f.ret.push(...states.map((s): Pair => [s, null]));
-        else for (const s of states) f.ret.push(...this.evalExpr(e, this.fresh(s)));
+        const exitAt = this.hop(n, 'returns here');
+        const tag = (s: PathState) => {
+          const c = s.clone();
+          c.exitAt = exitAt;
+          return c;
+        };
+        if (!e) f.ret.push(...states.map((s): Pair => [tag(s), null]));
+        else for (const s of states) for (const [s2, v] of this.evalExpr(e, this.fresh(s))) f.ret.push([tag(s2), v]);
         return f;
       }
       case 'break_statement': {
@@ -626,6 +708,8 @@ class FunctionRun {
         let tv: boolean | undefined;
         if (v && v.length) tv = v.every((x) => x !== 0) ? true : v.every((x) => x === 0) ? false : undefined;
         else tv = truth(n, s2, this.ip.constEnv());
+        const zt = tv === undefined ? this.zeroTest(n) : null;
+        if (zt && s2.nonzero.has(zt.name)) tv = !zt.zeroWhen;
         if (tv !== false) t.push(this.refine(n, s2, true));
         if (tv !== true) f.push(this.refine(n, s2, false));
       }
@@ -637,6 +721,17 @@ class FunctionRun {
   private refine(n: Node, s: PathState, holds: boolean): PathState {
     let name: string | null = null;
     let pred: ((v: number) => boolean) | null = null;
+    // `p` / `p == NULL` / `p != NULL`: zero on one branch, non-zero on the other.
+    const zeroTest = this.zeroTest(n);
+    if (zeroTest && !s.vals.has(zeroTest.name)) {
+      const isZero = zeroTest.zeroWhen === holds;
+      const s2 = s.clone();
+      if (isZero) {
+        s2.vals.set(zeroTest.name, [0]);
+        s2.nonzero.delete(zeroTest.name);
+      } else s2.nonzero.add(zeroTest.name);
+      return s2;
+    }
     if (n.type === 'identifier') {
       name = n.text;
       pred = (v) => (v !== 0) === holds;
@@ -668,6 +763,18 @@ class FunctionRun {
     return s2;
   }
 
+  /** `x` (zero when false), `x == 0`/`x == NULL` (zero when true), `x != 0` (zero when false). */
+  private zeroTest(n: Node): { name: string; zeroWhen: boolean } | null {
+    if (n.type === 'identifier') return { name: n.text, zeroWhen: false };
+    if (n.type !== 'binary_expression') return null;
+    const op = n.childForFieldName('operator')?.text;
+    const l = n.childForFieldName('left');
+    const r = n.childForFieldName('right');
+    if ((op !== '==' && op !== '!=') || l?.type !== 'identifier' || !r) return null;
+    if (constValue(r, new PathState(), this.ip.constEnv()) !== 0) return null;
+    return { name: l.text, zeroWhen: op === '==' };
+  }
+
   private evalExpr(n: Node, st: PathState): Pair[] {
     switch (n.type) {
       case 'call_expression':
@@ -682,6 +789,7 @@ class FunctionRun {
           const s2 = s.clone();
           if (key) {
             s2.vals.delete(key);
+            s2.nonzero.delete(key);
             if (this.isPointer(key, s2)) this.freshEntry(s2, key, n);
           }
           return [s2, null];
@@ -765,6 +873,7 @@ class FunctionRun {
       if (op === '=') this.assign(s2, key, right, v, n);
       else {
         s2.vals.delete(key);
+        s2.nonzero.delete(key);
         if (this.isPointer(key, s2)) this.freshEntry(s2, key, n);
       }
       return [s2, op === '=' ? v : null];
@@ -773,6 +882,7 @@ class FunctionRun {
 
   /** `key = value`: the pointer takes the value's entry (or a new one); integers keep known values. */
   private assign(s: PathState, key: string, value: Node, v: Val, at: Node): void {
+    s.nonzero.delete(key);
     const src = accessPath(value);
     if (src && s.ptrs.has(src)) s.ptrs.set(key, s.ptrs.get(src)!);
     else if (src && this.ptrVars.has(src)) s.ptrs.set(key, `V:${src}`);
@@ -863,21 +973,32 @@ class FunctionRun {
       const s2 = s.clone();
       switch (lazy.op) {
         case 'enter':
-          if (s2.mode.depth === 0) s2.section = { ...this.hop(n, `${name}() enters the lazy MMU mode`), shape: lazy.shape };
+          if (s2.mode.depth >= 1 && s2.mode.paused === 0)
+            this.modeEvent('nested-enter', name, n, s2, `${name}() enters the lazy MMU mode again`);
+          if (s2.mode.depth <= 0) s2.section = { ...this.hop(n, `${name}() enters the lazy MMU mode`), shape: lazy.shape };
           s2.mode.depth++;
           break;
         case 'leave':
-          s2.mode.depth = Math.max(0, s2.mode.depth - 1);
+          // Without an enter on this path a leave is judged only when this
+          // path did enter before (a double leave); a leave-only helper is the
+          // caller's business.
+          if (s2.mode.depth <= 0 && s2.section)
+            this.modeEvent('leave-without-enter', name, n, s2, `${name}() leaves a lazy MMU section that is no longer active`);
+          s2.mode.depth--;
           s2.flush();
           break;
         case 'flush':
           s2.flush();
           break;
         case 'pause':
+          if (s2.mode.depth <= 0 && s2.section)
+            this.modeEvent('pause-outside', name, n, s2, `${name}() pauses outside a lazy MMU section`);
           s2.mode.paused++;
           s2.flush();
           break;
         case 'resume':
+          if (s2.mode.paused <= 0 && s2.section)
+            this.modeEvent('resume-without-pause', name, n, s2, `${name}() resumes a lazy MMU section that was not paused`);
           s2.mode.paused = Math.max(0, s2.mode.paused - 1);
           break;
       }
@@ -906,7 +1027,21 @@ class FunctionRun {
 
   /** A call to a function in the index: apply its summary in this context. */
   private applyCallee(name: string, n: Node, args: Node[], s: PathState): Pair[] {
-    if (!s.batching) return [[s, null]];
+    if (s.batching) {
+      const at = this.hop(n, `${name}() is called inside the section`);
+      this.addOnce(this.sectionCalls, `${at.file}:${at.line}:${at.column}`, {
+        at,
+        callee: name,
+        args: args.map((a) => a.text),
+        fromFile: this.fn.file,
+        section: s.section,
+        conds: s.conds,
+        fn: this.fnName,
+      });
+    }
+    // Outside a section only functions that call the lazy-mode API themselves
+    // matter (their effect on the mode: wrappers that enter or leave).
+    if (!s.batching && !this.ip.index.usesLazyApi(name)) return [[s, null]];
     const argKeys = args.map((a) => this.argKey(a));
     const dirtyParams: number[] = [];
     argKeys.forEach((k, i) => {
@@ -915,6 +1050,7 @@ class FunctionRun {
     // A callee matters when it can write or read an entry passed to it, or
     // flush/leave while writes are pending (mode changes are for the section checkers).
     const worth =
+      this.ip.index.usesLazyApi(name) ||
       dirtyParams.length > 0 ||
       (argKeys.some((k) => k && this.isPointer(k, s)) &&
         (this.ip.takesEntry(name, this.fn.file) || this.ip.index.macros(name).length > 0)) ||
@@ -924,7 +1060,9 @@ class FunctionRun {
     if (!defs.length) return this.expandMacro(name, n, args, s);
     const out: Pair[] = [];
     for (const { ref, condition } of defs) {
-      const sum = this.ip.summarize(ref, s.mode, dirtyParams, s.dirty.size > 0 || this.outerPending);
+      const sum = this.ip.summarize(ref, s.mode, dirtyParams, s.dirty.size > 0 || this.outerPending, s.section);
+      for (const e of sum.modeEvents) this.addOnce(this.modeEvents, `${e.kind}@${e.at.file}:${e.at.line}:${e.at.column}`, e);
+      for (const c of sum.sectionCalls) this.addOnce(this.sectionCalls, `${c.at.file}:${c.at.line}:${c.at.column}`, c);
       const callHop = (msg: string): Hop => ({ ...this.hop(n, msg), callee: name });
       const defConds = defs.length > 1 && condition ? [condition] : [];
       for (const er of sum.entryReads) {
@@ -958,6 +1096,7 @@ class FunctionRun {
         const s2 = s.clone();
         if (o.flushed) s2.flush();
         s2.mode = { ...o.mode };
+        if (o.mode.depth > 0 && !s2.section) s2.section = o.section;
         const retText = o.ret && o.ret.length === 1 ? ` on its path returning ${this.ip.describe(o.ret[0])}` : '';
         for (const [i, w] of o.writes) {
           const k = argKeys[i];

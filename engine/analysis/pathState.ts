@@ -30,7 +30,7 @@ export interface SectionStart extends Hop {
 export type Val = number[] | null;
 
 export interface ModeState {
-  /** Enable count: 0 off, 1 in a section, >1 nested. */
+  /** Enable count: 0 off, 1 in a section, >1 nested; below 0 when a function left its caller's section. */
   depth: number;
   paused: number;
 }
@@ -40,12 +40,16 @@ export class PathState {
   /** Access path ("ptep", "vmf->pte") -> entry id. */
   ptrs = new Map<string, string>();
   vals = new Map<string, number[]>();
+  /** Variables known to be non-zero / non-NULL on this path (after `if (!p) break;`). */
+  nonzero = new Set<string>();
   dirty = new Map<string, PendingWrite>();
   /** A flush (or leave/pause) happened since the function was entered. */
   flushed = false;
   conds: string[] = [];
   /** Where the current section was entered, and with which API shape (kept out of the key). */
   section?: SectionStart;
+  /** Where the path left the function (a return, or the closing brace). */
+  exitAt?: Hop;
   /** Values of calls evaluated in the current statement, by node id. */
   callVals = new Map<number, Val>();
 
@@ -54,11 +58,13 @@ export class PathState {
     s.mode = { ...this.mode };
     s.ptrs = new Map(this.ptrs);
     s.vals = new Map(this.vals);
+    s.nonzero = new Set(this.nonzero);
     s.dirty = new Map(this.dirty);
     s.flushed = this.flushed;
     s.conds = this.conds;
     s.callVals = new Map(this.callVals);
     s.section = this.section;
+    s.exitAt = this.exitAt;
     return s;
   }
 
@@ -77,7 +83,8 @@ export class PathState {
     const ptrs = [...this.ptrs].sort().map(([k, v]) => `${k}=${v}`).join(',');
     const vals = [...this.vals].sort().map(([k, v]) => `${k}=${v.join('|')}`).join(',');
     const dirty = [...this.dirty.keys()].sort().join(',');
-    return `${this.mode.depth}/${this.mode.paused}/${this.flushed ? 1 : 0};${ptrs};${vals};${dirty}`;
+    const nz = [...this.nonzero].sort().join(',');
+    return `${this.mode.depth}/${this.mode.paused}/${this.flushed ? 1 : 0};${ptrs};${vals};${dirty};${nz}`;
   }
 }
 
@@ -103,7 +110,8 @@ export function bound(states: PathState[], max: number): PathState[] {
   let d = dedupe(states);
   if (d.length <= max) return d;
   const modeKey = (s: PathState) => `${s.mode.depth}/${s.mode.paused}/${s.flushed}`;
-  const valsKey = (s: PathState) => [...s.vals].sort().map(([k, v]) => `${k}=${v.join('|')}`).join(',');
+  const valsKey = (s: PathState) =>
+    [...s.vals].sort().map(([k, v]) => `${k}=${v.join('|')}`).join(',') + ';' + [...s.nonzero].sort().join(',');
   const ptrsKey = (s: PathState) => [...s.ptrs].sort().map(([k, v]) => `${k}=${v}`).join(',');
   const steps: ((s: PathState) => string)[] = [
     (s) => `${modeKey(s)};${valsKey(s)};${ptrsKey(s)}`,
@@ -138,6 +146,7 @@ function joinGroups(states: PathState[], groupKey: (s: PathState) => string): Pa
         else j.vals.set(k, [...new Set([...v, ...o])]);
       }
       for (const [k, w] of s.dirty) if (!j.dirty.has(k)) j.dirty.set(k, w);
+      for (const k of [...j.nonzero]) if (!s.nonzero.has(k)) j.nonzero.delete(k);
       if (s.conds.length < j.conds.length) j.conds = s.conds;
     }
     out.push(j);

@@ -18,6 +18,40 @@ export interface EntryAccessApi {
   field?: string;
 }
 
+/** A writer storing a whole entry value (break-before-make). */
+export interface EntrySetterApi {
+  ptrArg: number;
+  valueArg: number;
+}
+
+/** A call that makes an entry invalid; `flushes`: it also invalidates the TLB for it. */
+export interface EntryClearerApi {
+  ptrArg: number;
+  flushes?: boolean;
+}
+
+/** A call that can make a kernel mapping valid (kernel-access-before-flush). */
+export interface KernelMapperApi {
+  /** The argument holding the mapped kernel address. */
+  addrArg?: number;
+  /** The argument holding the mapped struct page. */
+  pageArg?: number;
+  /** The argument pointing at a kernel entry (its address comes from a kernelEntryLookups call). */
+  entryArg?: number;
+  /** The argument that must be `&init_mm` for the mapping to be a kernel one. */
+  mmArg?: number;
+  /** The argument that unmaps when it is a literal 0. */
+  enableArg?: number;
+  /** The helper opens its own (nested) lazy MMU section. */
+  nests?: boolean;
+}
+
+/** A call that accesses memory at pointer arguments or at struct page arguments. */
+export interface MemoryToucherApi {
+  ptrArgs?: number[];
+  pageArgs?: number[];
+}
+
 export interface Catalogue {
   lazyMode: Map<string, LazyModeApi>;
   writers: Map<string, EntryAccessApi>;
@@ -30,6 +64,39 @@ export interface Catalogue {
   loopMacro: RegExp;
   blockMacros: Set<string>;
   errno: Map<string, number>;
+  /** Functions a reachability chain does not pass through (other contexts, instrumentation). */
+  chainBarriers: RegExp[];
+  /** Page-table allocators (lazy-mmu/alloc-in-section). */
+  pageTableAllocators: Set<string>;
+  /** Calls that may sleep (lazy-mmu/sleep-in-section). */
+  sleepers: Set<string>;
+  /** Allocators taking gfp flags, and the flags with which they may sleep. */
+  gfpAllocators: Set<string>;
+  sleepingGfp: Set<string>;
+  /** Break-before-make and kernel-access-before-flush (intraprocedural checkers). */
+  entrySetters: Map<string, EntrySetterApi>;
+  entryClearers: Map<string, EntryClearerApi>;
+  /** Calls taking the page/pfn an entry value maps: name -> the entry value's argument. */
+  entryDecoders: Map<string, number>;
+  /** Tests of an entry value: true means empty ('none') or mapping something ('valid'). */
+  entryTests: Map<string, 'none' | 'valid'>;
+  /** Calls building an entry value from a page or pfn: name -> that argument. */
+  pteMakers: Map<string, number>;
+  /** Calls turning a page into its pfn, folio, ... (the same page). */
+  pageConversions: Set<string>;
+  /** Calls returning their first argument's entry value with other bits (same page): pte_mkdirty, pte_wrprotect, ... */
+  entryValueTransform: RegExp;
+  tlbFlushers: Set<string>;
+  kernelMappers: Map<string, KernelMapperApi>;
+  /** Calls returning a pointer to the kernel entry of the address in argument N. */
+  kernelEntryLookups: Map<string, number>;
+  /** Calls returning a struct page's kernel address. */
+  kernelAddressOf: Set<string>;
+  memoryTouchers: Map<string, MemoryToucherApi>;
+  /** Calls that do not return (BUG, panic): a path ends there. */
+  noReturn: Set<string>;
+  /** Calls that stop the kernel when their first argument is true (BUG_ON): the path continues where it is false. */
+  assertions: Set<string>;
 }
 
 /** The shape a user's extra-APIs file may have: any subset of apis.json's sections. */
@@ -44,6 +111,13 @@ export class CatalogueError extends Error {}
 
 function mapOf<T>(rec: Record<string, T> | undefined): Map<string, T> {
   return new Map(Object.entries(rec ?? {}));
+}
+
+/** A JSON section as a map, without its "$comment". */
+function sectionMap<T>(rec: unknown): Map<string, T> {
+  const m = new Map(Object.entries((rec ?? {}) as Record<string, T>));
+  for (const k of [...m.keys()]) if (k.startsWith('$')) m.delete(k);
+  return m;
 }
 
 export function builtinCatalogue(): Catalogue {
@@ -65,6 +139,25 @@ export function builtinCatalogue(): Catalogue {
     loopMacro: new RegExp(b.loopMacroPattern),
     blockMacros: new Set(b.blockMacros),
     errno: mapOf(b.errno),
+    entrySetters: sectionMap((b as any).entrySetters),
+    entryClearers: sectionMap((b as any).entryClearers),
+    entryDecoders: sectionMap((b as any).entryDecoders),
+    entryTests: sectionMap((b as any).entryTests),
+    pteMakers: sectionMap((b as any).pteMakers),
+    pageConversions: new Set((b as any).pageConversions ?? []),
+    entryValueTransform: new RegExp((b as any).entryValueTransformPattern ?? '^$'),
+    tlbFlushers: new Set((b as any).tlbFlushers ?? []),
+    kernelMappers: sectionMap((b as any).kernelMappers),
+    kernelEntryLookups: sectionMap((b as any).kernelEntryLookups),
+    kernelAddressOf: new Set((b as any).kernelAddressOf ?? []),
+    memoryTouchers: sectionMap((b as any).memoryTouchers),
+    noReturn: new Set((b as any).noReturn ?? []),
+    assertions: new Set((b as any).assertions ?? []),
+    chainBarriers: ((b as any).chainBarriers ?? []).map((r: string) => new RegExp(r)),
+    pageTableAllocators: new Set((b as any).pageTableAllocators ?? []),
+    sleepers: new Set((b as any).sleepers ?? []),
+    gfpAllocators: new Set((b as any).gfpAllocators ?? []),
+    sleepingGfp: new Set((b as any).sleepingGfp ?? []),
   };
 }
 

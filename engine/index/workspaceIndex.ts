@@ -40,6 +40,7 @@ export class WorkspaceIndex {
   private byName = new Map<string, Definition[]>();
   private macrosByName = new Map<string, MacroDefinition[]>();
   private touchers: Set<string> | null = null;
+  private lazyUsers: Set<string> | null = null;
   private readonly entryParam: RegExp;
   readonly problems: InputProblem[] = [];
 
@@ -111,6 +112,8 @@ export class WorkspaceIndex {
     for (const f of scan.functions) push(this.byName, f.name, { ...f, file });
     for (const m of scan.macros) push(this.macrosByName, m.name, { ...m, file });
     this.touchers = null;
+    this.lazyUsers = null;
+    this.callers = null;
   }
 
   removeFile(file: string): void {
@@ -120,6 +123,8 @@ export class WorkspaceIndex {
     for (const f of scan.functions) pull(this.byName, f.name, file);
     for (const m of scan.macros) pull(this.macrosByName, m.name, file);
     this.touchers = null;
+    this.lazyUsers = null;
+    this.callers = null;
   }
 
   files(): string[] {
@@ -156,6 +161,43 @@ export class WorkspaceIndex {
     for (const [file, scan] of this.scans)
       for (const f of scan.functions) if (f.calls.some((c) => enters.includes(c))) out.push({ ...f, file });
     return out;
+  }
+
+  private callers: Map<string, (Definition | MacroDefinition)[]> | null = null;
+
+  /** Name -> the functions and macros that call it (built once, dropped on any change). */
+  callersByName(): Map<string, (Definition | MacroDefinition)[]> {
+    if (this.callers) return this.callers;
+    const callers = new Map<string, (Definition | MacroDefinition)[]>();
+    for (const c of this.allCallers())
+      for (const name of c.calls) {
+        const a = callers.get(name);
+        if (a) a.push(c);
+        else callers.set(name, [c]);
+      }
+    return (this.callers = callers);
+  }
+
+  /** Every function definition and function-like macro, with its file. */
+  *allCallers(): Iterable<Definition | MacroDefinition> {
+    for (const [file, scan] of this.scans) {
+      for (const f of scan.functions) yield { ...f, file };
+      for (const m of scan.macros) yield { ...m, file };
+    }
+  }
+
+  /** Functions that call a lazy-mode API themselves (any op, any shape), as definitions. */
+  lazyApiUsers(): Definition[] {
+    const out: Definition[] = [];
+    for (const [file, scan] of this.scans)
+      for (const f of scan.functions) if (f.calls.some((c) => this.cat.lazyMode.has(c))) out.push({ ...f, file });
+    return out;
+  }
+
+  /** Whether a function of that name calls a lazy-mode API itself. */
+  usesLazyApi(name: string): boolean {
+    if (!this.lazyUsers) this.lazyUsers = new Set(this.lazyApiUsers().map((d) => d.name));
+    return this.lazyUsers.has(name);
   }
 
   /**

@@ -1,0 +1,87 @@
+// lazy-mmu/nested-section: an enter reachable while the mode is already on,
+// directly or through any chain of calls in the index (static inlines in
+// headers, macros that wrap calls, --arch definitions). The classic case:
+// with CONFIG_DEBUG_PAGEALLOC, a page allocation inside a section maps the
+// page through __kernel_map_pages -> set_memory_valid -> apply_to_page_range
+// -> apply_to_pte_range, which enters again.
+import { Finding } from '../findings';
+import { ModeEvent, SectionCall } from '../analysis/interpreter';
+import { Reachability } from '../index/reachability';
+import { SourceCache } from '../analysis/sourceCache';
+import { ChainHop, chainHops } from './callChain';
+import { makeFinding, onePerPlace, related, sectionNote } from './sectionFinding';
+
+function consequence(shape: string | undefined): string {
+  if (shape === 'generic' || shape === 'ranged')
+    return 'under the generic nesting layer a nested enable only counts and the nested disable flushes, so this is allowed';
+  return (
+    'the legacy API does not permit nesting: on arm64 (v6.16, nest-tolerant) the inner leave ends batching for the rest of ' +
+    'this section (safe, slower); with a naive nesting implementation the inner leave does nothing and an access to what ' +
+    'the inner section mapped can fault; the generic nesting layer makes the nested disable flush'
+  );
+}
+
+export function nestedSectionFindings(events: ModeEvent[], calls: SectionCall[], reach: Reachability, sources: SourceCache): Finding[] {
+  const out: Finding[] = [];
+  for (const e of events) {
+    if (e.kind !== 'nested-enter') continue;
+    const shape = e.section?.shape;
+    out.push(
+      makeFinding(
+        'lazy-mmu/nested-section',
+        shape === 'legacy' || !shape ? 'warning' : 'info',
+        e.at,
+        e.fn,
+        `${e.api}() enters the lazy MMU mode while this section is already on; ${consequence(shape)}`,
+        sectionNote(e.section),
+        e.conds,
+      ),
+    );
+  }
+  // Through calls: many calls of one section usually nest the same way (every
+  // page freed or allocated under CONFIG_DEBUG_PAGEALLOC). One finding per
+  // section and set of conditions, on the call with the shortest chain; the
+  // other calls are listed in it.
+  const groups = new Map<string, { call: SectionCall; hops: ChainHop[]; conds: string[]; others: SectionCall[] }>();
+  for (const c of calls) {
+    const hit = reach.entry(c.callee, c.fromFile);
+    if (!hit) continue;
+    const hops = chainHops(reach, hit.node, sources);
+    const conds = [...new Set([...c.conds, ...hops.flatMap((h) => h.conditions)])];
+    const k = `${c.section ? `${c.section.file}:${c.section.line}` : c.fn}|${[...conds].sort().join('&&')}`;
+    const g = groups.get(k);
+    if (!g) groups.set(k, { call: c, hops, conds, others: [] });
+    else if (hops.length < g.hops.length) {
+      g.others.push(g.call);
+      Object.assign(g, { call: c, hops, conds });
+    } else g.others.push(c);
+  }
+  for (const { call: c, hops, conds, others } of groups.values()) {
+    const last = hops[hops.length - 1];
+    const enterApi = (last && /calls (\w+)\(\)/.exec(last.message)?.[1]) ?? 'an enter API';
+    const enterFn = last ? last.message.split('(')[0] : '?';
+    const when = conds.length ? ` when ${conds.join(' && ')}` : '';
+    const shape = c.section?.shape;
+    const also = others.length
+      ? `; ${others.length} other call${others.length > 1 ? 's' : ''} in this section nest the same way (${[...new Set(others.map((o) => `${o.callee}()`))].slice(0, 6).join(', ')}${others.length > 6 ? ', ...' : ''})`
+      : '';
+    out.push(
+      makeFinding(
+        'lazy-mmu/nested-section',
+        shape === 'legacy' || !shape ? 'warning' : 'info',
+        c.at,
+        c.fn,
+        `${c.callee}() can enter the lazy MMU mode again (${enterApi}() in ${enterFn}(), ${hops.length} calls down)${when} ` +
+          `while this section is on; ${consequence(shape)}${also}`,
+        [
+          ...sectionNote(c.section),
+          { ...related(c.at), message: `${c.callee}() is called inside the section` },
+          ...hops.map(related),
+          ...others.map((o) => ({ ...related(o.at), message: `${o.callee}() nests the same way` })),
+        ],
+        conds,
+      ),
+    );
+  }
+  return onePerPlace(out);
+}

@@ -1,0 +1,45 @@
+// Shared by the section checkers: a Finding from a place, a message and hops.
+import { Finding, RelatedLocation, RuleId, Severity } from '../findings';
+import { Hop, SectionStart } from '../analysis/pathState';
+
+export function related(h: Hop | RelatedLocation): RelatedLocation {
+  return { file: h.file, line: h.line, column: h.column, message: h.message };
+}
+
+export function sectionNote(section?: SectionStart): RelatedLocation[] {
+  return section ? [{ ...related(section), message: `the section is entered here (${section.shape} API)` }] : [];
+}
+
+export function makeFinding(
+  rule: RuleId,
+  severity: Severity,
+  at: Hop,
+  fn: string,
+  message: string,
+  rel: RelatedLocation[],
+  conditions: string[],
+): Finding {
+  return {
+    rule,
+    severity,
+    file: at.file,
+    line: at.line,
+    column: at.column,
+    endLine: at.endLine,
+    endColumn: at.endColumn,
+    function: fn,
+    message,
+    related: rel,
+    conditions: [...new Set(conditions)],
+  };
+}
+
+/** One finding per rule and place. */
+export function onePerPlace(fs: Finding[]): Finding[] {
+  const seen = new Map<string, Finding>();
+  for (const f of fs) {
+    const k = `${f.rule}|${f.file}:${f.line}:${f.column}`;
+    if (!seen.has(k)) seen.set(k, f);
+  }
+  return [...seen.values()];
+}
