@@ -78,6 +78,8 @@ export interface FunctionSummary {
   modeEvents: ModeEvent[];
   /** Calls made while batching (for the reachability checkers): site and callee. */
   sectionCalls: SectionCall[];
+  /** Lazy-mode operations this function's own body performs (not its callees'). */
+  ownOps: Set<string>;
 }
 
 /** A call made inside a section: where, to what, in which section. */
@@ -106,7 +108,7 @@ const MAX_LOOP_ITER = 6;
 const MAX_CALL_DEPTH = 12;
 const MAX_GOTO_RESTARTS = 6;
 const MAX_EXPANSION_CHARS = 2000;
-const EMPTY: FunctionSummary = { outcomes: [], entryReads: [], hits: [], modeEvents: [], sectionCalls: [] };
+const EMPTY: FunctionSummary = { outcomes: [], entryReads: [], hits: [], modeEvents: [], sectionCalls: [], ownOps: new Set() };
 
 function emptyFlow(normal: PathState[] = []): Flow {
   return { normal, brk: [], cont: [], ret: [], gotos: new Map() };
@@ -254,6 +256,7 @@ class FunctionRun {
   private entryReads: EntryRead[] = [];
   private modeEvents = new Map<string, ModeEvent>();
   private sectionCalls = new Map<string, SectionCall>();
+  private ownOps = new Set<string>();
   private ptrVars = new Set<string>();
   private params: (string | null)[];
   private readonly fnName: string;
@@ -318,6 +321,7 @@ class FunctionRun {
       hits: this.hits,
       modeEvents: [...this.modeEvents.values()],
       sectionCalls: [...this.sectionCalls.values()],
+      ownOps: this.ownOps,
     };
   }
 
@@ -970,6 +974,7 @@ class FunctionRun {
     const cat = this.ip.cat;
     const lazy = cat.lazyMode.get(name);
     if (lazy) {
+      if (!this.expansionSite) this.ownOps.add(lazy.op);
       const s2 = s.clone();
       switch (lazy.op) {
         case 'enter':

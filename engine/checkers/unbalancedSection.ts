@@ -1,31 +1,30 @@
 // lazy-mmu/unbalanced-section and lazy-mmu/pause-misuse: how a function
 // leaves the mode. Judged on the function's own exits (entered with the mode
 // off): a path that returns with the mode in another state than the other
-// paths returning the same value, a leave of a section this path already
-// left (double leave), a pause outside a section, a resume without a pause,
-// a path that leaves the function paused. A function whose every path ends
-// in the mode (an enter wrapper), or whose paths differ by return value (on
-// in success, off on error), is summarised for its callers, not flagged.
+// paths, in a function that both enters and leaves; a leave of a section this
+// path already left (double leave), a pause outside a section, a resume
+// without a pause, a path that leaves the function paused. A function that
+// only enters (a wrapper that ends in the mode for its caller, possibly after
+// an early error return) or only leaves is summarised for its callers.
 import { Finding } from '../findings';
 import { FunctionSummary, ModeEvent, Outcome } from '../analysis/interpreter';
-import { Val } from '../analysis/pathState';
 import { makeFinding, onePerPlace, sectionNote } from './sectionFinding';
 
-function overlaps(a: Val, b: Val): boolean {
-  return !a || !b || a.some((x) => b.includes(x));
-}
-
-/** Exits whose `state` differs from a sibling exit that may return the same value. */
-function oddExits(outcomes: Outcome[], state: (o: Outcome) => number): Outcome[] {
-  const normal = outcomes.filter((o) => state(o) === 0);
-  const odd = outcomes.filter((o) => state(o) !== 0);
-  if (!odd.length || !normal.length) return [];
-  return odd.filter((o) => normal.some((n) => overlaps(o.ret, n.ret)));
+/**
+ * Exits whose `state` is not 0 while other exits' is, in a function that
+ * performs both the opening and the closing operation itself. A function
+ * that only opens (an enter wrapper, also when it returns early on error
+ * before entering) or only closes is summarised for its callers instead.
+ */
+function oddExits(sum: FunctionSummary, state: (o: Outcome) => number, open: string, close: string): Outcome[] {
+  if (!sum.ownOps.has(open) || !sum.ownOps.has(close)) return [];
+  const odd = sum.outcomes.filter((o) => state(o) !== 0);
+  return sum.outcomes.some((o) => state(o) === 0) ? odd : [];
 }
 
 export function unbalancedFindings(fn: string, sum: FunctionSummary): Finding[] {
   const out: Finding[] = [];
-  for (const o of oddExits(sum.outcomes, (x) => x.mode.depth)) {
+  for (const o of oddExits(sum, (x) => x.mode.depth, 'enter', 'leave')) {
     if (!o.exitAt) continue;
     const still = o.mode.depth > 0;
     out.push(
@@ -35,8 +34,8 @@ export function unbalancedFindings(fn: string, sum: FunctionSummary): Finding[] 
         o.exitAt,
         fn,
         still
-          ? `this path leaves ${fn}() with the lazy MMU mode still on, while other paths returning the same value leave it off; add the leave before this exit`
-          : `this path leaves its caller's lazy MMU section, while other paths returning the same value do not`,
+          ? `this path leaves ${fn}() with the lazy MMU mode still on, while other paths leave it off; add the leave before this exit`
+          : `this path leaves its caller's lazy MMU section, while other paths do not`,
         sectionNote(o.section),
         o.conds,
       ),
@@ -48,7 +47,7 @@ export function unbalancedFindings(fn: string, sum: FunctionSummary): Finding[] 
 
 export function pauseMisuseFindings(fn: string, sum: FunctionSummary): Finding[] {
   const out: Finding[] = [];
-  for (const o of oddExits(sum.outcomes, (x) => x.mode.paused)) {
+  for (const o of oddExits(sum, (x) => x.mode.paused, 'pause', 'resume')) {
     if (!o.exitAt) continue;
     out.push(
       makeFinding(
@@ -56,7 +55,7 @@ export function pauseMisuseFindings(fn: string, sum: FunctionSummary): Finding[]
         'warning',
         o.exitAt,
         fn,
-        `this path leaves ${fn}() with the lazy MMU mode paused, while other paths returning the same value resume it; add lazy_mmu_mode_resume() before this exit`,
+        `this path leaves ${fn}() with the lazy MMU mode paused, while other paths resume it; add lazy_mmu_mode_resume() before this exit`,
         sectionNote(o.section),
         o.conds,
       ),
