@@ -1,0 +1,330 @@
+// lazy-mmu/kernel-access-before-flush: inside a lazy MMU section a kernel
+// mapping is made valid (set_pte_at(&init_mm, addr, ...), set_pte() on an
+// entry looked up for a kernel address, set_memory_valid(), __kernel_map_pages(),
+// apply_to_page_range(&init_mm, ...), vmap_*_range()), and memory at that
+// address is accessed before the section is flushed, left or paused. From
+// v6.16 arm64 defers the dsb(ishst); isb() that completes a valid kernel PTE
+// write to flush/leave while in lazy mode, so the access may take a spurious
+// translation fault.
+//
+// Only visible address links count: the same address variable, a pointer
+// cast or offset from it, page_address(page) of the same page variable.
+import type { Node } from 'web-tree-sitter';
+import { Catalogue } from '../catalogue/catalogue';
+import { FunctionRef } from '../analysis/sourceCache';
+import { Finding, RelatedLocation } from '../findings';
+import { accessPath } from '../analysis/syntax';
+import { callArgs, calleeName, position, preprocConditions, walkFunction, PathDomain } from './intraprocedural';
+
+export const KAFB_RULE = 'lazy-mmu/kernel-access-before-flush' as const;
+
+interface Ev {
+  line: number;
+  column: number;
+  message: string;
+}
+
+interface Pending {
+  at: Ev;
+  api: string;
+  nests: boolean;
+  enter: Ev | null;
+}
+
+class KState {
+  depth = 0;
+  paused = false;
+  enter: Ev | null = null;
+  /** Address roots ("var:addr", "page:page") made valid in this section and not flushed yet. */
+  pending = new Map<string, Pending>();
+  /** What a variable holds as an address: its root, or "kpte:<root>" for a kernel entry pointer. */
+  aliases = new Map<string, string>();
+
+  clone(): KState {
+    const c = new KState();
+    c.depth = this.depth;
+    c.paused = this.paused;
+    c.enter = this.enter;
+    c.pending = new Map(this.pending);
+    c.aliases = new Map(this.aliases);
+    return c;
+  }
+
+  key(): string {
+    const sort = <T>(m: Map<string, T>) => [...m].sort(([a], [b]) => (a < b ? -1 : 1));
+    return JSON.stringify([this.depth, this.paused, this.enter, sort(this.pending), sort(this.aliases)]);
+  }
+}
+
+function ev(n: Node, message: string): Ev {
+  return { line: n.startPosition.row + 1, column: n.startPosition.column + 1, message };
+}
+
+function opOf(n: Node): string | undefined {
+  return n.childForFieldName('operator')?.text ?? n.child(0)?.text;
+}
+
+function rootName(root: string): string {
+  return root.replace(/^(var|page):/, '');
+}
+
+class KafbChecker implements PathDomain<KState> {
+  readonly findings = new Map<number, Finding>();
+
+  constructor(
+    private readonly fn: FunctionRef,
+    private readonly cat: Catalogue,
+  ) {}
+
+  key(s: KState): string {
+    return s.key();
+  }
+  clone(s: KState): KState {
+    return s.clone();
+  }
+  eval(n: Node, s: KState): void {
+    this.ev(n, s);
+  }
+  declare(name: string, value: Node | null, _d: Node, s: KState): void {
+    const r = value ? this.ev(value, s) : undefined;
+    this.reassign(name, s);
+    if (r && r !== `var:${name}`) s.aliases.set(name, r);
+  }
+  assume(): boolean {
+    return true;
+  }
+
+  private reassign(target: string, s: KState): void {
+    s.pending.delete(`var:${target}`);
+    s.pending.delete(`page:${target}`);
+    s.aliases.delete(target);
+  }
+
+  /** Evaluates `n`; returns the address root of its value, if any. */
+  private ev(n: Node, s: KState): string | undefined {
+    switch (n.type) {
+      case 'parenthesized_expression':
+        return n.namedChildCount === 1 ? this.ev(n.namedChild(0)!, s) : this.children(n, s);
+      case 'cast_expression': {
+        const v = n.childForFieldName('value');
+        return v ? this.ev(v, s) : undefined;
+      }
+      case 'identifier':
+        return s.aliases.get(n.text) ?? `var:${n.text}`;
+      case 'field_expression': {
+        const arg = n.childForFieldName('argument');
+        const r = arg ? this.ev(arg, s) : undefined;
+        const op =
+          n.childForFieldName('operator')?.text ??
+          (arg && n.text.slice(arg.text.length).trimStart().startsWith('->') ? '->' : '.');
+        if (op === '->') this.touch(r, n, `the access ${short(n.text)}`, s);
+        const p = accessPath(n);
+        return p ? (s.aliases.get(p) ?? `var:${p}`) : undefined;
+      }
+      case 'pointer_expression': {
+        const arg = n.childForFieldName('argument');
+        if (!arg) return undefined;
+        if (opOf(n) === '&') return undefined;
+        const r = this.ev(arg, s);
+        this.touch(r, n, `the access ${short(n.text)}`, s);
+        return undefined;
+      }
+      case 'subscript_expression': {
+        const arg = n.childForFieldName('argument');
+        const r = arg ? this.ev(arg, s) : undefined;
+        const idx = n.childForFieldName('index');
+        if (idx) this.ev(idx, s);
+        this.touch(r, n, `the access ${short(n.text)}`, s);
+        return undefined;
+      }
+      case 'binary_expression': {
+        const l = n.childForFieldName('left');
+        const r = n.childForFieldName('right');
+        const lr = l ? this.ev(l, s) : undefined;
+        if (r) this.ev(r, s);
+        const op = n.childForFieldName('operator')?.text;
+        return (op === '+' || op === '-') && lr && !lr.startsWith('kpte:') ? lr : undefined;
+      }
+      case 'assignment_expression':
+        return this.assignment(n, s);
+      case 'update_expression': {
+        const arg = n.childForFieldName('argument');
+        const p = arg ? accessPath(arg) : null;
+        if (p) this.reassign(p, s);
+        return undefined;
+      }
+      case 'comma_expression': {
+        const l = n.childForFieldName('left');
+        const r = n.childForFieldName('right');
+        if (l) this.ev(l, s);
+        return r ? this.ev(r, s) : undefined;
+      }
+      case 'call_expression':
+        return this.call(n, s);
+      case 'sizeof_expression':
+      case 'alignof_expression':
+      case 'offsetof_expression':
+        return undefined;
+      default:
+        return this.children(n, s);
+    }
+  }
+
+  private children(n: Node, s: KState): undefined {
+    for (const c of n.namedChildren) if (c && c.type !== 'comment') this.ev(c, s);
+    return undefined;
+  }
+
+  private assignment(n: Node, s: KState): string | undefined {
+    const left = n.childForFieldName('left');
+    const right = n.childForFieldName('right');
+    if (!left || !right) return this.children(n, s);
+    const r = this.ev(right, s);
+    if (left.type === 'identifier' || (left.type === 'field_expression' && !left.text.includes('->'))) {
+      const t = accessPath(left);
+      if (t) {
+        this.reassign(t, s);
+        if (r && opOf(n) === '=' && r !== `var:${t}`) s.aliases.set(t, r);
+      }
+      return r;
+    }
+    this.ev(left, s); // *p = v, p[i] = v, p->f = v: an access through p
+    return r;
+  }
+
+  private call(n: Node, s: KState): string | undefined {
+    const name = calleeName(n);
+    const args = callArgs(n);
+    if (!name) return this.children(n, s);
+    const cat = this.cat;
+    const mode = cat.lazyMode.get(name);
+    if (mode) {
+      switch (mode.op) {
+        case 'enter':
+          if (s.depth === 0 && !s.paused) s.enter = ev(n, `${name}() starts the lazy MMU section here`);
+          s.depth++;
+          break;
+        case 'resume':
+          s.paused = false;
+          break;
+        case 'leave':
+          s.depth = Math.max(0, s.depth - 1);
+          s.pending.clear();
+          if (s.depth === 0) s.enter = null;
+          break;
+        case 'flush':
+          s.pending.clear();
+          break;
+        case 'pause':
+          s.paused = true;
+          s.pending.clear();
+          break;
+      }
+      args.forEach((a) => this.ev(a, s));
+      return undefined;
+    }
+    if (cat.kernelAddressOf.has(name)) {
+      const p = args[0] ? accessPath(args[0]) : null;
+      args.forEach((a) => this.ev(a, s));
+      return p ? `page:${s.aliases.get(p)?.startsWith('page:') ? rootName(s.aliases.get(p)!) : p}` : undefined;
+    }
+    const vals = args.map((a) => this.ev(a, s));
+    if (cat.valueTransparent.has(name) || name === 'READ_ONCE' || name === 'WRITE_ONCE') return vals[0];
+    const lookup = cat.kernelEntryLookups.get(name);
+    if (lookup !== undefined) {
+      const r = vals[lookup];
+      return r && !r.startsWith('kpte:') ? `kpte:${r}` : undefined;
+    }
+    const mapper = cat.kernelMappers.get(name);
+    if (mapper) {
+      const inSection = s.depth > 0 && !s.paused;
+      const kernel = mapper.mmArg === undefined || args[mapper.mmArg]?.text.replace(/\s+/g, '') === '&init_mm';
+      const unmaps = mapper.enableArg !== undefined && /^(0|false)$/.test(args[mapper.enableArg]?.text.trim() ?? '');
+      let root: string | undefined;
+      if (mapper.addrArg !== undefined) root = vals[mapper.addrArg];
+      else if (mapper.pageArg !== undefined) {
+        const p = args[mapper.pageArg] ? accessPath(args[mapper.pageArg]) : null;
+        root = p ? `page:${p}` : undefined;
+      } else if (mapper.entryArg !== undefined) {
+        const r = vals[mapper.entryArg];
+        root = r?.startsWith('kpte:') ? r.slice(5) : undefined;
+      }
+      if (inSection && kernel && !unmaps && root && !root.startsWith('kpte:')) {
+        const msg = mapper.nests
+          ? `${name}() makes the kernel mapping of ${rootName(root)} valid here, in its own nested lazy MMU section`
+          : `${name}() makes the kernel mapping of ${rootName(root)} valid here; its barriers are deferred to the flush or leave`;
+        s.pending.set(root, { at: ev(n, msg), api: name, nests: !!mapper.nests, enter: s.enter });
+      }
+      return undefined;
+    }
+    const toucher = cat.memoryTouchers.get(name);
+    if (toucher) {
+      for (const i of toucher.ptrArgs ?? []) this.touch(vals[i], n, `${name}()`, s);
+      for (const i of toucher.pageArgs ?? []) {
+        const p = args[i] ? accessPath(args[i]) : null;
+        if (p) this.touch(`page:${p}`, n, `${name}()`, s);
+      }
+    }
+    return undefined;
+  }
+
+  private touch(root: string | undefined, n: Node, what: string, s: KState): void {
+    if (!root) return;
+    const p = s.pending.get(root);
+    if (!p || this.findings.has(n.id)) return;
+    const file = this.fn.file;
+    const rel = (e: Ev): RelatedLocation => ({ file, line: e.line, column: e.column, message: e.message });
+    const related = [...(p.enter ? [rel(p.enter)] : []), rel(p.at)];
+    const via = root.startsWith('page:') ? `the page \`${rootName(root)}\`` : `\`${rootName(root)}\``;
+    const nested = p.nests
+      ? ` (${p.api}() maps it in its own nested lazy MMU section: the access faults where that inner leave does not flush, as with a naive nesting implementation; arm64's nest-tolerant leave and the generic layer's nested disable do flush)`
+      : '';
+    const message =
+      `${what} accesses memory at ${via}, which ${p.api}() at line ${p.at.line} made a valid kernel mapping in this lazy MMU section, ` +
+      `before any flush: arm64 (v6.16 and later) may take a spurious translation fault here, because in lazy mode the ` +
+      `dsb(ishst); isb() of a valid kernel PTE write is deferred to arch_flush_lazy_mmu_mode() or the leave${nested}. ` +
+      `Flush first (arch_flush_lazy_mmu_mode()), or make the mapping outside the section`;
+    this.findings.set(n.id, {
+      rule: KAFB_RULE,
+      severity: p.nests ? 'info' : 'warning',
+      file,
+      ...position(n),
+      function: this.fn.name,
+      message,
+      related,
+      conditions: preprocConditions(n),
+    });
+  }
+}
+
+function short(text: string, max = 40): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  return t.length > max ? t.slice(0, max - 3) + '...' : t;
+}
+
+/** Kernel-access-before-flush findings in one function body. Pure; never throws on bad C. */
+export function kernelAccessBeforeFlushFindings(fn: FunctionRef, cat: Catalogue): Finding[] {
+  try {
+    const c = new KafbChecker(fn, cat);
+    walkFunction(fn.node, new KState(), c, {
+      transparent: cat.valueTransparent,
+      noReturn: cat.noReturn,
+      assertions: cat.assertions,
+    });
+    return [...c.findings.values()].sort((a, b) => a.line - b.line || a.column - b.column);
+  } catch {
+    return [];
+  }
+}
+
+/** Cheap prefilter on the names a function calls: a finding needs a section opener and a kernel mapper. */
+export function mayAccessBeforeFlush(calls: string[], cat: Catalogue): boolean {
+  let enters = false;
+  let maps = false;
+  for (const c of calls) {
+    const m = cat.lazyMode.get(c);
+    if (m && (m.op === 'enter' || m.op === 'resume')) enters = true;
+    if (cat.kernelMappers.has(c)) maps = true;
+  }
+  return enters && maps;
+}
