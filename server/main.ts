@@ -19,6 +19,7 @@ import { Workspace } from '../engine/workspace';
 import { lazymmuSection, parseSettings, Settings } from './settings';
 import { toDiagnostic } from './convert';
 import { codeActionsFor } from './codeActions';
+import { registerSimulator, simulateActions } from './simulatorRequests';
 
 const DEBOUNCE_MS = 150;
 /** Documents larger than this are not analysed (a log line says so). */
@@ -26,6 +27,7 @@ const MAX_TEXT = 8 * 1024 * 1024;
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
+const simulator = registerSimulator(connection, log);
 
 let root = process.cwd();
 let initOptions: unknown;
@@ -66,6 +68,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   else if (params.rootPath) root = params.rootPath;
   initOptions = params.initializationOptions;
   hasConfigurationPull = !!params.capabilities.workspace?.configuration;
+  simulator.lensRefresh = !!params.capabilities.workspace?.codeLens?.refreshSupport;
   return {
     capabilities: {
       textDocumentSync: {
@@ -74,6 +77,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
         save: { includeText: false },
       },
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+      codeLensProvider: { resolveProvider: false },
     },
     serverInfo: { name: 'lazymmu', version: '0.1.0' },
   };
@@ -188,7 +192,9 @@ async function run(uri: string, gen: number): Promise<void> {
     const result = await ws.check([file]);
     if (stale(uri, gen) || !documents.get(uri)) return; // a newer edit or a close superseded this run
     for (const p of result.problems) log(`${p.file}: ${p.message}`);
-    const diagnostics = result.findings.filter((f) => path.resolve(f.file) === path.resolve(file)).map(toDiagnostic);
+    const mine = result.findings.filter((f) => path.resolve(f.file) === path.resolve(file));
+    simulator.remember(uri, mine);
+    const diagnostics = mine.map(toDiagnostic);
     await connection.sendDiagnostics({ uri, version, diagnostics });
   } catch (e) {
     log(`checking ${uri} failed: ${(e as Error).stack ?? e}`);
@@ -220,6 +226,7 @@ documents.onDidClose(async (e) => {
   } catch (err) {
     log(`closing ${uri}: ${(err as Error).message}`);
   }
+  simulator.forget(uri);
   connection.sendDiagnostics({ uri, diagnostics: [] });
 });
 
@@ -227,7 +234,7 @@ connection.onCodeAction((params) => {
   try {
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return [];
-    return codeActionsFor(doc.uri, doc.getText(), params.context.diagnostics);
+    return [...codeActionsFor(doc.uri, doc.getText(), params.context.diagnostics), ...simulateActions(simulator, doc.uri, params.context.diagnostics, params.context.only)];
   } catch (e) {
     log(`code actions failed: ${(e as Error).message}`);
     return [];
