@@ -15,6 +15,8 @@ import { allocInSectionFindings } from './checkers/allocInSection';
 import { sleepInSectionFindings } from './checkers/sleepInSection';
 import { pauseMisuseFindings, unbalancedFindings } from './checkers/unbalancedSection';
 import { onePerPlace } from './checkers/sectionFinding';
+import { breakBeforeMakeFindings, mayNeedBreakBeforeMake } from './checkers/breakBeforeMake';
+import { kernelAccessBeforeFlushFindings, mayAccessBeforeFlush } from './checkers/kernelAccessBeforeFlush';
 import { readAfterWriteFinding } from './checkers/readAfterWrite';
 import { isSuppressed } from './suppression';
 
@@ -137,6 +139,19 @@ export class Workspace {
         findings.push(...nestedSectionFindings(events, here, new Reachability(this.index, enters, 24, cat.chainBarriers), this.sources));
         findings.push(...allocInSectionFindings(here, new Reachability(this.index, cat.pageTableAllocators, 3, cat.chainBarriers), this.sources, cat));
         findings.push(...sleepInSectionFindings(here, new Reachability(this.index, cat.sleepers, 2, cat.chainBarriers), this.sources, cat));
+      }
+      // The intraprocedural rules, on the functions of the PATHs whose calls can match.
+      for (const file of this.index.files()) {
+        if (!isUnder(file, paths)) continue;
+        for (const def of this.index.functionsIn(file)) {
+          const bbm = mayNeedBreakBeforeMake(def.calls, this.catalogue);
+          const kafb = mayAccessBeforeFlush(def.calls, this.catalogue);
+          if (!bbm && !kafb) continue;
+          const ref = this.sources.functionAt(file, def.name, def.line);
+          if (!ref) continue;
+          if (bbm) for (const f of breakBeforeMakeFindings(ref, this.catalogue)) findings.push(f);
+          if (kafb) for (const f of kernelAccessBeforeFlushFindings(ref, this.catalogue)) findings.push(f);
+        }
       }
     } finally {
       interp.dispose();
