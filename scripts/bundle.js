@@ -1,4 +1,4 @@
-// Bundles the CLI (and later the language server) with esbuild; the WASM files
+// Bundles the CLI, the language server and the VS Code client with esbuild; the WASM files
 // are copied next to the bundles because web-tree-sitter loads them at run time.
 const esbuild = require('esbuild');
 const fs = require('fs');
@@ -24,6 +24,22 @@ esbuild.buildSync({
   banner: { js: "const __lazymmuImportMetaUrl = require('url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
 });
+// The C injection grammar follows the API catalogue.
+require('./injectionGrammar').writeInjectionGrammar();
+// The VS Code extension's client: `vscode` is provided by the editor at run time.
+if (fs.existsSync(path.join(root, 'client/extension.ts'))) {
+  esbuild.buildSync({
+    entryPoints: [{ in: path.join(root, 'client/extension.ts'), out: 'client' }],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    outdir: dist,
+    sourcemap: true,
+    external: ['vscode'],
+    logLevel: 'warning',
+  });
+}
 for (const wasm of [
   require.resolve('web-tree-sitter/tree-sitter.wasm'),
   require.resolve('tree-sitter-c/tree-sitter-c.wasm'),

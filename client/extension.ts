@@ -1,0 +1,180 @@
+// The lazymmu VS Code extension: starts the language server (dist/server.js)
+// for C files, shows indexing progress and the finding count in the status
+// bar, and opens the simulation panel for a finding or a .lzmmu scenario.
+import * as vscode from 'vscode';
+import {
+  LanguageClient,
+  LanguageClientOptions,
+  ServerOptions,
+  TransportKind,
+  WorkDoneProgress,
+  WorkDoneProgressCreateRequest,
+} from 'vscode-languageclient/node';
+import { fromReplay, fromScenario } from './panel/data';
+import { SimulationPanel } from './panel/panel';
+
+const SOURCE = 'lazymmu';
+const REPLAY_REQUEST = 'lazymmu/replayDiagnostic';
+const SCENARIO_REQUEST = 'lazymmu/simulateScenario';
+
+let client: LanguageClient | undefined;
+let output: vscode.OutputChannel;
+let status: vscode.StatusBarItem;
+let indexing: string | null = 'starting';
+
+function log(m: string): void {
+  output?.appendLine(`[client] ${m}`);
+}
+
+function findingCount(): number {
+  let n = 0;
+  for (const [, ds] of vscode.languages.getDiagnostics()) for (const d of ds) if (d.source === SOURCE) n++;
+  return n;
+}
+
+function updateStatus(): void {
+  if (indexing !== null) {
+    status.text = `$(sync~spin) lazymmu: ${indexing}`;
+    status.tooltip = 'lazymmu is indexing the workspace';
+  } else {
+    const n = findingCount();
+    status.text = `$(${n ? 'warning' : 'check'}) lazymmu: ${n} finding${n === 1 ? '' : 's'}`;
+    status.tooltip = 'lazymmu findings in open files (click for the output)';
+  }
+  status.show();
+}
+
+function settings(): Record<string, unknown> {
+  const c = vscode.workspace.getConfiguration('lazymmu');
+  return { lazymmu: { arch: c.get('arch'), extraApis: c.get('extraApis') || undefined } };
+}
+
+async function startClient(context: vscode.ExtensionContext): Promise<void> {
+  const module = context.asAbsolutePath('dist/server.js');
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [{ scheme: 'file', language: 'c' }],
+    synchronize: { configurationSection: 'lazymmu' },
+    initializationOptions: settings(),
+    outputChannel: output,
+  };
+  client = new LanguageClient('lazymmu', 'lazymmu', serverOptions, clientOptions);
+  indexing = 'starting';
+  updateStatus();
+  await client.start();
+  // Indexing progress also feeds the status bar item: the server's progress
+  // tokens are accepted here and shown both in the window and in the item.
+  client.onRequest(WorkDoneProgressCreateRequest.type, ({ token }) => {
+    let finish: () => void = () => undefined;
+    void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'lazymmu' }, (progress) => {
+      const c = client!;
+      const sub = c.onProgress(WorkDoneProgress.type, token, (v) => {
+        if (v.kind === 'begin') {
+          indexing = 'indexing';
+          progress.report({ message: v.title });
+        } else if (v.kind === 'report') {
+          indexing = `indexing${v.percentage !== undefined ? ` ${v.percentage}%` : ''}`;
+          if (v.message) progress.report({ message: v.message });
+        } else {
+          indexing = null;
+          sub.dispose();
+          finish();
+        }
+        updateStatus();
+      });
+      return new Promise<void>((r) => (finish = r));
+    });
+  });
+  // A server that sends no progress (or already finished) leaves "starting" behind.
+  setTimeout(() => {
+    if (indexing === 'starting') {
+      indexing = null;
+      updateStatus();
+    }
+  }, 15000);
+}
+
+/** The lazymmu diagnostic at (or nearest above on the line of) the cursor. */
+function diagnosticAt(editor: vscode.TextEditor): vscode.Diagnostic | undefined {
+  const pos = editor.selection.active;
+  const ds = vscode.languages.getDiagnostics(editor.document.uri).filter((d) => d.source === SOURCE);
+  return (
+    ds.find((d) => d.range.contains(pos)) ??
+    ds.find((d) => d.range.start.line === pos.line) ??
+    ds.slice().sort((a, b) => Math.abs(a.range.start.line - pos.line) - Math.abs(b.range.start.line - pos.line))[0]
+  );
+}
+
+function preferredModel(): string {
+  return vscode.workspace.getConfiguration('lazymmu').get<string>('model') || 'arm64-eager';
+}
+
+async function simulateDiagnostic(context: vscode.ExtensionContext, uri: string, start: { line: number; character: number }): Promise<void> {
+  if (!client) return;
+  const r: any = await client.sendRequest(REPLAY_REQUEST, { uri, range: { start, end: start } });
+  if (!r || r.error || !r.replay) {
+    void vscode.window.showWarningMessage(`lazymmu: ${r?.error ?? 'no replay'}`);
+    return;
+  }
+  const f = r.finding;
+  const title = `${f.function}: ${f.rule} (line ${f.line})`;
+  SimulationPanel.show(context.extensionUri, fromReplay(title, f.message, r.replay, preferredModel()), log);
+}
+
+async function simulateScenario(context: vscode.ExtensionContext, doc: vscode.TextDocument): Promise<void> {
+  if (!client) return;
+  const r: any = await client.sendRequest(SCENARIO_REQUEST, { text: doc.getText(), model: 'all', fileName: doc.fileName });
+  const name = doc.uri.path.split('/').pop() ?? 'scenario';
+  SimulationPanel.show(context.extensionUri, fromScenario(name, r, preferredModel()), log);
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  output = vscode.window.createOutputChannel('lazymmu');
+  status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 10);
+  status.name = 'lazymmu';
+  status.command = 'lazymmu.showOutput';
+  context.subscriptions.push(output, status);
+  updateStatus();
+
+  context.subscriptions.push(
+    vscode.languages.onDidChangeDiagnostics(() => updateStatus()),
+    vscode.commands.registerCommand('lazymmu.showOutput', () => output.show(true)),
+    vscode.commands.registerCommand('lazymmu.reindex', async () => {
+      if (!client) return;
+      log('reindexing: restarting the language server');
+      indexing = 'starting';
+      updateStatus();
+      await client.stop();
+      await startClient(context);
+    }),
+    vscode.commands.registerCommand('lazymmu.simulateDiagnostic', (uri: unknown, start: unknown) => {
+      const s = start as { line?: unknown; character?: unknown } | undefined;
+      if (typeof uri !== 'string' || !s || typeof s.line !== 'number' || typeof s.character !== 'number') return;
+      return simulateDiagnostic(context, uri, { line: s.line, character: s.character });
+    }),
+    vscode.commands.registerCommand('lazymmu.simulateAtCursor', async () => {
+      const editor = vscode.window.activeTextEditor;
+      if (!editor) return;
+      if (editor.document.languageId === 'lzmmu') return simulateScenario(context, editor.document);
+      const d = diagnosticAt(editor);
+      if (!d) {
+        void vscode.window.showInformationMessage('lazymmu: no lazymmu finding in this file to simulate');
+        return;
+      }
+      return simulateDiagnostic(context, editor.document.uri.toString(), d.range.start);
+    }),
+  );
+  try {
+    await startClient(context);
+  } catch (e) {
+    log(`the language server did not start: ${(e as Error).message}`);
+    void vscode.window.showErrorMessage(`lazymmu: the language server did not start: ${(e as Error).message}`);
+  }
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+}

@@ -1,0 +1,154 @@
+// The simulation panel's HTML (client/panel/html.ts) made in plain node: every
+// string from source code is escaped, the CSP is strict with a nonce, there
+// are no inline handlers; the webview's messages are validated; the C
+// injection grammar names the catalogue's calls; package.json's contributions.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as path from 'path';
+import { esc, makeNonce, panelHtml, parseMessage } from '../../client/panel/html';
+import { fromReplay, fromScenario, PanelData } from '../../client/panel/data';
+import { replayFinding } from '../../engine/replay';
+import { listModels, parseScenario, simulate } from '../../engine/simulator';
+import type { Finding } from '../../engine/findings';
+
+const REPO = path.join(__dirname, '..', '..', '..');
+const EVIL = '<img src=x onerror=alert(1)>';
+const OPTS = { cspSource: 'vscode-webview://abc', nonce: 'N0nceN0nceN0nceN0nceN0nceN0nce12', scriptUri: 'vscode-webview://abc/media/panel.js', styleUri: 'vscode-webview://abc/media/panel.css' };
+
+function evilFinding(): Finding {
+  const file = `/tmp/${EVIL}/mm/"memory".c`;
+  return {
+    rule: 'lazy-mmu/read-after-write',
+    severity: 'warning',
+    file,
+    line: 20,
+    column: 9,
+    endLine: 20,
+    endColumn: 20,
+    function: EVIL,
+    message: `ptep_get(${EVIL}) reads an entry written earlier`,
+    related: [],
+    conditions: [],
+    path: [
+      { file, line: 10, column: 2, op: 'arch_enter_lazy_mmu_mode' },
+      { file, line: 14, column: 2, op: 'set_pte_at' },
+      { file, line: 20, column: 9, op: 'ptep_get' },
+      { file, line: 30, column: 2, op: 'arch_leave_lazy_mmu_mode' },
+    ],
+  };
+}
+
+function evilData(): PanelData {
+  const f = evilFinding();
+  const replay = replayFinding(f)!;
+  assert.ok(replay, 'the finding replays');
+  return fromReplay(`${f.function}: ${f.rule}`, f.message, replay, 'arm64-eager');
+}
+
+test('esc escapes the five HTML specials', () => {
+  assert.equal(esc(`<a href="x" title='y'>&</a>`), '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;');
+});
+
+test('strings from source code come out escaped, never as markup', () => {
+  const html = panelHtml(evilData(), OPTS);
+  assert.ok(!html.includes(EVIL), 'the raw identifier never appears');
+  assert.ok(!/<img/i.test(html), 'no <img> element');
+  assert.ok(html.includes('&lt;img src=x onerror=alert(1)&gt;'), 'it appears escaped');
+  assert.ok(!html.includes('"memory"'), 'quotes in a path are escaped');
+});
+
+test('strict CSP with a nonce: default-src none, only the nonced script, no inline handlers or styles', () => {
+  const html = panelHtml(evilData(), OPTS);
+  const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html)?.[1]?.replace(/&#39;/g, "'");
+  assert.ok(csp, 'a CSP meta tag');
+  assert.match(csp!, /default-src 'none'/);
+  assert.match(csp!, new RegExp(`script-src 'nonce-${OPTS.nonce}'`));
+  assert.doesNotMatch(csp!, /unsafe-inline|unsafe-eval|https?:/);
+  const scripts = html.match(/<script\b[^>]*>/g) ?? [];
+  assert.equal(scripts.length, 1);
+  assert.ok(scripts[0].includes(`nonce="${OPTS.nonce}"`) && scripts[0].includes(`src="${OPTS.scriptUri}"`));
+  assert.ok(!/<script\b[^>]*>[^<]+<\/script>/.test(html), 'no inline script body');
+  assert.ok(!/\son[a-z]+\s*=/i.test(html.replace(/&lt;img src=x onerror=alert\(1\)&gt;/g, '')), 'no inline event handler attributes');
+  assert.ok(!/\sstyle\s*=/i.test(html), 'no inline style attributes');
+  assert.ok(!/(src|href)="https?:/i.test(html), 'no remote content');
+});
+
+test('the timeline: one SVG column per step, rows for mode, pending, memory, walker, TLB; badges per model', () => {
+  const data = evilData();
+  const html = panelHtml(data, OPTS);
+  const svgs = html.match(/<svg class="timeline"/g) ?? [];
+  assert.equal(svgs.length, data.models.length, 'one timeline per model');
+  const xen = data.models.findIndex((m) => m.name === 'x86-xen-pv');
+  const cols = html.match(new RegExp(`<g class="col" id="m${xen}s\\d+"`, 'g')) ?? [];
+  assert.equal(cols.length, data.models[xen].steps.length);
+  for (const label of ['mode (enable / pause)', 'pending (stores, barriers)', 'entry in memory', 'table walker sees', 'TLB']) assert.ok(html.includes(`>${esc(label)}<`), label);
+  // Outcome badges: Xen PV allows the stale read, arm64 eager forbids it.
+  assert.equal(data.models[xen].exists, true);
+  assert.match(html, /x86-xen-pv <span class="badge bad">Allowed<\/span>/);
+  assert.match(html, /arm64-eager <span class="badge ok">Forbidden<\/span>/);
+  // The selected model's section is shown, the others hidden.
+  const eager = data.models.findIndex((m) => m.name === 'arm64-eager');
+  assert.ok(html.includes(`<section class="model" data-model="${eager}">`));
+  assert.ok(html.includes(`<section class="model" data-model="${xen}" hidden>`));
+});
+
+test('a scenario result (with parse errors as data) makes a panel too', () => {
+  const text = fs.readFileSync(path.join(REPO, 'test/simulator/scenarios/copy_pte_range_raw.lzmmu'), 'utf8');
+  const sc = parseScenario(text, 'x.lzmmu').scenario!;
+  const results = Object.fromEntries(listModels().map((m) => [m.name, simulate(sc, m.name)]));
+  const data = fromScenario('copy_pte_range_raw.lzmmu', { errors: [], results });
+  assert.equal(data.models.length, listModels().length);
+  assert.ok(data.models.every((m) => m.steps.length > 0));
+  const bad = fromScenario(EVIL, { errors: [{ line: 1, col: 2, message: `unknown op ${EVIL}` }], results: {} });
+  const html = panelHtml(bad, OPTS);
+  assert.ok(!html.includes(EVIL));
+  assert.match(html, /<ul class="errors"><li>1:2: unknown op &lt;img/);
+});
+
+test('webview messages: only reveal/step/model of the right shape are accepted', () => {
+  assert.deepEqual(parseMessage({ type: 'reveal', step: 3 }), { type: 'reveal', step: 3 });
+  assert.deepEqual(parseMessage({ type: 'step', dir: -1 }), { type: 'step', dir: -1 });
+  assert.deepEqual(parseMessage({ type: 'model', model: 2 }), { type: 'model', model: 2 });
+  for (const bad of [null, 'reveal', 42, {}, { type: 'reveal' }, { type: 'reveal', step: -1 }, { type: 'reveal', step: 1.5 }, { type: 'reveal', step: '1' },
+    { type: 'step', dir: 2 }, { type: 'step', dir: 0 }, { type: 'reveal', step: 1, extra: 'x' }, { type: 'open', uri: 'file:///etc/passwd' }, { type: 'model', model: -1 }])
+    assert.equal(parseMessage(bad), null, JSON.stringify(bad));
+});
+
+test('nonces are 32 characters of letters and digits, and differ', () => {
+  const a = makeNonce();
+  const b = makeNonce();
+  assert.match(a, /^[A-Za-z0-9]{32}$/);
+  assert.notEqual(a, b);
+});
+
+test('the C injection grammar marks every lazy-mode call, writer and reader of the catalogue', () => {
+  const g = JSON.parse(fs.readFileSync(path.join(REPO, 'syntaxes/lazymmu-c.injection.tmLanguage.json'), 'utf8'));
+  assert.equal(g.scopeName, 'lazymmu.injection');
+  assert.match(g.injectionSelector, /source\.c/);
+  const cat = JSON.parse(fs.readFileSync(path.join(REPO, 'engine/catalogue/apis.json'), 'utf8'));
+  const res = g.patterns.map((p: any) => ({ re: new RegExp(p.match), scope: p.captures['1'].name as string }));
+  const scopeOf = (call: string) => res.find((r: any) => r.re.exec(call)?.[1] === call.split('(')[0])?.scope;
+  for (const [name, v] of Object.entries<any>(cat.lazyMode)) assert.equal(scopeOf(`${name}()`), `keyword.control.lazymmu.${v.op === 'resume' ? 'pause' : v.op}.c`, name);
+  for (const name of Object.keys(cat.writers).filter((k) => !k.startsWith('$'))) assert.equal(scopeOf(`${name}(mm, addr, ptep, pte)`), 'support.function.lazymmu.pte-write.c', name);
+  for (const name of Object.keys(cat.readers).filter((k) => !k.startsWith('$'))) assert.equal(scopeOf(`${name}(ptep)`), 'support.function.lazymmu.pte-read.c', name);
+  assert.equal(scopeOf('my_set_pte_at(x)'), undefined, 'whole identifiers only');
+  assert.equal(scopeOf('ptep_get_thing(x)'), undefined);
+});
+
+test('package.json contributes the extension: client, languages, grammars, commands, settings, untrusted workspaces', () => {
+  const p = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
+  assert.equal(p.main, './dist/client.js');
+  assert.deepEqual(p.activationEvents, ['onLanguage:c', 'onLanguage:lzmmu']);
+  assert.equal(p.capabilities.untrustedWorkspaces.supported, true);
+  assert.ok(p.bin.lazymmu, 'the CLI is kept');
+  const c = p.contributes;
+  assert.deepEqual(c.languages[0].extensions, ['.lzmmu']);
+  assert.ok(fs.existsSync(path.join(REPO, c.languages[0].configuration)));
+  for (const g of c.grammars) assert.ok(fs.existsSync(path.join(REPO, g.path)), g.path);
+  assert.deepEqual(c.grammars.find((g: any) => g.scopeName === 'lazymmu.injection').injectTo, ['source.c']);
+  assert.deepEqual(c.commands.map((x: any) => x.command).sort(), ['lazymmu.reindex', 'lazymmu.showOutput', 'lazymmu.simulateAtCursor']);
+  const props = c.configuration.properties;
+  assert.deepEqual(props['lazymmu.model'].enum, listModels().map((m) => m.name), 'the model setting lists the simulator models');
+  for (const k of ['lazymmu.arch', 'lazymmu.extraApis', 'lazymmu.exclude', 'lazymmu.kernelConfig']) assert.ok(props[k], k);
+});
