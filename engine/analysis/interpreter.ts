@@ -980,7 +980,7 @@ class FunctionRun {
         case 'enter':
           if (s2.mode.depth >= 1 && s2.mode.paused === 0)
             this.modeEvent('nested-enter', name, n, s2, `${name}() enters the lazy MMU mode again`);
-          if (s2.mode.depth <= 0) s2.section = { ...this.hop(n, `${name}() enters the lazy MMU mode`), shape: lazy.shape };
+          if (s2.mode.depth <= 0) s2.section = { ...this.hop(n, `${name}() enters the lazy MMU mode`), shape: lazy.shape, fn: this.fnName };
           s2.mode.depth++;
           break;
         case 'leave':

@@ -24,6 +24,8 @@ export interface PendingWrite {
 
 export interface SectionStart extends Hop {
   shape: string;
+  /** The function whose code enters the section. */
+  fn: string;
 }
 
 /** Possible constant values, or null when unknown. */

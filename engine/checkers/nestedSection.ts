@@ -40,18 +40,24 @@ export function nestedSectionFindings(events: ModeEvent[], calls: SectionCall[],
   }
   // Through calls: many calls of one section usually nest the same way (every
   // page freed or allocated under CONFIG_DEBUG_PAGEALLOC). One finding per
-  // section and set of conditions, on the call with the shortest chain; the
-  // other calls are listed in it.
+  // section, on the call that shows it best (in the section's own function,
+  // fewest conditions, shortest chain); the other calls are listed in it.
+  const rank = (c: SectionCall, conds: string[], hops: ChainHop[]) =>
+    [c.section && c.fn === c.section.fn ? 0 : 1, conds.length, hops.length, c.at.line];
+  const better = (a: number[], b: number[]) => {
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i];
+    return false;
+  };
   const groups = new Map<string, { call: SectionCall; hops: ChainHop[]; conds: string[]; others: SectionCall[] }>();
   for (const c of calls) {
     const hit = reach.entry(c.callee, c.fromFile);
     if (!hit) continue;
     const hops = chainHops(reach, hit.node, sources);
     const conds = [...new Set([...c.conds, ...hops.flatMap((h) => h.conditions)])];
-    const k = `${c.section ? `${c.section.file}:${c.section.line}` : c.fn}|${[...conds].sort().join('&&')}`;
+    const k = c.section ? `${c.section.file}:${c.section.line}` : `${c.fromFile}:${c.fn}`;
     const g = groups.get(k);
     if (!g) groups.set(k, { call: c, hops, conds, others: [] });
-    else if (hops.length < g.hops.length) {
+    else if (better(rank(c, conds, hops), rank(g.call, g.conds, g.hops))) {
       g.others.push(g.call);
       Object.assign(g, { call: c, hops, conds });
     } else g.others.push(c);
