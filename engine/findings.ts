@@ -51,8 +51,23 @@ export interface Finding extends SourceRange {
   conditions: string[];
   /** The path's steps in order, for rules whose finding is a path (replayable). */
   path?: PathStep[];
+  /** A fix the front ends can offer, as data: a new line before a given line, indented like it. */
+  fix?: LineInsertion;
   /** The path replayed on the simulator, per kernel model (filled on request). */
   replay?: Record<string, ModelReplay>;
+}
+
+/**
+ * A fix as data. Either a new line before `beforeLine`, indented like that
+ * line, holding `text`; or `inserts`: texts put at exact 1-based positions
+ * (used where a new line would change the meaning, e.g. the body of an `if`
+ * without braces).
+ */
+export interface LineInsertion {
+  title: string;
+  beforeLine?: number;
+  text?: string;
+  inserts?: { line: number; column: number; text: string }[];
 }
 
 /** What one kernel model allows for a replayed path. */

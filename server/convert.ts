@@ -41,5 +41,7 @@ export function toDiagnostic(f: Finding): Diagnostic {
     message: f.conditions.length ? `${f.message} [when ${f.conditions.join(' && ')}]` : f.message,
   };
   if (relatedInformation.length) d.relatedInformation = relatedInformation;
+  // The engine's fix travels with the diagnostic and comes back in codeAction requests.
+  if (f.fix) d.data = { fix: f.fix };
   return d;
 }

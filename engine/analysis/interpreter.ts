@@ -408,7 +408,7 @@ class FunctionRun {
       case 'return_statement': {
         const e = n.namedChild(0);
         const f = emptyFlow();
-        const exitAt = this.hop(n, 'returns here');
+        const exitAt: Hop = { ...this.hop(n, 'returns here'), braceless: !this.expansionSite && n.parent?.type !== 'compound_statement' && n.parent?.type !== 'labeled_statement' && n.parent?.type !== 'case_statement' };
         const tag = (s: PathState) => {
           const c = s.clone();
           c.exitAt = exitAt;

@@ -6,6 +6,8 @@
 export interface Hop {
   /** For a call hop: the function called there. */
   callee?: string;
+  /** For an exit: the statement is the body of an if/loop without braces. */
+  braceless?: boolean;
   file: string;
   line: number;
   column: number;

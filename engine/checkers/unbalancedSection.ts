@@ -10,6 +10,12 @@ import { Finding } from '../findings';
 import { FunctionSummary, ModeEvent, Outcome } from '../analysis/interpreter';
 import { makeFinding, onePerPlace, sectionNote } from './sectionFinding';
 
+const LEAVE_API: Record<string, string> = {
+  legacy: 'arch_leave_lazy_mmu_mode()',
+  generic: 'lazy_mmu_mode_disable()',
+  ranged: 'lazy_mmu_mode_disable()',
+};
+
 /**
  * Exits whose `state` is not 0 while other exits' is, in a function that
  * performs both the opening and the closing operation itself. A function
@@ -27,8 +33,7 @@ export function unbalancedFindings(fn: string, sum: FunctionSummary): Finding[] 
   for (const o of oddExits(sum, (x) => x.mode.depth, 'enter', 'leave')) {
     if (!o.exitAt) continue;
     const still = o.mode.depth > 0;
-    out.push(
-      makeFinding(
+    const f = makeFinding(
         'lazy-mmu/unbalanced-section',
         'warning',
         o.exitAt,
@@ -38,8 +43,20 @@ export function unbalancedFindings(fn: string, sum: FunctionSummary): Finding[] 
           : `this path leaves its caller's lazy MMU section, while other paths do not`,
         sectionNote(o.section),
         o.conds,
-      ),
     );
+    // The leave can go right before this exit only when every path reaching
+    // it still has the section on (not an exit label shared with paths that left).
+    const here = sum.outcomes.filter((x) => x.exitAt && x.exitAt.line === o.exitAt!.line && x.exitAt.column === o.exitAt!.column);
+    if (still && here.every((x) => x.mode.depth === 1)) {
+      const leave = LEAVE_API[o.section?.shape ?? 'legacy'] ?? LEAVE_API.legacy;
+      const title = `Leave the lazy MMU mode before this exit (${leave})`;
+      const x = o.exitAt;
+      f.fix = x.braceless
+        ? // `if (bad) return -EINVAL;` becomes `if (bad) { leave(); return -EINVAL; }`
+          { title, inserts: [{ line: x.line, column: x.column, text: `{ ${leave}; ` }, { line: x.endLine, column: x.endColumn, text: ' }' }] }
+        : { title, beforeLine: x.line, text: `${leave};` };
+    }
+    out.push(f);
   }
   for (const e of sum.modeEvents) if (e.kind === 'leave-without-enter') out.push(eventFinding('lazy-mmu/unbalanced-section', e, `${e.api}() leaves a lazy MMU section this path already left (a double leave); the second leave has no enter`));
   return onePerPlace(out);
