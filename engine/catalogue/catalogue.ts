@@ -105,7 +105,19 @@ export interface CatalogueAdditions {
   writers?: Record<string, EntryAccessApi>;
   readers?: Record<string, EntryAccessApi>;
   entryPointerTypes?: string[];
+  /** Name lists the section checkers read (see apis.json). */
+  pageTableAllocators?: string[];
+  sleepers?: string[];
+  gfpAllocators?: string[];
+  sleepingGfp?: string[];
+  tlbFlushers?: string[];
+  noReturn?: string[];
+  /** Regular expressions over function names. */
+  chainBarriers?: string[];
 }
+
+/** Additions that are plain lists of C identifiers, merged into sets of the same name. */
+const NAME_LISTS = ['pageTableAllocators', 'sleepers', 'gfpAllocators', 'sleepingGfp', 'tlbFlushers', 'noReturn'] as const;
 
 export class CatalogueError extends Error {}
 
@@ -170,9 +182,8 @@ export function validateAdditions(raw: unknown): string[] {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return ['expected a JSON object'];
   const r = raw as Record<string, unknown>;
   for (const key of Object.keys(r)) {
-    if (!['lazyMode', 'writers', 'readers', 'entryPointerTypes', '$comment'].includes(key)) {
-      problems.push(`unknown section "${key}" (known: lazyMode, writers, readers, entryPointerTypes)`);
-    }
+    const known = ['lazyMode', 'writers', 'readers', 'entryPointerTypes', 'chainBarriers', ...NAME_LISTS];
+    if (key !== '$comment' && !known.includes(key)) problems.push(`unknown section "${key}" (known: ${known.join(', ')})`);
   }
   const isIdent = (s: string) => /^[A-Za-z_]\w*$/.test(s);
   if (r.lazyMode !== undefined) {
@@ -200,6 +211,22 @@ export function validateAdditions(raw: unknown): string[] {
         problems.push(`${section}.${name}.field must be a member name`);
     }
   }
+  for (const list of NAME_LISTS) {
+    const v = r[list];
+    if (v !== undefined && (!Array.isArray(v) || !v.every((t) => typeof t === 'string' && isIdent(t))))
+      problems.push(`${list} must be a list of C identifiers`);
+  }
+  if (r.chainBarriers !== undefined) {
+    if (!Array.isArray(r.chainBarriers)) problems.push('chainBarriers must be a list of regular expressions');
+    else
+      for (const re of r.chainBarriers) {
+        try {
+          new RegExp(String(re));
+        } catch (e) {
+          problems.push(`chainBarriers: ${JSON.stringify(re)} is not a regular expression (${(e as Error).message})`);
+        }
+      }
+  }
   if (r.entryPointerTypes !== undefined) {
     if (!Array.isArray(r.entryPointerTypes) || !r.entryPointerTypes.every((t) => typeof t === 'string' && isIdent(t)))
       problems.push('entryPointerTypes must be a list of type names');
@@ -219,6 +246,11 @@ export function withAdditions(base: Catalogue, add: CatalogueAdditions): Catalog
   for (const [k, v] of Object.entries(add.writers ?? {})) c.writers.set(k, v);
   for (const [k, v] of Object.entries(add.readers ?? {})) c.readers.set(k, v);
   for (const t of add.entryPointerTypes ?? []) c.entryPointerTypes.add(t);
+  for (const list of NAME_LISTS) {
+    const extra = add[list];
+    if (extra?.length) c[list] = new Set([...c[list], ...extra]);
+  }
+  if (add.chainBarriers?.length) c.chainBarriers = [...c.chainBarriers, ...add.chainBarriers.map((r) => new RegExp(r))];
   return c;
 }
 

@@ -63,3 +63,20 @@ test('--extra-apis teaches the checker a new writer', () => {
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stdout, /custom\.c:5:\d+: warning: ptep_get\(p\)/);
 });
+
+test('--extra-apis extends the section checkers\' lists (a new sleeper), and rejects a bad list', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-cli-'));
+  const src = path.join(dir, 'sleepy.c');
+  fs.writeFileSync(src, 'void f(pte_t *p)\n{\n\tarch_enter_lazy_mmu_mode();\n\tmy_driver_wait(p);\n\tarch_leave_lazy_mmu_mode();\n}\n');
+  assert.equal(lazymmu(['check', src]).status, 0);
+  const apis = path.join(dir, 'apis.json');
+  fs.writeFileSync(apis, JSON.stringify({ sleepers: ['my_driver_wait'] }));
+  const r = lazymmu(['check', '--extra-apis', apis, src]);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stdout, /sleepy\.c:4:\d+: warning: my_driver_wait\(\) may sleep .*\[lazy-mmu\/sleep-in-section\]/);
+  fs.writeFileSync(apis, JSON.stringify({ sleepers: ['not an identifier'], chainBarriers: ['('] }));
+  const bad = lazymmu(['check', '--extra-apis', apis, src]);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /sleepers must be a list of C identifiers/);
+  assert.match(bad.stderr, /chainBarriers: "\(" is not a regular expression/);
+});
