@@ -18,6 +18,7 @@ const ARTIFACTS = path.join(REPO, 'test-artifacts', 'vscode');
 const FIXTURE = 'direct_ptep_get.c';
 const FLUSH = 'arch_flush_lazy_mmu_mode();';
 const RULE = 'lazy-mmu/read-after-write';
+const SCENARIO = 'copy_pte_range_raw.lzmmu';
 
 let tmp: string;
 let ws: string;
@@ -114,6 +115,7 @@ before(async () => {
   ws = path.join(tmp, 'workspace');
   fs.mkdirSync(ws);
   fs.copyFileSync(path.join(REPO, 'test/fixtures/raw', FIXTURE), path.join(ws, FIXTURE));
+  fs.copyFileSync(path.join(REPO, 'test/simulator/scenarios', SCENARIO), path.join(ws, SCENARIO));
 
   const port = await freePort();
   server = spawn(
@@ -242,5 +244,25 @@ uiTest('the quick fix inserts the flush before the read', async () => {
   // That read is no longer flagged; the other one still is.
   await page.keyboard.press('Control+Shift+M');
   await page.locator('.statusbar-item', { hasText: 'lazymmu: 1 finding' }).first().waitFor({ timeout: 60000 });
+  await gotoLine(16, 1);
+  await new Promise((r) => setTimeout(r, 1500)); // let the refreshed code lenses settle for the screenshot
   await shot('5-after-fix');
+});
+
+uiTest('a .lzmmu scenario is its own language, and Simulate at Cursor runs it on every model', async () => {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(SCENARIO);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: SCENARIO }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('.tabs-container .tab.active', { hasText: SCENARIO }).waitFor();
+  await page.locator('.statusbar-item', { hasText: 'lazymmu scenario' }).first().waitFor();
+  await page.locator('.monaco-editor .view-lines', { hasText: 'arch_enter_lazy_mmu_mode' }).first().click();
+  await command('lazymmu: Simulate at Cursor');
+  await panel().locator('h1', { hasText: SCENARIO }).waitFor({ timeout: 60000 });
+  assert.match(await panel().locator('button.tab', { hasText: 'x86-xen-pv' }).innerText(), /Allowed/);
+  assert.match(await panel().locator('button.tab', { hasText: 'arm64-eager' }).innerText(), /Forbidden/);
+  assert.equal(await panel().locator('ul.errors').count(), 0);
+  await shot('6-scenario');
 });
