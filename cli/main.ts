@@ -121,11 +121,14 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 });
 
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  // exitCode, not exit(): a large report piped to another program must be written out first.
+  (code) => {
+    process.exitCode = code;
+  },
   (e) => {
     if (e instanceof UsageError) process.stderr.write(`lazymmu: ${e.message}\n${USAGE}\n`);
     else if (e instanceof CatalogueError) process.stderr.write(`lazymmu: ${e.message}\n`);
     else process.stderr.write(`lazymmu: internal error: ${(e as Error).stack ?? e}\n`);
-    process.exit(2);
+    process.exitCode = 2;
   },
 );

@@ -1,23 +1,36 @@
 // Replays a finding's path on the simulator's kernel models: "is this a real
 // bug on arm64, or only on Xen?" answered per model.
 import { Finding, ModelReplay } from './findings';
-import { listModels, scenarioForReadAfterWrite, simulate } from './simulator';
+import { listModels, scenarioForNestedSection, scenarioForReadAfterWrite, simulate } from './simulator';
 
 /** Models a replay runs on: every arm64 model and the comparison architectures. */
 export function replayModels(): string[] {
   return listModels().map((m) => m.name);
 }
 
+/** The simulator's scenario for a finding's path, per rule (null for rules without one). */
+function scenarioFor(f: Finding) {
+  if (!f.path) return null;
+  const steps = f.path.map((s) => ({ op: s.op, loc: { file: s.file, line: s.line, col: s.column } }));
+  const name = `${f.function}: ${f.rule}`;
+  switch (f.rule) {
+    case 'lazy-mmu/read-after-write':
+      return scenarioForReadAfterWrite(steps, { name }).scenario ?? null;
+    case 'lazy-mmu/nested-section':
+    case 'lazy-mmu/kernel-access-before-flush':
+      // A page mapped (through an inner section, or by a kernel PTE write) and then touched: can the access fault?
+      return scenarioForNestedSection(steps, { name }).scenario ?? null;
+    default:
+      return null;
+  }
+}
+
 export function replayFinding(f: Finding, models = replayModels()): Record<string, ModelReplay> | null {
-  if (!f.path || f.rule !== 'lazy-mmu/read-after-write') return null;
-  const built = scenarioForReadAfterWrite(
-    f.path.map((s) => ({ op: s.op, loc: { file: s.file, line: s.line, col: s.column } })),
-    { name: `${f.function}: ${f.rule}` },
-  );
-  if (!built.scenario) return null;
+  const scenario = scenarioFor(f);
+  if (!scenario) return null;
   const out: Record<string, ModelReplay> = {};
   for (const model of models) {
-    const r = simulate(built.scenario, model);
+    const r = simulate(scenario, model);
     const witness = r.witness ?? r.outcomes[0]?.witness ?? [];
     out[model] = {
       exists: r.exists,

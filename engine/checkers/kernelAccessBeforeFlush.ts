@@ -293,8 +293,18 @@ class KafbChecker implements PathDomain<KState> {
       message,
       related,
       conditions: preprocConditions(n),
+      // For the simulator: enter, the mapping made valid (inner section when the helper nests), the access.
+      path: [
+        ...(p.enter ? [{ op: 'arch_enter_lazy_mmu_mode', file, line: p.enter.line, column: p.enter.column }] : []),
+        { op: p.nests ? 'alloc_page' : 'set_pte_at', file, line: p.at.line, column: p.at.column },
+        { op: 'store', file, ...pathPos(n) },
+      ],
     });
   }
+}
+
+function pathPos(n: Node): { line: number; column: number } {
+  return { line: n.startPosition.row + 1, column: n.startPosition.column + 1 };
 }
 
 function short(text: string, max = 40): string {

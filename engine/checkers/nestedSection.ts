@@ -4,12 +4,32 @@
 // with CONFIG_DEBUG_PAGEALLOC, a page allocation inside a section maps the
 // page through __kernel_map_pages -> set_memory_valid -> apply_to_page_range
 // -> apply_to_pte_range, which enters again.
-import { Finding } from '../findings';
+import { Finding, PathStep } from '../findings';
 import { ModeEvent, SectionCall } from '../analysis/interpreter';
 import { Reachability } from '../index/reachability';
 import { SourceCache } from '../analysis/sourceCache';
 import { ChainHop, chainHops } from './callChain';
 import { makeFinding, onePerPlace, related, sectionNote } from './sectionFinding';
+
+const ENTER: Record<string, string> = { legacy: 'arch_enter_lazy_mmu_mode', generic: 'lazy_mmu_mode_enable', ranged: 'lazy_mmu_mode_enable' };
+const LEAVE: Record<string, string> = { legacy: 'arch_leave_lazy_mmu_mode', generic: 'lazy_mmu_mode_disable', ranged: 'lazy_mmu_mode_disable' };
+
+/**
+ * The seed-000 shape for the simulator: the section, the call that maps a
+ * page through an inner section, then an access to that page before the
+ * outer leave.
+ */
+function nestedPath(c: SectionCall): PathStep[] {
+  const shape = c.section?.shape ?? 'legacy';
+  const at = { file: c.at.file, line: c.at.line, column: c.at.column };
+  const enterAt = c.section ? { file: c.section.file, line: c.section.line, column: c.section.column } : at;
+  return [
+    { op: ENTER[shape] ?? ENTER.legacy, ...enterAt },
+    { op: 'alloc_page', ...at },
+    { op: 'store', ...at },
+    { op: LEAVE[shape] ?? LEAVE.legacy, ...at },
+  ];
+}
 
 function consequence(shape: string | undefined): string {
   if (shape === 'generic' || shape === 'ranged')
@@ -86,6 +106,7 @@ export function nestedSectionFindings(events: ModeEvent[], calls: SectionCall[],
           ...others.map((o) => ({ ...related(o.at), message: `${o.callee}() nests the same way` })),
         ],
         conds,
+        nestedPath(c),
       ),
     );
   }

@@ -1,5 +1,5 @@
 // Shared by the section checkers: a Finding from a place, a message and hops.
-import { Finding, RelatedLocation, RuleId, Severity } from '../findings';
+import { Finding, PathStep, RelatedLocation, RuleId, Severity } from '../findings';
 import { Hop, SectionStart } from '../analysis/pathState';
 
 export function related(h: Hop | RelatedLocation): RelatedLocation {
@@ -18,8 +18,10 @@ export function makeFinding(
   message: string,
   rel: RelatedLocation[],
   conditions: string[],
+  path?: PathStep[],
 ): Finding {
   return {
+    ...(path ? { path } : {}),
     rule,
     severity,
     file: at.file,
