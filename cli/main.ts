@@ -12,10 +12,12 @@ import { formatSarif } from './format/sarif';
 import { Formatter } from './format/common';
 import { runSimulate } from './simulate';
 import { replayFinding } from '../engine/replay';
+import { KernelConfig } from '../engine/kernelConfig';
 
 const VERSION: string = require('../package.json').version;
 
-const USAGE = `usage: lazymmu check [--root DIR] [--arch NAME] [--format text|json|sarif] [--extra-apis FILE] [--replay] [--stats] PATH...
+const USAGE = `usage: lazymmu check [--root DIR] [--arch NAME] [--format text|json|sarif] [--extra-apis FILE] [--kernel-config .config]
+                     [--replay] [--stats] PATH...
        lazymmu simulate FILE.lzmmu [--model NAME|all] [--format text|json]
        lazymmu --version`;
 
@@ -29,6 +31,7 @@ interface CheckArgs {
   arch: string;
   format: string;
   extraApis?: string;
+  kernelConfig?: string;
   stats: boolean;
   replay: boolean;
   paths: string[];
@@ -47,6 +50,7 @@ function parseCheckArgs(argv: string[]): CheckArgs {
     else if (arg === '--arch') a.arch = value();
     else if (arg === '--format') a.format = value();
     else if (arg === '--extra-apis') a.extraApis = value();
+    else if (arg === '--kernel-config') a.kernelConfig = value();
     else if (arg === '--stats') a.stats = true;
     else if (arg === '--replay') a.replay = true;
     else if (arg.startsWith('--') && arg.includes('=')) {
@@ -84,7 +88,14 @@ async function runCheck(argv: string[]): Promise<number> {
   const root = path.resolve(a.root ?? defaultRoot(paths));
   if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new UsageError(`--root ${root}: not a directory`);
   const started = process.hrtime.bigint();
-  const result = await checkTree({ root, arch: a.arch, paths, extraApisFile: a.extraApis });
+  if (a.kernelConfig) {
+    try {
+      KernelConfig.load(a.kernelConfig);
+    } catch (e) {
+      throw new UsageError(`--kernel-config ${(e as Error).message}`);
+    }
+  }
+  const result = await checkTree({ root, arch: a.arch, paths, extraApisFile: a.extraApis, kernelConfigFile: a.kernelConfig });
   if (a.replay) for (const f of result.findings) f.replay = replayFinding(f) ?? undefined;
   if (a.stats) {
     // Figures for the benchmark: wall time and peak resident memory of this process.

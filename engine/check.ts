@@ -1,6 +1,7 @@
 // The engine's entry point for a batch check (CLI, CI): one Workspace, built
 // and checked once.
 import { Workspace, CheckResult } from './workspace';
+import { KernelConfig } from './kernelConfig';
 
 export type { CheckResult } from './workspace';
 
@@ -13,10 +14,13 @@ export interface CheckOptions {
   paths: string[];
   /** Optional JSON file with user additions to the API catalogue. */
   extraApisFile?: string;
+  /** Optional kernel .config deciding CONFIG_* conditions. */
+  kernelConfigFile?: string;
 }
 
 export async function checkTree(opts: CheckOptions): Promise<CheckResult> {
-  const ws = new Workspace({ root: opts.root, arch: opts.arch, extraApisFile: opts.extraApisFile });
+  const kernelConfig = opts.kernelConfigFile ? KernelConfig.load(opts.kernelConfigFile) : undefined;
+  const ws = new Workspace({ root: opts.root, arch: opts.arch, extraApisFile: opts.extraApisFile, kernelConfig });
   ws.build();
   return ws.check(opts.paths);
 }

@@ -19,12 +19,15 @@ import { breakBeforeMakeFindings, mayNeedBreakBeforeMake } from './checkers/brea
 import { kernelAccessBeforeFlushFindings, mayAccessBeforeFlush } from './checkers/kernelAccessBeforeFlush';
 import { readAfterWriteFinding } from './checkers/readAfterWrite';
 import { isSuppressed } from './suppression';
+import { KernelConfig } from './kernelConfig';
 
 export interface WorkspaceOptions {
   root: string;
   arch?: string;
   extraApisFile?: string;
   catalogue?: Catalogue;
+  /** A kernel .config: decides #ifdef CONFIG_* and IS_ENABLED(); findings needing a disabled option are dropped. */
+  kernelConfig?: KernelConfig;
 }
 
 export interface CheckResult {
@@ -56,8 +59,10 @@ export class Workspace {
   private overlays = new Map<string, string>();
   private readProblems = new Map<string, string>();
   private sources: SourceCache;
+  readonly kernelConfig?: KernelConfig;
 
   constructor(opts: WorkspaceOptions) {
+    this.kernelConfig = opts.kernelConfig;
     this.root = path.resolve(opts.root);
     this.catalogue = opts.catalogue ?? loadCatalogue(opts.extraApisFile);
     this.index = new WorkspaceIndex({ root: this.root, arch: opts.arch ?? 'arm64', catalogue: this.catalogue });
@@ -113,7 +118,7 @@ export class Workspace {
     const paths = pathsIn.map((p) => path.resolve(p));
     this.include(paths);
     await ensureParser();
-    const interp = new Interpreter(this.index, this.catalogue, this.sources);
+    const interp = new Interpreter(this.index, this.catalogue, this.sources, this.kernelConfig);
     const inPaths = (f: Finding) => isUnder(f.file, paths);
     let findings: Finding[] = [];
     try {
@@ -157,6 +162,7 @@ export class Workspace {
       interp.dispose();
     }
     findings = onePerPlace(findings.filter(inPaths)).filter((f) => !isSuppressed(f, this.textOf(f.file)));
+    if (this.kernelConfig) findings = findings.filter((f) => !f.conditions.some((c) => this.kernelConfig!.decide(c) === false));
     findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
     const problems: InputProblem[] = this.index.problems.filter((p) => isUnder(p.file, paths));
     for (const p of paths) {

@@ -6,6 +6,8 @@ import { PathState } from './pathState';
 export interface ConstEnv {
   errno: Map<string, number>;
   transparent: Set<string>;
+  /** Decides IS_ENABLED(CONFIG_X) and friends when a kernel .config is given. */
+  config?: { decide(cond: string): boolean | undefined };
 }
 
 /** The value of `n` on this path, or undefined when it is not known. */
@@ -75,6 +77,10 @@ export function constValue(n: Node, st: PathState, env: ConstEnv): number | unde
       if (known && known.length === 1) return known[0];
       const fn = n.childForFieldName('function');
       const args = n.childForFieldName('arguments');
+      if (env.config && fn?.type === 'identifier' && /^IS_(ENABLED|BUILTIN|REACHABLE|MODULE)$/.test(fn.text)) {
+        const d = env.config.decide(n.text);
+        if (d !== undefined) return d ? 1 : 0;
+      }
       if (fn?.type === 'identifier' && env.transparent.has(fn.text) && args && args.namedChildCount >= 1)
         return constValue(args.namedChild(0)!, st, env);
       return undefined;

@@ -13,6 +13,7 @@ import { ConstEnv, constValue, describeValue, truth } from './constValue';
 import { FunctionRef, SourceCache } from './sourceCache';
 import { accessPath, declaredName, isPointerTo, parameterNames, unwrap } from './syntax';
 import { parseKernelC } from '../parse/cParser';
+import { KernelConfig } from '../kernelConfig';
 import type { Tree } from 'web-tree-sitter';
 
 /** Puts macro arguments in place of the parameters (whole identifiers only). */
@@ -108,6 +109,11 @@ const MAX_LOOP_ITER = 6;
 const MAX_CALL_DEPTH = 12;
 const MAX_GOTO_RESTARTS = 6;
 const MAX_EXPANSION_CHARS = 2000;
+/**
+ * A deterministic work counter (statements executed x states carried), read by
+ * the fuzz tests to assert a per-input work bound without timing anything.
+ */
+export const interpreterWork = { steps: 0 };
 const EMPTY: FunctionSummary = { outcomes: [], entryReads: [], hits: [], modeEvents: [], sectionCalls: [], ownOps: new Set() };
 
 function emptyFlow(normal: PathState[] = []): Flow {
@@ -164,8 +170,10 @@ export class Interpreter {
     readonly index: WorkspaceIndex,
     readonly cat: Catalogue,
     readonly sources: SourceCache,
+    /** A kernel .config deciding #if CONFIG_* and IS_ENABLED(), when given. */
+    readonly config?: KernelConfig,
   ) {
-    this.env = { errno: cat.errno, transparent: cat.valueTransparent };
+    this.env = { errno: cat.errno, transparent: cat.valueTransparent, config };
   }
 
   describe(v: number): string {
@@ -377,6 +385,7 @@ class FunctionRun {
   // ---- statements ------------------------------------------------------
 
   private exec(n: Node, states: PathState[]): Flow {
+    interpreterWork.steps += states.length || 1;
     switch (n.type) {
       case 'compound_statement':
       case 'translation_unit':
@@ -648,6 +657,9 @@ class FunctionRun {
     const body = n.namedChildren.filter((c): c is Node => !!c && !skip.has(c.id));
     const out = emptyFlow();
     cond = normaliseCondition(cond);
+    // A kernel .config decides the branch outright: no condition to carry.
+    const decided = this.ip.config?.decide(cond);
+    if (decided !== undefined) cond = decided ? '1' : '0';
     const a = cond === '0' ? emptyFlow() : this.execSeq(body, cond === '1' ? states : withCond(states, cond));
     absorb(out, a);
     const negated = negateCondition(cond);

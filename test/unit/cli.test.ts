@@ -80,3 +80,24 @@ test('--extra-apis extends the section checkers\' lists (a new sleeper), and rej
   assert.match(bad.stderr, /sleepers must be a list of C identifiers/);
   assert.match(bad.stderr, /chainBarriers: "\(" is not a regular expression/);
 });
+
+test('--kernel-config decides #ifdef CONFIG_* (a finding that needs a disabled option goes) and a bad file is a usage error', () => {
+  const file = path.join(FIXTURES, 'ifdef_write.c');
+  const all = lazymmu(['check', '--format', 'json', '--root', FIXTURES, file]);
+  const before = JSON.parse(all.stdout).diagnostics.filter((d: { conditions: string[] }) => d.conditions.includes('CONFIG_MEM_SOFT_DIRTY'));
+  assert.ok(before.length >= 1, all.stdout);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-cfg-'));
+  const off = path.join(dir, 'off.config');
+  fs.writeFileSync(off, '# CONFIG_MEM_SOFT_DIRTY is not set\nCONFIG_TRANSPARENT_HUGEPAGE=y\n');
+  const r = lazymmu(['check', '--format', 'json', '--kernel-config', off, '--root', FIXTURES, file]);
+  const after = JSON.parse(r.stdout).diagnostics;
+  assert.ok(!after.some((d: { conditions: string[] }) => d.conditions.includes('CONFIG_MEM_SOFT_DIRTY')), r.stdout);
+  const on = path.join(dir, 'on.config');
+  fs.writeFileSync(on, 'CONFIG_MEM_SOFT_DIRTY=y\n');
+  const r2 = JSON.parse(lazymmu(['check', '--format', 'json', '--kernel-config', on, '--root', FIXTURES, file]).stdout).diagnostics;
+  // Decided by the config, the condition is no longer something the finding depends on.
+  assert.ok(r2.length >= before.length && !r2.some((d: { conditions: string[] }) => d.conditions.includes('CONFIG_MEM_SOFT_DIRTY')), JSON.stringify(r2));
+  const bad = lazymmu(['check', '--kernel-config', path.join(dir, 'missing.config'), file]);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /cannot read the kernel config/);
+});
