@@ -16,7 +16,7 @@ import { Catalogue } from '../catalogue/catalogue';
 import { FunctionRef } from '../analysis/sourceCache';
 import { Finding, RelatedLocation } from '../findings';
 import { accessPath, declaredName } from '../analysis/syntax';
-import { callArgs, calleeName, position, preprocConditions, walkFunction, PathDomain } from './intraprocedural';
+import { callArgs, calleeName, position, preprocConditions, PathDomain, runLocalChecker, shortText } from './intraprocedural';
 
 export const BBM_RULE = 'lazy-mmu/break-before-make' as const;
 
@@ -78,10 +78,7 @@ class BState {
 
 const READ_WRAPPERS = new Set(['READ_ONCE']);
 
-function short(text: string, max = 60): string {
-  const t = text.replace(/\s+/g, ' ').trim();
-  return t.length > max ? t.slice(0, max - 3) + '...' : t;
-}
+const short = (text: string, max = 60) => shortText(text, max);
 
 function ev(n: Node, message: string): Ev {
   return { line: n.startPosition.row + 1, column: n.startPosition.column + 1, message };
@@ -418,17 +415,7 @@ class BbmChecker implements PathDomain<BState> {
 
 /** Break-before-make findings in one function body. Pure; never throws on bad C. */
 export function breakBeforeMakeFindings(fn: FunctionRef, cat: Catalogue): Finding[] {
-  try {
-    const c = new BbmChecker(fn, cat);
-    walkFunction(fn.node, new BState(), c, {
-      transparent: cat.valueTransparent,
-      noReturn: cat.noReturn,
-      assertions: cat.assertions,
-    });
-    return [...c.findings.values()].sort((a, b) => a.line - b.line || a.column - b.column);
-  } catch {
-    return [];
-  }
+  return runLocalChecker(fn.node, new BState(), new BbmChecker(fn, cat), cat);
 }
 
 /** Cheap prefilter on the names a function calls: a finding needs an entry setter and a value maker. */

@@ -11,6 +11,8 @@
 // is inside them is walked in order.
 import type { Node } from 'web-tree-sitter';
 import { declaredName } from '../analysis/syntax';
+import type { Finding } from '../findings';
+import type { Catalogue } from '../catalogue/catalogue';
 
 export interface PathDomain<S> {
   /** Identity of a path state (dedupe, loop fixpoint). */
@@ -399,4 +401,29 @@ export function preprocConditions(n: Node): string[] {
     }
   }
   return out.reverse();
+}
+
+/** A local checker: walks one function and collects findings by node. */
+export interface LocalChecker<S> extends PathDomain<S> {
+  readonly findings: Map<number, Finding>;
+}
+
+/**
+ * Runs a local checker over a function body with the catalogue's
+ * non-returning calls and assertions; findings sorted by place. Never throws:
+ * a checker that fails on odd code reports nothing for that function.
+ */
+export function runLocalChecker<S>(fnNode: Node, init: S, checker: LocalChecker<S>, cat: Catalogue): Finding[] {
+  try {
+    walkFunction(fnNode, init, checker, { transparent: cat.valueTransparent, noReturn: cat.noReturn, assertions: cat.assertions });
+    return [...checker.findings.values()].sort((a, b) => a.line - b.line || a.column - b.column);
+  } catch {
+    return [];
+  }
+}
+
+/** Source text on one line, cut to `max` characters, for messages. */
+export function shortText(text: string, max: number): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  return t.length > max ? t.slice(0, max - 3) + '...' : t;
 }

@@ -14,7 +14,7 @@ import { Catalogue } from '../catalogue/catalogue';
 import { FunctionRef } from '../analysis/sourceCache';
 import { Finding, RelatedLocation } from '../findings';
 import { accessPath } from '../analysis/syntax';
-import { callArgs, calleeName, position, preprocConditions, walkFunction, PathDomain } from './intraprocedural';
+import { callArgs, calleeName, position, preprocConditions, PathDomain, runLocalChecker, shortText } from './intraprocedural';
 
 export const KAFB_RULE = 'lazy-mmu/kernel-access-before-flush' as const;
 
@@ -297,34 +297,17 @@ class KafbChecker implements PathDomain<KState> {
       path: [
         ...(p.enter ? [{ op: 'arch_enter_lazy_mmu_mode', file, line: p.enter.line, column: p.enter.column }] : []),
         { op: p.nests ? 'alloc_page' : 'set_pte_at', file, line: p.at.line, column: p.at.column },
-        { op: 'store', file, ...pathPos(n) },
+        { op: 'store', file, line: position(n).line, column: position(n).column },
       ],
     });
   }
 }
 
-function pathPos(n: Node): { line: number; column: number } {
-  return { line: n.startPosition.row + 1, column: n.startPosition.column + 1 };
-}
-
-function short(text: string, max = 40): string {
-  const t = text.replace(/\s+/g, ' ').trim();
-  return t.length > max ? t.slice(0, max - 3) + '...' : t;
-}
+const short = (text: string, max = 40) => shortText(text, max);
 
 /** Kernel-access-before-flush findings in one function body. Pure; never throws on bad C. */
 export function kernelAccessBeforeFlushFindings(fn: FunctionRef, cat: Catalogue): Finding[] {
-  try {
-    const c = new KafbChecker(fn, cat);
-    walkFunction(fn.node, new KState(), c, {
-      transparent: cat.valueTransparent,
-      noReturn: cat.noReturn,
-      assertions: cat.assertions,
-    });
-    return [...c.findings.values()].sort((a, b) => a.line - b.line || a.column - b.column);
-  } catch {
-    return [];
-  }
+  return runLocalChecker(fn.node, new KState(), new KafbChecker(fn, cat), cat);
 }
 
 /** Cheap prefilter on the names a function calls: a finding needs a section opener and a kernel mapper. */
