@@ -121,7 +121,8 @@ async function simulateDiagnostic(context: vscode.ExtensionContext, uri: string,
   }
   const f = r.finding;
   const title = `${f.function}: ${f.rule} (line ${f.line})`;
-  SimulationPanel.show(context.extensionUri, fromReplay(title, f.message, r.replay, preferredModel()), log);
+  // The server's lazymmu.model, checked against the simulator's models, else the editor's setting.
+  SimulationPanel.show(context.extensionUri, fromReplay(title, f.message, r.replay, r.model || preferredModel()), log);
 }
 
 async function simulateScenario(context: vscode.ExtensionContext, doc: vscode.TextDocument): Promise<void> {

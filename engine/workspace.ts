@@ -19,6 +19,7 @@ import { breakBeforeMakeFindings, mayNeedBreakBeforeMake } from './checkers/brea
 import { kernelAccessBeforeFlushFindings, mayAccessBeforeFlush } from './checkers/kernelAccessBeforeFlush';
 import { readAfterWriteFinding } from './checkers/readAfterWrite';
 import { isSuppressed } from './suppression';
+import { SectionInfo, sectionInfoFor } from './sectionInfo';
 import { KernelConfig } from './kernelConfig';
 
 export interface WorkspaceOptions {
@@ -170,6 +171,44 @@ export class Workspace {
       if (probe === null) problems.push({ file: p, message: this.readProblems.get(p) ?? 'cannot read' });
     }
     return { root: this.root, findings, problems };
+  }
+
+  /**
+   * The lazy MMU section whose enter or leave call is on 1-based `line` of
+   * `file`: what it writes, reads and calls (with each callee's effect), from
+   * the interpreter's summary of the function holding it. Read-only.
+   */
+  async sectionAt(fileIn: string, line: number): Promise<SectionInfo | null> {
+    const file = path.resolve(fileIn);
+    this.include([file]);
+    await ensureParser();
+    const def = this.index
+      .functionsIn(file)
+      .map((d) => this.sources.functionAt(file, d.name, d.line))
+      .find((r) => r && r.node.startPosition.row + 1 <= line && line <= r.node.endPosition.row + 1);
+    if (!def) return null;
+    const interp = new Interpreter(this.index, this.catalogue, this.sources, this.kernelConfig);
+    try {
+      const cat = this.catalogue;
+      const reaches = new Map<string, Reachability>();
+      const reach = (kind: 'enter' | 'alloc' | 'sleep'): Reachability => {
+        let r = reaches.get(kind);
+        if (!r) {
+          const enters = new Set([...cat.lazyMode].filter(([, v]) => v.op === 'enter').map(([k]) => k));
+          r =
+            kind === 'enter'
+              ? new Reachability(this.index, enters, 24, cat.chainBarriers)
+              : kind === 'alloc'
+                ? new Reachability(this.index, cat.pageTableAllocators, 3, cat.chainBarriers)
+                : new Reachability(this.index, cat.sleepers, 2, cat.chainBarriers);
+          reaches.set(kind, r);
+        }
+        return r;
+      };
+      return sectionInfoFor(def, line, { cat, interp, reach });
+    } finally {
+      interp.dispose();
+    }
   }
 }
 

@@ -13,10 +13,14 @@ import {
   CodeActionKind,
   MessageType,
   ShowMessageNotification,
+  Hover,
+  HoverParams,
+  MarkupKind,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Workspace } from '../engine/workspace';
-import { lazymmuSection, parseSettings, Settings } from './settings';
+import { DEFAULT_ARCH, isExcluded, lazymmuSection, parseSettings, Settings } from './settings';
+import { sectionHover } from './hover';
 import { toDiagnostic } from './convert';
 import { codeActionsFor } from './codeActions';
 import { registerSimulator, simulateActions } from './simulatorRequests';
@@ -41,6 +45,22 @@ const generations = new Map<string, number>();
 const timers = new Map<string, NodeJS.Timeout>();
 /** Checks run one after another (the Workspace is shared). */
 let queue: Promise<void> = Promise.resolve();
+/** The settings in force (the model and exclude apply without re-indexing). */
+let settings: Settings = { arch: DEFAULT_ARCH, model: simulator.defaultModel, exclude: [] };
+/** Per Workspace: the document version whose text it was last given, so unchanged documents are not re-parsed. */
+const givenText = new WeakMap<Workspace, Map<string, number>>();
+
+/** Gives the Workspace the document's current text unless it already has it. */
+function giveText(ws: Workspace, uri: string, file: string, version: number, text: string): void {
+  let m = givenText.get(ws);
+  if (!m) givenText.set(ws, (m = new Map()));
+  if (m.get(uri) === version) return;
+  ws.setText(file, text);
+  m.set(uri, version);
+}
+
+/** The settings that need a new index when they change. */
+const engineKey = (s: Settings) => JSON.stringify({ arch: s.arch, extraApis: s.extraApis, kernelConfig: s.kernelConfig });
 
 /** window/showMessage (a notification: the client need not answer, unlike showWarningMessage's request). */
 function show(type: MessageType, message: string): void {
@@ -78,6 +98,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       },
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       codeLensProvider: { resolveProvider: false },
+      hoverProvider: true,
     },
     serverInfo: { name: 'lazymmu', version: '0.1.0' },
   };
@@ -97,9 +118,10 @@ async function currentSettingsRaw(fallback: unknown = initOptions): Promise<unkn
 
 /** Makes a Workspace for the settings and indexes it, reporting work-done progress. */
 async function buildWorkspace(raw: unknown): Promise<Workspace | null> {
-  const { settings, warnings } = parseSettings(raw, root);
-  builtFor = JSON.stringify(settings);
-  for (const w of warnings) show(MessageType.Warning, w);
+  const parsed = parseSettings(raw, root);
+  applySettings(parsed.settings);
+  builtFor = engineKey(settings);
+  for (const w of parsed.warnings) show(MessageType.Warning, w);
   const progress = await connection.window.createWorkDoneProgress().catch(() => null);
   progress?.begin('lazymmu: indexing', 0, root, false);
   try {
@@ -109,6 +131,7 @@ async function buildWorkspace(raw: unknown): Promise<Workspace | null> {
     await new Promise((r) => setTimeout(r, 10));
     ws.build();
     log(`indexed ${root} (arch ${settings.arch}${settings.extraApis ? `, extra APIs ${settings.extraApis}` : ''})`);
+    if (settings.kernelConfig) log(`kernel config ${settings.kernelConfig}: ${settings.kernelConfigValue?.size ?? 0} options`);
     return ws;
   } catch (e) {
     log(`indexing failed: ${(e as Error).stack ?? e}`);
@@ -121,11 +144,11 @@ async function buildWorkspace(raw: unknown): Promise<Workspace | null> {
 
 function makeWorkspace(settings: Settings): Workspace {
   try {
-    return new Workspace({ root, arch: settings.arch, extraApisFile: settings.extraApis });
+    return new Workspace({ root, arch: settings.arch, extraApisFile: settings.extraApis, kernelConfig: settings.kernelConfigValue });
   } catch (e) {
     if (!settings.extraApis) throw e;
     show(MessageType.Warning, `lazymmu.extraApis: ${(e as Error).message}; using the builtin API catalogue only`);
-    return new Workspace({ root, arch: settings.arch });
+    return new Workspace({ root, arch: settings.arch, kernelConfig: settings.kernelConfigValue });
   }
 }
 
@@ -136,26 +159,44 @@ connection.onInitialized(async () => {
   resolveFirst = null;
 });
 
-/** The settings the current Workspace was built with (JSON), so unchanged settings cost nothing. */
+/** The engine settings the current Workspace was built with (JSON), so unchanged settings cost nothing. */
 let builtFor = '';
+
+function applySettings(s: Settings): void {
+  settings = s;
+  simulator.defaultModel = s.model;
+}
 
 connection.onDidChangeConfiguration(async (change) => {
   if (resolveFirst) return; // the first build picks settings up itself
   const sent = change.settings && Object.keys(lazymmuSection(change.settings)).length ? change.settings : initOptions;
   const raw = await currentSettingsRaw(sent);
-  if (JSON.stringify(parseSettings(raw, root).settings) === builtFor) return;
+  const parsed = parseSettings(raw, root);
+  if (engineKey(parsed.settings) === builtFor) {
+    // Only the model or exclude changed: no new index, the open documents are checked again.
+    const before = JSON.stringify(settings);
+    applySettings(parsed.settings);
+    if (JSON.stringify(settings) === before) return;
+    for (const w of parsed.warnings) show(MessageType.Warning, w);
+    for (const d of documents.all()) schedule(d.uri, 0);
+    return;
+  }
   const next = buildWorkspace(raw);
   workspace = next;
   const ws = await next;
   // The new index sees the editor's unsaved buffers too, not just what is on disk.
   for (const d of documents.all()) {
     const f = fileOf(d.uri);
-    if (ws && f && !d.getText().includes('\0')) ws.setText(f, d.getText());
+    if (ws && f && !d.getText().includes('\0')) giveText(ws, d.uri, f, d.version, d.getText());
   }
   for (const d of documents.all()) schedule(d.uri, 0);
 });
 
-function schedule(uri: string, delay: number): void {
+/**
+ * Checks `uri` after `delay` ms; with `cascade`, the other open documents are
+ * checked again afterwards (a section in one may call a function the edit changed).
+ */
+function schedule(uri: string, delay: number, cascade = false): void {
   const gen = (generations.get(uri) ?? 0) + 1;
   generations.set(uri, gen);
   const t = timers.get(uri);
@@ -164,14 +205,24 @@ function schedule(uri: string, delay: number): void {
     uri,
     setTimeout(() => {
       timers.delete(uri);
-      queue = queue.then(() => run(uri, gen));
+      queue = queue.then(() => run(uri, gen, cascade));
     }, delay),
   );
 }
 
 const stale = (uri: string, gen: number) => generations.get(uri) !== gen;
 
-async function run(uri: string, gen: number): Promise<void> {
+/** The other open documents, checked again after `uri` changed (their diagnostics republished). */
+function recheckOthers(uri: string): void {
+  for (const d of documents.all()) {
+    if (d.uri === uri || timers.has(d.uri)) continue; // one already pending will see the change
+    const gen = (generations.get(d.uri) ?? 0) + 1;
+    generations.set(d.uri, gen);
+    queue = queue.then(() => run(d.uri, gen, false));
+  }
+}
+
+async function run(uri: string, gen: number, cascade = false): Promise<void> {
   try {
     const ws = await workspace;
     if (!ws || stale(uri, gen)) return;
@@ -188,7 +239,13 @@ async function run(uri: string, gen: number): Promise<void> {
       return;
     }
     const version = doc.version;
-    ws.setText(file, text);
+    giveText(ws, uri, file, version, text);
+    if (cascade) recheckOthers(uri);
+    if (isExcluded(file, root, settings.exclude)) {
+      simulator.remember(uri, []);
+      await connection.sendDiagnostics({ uri, version, diagnostics: [] });
+      return;
+    }
     const result = await ws.check([file]);
     if (stale(uri, gen) || !documents.get(uri)) return; // a newer edit or a close superseded this run
     for (const p of result.problems) log(`${p.file}: ${p.message}`);
@@ -209,9 +266,9 @@ documents.onDidOpen((e) => {
 });
 documents.onDidChangeContent((e) => {
   if (justOpened.delete(e.document.uri)) return;
-  schedule(e.document.uri, DEBOUNCE_MS);
+  schedule(e.document.uri, DEBOUNCE_MS, true);
 });
-documents.onDidSave((e) => schedule(e.document.uri, 0));
+documents.onDidSave((e) => schedule(e.document.uri, 0, true));
 documents.onDidClose(async (e) => {
   const uri = e.document.uri;
   generations.set(uri, (generations.get(uri) ?? 0) + 1);
@@ -222,7 +279,10 @@ documents.onDidClose(async (e) => {
   const file = fileOf(uri);
   try {
     const ws = await workspace;
-    if (ws && file && !documents.get(uri)) ws.setText(file, null);
+    if (ws && file && !documents.get(uri)) {
+      ws.setText(file, null);
+      givenText.get(ws)?.delete(uri);
+    }
   } catch (err) {
     log(`closing ${uri}: ${(err as Error).message}`);
   }
@@ -240,6 +300,49 @@ connection.onCodeAction((params) => {
     return [];
   }
 });
+
+/** Hover on a lazy-mode enter or leave call: what the section writes, reads and calls. */
+connection.onHover(
+  (params: HoverParams): Promise<Hover | null> =>
+    new Promise<Hover | null>((resolve) => {
+      // In the check queue: the Workspace is shared and the document's newest text goes in first.
+      queue = queue.then(async () => {
+        try {
+          resolve(await hoverAt(params));
+        } catch (e) {
+          log(`hover failed: ${(e as Error).stack ?? e}`);
+          resolve(null);
+        }
+      });
+    }),
+);
+
+async function hoverAt(params: HoverParams): Promise<Hover | null> {
+  const doc = documents.get(params.textDocument.uri);
+  const file = doc ? fileOf(doc.uri) : null;
+  if (!doc || !file) return null;
+  const ws = await workspace;
+  if (!ws) return null;
+  const { line, character } = params.position;
+  const lineText = doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } });
+  let a = character;
+  let b = character;
+  while (a > 0 && /\w/.test(lineText[a - 1])) a--;
+  while (b < lineText.length && /\w/.test(lineText[b])) b++;
+  const word = lineText.slice(a, b);
+  const op = ws.catalogue.lazyMode.get(word)?.op;
+  if (op !== 'enter' && op !== 'leave') return null;
+  if (!/^\s*\(/.test(lineText.slice(b))) return null; // a call, not a declaration's name alone
+  const text = doc.getText();
+  if (text.length > MAX_TEXT || text.includes('\0')) return null;
+  giveText(ws, doc.uri, file, doc.version, text);
+  const info = await ws.sectionAt(file, line + 1);
+  if (!info) return null;
+  return {
+    contents: { kind: MarkupKind.Markdown, value: sectionHover(info) },
+    range: { start: { line, character: a }, end: { line, character: b } },
+  };
+}
 
 process.on('uncaughtException', (e) => log(`uncaught: ${e.stack ?? e}`));
 process.on('unhandledRejection', (e) => log(`unhandled rejection: ${(e as Error)?.stack ?? e}`));

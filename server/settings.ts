@@ -2,6 +2,9 @@
 // workspace/configuration or didChangeConfiguration), checked and defaulted.
 import * as fs from 'fs';
 import * as path from 'path';
+import { minimatch } from 'minimatch';
+import { DEFAULT_MODEL, listModels } from '../engine/simulator';
+import { KernelConfig } from '../engine/kernelConfig';
 
 /** Architectures the engine models (the CLI's --arch accepts the same). */
 export const ARCHES = ['arm64', 'x86', 'powerpc', 's390', 'sparc', 'arm', 'riscv', 'loongarch', 'mips'];
@@ -11,6 +14,14 @@ export interface Settings {
   arch: string;
   /** Absolute path of an extra APIs JSON file, when one is set. */
   extraApis?: string;
+  /** The simulator model shown first / used when a request names none. */
+  model: string;
+  /** Glob patterns (relative to the workspace folder, or absolute) of files not checked. */
+  exclude: string[];
+  /** Absolute path of a kernel .config, when one is set and readable. */
+  kernelConfig?: string;
+  /** It, parsed (left out of the settings' JSON comparison). */
+  kernelConfigValue?: KernelConfig;
 }
 
 export interface SettingsResult {
@@ -28,7 +39,7 @@ export function lazymmuSection(raw: unknown): Record<string, unknown> {
   const flat: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) {
     if (k.startsWith('lazymmu.')) flat[k.slice('lazymmu.'.length)] = v;
-    else if (k === 'arch' || k === 'extraApis') flat[k] = v;
+    else if (['arch', 'extraApis', 'model', 'exclude', 'kernelConfig'].includes(k)) flat[k] = v;
   }
   return flat;
 }
@@ -55,5 +66,44 @@ export function parseSettings(raw: unknown, root: string): SettingsResult {
       else extraApis = p;
     }
   }
-  return { settings: { arch, extraApis }, warnings };
+  const models = listModels().map((m) => m.name);
+  let model = DEFAULT_MODEL;
+  if (s.model !== undefined && s.model !== null && s.model !== '') {
+    if (typeof s.model === 'string' && models.includes(s.model)) model = s.model;
+    else warnings.push(`lazymmu.model: "${String(s.model)}" is not a simulator model (one of ${models.join(', ')}); using ${DEFAULT_MODEL}`);
+  }
+  let exclude: string[] = [];
+  if (s.exclude !== undefined && s.exclude !== null) {
+    const list = typeof s.exclude === 'string' ? [s.exclude] : s.exclude;
+    if (!Array.isArray(list) || list.some((g) => typeof g !== 'string'))
+      warnings.push('lazymmu.exclude must be a list of glob patterns; nothing is excluded');
+    else exclude = list.filter((g) => g.trim() !== '');
+  }
+  let kernelConfig: string | undefined;
+  let kernelConfigValue: KernelConfig | undefined;
+  if (s.kernelConfig !== undefined && s.kernelConfig !== null && s.kernelConfig !== '') {
+    if (typeof s.kernelConfig !== 'string') warnings.push('lazymmu.kernelConfig must be a file path; no kernel .config is used');
+    else {
+      const p = path.resolve(root, s.kernelConfig);
+      if (!fs.existsSync(p) || !fs.statSync(p).isFile())
+        warnings.push(`lazymmu.kernelConfig: ${p} does not exist or is not a file; no kernel .config is used`);
+      else {
+        try {
+          kernelConfigValue = KernelConfig.load(p);
+          kernelConfig = p;
+        } catch (e) {
+          warnings.push(`lazymmu.kernelConfig: ${(e as Error).message}; no kernel .config is used`);
+        }
+      }
+    }
+  }
+  return { settings: { arch, extraApis, model, exclude, kernelConfig, kernelConfigValue }, warnings };
+}
+
+/** Whether `file` matches one of the exclude globs (tried against its path relative to `root`, and its absolute path). */
+export function isExcluded(file: string, root: string, exclude: string[]): boolean {
+  if (!exclude.length) return false;
+  const rel = path.relative(root, file).split(path.sep).join('/');
+  const abs = file.split(path.sep).join('/');
+  return exclude.some((g) => minimatch(rel, g, { dot: true, matchBase: !g.includes('/') }) || minimatch(abs, g, { dot: true }));
 }

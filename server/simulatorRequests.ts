@@ -25,6 +25,8 @@ export interface ReplayParams {
 export interface ReplayResult {
   finding?: Pick<Finding, 'rule' | 'message' | 'function' | 'file' | 'line' | 'column' | 'path'>;
   replay?: Record<string, ModelReplay>;
+  /** The model to show first (lazymmu.model). */
+  model?: string;
   /** Why there is nothing to replay (no such diagnostic, rule not replayable). */
   error?: string;
 }
@@ -47,6 +49,8 @@ const REPLAYABLE = new Set(['lazy-mmu/read-after-write']);
 
 export class FindingStore {
   private byUri = new Map<string, Finding[]>();
+  /** lazymmu.model: the model shown first and simulated when a request names none. */
+  defaultModel = DEFAULT_MODEL;
   /** Set from the client's capabilities: it can be asked to refresh code lenses. */
   lensRefresh = false;
   remember(uri: string, findings: Finding[]): void {
@@ -77,16 +81,16 @@ export function replayFor(store: FindingStore, p: ReplayParams): ReplayResult {
   const replay = replayFinding(f);
   if (!replay) return { error: 'this finding path could not be turned into a scenario' };
   const { rule, message, function: fn, file, line, column, path } = f;
-  return { finding: { rule, message, function: fn, file, line, column, path }, replay };
+  return { finding: { rule, message, function: fn, file, line, column, path }, replay, model: store.defaultModel };
 }
 
-export function simulateText(p: ScenarioParams): ScenarioResult {
+export function simulateText(p: ScenarioParams, defaultModel: string = DEFAULT_MODEL): ScenarioResult {
   const text = typeof p?.text === 'string' ? p.text : '';
   const parsed = parseScenario(text, p?.fileName ?? 'scenario.lzmmu');
   const errors = parsed.errors.map((e) => ({ line: e.line, col: e.col, message: e.message }));
   if (!parsed.scenario || errors.length) return { errors, results: {} };
   const names = listModels().map((m) => m.name);
-  const wanted = !p.model ? [DEFAULT_MODEL] : p.model === 'all' ? names : [p.model];
+  const wanted = !p.model ? [defaultModel] : p.model === 'all' ? names : [p.model];
   const results: Record<string, SimResult> = {};
   for (const m of wanted) results[m] = simulate(parsed.scenario, m);
   return { errors, results };
@@ -131,7 +135,7 @@ export function registerSimulator(connection: Connection, log: (m: string) => vo
       }
     };
   connection.onRequest(REPLAY_REQUEST, guard(REPLAY_REQUEST, (p: ReplayParams) => replayFor(store, p), { error: 'replay failed (see the lazymmu output)' }));
-  connection.onRequest(SCENARIO_REQUEST, guard(SCENARIO_REQUEST, simulateText, { errors: [{ line: 0, col: 0, message: 'simulation failed (see the lazymmu output)' }], results: {} }));
+  connection.onRequest(SCENARIO_REQUEST, guard(SCENARIO_REQUEST, (p: ScenarioParams) => simulateText(p, store.defaultModel), { errors: [{ line: 0, col: 0, message: 'simulation failed (see the lazymmu output)' }], results: {} }));
   connection.onCodeLens(guard('codeLens', (p) => codeLensesFor(p.textDocument.uri, store.all(p.textDocument.uri)), []));
   const remember = store.remember.bind(store);
   store.remember = (uri, findings) => {
