@@ -17,6 +17,7 @@ import { pauseMisuseFindings, unbalancedFindings } from './checkers/unbalancedSe
 import { onePerPlace } from './checkers/sectionFinding';
 import { breakBeforeMakeFindings, mayNeedBreakBeforeMake } from './checkers/breakBeforeMake';
 import { kernelAccessBeforeFlushFindings, mayAccessBeforeFlush } from './checkers/kernelAccessBeforeFlush';
+import { withDerivedApis } from './checkers/derivedApis';
 import { readAfterWriteFinding } from './checkers/readAfterWrite';
 import { isSuppressed } from './suppression';
 import { SectionInfo, sectionInfoFor } from './sectionInfo';
@@ -150,13 +151,17 @@ export class Workspace {
       for (const file of this.index.files()) {
         if (!isUnder(file, paths)) continue;
         for (const def of this.index.functionsIn(file)) {
-          const bbm = mayNeedBreakBeforeMake(def.calls, this.catalogue);
-          const kafb = mayAccessBeforeFlush(def.calls, this.catalogue);
+          // Functions that build a new entry value, or open a section, may reach a
+          // setter or mapper through their helpers: those become APIs for this check.
+          const maybe = def.calls.some((c) => this.catalogue.pteMakers.has(c) || this.catalogue.lazyMode.get(c)?.op === 'enter');
+          const cat = maybe ? withDerivedApis(this.catalogue, this.index, this.sources, def.calls, file) : this.catalogue;
+          const bbm = mayNeedBreakBeforeMake(def.calls, cat);
+          const kafb = mayAccessBeforeFlush(def.calls, cat);
           if (!bbm && !kafb) continue;
           const ref = this.sources.functionAt(file, def.name, def.line);
           if (!ref) continue;
-          if (bbm) for (const f of breakBeforeMakeFindings(ref, this.catalogue)) findings.push(f);
-          if (kafb) for (const f of kernelAccessBeforeFlushFindings(ref, this.catalogue)) findings.push(f);
+          if (bbm) for (const f of breakBeforeMakeFindings(ref, cat)) findings.push(f);
+          if (kafb) for (const f of kernelAccessBeforeFlushFindings(ref, cat)) findings.push(f);
         }
       }
     } finally {

@@ -347,7 +347,7 @@ class BbmChecker implements PathDomain<BState> {
       const p = a ? accessPath(a) : null;
       if (p) {
         const mm = setter.ptrArg >= 2 ? args[0]?.text.replace(/\s+/g, '') : undefined;
-        this.store(p, vals[setter.valueArg], n, `${name}()`, mm ?? null, s);
+        this.store(p, vals[setter.valueArg], n, `${name}()`, mm ?? null, s, (setter as { via?: RelatedLocation[] }).via);
       }
       return undefined;
     }
@@ -367,15 +367,15 @@ class BbmChecker implements PathDomain<BState> {
   }
 
   /** A whole-entry store of `v` to `entry` at `n`. */
-  private store(entry: string, v: Val | undefined, n: Node, what: string, mm: string | null, s: BState): void {
+  private store(entry: string, v: Val | undefined, n: Node, what: string, mm: string | null, s: BState, via?: RelatedLocation[]): void {
     const info = s.info(entry);
     if (v?.k === 'new') {
       const shown = info.live ?? (mm === '&init_mm' ? info.notNone : undefined);
       // Written again from the very page expression it was made valid with: the same page.
       if (shown) {
-        if (!(info.live && info.livePage === v.page)) this.report(n, entry, v, what, shown, null);
+        if (!(info.live && info.livePage === v.page)) this.report(n, entry, v, what, shown, null, via);
       } else if (info.cleared?.liveBefore && info.cleared.livePage !== v.page)
-        this.report(n, entry, v, what, info.cleared.liveBefore, info.cleared.at);
+        this.report(n, entry, v, what, info.cleared.liveBefore, info.cleared.at, via);
     }
     info.cleared = undefined;
     info.notNone = undefined;
@@ -384,13 +384,22 @@ class BbmChecker implements PathDomain<BState> {
     info.livePage = valid && v.k === 'new' ? v.page : undefined;
   }
 
-  private report(n: Node, entry: string, v: Extract<Val, { k: 'new' }>, what: string, live: Ev, clearedAt: Ev | null): void {
+  private report(
+    n: Node,
+    entry: string,
+    v: Extract<Val, { k: 'new' }>,
+    what: string,
+    live: Ev,
+    clearedAt: Ev | null,
+    via: RelatedLocation[] = [],
+  ): void {
     if (this.findings.has(n.id)) return;
     const file = this.fn.file;
     const rel = (e: Ev): RelatedLocation => ({ file, line: e.line, column: e.column, message: e.message });
     const related = [rel(live)];
     if (clearedAt) related.push(rel(clearedAt));
     if (v.at.line !== n.startPosition.row + 1 || clearedAt) related.push(rel(v.at));
+    related.push(...via);
     const state = clearedAt
       ? `which was valid (line ${live.line}) and was cleared at line ${clearedAt.line} but not flushed from the TLB before this write`
       : `which still holds a valid mapping (line ${live.line})`;

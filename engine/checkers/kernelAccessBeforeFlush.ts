@@ -274,7 +274,9 @@ class KafbChecker implements PathDomain<KState> {
     if (!p || this.findings.has(n.id)) return;
     const file = this.fn.file;
     const rel = (e: Ev): RelatedLocation => ({ file, line: e.line, column: e.column, message: e.message });
-    const related = [...(p.enter ? [rel(p.enter)] : []), rel(p.at)];
+    // A mapping made inside helpers (derived mappers) shows each call down to the real one.
+    const hops = (this.cat.kernelMappers.get(p.api) as { via?: RelatedLocation[] } | undefined)?.via ?? [];
+    const related = [...(p.enter ? [rel(p.enter)] : []), rel(p.at), ...hops];
     const via = root.startsWith('page:') ? `the page \`${rootName(root)}\`` : `\`${rootName(root)}\``;
     const nested = p.nests
       ? ` (${p.api}() maps it in its own nested lazy MMU section: the access faults where that inner leave does not flush, as with a naive nesting implementation; arm64's nest-tolerant leave and the generic layer's nested disable do flush)`
