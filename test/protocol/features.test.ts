@@ -167,3 +167,21 @@ test('lazymmu.kernelConfig goes to the engine: a write under a disabled CONFIG_ 
   assert.deepEqual(none.diagnostics, []);
   assert.equal(off.client.messages.filter((m) => /kernelConfig/.test(m.message)).length, 0, 'a good .config is not warned about');
 });
+
+test('changing lazymmu.exclude at run time clears and restores a file\'s diagnostics without re-indexing', async () => {
+  const direct = fs.readFileSync(path.join(FIXTURES, 'direct_ptep_get.c'), 'utf8');
+  const { client, uri } = await start({ 'direct_ptep_get.c': direct });
+  await client.open(uri('direct_ptep_get.c'), direct);
+  const first = await client.waitFor('diagnostics', () => client.diagnosticsFor(uri('direct_ptep_get.c'), 1));
+  assert.ok(first.diagnostics.length > 0);
+  const progressBefore = client.progressCreates.length;
+  let mark = client.published.length;
+  await client.conn.sendNotification('workspace/didChangeConfiguration', { settings: { lazymmu: { exclude: ['direct_*.c'] } } });
+  const cleared = await client.waitFor('cleared', () => client.published.slice(mark).find((p) => p.uri === uri('direct_ptep_get.c')));
+  assert.deepEqual(cleared.diagnostics, []);
+  mark = client.published.length;
+  await client.conn.sendNotification('workspace/didChangeConfiguration', { settings: { lazymmu: { exclude: [] } } });
+  const back = await client.waitFor('restored', () => client.published.slice(mark).find((p) => p.uri === uri('direct_ptep_get.c')));
+  assert.deepEqual(back.diagnostics.map((d) => d.range.start.line), first.diagnostics.map((d) => d.range.start.line));
+  assert.equal(client.progressCreates.length, progressBefore, 'no new indexing for exclude changes');
+});
