@@ -13,11 +13,12 @@ import { Formatter } from './format/common';
 import { runSimulate } from './simulate';
 import { replayFinding } from '../engine/replay';
 import { KernelConfig } from '../engine/kernelConfig';
+import { defaultCacheBase } from '../engine/index/indexCache';
 
 const VERSION: string = require('../package.json').version;
 
 const USAGE = `usage: lazymmu check [--root DIR] [--arch NAME] [--format text|json|sarif] [--extra-apis FILE] [--kernel-config .config]
-                     [--replay] [--stats] PATH...
+                     [--replay] [--stats] [--no-cache] PATH...
        lazymmu simulate FILE.lzmmu [--model NAME|all] [--format text|json]
        lazymmu --version`;
 
@@ -34,11 +35,13 @@ interface CheckArgs {
   kernelConfig?: string;
   stats: boolean;
   replay: boolean;
+  /** Use the on-disk index cache (default; --no-cache turns it off). */
+  cache: boolean;
   paths: string[];
 }
 
 function parseCheckArgs(argv: string[]): CheckArgs {
-  const a: CheckArgs = { arch: 'arm64', format: 'text', stats: false, replay: false, paths: [] };
+  const a: CheckArgs = { arch: 'arm64', format: 'text', stats: false, replay: false, cache: true, paths: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -53,6 +56,7 @@ function parseCheckArgs(argv: string[]): CheckArgs {
     else if (arg === '--kernel-config') a.kernelConfig = value();
     else if (arg === '--stats') a.stats = true;
     else if (arg === '--replay') a.replay = true;
+    else if (arg === '--no-cache') a.cache = false;
     else if (arg.startsWith('--') && arg.includes('=')) {
       const [k, v] = arg.split(/=(.*)/s);
       argv.splice(i + 1, 0, v);
@@ -95,7 +99,7 @@ async function runCheck(argv: string[]): Promise<number> {
       throw new UsageError(`--kernel-config ${(e as Error).message}`);
     }
   }
-  const result = await checkTree({ root, arch: a.arch, paths, extraApisFile: a.extraApis, kernelConfigFile: a.kernelConfig });
+  const result = await checkTree({ root, arch: a.arch, paths, extraApisFile: a.extraApis, kernelConfigFile: a.kernelConfig, cacheDir: a.cache ? defaultCacheBase() : undefined });
   if (a.replay) for (const f of result.findings) f.replay = replayFinding(f) ?? undefined;
   if (a.stats) {
     // Figures for the benchmark: wall time and peak resident memory of this process.

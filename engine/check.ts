@@ -16,11 +16,13 @@ export interface CheckOptions {
   extraApisFile?: string;
   /** Optional kernel .config deciding CONFIG_* conditions. */
   kernelConfigFile?: string;
+  /** Base directory of the on-disk index cache; no cache when absent. */
+  cacheDir?: string;
 }
 
 export async function checkTree(opts: CheckOptions): Promise<CheckResult> {
   const kernelConfig = opts.kernelConfigFile ? KernelConfig.load(opts.kernelConfigFile) : undefined;
-  const ws = new Workspace({ root: opts.root, arch: opts.arch, extraApisFile: opts.extraApisFile, kernelConfig });
+  const ws = new Workspace({ root: opts.root, arch: opts.arch, extraApisFile: opts.extraApisFile, kernelConfig, cacheDir: opts.cacheDir });
   ws.build();
   return ws.check(opts.paths);
 }

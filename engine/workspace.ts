@@ -30,6 +30,8 @@ export interface WorkspaceOptions {
   catalogue?: Catalogue;
   /** A kernel .config: decides #ifdef CONFIG_* and IS_ENABLED(); findings needing a disabled option are dropped. */
   kernelConfig?: KernelConfig;
+  /** Base directory of the on-disk index cache (see engine/index/indexCache.ts); no cache when absent. */
+  cacheDir?: string;
 }
 
 export interface CheckResult {
@@ -67,7 +69,7 @@ export class Workspace {
     this.kernelConfig = opts.kernelConfig;
     this.root = path.resolve(opts.root);
     this.catalogue = opts.catalogue ?? loadCatalogue(opts.extraApisFile);
-    this.index = new WorkspaceIndex({ root: this.root, arch: opts.arch ?? 'arm64', catalogue: this.catalogue });
+    this.index = new WorkspaceIndex({ root: this.root, arch: opts.arch ?? 'arm64', catalogue: this.catalogue, cacheDir: opts.cacheDir });
     this.sources = new SourceCache(this.catalogue, (file) => this.textOf(file));
   }
 

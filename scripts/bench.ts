@@ -1,70 +1,254 @@
-// `npm run bench`: prints wall time and peak memory of `lazymmu check` over
-// linux-6.12 mm/ and over the whole tree. Figures only: nothing is asserted,
-// and the tests never run this.
-import { spawnSync } from 'child_process';
+// `npm run bench`: the figures of GitHub issue 6, printed and written to
+// BENCHMARKS.md (date, machine). Figures only: nothing is asserted, and
+// neither the tests nor CI run this.
+//  - the peer: Debian's coccinelle (installed on demand with apt-get) running
+//    coccinelle/raw.cocci over the same paths;
+//  - `lazymmu check` over linux-6.12 mm/ and the whole tree, cold (empty index
+//    cache) and warm (the cache the cold run wrote), wall time and peak RSS
+//    (both measured by GNU time -v);
+//  - growth: the same cold check over four tree sizes;
+//  - editing: 200 edits to mm/memory.c through the language server;
+//  - the simulator: time per scenario set and per replayed finding.
+import { spawnSync, execFileSync } from 'child_process';
+import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { kernelTree } from '../test/realtree/kernelTree';
 import { benchScenarios } from '../engine/simulator/bench';
 import { replayFinding } from '../engine/replay';
 import { checkTree } from '../engine/check';
+import { editLatency } from './benchEdits';
 
 const REPO = path.join(__dirname, '..', '..');
-
-interface Figure {
-  what: string;
-  wallMs: number;
-  peakRssMb: number;
-  findings: number;
+const PEER_TIMEOUT_S = Number(process.env.LAZYMMU_BENCH_PEER_TIMEOUT ?? 3600);
+const out: string[] = [];
+function say(line = ''): void {
+  console.log(line);
+  out.push(line);
 }
 
-function measure(what: string, root: string, paths: string[]): Figure {
-  const r = spawnSync(process.execPath, [path.join(REPO, 'bin', 'lazymmu.js'), 'check', '--stats', '--format', 'json', '--root', root, ...paths], {
+interface Run {
+  wallS: number;
+  rssMb: number;
+  status: number | null;
+  stdout: string;
+  timedOut: boolean;
+}
+
+/** Runs a command under GNU time -v: wall clock and peak RSS of the biggest process in it. */
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env, timeoutS = 0): Run {
+  const t0 = Date.now();
+  const r = spawnSync('/usr/bin/time', ['-v', cmd, ...args], {
     encoding: 'utf8',
-    maxBuffer: 512 * 1024 * 1024,
+    env,
+    maxBuffer: 1024 * 1024 * 1024,
+    timeout: timeoutS ? timeoutS * 1000 : undefined,
+    killSignal: 'SIGKILL',
   });
-  const m = /lazymmu-stats: wall_ms=(\d+) peak_rss_mb=(\d+) findings=(\d+)/.exec(r.stderr);
-  if (!m || (r.status !== 0 && r.status !== 1)) throw new Error(`${what}: lazymmu failed (${r.status}): ${r.stderr}`);
-  return { what, wallMs: Number(m[1]), peakRssMb: Number(m[2]), findings: Number(m[3]) };
+  const wall = (Date.now() - t0) / 1000;
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr ?? '');
+  const el = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(r.stderr ?? '');
+  const wallS = el ? Number(el[1] ?? 0) * 3600 + Number(el[2]) * 60 + Number(el[3]) : wall;
+  return { wallS, rssMb: rss ? Number(rss[1]) / 1024 : NaN, status: r.status, stdout: r.stdout ?? '', timedOut: !!r.error };
 }
 
-/** Simulator: every scenario shipped in test/simulator under every model, then the real findings' replays. */
-async function simulatorFigures(tree: string): Promise<void> {
-  const heapMb = () => process.memoryUsage().heapUsed / 2 ** 20;
-  console.log('');
-  console.log('| scenario set | runs (scenario x model) | total (ms) | slowest run | states (max) |');
-  console.log('|---|---:|---:|---|---:|');
-  for (const dir of ['vmsa', 'scenarios']) {
-    const rows = benchScenarios(path.join(REPO, 'test', 'simulator', dir));
-    const total = rows.reduce((a, r) => a + r.ms, 0);
-    const slow = rows.reduce((a, r) => (r.ms > a.ms ? r : a), rows[0]);
-    const maxStates = Math.max(...rows.map((r) => r.states));
-    console.log(`| test/simulator/${dir} | ${rows.length} | ${total.toFixed(0)} | ${path.basename(slow.file)} on ${slow.model}: ${slow.ms.toFixed(1)} ms | ${maxStates} |`);
+function ensureTool(bin: string, pkg: string): void {
+  if (fs.existsSync(bin)) return;
+  console.error(`bench: installing Debian's ${pkg} (apt-get)`);
+  const sudo = process.getuid && process.getuid() === 0 ? [] : ['sudo'];
+  execFileSync(sudo.length ? 'sudo' : 'apt-get', [...(sudo.length ? ['apt-get'] : []), 'install', '-y', '-q', pkg], { stdio: 'inherit' });
+}
+
+function lazymmu(root: string, paths: string[], cache: string | null): Run {
+  const env = { ...process.env };
+  const args = [path.join(REPO, 'bin', 'lazymmu.js'), 'check', '--format', 'json', '--root', root];
+  if (cache) env.LAZYMMU_CACHE = cache;
+  else args.push('--no-cache');
+  const r = timed(process.execPath, [...args, ...paths], env);
+  if (r.status !== 0 && r.status !== 1) throw new Error(`lazymmu check ${paths.join(' ')} failed (${r.status})`);
+  return r;
+}
+const findingsOf = (r: Run) => (JSON.parse(r.stdout).findings ?? JSON.parse(r.stdout).diagnostics ?? []).length as number;
+
+function spatch(paths: string[]): Run & { findings: number } {
+  const jobs = String(os.availableParallelism());
+  const args = ['--very-quiet', '--sp-file', path.join(REPO, 'coccinelle', 'raw.cocci'), '--jobs', jobs];
+  for (const p of paths) args.push(fs.statSync(p).isDirectory() ? '--dir' : '', p);
+  const r = timed('/usr/bin/spatch', args.filter(Boolean), process.env, PEER_TIMEOUT_S);
+  // Report mode: every starred line shows as a removed line of the diff.
+  const findings = r.stdout.split('\n').filter((l) => l.startsWith('-') && !l.startsWith('---')).length;
+  return { ...r, findings };
+}
+
+/** Bytes of .c/.h under dir (what the index reads). */
+function cBytes(dir: string): number {
+  let n = 0;
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const f = path.join(d, e.name);
+      if (e.isDirectory()) {
+        if (d === dir && ['Documentation', 'tools', 'scripts', 'samples', 'usr', 'LICENSES'].includes(e.name)) continue;
+        if (path.relative(dir, d) === 'arch' && e.name !== 'arm64') continue;
+        if (!e.name.startsWith('.')) walk(f);
+      } else if (e.isFile() && /\.[ch]$/.test(e.name)) n += fs.statSync(f).size;
+    }
+  };
+  walk(dir);
+  return n;
+}
+
+/** A copy (hard links where possible) of some of the tree's top folders. */
+function partialTree(tree: string, parts: string[], dest: string): string {
+  fs.rmSync(dest, { recursive: true, force: true });
+  fs.mkdirSync(path.join(dest, 'arch'), { recursive: true });
+  fs.copyFileSync(path.join(tree, 'Kbuild'), path.join(dest, 'Kbuild'));
+  for (const p of parts) {
+    const to = path.join(dest, p);
+    fs.mkdirSync(path.dirname(to), { recursive: true });
+    const r = spawnSync('cp', ['-al', path.join(tree, p), to]);
+    if (r.status !== 0) execFileSync('cp', ['-a', path.join(tree, p), to]);
   }
-  const result = await checkTree({ root: tree, paths: [path.join(tree, 'mm')] });
-  console.log('');
-  console.log('| replayed finding (linux-6.12 mm/) | models | time (ms) | heap after (MB) |');
-  console.log('|---|---:|---:|---:|');
+  return dest;
+}
+
+const s1 = (x: number) => x.toFixed(1);
+const mb = (x: number) => x.toFixed(0);
+
+async function main(): Promise<void> {
+  const tree = kernelTree('6.12');
+  const mm = path.join(tree, 'mm');
+  const cpu = os.cpus()[0]?.model ?? '?';
+  say('# Benchmarks');
+  say('');
+  say(`Written by \`npm run bench\` (scripts/bench.ts) on ${new Date().toISOString()}: ${os.cpus().length} x ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}, node ${process.version}. Tree: Debian's linux-source 6.12 (${path.basename(tree)}); index for arm64.`);
+  say('');
+  say('Wall time and peak RSS are GNU `time -v`\'s (elapsed; maximum resident set size of the largest process: for spatch --jobs, of one worker process, so its figure understates the total). Nothing here is asserted by any test.');
+
+  ensureTool('/usr/bin/time', 'time');
+  ensureTool('/usr/bin/spatch', 'coccinelle');
+  const ver = spawnSync('/usr/bin/spatch', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
+
+  // lazymmu, cold then warm, with a private cache.
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-bench-cache-'));
+  const rows: { what: string; r: Run; findings: number }[] = [];
+  const add = (what: string, r: Run) => {
+    rows.push({ what, r, findings: findingsOf(r) });
+    console.error(`bench: ${what}: ${s1(r.wallS)} s, ${mb(r.rssMb)} MB`);
+  };
+  add('lazymmu mm/, no cache (--no-cache)', lazymmu(tree, [mm], null));
+  add('lazymmu whole tree, cold (empty cache; writes it)', lazymmu(tree, [tree], cache));
+  add('lazymmu whole tree, warm (disk cache)', lazymmu(tree, [tree], cache));
+  add('lazymmu mm/, warm (disk cache)', lazymmu(tree, [mm], cache));
+
+  console.error('bench: spatch over mm/ ...');
+  const peerMm = spatch([mm]);
+  console.error(`bench: spatch mm/: ${s1(peerMm.wallS)} s`);
+  console.error('bench: spatch over the whole tree ...');
+  const peerAll = spatch([tree]);
+  console.error(`bench: spatch whole tree: ${s1(peerAll.wallS)} s${peerAll.timedOut ? ' (timed out)' : ''}`);
+
+  say('');
+  say('## Whole tree and mm/: lazymmu and the peer');
+  say('');
+  say(`The peer is Debian's coccinelle (${ver}) running coccinelle/raw.cocci (intra-procedural read-after-write inside a lazy section) with --jobs ${os.availableParallelism()}; lazymmu runs every rule, inter-procedurally.`);
+  say('');
+  say('| run | wall (s) | peak RSS (MB) | findings | ratio to the peer (same paths) |');
+  say('|---|---:|---:|---:|---:|');
+  const peerFor = (what: string) => (what.includes('mm/') ? peerMm : peerAll);
+  for (const { what, r, findings } of rows) {
+    const p = peerFor(what);
+    say(`| ${what} | ${s1(r.wallS)} | ${mb(r.rssMb)} | ${findings} | ${p.timedOut ? 'peer timed out' : (r.wallS / p.wallS).toFixed(2)} |`);
+  }
+  say(`| spatch raw.cocci, mm/ | ${s1(peerMm.wallS)} | ${mb(peerMm.rssMb)} | ${peerMm.findings} | 1 |`);
+  say(`| spatch raw.cocci, whole tree | ${peerAll.timedOut ? `> ${PEER_TIMEOUT_S}` : s1(peerAll.wallS)} | ${mb(peerAll.rssMb)} | ${peerAll.findings} | 1 |`);
+
+  // Growth.
+  say('');
+  say('## Growth');
+  say('');
+  say('The same check (`--no-cache`, all of the tree\'s findings) over four trees: hard-linked copies of parts of linux-6.12. "C bytes" counts the .c/.h files the index reads.');
+  say('');
+  say('| tree | C bytes (MB) | wall (s) | peak RSS (MB) | s per 100 MB of C |');
+  say('|---|---:|---:|---:|---:|');
+  const gdir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-bench-growth-'));
+  const steps: [string, string[] | null][] = [
+    ['mm/', ['mm']],
+    ['mm/ + include/', ['mm', 'include']],
+    ['mm/ + include/ + arch/arm64', ['mm', 'include', 'arch/arm64']],
+    ['everything', null],
+  ];
+  for (const [label, parts] of steps) {
+    const root = parts ? partialTree(tree, parts, path.join(gdir, String(parts.length))) : tree;
+    const bytes = cBytes(root);
+    const r = lazymmu(root, [root], null);
+    console.error(`bench: growth ${label}: ${s1(r.wallS)} s`);
+    say(`| ${label} | ${mb(bytes / 2 ** 20)} | ${s1(r.wallS)} | ${mb(r.rssMb)} | ${((r.wallS / bytes) * 100 * 2 ** 20).toFixed(2)} |`);
+  }
+  fs.rmSync(gdir, { recursive: true, force: true });
+
+  // Editing.
+  say('');
+  say('## Editing');
+  say('');
+  const EDITS = 200;
+  try {
+    const e = await editLatency(tree, path.join(mm, 'memory.c'), EDITS);
+    say(`The language server (dist/server.js, stdio) with the 6.12 tree open (indexing and first diagnostics of mm/memory.c took ${s1(e.indexMs / 1000)} s), then ${EDITS} edits to mm/memory.c, each waited for: latency from didChange to the publishDiagnostics of that version, the server's debounce included.`);
+    say('');
+    say('| edits | p50 (ms) | p95 (ms) | max (ms) |');
+    say('|---:|---:|---:|---:|');
+    say(`| ${e.edits} | ${e.p50.toFixed(0)} | ${e.p95.toFixed(0)} | ${e.max.toFixed(0)} |`);
+  } catch (err) {
+    say(`Edit latency could not be measured: ${(err as Error).message.split('\n')[0]}`);
+  }
+
+  // Simulator.
+  say('');
+  say('## Simulator');
+  say('');
+  say('| scenario set | runs (scenario x model) | total (ms) | slowest run | states (max) |');
+  say('|---|---:|---:|---|---:|');
+  for (const dir of ['vmsa', 'scenarios']) {
+    const sims = benchScenarios(path.join(REPO, 'test', 'simulator', dir));
+    if (!sims.length) continue;
+    const total = sims.reduce((a, r) => a + r.ms, 0);
+    const slow = sims.reduce((a, r) => (r.ms > a.ms ? r : a), sims[0]);
+    say(`| test/simulator/${dir} | ${sims.length} | ${total.toFixed(0)} | ${path.basename(slow.file)} on ${slow.model}: ${slow.ms.toFixed(1)} ms | ${Math.max(...sims.map((r) => r.states))} |`);
+  }
+  const result = await checkTree({ root: tree, paths: [mm] });
+  say('');
+  say('| replayed finding (linux-6.12 mm/) | models | time (ms) |');
+  say('|---|---:|---:|');
   for (const f of result.findings) {
     const t0 = process.hrtime.bigint();
     const r = replayFinding(f);
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    console.log(`| ${path.relative(tree, f.file)}:${f.line} ${f.function} | ${r ? Object.keys(r).length : 0} | ${ms.toFixed(1)} | ${heapMb().toFixed(0)} |`);
+    say(`| ${path.relative(tree, f.file)}:${f.line} ${f.function ?? ''} (${f.rule}) | ${r ? Object.keys(r).length : 0} | ${ms.toFixed(1)} |`);
   }
-}
 
-async function main(): Promise<void> {
-  const tree = kernelTree('6.12');
-  console.log(`lazymmu benchmark, ${new Date().toISOString()}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
-  const figures = [
-    measure('check linux-6.12 mm/', tree, [path.join(tree, 'mm')]),
-    measure('check linux-6.12 whole tree', tree, [tree]),
-  ];
-  console.log('');
-  console.log('| run | wall time (s) | peak RSS (MB) | findings |');
-  console.log('|---|---:|---:|---:|');
-  for (const f of figures) console.log(`| ${f.what} | ${(f.wallMs / 1000).toFixed(1)} | ${f.peakRssMb} | ${f.findings} |`);
-  await simulatorFigures(tree);
+  // Targets.
+  const get = (w: string) => rows.find((r) => r.what.startsWith(w))!.r;
+  const cold = get('lazymmu whole tree, cold');
+  const warm = get('lazymmu whole tree, warm');
+  const mmCold = get('lazymmu mm/, no cache');
+  const peak = Math.max(...rows.map((r) => r.r.rssMb));
+  const yes = (b: boolean) => (b ? 'met' : '**not met**');
+  say('');
+  say('## Targets (issue 6)');
+  say('');
+  say(`- whole 6.12 tree cold at most the peer's time: ${s1(cold.wallS)} s vs ${peerAll.timedOut ? `> ${PEER_TIMEOUT_S}` : s1(peerAll.wallS)} s: ${yes(peerAll.timedOut || cold.wallS <= peerAll.wallS)}`);
+  say(`- warm under 2 s: ${s1(warm.wallS)} s: ${yes(warm.wallS < 2)}`);
+  say(`- mm/ cold at most the peer's: ${s1(mmCold.wallS)} s vs ${s1(peerMm.wallS)} s: ${yes(mmCold.wallS <= peerMm.wallS)}`);
+  say(`- peak memory under 1 GB: ${mb(peak)} MB: ${yes(peak < 1024)}`);
+  say('- edit latency p95 under 30 ms and linear growth: see the tables above (judged in the prose below).');
+
+  if (process.env.LAZYMMU_BENCH_WRITE !== '0') {
+    const file = path.join(REPO, 'BENCHMARKS.md');
+    const prose = fs.existsSync(file) ? (/<!-- notes -->[\s\S]*$/.exec(fs.readFileSync(file, 'utf8'))?.[0] ?? '') : '';
+    fs.writeFileSync(file, out.join('\n') + '\n\n' + (prose || '<!-- notes -->\n'));
+    console.error(`bench: wrote ${file}`);
+  }
+  fs.rmSync(cache, { recursive: true, force: true });
 }
 
 main().catch((e) => {

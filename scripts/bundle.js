@@ -9,6 +9,8 @@ const dist = path.join(root, 'dist');
 fs.mkdirSync(dist, { recursive: true });
 
 const entries = [{ in: 'cli/main.ts', out: 'cli' }];
+// The index's scan worker (worker_threads): found next to the bundle at run time.
+entries.push({ in: 'engine/index/scanWorker.ts', out: 'scanWorker' });
 if (fs.existsSync(path.join(root, 'server/main.ts'))) entries.push({ in: 'server/main.ts', out: 'server' });
 
 esbuild.buildSync({

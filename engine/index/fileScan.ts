@@ -48,6 +48,25 @@ interface Directive {
   text: string;
 }
 
+/** Latin-1 text of buf[s, e) without copying the bytes first. */
+function latin1(buf: Uint8Array, s: number, e: number): string {
+  return Buffer.from(buf.buffer, buf.byteOffset + s, Math.max(0, e - s)).toString('latin1');
+}
+
+/** Scratch space for the blanked copies (reused: the scan is synchronous). */
+let scratch = new Uint8Array(0);
+function scratchCopies(buf: Uint8Array): { a: Uint8Array; b: Uint8Array } {
+  const n = buf.length;
+  if (scratch.length < 2 * n) scratch = new Uint8Array(Math.max(2 * n, 1 << 20));
+  const a = scratch.subarray(0, n);
+  const b = scratch.subarray(n, 2 * n);
+  a.set(buf);
+  return { a, b };
+}
+
+/** Directives whose text the scan reads; the others (include, object-like define, ...) only need their extent. */
+const WANTED = new Set(['if', 'ifdef', 'ifndef', 'elif', 'elifdef', 'elifndef', 'else', 'endif', 'define']);
+
 function isIdentByte(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
 }
@@ -55,7 +74,7 @@ function isIdentByte(c: number): boolean {
 /** Copy of buf with comments, string and char literals and directives blanked; the directives. */
 function blankNonCode(buf: Uint8Array): { clean: Uint8Array; directives: Directive[] } {
   const n = buf.length;
-  const clean = new Uint8Array(buf);
+  const { a: clean } = scratchCopies(buf);
   const directives: Directive[] = [];
   let line = 1;
   let lineStart = true;
@@ -78,13 +97,32 @@ function blankNonCode(buf: Uint8Array): { clean: Uint8Array; directives: Directi
       const startLine = line;
       let text = '';
       let segStart = i;
+      // The directive's word (and a define's name): most directives are
+      // includes and object-like defines, whose text is never read.
+      let k0 = i + 1;
+      while (k0 < n && (buf[k0] === SP || buf[k0] === 9)) k0++;
+      let k1 = k0;
+      while (k1 < n && isIdentByte(buf[k1])) k1++;
+      const word = latin1(buf, k0, k1);
+      let want = WANTED.has(word);
+      let shortText: string | null = null;
+      if (word === 'define') {
+        let k2 = k1;
+        while (k2 < n && (buf[k2] === SP || buf[k2] === 9)) k2++;
+        let k3 = k2;
+        while (k3 < n && isIdentByte(buf[k3])) k3++;
+        if (buf[k3] !== 40 /* ( */) {
+          want = false;
+          shortText = '#define ' + latin1(buf, k2, k3);
+        }
+      } else if (!want) shortText = '';
       while (i < n) {
         const d = buf[i];
         if (d === NL) {
           let k = i - 1;
           if (buf[k] === 13) k--;
           if (buf[k] === 92) {
-            text += Buffer.from(buf.subarray(segStart, k)).toString('latin1') + ' ';
+            if (want) text += latin1(buf, segStart, k) + ' ';
             line++;
             i++;
             segStart = i;
@@ -93,7 +131,7 @@ function blankNonCode(buf: Uint8Array): { clean: Uint8Array; directives: Directi
           break;
         }
         if (d === 47 && buf[i + 1] === 42) {
-          text += Buffer.from(buf.subarray(segStart, i)).toString('latin1') + ' ';
+          if (want) text += latin1(buf, segStart, i) + ' ';
           const e = indexOf2(buf, 42, 47, i + 2);
           for (let k = i; k < e; k++) if (buf[k] === NL) line++;
           i = e;
@@ -101,16 +139,17 @@ function blankNonCode(buf: Uint8Array): { clean: Uint8Array; directives: Directi
           continue;
         }
         if (d === 47 && buf[i + 1] === 47) {
-          text += Buffer.from(buf.subarray(segStart, i)).toString('latin1');
+          if (want) text += latin1(buf, segStart, i);
           while (i < n && buf[i] !== NL) i++;
           segStart = i;
           break;
         }
         i++;
       }
-      text += Buffer.from(buf.subarray(segStart, i)).toString('latin1');
-      for (let k = start; k < i; k++) if (clean[k] !== NL) clean[k] = SP;
-      directives.push({ start, end: i, line: startLine, text: text.trim() });
+      if (want) text += latin1(buf, segStart, i);
+      clean.fill(SP, start, i);
+      for (let k = start; k < i; k++) if (buf[k] === NL) clean[k] = NL;
+      directives.push({ start, end: i, line: startLine, text: shortText ?? text.trim() });
       continue;
     }
     lineStart = false;
@@ -164,13 +203,21 @@ const CALL_RE = /\b([A-Za-z_]\w*)\s*\(/g;
  * keep the whole function body's text alive for as long as the index lives.
  */
 const interned = new Map<string, string>();
-function intern(name: string): string {
+export function intern(name: string): string {
   let s = interned.get(name);
   if (s === undefined) {
     s = Buffer.from(name, 'latin1').toString('latin1');
     interned.set(s, s);
   }
   return s;
+}
+
+/** Interns a string that is already a fresh copy (e.g. deserialized): no copy needed. */
+export function internFresh(name: string): string {
+  const s = interned.get(name);
+  if (s !== undefined) return s;
+  interned.set(name, name);
+  return name;
 }
 
 function callsIn(text: string): string[] {
@@ -200,12 +247,25 @@ function directiveWord(text: string): { word: string; rest: string } {
   return m ? { word: m[1], rest: m[2].trim() } : { word: '', rest: '' };
 }
 
+/**
+ * Whether the file can hold a function definition or a function-like macro:
+ * a `{` or a `define NAME(` anywhere. Native searches, so that the big
+ * register headers (object-like defines only) cost next to nothing.
+ */
+function mayDefineSomething(buf: Uint8Array): boolean {
+  const b = Buffer.from(buf.buffer, buf.byteOffset, buf.length);
+  if (b.indexOf(123) >= 0) return true;
+  return /define[\s\\]+[A-Za-z_]\w*\(/.test(b.toString('latin1'));
+}
+
 export function scanFile(buf: Uint8Array, entryParam?: RegExp): FileScan {
+  if (!mayDefineSomething(buf)) return { functions: [], macros: [] };
   const { clean, directives } = blankNonCode(buf);
   const functions: ScannedFunction[] = [];
   const macros: ScannedMacro[] = [];
   // Brace-counting view: alternatives of #if groups blanked.
-  const braces = new Uint8Array(clean);
+  const braces = scratch.subarray(clean.length, 2 * clean.length);
+  braces.set(clean);
   const stack: CondFrame[] = [];
   // Condition in force at each directive's end, to date definitions.
   const condAt: { offset: number; cond: string }[] = [{ offset: 0, cond: '' }];
@@ -213,8 +273,13 @@ export function scanFile(buf: Uint8Array, entryParam?: RegExp): FileScan {
   let altStart = -1;
   let prevIfndef: string | null = null;
   for (const d of directives) {
+    if (d.text === '') {
+      prevIfndef = null;
+      continue;
+    }
     const { word, rest } = directiveWord(d.text);
     const top = stack[stack.length - 1];
+    let changed = word !== 'define';
     if (word === 'if' || word === 'ifdef' || word === 'ifndef') {
       const cond = word === 'ifdef' ? rest.split(/\s/)[0] : word === 'ifndef' ? '!' + rest.split(/\s/)[0] : rest;
       stack.push({ cond, previous: [], guard: false, inAlternative: false });
@@ -237,7 +302,10 @@ export function scanFile(buf: Uint8Array, entryParam?: RegExp): FileScan {
     } else if (word === 'define') {
       const m = /^([A-Za-z_]\w*)(\(([^)]*)\))?\s*(.*)$/s.exec(rest);
       if (m) {
-        if (prevIfndef === m[1] && top) top.guard = true;
+        if (prevIfndef === m[1] && top) {
+          top.guard = true;
+          changed = true;
+        }
         if (m[2] !== undefined) {
           const body = m[4] ?? '';
           macros.push({
@@ -251,8 +319,11 @@ export function scanFile(buf: Uint8Array, entryParam?: RegExp): FileScan {
         }
       }
       prevIfndef = null;
-    } else prevIfndef = null;
-    condAt.push({ offset: d.end, cond: conditionOf(stack) });
+    } else {
+      prevIfndef = null;
+      changed = false;
+    }
+    if (changed) condAt.push({ offset: d.end, cond: conditionOf(stack) });
   }
   // An #if group left open at the end of the file: stop blanking there.
   if (altDepth > 0) for (let k = altStart; k < braces.length; k++) if (braces[k] !== NL) braces[k] = SP;
@@ -276,8 +347,8 @@ export function scanFile(buf: Uint8Array, entryParam?: RegExp): FileScan {
     const fn = functionBefore(braces, stmtStart, i);
     if (fn) {
       while (condIdx + 1 < condAt.length && condAt[condIdx + 1].offset <= fn.nameStart) condIdx++;
-      const prefix = Buffer.from(clean.subarray(stmtStart, fn.nameStart)).toString('latin1');
-      const bodyText = Buffer.from(clean.subarray(i, close)).toString('latin1');
+      const prefix = latin1(clean, stmtStart, fn.nameStart);
+      const bodyText = latin1(clean, i, close);
       functions.push({
         name: intern(fn.name),
         line: lineAt(braces, i, line, fn.nameStart),
@@ -285,7 +356,7 @@ export function scanFile(buf: Uint8Array, entryParam?: RegExp): FileScan {
         isWeak: /\b__weak\b/.test(prefix),
         condition: condAt[condIdx].cond,
         calls: callsIn(bodyText),
-        takesEntry: entryParam ? entryParam.test(Buffer.from(clean.subarray(fn.nameStart, i)).toString('latin1')) : true,
+        takesEntry: entryParam ? entryParam.test(latin1(clean, fn.nameStart, i)) : true,
       });
     }
     for (let k = i; k < close && k < n; k++) if (braces[k] === NL) line++;
@@ -336,7 +407,7 @@ function functionBefore(buf: Uint8Array, floor: number, brace: number): { name: 
     while (start >= floor && isIdentByte(buf[start])) start--;
     start++;
     if (start > end) return null;
-    const name = Buffer.from(buf.subarray(start, end + 1)).toString('latin1');
+    const name = latin1(buf, start, end + 1);
     if (/^\d/.test(name) || KEYWORDS.has(name)) return null;
     const before = skipSpaceBack(buf, start - 1, floor);
     if (before >= floor && buf[before] === 41) {
@@ -348,4 +419,11 @@ function functionBefore(buf: Uint8Array, floor: number, brace: number): { name: 
     return { name, nameStart: start };
   }
   return null;
+}
+
+/** A NUL byte in the first 8 KiB: not C source. */
+export function looksBinary(buf: Uint8Array): boolean {
+  const n = Math.min(buf.length, 8192);
+  for (let i = 0; i < n; i++) if (buf[i] === 0) return true;
+  return false;
 }

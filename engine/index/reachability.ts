@@ -34,16 +34,23 @@ export class Reachability {
 
   private compute(): void {
     const callers = this.index.callersByName();
+    const visited = new Set<Node_>();
     let frontier: { name: string; node: Node_ | null }[] = [...this.targets].map((name) => ({ name, node: null }));
     for (let dist = 1; dist <= this.maxDepth && frontier.length; dist++) {
       const next: { name: string; node: Node_ | null }[] = [];
       for (const { name, node } of frontier) {
         for (const c of callers.get(name) ?? []) {
+          // The index hands out one object per definition: most revisits stop here, before a key is built.
+          if (visited.has(c)) continue;
           const k = nodeKey(c);
-          if (this.steps.has(k)) continue;
+          if (this.steps.has(k)) {
+            visited.add(c);
+            continue;
+          }
           if (this.barriers.some((b) => b.test(c.name))) continue;
           if (node && !this.resolvesTo(name, c.file, node)) continue;
           this.steps.set(k, { dist, via: name, next: node });
+          visited.add(c);
           next.push({ name: c.name, node: c });
         }
       }

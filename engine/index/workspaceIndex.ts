@@ -4,7 +4,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Catalogue } from '../catalogue/catalogue';
-import { FileScan, ScannedFunction, ScannedMacro, scanFile } from './fileScan';
+import { FileScan, ScannedFunction, ScannedMacro, scanFile, looksBinary } from './fileScan';
+import { IndexCache } from './indexCache';
+import { scanFiles, workerCount } from './scanWorkers';
+import { contentHash } from './scanWorker';
 import { InputProblem } from '../findings';
 
 export interface Definition extends ScannedFunction {
@@ -29,6 +32,23 @@ export interface IndexOptions {
   root: string;
   arch: string;
   catalogue: Catalogue;
+  /**
+   * Where the on-disk scan cache lives (its base: the cache goes under
+   * <cacheDir>/index/<hash of the root>/); no cache when absent.
+   */
+  cacheDir?: string;
+}
+
+/** What the last build() did, for the curious (tests, the bench). */
+export interface BuildStats {
+  files: number;
+  /** Files whose scan came from the disk cache. */
+  fromCache: number;
+  /** Files read and scanned. */
+  scanned: string[];
+  /** Scan threads used (0: this thread only). */
+  workers: number;
+  cacheFile: string | null;
 }
 
 export class WorkspaceIndex {
@@ -43,12 +63,15 @@ export class WorkspaceIndex {
   private lazyUsers: Set<string> | null = null;
   private readonly entryParam: RegExp;
   readonly problems: InputProblem[] = [];
+  private readonly cacheDir: string | undefined;
+  lastBuild: BuildStats | null = null;
 
   constructor(opts: IndexOptions) {
     this.root = path.resolve(opts.root);
     this.arch = opts.arch;
     this.cat = opts.catalogue;
     this.kernel = isKernelTree(this.root);
+    this.cacheDir = opts.cacheDir;
     const types = [...this.cat.entryPointerTypes, ...this.cat.entryHolderTypes].map((t) => t.replace(/\s+/g, '\\s+'));
     this.entryParam = new RegExp(`\\b(?:${types.join('|')})\\s*\\*`);
   }
@@ -90,27 +113,89 @@ export class WorkspaceIndex {
     return out.sort();
   }
 
-  /** Scans every covered file. */
+  /**
+   * Scans every covered file: from the disk cache when one is configured and
+   * the file's (size, mtime) or content hash match, otherwise across
+   * worker_threads; then writes the cache back if anything changed.
+   */
   build(): void {
-    for (const f of this.listFiles()) {
-      let buf: Buffer;
-      try {
-        buf = fs.readFileSync(f);
-      } catch (e) {
-        this.problems.push({ file: f, message: `cannot read: ${(e as Error).message}` });
-        continue;
+    const files = this.listFiles();
+    const cache = this.cacheDir ? new IndexCache(this.cacheDir, this.root, [this.entryParam.source, this.arch]) : null;
+    const stored = cache ? cache.load() : new Map();
+    const entries = new Map<string, { size: number; mtimeMs: number; hash: string; scan: FileScan }>();
+    const toScan: string[] = [];
+    let fromCache = 0;
+    for (const f of files) {
+      const c = stored.get(f);
+      if (c) {
+        let st: fs.Stats;
+        try {
+          st = fs.statSync(f);
+        } catch {
+          toScan.push(f);
+          continue;
+        }
+        if (st.size === c.size && st.mtimeMs === c.mtimeMs) {
+          const scan = c.scan();
+          entries.set(f, { size: c.size, mtimeMs: c.mtimeMs, hash: c.hash, scan });
+          this.put(f, scan);
+          fromCache++;
+          continue;
+        }
+        // Touched: the content decides.
+        let buf: Buffer;
+        try {
+          buf = fs.readFileSync(f);
+        } catch {
+          toScan.push(f);
+          continue;
+        }
+        const hash = contentHash(buf);
+        if (hash === c.hash) {
+          const scan = c.scan();
+          entries.set(f, { size: st.size, mtimeMs: st.mtimeMs, hash, scan });
+          this.put(f, scan);
+          fromCache++;
+          continue;
+        }
       }
-      this.addScan(f, buf);
+      toScan.push(f);
+    }
+    const scanned: string[] = [];
+    const workers = toScan.length ? workerCount() : 0;
+    scanFiles(toScan, this.entryParam, (r) => {
+      if (r.error || !r.scan) {
+        this.problems.push({ file: r.file, message: r.error ?? 'cannot read' });
+        return;
+      }
+      scanned.push(r.file);
+      entries.set(r.file, { size: r.size, mtimeMs: r.mtimeMs, hash: r.hash, scan: r.scan });
+      this.put(r.file, r.scan);
+    });
+    scanned.sort();
+    this.lastBuild = { files: files.length, fromCache, scanned, workers, cacheFile: cache ? cache.file : null };
+    if (cache && (toScan.length > 0 || entries.size !== stored.size || fromCache !== stored.size)) {
+      try {
+        cache.save(entries);
+      } catch {
+        // A cache that cannot be written (read-only home, full disk) only costs the next run time.
+      }
     }
   }
 
   /** (Re)indexes one file from its content, e.g. an editor's unsaved text. */
   addScan(file: string, buf: Uint8Array): void {
+    this.put(file, looksBinary(buf) ? { functions: [], macros: [] } : scanFile(buf, this.entryParam));
+  }
+
+  private put(file: string, scan: FileScan): void {
     if (this.scans.has(file)) this.removeFile(file);
-    const scan = looksBinary(buf) ? { functions: [], macros: [] } : scanFile(buf, this.entryParam);
-    this.scans.set(file, scan);
-    for (const f of scan.functions) push(this.byName, f.name, { ...f, file });
-    for (const m of scan.macros) push(this.macrosByName, m.name, { ...m, file });
+    // One object per definition, with its file, shared by the file's scan and the by-name maps.
+    const functions = scan.functions.map((f) => ((f as Definition).file === file ? (f as Definition) : { ...f, file }));
+    const macros = scan.macros.map((m) => ((m as MacroDefinition).file === file ? (m as MacroDefinition) : { ...m, file }));
+    this.scans.set(file, { functions, macros });
+    for (const f of functions) push(this.byName, f.name, f);
+    for (const m of macros) push(this.macrosByName, m.name, m);
     this.touchers = null;
     this.lazyUsers = null;
     this.callers = null;
@@ -180,9 +265,9 @@ export class WorkspaceIndex {
 
   /** Every function definition and function-like macro, with its file. */
   *allCallers(): Iterable<Definition | MacroDefinition> {
-    for (const [file, scan] of this.scans) {
-      for (const f of scan.functions) yield { ...f, file };
-      for (const m of scan.macros) yield { ...m, file };
+    for (const scan of this.scans.values()) {
+      for (const f of scan.functions) yield f as Definition;
+      for (const m of scan.macros) yield m as MacroDefinition;
     }
   }
 
@@ -211,23 +296,18 @@ export class WorkspaceIndex {
   }
 
   private computeTouchers(): Set<string> {
-    const callers = new Map<string, Set<string>>();
-    const edge = (from: string, to: string) => {
-      let s = callers.get(to);
-      if (!s) callers.set(to, (s = new Set()));
-      s.add(from);
-    };
-    for (const scan of this.scans.values()) {
-      for (const f of scan.functions) for (const c of f.calls) edge(f.name, c);
-      for (const m of scan.macros) for (const c of m.calls) edge(m.name, c);
-    }
+    const callers = this.callersByName();
     // Breadth-first, a few calls deep: by name the call graph joins almost
     // everything to everything far out, and real flushing helpers sit close.
     const seen = new Set<string>(this.cat.lazyMode.keys());
     let frontier = [...seen];
     for (let depth = 0; depth < TOUCH_DEPTH && frontier.length; depth++) {
       const next: string[] = [];
-      for (const n of frontier) for (const c of callers.get(n) ?? []) if (!seen.has(c)) (seen.add(c), next.push(c));
+      for (const n of frontier)
+        for (const def of callers.get(n) ?? []) {
+          const c = def.name;
+          if (!seen.has(c)) (seen.add(c), next.push(c));
+        }
       frontier = next;
     }
     return seen;
@@ -248,9 +328,4 @@ function pull<T extends { file: string }>(m: Map<string, T[]>, k: string, file: 
   else m.delete(k);
 }
 
-/** A NUL byte in the first 8 KiB: not C source. */
-export function looksBinary(buf: Uint8Array): boolean {
-  const n = Math.min(buf.length, 8192);
-  for (let i = 0; i < n; i++) if (buf[i] === 0) return true;
-  return false;
-}
+export { looksBinary };

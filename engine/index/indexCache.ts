@@ -1,0 +1,101 @@
+// The on-disk cache of the cheap scan, outside the repository:
+// ${LAZYMMU_CACHE:-~/.cache/lazymmu}/index/<hash of the root>/scan-<key>.bin.
+// An entry is reused without reading the file when (path, size, mtime) match;
+// when they do not, the file is read and its content hash decides (a touched
+// but unchanged file is not rescanned). The key covers the scanner's version
+// and whatever changes a scan's result (the entry-pointer pattern).
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as v8 from 'v8';
+import { FileScan } from './fileScan';
+import { NameTable, decodeScan, encodeScan, internAll } from './scanCodec';
+
+/** Bump when fileScan's output changes for the same input. */
+const SCAN_VERSION = 1;
+
+export function defaultCacheBase(): string {
+  return process.env.LAZYMMU_CACHE || path.join(os.homedir(), '.cache', 'lazymmu');
+}
+
+export interface CachedFile {
+  size: number;
+  mtimeMs: number;
+  hash: string;
+  /** Decoded on demand. */
+  scan(): FileScan;
+}
+
+interface Stored {
+  v: number;
+  key: string;
+  files: string[];
+  sizes: Float64Array;
+  mtimes: Float64Array;
+  hashes: string[];
+  at: Int32Array;
+  names: string[];
+  data: Int32Array;
+}
+
+export class IndexCache {
+  readonly file: string;
+  private readonly key: string;
+
+  constructor(base: string, root: string, keyParts: string[]) {
+    const rootHash = crypto.createHash('sha1').update(path.resolve(root)).digest('hex').slice(0, 16);
+    this.key = crypto.createHash('sha1').update([String(SCAN_VERSION), ...keyParts].join('\0')).digest('hex').slice(0, 16);
+    this.file = path.join(base, 'index', rootHash, `scan-${this.key}.bin`);
+  }
+
+  /** The stored entries by absolute path (empty when there is no usable cache). */
+  load(): Map<string, CachedFile> {
+    const out = new Map<string, CachedFile>();
+    let s: Stored;
+    try {
+      s = v8.deserialize(fs.readFileSync(this.file)) as Stored;
+    } catch {
+      return out;
+    }
+    if (!s || s.v !== SCAN_VERSION || s.key !== this.key) return out;
+    let names: string[] | null = null;
+    const data = s.data;
+    for (let i = 0; i < s.files.length; i++) {
+      const at = s.at[i];
+      out.set(s.files[i], {
+        size: s.sizes[i],
+        mtimeMs: s.mtimes[i],
+        hash: s.hashes[i],
+        scan: () => decodeScan(data, at, (names ??= internAll(s.names)), s.files[i]),
+      });
+    }
+    return out;
+  }
+
+  /** Writes the entries (atomically: a temporary file renamed over the old one). */
+  save(entries: Map<string, { size: number; mtimeMs: number; hash: string; scan: FileScan }>): void {
+    const t = new NameTable();
+    const out: number[] = [];
+    const files: string[] = [];
+    const sizes = new Float64Array(entries.size);
+    const mtimes = new Float64Array(entries.size);
+    const hashes: string[] = [];
+    const at = new Int32Array(entries.size);
+    let i = 0;
+    for (const [f, e] of entries) {
+      files.push(f);
+      sizes[i] = e.size;
+      mtimes[i] = e.mtimeMs;
+      hashes.push(e.hash);
+      at[i] = out.length;
+      encodeScan(e.scan, t, out);
+      i++;
+    }
+    const stored: Stored = { v: SCAN_VERSION, key: this.key, files, sizes, mtimes, hashes, at, names: t.names, data: Int32Array.from(out) };
+    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, v8.serialize(stored));
+    fs.renameSync(tmp, this.file);
+  }
+}

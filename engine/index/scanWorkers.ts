@@ -1,0 +1,94 @@
+// Scans many files across worker_threads, synchronously for the caller: the
+// main thread blocks on a shared counter (Atomics.wait) and drains the
+// workers' ports with receiveMessageOnPort, decoding each batch as it comes.
+// Falls back to scanning in this thread when the worker script is not there
+// (e.g. a bundle without it) or when there are few files.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { MessageChannel, Worker, receiveMessageOnPort } from 'worker_threads';
+import { decodeScan, internAll } from './scanCodec';
+import { ScannedOne, WorkerBatch, WorkerInput, scanOne } from './scanWorker';
+
+/** Below this many files the workers' start-up costs more than it saves. */
+const MIN_FILES_FOR_WORKERS = 400;
+/** A worker silent this long is given up on. */
+const STALL_MS = 60_000;
+
+function workerScript(): string | null {
+  for (const f of [path.join(__dirname, 'scanWorker.js'), path.join(__dirname, 'engine', 'index', 'scanWorker.js')])
+    if (fs.existsSync(f)) return f;
+  return null;
+}
+
+export function workerCount(): number {
+  const env = Number(process.env.LAZYMMU_SCAN_WORKERS);
+  if (Number.isFinite(env) && env >= 0 && process.env.LAZYMMU_SCAN_WORKERS !== '') return Math.floor(env);
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return Math.max(0, Math.min(cores, 8));
+}
+
+/** Scans `files` and calls `each` with every result (in no particular order). */
+export function scanFiles(files: string[], entryParam: RegExp, each: (r: ScannedOne) => void): void {
+  const n = workerCount();
+  const script = workerScript();
+  if (n < 2 || !script || files.length < MIN_FILES_FOR_WORKERS) {
+    for (const f of files) each(scanOne(f, entryParam));
+    return;
+  }
+  const signal = new SharedArrayBuffer(4);
+  const counter = new Int32Array(signal);
+  const ports = [];
+  const workers: Worker[] = [];
+  // Interleaved shares: neighbouring files (similar sizes) spread evenly.
+  const shares: string[][] = Array.from({ length: n }, () => []);
+  files.forEach((f, i) => shares[i % n].push(f));
+  for (let w = 0; w < n; w++) {
+    const { port1, port2 } = new MessageChannel();
+    const input: WorkerInput = { lazymmuScan: true, files: shares[w], entrySource: entryParam.source, entryFlags: entryParam.flags, port: port2, signal };
+    const worker = new Worker(script, { workerData: input, transferList: [port2] });
+    worker.unref();
+    workers.push(worker);
+    ports.push(port1);
+  }
+  let live = n;
+  const done = new Array(n).fill(false);
+  const received: Set<string>[] = Array.from({ length: n }, () => new Set());
+  let lastNews = Date.now();
+  try {
+    while (live > 0) {
+      const seen = Atomics.load(counter, 0);
+      let got = false;
+      for (let w = 0; w < n; w++) {
+        if (done[w]) continue;
+        for (let m = receiveMessageOnPort(ports[w]); m; m = receiveMessageOnPort(ports[w])) {
+          got = true;
+          const msg = m.message as WorkerBatch | { done: true };
+          if ('done' in msg) {
+            done[w] = true;
+            live--;
+            break;
+          }
+          const names = internAll(msg.names);
+          for (const f of msg.files) received[w].add(f.file);
+          for (const f of msg.files)
+            each({ file: f.file, size: f.size, mtimeMs: f.mtimeMs, hash: f.hash, error: f.error, scan: f.at >= 0 ? decodeScan(msg.data, f.at, names, f.file) : undefined });
+        }
+      }
+      if (!got && live > 0) {
+        if (Atomics.wait(counter, 0, seen, 2000) === 'timed-out' && Date.now() - lastNews > STALL_MS) {
+          // A worker that died or hangs: scan what is left of its share here.
+          for (let w = 0; w < n; w++) {
+            if (done[w]) continue;
+            for (const f of shares[w]) if (!received[w].has(f)) each(scanOne(f, entryParam));
+            done[w] = true;
+            live--;
+          }
+        }
+      } else lastNews = Date.now();
+    }
+  } finally {
+    for (const p of ports) p.close();
+    for (const w of workers) void w.terminate();
+  }
+}

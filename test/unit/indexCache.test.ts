@@ -1,0 +1,119 @@
+// The index's disk cache and its scan workers, by behaviour: an unchanged file
+// comes from the cache, a changed one is rescanned, a touched but unchanged
+// one is not, a deleted one leaves the index; scans made in worker_threads
+// equal the scans made in this thread.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { loadCatalogue } from '../../engine/catalogue/catalogue';
+import { WorkspaceIndex } from '../../engine/index/workspaceIndex';
+import { scanFile } from '../../engine/index/fileScan';
+import { scanFiles } from '../../engine/index/scanWorkers';
+import { IndexCache } from '../../engine/index/indexCache';
+
+const catalogue = loadCatalogue();
+
+function tmp(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+function build(root: string, cacheDir: string): WorkspaceIndex {
+  const idx = new WorkspaceIndex({ root, arch: 'arm64', catalogue, cacheDir });
+  idx.build();
+  return idx;
+}
+
+test('index cache: unchanged files come from the cache, changed ones are rescanned', () => {
+  const root = tmp('lazymmu-idx-');
+  const cacheDir = tmp('lazymmu-cache-');
+  const a = path.join(root, 'a.c');
+  const b = path.join(root, 'b.c');
+  const c = path.join(root, 'c.c');
+  fs.writeFileSync(a, 'void fa(void) { arch_enter_lazy_mmu_mode(); }\n');
+  fs.writeFileSync(b, 'void fb(void) { foo(); }\n');
+  fs.writeFileSync(c, 'void fc(void) { }\n');
+
+  const first = build(root, cacheDir);
+  assert.deepEqual(first.lastBuild?.scanned, [a, b, c]);
+  assert.equal(first.lastBuild?.fromCache, 0);
+  assert.ok(first.lastBuild?.cacheFile && fs.existsSync(first.lastBuild.cacheFile));
+  assert.ok(!first.lastBuild!.cacheFile!.startsWith(root), 'the cache lives outside the tree');
+
+  const second = build(root, cacheDir);
+  assert.deepEqual(second.lastBuild?.scanned, []);
+  assert.equal(second.lastBuild?.fromCache, 3);
+  assert.deepEqual(second.functionsIn(a).map((f) => [f.name, f.line, f.calls]), [['fa', 1, ['arch_enter_lazy_mmu_mode']]]);
+  assert.deepEqual(second.lazyApiUsers().map((d) => d.name), ['fa']);
+  assert.deepEqual(second.resolve('fb', a).map((d) => d.file), [b]);
+
+  // b changes (same size even: the mtime differs, then the content hash); a is touched only; c goes.
+  fs.writeFileSync(b, 'void gb(void) { bar(); }\n');
+  const later = new Date(Date.now() + 5000);
+  fs.utimesSync(b, later, later);
+  fs.utimesSync(a, later, later);
+  fs.rmSync(c);
+  const third = build(root, cacheDir);
+  assert.deepEqual(third.lastBuild?.scanned, [b]);
+  assert.equal(third.lastBuild?.fromCache, 1);
+  assert.deepEqual(third.functionsIn(b).map((f) => [f.name, f.calls]), [['gb', ['bar']]]);
+  assert.deepEqual(third.resolve('fb', a), []);
+  assert.deepEqual(third.files().sort(), [a, b]);
+
+  // And the cache written by the third build knows the new b.
+  const fourth = build(root, cacheDir);
+  assert.deepEqual(fourth.lastBuild?.scanned, []);
+  assert.deepEqual(fourth.functionsIn(b).map((f) => f.name), ['gb']);
+});
+
+test('index cache: no cacheDir, no cache; a corrupt cache file is ignored', () => {
+  const root = tmp('lazymmu-idx-');
+  const cacheDir = tmp('lazymmu-cache-');
+  fs.writeFileSync(path.join(root, 'a.c'), 'int f(int x) { return g(x); }\n');
+  const idx = new WorkspaceIndex({ root, arch: 'arm64', catalogue });
+  idx.build();
+  assert.equal(idx.lastBuild?.cacheFile, null);
+  assert.deepEqual(fs.readdirSync(cacheDir), []);
+  const first = build(root, cacheDir);
+  fs.writeFileSync(first.lastBuild!.cacheFile!, 'not a cache');
+  const again = build(root, cacheDir);
+  assert.equal(again.lastBuild?.scanned.length, 1);
+  assert.deepEqual(again.functionsIn(path.join(root, 'a.c')).map((f) => f.calls), [['g']]);
+  assert.ok(new IndexCache(cacheDir, root, ['x']).file !== first.lastBuild!.cacheFile, 'the key is part of the file name');
+});
+
+test('scan workers: the same scans as this thread', () => {
+  const root = tmp('lazymmu-scan-');
+  const files: string[] = [];
+  for (let i = 0; i < 500; i++) {
+    const f = path.join(root, `f${i}.c`);
+    fs.writeFileSync(
+      f,
+      `#ifdef CONFIG_X${i % 3}\nstatic void f${i}(pte_t *ptep) { set_pte_at(mm, a, ptep, p); g${i % 7}(); }\n#endif\n#define M${i}(x) h${i}(x)\nint v${i};\n`,
+    );
+    files.push(f);
+  }
+  const entry = /\bpte_t\s*\*/;
+  const prev = process.env.LAZYMMU_SCAN_WORKERS;
+  process.env.LAZYMMU_SCAN_WORKERS = '2';
+  const got = new Map<string, unknown>();
+  try {
+    scanFiles(files, entry, (r) => got.set(r.file, JSON.parse(JSON.stringify(r.scan))));
+  } finally {
+    if (prev === undefined) delete process.env.LAZYMMU_SCAN_WORKERS;
+    else process.env.LAZYMMU_SCAN_WORKERS = prev;
+  }
+  assert.equal(got.size, files.length);
+  for (const f of files) {
+    const want = scanFile(fs.readFileSync(f), entry);
+    const have = got.get(f) as typeof want;
+    // Worker scans carry their file (so these came from the workers); otherwise equal.
+    assert.equal((have.functions[0] as any).file, f);
+    const strip = (s: typeof want) => ({
+      functions: s.functions.map(({ file: _f, ...rest }: any) => rest),
+      macros: s.macros.map(({ file: _f, ...rest }: any) => rest),
+    });
+    assert.deepEqual(strip(have), strip(JSON.parse(JSON.stringify(want))));
+  }
+});
