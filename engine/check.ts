@@ -1,6 +1,7 @@
 // The engine's entry point for a batch check (CLI, CI): one Workspace, built
 // and checked once.
-import { Workspace, CheckResult } from './workspace';
+import { Workspace, CheckResult, isUnder } from './workspace';
+import { loadResult, resultFile, saveResult } from './index/resultCache';
 import { KernelConfig } from './kernelConfig';
 
 export type { CheckResult } from './workspace';
@@ -23,6 +24,17 @@ export interface CheckOptions {
 export async function checkTree(opts: CheckOptions): Promise<CheckResult> {
   const kernelConfig = opts.kernelConfigFile ? KernelConfig.load(opts.kernelConfigFile) : undefined;
   const ws = new Workspace({ root: opts.root, arch: opts.arch, extraApisFile: opts.extraApisFile, kernelConfig, cacheDir: opts.cacheDir });
+  // With a cache, and every path inside the root: nothing changed, nothing to do again.
+  const cacheable = opts.cacheDir !== undefined && opts.paths.every((p) => isUnder(p, [ws.root]));
+  const keyed = (digest: string) => resultFile(opts.cacheDir!, { ...opts, digest });
+  if (cacheable) {
+    const digest = ws.index.unchangedDigest();
+    const hit = digest ? loadResult<CheckResult>(keyed(digest)) : null;
+    if (hit) return hit;
+  }
   ws.build();
-  return ws.check(opts.paths);
+  const result = await ws.check(opts.paths);
+  const digest = cacheable ? ws.index.contentDigest() : null;
+  if (digest) saveResult(keyed(digest), result);
+  return result;
 }

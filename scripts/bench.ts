@@ -4,8 +4,9 @@
 //  - the peer: Debian's coccinelle (installed on demand with apt-get) running
 //    coccinelle/raw.cocci over the same paths;
 //  - `lazymmu check` over linux-6.12 mm/ and the whole tree, cold (empty index
-//    cache) and warm (the cache the cold run wrote), wall time and peak RSS
-//    (both measured by GNU time -v);
+//    cache) and warm (the cache the cold run wrote: index only, and with the
+//    stored result of an unchanged tree), wall time and peak RSS (both
+//    measured by GNU time -v);
 //  - growth: the same cold check over four tree sizes;
 //  - editing: 200 edits to mm/memory.c through the language server;
 //  - the simulator: time per scenario set and per replayed finding.
@@ -137,8 +138,13 @@ async function main(): Promise<void> {
   };
   add('lazymmu mm/, no cache (--no-cache)', lazymmu(tree, [mm], null));
   add('lazymmu whole tree, cold (empty cache; writes it)', lazymmu(tree, [tree], cache));
-  add('lazymmu whole tree, warm (disk cache)', lazymmu(tree, [tree], cache));
-  add('lazymmu mm/, warm (disk cache)', lazymmu(tree, [mm], cache));
+  const dropResults = () => fs.rmSync(path.join(cache, 'results'), { recursive: true, force: true });
+  dropResults();
+  add('lazymmu whole tree, warm index cache (analysis run again)', lazymmu(tree, [tree], cache));
+  add('lazymmu whole tree, warm, nothing changed (stored result)', lazymmu(tree, [tree], cache));
+  dropResults();
+  add('lazymmu mm/, warm index cache (analysis run again)', lazymmu(tree, [mm], cache));
+  add('lazymmu mm/, warm, nothing changed (stored result)', lazymmu(tree, [mm], cache));
 
   console.error('bench: spatch over mm/ ...');
   const peerMm = spatch([mm]);
@@ -193,7 +199,7 @@ async function main(): Promise<void> {
   const EDITS = 200;
   try {
     const e = await editLatency(tree, path.join(mm, 'memory.c'), EDITS);
-    say(`The language server (dist/server.js, stdio) with the 6.12 tree open (indexing and first diagnostics of mm/memory.c took ${s1(e.indexMs / 1000)} s), then ${EDITS} edits to mm/memory.c, each waited for: latency from didChange to the publishDiagnostics of that version, the server's debounce included.`);
+    say(`The language server (dist/server.js, stdio) with the 6.12 tree open (indexing and first diagnostics of mm/memory.c took ${s1(e.indexMs / 1000)} s), then ${e.edits} of the ${EDITS} scripted edits to mm/memory.c (the rest cut by the time budget, LAZYMMU_BENCH_EDIT_BUDGET_S) , each waited for: latency from didChange to the publishDiagnostics of that version, the server's debounce included.`);
     say('');
     say('| edits | p50 (ms) | p95 (ms) | max (ms) |');
     say('|---:|---:|---:|---:|');
@@ -229,7 +235,8 @@ async function main(): Promise<void> {
   // Targets.
   const get = (w: string) => rows.find((r) => r.what.startsWith(w))!.r;
   const cold = get('lazymmu whole tree, cold');
-  const warm = get('lazymmu whole tree, warm');
+  const warm = get('lazymmu whole tree, warm, nothing changed');
+  const warmIndex = get('lazymmu whole tree, warm index cache');
   const mmCold = get('lazymmu mm/, no cache');
   const peak = Math.max(...rows.map((r) => r.r.rssMb));
   const yes = (b: boolean) => (b ? 'met' : '**not met**');
@@ -237,7 +244,7 @@ async function main(): Promise<void> {
   say('## Targets (issue 6)');
   say('');
   say(`- whole 6.12 tree cold at most the peer's time: ${s1(cold.wallS)} s vs ${peerAll.timedOut ? `> ${PEER_TIMEOUT_S}` : s1(peerAll.wallS)} s: ${yes(peerAll.timedOut || cold.wallS <= peerAll.wallS)}`);
-  say(`- warm under 2 s: ${s1(warm.wallS)} s: ${yes(warm.wallS < 2)}`);
+  say(`- warm under 2 s: nothing changed (stored result) ${s1(warm.wallS)} s: ${yes(warm.wallS < 2)}; index from the cache but the analysis run again ${s1(warmIndex.wallS)} s: ${yes(warmIndex.wallS < 2)}`);
   say(`- mm/ cold at most the peer's: ${s1(mmCold.wallS)} s vs ${s1(peerMm.wallS)} s: ${yes(mmCold.wallS <= peerMm.wallS)}`);
   say(`- peak memory under 1 GB: ${mb(peak)} MB: ${yes(peak < 1024)}`);
   say('- edit latency p95 under 30 ms and linear growth: see the tables above (judged in the prose below).');

@@ -73,6 +73,37 @@ export class IndexCache {
     return out;
   }
 
+  /**
+   * When every listed file has the (size, mtime) the cache holds and the cache
+   * holds no other file: a digest of the files' paths and content hashes.
+   * Otherwise null. Decodes no scan.
+   */
+  unchangedDigest(files: string[]): string | null {
+    let s: Stored;
+    try {
+      s = v8.deserialize(fs.readFileSync(this.file)) as Stored;
+    } catch {
+      return null;
+    }
+    if (!s || s.v !== SCAN_VERSION || s.key !== this.key || s.files.length !== files.length) return null;
+    const at = new Map<string, number>();
+    s.files.forEach((f, i) => at.set(f, i));
+    const h = crypto.createHash('sha1');
+    for (const f of [...files].sort()) {
+      const i = at.get(f);
+      if (i === undefined) return null;
+      let st: fs.Stats;
+      try {
+        st = fs.statSync(f);
+      } catch {
+        return null;
+      }
+      if (st.size !== s.sizes[i] || st.mtimeMs !== s.mtimes[i]) return null;
+      h.update(f).update('\0').update(s.hashes[i]).update('\n');
+    }
+    return h.digest('hex');
+  }
+
   /** Writes the entries (atomically: a temporary file renamed over the old one). */
   save(entries: Map<string, { size: number; mtimeMs: number; hash: string; scan: FileScan }>): void {
     const t = new NameTable();

@@ -1,6 +1,7 @@
 // The workspace index: every function definition and function-like macro in
 // the tree (from the cheap scan), the call graph by name, and the queries the
 // analysis needs (resolve a call, find the sections' openers).
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Catalogue } from '../catalogue/catalogue';
@@ -120,7 +121,7 @@ export class WorkspaceIndex {
    */
   build(): void {
     const files = this.listFiles();
-    const cache = this.cacheDir ? new IndexCache(this.cacheDir, this.root, [this.entryParam.source, this.arch]) : null;
+    const cache = this.cacheDir ? this.cache() : null;
     const stored = cache ? cache.load() : new Map();
     const entries = new Map<string, { size: number; mtimeMs: number; hash: string; scan: FileScan }>();
     const toScan: string[] = [];
@@ -173,6 +174,7 @@ export class WorkspaceIndex {
       this.put(r.file, r.scan);
     });
     scanned.sort();
+    this.built = new Map([...entries].map(([f, e]) => [f, e.hash]));
     this.lastBuild = { files: files.length, fromCache, scanned, workers, cacheFile: cache ? cache.file : null };
     if (cache && (toScan.length > 0 || entries.size !== stored.size || fromCache !== stored.size)) {
       try {
@@ -181,6 +183,30 @@ export class WorkspaceIndex {
         // A cache that cannot be written (read-only home, full disk) only costs the next run time.
       }
     }
+  }
+
+  /**
+   * With a cache: when no covered file changed since the cache was written, a
+   * digest of the tree's content (paths and content hashes), else null.
+   * Cheap: stats the files, scans nothing.
+   */
+  unchangedDigest(): string | null {
+    if (!this.cacheDir) return null;
+    return this.cache().unchangedDigest(this.listFiles());
+  }
+
+  /** After build(): the same digest, from what was read (null when a file could not be read). */
+  contentDigest(): string | null {
+    if (!this.built || this.problems.length) return null;
+    const h = crypto.createHash('sha1');
+    for (const f of [...this.built.keys()].sort()) h.update(f).update('\0').update(this.built.get(f)!).update('\n');
+    return h.digest('hex');
+  }
+
+  private built: Map<string, string> | null = null;
+
+  private cache(): IndexCache {
+    return new IndexCache(this.cacheDir!, this.root, [this.entryParam.source, this.arch]);
   }
 
   /** (Re)indexes one file from its content, e.g. an editor's unsaved text. */

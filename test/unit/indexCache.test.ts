@@ -117,3 +117,26 @@ test('scan workers: the same scans as this thread', () => {
     assert.deepEqual(strip(have), strip(JSON.parse(JSON.stringify(want))));
   }
 });
+
+test('result cache: an unchanged tree gives the stored result; a change is checked again', async () => {
+  const { checkTree } = await import('../../engine/check');
+  const root = tmp('lazymmu-res-');
+  const cacheDir = tmp('lazymmu-cache-');
+  const fixture = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'raw', 'interproc_depth2.c');
+  const file = path.join(root, 'x.c');
+  fs.copyFileSync(fixture, file);
+  const first = await checkTree({ root, paths: [root], cacheDir });
+  assert.ok(first.findings.length > 0);
+  assert.equal(fs.readdirSync(path.join(cacheDir, 'results')).length, 1);
+  const second = await checkTree({ root, paths: [root], cacheDir });
+  assert.deepEqual(JSON.parse(JSON.stringify(second)), JSON.parse(JSON.stringify(first)));
+  // Other paths are another result.
+  await checkTree({ root, paths: [file], cacheDir });
+  assert.equal(fs.readdirSync(path.join(cacheDir, 'results')).length, 2);
+  // The file loses its functions: no findings, and not the stored ones.
+  fs.writeFileSync(file, 'int x;\n');
+  const later = new Date(Date.now() + 5000);
+  fs.utimesSync(file, later, later);
+  const third = await checkTree({ root, paths: [root], cacheDir });
+  assert.deepEqual(third.findings, []);
+});
