@@ -109,6 +109,16 @@ const MAX_LOOP_ITER = 6;
 const MAX_CALL_DEPTH = 12;
 const MAX_GOTO_RESTARTS = 6;
 const MAX_EXPANSION_CHARS = 2000;
+// Work per function run (statements x states). Loops (6 iterations) nested in
+// loops and switches multiply: a fuzzed body of nested loops ran for minutes
+// (issue 7, fuzz seed 208). Past the budget the rest of the body is skipped
+// (no effect), so every input ends; real kernel functions use far less.
+const MAX_FUNCTION_STEPS = 200_000;
+// Work per analysis root (an opener and every callee summarised for it):
+// many (enable depth, pause) contexts of a small call DAG are each summarised
+// once, and their number multiplies (issue 7, generated fuzz seed 20250 hung).
+const MAX_ROOT_STEPS = 600_000;
+const MAX_NESTING = 200;
 /**
  * A deterministic work counter (statements executed x states carried), read by
  * the fuzz tests to assert a per-input work bound without timing anything.
@@ -193,7 +203,16 @@ export class Interpreter {
     if (known === 'pending') return EMPTY; // recursion: assume no effect, which terminates
     if (known) return known;
     if (this.depth >= MAX_CALL_DEPTH) return EMPTY;
+    // Recursion in another mode (each call one enter deeper) makes a new key
+    // per level and a tree of contexts exponential in MAX_CALL_DEPTH (issue 7,
+    // fuzz seed 208 hung): a function already being summarised is recursion
+    // whatever the context, and is assumed to have no effect.
+    const fnKey = `${fn.file}:${fn.node.startIndex}`;
+    if (this.active.has(fnKey)) return EMPTY;
+    if (this.depth === 0) this.rootSteps = 0;
+    else if (this.rootSteps > MAX_ROOT_STEPS) return EMPTY;
     this.memo.set(key, 'pending');
+    this.active.add(fnKey);
     if (process.env.LAZYMMU_DEBUG) console.error(`summarize ${'  '.repeat(this.depth)}${fn.name} ${key.split('|').slice(1).join('|')}`);
     this.depth++;
     try {
@@ -203,8 +222,14 @@ export class Interpreter {
       return result;
     } finally {
       this.depth--;
+      this.active.delete(fnKey);
     }
   }
+
+  /** Functions being summarised now (on the call stack). */
+  private active = new Set<string>();
+  /** Work done for the current analysis root (see MAX_ROOT_STEPS). */
+  rootSteps = 0;
 
   resolveCallee(name: string, fromFile: string): { ref: FunctionRef; condition: string }[] {
     const out: { ref: FunctionRef; condition: string }[] = [];
@@ -345,9 +370,13 @@ class FunctionRun {
           }
         }
       }
-      for (const c of x.namedChildren) if (c) visit(c);
     };
-    visit(n);
+    // Iterative: a 5,000-deep nested body overflowed the stack when recursive (issue 7).
+    const stack: Node[] = [n];
+    for (let x = stack.pop(); x; x = stack.pop()) {
+      visit(x);
+      for (const c of x.namedChildren) if (c) stack.push(c);
+    }
   }
 
   // ---- locations -------------------------------------------------------
@@ -384,8 +413,27 @@ class FunctionRun {
 
   // ---- statements ------------------------------------------------------
 
+  private steps = 0;
+
   private exec(n: Node, states: PathState[]): Flow {
-    interpreterWork.steps += states.length || 1;
+    const w = states.length || 1;
+    interpreterWork.steps += w;
+    this.ip.rootSteps += w;
+    if ((this.steps += w) > MAX_FUNCTION_STEPS || this.ip.rootSteps > MAX_ROOT_STEPS) return emptyFlow(states);
+    // Statements nested past MAX_NESTING are skipped (no effect): 5,000-deep
+    // nesting overflowed the JS stack in this recursive walk (issue 7).
+    if (this.nesting >= MAX_NESTING) return emptyFlow(states);
+    this.nesting++;
+    try {
+      return this.execNode(n, states);
+    } finally {
+      this.nesting--;
+    }
+  }
+
+  private nesting = 0;
+
+  private execNode(n: Node, states: PathState[]): Flow {
     switch (n.type) {
       case 'compound_statement':
       case 'translation_unit':
