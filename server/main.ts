@@ -19,6 +19,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Workspace } from '../engine/workspace';
+import { defaultCacheBase } from '../engine/index/indexCache';
 import { DEFAULT_ARCH, isExcluded, lazymmuSection, parseSettings, Settings } from './settings';
 import { sectionHover } from './hover';
 import { toDiagnostic } from './convert';
@@ -144,11 +145,12 @@ async function buildWorkspace(raw: unknown): Promise<Workspace | null> {
 
 function makeWorkspace(settings: Settings): Workspace {
   try {
-    return new Workspace({ root, arch: settings.arch, extraApisFile: settings.extraApis, kernelConfig: settings.kernelConfigValue });
+    // The scan of the tree is cached on disk keyed by content, like the CLI's, so a restart is fast.
+    return new Workspace({ root, arch: settings.arch, extraApisFile: settings.extraApis, kernelConfig: settings.kernelConfigValue, cacheDir: defaultCacheBase() });
   } catch (e) {
     if (!settings.extraApis) throw e;
     show(MessageType.Warning, `lazymmu.extraApis: ${(e as Error).message}; using the builtin API catalogue only`);
-    return new Workspace({ root, arch: settings.arch, kernelConfig: settings.kernelConfigValue });
+    return new Workspace({ root, arch: settings.arch, kernelConfig: settings.kernelConfigValue, cacheDir: defaultCacheBase() });
   }
 }
 
