@@ -3,6 +3,7 @@
  * arm64 VMSA machine in engine/simulator/machine.ts.
  */
 import { KernelModel } from '../simulator/modelTypes';
+import { GENERIC_LAYER_OPS } from './common';
 
 /**
  * Before arm64 had lazy MMU support (up to v6.15): set_pte() in
@@ -83,28 +84,7 @@ export const arm64Generic: KernelModel = {
   ],
   vars: { enable_count: 0, pause_count: 0, TIF_LAZY_MMU_PENDING: 0 },
   ops: {
-    lazy_mmu_mode_enable: [
-      { when: 'irq || pause_count > 0', do: [] },
-      { when: 'enable_count == 0', do: ['inc enable_count', 'call arch_enter_lazy_mmu_mode'] },
-      { do: ['inc enable_count'] },
-    ],
-    lazy_mmu_mode_disable: [
-      { when: 'irq || pause_count > 0', do: [] },
-      { when: 'enable_count == 1', do: ['dec enable_count', 'call arch_leave_lazy_mmu_mode'] },
-      { when: 'enable_count > 1', do: ['dec enable_count', 'call arch_flush_lazy_mmu_mode'] },
-      { do: ['error lazy_mmu_mode_disable() without a matching enable'] },
-    ],
-    lazy_mmu_mode_pause: [
-      { when: 'irq || enable_count == 0', do: [] },
-      { when: 'pause_count == 0', do: ['inc pause_count', 'call arch_leave_lazy_mmu_mode'] },
-      { do: ['inc pause_count'] },
-    ],
-    lazy_mmu_mode_resume: [
-      { when: 'irq || enable_count == 0', do: [] },
-      { when: 'pause_count == 1', do: ['dec pause_count', 'call arch_enter_lazy_mmu_mode'] },
-      { when: 'pause_count > 1', do: ['dec pause_count'] },
-      { do: ['error lazy_mmu_mode_resume() without a matching pause'] },
-    ],
+    ...GENERIC_LAYER_OPS,
     arch_enter_lazy_mmu_mode: [{ do: [] }],
     arch_flush_lazy_mmu_mode: [
       { when: 'TIF_LAZY_MMU_PENDING', do: ['set TIF_LAZY_MMU_PENDING 0', 'dsb ishst', 'isb'] },

@@ -45,3 +45,36 @@ export const COMMON_OPS: Record<string, Rule[]> = {
     { do: ['dsb ish', 'ctxsync'] },
   ],
 };
+
+/**
+ * The generic nesting layer (include/linux/pgtable.h of the "Nesting support
+ * for lazy MMU mode" series), the same on every architecture that uses it:
+ * task-local enable_count / pause_count; first enable -> arch_enter, nested
+ * disable -> arch_flush, last disable -> arch_leave, pause -> arch_leave,
+ * resume -> arch_enter; no-ops while paused or in interrupt context. Models
+ * built on it declare the two counters and spread these rules in.
+ */
+export const GENERIC_LAYER_OPS: Record<string, Rule[]> = {
+  lazy_mmu_mode_enable: [
+    { when: 'irq || pause_count > 0', do: [] },
+    { when: 'enable_count == 0', do: ['inc enable_count', 'call arch_enter_lazy_mmu_mode'] },
+    { do: ['inc enable_count'] },
+  ],
+  lazy_mmu_mode_disable: [
+    { when: 'irq || pause_count > 0', do: [] },
+    { when: 'enable_count == 1', do: ['dec enable_count', 'call arch_leave_lazy_mmu_mode'] },
+    { when: 'enable_count > 1', do: ['dec enable_count', 'call arch_flush_lazy_mmu_mode'] },
+    { do: ['error lazy_mmu_mode_disable() without a matching enable'] },
+  ],
+  lazy_mmu_mode_pause: [
+    { when: 'irq || enable_count == 0', do: [] },
+    { when: 'pause_count == 0', do: ['inc pause_count', 'call arch_leave_lazy_mmu_mode'] },
+    { do: ['inc pause_count'] },
+  ],
+  lazy_mmu_mode_resume: [
+    { when: 'irq || enable_count == 0', do: [] },
+    { when: 'pause_count == 1', do: ['dec pause_count', 'call arch_enter_lazy_mmu_mode'] },
+    { when: 'pause_count > 1', do: ['dec pause_count'] },
+    { do: ['error lazy_mmu_mode_resume() without a matching pause'] },
+  ],
+};

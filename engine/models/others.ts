@@ -5,6 +5,7 @@
  * takes effect at once (store, dsb ish, isb).
  */
 import { KernelModel } from '../simulator/modelTypes';
+import { GENERIC_LAYER_OPS } from './common';
 
 /**
  * x86 Xen PV (arch/x86/xen/mmu_pv.c, enlighten_pv.c; v6.1-v6.12): in lazy
@@ -58,32 +59,11 @@ export const s390: KernelModel = {
   ],
   vars: { enable_count: 0, pause_count: 0, cache_active: 0 },
   ops: {
-    lazy_mmu_mode_enable: [
-      { when: 'irq || pause_count > 0', do: [] },
-      { when: 'enable_count == 0', do: ['inc enable_count', 'call arch_enter_lazy_mmu_mode'] },
-      { do: ['inc enable_count'] },
-    ],
+    ...GENERIC_LAYER_OPS,
     lazy_mmu_mode_enable_for_pte_range: [
       { when: 'irq || pause_count > 0', do: [] },
       { when: 'enable_count == 0', do: ['inc enable_count', 'set cache_active 1'] },
       { do: ['inc enable_count'] },
-    ],
-    lazy_mmu_mode_disable: [
-      { when: 'irq || pause_count > 0', do: [] },
-      { when: 'enable_count == 1', do: ['dec enable_count', 'call arch_leave_lazy_mmu_mode'] },
-      { when: 'enable_count > 1', do: ['dec enable_count', 'call arch_flush_lazy_mmu_mode'] },
-      { do: ['error lazy_mmu_mode_disable() without a matching enable'] },
-    ],
-    lazy_mmu_mode_pause: [
-      { when: 'irq || enable_count == 0', do: [] },
-      { when: 'pause_count == 0', do: ['inc pause_count', 'call arch_leave_lazy_mmu_mode'] },
-      { do: ['inc pause_count'] },
-    ],
-    lazy_mmu_mode_resume: [
-      { when: 'irq || enable_count == 0', do: [] },
-      { when: 'pause_count == 1', do: ['dec pause_count', 'call arch_enter_lazy_mmu_mode'] },
-      { when: 'pause_count > 1', do: ['dec pause_count'] },
-      { do: ['error lazy_mmu_mode_resume() without a matching pause'] },
     ],
     arch_enter_lazy_mmu_mode: [{ do: [] }],
     arch_flush_lazy_mmu_mode: [{ do: ['apply_deferred', 'dsb ish', 'isb'] }],
