@@ -184,10 +184,16 @@ export class CodeServer {
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
     await input.fill(query);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
-    await page.keyboard.press('Enter');
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
+    await row.waitFor();
+    await row.click();
     await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor();
     await page.locator('.monaco-editor .view-lines').first().waitFor();
+  }
+
+  /** The text area of the editor in the active editor group (the panel may sit in another group). */
+  activeEditor() {
+    return this.page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
   }
 
   /** The simulation panel's document (the webview's inner frame). */

@@ -4,7 +4,10 @@
 //    kill is checked by the new server and is not lost;
 // 2. the simulation panel: a finding whose text (the read's source text, with
 //    a comment full of HTML and script, in a file whose name is markup too) is
-//    replayed into the panel; nothing runs and everything shows as text.
+//    replayed into the panel; so are .lzmmu scenarios whose names, '@'
+//    source locations and parse errors are markup. Nothing runs (no payload
+//    flag set in any frame, no dialog, no element or handler from a payload
+//    in the panel's document) and everything shows as text.
 // Screenshots go to test-artifacts/vscode/ (reliability-*.png).
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,6 +21,9 @@ const TYPED = 'before = ptep_get(ptep); /* typed after the crash */';
 // The payload fixture is copied under a name that is markup itself.
 const EVIL_FILE = `pwn"><img src=x onerror=window.__lazymmuPwned=1;alert(1)>.c`;
 const EVIL_FN = 'script_alert_onerror_img';
+// Two scenarios, under names that are markup: one simulates (its '@' source locations are markup), one has errors that quote markup.
+const EVIL_SCENARIO = `pwn-scenario"><svg onload=window.__lazymmuPwned=4>.lzmmu`;
+const EVIL_ERRORS = `pwn-errors<img src=x onerror=window.__lazymmuPwned=5>.lzmmu`;
 // The comment inside the flagged read (test/fixtures/panel/payload.c line 18), which the finding's message quotes.
 const EVIL_COMMENT =
   `/* <img src=x onerror="window.__lazymmuPwned='img';alert('img')"> <script>window.__lazymmuPwned='script';alert('script')</script> ` +
@@ -41,7 +47,11 @@ async function until<T>(what: string, f: () => T | null | undefined | false, tim
 
 before(async () => {
   cs = await CodeServer.start(
-    [{ from: `test/fixtures/raw/${FIXTURE}` }, { from: 'test/fixtures/panel/payload.c', to: EVIL_FILE }],
+    [
+      { from: `test/fixtures/raw/${FIXTURE}` }, { from: 'test/fixtures/panel/payload.c', to: EVIL_FILE },
+      { from: 'test/fixtures/panel/payload.lzmmu', to: EVIL_SCENARIO },
+      { from: 'test/fixtures/panel/payload_error.lzmmu', to: EVIL_ERRORS },
+    ],
     // What is typed is what lands in the file (no closing brackets or comment ends added).
     { 'editor.autoClosingBrackets': 'never', 'editor.autoClosingComments': 'never', 'editor.autoClosingQuotes': 'never', 'editor.autoSurround': 'never' },
   );
@@ -57,6 +67,37 @@ after(async () => {
   await cs?.close();
 });
 
+/**
+ * Nothing a payload would add is in the panel's document (the scripts are
+ * VS Code's and panel.js; no element or attribute from the payloads), no
+ * payload ran in any frame of the page, and no dialog opened.
+ */
+async function assertNothingRan(): Promise<void> {
+  const page = cs!.page;
+  const dom = (await cs!.panel().locator('body').evaluate(`(() => {
+    const all = Array.from(document.querySelectorAll('*'));
+    return {
+      pwned: window.__lazymmuPwned ?? null,
+      title: document.title,
+      scripts: Array.from(document.scripts).map((s) => (s.src ? s.src.split('/').pop() : s.id ? '#' + s.id : s.outerHTML)),
+      elements: Array.from(document.querySelectorAll('img, iframe, object, embed, a, b, i, foreignObject, svg:not(.timeline), script:not([src]):not(#_vscodeApiScript)')).map((e) => e.outerHTML),
+      handlers: all.filter((e) => Array.from(e.attributes).some((a) => /^on/i.test(a.name) || /javascript:/i.test(a.value))).map((e) => e.outerHTML),
+    };
+  })()`)) as { pwned: unknown; title: string; scripts: string[]; elements: string[]; handlers: string[] };
+  assert.equal(dom.pwned, null, 'no payload ran in the panel');
+  assert.equal(dom.title, 'lazymmu simulation');
+  // (VS Code's own inline script, which defines acquireVsCodeApi, and ours.)
+  assert.deepEqual(dom.scripts, ['#_vscodeApiScript', 'panel.js']);
+  assert.deepEqual(dom.elements, []);
+  assert.deepEqual(dom.handlers, []);
+  // ...nor in any other frame of the page (the workbench, the webview host).
+  for (const f of page.frames()) {
+    const v = await f.evaluate('window.__lazymmuPwned ?? null').catch(() => null);
+    assert.equal(v, null, `a payload ran in ${f.url()}`);
+  }
+  assert.deepEqual(dialogs, [], 'no dialog was opened');
+}
+
 uiTest('a language server killed with SIGKILL is restarted by the client; an edit typed after the kill is checked by the new server and kept', async () => {
   const page = cs!.page;
   await page.keyboard.press('Control+Shift+M');
@@ -70,7 +111,7 @@ uiTest('a language server killed with SIGKILL is restarted by the client; an edi
 
   // Right after the kill: a second re-read below the flagged one (line 15) is a new hazard on line 16.
   for (let attempt = 1; ; attempt++) {
-    await page.locator('.monaco-editor .view-lines').first().click();
+    await cs!.activeEditor().click();
     await cs!.gotoLine(15, 1);
     await page.keyboard.press('End');
     await page.keyboard.press('Enter');
@@ -100,7 +141,7 @@ uiTest('a language server killed with SIGKILL is restarted by the client; an edi
   assert.ok(texts.some((t) => /Ln 16\b/.test(t)), texts.join('\n---\n'));
   await cs!.shot('reliability-1-restarted');
   // (c) The edit is not lost: saved, it is on disk, exactly as typed.
-  await page.locator('.monaco-editor .view-lines').first().click();
+  await cs!.activeEditor().click();
   await page.keyboard.press('Control+S');
   const file = path.join(cs!.ws, FIXTURE);
   const lines = await until('the saved edit on disk', () => {
@@ -114,13 +155,13 @@ uiTest('a language server killed with SIGKILL is restarted by the client; an edi
 
 uiTest('HTML and script in source text and file names reach the simulation panel as text, and none of it runs', async () => {
   const page = cs!.page;
-  await cs!.quickOpen('pwn', 'pwn"><img');
+  await cs!.quickOpen('pwn', 'pwn"><img src=x');
   // The finding (its message quotes the read with the comment) in Problems, as text.
   await page.keyboard.press('Control+Shift+M');
   await page.locator('.markers-panel .monaco-list-row', { hasText: "onerror=\"window.__lazymmuPwned='img'" }).first().waitFor({ timeout: 90000 });
 
   // Simulate the flagged read (line 18 of the fixture).
-  await page.locator('.monaco-editor .view-lines').first().click();
+  await cs!.activeEditor().click();
   await cs!.gotoLine(18, 10);
   await cs!.command('lazymmu: Simulate at Cursor');
   const panel = cs!.panel();
@@ -148,27 +189,37 @@ uiTest('HTML and script in source text and file names reach the simulation panel
   await page.locator('.monaco-editor .line-numbers.active-line-number', { hasText: /^16$/ }).first().waitFor({ timeout: 20000 });
   await cs!.shot('reliability-2-payload-panel');
 
-  // Nothing the payloads would add is in the panel's document: the scripts are VS Code's and panel.js.
-  const dom = (await panel.locator('body').evaluate(`(() => {
-    const all = Array.from(document.querySelectorAll('*'));
-    return {
-      pwned: window.__lazymmuPwned ?? null,
-      title: document.title,
-      scripts: Array.from(document.scripts).map((s) => (s.src ? s.src.split('/').pop() : s.id ? '#' + s.id : s.outerHTML)),
-      elements: Array.from(document.querySelectorAll('img, iframe, object, embed, a, foreignObject, script:not([src]):not(#_vscodeApiScript)')).map((e) => e.outerHTML),
-      handlers: all.filter((e) => Array.from(e.attributes).some((a) => /^on/i.test(a.name) || /javascript:/i.test(a.value))).map((e) => e.outerHTML),
-    };
-  })()`)) as { pwned: unknown; title: string; scripts: string[]; elements: string[]; handlers: string[] };
-  assert.equal(dom.pwned, null, 'no payload ran in the panel');
-  assert.equal(dom.title, 'lazymmu simulation');
-  // (VS Code's own inline script, which defines acquireVsCodeApi, and ours.)
-  assert.deepEqual(dom.scripts, ['#_vscodeApiScript', 'panel.js']);
-  assert.deepEqual(dom.elements, []);
-  assert.deepEqual(dom.handlers, []);
-  // ...nor in any other frame of the page (the workbench, the webview host).
-  for (const f of page.frames()) {
-    const v = await f.evaluate('window.__lazymmuPwned ?? null').catch(() => null);
-    assert.equal(v, null, `a payload ran in ${f.url()}`);
-  }
-  assert.deepEqual(dialogs, [], 'no dialog was opened');
+  await assertNothingRan();
+});
+
+
+uiTest('markup in scenario file names, source locations and parse errors reaches the simulation panel as text, and none of it runs', async () => {
+  const page = cs!.page;
+  const panel = cs!.panel();
+  // A scenario that simulates: its name is the panel's title, its '@' locations are the steps' sources.
+  await cs!.quickOpen('pwn-scenario', 'pwn-scenario');
+  await cs!.activeEditor().click();
+  await cs!.command('lazymmu: Simulate at Cursor');
+  await panel.locator('h1', { hasText: 'pwn-scenario' }).waitFor({ timeout: 60000 });
+  assert.equal(await panel.locator('h1').innerText(), EVIL_SCENARIO);
+  assert.equal(await panel.locator('ul.errors').count(), 0);
+  const shown = panel.locator('section.model:not([hidden])');
+  await shown.locator('.pos', { hasText: 'step 1 of' }).waitFor();
+  assert.ok((await shown.locator('table.detail:not([hidden])').innerText()).includes('"><b>bold<script>window.__lazymmuPwned=1.c:12'));
+  await shown.locator('button.fwd').click();
+  await shown.locator('.pos', { hasText: 'step 2 of' }).waitFor();
+  assert.ok((await shown.locator('table.detail:not([hidden])').innerText()).includes('"><i>italic.c:13'));
+  await cs!.shot('reliability-3-payload-scenario');
+  await assertNothingRan();
+
+  // A scenario with errors: the parser's messages, quoting the markup, are listed.
+  await cs!.quickOpen('pwn-errors', 'pwn-errors');
+  await cs!.activeEditor().click();
+  await cs!.command('lazymmu: Simulate at Cursor');
+  await panel.locator('h1', { hasText: 'pwn-errors' }).waitFor({ timeout: 60000 });
+  assert.equal(await panel.locator('h1').innerText(), EVIL_ERRORS);
+  const errors = await panel.locator('ul.errors').innerText();
+  assert.ok(errors.includes("found '@<img/src=x/onerror=window.__lazymmuPwned"), errors);
+  await cs!.shot('reliability-4-payload-errors');
+  await assertNothingRan();
 });
