@@ -10,6 +10,8 @@ import { ensureParser } from './parse/cParser';
 import { SourceCache } from './analysis/sourceCache';
 import { Interpreter, ModeEvent, ReadHit, SectionCall } from './analysis/interpreter';
 import { Reachability } from './index/reachability';
+import { Definition, IndexDelta } from './index/workspaceIndex';
+import { Reparse } from './analysis/sourceCache';
 import { nestedSectionFindings } from './checkers/nestedSection';
 import { allocInSectionFindings } from './checkers/allocInSection';
 import { sleepInSectionFindings } from './checkers/sleepInSection';
@@ -64,6 +66,19 @@ export class Workspace {
   private readProblems = new Map<string, string>();
   private sources: SourceCache;
   readonly kernelConfig?: KernelConfig;
+  /** Lives as long as the Workspace: its summaries are reused by the next check (see setText). */
+  private interp: Interpreter | null = null;
+  /**
+   * The intraprocedural rules' findings per function, reused while its text
+   * and the functions its derived APIs were looked up in stay the same (their
+   * places moved with edits elsewhere in their files).
+   */
+  private localFindings = new Map<
+    Definition,
+    { text: string; row: number; names: Set<string>; fns: Set<string>; files: Set<string>; ownOnly: boolean; findings: Finding[] }
+  >();
+  /** The section checkers' call-graph searches, kept until an edit near a chain (Reachability.staleAfter). */
+  private reaches = new Map<ReachKind, Reachability>();
 
   constructor(opts: WorkspaceOptions) {
     this.kernelConfig = opts.kernelConfig;
@@ -73,9 +88,47 @@ export class Workspace {
     this.sources = new SourceCache(this.catalogue, (file) => this.textOf(file));
   }
 
+  private interpreter(): Interpreter {
+    return (this.interp ??= new Interpreter(this.index, this.catalogue, this.sources, this.kernelConfig));
+  }
+
+  /** One of the three call-graph searches behind the section checkers, computed once and kept. */
+  private reach(kind: ReachKind): Reachability {
+    let r = this.reaches.get(kind);
+    if (!r) {
+      const cat = this.catalogue;
+      const enters = new Set([...cat.lazyMode].filter(([, v]) => v.op === 'enter').map(([k]) => k));
+      r =
+        kind === 'enter'
+          ? new Reachability(this.index, enters, 24, cat.chainBarriers)
+          : kind === 'alloc'
+            ? new Reachability(this.index, cat.pageTableAllocators, 3, cat.chainBarriers)
+            : new Reachability(this.index, cat.sleepers, 2, cat.chainBarriers);
+      this.reaches.set(kind, r);
+    }
+    return r;
+  }
+
+  /** After the index changed: drops the searches and summaries the change can affect, moves the places of the rest. */
+  private afterIndexChange(file: string, delta: IndexDelta, reparse: Reparse | null): void {
+    for (const [k, r] of this.reaches) if (r.staleAfter(delta)) this.reaches.delete(k);
+    const names = delta.changedNames;
+    const fns = reparse?.changedFunctions ?? new Set<string>();
+    for (const [k, e] of this.localFindings)
+      if ([...e.names].some((n) => names.has(n)) || [...e.fns].some((f) => fns.has(f)) || (e.files.has(file) && !e.ownOnly)) this.localFindings.delete(k);
+    if (!this.interp) return;
+    this.interp.invalidate(names, fns);
+    if (reparse) this.interp.movePlaces(file, reparse.move);
+    else this.interp.forgetFile(file);
+  }
+
   /** Indexes the tree (the cheap scan of every covered file). */
   build(): void {
     this.index.build();
+    this.reaches.clear();
+    this.localFindings.clear();
+    this.interp?.dispose();
+    this.interp = null;
   }
 
   private textOf(file: string): string | null {
@@ -95,20 +148,19 @@ export class Workspace {
     file = path.resolve(file);
     if (text === null) this.overlays.delete(file);
     else this.overlays.set(file, text);
-    this.sources.invalidate(file);
+    const reparse = this.sources.update(file);
     const t = this.textOf(file);
-    if (t === null) this.index.removeFile(file);
-    else this.index.addScan(file, Buffer.from(t));
+    const delta = t === null ? this.index.removeFile(file) : this.index.addScan(file, Buffer.from(t));
+    this.afterIndexChange(file, delta, reparse);
   }
 
   /** Makes sure files named for checking are in the index even when outside the root. */
   private include(paths: string[]): void {
-    const known = new Set(this.index.files());
     for (const p of paths) {
-      if (known.has(p) || this.overlays.has(p)) continue;
+      if (this.index.has(p) || this.overlays.has(p)) continue;
       if (fs.existsSync(p) && fs.statSync(p).isFile()) {
         const t = this.textOf(p);
-        if (t !== null) this.index.addScan(p, Buffer.from(t));
+        if (t !== null) this.afterIndexChange(p, this.index.addScan(p, Buffer.from(t)), null);
       }
     }
   }
@@ -122,52 +174,41 @@ export class Workspace {
     const paths = pathsIn.map((p) => path.resolve(p));
     this.include(paths);
     await ensureParser();
-    const interp = new Interpreter(this.index, this.catalogue, this.sources, this.kernelConfig);
     const inPaths = (f: Finding) => isUnder(f.file, paths);
     let findings: Finding[] = [];
     try {
-      const hits: ReadHit[] = [];
-      const events: ModeEvent[] = [];
-      const calls: SectionCall[] = [];
-      for (const user of this.index.lazyApiUsers()) {
-        const ref = this.sources.functionAt(user.file, user.name, user.line);
-        if (!ref) continue;
-        const sum = interp.summarize(ref, { depth: 0, paused: 0 }, []);
-        for (const h of sum.hits) hits.push(h);
-        for (const e of sum.modeEvents) events.push(e);
-        for (const c of sum.sectionCalls) calls.push(c);
-        for (const f of [...unbalancedFindings(ref.name, sum), ...pauseMisuseFindings(ref.name, sum)]) findings.push(f);
+      let run = this.analyseSections();
+      // Summaries carried from the last check were charged what a fresh analysis
+      // spends on them; when that exceeds a root's work budget the fresh
+      // analysis would have cut it short, so analyse afresh to give the same answer.
+      if (run.budgetHit && run.carried) {
+        this.interp?.dispose();
+        this.interp = null;
+        run = this.analyseSections();
       }
+      const { hits, events, calls } = run;
+      findings.push(...run.findings);
       findings.push(
         ...groupHitsByRead(hits.filter((h) => isUnder(h.read.file, paths))).map((g) => readAfterWriteFinding(g.hit, g.otherWrites)),
       );
       const here = calls.filter((c) => isUnder(c.at.file, paths));
       if (here.length || events.some((e) => isUnder(e.at.file, paths))) {
         const cat = this.catalogue;
-        const enters = new Set([...cat.lazyMode].filter(([, v]) => v.op === 'enter').map(([k]) => k));
-        findings.push(...nestedSectionFindings(events, here, new Reachability(this.index, enters, 24, cat.chainBarriers), this.sources));
-        findings.push(...allocInSectionFindings(here, new Reachability(this.index, cat.pageTableAllocators, 3, cat.chainBarriers), this.sources, cat));
-        findings.push(...sleepInSectionFindings(here, new Reachability(this.index, cat.sleepers, 2, cat.chainBarriers), this.sources, cat));
+        findings.push(...nestedSectionFindings(events, here, this.reach('enter'), this.sources));
+        findings.push(...allocInSectionFindings(here, this.reach('alloc'), this.sources, cat));
+        findings.push(...sleepInSectionFindings(here, this.reach('sleep'), this.sources, cat));
       }
       // The intraprocedural rules, on the functions of the PATHs whose calls can match.
-      for (const file of this.index.files()) {
-        if (!isUnder(file, paths)) continue;
-        for (const def of this.index.functionsIn(file)) {
-          // Functions that build a new entry value, or open a section, may reach a
-          // setter or mapper through their helpers: those become APIs for this check.
-          const maybe = def.calls.some((c) => this.catalogue.pteMakers.has(c) || this.catalogue.lazyMode.get(c)?.op === 'enter');
-          const cat = maybe ? withDerivedApis(this.catalogue, this.index, this.sources, def.calls, file) : this.catalogue;
-          const bbm = mayNeedBreakBeforeMake(def.calls, cat);
-          const kafb = mayAccessBeforeFlush(def.calls, cat);
-          if (!bbm && !kafb) continue;
-          const ref = this.sources.functionAt(file, def.name, def.line);
-          if (!ref) continue;
-          if (bbm) for (const f of breakBeforeMakeFindings(ref, cat)) findings.push(f);
-          if (kafb) for (const f of kernelAccessBeforeFlushFindings(ref, cat)) findings.push(f);
-        }
+      // PATHs that are indexed files are taken as they are; only directories need the walk over the index.
+      const targets = paths.every((p) => this.index.has(p)) ? [...new Set(paths)] : this.index.files().filter((f) => isUnder(f, paths));
+      for (const file of targets) {
+        for (const def of this.index.functionsIn(file) as Definition[]) for (const f of this.localFindingsOf(def)) findings.push({ ...f });
       }
-    } finally {
-      interp.dispose();
+    } catch (e) {
+      // A failed analysis leaves no half-made summaries for the next check.
+      this.interp?.dispose();
+      this.interp = null;
+      throw e;
     }
     findings = onePerPlace(findings.filter(inPaths)).filter((f) => !isSuppressed(f, this.textOf(f.file)));
     if (this.kernelConfig) findings = findings.filter((f) => !f.conditions.some((c) => this.kernelConfig!.decide(c) === false));
@@ -178,6 +219,63 @@ export class Workspace {
       if (probe === null) problems.push({ file: p, message: this.readProblems.get(p) ?? 'cannot read' });
     }
     return { root: this.root, findings, problems };
+  }
+
+  /**
+   * The intraprocedural rules (break-before-make, kernel-access-before-flush)
+   * on one function. Functions that build a new entry value, or open a
+   * section, may reach a setter or mapper through their helpers: those become
+   * APIs for the check (withDerivedApis). Kept per definition until the
+   * function moves or changes, or a name or helper it was derived from
+   * changes, or (when a finding names places outside the function) its file is edited.
+   */
+  private localFindingsOf(def: Definition): Finding[] {
+    const known = this.localFindings.get(def);
+    if (known && !known.text) return [];
+    const ref = known ? this.sources.functionAt(def.file, def.name, def.line) : null;
+    // Reused only in place: the messages name lines ("made ... at line 19").
+    if (known && ref && ref.node.startPosition.row === known.row && ref.node.text === known.text) return known.findings;
+    const cat0 = this.catalogue;
+    const deps = { names: new Set<string>([def.name]), fns: new Set<string>() };
+    const maybe = def.calls.some((c) => cat0.pteMakers.has(c) || cat0.lazyMode.get(c)?.op === 'enter');
+    const cat = maybe ? withDerivedApis(cat0, this.index, this.sources, def.calls, def.file, deps) : cat0;
+    const bbm = mayNeedBreakBeforeMake(def.calls, cat);
+    const kafb = mayAccessBeforeFlush(def.calls, cat);
+    const fn = bbm || kafb ? this.sources.functionAt(def.file, def.name, def.line) : null;
+    const findings: Finding[] = [];
+    if (fn && bbm) findings.push(...breakBeforeMakeFindings(fn, cat));
+    if (fn && kafb) findings.push(...kernelAccessBeforeFlushFindings(fn, cat));
+    // The prefilter alone on a function's own calls is cheaper than remembering it (a whole tree has ~10^5 functions).
+    if (!maybe && !fn) return findings;
+    const [first, last] = fn ? [fn.node.startPosition.row + 1, fn.node.endPosition.row + 1] : [0, 0];
+    const ownOnly = findings.every((f) => placesOf(f).every((p) => p.file === def.file && p.line >= first && p.line <= last));
+    this.localFindings.set(def, { text: fn ? fn.node.text : '', row: first - 1, ...deps, files: new Set(findings.flatMap((f) => placesOf(f).map((p) => p.file))), ownOnly, findings });
+    return findings;
+  }
+
+  /** Summarises every function that uses the lazy-mode API (the section roots), reusing carried summaries. */
+  private analyseSections(): { hits: ReadHit[]; events: ModeEvent[]; calls: SectionCall[]; findings: Finding[]; budgetHit: boolean; carried: boolean } {
+    const interp = this.interpreter();
+    const carried = interp.hasSummaries();
+    interp.beginCheck();
+    const hits: ReadHit[] = [];
+    const events: ModeEvent[] = [];
+    const calls: SectionCall[] = [];
+    const findings: Finding[] = [];
+    try {
+      for (const user of this.index.lazyApiUsers()) {
+        const ref = this.sources.functionAt(user.file, user.name, user.line);
+        if (!ref) continue;
+        const sum = interp.summarize(ref, { depth: 0, paused: 0 }, []);
+        for (const h of sum.hits) hits.push(h);
+        for (const e of sum.modeEvents) events.push(e);
+        for (const c of sum.sectionCalls) calls.push(c);
+        for (const f of [...unbalancedFindings(ref.name, sum), ...pauseMisuseFindings(ref.name, sum)]) findings.push(f);
+      }
+    } finally {
+      interp.endCheck();
+    }
+    return { hits, events, calls, findings, budgetHit: interp.budgetHit, carried };
   }
 
   /**
@@ -196,27 +294,18 @@ export class Workspace {
     if (!def) return null;
     const interp = new Interpreter(this.index, this.catalogue, this.sources, this.kernelConfig);
     try {
-      const cat = this.catalogue;
-      const reaches = new Map<string, Reachability>();
-      const reach = (kind: 'enter' | 'alloc' | 'sleep'): Reachability => {
-        let r = reaches.get(kind);
-        if (!r) {
-          const enters = new Set([...cat.lazyMode].filter(([, v]) => v.op === 'enter').map(([k]) => k));
-          r =
-            kind === 'enter'
-              ? new Reachability(this.index, enters, 24, cat.chainBarriers)
-              : kind === 'alloc'
-                ? new Reachability(this.index, cat.pageTableAllocators, 3, cat.chainBarriers)
-                : new Reachability(this.index, cat.sleepers, 2, cat.chainBarriers);
-          reaches.set(kind, r);
-        }
-        return r;
-      };
-      return sectionInfoFor(def, line, { cat, interp, reach });
+      return sectionInfoFor(def, line, { cat: this.catalogue, interp, reach: (kind) => this.reach(kind) });
     } finally {
       interp.dispose();
     }
   }
+}
+
+type ReachKind = 'enter' | 'alloc' | 'sleep';
+
+/** Every place a finding names (its range, related hops, path steps). */
+function placesOf(f: Finding): { file: string; line: number }[] {
+  return [f, ...f.related, ...(f.path ?? [])];
 }
 
 /**

@@ -197,13 +197,18 @@ async function main(): Promise<void> {
   say('## Editing');
   say('');
   const EDITS = 200;
+  let editP95: number | null = null;
   try {
     const e = await editLatency(tree, path.join(mm, 'memory.c'), EDITS);
-    say(`The language server (dist/server.js, stdio) with the 6.12 tree open (indexing and first diagnostics of mm/memory.c took ${s1(e.indexMs / 1000)} s), then ${e.edits} of the ${EDITS} scripted edits to mm/memory.c (the rest cut by the time budget, LAZYMMU_BENCH_EDIT_BUDGET_S) , each waited for: latency from didChange to the publishDiagnostics of that version, the server's debounce included.`);
+    const cut = e.edits < EDITS ? ` (${EDITS - e.edits} cut by the time budget, LAZYMMU_BENCH_EDIT_BUDGET_S)` : '';
+    say(`The language server (dist/server.js, stdio) with the 6.12 tree open (indexing and first diagnostics of mm/memory.c took ${s1(e.indexMs / 1000)} s), then ${e.edits} scripted edits to mm/memory.c${cut}: at ${Math.ceil(e.edits / 2)} statement lines spread evenly over the file's function bodies, a line \`cpu_relax();\` typed in and then taken out again. Each edit is waited for: latency from didChange to the publishDiagnostics of that version, everything included (JSON-RPC, re-parse, re-index, analysis, conversion).`);
     say('');
-    say('| edits | p50 (ms) | p95 (ms) | max (ms) |');
-    say('|---:|---:|---:|---:|');
-    say(`| ${e.edits} | ${e.p50.toFixed(0)} | ${e.p95.toFixed(0)} | ${e.max.toFixed(0)} |`);
+    say('| edits | p50 (ms) | p95 (ms) | max (ms) | answered within 30 ms |');
+    say('|---:|---:|---:|---:|---:|');
+    say(`| ${e.edits} | ${e.p50.toFixed(1)} | ${e.p95.toFixed(1)} | ${e.max.toFixed(0)} | ${e.within30} (${((100 * e.within30) / e.edits).toFixed(0)}%) |`);
+    say('');
+    say(`Slowest edits (line of mm/memory.c): ${e.slowest.map((x) => `${x.line}: ${x.ms.toFixed(0)} ms`).join(', ')}.`);
+    editP95 = e.p95;
   } catch (err) {
     say(`Edit latency could not be measured: ${(err as Error).message.split('\n')[0]}`);
   }
@@ -247,7 +252,8 @@ async function main(): Promise<void> {
   say(`- warm under 2 s: nothing changed (stored result) ${s1(warm.wallS)} s: ${yes(warm.wallS < 2)}; index from the cache but the analysis run again ${s1(warmIndex.wallS)} s: ${yes(warmIndex.wallS < 2)}`);
   say(`- mm/ cold at most the peer's: ${s1(mmCold.wallS)} s vs ${s1(peerMm.wallS)} s: ${yes(mmCold.wallS <= peerMm.wallS)}`);
   say(`- peak memory under 1 GB: ${mb(peak)} MB: ${yes(peak < 1024)}`);
-  say('- edit latency p95 under 30 ms and linear growth: see the tables above (judged in the prose below).');
+  say(`- edit latency on mm/memory.c p95 under 30 ms: ${editP95 === null ? 'not measured' : `${editP95.toFixed(1)} ms: ${yes(editP95 < 30)}`}`);
+  say('- cost grows no faster than linearly: see the growth table (s per 100 MB of C).');
 
   if (process.env.LAZYMMU_BENCH_WRITE !== '0') {
     const file = path.join(REPO, 'BENCHMARKS.md');

@@ -26,7 +26,10 @@ import { toDiagnostic } from './convert';
 import { codeActionsFor } from './codeActions';
 import { registerSimulator, simulateActions } from './simulatorRequests';
 
-const DEBOUNCE_MS = 150;
+// No debounce: a check after an edit reuses the summaries and searches the
+// edit did not touch (engine/workspace.ts), so it is cheap; a check already
+// superseded by a newer edit when it starts or ends is dropped (see stale()).
+const EDIT_DELAY_MS = 0;
 /** Documents larger than this are not analysed (a log line says so). */
 const MAX_TEXT = 8 * 1024 * 1024;
 
@@ -41,7 +44,7 @@ let resolveFirst: ((w: Workspace | null) => void) | null = null;
 /** The current Workspace, once indexed (null if indexing failed); checks wait for it. */
 let workspace: Promise<Workspace | null> = new Promise((r) => (resolveFirst = r));
 
-/** Per document: the newest generation asked for, and its pending debounce timer. */
+/** Per document: the newest generation asked for, and its pending timer. */
 const generations = new Map<string, number>();
 const timers = new Map<string, NodeJS.Timeout>();
 /** Checks run one after another (the Workspace is shared). */
@@ -268,7 +271,7 @@ documents.onDidOpen((e) => {
 });
 documents.onDidChangeContent((e) => {
   if (justOpened.delete(e.document.uri)) return;
-  schedule(e.document.uri, DEBOUNCE_MS, true);
+  schedule(e.document.uri, EDIT_DELAY_MS, true);
 });
 documents.onDidSave((e) => schedule(e.document.uri, 0, true));
 documents.onDidClose(async (e) => {

@@ -171,10 +171,51 @@ function unionConds(a: string[], b: string[]): string[] {
   return [...new Set([...a, ...b])];
 }
 
+/** A summary kept in the memo, with what it was computed from (for reuse across checks). */
+interface MemoEntry {
+  sum: FunctionSummary;
+  /** Callee names looked up, in this run and every callee's: a change to their definitions' shape invalidates. */
+  names: Set<string>;
+  /** Files whose places the summary holds (places move when those files are edited). */
+  files: Set<string>;
+  /** Function keys summarised below this one (a carried summary is wrong while one of them is on the stack). */
+  fns: Set<string>;
+  /** Summarise calls nested below this one, at most (the call-depth bound). */
+  height: number;
+  /** Work of this run alone (statements x states), charged to the root on first use in a check. */
+  own: number;
+  /** Memo keys of the summaries this run used. */
+  children: string[];
+  /** No bound (depth, recursion, root budget) cut anything in this run or below: the result depends on its inputs only. */
+  clean: boolean;
+  /** The check that computed it. */
+  epoch: number;
+}
+
+/** What a summarise run in progress collects (see MemoEntry). */
+interface Frame {
+  names: Set<string>;
+  files: Set<string>;
+  fns: Set<string>;
+  height: number;
+  own: number;
+  children: string[];
+  clean: boolean;
+}
+
 export class Interpreter {
-  private memo = new Map<string, FunctionSummary | 'pending'>();
+  // Summaries by (function, context). They outlive a check: a clean summary is
+  // reused until a function or name it was computed from changes (see
+  // invalidate and beginCheck), which is what makes an edit cheap.
+  private memo = new Map<string, MemoEntry | 'pending'>();
   private depth = 0;
   private readonly env: ConstEnv;
+  private frames: Frame[] = [];
+  private epoch = 0;
+  /** Carried summaries already charged in this check. */
+  private used = new Set<string>();
+  /** The root budget was exceeded in this check: carried summaries may differ from a fresh analysis. */
+  budgetHit = false;
 
   constructor(
     readonly index: WorkspaceIndex,
@@ -190,6 +231,111 @@ export class Interpreter {
     return describeValue(v, this.cat.errno);
   }
 
+  /** Starts a check: summaries from earlier checks are carried over, and charged when first used. */
+  beginCheck(): void {
+    this.epoch++;
+    this.used.clear();
+    this.budgetHit = false;
+  }
+
+  /** Ends a check: only clean summaries are carried over, and none after the root budget was hit. */
+  endCheck(): void {
+    for (const [k, e] of this.memo) if (e === 'pending' || !e.clean || this.budgetHit) this.memo.delete(k);
+    this.clearExpansions();
+  }
+
+  /** Whether summaries from an earlier check are kept. */
+  hasSummaries(): boolean {
+    return this.memo.size > 0;
+  }
+
+  /** Forgets every summary holding places in `file` (its text changed and was not parsed before). */
+  forgetFile(file: string): void {
+    for (const [k, e] of this.memo) if (e === 'pending' || e.files.has(file)) this.memo.delete(k);
+  }
+
+  /**
+   * Forgets every summary that looked up one of `names` (their definitions
+   * changed shape in the index: calls, linkage, macros) or summarised one of
+   * the functions `fnKeys` (their text changed).
+   */
+  invalidate(names: Set<string>, fnKeys: Set<string>): void {
+    if (!names.size && !fnKeys.size) return;
+    for (const [k, e] of this.memo)
+      if (e === 'pending' || [...e.names].some((n) => names.has(n)) || [...e.fns].some((f) => fnKeys.has(f))) this.memo.delete(k);
+  }
+
+  /** Moves the places in `file` held by carried summaries (the file's text was edited outside their functions). */
+  movePlaces(file: string, move: (line: number, column: number) => [number, number]): void {
+    const seen = new Set<object>();
+    const visit = (x: unknown): void => {
+      if (!x || typeof x !== 'object' || seen.has(x)) return;
+      seen.add(x);
+      if (x instanceof Map) {
+        for (const v of x.values()) visit(v);
+        return;
+      }
+      if (x instanceof Set) return;
+      if (Array.isArray(x)) {
+        for (const v of x) visit(v);
+        return;
+      }
+      const h = x as Partial<Hop>;
+      if (h.file === file && typeof h.line === 'number' && typeof h.column === 'number' && typeof h.endLine === 'number' && typeof h.endColumn === 'number') {
+        [h.line, h.column] = move(h.line, h.column);
+        [h.endLine, h.endColumn] = move(h.endLine, h.endColumn);
+      }
+      for (const v of Object.values(x)) visit(v);
+    };
+    for (const e of this.memo.values()) if (e !== 'pending' && e.files.has(file)) visit(e.sum);
+  }
+
+  /** A bound cut the current run short: it and every run on the stack are not clean. */
+  private cut(): FunctionSummary {
+    const f = this.frames[this.frames.length - 1];
+    if (f) f.clean = false;
+    return EMPTY;
+  }
+
+  /** Work done (statements x states): to the root's budget and the current run's own cost. */
+  addWork(w: number): void {
+    this.rootSteps += w;
+    const f = this.frames[this.frames.length - 1];
+    if (f) f.own += w;
+    if (this.rootSteps > MAX_ROOT_STEPS) this.budgetHit = true;
+  }
+
+  /** A name the current run looked up (a callee, a macro). */
+  noteName(name: string): void {
+    this.frames[this.frames.length - 1]?.names.add(name);
+  }
+
+  /** The summary `key` is used by the current run. */
+  private useChild(key: string, e: MemoEntry): void {
+    const f = this.frames[this.frames.length - 1];
+    if (!f) return;
+    for (const n of e.names) f.names.add(n);
+    for (const n of e.files) f.files.add(n);
+    for (const n of e.fns) f.fns.add(n);
+    f.height = Math.max(f.height, e.height + 1);
+    f.children.push(key);
+    if (!e.clean) f.clean = false;
+  }
+
+  /** First use in this check of a summary from an earlier one: what a fresh analysis would have spent on it and below. */
+  private charge(key: string): void {
+    const stack = [key];
+    for (let k = stack.pop(); k !== undefined; k = stack.pop()) {
+      if (this.used.has(k)) continue;
+      this.used.add(k);
+      const e = this.memo.get(k);
+      if (!e || e === 'pending') continue;
+      if (e.epoch === this.epoch) continue; // computed in this check: already paid
+      this.addWork(e.own);
+      stack.push(...e.children);
+    }
+  }
+
   /** Analyses a function entered with the given mode and parameters whose entries have pending writes. */
   summarize(
     fn: FunctionRef,
@@ -198,29 +344,51 @@ export class Interpreter {
     outerPending = false,
     section?: SectionStart,
   ): FunctionSummary {
-    const key = `${fn.file}:${fn.node.startIndex}|${mode.depth}/${mode.paused}|${dirtyParams.join(',')}|${outerPending}`;
+    const fnKey = fn.key;
+    const key = `${fnKey}|${mode.depth}/${mode.paused}|${dirtyParams.join(',')}|${outerPending}`;
+    if (this.depth === 0) this.rootSteps = 0;
     const known = this.memo.get(key);
-    if (known === 'pending') return EMPTY; // recursion: assume no effect, which terminates
-    if (known) return known;
-    if (this.depth >= MAX_CALL_DEPTH) return EMPTY;
+    if (known === 'pending') return this.cut(); // recursion: assume no effect, which terminates
+    if (known) {
+      if (known.epoch === this.epoch || this.used.has(key)) {
+        this.useChild(key, known);
+        return known.sum;
+      }
+      // Carried from an earlier check: valid where a fresh analysis would
+      // compute the same (no bound would cut it here), else computed again.
+      if (this.depth + known.height < MAX_CALL_DEPTH && ![...known.fns].some((k) => this.active.has(k))) {
+        this.charge(key);
+        this.useChild(key, known);
+        return known.sum;
+      }
+      this.memo.delete(key);
+    }
+    if (this.depth >= MAX_CALL_DEPTH) return this.cut();
     // Recursion in another mode (each call one enter deeper) makes a new key
     // per level and a tree of contexts exponential in MAX_CALL_DEPTH (issue 7,
     // fuzz seed 208 hung): a function already being summarised is recursion
     // whatever the context, and is assumed to have no effect.
-    const fnKey = `${fn.file}:${fn.node.startIndex}`;
-    if (this.active.has(fnKey)) return EMPTY;
-    if (this.depth === 0) this.rootSteps = 0;
-    else if (this.rootSteps > MAX_ROOT_STEPS) return EMPTY;
+    if (this.active.has(fnKey)) return this.cut();
+    if (this.depth > 0 && this.rootSteps > MAX_ROOT_STEPS) return this.cut();
     this.memo.set(key, 'pending');
     this.active.add(fnKey);
     if (process.env.LAZYMMU_DEBUG) console.error(`summarize ${'  '.repeat(this.depth)}${fn.name} ${key.split('|').slice(1).join('|')}`);
     this.depth++;
+    const frame: Frame = { names: new Set(), files: new Set([fn.file]), fns: new Set([fnKey]), height: 0, own: 0, children: [], clean: true };
+    this.frames.push(frame);
     try {
       const run = new FunctionRun(this, fn, outerPending);
       const result = run.run(mode, dirtyParams, section);
-      this.memo.set(key, result);
+      const entry: MemoEntry = { sum: result, ...frame, epoch: this.epoch };
+      this.memo.set(key, entry);
+      this.frames.pop();
+      this.useChild(key, entry);
       return result;
+    } catch (e) {
+      this.memo.delete(key);
+      throw e;
     } finally {
+      if (this.frames[this.frames.length - 1] === frame) this.frames.pop();
       this.depth--;
       this.active.delete(fnKey);
     }
@@ -268,10 +436,16 @@ export class Interpreter {
   /** Expansion trees stay alive as long as the interpreter (their nodes are in use). */
   private trees: Tree[] = [];
 
-  dispose(): void {
+  /** Expansions are parsed per check (their trees are freed at its end). */
+  private clearExpansions(): void {
     for (const t of this.trees) t.delete();
     this.trees = [];
     this.expansions.clear();
+  }
+
+  dispose(): void {
+    this.clearExpansions();
+    this.memo.clear();
   }
 
   takesEntry(name: string, fromFile: string): boolean {
@@ -418,7 +592,7 @@ class FunctionRun {
   private exec(n: Node, states: PathState[]): Flow {
     const w = states.length || 1;
     interpreterWork.steps += w;
-    this.ip.rootSteps += w;
+    this.ip.addWork(w);
     if ((this.steps += w) > MAX_FUNCTION_STEPS || this.ip.rootSteps > MAX_ROOT_STEPS) return emptyFlow(states);
     // Statements nested past MAX_NESTING are skipped (no effect): 5,000-deep
     // nesting overflowed the JS stack in this recursive walk (issue 7).
@@ -1092,6 +1266,7 @@ class FunctionRun {
 
   /** A call to a function in the index: apply its summary in this context. */
   private applyCallee(name: string, n: Node, args: Node[], s: PathState): Pair[] {
+    this.ip.noteName(name);
     if (s.batching) {
       const at = this.hop(n, `${name}() is called inside the section`);
       this.addOnce(this.sectionCalls, `${at.file}:${at.line}:${at.column}`, {

@@ -84,12 +84,28 @@ export class PathState {
 
   /** Identity for merging equal states (write chains and conditions left out). */
   key(): string {
-    const ptrs = [...this.ptrs].sort().map(([k, v]) => `${k}=${v}`).join(',');
-    const vals = [...this.vals].sort().map(([k, v]) => `${k}=${v.join('|')}`).join(',');
-    const dirty = [...this.dirty.keys()].sort().join(',');
-    const nz = [...this.nonzero].sort().join(',');
-    return `${this.mode.depth}/${this.mode.paused}/${this.flushed ? 1 : 0};${ptrs};${vals};${dirty};${nz}`;
+    return `${this.mode.depth}/${this.mode.paused}/${this.flushed ? 1 : 0};${ptrsKey(this)};${valsKey(this)};${sortedKeys(this.dirty)};${sortedKeys(this.nonzero)}`;
   }
+}
+
+// Key parts, sorted by key (sorting the [key, value] pairs themselves would
+// stringify every pair on every comparison: the interpreter's hottest spot).
+function sortedKeys(m: Map<string, unknown> | Set<string>): string {
+  return m.size === 0 ? '' : m.size === 1 ? (m.keys().next().value as string) : [...m.keys()].sort().join(',');
+}
+
+function ptrsKey(s: PathState): string {
+  if (s.ptrs.size === 0) return '';
+  let out = '';
+  for (const k of [...s.ptrs.keys()].sort()) out += `${k}=${s.ptrs.get(k)},`;
+  return out;
+}
+
+function valsKey(s: PathState): string {
+  if (s.vals.size === 0) return '';
+  let out = '';
+  for (const k of [...s.vals.keys()].sort()) out += `${k}=${s.vals.get(k)!.join('|')},`;
+  return out;
 }
 
 /** Merges states that are equal but for chains; keeps the one with fewer conditions. */
@@ -114,12 +130,9 @@ export function bound(states: PathState[], max: number): PathState[] {
   let d = dedupe(states);
   if (d.length <= max) return d;
   const modeKey = (s: PathState) => `${s.mode.depth}/${s.mode.paused}/${s.flushed}`;
-  const valsKey = (s: PathState) =>
-    [...s.vals].sort().map(([k, v]) => `${k}=${v.join('|')}`).join(',') + ';' + [...s.nonzero].sort().join(',');
-  const ptrsKey = (s: PathState) => [...s.ptrs].sort().map(([k, v]) => `${k}=${v}`).join(',');
   const steps: ((s: PathState) => string)[] = [
-    (s) => `${modeKey(s)};${valsKey(s)};${ptrsKey(s)}`,
-    (s) => `${modeKey(s)};${valsKey(s)}`,
+    (s) => `${modeKey(s)};${valsKey(s)};${sortedKeys(s.nonzero)};${ptrsKey(s)}`,
+    (s) => `${modeKey(s)};${valsKey(s)};${sortedKeys(s.nonzero)}`,
     modeKey,
   ];
   for (const groupKey of steps) {

@@ -3,13 +3,23 @@
 // unsaved editor contents.
 import type { Node } from 'web-tree-sitter';
 import { Catalogue } from '../catalogue/catalogue';
-import { parseKernelC, ParsedFile } from '../parse/cParser';
+import { parseKernelC, reparseKernelC, ParsedFile, TextEdit } from '../parse/cParser';
 import { functionName } from './syntax';
 
 export interface FunctionRef {
   file: string;
   name: string;
   node: Node;
+  /** file, name and rank among same-name definitions of the file: stays while lines move. */
+  key: string;
+}
+
+/** What re-parsing a file after an edit found. */
+export interface Reparse {
+  /** Keys (FunctionRef.key) of functions added, removed, or whose text changed. */
+  changedFunctions: Set<string>;
+  /** Moves a 1-based (line, column) of the old text to the new text (outside the edited range). */
+  move: (line: number, column: number) => [number, number];
 }
 
 interface Entry {
@@ -21,6 +31,18 @@ export type TextReader = (file: string) => string | null;
 
 export class SourceCache {
   private files = new Map<string, Entry | null>();
+  /** Per file: facts derived from its syntax (see remember), dropped when its text changes. */
+  private derived = new Map<string, Map<string, unknown>>();
+
+  /** A fact about `file`'s syntax, computed once per text of the file. */
+  remember<T>(file: string, key: string, compute: () => T): T {
+    let m = this.derived.get(file);
+    if (!m) this.derived.set(file, (m = new Map()));
+    if (m.has(key)) return m.get(key) as T;
+    const v = compute();
+    m.set(key, v);
+    return v;
+  }
 
   constructor(
     private readonly cat: Catalogue,
@@ -45,21 +67,56 @@ export class SourceCache {
   functionAt(file: string, name: string, line: number): FunctionRef | null {
     const nodes = this.entry(file)?.functions.get(name);
     if (!nodes?.length) return null;
-    let best = nodes[0];
-    for (const n of nodes)
-      if (Math.abs(n.startPosition.row + 1 - line) < Math.abs(best.startPosition.row + 1 - line)) best = n;
-    return { file, name, node: best };
+    let best = 0;
+    nodes.forEach((n, i) => {
+      if (Math.abs(n.startPosition.row + 1 - line) < Math.abs(nodes[best].startPosition.row + 1 - line)) best = i;
+    });
+    return { file, name, node: nodes[best], key: `${file}\0${name}#${best}` };
   }
 
   allFunctions(file: string): FunctionRef[] {
     const e = this.entry(file);
     if (!e) return [];
     const out: FunctionRef[] = [];
-    for (const [name, nodes] of e.functions) for (const node of nodes) out.push({ file, name, node });
+    for (const [name, nodes] of e.functions) nodes.forEach((node, i) => out.push({ file, name, node, key: `${file}\0${name}#${i}` }));
     return out;
   }
 
+  /**
+   * The file's text changed: a file parsed before is parsed again
+   * incrementally (tree-sitter reuses the old tree outside the edit) and the
+   * functions whose text changed are named; null when it was not parsed.
+   */
+  update(file: string): Reparse | null {
+    this.derived.delete(file);
+    const e = this.files.get(file);
+    if (!e) {
+      this.files.delete(file);
+      return null;
+    }
+    const text = this.read(file);
+    if (text === null) {
+      this.invalidate(file);
+      return null;
+    }
+    const before = functionTexts(e);
+    const { parsed, edit } = reparseKernelC(e.parsed, text, this.cat);
+    const functions = new Map<string, Node[]>();
+    collectFunctions(parsed.tree.rootNode, functions);
+    const next: Entry = { parsed, functions };
+    this.files.set(file, next);
+    const after = functionTexts(next);
+    const changedFunctions = new Set<string>();
+    // Changed: a different text, or a place inside the edited range (whose
+    // places cannot be moved, even when its text came out the same).
+    const within = (r: FunctionText, end: number) => r.start < end && r.end > edit.startIndex;
+    for (const [k, t] of before) if (after.get(k)?.text !== t.text || within(t, edit.oldEndIndex)) changedFunctions.add(`${file}\0${k}`);
+    for (const [k, t] of after) if (!before.has(k) || within(t, edit.newEndIndex)) changedFunctions.add(`${file}\0${k}`);
+    return { changedFunctions, move: (line, column) => movePoint(edit, line, column) };
+  }
+
   invalidate(file: string): void {
+    this.derived.delete(file);
     const e = this.files.get(file);
     e?.parsed.tree.delete();
     this.files.delete(file);
@@ -68,6 +125,31 @@ export class SourceCache {
   clear(): void {
     for (const f of [...this.files.keys()]) this.invalidate(f);
   }
+}
+
+interface FunctionText {
+  text: string;
+  start: number;
+  end: number;
+}
+
+/** name#rank -> the function's text and range. */
+function functionTexts(e: Entry): Map<string, FunctionText> {
+  const out = new Map<string, FunctionText>();
+  for (const [name, nodes] of e.functions)
+    nodes.forEach((n, i) => out.set(`${name}#${i}`, { text: e.parsed.text.slice(n.startIndex, n.endIndex), start: n.startIndex, end: n.endIndex }));
+  return out;
+}
+
+/** A 1-based (line, column) of the old text in the new one; places inside the edited range go to its end. */
+function movePoint(edit: TextEdit, line: number, column: number): [number, number] {
+  const row = line - 1;
+  const col = column - 1;
+  const { startPosition: s, oldEndPosition: o, newEndPosition: n } = edit;
+  if (row < s.row || (row === s.row && col < s.column)) return [line, column];
+  if (row < o.row || (row === o.row && col < o.column)) return [n.row + 1, n.column + 1];
+  if (row === o.row) return [n.row + 1, n.column + (col - o.column) + 1];
+  return [row + (n.row - o.row) + 1, column];
 }
 
 /** Function definitions anywhere outside other functions' bodies (including under #if). */

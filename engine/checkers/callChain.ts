@@ -70,12 +70,16 @@ export function chainHops(reach: Reachability, start: Node_, sources: SourceCach
     let line = node.line;
     let column = 1;
     if (!reach.isMacro(node)) {
-      const ref = sources.functionAt(node.file, node.name, node.line);
-      const call = ref ? findCall(ref.node, calls) : null;
-      if (call) {
-        line = call.startPosition.row + 1;
-        column = call.startPosition.column + 1;
-        conds.push(...guards(call));
+      // The call site and its guards, once per text of the file (a check asks again for every section call).
+      const site = sources.remember(node.file, `call-site\0${node.name}\0${node.line}\0${calls}`, () => {
+        const ref = sources.functionAt(node.file, node.name, node.line);
+        const call = ref ? findCall(ref.node, calls) : null;
+        return call ? { line: call.startPosition.row + 1, column: call.startPosition.column + 1, guards: guards(call) } : null;
+      });
+      if (site) {
+        line = site.line;
+        column = site.column;
+        conds.push(...site.guards);
       }
     }
     const switches = [...new Set(conds.filter((c) => SWITCH.test(c)))];

@@ -58,12 +58,21 @@ function mapArgs<T extends object>(
  * A catalogue extended with the helpers, reachable from `names` within a few
  * calls, that forward their parameters to a setter or a mapper.
  */
-export function withDerivedApis(cat: Catalogue, index: WorkspaceIndex, sources: SourceCache, names: Iterable<string>, fromFile: string): Catalogue {
+export function withDerivedApis(
+  cat: Catalogue,
+  index: WorkspaceIndex,
+  sources: SourceCache,
+  names: Iterable<string>,
+  fromFile: string,
+  /** Collects what the answer depends on: names looked up in the index, and functions whose text was read. */
+  deps?: { names: Set<string>; fns: Set<string> },
+): Catalogue {
   const mappers = new Map<string, DerivedMapper>(cat.kernelMappers);
   const setters = new Map<string, DerivedSetter>(cat.entrySetters);
   const seen = new Map<string, boolean>();
 
   const derive = (name: string, depth: number): boolean => {
+    deps?.names.add(name);
     if (mappers.has(name) || setters.has(name)) return true;
     if (depth <= 0 || cat.lazyMode.has(name)) return false;
     const known = seen.get(name);
@@ -75,6 +84,7 @@ export function withDerivedApis(cat: Catalogue, index: WorkspaceIndex, sources: 
         if (c === name || !derive(c, depth - 1)) continue;
         const ref = sources.functionAt(def.file, def.name, def.line);
         if (!ref) continue;
+        deps?.fns.add(ref.key);
         const params = parameterNames(ref.node);
         for (const call of callsTo(ref.node, c)) {
           const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a);

@@ -3,7 +3,7 @@
 // chain. Computed backwards from the targets, breadth-first; a caller counts
 // only if its call really resolves to the callee (a static function of the
 // same name in another file does not). Macros that wrap calls are nodes too.
-import { Definition, MacroDefinition, WorkspaceIndex } from './workspaceIndex';
+import { Definition, IndexDelta, MacroDefinition, WorkspaceIndex } from './workspaceIndex';
 
 export type Node_ = Definition | MacroDefinition;
 
@@ -17,10 +17,20 @@ export interface ReachStep {
 }
 
 const isMacro = (n: Node_): n is MacroDefinition => 'params' in n;
-export const nodeKey = (n: Node_) => `${isMacro(n) ? 'm' : 'f'}:${n.file}:${n.line}:${n.name}`;
+/** Order of frontier entries: name, then place (functions before macros of the same name and file). */
+function frontierOrder(an: string, a: Node_, bn: string, b: Node_): number {
+  if (an !== bn) return an < bn ? -1 : 1;
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  const am = isMacro(a) ? 1 : 0;
+  const bm = isMacro(b) ? 1 : 0;
+  return am !== bm ? am - bm : a.line - b.line;
+}
 
 export class Reachability {
-  private steps = new Map<string, ReachStep>();
+  // Keyed by the index's definition objects, which survive re-indexing a file when only lines move.
+  private steps = new Map<Node_, ReachStep>();
+  /** Names on some chain (targets, and every node with a step): a change elsewhere cannot alter the answer. */
+  private relevant = new Set<string>();
 
   constructor(
     private readonly index: WorkspaceIndex,
@@ -35,26 +45,28 @@ export class Reachability {
   private compute(): void {
     const callers = this.index.callersByName();
     const visited = new Set<Node_>();
-    let frontier: { name: string; node: Node_ | null }[] = [...this.targets].map((name) => ({ name, node: null }));
+    for (const t of this.targets) this.relevant.add(t);
+    // Each level in a canonical order, so that ties (which chain is shown) do not depend on the order files were indexed in.
+    let frontier: { name: string; node: Node_ | null }[] = [...this.targets].sort().map((name) => ({ name, node: null }));
     for (let dist = 1; dist <= this.maxDepth && frontier.length; dist++) {
       const next: { name: string; node: Node_ | null }[] = [];
       for (const { name, node } of frontier) {
         for (const c of callers.get(name) ?? []) {
           // The index hands out one object per definition: most revisits stop here, before a key is built.
           if (visited.has(c)) continue;
-          const k = nodeKey(c);
-          if (this.steps.has(k)) {
+          if (this.steps.has(c)) {
             visited.add(c);
             continue;
           }
           if (this.barriers.some((b) => b.test(c.name))) continue;
           if (node && !this.resolvesTo(name, c.file, node)) continue;
-          this.steps.set(k, { dist, via: name, next: node });
+          this.steps.set(c, { dist, via: name, next: node });
+          this.relevant.add(c.name);
           visited.add(c);
           next.push({ name: c.name, node: c });
         }
       }
-      frontier = next;
+      frontier = next.sort((a, b) => frontierOrder(a.name, a.node!, b.name, b.node!));
     }
   }
 
@@ -71,7 +83,7 @@ export class Reachability {
     const cands = defs.length ? defs : this.index.macros(name);
     let best: { node: Node_; step: ReachStep } | null = null;
     for (const d of cands) {
-      const st = this.steps.get(nodeKey(d));
+      const st = this.steps.get(d);
       if (st && (!best || st.dist < best.step.dist)) best = { node: d, step: st };
     }
     return best;
@@ -82,12 +94,60 @@ export class Reachability {
     const out: { node: Node_; calls: string }[] = [];
     let cur: Node_ | null = start;
     for (let guard = 0; cur && guard <= this.maxDepth; guard++) {
-      const st = this.steps.get(nodeKey(cur));
+      const st = this.steps.get(cur);
       if (!st) break;
       out.push({ node: cur, calls: st.via });
       cur = st.next;
     }
     return out;
+  }
+
+  /**
+   * Whether re-indexing a file (the delta) may have changed any answer. A
+   * definition whose calls changed but whose own step comes out the same
+   * changes nothing for its callers; anything else near a chain (a definition
+   * on one removed or added, resolution of a chain's name changed, a step
+   * gained, lost or moved) means computing again.
+   */
+  staleAfter(delta: IndexDelta): boolean {
+    const why = this.whyStale(delta);
+    if (why && process.env.LAZYMMU_DEBUG) console.error(`reachability to ${[...this.targets].slice(0, 3).join(', ')}...: stale (${why})`);
+    return !!why;
+  }
+
+  private whyStale(delta: IndexDelta): string | null {
+    for (const d of delta.removed) if (this.steps.has(d) || this.relevant.has(d.name)) return `${d.name} removed`;
+    for (const d of delta.added) if (this.relevant.has(d.name) || this.bestStep(d)) return `${d.name} added`;
+    for (const { def, before } of delta.changed) {
+      if (this.relevant.has(def.name) && !isMacro(def) && !isMacro(before) && (before.isStatic !== def.isStatic || before.isWeak !== def.isWeak))
+        return `${def.name} changed linkage`;
+      const old = this.steps.get(def);
+      const now = this.bestStep(def);
+      if (!old && !now) continue;
+      if (!old || !now || old.dist !== now.dist || old.via !== now.via || old.next !== now.next)
+        return `${def.name}: ${old ? `${old.dist} via ${old.via}` : 'none'} -> ${now ? `${now.dist} via ${now.via}` : 'none'}`;
+    }
+    return null;
+  }
+
+  /** The step the breadth-first search would give `d` from the steps of the others (its canonical tie-break included). */
+  private bestStep(d: Node_): ReachStep | null {
+    if (this.barriers.some((b) => b.test(d.name))) return null;
+    let best: ReachStep | null = null;
+    for (const n of d.calls) {
+      if (this.targets.has(n)) {
+        if (!best || best.dist > 1 || (best.dist === 1 && n < best.via)) best = { dist: 1, via: n, next: null };
+        continue;
+      }
+      const defs: Node_[] = this.index.resolve(n, d.file);
+      for (const c of defs.length ? defs : this.index.macros(n)) {
+        const st = this.steps.get(c);
+        if (!st || st.dist + 1 > this.maxDepth || c === d) continue;
+        if (!best || st.dist + 1 < best.dist || (st.dist + 1 === best.dist && best.next && frontierOrder(n, c, best.via, best.next) < 0))
+          best = { dist: st.dist + 1, via: n, next: c };
+      }
+    }
+    return best;
   }
 
   isMacro(n: Node_): n is MacroDefinition {

@@ -61,7 +61,7 @@ export class WorkspaceIndex {
   private byName = new Map<string, Definition[]>();
   private macrosByName = new Map<string, MacroDefinition[]>();
   private touchers: Set<string> | null = null;
-  private lazyUsers: Set<string> | null = null;
+  private lazyUsers: Set<Definition> | null = null;
   private readonly entryParam: RegExp;
   readonly problems: InputProblem[] = [];
   private readonly cacheDir: string | undefined;
@@ -209,33 +209,97 @@ export class WorkspaceIndex {
     return new IndexCache(this.cacheDir!, this.root, [this.entryParam.source, this.arch]);
   }
 
-  /** (Re)indexes one file from its content, e.g. an editor's unsaved text. */
-  addScan(file: string, buf: Uint8Array): void {
-    this.put(file, looksBinary(buf) ? { functions: [], macros: [] } : scanFile(buf, this.entryParam));
+  /**
+   * (Re)indexes one file from its content, e.g. an editor's unsaved text.
+   * Returns what changed (see IndexDelta), for the incremental analysis.
+   */
+  addScan(file: string, buf: Uint8Array): IndexDelta {
+    return this.put(file, looksBinary(buf) ? { functions: [], macros: [] } : scanFile(buf, this.entryParam));
   }
 
-  private put(file: string, scan: FileScan): void {
-    if (this.scans.has(file)) this.removeFile(file);
-    // One object per definition, with its file, shared by the file's scan and the by-name maps.
-    const functions = scan.functions.map((f) => ((f as Definition).file === file ? (f as Definition) : { ...f, file }));
-    const macros = scan.macros.map((m) => ((m as MacroDefinition).file === file ? (m as MacroDefinition) : { ...m, file }));
+  /**
+   * Puts a file's scan in. A file indexed before is merged: definitions that
+   * keep their name (and rank among same-name definitions in the file) keep
+   * their object, with the new line and fields, so that whatever holds them
+   * (reachability, the callers map) stays valid when only lines moved.
+   */
+  private put(file: string, scan: FileScan): IndexDelta {
+    const delta = emptyDelta();
+    const old = this.scans.get(file);
+    const oldFns = new Map<string, Definition>();
+    const oldMacros = new Map<string, MacroDefinition>();
+    if (old) {
+      rankKeys(old.functions).forEach((k, i) => oldFns.set(k, old.functions[i] as Definition));
+      rankKeys(old.macros).forEach((k, i) => oldMacros.set(k, old.macros[i] as MacroDefinition));
+    }
+    const functions = rankKeys(scan.functions).map((k, i) => this.merge(oldFns, k, { ...scan.functions[i], file }, delta));
+    const macros = rankKeys(scan.macros).map((k, i) => this.merge(oldMacros, k, { ...scan.macros[i], file }, delta));
+    for (const d of [...oldFns.values(), ...oldMacros.values()]) {
+      this.unlink(d, delta); // gone from the file
+      delta.removed.push(d);
+    }
     this.scans.set(file, { functions, macros });
-    for (const f of functions) push(this.byName, f.name, f);
-    for (const m of macros) push(this.macrosByName, m.name, m);
-    this.touchers = null;
-    this.lazyUsers = null;
-    this.callers = null;
+    this.noteTouchers(delta);
+    return delta;
   }
 
-  removeFile(file: string): void {
-    const scan = this.scans.get(file);
-    if (!scan) return;
-    this.scans.delete(file);
-    for (const f of scan.functions) pull(this.byName, f.name, file);
-    for (const m of scan.macros) pull(this.macrosByName, m.name, file);
+  /** One definition of the new scan: the old object updated in place when its key was there before. */
+  private merge<T extends Definition | MacroDefinition>(olds: Map<string, T>, key: string, fresh: T, delta: IndexDelta): T {
+    const prev = olds.get(key);
+    if (!prev) {
+      this.link(fresh, delta);
+      delta.added.push(fresh);
+      return fresh;
+    }
+    olds.delete(key);
+    if (sameShape(prev, fresh)) {
+      prev.line = fresh.line;
+      return prev;
+    }
+    this.unlink(prev, delta);
+    delta.changed.push({ def: prev, before: { ...prev } });
+    Object.assign(prev, fresh);
+    this.link(prev, delta);
+    return prev;
+  }
+
+  private link(d: Definition | MacroDefinition, delta: IndexDelta): void {
+    push((isMacroDef(d) ? this.macrosByName : this.byName) as Map<string, (Definition | MacroDefinition)[]>, d.name, d);
+    if (this.callers) for (const n of new Set(d.calls)) push(this.callers, n, d);
+    if (this.lazyUsers && !isMacroDef(d) && d.calls.some((c) => this.cat.lazyMode.has(c))) this.lazyUsers.add(d);
+    noteChange(d, delta);
+  }
+
+  private unlink(d: Definition | MacroDefinition, delta: IndexDelta): void {
+    pullObject((isMacroDef(d) ? this.macrosByName : this.byName) as Map<string, (Definition | MacroDefinition)[]>, d.name, d);
+    if (this.callers) for (const n of new Set(d.calls)) pullObject(this.callers, n, d);
+    if (this.lazyUsers && !isMacroDef(d)) this.lazyUsers.delete(d);
+    noteChange(d, delta);
+  }
+
+  /** Which names may touch the mode is a property of the whole graph: names whose answer changed count as changed. */
+  private noteTouchers(delta: IndexDelta): void {
+    if (!delta.changedNames.size || !this.touchers) return;
+    const before = this.touchers;
     this.touchers = null;
-    this.lazyUsers = null;
-    this.callers = null;
+    for (const n of symmetricDifference(before, this.touchersSet())) delta.changedNames.add(n);
+  }
+
+  removeFile(file: string): IndexDelta {
+    const delta = emptyDelta();
+    const scan = this.scans.get(file);
+    if (!scan) return delta;
+    this.scans.delete(file);
+    for (const d of [...scan.functions, ...scan.macros] as (Definition | MacroDefinition)[]) {
+      this.unlink(d, delta);
+      delta.removed.push(d);
+    }
+    this.noteTouchers(delta);
+    return delta;
+  }
+
+  has(file: string): boolean {
+    return this.scans.has(file);
   }
 
   files(): string[] {
@@ -265,15 +329,6 @@ export class WorkspaceIndex {
     return this.macrosByName.get(name) ?? [];
   }
 
-  /** Functions that call an enter API of any shape directly: where sections start. */
-  openers(): Definition[] {
-    const enters = [...this.cat.lazyMode].filter(([, v]) => v.op === 'enter').map(([k]) => k);
-    const out: Definition[] = [];
-    for (const [file, scan] of this.scans)
-      for (const f of scan.functions) if (f.calls.some((c) => enters.includes(c))) out.push({ ...f, file });
-    return out;
-  }
-
   private callers: Map<string, (Definition | MacroDefinition)[]> | null = null;
 
   /** Name -> the functions and macros that call it (built once, dropped on any change). */
@@ -297,18 +352,20 @@ export class WorkspaceIndex {
     }
   }
 
-  /** Functions that call a lazy-mode API themselves (any op, any shape), as definitions. */
+  /** Functions that call a lazy-mode API themselves (any op, any shape), in (file, line) order. */
   lazyApiUsers(): Definition[] {
-    const out: Definition[] = [];
-    for (const [file, scan] of this.scans)
-      for (const f of scan.functions) if (f.calls.some((c) => this.cat.lazyMode.has(c))) out.push({ ...f, file });
-    return out;
+    if (!this.lazyUsers) {
+      this.lazyUsers = new Set();
+      for (const scan of this.scans.values())
+        for (const f of scan.functions) if (f.calls.some((c) => this.cat.lazyMode.has(c))) this.lazyUsers.add(f as Definition);
+    }
+    // A canonical order, whatever order files were indexed or edited in: the analysis visits openers in it.
+    return [...this.lazyUsers].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
   }
 
   /** Whether a function of that name calls a lazy-mode API itself. */
   usesLazyApi(name: string): boolean {
-    if (!this.lazyUsers) this.lazyUsers = new Set(this.lazyApiUsers().map((d) => d.name));
-    return this.lazyUsers.has(name);
+    return (this.byName.get(name) ?? []).some((d) => d.calls.some((c) => this.cat.lazyMode.has(c)));
   }
 
   /**
@@ -317,8 +374,11 @@ export class WorkspaceIndex {
    * decides which callees are worth a precise look.
    */
   mayTouchMode(name: string): boolean {
-    if (!this.touchers) this.touchers = this.computeTouchers();
-    return this.touchers.has(name);
+    return this.touchersSet().has(name);
+  }
+
+  private touchersSet(): Set<string> {
+    return (this.touchers ??= this.computeTouchers());
   }
 
   private computeTouchers(): Set<string> {
@@ -346,12 +406,58 @@ function push<T>(m: Map<string, T[]>, k: string, v: T) {
   else m.set(k, [v]);
 }
 
-function pull<T extends { file: string }>(m: Map<string, T[]>, k: string, file: string) {
+function pullObject<T>(m: Map<string, T[]>, k: string, v: T) {
   const a = m.get(k);
-  if (!a) return;
-  const b = a.filter((d) => d.file !== file);
-  if (b.length) m.set(k, b);
-  else m.delete(k);
+  const i = a ? a.indexOf(v) : -1;
+  if (!a || i < 0) return;
+  if (a.length === 1) m.delete(k);
+  else a.splice(i, 1);
+}
+
+/** What re-indexing a file changed, beyond lines moving. */
+export interface IndexDelta {
+  /** Names whose definitions (or macros) were added, removed or changed, or whose "may touch the mode" answer changed. */
+  changedNames: Set<string>;
+  added: (Definition | MacroDefinition)[];
+  removed: (Definition | MacroDefinition)[];
+  /** Definitions kept (same object) whose fields other than the line changed; `before` is a copy of the old fields. */
+  changed: { def: Definition | MacroDefinition; before: Definition | MacroDefinition }[];
+}
+
+const emptyDelta = (): IndexDelta => ({ changedNames: new Set(), added: [], removed: [], changed: [] });
+
+function noteChange(d: Definition | MacroDefinition, delta: IndexDelta): void {
+  delta.changedNames.add(d.name);
+}
+
+const isMacroDef = (d: Definition | MacroDefinition): d is MacroDefinition => 'params' in d;
+
+/** name#rank per definition (its rank among same-name definitions of the file), so keys survive lines moving. */
+function rankKeys(defs: { name: string }[]): string[] {
+  const seen = new Map<string, number>();
+  return defs.map((d) => {
+    const r = seen.get(d.name) ?? 0;
+    seen.set(d.name, r + 1);
+    return `${d.name}#${r}`;
+  });
+}
+
+/** Everything but the line the same. */
+function sameShape(a: Definition | MacroDefinition, b: Definition | MacroDefinition): boolean {
+  const ka = Object.keys(a).filter((k) => k !== 'line');
+  if (ka.length !== Object.keys(b).filter((k) => k !== 'line').length) return false;
+  for (const k of ka) {
+    const x = (a as unknown as Record<string, unknown>)[k];
+    const y = (b as unknown as Record<string, unknown>)[k];
+    if (Array.isArray(x) && Array.isArray(y)) {
+      if (x.length !== y.length || x.some((v, i) => v !== y[i])) return false;
+    } else if (x !== y) return false;
+  }
+  return true;
+}
+
+function symmetricDifference<T>(a: Set<T>, b: Set<T>): T[] {
+  return [...[...a].filter((x) => !b.has(x)), ...[...b].filter((x) => !a.has(x))];
 }
 
 export { looksBinary };

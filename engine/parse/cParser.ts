@@ -33,7 +33,19 @@ export interface ParsedFile {
   file: string;
   /** The user's text (positions refer to it). */
   text: string;
+  /** What the parser was given (kernel idioms rewritten, same length). */
+  normalised: string;
   tree: Tree;
+}
+
+/** One edited range, in tree-sitter's terms (UTF-16 indices, 0-based rows and columns). */
+export interface TextEdit {
+  startIndex: number;
+  oldEndIndex: number;
+  newEndIndex: number;
+  startPosition: { row: number; column: number };
+  oldEndPosition: { row: number; column: number };
+  newEndPosition: { row: number; column: number };
 }
 
 let parserReady: Parser | null = null;
@@ -46,7 +58,51 @@ export async function ensureParser(): Promise<void> {
 /** Parses kernel C; never throws on bad C (tree-sitter makes ERROR nodes). */
 export function parseKernelC(file: string, text: string, cat: Catalogue): ParsedFile {
   if (!parserReady) throw new Error('parseKernelC called before ensureParser()');
-  const tree = parserReady.parse(normaliseKernelSource(text, cat));
+  const normalised = normaliseKernelSource(text, cat);
+  const tree = parserReady.parse(normalised);
   if (!tree) throw new Error(`${file}: the parser returned no tree`);
-  return { file, text, tree };
+  return { file, text, normalised, tree };
+}
+
+/**
+ * Parses the new text of a file incrementally: the one range where the old
+ * and new texts differ is given to tree-sitter, which reuses the rest of the
+ * old tree. The old tree is deleted.
+ */
+export function reparseKernelC(prev: ParsedFile, text: string, cat: Catalogue): { parsed: ParsedFile; edit: TextEdit } {
+  if (!parserReady) throw new Error('reparseKernelC called before ensureParser()');
+  const normalised = normaliseKernelSource(text, cat);
+  const edit = editBetween(prev.normalised, normalised);
+  prev.tree.edit(edit);
+  const tree = parserReady.parse(normalised, prev.tree);
+  prev.tree.delete();
+  if (!tree) throw new Error(`${prev.file}: the parser returned no tree`);
+  return { parsed: { file: prev.file, text, normalised, tree }, edit };
+}
+
+/** The single range where `a` and `b` differ (common prefix and suffix kept out). */
+export function editBetween(a: string, b: string): TextEdit {
+  let p = 0;
+  const max = Math.min(a.length, b.length);
+  while (p < max && a.charCodeAt(p) === b.charCodeAt(p)) p++;
+  let s = 0;
+  while (s < max - p && a.charCodeAt(a.length - 1 - s) === b.charCodeAt(b.length - 1 - s)) s++;
+  return {
+    startIndex: p,
+    oldEndIndex: a.length - s,
+    newEndIndex: b.length - s,
+    startPosition: pointAt(a, p),
+    oldEndPosition: pointAt(a, a.length - s),
+    newEndPosition: pointAt(b, b.length - s),
+  };
+}
+
+function pointAt(text: string, index: number): { row: number; column: number } {
+  let row = 0;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) {
+    row++;
+    lineStart = i + 1;
+  }
+  return { row, column: index - lineStart };
 }

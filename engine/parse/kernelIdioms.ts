@@ -40,13 +40,21 @@ function skipQuoted(text: string, i: number): number {
   return text.length - 1;
 }
 
-function blank(chars: string[], from: number, to: number): void {
-  for (let i = from; i < to; i++) if (chars[i] !== '\n' && chars[i] !== '\r') chars[i] = ' ';
+/** A rewrite of text[from, to) by a same-length string. */
+interface Rewrite {
+  from: number;
+  to: number;
+  text: string;
+}
+
+/** Spaces for text[from, to), line breaks kept. */
+function blank(text: string, from: number, to: number): Rewrite {
+  return { from, to, text: text.slice(from, to).replace(/[^\r\n]/g, ' ') };
 }
 
 export function normaliseKernelSource(text: string, cat: Catalogue): string {
-  const out: { chars: string[] | null } = { chars: null };
-  const edit = () => (out.chars ??= text.split(''));
+  // Rewrites are collected and spliced in at the end (the text is a whole file: no copy per character).
+  const rewrites: Rewrite[] = [];
   // The last significant character or word before the current token, to tell
   // a statement position (after ; { } ) : else) from a declaration.
   let prev = ';';
@@ -105,7 +113,7 @@ export function normaliseKernelSource(text: string, cat: Catalogue): string {
         let j = end;
         while (j < n && (text[j] === ' ' || text[j] === '\t')) j++;
         const close = text[j] === '(' ? matchParen(text, j) : -1;
-        blank(edit(), i, close > 0 ? close : end);
+        rewrites.push(blank(text, i, close > 0 ? close : end));
         i = close > 0 ? close : end;
         continue;
       }
@@ -115,8 +123,7 @@ export function normaliseKernelSource(text: string, cat: Catalogue): string {
         while (j < n && (text[j] === ' ' || text[j] === '\t')) j++;
         if (text[j] === '(' && matchParen(text, j) > 0) {
           const kw = cat.blockMacros.has(word) ? 'if' : 'while';
-          const ch = edit();
-          for (let k = 0; k < word.length; k++) ch[i + k] = k < kw.length ? kw[k] : ' ';
+          rewrites.push({ from: i, to: end, text: kw.slice(0, word.length).padEnd(word.length, ' ') });
         }
       }
       prev = word;
@@ -126,5 +133,13 @@ export function normaliseKernelSource(text: string, cat: Catalogue): string {
     prev = text[i];
     i++;
   }
-  return out.chars ? out.chars.join('') : text;
+  if (!rewrites.length) return text;
+  const parts: string[] = [];
+  let at = 0;
+  for (const r of rewrites) {
+    parts.push(text.slice(at, r.from), r.text);
+    at = r.to;
+  }
+  parts.push(text.slice(at));
+  return parts.join('');
 }
