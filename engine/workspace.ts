@@ -117,7 +117,7 @@ export class Workspace {
     for (const [k, e] of this.localFindings)
       if ([...e.names].some((n) => names.has(n)) || [...e.fns].some((f) => fns.has(f)) || (e.files.has(file) && !e.ownOnly)) this.localFindings.delete(k);
     if (!this.interp) return;
-    this.interp.invalidate(names, fns);
+    this.interp.invalidate(delta.lookupNames, fns);
     if (reparse) this.interp.movePlaces(file, reparse.move);
     else this.interp.forgetFile(file);
   }

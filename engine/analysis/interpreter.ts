@@ -190,6 +190,28 @@ interface MemoEntry {
   clean: boolean;
   /** The check that computed it. */
   epoch: number;
+  /** How it was asked for (to compute it again when checking a caller's summary, see revalidate). */
+  fnKey: string;
+  mode: ModeState;
+  dirtyParams: number[];
+  outerPending: boolean;
+  section?: SectionStart;
+  /** A function summarised below it changed: valid only if those summaries come out the same (revalidate). */
+  suspect?: boolean;
+}
+
+/** A caller's summary takes on what a callee's was computed from. */
+function absorbDeps(into: MemoEntry, from: MemoEntry): void {
+  for (const n of from.names) into.names.add(n);
+  for (const n of from.files) into.files.add(n);
+  for (const n of from.fns) into.fns.add(n);
+  into.height = Math.max(into.height, from.height + 1);
+}
+
+/** Summaries equal in every field, places included (Maps and Sets by content). */
+function sameSummary(a: FunctionSummary, b: FunctionSummary): boolean {
+  const plain = (_k: string, v: unknown) => (v instanceof Map ? [...v] : v instanceof Set ? [...v] : v);
+  return JSON.stringify(a, plain) === JSON.stringify(b, plain);
 }
 
 /** What a summarise run in progress collects (see MemoEntry). */
@@ -212,6 +234,8 @@ export class Interpreter {
   private readonly env: ConstEnv;
   private frames: Frame[] = [];
   private epoch = 0;
+  /** Summaries of functions whose text changed, as they were: what their callers' summaries were computed from. */
+  private previous = new Map<string, MemoEntry>();
   /** Carried summaries already charged in this check. */
   private used = new Set<string>();
   /** The root budget was exceeded in this check: carried summaries may differ from a fresh analysis. */
@@ -240,7 +264,8 @@ export class Interpreter {
 
   /** Ends a check: only clean summaries are carried over, and none after the root budget was hit. */
   endCheck(): void {
-    for (const [k, e] of this.memo) if (e === 'pending' || !e.clean || this.budgetHit) this.memo.delete(k);
+    for (const [k, e] of this.memo) if (e === 'pending' || !e.clean || e.suspect || this.budgetHit) this.memo.delete(k);
+    this.previous.clear();
     this.clearExpansions();
   }
 
@@ -261,8 +286,58 @@ export class Interpreter {
    */
   invalidate(names: Set<string>, fnKeys: Set<string>): void {
     if (!names.size && !fnKeys.size) return;
-    for (const [k, e] of this.memo)
-      if (e === 'pending' || [...e.names].some((n) => names.has(n)) || [...e.fns].some((f) => fnKeys.has(f))) this.memo.delete(k);
+    for (const [k, e] of this.memo) {
+      if (e === 'pending' || [...e.names].some((n) => names.has(n))) this.memo.delete(k);
+      else if (fnKeys.has(e.fnKey)) {
+        // Its own text changed: computed again when next asked for; the old one
+        // is kept to tell whether its callers' summaries still hold.
+        this.memo.delete(k);
+        this.previous.set(k, e);
+      } else if ([...e.fns].some((f) => fnKeys.has(f))) e.suspect = true;
+    }
+  }
+
+  /**
+   * Early cut-off (rust-analyzer's "backdating"): a summary computed from a
+   * function that has since changed still holds if that function's summaries
+   * it used come out the same now (places included, moved with the text).
+   * They are computed again in its context (inside it, one call deeper);
+   * otherwise it must be computed again itself.
+   */
+  private revalidate(e: MemoEntry): boolean {
+    const frame: Frame = { names: new Set(), files: new Set(), fns: new Set(), height: 0, own: 0, children: [], clean: true };
+    this.frames.push(frame);
+    this.active.add(e.fnKey);
+    this.depth++;
+    try {
+      for (const ck of e.children) {
+        const prev = this.previous.get(ck);
+        if (prev) {
+          let cur = this.memo.get(ck);
+          if (!cur) {
+            const ref = this.sources.functionByKey(prev.fnKey);
+            if (!ref) return false;
+            this.summarize(ref, prev.mode, prev.dirtyParams, prev.outerPending, prev.section);
+            cur = this.memo.get(ck);
+          }
+          if (!cur || cur === 'pending' || !cur.clean || !sameSummary(prev.sum, cur.sum)) return false;
+          absorbDeps(e, cur);
+          continue;
+        }
+        const ce = this.memo.get(ck);
+        if (!ce || ce === 'pending') return false;
+        if (ce.suspect && ce.epoch !== this.epoch) {
+          if (!this.revalidate(ce)) return false;
+          ce.suspect = false;
+        }
+        absorbDeps(e, ce);
+      }
+      return frame.clean;
+    } finally {
+      this.depth--;
+      this.active.delete(e.fnKey);
+      this.frames.pop();
+    }
   }
 
   /** Moves the places in `file` held by carried summaries (the file's text was edited outside their functions). */
@@ -287,7 +362,7 @@ export class Interpreter {
       }
       for (const v of Object.values(x)) visit(v);
     };
-    for (const e of this.memo.values()) if (e !== 'pending' && e.files.has(file)) visit(e.sum);
+    for (const e of [...this.memo.values(), ...this.previous.values()]) if (e !== 'pending' && e.files.has(file)) visit(e);
   }
 
   /** A bound cut the current run short: it and every run on the stack are not clean. */
@@ -355,11 +430,15 @@ export class Interpreter {
         return known.sum;
       }
       // Carried from an earlier check: valid where a fresh analysis would
-      // compute the same (no bound would cut it here), else computed again.
+      // compute the same (no bound would cut it here, and what it was computed
+      // from still holds), else computed again.
       if (this.depth + known.height < MAX_CALL_DEPTH && ![...known.fns].some((k) => this.active.has(k))) {
-        this.charge(key);
-        this.useChild(key, known);
-        return known.sum;
+        if (known.suspect && this.revalidate(known)) known.suspect = false;
+        if (!known.suspect && this.memo.get(key) === known) {
+          this.charge(key);
+          this.useChild(key, known);
+          return known.sum;
+        }
       }
       this.memo.delete(key);
     }
@@ -379,7 +458,7 @@ export class Interpreter {
     try {
       const run = new FunctionRun(this, fn, outerPending);
       const result = run.run(mode, dirtyParams, section);
-      const entry: MemoEntry = { sum: result, ...frame, epoch: this.epoch };
+      const entry: MemoEntry = { sum: result, ...frame, epoch: this.epoch, fnKey, mode: { ...mode }, dirtyParams, outerPending, section };
       this.memo.set(key, entry);
       this.frames.pop();
       this.useChild(key, entry);

@@ -74,6 +74,17 @@ export class SourceCache {
     return { file, name, node: nodes[best], key: `${file}\0${name}#${best}` };
   }
 
+  /** The function a FunctionRef.key names, in the file's current text. */
+  functionByKey(key: string): FunctionRef | null {
+    const sep = key.indexOf('\0');
+    const hash = key.lastIndexOf('#');
+    if (sep < 0 || hash < sep) return null;
+    const file = key.slice(0, sep);
+    const name = key.slice(sep + 1, hash);
+    const node = this.entry(file)?.functions.get(name)?.[Number(key.slice(hash + 1))];
+    return node ? { file, name, node, key } : null;
+  }
+
   allFunctions(file: string): FunctionRef[] {
     const e = this.entry(file);
     if (!e) return [];

@@ -226,18 +226,31 @@ export class WorkspaceIndex {
   private put(file: string, scan: FileScan): IndexDelta {
     const delta = emptyDelta();
     const old = this.scans.get(file);
+    if (!old) {
+      // A file new to the index (every file of a build): nothing to merge with.
+      const functions = scan.functions.map((f) => ({ ...f, file }));
+      const macros = scan.macros.map((m) => ({ ...m, file }));
+      for (const d of functions) this.link(d, delta);
+      for (const d of macros) this.link(d, delta);
+      delta.added = [...functions, ...macros];
+      for (const d of delta.added) delta.lookupNames.add(d.name);
+      this.scans.set(file, { functions, macros });
+      this.noteTouchers(delta);
+      return delta;
+    }
     const oldFns = new Map<string, Definition>();
     const oldMacros = new Map<string, MacroDefinition>();
-    if (old) {
-      rankKeys(old.functions).forEach((k, i) => oldFns.set(k, old.functions[i] as Definition));
-      rankKeys(old.macros).forEach((k, i) => oldMacros.set(k, old.macros[i] as MacroDefinition));
-    }
+    rankKeys(old.functions).forEach((k, i) => oldFns.set(k, old.functions[i] as Definition));
+    rankKeys(old.macros).forEach((k, i) => oldMacros.set(k, old.macros[i] as MacroDefinition));
     const functions = rankKeys(scan.functions).map((k, i) => this.merge(oldFns, k, { ...scan.functions[i], file }, delta));
     const macros = rankKeys(scan.macros).map((k, i) => this.merge(oldMacros, k, { ...scan.macros[i], file }, delta));
     for (const d of [...oldFns.values(), ...oldMacros.values()]) {
       this.unlink(d, delta); // gone from the file
       delta.removed.push(d);
     }
+    for (const d of [...delta.added, ...delta.removed, ...delta.changed.map((c) => c.def)])
+      if (!this.callsOnly.has(d)) delta.lookupNames.add(d.name);
+    this.callsOnly.clear();
     this.scans.set(file, { functions, macros });
     this.noteTouchers(delta);
     return delta;
@@ -256,12 +269,21 @@ export class WorkspaceIndex {
       prev.line = fresh.line;
       return prev;
     }
+    const lookupSame = !isMacroDef(prev) && sameShape({ ...prev, calls: [] }, { ...fresh, calls: [] }) && this.callsLazyApi(prev) === this.callsLazyApi(fresh);
     this.unlink(prev, delta);
     delta.changed.push({ def: prev, before: { ...prev } });
     Object.assign(prev, fresh);
     this.link(prev, delta);
+    if (lookupSame) this.callsOnly.add(prev);
     return prev;
   }
+
+  private callsLazyApi(d: Definition | MacroDefinition): boolean {
+    return d.calls.some((c) => this.cat.lazyMode.has(c));
+  }
+
+  /** Definitions of the put in progress whose calls alone changed (not a lookup change; see IndexDelta.lookupNames). */
+  private callsOnly = new Set<Definition | MacroDefinition>();
 
   private link(d: Definition | MacroDefinition, delta: IndexDelta): void {
     push((isMacroDef(d) ? this.macrosByName : this.byName) as Map<string, (Definition | MacroDefinition)[]>, d.name, d);
@@ -282,7 +304,10 @@ export class WorkspaceIndex {
     if (!delta.changedNames.size || !this.touchers) return;
     const before = this.touchers;
     this.touchers = null;
-    for (const n of symmetricDifference(before, this.touchersSet())) delta.changedNames.add(n);
+    for (const n of symmetricDifference(before, this.touchersSet())) {
+      delta.changedNames.add(n);
+      delta.lookupNames.add(n);
+    }
   }
 
   removeFile(file: string): IndexDelta {
@@ -293,6 +318,7 @@ export class WorkspaceIndex {
     for (const d of [...scan.functions, ...scan.macros] as (Definition | MacroDefinition)[]) {
       this.unlink(d, delta);
       delta.removed.push(d);
+      delta.lookupNames.add(d.name);
     }
     this.noteTouchers(delta);
     return delta;
@@ -418,13 +444,21 @@ function pullObject<T>(m: Map<string, T[]>, k: string, v: T) {
 export interface IndexDelta {
   /** Names whose definitions (or macros) were added, removed or changed, or whose "may touch the mode" answer changed. */
   changedNames: Set<string>;
+  /**
+   * The subset that changes how a call by that name is looked up or judged
+   * without reading the callee's text: definitions added or removed, linkage,
+   * #if condition, entry-pointer parameters, calling the lazy-mode API,
+   * macros, "may touch the mode". A definition whose other calls alone
+   * changed is not here (its text changed: whoever read it knows).
+   */
+  lookupNames: Set<string>;
   added: (Definition | MacroDefinition)[];
   removed: (Definition | MacroDefinition)[];
   /** Definitions kept (same object) whose fields other than the line changed; `before` is a copy of the old fields. */
   changed: { def: Definition | MacroDefinition; before: Definition | MacroDefinition }[];
 }
 
-const emptyDelta = (): IndexDelta => ({ changedNames: new Set(), added: [], removed: [], changed: [] });
+const emptyDelta = (): IndexDelta => ({ changedNames: new Set(), lookupNames: new Set(), added: [], removed: [], changed: [] });
 
 function noteChange(d: Definition | MacroDefinition, delta: IndexDelta): void {
   delta.changedNames.add(d.name);

@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Workspace } from '../../engine/workspace';
 import { Rng } from '../fuzz/rng';
+import { interpreterWork } from '../../engine/analysis/interpreter';
 
 const FIXTURES = path.join(__dirname, '../../../test/fixtures');
 /** Edits per fixture folder (LAZYMMU_INCREMENTAL_EDITS for longer runs). */
@@ -77,3 +78,34 @@ for (const [dir, seed] of [['raw', 1], ['sections', 2], ['bbm', 3], ['kafb', 4],
     assert.ok(changed >= 5, `only ${changed} of ${EDITS} edits changed the findings`);
   });
 }
+
+test('an edit inside a callee that does not change what it does re-analyses the callee only (early cut-off)', async () => {
+  const root = path.join(FIXTURES, 'raw');
+  const file = path.join(root, 'callee_read_chain.c');
+  const text = fs.readFileSync(file, 'utf8');
+  const ws = new Workspace({ root });
+  ws.build();
+  const before = (await ws.check([file])).findings;
+  const workOf = async (edited: string) => {
+    assert.notEqual(edited, text);
+    ws.setText(file, edited);
+    const s0 = interpreterWork.steps;
+    const got = (await ws.check([file])).findings;
+    const work = interpreterWork.steps - s0;
+    const fresh = new Workspace({ root });
+    fresh.build();
+    fresh.setText(file, edited);
+    assert.deepEqual(got, (await fresh.check([file])).findings);
+    ws.setText(file, null);
+    await ws.check([file]);
+    return { got, work };
+  };
+  // A comment line inside crc_restore, two calls below the section's opener: its text changed, its summary did not.
+  const inCallee = await workOf(text.replace('\tpte_t v = ptep_get(q);\n', '\tpte_t v = ptep_get(q);\n\t/* typed */\n'));
+  // The same inside the opener: the opener is analysed again (its callees' summaries are reused).
+  const inOpener = await workOf(text.replace('\tint ret = 0;\n', '\tint ret = 0;\n\t/* typed */\n'));
+  // The finding moved down a line with everything after the comment.
+  assert.equal(inCallee.got.length, before.length);
+  assert.equal(inCallee.got[0].line, before[0].line + 1);
+  assert.ok(inCallee.work > 0 && inCallee.work * 3 < inOpener.work, `work after the callee edit ${inCallee.work}, after the opener edit ${inOpener.work}`);
+});
