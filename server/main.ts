@@ -25,10 +25,11 @@ import { sectionHover } from './hover';
 import { toDiagnostic } from './convert';
 import { codeActionsFor } from './codeActions';
 import { registerSimulator, simulateActions } from './simulatorRequests';
+import { DocumentGuard, MAX_TEXT, unreadableMessage } from './documentGuard';
 
 const DEBOUNCE_MS = 150;
-/** Documents larger than this are not analysed (a log line says so). */
-const MAX_TEXT = 8 * 1024 * 1024;
+/** Too large or binary documents are not analysed; the user is told once per document. */
+const guard = new DocumentGuard();
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -131,6 +132,8 @@ async function buildWorkspace(raw: unknown): Promise<Workspace | null> {
     // Let the progress messages go out before the (synchronous) scan.
     await new Promise((r) => setTimeout(r, 10));
     ws.build();
+    const unreadable = unreadableMessage(root, ws.index.problems);
+    if (unreadable) show(MessageType.Warning, unreadable);
     log(`indexed ${root} (arch ${settings.arch}${settings.extraApis ? `, extra APIs ${settings.extraApis}` : ''})`);
     if (settings.kernelConfig) log(`kernel config ${settings.kernelConfig}: ${settings.kernelConfigValue?.size ?? 0} options`);
     return ws;
@@ -232,12 +235,11 @@ async function run(uri: string, gen: number, cascade = false): Promise<void> {
     const file = fileOf(uri);
     if (!doc || !file) return;
     const text = doc.getText();
-    if (text.length > MAX_TEXT) {
-      log(`${file}: ${text.length} characters, too large to analyse`);
-      return;
-    }
-    if (text.includes('\0')) {
-      log(`${file}: binary content (NUL characters), not analysed`);
+    const refused = guard.check(uri, file, text);
+    if (refused) {
+      if (refused.message) show(MessageType.Warning, refused.message);
+      simulator.remember(uri, []);
+      await connection.sendDiagnostics({ uri, version: doc.version, diagnostics: [] });
       return;
     }
     const version = doc.version;
@@ -278,6 +280,7 @@ documents.onDidClose(async (e) => {
   if (t) clearTimeout(t);
   timers.delete(uri);
   justOpened.delete(uri);
+  guard.forget(uri);
   const file = fileOf(uri);
   try {
     const ws = await workspace;
