@@ -26,6 +26,7 @@ import { toDiagnostic } from './convert';
 import { codeActionsFor } from './codeActions';
 import { registerSimulator, simulateActions } from './simulatorRequests';
 import { DocumentGuard, MAX_TEXT, unreadableMessage } from './documentGuard';
+import { registerMemoryRequest } from './memoryRequest';
 
 const DEBOUNCE_MS = 150;
 /** Too large or binary documents are not analysed; the user is told once per document. */
@@ -34,6 +35,7 @@ const guard = new DocumentGuard();
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 const simulator = registerSimulator(connection, log);
+registerMemoryRequest(connection);
 
 let root = process.cwd();
 let initOptions: unknown;
