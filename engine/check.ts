@@ -34,6 +34,13 @@ export async function checkTree(opts: CheckOptions): Promise<CheckResult> {
   }
   ws.build();
   const result = await ws.check(opts.paths);
+  // A PATH that cannot be read is reported by the index scan and again by the
+  // check's own probe of the PATHs: say it once.
+  const said = new Set<string>();
+  result.problems = result.problems.filter((p) => {
+    const k = `${p.file}\0${p.message}`;
+    return !said.has(k) && !!said.add(k);
+  });
   const digest = cacheable ? ws.index.contentDigest() : null;
   if (digest) saveResult(keyed(digest), result);
   return result;

@@ -1,4 +1,4 @@
-// Long fuzz runs: `npm run fuzz -- [--count N] [--seed S] [--out DIR]`.
+// Long fuzz runs: `npm run fuzz -- [--count N] [--seed S] [--out DIR] [--profile full|compact]`.
 // Same harness as the bounded slice in the tests (test/fuzz/harness.ts).
 // Failing inputs are written to DIR (default test-artifacts/fuzz) with their
 // seed, so `--seed S --count 1` replays one.
@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { execFileSync } from 'child_process';
 import { FuzzRunner, WORK_BOUND } from '../test/fuzz/harness';
+import { COMPACT, FULL } from '../test/fuzz/generate';
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -21,7 +22,8 @@ async function main(): Promise<void> {
     .trim()
     .split('\n')
     .pop()!;
-  const r = new FuzzRunner(kernel);
+  const profile = arg('profile', 'full') === 'compact' ? COMPACT : FULL;
+  const r = new FuzzRunner(kernel, profile);
   const t0 = Date.now();
   try {
     for (let s = start; s < start + count; s++) {

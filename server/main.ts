@@ -25,17 +25,20 @@ import { sectionHover } from './hover';
 import { toDiagnostic } from './convert';
 import { codeActionsFor } from './codeActions';
 import { registerSimulator, simulateActions } from './simulatorRequests';
+import { DocumentGuard, MAX_TEXT, unreadableMessage } from './documentGuard';
+import { registerMemoryRequest } from './memoryRequest';
 
 // No debounce: a check after an edit reuses the summaries and searches the
 // edit did not touch (engine/workspace.ts), so it is cheap; a check already
 // superseded by a newer edit when it starts or ends is dropped (see stale()).
 const EDIT_DELAY_MS = 0;
-/** Documents larger than this are not analysed (a log line says so). */
-const MAX_TEXT = 8 * 1024 * 1024;
+/** Too large or binary documents are not analysed; the user is told once per document. */
+const guard = new DocumentGuard();
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 const simulator = registerSimulator(connection, log);
+registerMemoryRequest(connection);
 
 let root = process.cwd();
 let initOptions: unknown;
@@ -134,6 +137,8 @@ async function buildWorkspace(raw: unknown): Promise<Workspace | null> {
     // Let the progress messages go out before the (synchronous) scan.
     await new Promise((r) => setTimeout(r, 10));
     ws.build();
+    const unreadable = unreadableMessage(root, ws.index.problems);
+    if (unreadable) show(MessageType.Warning, unreadable);
     log(`indexed ${root} (arch ${settings.arch}${settings.extraApis ? `, extra APIs ${settings.extraApis}` : ''})`);
     if (settings.kernelConfig) log(`kernel config ${settings.kernelConfig}: ${settings.kernelConfigValue?.size ?? 0} options`);
     return ws;
@@ -235,12 +240,11 @@ async function run(uri: string, gen: number, cascade = false): Promise<void> {
     const file = fileOf(uri);
     if (!doc || !file) return;
     const text = doc.getText();
-    if (text.length > MAX_TEXT) {
-      log(`${file}: ${text.length} characters, too large to analyse`);
-      return;
-    }
-    if (text.includes('\0')) {
-      log(`${file}: binary content (NUL characters), not analysed`);
+    const refused = guard.check(uri, file, text);
+    if (refused) {
+      if (refused.message) show(MessageType.Warning, refused.message);
+      simulator.remember(uri, []);
+      await connection.sendDiagnostics({ uri, version: doc.version, diagnostics: [] });
       return;
     }
     const version = doc.version;
@@ -281,6 +285,7 @@ documents.onDidClose(async (e) => {
   if (t) clearTimeout(t);
   timers.delete(uri);
   justOpened.delete(uri);
+  guard.forget(uri);
   const file = fileOf(uri);
   try {
     const ws = await workspace;

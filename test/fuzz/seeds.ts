@@ -4,6 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Rng } from './rng';
+import { FULL, InputProfile } from './generate';
 
 /** Files that use the lazy MMU API, and a few that do not (scanner and parser food). */
 export const SEED_FILES = [
@@ -39,9 +40,9 @@ export function loadSeeds(kernelDir: string): SeedFile[] {
   });
 }
 
-/** A 2-8 KB slice cut at line boundaries. */
-export function slice(rng: Rng, seed: SeedFile): { text: string; from: number } {
-  const len = rng.range(2048, 8192);
+/** A slice cut at line boundaries (2-8 KB in the FULL profile). */
+export function slice(rng: Rng, seed: SeedFile, profile: InputProfile = FULL): { text: string; from: number } {
+  const len = rng.range(...profile.sliceBytes);
   const centre = seed.lazyAt.length && rng.chance(0.75) ? rng.pick(seed.lazyAt) : rng.int(seed.text.length);
   let from = Math.max(0, centre - rng.int(len));
   from = seed.text.lastIndexOf('\n', from) + 1;

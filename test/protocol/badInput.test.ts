@@ -31,8 +31,8 @@ test('bad settings and bad documents get messages; the server goes on', { timeou
     };
     for (const [f, t] of Object.entries(docs)) await client.open(pathToFileURL(path.join(root, f)).href, t, 1);
     const pubs: Record<string, any[]> = {};
-    // A binary buffer is not analysed and says so in the log (no diagnostics to publish).
-    await client.waitFor('the binary document named in the log', () => client.logs.some((l) => /binary\.c: binary/.test(l)), 60_000);
+    // A binary buffer is not analysed, and the user is told (documentGuard.ts).
+    await client.waitFor('the binary document named in a message', () => client.messages.some((m) => /binary\.c is not checked: it holds NUL bytes/.test(m.message)), 60_000);
     for (const f of Object.keys(docs)) {
       if (f === 'binary.c') continue;
       const uri = pathToFileURL(path.join(root, f)).href;
@@ -53,6 +53,73 @@ test('bad settings and bad documents get messages; the server goes on', { timeou
       context: { diagnostics: pubs[GOOD] },
     });
     assert.ok(Array.isArray(actions) && actions.length >= 1);
+    assert.equal(client.proc.exitCode, null);
+  } finally {
+    await client.shutdown().catch(() => client.proc.kill());
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+const RANGE0 = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+test('a 50 MB document and a binary one: one message each, not per edit; other documents still checked; the server answers', { timeout: 170_000 }, async () => {
+  const root = tempWorkspace([GOOD]);
+  const client = new LspClient();
+  const uri = (f: string) => pathToFileURL(path.join(root, f)).href;
+  const told = (f: string) => client.messages.filter((m) => m.message.includes(`${f} is not checked`));
+  try {
+    await client.initialize(root);
+    const line = 'static int filler_variable_with_a_long_name_0123456789 = 42; /* padding the file out */\n';
+    const big = line.repeat(Math.ceil((50 * 1024 * 1024) / line.length));
+    assert.ok(big.length >= 50 * 1024 * 1024);
+    const bin = '\0ELF\x02\x01\x01' + String.fromCharCode(...Array.from({ length: 4000 }, (_, i) => (i * 131) & 0xff));
+    await client.open(uri('big.c'), big, 1);
+    await client.open(uri('blob.c'), bin, 1);
+    await client.open(uri(GOOD), fs.readFileSync(path.join(FIXTURES, GOOD), 'utf8'), 1);
+    // Each refused document gets one warning naming it and saying why.
+    await client.waitFor('a message naming big.c', () => told('big.c').length, 150_000);
+    await client.waitFor('a message naming blob.c', () => told('blob.c').length, 150_000);
+    assert.match(told('big.c')[0].message, /^lazymmu: big\.c is not checked: at 5\d MB it is larger than the 8\.0 MB lazymmu analyses$/);
+    assert.equal(told('big.c')[0].type, 2, 'a warning');
+    assert.match(told('blob.c')[0].message, /^lazymmu: blob\.c is not checked: it holds NUL bytes \(binary content, not C source\)$/);
+    // The other document is checked and its hazard found.
+    const good = await client.waitFor('diagnostics for the good file', () => client.diagnosticsFor(uri(GOOD), 1), 150_000);
+    assert.ok(good.diagnostics.some((d) => d.code === 'lazy-mmu/read-after-write'), JSON.stringify(good.diagnostics));
+
+    // Edits (typing) in the refused documents: no new message per keystroke.
+    for (let v = 2; v <= 6; v++) {
+      for (const f of ['big.c', 'blob.c']) {
+        await client.conn.sendNotification('textDocument/didChange', { textDocument: { uri: uri(f), version: v }, contentChanges: [{ range: RANGE0, text: 'x' }] });
+      }
+      await new Promise((r) => setTimeout(r, 200)); // past the debounce: each version is checked, not coalesced
+    }
+    for (const f of ['big.c', 'blob.c']) {
+      const p = await client.waitFor(`a publish for ${f} version 6`, () => client.diagnosticsFor(uri(f), 6), 150_000);
+      assert.deepEqual(p.diagnostics, []);
+    }
+    assert.equal(told('big.c').length, 1, JSON.stringify(client.messages));
+    assert.equal(told('blob.c').length, 1, JSON.stringify(client.messages));
+
+    // Still answering, and still checking: a quick fix for the good file, and an edit of it is checked.
+    const actions = await client.conn.sendRequest('textDocument/codeAction', {
+      textDocument: { uri: uri(GOOD) },
+      range: good.diagnostics[0].range,
+      context: { diagnostics: good.diagnostics },
+    });
+    assert.ok(Array.isArray(actions) && actions.length >= 1, JSON.stringify(actions));
+    await client.conn.sendNotification('textDocument/didChange', { textDocument: { uri: uri(GOOD), version: 2 }, contentChanges: [{ range: RANGE0, text: '/* edited */\n' }] });
+    const good2 = await client.waitFor('diagnostics for the edited good file', () => client.diagnosticsFor(uri(GOOD), 2), 150_000);
+    assert.deepEqual(good2.diagnostics.map((d) => d.range.start.line), good.diagnostics.map((d) => d.range.start.line + 1));
+
+    // The binary document replaced by C source is checked; made binary again, the user is told again.
+    const whole = (t: string) => ({ range: { start: { line: 0, character: 0 }, end: { line: 100_000, character: 0 } }, text: t });
+    await client.conn.sendNotification('textDocument/didChange', { textDocument: { uri: uri('blob.c'), version: 7 }, contentChanges: [whole(lazyFn('blob_fn', RAW))] });
+    const blob = await client.waitFor('diagnostics for blob.c as C', () => client.diagnosticsFor(uri('blob.c'), 7), 150_000);
+    assert.ok(blob.diagnostics.some((d) => d.code === 'lazy-mmu/read-after-write'), JSON.stringify(blob.diagnostics));
+    await client.conn.sendNotification('textDocument/didChange', { textDocument: { uri: uri('blob.c'), version: 8 }, contentChanges: [whole(bin)] });
+    await client.waitFor('diagnostics for blob.c binary again', () => client.diagnosticsFor(uri('blob.c'), 8), 150_000);
+    assert.equal(told('blob.c').length, 2, JSON.stringify(client.messages));
+    assert.doesNotMatch(client.logs.join('\n'), /RangeError|TypeError|Maximum call stack|internal error|uncaught/);
     assert.equal(client.proc.exitCode, null);
   } finally {
     await client.shutdown().catch(() => client.proc.kill());

@@ -2,7 +2,8 @@
 // 10,000 rapid random incremental edits are sent without waiting; the final
 // diagnostics must equal what a fresh server publishes for the final text;
 // superseded versions must not all be checked (cancellation/debounce); the
-// server's RSS after the storm is reported and loosely bounded. Then the
+// server's memory after a full GC (lazymmu/memory, answered by a server
+// started with --expose-gc) returns to its level before the storm. Then the
 // server is killed (SIGKILL) and a new one, given the same didOpen texts (as
 // vscode-languageclient does when it restarts a crashed server), publishes
 // the same diagnostics: no edit is lost because the client holds the text.
@@ -14,9 +15,14 @@ import { pathToFileURL } from 'url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { LspClient, tempWorkspace, FIXTURES } from './lspClient';
 import { Rng } from '../fuzz/rng';
+import type { MemoryReport } from '../../server/memoryRequest';
 
 const FILES = ['direct_ptep_get.c', 'interproc_depth2.c'];
 const EDITS = 10_000;
+/** Growth of the heap after GC allowed over the storm (2 MB: 200 bytes per edit). */
+const HEAP_SLACK = 2 * 1024 * 1024;
+/** Growth of external memory (WebAssembly memory grows to its high-water mark and stays) allowed. */
+const EXTERNAL_SLACK = 4 * 1024 * 1024;
 
 const rssKb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
 const shape = (ds: any[]) => JSON.stringify(ds.map((d) => [d.code, d.range, d.message]).sort());
@@ -34,16 +40,23 @@ async function openAll(c: LspClient, root: string, texts: Map<string, string>): 
 
 test('10,000 rapid edits: final diagnostics equal a fresh check; superseded versions skipped; crash recovery', { timeout: 170_000 }, async () => {
   const root = tempWorkspace(FILES);
-  const client = new LspClient();
+  // --expose-gc: the server answers lazymmu/memory (its heap after a full GC).
+  const client = new LspClient({ nodeArgs: ['--expose-gc'] });
   const texts = new Map(FILES.map((f) => [f, fs.readFileSync(path.join(FIXTURES, f), 'utf8')]));
   try {
     await openAll(client, root, texts);
-    const rss0 = rssKb(client.proc.pid!);
     const uri = pathToFileURL(path.join(root, FILES[0])).href;
     let doc = TextDocument.create(uri, 'c', 1, texts.get(FILES[0])!);
+    // One edit checked before the baseline, so the baseline is a server that has already re-checked an edit.
+    const warm = { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: ' ' };
+    doc = TextDocument.update(doc, [warm], 2);
+    await client.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [warm] });
+    await client.waitFor('diagnostics for the warm-up edit', () => client.diagnosticsFor(uri, 2), 150_000);
+    const mem0: MemoryReport = await client.conn.sendRequest('lazymmu/memory');
+    const rss0 = rssKb(client.proc.pid!);
     const rng = new Rng(7);
     const snippets = ['x', ' ', '\n', ';', '{', '}', 'arch_flush_lazy_mmu_mode();\n', 'ptep_get(pte);', '/*', '*/', '#if 0\n', '#endif\n'];
-    for (let v = 2; v <= EDITS + 1; v++) {
+    for (let v = 3; v <= EDITS + 2; v++) {
       const len = doc.getText().length;
       const a = rng.int(len + 1);
       const b = Math.min(len, a + (rng.chance(0.5) ? rng.int(4) : 0));
@@ -53,14 +66,22 @@ test('10,000 rapid edits: final diagnostics equal a fresh check; superseded vers
       doc = TextDocument.update(doc, [change], v);
       void client.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: [change] });
     }
-    const final = await client.waitFor('diagnostics for the final version', () => client.diagnosticsFor(uri, EDITS + 1), 150_000);
+    const final = await client.waitFor('diagnostics for the final version', () => client.diagnosticsFor(uri, EDITS + 2), 150_000);
     const checkedVersions = new Set(client.published.filter((p) => p.uri === uri).map((p) => p.version));
     assert.ok(checkedVersions.size < EDITS / 10, `superseded versions were checked: ${checkedVersions.size} publishes`);
-    if (global.gc) global.gc();
-    await new Promise((r) => setTimeout(r, 500));
+    const mem1: MemoryReport = await client.conn.sendRequest('lazymmu/memory');
     const rss1 = rssKb(client.proc.pid!);
-    console.log(`edit storm: ${EDITS} edits, ${checkedVersions.size} versions published, server RSS ${rss0} kB before, ${rss1} kB after`);
-    assert.ok(rss1 < rss0 + 400_000, `server RSS grew from ${rss0} kB to ${rss1} kB`);
+    const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
+    console.log(
+      `edit storm: ${EDITS} edits, ${checkedVersions.size} versions published; server after GC: heap ${mb(mem0.heapUsed)} before, ${mb(mem1.heapUsed)} after; ` +
+        `external ${mb(mem0.external)} before, ${mb(mem1.external)} after; RSS ${rss0} kB before, ${rss1} kB after`,
+    );
+    // Memory returns to its level: after a full GC the heap is within HEAP_SLACK of
+    // where it was before the storm. Keeping anything per edit (a text, a change, a
+    // version, a parse tree) would cost at least ~200 bytes x 10,000 edits per kind
+    // of thing kept; a tree-sitter tree left undeleted shows in external memory.
+    assert.ok(mem1.heapUsed - mem0.heapUsed < HEAP_SLACK, `heap after GC grew from ${mb(mem0.heapUsed)} to ${mb(mem1.heapUsed)} over ${EDITS} edits`);
+    assert.ok(mem1.external - mem0.external < EXTERNAL_SLACK, `external memory after GC grew from ${mb(mem0.external)} to ${mb(mem1.external)} over ${EDITS} edits`);
 
     // A fresh server on the final text.
     texts.set(FILES[0], doc.getText());

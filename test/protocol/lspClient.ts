@@ -28,8 +28,14 @@ export class LspClient {
   stderr = '';
   private waiters: (() => void)[] = [];
 
-  constructor() {
-    this.proc = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  /**
+   * `wrap`: a command the server runs under (e.g. setpriv to drop privileges);
+   * `server`: another copy of the bundled server; `env`: its environment;
+   * `nodeArgs`: node options (e.g. --expose-gc).
+   */
+  constructor(opts: { wrap?: string[]; server?: string; env?: NodeJS.ProcessEnv; nodeArgs?: string[] } = {}) {
+    const argv = [...(opts.wrap ?? []), process.execPath, ...(opts.nodeArgs ?? []), opts.server ?? SERVER, '--stdio'];
+    this.proc = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], env: opts.env ?? process.env });
     this.proc.stderr!.on('data', (d) => (this.stderr += d.toString()));
     this.conn = createMessageConnection(
       new StreamMessageReader(this.proc.stdout!),
