@@ -233,8 +233,8 @@ export class Workspace {
     const known = this.localFindings.get(def);
     if (known && !known.text) return [];
     const ref = known ? this.sources.functionAt(def.file, def.name, def.line) : null;
-    // Reused only in place: the messages name lines ("made ... at line 19").
-    if (known && ref && ref.node.startPosition.row === known.row && ref.node.text === known.text) return known.findings;
+    // Findings are reused only in place (their messages name lines: "made ... at line 19"); no findings, anywhere.
+    if (known && ref && ref.node.text === known.text && (!known.findings.length || ref.node.startPosition.row === known.row)) return known.findings;
     const cat0 = this.catalogue;
     const deps = { names: new Set<string>([def.name]), fns: new Set<string>() };
     const maybe = def.calls.some((c) => cat0.pteMakers.has(c) || cat0.lazyMode.get(c)?.op === 'enter');

@@ -207,7 +207,7 @@ async function main(): Promise<void> {
     say('|---:|---:|---:|---:|---:|');
     say(`| ${e.edits} | ${e.p50.toFixed(1)} | ${e.p95.toFixed(1)} | ${e.max.toFixed(0)} | ${e.within30} (${((100 * e.within30) / e.edits).toFixed(0)}%) |`);
     say('');
-    say(`Slowest edits (line of mm/memory.c): ${e.slowest.map((x) => `${x.line}: ${x.ms.toFixed(0)} ms`).join(', ')}.`);
+    say(`Slowest edits (line of mm/memory.c): ${e.slowest.map((x) => `${x.line}: ${x.ms.toFixed(0)} ms`).join(', ')}. The server's peak RSS over the session (VmHWM): ${mb(e.serverPeakMb)} MB.`);
     editP95 = e.p95;
   } catch (err) {
     say(`Edit latency could not be measured: ${(err as Error).message.split('\n')[0]}`);

@@ -22,6 +22,17 @@ export interface EditLatency {
   within30: number;
   /** The slowest edits: where (1-based line of the file before the edit) and how long. */
   slowest: { line: number; ms: number }[];
+  /** The server process's peak resident set (VmHWM), MB, after the edits (NaN where /proc is not there). */
+  serverPeakMb: number;
+}
+
+function peakRssMb(pid: number | undefined): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
 }
 
 function pct(sorted: number[], p: number): number {
@@ -77,7 +88,9 @@ export async function editLatency(root: string, file: string, edits: number): Pr
       }
     }
     const sorted = lat.map((l) => l.ms).sort((a, b) => a - b);
+    const serverPeakMb = peakRssMb(c.proc.pid);
     return {
+      serverPeakMb,
       edits: lat.length,
       indexMs,
       p50: pct(sorted, 50),
