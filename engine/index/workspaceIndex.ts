@@ -139,7 +139,7 @@ export class WorkspaceIndex {
         if (st.size === c.size && st.mtimeMs === c.mtimeMs) {
           const scan = c.scan();
           entries.set(f, { size: c.size, mtimeMs: c.mtimeMs, hash: c.hash, scan });
-          this.put(f, scan);
+          this.putNew(f, scan);
           fromCache++;
           continue;
         }
@@ -155,7 +155,7 @@ export class WorkspaceIndex {
         if (hash === c.hash) {
           const scan = c.scan();
           entries.set(f, { size: st.size, mtimeMs: st.mtimeMs, hash, scan });
-          this.put(f, scan);
+          this.putNew(f, scan);
           fromCache++;
           continue;
         }
@@ -171,7 +171,7 @@ export class WorkspaceIndex {
       }
       scanned.push(r.file);
       entries.set(r.file, { size: r.size, mtimeMs: r.mtimeMs, hash: r.hash, scan: r.scan });
-      this.put(r.file, r.scan);
+      this.putNew(r.file, r.scan);
     });
     scanned.sort();
     this.built = new Map([...entries].map(([f, e]) => [f, e.hash]));
@@ -223,6 +223,22 @@ export class WorkspaceIndex {
    * their object, with the new line and fields, so that whatever holds them
    * (reachability, the callers map) stays valid when only lines moved.
    */
+  /** A build's put: nobody asks what changed, so nothing is recorded (a whole tree has ~10^5 definitions). */
+  private putNew(file: string, scan: FileScan): void {
+    if (this.scans.has(file)) {
+      this.put(file, scan);
+      return;
+    }
+    const functions = scan.functions.map((f) => ({ ...f, file }));
+    const macros = scan.macros.map((m) => ({ ...m, file }));
+    for (const d of functions) push(this.byName, d.name, d);
+    for (const d of macros) push(this.macrosByName, d.name, d);
+    this.scans.set(file, { functions, macros });
+    this.callers = null;
+    this.lazyUsers = null;
+    this.touchers = null;
+  }
+
   private put(file: string, scan: FileScan): IndexDelta {
     const delta = emptyDelta();
     const old = this.scans.get(file);
