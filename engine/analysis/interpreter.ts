@@ -171,9 +171,8 @@ function unionConds(a: string[], b: string[]): string[] {
   return [...new Set([...a, ...b])];
 }
 
-/** A summary kept in the memo, with what it was computed from (for reuse across checks). */
-interface MemoEntry {
-  sum: FunctionSummary;
+/** What a summarise run collects besides its summary: what it was computed from. */
+interface Frame {
   /** Callee names looked up, in this run and every callee's: a change to their definitions' shape invalidates. */
   names: Set<string>;
   /** Files whose places the summary holds (places move when those files are edited). */
@@ -188,6 +187,11 @@ interface MemoEntry {
   children: string[];
   /** No bound (depth, recursion, root budget) cut anything in this run or below: the result depends on its inputs only. */
   clean: boolean;
+}
+
+/** A summary kept in the memo, with what it was computed from (for reuse across checks). */
+interface MemoEntry extends Frame {
+  sum: FunctionSummary;
   /** The check that computed it. */
   epoch: number;
   /** How it was asked for (to compute it again when checking a caller's summary, see revalidate). */
@@ -212,17 +216,6 @@ function absorbDeps(into: MemoEntry, from: MemoEntry): void {
 function sameSummary(a: FunctionSummary, b: FunctionSummary): boolean {
   const plain = (_k: string, v: unknown) => (v instanceof Map ? [...v] : v instanceof Set ? [...v] : v);
   return JSON.stringify(a, plain) === JSON.stringify(b, plain);
-}
-
-/** What a summarise run in progress collects (see MemoEntry). */
-interface Frame {
-  names: Set<string>;
-  files: Set<string>;
-  fns: Set<string>;
-  height: number;
-  own: number;
-  children: string[];
-  clean: boolean;
 }
 
 export class Interpreter {

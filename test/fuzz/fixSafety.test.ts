@@ -10,21 +10,12 @@ import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Workspace } from '../../engine/workspace';
-import { ensureParser, parseKernelC, Node } from '../../engine/parse/cParser';
+import { ensureParser, parseKernelC } from '../../engine/parse/cParser';
 import { toDiagnostic } from '../../server/convert';
 import { codeActionsFor } from '../../server/codeActions';
+import { badNodes } from '../parseErrors';
 
 const FIX_DIR = path.join(__dirname, '..', '..', '..', 'test', 'fixtures');
-
-function badNodes(n: Node): number {
-  let k = 0;
-  const stack: Node[] = [n];
-  for (let x = stack.pop(); x; x = stack.pop()) {
-    if (x.isError || x.isMissing) k++;
-    for (const c of x.children) if (c) stack.push(c);
-  }
-  return k;
-}
 
 test('every offered fix inserts whole lines, adds no parse error and removes its diagnostic', async () => {
   await ensureParser();

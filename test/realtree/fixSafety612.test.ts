@@ -22,11 +22,12 @@ import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Workspace } from '../../engine/workspace';
-import { ensureParser, parseKernelC, Node } from '../../engine/parse/cParser';
+import { ensureParser, parseKernelC } from '../../engine/parse/cParser';
 import { Finding } from '../../engine/findings';
 import { toDiagnostic } from '../../server/convert';
 import { codeActionsFor } from '../../server/codeActions';
 import { kernelTree } from './kernelTree';
+import { badNodes } from '../parseErrors';
 
 /** Files with lazy MMU sections (the sections' functions are what the variants change). */
 const FILES = ['mm/memory.c', 'mm/mprotect.c', 'mm/mremap.c', 'mm/madvise.c', 'mm/vmscan.c', 'mm/migrate_device.c', 'fs/proc/task_mmu.c', 'arch/powerpc/mm/book3s64/subpage_prot.c'];
@@ -44,16 +45,6 @@ const WRITERS: [RegExp, number][] = [
   [/^(\s*)set_pte\((.*)\);\s*$/, 0],
   [/^(\s*)pte_clear\((.*)\);\s*$/, 2],
 ];
-
-function badNodes(n: Node): number {
-  let k = 0;
-  const stack: Node[] = [n];
-  for (let x = stack.pop(); x; x = stack.pop()) {
-    if (x.isError || x.isMissing) k++;
-    for (const c of x.children) if (c) stack.push(c);
-  }
-  return k;
-}
 
 /** Top-level comma-separated arguments of a call's argument text. */
 function args(s: string): string[] {
