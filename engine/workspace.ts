@@ -114,6 +114,7 @@ export class Workspace {
     for (const [k, r] of this.reaches) if (r.staleAfter(delta)) this.reaches.delete(k);
     const names = delta.changedNames;
     const fns = reparse?.changedFunctions ?? new Set<string>();
+    for (const d of delta.removed) this.localFindings.delete(d as Definition);
     for (const [k, e] of this.localFindings)
       if ([...e.names].some((n) => names.has(n)) || [...e.fns].some((f) => fns.has(f)) || (e.files.has(file) && !e.ownOnly)) this.localFindings.delete(k);
     if (!this.interp) return;
