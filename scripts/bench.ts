@@ -115,6 +115,20 @@ function partialTree(tree: string, parts: string[], dest: string): string {
 const s1 = (x: number) => x.toFixed(1);
 const mb = (x: number) => x.toFixed(0);
 
+/** Reads every .c/.h file under `dir` once (bytes read): the timed runs then all start from the page cache. */
+function warmPageCache(dir: string): number {
+  let bytes = 0;
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile() && /\.[ch]$/.test(e.name)) bytes += fs.readFileSync(p).length;
+    }
+  };
+  walk(dir);
+  return bytes;
+}
+
 async function main(): Promise<void> {
   const tree = kernelTree('6.12');
   const mm = path.join(tree, 'mm');
@@ -123,11 +137,14 @@ async function main(): Promise<void> {
   say('');
   say(`Written by \`npm run bench\` (scripts/bench.ts) on ${new Date().toISOString()}: ${os.cpus().length} x ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}, node ${process.version}. Tree: Debian's linux-source 6.12 (${path.basename(tree)}); index for arm64.`);
   say('');
-  say('Wall time and peak RSS are GNU `time -v`\'s (elapsed; maximum resident set size of the largest process: for spatch --jobs, of one worker process, so its figure understates the total). Nothing here is asserted by any test.');
+  say('Wall time and peak RSS are GNU `time -v`\'s (elapsed; maximum resident set size of the largest process: for spatch --jobs, of one worker process, so its figure understates the total). Nothing here is asserted by any test. Every .c/.h file of the tree is read once before the first timed run, so that all runs (lazymmu\'s and the peer\'s) read from the page cache; "cold" means no lazymmu cache, not a cold disk.');
 
   ensureTool('/usr/bin/time', 'time');
   ensureTool('/usr/bin/spatch', 'coccinelle');
   const ver = spawnSync('/usr/bin/spatch', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
+
+  const warmed = warmPageCache(tree);
+  console.error(`bench: page cache warmed (${(warmed / 2 ** 20).toFixed(0)} MB of C read)`);
 
   // lazymmu, cold then warm, with a private cache.
   const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-bench-cache-'));
