@@ -267,11 +267,15 @@ export class Workspace {
       for (const user of this.index.lazyApiUsers()) {
         const ref = this.sources.functionAt(user.file, user.name, user.line);
         if (!ref) continue;
-        const sum = interp.summarize(ref, { depth: 0, paused: 0 }, []);
+        const mode = { depth: 0, paused: 0 };
+        const sum = interp.summarize(ref, mode, []);
+        // Events and section calls of the root and of every callee summary it used.
+        const rec = interp.records(ref, mode);
         for (const h of sum.hits) hits.push(h);
-        for (const e of sum.modeEvents) events.push(e);
-        for (const c of sum.sectionCalls) calls.push(c);
-        for (const f of [...unbalancedFindings(ref.name, sum), ...pauseMisuseFindings(ref.name, sum)]) findings.push(f);
+        for (const e of rec.modeEvents) events.push(e);
+        for (const c of rec.sectionCalls) calls.push(c);
+        const whole = { ...sum, ...rec };
+        for (const f of [...unbalancedFindings(ref.name, whole), ...pauseMisuseFindings(ref.name, whole)]) findings.push(f);
       }
     } finally {
       interp.endCheck();

@@ -76,8 +76,13 @@ export interface FunctionSummary {
   outcomes: Outcome[];
   entryReads: EntryRead[];
   hits: ReadHit[];
+  /**
+   * This run's own lazy-mode events and calls made while batching (site and
+   * callee, for the reachability checkers). A callee's are not copied in:
+   * `Interpreter.records` gathers them over the summaries a root used, so
+   * that a callee whose calls changed leaves its callers' summaries as they were.
+   */
   modeEvents: ModeEvent[];
-  /** Calls made while batching (for the reachability checkers): site and callee. */
   sectionCalls: SectionCall[];
   /** Lazy-mode operations this function's own body performs (not its callees'). */
   ownOps: Set<string>;
@@ -212,10 +217,15 @@ function absorbDeps(into: MemoEntry, from: MemoEntry): void {
   into.height = Math.max(into.height, from.height + 1);
 }
 
-/** Summaries equal in every field, places included (Maps and Sets by content). */
-function sameSummary(a: FunctionSummary, b: FunctionSummary): boolean {
-  const plain = (_k: string, v: unknown) => (v instanceof Map ? [...v] : v instanceof Set ? [...v] : v);
-  return JSON.stringify(a, plain) === JSON.stringify(b, plain);
+/**
+ * Summaries equal in what a caller's run takes from them (outcomes, entry
+ * reads, hits), places included (Maps by content). Events and section calls
+ * are gathered per root (Interpreter.records), never copied into a caller.
+ */
+function sameForCallers(a: FunctionSummary, b: FunctionSummary): boolean {
+  const plain = (_k: string, v: unknown) => (v instanceof Map ? [...v] : v);
+  const used = (x: FunctionSummary) => JSON.stringify([x.outcomes, x.entryReads, x.hits], plain);
+  return used(a) === used(b);
 }
 
 export class Interpreter {
@@ -313,7 +323,7 @@ export class Interpreter {
             this.summarize(ref, prev.mode, prev.dirtyParams, prev.outerPending, prev.section);
             cur = this.memo.get(ck);
           }
-          if (!cur || cur === 'pending' || !cur.clean || !sameSummary(prev.sum, cur.sum)) return false;
+          if (!cur || cur === 'pending' || !cur.clean || !sameForCallers(prev.sum, cur.sum)) return false;
           absorbDeps(e, cur);
           continue;
         }
@@ -402,6 +412,33 @@ export class Interpreter {
       this.addWork(e.own);
       stack.push(...e.children);
     }
+  }
+
+  /**
+   * The lazy-mode events and calls made while batching of `fn`'s summary in
+   * `mode` and of every summary it used, below it: one record per place (the
+   * one with fewest conditions; the first in pre-order on a tie). Call right
+   * after summarising it, in the same check.
+   */
+  records(fn: FunctionRef, mode: ModeState, dirtyParams: number[] = [], outerPending = false): { modeEvents: ModeEvent[]; sectionCalls: SectionCall[] } {
+    const events = new Map<string, ModeEvent>();
+    const calls = new Map<string, SectionCall>();
+    const fewer = <T extends { conds: string[] }>(m: Map<string, T>, k: string, v: T) => {
+      const prev = m.get(k);
+      if (!prev || v.conds.length < prev.conds.length) m.set(k, v);
+    };
+    const seen = new Set<string>();
+    const stack = [`${fn.key}|${mode.depth}/${mode.paused}|${dirtyParams.join(',')}|${outerPending}`];
+    for (let k = stack.pop(); k !== undefined; k = stack.pop()) {
+      if (seen.has(k)) continue;
+      seen.add(k);
+      const e = this.memo.get(k);
+      if (!e || e === 'pending') continue;
+      for (const x of e.sum.modeEvents) fewer(events, `${x.kind}@${x.at.file}:${x.at.line}:${x.at.column}`, x);
+      for (const c of e.sum.sectionCalls) fewer(calls, `${c.at.file}:${c.at.line}:${c.at.column}`, c);
+      for (let i = e.children.length - 1; i >= 0; i--) stack.push(e.children[i]);
+    }
+    return { modeEvents: [...events.values()], sectionCalls: [...calls.values()] };
   }
 
   /** Analyses a function entered with the given mode and parameters whose entries have pending writes. */
@@ -1373,8 +1410,6 @@ class FunctionRun {
     const out: Pair[] = [];
     for (const { ref, condition } of defs) {
       const sum = this.ip.summarize(ref, s.mode, dirtyParams, s.dirty.size > 0 || this.outerPending, s.section);
-      for (const e of sum.modeEvents) this.addOnce(this.modeEvents, `${e.kind}@${e.at.file}:${e.at.line}:${e.at.column}`, e);
-      for (const c of sum.sectionCalls) this.addOnce(this.sectionCalls, `${c.at.file}:${c.at.line}:${c.at.column}`, c);
       const callHop = (msg: string): Hop => ({ ...this.hop(n, msg), callee: name });
       const defConds = defs.length > 1 && condition ? [condition] : [];
       for (const er of sum.entryReads) {
