@@ -7,7 +7,7 @@ import { Finding } from './findings';
 const IGNORE = /lazymmu:\s*ignore\s+([\w/-]+)\s*:\s*(\S[^*\n]*)/g;
 
 export function isSuppressed(f: Finding, text: string | null): boolean {
-  if (text === null) return false;
+  if (text === null || !text.includes('lazymmu:')) return false;
   const lines = text.split('\n');
   const short = f.rule.replace(/^lazy-mmu\//, '');
   for (const ln of [f.line - 1, f.line - 2]) {

@@ -11,7 +11,7 @@ import { SourceCache } from './analysis/sourceCache';
 import { Interpreter, ModeEvent, ReadHit, SectionCall } from './analysis/interpreter';
 import { Reachability } from './index/reachability';
 import { Definition, IndexDelta } from './index/workspaceIndex';
-import { Reparse } from './analysis/sourceCache';
+import { FunctionRef, Reparse } from './analysis/sourceCache';
 import { nestedSectionFindings } from './checkers/nestedSection';
 import { allocInSectionFindings } from './checkers/allocInSection';
 import { sleepInSectionFindings } from './checkers/sleepInSection';
@@ -75,7 +75,19 @@ export class Workspace {
    */
   private localFindings = new Map<
     Definition,
-    { text: string; row: number; names: Set<string>; fns: Set<string>; files: Set<string>; ownOnly: boolean; findings: Finding[] }
+    {
+      text: string;
+      row: number;
+      /** Names looked up and helpers read for the derived APIs (see withDerivedApis). */
+      names: Set<string>;
+      fns: Set<string>;
+      /** The derived APIs, as JSON: when one of `names`/`fns` changes, the verdict holds if these come out the same. */
+      derived: string;
+      stale: boolean;
+      files: Set<string>;
+      ownOnly: boolean;
+      findings: Finding[];
+    }
   >();
   /** The section checkers' call-graph searches, kept until an edit near a chain (Reachability.staleAfter). */
   private reaches = new Map<ReachKind, Reachability>();
@@ -115,8 +127,10 @@ export class Workspace {
     const names = delta.changedNames;
     const fns = reparse?.changedFunctions ?? new Set<string>();
     for (const d of delta.removed) this.localFindings.delete(d as Definition);
-    for (const [k, e] of this.localFindings)
-      if ([...e.names].some((n) => names.has(n)) || [...e.fns].some((f) => fns.has(f)) || (e.files.has(file) && !e.ownOnly)) this.localFindings.delete(k);
+    for (const [k, e] of this.localFindings) {
+      if (e.files.has(file) && !e.ownOnly) this.localFindings.delete(k);
+      else if ([...e.names].some((n) => names.has(n)) || [...e.fns].some((f) => fns.has(f))) e.stale = true;
+    }
     if (!this.interp) return;
     this.interp.invalidate(delta.lookupNames, fns);
     if (reparse) this.interp.movePlaces(file, reparse.move);
@@ -232,25 +246,35 @@ export class Workspace {
    */
   private localFindingsOf(def: Definition): Finding[] {
     const known = this.localFindings.get(def);
-    if (known && !known.text) return [];
-    const ref = known ? this.sources.functionAt(def.file, def.name, def.line) : null;
     // Findings are reused only in place (their messages name lines: "made ... at line 19"); no findings, anywhere.
-    if (known && ref && ref.node.text === known.text && (!known.findings.length || ref.node.startPosition.row === known.row)) return known.findings;
+    const holds = (fn: FunctionRef | null) =>
+      !!known && (fn ? fn.node.text === known.text && (!known.findings.length || fn.node.startPosition.row === known.row) : !known.text);
+    if (known && !known.stale && holds(known.text ? this.sources.functionAt(def.file, def.name, def.line) : null)) return known.findings;
     const cat0 = this.catalogue;
     const deps = { names: new Set<string>([def.name]), fns: new Set<string>() };
     const maybe = def.calls.some((c) => cat0.pteMakers.has(c) || cat0.lazyMode.get(c)?.op === 'enter');
     const cat = maybe ? withDerivedApis(cat0, this.index, this.sources, def.calls, def.file, deps) : cat0;
+    const derived = maybe ? derivedSignature(cat, cat0) : '';
     const bbm = mayNeedBreakBeforeMake(def.calls, cat);
     const kafb = mayAccessBeforeFlush(def.calls, cat);
     const fn = bbm || kafb ? this.sources.functionAt(def.file, def.name, def.line) : null;
+    // A name or helper it was derived from changed, but the derived APIs came out the same: the verdict holds.
+    if (known && known.stale && known.derived === derived && holds(fn)) {
+      Object.assign(known, deps, { stale: false });
+      return known.findings;
+    }
     const findings: Finding[] = [];
     if (fn && bbm) findings.push(...breakBeforeMakeFindings(fn, cat));
     if (fn && kafb) findings.push(...kernelAccessBeforeFlushFindings(fn, cat));
     // The prefilter alone on a function's own calls is cheaper than remembering it (a whole tree has ~10^5 functions).
-    if (!maybe && !fn) return findings;
+    if (!maybe && !fn) {
+      this.localFindings.delete(def);
+      return findings;
+    }
     const [first, last] = fn ? [fn.node.startPosition.row + 1, fn.node.endPosition.row + 1] : [0, 0];
     const ownOnly = findings.every((f) => placesOf(f).every((p) => p.file === def.file && p.line >= first && p.line <= last));
-    this.localFindings.set(def, { text: fn ? fn.node.text : '', row: first - 1, ...deps, files: new Set(findings.flatMap((f) => placesOf(f).map((p) => p.file))), ownOnly, findings });
+    const files = new Set(findings.flatMap((f) => placesOf(f).map((p) => p.file)));
+    this.localFindings.set(def, { text: fn ? fn.node.text : '', row: first - 1, ...deps, derived, stale: false, files, ownOnly, findings });
     return findings;
   }
 
@@ -307,6 +331,12 @@ export class Workspace {
 }
 
 type ReachKind = 'enter' | 'alloc' | 'sleep';
+
+/** The APIs withDerivedApis added to the catalogue (helpers forwarding to a setter or mapper), as JSON. */
+function derivedSignature(cat: Catalogue, base: Catalogue): string {
+  const added = <T>(m: Map<string, T>, b: Map<string, T>) => [...m].filter(([k]) => !b.has(k));
+  return JSON.stringify([added(cat.kernelMappers, base.kernelMappers), added(cat.entrySetters, base.entrySetters)]);
+}
 
 /** Every place a finding names (its range, related hops, path steps). */
 function placesOf(f: Finding): { file: string; line: number }[] {

@@ -63,16 +63,42 @@ class BState {
     return c;
   }
 
+  // Built by hand: a JSON of the maps carried every event's message text,
+  // and the key is built for every state at every join (the walker's hottest spot).
   key(): string {
-    const vars = [...this.vars].sort(([a], [b]) => (a < b ? -1 : 1));
-    const ents = [...this.entries].sort(([a], [b]) => (a < b ? -1 : 1));
-    return JSON.stringify([vars, ents]);
+    let out = '';
+    for (const k of [...this.vars.keys()].sort()) out += `${k}=${valKey(this.vars.get(k)!)};`;
+    out += '|';
+    for (const k of [...this.entries.keys()].sort()) {
+      const i = this.entries.get(k)!;
+      const c = i.cleared;
+      out += `${k}=${evKey(i.live)},${i.livePage ?? ''},${evKey(i.notNone)},${c ? `${evKey(c.at)}/${evKey(c.liveBefore)}/${c.livePage ?? ''}` : ''};`;
+    }
+    return out;
   }
 
   info(entry: string): EntryInfo {
     let i = this.entries.get(entry);
     if (!i) this.entries.set(entry, (i = {}));
     return i;
+  }
+}
+
+/** An event by its place (its message follows from the code there). */
+const evKey = (e?: Ev) => (e ? `${e.line}.${e.column}` : '');
+
+function valKey(v: Val): string {
+  switch (v.k) {
+    case 'entry':
+      return `e:${v.entry}:${v.stale ? 1 : 0}:${evKey(v.read)}`;
+    case 'page':
+      return `p:${v.entry}:${evKey(v.read)}`;
+    case 'same':
+      return `s:${v.entry}`;
+    case 'new':
+      return `n:${evKey(v.at)}:${v.page}:${v.text}`;
+    case 'const':
+      return `c:${v.v}`;
   }
 }
 

@@ -67,6 +67,7 @@ class Walker<S> {
   }
 
   private dedupe(ss: S[]): S[] {
+    if (ss.length <= 1) return ss; // nothing to merge: no key to build (it runs before every statement)
     const seen = new Set<string>();
     const out: S[] = [];
     for (const s of ss) {
