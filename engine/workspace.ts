@@ -321,12 +321,25 @@ export class Workspace {
       .map((d) => this.sources.functionAt(file, d.name, d.line))
       .find((r) => r && r.node.startPosition.row + 1 <= line && line <= r.node.endPosition.row + 1);
     if (!def) return null;
-    const interp = new Interpreter(this.index, this.catalogue, this.sources, this.kernelConfig);
-    try {
-      return sectionInfoFor(def, line, { cat: this.catalogue, interp, reach: (kind) => this.reach(kind) });
-    } finally {
-      interp.dispose();
+    // The checks' summaries serve the hover too (the section's opener is usually summarised already).
+    const ask = () => {
+      const interp = this.interpreter();
+      const carried = interp.hasSummaries();
+      interp.beginCheck();
+      try {
+        return { info: sectionInfoFor(def, line, { cat: this.catalogue, interp, reach: (kind) => this.reach(kind) }), again: interp.budgetHit && carried };
+      } finally {
+        interp.endCheck();
+      }
+    };
+    let r = ask();
+    if (r.again) {
+      // As in check(): reused summaries past a root budget could differ from a fresh analysis.
+      this.interp?.dispose();
+      this.interp = null;
+      r = ask();
     }
+    return r.info;
   }
 }
 
