@@ -13,34 +13,21 @@ const entries = [{ in: 'cli/main.ts', out: 'cli' }];
 entries.push({ in: 'engine/index/scanWorker.ts', out: 'scanWorker' });
 if (fs.existsSync(path.join(root, 'server/main.ts'))) entries.push({ in: 'server/main.ts', out: 'server' });
 
+// What every bundle shares: Node 20, CommonJS, into dist/ with source maps.
+const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', outdir: dist, sourcemap: true, logLevel: 'warning' };
+
 esbuild.buildSync({
+  ...common,
   entryPoints: entries.map((e) => ({ in: path.join(root, e.in), out: e.out })),
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  outdir: dist,
-  sourcemap: true,
   // web-tree-sitter's CommonJS build still asks for import.meta.url.
   define: { 'import.meta.url': '__lazymmuImportMetaUrl' },
   banner: { js: "const __lazymmuImportMetaUrl = require('url').pathToFileURL(__filename).href;" },
-  logLevel: 'warning',
 });
 // The C injection grammar follows the API catalogue.
 require('./injectionGrammar').writeInjectionGrammar();
 // The VS Code extension's client: `vscode` is provided by the editor at run time.
 if (fs.existsSync(path.join(root, 'client/extension.ts'))) {
-  esbuild.buildSync({
-    entryPoints: [{ in: path.join(root, 'client/extension.ts'), out: 'client' }],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    outdir: dist,
-    sourcemap: true,
-    external: ['vscode'],
-    logLevel: 'warning',
-  });
+  esbuild.buildSync({ ...common, entryPoints: [{ in: path.join(root, 'client/extension.ts'), out: 'client' }], external: ['vscode'] });
 }
 for (const wasm of [
   require.resolve('web-tree-sitter/tree-sitter.wasm'),

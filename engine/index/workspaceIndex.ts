@@ -304,7 +304,7 @@ export class WorkspaceIndex {
   private link(d: Definition | MacroDefinition, delta: IndexDelta): void {
     push((isMacroDef(d) ? this.macrosByName : this.byName) as Map<string, (Definition | MacroDefinition)[]>, d.name, d);
     if (this.callers) for (const n of new Set(d.calls)) push(this.callers, n, d);
-    if (this.lazyUsers && !isMacroDef(d) && d.calls.some((c) => this.cat.lazyMode.has(c))) this.lazyUsers.add(d);
+    if (this.lazyUsers && !isMacroDef(d) && this.callsLazyApi(d)) this.lazyUsers.add(d);
     noteChange(d, delta);
   }
 
@@ -396,18 +396,23 @@ export class WorkspaceIndex {
 
   /** Functions that call a lazy-mode API themselves (any op, any shape), in (file, line) order. */
   lazyApiUsers(): Definition[] {
-    if (!this.lazyUsers) {
-      this.lazyUsers = new Set();
-      for (const scan of this.scans.values())
-        for (const f of scan.functions) if (f.calls.some((c) => this.cat.lazyMode.has(c))) this.lazyUsers.add(f as Definition);
-    }
     // A canonical order, whatever order files were indexed or edited in: the analysis visits openers in it.
-    return [...this.lazyUsers].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+    return [...this.lazyUserSet()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
   }
 
-  /** Whether a function of that name calls a lazy-mode API itself. */
+  /** The lazy-API users, built once and then kept by link/unlink as files are re-indexed. */
+  private lazyUserSet(): Set<Definition> {
+    if (!this.lazyUsers) {
+      this.lazyUsers = new Set();
+      for (const scan of this.scans.values()) for (const f of scan.functions) if (this.callsLazyApi(f as Definition)) this.lazyUsers.add(f as Definition);
+    }
+    return this.lazyUsers;
+  }
+
+  /** Whether a function of that name calls a lazy-mode API itself (asked for every call the interpreter meets). */
   usesLazyApi(name: string): boolean {
-    return (this.byName.get(name) ?? []).some((d) => d.calls.some((c) => this.cat.lazyMode.has(c)));
+    const users = this.lazyUserSet();
+    return (this.byName.get(name) ?? []).some((d) => users.has(d));
   }
 
   /**

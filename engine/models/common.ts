@@ -78,3 +78,11 @@ export const GENERIC_LAYER_OPS: Record<string, Rule[]> = {
     { do: ['error lazy_mmu_mode_resume() without a matching pause'] },
   ],
 };
+
+/**
+ * Preemption or sleeping while `when` holds: the deferred writes are applied
+ * first (the context switch's own barriers follow either way).
+ */
+export function flushOnContextSwitch(when: string): Rule[] {
+  return [{ when, do: ['apply_deferred', 'dsb ish', 'ctxsync'] }, { do: ['dsb ish', 'ctxsync'] }];
+}

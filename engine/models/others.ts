@@ -5,7 +5,7 @@
  * takes effect at once (store, dsb ish, isb).
  */
 import { KernelModel } from '../simulator/modelTypes';
-import { GENERIC_LAYER_OPS } from './common';
+import { flushOnContextSwitch, GENERIC_LAYER_OPS } from './common';
 
 /**
  * x86 Xen PV (arch/x86/xen/mmu_pv.c, enlighten_pv.c; v6.1-v6.12): in lazy
@@ -33,8 +33,8 @@ export const x86XenPv: KernelModel = {
     arch_flush_lazy_mmu_mode: [{ when: 'lazy && !irq', do: ['apply_deferred', 'dsb ish', 'isb'] }, { do: [] }],
     arch_leave_lazy_mmu_mode: [{ when: 'irq', do: [] }, { do: ['apply_deferred', 'dsb ish', 'isb', 'set lazy 0'] }],
     set_pte: [{ when: 'lazy && !irq', do: ['defer_store'] }, { do: ['store', 'dsb ish', 'isb'] }],
-    preempt: [{ when: 'lazy', do: ['apply_deferred', 'dsb ish', 'ctxsync'] }, { do: ['dsb ish', 'ctxsync'] }],
-    might_sleep: [{ when: 'lazy', do: ['apply_deferred', 'dsb ish', 'ctxsync'] }, { do: ['dsb ish', 'ctxsync'] }],
+    preempt: flushOnContextSwitch('lazy'),
+    might_sleep: flushOnContextSwitch('lazy'),
   },
 };
 
@@ -75,8 +75,8 @@ export const s390: KernelModel = {
     ptep_get: [{ do: ['read_deferred'] }],
     ptep_get_raw: [{ do: ['read'] }],
     alloc_page: [{ do: ['call lazy_mmu_mode_enable', 'call set_pte', 'call lazy_mmu_mode_disable'] }],
-    preempt: [{ when: 'cache_active', do: ['apply_deferred', 'dsb ish', 'ctxsync'] }, { do: ['dsb ish', 'ctxsync'] }],
-    might_sleep: [{ when: 'cache_active', do: ['apply_deferred', 'dsb ish', 'ctxsync'] }, { do: ['dsb ish', 'ctxsync'] }],
+    preempt: flushOnContextSwitch('cache_active'),
+    might_sleep: flushOnContextSwitch('cache_active'),
   },
 };
 

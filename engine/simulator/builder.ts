@@ -138,7 +138,8 @@ function showLit(d: DescLit): string {
   return `${d.valid ? 'valid' : 'invalid'}${parts.length ? `(${parts.join(', ')})` : ''}`;
 }
 
-function showArg(a: Arg): string {
+/** A scenario argument as the scenario language writes it (traces print steps this way too). */
+export function showArg(a: Arg): string {
   switch (a.kind) {
     case 'name':
       return a.name;

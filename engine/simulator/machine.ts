@@ -16,16 +16,11 @@ import {
   showVal,
   Val,
 } from './machineTypes';
-import { SourceLoc, StateSnapshot, StepKind } from './types';
+import { OpStep, StateSnapshot, Step } from './types';
+import { showArg } from './builder';
 
-export interface StepInfo {
-  cpu: number;
-  kind: StepKind;
-  text: string;
-  label?: string;
-  loc?: SourceLoc;
-  scenarioLine?: number;
-}
+/** What a step says about itself (a trace Step without its index and the state after it). */
+export type StepInfo = Omit<Step, 'index' | 'state'>;
 
 export interface Succ {
   state: MachineState;
@@ -145,26 +140,8 @@ function describeMOp(m: MOp): string {
 
 
 /** Render a scenario op step back to text for traces. */
-function renderOp(step: import('./types').OpStep): string {
-  const args = step.args
-    .map((a) => {
-      switch (a.kind) {
-        case 'name':
-          return a.name;
-        case 'num':
-          return String(a.value);
-        case 'reg':
-          return a.reg;
-        case 'desc': {
-          const parts: string[] = [];
-          if (a.desc.page) parts.push(a.desc.page);
-          if (a.desc.user !== undefined) parts.push(a.desc.user ? 'user' : 'kernel');
-          return `${a.desc.valid ? 'valid' : 'invalid'}${parts.length ? '(' + parts.join(', ') + ')' : ''}`;
-        }
-      }
-    })
-    .join(', ');
-  return `${step.dest ? step.dest + ' = ' : ''}${step.op}(${args})`;
+function renderOp(step: OpStep): string {
+  return `${step.dest ? step.dest + ' = ' : ''}${step.op}(${step.args.map(showArg).join(', ')})`;
 }
 
 export function successors(cs: CompiledScenario, cm: CompiledModel, s: MachineState): Succ[] {

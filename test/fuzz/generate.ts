@@ -3,7 +3,8 @@
 // call each other (so calls are summarised in context) and sit under #if.
 import { Rng } from './rng';
 
-const LAZY = [
+/** Every lazy-mode call shape (the mutator drops them anywhere too). */
+export const LAZY = [
   'arch_enter_lazy_mmu_mode();',
   'arch_leave_lazy_mmu_mode();',
   'arch_flush_lazy_mmu_mode();',

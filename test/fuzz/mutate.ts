@@ -1,6 +1,7 @@
 // Mutations of C text: byte flips, truncation, deleted tokens, macro soup,
 // unbalanced braces and #if groups, lazy-mode calls dropped in anywhere.
 import { Rng } from './rng';
+import { LAZY } from './generate';
 
 export type Mutation =
   | 'byteFlip'
@@ -49,14 +50,8 @@ const SOUP = [
   '#include',
   'asm volatile("" ::: "memory");',
 ];
-const LAZY = [
-  'arch_enter_lazy_mmu_mode();',
-  'arch_leave_lazy_mmu_mode();',
-  'arch_flush_lazy_mmu_mode();',
-  'lazy_mmu_mode_enable();',
-  'lazy_mmu_mode_disable();',
-  'lazy_mmu_mode_pause();',
-  'lazy_mmu_mode_resume();',
+const LAZY_AND_PTES = [
+  ...LAZY,
   'set_pte_at(mm, addr, pte, pte_mkwrite(ptep_get(pte)));',
   'entry = ptep_get(pte);',
 ];
@@ -128,7 +123,7 @@ export function mutate(rng: Rng, text: string, kind: Mutation): string {
     }
     case 'lazyCalls': {
       let t = text;
-      for (let i = rng.range(1, 6); i > 0; i--) t = insertAt(t, lineStart(rng, t), '\t' + rng.pick(LAZY) + '\n');
+      for (let i = rng.range(1, 6); i > 0; i--) t = insertAt(t, lineStart(rng, t), '\t' + rng.pick(LAZY_AND_PTES) + '\n');
       return t;
     }
     case 'duplicateLines': {

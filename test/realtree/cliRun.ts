@@ -2,20 +2,10 @@
 // its JSON report.
 import { spawnSync } from 'child_process';
 import * as path from 'path';
+import type { JsonDiagnostic } from '../../cli/format/json';
 
-export interface JsonDiagnostic {
-  rule: string;
-  severity: string;
-  file: string;
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
-  function: string;
-  message: string;
-  related: { file: string; line: number; column: number; message: string }[];
-  conditions: string[];
-}
+export type { JsonDiagnostic };
+
 
 export interface CliRun {
   status: number | null;
