@@ -19,9 +19,13 @@ function locateWasm(file: string, pkgPath: string): string {
 
 export function initParser(): Promise<Parser> {
   ready ??= (async () => {
+    // Both WASM files are read here, synchronously, and handed over as bytes:
+    // Language.load(path) reads with fs/promises, and once in a full test run
+    // that read never completed (the process idled with the grammar's file
+    // still open, CI hung); bytes in hand leave nothing to wait for but the compile.
     const runtime = locateWasm('tree-sitter.wasm', 'web-tree-sitter/tree-sitter.wasm');
-    await Parser.init({ locateFile: () => runtime });
-    const lang = await Language.load(locateWasm('tree-sitter-c.wasm', 'tree-sitter-c/tree-sitter-c.wasm'));
+    await Parser.init({ locateFile: () => runtime, wasmBinary: fs.readFileSync(runtime) });
+    const lang = await Language.load(fs.readFileSync(locateWasm('tree-sitter-c.wasm', 'tree-sitter-c/tree-sitter-c.wasm')));
     const p = new Parser();
     p.setLanguage(lang);
     return p;
