@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# Usage: scripts/kernel-tree.sh VERSION        (VERSION: 6.12 or 6.1)
+# Usage: scripts/kernel-tree.sh VERSION        (VERSION: 6.12, 6.1 or 7.2)
 #
 # Makes an extracted Linux kernel source tree available for the real-tree
 # tests and prints its absolute path as the last line on stdout. The source
-# comes from Debian's linux-source-VERSION package (installed if missing) and
-# is extracted once into ${LAZYMMU_CACHE:-$HOME/.cache/lazymmu}/linux-source-VERSION.
+# comes from Debian's linux-source-VERSION package and is extracted once into
+# ${LAZYMMU_CACHE:-$HOME/.cache/lazymmu}/linux-source-VERSION.
+#
+# 6.1 and 6.12 are in the machine's own suite (bookworm): the package is
+# installed with apt-get when missing. 7.2 lives in Debian's unstable suite:
+# its package is downloaded with private apt lists under the cache
+# (scripts/debian-apt.sh), and nothing in the machine's apt sources changes.
 #
 # Extraction goes into a temporary directory beside the destination, which is
 # renamed into place only when complete, with a stamp file naming the package
@@ -21,16 +26,18 @@ log() {
   echo "kernel-tree.sh: $*" >&2
 }
 
-[ $# -eq 1 ] || die "usage: $0 VERSION (6.12 or 6.1)"
+[ $# -eq 1 ] || die "usage: $0 VERSION (6.12, 6.1 or 7.2)"
 VERSION=$1
 case "$VERSION" in
-  6.12 | 6.1) ;;
-  *) die "unsupported kernel version '$VERSION' (expected 6.12 or 6.1)" ;;
+  6.12 | 6.1) SUITE=system ;;
+  7.2) SUITE=unstable ;;
+  *) die "unsupported kernel version '$VERSION' (expected 6.12, 6.1 or 7.2)" ;;
 esac
 
 PKG="linux-source-$VERSION"
 TARBALL="/usr/src/$PKG.tar.xz"
 CACHE="${LAZYMMU_CACHE:-${HOME:?HOME is not set}/.cache/lazymmu}"
+HERE="$(cd "$(dirname "$0")" && pwd -P)"
 DEST="$CACHE/$PKG"
 STAMP_NAME=".lazymmu-extracted"
 
@@ -81,8 +88,21 @@ looks_complete() {
   [ -f "$1/Makefile" ] && [ -f "$1/mm/memory.c" ] && [ -d "$1/arch/arm64" ]
 }
 
-ensure_package
-PKG_VERSION="$(installed_version)"
+# 1'. The same package from another suite, downloaded (not installed) with
+# private apt lists; its tarball is taken out of the .deb.
+ensure_downloaded() {
+  local deb
+  deb="$(bash "$HERE/debian-apt.sh" download "$SUITE" all "$PKG")" || die "cannot download $PKG from Debian $SUITE"
+  PKG_VERSION="$(dpkg-deb -f "$deb" Version)" || die "$deb is not a Debian package"
+  DEB="$deb"
+}
+
+if [ "$SUITE" = system ]; then
+  ensure_package
+  PKG_VERSION="$(installed_version)"
+else
+  ensure_downloaded
+fi
 WANT_STAMP="$PKG $PKG_VERSION"
 
 mkdir -p "$CACHE" || die "cannot create cache directory $CACHE"
@@ -112,8 +132,15 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
+if [ "$SUITE" != system ]; then
+  log "unpacking $DEB"
+  dpkg-deb -x "$DEB" "$TMP/deb" || die "unpacking $DEB failed"
+  TARBALL="$TMP/deb/usr/src/$PKG.tar.xz"
+  [ -f "$TARBALL" ] || die "$DEB does not hold usr/src/$PKG.tar.xz"
+fi
 log "extracting $TARBALL into $CACHE (takes a while)"
 tar -xJf "$TARBALL" -C "$TMP" || die "extracting $TARBALL failed"
+rm -rf "$TMP/deb"
 [ -d "$TMP/$PKG" ] || die "$TARBALL did not contain the directory $PKG/"
 looks_complete "$TMP/$PKG" || die "the tree extracted from $TARBALL lacks Makefile, mm/memory.c or arch/arm64/"
 printf '%s\n' "$WANT_STAMP" >"$TMP/$PKG/$STAMP_NAME"
