@@ -12,12 +12,13 @@ import { formatSarif } from './format/sarif';
 import { Formatter } from './format/common';
 import { runSimulate } from './simulate';
 import { replayFinding } from '../engine/replay';
-import { KernelConfig } from '../engine/kernelConfig';
+import { pinConfig } from '../engine/check';
+import type { PinnedConfig } from '../engine/config/oracle';
 import { defaultCacheBase } from '../engine/index/indexCache';
 
 const VERSION: string = require('../package.json').version;
 
-const USAGE = `usage: lazymmu check [--root DIR] [--arch NAME] [--format text|json|sarif] [--extra-apis FILE] [--kernel-config .config]
+const USAGE = `usage: lazymmu check [--root DIR] [--arch NAME] [--format text|json|sarif] [--extra-apis FILE] [--kernel-config .config|debian]
                      [--replay] [--stats] [--no-cache] PATH...
        lazymmu simulate FILE.lzmmu [--model NAME|all] [--format text|json]
        lazymmu --version`;
@@ -92,14 +93,15 @@ async function runCheck(argv: string[]): Promise<number> {
   const root = path.resolve(a.root ?? defaultRoot(paths));
   if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new UsageError(`--root ${root}: not a directory`);
   const started = process.hrtime.bigint();
+  let pinnedConfig: PinnedConfig | undefined;
   if (a.kernelConfig) {
     try {
-      KernelConfig.load(a.kernelConfig);
+      pinnedConfig = pinConfig(a.kernelConfig, root, a.arch);
     } catch (e) {
       throw new UsageError(`--kernel-config ${(e as Error).message}`);
     }
   }
-  const result = await checkTree({ root, arch: a.arch, paths, extraApisFile: a.extraApis, kernelConfigFile: a.kernelConfig, cacheDir: a.cache ? defaultCacheBase() : undefined });
+  const result = await checkTree({ root, arch: a.arch, paths, extraApisFile: a.extraApis, pinnedConfig, cacheDir: a.cache ? defaultCacheBase() : undefined });
   if (a.replay) for (const f of result.findings) f.replay = replayFinding(f) ?? undefined;
   if (a.stats) {
     // Figures for the benchmark: wall time and peak resident memory of this process.

@@ -2,7 +2,9 @@
 // and checked once.
 import { Workspace, CheckResult, isUnder } from './workspace';
 import { loadResult, resultFile, saveResult } from './index/resultCache';
-import { KernelConfig } from './kernelConfig';
+import { KernelConfig } from './config/kernelConfig';
+import { PinnedConfig } from './config/oracle';
+import { debianConfig } from './config/debianConfig';
 
 export type { CheckResult } from './workspace';
 
@@ -15,18 +17,20 @@ export interface CheckOptions {
   paths: string[];
   /** Optional JSON file with user additions to the API catalogue. */
   extraApisFile?: string;
-  /** Optional kernel .config deciding CONFIG_* conditions. */
+  /** Optional kernel .config deciding CONFIG_* conditions; `debian`: Debian's configuration for the tree's version and the arch. */
   kernelConfigFile?: string;
+  /** The configuration already resolved (wins over kernelConfigFile). */
+  pinnedConfig?: PinnedConfig;
   /** Base directory of the on-disk index cache; no cache when absent. */
   cacheDir?: string;
 }
 
 export async function checkTree(opts: CheckOptions): Promise<CheckResult> {
-  const kernelConfig = opts.kernelConfigFile ? KernelConfig.load(opts.kernelConfigFile) : undefined;
-  const ws = new Workspace({ root: opts.root, arch: opts.arch, extraApisFile: opts.extraApisFile, kernelConfig, cacheDir: opts.cacheDir });
+  const pinnedConfig = opts.pinnedConfig ?? (opts.kernelConfigFile ? pinConfig(opts.kernelConfigFile, opts.root, opts.arch ?? 'arm64') : undefined);
+  const ws = new Workspace({ root: opts.root, arch: opts.arch, extraApisFile: opts.extraApisFile, pinnedConfig, cacheDir: opts.cacheDir });
   // With a cache, and every path inside the root: nothing changed, nothing to do again.
   const cacheable = opts.cacheDir !== undefined && opts.paths.every((p) => isUnder(p, [ws.root]));
-  const keyed = (digest: string) => resultFile(opts.cacheDir!, { ...opts, digest });
+  const keyed = (digest: string) => resultFile(opts.cacheDir!, { root: opts.root, arch: opts.arch, paths: opts.paths, extraApisFile: opts.extraApisFile, kernelConfigFile: pinnedConfig?.file, digest });
   if (cacheable) {
     const digest = ws.index.unchangedDigest();
     const hit = digest ? loadResult<CheckResult>(keyed(digest)) : null;
@@ -44,4 +48,10 @@ export async function checkTree(opts: CheckOptions): Promise<CheckResult> {
   const digest = cacheable ? ws.index.contentDigest() : null;
   if (digest) saveResult(keyed(digest), result);
   return result;
+}
+
+/** `--kernel-config`: a .config file (every option pinned), or `debian` (Debian's own, for the tree's version and `arch`). Throws with a readable message. */
+export function pinConfig(value: string, root: string, arch: string): PinnedConfig {
+  if (value === 'debian') return debianConfig(root, arch);
+  return { kind: 'file', file: value, label: value, values: KernelConfig.load(value) };
 }

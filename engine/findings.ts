@@ -1,5 +1,7 @@
 // What the engine reports. Plain data: every front end (CLI text/JSON/SARIF,
 // the language server) converts from these, so nothing here knows about LSP.
+import type { Cond } from './config/cond';
+import type { OptionNeed } from './config/oracle';
 
 /** Rule ids, fixed so that every front end agrees. */
 export const RULES = [
@@ -47,8 +49,17 @@ export interface Finding extends SourceRange {
   message: string;
   /** Call chain and other explanation, in order (outermost hop first). */
   related: RelatedLocation[];
-  /** Preprocessor or runtime conditions the finding depends on (e.g. "CONFIG_X", "!CONFIG_Y"). */
+  /**
+   * Configuration and runtime conditions the finding depends on, as text: the
+   * conjuncts of `condition`, simplified (e.g. "CONFIG_X", "!CONFIG_Y").
+   */
   conditions: string[];
+  /** The same as data (engine/config/cond.ts); absent when there is none. */
+  condition?: Cond;
+  /** The Kconfig options the finding needs on, each with whether it is a debug option and its value in a pinned configuration. */
+  requires?: OptionNeed[];
+  /** The rule's architecture never builds this code (or cannot have its conditions): kept, but latent, and why. */
+  latent?: { arch: string; reason: string };
   /** The path's steps in order, for rules whose finding is a path (replayable). */
   path?: PathStep[];
   /** A fix the front ends can offer, as data: a new line before a given line, indented like it. */

@@ -23,7 +23,9 @@ import { withDerivedApis } from './checkers/derivedApis';
 import { readAfterWriteFinding } from './checkers/readAfterWrite';
 import { isSuppressed } from './suppression';
 import { SectionInfo, sectionInfoFor } from './sectionInfo';
-import { KernelConfig } from './kernelConfig';
+import { KernelConfig } from './config/kernelConfig';
+import { ConfigOracle, ConfigurationInfo, PinnedConfig } from './config/oracle';
+import { judgeFindings } from './config/judge';
 
 export interface WorkspaceOptions {
   root: string;
@@ -32,6 +34,8 @@ export interface WorkspaceOptions {
   catalogue?: Catalogue;
   /** A kernel .config: decides #ifdef CONFIG_* and IS_ENABLED(); findings needing a disabled option are dropped. */
   kernelConfig?: KernelConfig;
+  /** A pinned configuration with its name and kind (a user's .config, or a distribution's); wins over kernelConfig. */
+  pinnedConfig?: PinnedConfig;
   /** Base directory of the on-disk index cache (see engine/index/indexCache.ts); no cache when absent. */
   cacheDir?: string;
 }
@@ -40,6 +44,8 @@ export interface CheckResult {
   root: string;
   findings: Finding[];
   problems: InputProblem[];
+  /** Which configuration decided (absent when none could: no Kconfig in the tree and no .config pinned). */
+  configuration?: ConfigurationInfo;
 }
 
 /** Reads a source file as text, or explains why it cannot be analysed. */
@@ -66,6 +72,11 @@ export class Workspace {
   private readProblems = new Map<string, string>();
   private sources: SourceCache;
   readonly kernelConfig?: KernelConfig;
+  /** The configuration of the tree for the selected architecture (pinned .config, Kconfig, Kbuild). */
+  readonly config: ConfigOracle;
+  /** Other architectures' configurations, for rules bound to an architecture (engine/config/judge.ts). */
+  private otherConfigs = new Map<string, ConfigOracle>();
+  private readonly cacheDir?: string;
   /** Lives as long as the Workspace: its summaries are reused by the next check (see setText). */
   private interp: Interpreter | null = null;
   /**
@@ -93,15 +104,27 @@ export class Workspace {
   private reaches = new Map<ReachKind, Reachability>();
 
   constructor(opts: WorkspaceOptions) {
-    this.kernelConfig = opts.kernelConfig;
+    this.kernelConfig = opts.kernelConfig ?? opts.pinnedConfig?.values;
     this.root = path.resolve(opts.root);
+    this.cacheDir = opts.cacheDir;
+    const arch = opts.arch ?? 'arm64';
+    const pinned = opts.pinnedConfig ?? (opts.kernelConfig ? { kind: 'file' as const, file: '', label: 'the given .config', values: opts.kernelConfig } : undefined);
+    this.config = new ConfigOracle(this.root, arch, pinned, opts.cacheDir);
     this.catalogue = opts.catalogue ?? loadCatalogue(opts.extraApisFile);
-    this.index = new WorkspaceIndex({ root: this.root, arch: opts.arch ?? 'arm64', catalogue: this.catalogue, cacheDir: opts.cacheDir });
+    this.index = new WorkspaceIndex({ root: this.root, arch, catalogue: this.catalogue, cacheDir: opts.cacheDir, config: this.config.active ? this.config : undefined });
     this.sources = new SourceCache(this.catalogue, (file) => this.textOf(file));
   }
 
   private interpreter(): Interpreter {
-    return (this.interp ??= new Interpreter(this.index, this.catalogue, this.sources, this.kernelConfig));
+    return (this.interp ??= new Interpreter(this.index, this.catalogue, this.sources, this.config.active ? this.config : undefined));
+  }
+
+  /** The configuration of another architecture of the same tree (no pinned .config: that is the selected architecture's). */
+  private configFor(arch: string): ConfigOracle {
+    if (arch === this.config.arch) return this.config;
+    let c = this.otherConfigs.get(arch);
+    if (!c) this.otherConfigs.set(arch, (c = new ConfigOracle(this.root, arch, undefined, this.cacheDir)));
+    return c;
   }
 
   /** One of the three call-graph searches behind the section checkers, computed once and kept. */
@@ -226,14 +249,14 @@ export class Workspace {
       throw e;
     }
     findings = onePerPlace(findings.filter(inPaths)).filter((f) => !isSuppressed(f, this.textOf(f.file)));
-    if (this.kernelConfig) findings = findings.filter((f) => !f.conditions.some((c) => this.kernelConfig!.decide(c) === false));
+    findings = judgeFindings(findings, this.config, (a) => this.configFor(a));
     findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
     const problems: InputProblem[] = this.index.problems.filter((p) => isUnder(p.file, paths));
     for (const p of paths) {
       const probe = fs.existsSync(p) && fs.statSync(p).isFile() ? this.textOf(p) : '';
       if (probe === null) problems.push({ file: p, message: this.readProblems.get(p) ?? 'cannot read' });
     }
-    return { root: this.root, findings, problems };
+    return { root: this.root, findings, problems, ...(this.config.active ? { configuration: this.config.info() } : {}) };
   }
 
   /**

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { minimatch } from 'minimatch';
 import { DEFAULT_MODEL, listModels } from '../engine/simulator';
-import { KernelConfig } from '../engine/kernelConfig';
+import { KernelConfig } from '../engine/config/kernelConfig';
 
 /** Architectures the engine models (the CLI's --arch accepts the same). */
 export const ARCHES = ['arm64', 'x86', 'powerpc', 's390', 'sparc', 'arm', 'riscv', 'loongarch', 'mips'];

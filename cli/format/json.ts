@@ -35,12 +35,18 @@ export interface JsonDiagnostic {
   message: string;
   related: JsonRelated[];
   conditions: string[];
+  /** The Kconfig options the finding needs on: whether each is a debug option, its value in a pinned configuration. */
+  requires?: { option: string; debug: boolean; configured?: string }[];
+  /** The rule's architecture never has this code: kept, but latent, and why. */
+  latent?: { arch: string; reason: string };
   replay?: Record<string, unknown>;
 }
 
 export interface JsonReport {
   version: 1;
   root: string;
+  /** Which configuration decided (absent when none could). */
+  configuration?: { arch: string; kconfig: boolean; pinned?: { kind: string; file: string; label: string }; text: string };
   diagnostics: JsonDiagnostic[];
   problems: { file: string; message: string }[];
 }
@@ -51,6 +57,7 @@ export function toJsonReport(result: CheckResult, opts: FormatOptions): JsonRepo
   return {
     version: 1,
     root,
+    ...(result.configuration ? { configuration: result.configuration } : {}),
     diagnostics: result.findings.map((f) => ({
       rule: f.rule,
       severity: f.severity,
@@ -68,6 +75,8 @@ export function toJsonReport(result: CheckResult, opts: FormatOptions): JsonRepo
         message: r.message,
       })),
       conditions: [...f.conditions],
+      ...(f.requires ? { requires: f.requires.map((r) => ({ ...r })) } : {}),
+      ...(f.latent ? { latent: { ...f.latent } } : {}),
       // Present only with `check --replay`: the path replayed per kernel model.
       ...(f.replay
         ? {

@@ -93,7 +93,12 @@ function toResult(f: Finding, root: string): Sarif.Result {
     message: { text: f.message },
     locations: [primary],
     partialFingerprints: { 'lazymmu/v1': fingerprint(f, root) },
-    properties: { function: f.function, conditions: [...f.conditions] },
+    properties: {
+      function: f.function,
+      conditions: [...f.conditions],
+      ...(f.requires ? { requires: f.requires.map((r) => ({ ...r })) } : {}),
+      ...(f.latent ? { latent: { ...f.latent } } : {}),
+    },
   };
   if (f.related.length > 0) {
     const hops: Sarif.Location[] = f.related.map((r, i) => ({
@@ -138,6 +143,7 @@ export function toSarifLog(result: CheckResult, opts: FormatOptions): Sarif.Log 
         columnKind: 'utf16CodeUnits',
         invocations: [invocation],
         results: result.findings.map((f) => toResult(f, root)),
+        ...(result.configuration ? { properties: { configuration: { ...result.configuration } } } : {}),
       },
     ],
   };

@@ -13,7 +13,7 @@ import { ConstEnv, constValue, describeValue, truth } from './constValue';
 import { FunctionRef, SourceCache } from './sourceCache';
 import { accessPath, declaredName, isPointerTo, parameterNames, unwrap } from './syntax';
 import { parseKernelC } from '../parse/cParser';
-import { KernelConfig } from '../kernelConfig';
+import { Cond, and as condAnd, contradicts, conjuncts, key as condKey, not as condNot, parseCond } from '../config/cond';
 import type { Tree } from 'web-tree-sitter';
 
 /** Puts macro arguments in place of the parameters (whole identifiers only). */
@@ -34,7 +34,7 @@ export interface ReadHit {
   /** Calls from the analysed function down to the function holding the read. */
   readChain: Hop[];
   write: PendingWrite;
-  conds: string[];
+  conds: Cond[];
   /** Function holding the read. */
   fn: string;
   /** The enter call of the section the read is in (when seen). */
@@ -46,7 +46,7 @@ interface EntryRead {
   param: number;
   read: Hop;
   readChain: Hop[];
-  conds: string[];
+  conds: Cond[];
   fn: string;
 }
 
@@ -57,7 +57,7 @@ export interface ModeEvent {
   /** The api called. */
   api: string;
   section?: SectionStart;
-  conds: string[];
+  conds: Cond[];
   fn: string;
 }
 
@@ -69,7 +69,7 @@ export interface Outcome {
   writes: Map<number, PendingWrite>;
   flushed: boolean;
   mode: ModeState;
-  conds: string[];
+  conds: Cond[];
 }
 
 export interface FunctionSummary {
@@ -95,7 +95,7 @@ export interface SectionCall {
   args: string[];
   fromFile: string;
   section?: SectionStart;
-  conds: string[];
+  conds: Cond[];
   fn: string;
 }
 
@@ -146,34 +146,34 @@ function absorb(into: Flow, f: Flow): void {
   }
 }
 
-/** `defined(X)` and `defined X` read as X, so that X and !X can be seen to contradict. */
-function normaliseCondition(cond: string): string {
-  const m = /^(!?)\s*\(?\s*defined\s*\(?\s*(\w+)\s*\)?\s*\)?$/.exec(cond);
-  return m ? `${m[1]}${m[2]}` : cond.trim();
-}
-
-export function negateCondition(cond: string): string {
-  if (/^!\w+$/.test(cond)) return cond.slice(1);
-  if (/^\w+$/.test(cond)) return `!${cond}`;
-  return `!(${cond})`;
-}
-
-/** States that take a preprocessor branch; a path that already assumed the opposite is dropped. */
-function withCond(states: PathState[], cond: string): PathState[] {
-  const c = normaliseCondition(cond);
-  const opposite = negateCondition(c);
+/** States that take a preprocessor branch; a path whose conditions contradict it is dropped. */
+function withCond(states: PathState[], c: Cond): PathState[] {
+  const parts = conjuncts(c);
   return states
-    .filter((s) => !s.conds.includes(opposite))
+    .filter((s) => !contradicts(condAnd(...s.conds), c))
     .map((s) => {
-      if (s.conds.includes(c)) return s;
+      const have = new Set(s.conds.map(condKey));
+      const add = parts.filter((p) => !have.has(condKey(p)));
+      if (!add.length) return s;
       const n = s.clone();
-      n.conds = [...s.conds, c];
+      n.conds = [...s.conds, ...add];
       return n;
     });
 }
 
-function unionConds(a: string[], b: string[]): string[] {
-  return [...new Set([...a, ...b])];
+/** Conjuncts of both, each once. */
+function unionConds(a: Cond[], b: Cond[]): Cond[] {
+  if (!b.length) return a;
+  const have = new Set(a.map(condKey));
+  const add = b.filter((c) => !have.has(condKey(c)) && !!have.add(condKey(c)));
+  return add.length ? [...a, ...add] : a;
+}
+
+/** What decides #if and IS_ENABLED() branches: a configuration oracle (engine/config/oracle.ts). */
+export interface ConditionDecider {
+  decide(cond: string | Cond): boolean | undefined;
+  /** The condition with what the configuration decides put in. */
+  reduce(cond: Cond): Cond;
 }
 
 /** What a summarise run collects besides its summary: what it was computed from. */
@@ -248,8 +248,8 @@ export class Interpreter {
     readonly index: WorkspaceIndex,
     readonly cat: Catalogue,
     readonly sources: SourceCache,
-    /** A kernel .config deciding #if CONFIG_* and IS_ENABLED(), when given. */
-    readonly config?: KernelConfig,
+    /** The configuration deciding #if CONFIG_* and IS_ENABLED(), when there is one. */
+    readonly config?: ConditionDecider,
   ) {
     this.env = { errno: cat.errno, transparent: cat.valueTransparent, config };
   }
@@ -423,7 +423,7 @@ export class Interpreter {
   records(fn: FunctionRef, mode: ModeState, dirtyParams: number[] = [], outerPending = false): { modeEvents: ModeEvent[]; sectionCalls: SectionCall[] } {
     const events = new Map<string, ModeEvent>();
     const calls = new Map<string, SectionCall>();
-    const fewer = <T extends { conds: string[] }>(m: Map<string, T>, k: string, v: T) => {
+    const fewer = <T extends { conds: Cond[] }>(m: Map<string, T>, k: string, v: T) => {
       const prev = m.get(k);
       if (!prev || v.conds.length < prev.conds.length) m.set(k, v);
     };
@@ -678,7 +678,7 @@ class FunctionRun {
   }
 
   /** Keeps the first record per place (the path with fewer conditions when both are seen early). */
-  private addOnce<T extends { conds: string[] }>(m: Map<string, T>, k: string, v: T): void {
+  private addOnce<T extends { conds: Cond[] }>(m: Map<string, T>, k: string, v: T): void {
     const prev = m.get(k);
     if (!prev || v.conds.length < prev.conds.length) m.set(k, v);
   }
@@ -978,23 +978,23 @@ class FunctionRun {
   }
 
   private execPreproc(n: Node, states: PathState[]): Flow {
-    let cond: string;
+    let text: string;
     if (n.type === 'preproc_ifdef' || n.type === 'preproc_elifdef') {
       const name = n.childForFieldName('name')?.text ?? '?';
-      cond = /^#\s*(ifndef|elifndef)/.test(n.text) ? `!${name}` : name;
-    } else cond = (n.childForFieldName('condition')?.text ?? '?').trim();
+      text = /^#\s*(ifndef|elifndef)/.test(n.text) ? `!defined(${name})` : `defined(${name})`;
+    } else text = (n.childForFieldName('condition')?.text ?? '?').trim();
     const alt = n.childForFieldName('alternative');
     const skip = new Set([n.childForFieldName('name')?.id, n.childForFieldName('condition')?.id, alt?.id]);
     const body = n.namedChildren.filter((c): c is Node => !!c && !skip.has(c.id));
     const out = emptyFlow();
-    cond = normaliseCondition(cond);
-    // A kernel .config decides the branch outright: no condition to carry.
-    const decided = this.ip.config?.decide(cond);
-    if (decided !== undefined) cond = decided ? '1' : '0';
-    const a = cond === '0' ? emptyFlow() : this.execSeq(body, cond === '1' ? states : withCond(states, cond));
+    // The configuration decides what it can (an impossible option drops the branch); the rest is carried.
+    const parsed = parseCond(text);
+    const cond = this.ip.config ? this.ip.config.reduce(parsed) : parsed;
+    const always = cond.k === 'const' && cond.v;
+    const never = cond.k === 'const' && !cond.v;
+    const a = never ? emptyFlow() : this.execSeq(body, always ? states : withCond(states, cond));
     absorb(out, a);
-    const negated = negateCondition(cond);
-    const elseStates = cond === '1' ? [] : cond === '0' ? states : withCond(states, negated);
+    const elseStates = always ? [] : never ? states : withCond(states, condNot(cond));
     const b = alt ? this.exec(alt, elseStates) : emptyFlow(elseStates);
     absorb(out, b);
     out.normal = bound([...a.normal, ...b.normal], MAX_STATES);
@@ -1411,7 +1411,7 @@ class FunctionRun {
     for (const { ref, condition } of defs) {
       const sum = this.ip.summarize(ref, s.mode, dirtyParams, s.dirty.size > 0 || this.outerPending, s.section);
       const callHop = (msg: string): Hop => ({ ...this.hop(n, msg), callee: name });
-      const defConds = defs.length > 1 && condition ? [condition] : [];
+      const defConds = defs.length > 1 && condition ? conjuncts(parseCond(condition)) : [];
       for (const er of sum.entryReads) {
         const k = argKeys[er.param];
         const w = k ? s.dirty.get(this.entryOf(s, k)) : undefined;
@@ -1453,7 +1453,7 @@ class FunctionRun {
             conds: unionConds(unionConds(w.conds, defConds), s.conds),
           });
         }
-        if (o.conds.length) s2.conds = unionConds(s2.conds, o.conds.filter((c) => !s.conds.includes(c)));
+        if (o.conds.length) s2.conds = unionConds(s2.conds, o.conds);
         out.push([s2, o.ret]);
       }
     }

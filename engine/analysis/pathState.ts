@@ -1,6 +1,7 @@
 // The abstract state carried along one path through a function: the lazy
 // mode, which page-table entry each pointer names, known integer values, and
 // the entries written since the last flush (with how they were written).
+import type { Cond } from '../config/cond';
 
 /** A place in the source with a word on what happens there. */
 export interface Hop {
@@ -20,7 +21,8 @@ export interface Hop {
 export interface PendingWrite {
   /** Call hops from the analysed function down to the writer, outermost first; empty for `param`. */
   chain: Hop[];
-  conds: string[];
+  /** The #if conditions (conjuncts) of the path that made the write. */
+  conds: Cond[];
   param?: number;
 }
 
@@ -49,7 +51,8 @@ export class PathState {
   dirty = new Map<string, PendingWrite>();
   /** A flush (or leave/pause) happened since the function was entered. */
   flushed = false;
-  conds: string[] = [];
+  /** The path's #if conditions, as conjuncts (engine/config/cond.ts). */
+  conds: Cond[] = [];
   /** Where the current section was entered, and with which API shape (kept out of the key). */
   section?: SectionStart;
   /** Where the path left the function (a return, or the closing brace). */

@@ -7,7 +7,7 @@ import { SectionCall } from '../analysis/interpreter';
 import { Reachability } from '../index/reachability';
 import { SourceCache } from '../analysis/sourceCache';
 import { Catalogue } from '../catalogue/catalogue';
-import { chainHops } from './callChain';
+import { chainConditions, chainHops } from './callChain';
 import { makeFinding, onePerPlace, related, sectionNote } from './sectionFinding';
 
 export function allocInSectionFindings(calls: SectionCall[], reach: Reachability, sources: SourceCache, cat: Catalogue): Finding[] {
@@ -17,6 +17,8 @@ export function allocInSectionFindings(calls: SectionCall[], reach: Reachability
     const hit = direct ? null : reach.entry(c.callee, c.fromFile);
     if (!direct && !hit) continue;
     const hops = hit ? chainHops(reach, hit.node, sources) : [];
+    const conds = hops && chainConditions(c.conds, hops);
+    if (!hops || !conds) continue; // the chain needs what the configuration rules out
     const target = hops.length ? /calls (\w+)\(\)/.exec(hops[hops.length - 1].message)?.[1] : c.callee;
     out.push(
       makeFinding(
@@ -27,7 +29,7 @@ export function allocInSectionFindings(calls: SectionCall[], reach: Reachability
         `${direct ? `${c.callee}() allocates a page table` : `${c.callee}() can allocate a page table (${target}())`} inside a lazy MMU section; ` +
           'an architecture that must map a new table with updates that take effect at once (highmem kmap) cannot do that in the mode: allocate before entering',
         [...sectionNote(c.section), ...(hit ? [{ ...related(c.at), message: `${c.callee}() is called inside the section` }, ...hops.map(related)] : [])],
-        [...c.conds, ...hops.flatMap((h) => h.conditions)],
+        conds,
       ),
     );
   }

@@ -16,6 +16,7 @@ import { Catalogue } from '../catalogue/catalogue';
 import { FunctionRef } from '../analysis/sourceCache';
 import { Finding, RelatedLocation } from '../findings';
 import { accessPath, declaredName } from '../analysis/syntax';
+import { conditionFields } from '../config/oracle';
 import { callArgs, calleeName, position, preprocConditions, PathDomain, runLocalChecker, shortText } from './intraprocedural';
 
 export const BBM_RULE = 'lazy-mmu/break-before-make' as const;
@@ -443,7 +444,7 @@ class BbmChecker implements PathDomain<BState> {
       function: this.fn.name,
       message,
       related,
-      conditions: preprocConditions(n),
+      ...conditionFields(preprocConditions(n)),
     });
   }
 }

@@ -1,97 +1,134 @@
 // Turns an index reachability chain (function -> name it calls -> ...) into
 // related locations, one per hop, with the config and runtime conditions that
 // guard each call (#ifdef CONFIG_*, IS_ENABLED(), static keys such as
-// debug_pagealloc_enabled_static()).
+// debug_pagealloc_enabled_static()), as Conds. Where a function calls the next
+// name at several sites, the site with the fewest conditions is shown (an
+// unconditional call makes the hop unconditional); sites the configuration
+// rules out are skipped, and a hop with none left makes the chain impossible.
 import type { Node } from 'web-tree-sitter';
 import { RelatedLocation } from '../findings';
 import { Reachability, Node_ } from '../index/reachability';
 import { SourceCache } from '../analysis/sourceCache';
-import { negateCondition } from '../analysis/interpreter';
-
-/** Conditions worth naming: configuration and runtime switches, not ordinary data tests. */
-const SWITCH = /CONFIG_|IS_ENABLED|_enabled\w*\s*\(|static_branch|static_key|debug_pagealloc/;
+import { Cond, and, conjuncts, isFalse, isSwitch, not, parseCond, relax, show, simplify } from '../config/cond';
 
 export interface ChainHop extends RelatedLocation {
-  conditions: string[];
+  conditions: Cond[];
 }
 
 function ifCondition(n: Node): string {
   const c = n.childForFieldName('condition');
-  const t = (c?.type === 'parenthesized_expression' && c.namedChild(0) ? c.namedChild(0)! : c)?.text ?? '';
-  return t.replace(/\s+/g, ' ').trim();
+  return (c?.type === 'parenthesized_expression' && c.namedChild(0) ? c.namedChild(0)! : c)?.text ?? '';
 }
 
-/** The guards around `call` inside its function: if-conditions and #if branches. */
-function guards(call: Node): string[] {
-  const out: string[] = [];
+function preprocCondition(p: Node): Cond {
+  const name = p.childForFieldName('name')?.text;
+  if (name) return parseCond(/^#\s*(ifndef|elifndef)/.test(p.text) ? `!defined(${name})` : `defined(${name})`);
+  return parseCond(p.childForFieldName('condition')?.text ?? '');
+}
+
+/** The guards around `call` inside its function: if-conditions and #if branches, as one condition. */
+function guards(call: Node): Cond {
+  const out: Cond[] = [];
   let child: Node = call;
   for (let p = call.parent; p && p.type !== 'function_definition'; child = p, p = p.parent) {
     if (p.type === 'if_statement') {
-      const cond = ifCondition(p);
+      const cond = parseCond(ifCondition(p), 'c');
       const inElse = p.childForFieldName('alternative')?.id === child.id;
-      if (p.childForFieldName('condition')?.id !== child.id) out.push(inElse ? negateCondition(cond) : cond);
+      if (p.childForFieldName('condition')?.id !== child.id) out.push(inElse ? not(cond) : cond);
     } else if (p.type === 'preproc_ifdef' || p.type === 'preproc_if' || p.type === 'preproc_elif') {
-      const name = p.childForFieldName('name')?.text;
-      const cond = name ? (/^#\s*ifndef/.test(p.text) ? `!${name}` : name) : (p.childForFieldName('condition')?.text ?? '').trim();
-      const inAlt = p.childForFieldName('alternative')?.id === child.id;
-      if (!inAlt) out.push(cond);
+      if (p.childForFieldName('alternative')?.id !== child.id) out.push(preprocCondition(p));
     } else if (p.type === 'preproc_else' && p.parent) {
-      const gp = p.parent;
-      const name = gp.childForFieldName('name')?.text;
-      const cond = name ? (/^#\s*ifndef/.test(gp.text) ? `!${name}` : name) : (gp.childForFieldName('condition')?.text ?? '').trim();
-      out.push(negateCondition(cond));
+      out.push(not(preprocCondition(p.parent)));
     }
   }
-  return out.reverse();
+  return and(...out.reverse());
 }
 
-function findCall(fn: Node, callee: string): Node | null {
+function findCalls(fn: Node, callee: string): Node[] {
+  const out: Node[] = [];
   const stack: Node[] = [fn];
   while (stack.length) {
     const n = stack.pop()!;
-    if (n.type === 'call_expression' && n.childForFieldName('function')?.text === callee) return n;
+    if (n.type === 'call_expression' && n.childForFieldName('function')?.text === callee) out.push(n);
     for (let i = n.namedChildCount - 1; i >= 0; i--) {
       const c = n.namedChild(i);
       if (c) stack.push(c);
     }
   }
-  return null;
+  return out;
+}
+
+/** Configuration and runtime switches only, with what the configuration decides put in. */
+function switches(c: Cond, reach: Reachability): Cond {
+  const r = relax(c, isSwitch);
+  return reach.index.config ? reach.index.config.reduce(r) : r;
 }
 
 /**
  * Hops from `start` (reached from a call site) to the target, one per call:
- * "f() calls g() here [when CONFIG_X]". Conditions that are configuration or
- * runtime switches are kept per hop.
+ * "f() calls g() here [when CONFIG_X]", or null when some hop needs what the
+ * configuration rules out.
  */
-export function chainHops(reach: Reachability, start: Node_, sources: SourceCache): ChainHop[] {
+export function chainHops(reach: Reachability, start: Node_, sources: SourceCache): ChainHop[] | null {
   const hops: ChainHop[] = [];
   for (const { node, calls } of reach.chain(start)) {
-    const conds: string[] = node.condition ? [node.condition] : [];
+    // The definition's #if and the condition its file is built under (mm/highmem.c: CONFIG_HIGHMEM).
+    const conds: Cond[] = node.condition ? [parseCond(node.condition)] : [];
+    if (reach.index.config) conds.push(reach.index.config.fileCondition(node.file));
     let line = node.line;
     let column = 1;
     if (!reach.isMacro(node)) {
-      // The call site and its guards, once per text of the file (a check asks again for every section call).
-      const site = sources.remember(node.file, `call-site\0${node.name}\0${node.line}\0${calls}`, () => {
+      // The call sites and their guards, once per text of the file (a check asks again for every section call).
+      const sites = sources.remember(node.file, `call-sites\0${node.name}\0${node.line}\0${calls}`, () => {
         const ref = sources.functionAt(node.file, node.name, node.line);
-        const call = ref ? findCall(ref.node, calls) : null;
-        return call ? { line: call.startPosition.row + 1, column: call.startPosition.column + 1, guards: guards(call) } : null;
+        return (ref ? findCalls(ref.node, calls) : []).map((call) => ({
+          line: call.startPosition.row + 1,
+          column: call.startPosition.column + 1,
+          guard: guards(call),
+        }));
       });
-      if (site) {
-        line = site.line;
-        column = site.column;
-        conds.push(...site.guards);
+      // The site with the fewest conditions that the configuration allows (the first on a tie).
+      let best: { line: number; column: number; guard: Cond } | null = null;
+      let bestCount = Infinity;
+      for (const s of sites) {
+        const g = switches(s.guard, reach);
+        if (isFalse(g)) continue;
+        const n = conjuncts(g).length;
+        if (n < bestCount) [best, bestCount] = [{ ...s, guard: g }, n];
+      }
+      if (sites.length && !best) return null;
+      if (best) {
+        line = best.line;
+        column = best.column;
+        conds.push(best.guard);
       }
     }
-    const switches = [...new Set(conds.filter((c) => SWITCH.test(c)))];
+    const when = switches(and(...conds), reach);
+    if (isFalse(when)) return null;
     const kind = reach.isMacro(node) ? 'macro' : '';
-    const when = switches.length ? ` [when ${switches.join(' && ')}]` : '';
+    const list = conjuncts(when);
     hops.push({
       file: node.file,
       line,
       column,
-      message: `${node.name}()${kind ? ' (macro)' : ''} calls ${calls}()${when}`,
-      conditions: switches,
+      message: `${node.name}()${kind ? ' (macro)' : ''} calls ${calls}()${list.length ? ` [when ${show(when)}]` : ''}`,
+      conditions: list,
     });
   }
   return hops;
+}
+
+/**
+ * A chain's conditions: the section call's path conditions and every hop's,
+ * configuration and runtime switches only, simplified into conjuncts; null
+ * when they contradict each other.
+ */
+export function chainConditions(pathConds: Cond[], hops: ChainHop[]): Cond[] | null {
+  const c = simplify(relax(and(...pathConds, ...hops.flatMap((h) => h.conditions)), isSwitch));
+  return isFalse(c) ? null : conjuncts(c);
+}
+
+/** Conjuncts as one text: `CONFIG_X && debug_pagealloc_enabled_static()`. */
+export function showConditions(conds: Cond[]): string {
+  return show(and(...conds));
 }

@@ -13,6 +13,7 @@ import type { Node } from 'web-tree-sitter';
 import { declaredName } from '../analysis/syntax';
 import type { Finding } from '../findings';
 import type { Catalogue } from '../catalogue/catalogue';
+import { Cond, not, parseCond } from '../config/cond';
 
 export interface PathDomain<S> {
   /** Identity of a path state (dedupe, loop fixpoint). */
@@ -377,27 +378,19 @@ export function position(n: Node): { line: number; column: number; endLine: numb
   };
 }
 
-function negate(cond: string): string {
-  if (/^!\w+$/.test(cond)) return cond.slice(1);
-  if (/^\w+$/.test(cond)) return `!${cond}`;
-  return `!(${cond})`;
-}
-
-function preprocCondition(p: Node): string {
+function preprocCondition(p: Node): Cond {
   const name = p.childForFieldName('name')?.text;
-  if (name) return /^#\s*(ifndef|elifndef)/.test(p.text) ? `!${name}` : name;
-  const c = (p.childForFieldName('condition')?.text ?? '?').replace(/\s+/g, ' ').trim();
-  const m = /^(!?)\s*\(?\s*defined\s*\(?\s*(\w+)\s*\)?\s*\)?$/.exec(c);
-  return m ? `${m[1]}${m[2]}` : c;
+  if (name) return parseCond(/^#\s*(ifndef|elifndef)/.test(p.text) ? `!defined(${name})` : `defined(${name})`);
+  return parseCond(p.childForFieldName('condition')?.text ?? '?');
 }
 
 /** The #if conditions around `n` inside its function (outermost first): X, !X for #else. */
-export function preprocConditions(n: Node): string[] {
-  const out: string[] = [];
+export function preprocConditions(n: Node): Cond[] {
+  const out: Cond[] = [];
   let child: Node = n;
   for (let p = n.parent; p && p.type !== 'function_definition'; child = p, p = p.parent) {
     if (['preproc_if', 'preproc_ifdef', 'preproc_elif', 'preproc_elifdef'].includes(p.type)) {
-      if (p.childForFieldName('alternative')?.id === child.id) out.push(negate(preprocCondition(p)));
+      if (p.childForFieldName('alternative')?.id === child.id) out.push(not(preprocCondition(p)));
       else if (p.childForFieldName('condition')?.id !== child.id) out.push(preprocCondition(p));
     }
   }

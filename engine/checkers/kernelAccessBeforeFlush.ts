@@ -14,6 +14,7 @@ import { Catalogue } from '../catalogue/catalogue';
 import { FunctionRef } from '../analysis/sourceCache';
 import { Finding, RelatedLocation } from '../findings';
 import { accessPath } from '../analysis/syntax';
+import { conditionFields } from '../config/oracle';
 import { callArgs, calleeName, position, preprocConditions, PathDomain, runLocalChecker, shortText } from './intraprocedural';
 
 export const KAFB_RULE = 'lazy-mmu/kernel-access-before-flush' as const;
@@ -294,7 +295,7 @@ class KafbChecker implements PathDomain<KState> {
       function: this.fn.name,
       message,
       related,
-      conditions: preprocConditions(n),
+      ...conditionFields(preprocConditions(n)),
       // For the simulator: enter, the mapping made valid (inner section when the helper nests), the access.
       path: [
         ...(p.enter ? [{ op: 'arch_enter_lazy_mmu_mode', file, line: p.enter.line, column: p.enter.column }] : []),

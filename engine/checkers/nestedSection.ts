@@ -8,7 +8,8 @@ import { Finding, PathStep } from '../findings';
 import { ModeEvent, SectionCall } from '../analysis/interpreter';
 import { Reachability } from '../index/reachability';
 import { SourceCache } from '../analysis/sourceCache';
-import { ChainHop, chainHops } from './callChain';
+import { ChainHop, chainConditions, chainHops, showConditions } from './callChain';
+import { Cond } from '../config/cond';
 import { makeFinding, onePerPlace, related, sectionNote } from './sectionFinding';
 
 const ENTER: Record<string, string> = { legacy: 'arch_enter_lazy_mmu_mode', generic: 'lazy_mmu_mode_enable', ranged: 'lazy_mmu_mode_enable' };
@@ -62,18 +63,19 @@ export function nestedSectionFindings(events: ModeEvent[], calls: SectionCall[],
   // page freed or allocated under CONFIG_DEBUG_PAGEALLOC). One finding per
   // section, on the call that shows it best (in the section's own function,
   // fewest conditions, shortest chain); the other calls are listed in it.
-  const rank = (c: SectionCall, conds: string[], hops: ChainHop[]) =>
+  const rank = (c: SectionCall, conds: Cond[], hops: ChainHop[]) =>
     [c.section && c.fn === c.section.fn ? 0 : 1, conds.length, hops.length, c.at.line];
   const better = (a: number[], b: number[]) => {
     for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i];
     return false;
   };
-  const groups = new Map<string, { call: SectionCall; hops: ChainHop[]; conds: string[]; others: SectionCall[] }>();
+  const groups = new Map<string, { call: SectionCall; hops: ChainHop[]; conds: Cond[]; others: SectionCall[] }>();
   for (const c of calls) {
     const hit = reach.entry(c.callee, c.fromFile);
     if (!hit) continue;
     const hops = chainHops(reach, hit.node, sources);
-    const conds = [...new Set([...c.conds, ...hops.flatMap((h) => h.conditions)])];
+    const conds = hops && chainConditions(c.conds, hops);
+    if (!hops || !conds) continue; // the chain needs what the configuration rules out
     const k = c.section ? `${c.section.file}:${c.section.line}` : `${c.fromFile}:${c.fn}`;
     const g = groups.get(k);
     if (!g) groups.set(k, { call: c, hops, conds, others: [] });
@@ -86,7 +88,7 @@ export function nestedSectionFindings(events: ModeEvent[], calls: SectionCall[],
     const last = hops[hops.length - 1];
     const enterApi = (last && /calls (\w+)\(\)/.exec(last.message)?.[1]) ?? 'an enter API';
     const enterFn = last ? last.message.split('(')[0] : '?';
-    const when = conds.length ? ` when ${conds.join(' && ')}` : '';
+    const when = conds.length ? ` when ${showConditions(conds)}` : '';
     const shape = c.section?.shape;
     const also = others.length
       ? `; ${others.length} other call${others.length > 1 ? 's' : ''} in this section nest the same way (${[...new Set(others.map((o) => `${o.callee}()`))].slice(0, 6).join(', ')}${others.length > 6 ? ', ...' : ''})`

@@ -5,6 +5,7 @@
 import { Finding, PathStep, RelatedLocation } from '../findings';
 import { ReadHit } from '../analysis/interpreter';
 import { Hop } from '../analysis/pathState';
+import { conditionFields } from '../config/oracle';
 
 function related(h: Hop): RelatedLocation {
   return { file: h.file, line: h.line, column: h.column, message: h.message };
@@ -34,7 +35,7 @@ export function readAfterWriteFinding(hit: ReadHit, otherWrites = 0): Finding {
     function: hit.fn,
     message,
     related: [...chain.map(related), ...hit.readChain.map(related)],
-    conditions: hit.conds,
+    ...conditionFields(hit.conds),
     path: replayPath(hit),
   };
 }

@@ -1,6 +1,8 @@
 // Shared by the section checkers: a Finding from a place, a message and hops.
 import { Finding, PathStep, RelatedLocation, RuleId, Severity } from '../findings';
 import { Hop, SectionStart } from '../analysis/pathState';
+import { Cond } from '../config/cond';
+import { conditionFields } from '../config/oracle';
 
 export function related(h: Hop | RelatedLocation): RelatedLocation {
   return { file: h.file, line: h.line, column: h.column, message: h.message };
@@ -17,7 +19,7 @@ export function makeFinding(
   fn: string,
   message: string,
   rel: RelatedLocation[],
-  conditions: string[],
+  conditions: Cond[],
   path?: PathStep[],
 ): Finding {
   return {
@@ -32,7 +34,7 @@ export function makeFinding(
     function: fn,
     message,
     related: rel,
-    conditions: [...new Set(conditions)],
+    ...conditionFields(conditions),
   };
 }
 

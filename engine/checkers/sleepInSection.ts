@@ -7,7 +7,7 @@ import { SectionCall } from '../analysis/interpreter';
 import { Reachability } from '../index/reachability';
 import { SourceCache } from '../analysis/sourceCache';
 import { Catalogue } from '../catalogue/catalogue';
-import { chainHops } from './callChain';
+import { chainConditions, chainHops } from './callChain';
 import { makeFinding, onePerPlace, related, sectionNote } from './sectionFinding';
 
 const WHERE = 'powerpc (hash MMU) and sparc64 disable preemption for the whole lazy MMU section, so sleeping here is a bug there';
@@ -22,6 +22,8 @@ export function sleepInSectionFindings(calls: SectionCall[], reach: Reachability
     const hit = direct || gfp ? null : reach.entry(c.callee, c.fromFile);
     if (!direct && !gfp && !hit) continue;
     const hops = hit ? chainHops(reach, hit.node, sources) : [];
+    const conds = hops && chainConditions(c.conds, hops);
+    if (!hops || !conds) continue; // the chain needs what the configuration rules out
     const target = hops.length ? /calls (\w+)\(\)/.exec(hops[hops.length - 1].message)?.[1] : c.callee;
     const what = gfp
       ? `${c.callee}(..., ${gfp}) may sleep (the flags allow direct reclaim)`
@@ -36,7 +38,7 @@ export function sleepInSectionFindings(calls: SectionCall[], reach: Reachability
         c.fn,
         `${what} inside a lazy MMU section; ${WHERE}`,
         [...sectionNote(c.section), ...(hit ? [{ ...related(c.at), message: `${c.callee}() is called inside the section` }, ...hops.map(related)] : [])],
-        [...c.conds, ...hops.flatMap((h) => h.conditions)],
+        conds,
       ),
     );
   }

@@ -33,7 +33,7 @@ export class Reachability {
   private relevant = new Set<string>();
 
   constructor(
-    private readonly index: WorkspaceIndex,
+    readonly index: WorkspaceIndex,
     readonly targets: Set<string>,
     private readonly maxDepth: number,
     /** Functions no chain passes through. */

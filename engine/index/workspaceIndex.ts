@@ -10,6 +10,7 @@ import { IndexCache } from './indexCache';
 import { scanFiles, workerCount } from './scanWorkers';
 import { contentHash } from './scanWorker';
 import { InputProblem } from '../findings';
+import type { ConfigOracle } from '../config/oracle';
 
 export interface Definition extends ScannedFunction {
   file: string;
@@ -38,6 +39,12 @@ export interface IndexOptions {
    * <cacheDir>/index/<hash of the root>/); no cache when absent.
    */
   cacheDir?: string;
+  /**
+   * The configuration of the tree for this architecture: a definition under
+   * an #if it rules out, or in a file it never builds, is no callee (nor an
+   * opener). Absent: every definition counts.
+   */
+  config?: ConfigOracle;
 }
 
 /** What the last build() did, for the curious (tests, the bench). */
@@ -66,8 +73,10 @@ export class WorkspaceIndex {
   readonly problems: InputProblem[] = [];
   private readonly cacheDir: string | undefined;
   lastBuild: BuildStats | null = null;
+  readonly config?: ConfigOracle;
 
   constructor(opts: IndexOptions) {
+    this.config = opts.config;
     this.root = path.resolve(opts.root);
     this.arch = opts.arch;
     this.cat = opts.catalogue;
@@ -358,7 +367,7 @@ export class WorkspaceIndex {
    * Weak definitions give way to strong ones.
    */
   resolve(name: string, fromFile: string): Definition[] {
-    const all = this.byName.get(name);
+    const all = this.viable(this.byName.get(name));
     if (!all) return [];
     const local = all.filter((d) => d.file === fromFile);
     if (local.length) return local;
@@ -368,7 +377,14 @@ export class WorkspaceIndex {
   }
 
   macros(name: string): MacroDefinition[] {
-    return this.macrosByName.get(name) ?? [];
+    return this.viable(this.macrosByName.get(name)) ?? [];
+  }
+
+  /** The definitions the configuration allows (all of them without one). */
+  private viable<T extends Definition | MacroDefinition>(defs: T[] | undefined): T[] | undefined {
+    const c = this.config;
+    if (!defs || !c) return defs;
+    return defs.every((d) => c.viable(d.file, d.condition)) ? defs : defs.filter((d) => c.viable(d.file, d.condition));
   }
 
   private callers: Map<string, (Definition | MacroDefinition)[]> | null = null;
@@ -397,7 +413,7 @@ export class WorkspaceIndex {
   /** Functions that call a lazy-mode API themselves (any op, any shape), in (file, line) order. */
   lazyApiUsers(): Definition[] {
     // A canonical order, whatever order files were indexed or edited in: the analysis visits openers in it.
-    return [...this.lazyUserSet()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+    return [...this.lazyUserSet()].filter((d) => !this.config || this.config.viable(d.file, d.condition)).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
   }
 
   /** The lazy-API users, built once and then kept by link/unlink as files are re-indexed. */
