@@ -26,6 +26,7 @@ import { SectionInfo, sectionInfoFor } from './sectionInfo';
 import { KernelConfig } from './config/kernelConfig';
 import { ConfigOracle, ConfigurationInfo, PinnedConfig } from './config/oracle';
 import { judgeFindings } from './config/judge';
+import { Cond, joinConjuncts } from './config/cond';
 
 export interface WorkspaceOptions {
   root: string;
@@ -227,7 +228,7 @@ export class Workspace {
       const { hits, events, calls } = run;
       findings.push(...run.findings);
       findings.push(
-        ...groupHitsByRead(hits.filter((h) => isUnder(h.read.file, paths))).map((g) => readAfterWriteFinding(g.hit, g.otherWrites)),
+        ...groupHitsByRead(hits.filter((h) => isUnder(h.read.file, paths))).map((g) => readAfterWriteFinding({ ...g.hit, conds: g.conds }, g.otherWrites)),
       );
       const here = calls.filter((c) => isUnder(c.at.file, paths));
       if (here.length || events.some((e) => isUnder(e.at.file, paths))) {
@@ -384,23 +385,25 @@ function placesOf(f: Finding): { file: string; line: number }[] {
  * writers, different paths); the one with fewest conditions, then the shortest
  * chain, is shown and the others are counted, so one read is one diagnostic.
  */
-function groupHitsByRead(all: ReadHit[]): { hit: ReadHit; otherWrites: number }[] {
+function groupHitsByRead(all: ReadHit[]): { hit: ReadHit; otherWrites: number; conds: Cond[] }[] {
   const at = (h: { file: string; line: number; column: number }) => `${h.file}:${h.line}:${h.column}`;
   const len = (h: ReadHit) => h.write.chain.length + h.readChain.length;
-  const groups = new Map<string, { best: ReadHit; writes: Set<string> }>();
+  const groups = new Map<string, { best: ReadHit; writes: Set<string>; conds: Cond[] }>();
   for (const h of all) {
     const leaf = h.write.chain[h.write.chain.length - 1];
     // Per line: a macro's argument read and the same read inside its expansion are one.
     const k = `${h.read.file}:${h.read.line}`;
     const g = groups.get(k);
     if (!g) {
-      groups.set(k, { best: h, writes: new Set([leaf ? at(leaf) : '']) });
+      groups.set(k, { best: h, writes: new Set([leaf ? at(leaf) : '']), conds: h.conds });
       continue;
     }
     g.writes.add(leaf ? at(leaf) : '');
+    // The read happens when any of its paths does.
+    g.conds = joinConjuncts(g.conds, h.conds);
     const p = g.best;
     const tie = h.conds.length === p.conds.length && len(h) === len(p) && h.read.column > p.read.column;
     if (h.conds.length < p.conds.length || (h.conds.length === p.conds.length && len(h) < len(p)) || tie) g.best = h;
   }
-  return [...groups.values()].map((g) => ({ hit: g.best, otherWrites: g.writes.size - 1 }));
+  return [...groups.values()].map((g) => ({ hit: g.best, otherWrites: g.writes.size - 1, conds: g.conds }));
 }

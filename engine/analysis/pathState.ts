@@ -1,7 +1,7 @@
 // The abstract state carried along one path through a function: the lazy
 // mode, which page-table entry each pointer names, known integer values, and
 // the entries written since the last flush (with how they were written).
-import type { Cond } from '../config/cond';
+import { Cond, joinConjuncts } from '../config/cond';
 
 /** A place in the source with a word on what happens there. */
 export interface Hop {
@@ -117,7 +117,17 @@ export function dedupe(states: PathState[]): PathState[] {
   for (const s of states) {
     const k = s.key();
     const prev = byKey.get(k);
-    if (!prev || s.conds.length < prev.conds.length) byKey.set(k, s);
+    if (!prev) byKey.set(k, s);
+    else {
+      // The same state reached under other conditions: it holds when either path's do (an #if and its #else join back).
+      const kept = s.conds.length < prev.conds.length ? s : prev;
+      const conds = joinConjuncts(prev.conds, s.conds);
+      if (conds !== kept.conds) {
+        const j = kept.clone();
+        j.conds = conds;
+        byKey.set(k, j);
+      } else byKey.set(k, kept);
+    }
   }
   return [...byKey.values()];
 }
@@ -167,7 +177,7 @@ function joinGroups(states: PathState[], groupKey: (s: PathState) => string): Pa
       }
       for (const [k, w] of s.dirty) if (!j.dirty.has(k)) j.dirty.set(k, w);
       for (const k of [...j.nonzero]) if (!s.nonzero.has(k)) j.nonzero.delete(k);
-      if (s.conds.length < j.conds.length) j.conds = s.conds;
+      j.conds = joinConjuncts(j.conds, s.conds);
     }
     out.push(j);
   }

@@ -161,11 +161,34 @@ export function simplify(c: Cond): Cond {
       // Absorption: an inner or (in an and) holding one of the and's own operands is implied.
       const inner = isAnd ? 'or' : 'and';
       const kept = [...seen.values()].filter((x) => x.k !== inner || !(x as { xs: Cond[] }).xs.some((y) => seen.has(key(y))));
+      if (!isAnd && kept.length > 1) {
+        const factored = factorOr(kept);
+        if (factored) return simplify(factored);
+      }
       return kept.length === 1 ? kept[0] : kept.length === 0 ? (isAnd ? TRUE : FALSE) : { k: c.k, xs: kept };
     }
     default:
       return c;
   }
+}
+
+/**
+ * `(C && X) || (C && Y)` → `C && (X || Y)`: the conjuncts every disjunct
+ * shares are taken out, so that paths differing in one #if branch join back
+ * (`(A && B) || (A && !B)` → A). Null when nothing is shared.
+ */
+function factorOr(xs: Cond[]): Cond | null {
+  const sets = xs.map((x) => new Map(conjuncts(x).map((y) => [key(y), y] as const)));
+  const common = [...sets[0].keys()].filter((k) => sets.every((m) => m.has(k)));
+  if (!common.length) return null;
+  const rest = sets.map((m) => and(...[...m].filter(([k]) => !common.includes(k)).map(([, y]) => y)));
+  return and(...common.map((k) => sets[0].get(k)!), or(...rest));
+}
+
+/** Paths joined: the conjuncts of (∧a) ∨ (∧b), simplified. */
+export function joinConjuncts(a: Cond[], b: Cond[]): Cond[] {
+  if (a === b || (a.length === b.length && a.every((x, i) => key(x) === key(b[i])))) return a;
+  return conjuncts(simplify(or(and(...a), and(...b))));
 }
 
 /** Both can never hold together (as far as simplification sees). */
@@ -399,7 +422,7 @@ class Parser {
       if (/^\d/.test(t)) return { k: 'const', v: Number(t.replace(/[uUlL]+$/, '')) !== 0 };
       if (t === 'true') return TRUE;
       if (t === 'false') return FALSE;
-      if (this.syntax === 'pp' && /^[A-Za-z_]\w*$/.test(t)) return nameAtom(t);
+      if (/^CONFIG_\w+$/.test(t) || (this.syntax === 'pp' && /^[A-Za-z_]\w*$/.test(t))) return nameAtom(t);
     }
     // defined X, defined(X)
     if (t === 'defined' && ((n === 2 && /^\w+$/.test(toks[i + 1].t)) || (n === 4 && toks[i + 1].t === '(' && toks[i + 3].t === ')')))

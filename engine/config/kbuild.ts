@@ -116,7 +116,8 @@ export function readMakefile(text: string, arch: string): DirBuild {
       stack.pop();
       continue;
     }
-    const m = /^([A-Za-z0-9_.\-$()]+?)\s*(:=|\+=|\?=|=)\s*(.*)$/.exec(line);
+    // NAME op value; NAME may hold $(...) with nested parentheses, spaces and commas (obj-$(subst m,y,$(CONFIG_X))).
+    const m = /^((?:[A-Za-z0-9_.-]|\$\((?:[^()]|\([^()]*\))*\))+)\s*(:=|\+=|\?=|=)\s*(.*)$/.exec(line);
     if (!m) continue;
     const [name, nameCond] = variableName(m[1]);
     if (!name) continue;
