@@ -140,7 +140,9 @@ async function buildWorkspace(raw: unknown): Promise<Workspace | null> {
     const unreadable = unreadableMessage(root, ws.index.problems);
     if (unreadable) show(MessageType.Warning, unreadable);
     log(`indexed ${root} (arch ${settings.arch}${settings.extraApis ? `, extra APIs ${settings.extraApis}` : ''})`);
-    if (settings.kernelConfig) log(`kernel config ${settings.kernelConfig}: ${settings.kernelConfigValue?.size ?? 0} options`);
+    if (settings.kernelConfig) log(`kernel config ${settings.kernelConfig}: ${settings.pinnedConfig?.values.size ?? 0} options`);
+    // Which configuration decides (a pinned .config, Debian's, or the tree's Kconfig and Kbuild for the architecture).
+    if (ws.config.active) log(`configuration: ${ws.config.info().text}`);
     return ws;
   } catch (e) {
     log(`indexing failed: ${(e as Error).stack ?? e}`);
@@ -154,11 +156,11 @@ async function buildWorkspace(raw: unknown): Promise<Workspace | null> {
 function makeWorkspace(settings: Settings): Workspace {
   try {
     // The scan of the tree is cached on disk keyed by content, like the CLI's, so a restart is fast.
-    return new Workspace({ root, arch: settings.arch, extraApisFile: settings.extraApis, kernelConfig: settings.kernelConfigValue, cacheDir: defaultCacheBase() });
+    return new Workspace({ root, arch: settings.arch, extraApisFile: settings.extraApis, pinnedConfig: settings.pinnedConfig, cacheDir: defaultCacheBase() });
   } catch (e) {
     if (!settings.extraApis) throw e;
     show(MessageType.Warning, `lazymmu.extraApis: ${(e as Error).message}; using the builtin API catalogue only`);
-    return new Workspace({ root, arch: settings.arch, kernelConfig: settings.kernelConfigValue, cacheDir: defaultCacheBase() });
+    return new Workspace({ root, arch: settings.arch, pinnedConfig: settings.pinnedConfig, cacheDir: defaultCacheBase() });
   }
 }
 

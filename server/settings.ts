@@ -5,6 +5,8 @@ import * as path from 'path';
 import { minimatch } from 'minimatch';
 import { DEFAULT_MODEL, listModels } from '../engine/simulator';
 import { KernelConfig } from '../engine/config/kernelConfig';
+import { PinnedConfig } from '../engine/config/oracle';
+import { debianConfig } from '../engine/config/debianConfig';
 
 /** Architectures the engine models (the CLI's --arch accepts the same). */
 export const ARCHES = ['arm64', 'x86', 'powerpc', 's390', 'sparc', 'arm', 'riscv', 'loongarch', 'mips'];
@@ -18,10 +20,10 @@ export interface Settings {
   model: string;
   /** Glob patterns (relative to the workspace folder, or absolute) of files not checked. */
   exclude: string[];
-  /** Absolute path of a kernel .config, when one is set and readable. */
+  /** Absolute path of a kernel .config, when one is set and readable ("debian": the path of Debian's, once found). */
   kernelConfig?: string;
-  /** It, parsed (left out of the settings' JSON comparison). */
-  kernelConfigValue?: KernelConfig;
+  /** It, parsed, with its kind and name (left out of the settings' JSON comparison). */
+  pinnedConfig?: PinnedConfig;
 }
 
 export interface SettingsResult {
@@ -80,16 +82,24 @@ export function parseSettings(raw: unknown, root: string): SettingsResult {
     else exclude = list.filter((g) => g.trim() !== '');
   }
   let kernelConfig: string | undefined;
-  let kernelConfigValue: KernelConfig | undefined;
+  let pinnedConfig: PinnedConfig | undefined;
   if (s.kernelConfig !== undefined && s.kernelConfig !== null && s.kernelConfig !== '') {
-    if (typeof s.kernelConfig !== 'string') warnings.push('lazymmu.kernelConfig must be a file path; no kernel .config is used');
-    else {
+    if (typeof s.kernelConfig !== 'string') warnings.push('lazymmu.kernelConfig must be a file path or "debian"; no kernel .config is used');
+    else if (s.kernelConfig === 'debian') {
+      // Debian's own configuration for the tree's version and the architecture (downloaded once into the cache).
+      try {
+        pinnedConfig = debianConfig(root, arch);
+        kernelConfig = pinnedConfig.file;
+      } catch (e) {
+        warnings.push(`lazymmu.kernelConfig: ${(e as Error).message}; no kernel .config is used`);
+      }
+    } else {
       const p = path.resolve(root, s.kernelConfig);
       if (!fs.existsSync(p) || !fs.statSync(p).isFile())
         warnings.push(`lazymmu.kernelConfig: ${p} does not exist or is not a file; no kernel .config is used`);
       else {
         try {
-          kernelConfigValue = KernelConfig.load(p);
+          pinnedConfig = { kind: 'file', file: p, label: p, values: KernelConfig.load(p) };
           kernelConfig = p;
         } catch (e) {
           warnings.push(`lazymmu.kernelConfig: ${(e as Error).message}; no kernel .config is used`);
@@ -97,7 +107,7 @@ export function parseSettings(raw: unknown, root: string): SettingsResult {
       }
     }
   }
-  return { settings: { arch, extraApis, model, exclude, kernelConfig, kernelConfigValue }, warnings };
+  return { settings: { arch, extraApis, model, exclude, kernelConfig, pinnedConfig }, warnings };
 }
 
 /** Whether `file` matches one of the exclude globs (tried against its path relative to `root`, and its absolute path). */

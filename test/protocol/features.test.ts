@@ -168,6 +168,23 @@ test('lazymmu.kernelConfig goes to the engine: a write under a disabled CONFIG_ 
   assert.equal(off.client.messages.filter((m) => /kernelConfig/.test(m.message)).length, 0, 'a good .config is not warned about');
 });
 
+test('the server log says which configuration decided: the Kconfig tree for the architecture, or the pinned .config', async () => {
+  const tree = path.join(REPO, 'test', 'fixtures', 'kconfig', 'tree');
+  const files: Record<string, string> = {};
+  const walk = (rel: string) => {
+    for (const e of fs.readdirSync(path.join(tree, rel), { withFileTypes: true })) {
+      const r = path.join(rel, e.name);
+      if (e.isDirectory()) walk(r);
+      else files[r] = fs.readFileSync(path.join(tree, r), 'utf8');
+    }
+  };
+  walk('');
+  const plain = await start(files, { lazymmu: { arch: 'x86' } });
+  await plain.client.waitFor('configuration log', () => plain.client.logs.find((l) => /configuration: the tree's Kconfig and Kbuild for x86/.test(l)));
+  const pinned = await start({ ...files, 'my.config': 'CONFIG_MMU=y\n' }, { lazymmu: { kernelConfig: 'my.config' } });
+  await pinned.client.waitFor('pinned configuration log', () => pinned.client.logs.find((l) => /configuration: .*my\.config \(every option pinned\)/.test(l)));
+});
+
 test('changing lazymmu.exclude at run time clears and restores a file\'s diagnostics without re-indexing', async () => {
   const direct = fs.readFileSync(path.join(FIXTURES, 'direct_ptep_get.c'), 'utf8');
   const { client, uri } = await start({ 'direct_ptep_get.c': direct });
