@@ -2,7 +2,7 @@
 // its JSON report.
 import { spawnSync } from 'child_process';
 import * as path from 'path';
-import type { JsonDiagnostic } from '../../cli/format/json';
+import type { JsonDiagnostic, JsonReport } from '../../cli/format/json';
 
 export type { JsonDiagnostic };
 
@@ -10,7 +10,7 @@ export type { JsonDiagnostic };
 export interface CliRun {
   status: number | null;
   stderr: string;
-  report: { version: number; root: string; diagnostics: JsonDiagnostic[] };
+  report: { version: number; root: string; diagnostics: JsonDiagnostic[]; configuration?: JsonReport['configuration'] };
 }
 
 export const REPO = path.join(__dirname, '..', '..', '..');
