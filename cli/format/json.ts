@@ -5,9 +5,17 @@
 //   "diagnostics": [{ "rule", "severity", "file", "line", "column", "endLine",
 //                     "endColumn", "function", "message",
 //                     "related": [{ "file", "line", "column", "message" }],
-//                     "conditions": ["CONFIG_X", ...] }],
+//                     "conditions": ["CONFIG_X", ...],
+//                     "requires"?: [{ "option", "debug", "configured"? }],
+//                     "latent"?: { "arch", "reason" } }],
+//   "configuration"?: { "arch", "kconfig", "pinned"?: { "kind", "file", "label" }, "text" },
 //   "problems": [{ "file", "message" }]
 // }
+// `conditions` are the finding's configuration and runtime conditions,
+// simplified; `requires` the options it needs on (whether each is a debug
+// option, its value in a pinned configuration); `latent` says the rule's
+// architecture never has this code, and why; `configuration` which
+// configuration decided (absent when none could).
 // Files are relative to the root (forward slashes) when inside it, absolute
 // otherwise; lines and columns are 1-based. Severity is the engine's word
 // (error, warning, info). Pretty-printed with 2 spaces, ending with '\n'.
