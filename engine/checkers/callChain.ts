@@ -9,7 +9,7 @@ import type { Node } from 'web-tree-sitter';
 import { RelatedLocation } from '../findings';
 import { Reachability, Node_ } from '../index/reachability';
 import { SourceCache } from '../analysis/sourceCache';
-import { Cond, and, conjuncts, isFalse, isSwitch, not, parseCond, relax, show, simplify } from '../config/cond';
+import { Cond, TRUE, and, conjuncts, isFalse, isSwitch, not, or, parseCond, relax, show, simplify } from '../config/cond';
 
 export interface ChainHop extends RelatedLocation {
   conditions: Cond[];
@@ -71,39 +71,33 @@ function switches(c: Cond, reach: Reachability): Cond {
  */
 export function chainHops(reach: Reachability, start: Node_, sources: SourceCache): ChainHop[] | null {
   const hops: ChainHop[] = [];
+  const config = reach.index.config;
   for (const { node, calls } of reach.chain(start)) {
     // The definition's #if and the condition its file is built under (mm/highmem.c: CONFIG_HIGHMEM).
-    const conds: Cond[] = node.condition ? [parseCond(node.condition)] : [];
-    if (reach.index.config) conds.push(reach.index.config.fileCondition(node.file));
+    const where = (d: Node_) => and(d.condition ? parseCond(d.condition) : TRUE, config ? config.fileCondition(d.file) : TRUE);
     let line = node.line;
     let column = 1;
-    if (!reach.isMacro(node)) {
-      // The call sites and their guards, once per text of the file (a check asks again for every section call).
-      const sites = sources.remember(node.file, `call-sites\0${node.name}\0${node.line}\0${calls}`, () => {
-        const ref = sources.functionAt(node.file, node.name, node.line);
-        return (ref ? findCalls(ref.node, calls) : []).map((call) => ({
-          line: call.startPosition.row + 1,
-          column: call.startPosition.column + 1,
-          guard: guards(call),
-        }));
-      });
-      // The site with the fewest conditions that the configuration allows (the first on a tie).
-      let best: { line: number; column: number; guard: Cond } | null = null;
-      let bestCount = Infinity;
-      for (const s of sites) {
-        const g = switches(s.guard, reach);
-        if (isFalse(g)) continue;
-        const n = conjuncts(g).length;
-        if (n < bestCount) [best, bestCount] = [{ ...s, guard: g }, n];
+    let when: Cond;
+    if (reach.isMacro(node)) when = switches(where(node), reach);
+    else {
+      // Every definition of the name in this file that makes the call (an #if and its #else), every site in each:
+      // the hop happens when any of them can, and the site shown is the one with the fewest conditions.
+      const defs = (reach.index.functionsIn(node.file) as Node_[]).filter((d) => d.name === node.name && (d === node || d.calls.includes(calls)));
+      const alternatives: Cond[] = [];
+      let best: { line: number; column: number; n: number } | null = null;
+      for (const d of defs) {
+        const sites = callSites(sources, node.file, d.name, d.line, calls);
+        for (const s of sites.length ? sites : d === node ? [{ line: node.line, column: 1, guard: TRUE }] : []) {
+          const g = switches(and(where(d), s.guard), reach);
+          if (isFalse(g)) continue;
+          alternatives.push(g);
+          const own = conjuncts(switches(s.guard, reach)).length;
+          if (d === node && (!best || own < best.n)) best = { line: s.line, column: s.column, n: own };
+        }
       }
-      if (sites.length && !best) return null;
-      if (best) {
-        line = best.line;
-        column = best.column;
-        conds.push(best.guard);
-      }
+      when = simplify(or(...alternatives));
+      if (best) [line, column] = [best.line, best.column];
     }
-    const when = switches(and(...conds), reach);
     if (isFalse(when)) return null;
     const kind = reach.isMacro(node) ? 'macro' : '';
     const list = conjuncts(when);
@@ -116,6 +110,18 @@ export function chainHops(reach: Reachability, start: Node_, sources: SourceCach
     });
   }
   return hops;
+}
+
+/** The sites in one definition that call `callee`, with their guards, once per text of the file (a check asks again for every section call). */
+function callSites(sources: SourceCache, file: string, name: string, line: number, callee: string): { line: number; column: number; guard: Cond }[] {
+  return sources.remember(file, `call-sites\0${name}\0${line}\0${callee}`, () => {
+    const ref = sources.functionAt(file, name, line);
+    return (ref ? findCalls(ref.node, callee) : []).map((call) => ({
+      line: call.startPosition.row + 1,
+      column: call.startPosition.column + 1,
+      guard: guards(call),
+    }));
+  });
 }
 
 /**

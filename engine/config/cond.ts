@@ -164,6 +164,17 @@ export function simplify(c: Cond): Cond {
       if (!isAnd && kept.length > 1) {
         const factored = factorOr(kept);
         if (factored) return simplify(factored);
+        // A || (!A && X) → A || X: the disjunct's !A adds nothing where A already holds.
+        const keys = new Set(kept.map(key));
+        let changed = false;
+        const resolved = kept.map((x) => {
+          if (x.k !== 'and') return x;
+          const ys = x.xs.filter((y) => !(y.k === 'not' ? keys.has(key(y.x)) : keys.has(`!(${key(y)})`)));
+          if (ys.length === x.xs.length) return x;
+          changed = true;
+          return and(...ys);
+        });
+        if (changed) return simplify(or(...resolved));
       }
       return kept.length === 1 ? kept[0] : kept.length === 0 ? (isAnd ? TRUE : FALSE) : { k: c.k, xs: kept };
     }

@@ -5,7 +5,7 @@
 // kernel-access-before-flush judge arm64's code whatever --arch indexes),
 // kept but marked latent when that architecture never builds the code.
 import { Finding, RuleId } from '../findings';
-import { Cond, and, conjuncts, isFalse, parseCond, show } from './cond';
+import { Cond, and, conjuncts, isFalse, key, parseCond, reduce, show } from './cond';
 import { ConfigOracle } from './oracle';
 
 /**
@@ -60,7 +60,9 @@ function whyNever(file: string, cond: Cond, o: ConfigOracle): string | null {
 
 /** Conditions with what the configuration decides put in; the options still needed, as data. */
 function setConditions(f: Finding, o: ConfigOracle, cond: Cond): void {
-  const r = o.reduce(cond);
+  // The options the finding's own file is built under go without saying (fs/proc/task_mmu.c: CONFIG_PROC_FS).
+  const own = new Set(conjuncts(o.fileCondition(f.file)).map(key));
+  const r = own.size ? reduce(o.reduce(cond), (a) => (own.has(key(a)) ? true : undefined)) : o.reduce(cond);
   if (isFalse(r)) return; // latent: keep what was found
   const parts = conjuncts(r);
   f.conditions = parts.map(show);

@@ -48,6 +48,9 @@ test('paths that differ in one #if branch join back (an #if and its #else)', () 
   assert.deepEqual(joinConjuncts([parseCond('CONFIG_A'), parseCond('CONFIG_B')], [parseCond('CONFIG_A'), not(parseCond('CONFIG_B'))]).map(show), ['CONFIG_A']);
   assert.deepEqual(joinConjuncts([parseCond('CONFIG_HIGHPTE')], [not(parseCond('CONFIG_HIGHPTE'))]), []);
   assert.deepEqual(joinConjuncts([parseCond('CONFIG_A')], [parseCond('CONFIG_B')]).map(show), ['CONFIG_A || CONFIG_B']);
+  // A definition under #ifdef that calls under a switch, and its #else that calls always: the call happens unless neither.
+  assert.equal(show(simplify(or(parseCond('CONFIG_DEBUG_VM'), and(not(parseCond('CONFIG_DEBUG_VM')), parseCond('x_enabled()', 'c'))))), 'CONFIG_DEBUG_VM || x_enabled()');
+  assert.equal(show(simplify(or(parseCond('x_enabled()', 'c'), not(parseCond('x_enabled()', 'c'))))), '1');
 });
 
 test('contradicts sees a branch and its #else', () => {
