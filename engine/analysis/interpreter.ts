@@ -1049,6 +1049,13 @@ class FunctionRun {
       const args = n.childForFieldName('arguments');
       if (fnName?.type === 'identifier' && this.ip.cat.valueTransparent.has(fnName.text) && args?.namedChildCount === 1)
         return this.cond(args.namedChild(0)!, states);
+      // IS_ENABLED(CONFIG_X) and friends: decided by the configuration, else carried as the path's condition like an #if.
+      if (fnName?.type === 'identifier' && /^IS_(ENABLED|BUILTIN|MODULE|REACHABLE)$/.test(fnName.text)) {
+        const parsed = parseCond(n.text);
+        const c = this.ip.config ? this.ip.config.reduce(parsed) : parsed;
+        if (c.k === 'const') return c.v ? { t: states, f: [] } : { t: [], f: states };
+        return { t: withCond(states, c), f: withCond(states, condNot(c)) };
+      }
     }
     for (const s of states) {
       for (const [s2, v] of this.evalExpr(n, s)) {

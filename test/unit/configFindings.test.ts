@@ -24,6 +24,7 @@ const THP = lineOf('mm/core.c', /^\tmini_split\(page\);/);
 const THP_BOTH = lineOf('mm/core.c', /^\tmini_split_both\(page\);/);
 const RAW_HIGHPTE = lineOf('mm/core.c', /^#ifdef CONFIG_HIGHPTE/) + 1;
 const RAW_NOT_ARM64 = lineOf('mm/core.c', /!defined\(CONFIG_ARM64\)/) + 1;
+const RAW_IF_HIGHMEM = lineOf('mm/core.c', /IS_ENABLED\(CONFIG_HIGHMEM\)/) + 1;
 const BBM = lineOf('mm/vmemmap.c', /set_pte_at\(&init_mm/);
 
 async function check(arch: string, extra: Partial<Parameters<typeof checkTree>[0]> = {}) {
@@ -37,6 +38,7 @@ test('arm64: chains and branches that need HIGHPTE/HIGHMEM are gone; what arm64 
   assert.equal(at(f, 'mm/core.c', HIGHMEM, 'nested-section'), undefined, 'mm/highmem.c is never built on arm64');
   assert.equal(at(f, 'mm/core.c', RAW_HIGHPTE, 'read-after-write'), undefined, '#ifdef CONFIG_HIGHPTE: no path on arm64');
   assert.equal(at(f, 'mm/core.c', RAW_NOT_ARM64, 'read-after-write'), undefined, '!defined(CONFIG_ARM64): arm64 always has it');
+  assert.equal(at(f, 'mm/core.c', RAW_IF_HIGHMEM, 'read-after-write'), undefined, 'if (IS_ENABLED(CONFIG_HIGHMEM)): never true on arm64');
   const dbg = at(f, 'mm/core.c', DEBUG, 'nested-section');
   assert.ok(dbg, 'nesting through the debug helper stays');
   assert.deepEqual(dbg.conditions, ['CONFIG_DEBUG_PAGEALLOC', 'debug_pagealloc_enabled_static()']);
@@ -57,6 +59,7 @@ test('x86: the same chains and branches are there, with the options they need', 
   assert.deepEqual(at(f, 'mm/core.c', HIGHMEM, 'nested-section')?.conditions, ['CONFIG_HIGHMEM'], "the file's build condition is named");
   assert.deepEqual(at(f, 'mm/core.c', RAW_HIGHPTE, 'read-after-write')?.conditions, ['CONFIG_HIGHPTE']);
   assert.deepEqual(at(f, 'mm/core.c', RAW_NOT_ARM64, 'read-after-write')?.conditions, [], 'x86 always has MMU and never ARM64: unconditional');
+  assert.deepEqual(at(f, 'mm/core.c', RAW_IF_HIGHMEM, 'read-after-write')?.conditions, ['CONFIG_HIGHMEM'], 'if (IS_ENABLED(CONFIG_HIGHMEM)) can be taken on x86, and the finding says so');
 });
 
 test('conditions: no comments, no data tests, no repeats; an unconditional call wins', async () => {
