@@ -6,6 +6,8 @@
 // folded against a configuration and shown without comments or repeats.
 //
 // Plain JSON-able data (findings hold it, and results are cached as JSON).
+// One module past a few hundred lines: the type, its operations and its
+// parser change together, and nothing else in the engine builds Conds by hand.
 
 export type Cond =
   | { k: 'const'; v: boolean }

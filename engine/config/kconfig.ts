@@ -6,6 +6,8 @@
 // Expressions become Conds (engine/config/cond.ts) over the symbols; what
 // cannot be read (a $(shell,...) macro, a string comparison) is opaque, so it
 // can go either way. The possibility solver (possibility.ts) works on this.
+// The file reader and the expression parser live together (~480 lines): the
+// reader expands macros the parser then reads, and nothing else uses either.
 import * as fs from 'fs';
 import * as path from 'path';
 import { Cond, TRUE, FALSE, and, not, or, simplify } from './cond';

@@ -121,7 +121,6 @@ export class Possibility {
       // Not (yet) possible: false, unless no Kconfig declares it (unknown).
       return this.model.symbols.has(a.sym) || this.elsewhere.has(a.sym) ? false : undefined;
     };
-    const keep = new Set(P);
     P.clear();
     for (const a of this.alwaysSet) P.add(a);
     for (let changed = true, guard = 0; changed && guard < 200; guard++) {
@@ -134,7 +133,6 @@ export class Possibility {
         }
       }
     }
-    void keep;
   }
 
   private canEnable(s: KconfigSymbol, q: (a: Atom) => boolean | undefined): boolean {
