@@ -72,30 +72,36 @@ function switches(c: Cond, reach: Reachability): Cond {
 export function chainHops(reach: Reachability, start: Node_, sources: SourceCache): ChainHop[] | null {
   const hops: ChainHop[] = [];
   const config = reach.index.config;
+  let caller = start.file;
   for (const { node, calls } of reach.chain(start)) {
-    // The definition's #if and the condition its file is built under (mm/highmem.c: CONFIG_HIGHMEM).
+    // The definition's #if and the condition its file is built under (mm/highmem.c: CONFIG_HIGHMEM); where
+    // other definitions the same call resolves to lead to the target too (alloc_pages_noprof() in mm/mempolicy.c
+    // under CONFIG_NUMA, in gfp.h otherwise), the call reaches the target when any of them is built.
     const where = (d: Node_) => and(d.condition ? parseCond(d.condition) : TRUE, config ? config.fileCondition(d.file) : TRUE);
+    const alternatives: Node_[] = reach.isMacro(node) ? [node] : reach.index.resolve(node.name, caller).filter((d) => d === node || reach.reaches(d));
+    const built = switches(or(...(alternatives.includes(node) ? alternatives : [node, ...alternatives]).map(where)), reach);
+    caller = node.file;
     let line = node.line;
     let column = 1;
     let when: Cond;
-    if (reach.isMacro(node)) when = switches(where(node), reach);
+    if (reach.isMacro(node)) when = built;
     else {
       // Every definition of the name in this file that makes the call (an #if and its #else), every site in each:
       // the hop happens when any of them can, and the site shown is the one with the fewest conditions.
       const defs = (reach.index.functionsIn(node.file) as Node_[]).filter((d) => d.name === node.name && (d === node || d.calls.includes(calls)));
-      const alternatives: Cond[] = [];
+      const guarded: Cond[] = [];
       let best: { line: number; column: number; n: number } | null = null;
       for (const d of defs) {
         const sites = callSites(sources, node.file, d.name, d.line, calls);
         for (const s of sites.length ? sites : d === node ? [{ line: node.line, column: 1, guard: TRUE }] : []) {
-          const g = switches(and(where(d), s.guard), reach);
+          const g = switches(and(d.condition ? parseCond(d.condition) : TRUE, s.guard), reach);
           if (isFalse(g)) continue;
-          alternatives.push(g);
+          guarded.push(g);
           const own = conjuncts(switches(s.guard, reach)).length;
           if (d === node && (!best || own < best.n)) best = { line: s.line, column: s.column, n: own };
         }
       }
-      when = simplify(or(...alternatives));
+      when = simplify(and(built, or(...guarded)));
       if (best) [line, column] = [best.line, best.column];
     }
     if (isFalse(when)) return null;

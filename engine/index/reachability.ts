@@ -90,6 +90,11 @@ export class Reachability {
     return best;
   }
 
+  /** Whether the definition leads to a target (has a step). */
+  reaches(n: Node_): boolean {
+    return this.steps.has(n);
+  }
+
   /** The chain from `start` to the target: each node with the name it calls next. */
   chain(start: Node_): { node: Node_; calls: string }[] {
     const out: { node: Node_; calls: string }[] = [];
