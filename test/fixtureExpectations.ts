@@ -17,6 +17,7 @@
 // `expect:` must carry no finding of the rules the test looks at. Fixture files whose name
 // starts with `neg_` must carry no `expect:` marker at all.
 import { Finding, RULES } from '../engine/findings';
+import { renderMessage } from '../engine/message';
 
 export const RULE_PREFIX = 'lazy-mmu/';
 
@@ -102,7 +103,7 @@ export function formatFindings(findings: Finding[]): string {
   if (findings.length === 0) return '  (no findings)';
   return findings
     .map((f) => {
-      const head = `  ${f.rule} ${f.file.replace(/^.*[\\/]/, '')}:${f.line}:${f.column} in ${f.function}: ${f.message}`;
+      const head = `  ${f.rule} ${f.file.replace(/^.*[\\/]/, '')}:${f.line}:${f.column} in ${f.function} (${f.impact.kind}): ${renderMessage(f.message, { near: f.file })}`;
       const rel = f.related.map((r) => `      related ${r.file.replace(/^.*[\\/]/, '')}:${r.line}:${r.column}: ${r.message}`);
       const cond = f.conditions.length ? [`      conditions: ${f.conditions.join(' && ')}`] : [];
       return [head, ...rel, ...cond].join('\n');

@@ -5,16 +5,22 @@
 //   "diagnostics": [{ "rule", "severity", "file", "line", "column", "endLine",
 //                     "endColumn", "function", "message",
 //                     "related": [{ "file", "line", "column", "message" }],
-//                     "conditions": ["CONFIG_X", ...] }],
+//                     "conditions": ["CONFIG_X", ...],
+//                     "impact": { "kind": "hazard"|"contract"|"allowed", "architectures": ["x86 Xen PV", ...] },
+//                     "latent": { "reason" } (only when the configuration layer knows) }],
 //   "problems": [{ "file", "message" }]
 // }
 // Files are relative to the root (forward slashes) when inside it, absolute
 // otherwise; lines and columns are 1-based. Severity is the engine's word
-// (error, warning, info). Pretty-printed with 2 spaces, ending with '\n'.
+// (error, warning, info; hint for what the API allows, only with
+// --allowed-nesting), not lowered for contract findings: "impact" says which
+// it is. The message is rendered as the text output does (places as
+// "line N" / "path:N"). Pretty-printed with 2 spaces, ending with '\n'.
 import * as path from 'path';
 import { CheckResult } from '../../engine/check';
-import { RuleId, Severity } from '../../engine/findings';
+import { ImpactKind, RuleId, Severity } from '../../engine/findings';
 import { FormatOptions, relPath } from './common';
+import { cliMessage } from './text';
 
 export interface JsonRelated {
   file: string;
@@ -35,6 +41,8 @@ export interface JsonDiagnostic {
   message: string;
   related: JsonRelated[];
   conditions: string[];
+  impact: { kind: ImpactKind; architectures: string[] };
+  latent?: { reason: string };
   replay?: Record<string, unknown>;
 }
 
@@ -60,7 +68,7 @@ export function toJsonReport(result: CheckResult, opts: FormatOptions): JsonRepo
       endLine: f.endLine,
       endColumn: f.endColumn,
       function: f.function,
-      message: f.message,
+      message: cliMessage(f, root),
       related: f.related.map((r) => ({
         file: relPath(r.file, root),
         line: r.line,
@@ -68,6 +76,8 @@ export function toJsonReport(result: CheckResult, opts: FormatOptions): JsonRepo
         message: r.message,
       })),
       conditions: [...f.conditions],
+      impact: { kind: f.impact.kind, architectures: [...f.impact.architectures] },
+      ...(f.latent ? { latent: { reason: f.latent.reason } } : {}),
       // Present only with `check --replay`: the path replayed per kernel model.
       ...(f.replay
         ? {

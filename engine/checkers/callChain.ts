@@ -13,6 +13,9 @@ const SWITCH = /CONFIG_|IS_ENABLED|_enabled\w*\s*\(|static_branch|static_key|deb
 
 export interface ChainHop extends RelatedLocation {
   conditions: string[];
+  /** The function (or macro) making the call, and the name it calls: the chain as data. */
+  caller: string;
+  callee: string;
 }
 
 function ifCondition(n: Node): string {
@@ -91,6 +94,8 @@ export function chainHops(reach: Reachability, start: Node_, sources: SourceCach
       column,
       message: `${node.name}()${kind ? ' (macro)' : ''} calls ${calls}()${when}`,
       conditions: switches,
+      caller: node.name,
+      callee: calls,
     });
   }
   return hops;
