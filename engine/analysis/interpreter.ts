@@ -1360,7 +1360,8 @@ class FunctionRun {
     if (lazy) {
       if (!this.expansionSite) this.ownOps.add(lazy.op);
       const s2 = s.clone();
-      s2.leftBy = undefined;
+      // An enter or resume opens anew: a later odd exit is not the earlier jump's doing.
+      if (lazy.op === 'enter' || lazy.op === 'resume') s2.leftBy = undefined;
       switch (lazy.op) {
         case 'enter':
           if (s2.mode.depth >= 1 && s2.mode.paused === 0)
@@ -1484,7 +1485,7 @@ class FunctionRun {
       for (const o of sum.outcomes) {
         const s2 = s.clone();
         if (o.flushed) s2.flush();
-        if (o.mode.depth !== s.mode.depth || o.mode.paused !== s.mode.paused) s2.leftBy = undefined;
+        if (o.mode.depth > s.mode.depth || o.mode.paused < s.mode.paused) s2.leftBy = undefined;
         s2.mode = { ...o.mode };
         if (o.mode.depth > 0 && !s2.section) s2.section = o.section;
         const retText = o.ret && o.ret.length === 1 ? ` on its path returning ${this.ip.describe(o.ret[0])}` : '';

@@ -61,7 +61,7 @@ export class PathState {
   /**
    * The goto/break that brought this path, with its mode, to a join where other
    * paths arrive with another mode: the statement that leaves a section open
-   * (or skips a resume). Cleared by the next mode change. A finding on the
+   * (or skips a resume). Cleared by the next enter or resume. A finding on the
    * function's exit is placed here rather than on the return or closing brace.
    */
   leftBy?: Hop;

@@ -77,14 +77,6 @@ export function nestedSectionFindings(
   arch: TreeArchitectures,
 ): Finding[] {
   const out: Finding[] = [];
-  for (const e of events) {
-    if (e.kind !== 'nested-enter') continue;
-    const outer = e.section?.shape;
-    const allowed = isGeneric(outer) && isGeneric(cat.lazyMode.get(e.api)?.shape);
-    const { impact, why } = impactOf(allowed, filesOf([e.at, e.section]), arch);
-    const message: Message = [sentence`${code(`${e.api}()`)} enters the lazy MMU mode again inside this section`, shapeSentence(outer, e.api, cat), why];
-    out.push(makeFinding('lazy-mmu/nested-section', allowed ? 'hint' : 'warning', e.at, e.fn, message, impact, sectionNote(e.section), e.conds));
-  }
   // Through calls: many calls of one section usually nest the same way (every
   // page freed or allocated under CONFIG_DEBUG_PAGEALLOC). One finding per
   // section and verdict, on the call that shows it best (in the section's own
@@ -122,7 +114,7 @@ export function nestedSectionFindings(
     const enterFn = last?.caller ?? c.callee;
     const callee = code(`${c.callee}()`);
     const head = fitHead(
-      sentence`${callee} can enter the lazy MMU mode again: ${code(`${enterApi}()`)} in ${code(`${enterFn}()`)}, ${hops.length} calls down`,
+      sentence`${callee} can enter the lazy MMU mode again: ${code(`${enterApi}()`)} in ${code(`${enterFn}()`)}, ${hops.length} call${hops.length > 1 ? 's' : ''} down`,
       sentence`${callee} can enter the lazy MMU mode again (${code(`${enterApi}()`)} in ${code(`${enterFn}()`)})`,
       sentence`${callee} can enter the lazy MMU mode again`,
     );
@@ -147,6 +139,18 @@ export function nestedSectionFindings(
         nestedPath(c),
       ),
     );
+  }
+  // Direct nested enters. One inside a callee that a chain above already shows
+  // (the same enter call, reached from the section's call) is left to that finding.
+  const shown = new Set(out.flatMap((f) => f.related.map((r) => `${r.file}:${r.line}:${r.column}`)));
+  for (const e of events) {
+    if (e.kind !== 'nested-enter') continue;
+    if (e.section && e.fn !== e.section.fn && shown.has(`${e.at.file}:${e.at.line}:${e.at.column}`)) continue;
+    const outer = e.section?.shape;
+    const allowed = isGeneric(outer) && isGeneric(cat.lazyMode.get(e.api)?.shape);
+    const { impact, why } = impactOf(allowed, filesOf([e.at, e.section]), arch);
+    const message: Message = [sentence`${code(`${e.api}()`)} enters the lazy MMU mode again inside this section`, shapeSentence(outer, e.api, cat), why];
+    out.push(makeFinding('lazy-mmu/nested-section', allowed ? 'hint' : 'warning', e.at, e.fn, message, impact, sectionNote(e.section), e.conds));
   }
   return onePerPlace(out);
 }

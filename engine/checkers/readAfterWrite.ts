@@ -110,13 +110,18 @@ export function readAfterWriteFinding(
 ): Finding {
   const chain = hit.write.chain;
   const leaf = chain[chain.length - 1];
-  const first = chain[0];
+  // Seen from the function holding the read: the calls the write and the read share are left out.
+  const same = (a: Hop, b: Hop) => a.file === b.file && a.line === b.line && a.column === b.column;
+  let k = 0;
+  while (k < chain.length - 1 && k < hit.readChain.length && same(chain[k], hit.readChain[k])) k++;
+  const own = chain.slice(k);
+  const first = own[0];
   const node = sources.nodeAt(hit.read.file, hit.read.line, hit.read.column);
   const use: ReadUse = node ? readUse(node, cat) : { entry: null };
   const writer = code(`${leaf?.callee ?? 'a writer'}()`);
   // An entry expression is short in practice; a long one (comments, casts) is cut so the first sentence stays short.
   const what = use.entry ? sentence`stale read of ${code(shortText(use.entry, 60))}` : sentence`stale read of a page-table entry`;
-  const via = chain.length > 1 && first.callee ? code(`${first.callee}()`) : null;
+  const via = own.length > 1 && first.callee ? code(`${first.callee}()`) : null;
   const head = fitHead(
     via ? [...what, ...sentence`: written by ${writer} via ${via} (${place(first)})`] : [...what, ...sentence`: written by ${writer} (${place(first)})`],
     [...what, ...sentence`: written by ${writer} (${place(first)})`],

@@ -111,3 +111,50 @@ test('--kernel-config decides #ifdef CONFIG_* (a finding that needs a disabled o
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /cannot read the kernel config/);
 });
+
+test('impact: text shows contract findings one level lower; --min-impact hazard keeps hazards only; a bad value is a usage error', () => {
+  const tree = path.join(REPO, 'test', 'fixtures', 'tree');
+  const sections = path.join(tree, 'mm', 'sections.c');
+  const all = lazymmu(['check', '--root', tree, '--arch', 'x86', sections]);
+  assert.equal(all.status, 1, all.stderr);
+  assert.match(all.stdout, /sections\.c:\d+:\d+: warning: `sec_map_helper\(\)` can enter the lazy MMU mode again.*\[lazy-mmu\/nested-section, hazard: x86 Xen PV\]/);
+  assert.match(all.stdout, /sections\.c:\d+:\d+: note: `pte_alloc\(\)` allocates a page table inside a lazy MMU section.*\[lazy-mmu\/alloc-in-section, contract\]/);
+  const hz = lazymmu(['check', '--root', tree, '--arch', 'x86', '--min-impact', 'hazard', '--format', 'json', sections]);
+  const kinds = JSON.parse(hz.stdout).diagnostics.map((d: { rule: string; impact: { kind: string } }) => `${d.rule} ${d.impact.kind}`);
+  assert.deepEqual(kinds.sort(), [
+    'lazy-mmu/nested-section hazard',
+    'lazy-mmu/sleep-in-section hazard',
+    'lazy-mmu/unbalanced-section hazard',
+  ]);
+  const bad = lazymmu(['check', '--min-impact', 'severe', sections]);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--min-impact must be contract or hazard, not "severe"/);
+  // Only contract findings left out: exit 0 when nothing is left.
+  const raw = path.join(tree, 'mm', 'raw.c');
+  const onlyHazards = JSON.parse(lazymmu(['check', '--root', tree, '--arch', 'x86', '--min-impact', 'hazard', '--format', 'json', raw]).stdout).diagnostics;
+  assert.deepEqual(onlyHazards.map((d: { impact: unknown }) => d.impact), [{ kind: 'hazard', architectures: ['x86 Xen PV'] }]);
+});
+
+test('--allowed-nesting: generic-layer nesting shown at hint level (JSON severity hint, SARIF note), hidden by default', () => {
+  const file = path.join(REPO, 'test', 'fixtures', 'sections', 'nested_shapes.c');
+  const root = path.dirname(file);
+  const allowed = (args: string[]) =>
+    JSON.parse(lazymmu(['check', '--root', root, '--format', 'json', ...args, file]).stdout).diagnostics.filter(
+      (d: { impact: { kind: string } }) => d.impact.kind === 'allowed',
+    );
+  assert.deepEqual(allowed([]), []);
+  const shown = allowed(['--allowed-nesting']);
+  assert.equal(shown.length, 2, JSON.stringify(shown, null, 1));
+  for (const d of shown) {
+    assert.equal(d.rule, 'lazy-mmu/nested-section');
+    assert.equal(d.severity, 'hint');
+    assert.match(d.message, /The generic layer opened both sections and only counts the nested enable: allowed/);
+  }
+  assert.deepEqual(allowed(['--allowed-nesting', '--min-impact', 'hazard']), [], 'the hazard filter wins');
+  const text = lazymmu(['check', '--root', root, '--allowed-nesting', file]).stdout;
+  assert.match(text, /nested_shapes\.c:\d+:\d+: note: `lazy_mmu_mode_enable\(\)` enters the lazy MMU mode again inside this section.*\[lazy-mmu\/nested-section, allowed\]/);
+  const sarif = JSON.parse(lazymmu(['check', '--root', root, '--allowed-nesting', '--format', 'sarif', file]).stdout);
+  const hints = sarif.runs[0].results.filter((r: { properties: { impact: string } }) => r.properties.impact === 'allowed');
+  assert.equal(hints.length, 2);
+  for (const h of hints) assert.equal(h.level, 'note');
+});
