@@ -31,7 +31,10 @@ test('6.12: copy_pte_range re-read after copy_nonpresent_pte returns -ENOENT is 
   assert.equal(d.file, 'mm/memory.c');
   // clangd style: what and where first (the call in this function), then the consequence, derived from the code after the read.
   assert.match(d.message, new RegExp(`^stale read of \`src_pte\`: written by \`set_pte_at\\(\\)\` via \`copy_nonpresent_pte\\(\\)\` \\(line ${call}\\)\\. `));
-  assert.match(d.message, /On x86 Xen PV the write is still queued, so the read returns the old, non-present entry, which can trip `VM_WARN_ON_ONCE\(\)` and is passed to `copy_present_ptes\(\)`/);
+  assert.match(
+    d.message,
+    /On x86 Xen PV the write \(through `set_pte\(\)`\) is still queued, so the read returns the old, non-present entry, which can trip `VM_WARN_ON_ONCE\(\)` and is passed to `copy_present_ptes\(\)`/,
+  );
   assert.deepEqual(d.impact, { kind: 'hazard', architectures: ['x86 Xen PV'] });
 
   // One related location per hop: the call in copy_pte_range, then each callee, then the writer.
