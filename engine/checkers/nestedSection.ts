@@ -65,7 +65,7 @@ function impactOf(allowed: boolean, files: Set<string>, arch: TreeArchitectures)
     return { impact: { kind: 'hazard', architectures: names }, why: sentence`On ${nameList(names)} the nested enter stops the kernel (a BUG_ON on nesting)` };
   }
   if (allowed) return { impact: { kind: 'allowed', architectures: [] }, why: [] };
-  return { impact: { kind: 'contract', architectures: [] }, why: sentence`No implementation in this tree misbehaves on it on this path` };
+  return { impact: { kind: 'contract', architectures: [] }, why: sentence`No implementation in this tree misbehaves on this path` };
 }
 
 export function nestedSectionFindings(
