@@ -1,9 +1,11 @@
 // The `lazymmu` command: the engine for CI and the terminal.
-//   lazymmu check [--root DIR] [--arch NAME] [--format text|json|sarif] [--extra-apis FILE] PATH...
+//   lazymmu check [--root DIR] [--arch NAME] [--format text|json|sarif] [--extra-apis FILE]
+//                 [--min-impact contract|hazard] [--allowed-nesting] PATH...
 // Exit status: 0 no findings, 1 findings, 2 usage or input error.
 import * as fs from 'fs';
 import * as path from 'path';
 import { checkTree } from '../engine/check';
+import { selectFindings } from '../engine/findings';
 import { CatalogueError } from '../engine/catalogue/catalogue';
 import { isKernelTree } from '../engine/index/workspaceIndex';
 import { formatText } from './format/text';
@@ -19,7 +21,7 @@ import { defaultCacheBase } from '../engine/index/indexCache';
 const VERSION: string = require('../package.json').version;
 
 const USAGE = `usage: lazymmu check [--root DIR] [--arch NAME] [--format text|json|sarif] [--extra-apis FILE] [--kernel-config .config|debian]
-                     [--replay] [--stats] [--no-cache] PATH...
+                     [--min-impact contract|hazard] [--allowed-nesting] [--replay] [--stats] [--no-cache] PATH...
        lazymmu simulate FILE.lzmmu [--model NAME|all] [--format text|json]
        lazymmu --version`;
 
@@ -38,11 +40,15 @@ interface CheckArgs {
   replay: boolean;
   /** Use the on-disk index cache (default; --no-cache turns it off). */
   cache: boolean;
+  /** Findings below this impact are left out (default contract: hazards and contract findings). */
+  minImpact: 'contract' | 'hazard';
+  /** Nesting the generic layer allows is reported, at hint level. */
+  allowedNesting: boolean;
   paths: string[];
 }
 
 function parseCheckArgs(argv: string[]): CheckArgs {
-  const a: CheckArgs = { arch: 'arm64', format: 'text', stats: false, replay: false, cache: true, paths: [] };
+  const a: CheckArgs = { arch: 'arm64', format: 'text', stats: false, replay: false, cache: true, minImpact: 'contract', allowedNesting: false, paths: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -58,6 +64,12 @@ function parseCheckArgs(argv: string[]): CheckArgs {
     else if (arg === '--stats') a.stats = true;
     else if (arg === '--replay') a.replay = true;
     else if (arg === '--no-cache') a.cache = false;
+    else if (arg === '--allowed-nesting') a.allowedNesting = true;
+    else if (arg === '--min-impact') {
+      const v = value();
+      if (v !== 'contract' && v !== 'hazard') throw new UsageError(`--min-impact must be contract or hazard, not "${v}"`);
+      a.minImpact = v;
+    }
     else if (arg.startsWith('--') && arg.includes('=')) {
       const [k, v] = arg.split(/=(.*)/s);
       argv.splice(i + 1, 0, v);
@@ -102,6 +114,7 @@ async function runCheck(argv: string[]): Promise<number> {
     }
   }
   const result = await checkTree({ root, arch: a.arch, paths, extraApisFile: a.extraApis, pinnedConfig, cacheDir: a.cache ? defaultCacheBase() : undefined });
+  result.findings = selectFindings(result.findings, { minImpact: a.minImpact, showAllowed: a.allowedNesting });
   if (a.replay) for (const f of result.findings) f.replay = replayFinding(f) ?? undefined;
   if (a.stats) {
     // Figures for the benchmark: wall time and peak resident memory of this process.

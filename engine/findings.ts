@@ -2,6 +2,7 @@
 // the language server) converts from these, so nothing here knows about LSP.
 import type { Cond } from './config/cond';
 import type { OptionNeed } from './config/oracle';
+import { Message, moveMessage, messagePlaces, Place } from './message';
 
 /** Rule ids, fixed so that every front end agrees. */
 export const RULES = [
@@ -16,7 +17,25 @@ export const RULES = [
 ] as const;
 export type RuleId = (typeof RULES)[number];
 
-export type Severity = 'error' | 'warning' | 'info';
+/** 'hint': shown only on request (nesting the API allows). */
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
+
+/**
+ * Whether anything misbehaves: 'hazard' when some architecture implementing
+ * the mode in the checked tree misbehaves on this path today (named in
+ * `architectures`); 'contract' when only the API's rules are broken;
+ * 'allowed' when the API shape permits it (nesting the generic layer).
+ */
+export type ImpactKind = 'hazard' | 'contract' | 'allowed';
+
+export interface Impact {
+  kind: ImpactKind;
+  /** The implementations that misbehave ("x86 Xen PV"); empty unless a hazard. */
+  architectures: string[];
+}
+
+/** Ordered from least to most serious (for --min-impact). */
+export const IMPACT_ORDER: ImpactKind[] = ['allowed', 'contract', 'hazard'];
 
 /** A source position: absolute file path, 1-based line and column (column counts UTF-16 units of the line). */
 export interface SourcePos {
@@ -46,7 +65,9 @@ export interface Finding extends SourceRange {
   severity: Severity;
   /** The function holding the flagged code. */
   function: string;
-  message: string;
+  /** Sentences with code names and places, rendered by each front end (engine/message.ts). */
+  message: Message;
+  impact: Impact;
   /** Call chain and other explanation, in order (outermost hop first). */
   related: RelatedLocation[];
   /**
@@ -97,4 +118,60 @@ export interface ModelReplay {
 export interface InputProblem {
   file: string;
   message: string;
+}
+
+/** Severities from most to least serious. */
+const SEVERITY_ORDER: Severity[] = ['error', 'warning', 'info', 'hint'];
+
+/**
+ * The severity a front end shows: a finding that breaks only the contract is
+ * shown one level lower than a hazard (warning -> info), one the API allows
+ * as a hint.
+ */
+export function shownSeverity(f: Pick<Finding, 'severity' | 'impact'>): Severity {
+  if (f.impact.kind === 'allowed') return 'hint';
+  if (f.impact.kind === 'hazard') return f.severity;
+  return SEVERITY_ORDER[Math.min(SEVERITY_ORDER.length - 1, SEVERITY_ORDER.indexOf(f.severity) + 1)];
+}
+
+/**
+ * Which findings to show: those of at least `minImpact` (default 'contract');
+ * 'allowed' ones (below 'contract') only when `showAllowed` and the minimum
+ * is not 'hazard'.
+ */
+export function selectFindings<T extends Pick<Finding, 'impact'>>(fs: T[], opts: { minImpact?: ImpactKind; showAllowed?: boolean } = {}): T[] {
+  const min = opts.minImpact ?? 'contract';
+  return fs.filter((f) =>
+    f.impact.kind === 'allowed' ? !!opts.showAllowed && min !== 'hazard' : IMPACT_ORDER.indexOf(f.impact.kind) >= IMPACT_ORDER.indexOf(min),
+  );
+}
+
+/** Every place a finding names: its range, related hops, path steps, message places, fix lines. */
+export function findingPlaces(f: Finding): Place[] {
+  return [f, ...f.related, ...(f.path ?? []), ...messagePlaces(f.message)];
+}
+
+/**
+ * The finding with every place in `file` moved by `move` (an edit shifted the
+ * text around it): range, related hops, path steps, message places and fix.
+ */
+export function moveFinding(f: Finding, file: string, move: (line: number, column: number) => [number, number]): Finding {
+  const mv = <T extends { file: string; line: number; column: number }>(p: T): T => {
+    if (p.file !== file) return p;
+    const [line, column] = move(p.line, p.column);
+    return { ...p, line, column };
+  };
+  const out: Finding = { ...mv(f), related: f.related.map(mv), message: moveMessage(f.message, mv) };
+  if (f.file === file) [out.endLine, out.endColumn] = move(f.endLine, f.endColumn);
+  if (f.path) out.path = f.path.map(mv);
+  if (f.fix && f.file === file) {
+    const fx = { ...f.fix };
+    if (fx.beforeLine !== undefined) fx.beforeLine = move(fx.beforeLine, 1)[0];
+    if (fx.inserts) fx.inserts = fx.inserts.map((i) => {
+      const [line, column] = move(i.line, i.column);
+      return { ...i, line, column };
+    });
+    out.fix = fx;
+  }
+  return out;
 }

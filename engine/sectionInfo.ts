@@ -51,7 +51,8 @@ export interface SectionInfo {
   reads: SectionAccess[];
   calls: SectionCalleeInfo[];
   /** Reads of an entry written earlier in the section with no flush between (the interpreter's hits). */
-  readsAfterWrite: { line: number; column: number; message: string }[];
+  /** Each read with the write before it (`after`: what wrote the entry, and on which line). */
+  readsAfterWrite: { line: number; column: number; message: string; after?: { message: string; line: number } }[];
 }
 
 interface CallSite {
@@ -78,7 +79,7 @@ export interface SectionContext {
   cat: Catalogue;
   interp: Interpreter;
   /** Reachability of enter APIs, page-table allocators and sleepers (built lazily). */
-  reach: (kind: 'enter' | 'alloc' | 'sleep') => Reachability;
+  reach: (kind: 'enter-legacy' | 'enter-generic' | 'alloc' | 'sleep') => Reachability;
 }
 
 /**
@@ -154,7 +155,8 @@ export function sectionInfoFor(ref: FunctionRef, line: number, ctx: SectionConte
     readsAfterWrite.push({
       line: at.line,
       column: at.column,
-      message: `${h.read.message}${leaf ? ` after ${leaf.message} (line ${leaf.line})` : ''}`,
+      message: h.read.message,
+      ...(leaf ? { after: { message: leaf.message, line: leaf.line } } : {}),
     });
   }
   return {
@@ -193,7 +195,7 @@ function calleeEffect(name: string, nargs: number, line: number, column: number,
     const ch = r.chain(e.node);
     return [...ch.map((x) => x.node.name), ch[ch.length - 1]?.calls].filter((x): x is string => !!x);
   };
-  const mayNest = chainOf(ctx.reach('enter'));
+  const mayNest = chainOf(ctx.reach('enter-legacy')) ?? chainOf(ctx.reach('enter-generic'));
   const mayAllocate = chainOf(ctx.reach('alloc'));
   const maySleep = chainOf(ctx.reach('sleep'));
   const effects: string[] = [];

@@ -3,7 +3,8 @@
 // The CLI makes one and checks once; the language server keeps one.
 import * as fs from 'fs';
 import * as path from 'path';
-import { Finding, InputProblem } from './findings';
+import { Finding, findingPlaces, InputProblem, moveFinding } from './findings';
+import { TreeArchitectures } from './architectures';
 import { Catalogue, loadCatalogue } from './catalogue/catalogue';
 import { WorkspaceIndex, looksBinary } from './index/workspaceIndex';
 import { ensureParser } from './parse/cParser';
@@ -20,13 +21,15 @@ import { onePerPlace } from './checkers/sectionFinding';
 import { breakBeforeMakeFindings, mayNeedBreakBeforeMake } from './checkers/breakBeforeMake';
 import { kernelAccessBeforeFlushFindings, mayAccessBeforeFlush } from './checkers/kernelAccessBeforeFlush';
 import { withDerivedApis } from './checkers/derivedApis';
-import { readAfterWriteFinding } from './checkers/readAfterWrite';
+import { readAfterWriteFindings } from './checkers/readAfterWrite';
+import { BBM_RULE } from './checkers/breakBeforeMake';
+import { KAFB_RULE } from './checkers/kernelAccessBeforeFlush';
 import { isSuppressed } from './suppression';
 import { SectionInfo, sectionInfoFor } from './sectionInfo';
 import { KernelConfig } from './config/kernelConfig';
 import { ConfigOracle, ConfigurationInfo, PinnedConfig } from './config/oracle';
 import { judgeFindings } from './config/judge';
-import { Cond, joinConjuncts } from './config/cond';
+import { Cond } from './config/cond';
 
 export interface WorkspaceOptions {
   root: string;
@@ -69,6 +72,8 @@ export class Workspace {
   readonly root: string;
   readonly catalogue: Catalogue;
   readonly index: WorkspaceIndex;
+  /** What the tree's architectures do in lazy mode, which code runs where (impact, arch-bound rules, test code). */
+  readonly architectures: TreeArchitectures;
   private overlays = new Map<string, string>();
   private readProblems = new Map<string, string>();
   private sources: SourceCache;
@@ -90,6 +95,7 @@ export class Workspace {
     {
       text: string;
       row: number;
+      column: number;
       /** Names looked up and helpers read for the derived APIs (see withDerivedApis). */
       names: Set<string>;
       fns: Set<string>;
@@ -114,6 +120,7 @@ export class Workspace {
     this.catalogue = opts.catalogue ?? loadCatalogue(opts.extraApisFile);
     this.index = new WorkspaceIndex({ root: this.root, arch, catalogue: this.catalogue, cacheDir: opts.cacheDir, config: this.config.active ? this.config : undefined });
     this.sources = new SourceCache(this.catalogue, (file) => this.textOf(file));
+    this.architectures = new TreeArchitectures(this.root, this.catalogue);
   }
 
   private interpreter(): Interpreter {
@@ -133,13 +140,19 @@ export class Workspace {
     let r = this.reaches.get(kind);
     if (!r) {
       const cat = this.catalogue;
-      const enters = new Set([...cat.lazyMode].filter(([, v]) => v.op === 'enter').map(([k]) => k));
+      const generic = (shape: string) => shape === 'generic' || shape === 'ranged';
+      const enters = (g: boolean) => new Set([...cat.lazyMode].filter(([, v]) => v.op === 'enter' && generic(v.shape) === g).map(([k]) => k));
+      // Test code is never part of a chain; the legacy search does not go through the generic layer's own calls to the hooks.
+      const testCode = (file: string) => this.architectures.isTestCode(file);
+      const layer = [...cat.lazyMode].filter(([, v]) => generic(v.shape)).map(([k]) => new RegExp(`^${k}$`));
       r =
-        kind === 'enter'
-          ? new Reachability(this.index, enters, 24, cat.chainBarriers)
-          : kind === 'alloc'
-            ? new Reachability(this.index, cat.pageTableAllocators, 3, cat.chainBarriers)
-            : new Reachability(this.index, cat.sleepers, 2, cat.chainBarriers);
+        kind === 'enter-legacy'
+          ? new Reachability(this.index, enters(false), 24, [...cat.chainBarriers, ...layer], testCode)
+          : kind === 'enter-generic'
+            ? new Reachability(this.index, enters(true), 24, cat.chainBarriers, testCode)
+            : kind === 'alloc'
+              ? new Reachability(this.index, cat.pageTableAllocators, 3, cat.chainBarriers, testCode)
+              : new Reachability(this.index, cat.sleepers, 2, cat.chainBarriers, testCode);
       this.reaches.set(kind, r);
     }
     return r;
@@ -227,15 +240,15 @@ export class Workspace {
       }
       const { hits, events, calls } = run;
       findings.push(...run.findings);
-      findings.push(
-        ...groupHitsByRead(hits.filter((h) => isUnder(h.read.file, paths))).map((g) => readAfterWriteFinding({ ...g.hit, conds: g.conds }, g.otherWrites)),
-      );
+      const cat = this.catalogue;
+      const arch = this.architectures;
+      findings.push(...readAfterWriteFindings(hits.filter((h) => isUnder(h.read.file, paths)), this.sources, cat, arch, this.index));
       const here = calls.filter((c) => isUnder(c.at.file, paths));
       if (here.length || events.some((e) => isUnder(e.at.file, paths))) {
-        const cat = this.catalogue;
-        findings.push(...nestedSectionFindings(events, here, this.reach('enter'), this.sources));
-        findings.push(...allocInSectionFindings(here, this.reach('alloc'), this.sources, cat));
-        findings.push(...sleepInSectionFindings(here, this.reach('sleep'), this.sources, cat));
+        const enter = { legacy: this.reach('enter-legacy'), generic: this.reach('enter-generic') };
+        findings.push(...nestedSectionFindings(events, here, enter, this.sources, cat, arch));
+        findings.push(...allocInSectionFindings(here, this.reach('alloc'), this.sources, cat, arch));
+        findings.push(...sleepInSectionFindings(here, this.reach('sleep'), this.sources, cat, arch));
       }
       // The intraprocedural rules, on the functions of the PATHs whose calls can match.
       // PATHs that are indexed files are taken as they are; only directories need the walk over the index.
@@ -250,7 +263,7 @@ export class Workspace {
       throw e;
     }
     findings = onePerPlace(findings.filter(inPaths)).filter((f) => !isSuppressed(f, this.textOf(f.file)));
-    findings = judgeFindings(findings, this.config, (a) => this.configFor(a));
+    findings = judgeFindings(findings, this.config, (a) => this.configFor(a), (rule) => this.catalogue.ruleArchitectures.get(rule));
     findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
     const problems: InputProblem[] = this.index.problems.filter((p) => isUnder(p.file, paths));
     for (const p of paths) {
@@ -270,26 +283,45 @@ export class Workspace {
    */
   private localFindingsOf(def: Definition): Finding[] {
     const known = this.localFindings.get(def);
-    // Findings are reused only in place (their messages name lines: "made ... at line 19"); no findings, anywhere.
+    // The same text gives the same verdict wherever the function moved: findings whose places are all
+    // inside it move with it (messages hold places, not line numbers); others are reused only in place.
     const holds = (fn: FunctionRef | null) =>
-      !!known && (fn ? fn.node.text === known.text && (!known.findings.length || fn.node.startPosition.row === known.row) : !known.text);
-    if (known && !known.stale && holds(known.text ? this.sources.functionAt(def.file, def.name, def.line) : null)) return known.findings;
+      !!known &&
+      (fn
+        ? fn.node.text === known.text &&
+          (!known.findings.length || fn.node.startPosition.row === known.row || (known.ownOnly && fn.node.startPosition.column === known.column))
+        : !known.text);
+    const moved = (fn: FunctionRef | null): Finding[] => {
+      const k = known!;
+      const row = fn?.node.startPosition.row;
+      if (row !== undefined && row !== k.row && k.findings.length) {
+        const d = row - k.row;
+        k.findings = k.findings.map((f) => moveFinding(f, def.file, (line, column) => [line + d, column]));
+        k.row = row;
+      }
+      return k.findings;
+    };
+    if (known && !known.stale) {
+      const fn = known.text ? this.sources.functionAt(def.file, def.name, def.line) : null;
+      if (holds(fn)) return moved(fn);
+    }
     const cat0 = this.catalogue;
     const deps = { names: new Set<string>([def.name]), fns: new Set<string>() };
     const maybe = def.calls.some((c) => cat0.pteMakers.has(c) || cat0.lazyMode.get(c)?.op === 'enter');
     const cat = maybe ? withDerivedApis(cat0, this.index, this.sources, def.calls, def.file, deps) : cat0;
     const derived = maybe ? derivedSignature(cat, cat0) : '';
-    const bbm = mayNeedBreakBeforeMake(def.calls, cat);
-    const kafb = mayAccessBeforeFlush(def.calls, cat);
+    // Rules bound to an architecture judge only code it builds (not another arch/ directory).
+    const bbm = this.architectures.judges(BBM_RULE, def.file) && mayNeedBreakBeforeMake(def.calls, cat);
+    const kafb = this.architectures.judges(KAFB_RULE, def.file) && mayAccessBeforeFlush(def.calls, cat);
     const fn = bbm || kafb ? this.sources.functionAt(def.file, def.name, def.line) : null;
     // A name or helper it was derived from changed, but the derived APIs came out the same: the verdict holds.
     if (known && known.stale && known.derived === derived && holds(fn)) {
       Object.assign(known, deps, { stale: false });
-      return known.findings;
+      return moved(fn);
     }
     const findings: Finding[] = [];
     if (fn && bbm) findings.push(...breakBeforeMakeFindings(fn, cat));
-    if (fn && kafb) findings.push(...kernelAccessBeforeFlushFindings(fn, cat));
+    if (fn && kafb) findings.push(...kernelAccessBeforeFlushFindings(fn, cat, this.architectures));
     // The prefilter alone on a function's own calls is cheaper than remembering it (a whole tree has ~10^5 functions).
     if (!maybe && !fn) {
       this.localFindings.delete(def);
@@ -298,7 +330,8 @@ export class Workspace {
     const [first, last] = fn ? [fn.node.startPosition.row + 1, fn.node.endPosition.row + 1] : [0, 0];
     const ownOnly = findings.every((f) => placesOf(f).every((p) => p.file === def.file && p.line >= first && p.line <= last));
     const files = new Set(findings.flatMap((f) => placesOf(f).map((p) => p.file)));
-    this.localFindings.set(def, { text: fn ? fn.node.text : '', row: first - 1, ...deps, derived, stale: false, files, ownOnly, findings });
+    const column = fn ? fn.node.startPosition.column : 0;
+    this.localFindings.set(def, { text: fn ? fn.node.text : '', row: first - 1, column, ...deps, derived, stale: false, files, ownOnly, findings });
     return findings;
   }
 
@@ -323,7 +356,7 @@ export class Workspace {
         for (const e of rec.modeEvents) events.push(e);
         for (const c of rec.sectionCalls) calls.push(c);
         const whole = { ...sum, ...rec };
-        for (const f of [...unbalancedFindings(ref.name, whole), ...pauseMisuseFindings(ref.name, whole)]) findings.push(f);
+        for (const f of [...unbalancedFindings(ref.name, whole, this.architectures), ...pauseMisuseFindings(ref.name, whole, this.architectures)]) findings.push(f);
       }
     } finally {
       interp.endCheck();
@@ -367,7 +400,7 @@ export class Workspace {
   }
 }
 
-type ReachKind = 'enter' | 'alloc' | 'sleep';
+type ReachKind = 'enter-legacy' | 'enter-generic' | 'alloc' | 'sleep';
 
 /** The APIs withDerivedApis added to the catalogue (helpers forwarding to a setter or mapper), as JSON. */
 function derivedSignature(cat: Catalogue, base: Catalogue): string {
@@ -375,35 +408,7 @@ function derivedSignature(cat: Catalogue, base: Catalogue): string {
   return JSON.stringify([added(cat.kernelMappers, base.kernelMappers), added(cat.entrySetters, base.entrySetters)]);
 }
 
-/** Every place a finding names (its range, related hops, path steps). */
+/** Every place a finding names (its range, related hops, path steps, message places). */
 function placesOf(f: Finding): { file: string; line: number }[] {
-  return [f, ...f.related, ...(f.path ?? [])];
-}
-
-/**
- * One finding per read (per line): several writes can reach the same read (different
- * writers, different paths); the one with fewest conditions, then the shortest
- * chain, is shown and the others are counted, so one read is one diagnostic.
- */
-function groupHitsByRead(all: ReadHit[]): { hit: ReadHit; otherWrites: number; conds: Cond[] }[] {
-  const at = (h: { file: string; line: number; column: number }) => `${h.file}:${h.line}:${h.column}`;
-  const len = (h: ReadHit) => h.write.chain.length + h.readChain.length;
-  const groups = new Map<string, { best: ReadHit; writes: Set<string>; conds: Cond[] }>();
-  for (const h of all) {
-    const leaf = h.write.chain[h.write.chain.length - 1];
-    // Per line: a macro's argument read and the same read inside its expansion are one.
-    const k = `${h.read.file}:${h.read.line}`;
-    const g = groups.get(k);
-    if (!g) {
-      groups.set(k, { best: h, writes: new Set([leaf ? at(leaf) : '']), conds: h.conds });
-      continue;
-    }
-    g.writes.add(leaf ? at(leaf) : '');
-    // The read happens when any of its paths does.
-    g.conds = joinConjuncts(g.conds, h.conds);
-    const p = g.best;
-    const tie = h.conds.length === p.conds.length && len(h) === len(p) && h.read.column > p.read.column;
-    if (h.conds.length < p.conds.length || (h.conds.length === p.conds.length && len(h) < len(p)) || tie) g.best = h;
-  }
-  return [...groups.values()].map((g) => ({ hit: g.best, otherWrites: g.writes.size - 1, conds: g.conds }));
+  return findingPlaces(f);
 }

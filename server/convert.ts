@@ -1,8 +1,14 @@
 // Engine findings → LSP diagnostics. The engine's positions are 1-based; LSP's are 0-based.
+// The severity is the shown one: a finding that breaks only the API contract
+// is one level lower than a hazard, one the API allows is a Hint. The message
+// is rendered here from the engine's parts (places as "line N" in this file,
+// "file.c:N" in another; every place is also a related location).
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { Diagnostic, DiagnosticSeverity, DiagnosticRelatedInformation } from 'vscode-languageserver/node';
+import { shownSeverity } from '../engine/findings';
 import type { Finding, Severity } from '../engine/findings';
+import { renderMessage } from '../engine/message';
 
 export const SOURCE = 'lazymmu';
 
@@ -17,6 +23,8 @@ export function severity(s: Severity): DiagnosticSeverity {
       return DiagnosticSeverity.Error;
     case 'warning':
       return DiagnosticSeverity.Warning;
+    case 'hint':
+      return DiagnosticSeverity.Hint;
     default:
       return DiagnosticSeverity.Information;
   }
@@ -32,16 +40,17 @@ export function toDiagnostic(f: Finding): Diagnostic {
     const pos = { line: zero(r.line), character: zero(r.column) };
     return { location: { uri: pathToFileURL(r.file).href, range: { start: pos, end: pos } }, message: r.message };
   });
+  const text = renderMessage(f.message, { near: f.file });
   const d: Diagnostic = {
     range: { start, end },
-    severity: severity(f.severity),
+    severity: severity(shownSeverity(f)),
     code: f.rule,
     codeDescription: { href: ruleDocUri(f.rule) },
     source: SOURCE,
-    message: f.conditions.length ? `${f.message} [when ${f.conditions.join(' && ')}]` : f.message,
+    message: f.conditions.length ? `${text} [when ${f.conditions.join(' && ')}]` : text,
   };
   if (relatedInformation.length) d.relatedInformation = relatedInformation;
   // The engine's fix travels with the diagnostic and comes back in codeAction requests.
-  if (f.fix) d.data = { fix: f.fix };
+  d.data = { impact: f.impact, ...(f.latent ? { latent: f.latent } : {}), ...(f.fix ? { fix: f.fix } : {}) };
   return d;
 }

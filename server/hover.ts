@@ -32,7 +32,10 @@ export function sectionHover(info: SectionInfo): string {
   if (info.readsAfterWrite.length) {
     list(
       'Read after write (no flush between)',
-      info.readsAfterWrite.map((h) => `line ${h.line}: ${h.message.replace(/[*_`[\]]/g, (m) => '\\' + m)}`),
+      info.readsAfterWrite.map((h) => {
+        const text = h.after ? `${h.message} after ${h.after.message} (line ${h.after.line})` : h.message;
+        return `line ${h.line}: ${text.replace(/[*_`[\]]/g, (m) => '\\' + m)}`;
+      }),
     );
   }
   return out.join('\n');

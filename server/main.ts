@@ -20,7 +20,8 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Workspace } from '../engine/workspace';
 import { defaultCacheBase } from '../engine/index/indexCache';
-import { DEFAULT_ARCH, isExcluded, lazymmuSection, parseSettings, Settings } from './settings';
+import { DEFAULT_ARCH, isExcluded, lazymmuSection, parseSettings, Settings, shownBy } from './settings';
+import { selectFindings } from '../engine/findings';
 import { sectionHover } from './hover';
 import { toDiagnostic } from './convert';
 import { codeActionsFor } from './codeActions';
@@ -53,7 +54,7 @@ const timers = new Map<string, NodeJS.Timeout>();
 /** Checks run one after another (the Workspace is shared). */
 let queue: Promise<void> = Promise.resolve();
 /** The settings in force (the model and exclude apply without re-indexing). */
-let settings: Settings = { arch: DEFAULT_ARCH, model: simulator.defaultModel, exclude: [] };
+let settings: Settings = { arch: DEFAULT_ARCH, model: simulator.defaultModel, exclude: [], minImpact: 'contract', showAllowedNesting: false };
 /** Per Workspace: the document version whose text it was last given, so unchanged documents are not re-parsed. */
 const givenText = new WeakMap<Workspace, Map<string, number>>();
 
@@ -260,7 +261,11 @@ async function run(uri: string, gen: number, cascade = false): Promise<void> {
     const result = await ws.check([file]);
     if (stale(uri, gen) || !documents.get(uri)) return; // a newer edit or a close superseded this run
     for (const p of result.problems) log(`${p.file}: ${p.message}`);
-    const mine = result.findings.filter((f) => path.resolve(f.file) === path.resolve(file));
+    // What the settings show: at least lazymmu.minImpact; allowed nesting only with lazymmu.showAllowedNesting.
+    const mine = selectFindings(
+      result.findings.filter((f) => path.resolve(f.file) === path.resolve(file)),
+      shownBy(settings),
+    );
     simulator.remember(uri, mine);
     const diagnostics = mine.map(toDiagnostic);
     await connection.sendDiagnostics({ uri, version, diagnostics });

@@ -7,6 +7,7 @@ import { DEFAULT_MODEL, listModels } from '../engine/simulator';
 import { KernelConfig } from '../engine/config/kernelConfig';
 import { PinnedConfig } from '../engine/config/oracle';
 import { debianConfig } from '../engine/config/debianConfig';
+import { ImpactKind } from '../engine/findings';
 
 /** Architectures the engine models (the CLI's --arch accepts the same). */
 export const ARCHES = ['arm64', 'x86', 'powerpc', 's390', 'sparc', 'arm', 'riscv', 'loongarch', 'mips'];
@@ -24,6 +25,15 @@ export interface Settings {
   kernelConfig?: string;
   /** It, parsed, with its kind and name (left out of the settings' JSON comparison). */
   pinnedConfig?: PinnedConfig;
+  /** Findings below this impact are not shown ('contract' shows hazards and contract findings). */
+  minImpact: 'contract' | 'hazard';
+  /** Nesting the generic layer allows is shown, as hints. */
+  showAllowedNesting: boolean;
+}
+
+/** Which findings the settings show (engine/findings.ts selectFindings). */
+export function shownBy(s: Pick<Settings, 'minImpact' | 'showAllowedNesting'>): { minImpact: ImpactKind; showAllowed: boolean } {
+  return { minImpact: s.minImpact, showAllowed: s.showAllowedNesting };
 }
 
 export interface SettingsResult {
@@ -41,7 +51,7 @@ export function lazymmuSection(raw: unknown): Record<string, unknown> {
   const flat: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) {
     if (k.startsWith('lazymmu.')) flat[k.slice('lazymmu.'.length)] = v;
-    else if (['arch', 'extraApis', 'model', 'exclude', 'kernelConfig'].includes(k)) flat[k] = v;
+    else if (['arch', 'extraApis', 'model', 'exclude', 'kernelConfig', 'minImpact', 'showAllowedNesting'].includes(k)) flat[k] = v;
   }
   return flat;
 }
@@ -107,7 +117,17 @@ export function parseSettings(raw: unknown, root: string): SettingsResult {
       }
     }
   }
-  return { settings: { arch, extraApis, model, exclude, kernelConfig, pinnedConfig }, warnings };
+  let minImpact: Settings['minImpact'] = 'contract';
+  if (s.minImpact !== undefined && s.minImpact !== null && s.minImpact !== '') {
+    if (s.minImpact === 'contract' || s.minImpact === 'hazard') minImpact = s.minImpact;
+    else warnings.push(`lazymmu.minImpact: "${String(s.minImpact)}" is not one of contract, hazard; using contract`);
+  }
+  let showAllowedNesting = false;
+  if (s.showAllowedNesting !== undefined && s.showAllowedNesting !== null) {
+    if (typeof s.showAllowedNesting === 'boolean') showAllowedNesting = s.showAllowedNesting;
+    else warnings.push('lazymmu.showAllowedNesting must be true or false; allowed nesting is not shown');
+  }
+  return { settings: { arch, extraApis, model, exclude, kernelConfig, pinnedConfig, minImpact, showAllowedNesting }, warnings };
 }
 
 /** Whether `file` matches one of the exclude globs (tried against its path relative to `root`, and its absolute path). */

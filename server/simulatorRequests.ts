@@ -5,6 +5,7 @@
 import { CodeAction, CodeActionKind, CodeLensRefreshRequest, Connection, Diagnostic, Range } from 'vscode-languageserver/node';
 import type { Finding, ModelReplay } from '../engine/findings';
 import { replayFinding } from '../engine/replay';
+import { renderMessage } from '../engine/message';
 import { DEFAULT_MODEL, listModels, parseScenario, simulate, SimResult } from '../engine/simulator';
 import { codeLensesFor } from './codeLens';
 import { SOURCE } from './convert';
@@ -23,7 +24,8 @@ export interface ReplayParams {
 }
 
 export interface ReplayResult {
-  finding?: Pick<Finding, 'rule' | 'message' | 'function' | 'file' | 'line' | 'column' | 'path'>;
+  /** The finding, its message rendered as the diagnostic shows it. */
+  finding?: Pick<Finding, 'rule' | 'function' | 'file' | 'line' | 'column' | 'path'> & { message: string };
   replay?: Record<string, ModelReplay>;
   /** The model to show first (lazymmu.model). */
   model?: string;
@@ -80,8 +82,8 @@ export function replayFor(store: FindingStore, p: ReplayParams): ReplayResult {
   if (!REPLAYABLE.has(f.rule) || !f.path) return { error: `${f.rule} findings have no path to replay` };
   const replay = replayFinding(f);
   if (!replay) return { error: 'this finding path could not be turned into a scenario' };
-  const { rule, message, function: fn, file, line, column, path } = f;
-  return { finding: { rule, message, function: fn, file, line, column, path }, replay, model: store.defaultModel };
+  const { rule, function: fn, file, line, column, path } = f;
+  return { finding: { rule, message: renderMessage(f.message, { near: f.file }), function: fn, file, line, column, path }, replay, model: store.defaultModel };
 }
 
 export function simulateText(p: ScenarioParams, defaultModel: string = DEFAULT_MODEL): ScenarioResult {

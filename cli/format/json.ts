@@ -6,6 +6,7 @@
 //                     "endColumn", "function", "message",
 //                     "related": [{ "file", "line", "column", "message" }],
 //                     "conditions": ["CONFIG_X", ...],
+//                     "impact": { "kind": "hazard"|"contract"|"allowed", "architectures": ["x86 Xen PV", ...] },
 //                     "requires"?: [{ "option", "debug", "configured"? }],
 //                     "latent"?: { "arch", "reason" } }],
 //   "configuration"?: { "arch", "kconfig", "pinned"?: { "kind", "file", "label" }, "text" },
@@ -18,11 +19,15 @@
 // configuration decided (absent when none could).
 // Files are relative to the root (forward slashes) when inside it, absolute
 // otherwise; lines and columns are 1-based. Severity is the engine's word
-// (error, warning, info). Pretty-printed with 2 spaces, ending with '\n'.
+// (error, warning, info; hint for what the API allows, only with
+// --allowed-nesting), not lowered for contract findings: "impact" says which
+// it is. The message is rendered as the text output does (places as
+// "line N" / "path:N"). Pretty-printed with 2 spaces, ending with '\n'.
 import * as path from 'path';
 import { CheckResult } from '../../engine/check';
-import { RuleId, Severity } from '../../engine/findings';
+import { ImpactKind, RuleId, Severity } from '../../engine/findings';
 import { FormatOptions, relPath } from './common';
+import { cliMessage } from './text';
 
 export interface JsonRelated {
   file: string;
@@ -43,6 +48,7 @@ export interface JsonDiagnostic {
   message: string;
   related: JsonRelated[];
   conditions: string[];
+  impact: { kind: ImpactKind; architectures: string[] };
   /** The Kconfig options the finding needs on: whether each is a debug option, its value in a pinned configuration. */
   requires?: { option: string; debug: boolean; configured?: string }[];
   /** The rule's architecture never has this code: kept, but latent, and why. */
@@ -75,7 +81,7 @@ export function toJsonReport(result: CheckResult, opts: FormatOptions): JsonRepo
       endLine: f.endLine,
       endColumn: f.endColumn,
       function: f.function,
-      message: f.message,
+      message: cliMessage(f, root),
       related: f.related.map((r) => ({
         file: relPath(r.file, root),
         line: r.line,
@@ -83,6 +89,7 @@ export function toJsonReport(result: CheckResult, opts: FormatOptions): JsonRepo
         message: r.message,
       })),
       conditions: [...f.conditions],
+      impact: { kind: f.impact.kind, architectures: [...f.impact.architectures] },
       ...(f.requires ? { requires: f.requires.map((r) => ({ ...r })) } : {}),
       ...(f.latent ? { latent: { ...f.latent } } : {}),
       // Present only with `check --replay`: the path replayed per kernel model.

@@ -10,12 +10,17 @@
 //    (run.columnKind). The engine's endColumn is taken as exclusive, which is
 //    what SARIF's region.endColumn means.
 //  - Input problems become tool execution notifications of the invocation.
+//  - A place named in a message is an embedded link to the related location
+//    at that place ("[line 905](2)"); literal brackets are escaped. Impact
+//    (hazard/contract/allowed and the architectures) and latency are result
+//    properties; the level is the engine's severity (hint -> note).
 import { createHash } from 'crypto';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import type * as Sarif from 'sarif';
 import { CheckResult } from '../../engine/check';
 import { Finding, RULES, RuleId, Severity } from '../../engine/findings';
+import { renderMessage } from '../../engine/message';
 import { FormatOptions, displayPath } from './common';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -39,7 +44,24 @@ const LEVEL: Record<Severity, Sarif.Result.level> = {
   error: 'error',
   warning: 'warning',
   info: 'note',
+  hint: 'note',
 };
+
+/** SARIF message text: brackets are link syntax there, so literal ones are escaped. */
+const escapeText = (t: string) => t.replace(/[[\]]/g, (m) => '\\' + m);
+
+/** The message with places as links to the related location there (by id), else "line N". */
+function sarifMessage(f: Finding): string {
+  return renderMessage(f.message, {
+    text: escapeText,
+    code: (c) => escapeText(`\`${c}\``),
+    place: (p) => {
+      const i = f.related.findIndex((r) => r.file === p.file && r.line === p.line && r.column === p.column);
+      const words = p.file === f.file ? `line ${p.line}` : `${p.file.split(/[\\/]/).pop()}:${p.line}`;
+      return i >= 0 ? `[${words}](${i})` : words;
+    },
+  });
+}
 
 /** The file: URI of a directory, ending with '/' as uriBaseIds require. */
 function dirUri(dir: string): string {
@@ -74,7 +96,8 @@ function region(line: number, column: number, endLine?: number, endColumn?: numb
 
 /** Line-independent fingerprint, so that results survive edits above them. */
 function fingerprint(f: Finding, root: string): string {
-  const key = [f.rule, displayPath(f.file, root).path, f.function, f.message].join('\0');
+  // Places are left out: a finding keeps its fingerprint when lines move.
+  const key = [f.rule, displayPath(f.file, root).path, f.function, renderMessage(f.message, { place: () => '' })].join('\0');
   return createHash('sha256').update(key).digest('hex').slice(0, 32);
 }
 
@@ -90,12 +113,14 @@ function toResult(f: Finding, root: string): Sarif.Result {
     ruleId: f.rule,
     ruleIndex: RULES.indexOf(f.rule),
     level: LEVEL[f.severity],
-    message: { text: f.message },
+    message: { text: sarifMessage(f) },
     locations: [primary],
     partialFingerprints: { 'lazymmu/v1': fingerprint(f, root) },
     properties: {
       function: f.function,
       conditions: [...f.conditions],
+      impact: f.impact.kind,
+      architectures: [...f.impact.architectures],
       ...(f.requires ? { requires: f.requires.map((r) => ({ ...r })) } : {}),
       ...(f.latent ? { latent: { ...f.latent } } : {}),
     },
@@ -113,7 +138,7 @@ function toResult(f: Finding, root: string): Sarif.Result {
     const steps: Sarif.ThreadFlowLocation[] = hops.map((h) => ({
       location: { physicalLocation: h.physicalLocation, message: h.message },
     }));
-    steps.push({ location: { physicalLocation: primary.physicalLocation, message: { text: f.message } } });
+    steps.push({ location: { physicalLocation: primary.physicalLocation, message: { text: renderMessage(f.message) } } });
     result.codeFlows = [{ threadFlows: [{ locations: steps }] }];
   }
   return result;

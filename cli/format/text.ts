@@ -1,24 +1,40 @@
-// gcc-style text output: one line per finding, then one `note:` line per
-// related location (call chain hops, outermost first), e.g.
-//   mm/memory.c:120:5: warning: read of a PTE written in this section [lazy-mmu/read-after-write]
-//   mm/memory.c:100:3: note: lazy MMU section entered here
-// Every line ends with '\n'; no findings give the empty string. Input problems
-// are not formatted here (the CLI prints them to stderr).
+// gcc-style text output: one line per finding, then `note:` lines: the
+// conditions it needs, whether it is latent, and each related location (call
+// chain hops, outermost first), e.g.
+//   mm/memory.c:1309:12: warning: stale read of `src_pte`: written by `set_pte_at()` via ... (line 1296). On x86 Xen PV ... [lazy-mmu/read-after-write, hazard: x86 Xen PV]
+//   mm/memory.c:1296:10: note: copy_nonpresent_pte() is called here
+// Severity is the shown one (a finding that breaks only the contract is one
+// level lower than a hazard). Places in messages are "line N" in the
+// finding's file, "path:N" elsewhere. Every line ends with '\n'; no findings
+// give the empty string. Input problems are printed by the CLI to stderr.
 import { CheckResult } from '../../engine/check';
-import { Finding, Severity } from '../../engine/findings';
+import { Finding, Severity, shownSeverity } from '../../engine/findings';
+import { renderMessage } from '../../engine/message';
 import { FormatOptions, oneLine, relPath } from './common';
 
 const SEVERITY_WORD: Record<Severity, string> = {
   error: 'error',
   warning: 'warning',
   info: 'note',
+  hint: 'note',
 };
+
+/** The message as the CLI shows it (text and JSON): places as "line N", or "path:N" in another file. */
+export function cliMessage(f: Finding, root: string): string {
+  return oneLine(renderMessage(f.message, { place: (p) => (p.file === f.file ? `line ${p.line}` : `${relPath(p.file, root)}:${p.line}`) }));
+}
+
+/** "hazard: x86 Xen PV", "contract", "allowed". */
+export function impactWords(f: Finding): string {
+  return f.impact.architectures.length ? `${f.impact.kind}: ${f.impact.architectures.join(', ')}` : f.impact.kind;
+}
 
 export function formatText(result: CheckResult, opts: FormatOptions): string {
   const lines: string[] = [];
   for (const f of result.findings) {
     const where = `${relPath(f.file, opts.root)}:${f.line}:${f.column}`;
-    lines.push(`${where}: ${SEVERITY_WORD[f.severity]}: ${oneLine(f.message)} [${f.rule}]`);
+    lines.push(`${where}: ${SEVERITY_WORD[shownSeverity(f)]}: ${cliMessage(f, opts.root)} [${f.rule}, ${impactWords(f)}]`);
+    if (f.conditions.length) lines.push(`${where}: note: only when ${oneLine(f.conditions.join(' && '))}`);
     for (const n of configurationNotes(f, result)) lines.push(`${where}: note: ${n}`);
     for (const r of f.related) {
       lines.push(`${relPath(r.file, opts.root)}:${r.line}:${r.column}: note: ${oneLine(r.message)}`);

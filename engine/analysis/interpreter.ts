@@ -64,6 +64,8 @@ export interface ModeEvent {
 export interface Outcome {
   ret: Val;
   exitAt?: Hop;
+  /** The goto/break that left this path's mode unlike other paths (PathState.leftBy): where it leaves, when set. */
+  leftBy?: Hop;
   section?: SectionStart;
   /** Parameter index -> the write (inside the callee) still pending at return. */
   writes: Map<number, PendingWrite>;
@@ -174,6 +176,26 @@ export interface ConditionDecider {
   decide(cond: string | Cond): boolean | undefined;
   /** The condition with what the configuration decides put in. */
   reduce(cond: Cond): Cond;
+}
+
+/**
+ * Where jumped paths meet others (a label, the statement after a loop): a
+ * jump whose mode differs from some other path's here is what left that mode
+ * (a `goto out` past the leave); it is kept as the path's `leftBy`. Either way
+ * the pending jump is settled.
+ */
+function joinJumps(fallthrough: PathState[], jumped: PathState[]): PathState[] {
+  if (!jumped.length) return fallthrough;
+  const mode = (s: PathState) => `${s.mode.depth}/${s.mode.paused}`;
+  const modes = new Set([...fallthrough, ...jumped].map(mode));
+  const settled = jumped.map((s) => {
+    if (!s.jump) return s;
+    const c = s.clone();
+    if (modes.size > 1) c.leftBy = s.jump;
+    c.jump = undefined;
+    return c;
+  });
+  return [...fallthrough, ...settled];
 }
 
 /** What a summarise run collects besides its summary: what it was computed from. */
@@ -628,6 +650,7 @@ class FunctionRun {
           mode: { ...s.mode },
           conds: s.conds,
           exitAt: s.exitAt,
+          ...(s.leftBy ? { leftBy: s.leftBy } : {}),
           section: s.section,
         });
     }
@@ -681,6 +704,22 @@ class FunctionRun {
   private addOnce<T extends { conds: Cond[] }>(m: Map<string, T>, k: string, v: T): void {
     const prev = m.get(k);
     if (!prev || v.conds.length < prev.conds.length) m.set(k, v);
+  }
+
+  /** A return/goto/break that is the body of an if or loop without braces (a fix must add them). */
+  private braceless(n: Node): boolean {
+    const p = n.parent?.type;
+    return !this.expansionSite && p !== 'compound_statement' && p !== 'labeled_statement' && p !== 'case_statement';
+  }
+
+  /** States leaving by a goto or break at `n`: the jump is remembered until the join judges it. */
+  private jumping(n: Node, statement: string, states: PathState[]): PathState[] {
+    const at: Hop = { ...this.hop(n, `${statement} leaves here`), braceless: this.braceless(n), statement };
+    return states.map((s) => {
+      const c = s.clone();
+      c.jump = at;
+      return c;
+    });
   }
 
   private hopAtEnd(n: Node, message: string): Hop {
@@ -748,7 +787,7 @@ class FunctionRun {
       case 'return_statement': {
         const e = n.namedChild(0);
         const f = emptyFlow();
-        const exitAt: Hop = { ...this.hop(n, 'returns here'), braceless: !this.expansionSite && n.parent?.type !== 'compound_statement' && n.parent?.type !== 'labeled_statement' && n.parent?.type !== 'case_statement' };
+        const exitAt: Hop = { ...this.hop(n, 'returns here'), braceless: this.braceless(n), statement: 'return' };
         const tag = (s: PathState) => {
           const c = s.clone();
           c.exitAt = exitAt;
@@ -760,7 +799,7 @@ class FunctionRun {
       }
       case 'break_statement': {
         const f = emptyFlow();
-        f.brk = states;
+        f.brk = this.jumping(n, 'break', states);
         return f;
       }
       case 'continue_statement': {
@@ -771,7 +810,7 @@ class FunctionRun {
       case 'goto_statement': {
         const f = emptyFlow();
         const label = n.childForFieldName('label')?.text;
-        if (label && states.length) f.gotos.set(label, states);
+        if (label && states.length) f.gotos.set(label, this.jumping(n, `goto ${label}`, states));
         return f;
       }
       case 'labeled_statement': {
@@ -824,7 +863,7 @@ class FunctionRun {
           if (at === undefined || restarts >= MAX_GOTO_RESTARTS) continue;
           const seen = seenAtLabel.get(label) ?? new Set();
           seenAtLabel.set(label, seen);
-          const fresh = dedupe(gs).filter((s) => !seen.has(s.key()));
+          const fresh = dedupe(joinJumps([], gs)).filter((s) => !seen.has(s.key()));
           flow.gotos.delete(label);
           if (!fresh.length) continue;
           fresh.forEach((s) => seen.add(s.key()));
@@ -841,7 +880,7 @@ class FunctionRun {
       if (c.type === 'labeled_statement') {
         const l = c.childForFieldName('label')?.text ?? c.namedChild(0)?.text;
         if (l && flow.gotos.has(l)) {
-          flow.normal = [...flow.normal, ...flow.gotos.get(l)!];
+          flow.normal = joinJumps(flow.normal, flow.gotos.get(l)!);
           flow.gotos.delete(l);
         }
         if (l) {
@@ -903,6 +942,7 @@ class FunctionRun {
   ): Flow {
     const out = emptyFlow();
     const exits: PathState[] = [];
+    const breaks: PathState[] = [];
     const seen = new Set<string>();
     let cur = bound(states, MAX_STATES);
     // A do-while's first states run the body before any test: they are not
@@ -922,7 +962,7 @@ class FunctionRun {
       }
       const enter = isDo && iter === 0 ? cur : test(cur);
       const bf = body ? this.exec(body, enter) : emptyFlow(enter);
-      exits.push(...bf.brk);
+      breaks.push(...bf.brk);
       out.ret.push(...bf.ret);
       for (const [k, v] of bf.gotos) out.gotos.set(k, [...(out.gotos.get(k) ?? []), ...v]);
       let next = [...bf.normal, ...bf.cont];
@@ -932,7 +972,7 @@ class FunctionRun {
       cur = next;
       if (!condNode && !isDo && !mayNotRun && !body) break;
     }
-    out.normal = bound(exits, MAX_STATES);
+    out.normal = bound(joinJumps(exits, breaks), MAX_STATES);
     return out;
   }
 
@@ -966,7 +1006,8 @@ class FunctionRun {
       const stmts = c.namedChildren.filter((x): x is Node => !!x && x !== c.childForFieldName('value'));
       const f = this.execSeq(stmts, [...fall, ...matched]);
       fall = f.normal;
-      out.normal.push(...f.brk);
+      // A break is how a case ends: not a jump that could leave a section open.
+      out.normal.push(...joinJumps([], f.brk));
       out.cont.push(...f.cont);
       out.ret.push(...f.ret);
       for (const [k, v] of f.gotos) out.gotos.set(k, [...(out.gotos.get(k) ?? []), ...v]);
@@ -1326,6 +1367,8 @@ class FunctionRun {
     if (lazy) {
       if (!this.expansionSite) this.ownOps.add(lazy.op);
       const s2 = s.clone();
+      // An enter or resume opens anew: a later odd exit is not the earlier jump's doing.
+      if (lazy.op === 'enter' || lazy.op === 'resume') s2.leftBy = undefined;
       switch (lazy.op) {
         case 'enter':
           if (s2.mode.depth >= 1 && s2.mode.paused === 0)
@@ -1449,6 +1492,7 @@ class FunctionRun {
       for (const o of sum.outcomes) {
         const s2 = s.clone();
         if (o.flushed) s2.flush();
+        if (o.mode.depth > s.mode.depth || o.mode.paused < s.mode.paused) s2.leftBy = undefined;
         s2.mode = { ...o.mode };
         if (o.mode.depth > 0 && !s2.section) s2.section = o.section;
         const retText = o.ret && o.ret.length === 1 ? ` on its path returning ${this.ip.describe(o.ret[0])}` : '';
@@ -1486,7 +1530,7 @@ class FunctionRun {
       if (stmts.length === 1 && stmts[0].type === 'expression_statement' && stmts[0].namedChild(0))
         return this.evalExpr(stmts[0].namedChild(0)!, s);
       const f = this.exec(body, [s]);
-      return [...f.normal, ...f.brk].map((x): Pair => [x, null]);
+      return [...f.normal, ...joinJumps([], f.brk)].map((x): Pair => [x, null]);
     } finally {
       this.expanding.pop();
       this.expansionSite = outerSite;

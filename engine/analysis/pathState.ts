@@ -9,6 +9,8 @@ export interface Hop {
   callee?: string;
   /** For an exit: the statement is the body of an if/loop without braces. */
   braceless?: boolean;
+  /** For an exit: the statement's keyword and label ("return", "goto out", "break"); none at the closing brace. */
+  statement?: string;
   file: string;
   line: number;
   column: number;
@@ -57,6 +59,15 @@ export class PathState {
   section?: SectionStart;
   /** Where the path left the function (a return, or the closing brace). */
   exitAt?: Hop;
+  /** The goto/break this path last took, until the join it leads to judges it (see FunctionRun.joinJumps). */
+  jump?: Hop;
+  /**
+   * The goto/break that brought this path, with its mode, to a join where other
+   * paths arrive with another mode: the statement that leaves a section open
+   * (or skips a resume). Cleared by the next enter or resume. A finding on the
+   * function's exit is placed here rather than on the return or closing brace.
+   */
+  leftBy?: Hop;
   /** Values of calls evaluated in the current statement, by node id. */
   callVals = new Map<number, Val>();
 
@@ -72,6 +83,8 @@ export class PathState {
     s.callVals = new Map(this.callVals);
     s.section = this.section;
     s.exitAt = this.exitAt;
+    s.jump = this.jump;
+    s.leftBy = this.leftBy;
     return s;
   }
 

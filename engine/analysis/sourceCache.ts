@@ -85,6 +85,16 @@ export class SourceCache {
     return node ? { file, name, node, key } : null;
   }
 
+  /** The smallest named node starting at 1-based (line, column) of `file`, or null. */
+  nodeAt(file: string, line: number, column: number): Node | null {
+    const root = this.entry(file)?.parsed.tree.rootNode;
+    if (!root) return null;
+    const n: Node | null = root.namedDescendantForPosition({ row: line - 1, column: column - 1 });
+    // A call rather than its callee's name.
+    const p = n?.parent;
+    return p?.type === 'call_expression' && p.childForFieldName('function')?.id === n!.id ? p : n;
+  }
+
   allFunctions(file: string): FunctionRef[] {
     const e = this.entry(file);
     if (!e) return [];

@@ -52,6 +52,26 @@ export interface MemoryToucherApi {
   pageArgs?: number[];
 }
 
+/** A fact about the checked tree: fixed, or read from one of its files (see apis.json, lazyModeImplementationsComment). */
+export type TreeFact = boolean | { file: string; pattern: string; otherwise: boolean };
+
+/** One architecture's implementation of the lazy MMU mode, as data (apis.json: lazyModeImplementations). */
+export interface LazyModeImplementation {
+  /** As shown in messages: "x86 Xen PV". */
+  name: string;
+  /** Its arch/<arch>/ directory: code there runs only on it. */
+  arch: string;
+  present: TreeFact;
+  /** Writers (catalogue names) whose store stays queued until the flush. */
+  defers: string[];
+  /** Those of them the implementation defines itself, which the others reach (named in messages). */
+  hooks?: string[];
+  nestingCrashes: TreeFact;
+  disablesPreemption: TreeFact;
+  defersKernelBarriers: TreeFact;
+  highmemPageTables: TreeFact;
+}
+
 export interface Catalogue {
   lazyMode: Map<string, LazyModeApi>;
   writers: Map<string, EntryAccessApi>;
@@ -66,6 +86,12 @@ export interface Catalogue {
   errno: Map<string, number>;
   /** Functions a reachability chain does not pass through (other contexts, instrumentation). */
   chainBarriers: RegExp[];
+  /** Files (globs relative to the tree) of test code: no chain passes through them. */
+  testCodeFiles: string[];
+  /** Rules bound to architectures: they judge only code those build (rule id -> arch names). */
+  ruleArchitectures: Map<string, string[]>;
+  /** Implementations of the lazy MMU mode (impact). */
+  lazyModeImplementations: Map<string, LazyModeImplementation>;
   /** Page-table allocators (lazy-mmu/alloc-in-section). */
   pageTableAllocators: Set<string>;
   /** Calls that may sleep (lazy-mmu/sleep-in-section). */
@@ -114,6 +140,10 @@ export interface CatalogueAdditions {
   noReturn?: string[];
   /** Regular expressions over function names. */
   chainBarriers?: string[];
+  testCodeFiles?: string[];
+  ruleArchitectures?: Record<string, string[]>;
+  /** A new id adds an implementation (name and arch needed); a known one is extended (defers added to, facts replaced). */
+  lazyModeImplementations?: Record<string, Partial<LazyModeImplementation>>;
 }
 
 /** Additions that are plain lists of C identifiers, merged into sets of the same name. */
@@ -166,6 +196,9 @@ export function builtinCatalogue(): Catalogue {
     noReturn: new Set((b as any).noReturn ?? []),
     assertions: new Set((b as any).assertions ?? []),
     chainBarriers: ((b as any).chainBarriers ?? []).map((r: string) => new RegExp(r)),
+    testCodeFiles: [...(b.testCodeFiles ?? [])],
+    ruleArchitectures: sectionMap(b.ruleArchitectures),
+    lazyModeImplementations: sectionMap(b.lazyModeImplementations),
     pageTableAllocators: new Set((b as any).pageTableAllocators ?? []),
     sleepers: new Set((b as any).sleepers ?? []),
     gfpAllocators: new Set((b as any).gfpAllocators ?? []),
@@ -182,7 +215,7 @@ export function validateAdditions(raw: unknown): string[] {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return ['expected a JSON object'];
   const r = raw as Record<string, unknown>;
   for (const key of Object.keys(r)) {
-    const known = ['lazyMode', 'writers', 'readers', 'entryPointerTypes', 'chainBarriers', ...NAME_LISTS];
+    const known = ['lazyMode', 'writers', 'readers', 'entryPointerTypes', 'chainBarriers', 'testCodeFiles', 'ruleArchitectures', 'lazyModeImplementations', ...NAME_LISTS];
     if (key !== '$comment' && !known.includes(key)) problems.push(`unknown section "${key}" (known: ${known.join(', ')})`);
   }
   const isIdent = (s: string) => /^[A-Za-z_]\w*$/.test(s);
@@ -227,6 +260,22 @@ export function validateAdditions(raw: unknown): string[] {
         }
       }
   }
+  if (r.testCodeFiles !== undefined && (!Array.isArray(r.testCodeFiles) || !r.testCodeFiles.every((g) => typeof g === 'string' && g.trim() !== '')))
+    problems.push('testCodeFiles must be a list of glob patterns');
+  if (r.ruleArchitectures !== undefined) {
+    if (typeof r.ruleArchitectures !== 'object' || r.ruleArchitectures === null || Array.isArray(r.ruleArchitectures))
+      problems.push('ruleArchitectures must be an object: rule id -> list of architectures');
+    else
+      for (const [rule, v] of Object.entries(r.ruleArchitectures as Record<string, unknown>))
+        if (!Array.isArray(v) || !v.every((a) => typeof a === 'string' && isIdent(a))) problems.push(`ruleArchitectures.${rule} must be a list of architecture names`);
+  }
+  if (r.lazyModeImplementations !== undefined) {
+    if (typeof r.lazyModeImplementations !== 'object' || r.lazyModeImplementations === null || Array.isArray(r.lazyModeImplementations))
+      problems.push('lazyModeImplementations must be an object: id -> implementation');
+    else
+      for (const [id, v] of Object.entries(r.lazyModeImplementations as Record<string, any>))
+        problems.push(...implementationProblems(id, v, BUILTIN_IMPLEMENTATIONS.has(id)));
+  }
   if (r.entryPointerTypes !== undefined) {
     if (!Array.isArray(r.entryPointerTypes) || !r.entryPointerTypes.every((t) => typeof t === 'string' && isIdent(t)))
       problems.push('entryPointerTypes must be a list of type names');
@@ -250,8 +299,67 @@ export function withAdditions(base: Catalogue, add: CatalogueAdditions): Catalog
     const extra = add[list];
     if (extra?.length) c[list] = new Set([...c[list], ...extra]);
   }
+  if (add.testCodeFiles?.length) c.testCodeFiles = [...c.testCodeFiles, ...add.testCodeFiles];
+  if (add.ruleArchitectures) c.ruleArchitectures = new Map([...c.ruleArchitectures, ...Object.entries(add.ruleArchitectures)]);
+  if (add.lazyModeImplementations) {
+    c.lazyModeImplementations = new Map(c.lazyModeImplementations);
+    for (const [id, v] of Object.entries(add.lazyModeImplementations)) {
+      const old = c.lazyModeImplementations.get(id);
+      // An existing implementation is extended (its writers gain the new ones, the facts given replace its own).
+      c.lazyModeImplementations.set(
+        id,
+        old ? { ...old, ...v, defers: [...old.defers, ...(v.defers ?? [])], hooks: [...(old.hooks ?? []), ...(v.hooks ?? [])] } : withImplementationDefaults(v),
+      );
+    }
+  }
   if (add.chainBarriers?.length) c.chainBarriers = [...c.chainBarriers, ...add.chainBarriers.map((r) => new RegExp(r))];
   return c;
+}
+
+const FACTS = ['present', 'nestingCrashes', 'disablesPreemption', 'defersKernelBarriers', 'highmemPageTables'] as const;
+
+/** Ids of the builtin implementations: an addition under one of them extends it. */
+const BUILTIN_IMPLEMENTATIONS = new Set(Object.keys((builtin as { lazyModeImplementations?: object }).lazyModeImplementations ?? {}));
+
+function implementationProblems(id: string, v: any, known: boolean): string[] {
+  const out: string[] = [];
+  const at = `lazyModeImplementations.${id}`;
+  if (!v || typeof v !== 'object') return [`${at} must be an object`];
+  if ((!known || v.name !== undefined) && (typeof v.name !== 'string' || !v.name.trim())) out.push(`${at}.name must be a non-empty string`);
+  if ((!known || v.arch !== undefined) && (typeof v.arch !== 'string' || !/^[A-Za-z_]\w*$/.test(v.arch)))
+    out.push(`${at}.arch must be an architecture name (its arch/ directory)`);
+  for (const list of ['defers', 'hooks'])
+    if (v[list] !== undefined && (!Array.isArray(v[list]) || !v[list].every((t: unknown) => typeof t === 'string' && /^[A-Za-z_]\w*$/.test(t))))
+      out.push(`${at}.${list} must be a list of C identifiers`);
+  for (const f of FACTS) {
+    const x = v[f];
+    if (x === undefined || typeof x === 'boolean') continue;
+    if (!x || typeof x !== 'object' || typeof x.file !== 'string' || typeof x.pattern !== 'string' || typeof x.otherwise !== 'boolean') {
+      out.push(`${at}.${f} must be true, false or {file, pattern, otherwise}`);
+      continue;
+    }
+    try {
+      new RegExp(x.pattern);
+    } catch (e) {
+      out.push(`${at}.${f}.pattern is not a regular expression (${(e as Error).message})`);
+    }
+  }
+  return out;
+}
+
+/** An implementation from a user's file: facts it leaves out are false, present is true. */
+function withImplementationDefaults(v: Partial<LazyModeImplementation>): LazyModeImplementation {
+  return {
+    name: v.name!,
+    arch: v.arch!,
+    present: v.present ?? true,
+    defers: v.defers ?? [],
+    hooks: v.hooks ?? [],
+    nestingCrashes: v.nestingCrashes ?? false,
+    disablesPreemption: v.disablesPreemption ?? false,
+    defersKernelBarriers: v.defersKernelBarriers ?? false,
+    highmemPageTables: v.highmemPageTables ?? false,
+  };
 }
 
 /** Reads a user additions file; throws CatalogueError with a readable message when it is bad. */

@@ -1,16 +1,21 @@
 // lazy-mmu/alloc-in-section: a page-table allocation (pte_alloc*, pmd_alloc,
 // pud_alloc, p4d_alloc, __pte_alloc and the _map/_lock forms) reached inside a
-// section. Some architectures must map a new table (highmem kmap) with
-// updates that take effect at once, so the vmap walkers keep allocation out.
-import { Finding } from '../findings';
+// section. An architecture whose page tables may live in highmem must map a
+// new table with updates that take effect at once, so the vmap walkers keep
+// allocation out (seed 002). A hazard where the tree implements the mode on
+// such an architecture (catalogue: highmemPageTables) and the path can run
+// there; no implementation in 6.1, 6.12 or 7.2 does, so the contract otherwise.
+import { Finding, Impact } from '../findings';
 import { SectionCall } from '../analysis/interpreter';
 import { Reachability } from '../index/reachability';
 import { SourceCache } from '../analysis/sourceCache';
 import { Catalogue } from '../catalogue/catalogue';
+import { TreeArchitectures, nameList } from '../architectures';
+import { code, fitHead, sentence, Sentence } from '../message';
 import { chainConditions, chainHops } from './callChain';
-import { makeFinding, onePerPlace, related, sectionNote } from './sectionFinding';
+import { filesOf, makeFinding, onePerPlace, related, sectionNote } from './sectionFinding';
 
-export function allocInSectionFindings(calls: SectionCall[], reach: Reachability, sources: SourceCache, cat: Catalogue): Finding[] {
+export function allocInSectionFindings(calls: SectionCall[], reach: Reachability, sources: SourceCache, cat: Catalogue, arch: TreeArchitectures): Finding[] {
   const out: Finding[] = [];
   for (const c of calls) {
     const direct = cat.pageTableAllocators.has(c.callee);
@@ -19,15 +24,28 @@ export function allocInSectionFindings(calls: SectionCall[], reach: Reachability
     const hops = hit ? chainHops(reach, hit.node, sources) : [];
     const conds = hops && chainConditions(c.conds, hops);
     if (!hops || !conds) continue; // the chain needs what the configuration rules out
-    const target = hops.length ? /calls (\w+)\(\)/.exec(hops[hops.length - 1].message)?.[1] : c.callee;
+    const target = hops.length ? hops[hops.length - 1].callee : c.callee;
+    const callee = code(`${c.callee}()`);
+    const head = direct
+      ? sentence`${callee} allocates a page table inside a lazy MMU section`
+      : fitHead(
+          sentence`${callee} can allocate a page table inside a lazy MMU section: ${code(`${target}()`)}`,
+          sentence`${callee} can allocate a page table inside a lazy MMU section`,
+        );
+    const bad = arch.misbehaving(filesOf([c.at, c.section], hops), (i) => i.highmemPageTables);
+    const names = bad.map((i) => i.name);
+    const impact: Impact = bad.length ? { kind: 'hazard', architectures: names } : { kind: 'contract', architectures: [] };
+    const why: Sentence = bad.length
+      ? sentence`${nameList(names)} must map a new table with updates that take effect at once, which the mode defers`
+      : sentence`No implementation in this tree needs the new table mapped at once (highmem page tables) on this path`;
     out.push(
       makeFinding(
         'lazy-mmu/alloc-in-section',
         'warning',
         c.at,
         c.fn,
-        `${direct ? `${c.callee}() allocates a page table` : `${c.callee}() can allocate a page table (${target}())`} inside a lazy MMU section; ` +
-          'an architecture that must map a new table with updates that take effect at once (highmem kmap) cannot do that in the mode: allocate before entering',
+        [head, why, sentence`Allocate before entering, as the vmap walkers do`],
+        impact,
         [...sectionNote(c.section), ...(hit ? [{ ...related(c.at), message: `${c.callee}() is called inside the section` }, ...hops.map(related)] : [])],
         conds,
       ),

@@ -15,6 +15,7 @@ import type { Node } from 'web-tree-sitter';
 import { Catalogue } from '../catalogue/catalogue';
 import { FunctionRef } from '../analysis/sourceCache';
 import { Finding, RelatedLocation } from '../findings';
+import { code, fitHead, place, sentence } from '../message';
 import { accessPath, declaredName } from '../analysis/syntax';
 import { conditionFields } from '../config/oracle';
 import { callArgs, calleeName, position, preprocConditions, PathDomain, runLocalChecker, shortText } from './intraprocedural';
@@ -427,22 +428,30 @@ class BbmChecker implements PathDomain<BState> {
     if (clearedAt) related.push(rel(clearedAt));
     if (v.at.line !== n.startPosition.row + 1 || clearedAt) related.push(rel(v.at));
     related.push(...via);
-    const state = clearedAt
-      ? `which was valid (line ${live.line}) and was cleared at line ${clearedAt.line} but not flushed from the TLB before this write`
-      : `which still holds a valid mapping (line ${live.line})`;
-    const message =
-      `${what} writes an entry for another page (${v.text}) into \`${entry}\`, ${state}: ` +
-      `arm64 requires break-before-make when a valid entry's output address changes ` +
-      `(valid → invalid → TLB invalidate → new valid); otherwise the CPU may use an amalgamation of the old and ` +
-      `new descriptors or take a TLB conflict abort. Clear the entry (ptep_clear/pte_clear), flush the TLB for the ` +
-      `address (flush_tlb_kernel_range/flush_tlb_page), then write the new value`;
+    const at = { file, line: live.line, column: live.column };
+    const head = clearedAt
+      ? fitHead(
+          sentence`${code(what)} maps ${code(entry)} to another page (${code(v.text)}) after a clear not flushed from the TLB (${place({ file, ...clearedAt })})`,
+          sentence`${code(what)} maps ${code(entry)} to another page after a clear not flushed from the TLB (${place({ file, ...clearedAt })})`,
+        )
+      : fitHead(
+          sentence`${code(what)} maps the live entry ${code(entry)} to another page (${code(v.text)}), valid since ${place(at)}`,
+          sentence`${code(what)} maps the live entry ${code(entry)} to another page, valid since ${place(at)}`,
+        );
+    const archs = this.cat.ruleArchitectures.get(BBM_RULE) ?? ['arm64'];
     this.findings.set(n.id, {
       rule: BBM_RULE,
       severity: 'warning',
       file,
       ...position(n),
       function: this.fn.name,
-      message,
+      message: [
+        head,
+        sentence`${archs.join(', ')} requires break-before-make when a valid entry's output address changes (valid, invalid, TLB invalidate, new valid): the CPU may otherwise use a mix of old and new or take a TLB conflict abort`,
+        sentence`Clear the entry, flush the TLB for the address, then write the new value`,
+      ],
+      // The rule is the architecture's own requirement: breaking it is a hazard there.
+      impact: { kind: 'hazard', architectures: archs },
       related,
       ...conditionFields(preprocConditions(n)),
     });

@@ -13,6 +13,9 @@ import { Cond, TRUE, and, conjuncts, isFalse, isSwitch, not, or, parseCond, rela
 
 export interface ChainHop extends RelatedLocation {
   conditions: Cond[];
+  /** The function (or macro) making the call, and the name it calls: the chain as data. */
+  caller: string;
+  callee: string;
 }
 
 function ifCondition(n: Node): string {
@@ -113,6 +116,8 @@ export function chainHops(reach: Reachability, start: Node_, sources: SourceCach
       column,
       message: `${node.name}()${kind ? ' (macro)' : ''} calls ${calls}()${list.length ? ` [when ${show(when)}]` : ''}`,
       conditions: list,
+      caller: node.name,
+      callee: calls,
     });
   }
   return hops;

@@ -12,7 +12,9 @@
 import type { Node } from 'web-tree-sitter';
 import { Catalogue } from '../catalogue/catalogue';
 import { FunctionRef } from '../analysis/sourceCache';
-import { Finding, RelatedLocation } from '../findings';
+import { Finding, Impact, RelatedLocation } from '../findings';
+import { code, fitHead, MessagePart, place, Sentence, sentence } from '../message';
+import { TreeArchitectures, nameList } from '../architectures';
 import { accessPath } from '../analysis/syntax';
 import { conditionFields } from '../config/oracle';
 import { callArgs, calleeName, position, preprocConditions, PathDomain, runLocalChecker, shortText } from './intraprocedural';
@@ -75,6 +77,7 @@ class KafbChecker implements PathDomain<KState> {
   constructor(
     private readonly fn: FunctionRef,
     private readonly cat: Catalogue,
+    private readonly arch?: TreeArchitectures,
   ) {}
 
   key(s: KState): string {
@@ -118,7 +121,7 @@ class KafbChecker implements PathDomain<KState> {
         const op =
           n.childForFieldName('operator')?.text ??
           (arg && n.text.slice(arg.text.length).trimStart().startsWith('->') ? '->' : '.');
-        if (op === '->') this.touch(r, n, `the access ${short(n.text)}`, s);
+        if (op === '->') this.touch(r, n, sentence`the access ${code(short(n.text))}`, s);
         const p = accessPath(n);
         return p ? (s.aliases.get(p) ?? `var:${p}`) : undefined;
       }
@@ -127,7 +130,7 @@ class KafbChecker implements PathDomain<KState> {
         if (!arg) return undefined;
         if (opOf(n) === '&') return undefined;
         const r = this.ev(arg, s);
-        this.touch(r, n, `the access ${short(n.text)}`, s);
+        this.touch(r, n, sentence`the access ${code(short(n.text))}`, s);
         return undefined;
       }
       case 'subscript_expression': {
@@ -135,7 +138,7 @@ class KafbChecker implements PathDomain<KState> {
         const r = arg ? this.ev(arg, s) : undefined;
         const idx = n.childForFieldName('index');
         if (idx) this.ev(idx, s);
-        this.touch(r, n, `the access ${short(n.text)}`, s);
+        this.touch(r, n, sentence`the access ${code(short(n.text))}`, s);
         return undefined;
       }
       case 'binary_expression': {
@@ -260,16 +263,16 @@ class KafbChecker implements PathDomain<KState> {
     }
     const toucher = cat.memoryTouchers.get(name);
     if (toucher) {
-      for (const i of toucher.ptrArgs ?? []) this.touch(vals[i], n, `${name}()`, s);
+      for (const i of toucher.ptrArgs ?? []) this.touch(vals[i], n, [code(`${name}()`)], s);
       for (const i of toucher.pageArgs ?? []) {
         const p = args[i] ? accessPath(args[i]) : null;
-        if (p) this.touch(`page:${p}`, n, `${name}()`, s);
+        if (p) this.touch(`page:${p}`, n, [code(`${name}()`)], s);
       }
     }
     return undefined;
   }
 
-  private touch(root: string | undefined, n: Node, what: string, s: KState): void {
+  private touch(root: string | undefined, n: Node, what: MessagePart[], s: KState): void {
     if (!root) return;
     const p = s.pending.get(root);
     if (!p || this.findings.has(n.id)) return;
@@ -278,22 +281,30 @@ class KafbChecker implements PathDomain<KState> {
     // A mapping made inside helpers (derived mappers) shows each call down to the real one.
     const hops = (this.cat.kernelMappers.get(p.api) as { via?: RelatedLocation[] } | undefined)?.via ?? [];
     const related = [...(p.enter ? [rel(p.enter)] : []), rel(p.at), ...hops];
-    const via = root.startsWith('page:') ? `the page \`${rootName(root)}\`` : `\`${rootName(root)}\``;
-    const nested = p.nests
-      ? ` (${p.api}() maps it in its own nested lazy MMU section: the access faults where that inner leave does not flush, as with a naive nesting implementation; arm64's nest-tolerant leave and the generic layer's nested disable do flush)`
-      : '';
-    const message =
-      `${what} accesses memory at ${via}, which ${p.api}() at line ${p.at.line} made a valid kernel mapping in this lazy MMU section, ` +
-      `before any flush: arm64 (v6.16 and later) may take a spurious translation fault here, because in lazy mode the ` +
-      `dsb(ishst); isb() of a valid kernel PTE write is deferred to arch_flush_lazy_mmu_mode() or the leave${nested}. ` +
-      `Flush first (arch_flush_lazy_mmu_mode()), or make the mapping outside the section`;
+    const via = root.startsWith('page:') ? sentence`the page ${code(rootName(root))}` : [code(rootName(root))];
+    const mapped = { file, line: p.at.line, column: p.at.column };
+    const head = fitHead(
+      sentence`${what} accesses ${via} before any flush; ${code(`${p.api}()`)} made it a valid kernel mapping at ${place(mapped)}`,
+      sentence`${what} accesses ${via} before the flush of its new kernel mapping (${place(mapped)})`,
+    );
+    // A hazard where the tree's arm64 defers the barriers of a kernel PTE write (from v6.16).
+    const bad = this.arch ? this.arch.misbehaving([file], (i) => i.defersKernelBarriers) : [];
+    const names = bad.map((i) => i.name);
+    const impact: Impact = bad.length ? { kind: 'hazard', architectures: names } : { kind: 'contract', architectures: [] };
+    const why: Sentence = bad.length
+      ? sentence`${nameList(names)} defers the dsb(ishst); isb() of a valid kernel PTE write to the flush: the access may take a spurious translation fault`
+      : sentence`No implementation in this tree defers the barriers of a kernel PTE write; arm64 from v6.16 does, and the access may then fault`;
+    const nested: Sentence = p.nests
+      ? sentence`It is mapped in a nested section: it faults only where that inner leave does not flush`
+      : [];
     this.findings.set(n.id, {
       rule: KAFB_RULE,
       severity: p.nests ? 'info' : 'warning',
       file,
       ...position(n),
       function: this.fn.name,
-      message,
+      message: [head, why, nested, sentence`Flush first (${code('arch_flush_lazy_mmu_mode()')}) or map outside the section`],
+      impact,
       related,
       ...conditionFields(preprocConditions(n)),
       // For the simulator: enter, the mapping made valid (inner section when the helper nests), the access.
@@ -309,8 +320,8 @@ class KafbChecker implements PathDomain<KState> {
 const short = (text: string, max = 40) => shortText(text, max);
 
 /** Kernel-access-before-flush findings in one function body. Pure; never throws on bad C. */
-export function kernelAccessBeforeFlushFindings(fn: FunctionRef, cat: Catalogue): Finding[] {
-  return runLocalChecker(fn.node, new KState(), new KafbChecker(fn, cat), cat);
+export function kernelAccessBeforeFlushFindings(fn: FunctionRef, cat: Catalogue, arch?: TreeArchitectures): Finding[] {
+  return runLocalChecker(fn.node, new KState(), new KafbChecker(fn, cat, arch), cat);
 }
 
 /** Cheap prefilter on the names a function calls: a finding needs a section opener and a kernel mapper. */

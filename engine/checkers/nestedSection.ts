@@ -4,16 +4,33 @@
 // with CONFIG_DEBUG_PAGEALLOC, a page allocation inside a section maps the
 // page through __kernel_map_pages -> set_memory_valid -> apply_to_page_range
 // -> apply_to_pte_range, which enters again.
-import { Finding, PathStep } from '../findings';
+//
+// Judged by API shape: a generic-layer enable reached inside a section the
+// generic layer opened is what that layer's contract allows (it only counts),
+// so it is 'allowed' (shown on request, as a hint). Nesting into or out of
+// the legacy hooks stays a warning: a hazard where an implementation in the
+// tree stops the kernel on a nested enter and the path can run there.
+import { Finding, Impact, PathStep } from '../findings';
 import { ModeEvent, SectionCall } from '../analysis/interpreter';
 import { Reachability } from '../index/reachability';
 import { SourceCache } from '../analysis/sourceCache';
-import { ChainHop, chainConditions, chainHops, showConditions } from './callChain';
+import { Catalogue } from '../catalogue/catalogue';
+import { TreeArchitectures, nameList } from '../architectures';
+import { code, fitHead, Message, sentence, Sentence } from '../message';
+import { ChainHop, chainConditions, chainHops } from './callChain';
 import { Cond } from '../config/cond';
-import { makeFinding, onePerPlace, related, sectionNote } from './sectionFinding';
+import { filesOf, makeFinding, onePerPlace, related, sectionNote } from './sectionFinding';
 
 const ENTER: Record<string, string> = { legacy: 'arch_enter_lazy_mmu_mode', generic: 'lazy_mmu_mode_enable', ranged: 'lazy_mmu_mode_enable' };
 const LEAVE: Record<string, string> = { legacy: 'arch_leave_lazy_mmu_mode', generic: 'lazy_mmu_mode_disable', ranged: 'lazy_mmu_mode_disable' };
+
+/** The enter searches the checker needs: to the generic layer's enables, and to the legacy (and arch-private) hooks. */
+export interface EnterReach {
+  generic: Reachability;
+  legacy: Reachability;
+}
+
+const isGeneric = (shape: string | undefined) => shape === 'generic' || shape === 'ranged';
 
 /**
  * The seed-000 shape for the simulator: the section, the call that maps a
@@ -32,75 +49,88 @@ function nestedPath(c: SectionCall): PathStep[] {
   ];
 }
 
-function consequence(shape: string | undefined): string {
-  if (shape === 'generic' || shape === 'ranged')
-    return 'under the generic nesting layer a nested enable only counts and the nested disable flushes, so this is allowed';
-  return (
-    'the legacy API does not permit nesting: on arm64 (v6.16, nest-tolerant) the inner leave ends batching for the rest of ' +
-    'this section (safe, slower); with a naive nesting implementation the inner leave does nothing and an access to what ' +
-    'the inner section mapped can fault; the generic nesting layer makes the nested disable flush'
-  );
+/** Why the shape of the two sections matters, in one sentence. */
+function shapeSentence(outer: string | undefined, innerApi: string, cat: Catalogue): Sentence {
+  const inner = cat.lazyMode.get(innerApi)?.shape;
+  if (isGeneric(outer) && isGeneric(inner)) return sentence`The generic layer opened both sections and only counts the nested enable: allowed`;
+  if (isGeneric(outer)) return sentence`${code(`${innerApi}()`)} inside a generic-layer section bypasses the layer's nesting count`;
+  if (isGeneric(inner)) return sentence`The outer section uses the legacy hooks, so the generic layer enters the mode a second time`;
+  return sentence`The legacy API does not permit nesting`;
 }
 
-export function nestedSectionFindings(events: ModeEvent[], calls: SectionCall[], reach: Reachability, sources: SourceCache): Finding[] {
-  const out: Finding[] = [];
-  for (const e of events) {
-    if (e.kind !== 'nested-enter') continue;
-    const shape = e.section?.shape;
-    out.push(
-      makeFinding(
-        'lazy-mmu/nested-section',
-        shape === 'legacy' || !shape ? 'warning' : 'info',
-        e.at,
-        e.fn,
-        `${e.api}() enters the lazy MMU mode while this section is already on; ${consequence(shape)}`,
-        sectionNote(e.section),
-        e.conds,
-      ),
-    );
+function impactOf(allowed: boolean, files: Set<string>, arch: TreeArchitectures): { impact: Impact; why: Sentence } {
+  // The generic layer never lets an implementation see a nested enable: only the legacy shapes can crash it.
+  const crash = allowed ? [] : arch.misbehaving(files, (i) => i.nestingCrashes);
+  if (crash.length) {
+    const names = crash.map((i) => i.name);
+    return { impact: { kind: 'hazard', architectures: names }, why: sentence`On ${nameList(names)} the nested enter stops the kernel (a BUG_ON on nesting)` };
   }
+  if (allowed) return { impact: { kind: 'allowed', architectures: [] }, why: [] };
+  return { impact: { kind: 'contract', architectures: [] }, why: sentence`No implementation in this tree misbehaves on this path` };
+}
+
+export function nestedSectionFindings(
+  events: ModeEvent[],
+  calls: SectionCall[],
+  reach: EnterReach,
+  sources: SourceCache,
+  cat: Catalogue,
+  arch: TreeArchitectures,
+): Finding[] {
+  const out: Finding[] = [];
   // Through calls: many calls of one section usually nest the same way (every
   // page freed or allocated under CONFIG_DEBUG_PAGEALLOC). One finding per
-  // section, on the call that shows it best (in the section's own function,
-  // fewest conditions, shortest chain); the other calls are listed in it.
+  // section and verdict, on the call that shows it best (in the section's own
+  // function, fewest conditions, shortest chain); the other call sites are counted.
   const rank = (c: SectionCall, conds: Cond[], hops: ChainHop[]) =>
     [c.section && c.fn === c.section.fn ? 0 : 1, conds.length, hops.length, c.at.line];
   const better = (a: number[], b: number[]) => {
     for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i];
     return false;
   };
-  const groups = new Map<string, { call: SectionCall; hops: ChainHop[]; conds: Cond[]; others: SectionCall[] }>();
+  type Group = { call: SectionCall; hops: ChainHop[]; conds: Cond[]; allowed: boolean; sites: Map<string, SectionCall> };
+  const groups = new Map<string, Group>();
+  const site = (c: SectionCall) => `${c.at.file}:${c.at.line}:${c.at.column}`;
   for (const c of calls) {
-    const hit = reach.entry(c.callee, c.fromFile);
+    const outer = c.section?.shape;
+    // A legacy enter reachable is judged first (it is never allowed), then the generic layer's.
+    const legacy = reach.legacy.entry(c.callee, c.fromFile);
+    const r = legacy ? reach.legacy : reach.generic;
+    const hit = legacy ?? r.entry(c.callee, c.fromFile);
     if (!hit) continue;
-    const hops = chainHops(reach, hit.node, sources);
+    const allowed = !legacy && isGeneric(outer);
+    const hops = chainHops(r, hit.node, sources);
     const conds = hops && chainConditions(c.conds, hops);
     if (!hops || !conds) continue; // the chain needs what the configuration rules out
-    const k = c.section ? `${c.section.file}:${c.section.line}` : `${c.fromFile}:${c.fn}`;
+    const k = `${c.section ? `${c.section.file}:${c.section.line}` : `${c.fromFile}:${c.fn}`}|${allowed}`;
     const g = groups.get(k);
-    if (!g) groups.set(k, { call: c, hops, conds, others: [] });
-    else if (better(rank(c, conds, hops), rank(g.call, g.conds, g.hops))) {
-      g.others.push(g.call);
-      Object.assign(g, { call: c, hops, conds });
-    } else g.others.push(c);
+    if (!g) groups.set(k, { call: c, hops, conds, allowed, sites: new Map([[site(c), c]]) });
+    else {
+      g.sites.set(site(c), c);
+      if (better(rank(c, conds, hops), rank(g.call, g.conds, g.hops))) Object.assign(g, { call: c, hops, conds });
+    }
   }
-  for (const { call: c, hops, conds, others } of groups.values()) {
+  for (const { call: c, hops, conds, allowed, sites } of groups.values()) {
     const last = hops[hops.length - 1];
-    const enterApi = (last && /calls (\w+)\(\)/.exec(last.message)?.[1]) ?? 'an enter API';
-    const enterFn = last ? last.message.split('(')[0] : '?';
-    const when = conds.length ? ` when ${showConditions(conds)}` : '';
-    const shape = c.section?.shape;
-    const also = others.length
-      ? `; ${others.length} other call${others.length > 1 ? 's' : ''} in this section nest the same way (${[...new Set(others.map((o) => `${o.callee}()`))].slice(0, 6).join(', ')}${others.length > 6 ? ', ...' : ''})`
-      : '';
+    const enterApi = last?.callee ?? ENTER[c.section?.shape ?? 'legacy'];
+    const enterFn = last?.caller ?? c.callee;
+    const callee = code(`${c.callee}()`);
+    const head = fitHead(
+      sentence`${callee} can enter the lazy MMU mode again: ${code(`${enterApi}()`)} in ${code(`${enterFn}()`)}, ${hops.length} call${hops.length > 1 ? 's' : ''} down`,
+      sentence`${callee} can enter the lazy MMU mode again (${code(`${enterApi}()`)} in ${code(`${enterFn}()`)})`,
+      sentence`${callee} can enter the lazy MMU mode again`,
+    );
+    const { impact, why } = impactOf(allowed, filesOf([c.at, c.section], hops), arch);
+    const others = [...sites].filter(([k]) => k !== site(c)).map(([, o]) => o);
+    const also = others.length ? sentence`${others.length} other call${others.length > 1 ? 's in this section nest' : ' in this section nests'} the same way` : [];
     out.push(
       makeFinding(
         'lazy-mmu/nested-section',
-        shape === 'legacy' || !shape ? 'warning' : 'info',
+        allowed ? 'hint' : 'warning',
         c.at,
         c.fn,
-        `${c.callee}() can enter the lazy MMU mode again (${enterApi}() in ${enterFn}(), ${hops.length} calls down)${when} ` +
-          `while this section is on; ${consequence(shape)}${also}`,
+        [head, shapeSentence(c.section?.shape, enterApi, cat), why, also],
+        impact,
         [
           ...sectionNote(c.section),
           { ...related(c.at), message: `${c.callee}() is called inside the section` },
@@ -111,6 +141,18 @@ export function nestedSectionFindings(events: ModeEvent[], calls: SectionCall[],
         nestedPath(c),
       ),
     );
+  }
+  // Direct nested enters. One inside a callee that a chain above already shows
+  // (the same enter call, reached from the section's call) is left to that finding.
+  const shown = new Set(out.flatMap((f) => f.related.map((r) => `${r.file}:${r.line}:${r.column}`)));
+  for (const e of events) {
+    if (e.kind !== 'nested-enter') continue;
+    if (e.section && e.fn !== e.section.fn && shown.has(`${e.at.file}:${e.at.line}:${e.at.column}`)) continue;
+    const outer = e.section?.shape;
+    const allowed = isGeneric(outer) && isGeneric(cat.lazyMode.get(e.api)?.shape);
+    const { impact, why } = impactOf(allowed, filesOf([e.at, e.section]), arch);
+    const message: Message = [sentence`${code(`${e.api}()`)} enters the lazy MMU mode again inside this section`, shapeSentence(outer, e.api, cat), why];
+    out.push(makeFinding('lazy-mmu/nested-section', allowed ? 'hint' : 'warning', e.at, e.fn, message, impact, sectionNote(e.section), e.conds));
   }
   return onePerPlace(out);
 }

@@ -1,29 +1,151 @@
 // lazy-mmu/read-after-write: a read of a page-table entry that follows, in the
 // same lazy MMU section, a write to that entry with no flush in between.
-// Under Xen PV (queued hypercalls) and s390 (per-CPU PTE cache) the write may
-// not have reached the table yet, so the read can return the old value.
-import { Finding, PathStep, RelatedLocation } from '../findings';
+// Where the tree implements the mode by queueing that write (x86 Xen PV's
+// multicalls; catalogue lazyModeImplementations.*.defers) the read returns
+// the old entry: a hazard there. Elsewhere it breaks only the contract
+// ("read hazards must be removed", include/linux/pgtable.h).
+//
+// Several writes can reach one read (other writers, other paths): one finding
+// per read, naming a write that defers where the path can run, else the one
+// with fewest conditions and the shortest chain; the others are counted.
+import { Finding, Impact, PathStep, RelatedLocation } from '../findings';
 import { ReadHit } from '../analysis/interpreter';
 import { Hop } from '../analysis/pathState';
 import { conditionFields } from '../config/oracle';
+import { Cond, joinConjuncts } from '../config/cond';
+import { SourceCache } from '../analysis/sourceCache';
+import { Catalogue } from '../catalogue/catalogue';
+import { Implementation, TreeArchitectures, nameList } from '../architectures';
+import { WorkspaceIndex } from '../index/workspaceIndex';
+import { code, fitHead, Message, place, sentence, Sentence } from '../message';
+import { readUse, ReadUse } from './readUse';
+import { shortText } from './intraprocedural';
 
 function related(h: Hop): RelatedLocation {
   return { file: h.file, line: h.line, column: h.column, message: h.message };
 }
 
+const leafOf = (h: ReadHit) => h.write.chain[h.write.chain.length - 1];
+
+/** The implementations that queue this hit's write and can run its path. */
+function deferring(h: ReadHit, arch: TreeArchitectures): Implementation[] {
+  const writer = leafOf(h)?.callee;
+  if (!writer) return [];
+  const files = [h.read, ...h.readChain, ...h.write.chain, ...(h.section ? [h.section] : [])].map((p) => p.file);
+  return arch.misbehaving(files, (i) => i.defers.has(writer));
+}
+
+/** How deep the index is searched from a deferring writer for the implementation's hook it reaches. */
+const HOOK_DEPTH = 4;
+
+/**
+ * The implementation's own hook a deferring writer reaches through its
+ * definitions in the index (clear_not_present_full_ptes -> ... -> pte_clear on
+ * x86 Xen PV), following only writers it defers; null when the writer is a
+ * hook itself or none is found.
+ */
+function hookReached(writer: string, fromFile: string, impl: Implementation, index: WorkspaceIndex): string | null {
+  if (impl.hooks.has(writer)) return null;
+  const seen = new Set([writer]);
+  let level = [{ name: writer, file: fromFile }];
+  for (let d = 0; d < HOOK_DEPTH && level.length; d++) {
+    const next: { name: string; file: string }[] = [];
+    for (const { name, file } of level) {
+      const defs: { file: string; calls: string[] }[] = index.resolve(name, file);
+      for (const def of defs.length ? defs : index.macros(name))
+        for (const c of [...def.calls].sort()) {
+          if (impl.hooks.has(c)) return c;
+          if (impl.defers.has(c) && !seen.has(c)) {
+            seen.add(c);
+            next.push({ name: c, file: def.file });
+          }
+        }
+    }
+    level = next;
+  }
+  return null;
+}
+
+/** One finding per read line: the write shown and how many other writes reach it. */
+export function readAfterWriteFindings(hits: ReadHit[], sources: SourceCache, cat: Catalogue, arch: TreeArchitectures, index: WorkspaceIndex): Finding[] {
+  const at = (h: { file: string; line: number; column: number }) => `${h.file}:${h.line}:${h.column}`;
+  const len = (h: ReadHit) => h.write.chain.length + h.readChain.length;
+  // Best first: a write that defers where the path runs, fewest conditions, shortest chain, leftmost read.
+  const rank = (h: ReadHit) => [deferring(h, arch).length ? 0 : 1, h.conds.length, len(h), -h.read.column];
+  const better = (a: number[], b: number[]) => {
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i];
+    return false;
+  };
+  const groups = new Map<string, { best: ReadHit; rank: number[]; writes: Set<string>; conds: Cond[] }>();
+  for (const h of hits) {
+    const leaf = leafOf(h);
+    // Per line: a macro's argument read and the same read inside its expansion are one.
+    const k = `${h.read.file}:${h.read.line}`;
+    const r = rank(h);
+    const g = groups.get(k);
+    if (!g) groups.set(k, { best: h, rank: r, writes: new Set([leaf ? at(leaf) : '']), conds: h.conds });
+    else {
+      g.writes.add(leaf ? at(leaf) : '');
+      // The read happens when any of its paths does.
+      g.conds = joinConjuncts(g.conds, h.conds);
+      if (better(r, g.rank)) Object.assign(g, { best: h, rank: r });
+    }
+  }
+  return [...groups.values()].map((g) => readAfterWriteFinding({ ...g.best, conds: g.conds }, g.writes.size - 1, sources, cat, arch, index));
+}
+
+/** What the stale value does next, for the consequence sentence: ", which can trip `WARN_ON_ONCE()` and is passed to `f()`". */
+function useClause(u: ReadUse): Sentence {
+  const parts: Sentence[] = [];
+  if (u.assertion) parts.push(sentence`can trip ${code(`${u.assertion}()`)}`);
+  if (u.passedTo) parts.push(sentence`is passed to ${code(`${u.passedTo}()`)}`);
+  if (!parts.length) return [];
+  return [', which ', ...parts[0], ...(parts[1] ? [' and ', ...parts[1]] : [])];
+}
+
 /** `otherWrites`: how many other writes (other writers or paths) reach the same read. */
-export function readAfterWriteFinding(hit: ReadHit, otherWrites = 0): Finding {
+export function readAfterWriteFinding(
+  hit: ReadHit,
+  otherWrites: number,
+  sources: SourceCache,
+  cat: Catalogue,
+  arch: TreeArchitectures,
+  index: WorkspaceIndex,
+): Finding {
   const chain = hit.write.chain;
   const leaf = chain[chain.length - 1];
-  const callees = chain.slice(0, -1).map((h) => `${h.callee}()`);
-  const via = callees.length ? ` via ${callees.join(' → ')}` : '';
-  const others = otherWrites ? `; ${otherWrites} other write${otherWrites > 1 ? 's' : ''} reach this read too` : '';
-  const writeWhere = `${leaf.callee ?? 'a writer'}() at line ${leaf.line}${via}${others}`;
-  const readText = hit.read.message.replace(/ reads the entry$/, '');
-  const message =
-    `${readText} reads a page-table entry written earlier in this lazy MMU section ` +
-    `(${writeWhere}) with no flush in between; on x86 Xen PV and s390 it can return the stale value ` +
-    `(add arch_flush_lazy_mmu_mode() before the read)`;
+  // Seen from the function holding the read: the calls the write and the read share are left out.
+  const same = (a: Hop, b: Hop) => a.file === b.file && a.line === b.line && a.column === b.column;
+  let k = 0;
+  while (k < chain.length - 1 && k < hit.readChain.length && same(chain[k], hit.readChain[k])) k++;
+  const own = chain.slice(k);
+  const first = own[0];
+  const node = sources.nodeAt(hit.read.file, hit.read.line, hit.read.column);
+  const use: ReadUse = node ? readUse(node, cat) : { entry: null };
+  const writer = code(`${leaf?.callee ?? 'a writer'}()`);
+  // An entry expression is short in practice; a long one (comments, casts) is cut so the first sentence stays short.
+  const what = use.entry ? sentence`stale read of ${code(shortText(use.entry, 60))}` : sentence`stale read of a page-table entry`;
+  const via = own.length > 1 && first.callee ? code(`${first.callee}()`) : null;
+  const head = fitHead(
+    via ? [...what, ...sentence`: written by ${writer} via ${via} (${place(first)})`] : [...what, ...sentence`: written by ${writer} (${place(first)})`],
+    [...what, ...sentence`: written by ${writer} (${place(first)})`],
+    [...what, ...sentence`: written earlier in this section (${place(first)})`],
+  );
+  const bad = deferring(hit, arch);
+  const names = bad.map((i) => i.name);
+  const impact: Impact = bad.length ? { kind: 'hazard', architectures: names } : { kind: 'contract', architectures: [] };
+  const stale = use.expected === 'present' ? 'the old, non-present entry' : use.expected === 'none' ? 'the old, non-empty entry' : 'the old entry';
+  const hook = bad.length && leaf?.callee ? hookReached(leaf.callee, leaf.file, bad[0], index) : null;
+  const why: Sentence = bad.length
+    ? [
+        ...(hook ? sentence`On ${nameList(names)} the write (through ${code(`${hook}()`)}) is still queued` : [`On ${nameList(names)} the write is still queued`]),
+        `, so the read returns ${stale}`,
+        ...useClause(use),
+      ]
+    : sentence`No implementation in this tree queues ${writer} on this path; the API still requires a flush before reading back`;
+  const message: Message = [head, why];
+  if (otherWrites) message.push(sentence`${otherWrites} other write${otherWrites > 1 ? 's reach' : ' reaches'} this read`);
+  message.push(sentence`Flush before the read: ${code('arch_flush_lazy_mmu_mode()')}`);
   return {
     rule: 'lazy-mmu/read-after-write',
     severity: 'warning',
@@ -34,6 +156,7 @@ export function readAfterWriteFinding(hit: ReadHit, otherWrites = 0): Finding {
     endColumn: hit.read.endColumn,
     function: hit.fn,
     message,
+    impact,
     related: [...chain.map(related), ...hit.readChain.map(related)],
     ...conditionFields(hit.conds),
     path: replayPath(hit),

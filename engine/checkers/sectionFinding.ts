@@ -1,5 +1,6 @@
 // Shared by the section checkers: a Finding from a place, a message and hops.
-import { Finding, PathStep, RelatedLocation, RuleId, Severity } from '../findings';
+import { Finding, Impact, PathStep, RelatedLocation, RuleId, Severity } from '../findings';
+import { Message } from '../message';
 import { Hop, SectionStart } from '../analysis/pathState';
 import { Cond } from '../config/cond';
 import { conditionFields } from '../config/oracle';
@@ -17,7 +18,8 @@ export function makeFinding(
   severity: Severity,
   at: Hop,
   fn: string,
-  message: string,
+  message: Message,
+  impact: Impact,
   rel: RelatedLocation[],
   conditions: Cond[],
   path?: PathStep[],
@@ -33,6 +35,7 @@ export function makeFinding(
     endColumn: at.endColumn,
     function: fn,
     message,
+    impact,
     related: rel,
     ...conditionFields(conditions),
   };
@@ -46,4 +49,11 @@ export function onePerPlace(fs: Finding[]): Finding[] {
     if (!seen.has(k)) seen.set(k, f);
   }
   return [...seen.values()];
+}
+
+/** The files a finding's path runs through (its place, the section, the hops): where it can run. */
+export function filesOf(...places: ({ file: string } | undefined)[][]): Set<string> {
+  const out = new Set<string>();
+  for (const list of places) for (const p of list) if (p) out.add(p.file);
+  return out;
 }

@@ -1,18 +1,20 @@
 // lazy-mmu/sleep-in-section: might_sleep(), cond_resched(), mutex_lock(),
 // down_read(), wait_event*(), GFP_KERNEL-style allocations ... reached inside
 // a section. powerpc hash and sparc64 disable preemption for the whole
-// section, so sleeping there is a bug on those architectures.
-import { Finding } from '../findings';
+// section, so sleeping there is a bug on those architectures: a hazard where
+// the tree implements one of them (catalogue: disablesPreemption) and the
+// path can run there, the contract otherwise.
+import { Finding, Impact } from '../findings';
 import { SectionCall } from '../analysis/interpreter';
 import { Reachability } from '../index/reachability';
 import { SourceCache } from '../analysis/sourceCache';
 import { Catalogue } from '../catalogue/catalogue';
+import { TreeArchitectures, nameList } from '../architectures';
+import { code, fitHead, sentence, Sentence } from '../message';
 import { chainConditions, chainHops } from './callChain';
-import { makeFinding, onePerPlace, related, sectionNote } from './sectionFinding';
+import { filesOf, makeFinding, onePerPlace, related, sectionNote } from './sectionFinding';
 
-const WHERE = 'powerpc (hash MMU) and sparc64 disable preemption for the whole lazy MMU section, so sleeping here is a bug there';
-
-export function sleepInSectionFindings(calls: SectionCall[], reach: Reachability, sources: SourceCache, cat: Catalogue): Finding[] {
+export function sleepInSectionFindings(calls: SectionCall[], reach: Reachability, sources: SourceCache, cat: Catalogue, arch: TreeArchitectures): Finding[] {
   const out: Finding[] = [];
   for (const c of calls) {
     const gfp = cat.gfpAllocators.has(c.callee)
@@ -24,19 +26,27 @@ export function sleepInSectionFindings(calls: SectionCall[], reach: Reachability
     const hops = hit ? chainHops(reach, hit.node, sources) : [];
     const conds = hops && chainConditions(c.conds, hops);
     if (!hops || !conds) continue; // the chain needs what the configuration rules out
-    const target = hops.length ? /calls (\w+)\(\)/.exec(hops[hops.length - 1].message)?.[1] : c.callee;
-    const what = gfp
-      ? `${c.callee}(..., ${gfp}) may sleep (the flags allow direct reclaim)`
+    const target = hops.length ? hops[hops.length - 1].callee : c.callee;
+    const callee = code(`${c.callee}()`);
+    const head = gfp
+      ? fitHead(sentence`${code(`${c.callee}(..., ${gfp})`)} may sleep inside a lazy MMU section`, sentence`${callee} may sleep inside a lazy MMU section`)
       : direct
-        ? `${c.callee}() may sleep`
-        : `${c.callee}() may sleep (it reaches ${target}())`;
+        ? sentence`${callee} may sleep inside a lazy MMU section`
+        : fitHead(sentence`${callee} may sleep inside a lazy MMU section: it reaches ${code(`${target}()`)}`, sentence`${callee} may sleep inside a lazy MMU section`);
+    const bad = arch.misbehaving(filesOf([c.at, c.section], hops), (i) => i.disablesPreemption);
+    const names = bad.map((i) => i.name);
+    const impact: Impact = bad.length ? { kind: 'hazard', architectures: names } : { kind: 'contract', architectures: [] };
+    const why: Sentence = bad.length
+      ? sentence`${nameList(names)} run${names.length > 1 ? '' : 's'} the section with preemption disabled: sleeping there is a bug`
+      : sentence`No implementation in this tree disables preemption in the section on this path; generic code must not sleep in it`;
     out.push(
       makeFinding(
         'lazy-mmu/sleep-in-section',
         'warning',
         c.at,
         c.fn,
-        `${what} inside a lazy MMU section; ${WHERE}`,
+        [head, why],
+        impact,
         [...sectionNote(c.section), ...(hit ? [{ ...related(c.at), message: `${c.callee}() is called inside the section` }, ...hops.map(related)] : [])],
         conds,
       ),

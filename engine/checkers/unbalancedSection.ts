@@ -6,15 +6,25 @@
 // without a pause, a path that leaves the function paused. A function that
 // only enters (a wrapper that ends in the mode for its caller, possibly after
 // an early error return) or only leaves is summarised for its callers.
-import { Finding } from '../findings';
+//
+// A finding sits on the statement that leaves: the `goto`/`break` that took
+// the path past the leave (the interpreter's leftBy), else the `return` or
+// the closing brace; the enter is a related location.
+import { Finding, Impact } from '../findings';
 import { FunctionSummary, ModeEvent, Outcome } from '../analysis/interpreter';
-import { makeFinding, onePerPlace, sectionNote } from './sectionFinding';
+import { Hop } from '../analysis/pathState';
+import { TreeArchitectures, Implementation, nameList } from '../architectures';
+import { code, fitHead, sentence, Sentence } from '../message';
+import { filesOf, makeFinding, onePerPlace, sectionNote } from './sectionFinding';
 
 const LEAVE_API: Record<string, string> = {
   legacy: 'arch_leave_lazy_mmu_mode()',
   generic: 'lazy_mmu_mode_disable()',
   ranged: 'lazy_mmu_mode_disable()',
 };
+
+/** Where an outcome leaves the function: the jump that left its mode, else its exit. */
+const leavesAt = (o: Outcome): Hop | undefined => o.leftBy ?? o.exitAt;
 
 /**
  * Exits whose `state` is not 0 while other exits' is, in a function that
@@ -28,51 +38,109 @@ function oddExits(sum: FunctionSummary, state: (o: Outcome) => number, open: str
   return sum.outcomes.some((o) => state(o) === 0) ? odd : [];
 }
 
-export function unbalancedFindings(fn: string, sum: FunctionSummary): Finding[] {
+/** "this `goto out`", "this `return`", "the closing brace". */
+function statementWords(at: Hop): Sentence {
+  return at.statement ? sentence`this ${code(at.statement)}` : sentence`the end of the function`;
+}
+
+/** What a mode left on does to each implementation that can run the path. */
+function modeLeftOn(bad: Implementation[]): Sentence {
+  const what: string[] = [];
+  const queued = bad.filter((i) => i.defers.size).map((i) => i.name);
+  const preempt = bad.filter((i) => i.disablesPreemption).map((i) => i.name);
+  const barriers = bad.filter((i) => i.defersKernelBarriers).map((i) => i.name);
+  if (queued.length) what.push(`writes stay queued on ${nameList(queued)}`);
+  if (preempt.length) what.push(`preemption stays disabled on ${nameList(preempt)}`);
+  if (barriers.length) what.push(`kernel PTE barriers stay deferred on ${nameList(barriers)}`);
+  return what.length ? sentence`The mode then stays on for the task: ${what.join(', ')}` : sentence`The mode then stays on for the task on ${nameList(bad.map((i) => i.name))}`;
+}
+
+function impactOf(bad: Implementation[]): Impact {
+  return bad.length ? { kind: 'hazard', architectures: bad.map((i) => i.name) } : { kind: 'contract', architectures: [] };
+}
+
+const NOBODY = sentence`No implementation in this tree runs this path; the API still requires each enter to be left once`;
+
+export function unbalancedFindings(fn: string, sum: FunctionSummary, arch: TreeArchitectures): Finding[] {
   const out: Finding[] = [];
   for (const o of oddExits(sum, (x) => x.mode.depth, 'enter', 'leave')) {
-    if (!o.exitAt) continue;
+    const at = leavesAt(o);
+    if (!at) continue;
     const still = o.mode.depth > 0;
+    const bad = arch.misbehaving(filesOf([at, o.section]), () => true);
+    const leave = LEAVE_API[o.section?.shape ?? 'legacy'] ?? LEAVE_API.legacy;
+    const head = still
+      ? fitHead(
+          sentence`${statementWords(at)} leaves ${code(`${fn}()`)} with the lazy MMU mode still on; other paths leave it`,
+          sentence`${statementWords(at)} leaves the function with the lazy MMU mode still on; other paths leave it`,
+        )
+      : sentence`${statementWords(at)} leaves its caller's lazy MMU section, while other paths do not`;
+    const why = !bad.length ? NOBODY : still ? modeLeftOn(bad) : sentence`The caller's own leave then finds no section (a double leave) on ${nameList(bad.map((i) => i.name))}`;
     const f = makeFinding(
-        'lazy-mmu/unbalanced-section',
-        'warning',
-        o.exitAt,
-        fn,
-        still
-          ? `this path leaves ${fn}() with the lazy MMU mode still on, while other paths leave it off; add the leave before this exit`
-          : `this path leaves its caller's lazy MMU section, while other paths do not`,
-        sectionNote(o.section),
-        o.conds,
+      'lazy-mmu/unbalanced-section',
+      'warning',
+      at,
+      fn,
+      [head, why, ...(still ? [sentence`Leave first: ${code(leave)} before it`] : [])],
+      impactOf(bad),
+      sectionNote(o.section),
+      o.conds,
     );
-    // The leave can go right before this exit only when every path reaching
-    // it still has the section on (not an exit label shared with paths that left).
-    const here = sum.outcomes.filter((x) => x.exitAt && x.exitAt.line === o.exitAt!.line && x.exitAt.column === o.exitAt!.column);
+    // The leave can go right before this statement only when every path
+    // reaching it still has the section on (not an exit label shared with paths that left).
+    const here = sum.outcomes.filter((x) => {
+      const p = leavesAt(x);
+      return p && p.line === at.line && p.column === at.column;
+    });
     if (still && here.every((x) => x.mode.depth === 1)) {
-      const leave = LEAVE_API[o.section?.shape ?? 'legacy'] ?? LEAVE_API.legacy;
       const title = `Leave the lazy MMU mode before this exit (${leave})`;
-      const x = o.exitAt;
-      f.fix = x.braceless
+      f.fix = at.braceless
         ? // `if (bad) return -EINVAL;` becomes `if (bad) { leave(); return -EINVAL; }`
-          { title, inserts: [{ line: x.line, column: x.column, text: `{ ${leave}; ` }, { line: x.endLine, column: x.endColumn, text: ' }' }] }
-        : { title, beforeLine: x.line, text: `${leave};` };
+          { title, inserts: [{ line: at.line, column: at.column, text: `{ ${leave}; ` }, { line: at.endLine, column: at.endColumn, text: ' }' }] }
+        : { title, beforeLine: at.line, text: `${leave};` };
     }
     out.push(f);
   }
-  for (const e of sum.modeEvents) if (e.kind === 'leave-without-enter') out.push(eventFinding('lazy-mmu/unbalanced-section', e, `${e.api}() leaves a lazy MMU section this path already left (a double leave); the second leave has no enter`));
+  for (const e of sum.modeEvents)
+    if (e.kind === 'leave-without-enter') {
+      const bad = arch.misbehaving(filesOf([e.at, e.section]), () => true);
+      out.push(
+        eventFinding(
+          'lazy-mmu/unbalanced-section',
+          e,
+          [
+            sentence`${code(`${e.api}()`)} leaves a lazy MMU section this path already left (a double leave)`,
+            bad.length ? sentence`On ${nameList(bad.map((i) => i.name))} a leave without an enter corrupts the mode's state` : NOBODY,
+          ],
+          impactOf(bad),
+        ),
+      );
+    }
   return onePerPlace(out);
 }
 
-export function pauseMisuseFindings(fn: string, sum: FunctionSummary): Finding[] {
+export function pauseMisuseFindings(fn: string, sum: FunctionSummary, arch: TreeArchitectures): Finding[] {
   const out: Finding[] = [];
+  const contract: Impact = { kind: 'contract', architectures: [] };
+  const ignored = sentence`The generic layer ignores this task's lazy MMU calls until the matching resume; no implementation misbehaves`;
   for (const o of oddExits(sum, (x) => x.mode.paused, 'pause', 'resume')) {
-    if (!o.exitAt) continue;
+    const at = leavesAt(o);
+    if (!at) continue;
     out.push(
       makeFinding(
         'lazy-mmu/pause-misuse',
         'warning',
-        o.exitAt,
+        at,
         fn,
-        `this path leaves ${fn}() with the lazy MMU mode paused, while other paths resume it; add lazy_mmu_mode_resume() before this exit`,
+        [
+          fitHead(
+            sentence`${statementWords(at)} leaves ${code(`${fn}()`)} with the lazy MMU mode paused; other paths resume it`,
+            sentence`${statementWords(at)} leaves the function with the lazy MMU mode paused; other paths resume it`,
+          ),
+          ignored,
+          sentence`Resume first: ${code('lazy_mmu_mode_resume()')} before it`,
+        ],
+        contract,
         sectionNote(o.section),
         o.conds,
       ),
@@ -80,13 +148,27 @@ export function pauseMisuseFindings(fn: string, sum: FunctionSummary): Finding[]
   }
   for (const e of sum.modeEvents) {
     if (e.kind === 'pause-outside')
-      out.push(eventFinding('lazy-mmu/pause-misuse', e, `${e.api}() pauses while no lazy MMU section is active on this path (it was left before)`));
-    if (e.kind === 'resume-without-pause')
-      out.push(eventFinding('lazy-mmu/pause-misuse', e, `${e.api}() resumes a lazy MMU section that is not paused on this path`));
+      out.push(eventFinding('lazy-mmu/pause-misuse', e, [sentence`${code(`${e.api}()`)} pauses while no lazy MMU section is active on this path`, ignored], contract));
+    if (e.kind === 'resume-without-pause') {
+      const bad = arch.misbehaving(filesOf([e.at, e.section]), () => true);
+      out.push(
+        eventFinding(
+          'lazy-mmu/pause-misuse',
+          e,
+          [
+            sentence`${code(`${e.api}()`)} resumes a lazy MMU section that is not paused on this path`,
+            bad.length
+              ? sentence`The pause count wraps: the generic layer then ignores the section's disable, and on ${nameList(bad.map((i) => i.name))} the mode stays on`
+              : NOBODY,
+          ],
+          impactOf(bad),
+        ),
+      );
+    }
   }
   return onePerPlace(out);
 }
 
-function eventFinding(rule: 'lazy-mmu/unbalanced-section' | 'lazy-mmu/pause-misuse', e: ModeEvent, message: string): Finding {
-  return makeFinding(rule, 'warning', e.at, e.fn, message, sectionNote(e.section), e.conds);
+function eventFinding(rule: 'lazy-mmu/unbalanced-section' | 'lazy-mmu/pause-misuse', e: ModeEvent, message: Sentence[], impact: Impact): Finding {
+  return makeFinding(rule, 'warning', e.at, e.fn, message, impact, sectionNote(e.section), e.conds);
 }

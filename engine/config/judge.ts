@@ -9,25 +9,17 @@ import { Cond, and, conjuncts, isFalse, key, parseCond, reduce, show } from './c
 import { ConfigOracle } from './oracle';
 
 /**
- * The architectures a rule's hazard exists on, when it is bound to some.
- * A hook: the catalogue's rule data (the architectures of rules) replaces
- * this table; every caller asks through this function.
- */
-export function ruleArchitectures(rule: RuleId): string[] | undefined {
-  return ARCH_BOUND_RULES[rule];
-}
-
-const ARCH_BOUND_RULES: Partial<Record<RuleId, string[]>> = {
-  'lazy-mmu/break-before-make': ['arm64'],
-  'lazy-mmu/kernel-access-before-flush': ['arm64'],
-};
-
-/**
  * Applies the configuration to findings: `selected` is the oracle of the
  * architecture being checked, `oracleFor` gives another architecture's (for
  * arch-bound rules). Returns the findings kept, updated in place.
  */
-export function judgeFindings(findings: Finding[], selected: ConfigOracle, oracleFor: (arch: string) => ConfigOracle): Finding[] {
+export function judgeFindings(
+  findings: Finding[],
+  selected: ConfigOracle,
+  oracleFor: (arch: string) => ConfigOracle,
+  /** The architectures a rule is about (the catalogue's ruleArchitectures), undefined for rules about the mode itself. */
+  ruleArchitectures: (rule: RuleId) => string[] | undefined,
+): Finding[] {
   if (!selected.active) return findings;
   const out: Finding[] = [];
   for (const f of findings) {

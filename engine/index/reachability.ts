@@ -38,6 +38,8 @@ export class Reachability {
     private readonly maxDepth: number,
     /** Functions no chain passes through. */
     private readonly barriers: RegExp[] = [],
+    /** Files no chain passes through (test code). */
+    private readonly barrierFile: (file: string) => boolean = () => false,
   ) {
     this.compute();
   }
@@ -58,7 +60,7 @@ export class Reachability {
             visited.add(c);
             continue;
           }
-          if (this.barriers.some((b) => b.test(c.name))) continue;
+          if (this.isBarrier(c)) continue;
           if (node && !this.resolvesTo(name, c.file, node)) continue;
           this.steps.set(c, { dist, via: name, next: node });
           this.relevant.add(c.name);
@@ -68,6 +70,10 @@ export class Reachability {
       }
       frontier = next.sort((a, b) => frontierOrder(a.name, a.node!, b.name, b.node!));
     }
+  }
+
+  private isBarrier(n: Node_): boolean {
+    return this.barriers.some((b) => b.test(n.name)) || this.barrierFile(n.file);
   }
 
   /** Whether a call to `name` from `file` reaches `node` (a function, or a macro where no function exists). */
@@ -138,7 +144,7 @@ export class Reachability {
 
   /** The step the breadth-first search would give `d` from the steps of the others (its canonical tie-break included). */
   private bestStep(d: Node_): ReachStep | null {
-    if (this.barriers.some((b) => b.test(d.name))) return null;
+    if (this.isBarrier(d)) return null;
     let best: ReachStep | null = null;
     for (const n of d.calls) {
       if (this.targets.has(n)) {

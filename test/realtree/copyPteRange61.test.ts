@@ -25,7 +25,8 @@ test('6.1: the raw *src_pte read in copy_present_pte after the -ENOENT restore i
   const d = raw.find((x) => x.line === rawRead);
   assert.ok(d, `a finding on line ${rawRead} (pte_t pte = *src_pte): ${show}`);
   assert.equal(d.function, 'copy_present_pte');
-  assert.match(d.message, /\*src_pte/);
+  assert.match(d.message, /^stale read of `src_pte`: written by `set_pte_at\(\)` via `copy_nonpresent_pte\(\)` \(line \d+\)\. /);
+  assert.deepEqual(d.impact, { kind: 'hazard', architectures: ['x86 Xen PV'] });
   const hops = d.related.map((r) => r.message);
   ['copy_nonpresent_pte', 'try_restore_exclusive_pte', 'restore_exclusive_pte', 'set_pte_at'].forEach((n, i) =>
     assert.match(hops[i] ?? '', new RegExp(`^${n}\\(\\)`), `hop ${i} is ${n}: ${show}`),

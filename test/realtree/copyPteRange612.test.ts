@@ -29,7 +29,13 @@ test('6.12: copy_pte_range re-read after copy_nonpresent_pte returns -ENOENT is 
   assert.deepEqual(inCopy.map((d) => d.line), [enoentRead], `copy_pte_range findings: ${show}`);
   const d = inCopy[0];
   assert.equal(d.file, 'mm/memory.c');
-  assert.match(d.message, /ptep_get\(src_pte\)/);
+  // clangd style: what and where first (the call in this function), then the consequence, derived from the code after the read.
+  assert.match(d.message, new RegExp(`^stale read of \`src_pte\`: written by \`set_pte_at\\(\\)\` via \`copy_nonpresent_pte\\(\\)\` \\(line ${call}\\)\\. `));
+  assert.match(
+    d.message,
+    /On x86 Xen PV the write \(through `set_pte\(\)`\) is still queued, so the read returns the old, non-present entry, which can trip `VM_WARN_ON_ONCE\(\)` and is passed to `copy_present_ptes\(\)`/,
+  );
+  assert.deepEqual(d.impact, { kind: 'hazard', architectures: ['x86 Xen PV'] });
 
   // One related location per hop: the call in copy_pte_range, then each callee, then the writer.
   const hops = d.related.map((r) => r.message);

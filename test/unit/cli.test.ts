@@ -17,7 +17,7 @@ function lazymmu(args: string[]) {
 test('exit 1 with gcc-style text and notes for each hop', () => {
   const r = lazymmu(['check', '--root', FIXTURES, path.join(FIXTURES, 'interproc_depth2.c')]);
   assert.equal(r.status, 1, r.stderr);
-  assert.match(r.stdout, /^interproc_depth2\.c:\d+:\d+: warning: .* \[lazy-mmu\/read-after-write\]$/m);
+  assert.match(r.stdout, /^interproc_depth2\.c:\d+:\d+: warning: stale read of .* \[lazy-mmu\/read-after-write, hazard: x86 Xen PV\]$/m);
   assert.match(r.stdout, /^interproc_depth2\.c:\d+:\d+: note: /m);
 });
 
@@ -61,7 +61,17 @@ test('--extra-apis teaches the checker a new writer', () => {
   fs.writeFileSync(apis, JSON.stringify({ writers: { my_arch_set: { ptrArg: 0 } } }));
   const r = lazymmu(['check', '--extra-apis', apis, src]);
   assert.equal(r.status, 1, r.stderr);
-  assert.match(r.stdout, /custom\.c:5:\d+: warning: ptep_get\(p\)/);
+  // No implementation is known to queue the new writer: the contract only, shown as a note.
+  assert.match(r.stdout, /custom\.c:5:\d+: note: stale read of `p`: written by `my_arch_set\(\)` \(line 4\).*\[lazy-mmu\/read-after-write, contract\]/);
+  // Told that x86 Xen PV queues it (an existing implementation is extended), the read is a hazard there.
+  fs.writeFileSync(apis, JSON.stringify({ writers: { my_arch_set: { ptrArg: 0 } }, lazyModeImplementations: { 'x86-xen-pv': { defers: ['my_arch_set'] } } }));
+  const h = lazymmu(['check', '--extra-apis', apis, src]);
+  assert.equal(h.status, 1, h.stderr);
+  assert.match(h.stdout, /custom\.c:5:\d+: warning: stale read of `p`: .*On x86 Xen PV the write is still queued.*\[lazy-mmu\/read-after-write, hazard: x86 Xen PV\]/);
+  fs.writeFileSync(apis, JSON.stringify({ lazyModeImplementations: { mine: { defers: ['my_arch_set'] } } }));
+  const bad = lazymmu(['check', '--extra-apis', apis, src]);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /lazyModeImplementations\.mine\.name must be a non-empty string/);
 });
 
 test('--extra-apis extends the section checkers\' lists (a new sleeper), and rejects a bad list', () => {
@@ -73,7 +83,7 @@ test('--extra-apis extends the section checkers\' lists (a new sleeper), and rej
   fs.writeFileSync(apis, JSON.stringify({ sleepers: ['my_driver_wait'] }));
   const r = lazymmu(['check', '--extra-apis', apis, src]);
   assert.equal(r.status, 1, r.stderr);
-  assert.match(r.stdout, /sleepy\.c:4:\d+: warning: my_driver_wait\(\) may sleep .*\[lazy-mmu\/sleep-in-section\]/);
+  assert.match(r.stdout, /sleepy\.c:4:\d+: warning: `my_driver_wait\(\)` may sleep .*\[lazy-mmu\/sleep-in-section, hazard: powerpc hash, sparc64\]/);
   fs.writeFileSync(apis, JSON.stringify({ sleepers: ['not an identifier'], chainBarriers: ['('] }));
   const bad = lazymmu(['check', '--extra-apis', apis, src]);
   assert.equal(bad.status, 2);
@@ -100,4 +110,51 @@ test('--kernel-config decides #ifdef CONFIG_* (a finding that needs a disabled o
   const bad = lazymmu(['check', '--kernel-config', path.join(dir, 'missing.config'), file]);
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /cannot read the kernel config/);
+});
+
+test('impact: text shows contract findings one level lower; --min-impact hazard keeps hazards only; a bad value is a usage error', () => {
+  const tree = path.join(REPO, 'test', 'fixtures', 'tree');
+  const sections = path.join(tree, 'mm', 'sections.c');
+  const all = lazymmu(['check', '--root', tree, '--arch', 'x86', sections]);
+  assert.equal(all.status, 1, all.stderr);
+  assert.match(all.stdout, /sections\.c:\d+:\d+: warning: `sec_map_helper\(\)` can enter the lazy MMU mode again.*\[lazy-mmu\/nested-section, hazard: x86 Xen PV\]/);
+  assert.match(all.stdout, /sections\.c:\d+:\d+: note: `pte_alloc\(\)` allocates a page table inside a lazy MMU section.*\[lazy-mmu\/alloc-in-section, contract\]/);
+  const hz = lazymmu(['check', '--root', tree, '--arch', 'x86', '--min-impact', 'hazard', '--format', 'json', sections]);
+  const kinds = JSON.parse(hz.stdout).diagnostics.map((d: { rule: string; impact: { kind: string } }) => `${d.rule} ${d.impact.kind}`);
+  assert.deepEqual(kinds.sort(), [
+    'lazy-mmu/nested-section hazard',
+    'lazy-mmu/sleep-in-section hazard',
+    'lazy-mmu/unbalanced-section hazard',
+  ]);
+  const bad = lazymmu(['check', '--min-impact', 'severe', sections]);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--min-impact must be contract or hazard, not "severe"/);
+  // Only contract findings left out: exit 0 when nothing is left.
+  const raw = path.join(tree, 'mm', 'raw.c');
+  const onlyHazards = JSON.parse(lazymmu(['check', '--root', tree, '--arch', 'x86', '--min-impact', 'hazard', '--format', 'json', raw]).stdout).diagnostics;
+  assert.deepEqual(onlyHazards.map((d: { impact: unknown }) => d.impact), [{ kind: 'hazard', architectures: ['x86 Xen PV'] }]);
+});
+
+test('--allowed-nesting: generic-layer nesting shown at hint level (JSON severity hint, SARIF note), hidden by default', () => {
+  const file = path.join(REPO, 'test', 'fixtures', 'sections', 'nested_shapes.c');
+  const root = path.dirname(file);
+  const allowed = (args: string[]) =>
+    JSON.parse(lazymmu(['check', '--root', root, '--format', 'json', ...args, file]).stdout).diagnostics.filter(
+      (d: { impact: { kind: string } }) => d.impact.kind === 'allowed',
+    );
+  assert.deepEqual(allowed([]), []);
+  const shown = allowed(['--allowed-nesting']);
+  assert.equal(shown.length, 2, JSON.stringify(shown, null, 1));
+  for (const d of shown) {
+    assert.equal(d.rule, 'lazy-mmu/nested-section');
+    assert.equal(d.severity, 'hint');
+    assert.match(d.message, /The generic layer opened both sections and only counts the nested enable: allowed/);
+  }
+  assert.deepEqual(allowed(['--allowed-nesting', '--min-impact', 'hazard']), [], 'the hazard filter wins');
+  const text = lazymmu(['check', '--root', root, '--allowed-nesting', file]).stdout;
+  assert.match(text, /nested_shapes\.c:\d+:\d+: note: `lazy_mmu_mode_enable\(\)` enters the lazy MMU mode again inside this section.*\[lazy-mmu\/nested-section, allowed\]/);
+  const sarif = JSON.parse(lazymmu(['check', '--root', root, '--allowed-nesting', '--format', 'sarif', file]).stdout);
+  const hints = sarif.runs[0].results.filter((r: { properties: { impact: string } }) => r.properties.impact === 'allowed');
+  assert.equal(hints.length, 2);
+  for (const h of hints) assert.equal(h.level, 'note');
 });

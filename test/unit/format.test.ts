@@ -8,6 +8,7 @@ import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { CheckResult } from '../../engine/check';
 import { RULES } from '../../engine/findings';
+import { code, place, sentence } from '../../engine/message';
 import { formatText } from '../../cli/format/text';
 import { formatJson } from '../../cli/format/json';
 import { formatSarif } from '../../cli/format/sarif';
@@ -28,7 +29,12 @@ function sample(): CheckResult {
         endLine: 120,
         endColumn: 27,
         function: 'zap_pte_range',
-        message: 'PTE read after a write in the same lazy MMU section',
+        // A place in this file, one in another file, code with brackets (escaped in SARIF).
+        message: [
+          sentence`stale read of ${code('pte[i]')}: written by ${code('set_pte_at()')} (${place({ file: `${ROOT}/mm/memory.c`, line: 110, column: 3 })})`,
+          sentence`read in ${place({ file: `${ROOT}/include/linux/pgtable.h`, line: 42, column: 5 })}, outside any [hop] at ${place({ file: `${ROOT}/mm/memory.c`, line: 7, column: 1 })}`,
+        ],
+        impact: { kind: 'hazard', architectures: ['x86 Xen PV'] },
         related: [
           { file: `${ROOT}/mm/memory.c`, line: 100, column: 2, message: 'lazy MMU section entered here' },
           { file: `${ROOT}/mm/memory.c`, line: 110, column: 3, message: 'PTE written by set_pte_at()' },
@@ -45,7 +51,8 @@ function sample(): CheckResult {
         endLine: 8,
         endColumn: 4,
         function: 'f',
-        message: 'may sleep\ninside the section',
+        message: [['may sleep\ninside the section']],
+        impact: { kind: 'contract', architectures: [] },
         related: [],
         conditions: [],
       },
@@ -61,11 +68,13 @@ test('text: gcc style, related hops as notes, relative paths inside the root', (
   const out = formatText(sample(), OPTS);
   assert.equal(
     out,
-    'mm/memory.c:120:9: error: PTE read after a write in the same lazy MMU section [lazy-mmu/read-after-write]\n' +
+    'mm/memory.c:120:9: error: stale read of `pte[i]`: written by `set_pte_at()` (line 110). read in include/linux/pgtable.h:42, outside any [hop] at line 7 [lazy-mmu/read-after-write, hazard: x86 Xen PV]\n' +
+      'mm/memory.c:120:9: note: only when CONFIG_ARM64 && !CONFIG_X\n' +
       'mm/memory.c:100:2: note: lazy MMU section entered here\n' +
       'mm/memory.c:110:3: note: PTE written by set_pte_at()\n' +
       'include/linux/pgtable.h:42:5: note: read by ptep_get() via helper()\n' +
-      '/elsewhere/drivers/my file#1.c:7:1: note: may sleep inside the section [lazy-mmu/sleep-in-section]\n',
+      // info, contract: shown one level lower (hint), which text prints as a note.
+      '/elsewhere/drivers/my file#1.c:7:1: note: may sleep inside the section [lazy-mmu/sleep-in-section, contract]\n',
   );
 });
 
@@ -96,13 +105,14 @@ test('json: exact shape, relative paths, 1-based positions, problems', () => {
         endLine: 120,
         endColumn: 27,
         function: 'zap_pte_range',
-        message: 'PTE read after a write in the same lazy MMU section',
+        message: 'stale read of `pte[i]`: written by `set_pte_at()` (line 110). read in include/linux/pgtable.h:42, outside any [hop] at line 7',
         related: [
           { file: 'mm/memory.c', line: 100, column: 2, message: 'lazy MMU section entered here' },
           { file: 'mm/memory.c', line: 110, column: 3, message: 'PTE written by set_pte_at()' },
           { file: 'include/linux/pgtable.h', line: 42, column: 5, message: 'read by ptep_get() via helper()' },
         ],
         conditions: ['CONFIG_ARM64', '!CONFIG_X'],
+        impact: { kind: 'hazard', architectures: ['x86 Xen PV'] },
       },
       {
         rule: 'lazy-mmu/sleep-in-section',
@@ -113,9 +123,10 @@ test('json: exact shape, relative paths, 1-based positions, problems', () => {
         endLine: 8,
         endColumn: 4,
         function: 'f',
-        message: 'may sleep\ninside the section',
+        message: 'may sleep inside the section',
         related: [],
         conditions: [],
+        impact: { kind: 'contract', architectures: [] },
       },
     ],
     problems: [
@@ -126,7 +137,8 @@ test('json: exact shape, relative paths, 1-based positions, problems', () => {
   // Key order is part of the format (stable diffs of saved reports).
   assert.deepEqual(Object.keys(doc), ['version', 'root', 'diagnostics', 'problems']);
   assert.deepEqual(Object.keys(doc.diagnostics[0]), [
-    'rule', 'severity', 'file', 'line', 'column', 'endLine', 'endColumn', 'function', 'message', 'related', 'conditions',
+    // impact added (issue 12); the earlier keys keep their order.
+    'rule', 'severity', 'file', 'line', 'column', 'endLine', 'endColumn', 'function', 'message', 'related', 'conditions', 'impact',
   ]);
   assert.deepEqual(Object.keys(doc.diagnostics[0].related[0]), ['file', 'line', 'column', 'message']);
 });
@@ -185,7 +197,11 @@ test('sarif: result with a call chain has relatedLocations and a codeFlow ending
   assert.equal(res.ruleId, 'lazy-mmu/read-after-write');
   assert.equal(res.ruleIndex, RULES.indexOf('lazy-mmu/read-after-write'));
   assert.equal(res.level, 'error');
-  assert.equal(res.message.text, 'PTE read after a write in the same lazy MMU section');
+  // Places are links to the related location there ([line 110](1)); one with none stays text; literal brackets are escaped.
+  assert.equal(
+    res.message.text,
+    'stale read of `pte\\[i\\]`: written by `set_pte_at()` ([line 110](1)). read in [pgtable.h:42](2), outside any \\[hop\\] at line 7',
+  );
   assert.deepEqual(res.locations[0].physicalLocation, {
     artifactLocation: { uri: 'mm/memory.c', uriBaseId: 'SRCROOT' },
     region: { startLine: 120, startColumn: 9, endLine: 120, endColumn: 27 },
@@ -219,7 +235,12 @@ test('sarif: result with a call chain has relatedLocations and a codeFlow ending
     assert.deepEqual(steps[i].message, res.relatedLocations[i].message);
   }
   assert.deepEqual(steps[3].physicalLocation, res.locations[0].physicalLocation);
-  assert.deepEqual(res.properties, { function: 'zap_pte_range', conditions: ['CONFIG_ARM64', '!CONFIG_X'] });
+  assert.deepEqual(res.properties, {
+    function: 'zap_pte_range',
+    conditions: ['CONFIG_ARM64', '!CONFIG_X'],
+    impact: 'hazard',
+    architectures: ['x86 Xen PV'],
+  });
   assert.match(res.partialFingerprints['lazymmu/v1'], /^[0-9a-f]{32}$/);
 });
 
@@ -233,6 +254,15 @@ test('sarif: result without hops, in a file outside the root, at info severity',
   });
   assert.equal(res.relatedLocations, undefined);
   assert.equal(res.codeFlows, undefined);
+});
+
+test('sarif: the fingerprint does not change when only lines move', () => {
+  const a = JSON.parse(formatSarif(sample(), OPTS)).runs[0].results[0].partialFingerprints['lazymmu/v1'];
+  const moved = sample();
+  const f = moved.findings[0];
+  moved.findings[0] = { ...f, line: f.line + 5, message: f.message.map((s) => s.map((p) => (typeof p !== 'string' && 'place' in p ? { place: { ...p.place, line: p.place.line + 5 } } : p))) };
+  const b = JSON.parse(formatSarif(moved, OPTS)).runs[0].results[0].partialFingerprints['lazymmu/v1'];
+  assert.equal(a, b);
 });
 
 test('sarif: relative URIs are percent-encoded where needed', () => {

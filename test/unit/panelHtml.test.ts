@@ -11,6 +11,7 @@ import { fromReplay, fromScenario, PanelData } from '../../client/panel/data';
 import { replayFinding } from '../../engine/replay';
 import { listModels, parseScenario, simulate } from '../../engine/simulator';
 import type { Finding } from '../../engine/findings';
+import { renderMessage } from '../../engine/message';
 
 const REPO = path.join(__dirname, '..', '..', '..');
 const EVIL = '<img src=x onerror=alert(1)>';
@@ -27,7 +28,8 @@ function evilFinding(): Finding {
     endLine: 20,
     endColumn: 20,
     function: EVIL,
-    message: `ptep_get(${EVIL}) reads an entry written earlier`,
+    message: [[`ptep_get(${EVIL}) reads an entry written earlier`]],
+    impact: { kind: 'hazard', architectures: [] },
     related: [],
     conditions: [],
     path: [
@@ -43,7 +45,7 @@ function evilData(): PanelData {
   const f = evilFinding();
   const replay = replayFinding(f)!;
   assert.ok(replay, 'the finding replays');
-  return fromReplay(`${f.function}: ${f.rule}`, f.message, replay, 'arm64-eager');
+  return fromReplay(`${f.function}: ${f.rule}`, renderMessage(f.message), replay, 'arm64-eager');
 }
 
 test('esc escapes the five HTML specials', () => {

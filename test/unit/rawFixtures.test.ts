@@ -47,7 +47,8 @@ test('expectation markers parse and compare', () => {
     ],
   );
   const at = (line: number, related: string[], conditions: string[]) => ({
-    rule: RULE as (typeof RULES)[number], severity: 'warning' as const, function: 'fn', message: 'm',
+    rule: RULE as (typeof RULES)[number], severity: 'warning' as const, function: 'fn', message: [['m']],
+    impact: { kind: 'hazard' as const, architectures: [] },
     file: '/x.c', line, column: 1, endLine: line, endColumn: 2, conditions,
     related: related.map((message) => ({ file: '/x.c', line: 1, column: 1, message })),
   });

@@ -1,6 +1,8 @@
 // Holds the section checkers (nested-section, unbalanced-section,
 // pause-misuse, alloc-in-section, sleep-in-section) to the fixtures in
-// test/fixtures/sections: flagged lines per rule must match the markers.
+// test/fixtures/sections: flagged lines per rule must match the markers
+// (`expect:` for what is reported by default, `expect-allowed:` for nesting
+// the generic layer allows, `expect-impact:` for hazard/contract).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';

@@ -1,0 +1,140 @@
+// What the checked tree's architectures do in lazy MMU mode, and which code
+// runs where. The facts are data (catalogue: lazyModeImplementations,
+// ruleArchitectures, testCodeFiles); this module reads the tree's files the
+// probes name, once, and answers the checkers' questions: which
+// implementations are present, which of them misbehave on a path, whether a
+// rule judges a file, whether a file is test code.
+import * as fs from 'fs';
+import * as path from 'path';
+import { minimatch } from 'minimatch';
+import { Catalogue, LazyModeImplementation, TreeFact } from './catalogue/catalogue';
+import { isKernelTree } from './index/workspaceIndex';
+
+/** An implementation present in the tree, its facts decided. */
+export interface Implementation {
+  id: string;
+  name: string;
+  arch: string;
+  defers: Set<string>;
+  hooks: Set<string>;
+  nestingCrashes: boolean;
+  disablesPreemption: boolean;
+  defersKernelBarriers: boolean;
+  highmemPageTables: boolean;
+}
+
+type BoolFact = Exclude<keyof LazyModeImplementation, 'name' | 'arch' | 'defers' | 'hooks' | 'present'>;
+
+export class TreeArchitectures {
+  private readonly kernel: boolean;
+  private present: Implementation[] | null = null;
+  private readonly texts = new Map<string, string | null>();
+  private readonly testCache = new Map<string, boolean>();
+
+  constructor(
+    readonly root: string,
+    private readonly cat: Catalogue,
+  ) {
+    this.kernel = isKernelTree(root);
+  }
+
+  /** The implementations the tree has (all facts decided once, from the tree's files). */
+  implementations(): Implementation[] {
+    if (this.present) return this.present;
+    const out: Implementation[] = [];
+    for (const [id, d] of this.cat.lazyModeImplementations) {
+      if (!this.decide(d.present)) continue;
+      const fact = (k: BoolFact) => this.decide(d[k]);
+      out.push({
+        id,
+        name: d.name,
+        arch: d.arch,
+        defers: new Set(d.defers),
+        hooks: new Set(d.hooks ?? []),
+        nestingCrashes: fact('nestingCrashes'),
+        disablesPreemption: fact('disablesPreemption'),
+        defersKernelBarriers: fact('defersKernelBarriers'),
+        highmemPageTables: fact('highmemPageTables'),
+      });
+    }
+    return (this.present = out);
+  }
+
+  private decide(f: TreeFact): boolean {
+    if (typeof f === 'boolean') return f;
+    if (!this.kernel) return f.otherwise;
+    let text = this.texts.get(f.file);
+    if (text === undefined) {
+      try {
+        text = fs.readFileSync(path.join(this.root, f.file), 'utf8');
+      } catch {
+        text = null;
+      }
+      this.texts.set(f.file, text);
+    }
+    if (text === null) return false;
+    try {
+      return new RegExp(f.pattern).test(text);
+    } catch {
+      return false;
+    }
+  }
+
+  /** The tree-relative path with forward slashes, or null outside the root. */
+  private rel(file: string): string | null {
+    const r = path.relative(this.root, file);
+    return !r || r.startsWith('..') || path.isAbsolute(r) ? null : r.split(path.sep).join('/');
+  }
+
+  /** The architecture whose arch/ directory holds `file` (null for generic code). */
+  archOf(file: string): string | null {
+    const r = this.rel(file);
+    const m = r ? /^arch\/([^/]+)\//.exec(r) : null;
+    return m ? m[1] : null;
+  }
+
+  /** Whether code in all of `files` can run on `arch`: none of them is in another architecture's arch/ directory. */
+  canRunOn(files: Iterable<string>, arch: string): boolean {
+    for (const f of files) {
+      const a = this.archOf(f);
+      if (a && a !== arch) return false;
+    }
+    return true;
+  }
+
+  /** Whether `rule` judges `file` (rules bound to architectures judge only code those build). */
+  judges(rule: string, file: string): boolean {
+    const archs = this.cat.ruleArchitectures.get(rule);
+    if (!archs) return true;
+    const a = this.archOf(file);
+    return !a || archs.includes(a);
+  }
+
+  /** The architectures a rule is about (ruleArchitectures), or null for rules about the mode itself. */
+  ruleArchitectures(rule: string): string[] | null {
+    return this.cat.ruleArchitectures.get(rule) ?? null;
+  }
+
+  /** The present implementations for which `misbehaves` holds and that can run code in all of `files`. */
+  misbehaving(files: Iterable<string>, misbehaves: (i: Implementation) => boolean): Implementation[] {
+    const fs_ = [...files];
+    return this.implementations().filter((i) => misbehaves(i) && this.canRunOn(fs_, i.arch));
+  }
+
+  /** Whether `file` is test code (catalogue testCodeFiles): never part of a chain. */
+  isTestCode(file: string): boolean {
+    let v = this.testCache.get(file);
+    if (v === undefined) {
+      const r = this.rel(file) ?? file.split(path.sep).join('/');
+      v = this.cat.testCodeFiles.some((g) => minimatch(r, g, { dot: true, matchBase: !g.includes('/') }));
+      this.testCache.set(file, v);
+    }
+    return v;
+  }
+}
+
+/** "x86 Xen PV", "powerpc hash and sparc64", "a, b and c". */
+export function nameList(names: string[]): string {
+  if (names.length <= 1) return names.join('');
+  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
