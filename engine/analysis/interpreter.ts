@@ -747,8 +747,10 @@ class FunctionRun {
         return emptyFlow(this.execDeclaration(n, states));
       case 'if_statement':
         return this.execIf(n, states);
-      case 'while_statement':
-        return this.loop(states, n.childForFieldName('condition'), n.childForFieldName('body'), null, false);
+      case 'while_statement': {
+        const c = n.childForFieldName('condition');
+        return this.loop(states, c, n.childForFieldName('body'), null, false, false, this.macroIterator(c));
+      }
       case 'do_statement':
         return this.loop(states, n.childForFieldName('condition'), n.childForFieldName('body'), null, true);
       case 'for_statement': {
@@ -917,6 +919,8 @@ class FunctionRun {
     update: Node | null,
     isDo: boolean,
     mayNotRun = false,
+    /** An iterator macro's variable (`for_each_set_bit(i, ...)`), given its next value at every test. */
+    iterator: string | null = null,
   ): Flow {
     const out = emptyFlow();
     const exits: PathState[] = [];
@@ -928,6 +932,7 @@ class FunctionRun {
     if (mayNotRun) exits.push(...cur);
     const test = (ss: PathState[]): PathState[] => {
       if (!condNode) return ss;
+      if (iterator) ss = ss.map((s) => this.advance(s, iterator, condNode));
       const { t, f } = this.cond(condNode, ss.map((s) => this.fresh(s)));
       exits.push(...f);
       return t;
@@ -951,6 +956,31 @@ class FunctionRun {
     }
     out.normal = bound(exits, MAX_STATES);
     return out;
+  }
+
+  /**
+   * An iterator macro rewritten to `while (i, bitmap, n)` (kernelIdioms.ts)
+   * assigns its first argument at every test: the variable, when it names an
+   * entry or indexes one, or null. A real `while` with a comma condition is
+   * rare, and a new version only ever loses a match.
+   */
+  private macroIterator(cond: Node | null): string | null {
+    let c = cond ? unwrap(cond.type === 'condition_clause' ? (cond.childForFieldName('value') ?? cond) : cond) : null;
+    if (c?.type !== 'comma_expression') return null;
+    while (c.type === 'comma_expression' && c.childForFieldName('left')) c = unwrap(c.childForFieldName('left')!);
+    const key = accessPath(c);
+    return key && (this.ptrVars.has(key) || this.names.tracks(key)) ? key : null;
+  }
+
+  /** The iterator `key` takes its next value at `site`. */
+  private advance(s: PathState, key: string, site: Node): PathState {
+    const s2 = s.clone();
+    s2.vals.delete(key);
+    s2.nonzero.delete(key);
+    s2.entryVals.delete(key);
+    if (this.ptrVars.has(key)) this.names.newEntry(s2, key, site);
+    this.names.assigned(s2, key, site);
+    return s2;
   }
 
   private execSwitch(n: Node, states: PathState[]): Flow {
