@@ -295,20 +295,19 @@ export class EntryNames {
 
   /**
    * Drops pending writes to entries nothing here can name any more: a plain
-   * entry no pointer holds (a parameter's still matters to the caller), an
-   * offset one whose base no pointer holds or whose index versions are gone.
+   * entry no pointer holds (a parameter's still matters to the caller, and
+   * `V:p` is what `p` names while p is not assigned here), an offset one whose
+   * base is not named so or whose index versions are gone.
    */
   private prune(s: PathState): void {
     const named = new Set(s.ptrs.values());
     const bases = new Set([...named].map(baseOf));
+    const unassigned = (b: string) => b.startsWith('V:') && !s.ptrs.has(b.slice(2));
     for (const e of [...s.dirty.keys()]) {
       if (named.has(e)) continue;
-      if (!e.includes('@')) {
-        if (!e.startsWith('P')) s.dirty.delete(e);
-        continue;
-      }
       const b = baseOf(e);
-      if (!(bases.has(b) || b.startsWith('P')) || !this.current(s, e)) s.dirty.delete(e);
+      const kept = b === e ? b.startsWith('P') || unassigned(b) : (bases.has(b) || b.startsWith('P') || unassigned(b)) && this.current(s, e);
+      if (!kept) s.dirty.delete(e);
     }
   }
 
