@@ -12,6 +12,8 @@ import { bound, dedupe, Hop, ModeState, PathState, PendingWrite, SectionStart, V
 import { ConstEnv, constValue, describeValue, truth } from './constValue';
 import { FunctionRef, SourceCache } from './sourceCache';
 import { accessPath, declaredName, isPointerTo, parameterNames, unwrap } from './syntax';
+import { EntryNames } from './entryIdentity';
+import { ANY_KIND, builtValue, entryTestCall, Kinds, kindsOf, narrowKinds, testOutcome } from './entryValues';
 import { parseKernelC } from '../parse/cParser';
 import { Cond, and as condAnd, contradicts, conjuncts, key as condKey, not as condNot, parseCond } from '../config/cond';
 import type { Tree } from 'web-tree-sitter';
@@ -198,6 +200,15 @@ function joinJumps(fallthrough: PathState[], jumped: PathState[]): PathState[] {
   return [...fallthrough, ...settled];
 }
 
+/** The kinds of value the caller's pending writes left in the entries of the dirty parameters (by parameter index). */
+export type ParamValues = Map<number, Kinds>;
+
+/** A summary's memo key: the function and its context (mode, parameters with pending writes and their values). */
+function memoKey(fnKey: string, mode: ModeState, dirtyParams: number[], outerPending: boolean, values?: ParamValues): string {
+  const dirty = dirtyParams.map((i) => (values?.has(i) ? `${i}=${values.get(i)}` : `${i}`)).join(',');
+  return `${fnKey}|${mode.depth}/${mode.paused}|${dirty}|${outerPending}`;
+}
+
 /** What a summarise run collects besides its summary: what it was computed from. */
 interface Frame {
   /** Callee names looked up, in this run and every callee's: a change to their definitions' shape invalidates. */
@@ -225,6 +236,7 @@ interface MemoEntry extends Frame {
   fnKey: string;
   mode: ModeState;
   dirtyParams: number[];
+  paramValues?: ParamValues;
   outerPending: boolean;
   section?: SectionStart;
   /** A function summarised below it changed: valid only if those summaries come out the same (revalidate). */
@@ -342,7 +354,7 @@ export class Interpreter {
           if (!cur) {
             const ref = this.sources.functionByKey(prev.fnKey);
             if (!ref) return false;
-            this.summarize(ref, prev.mode, prev.dirtyParams, prev.outerPending, prev.section);
+            this.summarize(ref, prev.mode, prev.dirtyParams, prev.outerPending, prev.section, prev.paramValues);
             cur = this.memo.get(ck);
           }
           if (!cur || cur === 'pending' || !cur.clean || !sameForCallers(prev.sum, cur.sum)) return false;
@@ -450,7 +462,7 @@ export class Interpreter {
       if (!prev || v.conds.length < prev.conds.length) m.set(k, v);
     };
     const seen = new Set<string>();
-    const stack = [`${fn.key}|${mode.depth}/${mode.paused}|${dirtyParams.join(',')}|${outerPending}`];
+    const stack = [memoKey(fn.key, mode, dirtyParams, outerPending)];
     for (let k = stack.pop(); k !== undefined; k = stack.pop()) {
       if (seen.has(k)) continue;
       seen.add(k);
@@ -470,9 +482,10 @@ export class Interpreter {
     dirtyParams: number[],
     outerPending = false,
     section?: SectionStart,
+    paramValues?: ParamValues,
   ): FunctionSummary {
     const fnKey = fn.key;
-    const key = `${fnKey}|${mode.depth}/${mode.paused}|${dirtyParams.join(',')}|${outerPending}`;
+    const key = memoKey(fnKey, mode, dirtyParams, outerPending, paramValues);
     if (this.depth === 0) this.rootSteps = 0;
     const known = this.memo.get(key);
     if (known === 'pending') return this.cut(); // recursion: assume no effect, which terminates
@@ -509,8 +522,8 @@ export class Interpreter {
     this.frames.push(frame);
     try {
       const run = new FunctionRun(this, fn, outerPending);
-      const result = run.run(mode, dirtyParams, section);
-      const entry: MemoEntry = { sum: result, ...frame, epoch: this.epoch, fnKey, mode: { ...mode }, dirtyParams, outerPending, section };
+      const result = run.run(mode, dirtyParams, section, paramValues);
+      const entry: MemoEntry = { sum: result, ...frame, epoch: this.epoch, fnKey, mode: { ...mode }, dirtyParams, paramValues, outerPending, section };
       this.memo.set(key, entry);
       this.frames.pop();
       this.useChild(key, entry);
@@ -596,6 +609,8 @@ class FunctionRun {
   private sectionCalls = new Map<string, SectionCall>();
   private ownOps = new Set<string>();
   private ptrVars = new Set<string>();
+  /** Which entry a pointer expression names (indexing, address arithmetic, generations). */
+  private readonly names: EntryNames;
   private params: (string | null)[];
   private readonly fnName: string;
   /** The call site of the macro being expanded, if any. */
@@ -611,16 +626,17 @@ class FunctionRun {
     this.fnName = fn.name;
     this.params = parameterNames(fn.node);
     this.collectPointerVars(fn.node);
+    this.names = new EntryNames(fn.node, (k, s) => this.isPointer(k, s), ip.constEnv());
   }
 
-  run(mode: ModeState, dirtyParams: number[], section?: SectionStart): FunctionSummary {
+  run(mode: ModeState, dirtyParams: number[], section?: SectionStart, paramValues?: ParamValues): FunctionSummary {
     const st = new PathState();
     st.mode = { ...mode };
     st.section = section;
     this.params.forEach((p, i) => {
       if (p) st.ptrs.set(p, `P${i}`);
     });
-    for (const i of dirtyParams) st.dirty.set(`P${i}`, { chain: [], conds: [], param: i });
+    for (const i of dirtyParams) st.dirty.set(`P${i}`, { chain: [], conds: [], param: i, value: paramValues?.get(i) });
     const body = this.fn.node.childForFieldName('body');
     const flow = body ? this.exec(body, [st]) : emptyFlow([st]);
     const closing = body ? this.hopAtEnd(body, 'the function ends here') : undefined;
@@ -640,7 +656,8 @@ class FunctionRun {
         if (w && w.param === undefined) writes.set(i, w);
       });
       const at = s.exitAt ? `${s.exitAt.line}:${s.exitAt.column}` : '';
-      const k = `${v ? v.join('|') : '?'};${[...writes.keys()]};${s.flushed};${s.mode.depth}/${s.mode.paused};${at}`;
+      const written = [...writes].map(([i, w]) => (w.value === undefined ? `${i}` : `${i}=${w.value}`));
+      const k = `${v ? v.join('|') : '?'};${written};${s.flushed};${s.mode.depth}/${s.mode.paused};${at}`;
       const prev = outcomes.get(k);
       if (!prev || s.conds.length < prev.conds.length)
         outcomes.set(k, {
@@ -769,8 +786,10 @@ class FunctionRun {
         return emptyFlow(this.execDeclaration(n, states));
       case 'if_statement':
         return this.execIf(n, states);
-      case 'while_statement':
-        return this.loop(states, n.childForFieldName('condition'), n.childForFieldName('body'), null, false);
+      case 'while_statement': {
+        const c = n.childForFieldName('condition');
+        return this.loop(states, c, n.childForFieldName('body'), null, false, false, this.macroIterator(c));
+      }
       case 'do_statement':
         return this.loop(states, n.childForFieldName('condition'), n.childForFieldName('body'), null, true);
       case 'for_statement': {
@@ -939,6 +958,8 @@ class FunctionRun {
     update: Node | null,
     isDo: boolean,
     mayNotRun = false,
+    /** An iterator macro's variable (`for_each_set_bit(i, ...)`), given its next value at every test. */
+    iterator: string | null = null,
   ): Flow {
     const out = emptyFlow();
     const exits: PathState[] = [];
@@ -951,6 +972,7 @@ class FunctionRun {
     if (mayNotRun) exits.push(...cur);
     const test = (ss: PathState[]): PathState[] => {
       if (!condNode) return ss;
+      if (iterator) ss = ss.map((s) => this.advance(s, iterator, condNode));
       const { t, f } = this.cond(condNode, ss.map((s) => this.fresh(s)));
       exits.push(...f);
       return t;
@@ -974,6 +996,31 @@ class FunctionRun {
     }
     out.normal = bound(joinJumps(exits, breaks), MAX_STATES);
     return out;
+  }
+
+  /**
+   * An iterator macro rewritten to `while (i, bitmap, n)` (kernelIdioms.ts)
+   * assigns its first argument at every test: the variable, when it names an
+   * entry or indexes one, or null. A real `while` with a comma condition is
+   * rare, and a new version only ever loses a match.
+   */
+  private macroIterator(cond: Node | null): string | null {
+    let c = cond ? unwrap(cond.type === 'condition_clause' ? (cond.childForFieldName('value') ?? cond) : cond) : null;
+    if (c?.type !== 'comma_expression') return null;
+    while (c.type === 'comma_expression' && c.childForFieldName('left')) c = unwrap(c.childForFieldName('left')!);
+    const key = accessPath(c);
+    return key && (this.ptrVars.has(key) || this.names.tracks(key)) ? key : null;
+  }
+
+  /** The iterator `key` takes its next value at `site`. */
+  private advance(s: PathState, key: string, site: Node): PathState {
+    const s2 = s.clone();
+    s2.vals.delete(key);
+    s2.nonzero.delete(key);
+    s2.entryVals.delete(key);
+    if (this.ptrVars.has(key)) this.names.newEntry(s2, key, site);
+    this.names.assigned(s2, key, site);
+    return s2;
   }
 
   private execSwitch(n: Node, states: PathState[]): Flow {
@@ -1046,9 +1093,10 @@ class FunctionRun {
 
   /** A state for evaluating a new statement: call values of the last one forgotten. */
   private fresh(s: PathState): PathState {
-    if (s.callVals.size === 0) return s;
+    if (s.callVals.size === 0 && s.exprVals.size === 0) return s;
     const c = s.clone();
     c.callVals = new Map();
+    c.exprVals = new Map();
     return c;
   }
 
@@ -1098,6 +1146,7 @@ class FunctionRun {
         return { t: withCond(states, c), f: withCond(states, condNot(c)) };
       }
     }
+    const tested = entryTestCall(n, this.ip.cat);
     for (const s of states) {
       for (const [s2, v] of this.evalExpr(n, s)) {
         let tv: boolean | undefined;
@@ -1105,11 +1154,33 @@ class FunctionRun {
         else tv = truth(n, s2, this.ip.constEnv());
         const zt = tv === undefined ? this.zeroTest(n) : null;
         if (zt && s2.nonzero.has(zt.name)) tv = !zt.zeroWhen;
-        if (tv !== false) t.push(this.refine(n, s2, true));
-        if (tv !== true) f.push(this.refine(n, s2, false));
+        // `pmd_bad(pmdval)` on a value this section wrote (a table entry): decided by the catalogue's entryTests.
+        if (tv === undefined && tested) tv = testOutcome(tested.test, this.valueKinds(s2, tested.arg));
+        if (tv !== false) t.push(this.narrow(tested, this.refine(n, s2, true), true));
+        if (tv !== true) f.push(this.narrow(tested, this.refine(n, s2, false), false));
       }
     }
     return { t, f };
+  }
+
+  /** On the branch where an entry test came out `outcome`, the kinds its (followed) variable can still be. */
+  private narrow(tested: ReturnType<typeof entryTestCall>, s: PathState, outcome: boolean): PathState {
+    const key = tested ? accessPath(tested.arg) : null;
+    const known = key ? s.entryVals.get(key) : undefined;
+    if (!key || known === undefined) return s;
+    const k = narrowKinds(tested!.test, known, outcome);
+    if (k === known || k === undefined) return s;
+    const s2 = s.clone();
+    s2.entryVals.set(key, k);
+    return s2;
+  }
+
+  /** The kinds of entry value an expression holds on this path (a followed variable, a read back, a made value). */
+  private valueKinds(s: PathState, n: Node | undefined): Kinds | undefined {
+    if (!n) return undefined;
+    const u = unwrap(n);
+    const key = accessPath(u);
+    return key ? s.entryVals.get(key) : s.exprVals.get(u.id);
   }
 
   /** On the branch where `n` is `holds`, narrow a variable's known values (x, x == C, x != C). */
@@ -1185,7 +1256,9 @@ class FunctionRun {
           if (key) {
             s2.vals.delete(key);
             s2.nonzero.delete(key);
-            if (this.isPointer(key, s2)) this.freshEntry(s2, key, n);
+            s2.entryVals.delete(key);
+            if (this.isPointer(key, s2)) this.names.newEntry(s2, key, n);
+            this.names.assigned(s2, key, n);
           }
           return [s2, null];
         });
@@ -1194,9 +1267,19 @@ class FunctionRun {
         const arg = n.childForFieldName('argument');
         if (!arg) return [[st, null]];
         const op = n.child(0)?.text;
-        const pairs = this.evalExpr(arg, st);
+        // `&p[i]` takes an entry's address: its parts are evaluated, the entry is not read.
+        const sub = unwrap(arg);
+        const pairs = op === '&' && sub.type === 'subscript_expression' ? this.evalParts(sub, st) : this.evalExpr(arg, st);
         if (op !== '*') return pairs.map(([s]) => [s, null]);
-        return pairs.map(([s]) => [this.checkRead(s, arg, n), null]);
+        return pairs.map(([s]) => [this.readEntry(s, this.names.pointer(s, arg), n), null]);
+      }
+      case 'subscript_expression': {
+        // `pte[i]` reads the entry at index i from the one `pte` names.
+        const base = n.childForFieldName('argument');
+        const index = n.childForFieldName('index');
+        const pairs = this.evalParts(n, st);
+        if (!base || !index) return pairs.map(([s]) => [s, null]);
+        return pairs.map(([s]) => [this.readEntry(s, this.names.element(s, base, index), n), null]);
       }
       case 'conditional_expression': {
         const c = n.childForFieldName('condition');
@@ -1255,9 +1338,13 @@ class FunctionRun {
     let pairs = this.evalExpr(right, st);
     if (!key) {
       // `*p = v`, `a[i] = v`: evaluate the target's parts (no read of the target itself).
+      const next: Pair[] = [];
+      if (left.type === 'subscript_expression') {
+        for (const [s, v] of pairs) for (const [s2] of this.evalParts(left, s)) next.push([s2, v]);
+        return next;
+      }
       const target = left.type === 'pointer_expression' ? left.childForFieldName('argument') : left;
       if (target) {
-        const next: Pair[] = [];
         for (const [s, v] of pairs) for (const [s2] of this.evalExpr(target, s)) next.push([s2, v]);
         pairs = next;
       }
@@ -1269,74 +1356,80 @@ class FunctionRun {
       else {
         s2.vals.delete(key);
         s2.nonzero.delete(key);
-        if (this.isPointer(key, s2)) this.freshEntry(s2, key, n);
+        s2.entryVals.delete(key);
+        if (this.isPointer(key, s2)) this.names.newEntry(s2, key, n);
+        this.names.assigned(s2, key, n);
       }
       return [s2, op === '=' ? v : null];
     });
+  }
+
+  /** `a[i]`: the array and index are evaluated (in order), the element is not read. */
+  private evalParts(sub: Node, st: PathState): Pair[] {
+    let pairs: Pair[] = [[st, null]];
+    for (const c of [sub.childForFieldName('argument'), sub.childForFieldName('index')]) {
+      if (!c) continue;
+      const next: Pair[] = [];
+      for (const [s] of pairs) next.push(...this.evalExpr(c, s));
+      pairs = next;
+    }
+    return pairs;
   }
 
   /** `key = value`: the pointer takes the value's entry (or a new one); integers keep known values. */
   private assign(s: PathState, key: string, value: Node, v: Val, at: Node): void {
     s.nonzero.delete(key);
     const src = accessPath(value);
+    const kinds = this.valueKinds(s, value);
     if (src && s.ptrs.has(src)) s.ptrs.set(key, s.ptrs.get(src)!);
     else if (src && this.ptrVars.has(src)) s.ptrs.set(key, `V:${src}`);
-    else if (this.isPointer(key, s)) this.freshEntry(s, key, at);
+    else if (this.isPointer(key, s)) {
+      // `q = p + 1`, `q = &p[i]`: the entry at that offset from p's; `p = p + 1` is a new entry.
+      const derived = this.names.derived(s, key, value);
+      if (derived) s.ptrs.set(key, derived);
+      else this.names.newEntry(s, key, at);
+    }
+    this.names.assigned(s, key, at);
     if (v && v.length <= 4) s.vals.set(key, v);
     else s.vals.delete(key);
+    if (kinds !== undefined) s.entryVals.set(key, kinds);
+    else s.entryVals.delete(key);
   }
 
   private isPointer(key: string, s: PathState): boolean {
     return this.ptrVars.has(key) || s.ptrs.has(key) || /(->|\.)(pte|pmd|pud)$/.test(key);
   }
 
-  /**
-   * `key` now names a new entry, made at `site`. An entry made by the same site
-   * on an earlier loop iteration becomes that site's "older" entry, so a write
-   * in one iteration never matches a read in the next.
-   */
-  private freshEntry(s: PathState, key: string, site: Node): void {
-    const id = `S${site.id}`;
-    const old = `${id}~`;
-    // Two generations are kept apart (this iteration's and the last one's);
-    // anything older is forgotten rather than confused with a newer entry.
-    for (const [k, v] of s.ptrs) if (v === old) s.ptrs.set(k, `?${k}`);
-    s.dirty.delete(old);
-    for (const [k, v] of s.ptrs) if (v === id) s.ptrs.set(k, old);
-    const w = s.dirty.get(id);
-    if (w) {
-      s.dirty.delete(id);
-      s.dirty.set(old, w);
-    }
-    s.ptrs.set(key, id);
-    // A pending write to an entry no pointer names any more can never be read
-    // back here; a parameter's entry still matters to the caller.
-    const named = new Set(s.ptrs.values());
-    for (const e of [...s.dirty.keys()]) if (!named.has(e) && !e.startsWith('P')) s.dirty.delete(e);
+  /** An argument that points at an entry: a known entry pointer, or arithmetic on one (`pte + i`, `&pte[i]`). */
+  private isEntryPointer(s: PathState, a: Node): boolean {
+    const k = accessPath(a);
+    return k ? this.isPointer(k, s) : !!this.names.arithmetic(s, a);
   }
 
-  private entryOf(s: PathState, key: string): string {
-    return s.ptrs.get(key) ?? `V:${key}`;
-  }
-
-  private argKey(arg: Node | undefined, field?: string): string | null {
+  /** The entry an argument names, with `field` the member of a struct argument holding the entry pointer. */
+  private argEntry(s: PathState, arg: Node | undefined, field?: string): string | null {
     if (!arg) return null;
+    if (!field) return this.names.pointer(s, arg);
     const k = accessPath(arg);
-    if (!k) return null;
-    return field ? `${k}->${field}` : k;
+    return k ? this.names.ofPath(s, `${k}->${field}`) : null;
   }
 
-  /** A read through `ptrExpr` at `at`: a hit when its entry has a pending write. */
-  private checkRead(s: PathState, ptrExpr: Node, at: Node): PathState {
-    const key = accessPath(ptrExpr);
-    if (!key || !s.batching) return s;
-    const w = s.dirty.get(this.entryOf(s, key));
+  /**
+   * A read of `entry` at `at`: a hit when it has a pending write. The value
+   * read is taken to be the one written (its kinds decide later guards), or a
+   * followed value of any kind when the write's value is not known.
+   */
+  private readEntry(s: PathState, entry: string | null, at: Node): PathState {
+    if (!entry || !s.batching) return s;
+    const w = s.dirty.get(entry);
     if (!w) return s;
     const read = this.hop(at, `${at.text.replace(/\s+/g, ' ')} reads the entry`);
     if (w.param !== undefined)
       this.entryReads.push({ param: w.param, read, readChain: [], conds: s.conds, fn: this.fnName });
     else this.hits.push({ read, readChain: [], write: w, conds: unionConds(w.conds, s.conds), fn: this.fnName, section: s.section });
-    return s;
+    const c = s.clone();
+    c.exprVals.set(at.id, w.value ?? ANY_KIND);
+    return c;
   }
 
   private evalCall(n: Node, st: PathState): Pair[] {
@@ -1352,9 +1445,12 @@ class FunctionRun {
     const out: Pair[] = [];
     for (const [s0] of pairs) {
       const results = name ? this.applyCall(name, n, args, s0) : [[s0, null] as Pair];
+      // mk_pte(..) is a present mapping, pte_mkdirty(x) is of x's kind: for the writes and tests that use it.
+      const built = name ? builtValue(name, (i) => this.valueKinds(s0, args[i]), this.ip.cat) : undefined;
       for (const [s, v] of results) {
         const s2 = s === s0 || s === st ? s.clone() : s;
         s2.callVals.set(n.id, v);
+        if (built !== undefined && !s2.exprVals.has(n.id)) s2.exprVals.set(n.id, built);
         out.push([s2, v]);
       }
     }
@@ -1404,21 +1500,22 @@ class FunctionRun {
     }
     const writer = cat.writers.get(name);
     if (writer) {
-      const key = this.argKey(args[writer.ptrArg], writer.field);
-      if (!key || !s.batching) return [[s, null]];
+      const entry = this.argEntry(s, args[writer.ptrArg], writer.field);
+      if (!entry || !s.batching) return [[s, null]];
       const s2 = s.clone();
       const what = args[writer.ptrArg] ? unwrap(args[writer.ptrArg]).text : '?';
-      s2.dirty.set(this.entryOf(s2, key), {
+      // What it leaves in the entry: a clear's or populate's own kind, or a setter's value argument's.
+      const setter = cat.entrySetters.get(name);
+      const value = writer.value ? kindsOf(writer.value) : setter ? this.valueKinds(s, args[setter.valueArg]) : undefined;
+      s2.dirty.set(entry, {
         chain: [{ ...this.hop(n, `${name}() writes the entry through ${what}`), callee: name }],
         conds: s.conds,
+        value,
       });
       return [[s2, null]];
     }
     const reader = cat.readers.get(name);
-    if (reader) {
-      const arg = args[reader.ptrArg];
-      return [[arg ? this.checkRead(s, arg, n) : s, null]];
-    }
+    if (reader) return [[this.readEntry(s, this.argEntry(s, args[reader.ptrArg], reader.field), n), null]];
     if (cat.valueTransparent.has(name) && args.length) return [[s, this.valueOf(args[0], s)]];
     return this.applyCallee(name, n, args, s);
   }
@@ -1441,17 +1538,21 @@ class FunctionRun {
     // Outside a section only functions that call the lazy-mode API themselves
     // matter (their effect on the mode: wrappers that enter or leave).
     if (!s.batching && !this.ip.index.usesLazyApi(name)) return [[s, null]];
-    const argKeys = args.map((a) => this.argKey(a));
+    const argEntries = args.map((a) => this.names.pointer(s, a));
     const dirtyParams: number[] = [];
-    argKeys.forEach((k, i) => {
-      if (k && s.dirty.has(this.entryOf(s, k))) dirtyParams.push(i);
+    const paramValues: ParamValues = new Map();
+    argEntries.forEach((e, i) => {
+      const w = e ? s.dirty.get(e) : undefined;
+      if (!w) return;
+      dirtyParams.push(i);
+      if (w.value !== undefined) paramValues.set(i, w.value);
     });
     // A callee matters when it can write or read an entry passed to it, or
     // flush/leave while writes are pending (mode changes are for the section checkers).
     const worth =
       this.ip.index.usesLazyApi(name) ||
       dirtyParams.length > 0 ||
-      (argKeys.some((k) => k && this.isPointer(k, s)) &&
+      (args.some((a) => this.isEntryPointer(s, a)) &&
         (this.ip.takesEntry(name, this.fn.file) || this.ip.index.macros(name).length > 0)) ||
       ((s.dirty.size > 0 || this.outerPending) && this.ip.index.mayTouchMode(name));
     if (!worth) return [[s, null]];
@@ -1459,12 +1560,12 @@ class FunctionRun {
     if (!defs.length) return this.expandMacro(name, n, args, s);
     const out: Pair[] = [];
     for (const { ref, condition } of defs) {
-      const sum = this.ip.summarize(ref, s.mode, dirtyParams, s.dirty.size > 0 || this.outerPending, s.section);
+      const sum = this.ip.summarize(ref, s.mode, dirtyParams, s.dirty.size > 0 || this.outerPending, s.section, paramValues.size ? paramValues : undefined);
       const callHop = (msg: string): Hop => ({ ...this.hop(n, msg), callee: name });
       const defConds = defs.length > 1 && condition ? conjuncts(parseCond(condition)) : [];
       for (const er of sum.entryReads) {
-        const k = argKeys[er.param];
-        const w = k ? s.dirty.get(this.entryOf(s, k)) : undefined;
+        const e = argEntries[er.param];
+        const w = e ? s.dirty.get(e) : undefined;
         if (!w) continue;
         const via = callHop(`${name}() is called here and reads ${unwrap(args[er.param]).text} inside`);
         const conds = unionConds(unionConds(s.conds, er.conds), defConds);
@@ -1497,11 +1598,12 @@ class FunctionRun {
         if (o.mode.depth > 0 && !s2.section) s2.section = o.section;
         const retText = o.ret && o.ret.length === 1 ? ` on its path returning ${this.ip.describe(o.ret[0])}` : '';
         for (const [i, w] of o.writes) {
-          const k = argKeys[i];
-          if (!k) continue;
-          s2.dirty.set(this.entryOf(s2, k), {
+          const e = argEntries[i];
+          if (!e) continue;
+          s2.dirty.set(e, {
             chain: [callHop(`${name}() writes the entry through ${unwrap(args[i]).text}${retText}`), ...w.chain],
             conds: unionConds(unionConds(w.conds, defConds), s.conds),
+            value: w.value,
           });
         }
         if (o.conds.length) s2.conds = unionConds(s2.conds, o.conds);

@@ -1,7 +1,9 @@
 // The abstract state carried along one path through a function: the lazy
 // mode, which page-table entry each pointer names, known integer values, and
-// the entries written since the last flush (with how they were written).
+// the entries written since the last flush (with how they were written and
+// what kind of value was written: analysis/entryValues.ts).
 import { Cond, joinConjuncts } from '../config/cond';
+import { joinKinds, Kinds } from './entryValues';
 
 /** A place in the source with a word on what happens there. */
 export interface Hop {
@@ -26,6 +28,8 @@ export interface PendingWrite {
   /** The #if conditions (conjuncts) of the path that made the write. */
   conds: Cond[];
   param?: number;
+  /** The kinds the written value can be (entryValues.ts); undefined: any. */
+  value?: Kinds;
 }
 
 export interface SectionStart extends Hop {
@@ -45,8 +49,12 @@ export interface ModeState {
 
 export class PathState {
   mode: ModeState = { depth: 0, paused: 0 };
-  /** Access path ("ptep", "vmf->pte") -> entry id. */
+  /** Access path ("ptep", "vmf->pte") -> entry id (entryIdentity.ts). */
   ptrs = new Map<string, string>();
+  /** Index variable -> the version of its value (its last assignment site), so `pte[i]` names one entry per version. */
+  idx = new Map<string, string>();
+  /** Variable -> the kinds of the entry value it holds, when it holds one read back after a write or built here. */
+  entryVals = new Map<string, Kinds>();
   vals = new Map<string, number[]>();
   /** Variables known to be non-zero / non-NULL on this path (after `if (!p) break;`). */
   nonzero = new Set<string>();
@@ -70,17 +78,22 @@ export class PathState {
   leftBy?: Hop;
   /** Values of calls evaluated in the current statement, by node id. */
   callVals = new Map<number, Val>();
+  /** Entry-value kinds of expressions evaluated in the current statement, by node id (reads, mk_pte(), ...). */
+  exprVals = new Map<number, Kinds>();
 
   clone(): PathState {
     const s = new PathState();
     s.mode = { ...this.mode };
     s.ptrs = new Map(this.ptrs);
+    s.idx = new Map(this.idx);
+    s.entryVals = new Map(this.entryVals);
     s.vals = new Map(this.vals);
     s.nonzero = new Set(this.nonzero);
     s.dirty = new Map(this.dirty);
     s.flushed = this.flushed;
     s.conds = this.conds;
     s.callVals = new Map(this.callVals);
+    s.exprVals = new Map(this.exprVals);
     s.section = this.section;
     s.exitAt = this.exitAt;
     s.jump = this.jump;
@@ -100,7 +113,7 @@ export class PathState {
 
   /** Identity for merging equal states (write chains and conditions left out). */
   key(): string {
-    return `${this.mode.depth}/${this.mode.paused}/${this.flushed ? 1 : 0};${ptrsKey(this)};${valsKey(this)};${sortedKeys(this.dirty)};${sortedKeys(this.nonzero)}`;
+    return `${this.mode.depth}/${this.mode.paused}/${this.flushed ? 1 : 0};${ptrsKey(this)};${valsKey(this)};${dirtyKey(this)};${sortedKeys(this.nonzero)};${mapKey(this.entryVals)}`;
   }
 }
 
@@ -110,10 +123,26 @@ function sortedKeys(m: Map<string, unknown> | Set<string>): string {
   return m.size === 0 ? '' : m.size === 1 ? (m.keys().next().value as string) : [...m.keys()].sort().join(',');
 }
 
-function ptrsKey(s: PathState): string {
-  if (s.ptrs.size === 0) return '';
+function mapKey(m: Map<string, string | number>): string {
+  if (m.size === 0) return '';
   let out = '';
-  for (const k of [...s.ptrs.keys()].sort()) out += `${k}=${s.ptrs.get(k)},`;
+  for (const k of [...m.keys()].sort()) out += `${k}=${m.get(k)},`;
+  return out;
+}
+
+/** Pointer identities and the index versions they are built from. */
+function ptrsKey(s: PathState): string {
+  return s.idx.size === 0 ? mapKey(s.ptrs) : `${mapKey(s.ptrs)}#${mapKey(s.idx)}`;
+}
+
+/** Pending entries, each with the kinds of its written value when known. */
+function dirtyKey(s: PathState): string {
+  if (s.dirty.size === 0) return '';
+  let out = '';
+  for (const k of [...s.dirty.keys()].sort()) {
+    const v = s.dirty.get(k)!.value;
+    out += v === undefined ? `${k},` : `${k}=${v},`;
+  }
   return out;
 }
 
@@ -156,9 +185,10 @@ export function bound(states: PathState[], max: number): PathState[] {
   let d = dedupe(states);
   if (d.length <= max) return d;
   const modeKey = (s: PathState) => `${s.mode.depth}/${s.mode.paused}/${s.flushed}`;
+  // Written-value kinds decide guards like known values do: given up with them.
   const steps: ((s: PathState) => string)[] = [
-    (s) => `${modeKey(s)};${valsKey(s)};${sortedKeys(s.nonzero)};${ptrsKey(s)}`,
-    (s) => `${modeKey(s)};${valsKey(s)};${sortedKeys(s.nonzero)}`,
+    (s) => `${modeKey(s)};${valsKey(s)};${sortedKeys(s.nonzero)};${mapKey(s.entryVals)};${ptrsKey(s)}`,
+    (s) => `${modeKey(s)};${valsKey(s)};${sortedKeys(s.nonzero)};${mapKey(s.entryVals)}`,
     modeKey,
   ];
   for (const groupKey of steps) {
@@ -183,12 +213,24 @@ function joinGroups(states: PathState[], groupKey: (s: PathState) => string): Pa
     for (const s of g.slice(1)) {
       for (const [k, v] of j.ptrs) if (s.ptrs.get(k) !== v) j.ptrs.set(k, `?${k}`);
       for (const k of s.ptrs.keys()) if (!j.ptrs.has(k)) j.ptrs.set(k, `?${k}`);
+      // An index whose versions differ names no entry either path named.
+      for (const [k, v] of j.idx) if (s.idx.get(k) !== v) j.idx.set(k, '?');
+      for (const k of s.idx.keys()) if (!j.idx.has(k)) j.idx.set(k, '?');
+      for (const [k, v] of j.entryVals) {
+        const o = joinKinds(v, s.entryVals.get(k));
+        if (o === undefined) j.entryVals.delete(k);
+        else j.entryVals.set(k, o);
+      }
       for (const [k, v] of j.vals) {
         const o = s.vals.get(k);
         if (!o) j.vals.delete(k);
         else j.vals.set(k, [...new Set([...v, ...o])]);
       }
-      for (const [k, w] of s.dirty) if (!j.dirty.has(k)) j.dirty.set(k, w);
+      for (const [k, w] of s.dirty) {
+        const jw = j.dirty.get(k);
+        if (!jw) j.dirty.set(k, w);
+        else if (jw.value !== w.value) j.dirty.set(k, { ...jw, value: joinKinds(jw.value, w.value) });
+      }
       for (const k of [...j.nonzero]) if (!s.nonzero.has(k)) j.nonzero.delete(k);
       j.conds = joinConjuncts(j.conds, s.conds);
     }

@@ -90,9 +90,11 @@ export class SourceCache {
     const root = this.entry(file)?.parsed.tree.rootNode;
     if (!root) return null;
     const n: Node | null = root.namedDescendantForPosition({ row: line - 1, column: column - 1 });
-    // A call rather than its callee's name.
+    // A call rather than its callee's name; an indexed entry (pte[i]) rather than its base.
     const p = n?.parent;
-    return p?.type === 'call_expression' && p.childForFieldName('function')?.id === n!.id ? p : n;
+    if (p?.type === 'call_expression' && p.childForFieldName('function')?.id === n!.id) return p;
+    if (p?.type === 'subscript_expression' && p.childForFieldName('argument')?.id === n!.id) return p;
+    return n;
   }
 
   allFunctions(file: string): FunctionRef[] {

@@ -16,6 +16,19 @@ export interface EntryAccessApi {
   ptrArg: number;
   /** When the argument is a struct, the member holding the entry pointer. */
   field?: string;
+  /** For a writer: the kind of value it always leaves in the entry (a clear: none; a populate: table). */
+  value?: EntryKind;
+}
+
+/** What an entry value can be, as far as the tests on it go (see analysis/entryValues.ts). */
+export type EntryKind = 'none' | 'present' | 'table' | 'swap';
+
+/** A test of an entry value (`pte_none`, `pmd_bad`...). */
+export interface EntryTest {
+  /** For break-before-make: true means the entry is empty ('none') or maps something ('valid'). */
+  means?: 'none' | 'valid';
+  /** The test's result on a value of each kind; kinds not listed are not decided. */
+  on?: Partial<Record<EntryKind, boolean>>;
 }
 
 /** A writer storing a whole entry value (break-before-make). */
@@ -104,8 +117,10 @@ export interface Catalogue {
   entryClearers: Map<string, EntryClearerApi>;
   /** Calls taking the page/pfn an entry value maps: name -> the entry value's argument. */
   entryDecoders: Map<string, number>;
-  /** Tests of an entry value: true means empty ('none') or mapping something ('valid'). */
-  entryTests: Map<string, 'none' | 'valid'>;
+  /** Tests of an entry value: what true means for break-before-make, and the result per kind of value. */
+  entryTests: Map<string, EntryTest>;
+  /** Value transforms that may change a value's kind (pmd_mkinvalid): the result's kind is unknown. */
+  entryKindChangers: Set<string>;
   /** Calls building an entry value from a page or pfn: name -> that argument. */
   pteMakers: Map<string, number>;
   /** Calls turning a page into its pfn, folio, ... (the same page). */
@@ -123,6 +138,8 @@ export interface Catalogue {
   noReturn: Set<string>;
   /** Calls that stop the kernel when their first argument is true (BUG_ON): the path continues where it is false. */
   assertions: Set<string>;
+  /** Calls that warn when their first argument is true (WARN_ON) and go on: a statement of one continues on both outcomes. */
+  warnings: Set<string>;
 }
 
 /** The shape a user's extra-APIs file may have: any subset of apis.json's sections. */
@@ -172,8 +189,8 @@ export function builtinCatalogue(): Catalogue {
   };
   return {
     lazyMode: mapOf(b.lazyMode),
-    writers: mapOf(b.writers),
-    readers: mapOf(b.readers),
+    writers: sectionMap(b.writers),
+    readers: sectionMap(b.readers),
     entryPointerTypes: new Set(b.entryPointerTypes),
     entryHolderTypes: new Set((b as any).entryHolderTypes ?? []),
     valueTransparent: new Set(b.valueTransparent),
@@ -195,6 +212,8 @@ export function builtinCatalogue(): Catalogue {
     memoryTouchers: sectionMap((b as any).memoryTouchers),
     noReturn: new Set((b as any).noReturn ?? []),
     assertions: new Set((b as any).assertions ?? []),
+    warnings: new Set((b as any).warnings ?? []),
+    entryKindChangers: new Set((b as any).entryKindChangers ?? []),
     chainBarriers: ((b as any).chainBarriers ?? []).map((r: string) => new RegExp(r)),
     testCodeFiles: [...(b.testCodeFiles ?? [])],
     ruleArchitectures: sectionMap(b.ruleArchitectures),
@@ -206,6 +225,7 @@ export function builtinCatalogue(): Catalogue {
   };
 }
 
+const ENTRY_KIND_NAMES: EntryKind[] = ['none', 'present', 'table', 'swap'];
 const LAZY_OPS: LazyOp[] = ['enter', 'leave', 'flush', 'pause', 'resume'];
 const SHAPES: ApiShape[] = ['legacy', 'generic', 'ranged', 'arch-private'];
 
@@ -242,6 +262,8 @@ export function validateAdditions(raw: unknown): string[] {
         problems.push(`${section}.${name}.ptrArg must be an argument index from 0 to 15`);
       if (v && v.field !== undefined && (typeof v.field !== 'string' || !isIdent(v.field)))
         problems.push(`${section}.${name}.field must be a member name`);
+      if (v && v.value !== undefined && (section !== 'writers' || !ENTRY_KIND_NAMES.includes(v.value)))
+        problems.push(`${section}.${name}.value: only a writer has one, one of ${ENTRY_KIND_NAMES.join(', ')}`);
     }
   }
   for (const list of NAME_LISTS) {

@@ -177,7 +177,7 @@ class BbmChecker implements PathDomain<BState> {
     if (known?.k === 'const') return (known.v !== 0) === truth;
     if (n.type !== 'call_expression') return true;
     const name = calleeName(n);
-    const kind = name ? this.cat.entryTests.get(name) : undefined;
+    const kind = name ? this.cat.entryTests.get(name)?.means : undefined;
     const arg = callArgs(n)[0];
     if (!kind || !arg) return true;
     const v = s.nodeVals.get(arg.id);

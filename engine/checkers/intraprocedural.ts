@@ -34,6 +34,8 @@ export interface WalkOptions {
   noReturn?: Set<string>;
   /** Calls that stop when their first argument is true (BUG_ON): paths continue where it is false. */
   assertions?: Set<string>;
+  /** Calls that warn when their first argument is true (WARN_ON) and return: paths continue on both outcomes. */
+  warnings?: Set<string>;
   maxStates?: number;
   maxLoopIterations?: number;
 }
@@ -115,6 +117,11 @@ class Walker<S> {
             return this.flow();
           }
           if (name && arg && this.opts.assertions?.has(name)) return this.flow(this.cond(arg, ss).f);
+          // `WARN_ON(pte_present(x));` warns and goes on: the write after it can meet a live entry.
+          if (name && arg && this.opts.warnings?.has(name)) {
+            const { t, f } = this.cond(arg, ss);
+            return this.flow(this.dedupe([...t, ...f]));
+          }
         }
         return this.flow(e ? this.evalAll(e, ss) : ss);
       }
@@ -409,7 +416,12 @@ export interface LocalChecker<S> extends PathDomain<S> {
  */
 export function runLocalChecker<S>(fnNode: Node, init: S, checker: LocalChecker<S>, cat: Catalogue): Finding[] {
   try {
-    walkFunction(fnNode, init, checker, { transparent: cat.valueTransparent, noReturn: cat.noReturn, assertions: cat.assertions });
+    walkFunction(fnNode, init, checker, {
+      transparent: cat.valueTransparent,
+      noReturn: cat.noReturn,
+      assertions: cat.assertions,
+      warnings: cat.warnings,
+    });
     return [...checker.findings.values()].sort((a, b) => a.line - b.line || a.column - b.column);
   } catch {
     return [];

@@ -28,7 +28,7 @@ function isAssertion(name: string | null, cat: Catalogue): name is string {
   return !!name && (ASSERTION.test(name) || cat.assertions.has(name));
 }
 
-/** The entry pointer a read node reads through: a reader's pointer argument, or the operand of `*`. */
+/** The entry a read node reads: a reader's pointer argument, the operand of `*`, or an indexed entry (`pte[i]`). */
 function entryOf(read: Node, cat: Catalogue): string | null {
   if (read.type === 'call_expression') {
     const name = calleeName(read);
@@ -42,6 +42,7 @@ function entryOf(read: Node, cat: Catalogue): string | null {
     return null;
   }
   if (read.type === 'pointer_expression') return read.childForFieldName('argument')?.text.replace(/\s+/g, ' ') ?? null;
+  if (read.type === 'subscript_expression') return read.text.replace(/\s+/g, ' ');
   return null;
 }
 
@@ -58,7 +59,7 @@ function climb(n: Node, cat: Catalogue, use: ReadUse): Node | null {
     }
     if (p.type === 'call_expression') {
       const name = calleeName(p);
-      const kind = name ? cat.entryTests.get(name) : undefined;
+      const kind = name ? cat.entryTests.get(name)?.means : undefined;
       if (kind && !test) {
         test = kind === 'valid' ? 'present' : 'none';
         negated = false;

@@ -74,6 +74,28 @@ test('--extra-apis teaches the checker a new writer', () => {
   assert.match(bad.stderr, /lazyModeImplementations\.mine\.name must be a non-empty string/);
 });
 
+test('--extra-apis: a writer\'s "value" decides a test on what is read back; a bad value is rejected', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-cli-'));
+  const src = path.join(dir, 'guard.c');
+  // The first read after the clear is the finding; the second is reached only if the entry read back is present.
+  fs.writeFileSync(
+    src,
+    'void f(pte_t *p)\n{\n\tpte_t v;\n\n\tarch_enter_lazy_mmu_mode();\n\tmy_arch_zap(p);\n\tv = ptep_get(p);\n\tif (pte_present(v))\n\t\tx = ptep_get(p);\n\tarch_leave_lazy_mmu_mode();\n}\n',
+  );
+  const apis = path.join(dir, 'apis.json');
+  // Contract findings (no implementation queues my_arch_zap) are shown as notes.
+  const lines = (r: ReturnType<typeof lazymmu>) => [...r.stdout.matchAll(/^guard\.c:(\d+):\d+: (?:warning|note): .*\[lazy-mmu\/read-after-write/gm)].map((m) => Number(m[1]));
+  fs.writeFileSync(apis, JSON.stringify({ writers: { my_arch_zap: { ptrArg: 0 } } }));
+  assert.deepEqual(lines(lazymmu(['check', '--extra-apis', apis, src])), [7, 9], 'value unknown: both reads');
+  fs.writeFileSync(apis, JSON.stringify({ writers: { my_arch_zap: { ptrArg: 0, value: 'none' } } }));
+  assert.deepEqual(lines(lazymmu(['check', '--extra-apis', apis, src])), [7], 'a cleared entry is never present');
+  fs.writeFileSync(apis, JSON.stringify({ writers: { my_arch_zap: { ptrArg: 0, value: 'gone' } }, readers: { my_get: { ptrArg: 0, value: 'none' } } }));
+  const bad = lazymmu(['check', '--extra-apis', apis, src]);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /writers\.my_arch_zap\.value: only a writer has one, one of none, present, table, swap/);
+  assert.match(bad.stderr, /readers\.my_get\.value: only a writer has one/);
+});
+
 test('--extra-apis extends the section checkers\' lists (a new sleeper), and rejects a bad list', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-cli-'));
   const src = path.join(dir, 'sleepy.c');
