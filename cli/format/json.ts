@@ -4,10 +4,17 @@
 //   "root": "<absolute root>",
 //   "diagnostics": [{ "rule", "severity", "file", "line", "column", "endLine",
 //                     "endColumn", "function", "message",
-//                     "related": [{ "file", "line", "column", "message" }],
-//                     "conditions": ["CONFIG_X", ...] }],
-//   "problems": [{ "file", "message" }]
+//                     "related": [{ "file", "line", "column", "message",
+//                                   "undecided"? }],
+//                     "conditions": ["CONFIG_X", ...], "notDecided"? }],
+//   "problems": [{ "file", "message" }],
+//   "unfollowedIndirectCalls": N
 // }
+// A chain hop's "undecided" lists the guards on its path the contextual search
+// could not decide ({ "text", "line", "column" }, in the hop's file); a
+// finding's "notDecided": "search bound" says its chain is the call graph's
+// (the search's work bound was hit). "unfollowedIndirectCalls" counts the
+// calls through pointers inside sections whose target no fact named.
 // Files are relative to the root (forward slashes) when inside it, absolute
 // otherwise; lines and columns are 1-based. Severity is the engine's word
 // (error, warning, info). Pretty-printed with 2 spaces, ending with '\n'.
@@ -21,6 +28,7 @@ export interface JsonRelated {
   line: number;
   column: number;
   message: string;
+  undecided?: { text: string; line: number; column: number }[];
 }
 
 export interface JsonDiagnostic {
@@ -35,6 +43,7 @@ export interface JsonDiagnostic {
   message: string;
   related: JsonRelated[];
   conditions: string[];
+  notDecided?: 'search bound';
   replay?: Record<string, unknown>;
 }
 
@@ -43,6 +52,7 @@ export interface JsonReport {
   root: string;
   diagnostics: JsonDiagnostic[];
   problems: { file: string; message: string }[];
+  unfollowedIndirectCalls: number;
 }
 
 export function toJsonReport(result: CheckResult, opts: FormatOptions): JsonReport {
@@ -66,8 +76,10 @@ export function toJsonReport(result: CheckResult, opts: FormatOptions): JsonRepo
         line: r.line,
         column: r.column,
         message: r.message,
+        ...(r.undecided ? { undecided: r.undecided.map((u) => ({ ...u })) } : {}),
       })),
       conditions: [...f.conditions],
+      ...(f.notDecided ? { notDecided: f.notDecided } : {}),
       // Present only with `check --replay`: the path replayed per kernel model.
       ...(f.replay
         ? {
@@ -81,6 +93,7 @@ export function toJsonReport(result: CheckResult, opts: FormatOptions): JsonRepo
         : {}),
     })),
     problems: result.problems.map((p) => ({ file: relPath(p.file, root), message: p.message })),
+    unfollowedIndirectCalls: result.unfollowedIndirectCalls ?? 0,
   };
 }
 

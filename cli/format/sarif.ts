@@ -93,7 +93,7 @@ function toResult(f: Finding, root: string): Sarif.Result {
     message: { text: f.message },
     locations: [primary],
     partialFingerprints: { 'lazymmu/v1': fingerprint(f, root) },
-    properties: { function: f.function, conditions: [...f.conditions] },
+    properties: { function: f.function, conditions: [...f.conditions], ...(f.notDecided ? { notDecided: f.notDecided } : {}) },
   };
   if (f.related.length > 0) {
     const hops: Sarif.Location[] = f.related.map((r, i) => ({
@@ -138,6 +138,8 @@ export function toSarifLog(result: CheckResult, opts: FormatOptions): Sarif.Log 
         columnKind: 'utf16CodeUnits',
         invocations: [invocation],
         results: result.findings.map((f) => toResult(f, root)),
+        // Calls through pointers inside sections no rule could follow (their target was not known).
+        ...(result.unfollowedIndirectCalls ? { properties: { unfollowedIndirectCalls: result.unfollowedIndirectCalls } } : {}),
       },
     ],
   };

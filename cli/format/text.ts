@@ -2,8 +2,10 @@
 // related location (call chain hops, outermost first), e.g.
 //   mm/memory.c:120:5: warning: read of a PTE written in this section [lazy-mmu/read-after-write]
 //   mm/memory.c:100:3: note: lazy MMU section entered here
-// Every line ends with '\n'; no findings give the empty string. Input problems
-// are not formatted here (the CLI prints them to stderr).
+// Every line ends with '\n'; no findings give the empty string. A last line
+// counts the calls through pointers inside sections that were not followed
+// (when there are any). Input problems are not formatted here (the CLI prints
+// them to stderr).
 import { CheckResult } from '../../engine/check';
 import { Severity } from '../../engine/findings';
 import { FormatOptions, oneLine, relPath } from './common';
@@ -23,5 +25,8 @@ export function formatText(result: CheckResult, opts: FormatOptions): string {
       lines.push(`${relPath(r.file, opts.root)}:${r.line}:${r.column}: note: ${oneLine(r.message)}`);
     }
   }
+  // What no rule looked at: calls through pointers inside sections whose target was not known.
+  const n = result.unfollowedIndirectCalls ?? 0;
+  if (n) lines.push(`lazymmu: ${n} call${n > 1 ? 's' : ''} through pointers inside lazy MMU sections not followed (target not known)`);
   return lines.map((l) => l + '\n').join('');
 }

@@ -1,6 +1,8 @@
 // The abstract state carried along one path through a function: the lazy
-// mode, which page-table entry each pointer names, known integer values, and
-// the entries written since the last flush (with how they were written).
+// mode, which page-table entry each pointer names, known integer values,
+// other facts about values (values.ts), and the entries written since the
+// last flush (with how they were written).
+import { Fact, factKey, isTestPath, joinFactMaps } from './values';
 
 /** A place in the source with a word on what happens there. */
 export interface Hop {
@@ -30,6 +32,14 @@ export interface SectionStart extends Hop {
   fn: string;
 }
 
+/** A condition a path took that the facts in hand could not decide (with its place). */
+export interface GuardNote {
+  text: string;
+  file: string;
+  line: number;
+  column: number;
+}
+
 /** Possible constant values, or null when unknown. */
 export type Val = number[] | null;
 
@@ -37,6 +47,13 @@ export interface ModeState {
   /** Enable count: 0 off, 1 in a section, >1 nested; below 0 when a function left its caller's section. */
   depth: number;
   paused: number;
+  /** Spinlocks held / preemption or interrupts off (the catalogue's atomicEnter/atomicLeave), when more than 0. */
+  atomic?: number;
+}
+
+/** The mode as a key ("1/0", "1/0/a1" when atomic). */
+export function modeKey(m: ModeState): string {
+  return m.atomic ? `${m.depth}/${m.paused}/a${m.atomic}` : `${m.depth}/${m.paused}`;
 }
 
 export class PathState {
@@ -46,6 +63,10 @@ export class PathState {
   vals = new Map<string, number[]>();
   /** Variables known to be non-zero / non-NULL on this path (after `if (!p) break;`). */
   nonzero = new Set<string>();
+  /** Facts by access path, `.` for `->` (values.ts): NULL, function designators, globals, records, members. */
+  facts = new Map<string, Fact>();
+  /** Conditions taken that the facts could not decide (kept only when surveying, see FunctionRun). */
+  guards: GuardNote[] = [];
   dirty = new Map<string, PendingWrite>();
   /** A flush (or leave/pause) happened since the function was entered. */
   flushed = false;
@@ -63,6 +84,8 @@ export class PathState {
     s.ptrs = new Map(this.ptrs);
     s.vals = new Map(this.vals);
     s.nonzero = new Set(this.nonzero);
+    s.facts = new Map(this.facts);
+    s.guards = this.guards;
     s.dirty = new Map(this.dirty);
     s.flushed = this.flushed;
     s.conds = this.conds;
@@ -84,7 +107,7 @@ export class PathState {
 
   /** Identity for merging equal states (write chains and conditions left out). */
   key(): string {
-    return `${this.mode.depth}/${this.mode.paused}/${this.flushed ? 1 : 0};${ptrsKey(this)};${valsKey(this)};${sortedKeys(this.dirty)};${sortedKeys(this.nonzero)}`;
+    return `${modeKey(this.mode)}/${this.flushed ? 1 : 0};${ptrsKey(this)};${valsKey(this)};${sortedKeys(this.dirty)};${sortedKeys(this.nonzero)}${factsKey(this)}`;
   }
 }
 
@@ -101,6 +124,14 @@ function ptrsKey(s: PathState): string {
   return out;
 }
 
+/** Facts in the state's identity; results of tests on objects are not (states differing only in them are joined, see dedupe). */
+function factsKey(s: PathState): string {
+  if (s.facts.size === 0) return '';
+  let out = ';';
+  for (const k of [...s.facts.keys()].sort()) if (!isTestPath(k)) out += `${k}=${factKey(s.facts.get(k)!)},`;
+  return out;
+}
+
 function valsKey(s: PathState): string {
   if (s.vals.size === 0) return '';
   let out = '';
@@ -114,7 +145,19 @@ export function dedupe(states: PathState[]): PathState[] {
   for (const s of states) {
     const k = s.key();
     const prev = byKey.get(k);
-    if (!prev || s.conds.length < prev.conds.length) byKey.set(k, s);
+    if (!prev) {
+      byKey.set(k, s);
+      continue;
+    }
+    const kept = s.conds.length < prev.conds.length ? s : prev;
+    const other = kept === s ? prev : s;
+    // What tests on objects gave on only one of the two paths is not known after.
+    const tests = [...kept.facts].filter(([f]) => isTestPath(f)).some(([f, v]) => factKey(v) !== (other.facts.get(f) ? factKey(other.facts.get(f)!) : ''));
+    if (tests) {
+      const j = kept.clone();
+      for (const [f, v] of kept.facts) if (isTestPath(f) && (!other.facts.get(f) || factKey(other.facts.get(f)!) !== factKey(v))) j.facts.delete(f);
+      byKey.set(k, j);
+    } else byKey.set(k, kept);
   }
   return [...byKey.values()];
 }
@@ -129,11 +172,11 @@ export function dedupe(states: PathState[]): PathState[] {
 export function bound(states: PathState[], max: number): PathState[] {
   let d = dedupe(states);
   if (d.length <= max) return d;
-  const modeKey = (s: PathState) => `${s.mode.depth}/${s.mode.paused}/${s.flushed}`;
+  const stateMode = (s: PathState) => `${modeKey(s.mode)}/${s.flushed}`;
   const steps: ((s: PathState) => string)[] = [
-    (s) => `${modeKey(s)};${valsKey(s)};${sortedKeys(s.nonzero)};${ptrsKey(s)}`,
-    (s) => `${modeKey(s)};${valsKey(s)};${sortedKeys(s.nonzero)}`,
-    modeKey,
+    (s) => `${stateMode(s)};${valsKey(s)};${sortedKeys(s.nonzero)}${factsKey(s)};${ptrsKey(s)}`,
+    (s) => `${stateMode(s)};${valsKey(s)};${sortedKeys(s.nonzero)}${factsKey(s)}`,
+    stateMode,
   ];
   for (const groupKey of steps) {
     d = joinGroups(d, groupKey);
@@ -164,6 +207,8 @@ function joinGroups(states: PathState[], groupKey: (s: PathState) => string): Pa
       }
       for (const [k, w] of s.dirty) if (!j.dirty.has(k)) j.dirty.set(k, w);
       for (const k of [...j.nonzero]) if (!s.nonzero.has(k)) j.nonzero.delete(k);
+      j.facts = joinFactMaps(j.facts, s.facts);
+      if (s.guards.length < j.guards.length) j.guards = s.guards;
       if (s.conds.length < j.conds.length) j.conds = s.conds;
     }
     out.push(j);

@@ -5,44 +5,15 @@
 import type { Node } from 'web-tree-sitter';
 import { RelatedLocation } from '../findings';
 import { Reachability, Node_ } from '../index/reachability';
+import { WorkspaceIndex } from '../index/workspaceIndex';
 import { SourceCache } from '../analysis/sourceCache';
-import { negateCondition } from '../analysis/interpreter';
-
-/** Conditions worth naming: configuration and runtime switches, not ordinary data tests. */
-const SWITCH = /CONFIG_|IS_ENABLED|_enabled\w*\s*\(|static_branch|static_key|debug_pagealloc/;
+import { guards, SWITCH } from '../analysis/callGuards';
+import { GuardNote } from '../analysis/pathState';
 
 export interface ChainHop extends RelatedLocation {
   conditions: string[];
-}
-
-function ifCondition(n: Node): string {
-  const c = n.childForFieldName('condition');
-  const t = (c?.type === 'parenthesized_expression' && c.namedChild(0) ? c.namedChild(0)! : c)?.text ?? '';
-  return t.replace(/\s+/g, ' ').trim();
-}
-
-/** The guards around `call` inside its function: if-conditions and #if branches. */
-function guards(call: Node): string[] {
-  const out: string[] = [];
-  let child: Node = call;
-  for (let p = call.parent; p && p.type !== 'function_definition'; child = p, p = p.parent) {
-    if (p.type === 'if_statement') {
-      const cond = ifCondition(p);
-      const inElse = p.childForFieldName('alternative')?.id === child.id;
-      if (p.childForFieldName('condition')?.id !== child.id) out.push(inElse ? negateCondition(cond) : cond);
-    } else if (p.type === 'preproc_ifdef' || p.type === 'preproc_if' || p.type === 'preproc_elif') {
-      const name = p.childForFieldName('name')?.text;
-      const cond = name ? (/^#\s*ifndef/.test(p.text) ? `!${name}` : name) : (p.childForFieldName('condition')?.text ?? '').trim();
-      const inAlt = p.childForFieldName('alternative')?.id === child.id;
-      if (!inAlt) out.push(cond);
-    } else if (p.type === 'preproc_else' && p.parent) {
-      const gp = p.parent;
-      const name = gp.childForFieldName('name')?.text;
-      const cond = name ? (/^#\s*ifndef/.test(gp.text) ? `!${name}` : name) : (gp.childForFieldName('condition')?.text ?? '').trim();
-      out.push(negateCondition(cond));
-    }
-  }
-  return out.reverse();
+  /** Guards on this hop's path that the contextual search could not decide (contextReach.ts). */
+  undecided?: GuardNote[];
 }
 
 function findCall(fn: Node, callee: string): Node | null {
@@ -63,10 +34,11 @@ function findCall(fn: Node, callee: string): Node | null {
  * "f() calls g() here [when CONFIG_X]". Conditions that are configuration or
  * runtime switches are kept per hop.
  */
-export function chainHops(reach: Reachability, start: Node_, sources: SourceCache): ChainHop[] {
+export function chainHops(reach: Reachability, start: Node_, sources: SourceCache, index?: WorkspaceIndex): ChainHop[] {
   const hops: ChainHop[] = [];
   for (const { node, calls } of reach.chain(start)) {
-    const conds: string[] = node.condition ? [node.condition] : [];
+    const condition = index ? index.buildCondition(node) : node.condition;
+    const conds: string[] = condition ? [condition] : [];
     let line = node.line;
     let column = 1;
     if (!reach.isMacro(node)) {

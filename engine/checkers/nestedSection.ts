@@ -6,10 +6,11 @@
 // -> apply_to_pte_range, which enters again.
 import { Finding, PathStep } from '../findings';
 import { ModeEvent, SectionCall } from '../analysis/interpreter';
-import { Reachability } from '../index/reachability';
-import { SourceCache } from '../analysis/sourceCache';
-import { ChainHop, chainHops } from './callChain';
-import { makeFinding, onePerPlace, related, sectionNote } from './sectionFinding';
+import { ReachChain, ReachHop } from '../analysis/contextReach';
+import { callNote, makeFinding, onePerPlace, related, sectionNote } from './sectionFinding';
+
+/** A call's chain to a target for its arguments (contextReach.ts), or null. */
+export type ChainFinder = (call: SectionCall) => ReachChain | null;
 
 const ENTER: Record<string, string> = { legacy: 'arch_enter_lazy_mmu_mode', generic: 'lazy_mmu_mode_enable', ranged: 'lazy_mmu_mode_enable' };
 const LEAVE: Record<string, string> = { legacy: 'arch_leave_lazy_mmu_mode', generic: 'lazy_mmu_mode_disable', ranged: 'lazy_mmu_mode_disable' };
@@ -41,7 +42,7 @@ function consequence(shape: string | undefined): string {
   );
 }
 
-export function nestedSectionFindings(events: ModeEvent[], calls: SectionCall[], reach: Reachability, sources: SourceCache): Finding[] {
+export function nestedSectionFindings(events: ModeEvent[], calls: SectionCall[], chainOf: ChainFinder): Finding[] {
   const out: Finding[] = [];
   for (const e of events) {
     if (e.kind !== 'nested-enter') continue;
@@ -62,29 +63,29 @@ export function nestedSectionFindings(events: ModeEvent[], calls: SectionCall[],
   // page freed or allocated under CONFIG_DEBUG_PAGEALLOC). One finding per
   // section, on the call that shows it best (in the section's own function,
   // fewest conditions, shortest chain); the other calls are listed in it.
-  const rank = (c: SectionCall, conds: string[], hops: ChainHop[]) =>
+  const rank = (c: SectionCall, conds: string[], hops: ReachHop[]) =>
     [c.section && c.fn === c.section.fn ? 0 : 1, conds.length, hops.length, c.at.line];
   const better = (a: number[], b: number[]) => {
     for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i];
     return false;
   };
-  const groups = new Map<string, { call: SectionCall; hops: ChainHop[]; conds: string[]; others: SectionCall[] }>();
+  const groups = new Map<string, { call: SectionCall; chain: ReachChain; hops: ReachHop[]; conds: string[]; others: SectionCall[] }>();
   for (const c of calls) {
-    const hit = reach.entry(c.callee, c.fromFile);
-    if (!hit) continue;
-    const hops = chainHops(reach, hit.node, sources);
+    const chain = chainOf(c);
+    if (!chain) continue;
+    const hops = chain.hops;
     const conds = [...new Set([...c.conds, ...hops.flatMap((h) => h.conditions)])];
     const k = c.section ? `${c.section.file}:${c.section.line}` : `${c.fromFile}:${c.fn}`;
     const g = groups.get(k);
-    if (!g) groups.set(k, { call: c, hops, conds, others: [] });
+    if (!g) groups.set(k, { call: c, chain, hops, conds, others: [] });
     else if (better(rank(c, conds, hops), rank(g.call, g.conds, g.hops))) {
       g.others.push(g.call);
-      Object.assign(g, { call: c, hops, conds });
+      Object.assign(g, { call: c, chain, hops, conds });
     } else g.others.push(c);
   }
-  for (const { call: c, hops, conds, others } of groups.values()) {
+  for (const { call: c, chain, hops, conds, others } of groups.values()) {
     const last = hops[hops.length - 1];
-    const enterApi = (last && /calls (\w+)\(\)/.exec(last.message)?.[1]) ?? 'an enter API';
+    const enterApi = chain.target;
     const enterFn = last ? last.message.split('(')[0] : '?';
     const when = conds.length ? ` when ${conds.join(' && ')}` : '';
     const shape = c.section?.shape;
@@ -98,10 +99,10 @@ export function nestedSectionFindings(events: ModeEvent[], calls: SectionCall[],
         c.at,
         c.fn,
         `${c.callee}() can enter the lazy MMU mode again (${enterApi}() in ${enterFn}(), ${hops.length} calls down)${when} ` +
-          `while this section is on; ${consequence(shape)}${also}`,
+          `while this section is on; ${consequence(shape)}${also}${chain.bounded ? ' (not decided: search bound)' : ''}`,
         [
           ...sectionNote(c.section),
-          { ...related(c.at), message: `${c.callee}() is called inside the section` },
+          ...callNote(c, 'is called inside the section'),
           ...hops.map(related),
           ...others.map((o) => ({ ...related(o.at), message: `${o.callee}() nests the same way` })),
         ],
@@ -109,6 +110,7 @@ export function nestedSectionFindings(events: ModeEvent[], calls: SectionCall[],
         nestedPath(c),
       ),
     );
+    if (chain.bounded) out[out.length - 1].notDecided = 'search bound';
   }
   return onePerPlace(out);
 }

@@ -17,6 +17,11 @@ export interface ReachStep {
 }
 
 const isMacro = (n: Node_): n is MacroDefinition => 'params' in n;
+
+/** A definition made only when __KERNEL__ is not defined (a header's userspace branch): never in a kernel build. */
+function userspaceOnly(condition: string): boolean {
+  return condition.split('&&').some((c) => /^!\s*\(?\s*(defined\s*\(?\s*)?__KERNEL__\s*\)?\s*\)?$/.test(c.trim()));
+}
 /** Order of frontier entries: name, then place (functions before macros of the same name and file). */
 function frontierOrder(an: string, a: Node_, bn: string, b: Node_): number {
   if (an !== bn) return an < bn ? -1 : 1;
@@ -58,7 +63,7 @@ export class Reachability {
             visited.add(c);
             continue;
           }
-          if (this.barriers.some((b) => b.test(c.name))) continue;
+          if (this.barriers.some((b) => b.test(c.name)) || userspaceOnly(c.condition)) continue;
           if (node && !this.resolvesTo(name, c.file, node)) continue;
           this.steps.set(c, { dist, via: name, next: node });
           this.relevant.add(c.name);
@@ -132,7 +137,7 @@ export class Reachability {
 
   /** The step the breadth-first search would give `d` from the steps of the others (its canonical tie-break included). */
   private bestStep(d: Node_): ReachStep | null {
-    if (this.barriers.some((b) => b.test(d.name))) return null;
+    if (this.barriers.some((b) => b.test(d.name)) || userspaceOnly(d.condition)) return null;
     let best: ReachStep | null = null;
     for (const n of d.calls) {
       if (this.targets.has(n)) {
