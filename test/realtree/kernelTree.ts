@@ -6,7 +6,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
-export type KernelVersion = '6.12' | '6.1';
+export type KernelVersion = '6.12' | '6.1' | '7.2';
 
 const trees = new Map<KernelVersion, string>();
 
