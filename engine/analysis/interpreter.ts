@@ -2146,13 +2146,15 @@ class FunctionRun {
     const out: Pair[] = [];
     for (const { ref, condition } of defs) {
       const sum = this.ip.summarize(ref, s.mode, dirtyParams, s.dirty.size > 0 || this.outerPending, s.section, summaryBinding);
+      // Through a pointer the hop says what was called and what it held: "fn() = apply_range_set_cb()".
+      const shown = via ? `${via.expr}() = ${name}` : name;
       const callHop = (msg: string): Hop => ({ ...this.hop(n, msg), callee: name });
       const defConds = defs.length > 1 && condition ? [condition] : [];
       for (const er of sum.entryReads) {
         const k = argKeys[er.param];
         const w = k ? s.dirty.get(this.entryOf(s, k)) : undefined;
         if (!w) continue;
-        const via = callHop(`${name}() is called here and reads ${unwrap(args[er.param]).text} inside`);
+        const via = callHop(`${shown}() is called here and reads ${unwrap(args[er.param]).text} inside`);
         const conds = unionConds(unionConds(s.conds, er.conds), defConds);
         if (w.param !== undefined)
           this.entryReads.push({ param: w.param, read: er.read, readChain: [via, ...er.readChain], conds, fn: er.fn });
@@ -2167,7 +2169,7 @@ class FunctionRun {
           });
       }
       for (const h of sum.hits) {
-        const via = callHop(`${name}() is called here`);
+        const via = callHop(`${shown}() is called here`);
         this.hits.push({
           ...h,
           readChain: [via, ...h.readChain],
@@ -2185,7 +2187,7 @@ class FunctionRun {
           const k = argKeys[i];
           if (!k) continue;
           s2.dirty.set(this.entryOf(s2, k), {
-            chain: [callHop(`${name}() writes the entry through ${unwrap(args[i]).text}${retText}`), ...w.chain],
+            chain: [callHop(`${shown}() writes the entry through ${unwrap(args[i]).text}${retText}`), ...w.chain],
             conds: unionConds(unionConds(w.conds, defConds), s.conds),
           });
         }
