@@ -4,7 +4,15 @@
 // return value). Lazy-mode calls, PTE writes and reads come from the catalogue.
 //
 // What it reports is neutral: reads of entries with pending (unflushed)
-// writes. The checkers turn those into findings.
+// writes, calls made while batching (with their arguments' facts, values.ts),
+// calls through pointers it could not follow, and surveys (the calls one
+// function makes for a binding, for contextReach.ts). The checkers turn those
+// into findings.
+//
+// It is long (about 2,200 lines) because statements, expressions, calls,
+// values and summaries still share one walker and one state; issue 11's
+// point 7 splits it by concern. New mechanisms live beside it (values.ts,
+// initializers.ts, callTargets.ts, contextReach.ts, callGuards.ts).
 import type { Node } from 'web-tree-sitter';
 import { Catalogue } from '../catalogue/catalogue';
 import { MacroDefinition, WorkspaceIndex } from '../index/workspaceIndex';
