@@ -52,6 +52,8 @@ export interface SourceRange extends SourcePos {
 /** One hop of a call chain or another place that explains a finding. */
 export interface RelatedLocation extends SourcePos {
   message: string;
+  /** A call-chain hop: conditions on its path the contextual search could not decide (in this hop's file). */
+  undecided?: { text: string; line: number; column: number }[];
 }
 
 /** One kernel-level step of a flagged path, for replay on the simulator. */
@@ -81,6 +83,11 @@ export interface Finding extends SourceRange {
   requires?: OptionNeed[];
   /** The rule's architecture never builds this code (or cannot have its conditions): kept, but latent, and why. */
   latent?: { arch: string; reason: string };
+  /**
+   * The section rules: the chain was not decided for the call's arguments
+   * (the search's work bound was hit) and is the call graph's.
+   */
+  notDecided?: 'search bound';
   /** The path's steps in order, for rules whose finding is a path (replayable). */
   path?: PathStep[];
   /** A fix the front ends can offer, as data: a new line before a given line, indented like it. */

@@ -9,8 +9,13 @@ import { Catalogue, loadCatalogue } from './catalogue/catalogue';
 import { WorkspaceIndex, looksBinary } from './index/workspaceIndex';
 import { ensureParser } from './parse/cParser';
 import { SourceCache } from './analysis/sourceCache';
-import { Interpreter, ModeEvent, ReadHit, SectionCall } from './analysis/interpreter';
+import { IndirectCall, Interpreter, ModeEvent, ReadHit, SectionCall } from './analysis/interpreter';
 import { Reachability } from './index/reachability';
+import { ContextReach } from './analysis/contextReach';
+import { Binding } from './analysis/values';
+import { bindingsOf } from './analysis/callTargets';
+import { chainHops } from './checkers/callChain';
+import { gfpFlags } from './checkers/sleepInSection';
 import { Definition, IndexDelta } from './index/workspaceIndex';
 import { FunctionRef, Reparse } from './analysis/sourceCache';
 import { nestedSectionFindings } from './checkers/nestedSection';
@@ -42,6 +47,8 @@ export interface WorkspaceOptions {
   pinnedConfig?: PinnedConfig;
   /** Base directory of the on-disk index cache (see engine/index/indexCache.ts); no cache when absent. */
   cacheDir?: string;
+  /** Functions the contextual search of one section call surveys at most (contextReach.ts; past it, the call graph's chain, marked). */
+  contextSearchBound?: number;
 }
 
 export interface CheckResult {
@@ -50,7 +57,15 @@ export interface CheckResult {
   problems: InputProblem[];
   /** Which configuration decided (absent when none could: no Kconfig in the tree and no .config pinned). */
   configuration?: ConfigurationInfo;
+  /**
+   * Calls through pointers inside sections (in the PATHs) whose target no
+   * fact named: not followed by any rule. Absent in results from older caches.
+   */
+  unfollowedIndirectCalls?: number;
 }
+
+/** One depth for every section rule's chains (calls from the section's call to the target). */
+export const CHAIN_DEPTH = 24;
 
 /** Reads a source file as text, or explains why it cannot be analysed. */
 export function readSource(file: string): { text: string } | { problem: string } {
@@ -110,8 +125,11 @@ export class Workspace {
   /** The section checkers' call-graph searches, kept until an edit near a chain (Reachability.staleAfter). */
   private reaches = new Map<ReachKind, Reachability>();
 
+  private readonly contextSearchBound?: number;
+
   constructor(opts: WorkspaceOptions) {
     this.kernelConfig = opts.kernelConfig ?? opts.pinnedConfig?.values;
+    this.contextSearchBound = opts.contextSearchBound;
     this.root = path.resolve(opts.root);
     this.cacheDir = opts.cacheDir;
     const arch = opts.arch ?? 'arm64';
@@ -124,7 +142,11 @@ export class Workspace {
   }
 
   private interpreter(): Interpreter {
-    return (this.interp ??= new Interpreter(this.index, this.catalogue, this.sources, this.config.active ? this.config : undefined));
+    if (!this.interp) {
+      this.interp = new Interpreter(this.index, this.catalogue, this.sources, this.config.active ? this.config : undefined);
+      this.interp.surveyExpands = (name) => this.surveyExpands(name);
+    }
+    return this.interp;
   }
 
   /** The configuration of another architecture of the same tree (no pinned .config: that is the selected architecture's). */
@@ -135,32 +157,80 @@ export class Workspace {
     return c;
   }
 
-  /** One of the three call-graph searches behind the section checkers, computed once and kept. */
+  /**
+   * One of the three call-graph searches behind the section checkers,
+   * computed once and kept: the same depth and the same barriers for each
+   * (the catalogue's chainBarriers, and calls that never return, BUG() and
+   * panic() and the assertions around them: past those the kernel is going
+   * down, not batching). A chain also ends at a helper that opens a section
+   * of its own (kernelMappers marked `nests`: set_memory_valid(),
+   * apply_to_page_range(), ...): the enter search has reached its target
+   * there and shows the way in; the allocation and sleep searches do not go
+   * inside, since what that helper does is the nested section's, reported as
+   * nesting (under DEBUG_PAGEALLOC every page freed in a section would
+   * otherwise "allocate" the page tables of the linear map it remaps).
+   */
   private reach(kind: ReachKind): Reachability {
     let r = this.reaches.get(kind);
     if (!r) {
-      const cat = this.catalogue;
-      const generic = (shape: string) => shape === 'generic' || shape === 'ranged';
-      const enters = (g: boolean) => new Set([...cat.lazyMode].filter(([, v]) => v.op === 'enter' && generic(v.shape) === g).map(([k]) => k));
-      // Test code is never part of a chain; the legacy search does not go through the generic layer's own calls to the hooks.
-      const testCode = (file: string) => this.architectures.isTestCode(file);
-      const layer = [...cat.lazyMode].filter(([, v]) => generic(v.shape)).map(([k]) => new RegExp(`^${k}$`));
-      r =
-        kind === 'enter-legacy'
-          ? new Reachability(this.index, enters(false), 24, [...cat.chainBarriers, ...layer], testCode)
-          : kind === 'enter-generic'
-            ? new Reachability(this.index, enters(true), 24, cat.chainBarriers, testCode)
-            : kind === 'alloc'
-              ? new Reachability(this.index, cat.pageTableAllocators, 3, cat.chainBarriers, testCode)
-              : new Reachability(this.index, cat.sleepers, 2, cat.chainBarriers, testCode);
+      // Test code is never part of a chain (catalogue testCodeFiles).
+      r = new Reachability(this.index, this.targets(kind), CHAIN_DEPTH, this.barriers(kind), (file) => this.architectures.isTestCode(file));
       this.reaches.set(kind, r);
     }
     return r;
   }
 
+  private barriers(kind: ReachKind): RegExp[] {
+    const cat = this.catalogue;
+    const exact = (names: Iterable<string>) => new RegExp(`^(?:${[...names].map((n) => n.replace(/[^\w]/g, '')).join('|')})$`);
+    const out = [...cat.chainBarriers, exact([...cat.noReturn, ...cat.assertions])];
+    if (kind === 'alloc' || kind === 'sleep') out.push(exact([...cat.kernelMappers].filter(([, m]) => m.nests).map(([n]) => n)));
+    // The legacy search does not go through the generic layer's own calls to the hooks (those are the generic search's).
+    if (kind === 'enter-legacy') out.push(exact([...cat.lazyMode].filter(([, v]) => isGenericShape(v.shape)).map(([k]) => k)));
+    return out;
+  }
+
+  /**
+   * The calls each section rule looks for, by name. Sleep takes the GFP
+   * allocators too: their flags decide (a call given flags that cannot sleep
+   * is no target, see contextReach below).
+   */
+  private targets(kind: ReachKind): Set<string> {
+    const cat = this.catalogue;
+    if (kind === 'enter-legacy' || kind === 'enter-generic')
+      return new Set([...cat.lazyMode].filter(([, v]) => v.op === 'enter' && isGenericShape(v.shape) === (kind === 'enter-generic')).map(([k]) => k));
+    return kind === 'alloc' ? cat.pageTableAllocators : new Set([...cat.sleepers, ...cat.gfpAllocators]);
+  }
+
+  /** The contextual search of one rule, for one check (its surveys are kept by the interpreter). */
+  private contextReach(kind: ReachKind): ContextReach {
+    const reach = this.reach(kind);
+    const targets = this.targets(kind);
+    const cat = this.catalogue;
+    const isTarget = (name: string, args: string[], binding?: Binding) =>
+      targets.has(name) && !(kind === 'sleep' && gfpFlags(cat, name, args, binding) === 'no');
+    // An allocation whose flags do not sleep can still map a page (DEBUG_PAGEALLOC nesting): only the sleep search stops there.
+    const stops = (name: string, args: string[], binding?: Binding) => kind === 'sleep' && gfpFlags(cat, name, args, binding) === 'no';
+    const barriers = this.barriers(kind);
+    const isBarrier = (name: string) => barriers.some((b) => b.test(name));
+    return new ContextReach(this.interpreter(), this.index, this.sources, reach, (node) => chainHops(reach, node, this.sources), isTarget, stops, isBarrier, kind === 'sleep', CHAIN_DEPTH, this.contextSearchBound);
+  }
+
+  /** Surveys run a macro in place only when it can reach what some section rule looks for (by name). */
+  private surveyExpands(name: string): boolean {
+    return (['enter-legacy', 'enter-generic', 'alloc', 'sleep'] as const).some((k) => this.targets(k).has(name) || !!this.reach(k).entry(name, ''));
+  }
+
   /** After the index changed: drops the searches and summaries the change can affect, moves the places of the rest. */
   private afterIndexChange(file: string, delta: IndexDelta, reparse: Reparse | null): void {
-    for (const [k, r] of this.reaches) if (r.staleAfter(delta)) this.reaches.delete(k);
+    let searches = false;
+    for (const [k, r] of this.reaches)
+      if (r.staleAfter(delta)) {
+        this.reaches.delete(k);
+        searches = true;
+      }
+    // Which macros a survey runs in place came from those searches.
+    if (searches) this.interp?.forgetSurveys();
     const names = delta.changedNames;
     const fns = reparse?.changedFunctions ?? new Set<string>();
     for (const d of delta.removed) this.localFindings.delete(d as Definition);
@@ -170,6 +240,7 @@ export class Workspace {
     }
     if (!this.interp) return;
     this.interp.invalidate(delta.lookupNames, fns);
+    this.interp.forgetGlobalsOf(file);
     if (reparse) this.interp.movePlaces(file, reparse.move);
     else this.interp.forgetFile(file);
   }
@@ -228,28 +299,37 @@ export class Workspace {
     await ensureParser();
     const inPaths = (f: Finding) => isUnder(f.file, paths);
     let findings: Finding[] = [];
+    let unfollowed = 0;
     try {
       let run = this.analyseSections();
       // Summaries carried from the last check were charged what a fresh analysis
       // spends on them; when that exceeds a root's work budget the fresh
       // analysis would have cut it short, so analyse afresh to give the same answer.
       if (run.budgetHit && run.carried) {
+        this.interp?.endCheck();
         this.interp?.dispose();
         this.interp = null;
         run = this.analyseSections();
       }
       const { hits, events, calls } = run;
+      unfollowed = run.indirect.filter((c) => isUnder(c.at.file, paths)).length;
       findings.push(...run.findings);
       const cat = this.catalogue;
       const arch = this.architectures;
       findings.push(...readAfterWriteFindings(hits.filter((h) => isUnder(h.read.file, paths)), this.sources, cat, arch, this.index));
       const here = calls.filter((c) => isUnder(c.at.file, paths));
       if (here.length || events.some((e) => isUnder(e.at.file, paths))) {
-        const enter = { legacy: this.reach('enter-legacy'), generic: this.reach('enter-generic') };
-        findings.push(...nestedSectionFindings(events, here, enter, this.sources, cat, arch));
-        findings.push(...allocInSectionFindings(here, this.reach('alloc'), this.sources, cat, arch));
-        findings.push(...sleepInSectionFindings(here, this.reach('sleep'), this.sources, cat, arch));
+        // The contextual searches survey functions with the interpreter: inside its check.
+        const chainOf = (kind: ReachKind) => {
+          const cr = this.contextReach(kind);
+          return (c: SectionCall) => cr.chain(c);
+        };
+        const enter = { legacy: chainOf('enter-legacy'), generic: chainOf('enter-generic') };
+        findings.push(...nestedSectionFindings(events, here, enter, cat, arch));
+        findings.push(...allocInSectionFindings(here, chainOf('alloc'), cat, arch));
+        findings.push(...sleepInSectionFindings(here, chainOf('sleep'), cat, arch));
       }
+      this.interp?.endCheck();
       // The intraprocedural rules, on the functions of the PATHs whose calls can match.
       // PATHs that are indexed files are taken as they are; only directories need the walk over the index.
       const targets = paths.every((p) => this.index.has(p)) ? [...new Set(paths)] : this.index.files().filter((f) => isUnder(f, paths));
@@ -258,6 +338,7 @@ export class Workspace {
       }
     } catch (e) {
       // A failed analysis leaves no half-made summaries for the next check.
+      this.interp?.endCheck();
       this.interp?.dispose();
       this.interp = null;
       throw e;
@@ -270,7 +351,13 @@ export class Workspace {
       const probe = fs.existsSync(p) && fs.statSync(p).isFile() ? this.textOf(p) : '';
       if (probe === null) problems.push({ file: p, message: this.readProblems.get(p) ?? 'cannot read' });
     }
-    return { root: this.root, findings, problems, ...(this.config.active ? { configuration: this.config.info() } : {}) };
+    return {
+      root: this.root,
+      findings,
+      problems,
+      ...(this.config.active ? { configuration: this.config.info() } : {}),
+      unfollowedIndirectCalls: unfollowed,
+    };
   }
 
   /**
@@ -335,33 +422,66 @@ export class Workspace {
     return findings;
   }
 
-  /** Summarises every function that uses the lazy-mode API (the section roots), reusing carried summaries. */
-  private analyseSections(): { hits: ReadHit[]; events: ModeEvent[]; calls: SectionCall[]; findings: Finding[]; budgetHit: boolean; carried: boolean } {
+  /**
+   * Summarises every function that uses the lazy-mode API (the section
+   * roots), reusing carried summaries. A root that calls one of its own
+   * parameters inside its section (apply_to_pte_range()'s `fn`) is analysed
+   * again for each function its callers bind that parameter to
+   * (callTargets.ts); the calls through it are then followed like direct
+   * ones, with the binding calls as their origin. Ends with the interpreter
+   * still in its check (the section rules survey with it): check() ends it.
+   */
+  private analyseSections(): {
+    hits: ReadHit[];
+    events: ModeEvent[];
+    calls: SectionCall[];
+    /** Calls through pointers inside sections not followed (one per place). */
+    indirect: IndirectCall[];
+    findings: Finding[];
+    budgetHit: boolean;
+    carried: boolean;
+  } {
     const interp = this.interpreter();
     const carried = interp.hasSummaries();
     interp.beginCheck();
     const hits: ReadHit[] = [];
     const events: ModeEvent[] = [];
     const calls: SectionCall[] = [];
+    const indirect = new Map<string, IndirectCall>();
+    const covered = new Set<string>();
     const findings: Finding[] = [];
-    try {
-      for (const user of this.index.lazyApiUsers()) {
-        const ref = this.sources.functionAt(user.file, user.name, user.line);
-        if (!ref) continue;
-        const mode = { depth: 0, paused: 0 };
-        const sum = interp.summarize(ref, mode, []);
-        // Events and section calls of the root and of every callee summary it used.
-        const rec = interp.records(ref, mode);
-        for (const h of sum.hits) hits.push(h);
-        for (const e of rec.modeEvents) events.push(e);
-        for (const c of rec.sectionCalls) calls.push(c);
-        const whole = { ...sum, ...rec };
-        for (const f of [...unbalancedFindings(ref.name, whole, this.architectures), ...pauseMisuseFindings(ref.name, whole, this.architectures)]) findings.push(f);
+    const place = (c: IndirectCall) => `${c.at.file}:${c.at.line}:${c.at.column}`;
+    for (const user of this.index.lazyApiUsers()) {
+      const ref = this.sources.functionAt(user.file, user.name, user.line);
+      if (!ref) continue;
+      const mode = { depth: 0, paused: 0 };
+      const sum = interp.summarize(ref, mode, []);
+      // Events and section calls of the root and of every callee summary it used.
+      const rec = interp.records(ref, mode);
+      for (const h of sum.hits) hits.push(h);
+      for (const e of rec.modeEvents) events.push(e);
+      for (const c of rec.sectionCalls) calls.push(c);
+      for (const c of rec.indirectCalls) indirect.set(place(c), c);
+      const whole = { ...sum, ...rec };
+      for (const f of [...unbalancedFindings(ref.name, whole, this.architectures), ...pauseMisuseFindings(ref.name, whole, this.architectures)]) findings.push(f);
+      // The root calls its own pointer parameter (apply_to_pte_range's fn): analysed once per function its callers bind it to.
+      const own = rec.indirectCalls.filter((c) => c.param !== undefined && c.fn === ref.name && c.at.file === ref.file);
+      for (const param of [...new Set(own.map((c) => c.param!))].sort((a, b) => a - b)) {
+        const found = bindingsOf(this.index, this.sources, interp, user, param);
+        if (found.complete && found.bindings.length) for (const c of own) if (c.param === param) covered.add(place(c));
+        for (const b of found.bindings) {
+          const binding: Binding = [[`P${param}`, b.fact]];
+          const bsum = interp.summarize(ref, mode, [], false, undefined, undefined, binding, b.origin);
+          const brec = interp.records(ref, mode, [], false, binding);
+          for (const h of bsum.hits) hits.push(h);
+          for (const e of brec.modeEvents) events.push(e);
+          for (const c of brec.sectionCalls) calls.push(c);
+          for (const c of brec.indirectCalls) if (c.fn !== ref.name || c.param !== param) indirect.set(place(c), c);
+        }
       }
-    } finally {
-      interp.endCheck();
     }
-    return { hits, events, calls, findings, budgetHit: interp.budgetHit, carried };
+    for (const k of covered) indirect.delete(k);
+    return { hits, events, calls, indirect: [...indirect.values()], findings, budgetHit: interp.budgetHit, carried };
   }
 
   /**
@@ -401,6 +521,9 @@ export class Workspace {
 }
 
 type ReachKind = 'enter-legacy' | 'enter-generic' | 'alloc' | 'sleep';
+
+/** The generic layer's shapes (lazy_mmu_mode_enable() and the ranged enable). */
+const isGenericShape = (shape: string) => shape === 'generic' || shape === 'ranged';
 
 /** The APIs withDerivedApis added to the catalogue (helpers forwarding to a setter or mapper), as JSON. */
 function derivedSignature(cat: Catalogue, base: Catalogue): string {

@@ -4,19 +4,26 @@
 //   "root": "<absolute root>",
 //   "diagnostics": [{ "rule", "severity", "file", "line", "column", "endLine",
 //                     "endColumn", "function", "message",
-//                     "related": [{ "file", "line", "column", "message" }],
+//                     "related": [{ "file", "line", "column", "message",
+//                                   "undecided"? }],
 //                     "conditions": ["CONFIG_X", ...],
 //                     "impact": { "kind": "hazard"|"contract"|"allowed", "architectures": ["x86 Xen PV", ...] },
 //                     "requires"?: [{ "option", "debug", "configured"? }],
-//                     "latent"?: { "arch", "reason" } }],
+//                     "latent"?: { "arch", "reason" }, "notDecided"? }],
 //   "configuration"?: { "arch", "kconfig", "pinned"?: { "kind", "file", "label" }, "text" },
-//   "problems": [{ "file", "message" }]
+//   "problems": [{ "file", "message" }],
+//   "unfollowedIndirectCalls": N
 // }
 // `conditions` are the finding's configuration and runtime conditions,
 // simplified; `requires` the options it needs on (whether each is a debug
 // option, its value in a pinned configuration); `latent` says the rule's
 // architecture never has this code, and why; `configuration` which
 // configuration decided (absent when none could).
+// A chain hop's "undecided" lists the guards on its path the contextual search
+// could not decide ({ "text", "line", "column" }, in the hop's file); a
+// finding's "notDecided": "search bound" says its chain is the call graph's
+// (the search's work bound was hit). "unfollowedIndirectCalls" counts the
+// calls through pointers inside sections whose target no fact named.
 // Files are relative to the root (forward slashes) when inside it, absolute
 // otherwise; lines and columns are 1-based. Severity is the engine's word
 // (error, warning, info; hint for what the API allows, only with
@@ -34,6 +41,7 @@ export interface JsonRelated {
   line: number;
   column: number;
   message: string;
+  undecided?: { text: string; line: number; column: number }[];
 }
 
 export interface JsonDiagnostic {
@@ -53,6 +61,7 @@ export interface JsonDiagnostic {
   requires?: { option: string; debug: boolean; configured?: string }[];
   /** The rule's architecture never has this code: kept, but latent, and why. */
   latent?: { arch: string; reason: string };
+  notDecided?: 'search bound';
   replay?: Record<string, unknown>;
 }
 
@@ -63,6 +72,7 @@ export interface JsonReport {
   configuration?: { arch: string; kconfig: boolean; pinned?: { kind: string; file: string; label: string }; text: string };
   diagnostics: JsonDiagnostic[];
   problems: { file: string; message: string }[];
+  unfollowedIndirectCalls: number;
 }
 
 export function toJsonReport(result: CheckResult, opts: FormatOptions): JsonReport {
@@ -87,11 +97,13 @@ export function toJsonReport(result: CheckResult, opts: FormatOptions): JsonRepo
         line: r.line,
         column: r.column,
         message: r.message,
+        ...(r.undecided ? { undecided: r.undecided.map((u) => ({ ...u })) } : {}),
       })),
       conditions: [...f.conditions],
       impact: { kind: f.impact.kind, architectures: [...f.impact.architectures] },
       ...(f.requires ? { requires: f.requires.map((r) => ({ ...r })) } : {}),
       ...(f.latent ? { latent: { ...f.latent } } : {}),
+      ...(f.notDecided ? { notDecided: f.notDecided } : {}),
       // Present only with `check --replay`: the path replayed per kernel model.
       ...(f.replay
         ? {
@@ -105,6 +117,7 @@ export function toJsonReport(result: CheckResult, opts: FormatOptions): JsonRepo
         : {}),
     })),
     problems: result.problems.map((p) => ({ file: relPath(p.file, root), message: p.message })),
+    unfollowedIndirectCalls: result.unfollowedIndirectCalls ?? 0,
   };
 }
 

@@ -123,6 +123,7 @@ function toResult(f: Finding, root: string): Sarif.Result {
       architectures: [...f.impact.architectures],
       ...(f.requires ? { requires: f.requires.map((r) => ({ ...r })) } : {}),
       ...(f.latent ? { latent: { ...f.latent } } : {}),
+      ...(f.notDecided ? { notDecided: f.notDecided } : {}),
     },
   };
   if (f.related.length > 0) {
@@ -168,7 +169,15 @@ export function toSarifLog(result: CheckResult, opts: FormatOptions): Sarif.Log 
         columnKind: 'utf16CodeUnits',
         invocations: [invocation],
         results: result.findings.map((f) => toResult(f, root)),
-        ...(result.configuration ? { properties: { configuration: { ...result.configuration } } } : {}),
+        // Which configuration decided; calls through pointers inside sections no rule could follow (their target was not known).
+        ...(result.configuration || result.unfollowedIndirectCalls
+          ? {
+              properties: {
+                ...(result.configuration ? { configuration: { ...result.configuration } } : {}),
+                ...(result.unfollowedIndirectCalls ? { unfollowedIndirectCalls: result.unfollowedIndirectCalls } : {}),
+              },
+            }
+          : {}),
       },
     ],
   };

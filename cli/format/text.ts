@@ -40,6 +40,9 @@ export function formatText(result: CheckResult, opts: FormatOptions): string {
       lines.push(`${relPath(r.file, opts.root)}:${r.line}:${r.column}: note: ${oneLine(r.message)}`);
     }
   }
+  // What no rule looked at: calls through pointers inside sections whose target was not known.
+  const n = result.unfollowedIndirectCalls ?? 0;
+  if (n) lines.push(`lazymmu: ${n} call${n > 1 ? 's' : ''} through pointers inside lazy MMU sections not followed (target not known)`);
   // Which configuration decided, when one could (a Kconfig tree or a pinned .config).
   if (result.configuration) lines.push(`lazymmu: configuration: ${oneLine(result.configuration.text)}`);
   return lines.map((l) => l + '\n').join('');

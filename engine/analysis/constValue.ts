@@ -8,6 +8,8 @@ export interface ConstEnv {
   transparent: Set<string>;
   /** Decides IS_ENABLED(CONFIG_X) and friends when a kernel .config is given. */
   config?: { decide(cond: string): boolean | undefined };
+  /** The integer a member access (`walk->no_vma`, `ops->install_pte`) holds on this path, from its facts (values.ts). */
+  member?: (n: Node, st: PathState) => number | undefined;
 }
 
 /** The value of `n` on this path, or undefined when it is not known. */
@@ -31,6 +33,8 @@ export function constValue(n: Node, st: PathState, env: ConstEnv): number | unde
     }
     case 'parenthesized_expression':
       return n.namedChildCount === 1 ? constValue(n.namedChild(0)!, st, env) : undefined;
+    case 'field_expression':
+      return env.member?.(n, st);
     case 'cast_expression': {
       const v = n.childForFieldName('value');
       return v ? constValue(v, st, env) : undefined;
@@ -53,6 +57,8 @@ export function constValue(n: Node, st: PathState, env: ConstEnv): number | unde
       if (op === '||' && l !== undefined && l !== 0) return 1;
       const r = constValue(n.childForFieldName('right')!, st, env);
       if (op === '&&' && r === 0) return 0;
+      // No bit survives a mask of 0, whatever the other side.
+      if (op === '&' && (l === 0 || r === 0)) return 0;
       if (op === '||' && r !== undefined && r !== 0) return 1;
       if (l === undefined || r === undefined) return undefined;
       switch (op) {

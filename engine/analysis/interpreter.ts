@@ -4,16 +4,27 @@
 // return value). Lazy-mode calls, PTE writes and reads come from the catalogue.
 //
 // What it reports is neutral: reads of entries with pending (unflushed)
-// writes. The checkers turn those into findings.
+// writes, calls made while batching (with their arguments' facts, values.ts),
+// calls through pointers it could not follow, and surveys (the calls one
+// function makes for a binding, for contextReach.ts). The checkers turn those
+// into findings.
+//
+// It is long (about 2,200 lines) because statements, expressions, calls,
+// values and summaries still share one walker and one state; issue 11's
+// point 7 splits it by concern. New mechanisms live beside it (values.ts,
+// initializers.ts, callTargets.ts, contextReach.ts, callGuards.ts).
 import type { Node } from 'web-tree-sitter';
 import { Catalogue } from '../catalogue/catalogue';
-import { WorkspaceIndex } from '../index/workspaceIndex';
-import { bound, dedupe, Hop, ModeState, PathState, PendingWrite, SectionStart, Val } from './pathState';
+import { MacroDefinition, WorkspaceIndex } from '../index/workspaceIndex';
+import { bound, dedupe, GuardNote, Hop, ModeState, modeKey, PathState, PendingWrite, SectionStart, Val } from './pathState';
 import { ConstEnv, constValue, describeValue, truth } from './constValue';
 import { FunctionRef, SourceCache } from './sourceCache';
 import { accessPath, declaredName, isPointerTo, parameterNames, unwrap } from './syntax';
 import { EntryNames } from './entryIdentity';
 import { ANY_KIND, builtValue, entryTestCall, Kinds, kindsOf, narrowKinds, testOutcome } from './entryValues';
+import { ArgFacts, Binding, bindingKey, Fact, factTruth, isNonNull, isTestPath, joinFactMaps, makeBinding, normPath, testPath, testsUsed, withoutTestFacts, zeroFilled } from './values';
+import { globalInitializer, initializerMembers, InitValue } from './initializers';
+import { guards, negatedText } from './callGuards';
 import { parseKernelC } from '../parse/cParser';
 import { Cond, and as condAnd, contradicts, conjuncts, key as condKey, not as condNot, parseCond } from '../config/cond';
 import type { Tree } from 'web-tree-sitter';
@@ -80,6 +91,12 @@ export interface FunctionSummary {
   outcomes: Outcome[];
   entryReads: EntryRead[];
   hits: ReadHit[];
+  /** Calls through pointers made while batching whose target the facts did not name (gathered like sectionCalls). */
+  indirectCalls: IndirectCall[];
+  /** Surveys only: the calls made while batching, with what the facts make of them (see Interpreter.survey). */
+  surveyCalls?: SurveyCall[];
+  /** Surveys only: the work bound cut the survey short (its calls are not all there). */
+  surveyCut?: boolean;
   /**
    * This run's own lazy-mode events and calls made while batching (site and
    * callee, for the reachability checkers). A callee's are not copied in:
@@ -101,6 +118,44 @@ export interface SectionCall {
   section?: SectionStart;
   conds: Cond[];
   fn: string;
+  /** The facts the call's arguments carry on this path (the callee's context for the contextual search). */
+  binding?: Binding;
+  /** A call through a pointer: the expression called (`fn`, `ops->pte_entry`); `callee` is what it designates here. */
+  via?: string;
+  /** When the pointer was bound by callers of the analysed root: their calls, from the one that names the function down. */
+  origin?: Hop[];
+  /** Made while a spinlock is held (or preemption is off) on the path: atomic whatever the lazy mode. */
+  atomic?: boolean;
+}
+
+/** A call through a pointer inside a section whose target is not known on the path. */
+export interface IndirectCall {
+  at: Hop;
+  /** The expression called. */
+  expr: string;
+  fn: string;
+  /** The parameter of `fn` the expression starts from (`fn`, `ops->pte_entry`), if any. */
+  param?: number;
+}
+
+/** A call a survey found (Interpreter.survey): made while batching, with its arguments' facts and the guards not decided on its path. */
+export interface SurveyCall {
+  at: Hop;
+  /** The functions (or macros, or catalogue APIs) called: one, or those a pointer may designate. */
+  names: string[];
+  via?: string;
+  /** A call through a pointer: the file the function was named in (where its name is looked up). */
+  from?: string;
+  binding?: Binding;
+  args: string[];
+  /** What guards the call in the source (if-conditions, #if branches); the chains name its switches. */
+  guard: Cond;
+  /** Conditions on the path to the call that the facts could not decide and that the context could have. */
+  undecided: GuardNote[];
+  /** A macro whose body the survey ran in place: its calls are recorded themselves. */
+  expanded?: boolean;
+  /** Made while a spinlock is held (or preemption is off) on the path. */
+  atomic?: boolean;
 }
 
 interface Flow {
@@ -133,7 +188,17 @@ const MAX_NESTING = 200;
  * the fuzz tests to assert a per-input work bound without timing anything.
  */
 export const interpreterWork = { steps: 0 };
-const EMPTY: FunctionSummary = { outcomes: [], entryReads: [], hits: [], modeEvents: [], sectionCalls: [], ownOps: new Set() };
+const EMPTY: FunctionSummary = { outcomes: [], entryReads: [], hits: [], indirectCalls: [], modeEvents: [], sectionCalls: [], ownOps: new Set() };
+
+/** States without the results of tests on objects (values.ts testPath), for fixpoints keyed without them. */
+function withoutTests(states: PathState[]): PathState[] {
+  return states.map((s) => {
+    if (![...s.facts.keys()].some(isTestPath)) return s;
+    const c = s.clone();
+    for (const k of [...c.facts.keys()]) if (isTestPath(k)) c.facts.delete(k);
+    return c;
+  });
+}
 
 function emptyFlow(normal: PathState[] = []): Flow {
   return { normal, brk: [], cont: [], ret: [], gotos: new Map() };
@@ -203,12 +268,6 @@ function joinJumps(fallthrough: PathState[], jumped: PathState[]): PathState[] {
 /** The kinds of value the caller's pending writes left in the entries of the dirty parameters (by parameter index). */
 export type ParamValues = Map<number, Kinds>;
 
-/** A summary's memo key: the function and its context (mode, parameters with pending writes and their values). */
-function memoKey(fnKey: string, mode: ModeState, dirtyParams: number[], outerPending: boolean, values?: ParamValues): string {
-  const dirty = dirtyParams.map((i) => (values?.has(i) ? `${i}=${values.get(i)}` : `${i}`)).join(',');
-  return `${fnKey}|${mode.depth}/${mode.paused}|${dirty}|${outerPending}`;
-}
-
 /** What a summarise run collects besides its summary: what it was computed from. */
 interface Frame {
   /** Callee names looked up, in this run and every callee's: a change to their definitions' shape invalidates. */
@@ -223,8 +282,17 @@ interface Frame {
   own: number;
   /** Memo keys of the summaries this run used. */
   children: string[];
+  /**
+   * The section each child was used in (its first use): a summary is shared
+   * by every section that calls it, so the section its records name is put
+   * in when they are gathered (Interpreter.records), not kept from its first
+   * computation (that section may have moved or be another caller's).
+   */
+  childSections: Map<string, SectionStart | undefined>;
   /** No bound (depth, recursion, root budget) cut anything in this run or below: the result depends on its inputs only. */
   clean: boolean;
+  /** Files whose global initializers were read (an edit there, even outside functions, invalidates). */
+  globals: Set<string>;
 }
 
 /** A summary kept in the memo, with what it was computed from (for reuse across checks). */
@@ -239,6 +307,10 @@ interface MemoEntry extends Frame {
   paramValues?: ParamValues;
   outerPending: boolean;
   section?: SectionStart;
+  binding?: Binding;
+  origin?: Hop[];
+  /** A survey (Interpreter.survey) rather than a summary. */
+  survey?: boolean;
   /** A function summarised below it changed: valid only if those summaries come out the same (revalidate). */
   suspect?: boolean;
 }
@@ -248,7 +320,45 @@ function absorbDeps(into: MemoEntry, from: MemoEntry): void {
   for (const n of from.names) into.names.add(n);
   for (const n of from.files) into.files.add(n);
   for (const n of from.fns) into.fns.add(n);
+  for (const n of from.globals) into.globals.add(n);
   into.height = Math.max(into.height, from.height + 1);
+}
+
+/** What two bindings agree on (a member a record leaves out is 0 there). */
+function joinBindings(a: Binding | undefined, b: Binding | undefined): Binding | undefined {
+  if (!a || !b) return undefined;
+  const m = joinFactMaps(new Map(a), new Map(b));
+  return m.size ? [...m].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0)) : undefined;
+}
+
+/** One record per place; a call through a pointer per place and function designated. */
+function sectionCallKey(c: { at: Hop; callee: string; via?: string }): string {
+  return `${c.at.file}:${c.at.line}:${c.at.column}${c.via ? `:${c.callee}` : ''}`;
+}
+
+/**
+ * The memo key of a summary: function and context (mode, written parameters,
+ * outer writes, argument facts, and whether the caller is in a section it
+ * entered: a leave then is no double leave; which section it is, is put in
+ * when records are gathered).
+ */
+/**
+ * A summary's memo key: the function and its context (mode, parameters with
+ * pending writes and the kinds of value written there, the facts bound to its
+ * parameters, whether the caller is inside a section).
+ */
+function memoKey(
+  fnKey: string,
+  mode: ModeState,
+  dirtyParams: number[],
+  outerPending: boolean,
+  values?: ParamValues,
+  binding?: Binding,
+  inSection = false,
+): string {
+  const dirty = dirtyParams.map((i) => (values?.has(i) ? `${i}=${values.get(i)}` : `${i}`)).join(',');
+  const b = bindingKey(binding);
+  return `${fnKey}|${modeKey(mode)}|${dirty}|${outerPending}${b ? `|${b}` : ''}${inSection ? '|s' : ''}`;
 }
 
 /**
@@ -285,7 +395,7 @@ export class Interpreter {
     /** The configuration deciding #if CONFIG_* and IS_ENABLED(), when there is one. */
     readonly config?: ConditionDecider,
   ) {
-    this.env = { errno: cat.errno, transparent: cat.valueTransparent, config };
+    this.env = { errno: cat.errno, transparent: cat.valueTransparent, config, member: (n, st) => this.memberValue(n, st) };
   }
 
   describe(v: number): string {
@@ -309,6 +419,11 @@ export class Interpreter {
   /** Whether summaries from an earlier check are kept. */
   hasSummaries(): boolean {
     return this.memo.size > 0;
+  }
+
+  /** `file`'s text changed: summaries that read a global initializer there are forgotten (it may have changed outside any function). */
+  forgetGlobalsOf(file: string): void {
+    for (const [k, e] of this.memo) if (e !== 'pending' && e.globals.has(file)) this.memo.delete(k);
   }
 
   /** Forgets every summary holding places in `file` (its text changed and was not parsed before). */
@@ -342,7 +457,7 @@ export class Interpreter {
    * otherwise it must be computed again itself.
    */
   private revalidate(e: MemoEntry): boolean {
-    const frame: Frame = { names: new Set(), files: new Set(), fns: new Set(), height: 0, own: 0, children: [], clean: true };
+    const frame: Frame = { names: new Set(), files: new Set(), fns: new Set(), height: 0, own: 0, children: [], childSections: new Map(), clean: true, globals: new Set() };
     this.frames.push(frame);
     this.active.add(e.fnKey);
     this.depth++;
@@ -354,7 +469,7 @@ export class Interpreter {
           if (!cur) {
             const ref = this.sources.functionByKey(prev.fnKey);
             if (!ref) return false;
-            this.summarize(ref, prev.mode, prev.dirtyParams, prev.outerPending, prev.section, prev.paramValues);
+            this.summarize(ref, prev.mode, prev.dirtyParams, prev.outerPending, prev.section, prev.paramValues, prev.binding, prev.origin);
             cur = this.memo.get(ck);
           }
           if (!cur || cur === 'pending' || !cur.clean || !sameForCallers(prev.sum, cur.sum)) return false;
@@ -392,10 +507,11 @@ export class Interpreter {
         for (const v of x) visit(v);
         return;
       }
+      // A place: a Hop, or a GuardNote (no end).
       const h = x as Partial<Hop>;
-      if (h.file === file && typeof h.line === 'number' && typeof h.column === 'number' && typeof h.endLine === 'number' && typeof h.endColumn === 'number') {
+      if (h.file === file && typeof h.line === 'number' && typeof h.column === 'number') {
         [h.line, h.column] = move(h.line, h.column);
-        [h.endLine, h.endColumn] = move(h.endLine, h.endColumn);
+        if (typeof h.endLine === 'number' && typeof h.endColumn === 'number') [h.endLine, h.endColumn] = move(h.endLine, h.endColumn);
       }
       for (const v of Object.values(x)) visit(v);
     };
@@ -423,12 +539,14 @@ export class Interpreter {
   }
 
   /** The summary `key` is used by the current run. */
-  private useChild(key: string, e: MemoEntry): void {
+  private useChild(key: string, e: MemoEntry, section?: SectionStart): void {
     const f = this.frames[this.frames.length - 1];
     if (!f) return;
+    if (!f.childSections.has(key)) f.childSections.set(key, section);
     for (const n of e.names) f.names.add(n);
     for (const n of e.files) f.files.add(n);
     for (const n of e.fns) f.fns.add(n);
+    for (const n of e.globals) f.globals.add(n);
     f.height = Math.max(f.height, e.height + 1);
     f.children.push(key);
     if (!e.clean) f.clean = false;
@@ -454,28 +572,51 @@ export class Interpreter {
    * one with fewest conditions; the first in pre-order on a tie). Call right
    * after summarising it, in the same check.
    */
-  records(fn: FunctionRef, mode: ModeState, dirtyParams: number[] = [], outerPending = false): { modeEvents: ModeEvent[]; sectionCalls: SectionCall[] } {
+  records(
+    fn: FunctionRef,
+    mode: ModeState,
+    dirtyParams: number[] = [],
+    outerPending = false,
+    binding?: Binding,
+  ): { modeEvents: ModeEvent[]; sectionCalls: SectionCall[]; indirectCalls: IndirectCall[] } {
     const events = new Map<string, ModeEvent>();
     const calls = new Map<string, SectionCall>();
+    const indirect = new Map<string, IndirectCall>();
     const fewer = <T extends { conds: Cond[] }>(m: Map<string, T>, k: string, v: T) => {
       const prev = m.get(k);
       if (!prev || v.conds.length < prev.conds.length) m.set(k, v);
     };
     const seen = new Set<string>();
-    const stack = [memoKey(fn.key, mode, dirtyParams, outerPending)];
-    for (let k = stack.pop(); k !== undefined; k = stack.pop()) {
+    // Each summary with the section its caller had when using it (undefined: as computed).
+    const stack: [string, SectionStart | undefined][] = [[memoKey(fn.key, mode, dirtyParams, outerPending, undefined, binding), undefined]];
+    const same = (a?: SectionStart, b?: SectionStart) => !!a && !!b && a.file === b.file && a.line === b.line && a.column === b.column;
+    for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+      const [k, section] = top;
       if (seen.has(k)) continue;
       seen.add(k);
       const e = this.memo.get(k);
       if (!e || e === 'pending') continue;
-      for (const x of e.sum.modeEvents) fewer(events, `${x.kind}@${x.at.file}:${x.at.line}:${x.at.column}`, x);
-      for (const c of e.sum.sectionCalls) fewer(calls, `${c.at.file}:${c.at.line}:${c.at.column}`, c);
-      for (let i = e.children.length - 1; i >= 0; i--) stack.push(e.children[i]);
+      // A record made in the section the summary was computed in belongs to the caller's section now.
+      const now = <T extends { section?: SectionStart }>(x: T): T => (section && same(x.section, e.section) ? { ...x, section } : x);
+      for (const x of e.sum.modeEvents) fewer(events, `${x.kind}@${x.at.file}:${x.at.line}:${x.at.column}`, now(x));
+      // Per place and callee: a call through a pointer may designate several functions.
+      for (const c of e.sum.sectionCalls) fewer(calls, sectionCallKey(c), now(c));
+      for (const c of e.sum.indirectCalls) if (!indirect.has(`${c.at.file}:${c.at.line}:${c.at.column}`)) indirect.set(`${c.at.file}:${c.at.line}:${c.at.column}`, c);
+      for (let i = e.children.length - 1; i >= 0; i--) {
+        const ck = e.children[i];
+        const cs = e.childSections.get(ck);
+        stack.push([ck, section && same(cs, e.section) ? section : cs]);
+      }
     }
-    return { modeEvents: [...events.values()], sectionCalls: [...calls.values()] };
+    return { modeEvents: [...events.values()], sectionCalls: [...calls.values()], indirectCalls: [...indirect.values()] };
   }
 
-  /** Analyses a function entered with the given mode and parameters whose entries have pending writes. */
+  /**
+   * Analyses a function entered with the given mode and parameters whose
+   * entries have pending writes; `binding`: what its arguments are known to
+   * be (part of the key); `origin`: the calls that bound a root's pointer
+   * parameter (kept on the calls made through it).
+   */
   summarize(
     fn: FunctionRef,
     mode: ModeState,
@@ -483,15 +624,17 @@ export class Interpreter {
     outerPending = false,
     section?: SectionStart,
     paramValues?: ParamValues,
+    binding?: Binding,
+    origin?: Hop[],
   ): FunctionSummary {
     const fnKey = fn.key;
-    const key = memoKey(fnKey, mode, dirtyParams, outerPending, paramValues);
+    const key = memoKey(fnKey, mode, dirtyParams, outerPending, paramValues, binding, !!section);
     if (this.depth === 0) this.rootSteps = 0;
     const known = this.memo.get(key);
     if (known === 'pending') return this.cut(); // recursion: assume no effect, which terminates
     if (known) {
       if (known.epoch === this.epoch || this.used.has(key)) {
-        this.useChild(key, known);
+        this.useChild(key, known, section);
         return known.sum;
       }
       // Carried from an earlier check: valid where a fresh analysis would
@@ -501,7 +644,7 @@ export class Interpreter {
         if (known.suspect && this.revalidate(known)) known.suspect = false;
         if (!known.suspect && this.memo.get(key) === known) {
           this.charge(key);
-          this.useChild(key, known);
+          this.useChild(key, known, section);
           return known.sum;
         }
       }
@@ -518,15 +661,15 @@ export class Interpreter {
     this.active.add(fnKey);
     if (process.env.LAZYMMU_DEBUG) console.error(`summarize ${'  '.repeat(this.depth)}${fn.name} ${key.split('|').slice(1).join('|')}`);
     this.depth++;
-    const frame: Frame = { names: new Set(), files: new Set([fn.file]), fns: new Set([fnKey]), height: 0, own: 0, children: [], clean: true };
+    const frame: Frame = { names: new Set(), files: new Set([fn.file]), fns: new Set([fnKey]), height: 0, own: 0, children: [], childSections: new Map(), clean: true, globals: new Set() };
     this.frames.push(frame);
     try {
-      const run = new FunctionRun(this, fn, outerPending);
+      const run = new FunctionRun(this, fn, outerPending, { binding, origin });
       const result = run.run(mode, dirtyParams, section, paramValues);
-      const entry: MemoEntry = { sum: result, ...frame, epoch: this.epoch, fnKey, mode: { ...mode }, dirtyParams, paramValues, outerPending, section };
+      const entry: MemoEntry = { sum: result, ...frame, epoch: this.epoch, fnKey, mode: { ...mode }, dirtyParams, paramValues, outerPending, section, binding, origin };
       this.memo.set(key, entry);
       this.frames.pop();
-      this.useChild(key, entry);
+      this.useChild(key, entry, section);
       return result;
     } catch (e) {
       this.memo.delete(key);
@@ -536,6 +679,133 @@ export class Interpreter {
       this.depth--;
       this.active.delete(fnKey);
     }
+  }
+
+  /**
+   * The calls `fn` makes while batching when it runs inside a section with
+   * `binding` for its arguments: what each designates, its arguments' facts
+   * and the guards on its path the facts could not decide. Callees are not
+   * followed: the contextual search (contextReach.ts) asks for one survey
+   * per function and binding. Kept in the memo with the summaries (same
+   * invalidation); a survey counts toward no root's budget.
+   */
+  survey(fn: FunctionRef, bindingIn?: Binding): { calls: SurveyCall[]; cut: boolean } {
+    const binding = testsUsed(bindingIn, fn.node.text);
+    const key = `S|${fn.key}|${bindingKey(binding)}`;
+    const known = this.memo.get(key);
+    if (known === 'pending') return { calls: [], cut: true };
+    if (known) return { calls: known.sum.surveyCalls ?? [], cut: !!known.sum.surveyCut };
+    const saved = this.rootSteps;
+    this.rootSteps = 0;
+    // A macro's survey depends on its definition (looked up by name).
+    const frame: Frame = { names: new Set(fn.place ? [fn.name] : []), files: new Set([fn.file]), fns: new Set([fn.key]), height: 0, own: 0, children: [], childSections: new Map(), clean: true, globals: new Set() };
+    this.frames.push(frame);
+    this.memo.set(key, 'pending');
+    try {
+      const mode = { depth: 1, paused: 0 };
+      const sum = new FunctionRun(this, fn, false, { binding, survey: true }).run(mode, []);
+      this.memo.set(key, { sum, ...frame, epoch: this.epoch, fnKey: fn.key, mode, dirtyParams: [], outerPending: false, binding, survey: true });
+      return { calls: sum.surveyCalls ?? [], cut: !!sum.surveyCut };
+    } catch (e) {
+      this.memo.delete(key);
+      throw e;
+    } finally {
+      this.frames.pop();
+      this.rootSteps = saved;
+    }
+  }
+
+  /**
+   * Which macros a survey runs in place: those that can reach what the
+   * section rules look for (set by the Workspace from its call-graph
+   * searches; the others are only named). Surveys made under another answer
+   * are forgotten with forgetSurveys().
+   */
+  surveyExpands: (name: string) => boolean = () => true;
+
+  /** Forgets every survey (the call-graph searches that decide which macros a survey expands changed). */
+  forgetSurveys(): void {
+    for (const [k, e] of this.memo) if (e !== 'pending' && e.survey) this.memo.delete(k);
+  }
+
+  /** Whether `name`, called or named from `file`, is a function in the index (a designator when not a local). */
+  isFunction(name: string, file: string): boolean {
+    this.noteName(name);
+    return this.index.resolve(name, file).length > 0;
+  }
+
+  /** The initializer of global `name` in `file`, read once per text of the file. */
+  private globalInit(file: string, name: string): Map<string, InitValue> | null {
+    this.frames[this.frames.length - 1]?.globals.add(file);
+    return this.sources.remember(file, `global-init\0${name}`, () => {
+      const root = this.sources.rootOf(file);
+      return root ? globalInitializer(root, name, (n) => constValue(n, new PathState(), this.env)) : null;
+    });
+  }
+
+  /** What `&name` is, seen from `file`: a global whose initializer is read, a function, or some object. */
+  addrFact(name: string, file: string): Fact {
+    if (this.globalInit(file, name)) return { kind: 'global', file, name };
+    if (this.isFunction(name, file)) return { kind: 'fn', names: [name], files: [file] };
+    return { kind: 'nonnull' };
+  }
+
+  private initFact(v: InitValue, file: string): Fact | undefined {
+    switch (v.kind) {
+      case 'int':
+        return { kind: 'int', values: [v.value] };
+      case 'ident':
+        return this.isFunction(v.name, file) ? { kind: 'fn', names: [v.name], files: [file] } : undefined;
+      case 'addr':
+        return this.addrFact(v.name, file);
+      case 'record':
+        return { kind: 'record' };
+      default:
+        return undefined;
+    }
+  }
+
+  /** A member (path `rest`) of a global: what its initializer says; members it does not name are 0. */
+  private memberFact(g: { file: string; name: string }, rest: string[], depth = 0): Fact | undefined {
+    const init = this.globalInit(g.file, g.name);
+    if (!init || depth > 4) return undefined;
+    const named = init.get(rest.join('.'));
+    if (named) return this.initFact(named, g.file);
+    for (let i = rest.length - 1; i >= 0; i--) {
+      const above = i === 0 ? ({ kind: 'record' } as InitValue) : init.get(rest.slice(0, i).join('.'));
+      if (!above) continue;
+      if (above.kind === 'record') return i === rest.length - 1 ? { kind: 'int', values: [0] } : undefined;
+      const f = this.initFact(above, g.file);
+      return f?.kind === 'global' ? this.memberFact(f, rest.slice(i), depth + 1) : undefined;
+    }
+    return undefined;
+  }
+
+  /** What the path knows about access path `path` (normalised, see values.ts). */
+  factAt(st: PathState, path: string): Fact | undefined {
+    const direct = st.facts.get(path);
+    if (direct) return direct.kind === 'any' ? undefined : direct;
+    if (isTestPath(path)) return undefined;
+    if (!path.includes('.')) {
+      const v = st.vals.get(path);
+      if (v) return { kind: 'int', values: v };
+      return st.nonzero.has(path) ? { kind: 'nonnull' } : undefined;
+    }
+    const z = zeroFilled(st.facts, path);
+    if (z) return z;
+    for (let i = path.lastIndexOf('.'); i > 0; i = path.lastIndexOf('.', i - 1)) {
+      const f = st.facts.get(path.slice(0, i));
+      if (!f) continue;
+      return f.kind === 'global' ? this.memberFact(f, path.slice(i + 1).split('.')) : undefined;
+    }
+    return undefined;
+  }
+
+  /** The integer a member access holds on this path (constValue's hook). */
+  private memberValue(n: Node, st: PathState): number | undefined {
+    const p = accessPath(n);
+    const f = p ? this.factAt(st, normPath(p)) : undefined;
+    return f?.kind === 'int' && f.values.length === 1 ? f.values[0] : undefined;
   }
 
   /** Functions being summarised now (on the call stack). */
@@ -577,6 +847,32 @@ export class Interpreter {
     return body;
   }
 
+  private macroFunctions = new Map<string, FunctionRef | null>();
+
+  /**
+   * A function-like macro as a function of its parameters, for surveys
+   * (`folio_remove_rmap_pte(folio, page, vma)` calls
+   * folio_remove_rmap_ptes(folio, page, 1, vma) with what the caller's facts
+   * say of its arguments). Parsed once per check; null for a body that pastes
+   * or stringifies, or a variadic one. Places inside are the definition's line.
+   */
+  macroFunction(m: MacroDefinition): FunctionRef | null {
+    const key = `macro\0${m.file}\0${m.name}#${m.line}`;
+    if (this.macroFunctions.has(key)) return this.macroFunctions.get(key)!;
+    let ref: FunctionRef | null = null;
+    const pastes = m.body.includes('##') || /(^|[^#])#\s*[A-Za-z_]/.test(m.body);
+    const variadic = m.params.some((p) => p.endsWith('...'));
+    if (!pastes && !variadic && m.body.length <= MAX_EXPANSION_CHARS && m.params.every((p) => /^[A-Za-z_]\w*$/.test(p))) {
+      const text = `void ${m.name}(${m.params.map((p) => `long ${p}`).join(', ') || 'void'})\n{\n${m.body};\n}\n`;
+      const parsed = parseKernelC(`<macro ${m.name}>`, text, this.cat);
+      this.trees.push(parsed.tree);
+      const node = parsed.tree.rootNode.namedChildren.find((c) => c?.type === 'function_definition');
+      if (node) ref = { file: m.file, name: m.name, node, key, place: { line: m.line, column: 1 } };
+    }
+    this.macroFunctions.set(key, ref);
+    return ref;
+  }
+
   /** Expansion trees stay alive as long as the interpreter (their nodes are in use). */
   private trees: Tree[] = [];
 
@@ -585,6 +881,7 @@ export class Interpreter {
     for (const t of this.trees) t.delete();
     this.trees = [];
     this.expansions.clear();
+    this.macroFunctions.clear();
   }
 
   dispose(): void {
@@ -601,18 +898,50 @@ export class Interpreter {
   }
 }
 
+/** A call through a pointer: the expression called, and the file the function it designates was named in. */
+interface Via {
+  expr: string;
+  file: string;
+}
+
+/** How a run is made: its arguments' facts, and whether it is a survey (Interpreter.survey). */
+interface RunOptions {
+  binding?: Binding;
+  /** The calls that bound a root's pointer parameter (see Interpreter.summarize). */
+  origin?: Hop[];
+  survey?: boolean;
+}
+
+const NONNULL: Fact = { kind: 'nonnull' };
+
+/** How many surveyed records one call site keeps (one per distinct binding of its arguments). */
+const MAX_SURVEY_BINDINGS = 4;
+/** Expressions one survey evaluates at most (x states). */
+const MAX_SURVEY_EXPRESSIONS = 100_000;
+
 /** One analysis of one function in one context. */
 class FunctionRun {
   private hits: ReadHit[] = [];
   private entryReads: EntryRead[] = [];
   private modeEvents = new Map<string, ModeEvent>();
   private sectionCalls = new Map<string, SectionCall>();
+  private indirectCalls = new Map<string, IndirectCall>();
+  private surveyCalls = new Map<string, SurveyCall>();
+  /** Surveys: records per call site (see MAX_SURVEY_BINDINGS), and expressions evaluated (see MAX_SURVEY_EXPRESSIONS). */
+  private surveySites = new Map<string, number>();
+  private surveyWork = 0;
+  private surveyCut = false;
   private ownOps = new Set<string>();
   private ptrVars = new Set<string>();
   /** Which entry a pointer expression names (indexing, address arithmetic, generations). */
   private readonly names: EntryNames;
+  /** Parameters and locals: a call through one of these names is a call through a pointer, not to a function. */
+  private declared = new Set<string>();
+  /** Surveys: parameters and the locals computed from them without calls (guards on these are the context's to decide). */
+  private ctxNames = new Set<string>();
   private params: (string | null)[];
   private readonly fnName: string;
+  private readonly survey: boolean;
   /** The call site of the macro being expanded, if any. */
   private expansionSite: Node | null = null;
   private expanding: string[] = [];
@@ -622,11 +951,15 @@ class FunctionRun {
     private readonly fn: FunctionRef,
     /** The caller has writes pending that a flush in here would complete. */
     private readonly outerPending = false,
+    private readonly opts: RunOptions = {},
   ) {
     this.fnName = fn.name;
     this.params = parameterNames(fn.node);
+    this.survey = !!opts.survey;
+    for (const p of this.params) if (p) this.declared.add(p);
     this.collectPointerVars(fn.node);
     this.names = new EntryNames(fn.node, (k, s) => this.isPointer(k, s), ip.constEnv());
+    if (this.survey) this.collectContextNames();
   }
 
   run(mode: ModeState, dirtyParams: number[], section?: SectionStart, paramValues?: ParamValues): FunctionSummary {
@@ -637,6 +970,7 @@ class FunctionRun {
       if (p) st.ptrs.set(p, `P${i}`);
     });
     for (const i of dirtyParams) st.dirty.set(`P${i}`, { chain: [], conds: [], param: i, value: paramValues?.get(i) });
+    this.bindParams(st);
     const body = this.fn.node.childForFieldName('body');
     const flow = body ? this.exec(body, [st]) : emptyFlow([st]);
     const closing = body ? this.hopAtEnd(body, 'the function ends here') : undefined;
@@ -657,7 +991,7 @@ class FunctionRun {
       });
       const at = s.exitAt ? `${s.exitAt.line}:${s.exitAt.column}` : '';
       const written = [...writes].map(([i, w]) => (w.value === undefined ? `${i}` : `${i}=${w.value}`));
-      const k = `${v ? v.join('|') : '?'};${written};${s.flushed};${s.mode.depth}/${s.mode.paused};${at}`;
+      const k = `${v ? v.join('|') : '?'};${written};${s.flushed};${modeKey(s.mode)};${at}`;
       const prev = outcomes.get(k);
       if (!prev || s.conds.length < prev.conds.length)
         outcomes.set(k, {
@@ -675,10 +1009,207 @@ class FunctionRun {
       outcomes: [...outcomes.values()],
       entryReads: this.entryReads,
       hits: this.hits,
+      indirectCalls: [...this.indirectCalls.values()],
+      ...(this.survey ? { surveyCalls: [...this.surveyCalls.values()], surveyCut: this.surveyCut } : {}),
       modeEvents: [...this.modeEvents.values()],
       sectionCalls: [...this.sectionCalls.values()],
       ownOps: this.ownOps,
     };
+  }
+
+  /** The caller's facts about the arguments, on the parameters (values.ts). */
+  private bindParams(st: PathState): void {
+    for (const [path, f] of this.opts.binding ?? []) {
+      const m = /^P(\d+)(.*)$/.exec(path);
+      const p = m ? this.params[Number(m[1])] : null;
+      if (!m || !p) continue;
+      if (m[2]) st.facts.set(p + m[2], f);
+      else if (f.kind === 'int') st.vals.set(p, f.values);
+      else {
+        if (f.kind !== 'nonnull') st.facts.set(p, f);
+        if (isNonNull(f)) st.nonzero.add(p);
+      }
+    }
+  }
+
+  /**
+   * Surveys: the names whose values a caller's context can fix: parameters,
+   * and locals assigned from them without calls (`ops = walk->ops`,
+   * `has_install = ops->install_pte`), to a fixpoint.
+   */
+  private collectContextNames(): void {
+    for (const p of this.params) if (p) this.ctxNames.add(p);
+    const flows: [string, Node][] = [];
+    const stack: Node[] = [this.fn.node];
+    for (let x = stack.pop(); x; x = stack.pop()) {
+      if (x.type === 'init_declarator' || x.type === 'assignment_expression') {
+        const name = x.type === 'init_declarator' ? declaredName(x.childForFieldName('declarator')) : accessPath(x.childForFieldName('left') ?? x);
+        const value = x.childForFieldName(x.type === 'init_declarator' ? 'value' : 'right');
+        if (name && value && !name.includes('.') && !name.includes('->')) flows.push([name, value]);
+      }
+      for (const c of x.namedChildren) if (c) stack.push(c);
+    }
+    for (let changed = true, guard = 0; changed && guard < 8; guard++) {
+      changed = false;
+      for (const [name, value] of flows) {
+        if (this.ctxNames.has(name) || !this.fromContext(value)) continue;
+        this.ctxNames.add(name);
+        changed = true;
+      }
+    }
+  }
+
+  /** An expression computed from context names without calls. */
+  private fromContext(n: Node): boolean {
+    let mentions = false;
+    const stack: Node[] = [n];
+    for (let x = stack.pop(); x; x = stack.pop()) {
+      if (x.type === 'call_expression') return false;
+      if (x.type === 'identifier' && this.ctxNames.has(x.text)) mentions = true;
+      for (const c of x.namedChildren) if (c) stack.push(c);
+    }
+    return mentions;
+  }
+
+  /** A condition the context could decide: a test of a context name or a member of one, against a constant or for truth. */
+  private isContextGuard(n: Node): boolean {
+    n = unwrap(n);
+    if (n.type === 'unary_expression' && n.child(0)?.text === '!') return this.isContextGuard(n.childForFieldName('argument')!);
+    if (n.type === 'call_expression') {
+      const f = n.childForFieldName('function');
+      const a = n.childForFieldName('arguments');
+      return !!f && this.ip.cat.valueTransparent.has(f.text) && a?.namedChildCount === 1 && this.isContextGuard(a.namedChild(0)!);
+    }
+    const rooted = (x: Node | null) => {
+      const p = x ? accessPath(x) : null;
+      return !!p && this.ctxNames.has(normPath(p).split('.')[0]);
+    };
+    if (n.type === 'identifier' || n.type === 'field_expression') return rooted(n);
+    if (n.type === 'binary_expression' && /^(==|!=|<|>|<=|>=|&)$/.test(n.childForFieldName('operator')?.text ?? '')) {
+      const l = n.childForFieldName('left');
+      const r = n.childForFieldName('right');
+      const constant = (x: Node | null) => !!x && constValue(x, new PathState(), this.ip.constEnv()) !== undefined;
+      return (rooted(l) && (constant(r) || rooted(r))) || (rooted(r) && constant(l));
+    }
+    return false;
+  }
+
+  /** A state on the branch where `n` is `holds`, with the guard noted (surveys). */
+  private noted(s: PathState, n: Node, holds: boolean): PathState {
+    const text = n.text.replace(/\s+/g, ' ').trim();
+    const at = this.hop(n, '');
+    const c = s.clone();
+    c.guards = [...s.guards, { text: holds ? text : negatedText(text), file: at.file, line: at.line, column: at.column }];
+    return c;
+  }
+
+  /** What an argument is known to be on this path, relative to it ("" itself, ".ops" a member). */
+  private argFacts(arg: Node, s: PathState): ArgFacts | null {
+    const n = unwrap(arg);
+    if (n.type === 'pointer_expression' && n.child(0)?.text === '&') {
+      const x = n.childForFieldName('argument');
+      const p = x ? accessPath(x) : null;
+      if (!p) return [['', NONNULL]];
+      if (!p.includes('.') && !p.includes('->') && !this.declared.has(p)) return [['', this.ip.addrFact(p, this.fn.file)]];
+      const np = normPath(p);
+      const own = s.facts.get(np);
+      return [['', own?.kind === 'record' ? own : NONNULL], ...this.memberFacts(s, np)];
+    }
+    if (n.type === 'null') return [['', { kind: 'int', values: [0] }]];
+    if (n.type === 'identifier' && !this.declared.has(n.text) && !s.vals.has(n.text)) {
+      if (n.text === 'NULL') return [['', { kind: 'int', values: [0] }]];
+      if (this.ip.isFunction(n.text, this.fn.file)) return [['', { kind: 'fn', names: [n.text], files: [this.fn.file] }]];
+    }
+    const p = n.type === 'identifier' || n.type === 'field_expression' ? accessPath(n) : null;
+    if (p) {
+      const np = normPath(p);
+      const f = this.ip.factAt(s, np);
+      const out: ArgFacts = f ? [['', f]] : [];
+      out.push(...this.memberFacts(s, np));
+      if (out.length) return out;
+    }
+    const c = constValue(n, s, this.ip.constEnv());
+    if (c !== undefined) return [['', { kind: 'int', values: [c] }]];
+    const names = this.constantNames(n, s);
+    return names?.length ? [['', { kind: 'names', names }]] : null;
+  }
+
+  /**
+   * `GFP_ATOMIC | __GFP_NOWARN`, `gfp | __GFP_ZERO` with `gfp` known by
+   * name: the named constants an or of them is made of (sorted), or null
+   * when it holds anything else.
+   */
+  private constantNames(n: Node, s: PathState): string[] | null {
+    const out = new Set<string>();
+    const stack: Node[] = [n];
+    for (let x = stack.pop(); x; x = stack.pop()) {
+      x = unwrap(x);
+      if (x.type === 'identifier') {
+        if (this.declared.has(x.text)) {
+          const f = this.ip.factAt(s, x.text);
+          if (f?.kind !== 'names') return null;
+          f.names.forEach((v) => out.add(v));
+        } else if (/^[A-Z_][A-Z0-9_]*$/.test(x.text)) out.add(x.text);
+        else return null;
+      } else if (x.type === 'binary_expression' && x.childForFieldName('operator')?.text === '|') {
+        for (const c of x.namedChildren) if (c) stack.push(c);
+      } else if (x.type !== 'number_literal') return null;
+    }
+    return [...out].sort();
+  }
+
+  /** Facts about members of `path` (relative: ".ops"). */
+  private memberFacts(s: PathState, path: string): ArgFacts {
+    const out: ArgFacts = [];
+    for (const [k, f] of s.facts) if (k.length > path.length && k.startsWith(path) && k[path.length] === '.') out.push([k.slice(path.length), f]);
+    return out;
+  }
+
+  private bindingFor(args: Node[], s: PathState): Binding | undefined {
+    return makeBinding(args.map((a) => this.argFacts(a, s)));
+  }
+
+  /** `key` was given a new value: what was known about it and its members goes (a record's member becomes unknown, not 0). */
+  private forgetFacts(s: PathState, key: string): void {
+    const nk = normPath(key);
+    for (const k of [...s.facts.keys()]) if (k === nk || (k.startsWith(nk) && k[nk.length] === '.')) s.facts.delete(k);
+    if (zeroFilled(s.facts, nk)) s.facts.set(nk, { kind: 'any' });
+  }
+
+  /** `key = value`: the facts of the value (taken before the assignment) go to `key` and its members. */
+  private assignFacts(s: PathState, key: string, facts: ArgFacts | null): void {
+    this.forgetFacts(s, key);
+    const nk = normPath(key);
+    // A member written: tests made on the objects above it may no longer hold.
+    for (let i = nk.lastIndexOf('.'); i > 0; i = nk.lastIndexOf('.', i - 1)) {
+      const above = `${nk.slice(0, i)}.@`;
+      for (const k of [...s.facts.keys()]) if (k.startsWith(above)) s.facts.delete(k);
+    }
+    for (const [rel, f] of facts ?? []) {
+      if (rel) s.facts.set(nk + rel, f);
+      else if (nk.includes('.') || (f.kind !== 'int' && f.kind !== 'nonnull')) s.facts.set(nk, f);
+      if (!rel && !nk.includes('.') && isNonNull(f)) s.nonzero.add(key);
+    }
+  }
+
+  /** `struct S name = { .a = x, ... }`: a record (members not named are 0). */
+  private initRecord(s: PathState, name: string, list: Node): void {
+    this.forgetFacts(s, name);
+    const members = initializerMembers(list);
+    if (members === null) return;
+    s.facts.set(name, { kind: 'record' });
+    if (members === 'zero') return;
+    for (const [m, node] of members) {
+      const key = `${name}.${m}`;
+      if (node.type === 'initializer_list') {
+        s.facts.set(key, initializerMembers(node) === null ? { kind: 'any' } : { kind: 'record' });
+        continue;
+      }
+      const facts = this.argFacts(node, s) ?? [];
+      const own = facts.find(([rel]) => !rel);
+      s.facts.set(key, own ? own[1] : { kind: 'any' });
+      for (const [rel, f] of facts) if (rel) s.facts.set(key + rel, f);
+    }
   }
 
   private collectPointerVars(n: Node): void {
@@ -687,10 +1218,9 @@ class FunctionRun {
       if (x.type === 'parameter_declaration' || x.type === 'declaration') {
         const t = x.childForFieldName('type')?.text ?? '';
         for (const d of x.childrenForFieldName('declarator')) {
-          if (d && isPointerTo(t, d, types)) {
-            const name = declaredName(d);
-            if (name) this.ptrVars.add(name);
-          }
+          const name = d ? declaredName(d) : null;
+          if (name && x.type === 'declaration') this.declared.add(name);
+          if (d && name && isPointerTo(t, d, types)) this.ptrVars.add(name);
         }
       }
     };
@@ -705,6 +1235,9 @@ class FunctionRun {
   // ---- locations -------------------------------------------------------
 
   private hop(n: Node, message: string): Hop {
+    // A macro surveyed as a function: every place is its definition.
+    const fixed = this.fn.place;
+    if (fixed) return { file: this.fn.file, line: fixed.line, column: fixed.column, endLine: fixed.line, endColumn: fixed.column + this.fn.name.length, message };
     // Inside a macro expansion every place is the macro's call site.
     if (this.expansionSite) n = this.expansionSite;
     return {
@@ -758,7 +1291,10 @@ class FunctionRun {
     const w = states.length || 1;
     interpreterWork.steps += w;
     this.ip.addWork(w);
-    if ((this.steps += w) > MAX_FUNCTION_STEPS || this.ip.rootSteps > MAX_ROOT_STEPS) return emptyFlow(states);
+    if ((this.steps += w) > MAX_FUNCTION_STEPS || this.ip.rootSteps > MAX_ROOT_STEPS) {
+      if (this.survey) this.surveyCut = true;
+      return emptyFlow(states);
+    }
     // Statements nested past MAX_NESTING are skipped (no effect): 5,000-deep
     // nesting overflowed the JS stack in this recursive walk (issue 7).
     if (this.nesting >= MAX_NESTING) return emptyFlow(states);
@@ -780,7 +1316,9 @@ class FunctionRun {
       case 'expression_statement': {
         const e = n.namedChild(0);
         if (!e) return emptyFlow(states);
-        return emptyFlow(this.evalStates(e, states));
+        const after = this.evalStates(e, states);
+        const call = unwrap(e);
+        return emptyFlow(call.type === 'call_expression' ? this.forgetTests(call, after) : after);
       }
       case 'declaration':
         return emptyFlow(this.execDeclaration(n, states));
@@ -882,7 +1420,7 @@ class FunctionRun {
           if (at === undefined || restarts >= MAX_GOTO_RESTARTS) continue;
           const seen = seenAtLabel.get(label) ?? new Set();
           seenAtLabel.set(label, seen);
-          const fresh = dedupe(joinJumps([], gs)).filter((s) => !seen.has(s.key()));
+          const fresh = dedupe(withoutTests(joinJumps([], gs))).filter((s) => !seen.has(s.key()));
           flow.gotos.delete(label);
           if (!fresh.length) continue;
           fresh.forEach((s) => seen.add(s.key()));
@@ -925,9 +1463,14 @@ class FunctionRun {
       const value = d.childForFieldName('value');
       if (!name || !value) continue;
       const next: PathState[] = [];
+      // Both arms of `c ? a : b` may come back as one state object: each gets its own.
+      const seen = new Set<PathState>();
       for (const s of cur) {
-        for (const [s2, v] of this.evalExpr(value, this.fresh(s))) {
+        for (const [s1, v] of this.evalExpr(value, this.fresh(s))) {
+          const s2 = seen.has(s1) ? s1.clone() : s1;
+          seen.add(s2);
           this.assign(s2, name, value, v, d);
+          if (value.type === 'initializer_list') this.initRecord(s2, name, value);
           next.push(s2);
         }
       }
@@ -989,7 +1532,8 @@ class FunctionRun {
       for (const [k, v] of bf.gotos) out.gotos.set(k, [...(out.gotos.get(k) ?? []), ...v]);
       let next = [...bf.normal, ...bf.cont];
       if (update) next = this.evalStates(update, next);
-      next = bound(next, MAX_STATES).filter((s) => !seen.has(s.key()));
+      // Results of tests on objects are not part of a state's identity: a loop's next round starts without them.
+      next = bound(withoutTests(next), MAX_STATES).filter((s) => !seen.has(s.key()));
       next.forEach((s) => seen.add(s.key()));
       cur = next;
       if (!condNode && !isDo && !mayNotRun && !body) break;
@@ -1152,12 +1696,21 @@ class FunctionRun {
         let tv: boolean | undefined;
         if (v && v.length) tv = v.every((x) => x !== 0) ? true : v.every((x) => x === 0) ? false : undefined;
         else tv = truth(n, s2, this.ip.constEnv());
+        if (tv === undefined) tv = this.factTest(n, s2);
         const zt = tv === undefined ? this.zeroTest(n) : null;
         if (zt && s2.nonzero.has(zt.name)) tv = !zt.zeroWhen;
         // `pmd_bad(pmdval)` on a value this section wrote (a table entry): decided by the catalogue's entryTests.
         if (tv === undefined && tested) tv = testOutcome(tested.test, this.valueKinds(s2, tested.arg));
-        if (tv !== false) t.push(this.narrow(tested, this.refine(n, s2, true), true));
-        if (tv !== true) f.push(this.narrow(tested, this.refine(n, s2, false), false));
+        // A survey notes the guards its context could have decided and did not.
+        const note = tv === undefined && this.survey && this.isContextGuard(n);
+        if (tv !== false) {
+          const st = this.narrow(tested, this.refine(n, s2, true), true);
+          t.push(note ? this.noted(st, n, true) : st);
+        }
+        if (tv !== true) {
+          const sf = this.narrow(tested, this.refine(n, s2, false), false);
+          f.push(note ? this.noted(sf, n, false) : sf);
+        }
       }
     }
     return { t, f };
@@ -1183,10 +1736,47 @@ class FunctionRun {
     return key ? s.entryVals.get(key) : s.exprVals.get(u.id);
   }
 
+  /**
+   * A test of a pointer or member the facts know (`ops->install_pte`,
+   * `walk`, `fn == NULL`): its truth, or undefined.
+   */
+  private factTest(n: Node, s: PathState): boolean | undefined {
+    const t = this.memberTest(n);
+    if (!t) return undefined;
+    const v = factTruth(this.ip.factAt(s, t.path));
+    return v === undefined ? undefined : v !== t.zeroWhen;
+  }
+
+  /** `p`, `p->m`, `p == NULL`, `p->m != 0`: the (normalised) path tested and whether the test holds when it is 0. */
+  private memberTest(n: Node): { path: string; zeroWhen: boolean } | null {
+    n = unwrap(n);
+    const test = n.type === 'call_expression' ? this.testOf(n) : null;
+    if (test) return { path: test, zeroWhen: false };
+    if (n.type === 'identifier' || n.type === 'field_expression') {
+      const p = accessPath(n);
+      return p ? { path: normPath(p), zeroWhen: false } : null;
+    }
+    if (n.type !== 'binary_expression') return null;
+    const op = n.childForFieldName('operator')?.text;
+    const l = n.childForFieldName('left');
+    const r = n.childForFieldName('right');
+    if ((op !== '==' && op !== '!=') || !l || !r) return null;
+    const p = accessPath(l);
+    if (!p || constValue(r, new PathState(), this.ip.constEnv()) !== 0) return null;
+    return { path: normPath(p), zeroWhen: op === '==' };
+  }
+
   /** On the branch where `n` is `holds`, narrow a variable's known values (x, x == C, x != C). */
   private refine(n: Node, s: PathState, holds: boolean): PathState {
     let name: string | null = null;
     let pred: ((v: number) => boolean) | null = null;
+    // `p->m` / `p->m == NULL` / `test(p)`: a member (or a test's result) is 0 on one branch and not on the other.
+    const mt = this.memberTest(n);
+    if (mt && mt.path.includes('.') && !this.ip.factAt(s, mt.path)) {
+      const s2 = s.clone();
+      s2.facts.set(mt.path, mt.zeroWhen === holds ? { kind: 'int', values: [0] } : NONNULL);
+      return s2;
+    }
     // `p` / `p == NULL` / `p != NULL`: zero on one branch, non-zero on the other.
     const zeroTest = this.zeroTest(n);
     if (zeroTest && !s.vals.has(zeroTest.name)) {
@@ -1242,6 +1832,12 @@ class FunctionRun {
   }
 
   private evalExpr(n: Node, st: PathState): Pair[] {
+    // A survey runs macro bodies in place, whose expressions the statement
+    // budget does not see: they have a budget of their own (the survey is then cut).
+    if (this.survey && ++this.surveyWork > MAX_SURVEY_EXPRESSIONS) {
+      this.surveyCut = true;
+      return [[st, null]];
+    }
     switch (n.type) {
       case 'call_expression':
         return this.evalCall(n, st);
@@ -1252,15 +1848,25 @@ class FunctionRun {
         const key = arg ? accessPath(arg) : null;
         const pairs = arg && !key ? this.evalExpr(arg, st) : [[st, null] as Pair];
         return pairs.map(([s]) => {
-          const s2 = s.clone();
+          const s2 = arg ? this.dereferenced(unwrap(arg), s).clone() : s.clone();
           if (key) {
             s2.vals.delete(key);
             s2.nonzero.delete(key);
             s2.entryVals.delete(key);
+            this.forgetFacts(s2, key);
             if (this.isPointer(key, s2)) this.names.newEntry(s2, key, n);
             this.names.assigned(s2, key, n);
           }
           return [s2, null];
+        });
+      }
+      case 'field_expression': {
+        // `p->x` dereferences p: on the path past it, p is not NULL.
+        const base = n.childForFieldName('argument');
+        const pairs = base ? this.evalExpr(base, st) : [[st, null] as Pair];
+        return pairs.map(([s]): Pair => {
+          const s2 = this.dereferenced(n, s);
+          return [s2, this.valueOf(n, s2)];
         });
       }
       case 'pointer_expression': {
@@ -1320,6 +1926,18 @@ class FunctionRun {
     return pairs.map(([s]) => [s, this.valueOf(n, s)]);
   }
 
+  /** Past `p->x` (read or written), `p` is not NULL on the path. */
+  private dereferenced(n: Node, s: PathState): PathState {
+    if (n.type !== 'field_expression') return s;
+    const base = n.childForFieldName('argument');
+    const b = base ? unwrap(base) : null;
+    if (b?.type !== 'identifier' || !n.text.slice(base!.text.length).trimStart().startsWith('->')) return s;
+    if (s.nonzero.has(b.text) || s.vals.has(b.text)) return s;
+    const s2 = s.clone();
+    s2.nonzero.add(b.text);
+    return s2;
+  }
+
   private valueOf(n: Node, s: PathState): Val {
     if (n.type === 'identifier') {
       const v = s.vals.get(n.text);
@@ -1351,12 +1969,13 @@ class FunctionRun {
       return pairs;
     }
     return pairs.map(([s, v]) => {
-      const s2 = s.clone();
+      const s2 = this.dereferenced(unwrap(left), s).clone();
       if (op === '=') this.assign(s2, key, right, v, n);
       else {
         s2.vals.delete(key);
         s2.nonzero.delete(key);
         s2.entryVals.delete(key);
+        this.forgetFacts(s2, key);
         if (this.isPointer(key, s2)) this.names.newEntry(s2, key, n);
         this.names.assigned(s2, key, n);
       }
@@ -1378,6 +1997,7 @@ class FunctionRun {
 
   /** `key = value`: the pointer takes the value's entry (or a new one); integers keep known values. */
   private assign(s: PathState, key: string, value: Node, v: Val, at: Node): void {
+    const facts = this.argFacts(value, s);
     s.nonzero.delete(key);
     const src = accessPath(value);
     const kinds = this.valueKinds(s, value);
@@ -1394,6 +2014,7 @@ class FunctionRun {
     else s.vals.delete(key);
     if (kinds !== undefined) s.entryVals.set(key, kinds);
     else s.entryVals.delete(key);
+    this.assignFacts(s, key, facts);
   }
 
   private isPointer(key: string, s: PathState): boolean {
@@ -1441,13 +2062,21 @@ class FunctionRun {
       for (const [s] of pairs) next.push(...this.evalExpr(a, s));
       pairs = next;
     }
-    const name = fnNode?.type === 'identifier' ? fnNode.text : null;
+    const callee = fnNode ? this.calleeOf(fnNode) : null;
     const out: Pair[] = [];
+    const test = callee?.name ? this.testOf(n) : null;
     for (const [s0] of pairs) {
-      const results = name ? this.applyCall(name, n, args, s0) : [[s0, null] as Pair];
+      const results = callee?.name
+        ? this.applyCall(callee.name, n, args, s0)
+        : callee
+          ? this.applyPointerCall(callee.expr, callee.path, n, args, s0)
+          : [[s0, null] as Pair];
       // mk_pte(..) is a present mapping, pte_mkdirty(x) is of x's kind: for the writes and tests that use it.
-      const built = name ? builtValue(name, (i) => this.valueKinds(s0, args[i]), this.ip.cat) : undefined;
-      for (const [s, v] of results) {
+      const built = callee?.name ? builtValue(callee.name, (i) => this.valueKinds(s0, args[i]), this.ip.cat) : undefined;
+      for (const [s, v0] of results) {
+        // The same test made before on the same object (here or by a caller) gives its result.
+        const known = !v0 && test ? s.facts.get(test) : undefined;
+        const v: Val = known ? (known.kind === 'int' ? known.values : isNonNull(known) ? [1] : v0) : v0;
         const s2 = s === s0 || s === st ? s.clone() : s;
         s2.callVals.set(n.id, v);
         if (built !== undefined && !s2.exprVals.has(n.id)) s2.exprVals.set(n.id, built);
@@ -1457,8 +2086,117 @@ class FunctionRun {
     return out;
   }
 
-  private applyCall(name: string, n: Node, args: Node[], s: PathState): Pair[] {
+  /**
+   * A one-argument call on an object (`folio_test_hugetlb(folio)`, a
+   * function or macro, not a catalogue API): the pseudo-member its result is
+   * kept in (values.ts testPath), or null.
+   */
+  private testOf(call: Node): string | null {
+    const f = call.childForFieldName('function');
+    const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a && a.type !== 'comment');
+    if (f?.type !== 'identifier' || this.declared.has(f.text) || args.length !== 1) return null;
     const cat = this.ip.cat;
+    if (cat.lazyMode.has(f.text) || cat.writers.has(f.text) || cat.readers.has(f.text) || cat.valueTransparent.has(f.text)) return null;
+    const p = accessPath(args[0]);
+    return p ? testPath(normPath(p), f.text) : null;
+  }
+
+  /** A call made for its effect (a statement): the tests kept on the objects it is handed may no longer hold. */
+  private forgetTests(call: Node, states: PathState[]): PathState[] {
+    const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a);
+    const roots: string[] = [];
+    for (const a of args) {
+      let x = unwrap(a);
+      if (x.type === 'pointer_expression' && x.child(0)?.text === '&' && x.childForFieldName('argument')) x = unwrap(x.childForFieldName('argument')!);
+      const p = accessPath(x);
+      if (p) roots.push(`${normPath(p)}.@`);
+    }
+    if (!roots.length) return states;
+    return states.map((s) => {
+      const gone = [...s.facts.keys()].filter((k) => roots.some((r) => k.startsWith(r)));
+      if (!gone.length) return s;
+      const c = s.clone();
+      for (const k of gone) c.facts.delete(k);
+      return c;
+    });
+  }
+
+  /** What a call calls: a function by name, or what a pointer expression holds (`fn`, `ops->pte_entry`, `(*fn)`). */
+  private calleeOf(fnNode: Node): { name?: string; expr: string; path?: string } | null {
+    let f = unwrap(fnNode);
+    if (f.type === 'pointer_expression' && f.child(0)?.text === '*' && f.childForFieldName('argument')) f = unwrap(f.childForFieldName('argument')!);
+    if (f.type === 'identifier') return this.declared.has(f.text) ? { expr: f.text, path: f.text } : { name: f.text, expr: f.text };
+    const p = accessPath(f);
+    return { expr: f.text.replace(/\s+/g, ''), path: p ? normPath(p) : undefined };
+  }
+
+  /**
+   * A call through a pointer: to each function the facts say it designates,
+   * as a direct call; otherwise not followed, and counted when made inside a
+   * section (IndirectCall) so the user knows what was not looked at.
+   */
+  private applyPointerCall(expr: string, path: string | undefined, n: Node, args: Node[], s: PathState): Pair[] {
+    const f = path ? this.ip.factAt(s, path) : undefined;
+    if (f?.kind === 'fn') {
+      const out: Pair[] = [];
+      f.names.forEach((name, i) => out.push(...this.applyCall(name, n, args, s, { expr, file: f.files[i] })));
+      return out;
+    }
+    // Only a pointer the code names (`fn`, `ops->pte_entry`) is counted: what a broken macro expansion calls is not.
+    if (s.batching && !this.survey && path) {
+      const at = this.hop(n, `${expr}() is called through a pointer whose target is not known here`);
+      const root = path?.split('.')[0];
+      const param = root !== undefined ? this.params.indexOf(root) : -1;
+      this.indirectCalls.set(`${at.line}:${at.column}`, { at, expr, fn: this.fnName, ...(param >= 0 ? { param } : {}) });
+    }
+    return [[s, null]];
+  }
+
+  /** Surveys: a call made while batching, with its arguments' facts and the guards not decided on its path. */
+  private surveyCall(name: string, n: Node, args: Node[], s: PathState, via?: Via): void {
+    const at = this.hop(n, `${via ? `${via.expr}() = ` : ''}${name}() is called here`);
+    const binding = this.bindingFor(args, s);
+    const site = `${at.line}:${at.column}:${name}`;
+    const k = `${site}|${bindingKey(binding)}`;
+    const prev = this.surveyCalls.get(k);
+    if (prev) {
+      if (s.guards.length < prev.undecided.length) prev.undecided = s.guards;
+      return;
+    }
+    const count = this.surveySites.get(site) ?? 0;
+    if (count >= MAX_SURVEY_BINDINGS) return;
+    this.surveySites.set(site, count + 1);
+    this.surveyCalls.set(k, {
+      at,
+      names: [name],
+      ...(via ? { via: via.expr, from: via.file } : {}),
+      ...(binding ? { binding } : {}),
+      args: args.map((a) => a.text),
+      guard: guards(this.expansionSite ?? n),
+      undecided: s.guards,
+      ...(s.mode.atomic ? { atomic: true } : {}),
+    });
+  }
+
+  /** A call: what it does (applyCallInner), then whether it takes or drops a spinlock (the catalogue's atomicEnter/atomicLeave). */
+  private applyCall(name: string, n: Node, args: Node[], s: PathState, via?: Via): Pair[] {
+    const cat = this.ip.cat;
+    const step = cat.atomicEnter.has(name) ? 1 : cat.atomicLeave.has(name) ? -1 : 0;
+    const out = this.applyCallInner(name, n, args, s, via);
+    if (!step) return out;
+    // From the caller's count: a lock helper summarised through its own spin_lock() is counted once.
+    const atomic = Math.max(0, (s.mode.atomic ?? 0) + step);
+    return out.map(([s1, v]): Pair => {
+      const s2 = s1 === s ? s1.clone() : s1;
+      s2.mode = { ...s2.mode, atomic: atomic || undefined };
+      if (!atomic) delete s2.mode.atomic;
+      return [s2, v];
+    });
+  }
+
+  private applyCallInner(name: string, n: Node, args: Node[], s: PathState, via?: Via): Pair[] {
+    const cat = this.ip.cat;
+    if (this.survey && s.batching && !cat.writers.has(name) && !cat.readers.has(name)) this.surveyCall(name, n, args, s, via);
     const lazy = cat.lazyMode.get(name);
     if (lazy) {
       if (!this.expansionSite) this.ownOps.add(lazy.op);
@@ -1517,23 +2255,43 @@ class FunctionRun {
     const reader = cat.readers.get(name);
     if (reader) return [[this.readEntry(s, this.argEntry(s, args[reader.ptrArg], reader.field), n), null]];
     if (cat.valueTransparent.has(name) && args.length) return [[s, this.valueOf(args[0], s)]];
-    return this.applyCallee(name, n, args, s);
+    return this.applyCallee(name, n, args, s, via);
   }
 
   /** A call to a function in the index: apply its summary in this context. */
-  private applyCallee(name: string, n: Node, args: Node[], s: PathState): Pair[] {
+  private applyCallee(name: string, n: Node, args: Node[], s: PathState, via?: Via): Pair[] {
     this.ip.noteName(name);
+    // A function a pointer designates is looked up where it was named.
+    const from = via?.file ?? this.fn.file;
+    // A survey follows no callee (the contextual search does); a macro's body runs in place.
+    if (this.survey) {
+      if (this.ip.index.resolve(name, from).length || !this.ip.surveyExpands(name)) return [[s, null]];
+      if (this.expanding.includes(name) || this.expanding.length >= 4 || !this.ip.expansion(name, args.map((a) => a.text))) return [[s, null]];
+      const at = this.hop(n, '');
+      for (const [k, c] of this.surveyCalls) if (k.startsWith(`${at.line}:${at.column}:${name}|`)) c.expanded = true;
+      return this.expandMacro(name, n, args, s);
+    }
     if (s.batching) {
-      const at = this.hop(n, `${name}() is called inside the section`);
-      this.addOnce(this.sectionCalls, `${at.file}:${at.line}:${at.column}`, {
+      const at = this.hop(n, `${via ? `${via.expr}() = ` : ''}${name}() is called inside the section`);
+      const binding = this.bindingFor(args, s);
+      const call: SectionCall = {
         at,
         callee: name,
         args: args.map((a) => a.text),
-        fromFile: this.fn.file,
+        fromFile: from,
         section: s.section,
         conds: s.conds,
         fn: this.fnName,
-      });
+        ...(binding ? { binding } : {}),
+        ...(via ? { via: via.expr } : {}),
+        ...(via && this.opts.origin ? { origin: this.opts.origin } : {}),
+        ...(s.mode.atomic ? { atomic: true } : {}),
+      };
+      // One record per place: its binding is what holds on every path that makes the call.
+      const k = sectionCallKey(call);
+      const prev = this.sectionCalls.get(k);
+      this.addOnce(this.sectionCalls, k, call);
+      if (prev) this.sectionCalls.get(k)!.binding = joinBindings(prev.binding, binding);
     }
     // Outside a section only functions that call the lazy-mode API themselves
     // matter (their effect on the mode: wrappers that enter or leave).
@@ -1553,21 +2311,26 @@ class FunctionRun {
       this.ip.index.usesLazyApi(name) ||
       dirtyParams.length > 0 ||
       (args.some((a) => this.isEntryPointer(s, a)) &&
-        (this.ip.takesEntry(name, this.fn.file) || this.ip.index.macros(name).length > 0)) ||
+        (this.ip.takesEntry(name, from) || this.ip.index.macros(name).length > 0)) ||
       ((s.dirty.size > 0 || this.outerPending) && this.ip.index.mayTouchMode(name));
     if (!worth) return [[s, null]];
-    const defs = this.ip.resolveCallee(name, this.fn.file);
+    const defs = this.ip.resolveCallee(name, from);
     if (!defs.length) return this.expandMacro(name, n, args, s);
+    // The callee is summarised per binding of what its arguments are known to be
+    // (results of tests on them left out: they decide chains, not the entries written).
+    const summaryBinding = withoutTestFacts(this.bindingFor(args, s));
     const out: Pair[] = [];
     for (const { ref, condition } of defs) {
-      const sum = this.ip.summarize(ref, s.mode, dirtyParams, s.dirty.size > 0 || this.outerPending, s.section, paramValues.size ? paramValues : undefined);
+      const sum = this.ip.summarize(ref, s.mode, dirtyParams, s.dirty.size > 0 || this.outerPending, s.section, paramValues.size ? paramValues : undefined, summaryBinding);
+      // Through a pointer the hop says what was called and what it held: "fn() = apply_range_set_cb()".
+      const shown = via ? `${via.expr}() = ${name}` : name;
       const callHop = (msg: string): Hop => ({ ...this.hop(n, msg), callee: name });
       const defConds = defs.length > 1 && condition ? conjuncts(parseCond(condition)) : [];
       for (const er of sum.entryReads) {
         const e = argEntries[er.param];
         const w = e ? s.dirty.get(e) : undefined;
         if (!w) continue;
-        const via = callHop(`${name}() is called here and reads ${unwrap(args[er.param]).text} inside`);
+        const via = callHop(`${shown}() is called here and reads ${unwrap(args[er.param]).text} inside`);
         const conds = unionConds(unionConds(s.conds, er.conds), defConds);
         if (w.param !== undefined)
           this.entryReads.push({ param: w.param, read: er.read, readChain: [via, ...er.readChain], conds, fn: er.fn });
@@ -1582,7 +2345,7 @@ class FunctionRun {
           });
       }
       for (const h of sum.hits) {
-        const via = callHop(`${name}() is called here`);
+        const via = callHop(`${shown}() is called here`);
         this.hits.push({
           ...h,
           readChain: [via, ...h.readChain],
@@ -1601,7 +2364,7 @@ class FunctionRun {
           const e = argEntries[i];
           if (!e) continue;
           s2.dirty.set(e, {
-            chain: [callHop(`${name}() writes the entry through ${unwrap(args[i]).text}${retText}`), ...w.chain],
+            chain: [callHop(`${shown}() writes the entry through ${unwrap(args[i]).text}${retText}`), ...w.chain],
             conds: unionConds(unionConds(w.conds, defConds), s.conds),
             value: w.value,
           });

@@ -1,9 +1,11 @@
 // The abstract state carried along one path through a function: the lazy
-// mode, which page-table entry each pointer names, known integer values, and
-// the entries written since the last flush (with how they were written and
-// what kind of value was written: analysis/entryValues.ts).
+// mode, which page-table entry each pointer names, known integer values,
+// other facts about values (values.ts), and the entries written since the
+// last flush (with how they were written and what kind of value was written:
+// analysis/entryValues.ts).
 import { Cond, joinConjuncts } from '../config/cond';
 import { joinKinds, Kinds } from './entryValues';
+import { Fact, factKey, isTestPath, joinFactMaps } from './values';
 
 /** A place in the source with a word on what happens there. */
 export interface Hop {
@@ -38,6 +40,14 @@ export interface SectionStart extends Hop {
   fn: string;
 }
 
+/** A condition a path took that the facts in hand could not decide (with its place). */
+export interface GuardNote {
+  text: string;
+  file: string;
+  line: number;
+  column: number;
+}
+
 /** Possible constant values, or null when unknown. */
 export type Val = number[] | null;
 
@@ -45,6 +55,13 @@ export interface ModeState {
   /** Enable count: 0 off, 1 in a section, >1 nested; below 0 when a function left its caller's section. */
   depth: number;
   paused: number;
+  /** Spinlocks held / preemption or interrupts off (the catalogue's atomicEnter/atomicLeave), when more than 0. */
+  atomic?: number;
+}
+
+/** The mode as a key ("1/0", "1/0/a1" when atomic). */
+export function modeKey(m: ModeState): string {
+  return m.atomic ? `${m.depth}/${m.paused}/a${m.atomic}` : `${m.depth}/${m.paused}`;
 }
 
 export class PathState {
@@ -58,6 +75,10 @@ export class PathState {
   vals = new Map<string, number[]>();
   /** Variables known to be non-zero / non-NULL on this path (after `if (!p) break;`). */
   nonzero = new Set<string>();
+  /** Facts by access path, `.` for `->` (values.ts): NULL, function designators, globals, records, members. */
+  facts = new Map<string, Fact>();
+  /** Conditions taken that the facts could not decide (kept only when surveying, see FunctionRun). */
+  guards: GuardNote[] = [];
   dirty = new Map<string, PendingWrite>();
   /** A flush (or leave/pause) happened since the function was entered. */
   flushed = false;
@@ -89,6 +110,8 @@ export class PathState {
     s.entryVals = new Map(this.entryVals);
     s.vals = new Map(this.vals);
     s.nonzero = new Set(this.nonzero);
+    s.facts = new Map(this.facts);
+    s.guards = this.guards;
     s.dirty = new Map(this.dirty);
     s.flushed = this.flushed;
     s.conds = this.conds;
@@ -113,7 +136,7 @@ export class PathState {
 
   /** Identity for merging equal states (write chains and conditions left out). */
   key(): string {
-    return `${this.mode.depth}/${this.mode.paused}/${this.flushed ? 1 : 0};${ptrsKey(this)};${valsKey(this)};${dirtyKey(this)};${sortedKeys(this.nonzero)};${mapKey(this.entryVals)}`;
+    return `${modeKey(this.mode)}/${this.flushed ? 1 : 0};${ptrsKey(this)};${valsKey(this)};${dirtyKey(this)};${sortedKeys(this.nonzero)};${mapKey(this.entryVals)}${factsKey(this)}`;
   }
 }
 
@@ -146,6 +169,14 @@ function dirtyKey(s: PathState): string {
   return out;
 }
 
+/** Facts in the state's identity; results of tests on objects are not (states differing only in them are joined, see dedupe). */
+function factsKey(s: PathState): string {
+  if (s.facts.size === 0) return '';
+  let out = ';';
+  for (const k of [...s.facts.keys()].sort()) if (!isTestPath(k)) out += `${k}=${factKey(s.facts.get(k)!)},`;
+  return out;
+}
+
 function valsKey(s: PathState): string {
   if (s.vals.size === 0) return '';
   let out = '';
@@ -159,17 +190,22 @@ export function dedupe(states: PathState[]): PathState[] {
   for (const s of states) {
     const k = s.key();
     const prev = byKey.get(k);
-    if (!prev) byKey.set(k, s);
-    else {
-      // The same state reached under other conditions: it holds when either path's do (an #if and its #else join back).
-      const kept = s.conds.length < prev.conds.length ? s : prev;
-      const conds = joinConjuncts(prev.conds, s.conds);
-      if (conds !== kept.conds) {
-        const j = kept.clone();
-        j.conds = conds;
-        byKey.set(k, j);
-      } else byKey.set(k, kept);
+    if (!prev) {
+      byKey.set(k, s);
+      continue;
     }
+    const kept = s.conds.length < prev.conds.length ? s : prev;
+    const other = kept === s ? prev : s;
+    // The same state reached under other conditions: it holds when either path's do (an #if and its #else join back).
+    const conds = joinConjuncts(prev.conds, s.conds);
+    // What tests on objects gave on only one of the two paths is not known after.
+    const tests = [...kept.facts].filter(([f]) => isTestPath(f)).some(([f, v]) => factKey(v) !== (other.facts.get(f) ? factKey(other.facts.get(f)!) : ''));
+    if (tests || conds !== kept.conds) {
+      const j = kept.clone();
+      j.conds = conds;
+      if (tests) for (const [f, v] of kept.facts) if (isTestPath(f) && (!other.facts.get(f) || factKey(other.facts.get(f)!) !== factKey(v))) j.facts.delete(f);
+      byKey.set(k, j);
+    } else byKey.set(k, kept);
   }
   return [...byKey.values()];
 }
@@ -184,12 +220,12 @@ export function dedupe(states: PathState[]): PathState[] {
 export function bound(states: PathState[], max: number): PathState[] {
   let d = dedupe(states);
   if (d.length <= max) return d;
-  const modeKey = (s: PathState) => `${s.mode.depth}/${s.mode.paused}/${s.flushed}`;
+  const stateMode = (s: PathState) => `${modeKey(s.mode)}/${s.flushed}`;
   // Written-value kinds decide guards like known values do: given up with them.
   const steps: ((s: PathState) => string)[] = [
-    (s) => `${modeKey(s)};${valsKey(s)};${sortedKeys(s.nonzero)};${mapKey(s.entryVals)};${ptrsKey(s)}`,
-    (s) => `${modeKey(s)};${valsKey(s)};${sortedKeys(s.nonzero)};${mapKey(s.entryVals)}`,
-    modeKey,
+    (s) => `${stateMode(s)};${valsKey(s)};${sortedKeys(s.nonzero)};${mapKey(s.entryVals)}${factsKey(s)};${ptrsKey(s)}`,
+    (s) => `${stateMode(s)};${valsKey(s)};${sortedKeys(s.nonzero)};${mapKey(s.entryVals)}${factsKey(s)}`,
+    stateMode,
   ];
   for (const groupKey of steps) {
     d = joinGroups(d, groupKey);
@@ -232,6 +268,8 @@ function joinGroups(states: PathState[], groupKey: (s: PathState) => string): Pa
         else if (jw.value !== w.value) j.dirty.set(k, { ...jw, value: joinKinds(jw.value, w.value) });
       }
       for (const k of [...j.nonzero]) if (!s.nonzero.has(k)) j.nonzero.delete(k);
+      j.facts = joinFactMaps(j.facts, s.facts);
+      if (s.guards.length < j.guards.length) j.guards = s.guards;
       j.conds = joinConjuncts(j.conds, s.conds);
     }
     out.push(j);

@@ -12,6 +12,8 @@ export interface FunctionRef {
   node: Node;
   /** file, name and rank among same-name definitions of the file: stays while lines move. */
   key: string;
+  /** A macro read as a function (Interpreter.macroFunction): the place every hop inside it gets. */
+  place?: { line: number; column: number };
 }
 
 /** What re-parsing a file after an edit found. */
@@ -72,6 +74,11 @@ export class SourceCache {
       if (Math.abs(n.startPosition.row + 1 - line) < Math.abs(nodes[best].startPosition.row + 1 - line)) best = i;
     });
     return { file, name, node: nodes[best], key: `${file}\0${name}#${best}` };
+  }
+
+  /** The file's syntax tree (top-level declarations: global initializers), or null when it cannot be read. */
+  rootOf(file: string): Node | null {
+    return this.entry(file)?.parsed.tree.rootNode ?? null;
   }
 
   /** The function a FunctionRef.key names, in the file's current text. */

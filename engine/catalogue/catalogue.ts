@@ -136,6 +136,9 @@ export interface Catalogue {
   memoryTouchers: Map<string, MemoryToucherApi>;
   /** Calls that do not return (BUG, panic): a path ends there. */
   noReturn: Set<string>;
+  /** Calls that make the task atomic (a spinlock taken, preemption off), and those that end it. */
+  atomicEnter: Set<string>;
+  atomicLeave: Set<string>;
   /** Calls that stop the kernel when their first argument is true (BUG_ON): the path continues where it is false. */
   assertions: Set<string>;
   /** Calls that warn when their first argument is true (WARN_ON) and go on: a statement of one continues on both outcomes. */
@@ -155,6 +158,8 @@ export interface CatalogueAdditions {
   sleepingGfp?: string[];
   tlbFlushers?: string[];
   noReturn?: string[];
+  atomicEnter?: string[];
+  atomicLeave?: string[];
   /** Regular expressions over function names. */
   chainBarriers?: string[];
   testCodeFiles?: string[];
@@ -164,7 +169,7 @@ export interface CatalogueAdditions {
 }
 
 /** Additions that are plain lists of C identifiers, merged into sets of the same name. */
-const NAME_LISTS = ['pageTableAllocators', 'sleepers', 'gfpAllocators', 'sleepingGfp', 'tlbFlushers', 'noReturn'] as const;
+const NAME_LISTS = ['pageTableAllocators', 'sleepers', 'gfpAllocators', 'sleepingGfp', 'tlbFlushers', 'noReturn', 'atomicEnter', 'atomicLeave'] as const;
 
 export class CatalogueError extends Error {}
 
@@ -211,6 +216,8 @@ export function builtinCatalogue(): Catalogue {
     kernelAddressOf: new Set((b as any).kernelAddressOf ?? []),
     memoryTouchers: sectionMap((b as any).memoryTouchers),
     noReturn: new Set((b as any).noReturn ?? []),
+    atomicEnter: new Set((b as any).atomicEnter ?? []),
+    atomicLeave: new Set((b as any).atomicLeave ?? []),
     assertions: new Set((b as any).assertions ?? []),
     warnings: new Set((b as any).warnings ?? []),
     entryKindChangers: new Set((b as any).entryKindChangers ?? []),

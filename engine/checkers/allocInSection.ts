@@ -5,26 +5,26 @@
 // allocation out (seed 002). A hazard where the tree implements the mode on
 // such an architecture (catalogue: highmemPageTables) and the path can run
 // there; no implementation in 6.1, 6.12 or 7.2 does, so the contract otherwise.
+// Chains are the contextual search's (analysis/contextReach.ts).
 import { Finding, Impact } from '../findings';
 import { SectionCall } from '../analysis/interpreter';
-import { Reachability } from '../index/reachability';
-import { SourceCache } from '../analysis/sourceCache';
 import { Catalogue } from '../catalogue/catalogue';
 import { TreeArchitectures, nameList } from '../architectures';
 import { code, fitHead, sentence, Sentence } from '../message';
-import { chainConditions, chainHops } from './callChain';
-import { filesOf, makeFinding, onePerPlace, related, sectionNote } from './sectionFinding';
+import { chainConditions } from './callChain';
+import { ChainFinder } from './nestedSection';
+import { callNote, filesOf, makeFinding, onePerPlace, related, sectionNote } from './sectionFinding';
 
-export function allocInSectionFindings(calls: SectionCall[], reach: Reachability, sources: SourceCache, cat: Catalogue, arch: TreeArchitectures): Finding[] {
+export function allocInSectionFindings(calls: SectionCall[], chainOf: ChainFinder, cat: Catalogue, arch: TreeArchitectures): Finding[] {
   const out: Finding[] = [];
   for (const c of calls) {
     const direct = cat.pageTableAllocators.has(c.callee);
-    const hit = direct ? null : reach.entry(c.callee, c.fromFile);
-    if (!direct && !hit) continue;
-    const hops = hit ? chainHops(reach, hit.node, sources) : [];
-    const conds = hops && chainConditions(c.conds, hops);
-    if (!hops || !conds) continue; // the chain needs what the configuration rules out
-    const target = hops.length ? hops[hops.length - 1].callee : c.callee;
+    const chain = direct ? null : chainOf(c);
+    if (!direct && !chain) continue;
+    const hops = chain?.hops ?? [];
+    const conds = chainConditions(c.conds, hops);
+    if (!conds) continue; // the chain needs what the configuration rules out
+    const target = chain ? chain.target : c.callee;
     const callee = code(`${c.callee}()`);
     const head = direct
       ? sentence`${callee} allocates a page table inside a lazy MMU section`
@@ -38,18 +38,19 @@ export function allocInSectionFindings(calls: SectionCall[], reach: Reachability
     const why: Sentence = bad.length
       ? sentence`${nameList(names)} must map a new table with updates that take effect at once, which the mode defers`
       : sentence`No implementation in this tree needs the new table mapped at once (highmem page tables) on this path`;
-    out.push(
-      makeFinding(
-        'lazy-mmu/alloc-in-section',
-        'warning',
-        c.at,
-        c.fn,
-        [head, why, sentence`Allocate before entering, as the vmap walkers do`],
-        impact,
-        [...sectionNote(c.section), ...(hit ? [{ ...related(c.at), message: `${c.callee}() is called inside the section` }, ...hops.map(related)] : [])],
-        conds,
-      ),
+    const undecided = chain?.bounded ? sentence`Not decided for these arguments (search bound): the call graph's chain` : [];
+    const f = makeFinding(
+      'lazy-mmu/alloc-in-section',
+      'warning',
+      c.at,
+      c.fn,
+      [head, why, undecided, sentence`Allocate before entering, as the vmap walkers do`],
+      impact,
+      [...sectionNote(c.section), ...(chain || c.via ? callNote(c, 'is called inside the section') : []), ...hops.map(related)],
+      conds,
     );
+    if (chain?.bounded) f.notDecided = 'search bound';
+    out.push(f);
   }
   return onePerPlace(out);
 }

@@ -9,43 +9,12 @@ import type { Node } from 'web-tree-sitter';
 import { RelatedLocation } from '../findings';
 import { Reachability, Node_ } from '../index/reachability';
 import { SourceCache } from '../analysis/sourceCache';
+import type { ReachHop } from '../analysis/contextReach';
+import { guards, switchesOf } from '../analysis/callGuards';
 import { Cond, TRUE, and, conjuncts, isFalse, isSwitch, not, or, parseCond, relax, show, simplify } from '../config/cond';
 
-export interface ChainHop extends RelatedLocation {
-  conditions: Cond[];
-  /** The function (or macro) making the call, and the name it calls: the chain as data. */
-  caller: string;
-  callee: string;
-}
-
-function ifCondition(n: Node): string {
-  const c = n.childForFieldName('condition');
-  return (c?.type === 'parenthesized_expression' && c.namedChild(0) ? c.namedChild(0)! : c)?.text ?? '';
-}
-
-function preprocCondition(p: Node): Cond {
-  const name = p.childForFieldName('name')?.text;
-  if (name) return parseCond(/^#\s*(ifndef|elifndef)/.test(p.text) ? `!defined(${name})` : `defined(${name})`);
-  return parseCond(p.childForFieldName('condition')?.text ?? '');
-}
-
-/** The guards around `call` inside its function: if-conditions and #if branches, as one condition. */
-function guards(call: Node): Cond {
-  const out: Cond[] = [];
-  let child: Node = call;
-  for (let p = call.parent; p && p.type !== 'function_definition'; child = p, p = p.parent) {
-    if (p.type === 'if_statement') {
-      const cond = parseCond(ifCondition(p), 'c');
-      const inElse = p.childForFieldName('alternative')?.id === child.id;
-      if (p.childForFieldName('condition')?.id !== child.id) out.push(inElse ? not(cond) : cond);
-    } else if (p.type === 'preproc_ifdef' || p.type === 'preproc_if' || p.type === 'preproc_elif') {
-      if (p.childForFieldName('alternative')?.id !== child.id) out.push(preprocCondition(p));
-    } else if (p.type === 'preproc_else' && p.parent) {
-      out.push(not(preprocCondition(p.parent)));
-    }
-  }
-  return and(...out.reverse());
-}
+/** One hop of a chain (the same shape whichever search found it: analysis/contextReach.ts). */
+export type ChainHop = ReachHop;
 
 function findCalls(fn: Node, callee: string): Node[] {
   const out: Node[] = [];
@@ -61,10 +30,8 @@ function findCalls(fn: Node, callee: string): Node[] {
   return out;
 }
 
-/** Configuration and runtime switches only, with what the configuration decides put in. */
 function switches(c: Cond, reach: Reachability): Cond {
-  const r = relax(c, isSwitch);
-  return reach.index.config ? reach.index.config.reduce(r) : r;
+  return switchesOf(c, reach.index.config);
 }
 
 /**
@@ -80,7 +47,10 @@ export function chainHops(reach: Reachability, start: Node_, sources: SourceCach
     // The definition's #if and the condition its file is built under (mm/highmem.c: CONFIG_HIGHMEM); where
     // other definitions the same call resolves to lead to the target too (alloc_pages_noprof() in mm/mempolicy.c
     // under CONFIG_NUMA, in gfp.h otherwise), the call reaches the target when any of them is built.
-    const where = (d: Node_) => and(d.condition ? parseCond(d.condition) : TRUE, config ? config.fileCondition(d.file) : TRUE);
+    const where = (d: Node_) => {
+      const c = reach.index.buildCondition(d);
+      return and(c ? parseCond(c) : TRUE, config ? config.fileCondition(d.file) : TRUE);
+    };
     const alternatives: Node_[] = reach.isMacro(node) ? [node] : reach.index.resolve(node.name, caller).filter((d) => d === node || reach.reaches(d));
     const built = switches(or(...(alternatives.includes(node) ? alternatives : [node, ...alternatives]).map(where)), reach);
     caller = node.file;

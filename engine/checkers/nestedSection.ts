@@ -10,24 +10,30 @@
 // so it is 'allowed' (shown on request, as a hint). Nesting into or out of
 // the legacy hooks stays a warning: a hazard where an implementation in the
 // tree stops the kernel on a nested enter and the path can run there.
+//
+// Chains are the contextual search's (analysis/contextReach.ts): a call is
+// followed only where it can happen for the arguments the section passes,
+// through function pointers the facts name.
 import { Finding, Impact, PathStep } from '../findings';
 import { ModeEvent, SectionCall } from '../analysis/interpreter';
-import { Reachability } from '../index/reachability';
-import { SourceCache } from '../analysis/sourceCache';
+import { ReachChain } from '../analysis/contextReach';
 import { Catalogue } from '../catalogue/catalogue';
 import { TreeArchitectures, nameList } from '../architectures';
 import { code, fitHead, Message, sentence, Sentence } from '../message';
-import { ChainHop, chainConditions, chainHops } from './callChain';
+import { ChainHop, chainConditions } from './callChain';
 import { Cond } from '../config/cond';
-import { filesOf, makeFinding, onePerPlace, related, sectionNote } from './sectionFinding';
+import { callNote, filesOf, makeFinding, onePerPlace, related, sectionNote } from './sectionFinding';
+
+/** A call's chain to a target for its arguments (contextReach.ts), or null. */
+export type ChainFinder = (call: SectionCall) => ReachChain | null;
 
 const ENTER: Record<string, string> = { legacy: 'arch_enter_lazy_mmu_mode', generic: 'lazy_mmu_mode_enable', ranged: 'lazy_mmu_mode_enable' };
 const LEAVE: Record<string, string> = { legacy: 'arch_leave_lazy_mmu_mode', generic: 'lazy_mmu_mode_disable', ranged: 'lazy_mmu_mode_disable' };
 
 /** The enter searches the checker needs: to the generic layer's enables, and to the legacy (and arch-private) hooks. */
 export interface EnterReach {
-  generic: Reachability;
-  legacy: Reachability;
+  generic: ChainFinder;
+  legacy: ChainFinder;
 }
 
 const isGeneric = (shape: string | undefined) => shape === 'generic' || shape === 'ranged';
@@ -73,7 +79,6 @@ export function nestedSectionFindings(
   events: ModeEvent[],
   calls: SectionCall[],
   reach: EnterReach,
-  sources: SourceCache,
   cat: Catalogue,
   arch: TreeArchitectures,
 ): Finding[] {
@@ -88,31 +93,31 @@ export function nestedSectionFindings(
     for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i];
     return false;
   };
-  type Group = { call: SectionCall; hops: ChainHop[]; conds: Cond[]; allowed: boolean; sites: Map<string, SectionCall> };
+  type Group = { call: SectionCall; chain: ReachChain; hops: ChainHop[]; conds: Cond[]; allowed: boolean; sites: Map<string, SectionCall> };
   const groups = new Map<string, Group>();
-  const site = (c: SectionCall) => `${c.at.file}:${c.at.line}:${c.at.column}`;
+  // A call site; through a pointer, each function it may hold is a call of its own.
+  const site = (c: SectionCall) => `${c.at.file}:${c.at.line}:${c.at.column}${c.via ? `|${c.callee}` : ''}`;
   for (const c of calls) {
     const outer = c.section?.shape;
     // A legacy enter reachable is judged first (it is never allowed), then the generic layer's.
-    const legacy = reach.legacy.entry(c.callee, c.fromFile);
-    const r = legacy ? reach.legacy : reach.generic;
-    const hit = legacy ?? r.entry(c.callee, c.fromFile);
-    if (!hit) continue;
+    const legacy = reach.legacy(c);
+    const chain = legacy ?? reach.generic(c);
+    if (!chain) continue;
     const allowed = !legacy && isGeneric(outer);
-    const hops = chainHops(r, hit.node, sources);
-    const conds = hops && chainConditions(c.conds, hops);
-    if (!hops || !conds) continue; // the chain needs what the configuration rules out
+    const hops = chain.hops;
+    const conds = chainConditions(c.conds, hops);
+    if (!conds) continue; // the chain needs what the configuration rules out
     const k = `${c.section ? `${c.section.file}:${c.section.line}` : `${c.fromFile}:${c.fn}`}|${allowed}`;
     const g = groups.get(k);
-    if (!g) groups.set(k, { call: c, hops, conds, allowed, sites: new Map([[site(c), c]]) });
+    if (!g) groups.set(k, { call: c, chain, hops, conds, allowed, sites: new Map([[site(c), c]]) });
     else {
       g.sites.set(site(c), c);
-      if (better(rank(c, conds, hops), rank(g.call, g.conds, g.hops))) Object.assign(g, { call: c, hops, conds });
+      if (better(rank(c, conds, hops), rank(g.call, g.conds, g.hops))) Object.assign(g, { call: c, chain, hops, conds });
     }
   }
-  for (const { call: c, hops, conds, allowed, sites } of groups.values()) {
+  for (const { call: c, chain, hops, conds, allowed, sites } of groups.values()) {
     const last = hops[hops.length - 1];
-    const enterApi = last?.callee ?? ENTER[c.section?.shape ?? 'legacy'];
+    const enterApi = chain.target || last?.callee || ENTER[c.section?.shape ?? 'legacy'];
     const enterFn = last?.caller ?? c.callee;
     const callee = code(`${c.callee}()`);
     const head = fitHead(
@@ -123,24 +128,26 @@ export function nestedSectionFindings(
     const { impact, why } = impactOf(allowed, filesOf([c.at, c.section], hops), arch);
     const others = [...sites].filter(([k]) => k !== site(c)).map(([, o]) => o);
     const also = others.length ? sentence`${others.length} other call${others.length > 1 ? 's in this section nest' : ' in this section nests'} the same way` : [];
-    out.push(
+    const undecided = chain.bounded ? sentence`Not decided for these arguments (search bound): the call graph's chain` : [];
+    const f =
       makeFinding(
         'lazy-mmu/nested-section',
         allowed ? 'hint' : 'warning',
         c.at,
         c.fn,
-        [head, shapeSentence(c.section?.shape, enterApi, cat), why, also],
+        [head, shapeSentence(c.section?.shape, enterApi, cat), why, also, undecided],
         impact,
         [
           ...sectionNote(c.section),
-          { ...related(c.at), message: `${c.callee}() is called inside the section` },
+          ...callNote(c, 'is called inside the section'),
           ...hops.map(related),
           ...others.map((o) => ({ ...related(o.at), message: `${o.callee}() nests the same way` })),
         ],
         conds,
         nestedPath(c),
-      ),
-    );
+      );
+    if (chain.bounded) f.notDecided = 'search bound';
+    out.push(f);
   }
   // Direct nested enters. One inside a callee that a chain above already shows
   // (the same enter call, reached from the section's call) is left to that finding.

@@ -4,9 +4,18 @@ import { Message } from '../message';
 import { Hop, SectionStart } from '../analysis/pathState';
 import { Cond } from '../config/cond';
 import { conditionFields } from '../config/oracle';
+import { SectionCall } from '../analysis/interpreter';
+import { ReachHop } from '../analysis/contextReach';
 
-export function related(h: Hop | RelatedLocation): RelatedLocation {
-  return { file: h.file, line: h.line, column: h.column, message: h.message };
+export function related(h: Hop | RelatedLocation | ReachHop): RelatedLocation {
+  const undecided = 'undecided' in h && h.undecided?.length ? h.undecided.map((u) => ({ text: u.text, line: u.line, column: u.column })) : undefined;
+  return { file: h.file, line: h.line, column: h.column, message: h.message, ...(undecided ? { undecided } : {}) };
+}
+
+/** The related locations of a call made inside a section: the calls that bound its pointer, then the call. */
+export function callNote(c: SectionCall, what: string): RelatedLocation[] {
+  const name = c.via ? `${c.via}() = ${c.callee}()` : `${c.callee}()`;
+  return [...(c.origin ?? []).map(related), { ...related(c.at), message: `${name} ${what}` }];
 }
 
 export function sectionNote(section?: SectionStart): RelatedLocation[] {

@@ -17,6 +17,11 @@ export interface ReachStep {
 }
 
 const isMacro = (n: Node_): n is MacroDefinition => 'params' in n;
+
+/** A definition made only when __KERNEL__ is not defined (a header's userspace branch): never in a kernel build. */
+function userspaceOnly(condition: string): boolean {
+  return condition.split('&&').some((c) => /^!\s*\(?\s*(defined\s*\(?\s*)?__KERNEL__\s*\)?\s*\)?$/.test(c.trim()));
+}
 /** Order of frontier entries: name, then place (functions before macros of the same name and file). */
 function frontierOrder(an: string, a: Node_, bn: string, b: Node_): number {
   if (an !== bn) return an < bn ? -1 : 1;
@@ -72,8 +77,9 @@ export class Reachability {
     }
   }
 
+  /** Chains do not pass barrier functions, test code, or definitions only user space sees (`#ifndef __KERNEL__`). */
   private isBarrier(n: Node_): boolean {
-    return this.barriers.some((b) => b.test(n.name)) || this.barrierFile(n.file);
+    return this.barriers.some((b) => b.test(n.name)) || this.barrierFile(n.file) || userspaceOnly(n.condition);
   }
 
   /** Whether a call to `name` from `file` reaches `node` (a function, or a macro where no function exists). */

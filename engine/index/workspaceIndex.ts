@@ -376,6 +376,23 @@ export class WorkspaceIndex {
     return strong.length ? strong : visible;
   }
 
+  /**
+   * The condition under which a definition is compiled: its own #if; or, for
+   * a header function with none whose name other headers define under
+   * conditions, the negation of those. Both cannot be in one build (a
+   * redefinition), so the header holding the unconditional one is included
+   * only when the others are not compiled: spinlock_rt.h's spin_unlock() is
+   * the CONFIG_PREEMPT_RT one, as spinlock.h defines its own under
+   * !CONFIG_PREEMPT_RT.
+   */
+  buildCondition(def: Definition | MacroDefinition): string {
+    if (def.condition || isMacroDef(def) || !def.file.endsWith('.h')) return def.condition;
+    const others = (this.byName.get(def.name) ?? []).filter((d) => d !== def && d.file !== def.file && d.file.endsWith('.h') && d.condition);
+    if (!others.length || others.length > 3) return '';
+    const negate = (c: string) => (/^!\w+$/.test(c) ? c.slice(1) : /^\w+$/.test(c) ? `!${c}` : `!(${c})`);
+    return [...new Set(others.map((d) => negate(d.condition.trim())))].join(' && ');
+  }
+
   macros(name: string): MacroDefinition[] {
     return this.viable(this.macrosByName.get(name)) ?? [];
   }

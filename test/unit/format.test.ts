@@ -11,7 +11,7 @@ import { RULES } from '../../engine/findings';
 import { code, place, sentence } from '../../engine/message';
 import { formatText } from '../../cli/format/text';
 import { formatJson } from '../../cli/format/json';
-import { formatSarif } from '../../cli/format/sarif';
+import { formatSarif, toSarifLog } from '../../cli/format/sarif';
 
 const ROOT = '/work/tree';
 const OPTS = { root: ROOT, toolVersion: '0.1.0' };
@@ -133,14 +133,38 @@ test('json: exact shape, relative paths, 1-based positions, problems', () => {
       { file: 'arch/x86/bad.c', message: 'binary file' },
       { file: '/elsewhere/gone.c', message: 'cannot read' },
     ],
+    unfollowedIndirectCalls: 0,
   });
   // Key order is part of the format (stable diffs of saved reports).
-  assert.deepEqual(Object.keys(doc), ['version', 'root', 'diagnostics', 'problems']);
+  assert.deepEqual(Object.keys(doc), ['version', 'root', 'diagnostics', 'problems', 'unfollowedIndirectCalls']);
   assert.deepEqual(Object.keys(doc.diagnostics[0]), [
     // impact added (issue 12); the earlier keys keep their order.
     'rule', 'severity', 'file', 'line', 'column', 'endLine', 'endColumn', 'function', 'message', 'related', 'conditions', 'impact',
   ]);
   assert.deepEqual(Object.keys(doc.diagnostics[0].related[0]), ['file', 'line', 'column', 'message']);
+});
+
+test('the count of calls through pointers not followed: a closing text line, a JSON field, a SARIF run property', () => {
+  const none = sample();
+  assert.ok(!formatText(none, OPTS).includes('not followed'), 'no line when every call was followed');
+  assert.equal(toSarifLog(none, OPTS).runs[0].properties, undefined);
+  const some: CheckResult = { ...sample(), unfollowedIndirectCalls: 3 };
+  const lines = formatText(some, OPTS).trimEnd().split('\n');
+  assert.equal(lines[lines.length - 1], 'lazymmu: 3 calls through pointers inside lazy MMU sections not followed (target not known)');
+  assert.equal(JSON.parse(formatJson(some, OPTS)).unfollowedIndirectCalls, 3);
+  assert.deepEqual(toSarifLog(some, OPTS).runs[0].properties, { unfollowedIndirectCalls: 3 });
+  assert.ok(sarifValidator()(toSarifLog(some, OPTS)), 'still valid SARIF');
+});
+
+test('json: a chain hop carries the guards the contextual search could not decide; a bounded chain says so', () => {
+  const r = sample();
+  r.findings[0].related[2].undecided = [{ text: '!walk', line: 40, column: 6 }];
+  r.findings[0].notDecided = 'search bound';
+  const doc = JSON.parse(formatJson(r, OPTS));
+  assert.deepEqual(doc.diagnostics[0].related[2].undecided, [{ text: '!walk', line: 40, column: 6 }]);
+  assert.equal(doc.diagnostics[0].notDecided, 'search bound');
+  assert.equal(doc.diagnostics[0].related[1].undecided, undefined);
+  assert.equal(doc.diagnostics[1].notDecided, undefined);
 });
 
 function sarifValidator() {
