@@ -236,10 +236,9 @@ interface CondFrame {
 }
 
 function conditionOf(stack: CondFrame[]): string {
-  return stack
-    .filter((f) => !f.guard && f.cond !== '1')
-    .map((f) => f.cond)
-    .join(' && ');
+  const frames = stack.filter((f) => !f.guard && f.cond !== '1');
+  // Nested groups are conjoined; a group's own `||` must not bind across the `&&` (`A && (B || C)`).
+  return frames.map((f) => (frames.length > 1 && /\|\||\?/.test(f.cond) ? `(${f.cond})` : f.cond)).join(' && ');
 }
 
 function directiveWord(text: string): { word: string; rest: string } {
