@@ -19,7 +19,7 @@ import { MacroDefinition, WorkspaceIndex } from '../index/workspaceIndex';
 import { bound, dedupe, GuardNote, Hop, ModeState, modeKey, PathState, PendingWrite, SectionStart, Val } from './pathState';
 import { ConstEnv, constValue, describeValue, truth } from './constValue';
 import { FunctionRef, SourceCache } from './sourceCache';
-import { accessPath, declaredName, isPointerTo, parameterNames, unwrap } from './syntax';
+import { accessPath, declaredName, isPointerTo, parameterNames, unwrap, valueUse } from './syntax';
 import { EntryNames } from './entryIdentity';
 import { ANY_KIND, builtValue, entryTestCall, Kinds, kindsOf, narrowKinds, testOutcome } from './entryValues';
 import { ArgFacts, Binding, bindingKey, Fact, factTruth, isNonNull, isTestPath, joinFactMaps, makeBinding, normPath, testPath, testsUsed, withoutTestFacts, zeroFilled } from './values';
@@ -183,6 +183,9 @@ const MAX_FUNCTION_STEPS = 200_000;
 // once, and their number multiplies (issue 7, generated fuzz seed 20250 hung).
 const MAX_ROOT_STEPS = 600_000;
 const MAX_NESTING = 200;
+// A callee's return values taken one by one (each a path of the caller's):
+// past this many, the value is unknown (the paths would multiply for little).
+const MAX_RETURN_VALUES = 4;
 /**
  * A deterministic work counter (statements executed x states carried), read by
  * the fuzz tests to assert a per-input work bound without timing anything.
@@ -236,6 +239,25 @@ function unionConds(a: Cond[], b: Cond[]): Cond[] {
   const have = new Set(a.map(condKey));
   const add = b.filter((c) => !have.has(condKey(c)) && !!have.add(condKey(c)));
   return add.length ? [...a, ...add] : a;
+}
+
+/** The variables (and members) whose address a call is handed: `&err`, `&walk.action`. */
+function addressedArgs(args: Node[]): string[] {
+  const out: string[] = [];
+  for (const a of args) {
+    const x = unwrap(a);
+    const arg = x.type === 'pointer_expression' && x.child(0)?.text === '&' ? x.childForFieldName('argument') : null;
+    const p = arg ? accessPath(arg) : null;
+    if (p) out.push(p);
+  }
+  return out;
+}
+
+/** The integer values known for `key` and its members are gone (the facts about records stay: they name what was set up). */
+function forgetValues(s: PathState, key: string): void {
+  const under = (k: string) => k === key || k.startsWith(`${key}.`) || k.startsWith(`${key}->`);
+  for (const k of [...s.vals.keys()]) if (under(k)) s.vals.delete(k);
+  for (const k of [...s.nonzero]) if (under(k)) s.nonzero.delete(k);
 }
 
 /** What decides #if and IS_ENABLED() branches: a configuration oracle (engine/config/oracle.ts). */
@@ -679,6 +701,33 @@ export class Interpreter {
       this.depth--;
       this.active.delete(fnKey);
     }
+  }
+
+  /**
+   * The values a call to one of `refs` can return, its arguments bound to
+   * `binding`, for a caller that uses the value inside a section (or with
+   * writes pending) where the callee matters for nothing else: each value
+   * once, or null when any path's is unknown, there are more than
+   * MAX_RETURN_VALUES, or a bound cut the summary (recursion, call depth,
+   * root budget). The callee is summarised outside any section, so its own
+   * callees are followed only where they use the lazy MMU API (the rule
+   * outside sections) and their values are not asked for in turn: one level,
+   * memoised per (function, binding) like any summary.
+   */
+  returnValues(refs: FunctionRef[], binding?: Binding): number[] | null {
+    const out = new Set<number>();
+    const off: ModeState = { depth: 0, paused: 0 };
+    for (const ref of refs) {
+      const sum = this.summarize(ref, off, [], false, undefined, undefined, binding);
+      const e = this.memo.get(memoKey(ref.key, off, [], false, undefined, binding));
+      if (!e || e === 'pending' || !e.clean || e.sum !== sum || !sum.outcomes.length) return null;
+      for (const o of sum.outcomes) {
+        if (!o.ret) return null;
+        for (const v of o.ret) out.add(v);
+      }
+      if (out.size > MAX_RETURN_VALUES) return null;
+    }
+    return [...out].sort((a, b) => a - b);
   }
 
   /**
@@ -2078,6 +2127,7 @@ class FunctionRun {
     const callee = fnNode ? this.calleeOf(fnNode) : null;
     const out: Pair[] = [];
     const test = callee?.name ? this.testOf(n) : null;
+    const handed = addressedArgs(args);
     for (const [s0] of pairs) {
       const results = callee?.name
         ? this.applyCall(callee.name, n, args, s0)
@@ -2091,6 +2141,8 @@ class FunctionRun {
         const known = !v0 && test ? s.facts.get(test) : undefined;
         const v: Val = known ? (known.kind === 'int' ? known.values : isNonNull(known) ? [1] : v0) : v0;
         const s2 = s === s0 || s === st ? s.clone() : s;
+        // A variable whose address the call is handed may hold anything after it (`foo(&err)`).
+        for (const k of handed) forgetValues(s2, k);
         s2.callVals.set(n.id, v);
         if (built !== undefined && !s2.exprVals.has(n.id)) s2.exprVals.set(n.id, built);
         out.push([s2, v]);
@@ -2308,7 +2360,7 @@ class FunctionRun {
     }
     // Outside a section only functions that call the lazy-mode API themselves
     // matter (their effect on the mode: wrappers that enter or leave).
-    if (!s.batching && !this.ip.index.usesLazyApi(name)) return [[s, null]];
+    if (!s.batching && !this.ip.index.usesLazyApi(name)) return this.calleeValues(name, from, n, args, s);
     const argEntries = args.map((a) => this.names.pointer(s, a));
     const dirtyParams: number[] = [];
     const paramValues: ParamValues = new Map();
@@ -2326,7 +2378,7 @@ class FunctionRun {
       (args.some((a) => this.isEntryPointer(s, a)) &&
         (this.ip.takesEntry(name, from) || this.ip.index.macros(name).length > 0)) ||
       ((s.dirty.size > 0 || this.outerPending) && this.ip.index.mayTouchMode(name));
-    if (!worth) return [[s, null]];
+    if (!worth) return this.calleeValues(name, from, n, args, s);
     const defs = this.ip.resolveCallee(name, from);
     if (!defs.length) return this.expandMacro(name, n, args, s);
     // The callee is summarised per binding of what its arguments are known to be
@@ -2387,6 +2439,27 @@ class FunctionRun {
       }
     }
     return out.length ? out : [[s, null]];
+  }
+
+  /**
+   * A call to a function that matters for nothing but its value: inside a
+   * section (or with writes pending), where the value is used (assigned,
+   * returned, tested), one path per value the callee can return
+   * (Interpreter.returnValues), so the caller's tests on it drop the paths it
+   * cannot take; elsewhere, or when not known, one path with the value
+   * unknown.
+   */
+  private calleeValues(name: string, from: string, n: Node, args: Node[], s: PathState): Pair[] {
+    if (!(s.batching || s.dirty.size > 0 || this.outerPending) || !this.valueUsed(n)) return [[s, null]];
+    const defs = this.ip.resolveCallee(name, from);
+    const values = defs.length ? this.ip.returnValues(defs.map((d) => d.ref), withoutTestFacts(this.bindingFor(args, s))) : null;
+    return values ? values.map((v): Pair => [s, [v]]) : [[s, null]];
+  }
+
+  /** Whether the value of call `n` is used here (in a macro's expansion: at its call site). */
+  private valueUsed(n: Node): boolean {
+    const use = valueUse(n);
+    return use === 'used' || (use === 'top' && !!this.expansionSite && valueUse(this.expansionSite) === 'used');
   }
 
   /**
