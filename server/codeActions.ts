@@ -5,6 +5,7 @@ import { CodeAction, CodeActionKind, Diagnostic, TextEdit } from 'vscode-languag
 import { SOURCE } from './convert';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Fix } from '../engine/findings';
+import type { TextInsert } from '../engine/fixes/statementPlacement';
 
 /** Strips comments (enough to see which code precedes a place). */
 function codeOf(text: string): string {
@@ -13,9 +14,10 @@ function codeOf(text: string): string {
 
 /**
  * The fix the engine attached to the diagnostic (engine/fixes/statementPlacement.ts):
- * its inserts as edits. None when the text already holds the statement right
- * where the first insert goes, before or after it (a diagnostic, or a client's
- * copy of it, not yet refreshed after the fix).
+ * its inserts as edits. An insert of a call the text already holds right there
+ * is left out (a diagnostic, or a client's copy of it, not yet refreshed after
+ * the fix; a loop flushed before already, only its end needs one); none when
+ * no call is left to insert.
  */
 export function engineFix(uri: string, text: string, diag: Diagnostic): CodeAction | null {
   const data = diag.data as { fix?: Fix; fixLine?: number } | undefined;
@@ -23,15 +25,25 @@ export function engineFix(uri: string, text: string, diag: Diagnostic): CodeActi
   if (!fix || typeof fix.title !== 'string' || !Array.isArray(fix.inserts) || !fix.inserts.length) return null;
   // The diagnostic moved with edits above it since the fix was made: the fix moves with it.
   const delta = typeof data.fixLine === 'number' ? diag.range.start.line + 1 - data.fixLine : 0;
-  const inserts = fix.inserts.map((i) => ({ ...i, line: i.line + delta }));
+  const moved = fix.inserts.map((i) => ({ ...i, line: i.line + delta }));
   const doc = TextDocument.create(uri, 'c', 0, text);
   const lines = doc.lineCount;
-  if (inserts.some((i) => typeof i.text !== 'string' || !(i.line >= 1 && i.line <= lines) || !(i.column >= 1))) return null;
-  const call = /\w+\([^()]*\);/.exec(inserts.map((i) => i.text).join(''))?.[0];
-  const first = doc.offsetAt({ line: inserts[0].line - 1, character: inserts[0].column - 1 });
-  const before = codeOf(text.slice(Math.max(0, first - 400), first)).replace(/[\s{]+$/, '');
-  const after = codeOf(text.slice(first, first + 400)).replace(/^[\s{]+/, '');
-  if (call && (before.endsWith(call) || after.startsWith(call))) return null;
+  if (moved.some((i) => typeof i.text !== 'string' || !(i.line >= 1 && i.line <= lines) || !(i.column >= 1))) return null;
+  // Where the text already holds an insert's call right before or after its place.
+  const CALL = /\w+\([^()]*\);/;
+  const present = (i: TextInsert) => {
+    const call = CALL.exec(i.text)?.[0];
+    if (!call) return false;
+    const at = doc.offsetAt({ line: i.line - 1, character: i.column - 1 });
+    const before = codeOf(text.slice(Math.max(0, at - 400), at)).replace(/[\s{]+$/, '');
+    const after = codeOf(text.slice(at, at + 400)).replace(/^[\s{]+/, '');
+    return before.endsWith(call) || after.startsWith(call);
+  };
+  const alone = (i: TextInsert) => CALL.test(i.text) && !/[{}]/.test(i.text);
+  // Braces already put there: the fix was applied. A call alone already there is left out.
+  if (moved.some((i) => !alone(i) && present(i))) return null;
+  const inserts = moved.filter((i) => !(alone(i) && present(i)));
+  if (!inserts.some((i) => CALL.test(i.text))) return null;
   return {
     title: fix.title,
     kind: CodeActionKind.QuickFix,

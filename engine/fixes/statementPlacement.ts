@@ -25,6 +25,8 @@ export interface TextInsert {
 
 /** Parents whose children are a list of statements run in order. */
 const STATEMENT_LISTS = new Set(['compound_statement', 'case_statement', 'translation_unit', 'preproc_if', 'preproc_ifdef', 'preproc_else', 'preproc_elif', 'preproc_elifdef']);
+/** Statements whose body (or labelled statement) is one statement, braces or not. */
+const BODY_HOLDERS = new Set(['if_statement', 'else_clause', 'while_statement', 'for_statement', 'do_statement', 'labeled_statement', 'switch_statement']);
 const LOOPS = new Set(['while_statement', 'for_statement', 'do_statement']);
 const STATEMENTS = new Set([
   'expression_statement',
@@ -115,11 +117,14 @@ export function placeAtEnd(block: Node, stmt: string): TextInsert[] {
   return [startOf(close, `${stmt} `)];
 }
 
-/** `stmt` right before statement `s`: in its list, after its label, or in new braces around it. */
-function beforeStatement(s: Node, stmt: string, lines: Lines): TextInsert[] {
+/**
+ * `stmt` right before statement `s`: in its list, after its label, or in new
+ * braces around it; null where the parser did not make sense of what holds it.
+ */
+function beforeStatement(s: Node, stmt: string, lines: Lines): TextInsert[] | null {
   const p = s.parent!;
   const inList = STATEMENT_LISTS.has(p.type) || (p.type === 'labeled_statement' && STATEMENT_LISTS.has(p.parent?.type ?? ''));
-  if (!inList) return braced(s, stmt, null, lines);
+  if (!inList) return BODY_HOLDERS.has(p.type) ? braced(s, stmt, null, lines) : null;
   if (lines.startsLine(s)) return [at(s.startPosition.row, 0, `${lines.indent(s.startPosition.row)}${stmt}${lines.eol}`)];
   return [startOf(s, `${stmt} `)];
 }
@@ -154,8 +159,9 @@ function atEndOfBody(loop: Node, stmt: string, lines: Lines, alsoBefore: boolean
   if (!body || continues(body)) return null;
   const end = body.type === 'compound_statement' ? placeAtEnd(body, stmt) : braced(body, null, stmt, lines);
   if (!alsoBefore) return mergeInserts(end);
+  const before = beforeStatement(loop, stmt, lines);
   // The body's inserts first: at a shared place (an unbraced loop's end) they close inside the loop's own braces.
-  return mergeInserts([...end, ...beforeStatement(loop, stmt, lines)]);
+  return before && mergeInserts([...end, ...before]);
 }
 
 /** Does `n` hold a `continue` that continues the loop around it (not one of a nested loop)? */

@@ -124,3 +124,52 @@ for (const name of Object.keys(EXPECTED)) {
     }
   });
 }
+
+test('a code action leaves out a call the text already holds, follows a diagnostic moved by edits above it, and is not offered twice', async () => {
+  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-place-')));
+  try {
+    const name = 'read_shapes.c';
+    fs.copyFileSync(path.join(DIR, name), path.join(root, name));
+    const file = path.join(root, name);
+    const text = fs.readFileSync(file, 'utf8');
+    const uri = pathToFileURL(file).href;
+    const ws = new Workspace({ root, arch: 'arm64' });
+    ws.build();
+    const findings = (await ws.check([file])).findings.filter((f) => f.file === file);
+    const diag = (line: number) => toDiagnostic(findings.find((f) => f.line === line && f.rule === 'lazy-mmu/read-after-write')!);
+    const apply = (t: string, d: ReturnType<typeof toDiagnostic>) => {
+      const a = codeActionsFor(uri, t, [d]);
+      assert.equal(a.length, 1);
+      return { fixed: TextDocument.applyEdits(TextDocument.create(uri, 'c', 1, t), a[0].edit!.changes![uri]), edits: a[0].edit!.changes![uri] };
+    };
+    // Asked again after the fix with the diagnostic not yet refreshed (its range moved by the editor
+    // with the lines inserted above it, its data as it was): nothing more, braces or not.
+    for (const line of [18, 30, 114, 137, 154]) {
+      const d = diag(line);
+      const { fixed, edits } = apply(text, d);
+      const doc = TextDocument.create(uri, 'c', 1, text);
+      const readAt = doc.offsetAt(d.range.start);
+      const down = edits.filter((e) => doc.offsetAt(e.range.start) <= readAt).reduce((n, e) => n + (e.newText.match(/\n/g)?.length ?? 0), 0);
+      const stale = { ...d, range: { start: { ...d.range.start, line: d.range.start.line + down }, end: { ...d.range.end, line: d.range.end.line + down } } };
+      assert.deepEqual(codeActionsFor(uri, fixed, [stale]), [], `line ${line}: offered again after the fix`);
+    }
+    // The while condition of line 137 with a flush already before the loop, and a line added above:
+    // the editor moved the diagnostic's range, the fix's data is as it was made; only the end of the body is left.
+    const lines = text.split('\n');
+    const shifted = [...lines.slice(0, 136), `\t${F}`, ...lines.slice(136)].join('\n');
+    const d = diag(137);
+    const moved = { ...d, range: { start: { line: 137, character: d.range.start.character }, end: { line: 137, character: d.range.end.character } } };
+    const { fixed, edits } = apply(shifted, moved);
+    assert.equal(edits.length, 1, 'one insert: the end of the loop body');
+    assert.deepEqual(changedLines(shifted, fixed), [`\t\t${F}`]);
+    assert.equal(fixed.split('\n')[141], '\t}', 'flushed last in the loop body');
+    // The engine's own finding on that text, re-checked, offers the same.
+    ws.setText(file, shifted);
+    const again = (await ws.check([file])).findings.find((f) => f.file === file && f.line === 138 && f.rule === 'lazy-mmu/read-after-write');
+    ws.setText(file, null);
+    assert.ok(again, 'the read in the condition is still flagged (the write in the body reaches it)');
+    assert.equal(apply(shifted, toDiagnostic(again)).fixed, fixed);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
