@@ -173,3 +173,23 @@ test('a code action leaves out a call the text already holds, follows a diagnost
     fs.rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('a file with CRLF line ends gets CRLF in the new lines of every fix', async () => {
+  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-place-')));
+  try {
+    const name = 'read_shapes.c';
+    const file = path.join(root, name);
+    const text = fs.readFileSync(path.join(DIR, name), 'utf8').replace(/\n/g, '\r\n');
+    fs.writeFileSync(file, text);
+    const uri = pathToFileURL(file).href;
+    const ws = new Workspace({ root, arch: 'arm64' });
+    ws.build();
+    const findings = (await ws.check([file])).findings.filter((f) => f.file === file);
+    const actions = codeActionsFor(uri, text, findings.map(toDiagnostic));
+    assert.equal(actions.length, Object.values(EXPECTED[name]).filter((x) => x !== null).length, 'the same fixes as with LF');
+    for (const a of actions)
+      for (const e of a.edit!.changes![uri]) assert.doesNotMatch(e.newText, /(^|[^\r])\n/, `${a.title} at line ${e.range.start.line + 1}: a bare LF`);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
