@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { minimatch } from 'minimatch';
 import { Catalogue, LazyModeImplementation, TreeFact } from './catalogue/catalogue';
+import { Cond } from './config/cond';
 import { isKernelTree } from './index/workspaceIndex';
 
 /** An implementation present in the tree, its facts decided. */
@@ -21,6 +22,7 @@ export interface Implementation {
   disablesPreemption: boolean;
   defersKernelBarriers: boolean;
   highmemPageTables: boolean;
+  noHugePages: boolean;
 }
 
 type BoolFact = Exclude<keyof LazyModeImplementation, 'name' | 'arch' | 'defers' | 'hooks' | 'present'>;
@@ -44,7 +46,8 @@ export class TreeArchitectures {
     const out: Implementation[] = [];
     for (const [id, d] of this.cat.lazyModeImplementations) {
       if (!this.decide(d.present)) continue;
-      const fact = (k: BoolFact) => this.decide(d[k]);
+      // A fact an implementation does not state is false.
+      const fact = (k: BoolFact) => (d[k] === undefined ? false : this.decide(d[k]));
       out.push({
         id,
         name: d.name,
@@ -55,6 +58,7 @@ export class TreeArchitectures {
         disablesPreemption: fact('disablesPreemption'),
         defersKernelBarriers: fact('defersKernelBarriers'),
         highmemPageTables: fact('highmemPageTables'),
+        noHugePages: fact('noHugePages'),
       });
     }
     return (this.present = out);
@@ -115,10 +119,31 @@ export class TreeArchitectures {
     return this.cat.ruleArchitectures.get(rule) ?? null;
   }
 
-  /** The present implementations for which `misbehaves` holds and that can run code in all of `files`. */
-  misbehaving(files: Iterable<string>, misbehaves: (i: Implementation) => boolean): Implementation[] {
+  /**
+   * The present implementations for which `misbehaves` holds and that can
+   * run the path: code in all of `files`, under its conditions `conds` (a
+   * path that needs huge pages does not run where they are never mapped).
+   */
+  misbehaving(files: Iterable<string>, misbehaves: (i: Implementation) => boolean, conds: Cond[] = []): Implementation[] {
     const fs_ = [...files];
-    return this.implementations().filter((i) => misbehaves(i) && this.canRunOn(fs_, i.arch));
+    const huge = conds.some((c) => c.k === 'cfg' && this.cat.hugePageOptions.has(`CONFIG_${c.sym}`));
+    return this.implementations().filter((i) => misbehaves(i) && this.canRunOn(fs_, i.arch) && !(huge && i.noHugePages));
+  }
+
+  /**
+   * The architecture whose own code the path runs through (a file under its
+   * arch/ directory), or null for a path of generic code only. Such a path
+   * runs on that architecture alone, and its code may rely on what that
+   * architecture's implementation of the mode does: the generic contract
+   * ("generic code may not sleep", "read hazards must be removed") is not
+   * its rule, only what the implementation really does.
+   */
+  ownCodeOf(files: Iterable<string>): string | null {
+    for (const f of files) {
+      const a = this.archOf(f);
+      if (a) return a;
+    }
+    return null;
   }
 
   /** Whether `file` is test code (catalogue testCodeFiles): never part of a chain. */

@@ -26,7 +26,7 @@ import { ArgFacts, Binding, bindingKey, Fact, factTruth, isNonNull, isTestPath, 
 import { globalInitializer, initializerMembers, InitValue } from './initializers';
 import { guards, negatedText } from './callGuards';
 import { parseKernelC } from '../parse/cParser';
-import { Cond, and as condAnd, contradicts, conjuncts, key as condKey, not as condNot, parseCond } from '../config/cond';
+import { Cond, and as condAnd, contradicts, conjuncts, isTrue, key as condKey, not as condNot, parseCond } from '../config/cond';
 import type { Tree } from 'web-tree-sitter';
 
 /** Puts macro arguments in place of the parameters (whole identifiers only). */
@@ -889,6 +889,17 @@ export class Interpreter {
     this.memo.clear();
   }
 
+  /** The #if condition a function's definition sits under (as the index scanned it), reduced by the configuration, as conjuncts. */
+  definitionConds(fn: FunctionRef): Cond[] {
+    const row = fn.node.startPosition.row + 1;
+    const defs = this.index.functionsIn(fn.file).filter((d) => d.name === fn.name);
+    const def = defs.length === 1 ? defs[0] : defs.find((d) => d.line >= row && d.line <= fn.node.endPosition.row + 1);
+    if (!def?.condition) return [];
+    const c = parseCond(def.condition);
+    const r = this.config ? this.config.reduce(c) : c;
+    return isTrue(r) ? [] : conjuncts(r);
+  }
+
   takesEntry(name: string, fromFile: string): boolean {
     return this.index.resolve(name, fromFile).some((d) => d.takesEntry);
   }
@@ -966,6 +977,8 @@ class FunctionRun {
     const st = new PathState();
     st.mode = { ...mode };
     st.section = section;
+    // The body exists only under the #if around the definition: every path through it needs that.
+    st.conds = this.ip.definitionConds(this.fn);
     this.params.forEach((p, i) => {
       if (p) st.ptrs.set(p, `P${i}`);
     });

@@ -83,6 +83,8 @@ export interface LazyModeImplementation {
   disablesPreemption: TreeFact;
   defersKernelBarriers: TreeFact;
   highmemPageTables: TreeFact;
+  /** Huge pages are never mapped at run time: a path that needs one of the catalogue's hugePageOptions does not run there. */
+  noHugePages: TreeFact;
 }
 
 export interface Catalogue {
@@ -143,6 +145,8 @@ export interface Catalogue {
   assertions: Set<string>;
   /** Calls that warn when their first argument is true (WARN_ON) and go on: a statement of one continues on both outcomes. */
   warnings: Set<string>;
+  /** Options a path needs to map huge pages (an implementation with noHugePages never runs it). */
+  hugePageOptions: Set<string>;
 }
 
 /** The shape a user's extra-APIs file may have: any subset of apis.json's sections. */
@@ -160,6 +164,7 @@ export interface CatalogueAdditions {
   noReturn?: string[];
   atomicEnter?: string[];
   atomicLeave?: string[];
+  hugePageOptions?: string[];
   /** Regular expressions over function names. */
   chainBarriers?: string[];
   testCodeFiles?: string[];
@@ -169,7 +174,7 @@ export interface CatalogueAdditions {
 }
 
 /** Additions that are plain lists of C identifiers, merged into sets of the same name. */
-const NAME_LISTS = ['pageTableAllocators', 'sleepers', 'gfpAllocators', 'sleepingGfp', 'tlbFlushers', 'noReturn', 'atomicEnter', 'atomicLeave'] as const;
+const NAME_LISTS = ['pageTableAllocators', 'sleepers', 'gfpAllocators', 'sleepingGfp', 'tlbFlushers', 'noReturn', 'atomicEnter', 'atomicLeave', 'hugePageOptions'] as const;
 
 export class CatalogueError extends Error {}
 
@@ -217,6 +222,7 @@ export function builtinCatalogue(): Catalogue {
     memoryTouchers: sectionMap((b as any).memoryTouchers),
     noReturn: new Set((b as any).noReturn ?? []),
     atomicEnter: new Set((b as any).atomicEnter ?? []),
+    hugePageOptions: new Set((b as any).hugePageOptions ?? []),
     atomicLeave: new Set((b as any).atomicLeave ?? []),
     assertions: new Set((b as any).assertions ?? []),
     warnings: new Set((b as any).warnings ?? []),
@@ -345,7 +351,7 @@ export function withAdditions(base: Catalogue, add: CatalogueAdditions): Catalog
   return c;
 }
 
-const FACTS = ['present', 'nestingCrashes', 'disablesPreemption', 'defersKernelBarriers', 'highmemPageTables'] as const;
+const FACTS = ['present', 'nestingCrashes', 'disablesPreemption', 'defersKernelBarriers', 'highmemPageTables', 'noHugePages'] as const;
 
 /** Ids of the builtin implementations: an addition under one of them extends it. */
 const BUILTIN_IMPLEMENTATIONS = new Set(Object.keys((builtin as { lazyModeImplementations?: object }).lazyModeImplementations ?? {}));
@@ -388,6 +394,7 @@ function withImplementationDefaults(v: Partial<LazyModeImplementation>): LazyMod
     disablesPreemption: v.disablesPreemption ?? false,
     defersKernelBarriers: v.defersKernelBarriers ?? false,
     highmemPageTables: v.highmemPageTables ?? false,
+    noHugePages: v.noHugePages ?? false,
   };
 }
 

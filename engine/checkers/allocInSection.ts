@@ -13,10 +13,10 @@ import { TreeArchitectures, nameList } from '../architectures';
 import { code, fitHead, sentence, Sentence } from '../message';
 import { chainConditions } from './callChain';
 import { ChainFinder } from './nestedSection';
-import { callNote, filesOf, makeFinding, onePerPlace, related, sectionNote } from './sectionFinding';
+import { bestPerSection, callNote, filesOf, makeFinding, onePerPlace, related, SectionCandidate, sectionNote } from './sectionFinding';
 
 export function allocInSectionFindings(calls: SectionCall[], chainOf: ChainFinder, cat: Catalogue, arch: TreeArchitectures): Finding[] {
-  const out: Finding[] = [];
+  const cands: SectionCandidate<{ direct: boolean; target: string; bounded: boolean }>[] = [];
   for (const c of calls) {
     const direct = cat.pageTableAllocators.has(c.callee);
     const chain = direct ? null : chainOf(c);
@@ -24,32 +24,44 @@ export function allocInSectionFindings(calls: SectionCall[], chainOf: ChainFinde
     const hops = chain?.hops ?? [];
     const conds = chainConditions(c.conds, hops);
     if (!conds) continue; // the chain needs what the configuration rules out
-    const target = chain ? chain.target : c.callee;
+    cands.push({ call: c, hops, conds, data: { direct, target: chain ? chain.target : c.callee, bounded: !!chain?.bounded } });
+  }
+  const out: Finding[] = [];
+  for (const { call: c, hops, conds, data, others } of bestPerSection(cands)) {
+    const files = filesOf([c.at, c.section], hops);
+    const bad = arch.misbehaving(files, (i) => i.highmemPageTables, conds);
+    // An architecture's own code may allocate in the mode where its implementation does not mind.
+    if (!bad.length && arch.ownCodeOf(files)) continue;
     const callee = code(`${c.callee}()`);
-    const head = direct
+    const head = data.direct
       ? sentence`${callee} allocates a page table inside a lazy MMU section`
       : fitHead(
-          sentence`${callee} can allocate a page table inside a lazy MMU section: ${code(`${target}()`)}`,
+          sentence`${callee} can allocate a page table inside a lazy MMU section: ${code(`${data.target}()`)}`,
           sentence`${callee} can allocate a page table inside a lazy MMU section`,
         );
-    const bad = arch.misbehaving(filesOf([c.at, c.section], hops), (i) => i.highmemPageTables);
     const names = bad.map((i) => i.name);
     const impact: Impact = bad.length ? { kind: 'hazard', architectures: names } : { kind: 'contract', architectures: [] };
     const why: Sentence = bad.length
       ? sentence`${nameList(names)} must map a new table with updates that take effect at once, which the mode defers`
       : sentence`No implementation in this tree needs the new table mapped at once (highmem page tables) on this path`;
-    const undecided = chain?.bounded ? sentence`Not decided for these arguments (search bound): the call graph's chain` : [];
+    const undecided = data.bounded ? sentence`Not decided for these arguments (search bound): the call graph's chain` : [];
+    const also = others.length ? sentence`${others.length} other call${others.length > 1 ? 's in this section allocate' : ' in this section allocates'} too` : [];
     const f = makeFinding(
       'lazy-mmu/alloc-in-section',
       'warning',
       c.at,
       c.fn,
-      [head, why, undecided, sentence`Allocate before entering, as the vmap walkers do`],
+      [head, why, undecided, also, sentence`Allocate before entering, as the vmap walkers do`],
       impact,
-      [...sectionNote(c.section), ...(chain || c.via ? callNote(c, 'is called inside the section') : []), ...hops.map(related)],
+      [
+        ...sectionNote(c.section),
+        ...(hops.length || c.via ? callNote(c, 'is called inside the section') : []),
+        ...hops.map(related),
+        ...others.map((o) => ({ ...related(o.at), message: `${o.callee}() can allocate too` })),
+      ],
       conds,
     );
-    if (chain?.bounded) f.notDecided = 'search bound';
+    if (data.bounded) f.notDecided = 'search bound';
     out.push(f);
   }
   return onePerPlace(out);

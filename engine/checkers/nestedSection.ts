@@ -20,9 +20,9 @@ import { ReachChain } from '../analysis/contextReach';
 import { Catalogue } from '../catalogue/catalogue';
 import { TreeArchitectures, nameList } from '../architectures';
 import { code, fitHead, Message, sentence, Sentence } from '../message';
-import { ChainHop, chainConditions } from './callChain';
+import { chainConditions } from './callChain';
 import { Cond } from '../config/cond';
-import { callNote, filesOf, makeFinding, onePerPlace, related, sectionNote } from './sectionFinding';
+import { bestPerSection, callNote, filesOf, makeFinding, onePerPlace, related, SectionCandidate, sectionNote } from './sectionFinding';
 
 /** A call's chain to a target for its arguments (contextReach.ts), or null. */
 export type ChainFinder = (call: SectionCall) => ReachChain | null;
@@ -64,9 +64,9 @@ function shapeSentence(outer: string | undefined, innerApi: string, cat: Catalog
   return sentence`The legacy API does not permit nesting`;
 }
 
-function impactOf(allowed: boolean, files: Set<string>, arch: TreeArchitectures): { impact: Impact; why: Sentence } {
+function impactOf(allowed: boolean, files: Set<string>, arch: TreeArchitectures, conds: Cond[]): { impact: Impact; why: Sentence } {
   // The generic layer never lets an implementation see a nested enable: only the legacy shapes can crash it.
-  const crash = allowed ? [] : arch.misbehaving(files, (i) => i.nestingCrashes);
+  const crash = allowed ? [] : arch.misbehaving(files, (i) => i.nestingCrashes, conds);
   if (crash.length) {
     const names = crash.map((i) => i.name);
     return { impact: { kind: 'hazard', architectures: names }, why: sentence`On ${nameList(names)} the nested enter stops the kernel (a BUG_ON on nesting)` };
@@ -83,20 +83,8 @@ export function nestedSectionFindings(
   arch: TreeArchitectures,
 ): Finding[] {
   const out: Finding[] = [];
-  // Through calls: many calls of one section usually nest the same way (every
-  // page freed or allocated under CONFIG_DEBUG_PAGEALLOC). One finding per
-  // section and verdict, on the call that shows it best (in the section's own
-  // function, fewest conditions, shortest chain); the other call sites are counted.
-  const rank = (c: SectionCall, conds: Cond[], hops: ChainHop[]) =>
-    [c.section && c.fn === c.section.fn ? 0 : 1, conds.length, hops.length, c.at.line];
-  const better = (a: number[], b: number[]) => {
-    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i];
-    return false;
-  };
-  type Group = { call: SectionCall; chain: ReachChain; hops: ChainHop[]; conds: Cond[]; allowed: boolean; sites: Map<string, SectionCall> };
-  const groups = new Map<string, Group>();
-  // A call site; through a pointer, each function it may hold is a call of its own.
-  const site = (c: SectionCall) => `${c.at.file}:${c.at.line}:${c.at.column}${c.via ? `|${c.callee}` : ''}`;
+  // Through calls: one finding per section and verdict (sectionFinding.ts bestPerSection).
+  const cands: SectionCandidate<{ chain: ReachChain; allowed: boolean }>[] = [];
   for (const c of calls) {
     const outer = c.section?.shape;
     // A legacy enter reachable is judged first (it is never allowed), then the generic layer's.
@@ -104,18 +92,12 @@ export function nestedSectionFindings(
     const chain = legacy ?? reach.generic(c);
     if (!chain) continue;
     const allowed = !legacy && isGeneric(outer);
-    const hops = chain.hops;
-    const conds = chainConditions(c.conds, hops);
+    const conds = chainConditions(c.conds, chain.hops);
     if (!conds) continue; // the chain needs what the configuration rules out
-    const k = `${c.section ? `${c.section.file}:${c.section.line}` : `${c.fromFile}:${c.fn}`}|${allowed}`;
-    const g = groups.get(k);
-    if (!g) groups.set(k, { call: c, chain, hops, conds, allowed, sites: new Map([[site(c), c]]) });
-    else {
-      g.sites.set(site(c), c);
-      if (better(rank(c, conds, hops), rank(g.call, g.conds, g.hops))) Object.assign(g, { call: c, chain, hops, conds });
-    }
+    cands.push({ call: c, hops: chain.hops, conds, data: { chain, allowed } });
   }
-  for (const { call: c, chain, hops, conds, allowed, sites } of groups.values()) {
+  for (const { call: c, hops, conds, data, others } of bestPerSection(cands, (x) => String(x.data.allowed))) {
+    const { chain, allowed } = data;
     const last = hops[hops.length - 1];
     const enterApi = chain.target || last?.callee || ENTER[c.section?.shape ?? 'legacy'];
     const enterFn = last?.caller ?? c.callee;
@@ -125,8 +107,7 @@ export function nestedSectionFindings(
       sentence`${callee} can enter the lazy MMU mode again (${code(`${enterApi}()`)} in ${code(`${enterFn}()`)})`,
       sentence`${callee} can enter the lazy MMU mode again`,
     );
-    const { impact, why } = impactOf(allowed, filesOf([c.at, c.section], hops), arch);
-    const others = [...sites].filter(([k]) => k !== site(c)).map(([, o]) => o);
+    const { impact, why } = impactOf(allowed, filesOf([c.at, c.section], hops), arch, conds);
     const also = others.length ? sentence`${others.length} other call${others.length > 1 ? 's in this section nest' : ' in this section nests'} the same way` : [];
     const undecided = chain.bounded ? sentence`Not decided for these arguments (search bound): the call graph's chain` : [];
     const f =
@@ -157,7 +138,7 @@ export function nestedSectionFindings(
     if (e.section && e.fn !== e.section.fn && shown.has(`${e.at.file}:${e.at.line}:${e.at.column}`)) continue;
     const outer = e.section?.shape;
     const allowed = isGeneric(outer) && isGeneric(cat.lazyMode.get(e.api)?.shape);
-    const { impact, why } = impactOf(allowed, filesOf([e.at, e.section]), arch);
+    const { impact, why } = impactOf(allowed, filesOf([e.at, e.section]), arch, e.conds);
     const message: Message = [sentence`${code(`${e.api}()`)} enters the lazy MMU mode again inside this section`, shapeSentence(outer, e.api, cat), why];
     out.push(makeFinding('lazy-mmu/nested-section', allowed ? 'hint' : 'warning', e.at, e.fn, message, impact, sectionNote(e.section), e.conds));
   }

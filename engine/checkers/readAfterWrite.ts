@@ -27,12 +27,16 @@ function related(h: Hop): RelatedLocation {
 
 const leafOf = (h: ReadHit) => h.write.chain[h.write.chain.length - 1];
 
+/** The files a hit's path runs through: the read, the write, the calls down to each, the section's start. */
+function pathFiles(h: ReadHit): string[] {
+  return [h.read, ...h.readChain, ...h.write.chain, ...(h.section ? [h.section] : [])].map((p) => p.file);
+}
+
 /** The implementations that queue this hit's write and can run its path. */
 function deferring(h: ReadHit, arch: TreeArchitectures): Implementation[] {
   const writer = leafOf(h)?.callee;
   if (!writer) return [];
-  const files = [h.read, ...h.readChain, ...h.write.chain, ...(h.section ? [h.section] : [])].map((p) => p.file);
-  return arch.misbehaving(files, (i) => i.defers.has(writer));
+  return arch.misbehaving(pathFiles(h), (i) => i.defers.has(writer), h.conds);
 }
 
 /** How deep the index is searched from a deferring writer for the implementation's hook it reaches. */
@@ -91,7 +95,13 @@ export function readAfterWriteFindings(hits: ReadHit[], sources: SourceCache, ca
       if (better(r, g.rank)) Object.assign(g, { best: h, rank: r });
     }
   }
-  return [...groups.values()].map((g) => readAfterWriteFinding({ ...g.best, conds: g.conds }, g.writes.size - 1, sources, cat, arch, index));
+  return (
+    [...groups.values()]
+      // A path through an architecture's own code, whose implementation writes at once, reads what it wrote:
+      // the architecture's code may rely on that (the generic contract is for generic code).
+      .filter((g) => deferring({ ...g.best, conds: g.conds }, arch).length || !arch.ownCodeOf(pathFiles(g.best)))
+      .map((g) => readAfterWriteFinding({ ...g.best, conds: g.conds }, g.writes.size - 1, sources, cat, arch, index))
+  );
 }
 
 /** What the stale value does next, for the consequence sentence: ", which can trip `WARN_ON_ONCE()` and is passed to `f()`". */

@@ -15,7 +15,7 @@ import { TreeArchitectures, nameList } from '../architectures';
 import { code, fitHead, sentence, Sentence } from '../message';
 import { chainConditions } from './callChain';
 import { ChainFinder } from './nestedSection';
-import { callNote, filesOf, makeFinding, onePerPlace, related, sectionNote } from './sectionFinding';
+import { bestPerSection, callNote, filesOf, makeFinding, onePerPlace, related, SectionCandidate, sectionNote } from './sectionFinding';
 
 /**
  * What a GFP allocator's flags say (the catalogue's gfpAllocators and
@@ -37,7 +37,8 @@ export function sleepingGfpArg(cat: Catalogue, callee: string, args: string[], b
 }
 
 export function sleepInSectionFindings(calls: SectionCall[], chainOf: ChainFinder, cat: Catalogue, arch: TreeArchitectures): Finding[] {
-  const out: Finding[] = [];
+  type Why = { gfp?: string; unknownFlags: boolean; direct: boolean; target: string; bounded: boolean };
+  const cands: SectionCandidate<Why>[] = [];
   for (const c of calls) {
     // Under a spinlock the task is atomic whatever the mode: sleeping there is another bug, not this rule's.
     if (c.atomic) continue;
@@ -52,33 +53,45 @@ export function sleepInSectionFindings(calls: SectionCall[], chainOf: ChainFinde
     const hops = chain?.hops ?? [];
     const conds = chainConditions(c.conds, hops);
     if (!conds) continue; // the chain needs what the configuration rules out
-    const target = chain ? chain.target : c.callee;
+    cands.push({ call: c, hops, conds, data: { gfp, unknownFlags, direct, target: chain ? chain.target : c.callee, bounded: !!chain?.bounded } });
+  }
+  const out: Finding[] = [];
+  for (const { call: c, hops, conds, data, others } of bestPerSection(cands)) {
+    const files = filesOf([c.at, c.section], hops);
+    const bad = arch.misbehaving(files, (i) => i.disablesPreemption, conds);
+    // An architecture's own code may sleep in the mode where its implementation allows it (arm64's says so).
+    if (!bad.length && arch.ownCodeOf(files)) continue;
     const callee = code(`${c.callee}()`);
-    const head = gfp
-      ? fitHead(sentence`${code(`${c.callee}(..., ${gfp})`)} may sleep inside a lazy MMU section`, sentence`${callee} may sleep inside a lazy MMU section`)
-      : direct
+    const head = data.gfp
+      ? fitHead(sentence`${code(`${c.callee}(..., ${data.gfp})`)} may sleep inside a lazy MMU section`, sentence`${callee} may sleep inside a lazy MMU section`)
+      : data.direct
         ? sentence`${callee} may sleep inside a lazy MMU section`
-        : unknownFlags
+        : data.unknownFlags
           ? sentence`${callee} may sleep inside a lazy MMU section: its GFP flags are not known here`
-          : fitHead(sentence`${callee} may sleep inside a lazy MMU section: it reaches ${code(`${target}()`)}`, sentence`${callee} may sleep inside a lazy MMU section`);
-    const bad = arch.misbehaving(filesOf([c.at, c.section], hops), (i) => i.disablesPreemption);
+          : fitHead(sentence`${callee} may sleep inside a lazy MMU section: it reaches ${code(`${data.target}()`)}`, sentence`${callee} may sleep inside a lazy MMU section`);
     const names = bad.map((i) => i.name);
     const impact: Impact = bad.length ? { kind: 'hazard', architectures: names } : { kind: 'contract', architectures: [] };
     const why: Sentence = bad.length
       ? sentence`${nameList(names)} run${names.length > 1 ? '' : 's'} the section with preemption disabled: sleeping there is a bug`
       : sentence`No implementation in this tree disables preemption in the section on this path; generic code must not sleep in it`;
-    const undecided = chain?.bounded ? sentence`Not decided for these arguments (search bound): the call graph's chain` : [];
+    const undecided = data.bounded ? sentence`Not decided for these arguments (search bound): the call graph's chain` : [];
+    const also = others.length ? sentence`${others.length} other call${others.length > 1 ? 's in this section sleep' : ' in this section sleeps'} the same way` : [];
     const f = makeFinding(
       'lazy-mmu/sleep-in-section',
       'warning',
       c.at,
       c.fn,
-      [head, why, undecided],
+      [head, why, undecided, also],
       impact,
-      [...sectionNote(c.section), ...(chain || c.via ? callNote(c, 'is called inside the section') : []), ...hops.map(related)],
+      [
+        ...sectionNote(c.section),
+        ...(hops.length || c.via ? callNote(c, 'is called inside the section') : []),
+        ...hops.map(related),
+        ...others.map((o) => ({ ...related(o.at), message: `${o.callee}() may sleep too` })),
+      ],
       conds,
     );
-    if (chain?.bounded) f.notDecided = 'search bound';
+    if (data.bounded) f.notDecided = 'search bound';
     out.push(f);
   }
   return onePerPlace(out);

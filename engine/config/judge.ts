@@ -30,7 +30,11 @@ export function judgeFindings(
       const oracles = bound.map((a) => (a === selected.arch ? selected : oracleFor(a)));
       const verdicts = oracles.map((o) => ({ o, why: whyNever(f.file, cond, o) }));
       const live = verdicts.find((v) => v.why === null);
-      if (!live) f.latent = { arch: verdicts[0].o.arch, reason: verdicts[0].why! };
+      if (!live) {
+        f.latent = { arch: verdicts[0].o.arch, reason: verdicts[0].why! };
+        // Code the rule's architecture never builds misbehaves nowhere today: it breaks the rule, latently.
+        f.impact = { kind: 'contract', architectures: [] };
+      }
       setConditions(f, (live ?? verdicts[0]).o, cond);
       out.push(f);
       continue;
