@@ -231,8 +231,11 @@ function callsIn(text: string): string[] {
 }
 
 interface CondFrame {
+  /** The condition of the current branch (the earlier branches' tests negated, and its own). */
   cond: string;
-  /** Conditions of the earlier branches of this group, negated in #else/#elif. */
+  /** The current branch's own test (`B` of `#elif B`). */
+  test: string;
+  /** Tests of the earlier branches of this group, negated in #else/#elif. */
   previous: string[];
   guard: boolean;
 }
@@ -240,6 +243,13 @@ interface CondFrame {
 function conditionOf(stack: CondFrame[]): string {
   const conds = stack.filter((f) => !f.guard && f.cond !== '1').map((f) => f.cond);
   return conds.length > 1 ? conds.map(grouped).join(' && ') : (conds[0] ?? '');
+}
+
+/** An earlier branch's test, negated: `!X` for a name, `X` for `!X`, `!(...)` otherwise. */
+function negate(c: string): string {
+  const t = c.trim();
+  if (/^!\w+$/.test(t)) return t.slice(1);
+  return /^\w+$/.test(t) ? `!${t}` : `!(${t})`;
 }
 
 /** A condition to be joined with `&&`: parenthesised when it holds an `||` or a `?:` (which bind looser). */
@@ -298,13 +308,14 @@ export function scanFile(buf: Uint8Array, entryParam?: RegExp): FileScan {
     let changed = word !== 'define';
     if (word === 'if' || word === 'ifdef' || word === 'ifndef') {
       const cond = word === 'ifdef' ? rest.split(/\s/)[0] : word === 'ifndef' ? '!' + rest.split(/\s/)[0] : rest;
-      stack.push({ cond, previous: [], guard: false });
+      stack.push({ cond, test: cond, previous: [], guard: false });
       branches.open(d.start, d.end, assemblerOnly(cond));
       prevIfndef = word === 'ifndef' ? rest.split(/\s/)[0] : null;
     } else if ((word === 'elif' || word === 'else' || word === 'elifdef' || word === 'elifndef') && top) {
-      top.previous.push(top.cond);
-      const negated = top.previous.map((c) => (c.startsWith('!') && !/\s/.test(c) ? c.slice(1) : `!(${c})`)).join(' && ');
-      const test = word === 'elifdef' ? rest.split(/\s/)[0] : word === 'elifndef' ? '!' + rest.split(/\s/)[0] : rest;
+      top.previous.push(top.test);
+      const negated = top.previous.map(negate).join(' && ');
+      const test = word === 'elifdef' ? rest.split(/\s/)[0] : word === 'elifndef' ? '!' + rest.split(/\s/)[0] : word === 'else' ? '' : rest;
+      top.test = test;
       top.cond = word === 'else' ? negated : `${negated} && ${grouped(test)}`;
       branches.alternative(d.start, d.end, assemblerOnly(top.cond));
       prevIfndef = null;
