@@ -28,6 +28,7 @@ const RAW_NOT_ARM64 = lineOf('mm/core.c', /!defined\(CONFIG_ARM64\)/) + 1;
 const RAW_IF_HIGHMEM = lineOf('mm/core.c', /IS_ENABLED\(CONFIG_HIGHMEM\)/) + 1;
 const PREPARE = lineOf('mm/core.c', /^\tmini_prepare\(page\);/);
 const REMAP_SMALL = lineOf('mm/core.c', /^\tmini_remap_small\(page\);/);
+const THP_SPLIT = lineOf('mm/core.c', /^\tmini_thp_split_page\(page\);/);
 const BBM = lineOf('mm/vmemmap.c', /set_pte_at\(&init_mm/);
 
 async function check(arch: string, extra: Partial<Parameters<typeof checkTree>[0]> = {}) {
@@ -91,6 +92,9 @@ test('#else branches are indexed: a function defined in both branches names no o
     assert.deepEqual(small.conditions, ['!CONFIG_TRANSPARENT_HUGEPAGE'], arch);
     const hop = small.related.find((r) => /mini_remap_small\(\) calls mini_map_kernel/.test(r.message));
     assert.equal(hop?.line, lineOf('mm/memory.c', /^void mini_remap_small/) + 2, 'the hop points into the #else definition');
+    const split = at(f, 'mm/core.c', THP_SPLIT, 'nested-section');
+    assert.ok(split, `${arch}: a header's conditional stub does not hide the real definition in another file`);
+    assert.deepEqual(split.conditions, ['CONFIG_TRANSPARENT_HUGEPAGE'], `${arch}: mm/thp.c is built only with it`);
   }
 });
 
