@@ -4,6 +4,9 @@
 // every branch of an #if group whose branches balance (branchReader.ts), so a
 // definition in an #else gets the condition of its branch; the real parse
 // (tree-sitter) happens later, only for files that matter.
+// One file of ~500 lines on purpose: blanking, directive conditions, the brace
+// walk and the declarator reading share the same byte views and offsets, and
+// it runs in the scan workers over every file of a tree (keep it lean).
 
 import { BranchReader, ReadGroup } from './branchReader';
 import { conjuncts, parseCond } from '../config/cond';
