@@ -101,7 +101,7 @@ function fingerprint(f: Finding, root: string): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 32);
 }
 
-function toResult(f: Finding, root: string): Sarif.Result {
+function toResult(f: Finding, root: string, state?: Sarif.Result.baselineState): Sarif.Result {
   const primary: Sarif.Location = {
     physicalLocation: {
       artifactLocation: artifactLocation(f.file, root),
@@ -116,6 +116,8 @@ function toResult(f: Finding, root: string): Sarif.Result {
     message: { text: sarifMessage(f) },
     locations: [primary],
     partialFingerprints: { 'lazymmu/v1': fingerprint(f, root) },
+    // A change review: new in the change, absent (fixed by it; its lines are the base's), or unchanged.
+    ...(state ? { baselineState: state } : {}),
     properties: {
       function: f.function,
       conditions: [...f.conditions],
@@ -168,11 +170,12 @@ export function toSarifLog(result: CheckResult, opts: FormatOptions): Sarif.Log 
         originalUriBaseIds: { [SRCROOT]: { uri: dirUri(root) } },
         columnKind: 'utf16CodeUnits',
         invocations: [invocation],
-        results: result.findings.map((f) => toResult(f, root)),
+        results: result.findings.map((f, i) => toResult(f, root, opts.baseline?.states[i])),
         // Which configuration decided; calls through pointers inside sections no rule could follow (their target was not known).
-        ...(result.configuration || result.unfollowedIndirectCalls
+        ...(result.configuration || result.unfollowedIndirectCalls || opts.baseline
           ? {
               properties: {
+                ...(opts.baseline ? { baselineCommit: opts.baseline.commit } : {}),
                 ...(result.configuration ? { configuration: { ...result.configuration } } : {}),
                 ...(result.unfollowedIndirectCalls ? { unfollowedIndirectCalls: result.unfollowedIndirectCalls } : {}),
               },
