@@ -17,14 +17,15 @@ import { moveMessage } from './message';
 /** SARIF's baselineState words: new in the working tree, absent from it (fixed), in both. */
 export type BaselineState = 'new' | 'absent' | 'unchanged';
 
-/** The text of a file's lines, read once per file (absent files give ''). */
+/** The text of a file's lines, read once per file (absent files give ''); `texts` gives an editor's unsaved text first. */
 export class LineReader {
   private readonly files = new Map<string, string[]>();
+  constructor(private readonly texts?: (file: string) => string | undefined) {}
   line(file: string, line: number): string {
     let lines = this.files.get(file);
     if (!lines) {
       try {
-        lines = fs.readFileSync(file, 'utf8').split(/\r?\n/);
+        lines = (this.texts?.(file) ?? fs.readFileSync(file, 'utf8')).split(/\r?\n/);
       } catch {
         lines = [];
       }
@@ -97,6 +98,27 @@ export function relocateFinding(f: Finding, from: string, to: string): Finding {
   if (f.path) out.path = f.path.map(mv);
   delete out.fix; // a fix for text that is no longer there
   return out;
+}
+
+/** The keys of a set of findings, counted (a base to hold a working tree's findings against). */
+export function keyCounts(fs: Finding[], lines: LineReader): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const f of fs) {
+    const k = findingKey(f, lines);
+    m.set(k, (m.get(k) ?? 0) + 1);
+  }
+  return m;
+}
+
+/** Which of `fs` are new against a base's key counts (each base finding pairs with one finding at most). */
+export function newAgainst(fs: Finding[], lines: LineReader, base: Map<string, number>): Finding[] {
+  const left = new Map(base);
+  return fs.filter((f) => {
+    const k = findingKey(f, lines);
+    const n = left.get(k) ?? 0;
+    if (n) left.set(k, n - 1);
+    return !n;
+  });
 }
 
 /** How many of each state. */
