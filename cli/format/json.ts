@@ -12,8 +12,12 @@
 //                     "latent"?: { "arch", "reason" }, "notDecided"? }],
 //   "configuration"?: { "arch", "kconfig", "pinned"?: { "kind", "file", "label" }, "text" },
 //   "problems": [{ "file", "message" }],
-//   "unfollowedIndirectCalls": N
+//   "unfollowedIndirectCalls": N,
+//   "baseline"?: { "commit", "new", "fixed", "unchanged" }
 // }
+// With a base (check --base/--since, review) each diagnostic has
+// "baselineState": "new" | "fixed" | "unchanged" (a fixed one's lines are
+// the base revision's), and "baseline" says against what and how many.
 // `conditions` are the finding's configuration and runtime conditions,
 // simplified; `requires` the options it needs on (whether each is a debug
 // option, its value in a pinned configuration); `latent` says the rule's

@@ -14,6 +14,9 @@
 //    at that place ("[line 905](2)"); literal brackets are escaped. Impact
 //    (hazard/contract/allowed and the architectures) and latency are result
 //    properties; the level is the engine's severity (hint -> note).
+//  - A change review (check --base/--since, review) gives each result its
+//    baselineState (new, absent: fixed by the change, its place the base's,
+//    unchanged) and the run properties.baselineCommit.
 import { createHash } from 'crypto';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
