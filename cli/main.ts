@@ -170,19 +170,14 @@ async function runCheck(argv: string[], command: 'check' | 'review' = 'check'): 
 async function runChange(a: CheckArgs, opts: Parameters<typeof checkTree>[0], cwd: string, started: bigint): Promise<number> {
   const select = (fs: Finding[]) => selectFindings(fs, { minImpact: a.minImpact, showAllowed: a.allowedNesting });
   let change: ChangeResult;
-  try {
-    if (a.patch) {
-      const patch = path.resolve(process.cwd(), a.patch);
-      if (!fs.existsSync(patch)) throw new UsageError(`${a.patch}: no such file`);
-      change = await reviewPatch({ ...opts, select }, patch);
-    } else {
-      let rev = a.base!.rev;
-      if (a.base!.mergeBase) rev = await mergeBase(await gitTopLevel(opts.root), rev);
-      change = await checkAgainstBase({ ...opts, select }, rev);
-    }
-  } catch (e) {
-    if (e instanceof GitError) throw new UsageError(e.message);
-    throw e;
+  if (a.patch) {
+    const patch = path.resolve(process.cwd(), a.patch);
+    if (!fs.existsSync(patch)) throw new UsageError(`${a.patch}: no such file`);
+    change = await reviewPatch({ ...opts, select }, patch);
+  } else {
+    let rev = a.base!.rev;
+    if (a.base!.mergeBase) rev = await mergeBase(await gitTopLevel(opts.root), rev);
+    change = await checkAgainstBase({ ...opts, select }, rev);
   }
   const show = a.show ?? (a.format === 'text' ? ['new'] : ['new', 'absent', 'unchanged']);
   const shown = change.compared.filter((c) => show.includes(c.state));
@@ -230,7 +225,7 @@ main(process.argv.slice(2)).then(
   },
   (e) => {
     if (e instanceof UsageError) process.stderr.write(`lazymmu: ${e.message}\n${USAGE}\n`);
-    else if (e instanceof CatalogueError) process.stderr.write(`lazymmu: ${e.message}\n`);
+    else if (e instanceof CatalogueError || e instanceof GitError) process.stderr.write(`lazymmu: ${e.message}\n`);
     else process.stderr.write(`lazymmu: internal error: ${(e as Error).stack ?? e}\n`);
     process.exitCode = 2;
   },

@@ -140,10 +140,24 @@ export function isMailbox(text: string): boolean {
   return /^From [0-9a-f]{7,40} /m.test(text.split('\n', 1)[0] + '\n') || /^From: .+\n(.*\n)*?Subject: /m.test(text.slice(0, 4096));
 }
 
-/** What git said about a patch that does not apply, named by hunk: "mm/madvise.c:412" lines. */
-function failedHunks(message: string): string[] {
+/** The hunk headers of a patch by "file:old start line", the way git names a hunk that fails ("patch failed: mm/madvise.c:487"). */
+function hunkHeaders(patch: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let file = '';
+  for (const line of patch.split('\n')) {
+    const f = /^--- (?:a\/)?(\S+)/.exec(line);
+    if (f) file = f[1];
+    const h = /^@@ -(\d+)(?:,\d+)? \+\d+(?:,\d+)? @@.*$/.exec(line);
+    if (h && file) out.set(`${file}:${h[1]}`, h[0].trim());
+  }
+  return out;
+}
+
+/** What git said about a patch that does not apply, hunk by hunk: "mm/madvise.c:487 (@@ -487,7 +487,7 @@ static int ...)". */
+function failedHunks(message: string, patch: string): string[] {
+  const headers = hunkHeaders(patch);
   const out: string[] = [];
-  for (const m of message.matchAll(/patch failed: (\S+:\d+)/g)) out.push(m[1]);
+  for (const m of message.matchAll(/patch failed: (\S+:\d+)/g)) out.push(headers.has(m[1]) ? `${m[1]} (${headers.get(m[1])})` : m[1]);
   for (const m of message.matchAll(/error: (\S+): (does not exist in index|No such file or directory|already exists in working directory)/g)) out.push(`${m[1]} (${m[2]})`);
   return [...new Set(out)];
 }
@@ -164,9 +178,9 @@ export async function applyPatch(dir: string, patchFile: string): Promise<'am' |
     await git(dir, args);
   } catch (e) {
     const said = (e as Error).message;
-    const hunks = failedHunks(said);
+    const hunks = failedHunks(said, text);
     const first = said.split('\n').find((l) => /error|failed|conflict/i.test(l)) ?? said.split('\n')[0];
-    throw new GitError(`${patchFile} does not apply${hunks.length ? ` at ${hunks.join(', ')}` : ''}: ${first.trim()}`);
+    throw new GitError(`${patchFile} does not apply${hunks.length ? ` at ${hunks.join(', ')}` : ''} (git ${how}: ${first.replace(/^error: /, '').trim()})`);
   }
   return how;
 }

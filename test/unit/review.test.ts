@@ -189,13 +189,21 @@ test('review: a patch that does not apply is an error naming the hunk (exit 2), 
   ADD_HAZARD(dir);
   const diff = path.join(dir, '..', path.basename(dir) + '.stale.diff');
   fs.writeFileSync(diff, git(dir, 'diff'));
-  git(dir, 'checkout', '-q', '--', '.');
+  git(dir, 'commit', '-qam', 'to mail');
+  const mbox = path.join(dir, '..', path.basename(dir) + '.stale.mbox');
+  fs.writeFileSync(mbox, git(dir, 'format-patch', '--stdout', '-1'));
+  git(dir, 'reset', '-q', '--hard', 'HEAD~1');
   edit(dir, 'mm/walk.c', '\tpte_clear(mm, addr, ptep);\n', '\tptep_get_and_clear(mm, addr, ptep);\n');
   git(dir, 'commit', '-qam', 'conflicting');
-  const r = lazymmu(dir, ['review', diff]);
-  assert.equal(r.status, 2, r.stdout);
-  assert.match(r.stderr, /^lazymmu: .*\.stale\.diff does not apply at mm\/walk\.c:\d+/m);
-  assertNoWorktreesLeft(dir);
+  for (const [patch, how] of [[diff, 'apply'], [mbox, 'am']]) {
+    const r = lazymmu(dir, ['review', patch]);
+    assert.equal(r.status, 2, r.stdout);
+    // The hunk by its place and its header (with the function git names there), and what git said.
+    assert.match(r.stderr, new RegExp(`^lazymmu: .*\\.stale\\.${how === 'am' ? 'mbox' : 'diff'} does not apply at mm/walk\\.c:\\d+ \\(@@ -\\d+,\\d+ \\+\\d+,\\d+ @@ static unsigned long rw_clear\\(.*\\) \\(git ${how}: patch failed`, 'm'));
+    assert.doesNotMatch(r.stderr, /usage:/);
+    assert.equal(git(dir, 'status', '--porcelain'), '');
+    assertNoWorktreesLeft(dir);
+  }
   const notRepo = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-norepo-'));
   fs.cpSync(FIXTURE, notRepo, { recursive: true });
   const n = lazymmu(notRepo, ['check', '--base', 'HEAD', '.']);
