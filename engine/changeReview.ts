@@ -1,8 +1,10 @@
 // A change reviewed: the tree checked at a base revision and as changed, the
 // findings compared (baseline.ts). The base is a temporary git worktree
 // (git.ts) at a stable place under the cache, so its index and result caches
-// are reused by the next review; the changed tree is the working tree
-// (`check --base`) or a second worktree with a patch applied (`review`).
+// are reused by the next review; a worktree's index is also seeded from the
+// user's tree's cache (same relative path, same content: the scan is
+// reused). The changed tree is the working tree (`check --base`) or a second
+// worktree with a patch applied (`review`).
 import * as fs from 'fs';
 import * as path from 'path';
 import { checkTree, CheckOptions, CheckResult } from './check';
@@ -33,11 +35,15 @@ function under(opts: CheckOptions, repo: string, dir: string): { root: string; p
   return { root: to(opts.root), paths: opts.paths.map(to) };
 }
 
-/** Checks one side; paths that do not exist there (a file the change adds or deletes) are left out. */
-async function checkSide(opts: ChangeOptions, root: string, paths: string[]): Promise<CheckResult> {
+/**
+ * Checks one side; paths that do not exist there (a file the change adds or
+ * deletes) are left out. `seed`: the user's tree, whose index cache gives
+ * the worktree the scans of the files it has unchanged.
+ */
+async function checkSide(opts: ChangeOptions, root: string, paths: string[], seed: string): Promise<CheckResult> {
   const present = paths.filter((p) => fs.existsSync(p));
   if (!present.length || !fs.existsSync(root)) return { root, findings: [], problems: [] };
-  const r = await checkTree({ ...opts, root, paths: present });
+  const r = await checkTree({ ...opts, root, paths: present, cacheSeed: seed });
   r.findings = opts.select ? opts.select(r.findings) : r.findings;
   return r;
 }
@@ -66,7 +72,7 @@ export async function checkAgainstBase(opts: ChangeOptions, rev: string): Promis
   head.findings = opts.select ? opts.select(head.findings) : head.findings;
   return withWorktree(repo, baseCommit, cacheBase, 'base', async (dir) => {
     const b = under(real, repo, dir);
-    const base = await checkSide(real, b.root, b.paths);
+    const base = await checkSide(real, b.root, b.paths, real.root);
     return compare(real, { result: base, dir }, { result: head, dir: repo }, repo, baseCommit);
   });
 }
@@ -84,10 +90,10 @@ export async function reviewPatch(opts: ChangeOptions, patchFile: string): Promi
   return withWorktree(repo, baseCommit, cacheBase, 'patched', async (patched) => {
     const applied = await applyPatch(patched, patchFile);
     const h = under(real, repo, patched);
-    const head = await checkSide(real, h.root, h.paths);
+    const head = await checkSide(real, h.root, h.paths, real.root);
     return withWorktree(repo, baseCommit, cacheBase, 'base', async (dir) => {
       const b = under(real, repo, dir);
-      const base = await checkSide(real, b.root, b.paths);
+      const base = await checkSide(real, b.root, b.paths, real.root);
       return { ...compare(real, { result: base, dir }, { result: head, dir: patched }, repo, baseCommit), applied };
     });
   });

@@ -73,7 +73,7 @@ export class NewSinceBase {
       const keys = await withWorktree(repo, commit, opts.cacheDir ?? path.join(repo, '.git'), 'editor-base', async (dir) => {
         const baseRoot = path.join(dir, path.relative(repo, root));
         if (!fs.existsSync(baseRoot)) return new Map<string, number>();
-        const r = await checkTree({ root: baseRoot, arch: opts.arch, paths: [baseRoot], extraApisFile: opts.extraApisFile, pinnedConfig: opts.pinnedConfig, cacheDir: opts.cacheDir });
+        const r = await checkTree({ root: baseRoot, arch: opts.arch, paths: [baseRoot], extraApisFile: opts.extraApisFile, pinnedConfig: opts.pinnedConfig, cacheDir: opts.cacheDir, cacheSeed: root });
         return keyCounts(opts.select(r.findings), new LineReader());
       });
       if (this.wanted !== key) return false; // a newer setting came in meanwhile
