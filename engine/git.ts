@@ -5,7 +5,7 @@
 // repository under the cache (<cache>/worktrees/<hash>/<slot>), so that the
 // on-disk index and result caches, keyed by the root's path and then by
 // content, are found again by the next review of the same repository.
-import { execFile } from 'child_process';
+import { execFile, execFileSync } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -107,7 +107,7 @@ function hookSignals(): void {
     process.once(sig, () => {
       for (const w of live) {
         try {
-          require('child_process').execFileSync('git', ['worktree', 'remove', '--force', '--force', w.dir], { cwd: w.repo, stdio: 'ignore' });
+          execFileSync('git', ['worktree', 'remove', '--force', '--force', w.dir], { cwd: w.repo, stdio: 'ignore' });
         } catch {
           // removed below
         }

@@ -204,6 +204,13 @@ test('review: a patch that does not apply is an error naming the hunk (exit 2), 
     assert.equal(git(dir, 'status', '--porcelain'), '');
     assertNoWorktreesLeft(dir);
   }
+  // Bytes that are no patch at all: the same clear error, nothing left behind.
+  const junk = path.join(dir, '..', path.basename(dir) + '.junk');
+  fs.writeFileSync(junk, Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 97 + 13) % 256)));
+  const j = lazymmu(dir, ['review', junk]);
+  assert.equal(j.status, 2);
+  assert.match(j.stderr, /\.junk does not apply \(git apply: /);
+  assertNoWorktreesLeft(dir);
   const notRepo = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-norepo-'));
   fs.cpSync(FIXTURE, notRepo, { recursive: true });
   const n = lazymmu(notRepo, ['check', '--base', 'HEAD', '.']);
