@@ -1,11 +1,14 @@
 // The `lazymmu` command: the engine for CI and the terminal.
 //   lazymmu check [--root DIR] [--arch NAME] [--format text|json|sarif] [--extra-apis FILE]
-//                 [--min-impact contract|hazard] [--allowed-nesting] PATH...
-// Exit status: 0 no findings, 1 findings, 2 usage or input error.
+//                 [--min-impact contract|hazard] [--allowed-nesting]
+//                 [--base REV | --since REV] [--show new,fixed,unchanged] PATH...
+//   lazymmu review PATCH|MBOX [--tree DIR] [check's options] [PATH...]
+// Exit status: 0 no findings, 1 findings, 2 usage or input error. With a
+// base (--base, --since, review) only new findings count.
 import * as fs from 'fs';
 import * as path from 'path';
 import { checkTree } from '../engine/check';
-import { selectFindings } from '../engine/findings';
+import { Finding, selectFindings } from '../engine/findings';
 import { CatalogueError } from '../engine/catalogue/catalogue';
 import { isKernelTree } from '../engine/index/workspaceIndex';
 import { formatText } from './format/text';
@@ -17,11 +20,16 @@ import { replayFinding } from '../engine/replay';
 import { pinConfig } from '../engine/check';
 import type { PinnedConfig } from '../engine/config/oracle';
 import { defaultCacheBase } from '../engine/index/indexCache';
+import { checkAgainstBase, reviewPatch, ChangeResult } from '../engine/changeReview';
+import { BaselineState, countStates } from '../engine/baseline';
+import { GitError, gitTopLevel, mergeBase } from '../engine/git';
 
 const VERSION: string = require('../package.json').version;
 
 const USAGE = `usage: lazymmu check [--root DIR] [--arch NAME] [--format text|json|sarif] [--extra-apis FILE] [--kernel-config .config|debian]
-                     [--min-impact contract|hazard] [--allowed-nesting] [--replay] [--stats] [--no-cache] PATH...
+                     [--min-impact contract|hazard] [--allowed-nesting] [--replay] [--stats] [--no-cache]
+                     [--base REV | --since REV] [--show new,fixed,unchanged] PATH...
+       lazymmu review PATCH|MBOX [--tree DIR] [check's options] [PATH...]
        lazymmu simulate FILE.lzmmu [--model NAME|all] [--format text|json]
        lazymmu --version`;
 
@@ -45,9 +53,18 @@ interface CheckArgs {
   /** Nesting the generic layer allows is reported, at hint level. */
   allowedNesting: boolean;
   paths: string[];
+  /** Compare with this revision (--base) or with the merge base of it and HEAD (--since). */
+  base?: { rev: string; mergeBase: boolean };
+  /** With a base: which states are shown (default: text new; JSON and SARIF all). */
+  show?: BaselineState[];
+  /** review: the patch or mail series, and the tree (default the current directory). */
+  patch?: string;
+  tree?: string;
 }
 
-function parseCheckArgs(argv: string[]): CheckArgs {
+const SHOW_WORDS: Record<string, BaselineState> = { new: 'new', fixed: 'absent', unchanged: 'unchanged' };
+
+function parseCheckArgs(argv: string[], command: 'check' | 'review' = 'check'): CheckArgs {
   const a: CheckArgs = { arch: 'arm64', format: 'text', stats: false, replay: false, cache: true, minImpact: 'contract', allowedNesting: false, paths: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -65,6 +82,16 @@ function parseCheckArgs(argv: string[]): CheckArgs {
     else if (arg === '--replay') a.replay = true;
     else if (arg === '--no-cache') a.cache = false;
     else if (arg === '--allowed-nesting') a.allowedNesting = true;
+    else if ((arg === '--base' || arg === '--since') && command === 'check') {
+      if (a.base) throw new UsageError('--base and --since: give one');
+      a.base = { rev: value(), mergeBase: arg === '--since' };
+    } else if (arg === '--show') {
+      a.show = value().split(',').map((w) => {
+        const st = SHOW_WORDS[w.trim()];
+        if (!st) throw new UsageError(`--show takes new, fixed and unchanged, not "${w}"`);
+        return st;
+      });
+    } else if (arg === '--tree' && command === 'review') a.tree = value();
     else if (arg === '--min-impact') {
       const v = value();
       if (v !== 'contract' && v !== 'hazard') throw new UsageError(`--min-impact must be contract or hazard, not "${v}"`);
@@ -80,7 +107,14 @@ function parseCheckArgs(argv: string[]): CheckArgs {
   }
   if (!FORMATS[a.format]) throw new UsageError(`--format must be text, json or sarif, not "${a.format}"`);
   if (!ARCHES.includes(a.arch)) throw new UsageError(`--arch must be one of ${ARCHES.join(', ')}, not "${a.arch}"`);
+  if (command === 'review') {
+    a.patch = a.paths.shift();
+    if (!a.patch) throw new UsageError('review: no PATCH given');
+    // No PATH: the whole tree.
+    if (!a.paths.length) a.paths.push(a.root ?? a.tree ?? '.');
+  }
   if (!a.paths.length) throw new UsageError('no PATH given');
+  if (a.show && !a.base && command !== 'review') throw new UsageError('--show needs --base or --since');
   return a;
 }
 
@@ -98,11 +132,13 @@ export function defaultRoot(paths: string[]): string {
   return common;
 }
 
-async function runCheck(argv: string[]): Promise<number> {
-  const a = parseCheckArgs(argv);
-  const paths = a.paths.map((p) => path.resolve(p));
+async function runCheck(argv: string[], command: 'check' | 'review' = 'check'): Promise<number> {
+  const a = parseCheckArgs(argv, command);
+  const cwd = command === 'review' && a.tree ? path.resolve(a.tree) : process.cwd();
+  if (command === 'review' && !(fs.existsSync(cwd) && fs.statSync(cwd).isDirectory())) throw new UsageError(`--tree ${cwd}: not a directory`);
+  const paths = a.paths.map((p) => path.resolve(cwd, p));
   for (const p of paths) if (!fs.existsSync(p)) throw new UsageError(`${p}: no such file or directory`);
-  const root = path.resolve(a.root ?? defaultRoot(paths));
+  const root = path.resolve(cwd, a.root ?? defaultRoot(paths));
   if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new UsageError(`--root ${root}: not a directory`);
   const started = process.hrtime.bigint();
   let pinnedConfig: PinnedConfig | undefined;
@@ -113,7 +149,9 @@ async function runCheck(argv: string[]): Promise<number> {
       throw new UsageError(`--kernel-config ${(e as Error).message}`);
     }
   }
-  const result = await checkTree({ root, arch: a.arch, paths, extraApisFile: a.extraApis, pinnedConfig, cacheDir: a.cache ? defaultCacheBase() : undefined });
+  const opts = { root, arch: a.arch, paths, extraApisFile: a.extraApis, pinnedConfig, cacheDir: a.cache ? defaultCacheBase() : undefined };
+  if (command === 'review' || a.base) return runChange(a, opts, cwd, started);
+  const result = await checkTree(opts);
   result.findings = selectFindings(result.findings, { minImpact: a.minImpact, showAllowed: a.allowedNesting });
   if (a.replay) for (const f of result.findings) f.replay = replayFinding(f) ?? undefined;
   if (a.stats) {
@@ -128,6 +166,35 @@ async function runCheck(argv: string[]): Promise<number> {
   return result.findings.length ? 1 : result.problems.length ? 2 : 0;
 }
 
+/** `check --base/--since` and `review`: the findings compared with the base; only new ones fail. */
+async function runChange(a: CheckArgs, opts: Parameters<typeof checkTree>[0], cwd: string, started: bigint): Promise<number> {
+  const select = (fs: Finding[]) => selectFindings(fs, { minImpact: a.minImpact, showAllowed: a.allowedNesting });
+  let change: ChangeResult;
+  if (a.patch) {
+    const patch = path.resolve(process.cwd(), a.patch);
+    if (!fs.existsSync(patch)) throw new UsageError(`${a.patch}: no such file`);
+    change = await reviewPatch({ ...opts, select }, patch);
+  } else {
+    let rev = a.base!.rev;
+    if (a.base!.mergeBase) rev = await mergeBase(await gitTopLevel(opts.root), rev);
+    change = await checkAgainstBase({ ...opts, select }, rev);
+  }
+  const show = a.show ?? (a.format === 'text' ? ['new'] : ['new', 'absent', 'unchanged']);
+  const shown = change.compared.filter((c) => show.includes(c.state));
+  if (a.replay) for (const c of shown) if (c.state !== 'absent') c.finding.replay = replayFinding(c.finding) ?? undefined;
+  const counts = countStates(change.compared);
+  if (a.stats) {
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    process.stderr.write(`lazymmu-stats: wall_ms=${ms.toFixed(0)} peak_rss_mb=${(process.resourceUsage().maxRSS / 1024).toFixed(0)} new=${counts.new} fixed=${counts.absent} unchanged=${counts.unchanged}\n`);
+  }
+  const root = fs.realpathSync(opts.root);
+  for (const p of change.baseProblems) process.stderr.write(`lazymmu: (base) ${p.file}: ${p.message}\n`);
+  for (const p of change.head.problems) process.stderr.write(`lazymmu: ${path.relative(root, p.file) || p.file}: ${p.message}\n`);
+  const result = { ...change.head, root, findings: shown.map((c) => c.finding) };
+  process.stdout.write(FORMATS[a.format](result, { root, toolVersion: VERSION, baseline: { commit: change.baseCommit, states: shown.map((c) => c.state), counts } }));
+  return counts.new ? 1 : change.head.problems.length ? 2 : 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   if (cmd === '--version') {
@@ -139,6 +206,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (cmd === 'check') return runCheck(rest);
+  if (cmd === 'review') return runCheck(rest, 'review');
   // runSimulate hands over one line at a time.
   if (cmd === 'simulate') return runSimulate(rest, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
   throw new UsageError(cmd ? `unknown command "${cmd}"` : 'no command given');
@@ -157,7 +225,7 @@ main(process.argv.slice(2)).then(
   },
   (e) => {
     if (e instanceof UsageError) process.stderr.write(`lazymmu: ${e.message}\n${USAGE}\n`);
-    else if (e instanceof CatalogueError) process.stderr.write(`lazymmu: ${e.message}\n`);
+    else if (e instanceof CatalogueError || e instanceof GitError) process.stderr.write(`lazymmu: ${e.message}\n`);
     else process.stderr.write(`lazymmu: internal error: ${(e as Error).stack ?? e}\n`);
     process.exitCode = 2;
   },

@@ -16,11 +16,15 @@ import { SimulationPanel } from './panel/panel';
 const SOURCE = 'lazymmu';
 const REPLAY_REQUEST = 'lazymmu/replayDiagnostic';
 const SCENARIO_REQUEST = 'lazymmu/simulateScenario';
+/** The server's lazymmu.showOnlyNewSince state (server/newSinceBase.ts). */
+const NEW_SINCE_NOTIFICATION = 'lazymmu/newSinceBase';
 
 let client: LanguageClient | undefined;
 let output: vscode.OutputChannel;
 let status: vscode.StatusBarItem;
 let indexing: string | null = 'starting';
+/** What the server said about lazymmu.showOnlyNewSince. */
+let base: { state: 'off' } | { state: 'computing'; ref: string } | { state: 'ready'; ref: string; commit: string } | { state: 'error'; message: string } = { state: 'off' };
 
 function log(m: string): void {
   output?.appendLine(`[client] ${m}`);
@@ -38,8 +42,15 @@ function updateStatus(): void {
     status.tooltip = 'lazymmu is indexing the workspace';
   } else {
     const n = findingCount();
-    status.text = `$(${n ? 'warning' : 'check'}) lazymmu: ${n} finding${n === 1 ? '' : 's'}`;
-    status.tooltip = 'lazymmu findings in open files (click for the output)';
+    if (base.state === 'ready') {
+      // Only new findings are published: the count is what the branch brings.
+      status.text = `$(${n ? 'warning' : 'check'}) lazymmu: ${n} new since ${base.commit.slice(0, 7)}`;
+      status.tooltip = `lazymmu findings in open files that the branch brings (since its merge base with ${base.ref}; click for the output)`;
+    } else {
+      const note = base.state === 'computing' ? ` (checking ${base.ref})` : base.state === 'error' ? ' (no base)' : '';
+      status.text = `$(${n ? 'warning' : 'check'}) lazymmu: ${n} finding${n === 1 ? '' : 's'}${note}`;
+      status.tooltip = base.state === 'error' ? `lazymmu.showOnlyNewSince: ${base.message}; every finding is shown` : 'lazymmu findings in open files (click for the output)';
+    }
   }
   status.show();
 }
@@ -65,6 +76,10 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
   indexing = 'starting';
   updateStatus();
   await client.start();
+  client.onNotification(NEW_SINCE_NOTIFICATION, (s: typeof base) => {
+    base = s;
+    updateStatus();
+  });
   // Indexing progress also feeds the status bar item: the server's progress
   // tokens are accepted here and shown both in the window and in the item.
   client.onRequest(WorkDoneProgressCreateRequest.type, ({ token }) => {
@@ -143,6 +158,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     vscode.languages.onDidChangeDiagnostics(() => updateStatus()),
     vscode.commands.registerCommand('lazymmu.showOutput', () => output.show(true)),
+    vscode.commands.registerCommand('lazymmu.toggleNewSinceBase', async () => {
+      const c = vscode.workspace.getConfiguration('lazymmu');
+      const now = c.get<string>('showOnlyNewSince') || 'off';
+      await c.update('showOnlyNewSince', now === 'off' ? 'mergeBase' : 'off', vscode.ConfigurationTarget.Workspace);
+    }),
     vscode.commands.registerCommand('lazymmu.reindex', async () => {
       if (!client) return;
       log('reindexing: restarting the language server');

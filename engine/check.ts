@@ -23,11 +23,13 @@ export interface CheckOptions {
   pinnedConfig?: PinnedConfig;
   /** Base directory of the on-disk index cache; no cache when absent. */
   cacheDir?: string;
+  /** A tree whose index cache may supply this one's files (a base worktree seeded from the working tree). */
+  cacheSeed?: string;
 }
 
 export async function checkTree(opts: CheckOptions): Promise<CheckResult> {
   const pinnedConfig = opts.pinnedConfig ?? (opts.kernelConfigFile ? pinConfig(opts.kernelConfigFile, opts.root, opts.arch ?? 'arm64') : undefined);
-  const ws = new Workspace({ root: opts.root, arch: opts.arch, extraApisFile: opts.extraApisFile, pinnedConfig, cacheDir: opts.cacheDir });
+  const ws = new Workspace({ root: opts.root, arch: opts.arch, extraApisFile: opts.extraApisFile, pinnedConfig, cacheDir: opts.cacheDir, cacheSeed: opts.cacheSeed });
   // With a cache, and every path inside the root: nothing changed, nothing to do again.
   const cacheable = opts.cacheDir !== undefined && opts.paths.every((p) => isUnder(p, [ws.root]));
   const keyed = (digest: string) => resultFile(opts.cacheDir!, { root: opts.root, arch: opts.arch, paths: opts.paths, extraApisFile: opts.extraApisFile, kernelConfigFile: pinnedConfig?.file, digest });

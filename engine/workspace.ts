@@ -47,6 +47,8 @@ export interface WorkspaceOptions {
   pinnedConfig?: PinnedConfig;
   /** Base directory of the on-disk index cache (see engine/index/indexCache.ts); no cache when absent. */
   cacheDir?: string;
+  /** Another root whose index cache may supply files with the same relative path and content (engine/index/workspaceIndex.ts). */
+  cacheSeed?: string;
   /** Functions the contextual search of one section call surveys at most (contextReach.ts; past it, the call graph's chain, marked). */
   contextSearchBound?: number;
 }
@@ -136,7 +138,7 @@ export class Workspace {
     const pinned = opts.pinnedConfig ?? (opts.kernelConfig ? { kind: 'file' as const, file: '', label: 'the given .config', values: opts.kernelConfig } : undefined);
     this.config = new ConfigOracle(this.root, arch, pinned, opts.cacheDir);
     this.catalogue = opts.catalogue ?? loadCatalogue(opts.extraApisFile);
-    this.index = new WorkspaceIndex({ root: this.root, arch, catalogue: this.catalogue, cacheDir: opts.cacheDir, config: this.config.active ? this.config : undefined });
+    this.index = new WorkspaceIndex({ root: this.root, arch, catalogue: this.catalogue, cacheDir: opts.cacheDir, cacheSeed: opts.cacheSeed, config: this.config.active ? this.config : undefined });
     this.sources = new SourceCache(this.catalogue, (file) => this.textOf(file));
     this.architectures = new TreeArchitectures(this.root, this.catalogue);
   }

@@ -28,6 +28,7 @@ import { codeActionsFor } from './codeActions';
 import { registerSimulator, simulateActions } from './simulatorRequests';
 import { DocumentGuard, MAX_TEXT, unreadableMessage } from './documentGuard';
 import { registerMemoryRequest } from './memoryRequest';
+import { NewSinceBase, NEW_SINCE_NOTIFICATION } from './newSinceBase';
 
 // No debounce: a check after an edit reuses the summaries and searches the
 // edit did not touch (engine/workspace.ts), so it is cheap; a check already
@@ -54,7 +55,20 @@ const timers = new Map<string, NodeJS.Timeout>();
 /** Checks run one after another (the Workspace is shared). */
 let queue: Promise<void> = Promise.resolve();
 /** The settings in force (the model and exclude apply without re-indexing). */
-let settings: Settings = { arch: DEFAULT_ARCH, model: simulator.defaultModel, exclude: [], minImpact: 'contract', showAllowedNesting: false };
+let settings: Settings = { arch: DEFAULT_ARCH, model: simulator.defaultModel, exclude: [], minImpact: 'contract', showAllowedNesting: false, showOnlyNewSince: 'off' };
+/** lazymmu.showOnlyNewSince: the base's findings, and the state the client shows. */
+const newSince = new NewSinceBase((s) => void connection.sendNotification(NEW_SINCE_NOTIFICATION, s), log);
+
+/** Computes the base for lazymmu.showOnlyNewSince when it (or what the findings depend on) changed; then checks the open documents again. */
+function refreshBase(): void {
+  const s = settings;
+  const key = JSON.stringify({ e: engineKey(s), shown: shownBy(s) });
+  void newSince
+    .configure(s.showOnlyNewSince, { root, arch: s.arch, extraApisFile: s.extraApis, pinnedConfig: s.pinnedConfig, cacheDir: defaultCacheBase(), select: (fs) => selectFindings(fs, shownBy(s)) }, key)
+    .then((changed) => {
+      if (changed) for (const d of documents.all()) schedule(d.uri, 0);
+    });
+}
 /** Per Workspace: the document version whose text it was last given, so unchanged documents are not re-parsed. */
 const givenText = new WeakMap<Workspace, Map<string, number>>();
 
@@ -170,6 +184,7 @@ connection.onInitialized(async () => {
   const ws = await buildWorkspace(raw);
   resolveFirst?.(ws);
   resolveFirst = null;
+  refreshBase();
 });
 
 /** The engine settings the current Workspace was built with (JSON), so unchanged settings cost nothing. */
@@ -192,6 +207,7 @@ connection.onDidChangeConfiguration(async (change) => {
     if (JSON.stringify(settings) === before) return;
     for (const w of parsed.warnings) show(MessageType.Warning, w);
     for (const d of documents.all()) schedule(d.uri, 0);
+    refreshBase();
     return;
   }
   const next = buildWorkspace(raw);
@@ -203,6 +219,7 @@ connection.onDidChangeConfiguration(async (change) => {
     if (ws && f && !d.getText().includes('\0')) giveText(ws, d.uri, f, d.version, d.getText());
   }
   for (const d of documents.all()) schedule(d.uri, 0);
+  refreshBase();
 });
 
 /**
@@ -262,9 +279,13 @@ async function run(uri: string, gen: number, cascade = false): Promise<void> {
     if (stale(uri, gen) || !documents.get(uri)) return; // a newer edit or a close superseded this run
     for (const p of result.problems) log(`${p.file}: ${p.message}`);
     // What the settings show: at least lazymmu.minImpact; allowed nesting only with lazymmu.showAllowedNesting.
-    const mine = selectFindings(
-      result.findings.filter((f) => path.resolve(f.file) === path.resolve(file)),
-      shownBy(settings),
+    // With lazymmu.showOnlyNewSince, only those the base does not have (held against the buffers' text).
+    const mine = newSince.filter(
+      selectFindings(
+        result.findings.filter((f) => path.resolve(f.file) === path.resolve(file)),
+        shownBy(settings),
+      ),
+      (f) => (f === file ? text : openText(f)),
     );
     simulator.remember(uri, mine);
     const diagnostics = mine.map(toDiagnostic);
@@ -272,6 +293,12 @@ async function run(uri: string, gen: number, cascade = false): Promise<void> {
   } catch (e) {
     log(`checking ${uri} failed: ${(e as Error).stack ?? e}`);
   }
+}
+
+/** An open document's text by file path (an editor's unsaved text wins over the disk's). */
+function openText(file: string): string | undefined {
+  for (const d of documents.all()) if (fileOf(d.uri) === file) return d.getText();
+  return undefined;
 }
 
 /** onDidChangeContent also fires right after onDidOpen; the open handler already scheduled that check. */

@@ -29,6 +29,8 @@ export interface Settings {
   minImpact: 'contract' | 'hazard';
   /** Nesting the generic layer allows is shown, as hints. */
   showAllowedNesting: boolean;
+  /** "off", "mergeBase" (with the branch's upstream, origin's default branch, main or master) or a revision: show only findings new since that base. */
+  showOnlyNewSince: string;
 }
 
 /** Which findings the settings show (engine/findings.ts selectFindings). */
@@ -51,7 +53,7 @@ export function lazymmuSection(raw: unknown): Record<string, unknown> {
   const flat: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) {
     if (k.startsWith('lazymmu.')) flat[k.slice('lazymmu.'.length)] = v;
-    else if (['arch', 'extraApis', 'model', 'exclude', 'kernelConfig', 'minImpact', 'showAllowedNesting'].includes(k)) flat[k] = v;
+    else if (['arch', 'extraApis', 'model', 'exclude', 'kernelConfig', 'minImpact', 'showAllowedNesting', 'showOnlyNewSince'].includes(k)) flat[k] = v;
   }
   return flat;
 }
@@ -127,7 +129,13 @@ export function parseSettings(raw: unknown, root: string): SettingsResult {
     if (typeof s.showAllowedNesting === 'boolean') showAllowedNesting = s.showAllowedNesting;
     else warnings.push('lazymmu.showAllowedNesting must be true or false; allowed nesting is not shown');
   }
-  return { settings: { arch, extraApis, model, exclude, kernelConfig, pinnedConfig, minImpact, showAllowedNesting }, warnings };
+  let showOnlyNewSince = 'off';
+  if (s.showOnlyNewSince !== undefined && s.showOnlyNewSince !== null && s.showOnlyNewSince !== '') {
+    // A revision is checked by git when the base is computed; here only the shape.
+    if (typeof s.showOnlyNewSince === 'string' && !/^-|\s/.test(s.showOnlyNewSince)) showOnlyNewSince = s.showOnlyNewSince;
+    else warnings.push(`lazymmu.showOnlyNewSince: "${String(s.showOnlyNewSince)}" is not "off", "mergeBase" or a revision; showing every finding`);
+  }
+  return { settings: { arch, extraApis, model, exclude, kernelConfig, pinnedConfig, minImpact, showAllowedNesting, showOnlyNewSince }, warnings };
 }
 
 /** Whether `file` matches one of the exclude globs (tried against its path relative to `root`, and its absolute path). */

@@ -2,13 +2,22 @@
 // system access, paths are handled as strings only.
 import * as path from 'path';
 import { CheckResult } from '../../engine/check';
+import type { BaselineState } from '../../engine/baseline';
 
 export interface FormatOptions {
   /** The checked tree (absolute); files inside it are shown relative to it. */
   root: string;
   /** Version of lazymmu, reported by formats that carry one (SARIF). */
   toolVersion: string;
+  /**
+   * A change review (`check --base`, `review`): each finding's state, in the
+   * order of result.findings, and the base it was compared with.
+   */
+  baseline?: { commit: string; states: BaselineState[]; counts: Record<BaselineState, number> };
 }
+
+/** How the text and JSON outputs name a state: SARIF's "absent" is a fixed finding. */
+export const STATE_WORD: Record<BaselineState, 'new' | 'fixed' | 'unchanged'> = { new: 'new', absent: 'fixed', unchanged: 'unchanged' };
 
 export type Formatter = (result: CheckResult, opts: FormatOptions) => string;
 

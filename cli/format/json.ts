@@ -12,8 +12,12 @@
 //                     "latent"?: { "arch", "reason" }, "notDecided"? }],
 //   "configuration"?: { "arch", "kconfig", "pinned"?: { "kind", "file", "label" }, "text" },
 //   "problems": [{ "file", "message" }],
-//   "unfollowedIndirectCalls": N
+//   "unfollowedIndirectCalls": N,
+//   "baseline"?: { "commit", "new", "fixed", "unchanged" }
 // }
+// With a base (check --base/--since, review) each diagnostic has
+// "baselineState": "new" | "fixed" | "unchanged" (a fixed one's lines are
+// the base revision's), and "baseline" says against what and how many.
 // `conditions` are the finding's configuration and runtime conditions,
 // simplified; `requires` the options it needs on (whether each is a debug
 // option, its value in a pinned configuration); `latent` says the rule's
@@ -33,7 +37,7 @@
 import * as path from 'path';
 import { CheckResult } from '../../engine/check';
 import { ImpactKind, RuleId, Severity } from '../../engine/findings';
-import { FormatOptions, relPath } from './common';
+import { FormatOptions, STATE_WORD, relPath } from './common';
 import { cliMessage } from './text';
 
 export interface JsonRelated {
@@ -63,6 +67,8 @@ export interface JsonDiagnostic {
   latent?: { arch: string; reason: string };
   notDecided?: 'search bound';
   replay?: Record<string, unknown>;
+  /** A change review only: new in the change, fixed by it (lines are the base's), or in both. */
+  baselineState?: 'new' | 'fixed' | 'unchanged';
 }
 
 export interface JsonReport {
@@ -73,6 +79,8 @@ export interface JsonReport {
   diagnostics: JsonDiagnostic[];
   problems: { file: string; message: string }[];
   unfollowedIndirectCalls: number;
+  /** A change review only: the base commit and how many findings of each state there are. */
+  baseline?: { commit: string; new: number; fixed: number; unchanged: number };
 }
 
 export function toJsonReport(result: CheckResult, opts: FormatOptions): JsonReport {
@@ -82,7 +90,8 @@ export function toJsonReport(result: CheckResult, opts: FormatOptions): JsonRepo
     version: 1,
     root,
     ...(result.configuration ? { configuration: result.configuration } : {}),
-    diagnostics: result.findings.map((f) => ({
+    ...(opts.baseline ? { baseline: { commit: opts.baseline.commit, new: opts.baseline.counts.new, fixed: opts.baseline.counts.absent, unchanged: opts.baseline.counts.unchanged } } : {}),
+    diagnostics: result.findings.map((f, i) => ({
       rule: f.rule,
       severity: f.severity,
       file: relPath(f.file, root),
@@ -115,6 +124,7 @@ export function toJsonReport(result: CheckResult, opts: FormatOptions): JsonRepo
             ),
           }
         : {}),
+      ...(opts.baseline ? { baselineState: STATE_WORD[opts.baseline.states[i]] } : {}),
     })),
     problems: result.problems.map((p) => ({ file: relPath(p.file, root), message: p.message })),
     unfollowedIndirectCalls: result.unfollowedIndirectCalls ?? 0,

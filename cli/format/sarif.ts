@@ -14,6 +14,9 @@
 //    at that place ("[line 905](2)"); literal brackets are escaped. Impact
 //    (hazard/contract/allowed and the architectures) and latency are result
 //    properties; the level is the engine's severity (hint -> note).
+//  - A change review (check --base/--since, review) gives each result its
+//    baselineState (new, absent: fixed by the change, its place the base's,
+//    unchanged) and the run properties.baselineCommit.
 import { createHash } from 'crypto';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
@@ -101,7 +104,7 @@ function fingerprint(f: Finding, root: string): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 32);
 }
 
-function toResult(f: Finding, root: string): Sarif.Result {
+function toResult(f: Finding, root: string, state?: Sarif.Result.baselineState): Sarif.Result {
   const primary: Sarif.Location = {
     physicalLocation: {
       artifactLocation: artifactLocation(f.file, root),
@@ -116,6 +119,8 @@ function toResult(f: Finding, root: string): Sarif.Result {
     message: { text: sarifMessage(f) },
     locations: [primary],
     partialFingerprints: { 'lazymmu/v1': fingerprint(f, root) },
+    // A change review: new in the change, absent (fixed by it; its lines are the base's), or unchanged.
+    ...(state ? { baselineState: state } : {}),
     properties: {
       function: f.function,
       conditions: [...f.conditions],
@@ -168,11 +173,12 @@ export function toSarifLog(result: CheckResult, opts: FormatOptions): Sarif.Log 
         originalUriBaseIds: { [SRCROOT]: { uri: dirUri(root) } },
         columnKind: 'utf16CodeUnits',
         invocations: [invocation],
-        results: result.findings.map((f) => toResult(f, root)),
+        results: result.findings.map((f, i) => toResult(f, root, opts.baseline?.states[i])),
         // Which configuration decided; calls through pointers inside sections no rule could follow (their target was not known).
-        ...(result.configuration || result.unfollowedIndirectCalls
+        ...(result.configuration || result.unfollowedIndirectCalls || opts.baseline
           ? {
               properties: {
+                ...(opts.baseline ? { baselineCommit: opts.baseline.commit } : {}),
                 ...(result.configuration ? { configuration: { ...result.configuration } } : {}),
                 ...(result.unfollowedIndirectCalls ? { unfollowedIndirectCalls: result.unfollowedIndirectCalls } : {}),
               },

@@ -10,7 +10,7 @@
 import { CheckResult } from '../../engine/check';
 import { Finding, Severity, shownSeverity } from '../../engine/findings';
 import { renderMessage } from '../../engine/message';
-import { FormatOptions, oneLine, relPath } from './common';
+import { FormatOptions, STATE_WORD, oneLine, relPath } from './common';
 
 const SEVERITY_WORD: Record<Severity, string> = {
   error: 'error',
@@ -31,14 +31,21 @@ export function impactWords(f: Finding): string {
 
 export function formatText(result: CheckResult, opts: FormatOptions): string {
   const lines: string[] = [];
-  for (const f of result.findings) {
+  const base = opts.baseline;
+  result.findings.forEach((f, i) => {
     const where = `${relPath(f.file, opts.root)}:${f.line}:${f.column}`;
-    lines.push(`${where}: ${SEVERITY_WORD[shownSeverity(f)]}: ${cliMessage(f, opts.root)} [${f.rule}, ${impactWords(f)}]`);
+    // A review says which findings the change brings; a fixed one's lines are the base's.
+    const state = base ? `${STATE_WORD[base.states[i]]}${base.states[i] === 'absent' ? ` in ${base.commit.slice(0, 12)}` : ''}, ` : '';
+    lines.push(`${where}: ${SEVERITY_WORD[shownSeverity(f)]}: ${cliMessage(f, opts.root)} [${state}${f.rule}, ${impactWords(f)}]`);
     if (f.conditions.length) lines.push(`${where}: note: only when ${oneLine(f.conditions.join(' && '))}`);
     for (const n of configurationNotes(f, result)) lines.push(`${where}: note: ${n}`);
     for (const r of f.related) {
       lines.push(`${relPath(r.file, opts.root)}:${r.line}:${r.column}: note: ${oneLine(r.message)}`);
     }
+  });
+  if (base) {
+    const c = base.counts;
+    lines.push(`lazymmu: against ${base.commit.slice(0, 12)}: ${c.new} new, ${c.absent} fixed, ${c.unchanged} unchanged`);
   }
   // What no rule looked at: calls through pointers inside sections whose target was not known.
   const n = result.unfollowedIndirectCalls ?? 0;

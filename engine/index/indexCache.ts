@@ -23,8 +23,8 @@ export interface CachedFile {
   size: number;
   mtimeMs: number;
   hash: string;
-  /** Decoded on demand. */
-  scan(): FileScan;
+  /** Decoded on demand; `as`: the scan of the same text at another path (a worktree's copy of the file). */
+  scan(as?: string): FileScan;
 }
 
 interface Stored {
@@ -67,7 +67,7 @@ export class IndexCache {
         size: s.sizes[i],
         mtimeMs: s.mtimes[i],
         hash: s.hashes[i],
-        scan: () => decodeScan(data, at, (names ??= internAll(s.names)), s.files[i]),
+        scan: (as?: string) => decodeScan(data, at, (names ??= internAll(s.names)), as ?? s.files[i]),
       });
     }
     return out;

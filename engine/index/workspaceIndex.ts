@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Catalogue } from '../catalogue/catalogue';
 import { FileScan, ScannedFunction, ScannedMacro, scanFile, looksBinary } from './fileScan';
-import { IndexCache } from './indexCache';
+import { CachedFile, IndexCache } from './indexCache';
 import { scanFiles, workerCount } from './scanWorkers';
 import { contentHash } from './scanWorker';
 import { InputProblem } from '../findings';
@@ -41,6 +41,13 @@ export interface IndexOptions {
    */
   cacheDir?: string;
   /**
+   * Another root whose scan cache may give this tree's files theirs: the same
+   * relative path with the same content (a base revision's worktree seeded
+   * from the working tree's cache, engine/changeReview.ts). Content decides,
+   * never (size, mtime), which belong to the other file.
+   */
+  cacheSeed?: string;
+  /**
    * The configuration of the tree for this architecture: a definition under
    * an #if it rules out, or in a file it never builds, is no callee (nor an
    * opener). Absent: every definition counts.
@@ -73,6 +80,7 @@ export class WorkspaceIndex {
   private readonly entryParam: RegExp;
   readonly problems: InputProblem[] = [];
   private readonly cacheDir: string | undefined;
+  private readonly cacheSeed: string | undefined;
   lastBuild: BuildStats | null = null;
   readonly config?: ConfigOracle;
 
@@ -83,6 +91,7 @@ export class WorkspaceIndex {
     this.cat = opts.catalogue;
     this.kernel = isKernelTree(this.root);
     this.cacheDir = opts.cacheDir;
+    this.cacheSeed = opts.cacheSeed ? path.resolve(opts.cacheSeed) : undefined;
     const types = [...this.cat.entryPointerTypes, ...this.cat.entryHolderTypes].map((t) => t.replace(/\s+/g, '\\s+'));
     this.entryParam = new RegExp(`\\b(?:${types.join('|')})\\s*\\*`);
   }
@@ -133,11 +142,19 @@ export class WorkspaceIndex {
     const files = this.listFiles();
     const cache = this.cacheDir ? this.cache() : null;
     const stored = cache ? cache.load() : new Map();
+    // Files this tree's cache does not hold, looked up at the same relative path in the seed's (loaded when needed).
+    let seeded: Map<string, CachedFile> | null = null;
+    const seedOf = (f: string): CachedFile | undefined => {
+      if (!this.cacheSeed || !this.cacheDir) return undefined;
+      seeded ??= new IndexCache(this.cacheDir, this.cacheSeed, this.cacheKey()).load();
+      return seeded.get(path.join(this.cacheSeed, path.relative(this.root, f)));
+    };
     const entries = new Map<string, { size: number; mtimeMs: number; hash: string; scan: FileScan }>();
     const toScan: string[] = [];
     let fromCache = 0;
     for (const f of files) {
-      const c = stored.get(f);
+      const own = stored.get(f);
+      const c = own ?? seedOf(f);
       if (c) {
         let st: fs.Stats;
         try {
@@ -146,7 +163,7 @@ export class WorkspaceIndex {
           toScan.push(f);
           continue;
         }
-        if (st.size === c.size && st.mtimeMs === c.mtimeMs) {
+        if (own && st.size === c.size && st.mtimeMs === c.mtimeMs) {
           const scan = c.scan();
           entries.set(f, { size: c.size, mtimeMs: c.mtimeMs, hash: c.hash, scan });
           this.putNew(f, scan);
@@ -163,7 +180,7 @@ export class WorkspaceIndex {
         }
         const hash = contentHash(buf);
         if (hash === c.hash) {
-          const scan = c.scan();
+          const scan = c.scan(f);
           entries.set(f, { size: st.size, mtimeMs: st.mtimeMs, hash, scan });
           this.putNew(f, scan);
           fromCache++;
@@ -216,7 +233,12 @@ export class WorkspaceIndex {
   private built: Map<string, string> | null = null;
 
   private cache(): IndexCache {
-    return new IndexCache(this.cacheDir!, this.root, [this.entryParam.source, this.arch]);
+    return new IndexCache(this.cacheDir!, this.root, this.cacheKey());
+  }
+
+  /** What a scan depends on besides the text (the cache key's parts). */
+  private cacheKey(): string[] {
+    return [this.entryParam.source, this.arch];
   }
 
   /**

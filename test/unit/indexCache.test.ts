@@ -140,3 +140,31 @@ test('result cache: an unchanged tree gives the stored result; a change is check
   const third = await checkTree({ root, paths: [root], cacheDir });
   assert.deepEqual(third.findings, []);
 });
+
+test('index cache seed: a worktree copy takes the scans of files with the same path and content from the other tree\'s cache, at its own paths', () => {
+  const root = tmp('lazymmu-seed-');
+  const cacheDir = tmp('lazymmu-cache-');
+  fs.mkdirSync(path.join(root, 'mm'));
+  const same = 'void fa(void) { arch_enter_lazy_mmu_mode(); fb(); }\n';
+  fs.writeFileSync(path.join(root, 'mm/a.c'), same);
+  fs.writeFileSync(path.join(root, 'mm/b.c'), 'void fb(void) { foo(); }\n');
+  build(root, cacheDir);
+
+  // A copy (as git worktree add makes it: other mtimes), one file changed; one of the same size but other text.
+  const copy = tmp('lazymmu-seed-copy-');
+  fs.mkdirSync(path.join(copy, 'mm'));
+  fs.writeFileSync(path.join(copy, 'mm/a.c'), same);
+  fs.writeFileSync(path.join(copy, 'mm/b.c'), 'void fb(void) { bar(); }\n');
+  const st = fs.statSync(path.join(root, 'mm/b.c'));
+  fs.utimesSync(path.join(copy, 'mm/b.c'), st.atime, st.mtime); // same size and mtime: the content must decide
+  const idx = new WorkspaceIndex({ root: copy, arch: 'arm64', catalogue, cacheDir, cacheSeed: root });
+  idx.build();
+  assert.equal(idx.lastBuild?.fromCache, 1);
+  assert.deepEqual(idx.lastBuild?.scanned, [path.join(copy, 'mm/b.c')]);
+  assert.deepEqual(idx.lazyApiUsers().map((d) => [d.name, d.file]), [['fa', path.join(copy, 'mm/a.c')]]);
+  assert.deepEqual(idx.functionsIn(path.join(copy, 'mm/b.c')).map((f) => f.calls), [['bar']]);
+  // Without a seed, the copy scans everything.
+  const cold = new WorkspaceIndex({ root: copy, arch: 'arm64', catalogue, cacheDir: tmp('lazymmu-cache-') });
+  cold.build();
+  assert.equal(cold.lastBuild?.fromCache, 0);
+});

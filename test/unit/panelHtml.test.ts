@@ -149,8 +149,8 @@ test('package.json contributes the extension: client, languages, grammars, comma
   assert.ok(fs.existsSync(path.join(REPO, c.languages[0].configuration)));
   for (const g of c.grammars) assert.ok(fs.existsSync(path.join(REPO, g.path)), g.path);
   assert.deepEqual(c.grammars.find((g: any) => g.scopeName === 'lazymmu.injection').injectTo, ['source.c']);
-  assert.deepEqual(c.commands.map((x: any) => x.command).sort(), ['lazymmu.reindex', 'lazymmu.showOutput', 'lazymmu.simulateAtCursor']);
+  assert.deepEqual(c.commands.map((x: any) => x.command).sort(), ['lazymmu.reindex', 'lazymmu.showOutput', 'lazymmu.simulateAtCursor', 'lazymmu.toggleNewSinceBase']);
   const props = c.configuration.properties;
   assert.deepEqual(props['lazymmu.model'].enum, listModels().map((m) => m.name), 'the model setting lists the simulator models');
-  for (const k of ['lazymmu.arch', 'lazymmu.extraApis', 'lazymmu.exclude', 'lazymmu.kernelConfig']) assert.ok(props[k], k);
+  for (const k of ['lazymmu.arch', 'lazymmu.extraApis', 'lazymmu.exclude', 'lazymmu.kernelConfig', 'lazymmu.showOnlyNewSince']) assert.ok(props[k], k);
 });

@@ -46,11 +46,15 @@ export class CodeServer {
   private log = '';
   private browser: Browser | undefined;
 
-  /** Installs the .vsix, starts code-server on `files` (with `settings` added to the user settings), opens the browser on the workspace. */
-  static async start(files: WorkspaceFile[], settings: Record<string, unknown> = {}): Promise<CodeServer> {
+  /**
+   * Installs the .vsix, starts code-server on `files` (with `settings` added to
+   * the user settings), opens the browser on the workspace. `prepare` runs on
+   * the workspace folder before code-server opens it (e.g. to make it a git repository).
+   */
+  static async start(files: WorkspaceFile[], settings: Record<string, unknown> = {}, prepare?: (ws: string) => void): Promise<CodeServer> {
     const cs = new CodeServer();
     try {
-      await cs.init(files, settings);
+      await cs.init(files, settings, prepare);
     } catch (e) {
       await cs.close();
       throw e;
@@ -58,7 +62,7 @@ export class CodeServer {
     return cs;
   }
 
-  private async init(files: WorkspaceFile[], settings: Record<string, unknown>): Promise<void> {
+  private async init(files: WorkspaceFile[], settings: Record<string, unknown>, prepare?: (ws: string) => void): Promise<void> {
     this.tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-vscode-'));
     const tmp = this.tmp;
     // The code-server install (cached in ~/.cache/lazymmu/code-server; .ci/run makes it first).
@@ -100,6 +104,7 @@ export class CodeServer {
     this.ws = path.join(tmp, 'workspace');
     fs.mkdirSync(this.ws);
     for (const f of files) fs.copyFileSync(path.join(REPO, f.from), path.join(this.ws, f.to ?? path.basename(f.from)));
+    prepare?.(this.ws);
 
     const port = await freePort();
     const server = spawn(
