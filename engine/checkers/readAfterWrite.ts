@@ -19,7 +19,7 @@ import { Implementation, TreeArchitectures, nameList } from '../architectures';
 import { WorkspaceIndex } from '../index/workspaceIndex';
 import { code, fitHead, Message, place, sentence, Sentence } from '../message';
 import { readUse, ReadUse } from './readUse';
-import { shortText } from './intraprocedural';
+import { shortText } from '../message';
 
 function related(h: Hop): RelatedLocation {
   return { file: h.file, line: h.line, column: h.column, message: h.message };

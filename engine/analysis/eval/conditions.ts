@@ -132,7 +132,11 @@ export abstract class ConditionEval extends StatementWalker {
     }
     const tested = entryTestCall(n, this.ip.cat);
     for (const s of states) {
-      for (const [s2, v] of this.evalExpr(n, s)) {
+      for (const [s1, v] of this.evalExpr(n, s)) {
+        // The listeners take the leaf each way first (events.ts): a way one of them rules out is not taken.
+        const way = this.listening ? this.emitBranch(n, s1) : null;
+        if (way && !way.t && !way.f) continue;
+        const s2 = way ? (way.t ?? way.f)! : s1;
         let tv: boolean | undefined;
         if (v && v.length) tv = v.every((x) => x !== 0) ? true : v.every((x) => x === 0) ? false : undefined;
         else tv = truth(n, s2, this.ip.constEnv());
@@ -143,17 +147,27 @@ export abstract class ConditionEval extends StatementWalker {
         if (tv === undefined && tested) tv = testOutcome(tested.test, this.valueKinds(s2, tested.arg));
         // A survey notes the guards its context could have decided and did not.
         const note = tv === undefined && this.survey && this.isContextGuard(n);
-        if (tv !== false) {
-          const st = this.narrow(tested, this.refine(n, s2, true), true);
+        if (tv !== false && (!way || way.t)) {
+          const st = this.narrow(tested, this.refine(n, way ? way.t! : s2, true), true);
           t.push(note ? this.noted(st, n, true) : st);
         }
-        if (tv !== true) {
-          const sf = this.narrow(tested, this.refine(n, s2, false), false);
+        if (tv !== true && (!way || way.f)) {
+          const sf = this.narrow(tested, this.refine(n, way ? way.f! : s2, false), false);
           f.push(note ? this.noted(sf, n, false) : sf);
         }
       }
     }
     return { t, f };
+  }
+
+  /** A condition inside an expression (`a ? b : c`, `x = p && q`): split like a statement's, with no branch events (events.ts). */
+  protected innerCond(n: Node, states: PathState[]): { t: PathState[]; f: PathState[] } {
+    this.quiet++;
+    try {
+      return this.cond(n, states);
+    } finally {
+      this.quiet--;
+    }
   }
 
   /** On the branch where an entry test came out `outcome`, the kinds its (followed) variable can still be. */

@@ -74,7 +74,7 @@ export abstract class ExpressionEval extends ValueFacts {
       }
       case 'conditional_expression': {
         const c = n.childForFieldName('condition');
-        const { t, f } = c ? this.cond(c, [st]) : { t: [st], f: [st] };
+        const { t, f } = c ? this.innerCond(c, [st]) : { t: [st], f: [st] };
         const cons = n.childForFieldName('consequence');
         const alt = n.childForFieldName('alternative');
         const out: Pair[] = [];
@@ -85,7 +85,7 @@ export abstract class ExpressionEval extends ValueFacts {
       case 'binary_expression': {
         const op = n.childForFieldName('operator')?.text;
         if (op === '&&' || op === '||') {
-          const { t, f } = this.cond(n, [st]);
+          const { t, f } = this.innerCond(n, [st]);
           return [...t.map((s): Pair => [s, [1]]), ...f.map((s): Pair => [s, [0]])];
         }
         break;

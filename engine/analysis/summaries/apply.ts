@@ -25,6 +25,8 @@ function joinBindings(a: Binding | undefined, b: Binding | undefined): Binding |
 export abstract class CalleeApply extends CallEval {
   /** A call to a function in the index: apply its summary in this context. */
   protected applyCallee(name: string, n: Node, args: Node[], s: PathState, via?: Via): Pair[] {
+    // A local run (one body, for the rules riding on the walk) follows no callee.
+    if (this.opts.local) return [[s, null]];
     this.ip.noteName(name);
     // A function a pointer designates is looked up where it was named.
     const from = via?.file ?? this.fn.file;

@@ -15,6 +15,7 @@ export class FunctionRun extends CalleeApply {
     const st = new PathState();
     st.mode = { ...mode };
     st.section = section;
+    if (this.opts.listeners?.length) st.slots = this.opts.listeners.map((l) => l.initial());
     // The body exists only under the #if around the definition: every path through it needs that.
     st.conds = this.ip.definitionConds(this.fn);
     this.params.forEach((p, i) => {

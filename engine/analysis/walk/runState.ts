@@ -12,6 +12,7 @@ import { EntryNames } from '../entryIdentity';
 import { Binding, Fact } from '../values';
 import { Cond } from '../../config/cond';
 import type { Interpreter } from '../interpreter';
+import type { PathListener } from '../events';
 import { EntryRead, IndirectCall, ModeEvent, ReadHit, SectionCall, SurveyCall } from '../records';
 
 
@@ -27,6 +28,14 @@ export interface RunOptions {
   /** The calls that bound a root's pointer parameter (see Interpreter.summarize). */
   origin?: Hop[];
   survey?: boolean;
+  /**
+   * One body alone: callees are not summarised nor macros expanded, and an
+   * assertion (BUG_ON) or a call that never returns ends the paths it stops.
+   * The local rules' runs (checkers/localRules.ts).
+   */
+  local?: boolean;
+  /** Rules riding on this walk with a state per path (events.ts), in order: slot i is listener i's. */
+  listeners?: PathListener[];
 }
 
 export const NONNULL: Fact = { kind: 'nonnull' };
@@ -149,5 +158,43 @@ export abstract class RunState {
   protected modeEvent(kind: ModeEvent['kind'], api: string, n: Node, s: PathState, message: string): void {
     const at = this.hop(n, message);
     this.addOnce(this.modeEvents, `${kind}@${at.file}:${at.line}:${at.column}`, { kind, api, at, section: s.section, conds: s.conds, fn: this.fnName });
+  }
+
+  // ---- events to the listeners (events.ts) -------------------------------
+
+  /** Conditions inside an expression being evaluated: not the statement's branches (see events.ts). */
+  protected quiet = 0;
+
+  /** Whether this run has listeners to tell (never inside an expression's own conditions). */
+  protected get listening(): boolean {
+    return !!this.opts.listeners?.length && this.quiet === 0;
+  }
+
+  /** `expression` on each path: each gets its own copy (states are shared between flow lists). */
+  protected emitExpression(n: Node, states: PathState[]): PathState[] {
+    const ls = this.opts.listeners!;
+    return states.map((s) => {
+      const c = s.clone();
+      ls.forEach((l, i) => l.expression(n, c.slots![i]));
+      return c;
+    });
+  }
+
+  /** `declaration` on one path (a copy). */
+  protected emitDeclaration(name: string, value: Node | null, declarator: Node, s: PathState): PathState {
+    const c = s.clone();
+    this.opts.listeners!.forEach((l, i) => l.declaration(name, value, declarator, c.slots![i]));
+    return c;
+  }
+
+  /** `expression` of a leaf condition, then `branch` both ways: the paths each listener lets go on. */
+  protected emitBranch(n: Node, s: PathState): { t: PathState | null; f: PathState | null } {
+    const ls = this.opts.listeners!;
+    const e = s.clone();
+    ls.forEach((l, i) => l.expression(n, e.slots![i]));
+    const a = e.clone();
+    const t = ls.every((l, i) => l.branch(n, true, a.slots![i])) ? a : null;
+    const f = ls.every((l, i) => l.branch(n, false, e.slots![i])) ? e : null;
+    return { t, f };
   }
 }

@@ -11,7 +11,7 @@ import { bound, dedupe, Hop, PathState, Val } from '../pathState';
 import { constValue } from '../constValue';
 import { accessPath, declaredName, unwrap } from '../syntax';
 import { not as condNot, parseCond } from '../../config/cond';
-import { absorb, emptyFlow, Flow, joinJumps, Pair, withCond, withoutTests } from '../walk/flow';
+import { absorb, emptyFlow, Flow, joinJumps, named, Pair, withCond, withoutTests } from './flow';
 import { interpreterWork, MAX_FUNCTION_STEPS, MAX_GOTO_RESTARTS, MAX_LOOP_ITER, MAX_NESTING, MAX_ROOT_STEPS, MAX_STATES } from '../limits';
 import { RunState } from './runState';
 
@@ -28,7 +28,8 @@ export abstract class StatementWalker extends RunState {
 
   protected exec(n: Node, states: PathState[]): Flow {
     const w = states.length || 1;
-    interpreterWork.steps += w;
+    // The counter is the interprocedural analysis' (summaries, surveys); a local run is bounded by the same limits.
+    if (!this.opts.local) interpreterWork.steps += w;
     this.ip.addWork(w);
     if ((this.steps += w) > MAX_FUNCTION_STEPS || this.ip.rootSteps > MAX_ROOT_STEPS) {
       if (this.survey) this.surveyCut = true;
@@ -55,6 +56,10 @@ export abstract class StatementWalker extends RunState {
       case 'expression_statement': {
         const e = n.namedChild(0);
         if (!e) return emptyFlow(states);
+        if (this.opts.local && e.type === 'call_expression') {
+          const stops = this.stops(e, states);
+          if (stops) return stops;
+        }
         const after = this.evalStates(e, states);
         const call = unwrap(e);
         return emptyFlow(call.type === 'call_expression' ? this.forgetTests(call, after) : after);
@@ -90,7 +95,9 @@ export abstract class StatementWalker extends RunState {
           return c;
         };
         if (!e) f.ret.push(...states.map((s): Pair => [tag(s), null]));
-        else for (const s of states) for (const [s2, v] of this.evalExpr(e, this.fresh(s))) f.ret.push([tag(s2), v]);
+        else
+          for (const s of states)
+            for (const [s2, v] of this.evalExpr(e, this.fresh(s))) f.ret.push([tag(this.listening ? this.emitExpression(e, [s2])[0] : s2), v]);
         return f;
       }
       case 'break_statement': {
@@ -197,9 +204,11 @@ export abstract class StatementWalker extends RunState {
   protected execDeclaration(n: Node, states: PathState[]): PathState[] {
     let cur = states;
     for (const d of n.childrenForFieldName('declarator')) {
-      if (!d || d.type !== 'init_declarator') continue;
+      if (!d) continue;
       const name = declaredName(d);
-      const value = d.childForFieldName('value');
+      const value = d.type === 'init_declarator' ? d.childForFieldName('value') : null;
+      // `T name;`: the listeners forget what they knew of name.
+      if (name && !value && this.listening) cur = cur.map((s) => this.emitDeclaration(name, null, d, s));
       if (!name || !value) continue;
       const next: PathState[] = [];
       // Both arms of `c ? a : b` may come back as one state object: each gets its own.
@@ -210,7 +219,7 @@ export abstract class StatementWalker extends RunState {
           seen.add(s2);
           this.assign(s2, name, value, v, d);
           if (value.type === 'initializer_list') this.initRecord(s2, name, value);
-          next.push(s2);
+          next.push(this.listening ? this.emitDeclaration(name, value, d, s2) : s2);
         }
       }
       cur = next;
@@ -312,7 +321,8 @@ export abstract class StatementWalker extends RunState {
     const body = n.childForFieldName('body');
     const pairs: Pair[] = [];
     for (const s of states) {
-      if (condNode) pairs.push(...this.evalExpr(unwrap(condNode), this.fresh(s)));
+      if (condNode)
+        for (const [s2, v] of this.evalExpr(unwrap(condNode), this.fresh(s))) pairs.push([this.listening ? this.emitExpression(condNode, [s2])[0] : s2, v]);
       else pairs.push([s, null]);
     }
     const cases = (body?.namedChildren ?? []).filter((c): c is Node => !!c && c.type === 'case_statement');
@@ -386,6 +396,30 @@ export abstract class StatementWalker extends RunState {
   protected evalStates(n: Node, states: PathState[]): PathState[] {
     const out: PathState[] = [];
     for (const s of states) for (const [s2] of this.evalExpr(n, this.fresh(s))) out.push(s2);
-    return out;
+    return this.listening ? this.emitExpression(n, out) : out;
+  }
+
+  /**
+   * Local runs: a statement that is a call to an assertion (BUG_ON: the paths
+   * where its argument is false go on), a warning (WARN_ON: both go on, the
+   * write after it can meet a live entry) or a call that never returns (no
+   * path goes on); null for any other statement.
+   */
+  protected stops(call: Node, states: PathState[]): Flow | null {
+    const f = call.childForFieldName('function');
+    const name = f?.type === 'identifier' ? f.text : null;
+    const arg = named(call.childForFieldName('arguments')).filter((a) => a.type !== 'comment')[0];
+    const cat = this.ip.cat;
+    if (!name) return null;
+    if (cat.noReturn.has(name)) {
+      this.evalStates(call, states);
+      return emptyFlow();
+    }
+    if (arg && cat.assertions.has(name)) return emptyFlow(this.cond(arg, states.map((s) => this.fresh(s))).f);
+    if (arg && cat.warnings.has(name)) {
+      const { t, f: fl } = this.cond(arg, states.map((s) => this.fresh(s)));
+      return emptyFlow(bound([...t, ...fl], MAX_STATES));
+    }
+    return null;
   }
 }
