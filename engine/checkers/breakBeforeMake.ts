@@ -458,7 +458,12 @@ class BbmChecker implements LocalRule<BState> {
 
 /** Break-before-make findings in one function body. Pure; never throws on bad C. */
 export function breakBeforeMakeFindings(fn: FunctionRef, cat: Catalogue): Finding[] {
-  return runLocalRules(fn, cat, new BbmChecker(fn, cat));
+  return runLocalRules(fn, cat, [breakBeforeMakeRule(fn, cat)]);
+}
+
+/** The rule as a listener on the one walker (checkers/index.ts runs it with the other local rules). */
+export function breakBeforeMakeRule(fn: FunctionRef, cat: Catalogue): LocalRule {
+  return new BbmChecker(fn, cat);
 }
 
 /** Cheap prefilter on the names a function calls: a finding needs an entry setter and a value maker. */

@@ -319,7 +319,12 @@ const short = (text: string, max = 40) => shortText(text, max);
 
 /** Kernel-access-before-flush findings in one function body. Pure; never throws on bad C. */
 export function kernelAccessBeforeFlushFindings(fn: FunctionRef, cat: Catalogue, arch?: TreeArchitectures): Finding[] {
-  return runLocalRules(fn, cat, new KafbChecker(fn, cat, arch));
+  return runLocalRules(fn, cat, [kernelAccessBeforeFlushRule(fn, cat, arch)]);
+}
+
+/** The rule as a listener on the one walker (checkers/index.ts runs it with the other local rules). */
+export function kernelAccessBeforeFlushRule(fn: FunctionRef, cat: Catalogue, arch?: TreeArchitectures): LocalRule {
+  return new KafbChecker(fn, cat, arch);
 }
 
 /** Cheap prefilter on the names a function calls: a finding needs a section opener and a kernel mapper. */

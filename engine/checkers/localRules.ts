@@ -35,17 +35,17 @@ function localInterpreter(fn: FunctionRef, cat: Catalogue): Interpreter {
 }
 
 /**
- * Runs local rules over one function body on the one walker; their findings
- * sorted by place. Never throws: a rule that fails on odd code reports
- * nothing for that function.
+ * Runs local rules over one function body, together, on the one walker;
+ * their findings sorted by place. Never throws: when a rule fails on odd
+ * code the function reports nothing.
  */
-export function runLocalRules(fn: FunctionRef, cat: Catalogue, rule: LocalRule): Finding[] {
+export function runLocalRules(fn: FunctionRef, cat: Catalogue, rules: LocalRule[]): Finding[] {
   try {
     const ip = localInterpreter(fn, cat);
     // Each local run is its own root for the work bounds (limits.ts).
     ip.rootSteps = 0;
-    new FunctionRun(ip, fn, false, { local: true, listeners: [rule as PathListener] }).run({ depth: 0, paused: 0 }, []);
-    return [...rule.findings.values()].sort((a, b) => a.line - b.line || a.column - b.column);
+    new FunctionRun(ip, fn, false, { local: true, listeners: rules as PathListener[] }).run({ depth: 0, paused: 0 }, []);
+    return rules.flatMap((r) => [...r.findings.values()]).sort((a, b) => a.line - b.line || a.column - b.column);
   } catch (e) {
     if (process.env.LAZYMMU_DEBUG) console.error(`local rules on ${fn.name}: ${(e as Error).stack}`);
     return [];
