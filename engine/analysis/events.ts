@@ -17,6 +17,14 @@
 // Conditions inside an expression (`a ? b : c`, `x = p && q`) are the
 // listener's to read within the expression event; macro bodies and callees
 // emit nothing (listeners are local to one body: the run is `local`).
+//
+// The interprocedural rules are not listeners: what they read (records.ts:
+// reads after write, mode events, calls made while batching) is part of each
+// callee's summary, memoised and carried across checks, and gathered per
+// root over the summaries it used (summaries/store.ts records()); a listener
+// on one walk would not see a carried summary's records. They are made at
+// one place each (eval/expressions.ts readEntry, eval/calls.ts, summaries/
+// apply.ts) and read by the rules listed in checkers/index.ts.
 import type { Node } from 'web-tree-sitter';
 import type { PathSlot } from './pathState';
 

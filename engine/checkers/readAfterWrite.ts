@@ -9,7 +9,7 @@
 // per read, naming a write that defers where the path can run, else the one
 // with fewest conditions and the shortest chain; the others are counted.
 import { Finding, Impact, PathStep, RelatedLocation } from '../findings';
-import { ReadHit } from '../analysis/interpreter';
+import { ReadHit } from '../analysis/records';
 import { Hop } from '../analysis/pathState';
 import { conditionFields } from '../config/oracle';
 import { Cond, joinConjuncts } from '../config/cond';

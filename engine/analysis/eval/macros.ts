@@ -9,7 +9,6 @@ import { parseKernelC } from '../../parse/cParser';
 import type { FunctionRef } from '../sourceCache';
 import { MAX_EXPANSION_CHARS } from '../limits';
 
-
 /** Puts macro arguments in place of the parameters (whole identifiers only). */
 export function substituteMacroArgs(params: string[], body: string, args: string[]): string {
   const map = new Map<string, string>();

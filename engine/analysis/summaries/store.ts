@@ -353,7 +353,6 @@ export abstract class SummaryStore {
     return { modeEvents: [...events.values()], sectionCalls: [...calls.values()], indirectCalls: [...indirect.values()] };
   }
 
-
   /** Forgets every survey (the call-graph searches that decide which macros a survey expands changed). */
   forgetSurveys(): void {
     for (const [k, e] of this.memo) if (e !== 'pending' && e.survey) this.memo.delete(k);

@@ -4,6 +4,8 @@
 // (a Hop per node: inside a macro expansion every place is its call site).
 // The layers above (statements, conditions, facts, expressions, calls,
 // summaries/apply) share it; FunctionRun (functionRun.ts) is the whole.
+// It also holds the run's options (a survey, a local run, the listeners) and
+// sends the listeners their events (events.ts) on copies of the states.
 import type { Node } from 'web-tree-sitter';
 import { Hop, PathState } from '../pathState';
 import { FunctionRef } from '../sourceCache';
@@ -14,7 +16,6 @@ import { Cond } from '../../config/cond';
 import type { Interpreter } from '../interpreter';
 import type { PathListener } from '../events';
 import { EntryRead, IndirectCall, ModeEvent, ReadHit, SectionCall, SurveyCall } from '../records';
-
 
 /** A call through a pointer: the expression called, and the file the function it designates was named in. */
 export interface Via {

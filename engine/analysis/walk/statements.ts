@@ -6,6 +6,11 @@
 // condition; the configuration drops impossible ones). Every statement is
 // charged to the work bounds (limits.ts); past them the rest is skipped.
 // Conditions, expressions and declarations' values are the layers above.
+// This is the one statement walker: the interprocedural runs and the local
+// rules' runs (listeners with a slot each, events.ts) both walk here; it
+// emits the listeners' events at each full expression, declaration and
+// statement-level branch. About 400 lines: every statement kind's flow is
+// kept in this one place on purpose.
 import type { Node } from 'web-tree-sitter';
 import { bound, dedupe, Hop, PathState, Val } from '../pathState';
 import { constValue } from '../constValue';
