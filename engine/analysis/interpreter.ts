@@ -25,7 +25,7 @@ import { accessPath } from './syntax';
 import { Binding, bindingKey, Fact, isTestPath, normPath, testsUsed, zeroFilled } from './values';
 import { globalInitializer, InitValue } from './initializers';
 import { Cond, conjuncts, isTrue, parseCond } from '../config/cond';
-import { MAX_CALL_DEPTH, MAX_ROOT_STEPS } from './limits';
+import { MAX_CALL_DEPTH, MAX_RETURN_VALUES, MAX_ROOT_STEPS } from './limits';
 import { SurveyCall } from './records';
 import { FunctionSummary, ParamValues } from './summaries/summary';
 import { Frame, MemoEntry, memoKey, SummaryStore } from './summaries/store';
@@ -133,6 +133,33 @@ export class Interpreter extends SummaryStore {
       this.depth--;
       this.active.delete(fnKey);
     }
+  }
+
+  /**
+   * The values a call to one of `refs` can return, its arguments bound to
+   * `binding`, for a caller that uses the value inside a section (or with
+   * writes pending) where the callee matters for nothing else: each value
+   * once, or null when any path's is unknown, there are more than
+   * MAX_RETURN_VALUES, or a bound cut the summary (recursion, call depth,
+   * root budget). The callee is summarised outside any section, so its own
+   * callees are followed only where they use the lazy MMU API (the rule
+   * outside sections) and their values are not asked for in turn: one level,
+   * memoised per (function, binding) like any summary.
+   */
+  returnValues(refs: FunctionRef[], binding?: Binding): number[] | null {
+    const out = new Set<number>();
+    const off: ModeState = { depth: 0, paused: 0 };
+    for (const ref of refs) {
+      const sum = this.summarize(ref, off, [], false, undefined, undefined, binding);
+      const e = this.memo.get(memoKey(ref.key, off, [], false, undefined, binding));
+      if (!e || e === 'pending' || !e.clean || e.sum !== sum || !sum.outcomes.length) return null;
+      for (const o of sum.outcomes) {
+        if (!o.ret) return null;
+        for (const v of o.ret) out.add(v);
+      }
+      if (out.size > MAX_RETURN_VALUES) return null;
+    }
+    return [...out].sort((a, b) => a - b);
   }
 
   /**

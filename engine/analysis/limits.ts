@@ -16,6 +16,9 @@ export const MAX_FUNCTION_STEPS = 200_000;
 // once, and their number multiplies (issue 7, generated fuzz seed 20250 hung).
 export const MAX_ROOT_STEPS = 600_000;
 export const MAX_NESTING = 200;
+// A callee's return values taken one by one (each a path of the caller's):
+// past this many, the value is unknown (the paths would multiply for little).
+export const MAX_RETURN_VALUES = 4;
 /**
  * A deterministic work counter (statements executed x states carried), read by
  * the fuzz tests to assert a per-input work bound without timing anything.

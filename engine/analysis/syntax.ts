@@ -83,3 +83,50 @@ export function position(n: Node): { line: number; column: number; endLine: numb
     endColumn: n.endPosition.column + 1,
   };
 }
+
+/**
+ * What is done with the value of expression `n`: `used` when it is assigned,
+ * returned or tested (if/while/for/switch, the condition of `?:`, through
+ * `!`, comparisons, `&&`, `||`); `dropped` when it is discarded (an
+ * expression statement, the left of a comma) or handed on (an argument);
+ * `top` when `n` is the whole statement of a body with nothing above it (a
+ * macro's expansion: its call site decides).
+ */
+export function valueUse(n: Node): 'used' | 'dropped' | 'top' {
+  let x = n;
+  for (let p = x.parent; p; x = p, p = p.parent) {
+    switch (p.type) {
+      case 'parenthesized_expression':
+      case 'cast_expression':
+      case 'unary_expression':
+      case 'binary_expression':
+        continue;
+      case 'conditional_expression':
+        if (p.childForFieldName('condition')?.id === x.id) return 'used';
+        continue;
+      case 'comma_expression':
+        if (p.childForFieldName('left')?.id === x.id) return 'dropped';
+        continue;
+      case 'assignment_expression':
+        return p.childForFieldName('right')?.id === x.id ? 'used' : 'dropped';
+      case 'for_statement':
+        return p.childForFieldName('condition')?.id === x.id ? 'used' : 'dropped';
+      case 'init_declarator':
+      case 'return_statement':
+      case 'condition_clause':
+      case 'if_statement':
+      case 'while_statement':
+      case 'do_statement':
+      case 'switch_statement':
+        return 'used';
+      case 'expression_statement': {
+        const body = p.parent;
+        const only = body?.type === 'compound_statement' && body.namedChildCount === 1;
+        return only && body?.parent?.type === 'function_definition' ? 'top' : 'dropped';
+      }
+      default:
+        return 'dropped';
+    }
+  }
+  return 'dropped';
+}

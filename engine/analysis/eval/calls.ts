@@ -16,6 +16,25 @@ import { MAX_SURVEY_BINDINGS } from '../limits';
 import { ExpressionEval } from './expressions';
 import { Via } from '../walk/runState';
 
+/** The variables (and members) whose address a call is handed: `&err`, `&walk.action`. */
+function addressedArgs(args: Node[]): string[] {
+  const out: string[] = [];
+  for (const a of args) {
+    const x = unwrap(a);
+    const arg = x.type === 'pointer_expression' && x.child(0)?.text === '&' ? x.childForFieldName('argument') : null;
+    const p = arg ? accessPath(arg) : null;
+    if (p) out.push(p);
+  }
+  return out;
+}
+
+/** The integer values known for `key` and its members are gone (the facts about records stay: they name what was set up). */
+function forgetValues(s: PathState, key: string): void {
+  const under = (k: string) => k === key || k.startsWith(`${key}.`) || k.startsWith(`${key}->`);
+  for (const k of [...s.vals.keys()]) if (under(k)) s.vals.delete(k);
+  for (const k of [...s.nonzero]) if (under(k)) s.nonzero.delete(k);
+}
+
 export abstract class CallEval extends ExpressionEval {
   protected abstract applyCallee(name: string, n: Node, args: Node[], s: PathState, via?: Via): Pair[];
 
@@ -31,6 +50,7 @@ export abstract class CallEval extends ExpressionEval {
     const callee = fnNode ? this.calleeOf(fnNode) : null;
     const out: Pair[] = [];
     const test = callee?.name ? this.testOf(n) : null;
+    const handed = addressedArgs(args);
     for (const [s0] of pairs) {
       const results = callee?.name
         ? this.applyCall(callee.name, n, args, s0)
@@ -44,6 +64,8 @@ export abstract class CallEval extends ExpressionEval {
         const known = !v0 && test ? s.facts.get(test) : undefined;
         const v: Val = known ? (known.kind === 'int' ? known.values : isNonNull(known) ? [1] : v0) : v0;
         const s2 = s === s0 || s === st ? s.clone() : s;
+        // A variable whose address the call is handed may hold anything after it (`foo(&err)`).
+        for (const k of handed) forgetValues(s2, k);
         s2.callVals.set(n.id, v);
         if (built !== undefined && !s2.exprVals.has(n.id)) s2.exprVals.set(n.id, built);
         out.push([s2, v]);

@@ -6,7 +6,7 @@
 // entries it left written, its flush, mode and return value.
 import type { Node } from 'web-tree-sitter';
 import { Hop, PathState } from '../pathState';
-import { unwrap } from '../syntax';
+import { unwrap, valueUse } from '../syntax';
 import { Binding, joinFactMaps, withoutTestFacts } from '../values';
 import { conjuncts, parseCond } from '../../config/cond';
 import { SectionCall, sectionCallKey } from '../records';
@@ -62,7 +62,7 @@ export abstract class CalleeApply extends CallEval {
     }
     // Outside a section only functions that call the lazy-mode API themselves
     // matter (their effect on the mode: wrappers that enter or leave).
-    if (!s.batching && !this.ip.index.usesLazyApi(name)) return [[s, null]];
+    if (!s.batching && !this.ip.index.usesLazyApi(name)) return this.calleeValues(name, from, n, args, s);
     const argEntries = args.map((a) => this.names.pointer(s, a));
     const dirtyParams: number[] = [];
     const paramValues: ParamValues = new Map();
@@ -80,7 +80,7 @@ export abstract class CalleeApply extends CallEval {
       (args.some((a) => this.isEntryPointer(s, a)) &&
         (this.ip.takesEntry(name, from) || this.ip.index.macros(name).length > 0)) ||
       ((s.dirty.size > 0 || this.outerPending) && this.ip.index.mayTouchMode(name));
-    if (!worth) return [[s, null]];
+    if (!worth) return this.calleeValues(name, from, n, args, s);
     const defs = this.ip.resolveCallee(name, from);
     if (!defs.length) return this.expandMacro(name, n, args, s);
     // The callee is summarised per binding of what its arguments are known to be
@@ -141,5 +141,26 @@ export abstract class CalleeApply extends CallEval {
       }
     }
     return out.length ? out : [[s, null]];
+  }
+
+  /**
+   * A call to a function that matters for nothing but its value: inside a
+   * section (or with writes pending), where the value is used (assigned,
+   * returned, tested), one path per value the callee can return
+   * (Interpreter.returnValues), so the caller's tests on it drop the paths it
+   * cannot take; elsewhere, or when not known, one path with the value
+   * unknown.
+   */
+  protected calleeValues(name: string, from: string, n: Node, args: Node[], s: PathState): Pair[] {
+    if (!(s.batching || s.dirty.size > 0 || this.outerPending) || !this.valueUsed(n)) return [[s, null]];
+    const defs = this.ip.resolveCallee(name, from);
+    const values = defs.length ? this.ip.returnValues(defs.map((d) => d.ref), withoutTestFacts(this.bindingFor(args, s))) : null;
+    return values ? values.map((v): Pair => [s, [v]]) : [[s, null]];
+  }
+
+  /** Whether the value of call `n` is used here (in a macro's expansion: at its call site). */
+  protected valueUsed(n: Node): boolean {
+    const use = valueUse(n);
+    return use === 'used' || (use === 'top' && !!this.expansionSite && valueUse(this.expansionSite) === 'used');
   }
 }
