@@ -142,6 +142,9 @@ export class PathState {
 
   /** Identity for merging equal states (write chains and conditions left out). */
   key(): string {
+    // A local run's paths (listeners' slots, events.ts) are told apart by the slots and what decides branches; pointer
+    // identities, pending writes and the mode are the interprocedural rules' and would only multiply its paths.
+    if (this.slots) return `${valsKey(this)};${sortedKeys(this.nonzero)};${mapKey(this.entryVals)}${factsKey(this)}${slotsKey(this)}`;
     return `${modeKey(this.mode)}/${this.flushed ? 1 : 0};${ptrsKey(this)};${valsKey(this)};${dirtyKey(this)};${sortedKeys(this.nonzero)};${mapKey(this.entryVals)}${factsKey(this)}${slotsKey(this)}`;
   }
 }
@@ -239,6 +242,11 @@ export function dedupe(states: PathState[]): PathState[] {
  */
 export function bound(states: PathState[], max: number): PathState[] {
   let d = dedupe(states);
+  // A local run (states with listeners' slots, events.ts) keeps apart only
+  // the paths its listeners tell apart; what the interpreter knows on paths
+  // they hold alike is joined (soundly: values united, facts met), so a
+  // body's paths number what the rules need, not what the interpreter could.
+  if (d.length > 1 && d[0].slots) d = joinBySlots(d);
   if (d.length <= max) return d;
   const stateMode = (s: PathState) => `${modeKey(s.mode)}/${s.flushed}`;
   // Written-value kinds decide guards like known values do: given up with them.
@@ -255,6 +263,19 @@ export function bound(states: PathState[], max: number): PathState[] {
   }
   if (process.env.LAZYMMU_DEBUG) console.error(`bound: joined ${states.length} states into ${d.length}`);
   return d;
+}
+
+/** States grouped by their slots' identity, each group joined (a state alone in its group is kept as it is). */
+function joinBySlots(states: PathState[]): PathState[] {
+  const groups = new Map<string, PathState[]>();
+  for (const s of states) {
+    const k = slotsKey(s);
+    const g = groups.get(k);
+    if (g) g.push(s);
+    else groups.set(k, [s]);
+  }
+  if (groups.size === states.length) return states;
+  return [...groups.values()].flatMap((g) => (g.length === 1 ? g : joinGroups(g, () => '')));
 }
 
 function joinGroups(states: PathState[], groupKey: (s: PathState) => string): PathState[] {
