@@ -3,6 +3,7 @@
 import type { Cond } from './config/cond';
 import type { OptionNeed } from './config/oracle';
 import { Message, moveMessage, messagePlaces, Place } from './message';
+import type { TextInsert } from './fixes/statementPlacement';
 
 /** Rule ids, fixed so that every front end agrees. */
 export const RULES = [
@@ -90,23 +91,20 @@ export interface Finding extends SourceRange {
   notDecided?: 'search bound';
   /** The path's steps in order, for rules whose finding is a path (replayable). */
   path?: PathStep[];
-  /** A fix the front ends can offer, as data: a new line before a given line, indented like it. */
-  fix?: LineInsertion;
+  /** A fix the front ends can offer, as data: texts inserted at places (engine/fixes/statementPlacement.ts). */
+  fix?: Fix;
   /** The path replayed on the simulator, per kernel model (filled on request). */
   replay?: Record<string, ModelReplay>;
 }
 
 /**
- * A fix as data. Either a new line before `beforeLine`, indented like that
- * line, holding `text`; or `inserts`: texts put at exact 1-based positions
- * (used where a new line would change the meaning, e.g. the body of an `if`
- * without braces).
+ * A fix as data: texts inserted at 1-based positions of the user's text, in
+ * order (whole new lines carry their indentation and line end; braces around
+ * a body that had none are inserts too). Nothing is deleted or replaced.
  */
-export interface LineInsertion {
+export interface Fix {
   title: string;
-  beforeLine?: number;
-  text?: string;
-  inserts?: { line: number; column: number; text: string }[];
+  inserts: TextInsert[];
 }
 
 /** What one kernel model allows for a replayed path. */
@@ -172,13 +170,13 @@ export function moveFinding(f: Finding, file: string, move: (line: number, colum
   if (f.file === file) [out.endLine, out.endColumn] = move(f.endLine, f.endColumn);
   if (f.path) out.path = f.path.map(mv);
   if (f.fix && f.file === file) {
-    const fx = { ...f.fix };
-    if (fx.beforeLine !== undefined) fx.beforeLine = move(fx.beforeLine, 1)[0];
-    if (fx.inserts) fx.inserts = fx.inserts.map((i) => {
-      const [line, column] = move(i.line, i.column);
-      return { ...i, line, column };
-    });
-    out.fix = fx;
+    out.fix = {
+      ...f.fix,
+      inserts: f.fix.inserts.map((i) => {
+        const [line, column] = move(i.line, i.column);
+        return { ...i, line, column };
+      }),
+    };
   }
   return out;
 }

@@ -460,7 +460,7 @@ export class Workspace {
       for (const c of rec.sectionCalls) calls.push(c);
       for (const c of rec.indirectCalls) indirect.set(place(c), c);
       const whole = { ...sum, ...rec };
-      for (const f of [...unbalancedFindings(ref.name, whole, this.architectures), ...pauseMisuseFindings(ref.name, whole, this.architectures)]) findings.push(f);
+      for (const f of [...unbalancedFindings(ref.name, whole, this.architectures, this.sources), ...pauseMisuseFindings(ref.name, whole, this.architectures)]) findings.push(f);
       // The root calls its own pointer parameter (apply_to_pte_range's fn): analysed once per function its callers bind it to.
       const own = rec.indirectCalls.filter((c) => c.param !== undefined && c.fn === ref.name && c.at.file === ref.file);
       for (const param of [...new Set(own.map((c) => c.param!))].sort((a, b) => a - b)) {

@@ -1,92 +1,56 @@
-// Quick fixes: for lazy-mmu/read-after-write, flush the pending writes just
-// before the statement holding the read; for the others, the fix the engine
-// attached to the finding (e.g. the leave before an early exit).
+// Quick fixes: the fix the engine attached to each finding (the flush before
+// a read after a write, the leave before an early exit), placed by the engine
+// where it runs exactly on the flagged path.
 import { CodeAction, CodeActionKind, Diagnostic, TextEdit } from 'vscode-languageserver/node';
 import { SOURCE } from './convert';
-import type { LineInsertion } from '../engine/findings';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Fix } from '../engine/findings';
+import type { TextInsert } from '../engine/fixes/statementPlacement';
 
-export const FLUSH = 'arch_flush_lazy_mmu_mode();';
-const RULE = 'lazy-mmu/read-after-write';
-
-/** Strips comments that end a line (enough to see how a statement line ends). */
-function codeOf(line: string): string {
-  return line
-    .replace(/\/\*.*?\*\//g, '')
-    .replace(/\/\/.*$/, '')
-    .trim();
-}
-
-/** Does this line end a statement or block (so the next line starts a statement)? */
-function endsStatement(line: string): boolean {
-  const c = codeOf(line);
-  return c === '' || c.startsWith('#') || /[;{}:]$/.test(c) || c.endsWith('*/');
+/** Strips comments (enough to see which code precedes a place). */
+function codeOf(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
 }
 
 /**
- * The 0-based line where the statement holding `line` starts: walks up over
- * continuation lines (a previous line that does not end a statement), a few at most.
+ * The fix the engine attached to the diagnostic (engine/fixes/statementPlacement.ts):
+ * its inserts as edits. An insert of a call the text already holds right there
+ * is left out (a diagnostic, or a client's copy of it, not yet refreshed after
+ * the fix; a loop flushed before already, only its end needs one); none when
+ * no call is left to insert.
  */
-export function statementStart(lines: string[], line: number): number {
-  let start = line;
-  for (let steps = 0; steps < 12 && start > 0; steps++) {
-    let prev = start - 1;
-    while (prev >= 0 && lines[prev].trim() === '') prev--;
-    if (prev < 0 || endsStatement(lines[prev])) break;
-    start = prev;
-  }
-  return start;
-}
-
-export function flushFix(uri: string, text: string, diag: Diagnostic): CodeAction | null {
-  const lines = text.split(/\r?\n/);
-  const readLine = diag.range.start.line;
-  if (readLine < 0 || readLine >= lines.length) return null;
-  const at = statementStart(lines, readLine);
-  let prev = at - 1;
-  while (prev >= 0 && lines[prev].trim() === '') prev--;
-  if (prev >= 0 && codeOf(lines[prev]) === FLUSH) return null;
-  const indent = /^[ \t]*/.exec(lines[at])![0];
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const edit = TextEdit.insert({ line: at, character: 0 }, `${indent}${FLUSH}${eol}`);
-  return {
-    title: 'Flush lazy MMU updates before this read (arch_flush_lazy_mmu_mode())',
-    kind: CodeActionKind.QuickFix,
-    isPreferred: true,
-    diagnostics: [diag],
-    edit: { changes: { [uri]: [edit] } },
-  };
-}
-
-/** A fix the engine attached to the diagnostic: a new line before a line, with that line's indentation. */
 export function engineFix(uri: string, text: string, diag: Diagnostic): CodeAction | null {
-  const fix = (diag.data as { fix?: LineInsertion } | undefined)?.fix;
-  if (!fix || typeof fix.title !== 'string') return null;
-  const lines = text.split(/\r?\n/);
-  const action = (edits: TextEdit[]): CodeAction => ({
+  const data = diag.data as { fix?: Fix; fixLine?: number } | undefined;
+  const fix = data?.fix;
+  if (!fix || typeof fix.title !== 'string' || !Array.isArray(fix.inserts) || !fix.inserts.length) return null;
+  // The diagnostic moved with edits above it since the fix was made: the fix moves with it.
+  const delta = typeof data.fixLine === 'number' ? diag.range.start.line + 1 - data.fixLine : 0;
+  const moved = fix.inserts.map((i) => ({ ...i, line: i.line + delta }));
+  const doc = TextDocument.create(uri, 'c', 0, text);
+  const lines = doc.lineCount;
+  if (moved.some((i) => typeof i.text !== 'string' || !(i.line >= 1 && i.line <= lines) || !(i.column >= 1))) return null;
+  // Where the text already holds an insert's call right before or after its place.
+  const CALL = /\w+\([^()]*\);/;
+  const present = (i: TextInsert) => {
+    const call = CALL.exec(i.text)?.[0];
+    if (!call) return false;
+    const at = doc.offsetAt({ line: i.line - 1, character: i.column - 1 });
+    const before = codeOf(text.slice(Math.max(0, at - 400), at)).replace(/[\s{]+$/, '');
+    const after = codeOf(text.slice(at, at + 400)).replace(/^[\s{]+/, '');
+    return before.endsWith(call) || after.startsWith(call);
+  };
+  const alone = (i: TextInsert) => CALL.test(i.text) && !/[{}]/.test(i.text);
+  // Braces already put there: the fix was applied. A call alone already there is left out.
+  if (moved.some((i) => !alone(i) && present(i))) return null;
+  const inserts = moved.filter((i) => !(alone(i) && present(i)));
+  if (!inserts.some((i) => CALL.test(i.text))) return null;
+  return {
     title: fix.title,
     kind: CodeActionKind.QuickFix,
     isPreferred: true,
     diagnostics: [diag],
-    edit: { changes: { [uri]: edits } },
-  });
-  if (Array.isArray(fix.inserts)) {
-    const edits = fix.inserts
-      .filter((i) => i.line >= 1 && i.line <= lines.length && typeof i.text === 'string')
-      .map((i) => TextEdit.insert({ line: i.line - 1, character: Math.max(0, i.column - 1) }, i.text));
-    // Idempotent: the exit already holds what the fix would put there.
-    const first = fix.inserts[0];
-    if (first && lines[first.line - 1]?.includes(first.text.trim())) return null;
-    return edits.length === fix.inserts.length ? action(edits) : null;
-  }
-  if (typeof fix.beforeLine !== 'number' || typeof fix.text !== 'string') return null;
-  const at = fix.beforeLine - 1;
-  if (at < 0 || at >= lines.length) return null;
-  let prev = at - 1;
-  while (prev >= 0 && lines[prev].trim() === '') prev--;
-  if (prev >= 0 && codeOf(lines[prev]) === fix.text) return null;
-  const indent = /^[ \t]*/.exec(lines[at])![0];
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  return action([TextEdit.insert({ line: at, character: 0 }, `${indent}${fix.text}${eol}`)]);
+    edit: { changes: { [uri]: inserts.map((i) => TextEdit.insert({ line: i.line - 1, character: i.column - 1 }, i.text)) } },
+  };
 }
 
 export function codeActionsFor(uri: string, text: string, diagnostics: Diagnostic[]): CodeAction[] {
@@ -94,7 +58,7 @@ export function codeActionsFor(uri: string, text: string, diagnostics: Diagnosti
   const seen = new Set<number>();
   for (const d of diagnostics) {
     if (d.source !== SOURCE) continue;
-    const a = d.code === RULE ? flushFix(uri, text, d) : engineFix(uri, text, d);
+    const a = engineFix(uri, text, d);
     if (!a) continue;
     const line = (a.edit!.changes![uri][0] as TextEdit).range.start.line;
     if (seen.has(line)) continue;

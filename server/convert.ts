@@ -50,7 +50,8 @@ export function toDiagnostic(f: Finding): Diagnostic {
     message: f.conditions.length ? `${text} [when ${f.conditions.join(' && ')}]` : text,
   };
   if (relatedInformation.length) d.relatedInformation = relatedInformation;
-  // The engine's fix travels with the diagnostic and comes back in codeAction requests.
-  d.data = { impact: f.impact, ...(f.latent ? { latent: f.latent } : {}), ...(f.fix ? { fix: f.fix } : {}) };
+  // The engine's fix travels with the diagnostic and comes back in codeAction requests,
+  // with the line it was made for (an editor moves the range, not the data, on edits above).
+  d.data = { impact: f.impact, ...(f.latent ? { latent: f.latent } : {}), ...(f.fix ? { fix: f.fix, fixLine: f.line } : {}) };
   return d;
 }

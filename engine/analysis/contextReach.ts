@@ -21,7 +21,7 @@ import { FunctionRef, SourceCache } from './sourceCache';
 import { switchesOf } from './callGuards';
 import { GuardNote } from './pathState';
 import { Binding, bindingKey } from './values';
-import { Cond, TRUE, and, conjuncts, parseCond, show } from '../config/cond';
+import { Cond, TRUE, and, conjuncts, or, parseCond, show, simplify } from '../config/cond';
 
 /**
  * One call of a chain: "f() calls g() here", with the configuration and
@@ -70,6 +70,40 @@ interface Found {
   bounded?: boolean;
 }
 
+/** All the conditions a chain needs (its hops', conjoined). */
+function chainCondition(f: Found): Cond {
+  return simplify(and(...f.hops.flatMap((h) => h.conditions)));
+}
+
+/**
+ * Chains through alternative definitions of one call, as one: the least
+ * conditional chain, its first hop weakened to hold when any of the chains
+ * does (each chain's conditions whole, so that one needing more further down
+ * does not widen the finding).
+ */
+function eitherOf(found: Found[]): Found {
+  const conds = found.map(chainCondition);
+  let best = 0;
+  conds.forEach((c, i) => {
+    if (conjuncts(c).length < conjuncts(conds[best]).length) best = i;
+  });
+  const either = simplify(or(...conds));
+  const [first, ...rest] = found[best].hops;
+  return { ...found[best], hops: [{ ...first, conditions: conjuncts(either), message: withWhen(first.message, either) }, ...rest] };
+}
+
+/** A hop's message (`f() calls g() [when X] [not decided: ...]`, see ContextReach.hop) with its `[when ...]` part for `when`. */
+function withWhen(message: string, when: Cond): string {
+  const at = message.indexOf(WHEN);
+  const open = message.indexOf(UNDECIDED);
+  const head = at >= 0 ? message.slice(0, at) : open >= 0 ? message.slice(0, open) : message;
+  const tail = open >= 0 ? message.slice(open) : '';
+  return `${head}${conjuncts(when).length ? `${WHEN}${show(when)}]` : ''}${tail}`;
+}
+
+const WHEN = ' [when ';
+const UNDECIDED = ' [not decided: ';
+
 export class ContextReach {
   /** (function, binding) -> the chain found, or the depth at which none was. */
   private memo = new Map<string, { found: Found } | { none: number }>();
@@ -109,15 +143,7 @@ export class ContextReach {
     const defs = this.index.resolve(call.callee, call.fromFile);
     this.surveys = 0;
     try {
-      for (const { ref, node } of this.bodies(call.callee, call.fromFile)) {
-        if (!ref) {
-          const hops = this.nameChain(node);
-          return hops?.length ? { hops, target: this.targetOf(node) } : null;
-        }
-        const found = this.search(ref, node, call.binding, this.maxDepth, new Set());
-        if (found) return found;
-      }
-      return null;
+      return this.throughBodies(call.callee, call.fromFile, call.binding, this.maxDepth, new Set());
     } catch (e) {
       if (!(e instanceof BoundHit)) throw e;
       if (entry) {
@@ -216,21 +242,8 @@ export class ContextReach {
           found = { hops: [hop], target: name };
           break;
         }
-        for (const { ref, node } of this.bodies(name, c.from ?? fn.file)) {
-          if (!ref) {
-            // A macro that cannot be read as a function (pasting, variadic): the call graph's chain from it.
-            const chain = this.reach.chain(node);
-            const rest = chain.length && chain.length <= depth - 1 ? this.nameChain(node) : null;
-            if (rest) found = { hops: [hop, ...rest], target: this.targetOf(node) };
-            if (found) break;
-            continue;
-          }
-          const sub = this.search(ref, node, c.binding, depth - 1, stack);
-          if (sub) {
-            found = { hops: [hop, ...sub.hops], target: sub.target, ...(sub.bounded ? { bounded: true } : {}) };
-            break;
-          }
-        }
+        const sub = this.throughBodies(name, c.from ?? fn.file, c.binding, depth - 1, stack);
+        if (sub) found = { hops: [hop, ...sub.hops], target: sub.target, ...(sub.bounded ? { bounded: true } : {}) };
         if (found) break;
       }
     } finally {
@@ -241,12 +254,39 @@ export class ContextReach {
     return found;
   }
 
+  /**
+   * A chain from a call to `name` (from `file`) through the definitions it
+   * resolves to, within `depth` calls. The first definition that leads to a
+   * target gives the chain; when that chain has conditions, the others are
+   * searched too (an #if and its #else, a header's inline and mm/'s
+   * definition), since the call reaches the target when any of them that
+   * leads there is built: the chain shown is the least conditional one, and
+   * its first hop says when any of them does (free_pcp_prepare() in both
+   * branches of #ifdef CONFIG_DEBUG_VM needs neither).
+   */
+  private throughBodies(name: string, file: string, binding: Binding | undefined, depth: number, stack: Set<string>): Found | null {
+    const found: Found[] = [];
+    for (const { ref, node } of this.bodies(name, file)) {
+      let f: Found | null;
+      if (!ref) {
+        // A macro that cannot be read as a function (pasting, variadic): the call graph's chain from it.
+        const chain = this.reach.chain(node);
+        const hops = chain.length && chain.length <= depth ? this.nameChain(node) : null;
+        f = hops?.length ? { hops, target: this.targetOf(node) } : null;
+      } else f = this.search(ref, node, binding, depth, stack);
+      if (!f) continue;
+      found.push(f);
+      if (!conjuncts(chainCondition(f)).length) break;
+    }
+    return found.length > 1 ? eitherOf(found) : (found[0] ?? null);
+  }
+
   /** The hop for call `c` of `fn` (its definition compiled under `condition`, in a file built under the configuration's condition). */
   private hop(fn: FunctionRef, condition: Cond, c: SurveyCall, name: string): ReachHop {
     const when = switchesOf(and(condition, c.guard), this.index.config);
     const conditions = conjuncts(when);
-    const shown = conditions.length ? ` [when ${show(when)}]` : '';
-    const open = c.undecided.length ? ` [not decided: ${[...new Set(c.undecided.map((u) => u.text))].join(', ')}]` : '';
+    const shown = conditions.length ? `${WHEN}${show(when)}]` : '';
+    const open = c.undecided.length ? `${UNDECIDED}${[...new Set(c.undecided.map((u) => u.text))].join(', ')}]` : '';
     return {
       file: c.at.file,
       line: c.at.line,

@@ -20,6 +20,9 @@ import { WorkspaceIndex } from '../index/workspaceIndex';
 import { code, fitHead, Message, place, sentence, Sentence } from '../message';
 import { readUse, ReadUse } from './readUse';
 import { shortText } from '../message';
+import { mergeInserts, placeBefore, TextInsert } from '../fixes/statementPlacement';
+
+const FLUSH = 'arch_flush_lazy_mmu_mode()';
 
 function related(h: Hop): RelatedLocation {
   return { file: h.file, line: h.line, column: h.column, message: h.message };
@@ -80,15 +83,16 @@ export function readAfterWriteFindings(hits: ReadHit[], sources: SourceCache, ca
     for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i];
     return false;
   };
-  const groups = new Map<string, { best: ReadHit; rank: number[]; writes: Set<string>; conds: Cond[] }>();
+  const groups = new Map<string, { best: ReadHit; rank: number[]; writes: Set<string>; conds: Cond[]; reads: Map<string, Hop> }>();
   for (const h of hits) {
     const leaf = leafOf(h);
     // Per line: a macro's argument read and the same read inside its expansion are one.
     const k = `${h.read.file}:${h.read.line}`;
     const r = rank(h);
     const g = groups.get(k);
-    if (!g) groups.set(k, { best: h, rank: r, writes: new Set([leaf ? at(leaf) : '']), conds: h.conds });
+    if (!g) groups.set(k, { best: h, rank: r, writes: new Set([leaf ? at(leaf) : '']), conds: h.conds, reads: new Map([[at(h.read), h.read]]) });
     else {
+      g.reads.set(at(h.read), h.read);
       g.writes.add(leaf ? at(leaf) : '');
       // The read happens when any of its paths does.
       g.conds = joinConjuncts(g.conds, h.conds);
@@ -100,8 +104,23 @@ export function readAfterWriteFindings(hits: ReadHit[], sources: SourceCache, ca
       // A path through an architecture's own code, whose implementation writes at once, reads what it wrote:
       // the architecture's code may rely on that (the generic contract is for generic code).
       .filter((g) => deferring({ ...g.best, conds: g.conds }, arch).length || !arch.ownCodeOf(pathFiles(g.best)))
-      .map((g) => readAfterWriteFinding({ ...g.best, conds: g.conds }, g.writes.size - 1, sources, cat, arch, index))
+      .map((g) => readAfterWriteFinding({ ...g.best, conds: g.conds }, g.writes.size - 1, sources, cat, arch, index, [...g.reads.values()]))
   );
+}
+
+/**
+ * The flush right before every evaluation of each read (engine/fixes/statementPlacement.ts);
+ * null when one of them has no single safe place.
+ */
+function flushBefore(reads: Hop[], sources: SourceCache): TextInsert[] | null {
+  const all: TextInsert[] = [];
+  for (const r of reads) {
+    const n = sources.nodeAt(r.file, r.line, r.column);
+    const ins = n && placeBefore(n, `${FLUSH};`);
+    if (!ins) return null;
+    for (const i of ins) if (!all.some((a) => a.line === i.line && a.column === i.column && a.text === i.text)) all.push(i);
+  }
+  return all.length ? mergeInserts(all) : null;
 }
 
 /** What the stale value does next, for the consequence sentence: ", which can trip `WARN_ON_ONCE()` and is passed to `f()`". */
@@ -113,7 +132,11 @@ function useClause(u: ReadUse): Sentence {
   return [', which ', ...parts[0], ...(parts[1] ? [' and ', ...parts[1]] : [])];
 }
 
-/** `otherWrites`: how many other writes (other writers or paths) reach the same read. */
+/**
+ * `otherWrites`: how many other writes (other writers or paths) reach the
+ * same read; `reads`: every flagged read on the finding's line (the fix
+ * flushes before each: `if (e) v = ptep_get(p); else v = ptep_get(p);`).
+ */
 export function readAfterWriteFinding(
   hit: ReadHit,
   otherWrites: number,
@@ -121,6 +144,7 @@ export function readAfterWriteFinding(
   cat: Catalogue,
   arch: TreeArchitectures,
   index: WorkspaceIndex,
+  reads: Hop[] = [hit.read],
 ): Finding {
   const chain = hit.write.chain;
   const leaf = chain[chain.length - 1];
@@ -155,7 +179,8 @@ export function readAfterWriteFinding(
     : sentence`No implementation in this tree queues ${writer} on this path; the API still requires a flush before reading back`;
   const message: Message = [head, why];
   if (otherWrites) message.push(sentence`${otherWrites} other write${otherWrites > 1 ? 's reach' : ' reaches'} this read`);
-  message.push(sentence`Flush before the read: ${code('arch_flush_lazy_mmu_mode()')}`);
+  message.push(sentence`Flush before the read: ${code(FLUSH)}`);
+  const inserts = flushBefore(reads, sources);
   return {
     rule: 'lazy-mmu/read-after-write',
     severity: 'warning',
@@ -170,6 +195,7 @@ export function readAfterWriteFinding(
     related: [...chain.map(related), ...hit.readChain.map(related)],
     ...conditionFields(hit.conds),
     path: replayPath(hit),
+    ...(inserts ? { fix: { title: `Flush lazy MMU updates before this read (${FLUSH})`, inserts } } : {}),
   };
 }
 

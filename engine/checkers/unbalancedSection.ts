@@ -17,6 +17,8 @@ import { Hop } from '../analysis/pathState';
 import { TreeArchitectures, Implementation, nameList } from '../architectures';
 import { code, fitHead, sentence, Sentence } from '../message';
 import { filesOf, makeFinding, onePerPlace, sectionNote } from './sectionFinding';
+import { SourceCache } from '../analysis/sourceCache';
+import { placeAtEnd, placeBefore, TextInsert } from '../fixes/statementPlacement';
 
 const LEAVE_API: Record<string, string> = {
   legacy: 'arch_leave_lazy_mmu_mode()',
@@ -37,6 +39,18 @@ function oddExits(sum: FunctionSummary, state: (o: Outcome) => number, open: str
   if (!sum.ownOps.has(open) || !sum.ownOps.has(close)) return [];
   const odd = sum.outcomes.filter((o) => state(o) !== 0);
   return sum.outcomes.some((o) => state(o) === 0) ? odd : [];
+}
+
+/**
+ * Where the leave goes: before the exit statement (braced when it is a body
+ * without braces: `if (bad) { leave(); return -EINVAL; }`), or last in the
+ * block when the path falls off the function's closing brace.
+ */
+function leaveBefore(at: Hop, leave: string, sources: SourceCache): TextInsert[] | null {
+  const n = sources.nodeAt(at.file, at.line, at.column);
+  if (!n) return null;
+  if (!at.statement && n.type === 'compound_statement' && n.endPosition.row + 1 === at.line) return placeAtEnd(n, leave);
+  return placeBefore(n, leave);
 }
 
 /** "this `goto out`", "this `return`", "the closing brace". */
@@ -62,7 +76,7 @@ function impactOf(bad: Implementation[]): Impact {
 
 const NOBODY = sentence`No implementation in this tree runs this path; the API still requires each enter to be left once`;
 
-export function unbalancedFindings(fn: string, sum: FunctionSummary, arch: TreeArchitectures): Finding[] {
+export function unbalancedFindings(fn: string, sum: FunctionSummary, arch: TreeArchitectures, sources: SourceCache): Finding[] {
   const out: Finding[] = [];
   for (const o of oddExits(sum, (x) => x.mode.depth, 'enter', 'leave')) {
     const at = leavesAt(o);
@@ -95,10 +109,8 @@ export function unbalancedFindings(fn: string, sum: FunctionSummary, arch: TreeA
     });
     if (still && here.every((x) => x.mode.depth === 1)) {
       const title = `Leave the lazy MMU mode before this exit (${leave})`;
-      f.fix = at.braceless
-        ? // `if (bad) return -EINVAL;` becomes `if (bad) { leave(); return -EINVAL; }`
-          { title, inserts: [{ line: at.line, column: at.column, text: `{ ${leave}; ` }, { line: at.endLine, column: at.endColumn, text: ' }' }] }
-        : { title, beforeLine: at.line, text: `${leave};` };
+      const inserts = leaveBefore(at, `${leave};`, sources);
+      if (inserts) f.fix = { title, inserts };
     }
     out.push(f);
   }

@@ -1,8 +1,15 @@
 // The cheap scan behind the workspace index: finds function definitions,
 // function-like macros and the names each of them calls, without a parser.
-// It reads bytes, blanks comments/strings/directives, and counts braces taking
-// only the first branch of each #if group (the others may leave braces open).
-// The real parse (tree-sitter) happens later, only for files that matter.
+// It reads bytes, blanks comments/strings/directives, and counts braces through
+// every branch of an #if group whose branches balance (branchReader.ts), so a
+// definition in an #else gets the condition of its branch; the real parse
+// (tree-sitter) happens later, only for files that matter.
+// One file of ~500 lines on purpose: blanking, directive conditions, the brace
+// walk and the declarator reading share the same byte views and offsets, and
+// it runs in the scan workers over every file of a tree (keep it lean).
+
+import { BranchReader, ReadGroup } from './branchReader';
+import { conjuncts, parseCond } from '../config/cond';
 
 export interface ScannedFunction {
   name: string;
@@ -227,18 +234,42 @@ function callsIn(text: string): string[] {
 }
 
 interface CondFrame {
+  /** The condition of the current branch (the earlier branches' tests negated, and its own). */
   cond: string;
-  /** Conditions of the earlier branches of this group, negated in #else/#elif. */
+  /** The current branch's own test (`B` of `#elif B`). */
+  test: string;
+  /** Tests of the earlier branches of this group, negated in #else/#elif. */
   previous: string[];
   guard: boolean;
-  /** Inside the second or later branch: braces there are not counted. */
-  inAlternative: boolean;
 }
 
 function conditionOf(stack: CondFrame[]): string {
-  const frames = stack.filter((f) => !f.guard && f.cond !== '1');
-  // Nested groups are conjoined; a group's own `||` must not bind across the `&&` (`A && (B || C)`).
-  return frames.map((f) => (frames.length > 1 && /\|\||\?/.test(f.cond) ? `(${f.cond})` : f.cond)).join(' && ');
+  const conds = stack.filter((f) => !f.guard && f.cond !== '1').map((f) => f.cond);
+  return conds.length > 1 ? conds.map(grouped).join(' && ') : (conds[0] ?? '');
+}
+
+/** An earlier branch's test, negated: `!X` for a name, `X` for `!X`, `!(...)` otherwise. */
+function negate(c: string): string {
+  const t = c.trim();
+  if (/^!\w+$/.test(t)) return t.slice(1);
+  return /^\w+$/.test(t) ? `!${t}` : `!(${t})`;
+}
+
+/** A condition to be joined with `&&`: parenthesised when it holds an `||` or a `?:` (which bind looser). */
+function grouped(c: string): string {
+  return /\|\||\?/.test(c) ? `(${c})` : c;
+}
+
+/**
+ * Macros defined when a file is read by the assembler (`__ASSEMBLY__` from
+ * Kbuild, the compiler's own `__ASSEMBLER__` in later trees): a branch that
+ * needs one is not C.
+ */
+const ASSEMBLER_MACROS = new Set(['__ASSEMBLY__', '__ASSEMBLER__']);
+
+function assemblerOnly(cond: string): boolean {
+  if (!cond.includes('__ASSEMBL')) return false;
+  return conjuncts(parseCond(cond)).some((c) => c.k === 'macro' && ASSEMBLER_MACROS.has(c.name));
 }
 
 function directiveWord(text: string): { word: string; rest: string } {
@@ -262,14 +293,13 @@ export function scanFile(buf: Uint8Array, entryParam?: RegExp): FileScan {
   const { clean, directives } = blankNonCode(buf);
   const functions: ScannedFunction[] = [];
   const macros: ScannedMacro[] = [];
-  // Brace-counting view: alternatives of #if groups blanked.
+  // Brace-counting view: the alternatives of groups whose branches do not balance blanked.
   const braces = scratch.subarray(clean.length, 2 * clean.length);
   braces.set(clean);
+  const branches = new BranchReader(braces);
   const stack: CondFrame[] = [];
   // Condition in force at each directive's end, to date definitions.
   const condAt: { offset: number; cond: string }[] = [{ offset: 0, cond: '' }];
-  let altDepth = 0; // how many enclosing frames are in an alternative
-  let altStart = -1;
   let prevIfndef: string | null = null;
   for (const d of directives) {
     if (d.text === '') {
@@ -281,21 +311,19 @@ export function scanFile(buf: Uint8Array, entryParam?: RegExp): FileScan {
     let changed = word !== 'define';
     if (word === 'if' || word === 'ifdef' || word === 'ifndef') {
       const cond = word === 'ifdef' ? rest.split(/\s/)[0] : word === 'ifndef' ? '!' + rest.split(/\s/)[0] : rest;
-      stack.push({ cond, previous: [], guard: false, inAlternative: false });
+      stack.push({ cond, test: cond, previous: [], guard: false });
+      branches.open(d.start, d.end, assemblerOnly(cond));
       prevIfndef = word === 'ifndef' ? rest.split(/\s/)[0] : null;
     } else if ((word === 'elif' || word === 'else' || word === 'elifdef' || word === 'elifndef') && top) {
-      top.previous.push(top.cond);
-      const negated = top.previous.map((c) => (c.startsWith('!') && !/\s/.test(c) ? c.slice(1) : `!(${c})`)).join(' && ');
-      top.cond = word === 'else' ? negated : `${negated} && ${rest}`;
-      if (!top.inAlternative) {
-        top.inAlternative = true;
-        if (altDepth++ === 0) altStart = d.end;
-      }
+      top.previous.push(top.test);
+      const negated = top.previous.map(negate).join(' && ');
+      const test = word === 'elifdef' ? rest.split(/\s/)[0] : word === 'elifndef' ? '!' + rest.split(/\s/)[0] : word === 'else' ? '' : rest;
+      top.test = test;
+      top.cond = word === 'else' ? negated : `${negated} && ${grouped(test)}`;
+      branches.alternative(d.start, d.end, assemblerOnly(top.cond));
       prevIfndef = null;
     } else if (word === 'endif' && top) {
-      if (top.inAlternative && --altDepth === 0) {
-        for (let k = altStart; k < d.start; k++) if (braces[k] !== NL) braces[k] = SP;
-      }
+      branches.close(d.start);
       stack.pop();
       prevIfndef = null;
     } else if (word === 'define') {
@@ -324,12 +352,13 @@ export function scanFile(buf: Uint8Array, entryParam?: RegExp): FileScan {
     }
     if (changed) condAt.push({ offset: d.end, cond: conditionOf(stack) });
   }
-  // An #if group left open at the end of the file: stop blanking there.
-  if (altDepth > 0) for (let k = altStart; k < braces.length; k++) if (braces[k] !== NL) braces[k] = SP;
+  // Groups left open at the end of the file close there.
+  branches.end();
 
   const n = braces.length;
+  const read = branches.read;
+  let gi = 0; // first read group that may still hold a header (they come in #endif order)
   let line = 1;
-  let condIdx = 0;
   let stmtStart = 0; // start of the current top-level declaration
   for (let i = 0; i < n; i++) {
     const c = braces[i];
@@ -345,24 +374,87 @@ export function scanFile(buf: Uint8Array, entryParam?: RegExp): FileScan {
     const close = matchBrace(braces, i);
     const fn = functionBefore(braces, stmtStart, i);
     if (fn) {
-      while (condIdx + 1 < condAt.length && condAt[condIdx + 1].offset <= fn.nameStart) condIdx++;
-      const prefix = latin1(clean, stmtStart, fn.nameStart);
-      const bodyText = latin1(clean, i, close);
-      functions.push({
-        name: intern(fn.name),
-        line: lineAt(braces, i, line, fn.nameStart),
-        isStatic: /\bstatic\b/.test(prefix),
-        isWeak: /\b__weak\b/.test(prefix),
-        condition: condAt[condIdx].cond,
-        calls: callsIn(bodyText),
-        takesEntry: entryParam ? entryParam.test(latin1(clean, fn.nameStart, i)) : true,
-      });
+      while (gi < read.length && read[gi].end <= fn.nameStart) gi++;
+      const calls = callsIn(latin1(clean, i, close));
+      const around = gi < read.length && read[gi].end <= i ? groupsAround(read, gi, fn.nameStart, i) : null;
+      const headers = around ? headersIn(braces, fn, i, stmtStart, around) : [{ ...fn, end: i, prefix: [[stmtStart, fn.nameStart]] as [number, number][] }];
+      for (const h of headers) {
+        const prefix = h.prefix.length === 1 ? latin1(clean, h.prefix[0][0], h.prefix[0][1]) : h.prefix.map(([s, e]) => latin1(clean, s, e)).join(' ');
+        functions.push({
+          name: intern(h.name),
+          line: lineAt(braces, i, line, h.nameStart),
+          isStatic: /\bstatic\b/.test(prefix),
+          isWeak: /\b__weak\b/.test(prefix),
+          condition: conditionAt(condAt, h.nameStart),
+          calls,
+          takesEntry: entryParam ? entryParam.test(latin1(clean, h.nameStart, h.end)) : true,
+        });
+      }
     }
     for (let k = i; k < close && k < n; k++) if (braces[k] === NL) line++;
     i = close - 1;
     stmtStart = close;
   }
   return { functions, macros };
+}
+
+/** The condition in force at `offset` (the last directive ending at or before it). */
+function conditionAt(at: { offset: number; cond: string }[], offset: number): string {
+  let lo = 0;
+  let hi = at.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (at[mid].offset <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return at[lo].cond;
+}
+
+/** The read groups from `from` on that close before `brace` with `nameStart` in their last branch (inner first), or null. */
+function groupsAround(groups: ReadGroup[], from: number, nameStart: number, brace: number): ReadGroup[] | null {
+  let out: ReadGroup[] | null = null;
+  for (let k = from; k < groups.length && groups[k].end <= brace; k++) {
+    const g = groups[k];
+    if (g.branches[g.branches.length - 1].start <= nameStart) (out ??= []).push(g);
+  }
+  return out;
+}
+
+interface Header {
+  name: string;
+  nameStart: number;
+  /** End of the declarator (where the parameters are read). */
+  end: number;
+  /** Where the words before the name are (linkage). */
+  prefix: [number, number][];
+}
+
+/**
+ * A header per branch before one shared body: the header found before the
+ * brace sits in the last branch of read groups (`around`) that close before
+ * the brace (`#ifdef CONFIG_X` global, `#else` static, then `{`). One
+ * definition per branch, each with its branch's text as its prefix (plus what
+ * precedes the groups), its own condition and linkage.
+ */
+function headersIn(braces: Uint8Array, fn: { name: string; nameStart: number }, brace: number, stmtStart: number, around: ReadGroup[]): Header[] {
+  // Outermost last (groups close inner first): what precedes it precedes every header.
+  const outer = around[around.length - 1];
+  const before: [number, number][] = stmtStart < outer.start ? [[stmtStart, outer.start]] : [];
+  const last = around[0].branches[around[0].branches.length - 1];
+  const out: Header[] = [{ ...fn, end: brace, prefix: [...before, [statementFloor(braces, last.start, fn.nameStart), fn.nameStart]] }];
+  for (const g of around)
+    for (const b of g.branches.slice(0, -1)) {
+      const floor = statementFloor(braces, b.start, b.end);
+      const h = functionBefore(braces, floor, b.end);
+      if (h) out.push({ ...h, end: b.end, prefix: [...before, [floor, h.nameStart]] });
+    }
+  return out.sort((x, y) => x.nameStart - y.nameStart);
+}
+
+/** Where the last statement in [from, to) of the brace view starts: after its last `;` or `}`, else `from`. */
+function statementFloor(buf: Uint8Array, from: number, to: number): number {
+  for (let k = to - 1; k >= from; k--) if (buf[k] === 59 || buf[k] === 125) return k + 1;
+  return from;
 }
 
 /** Line of `target` given that `at` (>= target) is on line `lineAtAt`. */

@@ -13,7 +13,7 @@ import { FileScan } from './fileScan';
 import { NameTable, decodeScan, encodeScan, internAll } from './scanCodec';
 
 /** Bump when fileScan's output changes for the same input. */
-const SCAN_VERSION = 2;
+const SCAN_VERSION = 3;
 
 export function defaultCacheBase(): string {
   return process.env.LAZYMMU_CACHE || path.join(os.homedir(), '.cache', 'lazymmu');

@@ -11,6 +11,7 @@ import { scanFiles, workerCount } from './scanWorkers';
 import { contentHash } from './scanWorker';
 import { InputProblem } from '../findings';
 import type { ConfigOracle } from '../config/oracle';
+import { isTrue, or, parseCond, simplify } from '../config/cond';
 
 export interface Definition extends ScannedFunction {
   file: string;
@@ -362,18 +363,34 @@ export class WorkspaceIndex {
   }
 
   /**
-   * The definitions a call to `name` from `fromFile` may reach: a static one in
-   * the same file wins; otherwise global definitions and header inlines.
-   * Weak definitions give way to strong ones.
+   * The definitions a call to `name` from `fromFile` may reach: one in the
+   * same file wins; otherwise global definitions and header inlines. Weak
+   * definitions give way to strong ones. Same-file definitions that are all
+   * conditional and do not cover every case between them (huge_mm.h's
+   * `!CONFIG_TRANSPARENT_HUGEPAGE` stub of split_huge_page_to_list(), whose
+   * real one is in mm/huge_memory.c) leave the others possible too.
    */
   resolve(name: string, fromFile: string): Definition[] {
     const all = this.viable(this.byName.get(name));
     if (!all) return [];
     const local = all.filter((d) => d.file === fromFile);
-    if (local.length) return local;
-    const visible = all.filter((d) => !d.isStatic || d.file.endsWith('.h'));
+    if (local.length === all.length || (local.length && this.alwaysOne(local))) return local;
+    const visible = all.filter((d) => d.file !== fromFile && (!d.isStatic || d.file.endsWith('.h')));
     const strong = visible.filter((d) => !d.isWeak);
-    return strong.length ? strong : visible;
+    return [...local, ...(strong.length ? strong : visible)];
+  }
+
+  /** Conditions of one file's definitions of a name, joined -> whether one of them is always compiled. */
+  private covering = new Map<string, boolean>();
+
+  /** Whether one of a file's definitions of a name is compiled whatever the configuration (an unconditional one, an #if and its #else). */
+  private alwaysOne(local: Definition[]): boolean {
+    if (local.some((d) => !d.condition)) return true;
+    if (local.length === 1) return false;
+    const key = local.map((d) => d.condition).join('\0');
+    let c = this.covering.get(key);
+    if (c === undefined) this.covering.set(key, (c = isTrue(simplify(or(...local.map((d) => parseCond(d.condition)))))));
+    return c;
   }
 
   /**

@@ -56,7 +56,7 @@ export function normaliseKernelSource(text: string, cat: Catalogue): string {
   // Rewrites are collected and spliced in at the end (the text is a whole file: no copy per character).
   const rewrites: Rewrite[] = [];
   // The last significant character or word before the current token, to tell
-  // a statement position (after ; { } ) : else) from a declaration.
+  // a statement position (after ; { } ) : else do) from a declaration.
   let prev = ';';
   let lineStart = true;
   const n = text.length;
@@ -117,7 +117,7 @@ export function normaliseKernelSource(text: string, cat: Catalogue): string {
         i = close > 0 ? close : end;
         continue;
       }
-      const stmtPos = prev === ';' || prev === '{' || prev === '}' || prev === ')' || prev === ':' || prev === 'else';
+      const stmtPos = prev === ';' || prev === '{' || prev === '}' || prev === ')' || prev === ':' || prev === 'else' || prev === 'do';
       if (stmtPos && word.length >= 5 && (cat.loopMacro.test(word) || cat.blockMacros.has(word))) {
         let j = end;
         while (j < n && (text[j] === ' ' || text[j] === '\t')) j++;

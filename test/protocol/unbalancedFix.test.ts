@@ -58,12 +58,13 @@ test('leave inserted before the statement that leaves: an early return, a goto (
     fixed = TextDocument.applyEdits(TextDocument.create(uri, 'c', 1, fixed), actions[0].edit.changes[uri]);
   }
   const out = fixed.split('\n');
-  // Bodies of an `if` without braces get them; elsewhere the leave goes on its own line before.
-  assert.match(out[early.range.start.line], /^\t\t\t\{ arch_leave_lazy_mmu_mode\(\); return -EINVAL; \}( \/\*.*\*\/)?$/);
-  assert.match(fixed, /\tif \(ub_bad\(ptep\)\)\n\t\t\{ arch_leave_lazy_mmu_mode\(\); goto out; \}/);
-  assert.match(fixed, /\t\tarch_leave_lazy_mmu_mode\(\);\n\t\tgoto out; \/\* expect: unbalanced-section \*\/\n\t\}/);
+  // Bodies of an `if` without braces get them (kernel style: the leave on its own line,
+  // the comment kept with its statement); elsewhere the leave goes on its own line before.
+  assert.match(fixed, /\t\tif \(ub_bad\(ptep \+ i\)\) \{\n\t\t\tarch_leave_lazy_mmu_mode\(\);\n\t\t\treturn -EINVAL; \/\* expect: unbalanced-section \*\/\n\t\t\}\n/);
+  assert.match(fixed, /\tif \(ub_bad\(ptep\)\) \{\n\t\tarch_leave_lazy_mmu_mode\(\);\n\t\tgoto out; \/\* expect: unbalanced-section \*\/\n\t\}\n\tset_pte/);
+  assert.match(fixed, /\t\tret = -EINVAL;\n\t\tarch_leave_lazy_mmu_mode\(\);\n\t\tgoto out; \/\* expect: unbalanced-section \*\/\n\t\}/);
   assert.match(fixed, /err:\n\tarch_leave_lazy_mmu_mode\(\);\n\treturn -ENOMEM;/);
-  assert.equal(out.length, lines.length + 2, 'two new lines (the leaves before the goto in braces and the error return), nothing else');
+  assert.equal(out.length, lines.length + 6, 'six new lines (a leave and a closing brace for each braced body, a leave before the goto in braces and the error return), nothing else');
   await client.conn.sendNotification('textDocument/didChange', {
     textDocument: { uri, version: 2 },
     contentChanges: [{ text: fixed }],

@@ -61,6 +61,18 @@ test('6.1 arm64 whole tree: no chain or path needs HIGHPTE, HIGHMEM or PREEMPT_R
   // What stays says which options it needs: the DEBUG_PAGEALLOC nestings name a debug option.
   const zap = report.diagnostics.find((d) => d.rule === 'lazy-mmu/nested-section' && d.function === 'zap_pte_range');
   assert.ok(zap?.requires?.some((r) => r.option === 'CONFIG_DEBUG_PAGEALLOC' && r.debug), show(zap));
+  // free_pcp_prepare() is defined in both branches of #ifdef CONFIG_DEBUG_VM in mm/page_alloc.c and both
+  // call free_pages_prepare(): the nestings through it do not need CONFIG_DEBUG_VM (the index reads #else).
+  const throughPcp = report.diagnostics.filter(
+    (d) => d.rule === 'lazy-mmu/nested-section' && d.related.some((r) => /^free_pcp_prepare\(\) calls free_pages_prepare\(\)/.test(r.message)),
+  );
+  assert.ok(throughPcp.length >= 3, `the page-freeing nestings go through free_pcp_prepare(): ${show(report.diagnostics.map((d) => d.related.map((r) => r.message)))}`);
+  for (const d of throughPcp) {
+    assert.ok(!d.conditions.includes('CONFIG_DEBUG_VM'), show(d));
+    assert.ok(!d.requires?.some((r) => r.option === 'CONFIG_DEBUG_VM'), show(d));
+    const hop = d.related.find((r) => /^free_pcp_prepare\(\) calls/.test(r.message))!;
+    assert.doesNotMatch(hop.message, /CONFIG_DEBUG_VM/, show(d));
+  }
   assert.equal(report.configuration?.arch, 'arm64');
 });
 

@@ -26,6 +26,9 @@ const THP_BOTH = lineOf('mm/core.c', /^\tmini_split_both\(page\);/);
 const RAW_HIGHPTE = lineOf('mm/core.c', /^#ifdef CONFIG_HIGHPTE/) + 1;
 const RAW_NOT_ARM64 = lineOf('mm/core.c', /!defined\(CONFIG_ARM64\)/) + 1;
 const RAW_IF_HIGHMEM = lineOf('mm/core.c', /IS_ENABLED\(CONFIG_HIGHMEM\)/) + 1;
+const PREPARE = lineOf('mm/core.c', /^\tmini_prepare\(page\);/);
+const REMAP_SMALL = lineOf('mm/core.c', /^\tmini_remap_small\(page\);/);
+const THP_SPLIT = lineOf('mm/core.c', /^\tmini_thp_split_page\(page\);/);
 const BBM = lineOf('mm/vmemmap.c', /set_pte_at\(&init_mm/);
 
 async function check(arch: string, extra: Partial<Parameters<typeof checkTree>[0]> = {}) {
@@ -74,6 +77,24 @@ test('conditions: no comments, no data tests, no repeats; an unconditional call 
     assert.deepEqual(both?.conditions, [], `${arch}: mini_split_both() also calls unconditionally`);
     const hop = both!.related.find((r) => /mini_split_both\(\) calls mini_map_kernel/.test(r.message))!;
     assert.equal(hop.line, lineOf('mm/memory.c', /^\tmini_map_kernel\(0\);/), 'the hop points at the unconditional call');
+  }
+});
+
+test('#else branches are indexed: a function defined in both branches names no option; one only in #else is found', async () => {
+  for (const arch of ['arm64', 'x86']) {
+    const f = (await check(arch)).findings;
+    const prep = at(f, 'mm/core.c', PREPARE, 'nested-section');
+    assert.ok(prep, `${arch}: nesting through mini_prepare()`);
+    assert.deepEqual(prep.conditions, [], `${arch}: both branches of #ifdef CONFIG_DEBUG_PAGEALLOC map, the finding needs neither`);
+    assert.ok(!prep.requires?.length, `${arch}: no option required`);
+    const small = at(f, 'mm/core.c', REMAP_SMALL, 'nested-section');
+    assert.ok(small, `${arch}: mini_remap_small() is defined only in an #else, and found`);
+    assert.deepEqual(small.conditions, ['!CONFIG_TRANSPARENT_HUGEPAGE'], arch);
+    const hop = small.related.find((r) => /mini_remap_small\(\) calls mini_map_kernel/.test(r.message));
+    assert.equal(hop?.line, lineOf('mm/memory.c', /^void mini_remap_small/) + 2, 'the hop points into the #else definition');
+    const split = at(f, 'mm/core.c', THP_SPLIT, 'nested-section');
+    assert.ok(split, `${arch}: a header's conditional stub does not hide the real definition in another file`);
+    assert.deepEqual(split.conditions, ['CONFIG_TRANSPARENT_HUGEPAGE'], `${arch}: mm/thp.c is built only with it`);
   }
 });
 
