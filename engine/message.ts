@@ -110,3 +110,9 @@ export function fitHead(...candidates: Sentence[]): Sentence {
   for (const c of candidates) if (renderSentence(c).length <= HEAD_LIMIT) return c;
   return candidates[candidates.length - 1];
 }
+
+/** Source text on one line, cut to `max` characters, for messages. */
+export function shortText(text: string, max: number): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  return t.length > max ? t.slice(0, max - 3) + '...' : t;
+}

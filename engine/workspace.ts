@@ -23,12 +23,10 @@ import { allocInSectionFindings } from './checkers/allocInSection';
 import { sleepInSectionFindings } from './checkers/sleepInSection';
 import { pauseMisuseFindings, unbalancedFindings } from './checkers/unbalancedSection';
 import { onePerPlace } from './checkers/sectionFinding';
-import { breakBeforeMakeFindings, mayNeedBreakBeforeMake } from './checkers/breakBeforeMake';
-import { kernelAccessBeforeFlushFindings, mayAccessBeforeFlush } from './checkers/kernelAccessBeforeFlush';
+import { LOCAL_RULES } from './checkers';
+import { runLocalRules } from './checkers/localRules';
 import { withDerivedApis } from './checkers/derivedApis';
 import { readAfterWriteFindings } from './checkers/readAfterWrite';
-import { BBM_RULE } from './checkers/breakBeforeMake';
-import { KAFB_RULE } from './checkers/kernelAccessBeforeFlush';
 import { isSuppressed } from './suppression';
 import { SectionInfo, sectionInfoFor } from './sectionInfo';
 import { KernelConfig } from './config/kernelConfig';
@@ -400,17 +398,16 @@ export class Workspace {
     const cat = maybe ? withDerivedApis(cat0, this.index, this.sources, def.calls, def.file, deps) : cat0;
     const derived = maybe ? derivedSignature(cat, cat0) : '';
     // Rules bound to an architecture judge only code it builds (not another arch/ directory).
-    const bbm = this.architectures.judges(BBM_RULE, def.file) && mayNeedBreakBeforeMake(def.calls, cat);
-    const kafb = this.architectures.judges(KAFB_RULE, def.file) && mayAccessBeforeFlush(def.calls, cat);
-    const fn = bbm || kafb ? this.sources.functionAt(def.file, def.name, def.line) : null;
+    const rules = LOCAL_RULES.filter((r) => this.architectures.judges(r.rule, def.file) && r.mayFind(def.calls, cat));
+    const fn = rules.length ? this.sources.functionAt(def.file, def.name, def.line) : null;
     // A name or helper it was derived from changed, but the derived APIs came out the same: the verdict holds.
     if (known && known.stale && known.derived === derived && holds(fn)) {
       Object.assign(known, deps, { stale: false });
       return moved(fn);
     }
     const findings: Finding[] = [];
-    if (fn && bbm) findings.push(...breakBeforeMakeFindings(fn, cat));
-    if (fn && kafb) findings.push(...kernelAccessBeforeFlushFindings(fn, cat, this.architectures));
+    // The local rules that can match, together on one walk of the function.
+    if (fn) findings.push(...runLocalRules(fn, cat, rules.map((r) => r.make(fn, cat, this.architectures))));
     // The prefilter alone on a function's own calls is cheaper than remembering it (a whole tree has ~10^5 functions).
     if (!maybe && !fn) {
       this.localFindings.delete(def);

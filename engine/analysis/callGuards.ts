@@ -48,3 +48,21 @@ export function switchesOf(c: Cond, config?: ConfigOracle): Cond {
   const r = relax(c, isSwitch);
   return config ? config.reduce(r) : r;
 }
+
+/** The #if conditions around `n` inside its function (outermost first): X, !X for #else (a finding's conditions). */
+export function preprocConditions(n: Node): Cond[] {
+  const cond = (p: Node): Cond => {
+    const name = p.childForFieldName('name')?.text;
+    if (name) return parseCond(/^#\s*(ifndef|elifndef)/.test(p.text) ? `!defined(${name})` : `defined(${name})`);
+    return parseCond(p.childForFieldName('condition')?.text ?? '?');
+  };
+  const out: Cond[] = [];
+  let child: Node = n;
+  for (let p = n.parent; p && p.type !== 'function_definition'; child = p, p = p.parent) {
+    if (['preproc_if', 'preproc_ifdef', 'preproc_elif', 'preproc_elifdef'].includes(p.type)) {
+      if (p.childForFieldName('alternative')?.id === child.id) out.push(not(cond(p)));
+      else if (p.childForFieldName('condition')?.id !== child.id) out.push(cond(p));
+    }
+  }
+  return out.reverse();
+}

@@ -16,7 +16,7 @@
 // work bound the name-level chain is given, marked as not decided.
 import { Interpreter, SectionCall, SurveyCall } from './interpreter';
 import { Node_, Reachability } from '../index/reachability';
-import { Definition, WorkspaceIndex } from '../index/workspaceIndex';
+import { WorkspaceIndex } from '../index/workspaceIndex';
 import { FunctionRef, SourceCache } from './sourceCache';
 import { switchesOf } from './callGuards';
 import { GuardNote } from './pathState';

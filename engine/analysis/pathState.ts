@@ -101,6 +101,11 @@ export class PathState {
   callVals = new Map<number, Val>();
   /** Entry-value kinds of expressions evaluated in the current statement, by node id (reads, mk_pte(), ...). */
   exprVals = new Map<number, Kinds>();
+  /**
+   * The path listeners' own states (analysis/events.ts), one per listener in
+   * its order; undefined when the run has none (the interprocedural runs).
+   */
+  slots?: PathSlot[];
 
   clone(): PathState {
     const s = new PathState();
@@ -121,6 +126,7 @@ export class PathState {
     s.exitAt = this.exitAt;
     s.jump = this.jump;
     s.leftBy = this.leftBy;
+    if (this.slots) s.slots = this.slots.map((x) => x.clone());
     return s;
   }
 
@@ -136,8 +142,22 @@ export class PathState {
 
   /** Identity for merging equal states (write chains and conditions left out). */
   key(): string {
-    return `${modeKey(this.mode)}/${this.flushed ? 1 : 0};${ptrsKey(this)};${valsKey(this)};${dirtyKey(this)};${sortedKeys(this.nonzero)};${mapKey(this.entryVals)}${factsKey(this)}`;
+    // A local run's paths (listeners' slots, events.ts) are told apart by the slots and what decides branches; pointer
+    // identities, pending writes and the mode are the interprocedural rules' and would only multiply its paths.
+    if (this.slots) return `${valsKey(this)};${sortedKeys(this.nonzero)};${mapKey(this.entryVals)}${factsKey(this)}${slotsKey(this)}`;
+    return `${modeKey(this.mode)}/${this.flushed ? 1 : 0};${ptrsKey(this)};${valsKey(this)};${dirtyKey(this)};${sortedKeys(this.nonzero)};${mapKey(this.entryVals)}${factsKey(this)}${slotsKey(this)}`;
   }
+}
+
+/** A listener's state on one path (analysis/events.ts): its own copy and identity. */
+export interface PathSlot {
+  clone(): PathSlot;
+  key(): string;
+}
+
+/** The listeners' states, in the state's identity (states that differ there are not merged). */
+function slotsKey(s: PathState): string {
+  return s.slots ? `;${s.slots.map((x) => x.key()).join('|')}` : '';
 }
 
 // Key parts, sorted by key (sorting the [key, value] pairs themselves would
@@ -215,24 +235,47 @@ export function dedupe(states: PathState[]): PathState[] {
  * lose as little as possible: first those that differ only in pending writes
  * (united), then those that also differ in pointer identities (differing ones
  * become unknown), and only last those with different known values. Known
- * values are what keeps infeasible paths out, so they are given up last.
+ * values are what keeps infeasible paths out, so they are given up last,
+ * except for the listeners' states (slots): a slot has no join, so states
+ * whose slots differ are joined only at the very last step, keeping the
+ * first one's (as the old local walker dropped states past its bound).
  */
 export function bound(states: PathState[], max: number): PathState[] {
   let d = dedupe(states);
+  // A local run (states with listeners' slots, events.ts) keeps apart only
+  // the paths its listeners tell apart; what the interpreter knows on paths
+  // they hold alike is joined (soundly: values united, facts met), so a
+  // body's paths number what the rules need, not what the interpreter could.
+  if (d.length > 1 && d[0].slots) d = joinBySlots(d);
   if (d.length <= max) return d;
   const stateMode = (s: PathState) => `${modeKey(s.mode)}/${s.flushed}`;
   // Written-value kinds decide guards like known values do: given up with them.
   const steps: ((s: PathState) => string)[] = [
-    (s) => `${stateMode(s)};${valsKey(s)};${sortedKeys(s.nonzero)};${mapKey(s.entryVals)}${factsKey(s)};${ptrsKey(s)}`,
-    (s) => `${stateMode(s)};${valsKey(s)};${sortedKeys(s.nonzero)};${mapKey(s.entryVals)}${factsKey(s)}`,
-    stateMode,
+    (s) => `${stateMode(s)};${valsKey(s)};${sortedKeys(s.nonzero)};${mapKey(s.entryVals)}${factsKey(s)};${ptrsKey(s)}${slotsKey(s)}`,
+    (s) => `${stateMode(s)};${valsKey(s)};${sortedKeys(s.nonzero)};${mapKey(s.entryVals)}${factsKey(s)}${slotsKey(s)}`,
+    (s) => `${stateMode(s)}${slotsKey(s)}`,
   ];
+  // Without listeners the last step is the mode alone; with them, slots are given up last.
+  if (d.some((s) => s.slots)) steps.push(stateMode);
   for (const groupKey of steps) {
     d = joinGroups(d, groupKey);
     if (d.length <= max) break;
   }
   if (process.env.LAZYMMU_DEBUG) console.error(`bound: joined ${states.length} states into ${d.length}`);
   return d;
+}
+
+/** States grouped by their slots' identity, each group joined (a state alone in its group is kept as it is). */
+function joinBySlots(states: PathState[]): PathState[] {
+  const groups = new Map<string, PathState[]>();
+  for (const s of states) {
+    const k = slotsKey(s);
+    const g = groups.get(k);
+    if (g) g.push(s);
+    else groups.set(k, [s]);
+  }
+  if (groups.size === states.length) return states;
+  return [...groups.values()].flatMap((g) => (g.length === 1 ? g : joinGroups(g, () => '')));
 }
 
 function joinGroups(states: PathState[], groupKey: (s: PathState) => string): PathState[] {

@@ -63,6 +63,27 @@ export function isPointerTo(typeText: string, declarator: Node, types: Set<strin
   return !!d && d.type === 'pointer_declarator' && types.has(typeText.replace(/^(const|volatile)\s+/, '').trim());
 }
 
+/** The called name of a call_expression (identifier callee only). */
+export function calleeName(call: Node): string | null {
+  const f = call.childForFieldName('function');
+  return f?.type === 'identifier' ? f.text : null;
+}
+
+/** The arguments of a call_expression, in order (comments left out). */
+export function callArgs(call: Node): Node[] {
+  return (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a && a.type !== 'comment');
+}
+
+/** 1-based position of a node. */
+export function position(n: Node): { line: number; column: number; endLine: number; endColumn: number } {
+  return {
+    line: n.startPosition.row + 1,
+    column: n.startPosition.column + 1,
+    endLine: n.endPosition.row + 1,
+    endColumn: n.endPosition.column + 1,
+  };
+}
+
 /**
  * What is done with the value of expression `n`: `used` when it is assigned,
  * returned or tested (if/while/for/switch, the condition of `?:`, through

@@ -7,7 +7,7 @@
 // there; no implementation in 6.1, 6.12 or 7.2 does, so the contract otherwise.
 // Chains are the contextual search's (analysis/contextReach.ts).
 import { Finding, Impact } from '../findings';
-import { SectionCall } from '../analysis/interpreter';
+import { SectionCall } from '../analysis/records';
 import { Catalogue } from '../catalogue/catalogue';
 import { TreeArchitectures, nameList } from '../architectures';
 import { code, fitHead, sentence, Sentence } from '../message';

@@ -15,10 +15,11 @@ import type { Node } from 'web-tree-sitter';
 import { Catalogue } from '../catalogue/catalogue';
 import { FunctionRef } from '../analysis/sourceCache';
 import { Finding, RelatedLocation } from '../findings';
-import { code, fitHead, place, sentence } from '../message';
-import { accessPath, declaredName } from '../analysis/syntax';
+import { code, fitHead, place, sentence, shortText } from '../message';
+import { accessPath, callArgs, calleeName, declaredName, position } from '../analysis/syntax';
+import { preprocConditions } from '../analysis/callGuards';
 import { conditionFields } from '../config/oracle';
-import { callArgs, calleeName, position, preprocConditions, PathDomain, runLocalChecker, shortText } from './intraprocedural';
+import { LocalRule, runLocalRules } from './localRules';
 
 export const BBM_RULE = 'lazy-mmu/break-before-make' as const;
 
@@ -142,7 +143,7 @@ export function entryPointerNames(fn: Node, cat: Catalogue): Set<string> {
   return out;
 }
 
-class BbmChecker implements PathDomain<BState> {
+class BbmChecker implements LocalRule<BState> {
   readonly findings = new Map<number, Finding>();
   private readonly entryPtrs: Set<string>;
 
@@ -153,26 +154,23 @@ class BbmChecker implements PathDomain<BState> {
     this.entryPtrs = entryPointerNames(fn.node, cat);
   }
 
-  key(s: BState): string {
-    return s.key();
-  }
-  clone(s: BState): BState {
-    return s.clone();
+  initial(): BState {
+    return new BState();
   }
 
-  eval(n: Node, s: BState): void {
+  expression(n: Node, s: BState): void {
     s.nodeVals = new Map();
     this.ev(n, s);
   }
 
-  declare(name: string, value: Node | null, _d: Node, s: BState): void {
+  declaration(name: string, value: Node | null, _d: Node, s: BState): void {
     s.nodeVals = new Map();
     const v = value ? this.ev(value, s) : undefined;
     this.reassign(name, s);
     if (v) s.vars.set(name, v);
   }
 
-  assume(n: Node, truth: boolean, s: BState): boolean {
+  branch(n: Node, truth: boolean, s: BState): boolean {
     const known = s.nodeVals.get(n.id);
     if (known?.k === 'const') return (known.v !== 0) === truth;
     if (n.type !== 'call_expression') return true;
@@ -460,7 +458,12 @@ class BbmChecker implements PathDomain<BState> {
 
 /** Break-before-make findings in one function body. Pure; never throws on bad C. */
 export function breakBeforeMakeFindings(fn: FunctionRef, cat: Catalogue): Finding[] {
-  return runLocalChecker(fn.node, new BState(), new BbmChecker(fn, cat), cat);
+  return runLocalRules(fn, cat, [breakBeforeMakeRule(fn, cat)]);
+}
+
+/** The rule as a listener on the one walker (checkers/index.ts runs it with the other local rules). */
+export function breakBeforeMakeRule(fn: FunctionRef, cat: Catalogue): LocalRule {
+  return new BbmChecker(fn, cat);
 }
 
 /** Cheap prefilter on the names a function calls: a finding needs an entry setter and a value maker. */

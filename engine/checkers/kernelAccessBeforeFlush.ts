@@ -13,11 +13,12 @@ import type { Node } from 'web-tree-sitter';
 import { Catalogue } from '../catalogue/catalogue';
 import { FunctionRef } from '../analysis/sourceCache';
 import { Finding, Impact, RelatedLocation } from '../findings';
-import { code, fitHead, MessagePart, place, Sentence, sentence } from '../message';
+import { code, fitHead, MessagePart, place, Sentence, sentence, shortText } from '../message';
 import { TreeArchitectures, nameList } from '../architectures';
-import { accessPath } from '../analysis/syntax';
+import { accessPath, callArgs, calleeName, position } from '../analysis/syntax';
+import { preprocConditions } from '../analysis/callGuards';
 import { conditionFields } from '../config/oracle';
-import { callArgs, calleeName, position, preprocConditions, PathDomain, runLocalChecker, shortText } from './intraprocedural';
+import { LocalRule, runLocalRules } from './localRules';
 
 export const KAFB_RULE = 'lazy-mmu/kernel-access-before-flush' as const;
 
@@ -71,7 +72,7 @@ function rootName(root: string): string {
   return root.replace(/^(var|page):/, '');
 }
 
-class KafbChecker implements PathDomain<KState> {
+class KafbChecker implements LocalRule<KState> {
   readonly findings = new Map<number, Finding>();
 
   constructor(
@@ -80,21 +81,18 @@ class KafbChecker implements PathDomain<KState> {
     private readonly arch?: TreeArchitectures,
   ) {}
 
-  key(s: KState): string {
-    return s.key();
+  initial(): KState {
+    return new KState();
   }
-  clone(s: KState): KState {
-    return s.clone();
-  }
-  eval(n: Node, s: KState): void {
+  expression(n: Node, s: KState): void {
     this.ev(n, s);
   }
-  declare(name: string, value: Node | null, _d: Node, s: KState): void {
+  declaration(name: string, value: Node | null, _d: Node, s: KState): void {
     const r = value ? this.ev(value, s) : undefined;
     this.reassign(name, s);
     if (r && r !== `var:${name}`) s.aliases.set(name, r);
   }
-  assume(): boolean {
+  branch(): boolean {
     return true;
   }
 
@@ -321,7 +319,12 @@ const short = (text: string, max = 40) => shortText(text, max);
 
 /** Kernel-access-before-flush findings in one function body. Pure; never throws on bad C. */
 export function kernelAccessBeforeFlushFindings(fn: FunctionRef, cat: Catalogue, arch?: TreeArchitectures): Finding[] {
-  return runLocalChecker(fn.node, new KState(), new KafbChecker(fn, cat, arch), cat);
+  return runLocalRules(fn, cat, [kernelAccessBeforeFlushRule(fn, cat, arch)]);
+}
+
+/** The rule as a listener on the one walker (checkers/index.ts runs it with the other local rules). */
+export function kernelAccessBeforeFlushRule(fn: FunctionRef, cat: Catalogue, arch?: TreeArchitectures): LocalRule {
+  return new KafbChecker(fn, cat, arch);
 }
 
 /** Cheap prefilter on the names a function calls: a finding needs a section opener and a kernel mapper. */

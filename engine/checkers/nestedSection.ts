@@ -15,7 +15,7 @@
 // followed only where it can happen for the arguments the section passes,
 // through function pointers the facts name.
 import { Finding, Impact, PathStep } from '../findings';
-import { ModeEvent, SectionCall } from '../analysis/interpreter';
+import { ModeEvent, SectionCall } from '../analysis/records';
 import { ReachChain } from '../analysis/contextReach';
 import { Catalogue } from '../catalogue/catalogue';
 import { TreeArchitectures, nameList } from '../architectures';

@@ -9,7 +9,7 @@
 // per read, naming a write that defers where the path can run, else the one
 // with fewest conditions and the shortest chain; the others are counted.
 import { Finding, Impact, PathStep, RelatedLocation } from '../findings';
-import { ReadHit } from '../analysis/interpreter';
+import { ReadHit } from '../analysis/records';
 import { Hop } from '../analysis/pathState';
 import { conditionFields } from '../config/oracle';
 import { Cond, joinConjuncts } from '../config/cond';
@@ -19,7 +19,7 @@ import { Implementation, TreeArchitectures, nameList } from '../architectures';
 import { WorkspaceIndex } from '../index/workspaceIndex';
 import { code, fitHead, Message, place, sentence, Sentence } from '../message';
 import { readUse, ReadUse } from './readUse';
-import { shortText } from './intraprocedural';
+import { shortText } from '../message';
 import { mergeInserts, placeBefore, TextInsert } from '../fixes/statementPlacement';
 
 const FLUSH = 'arch_flush_lazy_mmu_mode()';

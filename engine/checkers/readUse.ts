@@ -7,7 +7,7 @@
 import type { Node } from 'web-tree-sitter';
 import { Catalogue } from '../catalogue/catalogue';
 import { accessPath } from '../analysis/syntax';
-import { callArgs, calleeName } from './intraprocedural';
+import { callArgs, calleeName } from '../analysis/syntax';
 
 export interface ReadUse {
   /** The entry pointer read through ("src_pte"). */

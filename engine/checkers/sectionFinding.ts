@@ -4,7 +4,7 @@ import { Message } from '../message';
 import { Hop, SectionStart } from '../analysis/pathState';
 import { Cond } from '../config/cond';
 import { conditionFields } from '../config/oracle';
-import { SectionCall } from '../analysis/interpreter';
+import { SectionCall } from '../analysis/records';
 import { ReachHop } from '../analysis/contextReach';
 import type { ChainHop } from './callChain';
 

@@ -8,7 +8,7 @@
 // made under a spinlock is not this rule's (the task is atomic there whatever
 // the mode).
 import { Finding, Impact } from '../findings';
-import { SectionCall } from '../analysis/interpreter';
+import { SectionCall } from '../analysis/records';
 import { Catalogue } from '../catalogue/catalogue';
 import { Binding } from '../analysis/values';
 import { TreeArchitectures, nameList } from '../architectures';

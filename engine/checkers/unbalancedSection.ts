@@ -11,7 +11,8 @@
 // the path past the leave (the interpreter's leftBy), else the `return` or
 // the closing brace; the enter is a related location.
 import { Finding, Impact } from '../findings';
-import { FunctionSummary, ModeEvent, Outcome } from '../analysis/interpreter';
+import { ModeEvent } from '../analysis/records';
+import { FunctionSummary, Outcome } from '../analysis/summaries/summary';
 import { Hop } from '../analysis/pathState';
 import { TreeArchitectures, Implementation, nameList } from '../architectures';
 import { code, fitHead, sentence, Sentence } from '../message';

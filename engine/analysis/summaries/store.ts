@@ -1,0 +1,360 @@
+// The memo of summaries and surveys, kept across checks (what makes an edit
+// cheap): each entry with what it was computed from (names looked up, files
+// whose places it holds, functions below it, global initializers read), its
+// work, and the summaries it used. Invalidation by name and function key;
+// early cut-off (revalidate) when a changed function's summaries come out the
+// same; places moved with an edit (movePlaces); the records of a root
+// gathered over the summaries it used (records). Invariant: only a clean
+// entry (no bound cut it or below it) outlives the check that made it.
+import { Cond } from '../../config/cond';
+import type { FunctionRef, SourceCache } from '../sourceCache';
+import { Hop, ModeState, modeKey, SectionStart } from '../pathState';
+import { Binding, bindingKey } from '../values';
+import { MAX_ROOT_STEPS } from '../limits';
+import { IndirectCall, ModeEvent, SectionCall, sectionCallKey } from '../records';
+import { EMPTY, FunctionSummary, ParamValues } from './summary';
+
+/** What a summarise run collects besides its summary: what it was computed from. */
+export interface Frame {
+  /** Callee names looked up, in this run and every callee's: a change to their definitions' shape invalidates. */
+  names: Set<string>;
+  /** Files whose places the summary holds (places move when those files are edited). */
+  files: Set<string>;
+  /** Function keys summarised below this one (a carried summary is wrong while one of them is on the stack). */
+  fns: Set<string>;
+  /** Summarise calls nested below this one, at most (the call-depth bound). */
+  height: number;
+  /** Work of this run alone (statements x states), charged to the root on first use in a check. */
+  own: number;
+  /** Memo keys of the summaries this run used. */
+  children: string[];
+  /**
+   * The section each child was used in (its first use): a summary is shared
+   * by every section that calls it, so the section its records name is put
+   * in when they are gathered (Interpreter.records), not kept from its first
+   * computation (that section may have moved or be another caller's).
+   */
+  childSections: Map<string, SectionStart | undefined>;
+  /** No bound (depth, recursion, root budget) cut anything in this run or below: the result depends on its inputs only. */
+  clean: boolean;
+  /** Files whose global initializers were read (an edit there, even outside functions, invalidates). */
+  globals: Set<string>;
+}
+
+/** A summary kept in the memo, with what it was computed from (for reuse across checks). */
+export interface MemoEntry extends Frame {
+  sum: FunctionSummary;
+  /** The check that computed it. */
+  epoch: number;
+  /** How it was asked for (to compute it again when checking a caller's summary, see revalidate). */
+  fnKey: string;
+  mode: ModeState;
+  dirtyParams: number[];
+  paramValues?: ParamValues;
+  outerPending: boolean;
+  section?: SectionStart;
+  binding?: Binding;
+  origin?: Hop[];
+  /** A survey (Interpreter.survey) rather than a summary. */
+  survey?: boolean;
+  /** A function summarised below it changed: valid only if those summaries come out the same (revalidate). */
+  suspect?: boolean;
+}
+
+/** A caller's summary takes on what a callee's was computed from. */
+export function absorbDeps(into: MemoEntry, from: MemoEntry): void {
+  for (const n of from.names) into.names.add(n);
+  for (const n of from.files) into.files.add(n);
+  for (const n of from.fns) into.fns.add(n);
+  for (const n of from.globals) into.globals.add(n);
+  into.height = Math.max(into.height, from.height + 1);
+}
+
+/**
+ * The memo key of a summary: function and context (mode, written parameters,
+ * outer writes, argument facts, and whether the caller is in a section it
+ * entered: a leave then is no double leave; which section it is, is put in
+ * when records are gathered).
+ */
+/**
+ * A summary's memo key: the function and its context (mode, parameters with
+ * pending writes and the kinds of value written there, the facts bound to its
+ * parameters, whether the caller is inside a section).
+ */
+export function memoKey(
+  fnKey: string,
+  mode: ModeState,
+  dirtyParams: number[],
+  outerPending: boolean,
+  values?: ParamValues,
+  binding?: Binding,
+  inSection = false,
+): string {
+  const dirty = dirtyParams.map((i) => (values?.has(i) ? `${i}=${values.get(i)}` : `${i}`)).join(',');
+  const b = bindingKey(binding);
+  return `${fnKey}|${modeKey(mode)}|${dirty}|${outerPending}${b ? `|${b}` : ''}${inSection ? '|s' : ''}`;
+}
+
+/**
+ * Summaries equal in what a caller's run takes from them (outcomes, entry
+ * reads, hits), places included (Maps by content). Events and section calls
+ * are gathered per root (Interpreter.records), never copied into a caller.
+ */
+export function sameForCallers(a: FunctionSummary, b: FunctionSummary): boolean {
+  const plain = (_k: string, v: unknown) => (v instanceof Map ? [...v] : v);
+  const used = (x: FunctionSummary) => JSON.stringify([x.outcomes, x.entryReads, x.hits], plain);
+  return used(a) === used(b);
+}
+
+/** The memo and its bookkeeping; Interpreter (../interpreter.ts) computes what goes in. */
+export abstract class SummaryStore {
+  // Summaries by (function, context). They outlive a check: a clean summary is
+  // reused until a function or name it was computed from changes (see
+  // invalidate and beginCheck), which is what makes an edit cheap.
+  protected memo = new Map<string, MemoEntry | 'pending'>();
+  protected depth = 0;
+  protected frames: Frame[] = [];
+  protected epoch = 0;
+  /** Summaries of functions whose text changed, as they were: what their callers' summaries were computed from. */
+  protected previous = new Map<string, MemoEntry>();
+  /** Carried summaries already charged in this check. */
+  protected used = new Set<string>();
+  /** The root budget was exceeded in this check: carried summaries may differ from a fresh analysis. */
+  budgetHit = false;
+
+  /** Functions being summarised now (on the call stack). */
+  protected active = new Set<string>();
+  /** Work done for the current analysis root (see MAX_ROOT_STEPS). */
+  rootSteps = 0;
+
+  /**
+   * Analyses a function in a context (see Interpreter.summarize): the store
+   * computes a changed function's summaries again through it (revalidate).
+   */
+  /** Where a changed function's text is found again (revalidate). */
+  abstract readonly sources: SourceCache;
+
+  abstract summarize(
+    fn: FunctionRef,
+    mode: ModeState,
+    dirtyParams: number[],
+    outerPending?: boolean,
+    section?: SectionStart,
+    paramValues?: ParamValues,
+    binding?: Binding,
+    origin?: Hop[],
+  ): FunctionSummary;
+
+  /** Starts a check: summaries from earlier checks are carried over, and charged when first used. */
+  beginCheck(): void {
+    this.epoch++;
+    this.used.clear();
+    this.budgetHit = false;
+  }
+
+  /** Ends a check: only clean summaries are carried over, and none after the root budget was hit. */
+  endCheck(): void {
+    for (const [k, e] of this.memo) if (e === 'pending' || !e.clean || e.suspect || this.budgetHit) this.memo.delete(k);
+    this.previous.clear();
+  }
+
+  /** Whether summaries from an earlier check are kept. */
+  hasSummaries(): boolean {
+    return this.memo.size > 0;
+  }
+
+  /** `file`'s text changed: summaries that read a global initializer there are forgotten (it may have changed outside any function). */
+  forgetGlobalsOf(file: string): void {
+    for (const [k, e] of this.memo) if (e !== 'pending' && e.globals.has(file)) this.memo.delete(k);
+  }
+
+  /** Forgets every summary holding places in `file` (its text changed and was not parsed before). */
+  forgetFile(file: string): void {
+    for (const [k, e] of this.memo) if (e === 'pending' || e.files.has(file)) this.memo.delete(k);
+  }
+
+  /**
+   * Forgets every summary that looked up one of `names` (their definitions
+   * changed shape in the index: calls, linkage, macros) or summarised one of
+   * the functions `fnKeys` (their text changed).
+   */
+  invalidate(names: Set<string>, fnKeys: Set<string>): void {
+    if (!names.size && !fnKeys.size) return;
+    for (const [k, e] of this.memo) {
+      if (e === 'pending' || [...e.names].some((n) => names.has(n))) this.memo.delete(k);
+      else if (fnKeys.has(e.fnKey)) {
+        // Its own text changed: computed again when next asked for; the old one
+        // is kept to tell whether its callers' summaries still hold.
+        this.memo.delete(k);
+        this.previous.set(k, e);
+      } else if ([...e.fns].some((f) => fnKeys.has(f))) e.suspect = true;
+    }
+  }
+
+  /**
+   * Early cut-off (rust-analyzer's "backdating"): a summary computed from a
+   * function that has since changed still holds if that function's summaries
+   * it used come out the same now (places included, moved with the text).
+   * They are computed again in its context (inside it, one call deeper);
+   * otherwise it must be computed again itself.
+   */
+  protected revalidate(e: MemoEntry): boolean {
+    const frame: Frame = { names: new Set(), files: new Set(), fns: new Set(), height: 0, own: 0, children: [], childSections: new Map(), clean: true, globals: new Set() };
+    this.frames.push(frame);
+    this.active.add(e.fnKey);
+    this.depth++;
+    try {
+      for (const ck of e.children) {
+        const prev = this.previous.get(ck);
+        if (prev) {
+          let cur = this.memo.get(ck);
+          if (!cur) {
+            const ref = this.sources.functionByKey(prev.fnKey);
+            if (!ref) return false;
+            this.summarize(ref, prev.mode, prev.dirtyParams, prev.outerPending, prev.section, prev.paramValues, prev.binding, prev.origin);
+            cur = this.memo.get(ck);
+          }
+          if (!cur || cur === 'pending' || !cur.clean || !sameForCallers(prev.sum, cur.sum)) return false;
+          absorbDeps(e, cur);
+          continue;
+        }
+        const ce = this.memo.get(ck);
+        if (!ce || ce === 'pending') return false;
+        if (ce.suspect && ce.epoch !== this.epoch) {
+          if (!this.revalidate(ce)) return false;
+          ce.suspect = false;
+        }
+        absorbDeps(e, ce);
+      }
+      return frame.clean;
+    } finally {
+      this.depth--;
+      this.active.delete(e.fnKey);
+      this.frames.pop();
+    }
+  }
+
+  /** Moves the places in `file` held by carried summaries (the file's text was edited outside their functions). */
+  movePlaces(file: string, move: (line: number, column: number) => [number, number]): void {
+    const seen = new Set<object>();
+    const visit = (x: unknown): void => {
+      if (!x || typeof x !== 'object' || seen.has(x)) return;
+      seen.add(x);
+      if (x instanceof Map) {
+        for (const v of x.values()) visit(v);
+        return;
+      }
+      if (x instanceof Set) return;
+      if (Array.isArray(x)) {
+        for (const v of x) visit(v);
+        return;
+      }
+      // A place: a Hop, or a GuardNote (no end).
+      const h = x as Partial<Hop>;
+      if (h.file === file && typeof h.line === 'number' && typeof h.column === 'number') {
+        [h.line, h.column] = move(h.line, h.column);
+        if (typeof h.endLine === 'number' && typeof h.endColumn === 'number') [h.endLine, h.endColumn] = move(h.endLine, h.endColumn);
+      }
+      for (const v of Object.values(x)) visit(v);
+    };
+    for (const e of [...this.memo.values(), ...this.previous.values()]) if (e !== 'pending' && e.files.has(file)) visit(e);
+  }
+
+  /** A bound cut the current run short: it and every run on the stack are not clean. */
+  protected cut(): FunctionSummary {
+    const f = this.frames[this.frames.length - 1];
+    if (f) f.clean = false;
+    return EMPTY;
+  }
+
+  /** Work done (statements x states): to the root's budget and the current run's own cost. */
+  addWork(w: number): void {
+    this.rootSteps += w;
+    const f = this.frames[this.frames.length - 1];
+    if (f) f.own += w;
+    if (this.rootSteps > MAX_ROOT_STEPS) this.budgetHit = true;
+  }
+
+  /** A name the current run looked up (a callee, a macro). */
+  noteName(name: string): void {
+    this.frames[this.frames.length - 1]?.names.add(name);
+  }
+
+  /** The summary `key` is used by the current run. */
+  protected useChild(key: string, e: MemoEntry, section?: SectionStart): void {
+    const f = this.frames[this.frames.length - 1];
+    if (!f) return;
+    if (!f.childSections.has(key)) f.childSections.set(key, section);
+    for (const n of e.names) f.names.add(n);
+    for (const n of e.files) f.files.add(n);
+    for (const n of e.fns) f.fns.add(n);
+    for (const n of e.globals) f.globals.add(n);
+    f.height = Math.max(f.height, e.height + 1);
+    f.children.push(key);
+    if (!e.clean) f.clean = false;
+  }
+
+  /** First use in this check of a summary from an earlier one: what a fresh analysis would have spent on it and below. */
+  protected charge(key: string): void {
+    const stack = [key];
+    for (let k = stack.pop(); k !== undefined; k = stack.pop()) {
+      if (this.used.has(k)) continue;
+      this.used.add(k);
+      const e = this.memo.get(k);
+      if (!e || e === 'pending') continue;
+      if (e.epoch === this.epoch) continue; // computed in this check: already paid
+      this.addWork(e.own);
+      stack.push(...e.children);
+    }
+  }
+
+  /**
+   * The lazy-mode events and calls made while batching of `fn`'s summary in
+   * `mode` and of every summary it used, below it: one record per place (the
+   * one with fewest conditions; the first in pre-order on a tie). Call right
+   * after summarising it, in the same check.
+   */
+  records(
+    fn: FunctionRef,
+    mode: ModeState,
+    dirtyParams: number[] = [],
+    outerPending = false,
+    binding?: Binding,
+  ): { modeEvents: ModeEvent[]; sectionCalls: SectionCall[]; indirectCalls: IndirectCall[] } {
+    const events = new Map<string, ModeEvent>();
+    const calls = new Map<string, SectionCall>();
+    const indirect = new Map<string, IndirectCall>();
+    const fewer = <T extends { conds: Cond[] }>(m: Map<string, T>, k: string, v: T) => {
+      const prev = m.get(k);
+      if (!prev || v.conds.length < prev.conds.length) m.set(k, v);
+    };
+    const seen = new Set<string>();
+    // Each summary with the section its caller had when using it (undefined: as computed).
+    const stack: [string, SectionStart | undefined][] = [[memoKey(fn.key, mode, dirtyParams, outerPending, undefined, binding), undefined]];
+    const same = (a?: SectionStart, b?: SectionStart) => !!a && !!b && a.file === b.file && a.line === b.line && a.column === b.column;
+    for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+      const [k, section] = top;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      const e = this.memo.get(k);
+      if (!e || e === 'pending') continue;
+      // A record made in the section the summary was computed in belongs to the caller's section now.
+      const now = <T extends { section?: SectionStart }>(x: T): T => (section && same(x.section, e.section) ? { ...x, section } : x);
+      for (const x of e.sum.modeEvents) fewer(events, `${x.kind}@${x.at.file}:${x.at.line}:${x.at.column}`, now(x));
+      // Per place and callee: a call through a pointer may designate several functions.
+      for (const c of e.sum.sectionCalls) fewer(calls, sectionCallKey(c), now(c));
+      for (const c of e.sum.indirectCalls) if (!indirect.has(`${c.at.file}:${c.at.line}:${c.at.column}`)) indirect.set(`${c.at.file}:${c.at.line}:${c.at.column}`, c);
+      for (let i = e.children.length - 1; i >= 0; i--) {
+        const ck = e.children[i];
+        const cs = e.childSections.get(ck);
+        stack.push([ck, section && same(cs, e.section) ? section : cs]);
+      }
+    }
+    return { modeEvents: [...events.values()], sectionCalls: [...calls.values()], indirectCalls: [...indirect.values()] };
+  }
+
+  /** Forgets every survey (the call-graph searches that decide which macros a survey expands changed). */
+  forgetSurveys(): void {
+    for (const [k, e] of this.memo) if (e !== 'pending' && e.survey) this.memo.delete(k);
+  }
+}

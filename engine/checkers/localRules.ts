@@ -1,0 +1,53 @@
+// The local rules (break-before-make, kernel-access-before-flush) run on the
+// interpreter's one statement walker (analysis/walk/), as listeners with a
+// slot each in the shared path state (analysis/events.ts). Their run is
+// `local`: one body, no callee summarised, no macro expanded, the
+// catalogue's assertions (BUG_ON) and non-returning calls ending the paths
+// they stop. It knows nothing of the tree (an empty index, no source
+// reader, no configuration), so a function gives the same verdict wherever
+// it is checked; the findings' #if conditions are judged later (config/judge.ts).
+import * as path from 'path';
+import { Catalogue } from '../catalogue/catalogue';
+import { WorkspaceIndex } from '../index/workspaceIndex';
+import { Interpreter } from '../analysis/interpreter';
+import { FunctionRef, SourceCache } from '../analysis/sourceCache';
+import { FunctionRun } from '../analysis/walk/functionRun';
+import type { PathListener } from '../analysis/events';
+import type { PathSlot } from '../analysis/pathState';
+import type { Finding } from '../findings';
+
+/** A local rule: a listener that keeps its findings by node. */
+export interface LocalRule<S extends PathSlot = PathSlot> extends PathListener<S> {
+  readonly findings: Map<number, Finding>;
+}
+
+/** One interpreter per catalogue for local runs (a derived catalogue is per function: it goes with it). */
+const interpreters = new WeakMap<Catalogue, Interpreter>();
+
+function localInterpreter(fn: FunctionRef, cat: Catalogue): Interpreter {
+  let ip = interpreters.get(cat);
+  if (!ip) {
+    const index = new WorkspaceIndex({ root: path.dirname(fn.file), arch: 'arm64', catalogue: cat });
+    ip = new Interpreter(index, cat, new SourceCache(cat, () => null));
+    interpreters.set(cat, ip);
+  }
+  return ip;
+}
+
+/**
+ * Runs local rules over one function body, together, on the one walker;
+ * their findings sorted by place. Never throws: when a rule fails on odd
+ * code the function reports nothing.
+ */
+export function runLocalRules(fn: FunctionRef, cat: Catalogue, rules: LocalRule[]): Finding[] {
+  try {
+    const ip = localInterpreter(fn, cat);
+    // Each local run is its own root for the work bounds (limits.ts).
+    ip.rootSteps = 0;
+    new FunctionRun(ip, fn, false, { local: true, listeners: rules as PathListener[] }).run({ depth: 0, paused: 0 }, []);
+    return rules.flatMap((r) => [...r.findings.values()]).sort((a, b) => a.line - b.line || a.column - b.column);
+  } catch (e) {
+    if (process.env.LAZYMMU_DEBUG) console.error(`local rules on ${fn.name}: ${(e as Error).stack}`);
+    return [];
+  }
+}
