@@ -11,8 +11,6 @@ import { Fact, factKey, isTestPath, joinFactMaps } from './values';
 export interface Hop {
   /** For a call hop: the function called there. */
   callee?: string;
-  /** For an exit: the statement is the body of an if/loop without braces. */
-  braceless?: boolean;
   /** For an exit: the statement's keyword and label ("return", "goto out", "break"); none at the closing brace. */
   statement?: string;
   file: string;

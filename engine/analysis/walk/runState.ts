@@ -134,15 +134,9 @@ export abstract class RunState {
     if (!prev || v.conds.length < prev.conds.length) m.set(k, v);
   }
 
-  /** A return/goto/break that is the body of an if or loop without braces (a fix must add them). */
-  protected braceless(n: Node): boolean {
-    const p = n.parent?.type;
-    return !this.expansionSite && p !== 'compound_statement' && p !== 'labeled_statement' && p !== 'case_statement';
-  }
-
   /** States leaving by a goto or break at `n`: the jump is remembered until the join judges it. */
   protected jumping(n: Node, statement: string, states: PathState[]): PathState[] {
-    const at: Hop = { ...this.hop(n, `${statement} leaves here`), braceless: this.braceless(n), statement };
+    const at: Hop = { ...this.hop(n, `${statement} leaves here`), statement };
     return states.map((s) => {
       const c = s.clone();
       c.jump = at;

@@ -93,7 +93,7 @@ export abstract class StatementWalker extends RunState {
       case 'return_statement': {
         const e = n.namedChild(0);
         const f = emptyFlow();
-        const exitAt: Hop = { ...this.hop(n, 'returns here'), braceless: this.braceless(n), statement: 'return' };
+        const exitAt: Hop = { ...this.hop(n, 'returns here'), statement: 'return' };
         const tag = (s: PathState) => {
           const c = s.clone();
           c.exitAt = exitAt;
