@@ -150,7 +150,7 @@ async function runCheck(argv: string[], command: 'check' | 'review' = 'check'): 
     }
   }
   const opts = { root, arch: a.arch, paths, extraApisFile: a.extraApis, pinnedConfig, cacheDir: a.cache ? defaultCacheBase() : undefined };
-  if (command === 'review' || a.base) return runChange(a, opts, cwd, started);
+  if (command === 'review' || a.base) return runChange(a, opts, started);
   const result = await checkTree(opts);
   result.findings = selectFindings(result.findings, { minImpact: a.minImpact, showAllowed: a.allowedNesting });
   if (a.replay) for (const f of result.findings) f.replay = replayFinding(f) ?? undefined;
@@ -167,7 +167,7 @@ async function runCheck(argv: string[], command: 'check' | 'review' = 'check'): 
 }
 
 /** `check --base/--since` and `review`: the findings compared with the base; only new ones fail. */
-async function runChange(a: CheckArgs, opts: Parameters<typeof checkTree>[0], cwd: string, started: bigint): Promise<number> {
+async function runChange(a: CheckArgs, opts: Parameters<typeof checkTree>[0], started: bigint): Promise<number> {
   const select = (fs: Finding[]) => selectFindings(fs, { minImpact: a.minImpact, showAllowed: a.allowedNesting });
   let change: ChangeResult;
   if (a.patch) {

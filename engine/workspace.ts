@@ -32,7 +32,6 @@ import { SectionInfo, sectionInfoFor } from './sectionInfo';
 import { KernelConfig } from './config/kernelConfig';
 import { ConfigOracle, ConfigurationInfo, PinnedConfig } from './config/oracle';
 import { judgeFindings } from './config/judge';
-import { Cond } from './config/cond';
 
 export interface WorkspaceOptions {
   root: string;

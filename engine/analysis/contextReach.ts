@@ -140,7 +140,6 @@ export class ContextReach {
     // own code, whatever its name (the graph's barriers are for hooks).
     if (!entry && !call.via && !(carriesCode(call.binding) && !this.isBarrier(call.callee))) return null;
     if (this.stops(call.callee, call.args, call.binding)) return null;
-    const defs = this.index.resolve(call.callee, call.fromFile);
     this.surveys = 0;
     try {
       return this.throughBodies(call.callee, call.fromFile, call.binding, this.maxDepth, new Set());
@@ -236,7 +235,7 @@ export class ContextReach {
     const cyclesBefore = this.cycles;
     let found: Found | null = null;
     try {
-      for (const { c, name, dist, entry } of cands) {
+      for (const { c, name, dist } of cands) {
         const hop = this.hop(fn, condition, c, name);
         if (dist === 0) {
           found = { hops: [hop], target: name };

@@ -6,12 +6,11 @@
 // unconditional call makes the hop unconditional); sites the configuration
 // rules out are skipped, and a hop with none left makes the chain impossible.
 import type { Node } from 'web-tree-sitter';
-import { RelatedLocation } from '../findings';
 import { Reachability, Node_ } from '../index/reachability';
 import { SourceCache } from '../analysis/sourceCache';
 import type { ReachHop } from '../analysis/contextReach';
 import { guards, switchesOf } from '../analysis/callGuards';
-import { Cond, TRUE, and, conjuncts, isFalse, isSwitch, not, or, parseCond, relax, show, simplify } from '../config/cond';
+import { Cond, TRUE, and, conjuncts, isFalse, isSwitch, or, parseCond, relax, show, simplify } from '../config/cond';
 
 /** One hop of a chain (the same shape whichever search found it: analysis/contextReach.ts). */
 export type ChainHop = ReachHop;

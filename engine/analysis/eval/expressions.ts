@@ -34,14 +34,7 @@ export abstract class ExpressionEval extends ValueFacts {
         const pairs = arg && !key ? this.evalExpr(arg, st) : [[st, null] as Pair];
         return pairs.map(([s]) => {
           const s2 = arg ? this.dereferenced(unwrap(arg), s).clone() : s.clone();
-          if (key) {
-            s2.vals.delete(key);
-            s2.nonzero.delete(key);
-            s2.entryVals.delete(key);
-            this.forgetFacts(s2, key);
-            if (this.isPointer(key, s2)) this.names.newEntry(s2, key, n);
-            this.names.assigned(s2, key, n);
-          }
+          if (key) this.overwritten(s2, key, n);
           return [s2, null];
         });
       }
@@ -156,14 +149,7 @@ export abstract class ExpressionEval extends ValueFacts {
     return pairs.map(([s, v]) => {
       const s2 = this.dereferenced(unwrap(left), s).clone();
       if (op === '=') this.assign(s2, key, right, v, n);
-      else {
-        s2.vals.delete(key);
-        s2.nonzero.delete(key);
-        s2.entryVals.delete(key);
-        this.forgetFacts(s2, key);
-        if (this.isPointer(key, s2)) this.names.newEntry(s2, key, n);
-        this.names.assigned(s2, key, n);
-      }
+      else this.overwritten(s2, key, n);
       return [s2, op === '=' ? v : null];
     });
   }
@@ -181,6 +167,16 @@ export abstract class ExpressionEval extends ValueFacts {
   }
 
   /** `key = value`: the pointer takes the value's entry (or a new one); integers keep known values. */
+  /** `key` gets a value not known here (`x++`, `x += y`): what was known of it is gone, and it names a new entry. */
+  protected overwritten(s: PathState, key: string, at: Node): void {
+    s.vals.delete(key);
+    s.nonzero.delete(key);
+    s.entryVals.delete(key);
+    this.forgetFacts(s, key);
+    if (this.isPointer(key, s)) this.names.newEntry(s, key, at);
+    this.names.assigned(s, key, at);
+  }
+
   protected assign(s: PathState, key: string, value: Node, v: Val, at: Node): void {
     const facts = this.argFacts(value, s);
     s.nonzero.delete(key);
