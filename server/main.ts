@@ -39,7 +39,7 @@ const guard = new DocumentGuard();
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
-const simulator = registerSimulator(connection, log);
+const simulator = registerSimulator(connection, log, (uri) => documents.get(uri)?.version);
 registerMemoryRequest(connection);
 
 let root = process.cwd();
@@ -263,7 +263,7 @@ async function run(uri: string, gen: number, cascade = false): Promise<void> {
     const refused = guard.check(uri, file, text);
     if (refused) {
       if (refused.message) show(MessageType.Warning, refused.message);
-      simulator.remember(uri, []);
+      simulator.remember(uri, [], doc.version);
       await connection.sendDiagnostics({ uri, version: doc.version, diagnostics: [] });
       return;
     }
@@ -271,7 +271,7 @@ async function run(uri: string, gen: number, cascade = false): Promise<void> {
     giveText(ws, uri, file, version, text);
     if (cascade) recheckOthers(uri);
     if (isExcluded(file, root, settings.exclude)) {
-      simulator.remember(uri, []);
+      simulator.remember(uri, [], version);
       await connection.sendDiagnostics({ uri, version, diagnostics: [] });
       return;
     }
@@ -287,7 +287,7 @@ async function run(uri: string, gen: number, cascade = false): Promise<void> {
       ),
       (f) => (f === file ? text : openText(f)),
     );
-    simulator.remember(uri, mine);
+    simulator.remember(uri, mine, version);
     const diagnostics = mine.map(toDiagnostic);
     await connection.sendDiagnostics({ uri, version, diagnostics });
   } catch (e) {
