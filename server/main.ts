@@ -22,7 +22,7 @@ import { Workspace } from '../engine/workspace';
 import { defaultCacheBase } from '../engine/index/indexCache';
 import { DEFAULT_ARCH, isExcluded, lazymmuSection, parseSettings, Settings, shownBy } from './settings';
 import { selectFindings } from '../engine/findings';
-import { sectionHover } from './hover';
+import { HoverCache, sectionHover } from './hover';
 import { toDiagnostic } from './convert';
 import { codeActionsFor } from './codeActions';
 import { registerSimulator, simulateActions } from './simulatorRequests';
@@ -308,6 +308,7 @@ documents.onDidOpen((e) => {
   schedule(e.document.uri, 0);
 });
 documents.onDidChangeContent((e) => {
+  hovers.clear();
   if (justOpened.delete(e.document.uri)) return;
   schedule(e.document.uri, EDIT_DELAY_MS, true);
 });
@@ -346,19 +347,28 @@ connection.onCodeAction((params) => {
 });
 
 /** Hover on a lazy-mode enter or leave call: what the section writes, reads and calls. */
+const hovers = new HoverCache<Hover>();
 connection.onHover(
-  (params: HoverParams): Promise<Hover | null> =>
-    new Promise<Hover | null>((resolve) => {
+  (params: HoverParams): Promise<Hover | null> | Hover | null => {
+    // Hovering the same call again needs no turn in the check queue.
+    const doc = documents.get(params.textDocument.uri);
+    const cached = doc ? hovers.get(doc.uri, doc.version, params.position.line) : undefined;
+    const ch = params.position.character;
+    if (cached?.range && cached.range.start.character <= ch && ch <= cached.range.end.character) return cached;
+    return new Promise<Hover | null>((resolve) => {
       // In the check queue: the Workspace is shared and the document's newest text goes in first.
       queue = queue.then(async () => {
         try {
-          resolve(await hoverAt(params));
+          const h = await hoverAt(params);
+          if (h && doc && documents.get(doc.uri)?.version === doc.version) hovers.set(doc.uri, doc.version, params.position.line, h);
+          resolve(h);
         } catch (e) {
           log(`hover failed: ${(e as Error).stack ?? e}`);
           resolve(null);
         }
       });
-    }),
+    });
+  },
 );
 
 async function hoverAt(params: HoverParams): Promise<Hover | null> {
