@@ -12,7 +12,7 @@ import { Catalogue } from './catalogue/catalogue';
 import { FunctionRef } from './analysis/sourceCache';
 import { FunctionSummary, Interpreter } from './analysis/interpreter';
 import { Reachability } from './index/reachability';
-import { parameterNames } from './analysis/syntax';
+import { functionName, parameterNames } from './analysis/syntax';
 
 export interface SectionAccess {
   /** The catalogue API called (set_pte_at, ptep_get, ...). */
@@ -262,4 +262,42 @@ function calleeEffect(name: string, nargs: number, line: number, column: number,
     maySleep,
     effects,
   };
+}
+
+/** Where one section starts and ends in the text: its enter call and the leave that closes it. */
+export interface SectionExtent {
+  function: string;
+  enter: { api: string; line: number; column: number; endLine: number; endColumn: number };
+  /** Absent when the function has no leave for it (the extent runs to the function's end). */
+  leave?: { api: string; line: number; column: number; endLine: number; endColumn: number };
+  /** The last line the section covers (the leave's, else the function's closing brace). */
+  endLine: number;
+}
+
+/**
+ * Every section in a parsed file, from the syntax alone (no analysis, so it is
+ * cheap enough to run on each edit): per function, each enter call paired with
+ * the leave that closes it, in text order (an enter inside an open section
+ * nests, as the generic layer counts).
+ */
+export function sectionExtents(root: Node, cat: Catalogue): SectionExtent[] {
+  const out: SectionExtent[] = [];
+  const place = (c: CallSite) => ({ api: c.name, line: c.line, column: c.column, endLine: c.node.endPosition.row + 1, endColumn: c.node.endPosition.column + 1 });
+  for (const fn of root.descendantsOfType('function_definition')) {
+    if (!fn) continue;
+    const name = functionName(fn) ?? '?';
+    const open: CallSite[] = [];
+    const done: SectionExtent[] = [];
+    for (const c of callsIn(fn)) {
+      const op = cat.lazyMode.get(c.name)?.op;
+      if (op === 'enter') open.push(c);
+      else if (op === 'leave' && open.length) {
+        const e = open.pop()!;
+        done.push({ function: name, enter: place(e), leave: place(c), endLine: c.node.endPosition.row + 1 });
+      }
+    }
+    for (const e of open) done.push({ function: name, enter: place(e), endLine: fn.endPosition.row + 1 });
+    out.push(...done.sort((a, b) => a.enter.line - b.enter.line || a.enter.column - b.enter.column));
+  }
+  return out;
 }
