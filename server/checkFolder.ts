@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { fileURLToPath, pathToFileURL } from 'url';
-import type { Diagnostic } from 'vscode-languageserver/node';
+import type { Connection, Diagnostic } from 'vscode-languageserver/node';
 import type { Finding } from '../engine/findings';
 import type { Workspace } from '../engine/workspace';
 import { toDiagnostic } from './convert';
@@ -85,4 +85,37 @@ export async function checkFolder(ws: Workspace, p: CheckFolderParams, deps: Fol
     deps.publish(pathToFileURL(file).href, shown.map(toDiagnostic));
   }
   return { files: files.length, findings, filesWithFindings, ...(more ? { error: `only the first ${MAX_FILES} .c files were checked (${more} more)` } : {}) };
+}
+
+export interface CheckFolderDeps {
+  workspace: () => Promise<Workspace | null>;
+  /** Runs the check in the server's check queue (the Workspace is shared). */
+  inQueue: <T>(fn: () => Promise<T>) => Promise<T>;
+  excluded: FolderCheckDeps['excluded'];
+  select: (findings: Finding[]) => Finding[];
+  /** Open documents keep the diagnostics of their own checks (their text may be unsaved). */
+  isOpen: (uri: string) => boolean;
+  log: (m: string) => void;
+}
+
+export function registerCheckFolder(connection: Connection, deps: CheckFolderDeps): void {
+  const none = (error: string): CheckFolderResult => ({ files: 0, findings: 0, filesWithFindings: 0, error });
+  connection.onRequest(CHECK_FOLDER_REQUEST, (p: CheckFolderParams) =>
+    deps
+      .inQueue(async () => {
+        const ws = await deps.workspace();
+        if (!ws) return none('the workspace could not be indexed');
+        return checkFolder(ws, p, {
+          excluded: deps.excluded,
+          select: deps.select,
+          publish: (uri, diagnostics) => {
+            if (!deps.isOpen(uri)) void connection.sendDiagnostics({ uri, diagnostics });
+          },
+        });
+      })
+      .catch((e) => {
+        deps.log(`check folder failed: ${(e as Error).stack ?? e}`);
+        return none((e as Error).message);
+      }),
+  );
 }

@@ -24,11 +24,11 @@ import { DEFAULT_ARCH, isExcluded, lazymmuSection, parseSettings, Settings, show
 import { selectFindings } from '../engine/findings';
 import { HoverCache, sectionHover } from './hover';
 import { toDiagnostic } from './convert';
-import { codeActionsFor } from './codeActions';
-import { kindWanted, registerSimulator, simulateActions } from './simulatorRequests';
+import { codeActionsFor, kindWanted } from './codeActions';
+import { registerSimulator, simulateActions } from './simulatorRequests';
 import { GO_TO_COMMAND, goToWriteActions, registerNavigation, suppressActions } from './navigation';
-import { extentsOf, SECTION_EXTENTS_REQUEST, SectionExtentsParams } from './sectionExtents';
-import { checkFolder, CHECK_FOLDER_REQUEST, CheckFolderParams } from './checkFolder';
+import { registerSectionExtents } from './sectionExtents';
+import { registerCheckFolder } from './checkFolder';
 import { isScenario, scenarioCompletion, scenarioDiagnostics, scenarioHover } from './scenarioLanguage';
 import { DocumentGuard, MAX_TEXT, unreadableMessage } from './documentGuard';
 import { registerMemoryRequest } from './memoryRequest';
@@ -382,46 +382,21 @@ connection.onCodeAction((params) => {
   }
 });
 
-/** Where the document's sections start and end (the client shows them: lazymmu.showSectionExtents). */
-connection.onRequest(SECTION_EXTENTS_REQUEST, async (p: SectionExtentsParams) => {
-  try {
-    const doc = documents.get(p?.uri);
-    const ws = doc ? await workspace : null;
-    if (!doc || !ws) return [];
-    const text = doc.getText();
-    if (text.length > MAX_TEXT || text.includes('\0')) return [];
-    return await extentsOf(fileOf(doc.uri) ?? doc.uri, text, ws.catalogue);
-  } catch (e) {
-    log(`section extents failed: ${(e as Error).stack ?? e}`);
-    return [];
-  }
+/** Runs `fn` in the check queue (the Workspace is shared). */
+function inQueue<T>(fn: () => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    queue = queue.then(() => fn().then(resolve, reject));
+  });
+}
+registerSectionExtents(connection, { document: (uri) => documents.get(uri), workspace: () => workspace, fileOf, log });
+registerCheckFolder(connection, {
+  workspace: () => workspace,
+  inQueue,
+  excluded: (f) => isExcluded(f, root, settings.exclude),
+  select: (fs) => newSince.filter(selectFindings(fs, shownBy(settings)), openText),
+  isOpen: (uri) => !!documents.get(uri),
+  log,
 });
-
-/** lazymmu: Check Folder: every .c file under a folder checked, diagnostics published per file (open documents keep their own). */
-connection.onRequest(
-  CHECK_FOLDER_REQUEST,
-  (p: CheckFolderParams) =>
-    new Promise((resolve) => {
-      queue = queue.then(async () => {
-        try {
-          const ws = await workspace;
-          if (!ws) return resolve({ files: 0, findings: 0, filesWithFindings: 0, error: 'the workspace could not be indexed' });
-          resolve(
-            await checkFolder(ws, p, {
-              excluded: (f) => isExcluded(f, root, settings.exclude),
-              select: (fs) => newSince.filter(selectFindings(fs, shownBy(settings)), openText),
-              publish: (uri, diagnostics) => {
-                if (!documents.get(uri)) void connection.sendDiagnostics({ uri, diagnostics });
-              },
-            }),
-          );
-        } catch (e) {
-          log(`check folder failed: ${(e as Error).stack ?? e}`);
-          resolve({ files: 0, findings: 0, filesWithFindings: 0, error: (e as Error).message });
-        }
-      });
-    }),
-);
 
 /** Hover on a lazy-mode enter or leave call: what the section writes, reads and calls. */
 const hovers = new HoverCache<Hover>();

@@ -7,7 +7,7 @@ import { pathToFileURL } from 'url';
 import { CodeAction, Connection, Diagnostic, TextEdit } from 'vscode-languageserver/node';
 import { SOURCE } from './convert';
 import type { FindingStore } from './simulatorRequests';
-import { kindWanted } from './simulatorRequests';
+import { kindWanted } from './codeActions';
 import { suppressionComment } from '../engine/suppression';
 
 /** The server command behind "Go to the write": args [file URI, 0-based line, 0-based character]. */

@@ -1,7 +1,10 @@
 // lazymmu/sectionExtents: where each lazy MMU section of a document starts and
 // ends (engine/sectionInfo.ts sectionExtents, from the syntax alone), for the
 // client to show them (lazymmu.showSectionExtents). 0-based LSP positions.
-import { Range } from 'vscode-languageserver/node';
+import { Connection, Range } from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Workspace } from '../engine/workspace';
+import { MAX_TEXT } from './documentGuard';
 import { ensureParser, parseKernelC } from '../engine/parse/cParser';
 import type { Catalogue } from '../engine/catalogue/catalogue';
 import { sectionExtents } from '../engine/sectionInfo';
@@ -45,4 +48,28 @@ export async function extentsOf(file: string, text: string, cat: Catalogue): Pro
   } finally {
     parsed.tree.delete();
   }
+}
+
+export interface SectionExtentsDeps {
+  document: (uri: string) => TextDocument | undefined;
+  workspace: () => Promise<Workspace | null>;
+  fileOf: (uri: string) => string | null;
+  log: (m: string) => void;
+}
+
+/** Answers lazymmu/sectionExtents for open documents (their current text); none for too large or binary text. */
+export function registerSectionExtents(connection: Connection, deps: SectionExtentsDeps): void {
+  connection.onRequest(SECTION_EXTENTS_REQUEST, async (p: SectionExtentsParams) => {
+    try {
+      const doc = typeof p?.uri === 'string' ? deps.document(p.uri) : undefined;
+      const ws = doc ? await deps.workspace() : null;
+      if (!doc || !ws) return [];
+      const text = doc.getText();
+      if (text.length > MAX_TEXT || text.includes('\0')) return [];
+      return await extentsOf(deps.fileOf(doc.uri) ?? doc.uri, text, ws.catalogue);
+    } catch (e) {
+      deps.log(`section extents failed: ${(e as Error).stack ?? e}`);
+      return [];
+    }
+  });
 }

@@ -8,6 +8,7 @@ import { replayFinding } from '../engine/replay';
 import { renderMessage } from '../engine/message';
 import { DEFAULT_MODEL, listModels, parseScenario, simulate, SimResult } from '../engine/simulator';
 import { codeLensesFor } from './codeLens';
+import { kindWanted } from './codeActions';
 import { SOURCE } from './convert';
 
 /** The client command that opens the simulation panel for a diagnostic: args [uri, {line, character}]. */
@@ -137,12 +138,6 @@ export function simulateText(p: ScenarioParams, defaultModel: string = DEFAULT_M
 
 /** The Simulate action's kind: a quick fix, so VS Code's Ctrl+. menu (which asks with `only: ["quickfix"]`) lists it. */
 export const SIMULATE_KIND = `${CodeActionKind.QuickFix}.lazymmu.simulate`;
-
-/** Whether an action of `kind` passes the request's `only` filter (LSP: a kind matches its prefixes). */
-export function kindWanted(kind: string, only?: string[]): boolean {
-  if (!only || !only.length) return true;
-  return only.some((k) => k === CodeActionKind.Empty || kind === k || kind.startsWith(k + '.'));
-}
 
 /**
  * "Simulate on arm64" for each replayable lazymmu diagnostic the editor asks
