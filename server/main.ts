@@ -354,7 +354,7 @@ documents.onDidClose(async (e) => {
   const file = fileOf(uri);
   try {
     const ws = await workspace;
-    if (ws && file && !documents.get(uri)) {
+    if (ws && file && !documents.get(uri) && !isScenario(e.document.languageId, uri)) {
       ws.setText(file, null);
       givenText.get(ws)?.delete(uri);
     }

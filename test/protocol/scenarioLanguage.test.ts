@@ -56,6 +56,11 @@ test('parse errors and unknown names are published on open and on change; a good
   assert.deepEqual((await client.waitFor('v3', () => client.diagnosticsFor(uri, 3))).diagnostics, []);
   // No finding count, no C analysis: nothing else was published for the scenario.
   assert.ok(client.published.filter((p) => p.uri === uri).every((p) => p.diagnostics.every((x: any) => x.source === 'lzmmu')));
+  // Closed: its diagnostics are cleared.
+  await change(client, uri, 4, unknown);
+  await client.waitFor('v4', () => client.diagnosticsFor(uri, 4));
+  await client.conn.sendNotification('textDocument/didClose', { textDocument: { uri } });
+  await client.waitFor('cleared on close', () => client.lastFor(uri)?.version === undefined && client.lastFor(uri)!.diagnostics.length === 0);
 });
 
 test('hover on an operation: what it lowers to on the current model; on a declared entry: its declaration', async () => {
