@@ -12,6 +12,7 @@ import {
 } from 'vscode-languageclient/node';
 import { fromReplay, fromScenario } from './panel/data';
 import { SimulationPanel } from './panel/panel';
+import { editorMiddleware, registerEditorFeatures } from './editorFeatures';
 
 const SOURCE = 'lazymmu';
 const REPLAY_REQUEST = 'lazymmu/replayDiagnostic';
@@ -67,9 +68,14 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
   };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: [{ scheme: 'file', language: 'c' }],
+    documentSelector: [
+      { scheme: 'file', language: 'c' },
+      { scheme: 'file', language: 'lzmmu' },
+    ],
     synchronize: { configurationSection: 'lazymmu' },
-    initializationOptions: settings(),
+    // client: what this client does for the server (editorFeatures.ts inserts snippets).
+    initializationOptions: { ...settings(), client: { insertSnippet: true } },
+    middleware: editorMiddleware,
     outputChannel: output,
   };
   client = new LanguageClient('lazymmu', 'lazymmu', serverOptions, clientOptions);
@@ -188,6 +194,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       return simulateDiagnostic(context, editor.document.uri.toString(), d.range.start);
     }),
   );
+  registerEditorFeatures(context, () => client);
   try {
     await startClient(context);
   } catch (e) {

@@ -17,3 +17,8 @@ export function isSuppressed(f: Finding, text: string | null): boolean {
   }
   return false;
 }
+
+/** The comment that silences `rule` (its short name) with `reason`: what isSuppressed reads, for front ends that write one. */
+export function suppressionComment(rule: string, reason: string): string {
+  return `/* lazymmu: ignore ${rule.replace(/^lazy-mmu\//, '')}: ${reason} */`;
+}

@@ -7,6 +7,12 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Fix } from '../engine/findings';
 import type { TextInsert } from '../engine/fixes/statementPlacement';
 
+/** Whether an action of `kind` passes a request's `only` filter (LSP: a kind matches its prefixes). */
+export function kindWanted(kind: string, only?: string[]): boolean {
+  if (!only || !only.length) return true;
+  return only.some((k) => k === CodeActionKind.Empty || kind === k || kind.startsWith(k + '.'));
+}
+
 /** Strips comments (enough to see which code precedes a place). */
 function codeOf(text: string): string {
   return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');

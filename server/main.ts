@@ -22,10 +22,14 @@ import { Workspace } from '../engine/workspace';
 import { defaultCacheBase } from '../engine/index/indexCache';
 import { DEFAULT_ARCH, isExcluded, lazymmuSection, parseSettings, Settings, shownBy } from './settings';
 import { selectFindings } from '../engine/findings';
-import { sectionHover } from './hover';
+import { HoverCache, sectionHover } from './hover';
 import { toDiagnostic } from './convert';
-import { codeActionsFor } from './codeActions';
+import { codeActionsFor, kindWanted } from './codeActions';
 import { registerSimulator, simulateActions } from './simulatorRequests';
+import { GO_TO_COMMAND, goToWriteActions, registerNavigation, suppressActions } from './navigation';
+import { registerSectionExtents } from './sectionExtents';
+import { registerCheckFolder } from './checkFolder';
+import { isScenario, scenarioCompletion, scenarioDiagnostics, scenarioHover } from './scenarioLanguage';
 import { DocumentGuard, MAX_TEXT, unreadableMessage } from './documentGuard';
 import { registerMemoryRequest } from './memoryRequest';
 import { NewSinceBase, NEW_SINCE_NOTIFICATION } from './newSinceBase';
@@ -39,12 +43,15 @@ const guard = new DocumentGuard();
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
-const simulator = registerSimulator(connection, log);
+const simulator = registerSimulator(connection, log, (uri) => documents.get(uri)?.version);
 registerMemoryRequest(connection);
+registerNavigation(connection, log);
 
 let root = process.cwd();
 let initOptions: unknown;
 let hasConfigurationPull = false;
+/** The client runs lazymmu.insertSnippet (initializationOptions.client.insertSnippet). */
+let snippetCommand = false;
 let resolveFirst: ((w: Workspace | null) => void) | null = null;
 /** The current Workspace, once indexed (null if indexing failed); checks wait for it. */
 let workspace: Promise<Workspace | null> = new Promise((r) => (resolveFirst = r));
@@ -109,6 +116,8 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   if (f) root = f;
   else if (params.rootPath) root = params.rootPath;
   initOptions = params.initializationOptions;
+  // Our VS Code client inserts snippets (the suppression's reason as a placeholder).
+  snippetCommand = !!(initOptions as { client?: { insertSnippet?: boolean } } | undefined)?.client?.insertSnippet;
   hasConfigurationPull = !!params.capabilities.workspace?.configuration;
   simulator.lensRefresh = !!params.capabilities.workspace?.codeLens?.refreshSupport;
   return {
@@ -121,6 +130,8 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       codeLensProvider: { resolveProvider: false },
       hoverProvider: true,
+      executeCommandProvider: { commands: [GO_TO_COMMAND] },
+      completionProvider: {},
     },
     serverInfo: { name: 'lazymmu', version: '0.1.0' },
   };
@@ -196,6 +207,7 @@ function applySettings(s: Settings): void {
 }
 
 connection.onDidChangeConfiguration(async (change) => {
+  hovers.clear();
   if (resolveFirst) return; // the first build picks settings up itself
   const sent = change.settings && Object.keys(lazymmuSection(change.settings)).length ? change.settings : initOptions;
   const raw = await currentSettingsRaw(sent);
@@ -258,12 +270,12 @@ async function run(uri: string, gen: number, cascade = false): Promise<void> {
     if (!ws || stale(uri, gen)) return;
     const doc = documents.get(uri);
     const file = fileOf(uri);
-    if (!doc || !file) return;
+    if (!doc || !file || isScenario(doc.languageId, uri)) return;
     const text = doc.getText();
     const refused = guard.check(uri, file, text);
     if (refused) {
       if (refused.message) show(MessageType.Warning, refused.message);
-      simulator.remember(uri, []);
+      simulator.remember(uri, [], doc.version);
       await connection.sendDiagnostics({ uri, version: doc.version, diagnostics: [] });
       return;
     }
@@ -271,7 +283,7 @@ async function run(uri: string, gen: number, cascade = false): Promise<void> {
     giveText(ws, uri, file, version, text);
     if (cascade) recheckOthers(uri);
     if (isExcluded(file, root, settings.exclude)) {
-      simulator.remember(uri, []);
+      simulator.remember(uri, [], version);
       await connection.sendDiagnostics({ uri, version, diagnostics: [] });
       return;
     }
@@ -287,7 +299,7 @@ async function run(uri: string, gen: number, cascade = false): Promise<void> {
       ),
       (f) => (f === file ? text : openText(f)),
     );
-    simulator.remember(uri, mine);
+    simulator.remember(uri, mine, version);
     const diagnostics = mine.map(toDiagnostic);
     await connection.sendDiagnostics({ uri, version, diagnostics });
   } catch (e) {
@@ -303,15 +315,34 @@ function openText(file: string): string | undefined {
 
 /** onDidChangeContent also fires right after onDidOpen; the open handler already scheduled that check. */
 const justOpened = new Set<string>();
+/** A .lzmmu scenario's parse errors and unknown names, published at once (no index, no queue). */
+function publishScenario(doc: TextDocument): boolean {
+  if (!isScenario(doc.languageId, doc.uri)) return false;
+  const text = doc.getText();
+  const diagnostics = text.length > MAX_TEXT || text.includes('\0') ? [] : scenarioDiagnostics(text, fileOf(doc.uri) ?? doc.uri);
+  void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
+  return true;
+}
+
 documents.onDidOpen((e) => {
+  if (publishScenario(e.document)) return;
   justOpened.add(e.document.uri);
   schedule(e.document.uri, 0);
 });
 documents.onDidChangeContent((e) => {
+  if (publishScenario(e.document)) return;
+  hovers.clear();
   if (justOpened.delete(e.document.uri)) return;
   schedule(e.document.uri, EDIT_DELAY_MS, true);
 });
-documents.onDidSave((e) => schedule(e.document.uri, 0, true));
+documents.onDidSave((e) => !isScenario(e.document.languageId, e.document.uri) && schedule(e.document.uri, 0, true));
+
+/** Completion in .lzmmu scenarios: operations, declared names, keywords. */
+connection.onCompletion((p) => {
+  const doc = documents.get(p.textDocument.uri);
+  if (!doc || !isScenario(doc.languageId, doc.uri) || doc.getText().length > MAX_TEXT) return [];
+  return scenarioCompletion(doc.getText());
+});
 documents.onDidClose(async (e) => {
   const uri = e.document.uri;
   generations.set(uri, (generations.get(uri) ?? 0) + 1);
@@ -323,7 +354,7 @@ documents.onDidClose(async (e) => {
   const file = fileOf(uri);
   try {
     const ws = await workspace;
-    if (ws && file && !documents.get(uri)) {
+    if (ws && file && !documents.get(uri) && !isScenario(e.document.languageId, uri)) {
       ws.setText(file, null);
       givenText.get(ws)?.delete(uri);
     }
@@ -338,27 +369,59 @@ connection.onCodeAction((params) => {
   try {
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return [];
-    return [...codeActionsFor(doc.uri, doc.getText(), params.context.diagnostics), ...simulateActions(simulator, doc.uri, params.context.diagnostics, params.context.only)];
+    const { diagnostics: ds, only } = params.context;
+    return [
+      ...(kindWanted(CodeActionKind.QuickFix, only) ? codeActionsFor(doc.uri, doc.getText(), ds) : []),
+      ...simulateActions(simulator, doc.uri, ds, only),
+      ...goToWriteActions(simulator, doc.uri, ds, only),
+      ...suppressActions(doc.uri, doc.getText(), ds, snippetCommand, only),
+    ];
   } catch (e) {
     log(`code actions failed: ${(e as Error).message}`);
     return [];
   }
 });
 
+/** Runs `fn` in the check queue (the Workspace is shared). */
+function inQueue<T>(fn: () => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    queue = queue.then(() => fn().then(resolve, reject));
+  });
+}
+registerSectionExtents(connection, { document: (uri) => documents.get(uri), workspace: () => workspace, fileOf, log });
+registerCheckFolder(connection, {
+  workspace: () => workspace,
+  inQueue,
+  excluded: (f) => isExcluded(f, root, settings.exclude),
+  select: (fs) => newSince.filter(selectFindings(fs, shownBy(settings)), openText),
+  isOpen: (uri) => !!documents.get(uri),
+  log,
+});
+
 /** Hover on a lazy-mode enter or leave call: what the section writes, reads and calls. */
+const hovers = new HoverCache<Hover>();
 connection.onHover(
-  (params: HoverParams): Promise<Hover | null> =>
-    new Promise<Hover | null>((resolve) => {
+  (params: HoverParams): Promise<Hover | null> | Hover | null => {
+    const doc = documents.get(params.textDocument.uri);
+    if (doc && isScenario(doc.languageId, doc.uri)) return doc.getText().length > MAX_TEXT ? null : scenarioHover(doc.getText(), params.position, simulator.defaultModel);
+    // Hovering the same call again needs no turn in the check queue.
+    const cached = doc ? hovers.get(doc.uri, doc.version, params.position.line) : undefined;
+    const ch = params.position.character;
+    if (cached?.range && cached.range.start.character <= ch && ch <= cached.range.end.character) return cached;
+    return new Promise<Hover | null>((resolve) => {
       // In the check queue: the Workspace is shared and the document's newest text goes in first.
       queue = queue.then(async () => {
         try {
-          resolve(await hoverAt(params));
+          const h = await hoverAt(params);
+          if (h && doc && documents.get(doc.uri)?.version === doc.version) hovers.set(doc.uri, doc.version, params.position.line, h);
+          resolve(h);
         } catch (e) {
           log(`hover failed: ${(e as Error).stack ?? e}`);
           resolve(null);
         }
       });
-    }),
+    });
+  },
 );
 
 async function hoverAt(params: HoverParams): Promise<Hover | null> {

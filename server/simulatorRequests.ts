@@ -8,6 +8,7 @@ import { replayFinding } from '../engine/replay';
 import { renderMessage } from '../engine/message';
 import { DEFAULT_MODEL, listModels, parseScenario, simulate, SimResult } from '../engine/simulator';
 import { codeLensesFor } from './codeLens';
+import { kindWanted } from './codeActions';
 import { SOURCE } from './convert';
 
 /** The client command that opens the simulation panel for a diagnostic: args [uri, {line, character}]. */
@@ -51,18 +52,55 @@ const REPLAYABLE = new Set(['lazy-mmu/read-after-write']);
 
 export class FindingStore {
   private byUri = new Map<string, Finding[]>();
+  /** The document version each uri's findings were computed for. */
+  private versions = new Map<string, number>();
+  private waiters = new Map<string, (() => void)[]>();
   /** lazymmu.model: the model shown first and simulated when a request names none. */
   defaultModel = DEFAULT_MODEL;
   /** Set from the client's capabilities: it can be asked to refresh code lenses. */
   lensRefresh = false;
-  remember(uri: string, findings: Finding[]): void {
+  remember(uri: string, findings: Finding[], version?: number): void {
     this.byUri.set(uri, findings);
+    if (version === undefined) this.versions.delete(uri);
+    else this.versions.set(uri, version);
+    this.wake(uri);
   }
   forget(uri: string): void {
     this.byUri.delete(uri);
+    this.versions.delete(uri);
+    this.wake(uri);
   }
   all(uri: string): Finding[] {
     return this.byUri.get(uri) ?? [];
+  }
+  /**
+   * The findings computed for exactly `version` of the document: waits (at
+   * most `ms`) for the check of that version; undefined when it does not come
+   * (a newer edit superseded it, the document closed), so nothing stale is shown.
+   */
+  async current(uri: string, version: number, ms = 60000): Promise<Finding[] | undefined> {
+    const deadline = Date.now() + ms;
+    while (this.versions.get(uri) !== version) {
+      const newer = (this.versions.get(uri) ?? -Infinity) > version;
+      const left = deadline - Date.now();
+      if (newer || left <= 0) return undefined;
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, left);
+        const list = this.waiters.get(uri) ?? [];
+        list.push(() => {
+          clearTimeout(t);
+          r();
+        });
+        this.waiters.set(uri, list);
+      });
+      if (!this.byUri.has(uri) && !this.versions.has(uri)) return undefined; // forgotten: closed
+    }
+    return this.all(uri);
+  }
+  private wake(uri: string): void {
+    const list = this.waiters.get(uri);
+    this.waiters.delete(uri);
+    for (const w of list ?? []) w();
   }
   /** The finding at a 0-based position (the diagnostic's start), else the first on that line. */
   find(uri: string, p: ReplayParams): Finding | undefined {
@@ -98,13 +136,15 @@ export function simulateText(p: ScenarioParams, defaultModel: string = DEFAULT_M
   return { errors, results };
 }
 
+/** The Simulate action's kind: a quick fix, so VS Code's Ctrl+. menu (which asks with `only: ["quickfix"]`) lists it. */
+export const SIMULATE_KIND = `${CodeActionKind.QuickFix}.lazymmu.simulate`;
+
 /**
  * "Simulate on arm64" for each replayable lazymmu diagnostic the editor asks
- * about, when its finding is still the document's (and no `only` filter
- * excludes a command action).
+ * about, when its finding is still the document's.
  */
 export function simulateActions(store: FindingStore, uri: string, diagnostics: Diagnostic[], only?: string[]): CodeAction[] {
-  if (only && only.length && !only.includes(CodeActionKind.Empty)) return [];
+  if (!kindWanted(SIMULATE_KIND, only)) return [];
   const out: CodeAction[] = [];
   for (const d of diagnostics) {
     if (d.source !== SOURCE || !REPLAYABLE.has(String(d.code))) continue;
@@ -112,7 +152,7 @@ export function simulateActions(store: FindingStore, uri: string, diagnostics: D
     if (!f || f.line !== d.range.start.line + 1 || !f.path) continue;
     out.push({
       title: 'Simulate on arm64 (lazymmu)',
-      kind: CodeActionKind.Empty,
+      kind: SIMULATE_KIND,
       diagnostics: [d],
       command: { title: 'Simulate on arm64', command: SIMULATE_COMMAND, arguments: [uri, d.range.start] },
     });
@@ -124,7 +164,7 @@ export function simulateActions(store: FindingStore, uri: string, diagnostics: D
  * Registers the requests and the code lens handler; main.ts feeds `store`
  * with each check's findings and adds `simulateActions` to its code actions.
  */
-export function registerSimulator(connection: Connection, log: (m: string) => void): FindingStore {
+export function registerSimulator(connection: Connection, log: (m: string) => void, versionOf: (uri: string) => number | undefined): FindingStore {
   const store = new FindingStore();
   const guard =
     <P, R>(name: string, fn: (p: P) => R, fallback: R) =>
@@ -138,11 +178,24 @@ export function registerSimulator(connection: Connection, log: (m: string) => vo
     };
   connection.onRequest(REPLAY_REQUEST, guard(REPLAY_REQUEST, (p: ReplayParams) => replayFor(store, p), { error: 'replay failed (see the lazymmu output)' }));
   connection.onRequest(SCENARIO_REQUEST, guard(SCENARIO_REQUEST, (p: ScenarioParams) => simulateText(p, store.defaultModel), { errors: [{ line: 0, col: 0, message: 'simulation failed (see the lazymmu output)' }], results: {} }));
-  connection.onCodeLens(guard('codeLens', (p) => codeLensesFor(p.textDocument.uri, store.all(p.textDocument.uri)), []));
+  // Lenses for the version the editor shows, from that version's findings: an
+  // answer from an older check would put a lens on a fixed line or miss a new one.
+  connection.onCodeLens(async (p) => {
+    try {
+      const uri = p.textDocument.uri;
+      const version = versionOf(uri);
+      if (version === undefined) return [];
+      const findings = await store.current(uri, version);
+      return findings ? codeLensesFor(uri, findings) : [];
+    } catch (e) {
+      log(`codeLens failed: ${(e as Error).stack ?? e}`);
+      return [];
+    }
+  });
   const remember = store.remember.bind(store);
-  store.remember = (uri, findings) => {
-    remember(uri, findings);
-    // The lenses depend on the findings, which come after the editor asked for them.
+  store.remember = (uri, findings, version) => {
+    remember(uri, findings, version);
+    // Lenses asked for before this check got none (or waited): the editor asks again.
     if (store.lensRefresh) connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
   };
   return store;

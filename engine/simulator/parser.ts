@@ -749,3 +749,30 @@ export function parseDescText(text: string): DescLit | null {
     return null;
   }
 }
+
+/** A name a scenario declares (`page NAME`, `entry NAME`), where it is declared (1-based). */
+export interface DeclaredName {
+  kind: 'page' | 'entry';
+  name: string;
+  line: number;
+  col: number;
+}
+
+/**
+ * The names a scenario declares, read from its tokens alone, so a text with
+ * parse errors (one being typed) still gives them (the editor completes them).
+ */
+export function declaredNames(text: string): DeclaredName[] {
+  const errors: Diagnostic[] = [];
+  const toks = new Lexer(typeof text === 'string' ? text : '', errors, '<names>').run();
+  const out: DeclaredName[] = [];
+  for (let i = 0; i + 1 < toks.length; i++) {
+    const kw = toks[i];
+    const name = toks[i + 1];
+    const first = i === 0 || toks[i - 1].line !== kw.line;
+    if (first && kw.kind === 'ident' && (kw.text === 'page' || kw.text === 'entry') && name.kind === 'ident') {
+      out.push({ kind: kw.text, name: name.text, line: name.line, col: name.col });
+    }
+  }
+  return out;
+}

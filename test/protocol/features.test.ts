@@ -70,7 +70,7 @@ test('hover on the enter and leave calls shows the section: writes, reads, calls
   assert.match(md, /lazy MMU section/);
   assert.match(md, /xf_caller/);
   assert.match(md, /`ptep_get\(\)` reads `pte`/);
-  assert.match(md, /`xf_helper\(\)`: writes the entry of argument 3/);
+  assert.match(md, /`xf_helper\(\)` \(\[line \d+\]\(file:[^)]*\)\): writes the entry of its parameter ptep/);
   assert.match(md, /Read after write/);
   assert.deepEqual(h.range.start, { line: enter, character: 1 });
   const leave = lineOf(CALLER, 'arch_leave_lazy_mmu_mode');

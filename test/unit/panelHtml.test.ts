@@ -149,7 +149,12 @@ test('package.json contributes the extension: client, languages, grammars, comma
   assert.ok(fs.existsSync(path.join(REPO, c.languages[0].configuration)));
   for (const g of c.grammars) assert.ok(fs.existsSync(path.join(REPO, g.path)), g.path);
   assert.deepEqual(c.grammars.find((g: any) => g.scopeName === 'lazymmu.injection').injectTo, ['source.c']);
-  assert.deepEqual(c.commands.map((x: any) => x.command).sort(), ['lazymmu.reindex', 'lazymmu.showOutput', 'lazymmu.simulateAtCursor', 'lazymmu.toggleNewSinceBase']);
+  assert.deepEqual(c.commands.map((x: any) => x.command).sort(), ['lazymmu.checkFolder', 'lazymmu.insertSnippet', 'lazymmu.openRule', 'lazymmu.reindex', 'lazymmu.showOutput', 'lazymmu.simulateAtCursor', 'lazymmu.toggleNewSinceBase']);
+  // Check Folder on a folder's context menu; the commands the server's actions and the rule links run are not in the palette.
+  assert.deepEqual(c.menus['explorer/context'].map((m: any) => [m.command, m.when]), [['lazymmu.checkFolder', 'explorerResourceIsFolder']]);
+  for (const hidden of ['lazymmu.openRule', 'lazymmu.insertSnippet']) assert.equal(c.menus.commandPalette.find((m: any) => m.command === hidden)?.when, 'false', hidden);
+  assert.equal(c.configuration.properties['lazymmu.showSectionExtents'].default, true);
+  assert.ok(c.colors.some((x: any) => x.id === 'lazymmu.sectionBackground'));
   const props = c.configuration.properties;
   assert.deepEqual(props['lazymmu.model'].enum, listModels().map((m) => m.name), 'the model setting lists the simulator models');
   for (const k of ['lazymmu.arch', 'lazymmu.extraApis', 'lazymmu.exclude', 'lazymmu.kernelConfig', 'lazymmu.showOnlyNewSince']) assert.ok(props[k], k);
