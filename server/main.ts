@@ -39,7 +39,7 @@ const guard = new DocumentGuard();
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
-const simulator = registerSimulator(connection, log);
+const simulator = registerSimulator(connection, log, (uri) => documents.get(uri)?.getText());
 registerMemoryRequest(connection);
 
 let root = process.cwd();
