@@ -71,15 +71,24 @@ export class FindingStore {
   private byUri = new Map<string, Finding[]>();
   /** An open document's text (the fix's edit is made against it). */
   textOf: (uri: string) => string | undefined = () => undefined;
+  /** The text each document's findings were computed from: a fix is applied only to that text. */
+  private checked = new Map<string, string | undefined>();
   /** lazymmu.model: the model shown first and simulated when a request names none. */
   defaultModel = DEFAULT_MODEL;
   /** Set from the client's capabilities: it can be asked to refresh code lenses. */
   lensRefresh = false;
   remember(uri: string, findings: Finding[]): void {
     this.byUri.set(uri, findings);
+    this.checked.set(uri, this.textOf(uri));
   }
   forget(uri: string): void {
     this.byUri.delete(uri);
+    this.checked.delete(uri);
+  }
+  /** The document's text now, when it is still the text its findings were computed from. */
+  checkedText(uri: string): string | undefined {
+    const now = this.textOf(uri);
+    return now !== undefined && now === this.checked.get(uri) ? now : undefined;
   }
   all(uri: string): Finding[] {
     return this.byUri.get(uri) ?? [];
@@ -104,9 +113,9 @@ function replayable(store: FindingStore, p: ReplayParams): Finding | string {
   return f;
 }
 
-/** The edit of the finding's fix on the document's current text (the quick fix's), or null. */
+/** The edit of the finding's fix (the quick fix's), or null; none once the text changed since the check (the places would be stale). */
 function fixEdit(store: FindingStore, uri: string, f: Finding): WorkspaceEdit | null {
-  const text = store.textOf(uri);
+  const text = store.checkedText(uri);
   if (!f.fix || text === undefined) return null;
   const start = { line: f.line - 1, character: f.column - 1 };
   const diag: Diagnostic = { range: { start, end: start }, message: '', source: SOURCE, data: { fix: f.fix, fixLine: f.line } };
@@ -137,7 +146,7 @@ export async function applyFixAndReplay(connection: Pick<Connection, 'workspace'
   const f = replayable(store, p);
   if (typeof f === 'string') return { error: f };
   const edit = fixEdit(store, p.uri, f);
-  if (!edit || !f.fix) return { error: 'this finding has no fix to apply here (the file may have changed since it was checked)' };
+  if (!edit || !f.fix) return { error: 'this finding has no fix to apply here (or the file changed since it was checked: try again once it is re-checked)' };
   const replay = replayFixed(f);
   if (!replay) return { error: 'the fix inserts nothing the simulator can run' };
   const r = await connection.workspace.applyEdit({ label: f.fix.title, edit });

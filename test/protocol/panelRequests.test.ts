@@ -31,8 +31,7 @@ before(async () => {
   client.conn.onRequest('workspace/applyEdit', (p: any) => {
     applied.push(p);
     const edits = p.edit.changes?.[uri] ?? [];
-    doc = TextDocument.create(uri, 'c', doc.version + 1, TextDocument.applyEdits(doc, edits));
-    void client.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: doc.version }, contentChanges: [{ text: doc.getText() }] });
+    change(TextDocument.applyEdits(doc, edits));
     return { applied: true };
   });
   await client.initialize(root);
@@ -48,8 +47,14 @@ after(async () => {
 
 const lineOf = (text: string, re: RegExp) => text.split('\n').findIndex((l) => re.test(l)) + 1;
 
+/** Sends the document's new text as the client would. */
+function change(text: string): void {
+  doc = TextDocument.create(uri, 'c', doc.version + 1, text);
+  void client.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: doc.version }, contentChanges: [{ text }] });
+}
+
 async function readDiagnostic(): Promise<any> {
-  const ds = (await client.waitFor('diagnostics', () => client.diagnosticsFor(uri, 1))).diagnostics;
+  const ds = (await client.waitFor('diagnostics', () => client.diagnosticsFor(uri, doc.version))).diagnostics;
   const d = ds.find((x: any) => x.code === 'lazy-mmu/read-after-write');
   assert.ok(d, JSON.stringify(ds));
   return d;
@@ -96,6 +101,18 @@ test('the witness goes through the call-chain hops between the enter, the write 
   const all = r.replay['x86-xen-pv'].steps;
   const i = all.indexOf(all.find((s: any) => s.kind === 'call'));
   assert.deepEqual(all[i].state, all[i - 1].state);
+});
+
+test('a fix is not applied to text that changed since the check (its places would be stale)', async () => {
+  const d = await readDiagnostic();
+  const original = doc.getText();
+  change(`/* a line typed above */\n${original}`);
+  // The request comes before the re-check of the new text (the server checks an edit after a delay).
+  const r: any = await client.conn.sendRequest('lazymmu/applyFixAndReplay', { uri, range: d.range });
+  assert.match(r.error, /changed since it was checked/);
+  assert.equal(applied.length, 0, 'nothing was edited');
+  change(original);
+  await readDiagnostic();
 });
 
 test('apply the fix and simulate again: the document gets the flush, the fixed path cannot read stale anywhere', async () => {
