@@ -37,6 +37,8 @@ export interface ReplayResult {
   summary?: ReachSummary;
   /** The model to show first: where the outcome is reachable (lazymmu.model when it is there too). */
   model?: string;
+  /** The model the choice started from: the request's (the panel's), else lazymmu.model. */
+  preferred?: string;
   /** The finding's fix, when it can be applied and its path simulated again (lazymmu/applyFixAndReplay). */
   fix?: { title: string };
   /** lazymmu/applyFixAndReplay: the fix was applied to the document; `replay` is the fixed path's. */
@@ -124,8 +126,9 @@ function fixEdit(store: FindingStore, uri: string, f: Finding): WorkspaceEdit | 
 
 function answer(store: FindingStore, f: Finding, replay: Record<string, ModelReplay>, preferred: string | undefined): ReplayResult {
   const { rule, function: fn, file, line, column, path } = f;
-  const model = bitingModel(replay, typeof preferred === 'string' && replay[preferred] ? preferred : store.defaultModel);
-  return { finding: { rule, message: renderMessage(f.message, { near: f.file }), function: fn, file, line, column, path }, replay, summary: replaySummary(f, replay), model };
+  const from = typeof preferred === 'string' && replay[preferred] ? preferred : store.defaultModel;
+  const model = bitingModel(replay, from);
+  return { finding: { rule, message: renderMessage(f.message, { near: f.file }), function: fn, file, line, column, path }, replay, summary: replaySummary(f, replay), model, preferred: from };
 }
 
 export function replayFor(store: FindingStore, p: ReplayParams): ReplayResult {

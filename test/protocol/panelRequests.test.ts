@@ -13,6 +13,7 @@ import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { LspClient, REPO, tempWorkspace } from './lspClient';
+import { DEFAULT_MODEL } from '../../engine/simulator';
 
 const F = 'chain_read.c';
 let client: LspClient;
@@ -64,9 +65,10 @@ test('a replay says where the stale read is reachable and opens on the model whe
   const d = await readDiagnostic();
   const r: any = await client.conn.sendRequest('lazymmu/replayDiagnostic', { uri, range: d.range });
   assert.equal(r.error, undefined, r.error);
-  // Not lazymmu.model's default (arm64-eager, where it cannot happen) and not the first model: Xen PV, where it does.
+  // Not lazymmu.model (the default, where it cannot happen) and not the first model: Xen PV, where it does.
   assert.notEqual(Object.keys(r.replay)[0], 'x86-xen-pv');
   assert.equal(r.model, 'x86-xen-pv');
+  assert.equal(r.preferred, DEFAULT_MODEL, 'lazymmu.model (the default) was the starting point');
   assert.equal(r.replay[r.model].exists, true);
   assert.equal(r.summary.outcome, 'stale read');
   assert.deepEqual(r.summary.possible, [{ arch: 'x86', models: ['x86-xen-pv'], whole: true }]);
@@ -76,8 +78,9 @@ test('a replay says where the stale read is reachable and opens on the model whe
   assert.deepEqual(r.summary.unknown, []);
   // The panel is offered the fix.
   assert.match(r.fix.title, /arch_flush_lazy_mmu_mode/);
-  // The model the user looks at wins when the stale read is reachable there too; not when it is not.
+  // The model the user looks at is the starting point; where the stale read cannot happen, it does not win.
   const asked: any = await client.conn.sendRequest('lazymmu/replayDiagnostic', { uri, range: d.range, model: 's390' });
+  assert.equal(asked.preferred, 's390');
   assert.equal(asked.model, 'x86-xen-pv');
 });
 

@@ -41,7 +41,7 @@ uiTest('Simulate opens on the model where the stale read can happen, with a summ
   await cs!.gotoLine(READ, text[READ - 1].indexOf('ptep_get') + 1);
   await cs!.command('lazymmu: Simulate at Cursor');
   await panel().locator('nav.models').waitFor({ timeout: 60000 });
-  // Not arm64-eager (lazymmu.model, where it cannot happen), not the first model: Xen PV.
+  // Not lazymmu.model (where it cannot happen), not the first model (arm64-eager): Xen PV.
   assert.match(await shown().locator('h2').innerText(), /^x86-xen-pv/);
   assert.match(await panel().locator('button.tab.selected').innerText(), /x86-xen-pv/);
   assert.equal(
