@@ -10,13 +10,10 @@ import {
   WorkDoneProgress,
   WorkDoneProgressCreateRequest,
 } from 'vscode-languageclient/node';
-import { fromReplay, fromScenario } from './panel/data';
-import { SimulationPanel } from './panel/panel';
 import { editorMiddleware, registerEditorFeatures } from './editorFeatures';
+import { openReplay, openScenario, PanelHost } from './panel/open';
 
 const SOURCE = 'lazymmu';
-const REPLAY_REQUEST = 'lazymmu/replayDiagnostic';
-const SCENARIO_REQUEST = 'lazymmu/simulateScenario';
 /** The server's lazymmu.showOnlyNewSince state (server/newSinceBase.ts). */
 const NEW_SINCE_NOTIFICATION = 'lazymmu/newSinceBase';
 
@@ -133,24 +130,17 @@ function preferredModel(): string {
   return vscode.workspace.getConfiguration('lazymmu').get<string>('model') || 'arm64-eager';
 }
 
+/** What the simulation panel's opener (client/panel/open.ts) uses of the extension. */
+function panelHost(context: vscode.ExtensionContext, c: LanguageClient): PanelHost {
+  return { request: (m, p) => c.sendRequest(m, p), extensionUri: context.extensionUri, log, preferredModel };
+}
+
 async function simulateDiagnostic(context: vscode.ExtensionContext, uri: string, start: { line: number; character: number }): Promise<void> {
-  if (!client) return;
-  const r: any = await client.sendRequest(REPLAY_REQUEST, { uri, range: { start, end: start } });
-  if (!r || r.error || !r.replay) {
-    void vscode.window.showWarningMessage(`lazymmu: ${r?.error ?? 'no replay'}`);
-    return;
-  }
-  const f = r.finding;
-  const title = `${f.function}: ${f.rule} (line ${f.line})`;
-  // The server's lazymmu.model, checked against the simulator's models, else the editor's setting.
-  SimulationPanel.show(context.extensionUri, fromReplay(title, f.message, r.replay, r.model || preferredModel()), log);
+  if (client) await openReplay(panelHost(context, client), uri, start);
 }
 
 async function simulateScenario(context: vscode.ExtensionContext, doc: vscode.TextDocument): Promise<void> {
-  if (!client) return;
-  const r: any = await client.sendRequest(SCENARIO_REQUEST, { text: doc.getText(), model: 'all', fileName: doc.fileName });
-  const name = doc.uri.path.split('/').pop() ?? 'scenario';
-  SimulationPanel.show(context.extensionUri, fromScenario(name, r, preferredModel()), log);
+  if (client) await openScenario(panelHost(context, client), doc);
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {

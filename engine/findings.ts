@@ -115,8 +115,11 @@ export interface ModelReplay {
   /** Null when exploration was complete. */
   bounded: string | null;
   outcomes: { faults: string[]; registers: Record<string, string>; entries: Record<string, string>; hazard: boolean }[];
-  /** A witness: the hazard's when reachable, else the first outcome's. */
-  steps: { file?: string; line?: number; operation: string; state: Record<string, unknown> }[];
+  /**
+   * A witness: the hazard's when reachable, else the first outcome's. `kind` is
+   * the simulator's step kind, or 'call' for a call-chain hop between them.
+   */
+  steps: { kind?: string; file?: string; line?: number; operation: string; state: Record<string, unknown> }[];
 }
 
 /** A problem with the input (unreadable file, binary file, ...): reported, never thrown. */

@@ -43,7 +43,12 @@ const guard = new DocumentGuard();
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
-const simulator = registerSimulator(connection, log, (uri) => documents.get(uri)?.version);
+const simulator = registerSimulator(
+  connection,
+  log,
+  (uri) => documents.get(uri)?.version,
+  (uri) => documents.get(uri)?.getText(),
+);
 registerMemoryRequest(connection);
 registerNavigation(connection, log);
 

@@ -1,20 +1,23 @@
 // The simulator behind the editor: custom requests that replay a diagnostic's
-// path on every kernel model and run a scenario, code lenses and a code action
-// ("Simulate on arm64") that ask the client to show a replay. The findings
-// behind the last diagnostics of each document are kept here for that.
-import { CodeAction, CodeActionKind, CodeLensRefreshRequest, Connection, Diagnostic, Range } from 'vscode-languageserver/node';
+// path on every kernel model (with where its outcome is reachable and the
+// model where it bites), apply its fix and replay the fixed path, and run a
+// scenario; code lenses and a code action ("Simulate on arm64") that ask the
+// client to show a replay. The findings behind the last diagnostics of each
+// document are kept here for that.
+import { CodeAction, CodeActionKind, CodeLensRefreshRequest, Connection, Diagnostic, Range, WorkspaceEdit } from 'vscode-languageserver/node';
 import type { Finding, ModelReplay } from '../engine/findings';
-import { replayFinding } from '../engine/replay';
+import { bitingModel, fixedPath, reachSummary, ReachSummary, replayFinding, replayFixed, replaySummary } from '../engine/replay';
 import { renderMessage } from '../engine/message';
-import { DEFAULT_MODEL, listModels, parseScenario, simulate, SimResult } from '../engine/simulator';
+import { condToText, DEFAULT_MODEL, listModels, parseScenario, simulate, SimResult } from '../engine/simulator';
 import { codeLensesFor } from './codeLens';
-import { kindWanted } from './codeActions';
+import { engineFix, kindWanted } from './codeActions';
 import { SOURCE } from './convert';
 
 /** The client command that opens the simulation panel for a diagnostic: args [uri, {line, character}]. */
 export const SIMULATE_COMMAND = 'lazymmu.simulateDiagnostic';
 export const REPLAY_REQUEST = 'lazymmu/replayDiagnostic';
 export const SCENARIO_REQUEST = 'lazymmu/simulateScenario';
+export const APPLY_FIX_REQUEST = 'lazymmu/applyFixAndReplay';
 
 export interface ReplayParams {
   uri: string;
@@ -22,14 +25,24 @@ export interface ReplayParams {
   range?: Range;
   /** ...its index among the document's findings. */
   index?: number;
+  /** The model the user looks at (the panel's): shown first unless the outcome is reachable elsewhere only. */
+  model?: string;
 }
 
 export interface ReplayResult {
   /** The finding, its message rendered as the diagnostic shows it. */
   finding?: Pick<Finding, 'rule' | 'function' | 'file' | 'line' | 'column' | 'path'> & { message: string };
   replay?: Record<string, ModelReplay>;
-  /** The model to show first (lazymmu.model). */
+  /** Where the hazard's outcome is reachable and where not. */
+  summary?: ReachSummary;
+  /** The model to show first: where the outcome is reachable (lazymmu.model when it is there too). */
   model?: string;
+  /** The model the choice started from: the request's (the panel's), else lazymmu.model. */
+  preferred?: string;
+  /** The finding's fix, when it can be applied and its path simulated again (lazymmu/applyFixAndReplay). */
+  fix?: { title: string };
+  /** lazymmu/applyFixAndReplay: the fix was applied to the document; `replay` is the fixed path's. */
+  applied?: boolean;
   /** Why there is nothing to replay (no such diagnostic, rule not replayable). */
   error?: string;
 }
@@ -45,6 +58,12 @@ export interface ScenarioResult {
   /** Parse errors (1-based lines and columns), returned as data. */
   errors: { line: number; col: number; message: string }[];
   results: Record<string, SimResult>;
+  /** The scenario's `name` and its condition as written (`exists ...`), when it parsed. */
+  name?: string;
+  condition?: string;
+  /** Where the condition is reachable and where not; the model to show first. */
+  summary?: ReachSummary;
+  model?: string;
 }
 
 /** Rules whose findings carry a replayable path. */
@@ -55,6 +74,10 @@ export class FindingStore {
   /** The document version each uri's findings were computed for. */
   private versions = new Map<string, number>();
   private waiters = new Map<string, (() => void)[]>();
+  /** An open document's text (the fix's edit is made against it). */
+  textOf: (uri: string) => string | undefined = () => undefined;
+  /** The text each document's findings were computed from: a fix is applied only to that text. */
+  private checked = new Map<string, string | undefined>();
   /** lazymmu.model: the model shown first and simulated when a request names none. */
   defaultModel = DEFAULT_MODEL;
   /** Set from the client's capabilities: it can be asked to refresh code lenses. */
@@ -63,12 +86,19 @@ export class FindingStore {
     this.byUri.set(uri, findings);
     if (version === undefined) this.versions.delete(uri);
     else this.versions.set(uri, version);
+    this.checked.set(uri, this.textOf(uri));
     this.wake(uri);
   }
   forget(uri: string): void {
     this.byUri.delete(uri);
     this.versions.delete(uri);
+    this.checked.delete(uri);
     this.wake(uri);
+  }
+  /** The document's text now, when it is still the text its findings were computed from. */
+  checkedText(uri: string): string | undefined {
+    const now = this.textOf(uri);
+    return now !== undefined && now === this.checked.get(uri) ? now : undefined;
   }
   all(uri: string): Finding[] {
     return this.byUri.get(uri) ?? [];
@@ -113,15 +143,55 @@ export class FindingStore {
   }
 }
 
-export function replayFor(store: FindingStore, p: ReplayParams): ReplayResult {
-  if (!p || typeof p.uri !== 'string') return { error: 'no document given' };
+/** The replayable finding a request names, or why there is none. */
+function replayable(store: FindingStore, p: ReplayParams): Finding | string {
+  if (!p || typeof p.uri !== 'string') return 'no document given';
   const f = store.find(p.uri, p);
-  if (!f) return { error: 'no lazymmu finding at that place (the file may have changed since it was checked)' };
-  if (!REPLAYABLE.has(f.rule) || !f.path) return { error: `${f.rule} findings have no path to replay` };
+  if (!f) return 'no lazymmu finding at that place (the file may have changed since it was checked)';
+  if (!REPLAYABLE.has(f.rule) || !f.path) return `${f.rule} findings have no path to replay`;
+  return f;
+}
+
+/** The edit of the finding's fix (the quick fix's), or null; none once the text changed since the check (the places would be stale). */
+function fixEdit(store: FindingStore, uri: string, f: Finding): WorkspaceEdit | null {
+  const text = store.checkedText(uri);
+  if (!f.fix || text === undefined) return null;
+  const start = { line: f.line - 1, character: f.column - 1 };
+  const diag: Diagnostic = { range: { start, end: start }, message: '', source: SOURCE, data: { fix: f.fix, fixLine: f.line } };
+  return engineFix(uri, text, diag)?.edit ?? null;
+}
+
+function answer(store: FindingStore, f: Finding, replay: Record<string, ModelReplay>, preferred: string | undefined): ReplayResult {
+  const { rule, function: fn, file, line, column, path } = f;
+  const from = typeof preferred === 'string' && replay[preferred] ? preferred : store.defaultModel;
+  const model = bitingModel(replay, from);
+  return { finding: { rule, message: renderMessage(f.message, { near: f.file }), function: fn, file, line, column, path }, replay, summary: replaySummary(f, replay), model, preferred: from };
+}
+
+export function replayFor(store: FindingStore, p: ReplayParams): ReplayResult {
+  const f = replayable(store, p);
+  if (typeof f === 'string') return { error: f };
   const replay = replayFinding(f);
   if (!replay) return { error: 'this finding path could not be turned into a scenario' };
-  const { rule, function: fn, file, line, column, path } = f;
-  return { finding: { rule, message: renderMessage(f.message, { near: f.file }), function: fn, file, line, column, path }, replay, model: store.defaultModel };
+  const out = answer(store, f, replay, p.model);
+  if (f.fix && fixedPath(f) && fixEdit(store, p.uri, f)) out.fix = { title: f.fix.title };
+  return out;
+}
+
+/**
+ * Applies the finding's fix to the document (workspace/applyEdit, the same
+ * edit as its quick fix) and replays the path as it runs with the fix.
+ */
+export async function applyFixAndReplay(connection: Pick<Connection, 'workspace'>, store: FindingStore, p: ReplayParams): Promise<ReplayResult> {
+  const f = replayable(store, p);
+  if (typeof f === 'string') return { error: f };
+  const edit = fixEdit(store, p.uri, f);
+  if (!edit || !f.fix) return { error: 'this finding has no fix to apply here (or the file changed since it was checked: try again once it is re-checked)' };
+  const replay = replayFixed(f);
+  if (!replay) return { error: 'the fix inserts nothing the simulator can run' };
+  const r = await connection.workspace.applyEdit({ label: f.fix.title, edit });
+  if (!r.applied) return { error: `the editor did not apply the fix${r.failureReason ? `: ${r.failureReason}` : ''}` };
+  return { ...answer(store, f, replay, p.model), fix: { title: f.fix.title }, applied: true };
 }
 
 export function simulateText(p: ScenarioParams, defaultModel: string = DEFAULT_MODEL): ScenarioResult {
@@ -129,11 +199,15 @@ export function simulateText(p: ScenarioParams, defaultModel: string = DEFAULT_M
   const parsed = parseScenario(text, p?.fileName ?? 'scenario.lzmmu');
   const errors = parsed.errors.map((e) => ({ line: e.line, col: e.col, message: e.message }));
   if (!parsed.scenario || errors.length) return { errors, results: {} };
+  const sc = parsed.scenario;
   const names = listModels().map((m) => m.name);
   const wanted = !p.model ? [defaultModel] : p.model === 'all' ? names : [p.model];
   const results: Record<string, SimResult> = {};
-  for (const m of wanted) results[m] = simulate(parsed.scenario, m);
-  return { errors, results };
+  for (const m of wanted) results[m] = simulate(sc, m);
+  const condition = sc.condition ? `${sc.quantifier} ${condToText(sc.condition)}` : undefined;
+  // The summary names what the condition asks for: "P0:r0 = invalid(a, user) possible on x86-xen-pv; not on ...".
+  const outcome = sc.condition ? condToText(sc.condition) : 'the condition';
+  return { errors, results, name: sc.name, condition, summary: reachSummary(results, outcome), model: bitingModel(results, defaultModel) };
 }
 
 /** The Simulate action's kind: a quick fix, so VS Code's Ctrl+. menu (which asks with `only: ["quickfix"]`) lists it. */
@@ -164,8 +238,14 @@ export function simulateActions(store: FindingStore, uri: string, diagnostics: D
  * Registers the requests and the code lens handler; main.ts feeds `store`
  * with each check's findings and adds `simulateActions` to its code actions.
  */
-export function registerSimulator(connection: Connection, log: (m: string) => void, versionOf: (uri: string) => number | undefined): FindingStore {
+export function registerSimulator(
+  connection: Connection,
+  log: (m: string) => void,
+  versionOf: (uri: string) => number | undefined,
+  textOf?: (uri: string) => string | undefined,
+): FindingStore {
   const store = new FindingStore();
+  if (textOf) store.textOf = textOf;
   const guard =
     <P, R>(name: string, fn: (p: P) => R, fallback: R) =>
     (p: P): R => {
@@ -177,6 +257,12 @@ export function registerSimulator(connection: Connection, log: (m: string) => vo
       }
     };
   connection.onRequest(REPLAY_REQUEST, guard(REPLAY_REQUEST, (p: ReplayParams) => replayFor(store, p), { error: 'replay failed (see the lazymmu output)' }));
+  connection.onRequest(APPLY_FIX_REQUEST, (p: ReplayParams) =>
+    applyFixAndReplay(connection, store, p).catch((e) => {
+      log(`${APPLY_FIX_REQUEST} failed: ${(e as Error).stack ?? e}`);
+      return { error: 'applying the fix failed (see the lazymmu output)' };
+    }),
+  );
   connection.onRequest(SCENARIO_REQUEST, guard(SCENARIO_REQUEST, (p: ScenarioParams) => simulateText(p, store.defaultModel), { errors: [{ line: 0, col: 0, message: 'simulation failed (see the lazymmu output)' }], results: {} }));
   // Lenses for the version the editor shows, from that version's findings: an
   // answer from an older check would put a lens on a fixed line or miss a new one.

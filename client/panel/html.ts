@@ -2,7 +2,7 @@
 // can be tested in node. Every string that came from source code or from the
 // simulator is escaped; the page loads only the extension's own script and
 // stylesheet, under a content security policy with a nonce.
-import type { PanelCpu, PanelData, PanelModel, PanelStep } from './data';
+import type { PanelCpu, PanelData, PanelModel, PanelReach, PanelStep } from './data';
 
 export interface HtmlOptions {
   /** The webview's cspSource (where the extension's media files are served from). */
@@ -29,15 +29,6 @@ export function makeNonce(random: () => number = Math.random): string {
   return n;
 }
 
-const COL_W = 190;
-const LABEL_W = 150;
-const LINE_H = 15;
-const MAX_CHARS = 24;
-
-function clip(s: string, n = MAX_CHARS): string {
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
-}
-
 function baseName(f: string): string {
   return f.split(/[\\/]/).pop() ?? f;
 }
@@ -46,7 +37,7 @@ function baseName(f: string): string {
 interface Row {
   label: string;
   cls: string;
-  cell: (s: PanelStep, i: number, all: PanelStep[]) => string[];
+  cell: (s: PanelStep, i: number) => string[];
 }
 
 function perCpu(s: PanelStep, f: (c: PanelCpu) => string[]): string[] {
@@ -56,9 +47,18 @@ function perCpu(s: PanelStep, f: (c: PanelCpu) => string[]): string[] {
   return out;
 }
 
+const isHop = (s: PanelStep) => s.kind === 'call';
+
+/** The step row: a kernel step's operation (and what it lowers to), a hop's call, any other kind's text as it came. */
+function stepLines(s: PanelStep, i: number): string[] {
+  if (isHop(s)) return [`${i + 1}. ↳ call`, s.operation];
+  const [op, ...lowered] = s.operation.split(' => ');
+  return [`${i + 1}. ${op}`, ...(lowered.length ? [`⇒ ${lowered.join(' => ')}`] : [])];
+}
+
 const ROWS: Row[] = [
-  { label: 'step', cls: 'op', cell: (s, i) => [`${i + 1}. ${s.operation.split(' => ')[0]}`, ...(s.operation.includes(' => ') ? [`⇒ ${s.operation.split(' => ').slice(1).join(' => ')}`] : [])] },
-  { label: 'source', cls: 'src', cell: (s) => (s.file ? [`${baseName(s.file)}:${s.line ?? '?'}`] : ['(machine step)']) },
+  { label: 'step', cls: 'op', cell: stepLines },
+  { label: 'source', cls: 'src', cell: (s) => (s.file ? [`${baseName(s.file)}:${s.line ?? '?'}`] : s.reveal ? [`scenario line ${s.reveal.line}`] : ['(machine step)']) },
   {
     label: 'mode (enable / pause)',
     cls: 'mode',
@@ -90,72 +90,87 @@ const ROWS: Row[] = [
   { label: 'faults', cls: 'fault', cell: (s) => s.faults.slice() },
 ];
 
-function svgFor(m: PanelModel, mi: number): string {
+/** A class name from a step kind the simulator may add later: letters, digits and dashes only. */
+const kindClass = (k: string | undefined) => `kind-${(k ?? 'step').replace(/[^A-Za-z0-9-]/g, '') || 'step'}`;
+
+/**
+ * The timeline: a table whose first column (the row labels) stays put while
+ * the steps scroll sideways; one column per step, cells wrap. A hop changes no
+ * machine state, so its state cells are left blank.
+ */
+function timelineFor(m: PanelModel, mi: number): string {
   const steps = m.steps;
-  const cells = ROWS.map((r) => steps.map((s, i) => r.cell(s, i, steps).map((l) => String(l))));
-  const heights = cells.map((row) => Math.max(1, ...row.map((c) => c.length)) * LINE_H + 10);
-  const tops: number[] = [];
-  let y = 0;
-  for (const h of heights) {
-    tops.push(y);
-    y += h;
-  }
-  const width = LABEL_W + Math.max(1, steps.length) * COL_W;
-  const parts: string[] = [];
-  parts.push(
-    `<svg class="timeline" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y}" viewBox="0 0 ${width} ${y}" role="img" aria-label="replay timeline of ${esc(m.name)}">`,
-  );
-  ROWS.forEach((r, ri) => {
-    parts.push(`<rect class="rowbg row-${r.cls}" x="0" y="${tops[ri]}" width="${width}" height="${heights[ri]}"/>`);
-    parts.push(`<text class="label" x="6" y="${tops[ri] + LINE_H}">${esc(r.label)}</text>`);
-  });
-  steps.forEach((s, i) => {
-    const x = LABEL_W + i * COL_W;
-    const id = `m${mi}s${i}`;
-    parts.push(`<g class="col" id="${id}" data-step="${i}" tabindex="0" role="button" aria-label="step ${i + 1}">`);
-    parts.push(`<title>${esc(`${i + 1}. ${s.operation}${s.file ? ` (${baseName(s.file)}:${s.line ?? '?'})` : ''}`)}</title>`);
-    parts.push(`<rect class="colbg" x="${x}" y="0" width="${COL_W}" height="${y}"/>`);
-    ROWS.forEach((r, ri) => {
-      const lines = cells[ri][i];
-      const prev = i > 0 ? cells[ri][i - 1].join('\n') : null;
-      const changed = prev !== null && prev !== lines.join('\n');
-      parts.push(`<text class="cell cell-${r.cls}${changed ? ' changed' : ''}" x="${x + 6}" y="${tops[ri] + LINE_H}">`);
-      lines.forEach((l, li) => parts.push(`<tspan x="${x + 6}" dy="${li === 0 ? 0 : LINE_H}">${esc(clip(l))}</tspan>`));
-      parts.push('</text>');
+  const cells = ROWS.map((r) => steps.map((s, i) => r.cell(s, i)));
+  const rows = ROWS.map((r, ri) => {
+    let prev: string | null = null;
+    const tds = steps.map((s, i) => {
+      const cls = [`cell`, `cell-${r.cls}`, kindClass(s.kind)];
+      const state = ri > 1;
+      let lines = cells[ri][i];
+      if (state && isHop(s)) {
+        cls.push('same');
+        lines = [];
+      } else {
+        const text = lines.join('\n');
+        if (state && prev !== null && prev !== text) cls.push('changed');
+        if (state) prev = text;
+      }
+      const body = lines.map((l) => `<div>${esc(l)}</div>`).join('');
+      const attrs = ri === 0 ? ` id="m${mi}s${i}" tabindex="0" role="button" title="${esc(`${s.operation}${s.file ? ` (${baseName(s.file)}:${s.line ?? '?'})` : ''}`)}"` : '';
+      return `<td class="${cls.join(' ')}" data-step="${i}"${attrs}>${body}</td>`;
     });
-    parts.push('</g>');
+    return `<tr class="row-${r.cls}"><th scope="row" class="label">${esc(r.label)}</th>${tds.join('')}</tr>`;
   });
-  parts.push('</svg>');
-  return parts.join('');
+  return `<table class="timeline" aria-label="replay timeline of ${esc(m.name)}">${rows.join('')}</table>`;
 }
 
 function detailFor(s: PanelStep, i: number): string {
   const rows = ROWS.map((r) => {
-    const lines = r.cell(s, i, []);
+    const lines = r.cell(s, i);
     return `<tr><th>${esc(r.label)}</th><td>${lines.length ? lines.map((l) => esc(l)).join('<br>') : '<span class="none">none</span>'}</td></tr>`;
   });
   return `<table class="detail" data-step="${i}" hidden><caption>${esc(`step ${i + 1}: ${s.operation}`)}</caption>${rows.join('')}</table>`;
 }
 
+/** The verdict in plain words; herd's word stays as a detail. */
+export function verdictWords(m: Pick<PanelModel, 'exists' | 'bounded'>): string {
+  return m.exists ? 'can happen' : m.bounded ? 'not found (search bounded)' : 'cannot happen';
+}
+
 function badge(m: PanelModel): string {
-  const cls = m.exists ? 'bad' : 'ok';
-  const text = `${m.verdict}${m.bounded ? ' (bounded)' : ''}`;
-  return `<span class="badge ${cls}">${esc(text)}</span>`;
+  const cls = m.exists ? 'bad' : m.bounded ? 'unknown' : 'ok';
+  return `<span class="verdict ${cls}" title="herd: ${esc(m.verdict)}${m.bounded ? ` (bounded: ${esc(m.bounded)})` : ''}">${esc(verdictWords(m))}</span>`;
+}
+
+/** Model groups as a list: an architecture's name when all its several models are in, else the models' names. */
+function groupNames(gs: PanelReach['possible']): string {
+  return gs.flatMap((g) => (g.whole && g.models.length > 1 ? [g.arch] : g.models)).join(', ');
+}
+
+/** "stale read possible on x86-xen-pv; not on arm64, s390, powerpc-hash, sparc64". */
+export function summaryText(r: PanelReach): string {
+  const parts: string[] = [];
+  if (r.possible.length) {
+    parts.push(`${r.outcome} possible on ${groupNames(r.possible)}`);
+    if (r.impossible.length) parts.push(`not on ${groupNames(r.impossible)}`);
+  } else if (r.impossible.length) parts.push(`${r.outcome} not possible on ${groupNames(r.impossible)}`);
+  if (r.unknown.length) parts.push(`${parts.length ? '' : `${r.outcome} `}not found within the search bound on ${groupNames(r.unknown)}`);
+  return parts.join('; ') || `${r.outcome}: nothing was simulated`;
 }
 
 function modelSection(m: PanelModel, mi: number, shown: boolean): string {
   const outcomes = m.outcomes
-    .map((o) => `<li><span class="badge ${o.hazard ? 'bad' : 'ok'}">${o.hazard ? 'hazard' : 'fine'}</span> ${esc(o.text)}</li>`)
+    .map((o) => `<li><span class="verdict ${o.hazard ? 'bad' : 'ok'}">${o.hazard ? 'hazard' : 'fine'}</span> ${esc(o.text)}</li>`)
     .join('');
   return [
     `<section class="model" data-model="${mi}"${shown ? '' : ' hidden'}>`,
-    `<h2>${esc(m.name)} ${badge(m)}</h2>`,
+    `<h2>${esc(m.name)} ${badge(m)} <span class="herd">herd: ${esc(m.verdict)}</span></h2>`,
     m.bounded ? `<p class="bounded">Exploration was bounded: ${esc(m.bounded)}</p>` : '',
     `<h3>Outcomes</h3><ul class="outcomes">${outcomes || '<li>none</li>'}</ul>`,
     `<div class="controls"><button type="button" class="back" aria-label="step back">◀ Back</button>`,
     `<span class="pos" aria-live="polite"></span>`,
     `<button type="button" class="fwd" aria-label="step forward">Forward ▶</button></div>`,
-    `<div class="scroll">${svgFor(m, mi)}</div>`,
+    `<div class="scroll">${timelineFor(m, mi)}</div>`,
     `<div class="details">${m.steps.map(detailFor).join('')}</div>`,
     `</section>`,
   ].join('');
@@ -204,6 +219,9 @@ export function panelHtml(data: PanelData, o: HtmlOptions): string {
 <header>
 <h1>${esc(data.title)}</h1>
 ${data.subtitle ? `<p class="subtitle">${esc(data.subtitle)}</p>` : ''}
+${data.condition ? `<p class="condition">condition: <code>${esc(data.condition)}</code></p>` : ''}
+${data.summary ? `<p class="summary ${data.summary.possible.length ? 'bad' : 'ok'}">${data.fixed ? 'With the fix: ' : ''}${esc(summaryText(data.summary))}</p>` : ''}
+${data.fix ? `<p class="fix"><button type="button" class="apply-fix" title="${esc(data.fix.title)}">Apply the fix and simulate again</button> <span class="fixtitle">${esc(data.fix.title)}</span></p>` : ''}
 </header>
 ${errors}
 <nav class="models" aria-label="models">${tabs}</nav>
@@ -214,7 +232,7 @@ ${data.models.length ? data.models.map((m, i) => modelSection(m, i, i === select
 }
 
 /** A message from the webview, validated; anything else is null. */
-export type PanelMessage = { type: 'reveal'; step: number } | { type: 'step'; dir: 1 | -1 } | { type: 'model'; model: number };
+export type PanelMessage = { type: 'reveal'; step: number } | { type: 'step'; dir: 1 | -1 } | { type: 'model'; model: number } | { type: 'applyFix' };
 
 export function parseMessage(m: unknown): PanelMessage | null {
   if (!m || typeof m !== 'object') return null;
@@ -223,6 +241,7 @@ export function parseMessage(m: unknown): PanelMessage | null {
   if (o.type === 'reveal' && keys === 'step,type' && Number.isInteger(o.step) && (o.step as number) >= 0)
     return { type: 'reveal', step: o.step as number };
   if (o.type === 'step' && keys === 'dir,type' && (o.dir === 1 || o.dir === -1)) return { type: 'step', dir: o.dir };
+  if (o.type === 'applyFix' && keys === 'type') return { type: 'applyFix' };
   if (o.type === 'model' && keys === 'model,type' && Number.isInteger(o.model) && (o.model as number) >= 0)
     return { type: 'model', model: o.model as number };
   return null;

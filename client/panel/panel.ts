@@ -1,7 +1,12 @@
 // The simulation panel (a webview): shows a replay or a scenario's results,
-// keeps the selected step, reveals a step's source line.
+// keeps the selected step, reveals a step's source line (a scenario step's
+// own line), and runs "Apply the fix and simulate again" through the
+// `applyFix` its opener gives (the panel shows what that answers).
 import * as vscode from 'vscode';
 import type { PanelData } from './data';
+
+/** Applies the shown finding's fix; answers the new panel data, or why it could not. `model`: the model shown now. */
+export type ApplyFix = (model: string) => Promise<PanelData | string>;
 import { makeNonce, panelHtml, parseMessage } from './html';
 
 export class SimulationPanel {
@@ -11,6 +16,7 @@ export class SimulationPanel {
   private model = 0;
   private step = 0;
   private disposables: vscode.Disposable[] = [];
+  private applyFix: ApplyFix | undefined;
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
@@ -22,7 +28,7 @@ export class SimulationPanel {
     panel.webview.onDidReceiveMessage((m) => this.onMessage(m), null, this.disposables);
   }
 
-  static show(extensionUri: vscode.Uri, data: PanelData, log: (m: string) => void): SimulationPanel {
+  static show(extensionUri: vscode.Uri, data: PanelData, log: (m: string) => void, applyFix?: ApplyFix): SimulationPanel {
     const media = vscode.Uri.joinPath(extensionUri, 'media');
     if (!SimulationPanel.current) {
       const panel = vscode.window.createWebviewPanel(
@@ -34,6 +40,7 @@ export class SimulationPanel {
       SimulationPanel.current = new SimulationPanel(panel, extensionUri, data, log);
     }
     const p = SimulationPanel.current;
+    p.applyFix = applyFix;
     p.update(data);
     p.panel.reveal(undefined, false);
     return p;
@@ -64,6 +71,10 @@ export class SimulationPanel {
       return;
     }
     const steps = this.data.models[this.model]?.steps ?? [];
+    if (m.type === 'applyFix') {
+      void this.runFix();
+      return;
+    }
     if (m.type === 'model') {
       if (m.model >= this.data.models.length) return;
       this.model = m.model;
@@ -80,9 +91,30 @@ export class SimulationPanel {
     void this.panel.webview.postMessage({ type: 'select', model: this.model, step: this.step });
   }
 
-  /** Shows the selected step's source line in an editor beside the panel. */
+  /** Applies the fix (once), then shows the fixed path's simulation in place of this one. */
+  private async runFix(): Promise<void> {
+    const apply = this.applyFix;
+    if (!apply || !this.data.fix) return;
+    this.applyFix = undefined;
+    const shown = this.data.models[this.model]?.name ?? '';
+    try {
+      const r = await apply(shown);
+      if (typeof r === 'string') {
+        void vscode.window.showWarningMessage(`lazymmu: ${r}`);
+        void this.panel.webview.postMessage({ type: 'fixFailed', message: r });
+        return;
+      }
+      this.update(r);
+    } catch (e) {
+      this.log(`applying the fix failed: ${(e as Error).stack ?? e}`);
+      void this.panel.webview.postMessage({ type: 'fixFailed', message: 'applying the fix failed (see the lazymmu output)' });
+    }
+  }
+
+  /** Shows the selected step's source line (a scenario step's own line) in an editor beside the panel. */
   private async reveal(): Promise<void> {
-    const s = this.data.models[this.model]?.steps[this.step];
+    const step = this.data.models[this.model]?.steps[this.step];
+    const s = step?.reveal ?? step;
     if (!s?.file || !s.line) return;
     try {
       const uri = vscode.Uri.file(s.file);

@@ -63,6 +63,12 @@ test('6.12: copy_pte_range re-read after copy_nonpresent_pte returns -ENOENT is 
     assert.equal(replay[m].bounded, null);
   }
   assert.equal(replay['x86-xen-pv'].exists, true, 'Xen PV can read the stale entry');
-  const lines = replay['x86-xen-pv'].steps.filter((s) => s.file === 'mm/memory.c').map((s) => s.line);
+  const steps = (replay['x86-xen-pv'].steps as { kind?: string; file?: string; line?: number }[]).filter((s) => s.file === 'mm/memory.c');
+  const lines = steps.filter((s) => s.kind !== 'call').map((s) => s.line);
   assert.deepEqual(lines, [lineOf(text, /arch_enter_lazy_mmu_mode\(\);/, fnStart), d.related[3].line, enoentRead], 'witness steps keep their source lines');
+  // Between the enter and the write, the witness goes through the three calls down to it (engine/replay.ts hopsBetween).
+  assert.deepEqual(
+    steps.map((s) => `${s.kind === 'call' ? 'call' : 'op'}:${s.line}`),
+    [`op:${lines[0]}`, ...d.related.slice(0, 3).map((r) => `call:${r.line}`), `op:${lines[1]}`, `op:${lines[2]}`],
+  );
 });

@@ -6,9 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { esc, makeNonce, panelHtml, parseMessage } from '../../client/panel/html';
+import { esc, makeNonce, panelHtml, parseMessage, summaryText, verdictWords } from '../../client/panel/html';
 import { fromReplay, fromScenario, PanelData } from '../../client/panel/data';
-import { replayFinding } from '../../engine/replay';
+import { reachSummary, replayFinding } from '../../engine/replay';
 import { listModels, parseScenario, simulate } from '../../engine/simulator';
 import type { Finding } from '../../engine/findings';
 import { renderMessage } from '../../engine/message';
@@ -76,19 +76,23 @@ test('strict CSP with a nonce: default-src none, only the nonced script, no inli
   assert.ok(!/(src|href)="https?:/i.test(html), 'no remote content');
 });
 
-test('the timeline: one SVG column per step, rows for mode, pending, memory, walker, TLB; badges per model', () => {
+test('the timeline: one table column per step, row labels in a first column, rows for mode, pending, memory, walker, TLB; verdicts per model', () => {
   const data = evilData();
   const html = panelHtml(data, OPTS);
-  const svgs = html.match(/<svg class="timeline"/g) ?? [];
-  assert.equal(svgs.length, data.models.length, 'one timeline per model');
+  const tables = html.match(/<table class="timeline"/g) ?? [];
+  assert.equal(tables.length, data.models.length, 'one timeline per model');
   const xen = data.models.findIndex((m) => m.name === 'x86-xen-pv');
-  const cols = html.match(new RegExp(`<g class="col" id="m${xen}s\\d+"`, 'g')) ?? [];
+  const cols = html.match(new RegExp(`<td class="[^"]*" data-step="\\d+" id="m${xen}s\\d+"`, 'g')) ?? [];
   assert.equal(cols.length, data.models[xen].steps.length);
-  for (const label of ['mode (enable / pause)', 'pending (stores, barriers)', 'entry in memory', 'table walker sees', 'TLB']) assert.ok(html.includes(`>${esc(label)}<`), label);
-  // Outcome badges: Xen PV allows the stale read, arm64 eager forbids it.
+  for (const label of ['mode (enable / pause)', 'pending (stores, barriers)', 'entry in memory', 'table walker sees', 'TLB'])
+    assert.ok(html.includes(`<th scope="row" class="label">${esc(label)}</th>`), label);
+  // Nothing is clipped in the markup: a long value comes out whole (the stylesheet wraps it).
+  assert.ok(!html.includes('…'), 'no ellipsis');
+  // Verdicts in plain words, herd's word kept as a detail: the stale read can happen on Xen PV, not on arm64 eager.
   assert.equal(data.models[xen].exists, true);
-  assert.match(html, /x86-xen-pv <span class="badge bad">Allowed<\/span>/);
-  assert.match(html, /arm64-eager <span class="badge ok">Forbidden<\/span>/);
+  assert.match(html, /x86-xen-pv <span class="verdict bad" title="herd: Allowed">can happen<\/span>/);
+  assert.match(html, /arm64-eager <span class="verdict ok" title="herd: Forbidden">cannot happen<\/span>/);
+  assert.match(html, /<span class="herd">herd: Allowed<\/span>/);
   // The selected model's section is shown, the others hidden.
   const eager = data.models.findIndex((m) => m.name === 'arm64-eager');
   assert.ok(html.includes(`<section class="model" data-model="${eager}">`));
@@ -158,4 +162,71 @@ test('package.json contributes the extension: client, languages, grammars, comma
   const props = c.configuration.properties;
   assert.deepEqual(props['lazymmu.model'].enum, listModels().map((m) => m.name), 'the model setting lists the simulator models');
   for (const k of ['lazymmu.arch', 'lazymmu.extraApis', 'lazymmu.exclude', 'lazymmu.kernelConfig', 'lazymmu.showOnlyNewSince']) assert.ok(props[k], k);
+});
+
+test('verdict words: can happen, cannot happen, and not found when the search was bounded', () => {
+  assert.equal(verdictWords({ exists: true, bounded: null }), 'can happen');
+  assert.equal(verdictWords({ exists: true, bounded: 'max states' }), 'can happen');
+  assert.equal(verdictWords({ exists: false, bounded: null }), 'cannot happen');
+  assert.equal(verdictWords({ exists: false, bounded: 'max states' }), 'not found (search bounded)');
+});
+
+test('the summary line names where the outcome is possible and where not; an architecture stands for all its models', () => {
+  const x = (exists: boolean, bounded: string | null = null) => ({ exists, bounded });
+  const results = { 'arm64-eager': x(false), 'arm64-v6.16': x(false), 'x86-xen-pv': x(true), s390: x(false), 'powerpc-hash': x(false), sparc64: x(false) };
+  assert.equal(summaryText(reachSummary(results, 'stale read')), 'stale read possible on x86-xen-pv; not on arm64, s390, powerpc-hash, sparc64');
+  // Part of an architecture: its models by name.
+  assert.equal(
+    summaryText(reachSummary({ ...results, 'arm64-v6.16': x(true) }, 'stale read')),
+    'stale read possible on arm64-v6.16, x86-xen-pv; not on arm64-eager, s390, powerpc-hash, sparc64',
+  );
+  assert.equal(summaryText(reachSummary({ ...results, 'x86-xen-pv': x(false) }, 'stale read')), 'stale read not possible on arm64, x86-xen-pv, s390, powerpc-hash, sparc64');
+  assert.equal(
+    summaryText(reachSummary({ ...results, s390: x(false, 'max states') }, 'stale read')),
+    'stale read possible on x86-xen-pv; not on arm64, powerpc-hash, sparc64; not found within the search bound on s390',
+  );
+  // It is the header's first line, coloured as danger when possible somewhere.
+  const data = evilData();
+  data.summary = reachSummary(Object.fromEntries(data.models.map((m) => [m.name, m])), 'stale read');
+  assert.match(panelHtml(data, OPTS), /<p class="summary bad">stale read possible on x86-xen-pv; not on arm64, s390, powerpc-hash, sparc64<\/p>/);
+});
+
+test('call-chain hops are columns of their own, their state cells blank; steps of a kind the panel does not know show their text', () => {
+  const data = evilData();
+  const xen = data.models.find((m) => m.name === 'x86-xen-pv')!;
+  const st = xen.steps[0];
+  xen.steps.splice(1, 0, { ...st, kind: 'call', operation: 'helper() writes the entry through p', line: 12 }, { ...st, kind: 'tlb-prefetch"x', operation: 'speculative walk of src_pte', file: undefined, line: undefined });
+  const html = panelHtml(data, OPTS);
+  const xi = data.models.indexOf(xen);
+  assert.match(html, new RegExp(`<td class="cell cell-op kind-call" data-step="1" id="m${xi}s1"[^>]*><div>2\\. ↳ call</div><div>helper\\(\\) writes the entry through p</div></td>`));
+  assert.match(html, /<td class="cell cell-mem kind-call same" data-step="1"><\/td>/);
+  assert.match(html, /<td class="cell cell-op kind-tlb-prefetchx" data-step="2"[^>]*><div>3\. speculative walk of src_pte<\/div>/);
+});
+
+test('a scenario: titled by its name, its condition shown, each step linked to its scenario line', () => {
+  const text = fs.readFileSync(path.join(REPO, 'test/simulator/scenarios/copy_pte_range_raw.lzmmu'), 'utf8');
+  const sc = parseScenario(text, 'x.lzmmu').scenario!;
+  const results = Object.fromEntries(listModels().map((m) => [m.name, simulate(sc, m.name)]));
+  const data = fromScenario('copy_pte_range_raw.lzmmu', { errors: [], results, name: sc.name, condition: 'exists P0:r0 = invalid(a, user)', model: 'x86-xen-pv' }, 'arm64-eager', '/ws/copy.lzmmu');
+  assert.equal(data.title, 'copy_pte_range read after write');
+  assert.equal(data.subtitle, 'copy_pte_range_raw.lzmmu');
+  assert.equal(data.selected, 'x86-xen-pv', 'the server\'s biting model wins over the preferred one');
+  const xen = data.models.find((m) => m.name === 'x86-xen-pv')!;
+  // Kernel steps link to their own lines; the machine steps after one to its line.
+  assert.deepEqual(xen.steps.map((s) => s.reveal?.line), [9, 10, 11, 11, 12, 12, 12, 12]);
+  assert.ok(xen.steps.every((s) => s.reveal?.file === '/ws/copy.lzmmu'));
+  const html = panelHtml(data, OPTS);
+  assert.match(html, /<h1>copy_pte_range read after write<\/h1>/);
+  assert.match(html, /<p class="condition">condition: <code>exists P0:r0 = invalid\(a, user\)<\/code><\/p>/);
+});
+
+test('the fix button is there when the server offers the fix, and gone once the replay is of the fixed path', () => {
+  const data = evilData();
+  assert.ok(!panelHtml(data, OPTS).includes('apply-fix'));
+  data.fix = { title: `Flush ${EVIL}` };
+  const html = panelHtml(data, OPTS);
+  assert.match(html, /<button type="button" class="apply-fix" title="Flush &lt;img[^"]*">Apply the fix and simulate again<\/button>/);
+  assert.ok(!html.includes(EVIL));
+  assert.deepEqual(parseMessage({ type: 'applyFix' }), { type: 'applyFix' });
+  assert.equal(parseMessage({ type: 'applyFix', edit: {} }), null);
 });

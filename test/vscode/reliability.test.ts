@@ -173,9 +173,9 @@ uiTest('HTML and script in source text and file names reach the simulation panel
   await shown.locator('.pos', { hasText: 'step 1 of' }).waitFor();
   const detail = await shown.locator('table.detail:not([hidden])').innerText();
   assert.ok(detail.includes(`${EVIL_FILE}:16`), detail);
-  const cell = await shown.locator('g.col').first().locator('text.cell-src').textContent();
+  const cell = await shown.locator('tr.row-src td').first().textContent();
   assert.ok(cell?.startsWith('pwn"><img src=x onerro'), String(cell));
-  const title = await shown.locator('g.col').first().locator('title').textContent();
+  const title = await shown.locator('tr.row-op td').first().getAttribute('title');
   assert.ok(title?.includes(`(${EVIL_FILE}:16)`), String(title));
   // Work the panel (a round trip through the extension) and let any payload's event fire.
   await shown.locator('button.fwd').click();
@@ -183,7 +183,7 @@ uiTest('HTML and script in source text and file names reach the simulation panel
   await panel.locator('button.tab', { hasText: 'x86-xen-pv' }).click();
   await panel.locator('section.model:not([hidden]) h2', { hasText: 'x86-xen-pv' }).waitFor();
   // Clicking the first step reveals line 16 of the file whose name is markup.
-  await panel.locator('section.model:not([hidden]) g.col').first().click();
+  await panel.locator('section.model:not([hidden]) tr.row-op td').first().click();
   await page.locator('.monaco-editor .line-numbers.active-line-number', { hasText: /^16$/ }).first().waitFor({ timeout: 20000 });
   await cs!.shot('reliability-2-payload-panel');
 
@@ -194,12 +194,13 @@ uiTest('HTML and script in source text and file names reach the simulation panel
 uiTest('markup in scenario file names, source locations and parse errors reaches the simulation panel as text, and none of it runs', async () => {
   const page = cs!.page;
   const panel = cs!.panel();
-  // A scenario that simulates: its name is the panel's title, its '@' locations are the steps' sources.
+  // A scenario that simulates: its `name` (markup too) is the panel's title, its file name the subtitle, its '@' locations are the steps' sources.
   await cs!.quickOpen('pwn-scenario', 'pwn-scenario');
   await cs!.activeEditor().click();
   await cs!.command('lazymmu: Simulate at Cursor');
-  await panel.locator('h1', { hasText: 'pwn-scenario' }).waitFor({ timeout: 60000 });
-  assert.equal(await panel.locator('h1').innerText(), EVIL_SCENARIO);
+  await panel.locator('p.subtitle', { hasText: 'pwn-scenario' }).waitFor({ timeout: 60000 });
+  assert.equal(await panel.locator('p.subtitle').innerText(), EVIL_SCENARIO);
+  assert.equal(await panel.locator('h1').innerText(), "payload <img src=x onerror=window.__lazymmuPwned='name'>");
   assert.equal(await panel.locator('ul.errors').count(), 0);
   const shown = panel.locator('section.model:not([hidden])');
   await shown.locator('.pos', { hasText: 'step 1 of' }).waitFor();
