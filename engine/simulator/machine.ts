@@ -83,6 +83,15 @@ function performTlbi(s: MachineState, cpu: number, t: { va: string | null; bc: b
   });
 }
 
+/**
+ * A TLBI completes only once every access made with the translation it
+ * removes is observed: a store translated through the VA (or any VA, for
+ * TLBI ALL) still in a targeted CPU's store buffer holds it back.
+ */
+function tlbiBlocked(s: MachineState, cpu: number, t: { va: string | null; bc: boolean }): boolean {
+  return s.cpus.some((o, i) => (i === cpu || t.bc) && o.sb.some((e) => e.va !== undefined && (t.va === null || e.va === t.va)));
+}
+
 function readLoc(s: MachineState, c: CpuState, loc: string): Val {
   for (let i = c.sb.length - 1; i >= 0; i--) if (c.sb[i].loc === loc) return c.sb[i].val;
   const name = loc.slice(2);
@@ -206,7 +215,7 @@ export function successors(cs: CompiledScenario, cm: CompiledModel, s: MachineSt
       });
     });
     // 3. pending TLBI completes (in order)
-    if (c.ptlbi.length) {
+    if (c.ptlbi.length && !tlbiBlocked(s, i, c.ptlbi[0])) {
       const ns = cloneState(s);
       const t = c.ptlbi[0];
       ns.cpus[i].ptlbi = c.ptlbi.slice(1);
@@ -294,6 +303,10 @@ function execMOp(cs: CompiledScenario, s: MachineState, i: number, out: Succ[]) 
           const f = `P${i}:${c.tag}:${m.va}`;
           ns.faults = addSorted(s.faults, f);
           nc.pipe = {}; // exception entry and return are context synchronising
+          if (cs.scenario.onFault === 'stop') {
+            nc.pc = cs.programs[i].length;
+            nc.queue = [];
+          }
           push(ns, `${describeMOp(m)}: translation fault (${from} gives ${showDesc(d)})`);
           continue;
         }
@@ -303,7 +316,7 @@ function execMOp(cs: CompiledScenario, s: MachineState, i: number, out: Succ[]) 
           nc.regs[m.dest] = v;
           push(ns, `${describeMOp(m)} via ${from} -> page ${page} = ${showVal(v)}`);
         } else {
-          nc.sb = [...c.sb, { loc: 'p:' + page, val: m.val }];
+          nc.sb = [...c.sb, { loc: 'p:' + page, val: m.val, va: m.va }];
           push(ns, `${describeMOp(m)} via ${from} -> page ${page}`);
         }
       }
@@ -313,6 +326,8 @@ function execMOp(cs: CompiledScenario, s: MachineState, i: number, out: Succ[]) 
       const ns = base();
       const nc = ns.cpus[i];
       if (m.dom !== 'ld') drain(ns, nc);
+      // DSB ISH waits for its TLBIs, which wait for stores made with the old translation
+      if (m.dom === 'full' && nc.ptlbi.some((t) => tlbiBlocked(ns, i, t))) return;
       if (m.dom === 'full') {
         for (const t of nc.ptlbi) performTlbi(ns, i, t);
         nc.ptlbi = [];

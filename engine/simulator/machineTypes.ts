@@ -60,6 +60,8 @@ export type MOp =
 export interface SbEntry {
   loc: string; // 'e:NAME' for an entry, 'p:NAME' for a data page
   val: Val;
+  /** The VA a data store was translated through (a TLBI of it waits for the store). */
+  va?: string;
 }
 
 export interface CpuState {

@@ -102,6 +102,12 @@ export interface Scenario {
   condition: Cond | null;
   /** Verdict comment from the file header (`expect Allowed`), for fidelity tests. */
   expect?: 'Allowed' | 'Forbidden' | 'Required';
+  /**
+   * What a CPU does after a translation fault: carry on after the access
+   * (the default, as a kernel's fixup would) or stop (herd7's `fatal`
+   * faults, which litmus tests assume).
+   */
+  onFault?: 'continue' | 'stop';
 }
 
 export interface Bounds {
