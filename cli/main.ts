@@ -30,7 +30,7 @@ const USAGE = `usage: lazymmu check [--root DIR] [--arch NAME] [--format text|js
                      [--min-impact contract|hazard] [--allowed-nesting] [--replay] [--stats] [--no-cache]
                      [--base REV | --since REV] [--show new,fixed,unchanged] PATH...
        lazymmu review PATCH|MBOX [--tree DIR] [check's options] [PATH...]
-       lazymmu simulate FILE.lzmmu [--model NAME|all] [--format text|json]
+       lazymmu simulate FILE.lzmmu|FILE.litmus [--model NAME|all] [--format text|json]
        lazymmu --version`;
 
 const FORMATS: Record<string, Formatter> = { text: formatText, json: formatJson, sarif: formatSarif };

@@ -135,6 +135,9 @@ function showLit(d: DescLit): string {
   const parts: string[] = [];
   if (d.page) parts.push(d.page);
   if (d.user !== undefined) parts.push(d.user ? 'user' : 'kernel');
+  if (d.af !== undefined) parts.push(d.af ? 'young' : 'old');
+  if (d.db !== undefined) parts.push(d.db ? 'dirty' : 'clean');
+  if (d.dbm !== undefined) parts.push(d.dbm ? 'dbm' : 'nodbm');
   return `${d.valid ? 'valid' : 'invalid'}${parts.length ? `(${parts.join(', ')})` : ''}`;
 }
 
@@ -165,7 +168,7 @@ export function condToText(c: Cond): string {
     case 'error':
       return 'error';
     case 'fault':
-      return `fault(${c.cpu !== undefined ? `P${c.cpu}:` : ''}${c.target})`;
+      return `fault(${c.cpu !== undefined ? `P${c.cpu}:` : ''}${c.target}${c.faultKind ? `, ${c.faultKind}` : ''})`;
     case 'eq': {
       const lhs = c.lhs.kind === 'reg' ? `P${c.lhs.cpu}:${c.lhs.reg}` : c.lhs.name;
       const v = c.value.kind === 'num' ? String(c.value.value) : showLit(c.value.desc);

@@ -235,7 +235,7 @@ export function ownView(s: MachineState, c: CpuState, entry: string, seeDeferred
 }
 
 function litToDesc(d: DescLit, entryUser: boolean): DescStr {
-  return encDesc(d.valid, d.page, d.user ?? entryUser);
+  return encDesc(d.valid, d.page, d.user ?? entryUser, d);
 }
 
 function argDesc(a: Arg, c: CpuState, entryUser: boolean): DescStr {
@@ -278,6 +278,13 @@ export function lowerStep(cm: CompiledModel, cs: CompiledScenario, s: MachineSta
         return [{ k: 'st', va: entry!, val: argNum(st.args[1], c) }];
       case 'dsb':
         return [{ k: 'dsb', dom: DSB_DOM[(st.args[0] as { name: string }).name] ?? 'full' }];
+      case 'dmb':
+        return [{ k: 'dmb', dom: DSB_DOM[(st.args[0] as { name: string }).name] ?? 'full' }];
+      case 'ldar':
+        return [{ k: 'ld', va: entry!, dest: st.dest! }];
+      case 'stlr':
+        // release: every earlier access is observed before the store
+        return [{ k: 'dmb', dom: 'full' }, { k: 'st', va: entry!, val: argNum(st.args[1], c) }];
       case 'isb':
         return [{ k: 'isb' }];
       case 'eret':

@@ -9,7 +9,9 @@ import {
   CpuState,
   DescStr,
   decDesc,
+  encDesc,
   isValidDesc,
+  withFlags,
   MachineState,
   MOp,
   showDesc,
@@ -29,7 +31,7 @@ export interface Succ {
 
 export function initialState(cs: CompiledScenario, cm: CompiledModel): MachineState {
   const entries: Record<string, DescStr> = {};
-  for (const e of cs.scenario.entries) entries[e.name] = `${e.init.valid ? 'V' : 'I'}:${e.init.page ?? '-'}:${e.init.user ? 'u' : 'k'}`;
+  for (const e of cs.scenario.entries) entries[e.name] = encDesc(e.init.valid, e.init.page, e.init.user ?? false, e.init);
   const pages: Record<string, number> = {};
   for (const p of cs.scenario.pages) pages[p.name] = p.value;
   return {
@@ -58,15 +60,38 @@ export function isFinal(cs: CompiledScenario, s: MachineState): boolean {
   return s.cpus.every((c, i) => c.pc >= cs.programs[i].length && c.queue.length === 0);
 }
 
-function commitTo(s: MachineState, loc: string, val: Val) {
+function hwApply(d: DescStr, hw: 'af' | 'afdb'): DescStr {
+  return isValidDesc(d) ? withFlags(d, { af: true, ...(hw === 'afdb' ? { db: true } : {}) }) : d;
+}
+
+function commitTo(s: MachineState, loc: string, val: Val, hw?: 'af' | 'afdb') {
   const name = loc.slice(2);
-  if (loc.startsWith('e:')) s.entries[name] = val as DescStr;
+  if (hw) s.entries[name] = hwApply(s.entries[name], hw);
+  else if (loc.startsWith('e:')) s.entries[name] = val as DescStr;
   else s.pages[name] = val as number;
 }
 
-function drain(s: MachineState, c: CpuState) {
-  for (const e of c.sb) commitTo(s, e.loc, e.val);
-  c.sb = [];
+/**
+ * Make buffered stores visible: all of them (DSB, the end), or, for a DMB
+ * (`explicitOnly`), the explicit ones not queued behind a hardware update
+ * of the same location.
+ */
+function drain(s: MachineState, c: CpuState, explicitOnly = false) {
+  if (!explicitOnly) {
+    for (const e of c.sb) commitTo(s, e.loc, e.val, e.hw);
+    c.sb = [];
+    return;
+  }
+  const held = new Set<string>();
+  const keep = c.sb.filter((e) => {
+    if (e.hw || held.has(e.loc)) {
+      held.add(e.loc);
+      return true;
+    }
+    commitTo(s, e.loc, e.val);
+    return false;
+  });
+  c.sb = keep;
 }
 
 function performTlbi(s: MachineState, cpu: number, t: { va: string | null; bc: boolean }) {
@@ -93,9 +118,10 @@ function tlbiBlocked(s: MachineState, cpu: number, t: { va: string | null; bc: b
 }
 
 function readLoc(s: MachineState, c: CpuState, loc: string): Val {
-  for (let i = c.sb.length - 1; i >= 0; i--) if (c.sb[i].loc === loc) return c.sb[i].val;
   const name = loc.slice(2);
-  return loc.startsWith('e:') ? s.entries[name] : s.pages[name];
+  let v: Val = loc.startsWith('e:') ? s.entries[name] : s.pages[name];
+  for (const e of c.sb) if (e.loc === loc) v = e.hw ? hwApply(v as DescStr, e.hw) : e.val;
+  return v;
 }
 
 function addSorted(list: string[], item: string): string[] {
@@ -136,6 +162,8 @@ function describeMOp(m: MOp): string {
       return `STR ${m.val} -> [${m.va}]`;
     case 'dsb':
       return m.dom === 'full' ? 'DSB ISH' : m.dom === 'st' ? 'DSB ISHST' : 'DSB LD';
+    case 'dmb':
+      return m.dom === 'full' ? 'DMB ISH' : m.dom === 'st' ? 'DMB ISHST' : 'DMB LD';
     case 'isb':
       return 'ISB';
     case 'ctxsync':
@@ -207,12 +235,12 @@ export function successors(cs: CompiledScenario, cm: CompiledModel, s: MachineSt
       seen.add(e.loc);
       const ns = cloneState(s);
       const nc = ns.cpus[i];
-      commitTo(ns, e.loc, e.val);
+      commitTo(ns, e.loc, e.val, e.hw);
       nc.sb = c.sb.filter((_, j) => j !== idx);
-      out.push({
-        state: ns,
-        info: { cpu: i, kind: 'commit', text: `store ${showVal(e.val)} to ${e.loc.startsWith('e:') ? 'entry' : 'page'} ${e.loc.slice(2)} becomes visible` },
-      });
+      const text = e.hw
+        ? `hardware update of entry ${e.loc.slice(2)} becomes visible: ${showVal(ns.entries[e.loc.slice(2)])}`
+        : `store ${showVal(e.val)} to ${e.loc.startsWith('e:') ? 'entry' : 'page'} ${e.loc.slice(2)} becomes visible`;
+      out.push({ state: ns, info: { cpu: i, kind: e.hw ? 'hw-update' : 'commit', text } });
     });
     // 3. pending TLBI completes (in order)
     if (c.ptlbi.length && !tlbiBlocked(s, i, c.ptlbi[0])) {
@@ -227,10 +255,20 @@ export function successors(cs: CompiledScenario, cm: CompiledModel, s: MachineSt
     const rem = remainingVas(cs, c, i);
     for (const va of rem) {
       const d = s.entries[va];
-      if (isValidDesc(d) && c.tlb[va] !== d) {
+      if (isValidDesc(d) && decDesc(d).af && c.tlb[va] !== d) {
         const ns = cloneState(s);
         ns.cpus[i].tlb[va] = d;
         out.push({ state: ns, info: { cpu: i, kind: 'tlb-fill', text: `TLB caches ${va} -> ${showDesc(d)}` } });
+      }
+    }
+    if (cs.scenario.hwUpdates?.[i]?.ha) {
+      // with HA the walker may set an access flag at any time (speculative walk)
+      for (const va of Object.keys(s.entries).sort()) {
+        const d = s.entries[va];
+        if (!isValidDesc(d) || decDesc(d).af) continue;
+        const ns = cloneState(s);
+        ns.entries[va] = withFlags(d, { af: true });
+        out.push({ state: ns, info: { cpu: i, kind: 'hw-update', text: `hardware sets the access flag of entry ${va} (speculative walk): ${showDesc(ns.entries[va])}` } });
       }
     }
     for (const va of Object.keys(c.tlb).sort()) {
@@ -296,28 +334,67 @@ function execMOp(cs: CompiledScenario, s: MachineState, i: number, out: Succ[]) 
       add(c.pipe[m.va], 'pipeline');
       add(c.tlb[m.va], 'TLB');
       add(s.entries[m.va], 'walk');
-      for (const [d, from] of opts) {
+      const hw = cs.scenario.hwUpdates?.[i];
+      for (const [d0, from0] of opts) {
         const ns = base();
         const nc = ns.cpus[i];
-        if (!isValidDesc(d)) {
-          const f = `P${i}:${c.tag}:${m.va}`;
+        const fault = (kind: string, why: string) => {
+          const f = `P${i}:${c.tag}:${m.va}${kind === 'Translation' ? '' : ':' + kind}`;
           ns.faults = addSorted(s.faults, f);
           nc.pipe = {}; // exception entry and return are context synchronising
           if (cs.scenario.onFault === 'stop') {
             nc.pc = cs.programs[i].length;
             nc.queue = [];
           }
-          push(ns, `${describeMOp(m)}: translation fault (${from} gives ${showDesc(d)})`);
+          push(ns, `${describeMOp(m)}: ${why}`);
+        };
+        let d = d0;
+        let from = from0;
+        let note = '';
+        if (!isValidDesc(d)) {
+          fault('Translation', `translation fault (${from} gives ${showDesc(d)})`);
           continue;
         }
-        const page = decDesc(d).page!;
+        let x = decDesc(d);
+        if (!x.af || (m.k === 'st' && !x.db)) {
+          // access flag clear / not writable: a fault unless the hardware
+          // manages the field; its update is an atomic read-modify-write of
+          // the entry in memory, so it sees (and keeps) the latest value
+          if (!x.af && !hw?.ha) {
+            fault('AccessFlag', `access-flag fault (${from} gives ${showDesc(d)})`);
+            continue;
+          }
+          if (m.k === 'st' && !x.db && !(hw?.hd && x.dbm)) {
+            fault('Permission', `permission fault: not writable (${from} gives ${showDesc(d)})`);
+            continue;
+          }
+          const mem = readLoc(s, c, 'e:' + m.va) as DescStr;
+          if (!isValidDesc(mem)) {
+            fault('Translation', `translation fault (the walk for the hardware update finds ${showDesc(mem)})`);
+            continue;
+          }
+          const mx = decDesc(mem);
+          if (m.k === 'st' && !mx.db && !(hw?.hd && mx.dbm)) {
+            fault('Permission', `permission fault: not writable (the walk for the hardware update finds ${showDesc(mem)})`);
+            continue;
+          }
+          const hwKind = m.k === 'st' && !mx.db ? 'afdb' : 'af';
+          const upd = hwApply(mem, hwKind);
+          if (upd !== mem) nc.sb = [...nc.sb, { loc: 'e:' + m.va, val: upd, hw: hwKind }];
+          if (nc.tlb[m.va] !== undefined) nc.tlb[m.va] = upd;
+          note = upd === mem ? '' : ` (hardware sets ${hwKind === 'afdb' ? 'AF and DB' : 'AF'} of entry ${m.va}: ${showDesc(upd)})`;
+          d = upd;
+          from = 'walk';
+          x = decDesc(d);
+        }
+        const page = x.page!;
         if (m.k === 'ld') {
           const v = readLoc(s, c, 'p:' + page);
           nc.regs[m.dest] = v;
-          push(ns, `${describeMOp(m)} via ${from} -> page ${page} = ${showVal(v)}`);
+          push(ns, `${describeMOp(m)} via ${from} -> page ${page} = ${showVal(v)}${note}`);
         } else {
-          nc.sb = [...c.sb, { loc: 'p:' + page, val: m.val, va: m.va }];
-          push(ns, `${describeMOp(m)} via ${from} -> page ${page}`);
+          nc.sb = [...nc.sb, { loc: 'p:' + page, val: m.val, va: m.va }];
+          push(ns, `${describeMOp(m)} via ${from} -> page ${page}${note}`);
         }
       }
       return;
@@ -332,6 +409,14 @@ function execMOp(cs: CompiledScenario, s: MachineState, i: number, out: Succ[]) 
         for (const t of nc.ptlbi) performTlbi(ns, i, t);
         nc.ptlbi = [];
       }
+      push(ns, describeMOp(m));
+      return;
+    }
+    case 'dmb': {
+      // loads run in program order, so only a store-ordering DMB has work:
+      // earlier stores become visible before any later access
+      const ns = base();
+      if (m.dom !== 'ld') drain(ns, ns.cpus[i], true);
       push(ns, describeMOp(m));
       return;
     }

@@ -32,6 +32,10 @@ export interface DescLit {
   valid: boolean;
   page: string | null;
   user?: boolean;
+  /** Hardware-managed fields; undefined: the default (af 1, db 1, dbm 0) when written, any when matched. */
+  af?: boolean;
+  db?: boolean;
+  dbm?: boolean;
 }
 
 export type Arg =
@@ -81,7 +85,7 @@ export type Cond =
   | { kind: 'or'; left: Cond; right: Cond }
   | { kind: 'not'; inner: Cond }
   | { kind: 'true' }
-  | { kind: 'fault'; cpu?: number; target: string; pos: Pos }
+  | { kind: 'fault'; cpu?: number; target: string; pos: Pos; /** Translation, AccessFlag, Permission; any when absent */ faultKind?: string }
   | { kind: 'error'; pos: Pos }
   | { kind: 'eq'; lhs: CondLhs; value: CondValue; negate: boolean; pos: Pos };
 
@@ -108,6 +112,11 @@ export interface Scenario {
    * faults, which litmus tests assume).
    */
   onFault?: 'continue' | 'stop';
+  /**
+   * Hardware management of the access flag (HA) and dirty state (HD) per
+   * CPU (TCR_EL1.HA/HD, herd's TTHM); absent: neither.
+   */
+  hwUpdates?: { ha: boolean; hd: boolean }[];
 }
 
 export interface Bounds {
@@ -144,7 +153,9 @@ export type StepKind =
   | 'tlbi-complete'
   | 'tlb-fill'
   | 'tlb-evict'
-  | 'walk-early';
+  | 'walk-early'
+  /** the hardware sets the access flag or the dirty state of an entry */
+  | 'hw-update';
 
 export interface Step {
   index: number;

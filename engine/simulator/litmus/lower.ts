@@ -10,6 +10,7 @@
  * (instruction or feature): the fidelity table's "cannot express" column.
  */
 import { buildScenario, BuilderOp } from '../builder';
+import { FAULT_KINDS } from '../parser';
 import { Cond, CondValue, DescLit, Scenario } from '../types';
 import { LitCond, LitInstr, LitLoc, LitmusTest, LitValue } from './syntax';
 
@@ -39,16 +40,33 @@ function cannot(msg: string): never {
 
 /** The descriptor fields the machine models: output address, valid. */
 function descOf(fields: Record<string, string>, defaultOa: string | null, where: string): DescLit {
-  for (const [k, v] of Object.entries(fields)) {
-    if (k === 'oa' || k === 'valid') continue;
-    // herd's defaults are af:1, db:1, dbm:0: only non-default values change behaviour
-    if ((k === 'af' || k === 'db') && v === '1') continue;
-    if (k === 'dbm' && v === '0') continue;
-    if (k === 'af' || k === 'db' || k === 'dbm') cannot(`descriptor field ${k}:${v} in ${where} (no hardware access-flag / dirty-bit state)`);
-    cannot(`descriptor field ${k}:${v} in ${where}`);
+  for (const k of Object.keys(fields))
+    if (!['oa', 'valid', 'af', 'db', 'dbm'].includes(k)) cannot(`descriptor field ${k}:${fields[k]} in ${where}`);
+  const bit = (k: string, dflt: boolean) => (fields[k] === undefined ? dflt : fields[k] !== '0');
+  // herd's defaults: valid:1, af:1, db:1, dbm:0; a descriptor is compared whole
+  return {
+    valid: bit('valid', true),
+    page: fields.oa !== undefined ? `phy_${fields.oa}` : defaultOa,
+    af: bit('af', true),
+    db: bit('db', true),
+    dbm: bit('dbm', false),
+  };
+}
+
+/** `TTHM=HA HD`, `TTHM=P1:HA`: which CPUs manage the access flag / dirty state. */
+function tthmOf(spec: string | undefined, cpus: number): { ha: boolean; hd: boolean }[] | undefined {
+  if (!spec) return undefined;
+  const out = Array.from({ length: cpus }, () => ({ ha: false, hd: false }));
+  for (const w of spec.trim().split(/\s+/)) {
+    const m = /^(?:P(\d+):)?(HA|HD)$/.exec(w);
+    if (!m) cannot(`TTHM=${spec}`);
+    for (let p = 0; p < cpus; p++) {
+      if (m[1] !== undefined && Number(m[1]) !== p) continue;
+      if (m[2] === 'HA') out[p].ha = true;
+      else out[p].hd = true;
+    }
   }
-  const valid = fields.valid === undefined ? true : fields.valid !== '0';
-  return { valid, page: fields.oa !== undefined ? `phy_${fields.oa}` : defaultOa };
+  return out;
 }
 
 export interface Lowered {
@@ -57,7 +75,6 @@ export interface Lowered {
 
 export function lowerLitmus(t: LitmusTest, fileName: string): Scenario {
   if (t.arch !== 'AArch64') cannot(`architecture ${t.arch} (only AArch64)`);
-  if (t.meta.TTHM) cannot(`hardware access-flag / dirty-bit management (TTHM=${t.meta.TTHM})`);
   const variant = (t.meta.Variant ?? '').toLowerCase();
   if (variant && !['precise', 'fatal', 'vmsa'].includes(variant)) cannot(`Variant=${t.meta.Variant}`);
   if (t.filter) cannot('filter clause');
@@ -239,11 +256,29 @@ export function lowerLitmus(t: LitmusTest, fileName: string): Scenario {
           emit({ op: TLBI_BC.has(kind) ? 'tlbi_va' : 'tlbi_va_local', args: [r.n] });
           return;
         }
-        case mn === 'DMB':
-          cannot(`DMB ${ops[0] ?? ''} (the machine has no DMB ordering)`.replace(' (', ' (').trim());
-        // eslint-disable-next-line no-fallthrough
-        case /^(LDAR|LDAPR|STLR|LDAXR|STLXR)/.test(mn):
-          cannot(`${mn}: acquire/release`);
+        case mn === 'DMB': {
+          const d = BARRIERS[(ops[0] ?? 'SY').toUpperCase()];
+          if (!d) cannot(`DMB ${ops[0]}`);
+          emit({ op: 'dmb', args: [d] });
+          return;
+        }
+        case mn === 'LDAR' || mn === 'LDAPR': {
+          const a = address(ops[1], ins);
+          if (a.k !== 'va') cannot(`${mn} from ${describe(a)} (${ins.text})`);
+          emit({ op: 'ldar', args: [a.n], dest: setLoaded(ops[0], false) });
+          return;
+        }
+        case mn === 'STLR': {
+          const a = address(ops[1], ins);
+          const v = get(ops[0]);
+          if (a.k !== 'va') cannot(`${mn} to ${describe(a)} (${ins.text})`);
+          if (v.k === 'num') emit({ op: 'stlr', args: [a.n, v.v] });
+          else if (v.k === 'loaded' && !v.desc) emit({ op: 'stlr', args: [a.n, v.reg] });
+          else cannot(`${mn} of ${describe(v)} (${ins.text})`);
+          return;
+        }
+        case /^(LDAXR|STLXR)/.test(mn):
+          cannot(`${mn}: exclusive access`);
         // eslint-disable-next-line no-fallthrough
         case ATOMICS.test(mn):
           cannot(`${mn}: atomic read-modify-write`);
@@ -267,12 +302,15 @@ export function lowerLitmus(t: LitmusTest, fileName: string): Scenario {
       case 'not':
         return { kind: 'not', inner: condOf(c.a) };
       case 'fault': {
-        if (c.kind && !/translation/i.test(c.kind)) cannot(`fault kind ${c.kind}`);
+        const kind = c.kind?.replace(/^MMU:/, '');
+        if (kind && !FAULT_KINDS.includes(kind)) cannot(`fault kind ${c.kind}`);
+        let f: Cond;
         if (c.label) {
           if (!cpus[c.proc]?.some((o) => o.label === c.label)) cannot(`fault atom on label ${c.label} that labels no memory access`);
-          return { kind: 'fault', cpu: c.proc, target: c.label, pos: NOPOS };
-        }
-        return { kind: 'fault', cpu: c.proc, target: c.va, pos: NOPOS };
+          f = { kind: 'fault', cpu: c.proc, target: c.label, pos: NOPOS };
+        } else f = { kind: 'fault', cpu: c.proc, target: c.va, pos: NOPOS };
+        if (kind) f.faultKind = kind;
+        return f;
       }
       case 'eq': {
         if (c.lhs.k === 'reg') {
@@ -319,6 +357,8 @@ export function lowerLitmus(t: LitmusTest, fileName: string): Scenario {
   });
   if (!built.scenario) cannot(`scenario rejected: ${built.errors.map((e) => e.message).join('; ')}`);
   built.scenario.onFault = 'stop';
+  const hw = tthmOf(t.meta.TTHM, t.procs.length);
+  if (hw) built.scenario.hwUpdates = hw;
   return built.scenario;
 }
 
