@@ -11,6 +11,7 @@ import {
   decDesc,
   encDesc,
   isValidDesc,
+  rmwApply,
   withFlags,
   MachineState,
   MOp,
@@ -117,6 +118,15 @@ function tlbiBlocked(s: MachineState, cpu: number, t: { va: string | null; bc: b
   return s.cpus.some((o, i) => (i === cpu || t.bc) && o.sb.some((e) => e.va !== undefined && (t.va === null || e.va === t.va)));
 }
 
+/**
+ * A hardware update is atomic with the walk that read the entry: while it
+ * is buffered on another CPU, no other write to the entry may come between
+ * (that CPU's stores and atomics to it wait).
+ */
+function hwLocked(s: MachineState, cpu: number, loc: string): boolean {
+  return loc.startsWith('e:') && s.cpus.some((o, j) => j !== cpu && o.sb.some((e) => e.hw && e.loc === loc));
+}
+
 function readLoc(s: MachineState, c: CpuState, loc: string): Val {
   const name = loc.slice(2);
   let v: Val = loc.startsWith('e:') ? s.entries[name] : s.pages[name];
@@ -162,6 +172,10 @@ function describeMOp(m: MOp): string {
       return `STR ${m.val} -> [${m.va}]`;
     case 'dsb':
       return m.dom === 'full' ? 'DSB ISH' : m.dom === 'st' ? 'DSB ISHST' : 'DSB LD';
+    case 'rmw': {
+      const args = [m.a, ...(m.b !== undefined ? [m.b] : [])].map(showVal).join(', ');
+      return `${m.dest ? m.dest + ' <- ' : ''}atomic ${m.op.toUpperCase()}(${args}) on ${m.onEntry ? 'entry ' + m.va : '[' + m.va + ']'}`;
+    }
     case 'dmb':
       return m.dom === 'full' ? 'DMB ISH' : m.dom === 'st' ? 'DMB ISHST' : 'DMB LD';
     case 'isb':
@@ -233,6 +247,7 @@ export function successors(cs: CompiledScenario, cm: CompiledModel, s: MachineSt
     c.sb.forEach((e, idx) => {
       if (seen.has(e.loc)) return;
       seen.add(e.loc);
+      if (!e.hw && hwLocked(s, i, e.loc)) return;
       const ns = cloneState(s);
       const nc = ns.cpus[i];
       commitTo(ns, e.loc, e.val, e.hw);
@@ -325,6 +340,15 @@ function execMOp(cs: CompiledScenario, s: MachineState, i: number, out: Succ[]) 
       push(ns, describeMOp(m));
       return;
     }
+    case 'rmw':
+      if (m.onEntry) {
+        if (hwLocked(s, i, 'e:' + m.va)) return;
+        const ns = base();
+        const text = atomicUpdate(ns, ns.cpus[i], 'e:' + m.va, m);
+        push(ns, `${describeMOp(m)}: ${text}`);
+        return;
+      }
+    // falls through: an atomic on data is translated as a store
     case 'ld':
     case 'st': {
       const opts: [DescStr, string][] = [];
@@ -335,6 +359,7 @@ function execMOp(cs: CompiledScenario, s: MachineState, i: number, out: Succ[]) 
       add(c.tlb[m.va], 'TLB');
       add(s.entries[m.va], 'walk');
       const hw = cs.scenario.hwUpdates?.[i];
+      const writes = m.k !== 'ld';
       for (const [d0, from0] of opts) {
         const ns = base();
         const nc = ns.cpus[i];
@@ -356,7 +381,7 @@ function execMOp(cs: CompiledScenario, s: MachineState, i: number, out: Succ[]) 
           continue;
         }
         let x = decDesc(d);
-        if (!x.af || (m.k === 'st' && !x.db)) {
+        if (!x.af || (writes && !x.db)) {
           // access flag clear / not writable: a fault unless the hardware
           // manages the field; its update is an atomic read-modify-write of
           // the entry in memory, so it sees (and keeps) the latest value
@@ -364,7 +389,7 @@ function execMOp(cs: CompiledScenario, s: MachineState, i: number, out: Succ[]) 
             fault('AccessFlag', `access-flag fault (${from} gives ${showDesc(d)})`);
             continue;
           }
-          if (m.k === 'st' && !x.db && !(hw?.hd && x.dbm)) {
+          if (writes && !x.db && !(hw?.hd && x.dbm)) {
             fault('Permission', `permission fault: not writable (${from} gives ${showDesc(d)})`);
             continue;
           }
@@ -374,11 +399,11 @@ function execMOp(cs: CompiledScenario, s: MachineState, i: number, out: Succ[]) 
             continue;
           }
           const mx = decDesc(mem);
-          if (m.k === 'st' && !mx.db && !(hw?.hd && mx.dbm)) {
+          if (writes && !mx.db && !(hw?.hd && mx.dbm)) {
             fault('Permission', `permission fault: not writable (the walk for the hardware update finds ${showDesc(mem)})`);
             continue;
           }
-          const hwKind = m.k === 'st' && !mx.db ? 'afdb' : 'af';
+          const hwKind = writes && !mx.db ? 'afdb' : 'af';
           const upd = hwApply(mem, hwKind);
           if (upd !== mem) nc.sb = [...nc.sb, { loc: 'e:' + m.va, val: upd, hw: hwKind }];
           if (nc.tlb[m.va] !== undefined) nc.tlb[m.va] = upd;
@@ -388,7 +413,10 @@ function execMOp(cs: CompiledScenario, s: MachineState, i: number, out: Succ[]) 
           x = decDesc(d);
         }
         const page = x.page!;
-        if (m.k === 'ld') {
+        if (m.k === 'rmw') {
+          const text = atomicUpdate(ns, nc, 'p:' + page, m);
+          push(ns, `${describeMOp(m)} via ${from} -> page ${page}: ${text}${note}`);
+        } else if (m.k === 'ld') {
           const v = readLoc(s, c, 'p:' + page);
           nc.regs[m.dest] = v;
           push(ns, `${describeMOp(m)} via ${from} -> page ${page} = ${showVal(v)}${note}`);
@@ -402,6 +430,7 @@ function execMOp(cs: CompiledScenario, s: MachineState, i: number, out: Succ[]) 
     case 'dsb': {
       const ns = base();
       const nc = ns.cpus[i];
+      if (m.dom !== 'ld' && c.sb.some((e) => !e.hw && hwLocked(s, i, e.loc))) return;
       if (m.dom !== 'ld') drain(ns, nc);
       // DSB ISH waits for its TLBIs, which wait for stores made with the old translation
       if (m.dom === 'full' && nc.ptlbi.some((t) => tlbiBlocked(ns, i, t))) return;
@@ -416,6 +445,7 @@ function execMOp(cs: CompiledScenario, s: MachineState, i: number, out: Succ[]) 
       // loads run in program order, so only a store-ordering DMB has work:
       // earlier stores become visible before any later access
       const ns = base();
+      if (m.dom !== 'ld' && c.sb.some((e) => !e.hw && hwLocked(s, i, e.loc))) return;
       if (m.dom !== 'ld') drain(ns, ns.cpus[i], true);
       push(ns, describeMOp(m));
       return;
@@ -440,6 +470,23 @@ function execMOp(cs: CompiledScenario, s: MachineState, i: number, out: Succ[]) 
       return;
     }
   }
+}
+
+/**
+ * An atomic read-modify-write: the CPU's own earlier stores to the location
+ * become visible first, then the read and the write happen at once in
+ * memory (no other store can come between them).
+ */
+function atomicUpdate(ns: MachineState, nc: CpuState, loc: string, m: Extract<MOp, { k: 'rmw' }>): string {
+  const mine = nc.sb.filter((e) => e.loc === loc);
+  for (const e of mine) commitTo(ns, e.loc, e.val, e.hw);
+  if (mine.length) nc.sb = nc.sb.filter((e) => e.loc !== loc);
+  const name = loc.slice(2);
+  const old: Val = loc.startsWith('e:') ? ns.entries[name] : ns.pages[name];
+  const nv = rmwApply(m.op, old, m.a, m.b);
+  if (nv !== null) commitTo(ns, loc, nv);
+  if (m.dest) nc.regs[m.dest] = old;
+  return nv === null ? `reads ${showVal(old)}, compare fails, no write` : `reads ${showVal(old)}, writes ${showVal(nv)}`;
 }
 
 /** Final memory: every buffered store committed. */

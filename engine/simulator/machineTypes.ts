@@ -83,10 +83,39 @@ export type MOp =
   | { k: 'st'; va: string; val: number }
   | { k: 'dsb'; dom: 'full' | 'st' | 'ld' }
   | { k: 'dmb'; dom: 'full' | 'st' | 'ld' }
+  /** atomic read-modify-write of an entry (`onEntry`) or of data through the VA */
+  | { k: 'rmw'; op: RmwOp; onEntry: boolean; va: string; a: Val; b?: Val; dest?: string }
   | { k: 'isb' }
   | { k: 'ctxsync'; why: string }
   | { k: 'tlbi'; va: string | null; bc: boolean }
   | { k: 'error'; msg: string };
+
+export type RmwOp = 'swp' | 'cas' | 'add' | 'clr' | 'set';
+
+/** Descriptor bits an atomic mask may name (bit 0: valid, bit 10: access flag). */
+export const DESC_MASK_BITS = 1 | 1024;
+
+/** The new value of an atomic update, or null when a CAS fails. */
+export function rmwApply(op: RmwOp, old: Val, a: Val, b?: Val): Val | null {
+  switch (op) {
+    case 'swp':
+      return a;
+    case 'cas':
+      return old === a ? (b as Val) : null;
+    case 'add':
+      return typeof old === 'number' && typeof a === 'number' ? old + a : old;
+    case 'clr':
+    case 'set': {
+      const mask = typeof a === 'number' ? a : 0;
+      if (typeof old === 'number') return op === 'clr' ? old & ~mask : old | mask;
+      const x = decDesc(old);
+      const on = op === 'set';
+      const valid = mask & 1 ? on : x.valid;
+      const af = mask & 1024 ? on : x.af;
+      return encDesc(valid, x.page, x.user, { af, db: x.db, dbm: x.dbm });
+    }
+  }
+}
 
 export interface SbEntry {
   loc: string; // 'e:NAME' for an entry, 'p:NAME' for a data page

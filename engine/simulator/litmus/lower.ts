@@ -11,6 +11,7 @@
  */
 import { buildScenario, BuilderOp } from '../builder';
 import { FAULT_KINDS } from '../parser';
+import { DESC_MASK_BITS } from '../machineTypes';
 import { Cond, CondValue, DescLit, Scenario } from '../types';
 import { LitCond, LitInstr, LitLoc, LitmusTest, LitValue } from './syntax';
 
@@ -32,7 +33,8 @@ type RV =
 const BARRIERS: Record<string, string> = { ISH: 'ish', SY: 'sy', ISHST: 'ishst', ST: 'st', LD: 'ld', ISHLD: 'ishld' };
 const TLBI_BC = new Set(['VAAE1IS', 'VAE1IS', 'VALE1IS', 'VAALE1IS']);
 const TLBI_LOCAL = new Set(['VAAE1', 'VAE1', 'VALE1', 'VAALE1']);
-const ATOMICS = /^(SWP|CAS|LDADD|LDCLR|LDSET|LDEOR|STADD|STCLR|STSET|STEOR|LDXR|STXR|LDAXR|STLXR)/;
+/** SWP, CAS, LDADD/LDCLR/LDSET and their ST forms, with A/L/AL and B/H suffixes. */
+const ATOMIC = /^(SWP|CAS|LDADD|LDCLR|LDSET|STADD|STCLR|STSET)(AL|A|L|)(B|H|)$/;
 
 function cannot(msg: string): never {
   throw new CannotExpress(msg);
@@ -277,11 +279,48 @@ export function lowerLitmus(t: LitmusTest, fileName: string): Scenario {
           else cannot(`${mn} of ${describe(v)} (${ins.text})`);
           return;
         }
-        case /^(LDAXR|STLXR)/.test(mn):
+        case /^(LDA?XR|STL?XR)/.test(mn):
           cannot(`${mn}: exclusive access`);
         // eslint-disable-next-line no-fallthrough
-        case ATOMICS.test(mn):
-          cannot(`${mn}: atomic read-modify-write`);
+        case ATOMIC.test(mn): {
+          const am = ATOMIC.exec(mn)!;
+          const [, kindRaw, acqRel, size] = am;
+          if (size) cannot(`${mn}: byte/halfword atomics`);
+          const isStore = kindRaw.startsWith('ST');
+          const base = kindRaw.replace(/^(LD|ST)/, '') as 'SWP' | 'CAS' | 'ADD' | 'CLR' | 'SET';
+          const kind = kindRaw === 'SWP' || kindRaw === 'CAS' ? kindRaw : base;
+          if (acqRel.includes('L')) emit({ op: 'dmb', args: ['ish'] }); // release: earlier accesses first
+          const a = address(ops[isStore ? 1 : 2], ins);
+          const src = get(ops[0]);
+          const newV = kind === 'CAS' ? get(ops[1]) : src;
+          const destReg = isStore ? undefined : kind === 'CAS' ? ops[0] : ops[1];
+          const onEntry = a.k === 'pte';
+          if (!onEntry && a.k !== 'va') cannot(`${mn} on ${describe(a)} (${ins.text})`);
+          const opName = { SWP: 'swp', CAS: 'cas', ADD: 'ldadd', CLR: 'ldclr', SET: 'ldset' }[kind] + (onEntry ? '_pte' : '');
+          const val = (v: RV, mask: boolean): string | number | DescLit => {
+            if (mask) {
+              if (v.k !== 'num') cannot(`${mn} with a mask that is ${describe(v)}`);
+              if (onEntry && (v.v & ~DESC_MASK_BITS) !== 0) cannot(`${mn} mask ${v.v} on a descriptor (only valid and AF bits)`);
+              return v.v;
+            }
+            if (onEntry) {
+              if (v.k === 'desc') return v.d;
+              if (v.k === 'num' && v.v === 0) return { valid: false, page: null };
+              if (v.k === 'loaded' && v.desc) return v.reg;
+              return cannot(`${mn} of ${describe(v)} on a page-table entry`);
+            }
+            if (v.k === 'num') return v.v;
+            if (v.k === 'loaded' && !v.desc) return v.reg;
+            return cannot(`${mn} of ${describe(v)} on data`);
+          };
+          const mask = kind === 'CLR' || kind === 'SET' || kind === 'ADD';
+          const args: (string | number | DescLit)[] = [a.n, kind === 'CAS' ? val(src, false) : val(newV, mask)];
+          if (kind === 'CAS') args.push(val(newV, false));
+          const op: BuilderOp = { op: opName, args };
+          if (destReg && normReg(destReg) !== 'zr') op.dest = setLoaded(destReg, onEntry);
+          emit(op);
+          return;
+        }
         // eslint-disable-next-line no-fallthrough
         default:
           cannot(`instruction ${mn}`);
