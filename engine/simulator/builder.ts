@@ -24,6 +24,8 @@ export interface BuilderOp {
   args?: BuilderArg[];
   /** Result register ('r0'..) for ops that produce a value. */
   dest?: string;
+  /** Registers the address depends on (address dependency). */
+  deps?: string[];
   label?: string;
   /** Explored both ways (happens / does not happen). */
   optional?: boolean;
@@ -103,6 +105,7 @@ export function buildScenario(spec: ScenarioSpec): { scenario?: Scenario; errors
         pos,
       };
       if (st.dest) o.dest = st.dest;
+      if (st.deps?.length) o.deps = st.deps;
       if (st.label) o.label = st.label;
       if (st.loc) o.loc = st.loc;
       return o;

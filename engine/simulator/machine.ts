@@ -3,7 +3,7 @@
  * `successors` lists every step the machine may take from a state, in a
  * fixed order, so exploration is deterministic.
  */
-import { CompiledModel, CompiledScenario, initialKernelVars, lowerStep } from './kernel';
+import { CompiledModel, CompiledScenario, initialKernelVars, Instr, lowerStep } from './kernel';
 import {
   cloneState,
   CpuState,
@@ -40,6 +40,7 @@ export function initialState(cs: CompiledScenario, cm: CompiledModel): MachineSt
     pages,
     cpus: cs.programs.map(() => ({
       pc: 0,
+      early: [],
       queue: [],
       tag: '',
       regs: {},
@@ -195,6 +196,48 @@ function renderOp(step: OpStep): string {
   return `${step.dest ? step.dest + ' = ' : ''}${step.op}(${step.args.map(showArg).join(', ')})`;
 }
 
+/** How far ahead of the program counter a load may be satisfied. */
+const HOIST_WINDOW = 4;
+const PLAIN_LOADS = new Set(['ldr', 'ldr_pte']);
+
+/** The location a plain load reads: its entry, or the page its entry maps at first. */
+function loadLoc(cs: CompiledScenario, st: OpStep): string {
+  const name = st.args[0]?.kind === 'name' ? st.args[0].name : '';
+  return st.op === 'ldr_pte' ? 'e:' + name : 'p:' + (cs.entryInit[name]?.page ?? name);
+}
+
+/**
+ * Whether the plain load at j may be satisfied before the instructions
+ * between pc and j: only other plain loads of other locations and other
+ * registers (no address dependency on them), and store-only barriers.
+ */
+function canHoist(cs: CompiledScenario, prog: Instr[], c: CpuState, j: number): boolean {
+  const ins = prog[j];
+  if (ins.k !== 'op' || ins.skipTo !== undefined || !PLAIN_LOADS.has(ins.step.op)) return false;
+  const me = ins.step;
+  for (let k = c.pc; k < j; k++) {
+    if (c.early.includes(k)) continue;
+    const o = prog[k];
+    if (o.k !== 'op' || o.skipTo !== undefined) return false;
+    const st = o.step;
+    if (PLAIN_LOADS.has(st.op)) {
+      if (loadLoc(cs, st) === loadLoc(cs, me) || st.dest === me.dest || (st.dest && me.deps?.includes(st.dest))) return false;
+      continue;
+    }
+    if ((st.op === 'dsb' || st.op === 'dmb') && st.args[0]?.kind === 'name' && (st.args[0].name === 'st' || st.args[0].name === 'ishst')) continue;
+    return false;
+  }
+  return true;
+}
+
+/** Step over loads already satisfied early. */
+function skipEarly(c: CpuState) {
+  while (c.early.includes(c.pc)) {
+    c.early = c.early.filter((x) => x !== c.pc);
+    c.pc++;
+  }
+}
+
 export function successors(cs: CompiledScenario, cm: CompiledModel, s: MachineState): Succ[] {
   const out: Succ[] = [];
   const n = s.cpus.length;
@@ -209,6 +252,7 @@ export function successors(cs: CompiledScenario, cm: CompiledModel, s: MachineSt
       if (ins.skipTo !== undefined) {
         const ns = cloneState(s);
         ns.cpus[i].pc = ins.skipTo;
+        skipEarly(ns.cpus[i]);
         prune(cs, ns);
         const what = ins.k === 'op' ? renderOp(ins.step) : 'interrupt';
         out.push({
@@ -219,6 +263,7 @@ export function successors(cs: CompiledScenario, cm: CompiledModel, s: MachineSt
       const ns = cloneState(s);
       const nc = ns.cpus[i];
       nc.pc = c.pc + 1;
+      skipEarly(nc);
       let text: string;
       if (ins.k === 'op') {
         nc.tag = ins.step.label ?? `#${ins.step.pos.line}`;
@@ -241,6 +286,23 @@ export function successors(cs: CompiledScenario, cm: CompiledModel, s: MachineSt
         state: ns,
         info: { cpu: i, kind: 'kernel', text, label: ins.step.label, loc: ins.step.loc, scenarioLine: ins.step.pos.line },
       });
+    }
+    // 1b. a later load satisfied out of program order
+    if (c.queue.length === 0) {
+      for (let j = c.pc + 1; j < prog.length && j <= c.pc + HOIST_WINDOW; j++) {
+        if (c.early.includes(j) || !canHoist(cs, prog, c, j)) continue;
+        const ins = prog[j] as Extract<Instr, { k: 'op' }>;
+        const ns = cloneState(s);
+        const nc = ns.cpus[i];
+        nc.early = [...c.early, j].sort((a, b) => a - b);
+        nc.tag = ins.step.label ?? `#${ins.step.pos.line}`;
+        nc.queue = lowerStep(cm, cs, ns, nc, ins.step);
+        prune(cs, ns);
+        out.push({
+          state: ns,
+          info: { cpu: i, kind: 'kernel', text: `${renderOp(ins.step)} (satisfied early, out of program order) => ${nc.queue.map(describeMOp).join('; ')}`, label: ins.step.label, loc: ins.step.loc, scenarioLine: ins.step.pos.line },
+        });
+      }
     }
     // 2. store buffer: commit the oldest store of each location
     const seen = new Set<string>();
@@ -370,6 +432,7 @@ function execMOp(cs: CompiledScenario, s: MachineState, i: number, out: Succ[]) 
           if (cs.scenario.onFault === 'stop') {
             nc.pc = cs.programs[i].length;
             nc.queue = [];
+            nc.early = [];
           }
           push(ns, `${describeMOp(m)}: ${why}`);
         };

@@ -133,6 +133,8 @@ export interface SbEntry {
 export interface CpuState {
   /** Index of the next program instruction. */
   pc: number;
+  /** Indices after pc of loads already satisfied early (out of program order). */
+  early: number[];
   /** Machine ops still to run for the current kernel step. */
   queue: MOp[];
   /** Fault tag of the current step: label or '#line'. */
@@ -163,6 +165,7 @@ export function cloneState(s: MachineState): MachineState {
     pages: { ...s.pages },
     cpus: s.cpus.map((c) => ({
       pc: c.pc,
+      early: c.early,
       queue: c.queue,
       tag: c.tag,
       regs: { ...c.regs },
@@ -192,6 +195,7 @@ export function stateKey(s: MachineState): string {
     s.pages,
     s.cpus.map((c) => [
       c.pc,
+      c.early,
       c.queue,
       c.tag,
       sortedRec(c.regs),

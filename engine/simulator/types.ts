@@ -49,6 +49,8 @@ export interface OpStep {
   op: string;
   args: Arg[];
   dest?: string;
+  /** Registers the step's address depends on (a load cannot be satisfied before them). */
+  deps?: string[];
   label?: string;
   optional: boolean;
   loc?: SourceLoc;

@@ -17,8 +17,9 @@ import { LitCond, LitInstr, LitLoc, LitmusTest, LitValue } from './syntax';
 
 export class CannotExpress extends Error {}
 
-/** What a register holds at lowering time. */
-type RV =
+/** What a register holds at lowering time (`dep`: loaded registers its value was computed from). */
+type RV = RVBase & { dep?: string[] };
+type RVBase =
   | { k: 'num'; v: number }
   | { k: 'va'; n: string }
   | { k: 'pte'; n: string }
@@ -172,6 +173,8 @@ export function lowerLitmus(t: LitmusTest, fileName: string): Scenario {
       if (m[2] !== undefined) {
         const off = imm(m[2]);
         if (!(off.k === 'num' && off.v === 0)) cannot(`address offset that is not a known 0 (${ins.text})`);
+        const dep = [...(base.dep ?? []), ...(off.dep ?? [])];
+        return dep.length ? { ...base, dep } : base;
       }
       return base;
     };
@@ -184,7 +187,8 @@ export function lowerLitmus(t: LitmusTest, fileName: string): Scenario {
         return;
       }
       pendingLabel = undefined;
-      const emit = (op: BuilderOp) => {
+      const emit = (op: BuilderOp, addr?: RV) => {
+        if (addr?.dep?.length) op.deps = [...new Set(addr.dep)];
         if (label && out.every((o) => o.label !== label)) op.label = label;
         out.push(op);
       };
@@ -219,8 +223,8 @@ export function lowerLitmus(t: LitmusTest, fileName: string): Scenario {
         // eslint-disable-next-line no-fallthrough
         case mn === 'LDR': {
           const a = address(ops[1], ins);
-          if (a.k === 'va') emit({ op: 'ldr', args: [a.n], dest: setLoaded(ops[0], false) });
-          else if (a.k === 'pte') emit({ op: 'ldr_pte', args: [a.n], dest: setLoaded(ops[0], true) });
+          if (a.k === 'va') emit({ op: 'ldr', args: [a.n], dest: setLoaded(ops[0], false) }, a);
+          else if (a.k === 'pte') emit({ op: 'ldr_pte', args: [a.n], dest: setLoaded(ops[0], true) }, a);
           else cannot(`load from ${describe(a)} (${ins.text})`);
           return;
         }
@@ -437,6 +441,12 @@ function describe(v: RV): string {
 }
 
 function alu(mn: string, a: RV, b: RV, sameReg: boolean, ins: LitInstr): RV {
+  const dep = [...(a.dep ?? []), ...(b.dep ?? []), ...(a.k === 'loaded' ? [a.reg] : []), ...(b.k === 'loaded' ? [b.reg] : [])];
+  const r = aluValue(mn, a, b, sameReg, ins);
+  return dep.length ? { ...r, dep } : r;
+}
+
+function aluValue(mn: string, a: RV, b: RV, sameReg: boolean, ins: LitInstr): RV {
   if (mn === 'EOR' && sameReg) return { k: 'num', v: 0 }; // address/data dependency idiom: always 0
   if ((mn === 'ADD' || mn === 'ORR' || mn === 'EOR' || mn === 'SUB') && b.k === 'num' && b.v === 0) return a;
   if (mn === 'ADD' && a.k === 'num' && a.v === 0) return b;
