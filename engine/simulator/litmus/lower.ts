@@ -65,8 +65,9 @@ function tthmOf(spec: string | undefined, cpus: number): { ha: boolean; hd: bool
     if (!m) cannot(`TTHM=${spec}`);
     for (let p = 0; p < cpus; p++) {
       if (m[1] !== undefined && Number(m[1]) !== p) continue;
+      // herd7 reads HD as both (dirty-state management needs the access flag's)
       if (m[2] === 'HA') out[p].ha = true;
-      else out[p].hd = true;
+      else out[p].hd = out[p].ha = true;
     }
   }
   return out;
