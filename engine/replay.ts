@@ -9,7 +9,7 @@ export function replayModels(): string[] {
 }
 
 /** The simulator's scenario for a finding's path, per rule (null for rules without one). */
-function scenarioFor(f: Finding) {
+export function scenarioFor(f: Finding) {
   if (!f.path) return null;
   const steps = f.path.map((s) => ({ op: s.op, loc: { file: s.file, line: s.line, col: s.column } }));
   const name = `${f.function}: ${f.rule}`;
