@@ -17,6 +17,7 @@ import { formatSarif } from './format/sarif';
 import { Formatter } from './format/common';
 import { runSimulate } from './simulate';
 import { replayFinding } from '../engine/replay';
+import { exportLitmus } from './exportLitmus';
 import { pinConfig } from '../engine/check';
 import type { PinnedConfig } from '../engine/config/oracle';
 import { defaultCacheBase } from '../engine/index/indexCache';
@@ -27,10 +28,10 @@ import { GitError, gitTopLevel, mergeBase } from '../engine/git';
 const VERSION: string = require('../package.json').version;
 
 const USAGE = `usage: lazymmu check [--root DIR] [--arch NAME] [--format text|json|sarif] [--extra-apis FILE] [--kernel-config .config|debian]
-                     [--min-impact contract|hazard] [--allowed-nesting] [--replay] [--stats] [--no-cache]
+                     [--min-impact contract|hazard] [--allowed-nesting] [--replay [--export-litmus DIR]] [--stats] [--no-cache]
                      [--base REV | --since REV] [--show new,fixed,unchanged] PATH...
        lazymmu review PATCH|MBOX [--tree DIR] [check's options] [PATH...]
-       lazymmu simulate FILE.lzmmu [--model NAME|all] [--format text|json]
+       lazymmu simulate FILE.lzmmu|FILE.litmus [--model NAME|all] [--format text|json]
        lazymmu --version`;
 
 const FORMATS: Record<string, Formatter> = { text: formatText, json: formatJson, sarif: formatSarif };
@@ -46,6 +47,8 @@ interface CheckArgs {
   kernelConfig?: string;
   stats: boolean;
   replay: boolean;
+  /** --export-litmus DIR: replayed findings written as herd7 litmus tests */
+  exportLitmus?: string;
   /** Use the on-disk index cache (default; --no-cache turns it off). */
   cache: boolean;
   /** Findings below this impact are left out (default contract: hazards and contract findings). */
@@ -80,6 +83,7 @@ function parseCheckArgs(argv: string[], command: 'check' | 'review' = 'check'): 
     else if (arg === '--kernel-config') a.kernelConfig = value();
     else if (arg === '--stats') a.stats = true;
     else if (arg === '--replay') a.replay = true;
+    else if (arg === '--export-litmus') a.exportLitmus = value();
     else if (arg === '--no-cache') a.cache = false;
     else if (arg === '--allowed-nesting') a.allowedNesting = true;
     else if ((arg === '--base' || arg === '--since') && command === 'check') {
@@ -154,6 +158,10 @@ async function runCheck(argv: string[], command: 'check' | 'review' = 'check'): 
   const result = await checkTree(opts);
   result.findings = selectFindings(result.findings, { minImpact: a.minImpact, showAllowed: a.allowedNesting });
   if (a.replay) for (const f of result.findings) f.replay = replayFinding(f) ?? undefined;
+  if (a.exportLitmus) {
+    if (!a.replay) throw new UsageError('--export-litmus needs --replay');
+    for (const w of exportLitmus(result.findings, a.exportLitmus, root)) process.stderr.write(`lazymmu: wrote ${w}\n`);
+  }
   if (a.stats) {
     // Figures for the benchmark: wall time and peak resident memory of this process.
     const ms = Number(process.hrtime.bigint() - started) / 1e6;

@@ -1,5 +1,5 @@
 /**
- * `lazymmu simulate FILE.lzmmu [--model NAME|all] [--format text|json]
+ * `lazymmu simulate FILE.lzmmu|FILE.litmus [--model NAME|all] [--format text|json]
  *                              [--max-states N] [--max-steps N] [--list-models]`
  *
  * Exit 0 when the simulation ran (whether or not the condition is
@@ -17,9 +17,10 @@ import {
   SimResult,
   Step,
 } from '../engine/simulator';
+import { isLitmusFile, readLitmus } from '../engine/simulator/litmus';
 
 const USAGE =
-  'usage: lazymmu simulate FILE.lzmmu [--model NAME|all] [--format text|json] [--max-states N] [--max-steps N]\n' +
+  'usage: lazymmu simulate FILE.lzmmu|FILE.litmus [--model NAME|all] [--format text|json] [--max-states N] [--max-steps N]\n' +
   '       lazymmu simulate --list-models';
 
 export async function runSimulate(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
@@ -95,12 +96,27 @@ export async function runSimulate(argv: string[], out: (s: string) => void, err:
     err(`${file}:1:1: error: cannot read file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     return 2;
   }
-  const parsed = parseScenario(text, file);
-  if (!parsed.scenario) {
-    for (const d of parsed.errors) err(formatDiagnostic(d));
-    return 2;
+  let sc;
+  if (isLitmusFile(file)) {
+    // a herd7 AArch64 VMSA litmus test: same results as a scenario
+    const read = readLitmus(text, file);
+    if (read.cannotExpress) {
+      err(`${file}:1:1: error: the simulator cannot express this test: ${read.cannotExpress}`);
+      return 2;
+    }
+    if (!read.scenario) {
+      for (const d of read.errors) err(formatDiagnostic(d));
+      return 2;
+    }
+    sc = read.scenario;
+  } else {
+    const parsed = parseScenario(text, file);
+    if (!parsed.scenario) {
+      for (const d of parsed.errors) err(formatDiagnostic(d));
+      return 2;
+    }
+    sc = parsed.scenario;
   }
-  const sc = parsed.scenario;
   const results = models.map((m) => simulate(sc, m, bounds));
   if (format === 'json') {
     const one = (r: SimResult) => ({

@@ -21,8 +21,9 @@ const OUTCOME: Record<string, string> = {
   'lazy-mmu/kernel-access-before-flush': 'fault on the access',
 };
 
-/** The simulator's scenario for a path, per rule (null for rules without one). */
-function scenarioFor(f: Finding, path: PathStep[]) {
+/** The simulator's scenario for a finding's path (its own unless another is given), per rule (null for rules without one). */
+export function scenarioFor(f: Finding, path: PathStep[] | undefined = f.path) {
+  if (!path) return null;
   const steps = path.map((s) => ({ op: s.op, loc: { file: s.file, line: s.line, col: s.column } }));
   const name = `${f.function}: ${f.rule}`;
   switch (f.rule) {

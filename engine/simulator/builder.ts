@@ -24,6 +24,8 @@ export interface BuilderOp {
   args?: BuilderArg[];
   /** Result register ('r0'..) for ops that produce a value. */
   dest?: string;
+  /** Registers the address depends on (address dependency). */
+  deps?: string[];
   label?: string;
   /** Explored both ways (happens / does not happen). */
   optional?: boolean;
@@ -103,6 +105,7 @@ export function buildScenario(spec: ScenarioSpec): { scenario?: Scenario; errors
         pos,
       };
       if (st.dest) o.dest = st.dest;
+      if (st.deps?.length) o.deps = st.deps;
       if (st.label) o.label = st.label;
       if (st.loc) o.loc = st.loc;
       return o;
@@ -135,6 +138,9 @@ function showLit(d: DescLit): string {
   const parts: string[] = [];
   if (d.page) parts.push(d.page);
   if (d.user !== undefined) parts.push(d.user ? 'user' : 'kernel');
+  if (d.af !== undefined) parts.push(d.af ? 'young' : 'old');
+  if (d.db !== undefined) parts.push(d.db ? 'dirty' : 'clean');
+  if (d.dbm !== undefined) parts.push(d.dbm ? 'dbm' : 'nodbm');
   return `${d.valid ? 'valid' : 'invalid'}${parts.length ? `(${parts.join(', ')})` : ''}`;
 }
 
@@ -165,7 +171,7 @@ export function condToText(c: Cond): string {
     case 'error':
       return 'error';
     case 'fault':
-      return `fault(${c.cpu !== undefined ? `P${c.cpu}:` : ''}${c.target})`;
+      return `fault(${c.cpu !== undefined ? `P${c.cpu}:` : ''}${c.target}${c.faultKind ? `, ${c.faultKind}` : ''})`;
     case 'eq': {
       const lhs = c.lhs.kind === 'reg' ? `P${c.lhs.cpu}:${c.lhs.reg}` : c.lhs.name;
       const v = c.value.kind === 'num' ? String(c.value.value) : showLit(c.value.desc);

@@ -20,6 +20,9 @@ function descMatches(v: unknown, d: DescLit): boolean {
     // `invalid` without a page matches any invalid descriptor
   }
   if (d.user !== undefined && x.user !== d.user) return false;
+  if (d.af !== undefined && x.af !== d.af) return false;
+  if (d.db !== undefined && x.db !== d.db) return false;
+  if (d.dbm !== undefined && x.dbm !== d.dbm) return false;
   return true;
 }
 
@@ -38,8 +41,9 @@ export function evalCond(c: Cond, fin: MachineState, sc: Scenario): boolean {
     case 'fault': {
       const isEntry = sc.entries.some((e) => e.name === c.target);
       return fin.faults.some((f) => {
-        const [cpu, tag, va] = f.split(':');
+        const [cpu, tag, va, kind] = f.split(':');
         if (c.cpu !== undefined && cpu !== `P${c.cpu}`) return false;
+        if (c.faultKind !== undefined && (kind ?? 'Translation') !== c.faultKind) return false;
         return isEntry ? va === c.target : tag === c.target;
       });
     }

@@ -3,7 +3,7 @@
  */
 import { COMMON_OPS, COMMON_VARS } from '../models/common';
 import { KernelModel, Rule } from './modelTypes';
-import { CpuState, DescStr, encDesc, isValidDesc, MachineState, MOp, Val } from './machineTypes';
+import { CpuState, DescStr, encDesc, isValidDesc, MachineState, MOp, RmwOp, Val } from './machineTypes';
 import { canonicalOp, OPS } from './ops';
 import { Arg, DescLit, InterruptStep, OpStep, Scenario } from './types';
 
@@ -235,7 +235,7 @@ export function ownView(s: MachineState, c: CpuState, entry: string, seeDeferred
 }
 
 function litToDesc(d: DescLit, entryUser: boolean): DescStr {
-  return encDesc(d.valid, d.page, d.user ?? entryUser);
+  return encDesc(d.valid, d.page, d.user ?? entryUser, d);
 }
 
 function argDesc(a: Arg, c: CpuState, entryUser: boolean): DescStr {
@@ -278,6 +278,33 @@ export function lowerStep(cm: CompiledModel, cs: CompiledScenario, s: MachineSta
         return [{ k: 'st', va: entry!, val: argNum(st.args[1], c) }];
       case 'dsb':
         return [{ k: 'dsb', dom: DSB_DOM[(st.args[0] as { name: string }).name] ?? 'full' }];
+      case 'dmb':
+        return [{ k: 'dmb', dom: DSB_DOM[(st.args[0] as { name: string }).name] ?? 'full' }];
+      case 'ldar':
+        return [{ k: 'ld', va: entry!, dest: st.dest! }];
+      case 'stlr':
+        // release: every earlier access is observed before the store
+        return [{ k: 'dmb', dom: 'full' }, { k: 'st', va: entry!, val: argNum(st.args[1], c) }];
+      case 'swp':
+      case 'cas':
+      case 'ldadd':
+      case 'ldclr':
+      case 'ldset':
+      case 'swp_pte':
+      case 'cas_pte':
+      case 'ldclr_pte':
+      case 'ldset_pte': {
+        const onEntry = st.op.endsWith('_pte');
+        const ops: Record<string, RmwOp> = { swp: 'swp', cas: 'cas', ldadd: 'add', ldclr: 'clr', ldset: 'set' };
+        const op = ops[st.op.replace(/_pte$/, '')];
+        const val = (a: Arg | undefined): Val | undefined =>
+          a === undefined ? undefined : onEntry && op !== 'clr' && op !== 'set' ? argDesc(a, c, entryUser) : argNum(a, c);
+        const m: MOp = { k: 'rmw', op, onEntry, va: entry!, a: val(st.args[1])! };
+        const b = val(st.args[2]);
+        if (b !== undefined) m.b = b;
+        if (st.dest) m.dest = st.dest;
+        return [m];
+      }
       case 'isb':
         return [{ k: 'isb' }];
       case 'eret':

@@ -19,13 +19,40 @@
 export type DescStr = string;
 export type Val = number | DescStr;
 
-export function encDesc(valid: boolean, page: string | null, user: boolean): DescStr {
-  return `${valid ? 'V' : 'I'}:${page ?? '-'}:${user ? 'u' : 'k'}`;
+/**
+ * Hardware-managed descriptor state: the access flag (AF, default 1), the
+ * dirty state (DB, default 1: writable) and dirty-bit modifier (DBM, default
+ * 0). Encoded between page and kind only when not the default, so plain
+ * descriptors keep their `V:page:k` form.
+ */
+export interface DescFlags {
+  af?: boolean;
+  db?: boolean;
+  dbm?: boolean;
 }
 
-export function decDesc(d: DescStr): { valid: boolean; page: string | null; user: boolean } {
-  const [v, p, u] = d.split(':');
-  return { valid: v === 'V', page: p === '-' ? null : p, user: u === 'u' };
+export function encDesc(valid: boolean, page: string | null, user: boolean, f: DescFlags = {}): DescStr {
+  const flags = `${f.af === false ? ':a0' : ''}${f.db === false ? ':d0' : ''}${f.dbm ? ':m1' : ''}`;
+  return `${valid ? 'V' : 'I'}:${page ?? '-'}${flags}:${user ? 'u' : 'k'}`;
+}
+
+export function decDesc(d: DescStr): { valid: boolean; page: string | null; user: boolean; af: boolean; db: boolean; dbm: boolean } {
+  const parts = d.split(':');
+  const mid = parts.slice(2, -1);
+  return {
+    valid: parts[0] === 'V',
+    page: parts[1] === '-' ? null : parts[1],
+    user: parts[parts.length - 1] === 'u',
+    af: !mid.includes('a0'),
+    db: !mid.includes('d0'),
+    dbm: mid.includes('m1'),
+  };
+}
+
+/** The descriptor with some hardware-managed fields changed. */
+export function withFlags(d: DescStr, f: DescFlags): DescStr {
+  const x = decDesc(d);
+  return encDesc(x.valid, x.page, x.user, { af: f.af ?? x.af, db: f.db ?? x.db, dbm: f.dbm ?? x.dbm });
 }
 
 export function isValidDesc(d: DescStr | undefined): boolean {
@@ -37,6 +64,9 @@ export function showDesc(d: DescStr): string {
   const parts: string[] = [];
   if (x.page) parts.push(x.page);
   if (x.user) parts.push('user');
+  if (!x.af) parts.push('af:0');
+  if (!x.db) parts.push('db:0');
+  if (x.dbm) parts.push('dbm:1');
   const head = x.valid ? 'valid' : 'invalid';
   return parts.length ? `${head}(${parts.join(', ')})` : head;
 }
@@ -52,19 +82,59 @@ export type MOp =
   | { k: 'ld'; va: string; dest: string }
   | { k: 'st'; va: string; val: number }
   | { k: 'dsb'; dom: 'full' | 'st' | 'ld' }
+  | { k: 'dmb'; dom: 'full' | 'st' | 'ld' }
+  /** atomic read-modify-write of an entry (`onEntry`) or of data through the VA */
+  | { k: 'rmw'; op: RmwOp; onEntry: boolean; va: string; a: Val; b?: Val; dest?: string }
   | { k: 'isb' }
   | { k: 'ctxsync'; why: string }
   | { k: 'tlbi'; va: string | null; bc: boolean }
   | { k: 'error'; msg: string };
 
+export type RmwOp = 'swp' | 'cas' | 'add' | 'clr' | 'set';
+
+/** Descriptor bits an atomic mask may name (bit 0: valid, bit 10: access flag). */
+export const DESC_MASK_BITS = 1 | 1024;
+
+/** The new value of an atomic update, or null when a CAS fails. */
+export function rmwApply(op: RmwOp, old: Val, a: Val, b?: Val): Val | null {
+  switch (op) {
+    case 'swp':
+      return a;
+    case 'cas':
+      return old === a ? (b as Val) : null;
+    case 'add':
+      return typeof old === 'number' && typeof a === 'number' ? old + a : old;
+    case 'clr':
+    case 'set': {
+      const mask = typeof a === 'number' ? a : 0;
+      if (typeof old === 'number') return op === 'clr' ? old & ~mask : old | mask;
+      const x = decDesc(old);
+      const on = op === 'set';
+      const valid = mask & 1 ? on : x.valid;
+      const af = mask & 1024 ? on : x.af;
+      return encDesc(valid, x.page, x.user, { af, db: x.db, dbm: x.dbm });
+    }
+  }
+}
+
 export interface SbEntry {
   loc: string; // 'e:NAME' for an entry, 'p:NAME' for a data page
   val: Val;
+  /** The VA a data store was translated through (a TLBI of it waits for the store). */
+  va?: string;
+  /**
+   * A hardware update of the entry (set AF, or AF and DB): made visible as
+   * a read-modify-write of the entry's value at that time; ordered with
+   * the CPU's later accesses only by a DSB, not by a DMB.
+   */
+  hw?: 'af' | 'afdb';
 }
 
 export interface CpuState {
   /** Index of the next program instruction. */
   pc: number;
+  /** Indices after pc of loads already satisfied early (out of program order). */
+  early: number[];
   /** Machine ops still to run for the current kernel step. */
   queue: MOp[];
   /** Fault tag of the current step: label or '#line'. */
@@ -95,6 +165,7 @@ export function cloneState(s: MachineState): MachineState {
     pages: { ...s.pages },
     cpus: s.cpus.map((c) => ({
       pc: c.pc,
+      early: c.early,
       queue: c.queue,
       tag: c.tag,
       regs: { ...c.regs },
@@ -124,6 +195,7 @@ export function stateKey(s: MachineState): string {
     s.pages,
     s.cpus.map((c) => [
       c.pc,
+      c.early,
       c.queue,
       c.tag,
       sortedRec(c.regs),

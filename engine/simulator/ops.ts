@@ -14,7 +14,7 @@ export interface OpSpec {
   args: ArgKind[];
   /** Number of trailing args that may be left out. */
   optionalArgs?: number;
-  dest: 'none' | 'required';
+  dest: 'none' | 'required' | 'optional';
   /** Accesses through the VA named by the first argument. */
   access?: 'load' | 'store';
   /** Canonical op name the models see (aliases). */
@@ -66,7 +66,20 @@ export const OPS: Record<string, OpSpec> = {
   ldr: { level: 'arch', args: ['entry'], dest: 'required', access: 'load', doc: 'LDR through the VA' },
   str: { level: 'arch', args: ['entry', 'num'], dest: 'none', access: 'store', doc: 'STR through the VA' },
   dsb: { level: 'arch', args: ['dsb'], dest: 'none', doc: 'DSB ish|ishst|sy|st|ld|ishld' },
+  dmb: { level: 'arch', args: ['dsb'], dest: 'none', doc: 'DMB ish|ishst|sy|st|ld|ishld: orders explicit accesses, waits for no TLBI' },
+  ldar: { level: 'arch', args: ['entry'], dest: 'required', access: 'load', doc: 'LDAR through the VA (load-acquire)' },
+  stlr: { level: 'arch', args: ['entry', 'num'], dest: 'none', access: 'store', doc: 'STLR through the VA (store-release)' },
   isb: { level: 'arch', args: [], dest: 'none', doc: 'ISB (context synchronisation)' },
+  // atomic read-modify-writes (the old value goes to the result register, when given)
+  swp: { level: 'arch', args: ['entry', 'num'], dest: 'optional', access: 'store', doc: 'SWP through the VA: store the value, return the old one' },
+  cas: { level: 'arch', args: ['entry', 'num', 'num'], dest: 'optional', access: 'store', doc: 'CAS through the VA: if it holds the first value, store the second; return the old one' },
+  ldadd: { level: 'arch', args: ['entry', 'num'], dest: 'optional', access: 'store', doc: 'LDADD / STADD through the VA' },
+  ldclr: { level: 'arch', args: ['entry', 'num'], dest: 'optional', access: 'store', doc: 'LDCLR / STCLR through the VA (clear the mask bits)' },
+  ldset: { level: 'arch', args: ['entry', 'num'], dest: 'optional', access: 'store', doc: 'LDSET / STSET through the VA (set the mask bits)' },
+  swp_pte: { level: 'arch', args: ['entry', 'desc'], dest: 'optional', doc: 'SWP of a descriptor into the entry' },
+  cas_pte: { level: 'arch', args: ['entry', 'desc', 'desc'], dest: 'optional', doc: 'CAS on the entry: if it holds the first descriptor, store the second (cmpxchg)' },
+  ldclr_pte: { level: 'arch', args: ['entry', 'num'], dest: 'optional', doc: 'LDCLR / STCLR on the entry: mask 1 clears valid, 1024 the access flag' },
+  ldset_pte: { level: 'arch', args: ['entry', 'num'], dest: 'optional', doc: 'LDSET / STSET on the entry: mask 1 sets valid, 1024 the access flag' },
   eret: { level: 'arch', args: [], dest: 'none', doc: 'exception return (context synchronising)' },
   tlbi_va: { level: 'arch', args: ['entry'], dest: 'none', doc: 'TLBI VAAE1IS (broadcast, by VA)' },
   tlbi_va_local: { level: 'arch', args: ['entry'], dest: 'none', doc: 'TLBI VAAE1 (this CPU only, by VA)' },

@@ -331,7 +331,10 @@ class Parser {
         if (!first) this.expectP(',', 'or \')\' in the descriptor');
         first = false;
         const it = this.expectIdent("a page name, 'user' or 'kernel'");
-        if (it.text === 'user' || it.text === 'kernel') {
+        const hw = HW_WORDS[it.text];
+        if (hw) {
+          Object.assign(d, hw);
+        } else if (it.text === 'user' || it.text === 'kernel') {
           if (d.user !== undefined) this.err(it, 'the descriptor already says user or kernel');
           d.user = it.text === 'user';
         } else {
@@ -510,13 +513,18 @@ class Parser {
         }
       }
       const target = this.expectIdent('a label or entry name');
-      if (this.isP(',')) {
-        // herd style fault(P0:L0,x): the VA is implied by the label here
+      let faultKind: string | undefined;
+      while (this.isP(',')) {
+        // herd style fault(P0:L0,x): the VA is implied by the label here;
+        // a kind (Translation, AccessFlag, Permission) narrows the fault
         this.next();
-        this.expectIdent('an entry name');
+        const w = this.expectIdent('an entry name or a fault kind');
+        if (FAULT_KINDS.includes(w.text)) faultKind = w.text;
       }
       this.expectP(')', 'to close fault(...)');
-      return { kind: 'fault', cpu, target: target.text, pos: this.pos(t) };
+      const f: Cond = { kind: 'fault', cpu, target: target.text, pos: this.pos(t) };
+      if (faultKind) f.faultKind = faultKind;
+      return f;
     }
     if (this.isKw('error')) {
       this.next();
@@ -624,7 +632,7 @@ export function checkScenario(sc: Scenario, errors: Diagnostic[]) {
           if (a.kind !== 'num' && a.kind !== 'reg') err(a.pos, `expected a number or a register as argument ${i + 1} of '${st.op}'`);
         } else if (want === 'dsb') {
           if (a.kind !== 'name' || !DSB_KINDS.includes(a.name))
-            err(a.pos, `expected a barrier domain (${DSB_KINDS.join(', ')}) as argument of 'dsb'`);
+            err(a.pos, `expected a barrier domain (${DSB_KINDS.join(', ')}) as argument of '${st.op}'`);
         }
       });
     }
@@ -736,6 +744,18 @@ export function parseCondition(text: string, fileName = '<condition>'): { cond?:
 }
 
 /** Parse a descriptor literal alone: `valid(a)`, `invalid(a, user)`. */
+export const FAULT_KINDS = ['Translation', 'AccessFlag', 'Permission'];
+
+/** Descriptor words for the hardware-managed fields (names of the kernel's pte_mk* helpers). */
+const HW_WORDS: Record<string, Partial<DescLit>> = {
+  old: { af: false },
+  young: { af: true },
+  clean: { db: false },
+  dirty: { db: true },
+  dbm: { dbm: true },
+  nodbm: { dbm: false },
+};
+
 export function parseDescText(text: string): DescLit | null {
   const errors: Diagnostic[] = [];
   const toks = new Lexer(text, errors, '<desc>').run();

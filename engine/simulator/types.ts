@@ -32,6 +32,10 @@ export interface DescLit {
   valid: boolean;
   page: string | null;
   user?: boolean;
+  /** Hardware-managed fields; undefined: the default (af 1, db 1, dbm 0) when written, any when matched. */
+  af?: boolean;
+  db?: boolean;
+  dbm?: boolean;
 }
 
 export type Arg =
@@ -45,6 +49,8 @@ export interface OpStep {
   op: string;
   args: Arg[];
   dest?: string;
+  /** Registers the step's address depends on (a load cannot be satisfied before them). */
+  deps?: string[];
   label?: string;
   optional: boolean;
   loc?: SourceLoc;
@@ -81,7 +87,7 @@ export type Cond =
   | { kind: 'or'; left: Cond; right: Cond }
   | { kind: 'not'; inner: Cond }
   | { kind: 'true' }
-  | { kind: 'fault'; cpu?: number; target: string; pos: Pos }
+  | { kind: 'fault'; cpu?: number; target: string; pos: Pos; /** Translation, AccessFlag, Permission; any when absent */ faultKind?: string }
   | { kind: 'error'; pos: Pos }
   | { kind: 'eq'; lhs: CondLhs; value: CondValue; negate: boolean; pos: Pos };
 
@@ -102,6 +108,17 @@ export interface Scenario {
   condition: Cond | null;
   /** Verdict comment from the file header (`expect Allowed`), for fidelity tests. */
   expect?: 'Allowed' | 'Forbidden' | 'Required';
+  /**
+   * What a CPU does after a translation fault: carry on after the access
+   * (the default, as a kernel's fixup would) or stop (herd7's `fatal`
+   * faults, which litmus tests assume).
+   */
+  onFault?: 'continue' | 'stop';
+  /**
+   * Hardware management of the access flag (HA) and dirty state (HD) per
+   * CPU (TCR_EL1.HA/HD, herd's TTHM); absent: neither.
+   */
+  hwUpdates?: { ha: boolean; hd: boolean }[];
 }
 
 export interface Bounds {
@@ -138,7 +155,9 @@ export type StepKind =
   | 'tlbi-complete'
   | 'tlb-fill'
   | 'tlb-evict'
-  | 'walk-early';
+  | 'walk-early'
+  /** the hardware sets the access flag or the dirty state of an entry */
+  | 'hw-update';
 
 export interface Step {
   index: number;

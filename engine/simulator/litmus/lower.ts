@@ -1,0 +1,487 @@
+/**
+ * Lowering of a herd7 AArch64 VMSA litmus test (syntax.ts) to the
+ * simulator's scenario: every variable x becomes an entry `x` (its PTE, and
+ * the VA it maps) and a data page `phy_x` (PA(x)); registers X0..X30 become
+ * r0..r30. Registers that hold addresses, descriptors or constants are
+ * evaluated here (the machine only sees loads, stores, barriers and TLBIs);
+ * `CMP`+`CSET` on a loaded value becomes a comparison in the condition.
+ *
+ * A test the machine cannot run faithfully is rejected with the first reason
+ * (instruction or feature): the fidelity table's "cannot express" column.
+ */
+import { buildScenario, BuilderOp } from '../builder';
+import { FAULT_KINDS } from '../parser';
+import { DESC_MASK_BITS } from '../machineTypes';
+import { Cond, CondValue, DescLit, Scenario } from '../types';
+import { LitCond, LitInstr, LitLoc, LitmusTest, LitValue } from './syntax';
+
+export class CannotExpress extends Error {}
+
+/** What a register holds at lowering time (`dep`: loaded registers its value was computed from). */
+type RV = RVBase & { dep?: string[] };
+type RVBase =
+  | { k: 'num'; v: number }
+  | { k: 'va'; n: string }
+  | { k: 'pte'; n: string }
+  | { k: 'pa'; n: string }
+  | { k: 'desc'; d: DescLit }
+  | { k: 'pageno'; n: string }
+  /** the value a load left in machine register `reg` (generation `gen`) */
+  | { k: 'loaded'; reg: string; gen: number; desc: boolean }
+  /** CSET after CMP of a loaded register with a constant */
+  | { k: 'cmp'; reg: string; gen: number; value: CondValue; eq: boolean };
+
+const BARRIERS: Record<string, string> = { ISH: 'ish', SY: 'sy', ISHST: 'ishst', ST: 'st', LD: 'ld', ISHLD: 'ishld' };
+const TLBI_BC = new Set(['VAAE1IS', 'VAE1IS', 'VALE1IS', 'VAALE1IS']);
+const TLBI_LOCAL = new Set(['VAAE1', 'VAE1', 'VALE1', 'VAALE1']);
+/** SWP, CAS, LDADD/LDCLR/LDSET and their ST forms, with A/L/AL and B/H suffixes. */
+const ATOMIC = /^(SWP|CAS|LDADD|LDCLR|LDSET|STADD|STCLR|STSET)(AL|A|L|)(B|H|)$/;
+
+function cannot(msg: string): never {
+  throw new CannotExpress(msg);
+}
+
+/** The descriptor fields the machine models: output address, valid. */
+function descOf(fields: Record<string, string>, defaultOa: string | null, where: string): DescLit {
+  for (const k of Object.keys(fields))
+    if (!['oa', 'valid', 'af', 'db', 'dbm'].includes(k)) cannot(`descriptor field ${k}:${fields[k]} in ${where}`);
+  const bit = (k: string, dflt: boolean) => (fields[k] === undefined ? dflt : fields[k] !== '0');
+  // herd's defaults: valid:1, af:1, db:1, dbm:0; a descriptor is compared whole
+  return {
+    valid: bit('valid', true),
+    page: fields.oa !== undefined ? `phy_${fields.oa}` : defaultOa,
+    af: bit('af', true),
+    db: bit('db', true),
+    dbm: bit('dbm', false),
+  };
+}
+
+/** `TTHM=HA HD`, `TTHM=P1:HA`: which CPUs manage the access flag / dirty state. */
+function tthmOf(spec: string | undefined, cpus: number): { ha: boolean; hd: boolean }[] | undefined {
+  if (!spec) return undefined;
+  const out = Array.from({ length: cpus }, () => ({ ha: false, hd: false }));
+  for (const w of spec.trim().split(/\s+/)) {
+    const m = /^(?:P(\d+):)?(HA|HD)$/.exec(w);
+    if (!m) cannot(`TTHM=${spec}`);
+    for (let p = 0; p < cpus; p++) {
+      if (m[1] !== undefined && Number(m[1]) !== p) continue;
+      // herd7 reads HD as both (dirty-state management needs the access flag's)
+      if (m[2] === 'HA') out[p].ha = true;
+      else out[p].hd = out[p].ha = true;
+    }
+  }
+  return out;
+}
+
+export interface Lowered {
+  scenario: Scenario;
+}
+
+export function lowerLitmus(t: LitmusTest, fileName: string): Scenario {
+  if (t.arch !== 'AArch64') cannot(`architecture ${t.arch} (only AArch64)`);
+  const variant = (t.meta.Variant ?? '').toLowerCase();
+  if (variant && !['precise', 'fatal', 'vmsa'].includes(variant)) cannot(`Variant=${t.meta.Variant}`);
+  if (t.filter) cannot('filter clause');
+
+  // --- variables: every name used as a VA, PTE or PA
+  const vars = new Set<string>();
+  const noteVal = (v: LitValue) => {
+    if (v.k === 'var' || v.k === 'pte' || v.k === 'pa') vars.add(v.name);
+    if (v.k === 'desc' && v.fields.oa) vars.add(v.fields.oa);
+  };
+  const noteLoc = (l: LitLoc) => {
+    if (l.k !== 'reg') vars.add(l.name);
+  };
+  for (const i of t.init) {
+    noteLoc(i.lhs);
+    noteVal(i.rhs);
+  }
+  const walkCond = (c: LitCond) => {
+    if (c.k === 'and' || c.k === 'or') {
+      walkCond(c.a);
+      walkCond(c.b);
+    } else if (c.k === 'not') walkCond(c.a);
+    else if (c.k === 'eq') {
+      noteLoc(c.lhs);
+      noteVal(c.rhs);
+    } else if (c.k === 'fault') vars.add(c.va);
+  };
+  walkCond(t.cond);
+
+  const pageVal: Record<string, number> = {};
+  const entryInit: Record<string, DescLit> = {};
+  const regInit: Record<string, RV>[] = t.procs.map(() => ({}));
+  for (const v of vars) {
+    pageVal[v] = 0;
+    entryInit[v] = { valid: true, page: `phy_${v}` };
+  }
+  const toRV = (v: LitValue, where: string): RV => {
+    switch (v.k) {
+      case 'num':
+        return { k: 'num', v: v.v };
+      case 'var':
+        return { k: 'va', n: v.name };
+      case 'pte':
+        return { k: 'pte', n: v.name };
+      case 'pa':
+        return { k: 'pa', n: v.name };
+      case 'desc':
+        return { k: 'desc', d: descOf(v.fields, null, where) };
+    }
+  };
+  for (const i of t.init) {
+    if (i.lhs.k === 'reg') {
+      if (i.lhs.proc >= t.procs.length) cannot(`register of a processor the program lacks (${i.lhs.proc}:${i.lhs.reg})`);
+      regInit[i.lhs.proc][normReg(i.lhs.reg)] = toRV(i.rhs, `${i.lhs.proc}:${i.lhs.reg}`);
+    } else if (i.lhs.k === 'pte') {
+      if (i.rhs.k !== 'desc') cannot(`page-table entry initialised with a non-descriptor (${i.lhs.name})`);
+      entryInit[i.lhs.name] = descOf(i.rhs.fields, `phy_${i.lhs.name}`, `PTE(${i.lhs.name})`);
+    } else {
+      if (i.rhs.k !== 'num') cannot(`location ${i.lhs.name} initialised with a non-number`);
+      pageVal[i.lhs.name] = i.rhs.v;
+    }
+  }
+
+  // --- programs
+  const gens: Record<string, number>[] = t.procs.map(() => ({}));
+  const finalRegs: Record<string, RV>[] = [];
+  const cpus: BuilderOp[][] = t.procs.map((prog, p) => {
+    const regs: Record<string, RV> = { ...regInit[p] };
+    const gen = gens[p];
+    const out: BuilderOp[] = [];
+    let flags: [RV, RV] | null = null;
+    // a label alone in its cell names the next instruction of the column
+    let pendingLabel: string | undefined;
+    const get = (r: string): RV => {
+      const n = normReg(r);
+      if (n === 'zr') return { k: 'num', v: 0 };
+      return regs[n] ?? { k: 'num', v: 0 };
+    };
+    const imm = (o: string): RV => {
+      const m = /^#?(-?(?:0x[0-9a-fA-F]+|\d+))$/.exec(o.trim());
+      return m ? { k: 'num', v: Number(m[1]) } : get(o);
+    };
+    const setLoaded = (r: string, desc: boolean): string => {
+      const n = normReg(r);
+      gen[n] = (gen[n] ?? 0) + 1;
+      regs[n] = { k: 'loaded', reg: n, gen: gen[n], desc };
+      return n;
+    };
+    const address = (o: string, ins: LitInstr): RV => {
+      const m = /^\[\s*([^\],]+)\s*(?:,\s*([^\],]+?)\s*(?:,\s*(?:SXTW|UXTW|LSL\s*#?\d+))?)?\s*\]$/i.exec(o.trim());
+      if (!m) cannot(`addressing mode '${o}' (${ins.text})`);
+      const base = get(m[1]);
+      if (m[2] !== undefined) {
+        const off = imm(m[2]);
+        if (!(off.k === 'num' && off.v === 0)) cannot(`address offset that is not a known 0 (${ins.text})`);
+        const dep = [...(base.dep ?? []), ...(off.dep ?? [])];
+        return dep.length ? { ...base, dep } : base;
+      }
+      return base;
+    };
+    prog.forEach((ins, idx) => {
+      const ops = ins.operands;
+      const label = ins.label ?? pendingLabel;
+      const mn = ins.mnemonic;
+      if (mn === '' || mn === 'NOP') {
+        pendingLabel = label;
+        return;
+      }
+      pendingLabel = undefined;
+      const emit = (op: BuilderOp, addr?: RV) => {
+        if (addr?.dep?.length) op.deps = [...new Set(addr.dep)];
+        if (label && out.every((o) => o.label !== label)) op.label = label;
+        out.push(op);
+      };
+      if (label && (mn === 'B' || mn.startsWith('B.') || mn === 'CBZ' || mn === 'CBNZ')) cannot(`labelled branch (${ins.text})`);
+      switch (true) {
+        case mn === 'MOV': {
+          regs[normReg(ops[0])] = imm(ops[1]);
+          return;
+        }
+        case mn === 'LSR' || mn === 'LSL' || mn === 'ADD' || mn === 'SUB' || mn === 'EOR' || mn === 'AND' || mn === 'ORR': {
+          const a = get(ops[1]);
+          const b = imm(ops[2] ?? '#0');
+          regs[normReg(ops[0])] = alu(mn, a, b, ops[1] === ops[2], ins);
+          return;
+        }
+        case mn === 'CMP': {
+          flags = [get(ops[0]), imm(ops[1])];
+          return;
+        }
+        case mn === 'CSET': {
+          if (!flags) cannot(`CSET without CMP (${ins.text})`);
+          regs[normReg(ops[0])] = cset(flags, ops[1].toUpperCase(), ins);
+          return;
+        }
+        case mn === 'B' || mn.startsWith('B.') || mn === 'CBZ' || mn === 'CBNZ': {
+          // a branch to the very next instruction only adds a control dependency
+          const target = ops[ops.length - 1];
+          const nextIns = prog.slice(idx + 1).find((x) => x.mnemonic !== '' || x.label);
+          if (nextIns?.label === target) return;
+          cannot(`branch (${mn}): control flow on a loaded value`);
+        }
+        // eslint-disable-next-line no-fallthrough
+        case mn === 'LDR': {
+          const a = address(ops[1], ins);
+          if (a.k === 'va') emit({ op: 'ldr', args: [a.n], dest: setLoaded(ops[0], false) }, a);
+          else if (a.k === 'pte') emit({ op: 'ldr_pte', args: [a.n], dest: setLoaded(ops[0], true) }, a);
+          else cannot(`load from ${describe(a)} (${ins.text})`);
+          return;
+        }
+        case mn === 'STR': {
+          const a = address(ops[1], ins);
+          const v = get(ops[0]);
+          if (a.k === 'va') {
+            if (v.k === 'num') emit({ op: 'str', args: [a.n, v.v] });
+            else if (v.k === 'loaded' && !v.desc) emit({ op: 'str', args: [a.n, v.reg] });
+            else cannot(`store of ${describe(v)} to data (${ins.text})`);
+          } else if (a.k === 'pte') {
+            if (v.k === 'desc') emit({ op: 'str_pte', args: [a.n, v.d] });
+            else if (v.k === 'num' && v.v === 0) emit({ op: 'str_pte', args: [a.n, { valid: false, page: null }] });
+            else if (v.k === 'loaded' && v.desc) emit({ op: 'str_pte', args: [a.n, v.reg] });
+            else cannot(`store of ${describe(v)} to a page-table entry (${ins.text})`);
+          } else cannot(`store to ${describe(a)} (${ins.text})`);
+          return;
+        }
+        case mn === 'DSB': {
+          const d = BARRIERS[(ops[0] ?? 'SY').toUpperCase()];
+          if (!d) cannot(`DSB ${ops[0]}`);
+          emit({ op: 'dsb', args: [d] });
+          return;
+        }
+        case mn === 'ISB':
+          emit({ op: 'isb' });
+          return;
+        case mn === 'TLBI': {
+          const kind = (ops[0] ?? '').toUpperCase();
+          if (kind === 'VMALLE1IS' || kind === 'ALLE1IS') return emit({ op: 'tlbi_all' });
+          if (kind === 'VMALLE1' || kind === 'ALLE1') return emit({ op: 'tlbi_all_local' });
+          if (!TLBI_BC.has(kind) && !TLBI_LOCAL.has(kind)) cannot(`TLBI ${kind}`);
+          const r = get(ops[1] ?? 'xzr');
+          if (r.k !== 'pageno') cannot(`TLBI ${kind} on ${describe(r)} (expected a VA >> 12)`);
+          emit({ op: TLBI_BC.has(kind) ? 'tlbi_va' : 'tlbi_va_local', args: [r.n] });
+          return;
+        }
+        case mn === 'DMB': {
+          const d = BARRIERS[(ops[0] ?? 'SY').toUpperCase()];
+          if (!d) cannot(`DMB ${ops[0]}`);
+          emit({ op: 'dmb', args: [d] });
+          return;
+        }
+        case mn === 'LDAR' || mn === 'LDAPR': {
+          const a = address(ops[1], ins);
+          if (a.k !== 'va') cannot(`${mn} from ${describe(a)} (${ins.text})`);
+          emit({ op: 'ldar', args: [a.n], dest: setLoaded(ops[0], false) });
+          return;
+        }
+        case mn === 'STLR': {
+          const a = address(ops[1], ins);
+          const v = get(ops[0]);
+          if (a.k !== 'va') cannot(`${mn} to ${describe(a)} (${ins.text})`);
+          if (v.k === 'num') emit({ op: 'stlr', args: [a.n, v.v] });
+          else if (v.k === 'loaded' && !v.desc) emit({ op: 'stlr', args: [a.n, v.reg] });
+          else cannot(`${mn} of ${describe(v)} (${ins.text})`);
+          return;
+        }
+        case /^(LDA?XR|STL?XR)/.test(mn):
+          cannot(`${mn}: exclusive access`);
+        // eslint-disable-next-line no-fallthrough
+        case ATOMIC.test(mn): {
+          const am = ATOMIC.exec(mn)!;
+          const [, kindRaw, acqRel, size] = am;
+          if (size) cannot(`${mn}: byte/halfword atomics`);
+          const isStore = kindRaw.startsWith('ST');
+          const base = kindRaw.replace(/^(LD|ST)/, '') as 'SWP' | 'CAS' | 'ADD' | 'CLR' | 'SET';
+          const kind = kindRaw === 'SWP' || kindRaw === 'CAS' ? kindRaw : base;
+          if (acqRel.includes('L')) emit({ op: 'dmb', args: ['ish'] }); // release: earlier accesses first
+          const a = address(ops[isStore ? 1 : 2], ins);
+          const src = get(ops[0]);
+          const newV = kind === 'CAS' ? get(ops[1]) : src;
+          const destReg = isStore ? undefined : kind === 'CAS' ? ops[0] : ops[1];
+          const onEntry = a.k === 'pte';
+          if (!onEntry && a.k !== 'va') cannot(`${mn} on ${describe(a)} (${ins.text})`);
+          const opName = { SWP: 'swp', CAS: 'cas', ADD: 'ldadd', CLR: 'ldclr', SET: 'ldset' }[kind] + (onEntry ? '_pte' : '');
+          const val = (v: RV, mask: boolean): string | number | DescLit => {
+            if (mask) {
+              if (v.k !== 'num') cannot(`${mn} with a mask that is ${describe(v)}`);
+              if (onEntry && (v.v & ~DESC_MASK_BITS) !== 0) cannot(`${mn} mask ${v.v} on a descriptor (only valid and AF bits)`);
+              return v.v;
+            }
+            if (onEntry) {
+              if (v.k === 'desc') return v.d;
+              if (v.k === 'num' && v.v === 0) return { valid: false, page: null };
+              if (v.k === 'loaded' && v.desc) return v.reg;
+              return cannot(`${mn} of ${describe(v)} on a page-table entry`);
+            }
+            if (v.k === 'num') return v.v;
+            if (v.k === 'loaded' && !v.desc) return v.reg;
+            return cannot(`${mn} of ${describe(v)} on data`);
+          };
+          const mask = kind === 'CLR' || kind === 'SET' || kind === 'ADD';
+          const args: (string | number | DescLit)[] = [a.n, kind === 'CAS' ? val(src, false) : val(newV, mask)];
+          if (kind === 'CAS') args.push(val(newV, false));
+          const op: BuilderOp = { op: opName, args };
+          if (destReg && normReg(destReg) !== 'zr') op.dest = setLoaded(destReg, onEntry);
+          emit(op);
+          return;
+        }
+        // eslint-disable-next-line no-fallthrough
+        default:
+          cannot(`instruction ${mn}`);
+      }
+    });
+    finalRegs.push(regs);
+    return out;
+  });
+
+  // --- condition
+  const condOf = (c: LitCond): Cond => {
+    switch (c.k) {
+      case 'true':
+        return { kind: 'true' };
+      case 'and':
+      case 'or':
+        return { kind: c.k, left: condOf(c.a), right: condOf(c.b) };
+      case 'not':
+        return { kind: 'not', inner: condOf(c.a) };
+      case 'fault': {
+        const kind = c.kind?.replace(/^MMU:/, '');
+        if (kind && !FAULT_KINDS.includes(kind)) cannot(`fault kind ${c.kind}`);
+        let f: Cond;
+        if (c.label) {
+          if (!cpus[c.proc]?.some((o) => o.label === c.label)) cannot(`fault atom on label ${c.label} that labels no memory access`);
+          f = { kind: 'fault', cpu: c.proc, target: c.label, pos: NOPOS };
+        } else f = { kind: 'fault', cpu: c.proc, target: c.va, pos: NOPOS };
+        if (kind) f.faultKind = kind;
+        return f;
+      }
+      case 'eq': {
+        if (c.lhs.k === 'reg') {
+          const n = normReg(c.lhs.reg);
+          const rv = finalRegs[c.lhs.proc]?.[n] ?? { k: 'num', v: 0 };
+          const want = c.rhs;
+          if (rv.k === 'loaded') {
+            if (rv.gen !== gens[c.lhs.proc][n]) cannot(`register ${n} reloaded`);
+            return { kind: 'eq', lhs: { kind: 'reg', cpu: c.lhs.proc, reg: n }, value: condValue(want), negate: false, pos: NOPOS };
+          }
+          if (rv.k === 'cmp') {
+            if (rv.gen !== gens[c.lhs.proc][rv.reg]) cannot(`compared register ${rv.reg} reloaded`);
+            if (want.k !== 'num') cannot(`flag register compared with a non-number`);
+            const holds = want.v === 1 ? rv.eq : want.v === 0 ? !rv.eq : null;
+            if (holds === null) return notTrue();
+            return { kind: 'eq', lhs: { kind: 'reg', cpu: c.lhs.proc, reg: rv.reg }, value: rv.value, negate: !holds, pos: NOPOS };
+          }
+          // a register the program never loads: decided now
+          return staticEq(rv, want) ? { kind: 'true' } : notTrue();
+        }
+        if (c.lhs.k === 'pte') {
+          if (c.rhs.k !== 'desc') cannot(`PTE(${c.lhs.name}) compared with a non-descriptor`);
+          return { kind: 'eq', lhs: { kind: 'entry', name: c.lhs.name }, value: { kind: 'desc', desc: descOf(c.rhs.fields, null, 'the condition') }, negate: false, pos: NOPOS };
+        }
+        if (c.rhs.k !== 'num') cannot(`location ${c.lhs.name} compared with a non-number`);
+        return { kind: 'eq', lhs: { kind: 'page', name: `phy_${c.lhs.name}` }, value: { kind: 'num', value: c.rhs.v }, negate: false, pos: NOPOS };
+      }
+    }
+  };
+  const condValue = (v: LitValue): CondValue => {
+    if (v.k === 'num') return { kind: 'num', value: v.v };
+    if (v.k === 'desc') return { kind: 'desc', desc: descOf(v.fields, null, 'the condition') };
+    return cannot(`register compared with an address (${v.k} ${v.name})`);
+  };
+  const condition = condOf(t.cond);
+  const built = buildScenario({
+    name: t.name,
+    fileName,
+    pages: Object.keys(pageVal).sort().map((v) => ({ name: `phy_${v}`, value: pageVal[v] })),
+    entries: Object.keys(entryInit).sort().map((v) => ({ name: v, init: entryInit[v] })),
+    cpus,
+    condition,
+    quantifier: t.quantifier,
+  });
+  if (!built.scenario) cannot(`scenario rejected: ${built.errors.map((e) => e.message).join('; ')}`);
+  built.scenario.onFault = 'stop';
+  const hw = tthmOf(t.meta.TTHM, t.procs.length);
+  if (hw) built.scenario.hwUpdates = hw;
+  return built.scenario;
+}
+
+const NOPOS = { line: 0, col: 0 };
+
+function notTrue(): Cond {
+  return { kind: 'not', inner: { kind: 'true' } };
+}
+
+function normReg(r: string): string {
+  const t = r.trim().toUpperCase();
+  if (t === 'XZR' || t === 'WZR') return 'zr';
+  const m = /^[XW](\d+)$/.exec(t);
+  if (!m) cannot(`register ${r}`);
+  return `r${m[1]}`;
+}
+
+function describe(v: RV): string {
+  switch (v.k) {
+    case 'num':
+      return `the number ${v.v}`;
+    case 'va':
+      return `the address ${v.n}`;
+    case 'pte':
+      return `PTE(${v.n})`;
+    case 'pa':
+      return `PA(${v.n})`;
+    case 'desc':
+      return 'a descriptor';
+    case 'pageno':
+      return `the page number of ${v.n}`;
+    case 'loaded':
+      return `a loaded value (${v.reg})`;
+    case 'cmp':
+      return 'a comparison result';
+  }
+}
+
+function alu(mn: string, a: RV, b: RV, sameReg: boolean, ins: LitInstr): RV {
+  const dep = [...(a.dep ?? []), ...(b.dep ?? []), ...(a.k === 'loaded' ? [a.reg] : []), ...(b.k === 'loaded' ? [b.reg] : [])];
+  const r = aluValue(mn, a, b, sameReg, ins);
+  return dep.length ? { ...r, dep } : r;
+}
+
+function aluValue(mn: string, a: RV, b: RV, sameReg: boolean, ins: LitInstr): RV {
+  if (mn === 'EOR' && sameReg) return { k: 'num', v: 0 }; // address/data dependency idiom: always 0
+  if ((mn === 'ADD' || mn === 'ORR' || mn === 'EOR' || mn === 'SUB') && b.k === 'num' && b.v === 0) return a;
+  if (mn === 'ADD' && a.k === 'num' && a.v === 0) return b;
+  if (mn === 'AND' && b.k === 'num' && b.v === 0) return { k: 'num', v: 0 };
+  if (mn === 'LSR' && a.k === 'va' && b.k === 'num' && b.v === 12) return { k: 'pageno', n: a.n };
+  if (a.k === 'num' && b.k === 'num') {
+    switch (mn) {
+      case 'ADD': return { k: 'num', v: a.v + b.v };
+      case 'SUB': return { k: 'num', v: a.v - b.v };
+      case 'EOR': return { k: 'num', v: a.v ^ b.v };
+      case 'AND': return { k: 'num', v: a.v & b.v };
+      case 'ORR': return { k: 'num', v: a.v | b.v };
+      case 'LSR': return { k: 'num', v: a.v >>> b.v };
+      case 'LSL': return { k: 'num', v: a.v << b.v };
+    }
+  }
+  return cannot(`${mn} on ${describe(a)} (register arithmetic: ${ins.text})`);
+}
+
+function cset(flags: [RV, RV], cc: string, ins: LitInstr): RV {
+  if (cc !== 'EQ' && cc !== 'NE') cannot(`CSET ${cc}`);
+  let [a, b] = flags;
+  if (b.k === 'loaded' && a.k !== 'loaded') [a, b] = [b, a];
+  if (a.k !== 'loaded' || b.k === 'loaded' || b.k === 'cmp') cannot(`CMP of ${describe(a)} with ${describe(b)} (${ins.text})`);
+  let value: CondValue;
+  if (b.k === 'num') value = { kind: 'num', value: b.v };
+  else if (b.k === 'desc') value = { kind: 'desc', desc: b.d };
+  else cannot(`CMP with ${describe(b)}`);
+  return { k: 'cmp', reg: a.reg, gen: a.gen, value, eq: cc === 'EQ' };
+}
+
+function staticEq(rv: RV, want: LitValue): boolean {
+  if (want.k === 'num') return rv.k === 'num' && rv.v === want.v;
+  if (want.k === 'var') return rv.k === 'va' && rv.n === want.name;
+  if (want.k === 'pte') return rv.k === 'pte' && rv.n === want.name;
+  return cannot(`register compared with ${want.k} it never loads`);
+}
