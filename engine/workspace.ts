@@ -32,6 +32,7 @@ import { SectionInfo, sectionInfoFor } from './sectionInfo';
 import { KernelConfig } from './config/kernelConfig';
 import { ConfigOracle, ConfigurationInfo, PinnedConfig } from './config/oracle';
 import { judgeFindings } from './config/judge';
+import { MAX_FINDINGS_PER_FILE, MAX_PARSED_TEXT, MAX_SECTIONS_PER_FILE, leftOutMessage } from './inputBounds';
 
 export interface WorkspaceOptions {
   root: string;
@@ -253,6 +254,17 @@ export class Workspace {
     this.interp = null;
   }
 
+  /** The length of a file's text (an overlay's, or on disk in bytes), without reading it. */
+  private sizeOf(file: string): number {
+    const o = this.overlays.get(file);
+    if (o !== undefined) return o.length;
+    try {
+      return fs.statSync(file).size;
+    } catch {
+      return 0;
+    }
+  }
+
   private textOf(file: string): string | null {
     const o = this.overlays.get(file);
     if (o !== undefined) return o;
@@ -299,6 +311,8 @@ export class Workspace {
     const inPaths = (f: Finding) => isUnder(f.file, paths);
     let findings: Finding[] = [];
     let unfollowed = 0;
+    let skipped = new Map<string, { sections: number; tooLarge?: number; sectionsLeftOut: number }>();
+    const localLeftOut = new Map<string, number>();
     try {
       let run = this.analyseSections();
       // Summaries carried from the last check were charged what a fresh analysis
@@ -311,6 +325,7 @@ export class Workspace {
         run = this.analyseSections();
       }
       const { hits, events, calls } = run;
+      skipped = run.skipped;
       unfollowed = run.indirect.filter((c) => isUnder(c.at.file, paths)).length;
       findings.push(...run.findings);
       const cat = this.catalogue;
@@ -333,7 +348,11 @@ export class Workspace {
       // PATHs that are indexed files are taken as they are; only directories need the walk over the index.
       const targets = paths.every((p) => this.index.has(p)) ? [...new Set(paths)] : this.index.files().filter((f) => isUnder(f, paths));
       for (const file of targets) {
-        for (const def of this.index.functionsIn(file) as Definition[]) for (const f of this.localFindingsOf(def)) findings.push({ ...f });
+        // Too large to parse (inputBounds.ts; said with its sections): no function of it can be walked.
+        if (this.sizeOf(file) > MAX_PARSED_TEXT) continue;
+        const budget = { left: MAX_SECTIONS_PER_FILE, leftOut: 0 };
+        for (const def of this.index.functionsIn(file) as Definition[]) for (const f of this.localFindingsOf(def, budget)) findings.push({ ...f });
+        if (budget.leftOut) localLeftOut.set(file, budget.leftOut);
       }
     } catch (e) {
       // A failed analysis leaves no half-made summaries for the next check.
@@ -342,10 +361,25 @@ export class Workspace {
       this.interp = null;
       throw e;
     }
-    findings = onePerPlace(findings.filter(inPaths)).filter((f) => !isSuppressed(f, this.textOf(f.file)));
+    // Each file's text read once for all its findings.
+    const texts = new Map<string, string | null>();
+    const textOnce = (file: string) => (texts.has(file) ? texts.get(file)! : (texts.set(file, this.textOf(file)), texts.get(file)!));
+    findings = onePerPlace(findings.filter(inPaths)).filter((f) => !isSuppressed(f, textOnce(f.file)));
     findings = judgeFindings(findings, this.config, (a) => this.configFor(a), (rule) => this.catalogue.ruleArchitectures.get(rule));
     findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
     const problems: InputProblem[] = this.index.problems.filter((p) => isUnder(p.file, paths));
+    // At most MAX_FINDINGS_PER_FILE per file (the first in line order); what was left out is said.
+    const perFile = new Map<string, number>();
+    findings = findings.filter((f) => {
+      const n = (perFile.get(f.file) ?? 0) + 1;
+      perFile.set(f.file, n);
+      return n <= MAX_FINDINGS_PER_FILE;
+    });
+    for (const file of new Set([...skipped.keys(), ...localLeftOut.keys(), ...perFile.keys()])) {
+      if (!isUnder(file, paths)) continue;
+      const findingsLeftOut = Math.max(0, (perFile.get(file) ?? 0) - MAX_FINDINGS_PER_FILE);
+      for (const message of leftOutMessage({ ...skipped.get(file), functionsLeftOut: localLeftOut.get(file), findingsLeftOut })) problems.push({ file, message });
+    }
     for (const p of paths) {
       const probe = fs.existsSync(p) && fs.statSync(p).isFile() ? this.textOf(p) : '';
       if (probe === null) problems.push({ file: p, message: this.readProblems.get(p) ?? 'cannot read' });
@@ -367,7 +401,17 @@ export class Workspace {
    * function moves or changes, or a name or helper it was derived from
    * changes, or (when a finding names places outside the function) its file is edited.
    */
-  private localFindingsOf(def: Definition): Finding[] {
+  private localFindingsOf(def: Definition, budget: { left: number; leftOut: number }): Finding[] {
+    // At most MAX_SECTIONS_PER_FILE functions of a file whose calls can match, in line order (inputBounds.ts).
+    const cat0 = this.catalogue;
+    const maybe = def.calls.some((c) => cat0.pteMakers.has(c) || cat0.lazyMode.get(c)?.op === 'enter');
+    if (maybe || LOCAL_RULES.some((r) => r.mayFind(def.calls, cat0))) {
+      if (budget.left <= 0) {
+        budget.leftOut++;
+        return [];
+      }
+      budget.left--;
+    }
     const known = this.localFindings.get(def);
     // The same text gives the same verdict wherever the function moved: findings whose places are all
     // inside it move with it (messages hold places, not line numbers); others are reused only in place.
@@ -391,9 +435,8 @@ export class Workspace {
       const fn = known.text ? this.sources.functionAt(def.file, def.name, def.line) : null;
       if (holds(fn)) return moved(fn);
     }
-    const cat0 = this.catalogue;
     const deps = { names: new Set<string>([def.name]), fns: new Set<string>() };
-    const maybe = def.calls.some((c) => cat0.pteMakers.has(c) || cat0.lazyMode.get(c)?.op === 'enter');
+
     const cat = maybe ? withDerivedApis(cat0, this.index, this.sources, def.calls, def.file, deps) : cat0;
     const derived = maybe ? derivedSignature(cat, cat0) : '';
     // Rules bound to an architecture judge only code it builds (not another arch/ directory).
@@ -438,6 +481,8 @@ export class Workspace {
     findings: Finding[];
     budgetHit: boolean;
     carried: boolean;
+    /** Files whose sections were not all analysed (inputBounds.ts). */
+    skipped: Map<string, { sections: number; tooLarge?: number; sectionsLeftOut: number }>;
   } {
     const interp = this.interpreter();
     const carried = interp.hasSummaries();
@@ -449,7 +494,15 @@ export class Workspace {
     const covered = new Set<string>();
     const findings: Finding[] = [];
     const place = (c: IndirectCall) => `${c.at.file}:${c.at.line}:${c.at.column}`;
+    // Per file: its sections, and whether it is too large to parse (inputBounds.ts).
+    const leftOut = new Map<string, { sections: number; tooLarge?: number }>();
     for (const user of this.index.lazyApiUsers()) {
+      let lo = leftOut.get(user.file);
+      if (!lo) {
+        const size = this.sizeOf(user.file);
+        leftOut.set(user.file, (lo = { sections: 0, ...(size > MAX_PARSED_TEXT ? { tooLarge: size } : {}) }));
+      }
+      if (++lo.sections > MAX_SECTIONS_PER_FILE || lo.tooLarge !== undefined) continue;
       const ref = this.sources.functionAt(user.file, user.name, user.line);
       if (!ref) continue;
       const mode = { depth: 0, paused: 0 };
@@ -479,7 +532,9 @@ export class Workspace {
       }
     }
     for (const k of covered) indirect.delete(k);
-    return { hits, events, calls, indirect: [...indirect.values()], findings, budgetHit: interp.budgetHit, carried };
+    const bounded = [...leftOut].filter(([, lo]) => lo.tooLarge !== undefined || lo.sections > MAX_SECTIONS_PER_FILE);
+    const skipped = new Map(bounded.map(([file, lo]) => [file, { ...lo, sectionsLeftOut: lo.sections - MAX_SECTIONS_PER_FILE }]));
+    return { hits, events, calls, indirect: [...indirect.values()], findings, budgetHit: interp.budgetHit, carried, skipped };
   }
 
   /**

@@ -26,7 +26,7 @@ import { sectionHover } from './hover';
 import { toDiagnostic } from './convert';
 import { codeActionsFor } from './codeActions';
 import { registerSimulator, simulateActions } from './simulatorRequests';
-import { DocumentGuard, MAX_TEXT, unreadableMessage } from './documentGuard';
+import { BoundsTold, DocumentGuard, MAX_TEXT, unreadableMessage } from './documentGuard';
 import { registerMemoryRequest } from './memoryRequest';
 import { NewSinceBase, NEW_SINCE_NOTIFICATION } from './newSinceBase';
 
@@ -36,6 +36,8 @@ import { NewSinceBase, NEW_SINCE_NOTIFICATION } from './newSinceBase';
 const EDIT_DELAY_MS = 0;
 /** Too large or binary documents are not analysed; the user is told once per document. */
 const guard = new DocumentGuard();
+/** What a check left out of a file (engine/inputBounds.ts): said once per file and message. */
+const boundsTold = new BoundsTold();
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -278,6 +280,7 @@ async function run(uri: string, gen: number, cascade = false): Promise<void> {
     const result = await ws.check([file]);
     if (stale(uri, gen) || !documents.get(uri)) return; // a newer edit or a close superseded this run
     for (const p of result.problems) log(`${p.file}: ${p.message}`);
+    boundsTold.tell(file, result.problems, (m) => show(MessageType.Warning, m));
     // What the settings show: at least lazymmu.minImpact; allowed nesting only with lazymmu.showAllowedNesting.
     // With lazymmu.showOnlyNewSince, only those the base does not have (held against the buffers' text).
     const mine = newSince.filter(

@@ -384,6 +384,11 @@ export class WorkspaceIndex {
     return this.scans.get(file)?.functions ?? [];
   }
 
+  /** The definitions of `name` in `file` (by name first: a generated file can hold 10^5 definitions). */
+  definitionsIn(file: string, name: string): Definition[] {
+    return (this.byName.get(name) ?? []).filter((d) => d.file === file);
+  }
+
   /**
    * The definitions a call to `name` from `fromFile` may reach: one in the
    * same file wins; otherwise global definitions and header inlines. Weak
