@@ -23,6 +23,11 @@ let client: LanguageClient | undefined;
 let output: vscode.OutputChannel;
 let status: vscode.StatusBarItem;
 let indexing: string | null = 'starting';
+/** The server has checks pending or running (server/checkProgress.ts): no count is shown until they finish. */
+let checking = false;
+/** The last progress message of a check (sections analysed / total). */
+let checkingWhat = '';
+const CHECK_STATE_NOTIFICATION = 'lazymmu/checkState';
 /** What the server said about lazymmu.showOnlyNewSince. */
 let base: { state: 'off' } | { state: 'computing'; ref: string } | { state: 'ready'; ref: string; commit: string } | { state: 'error'; message: string } = { state: 'off' };
 
@@ -40,6 +45,10 @@ function updateStatus(): void {
   if (indexing !== null) {
     status.text = `$(sync~spin) lazymmu: ${indexing}`;
     status.tooltip = 'lazymmu is indexing the workspace';
+  } else if (checking) {
+    // "N findings" only for a finished check.
+    status.text = `$(sync~spin) lazymmu: checking…${checkingWhat ? ` ${checkingWhat}` : ''}`;
+    status.tooltip = 'lazymmu is checking the open files';
   } else {
     const n = findingCount();
     if (base.state === 'ready') {
@@ -80,6 +89,11 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     base = s;
     updateStatus();
   });
+  client.onNotification(CHECK_STATE_NOTIFICATION, (s: { checking: boolean }) => {
+    checking = s.checking;
+    if (!checking) checkingWhat = '';
+    updateStatus();
+  });
   // Indexing progress also feeds the status bar item: the server's progress
   // tokens are accepted here and shown both in the window and in the item.
   client.onRequest(WorkDoneProgressCreateRequest.type, ({ token }) => {
@@ -87,14 +101,17 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'lazymmu' }, (progress) => {
       const c = client!;
       const sub = c.onProgress(WorkDoneProgress.type, token, (v) => {
+        // The server's counts (files k/N while indexing, sections k/N during the first check) go in the item.
         if (v.kind === 'begin') {
-          indexing = 'indexing';
+          if (/indexing/.test(v.title)) indexing = 'indexing';
           progress.report({ message: v.title });
         } else if (v.kind === 'report') {
-          indexing = `indexing${v.percentage !== undefined ? ` ${v.percentage}%` : ''}`;
+          if (indexing !== null && indexing !== 'starting') indexing = `indexing${v.message ? ` ${v.message}` : v.percentage !== undefined ? ` ${v.percentage}%` : ''}`;
+          else checkingWhat = v.message ?? '';
           if (v.message) progress.report({ message: v.message });
         } else {
-          indexing = null;
+          if (indexing !== null) indexing = null;
+          else checkingWhat = '';
           sub.dispose();
           finish();
         }

@@ -248,6 +248,16 @@ export class Workspace {
   /** Indexes the tree (the cheap scan of every covered file). */
   build(): void {
     this.index.build();
+    this.afterBuild();
+  }
+
+  /** build() giving the event loop back between steps; `progress` hears files done / total (the language server's progress). */
+  async buildAsync(progress: (done: number, total: number) => void): Promise<void> {
+    await this.index.buildAsync(progress);
+    this.afterBuild();
+  }
+
+  private afterBuild(): void {
     this.reaches.clear();
     this.localFindings.clear();
     this.interp?.dispose();
@@ -304,7 +314,7 @@ export class Workspace {
    * and end), following calls as the interpreter needs, then runs every
    * checker; reports what falls in `paths`.
    */
-  async check(pathsIn: string[]): Promise<CheckResult> {
+  async check(pathsIn: string[], sections?: SectionProgress): Promise<CheckResult> {
     const paths = pathsIn.map((p) => path.resolve(p));
     this.include(paths);
     await ensureParser();
@@ -314,7 +324,7 @@ export class Workspace {
     let skipped = new Map<string, { sections: number; tooLarge?: number; sectionsLeftOut: number }>();
     const localLeftOut = new Map<string, number>();
     try {
-      let run = this.analyseSections();
+      let run = await this.analyseSections(sections);
       // Summaries carried from the last check were charged what a fresh analysis
       // spends on them; when that exceeds a root's work budget the fresh
       // analysis would have cut it short, so analyse afresh to give the same answer.
@@ -322,7 +332,7 @@ export class Workspace {
         this.interp?.endCheck();
         this.interp?.dispose();
         this.interp = null;
-        run = this.analyseSections();
+        run = await this.analyseSections(sections);
       }
       const { hits, events, calls } = run;
       skipped = run.skipped;
@@ -472,7 +482,7 @@ export class Workspace {
    * ones, with the binding calls as their origin. Ends with the interpreter
    * still in its check (the section rules survey with it): check() ends it.
    */
-  private analyseSections(): {
+  private async analyseSections(progress?: SectionProgress): Promise<{
     hits: ReadHit[];
     events: ModeEvent[];
     calls: SectionCall[];
@@ -483,7 +493,7 @@ export class Workspace {
     carried: boolean;
     /** Files whose sections were not all analysed (inputBounds.ts). */
     skipped: Map<string, { sections: number; tooLarge?: number; sectionsLeftOut: number }>;
-  } {
+  }> {
     const interp = this.interpreter();
     const carried = interp.hasSummaries();
     interp.beginCheck();
@@ -496,7 +506,10 @@ export class Workspace {
     const place = (c: IndirectCall) => `${c.at.file}:${c.at.line}:${c.at.column}`;
     // Per file: its sections, and whether it is too large to parse (inputBounds.ts).
     const leftOut = new Map<string, { sections: number; tooLarge?: number }>();
-    for (const user of this.index.lazyApiUsers()) {
+    const users = this.index.lazyApiUsers();
+    let analysed = 0;
+    for (const user of users) {
+      if (progress) await progress(analysed++, users.length);
       let lo = leftOut.get(user.file);
       if (!lo) {
         const size = this.sizeOf(user.file);
@@ -531,6 +544,7 @@ export class Workspace {
         }
       }
     }
+    if (progress) await progress(users.length, users.length);
     for (const k of covered) indirect.delete(k);
     const bounded = [...leftOut].filter(([, lo]) => lo.tooLarge !== undefined || lo.sections > MAX_SECTIONS_PER_FILE);
     const skipped = new Map(bounded.map(([file, lo]) => [file, { ...lo, sectionsLeftOut: lo.sections - MAX_SECTIONS_PER_FILE }]));
@@ -574,6 +588,12 @@ export class Workspace {
 }
 
 type ReachKind = 'enter-legacy' | 'enter-generic' | 'alloc' | 'sleep';
+
+/**
+ * Hears sections analysed / total during a check (the language server's
+ * progress); the check waits for it, so it may give the event loop back.
+ */
+export type SectionProgress = (done: number, total: number) => void | Promise<void>;
 
 /** The generic layer's shapes (lazy_mmu_mode_enable() and the ranged enable). */
 const isGenericShape = (shape: string) => shape === 'generic' || shape === 'ranged';
