@@ -23,8 +23,23 @@ let client: LanguageClient | undefined;
 let output: vscode.OutputChannel;
 let status: vscode.StatusBarItem;
 let indexing: string | null = 'starting';
-/** The server has checks pending or running (server/checkProgress.ts): no count is shown until they finish. */
+/**
+ * Checks pending or running (server/checkProgress.ts): no count is shown until
+ * the server says they finished and this client has applied every
+ * publishDiagnostics sent before that (they are converted asynchronously).
+ */
 let checking = false;
+let serverChecking = false;
+let published = 0;
+let applied = 0;
+let settleTimer: NodeJS.Timeout | undefined;
+function settle(): void {
+  checking = serverChecking || applied < published;
+  if (settleTimer) clearTimeout(settleTimer);
+  // A publish the language client dropped must not leave "checking…" for ever.
+  settleTimer = checking && !serverChecking ? setTimeout(() => ((applied = published), settle()), 3000) : undefined;
+  updateStatus();
+}
 /** The last progress message of a check (sections analysed / total). */
 let checkingWhat = '';
 const CHECK_STATE_NOTIFICATION = 'lazymmu/checkState';
@@ -80,8 +95,17 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     synchronize: { configurationSection: 'lazymmu' },
     initializationOptions: settings(),
     outputChannel: output,
+    middleware: {
+      // Counted for the status item: "N findings" waits for the publishes the server sent before its check ended.
+      handleDiagnostics: (uri, diagnostics, next) => {
+        next(uri, diagnostics);
+        applied++;
+        settle();
+      },
+    },
   };
   client = new LanguageClient('lazymmu', 'lazymmu', serverOptions, clientOptions);
+  applied = published = 0;
   indexing = 'starting';
   updateStatus();
   await client.start();
@@ -89,10 +113,11 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     base = s;
     updateStatus();
   });
-  client.onNotification(CHECK_STATE_NOTIFICATION, (s: { checking: boolean }) => {
-    checking = s.checking;
-    if (!checking) checkingWhat = '';
-    updateStatus();
+  client.onNotification(CHECK_STATE_NOTIFICATION, (s: { checking: boolean; published: number }) => {
+    serverChecking = s.checking;
+    published = s.published;
+    if (!s.checking) checkingWhat = '';
+    settle();
   });
   // Indexing progress also feeds the status bar item: the server's progress
   // tokens are accepted here and shown both in the window and in the item.

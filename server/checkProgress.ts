@@ -6,8 +6,18 @@
 // "N findings" only then. Phase timings go to the log (the Output channel).
 // No engine imports: main.ts wires it.
 
-/** Server -> client: { checking } whenever it changes. */
+/**
+ * Server -> client: { checking, published } whenever `checking` changes;
+ * `published` counts the publishDiagnostics sent before it, so the client
+ * waits until it has applied that many (its language client converts them
+ * asynchronously, after this notification is handled) before it counts.
+ */
 export const CHECK_STATE_NOTIFICATION = 'lazymmu/checkState';
+
+export interface CheckStateParams {
+  checking: boolean;
+  published: number;
+}
 
 export interface ProgressReporter {
   begin(title: string, percentage?: number, message?: string, cancellable?: boolean): void;
@@ -18,17 +28,19 @@ export interface ProgressReporter {
 /** Counts checks pending or running; says when the count leaves or reaches zero. */
 export class CheckState {
   private busy = 0;
-  constructor(private readonly send: (checking: boolean) => void) {}
+  /** publishDiagnostics sent so far. */
+  published = 0;
+  constructor(private readonly send: (state: CheckStateParams) => void) {}
 
   /** A check was asked for (a timer set or a run queued). */
   start(): void {
-    if (this.busy++ === 0) this.send(true);
+    if (this.busy++ === 0) this.send({ checking: true, published: this.published });
   }
 
   /** That check ran, was superseded, or was dropped. */
   end(): void {
     if (this.busy === 0) return;
-    if (--this.busy === 0) this.send(false);
+    if (--this.busy === 0) this.send({ checking: false, published: this.published });
   }
 
   get checking(): boolean {

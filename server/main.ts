@@ -16,6 +16,7 @@ import {
   Hover,
   HoverParams,
   MarkupKind,
+  PublishDiagnosticsParams,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Workspace } from '../engine/workspace';
@@ -38,7 +39,9 @@ const EDIT_DELAY_MS = 0;
 /** Too large or binary documents are not analysed; the user is told once per document. */
 const guard = new DocumentGuard();
 /** Whether checks are pending or running (the client's "checking…"). */
-const checks = new CheckState((checking) => void connection.sendNotification(CHECK_STATE_NOTIFICATION, { checking }));
+const checks = new CheckState((state) => void connection.sendNotification(CHECK_STATE_NOTIFICATION, state));
+/** Every publishDiagnostics goes through here: checkState tells the client how many were sent (server/checkProgress.ts). */
+const publish = (p: PublishDiagnosticsParams) => (checks.published++, connection.sendDiagnostics(p));
 /** Workspaces not checked yet since their index: their first check reports sections. */
 const firstCheck = new WeakSet<Workspace>();
 /** What a check left out of a file (engine/inputBounds.ts): said once per file and message. */
@@ -276,7 +279,7 @@ async function run(uri: string, gen: number, cascade = false): Promise<void> {
     if (refused) {
       if (refused.message) show(MessageType.Warning, refused.message);
       simulator.remember(uri, []);
-      await connection.sendDiagnostics({ uri, version: doc.version, diagnostics: [] });
+      await publish({ uri, version: doc.version, diagnostics: [] });
       return;
     }
     const version = doc.version;
@@ -284,7 +287,7 @@ async function run(uri: string, gen: number, cascade = false): Promise<void> {
     if (cascade) recheckOthers(uri);
     if (isExcluded(file, root, settings.exclude)) {
       simulator.remember(uri, []);
-      await connection.sendDiagnostics({ uri, version, diagnostics: [] });
+      await publish({ uri, version, diagnostics: [] });
       return;
     }
     const started = Date.now();
@@ -312,7 +315,7 @@ async function run(uri: string, gen: number, cascade = false): Promise<void> {
     );
     simulator.remember(uri, mine);
     const diagnostics = mine.map(toDiagnostic);
-    await connection.sendDiagnostics({ uri, version, diagnostics });
+    await publish({ uri, version, diagnostics });
   } catch (e) {
     log(`checking ${uri} failed: ${(e as Error).stack ?? e}`);
   }
@@ -360,7 +363,7 @@ documents.onDidClose(async (e) => {
     }
   }));
   simulator.forget(uri);
-  connection.sendDiagnostics({ uri, diagnostics: [] });
+  void publish({ uri, diagnostics: [] });
 });
 
 connection.onCodeAction((params) => {
