@@ -21,6 +21,26 @@ let client: LanguageClient | undefined;
 let output: vscode.OutputChannel;
 let status: vscode.StatusBarItem;
 let indexing: string | null = 'starting';
+/**
+ * Checks pending or running (server/checkProgress.ts): no count is shown until
+ * the server says they finished and this client has applied every
+ * publishDiagnostics sent before that (they are converted asynchronously).
+ */
+let checking = false;
+let serverChecking = false;
+let published = 0;
+let applied = 0;
+let settleTimer: NodeJS.Timeout | undefined;
+function settle(): void {
+  checking = serverChecking || applied < published;
+  if (settleTimer) clearTimeout(settleTimer);
+  // A publish the language client dropped must not leave "checking…" for ever.
+  settleTimer = checking && !serverChecking ? setTimeout(() => ((applied = published), settle()), 3000) : undefined;
+  updateStatus();
+}
+/** The last progress message of a check (sections analysed / total). */
+let checkingWhat = '';
+const CHECK_STATE_NOTIFICATION = 'lazymmu/checkState';
 /** What the server said about lazymmu.showOnlyNewSince. */
 let base: { state: 'off' } | { state: 'computing'; ref: string } | { state: 'ready'; ref: string; commit: string } | { state: 'error'; message: string } = { state: 'off' };
 
@@ -38,6 +58,10 @@ function updateStatus(): void {
   if (indexing !== null) {
     status.text = `$(sync~spin) lazymmu: ${indexing}`;
     status.tooltip = 'lazymmu is indexing the workspace';
+  } else if (checking) {
+    // "N findings" only for a finished check.
+    status.text = `$(sync~spin) lazymmu: checking…${checkingWhat ? ` ${checkingWhat}` : ''}`;
+    status.tooltip = 'lazymmu is checking the open files';
   } else {
     const n = findingCount();
     if (base.state === 'ready') {
@@ -72,16 +96,32 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     synchronize: { configurationSection: 'lazymmu' },
     // client: what this client does for the server (editorFeatures.ts inserts snippets).
     initializationOptions: { ...settings(), client: { insertSnippet: true } },
-    middleware: editorMiddleware,
     outputChannel: output,
+    middleware: {
+      ...editorMiddleware,
+      // Rule links rewritten (editorFeatures.ts), then counted for the status item:
+      // "N findings" waits for the publishes the server sent before its check ended.
+      handleDiagnostics: (uri, diagnostics, next) => {
+        editorMiddleware.handleDiagnostics!(uri, diagnostics, next);
+        applied++;
+        settle();
+      },
+    },
   };
   client = new LanguageClient('lazymmu', 'lazymmu', serverOptions, clientOptions);
+  applied = published = 0;
   indexing = 'starting';
   updateStatus();
   await client.start();
   client.onNotification(NEW_SINCE_NOTIFICATION, (s: typeof base) => {
     base = s;
     updateStatus();
+  });
+  client.onNotification(CHECK_STATE_NOTIFICATION, (s: { checking: boolean; published: number }) => {
+    serverChecking = s.checking;
+    published = s.published;
+    if (!s.checking) checkingWhat = '';
+    settle();
   });
   // Indexing progress also feeds the status bar item: the server's progress
   // tokens are accepted here and shown both in the window and in the item.
@@ -90,14 +130,17 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'lazymmu' }, (progress) => {
       const c = client!;
       const sub = c.onProgress(WorkDoneProgress.type, token, (v) => {
+        // The server's counts (files k/N while indexing, sections k/N during the first check) go in the item.
         if (v.kind === 'begin') {
-          indexing = 'indexing';
+          if (/indexing/.test(v.title)) indexing = 'indexing';
           progress.report({ message: v.title });
         } else if (v.kind === 'report') {
-          indexing = `indexing${v.percentage !== undefined ? ` ${v.percentage}%` : ''}`;
+          if (indexing !== null && indexing !== 'starting') indexing = `indexing${v.message ? ` ${v.message}` : v.percentage !== undefined ? ` ${v.percentage}%` : ''}`;
+          else checkingWhat = v.message ?? '';
           if (v.message) progress.report({ message: v.message });
         } else {
-          indexing = null;
+          if (indexing !== null) indexing = null;
+          else checkingWhat = '';
           sub.dispose();
           finish();
         }

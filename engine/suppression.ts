@@ -6,9 +6,14 @@ import { Finding } from './findings';
 
 const IGNORE = /lazymmu:\s*ignore\s+([\w/-]+)\s*:\s*(\S[^*\n]*)/g;
 
+/** The last text's lines: findings come file by file, and a file can hold 10^5 of them. */
+let last: { text: string; lines: string[] | null } | null = null;
+
 export function isSuppressed(f: Finding, text: string | null): boolean {
-  if (text === null || !text.includes('lazymmu:')) return false;
-  const lines = text.split('\n');
+  if (text === null) return false;
+  if (last?.text !== text) last = { text, lines: text.includes('lazymmu:') ? text.split('\n') : null };
+  const lines = last.lines;
+  if (!lines) return false;
   const short = f.rule.replace(/^lazy-mmu\//, '');
   for (const ln of [f.line - 1, f.line - 2]) {
     const line = lines[ln];

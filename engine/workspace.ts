@@ -32,6 +32,7 @@ import { SectionInfo, sectionInfoFor } from './sectionInfo';
 import { KernelConfig } from './config/kernelConfig';
 import { ConfigOracle, ConfigurationInfo, PinnedConfig } from './config/oracle';
 import { judgeFindings } from './config/judge';
+import { MAX_FINDINGS_PER_FILE, MAX_PARSED_TEXT, MAX_SECTIONS_PER_FILE, leftOutMessage } from './inputBounds';
 
 export interface WorkspaceOptions {
   root: string;
@@ -247,10 +248,31 @@ export class Workspace {
   /** Indexes the tree (the cheap scan of every covered file). */
   build(): void {
     this.index.build();
+    this.afterBuild();
+  }
+
+  /** build() giving the event loop back between steps; `progress` hears files done / total (the language server's progress). */
+  async buildAsync(progress: (done: number, total: number) => void): Promise<void> {
+    await this.index.buildAsync(progress);
+    this.afterBuild();
+  }
+
+  private afterBuild(): void {
     this.reaches.clear();
     this.localFindings.clear();
     this.interp?.dispose();
     this.interp = null;
+  }
+
+  /** The length of a file's text (an overlay's, or on disk in bytes), without reading it. */
+  private sizeOf(file: string): number {
+    const o = this.overlays.get(file);
+    if (o !== undefined) return o.length;
+    try {
+      return fs.statSync(file).size;
+    } catch {
+      return 0;
+    }
   }
 
   private textOf(file: string): string | null {
@@ -292,15 +314,17 @@ export class Workspace {
    * and end), following calls as the interpreter needs, then runs every
    * checker; reports what falls in `paths`.
    */
-  async check(pathsIn: string[]): Promise<CheckResult> {
+  async check(pathsIn: string[], sections?: SectionProgress): Promise<CheckResult> {
     const paths = pathsIn.map((p) => path.resolve(p));
     this.include(paths);
     await ensureParser();
     const inPaths = (f: Finding) => isUnder(f.file, paths);
     let findings: Finding[] = [];
     let unfollowed = 0;
+    let skipped = new Map<string, { sections: number; tooLarge?: number; sectionsLeftOut: number }>();
+    const localLeftOut = new Map<string, number>();
     try {
-      let run = this.analyseSections();
+      let run = await this.analyseSections(sections);
       // Summaries carried from the last check were charged what a fresh analysis
       // spends on them; when that exceeds a root's work budget the fresh
       // analysis would have cut it short, so analyse afresh to give the same answer.
@@ -308,9 +332,10 @@ export class Workspace {
         this.interp?.endCheck();
         this.interp?.dispose();
         this.interp = null;
-        run = this.analyseSections();
+        run = await this.analyseSections(sections);
       }
       const { hits, events, calls } = run;
+      skipped = run.skipped;
       unfollowed = run.indirect.filter((c) => isUnder(c.at.file, paths)).length;
       findings.push(...run.findings);
       const cat = this.catalogue;
@@ -333,7 +358,11 @@ export class Workspace {
       // PATHs that are indexed files are taken as they are; only directories need the walk over the index.
       const targets = paths.every((p) => this.index.has(p)) ? [...new Set(paths)] : this.index.files().filter((f) => isUnder(f, paths));
       for (const file of targets) {
-        for (const def of this.index.functionsIn(file) as Definition[]) for (const f of this.localFindingsOf(def)) findings.push({ ...f });
+        // Too large to parse (inputBounds.ts; said with its sections): no function of it can be walked.
+        if (this.sizeOf(file) > MAX_PARSED_TEXT) continue;
+        const budget = { left: MAX_SECTIONS_PER_FILE, leftOut: 0 };
+        for (const def of this.index.functionsIn(file) as Definition[]) for (const f of this.localFindingsOf(def, budget)) findings.push({ ...f });
+        if (budget.leftOut) localLeftOut.set(file, budget.leftOut);
       }
     } catch (e) {
       // A failed analysis leaves no half-made summaries for the next check.
@@ -342,10 +371,25 @@ export class Workspace {
       this.interp = null;
       throw e;
     }
-    findings = onePerPlace(findings.filter(inPaths)).filter((f) => !isSuppressed(f, this.textOf(f.file)));
+    // Each file's text read once for all its findings.
+    const texts = new Map<string, string | null>();
+    const textOnce = (file: string) => (texts.has(file) ? texts.get(file)! : (texts.set(file, this.textOf(file)), texts.get(file)!));
+    findings = onePerPlace(findings.filter(inPaths)).filter((f) => !isSuppressed(f, textOnce(f.file)));
     findings = judgeFindings(findings, this.config, (a) => this.configFor(a), (rule) => this.catalogue.ruleArchitectures.get(rule));
     findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
     const problems: InputProblem[] = this.index.problems.filter((p) => isUnder(p.file, paths));
+    // At most MAX_FINDINGS_PER_FILE per file (the first in line order); what was left out is said.
+    const perFile = new Map<string, number>();
+    findings = findings.filter((f) => {
+      const n = (perFile.get(f.file) ?? 0) + 1;
+      perFile.set(f.file, n);
+      return n <= MAX_FINDINGS_PER_FILE;
+    });
+    for (const file of new Set([...skipped.keys(), ...localLeftOut.keys(), ...perFile.keys()])) {
+      if (!isUnder(file, paths)) continue;
+      const findingsLeftOut = Math.max(0, (perFile.get(file) ?? 0) - MAX_FINDINGS_PER_FILE);
+      for (const message of leftOutMessage({ ...skipped.get(file), functionsLeftOut: localLeftOut.get(file), findingsLeftOut })) problems.push({ file, message });
+    }
     for (const p of paths) {
       const probe = fs.existsSync(p) && fs.statSync(p).isFile() ? this.textOf(p) : '';
       if (probe === null) problems.push({ file: p, message: this.readProblems.get(p) ?? 'cannot read' });
@@ -367,7 +411,17 @@ export class Workspace {
    * function moves or changes, or a name or helper it was derived from
    * changes, or (when a finding names places outside the function) its file is edited.
    */
-  private localFindingsOf(def: Definition): Finding[] {
+  private localFindingsOf(def: Definition, budget: { left: number; leftOut: number }): Finding[] {
+    // At most MAX_SECTIONS_PER_FILE functions of a file whose calls can match, in line order (inputBounds.ts).
+    const cat0 = this.catalogue;
+    const maybe = def.calls.some((c) => cat0.pteMakers.has(c) || cat0.lazyMode.get(c)?.op === 'enter');
+    if (maybe || LOCAL_RULES.some((r) => r.mayFind(def.calls, cat0))) {
+      if (budget.left <= 0) {
+        budget.leftOut++;
+        return [];
+      }
+      budget.left--;
+    }
     const known = this.localFindings.get(def);
     // The same text gives the same verdict wherever the function moved: findings whose places are all
     // inside it move with it (messages hold places, not line numbers); others are reused only in place.
@@ -391,9 +445,8 @@ export class Workspace {
       const fn = known.text ? this.sources.functionAt(def.file, def.name, def.line) : null;
       if (holds(fn)) return moved(fn);
     }
-    const cat0 = this.catalogue;
     const deps = { names: new Set<string>([def.name]), fns: new Set<string>() };
-    const maybe = def.calls.some((c) => cat0.pteMakers.has(c) || cat0.lazyMode.get(c)?.op === 'enter');
+
     const cat = maybe ? withDerivedApis(cat0, this.index, this.sources, def.calls, def.file, deps) : cat0;
     const derived = maybe ? derivedSignature(cat, cat0) : '';
     // Rules bound to an architecture judge only code it builds (not another arch/ directory).
@@ -429,7 +482,7 @@ export class Workspace {
    * ones, with the binding calls as their origin. Ends with the interpreter
    * still in its check (the section rules survey with it): check() ends it.
    */
-  private analyseSections(): {
+  private async analyseSections(progress?: SectionProgress): Promise<{
     hits: ReadHit[];
     events: ModeEvent[];
     calls: SectionCall[];
@@ -438,7 +491,9 @@ export class Workspace {
     findings: Finding[];
     budgetHit: boolean;
     carried: boolean;
-  } {
+    /** Files whose sections were not all analysed (inputBounds.ts). */
+    skipped: Map<string, { sections: number; tooLarge?: number; sectionsLeftOut: number }>;
+  }> {
     const interp = this.interpreter();
     const carried = interp.hasSummaries();
     interp.beginCheck();
@@ -449,7 +504,18 @@ export class Workspace {
     const covered = new Set<string>();
     const findings: Finding[] = [];
     const place = (c: IndirectCall) => `${c.at.file}:${c.at.line}:${c.at.column}`;
-    for (const user of this.index.lazyApiUsers()) {
+    // Per file: its sections, and whether it is too large to parse (inputBounds.ts).
+    const leftOut = new Map<string, { sections: number; tooLarge?: number }>();
+    const users = this.index.lazyApiUsers();
+    let analysed = 0;
+    for (const user of users) {
+      if (progress) await progress(analysed++, users.length);
+      let lo = leftOut.get(user.file);
+      if (!lo) {
+        const size = this.sizeOf(user.file);
+        leftOut.set(user.file, (lo = { sections: 0, ...(size > MAX_PARSED_TEXT ? { tooLarge: size } : {}) }));
+      }
+      if (++lo.sections > MAX_SECTIONS_PER_FILE || lo.tooLarge !== undefined) continue;
       const ref = this.sources.functionAt(user.file, user.name, user.line);
       if (!ref) continue;
       const mode = { depth: 0, paused: 0 };
@@ -478,8 +544,11 @@ export class Workspace {
         }
       }
     }
+    if (progress) await progress(users.length, users.length);
     for (const k of covered) indirect.delete(k);
-    return { hits, events, calls, indirect: [...indirect.values()], findings, budgetHit: interp.budgetHit, carried };
+    const bounded = [...leftOut].filter(([, lo]) => lo.tooLarge !== undefined || lo.sections > MAX_SECTIONS_PER_FILE);
+    const skipped = new Map(bounded.map(([file, lo]) => [file, { ...lo, sectionsLeftOut: lo.sections - MAX_SECTIONS_PER_FILE }]));
+    return { hits, events, calls, indirect: [...indirect.values()], findings, budgetHit: interp.budgetHit, carried, skipped };
   }
 
   /**
@@ -519,6 +588,12 @@ export class Workspace {
 }
 
 type ReachKind = 'enter-legacy' | 'enter-generic' | 'alloc' | 'sleep';
+
+/**
+ * Hears sections analysed / total during a check (the language server's
+ * progress); the check waits for it, so it may give the event loop back.
+ */
+export type SectionProgress = (done: number, total: number) => void | Promise<void>;
 
 /** The generic layer's shapes (lazy_mmu_mode_enable() and the ranged enable). */
 const isGenericShape = (shape: string) => shape === 'generic' || shape === 'ranged';

@@ -95,6 +95,8 @@ export interface CheckFolderDeps {
   select: (findings: Finding[]) => Finding[];
   /** Open documents keep the diagnostics of their own checks (their text may be unsaved). */
   isOpen: (uri: string) => boolean;
+  /** Sends a file's diagnostics (main.ts counts them for the client's status item). */
+  publish: (uri: string, diagnostics: Diagnostic[]) => void;
   log: (m: string) => void;
 }
 
@@ -109,7 +111,7 @@ export function registerCheckFolder(connection: Connection, deps: CheckFolderDep
           excluded: deps.excluded,
           select: deps.select,
           publish: (uri, diagnostics) => {
-            if (!deps.isOpen(uri)) void connection.sendDiagnostics({ uri, diagnostics });
+            if (!deps.isOpen(uri)) deps.publish(uri, diagnostics);
           },
         });
       })

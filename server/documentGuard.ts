@@ -4,9 +4,10 @@
 // on every edit; if it becomes analysable again and later is refused again,
 // it is named again. No engine or LSP imports: main.ts shows the messages.
 import * as path from 'path';
+import { MAX_PARSED_TEXT, isLeftOut } from '../engine/inputBounds';
 
-/** Documents larger than this (in UTF-16 code units, as the editor sends them) are not analysed. */
-export const MAX_TEXT = 8 * 1024 * 1024;
+/** Documents larger than this (in UTF-16 code units, as the editor sends them) are not analysed: the engine parses no larger text. */
+export const MAX_TEXT = MAX_PARSED_TEXT;
 
 export type Refusal = 'too-large' | 'binary';
 
@@ -61,4 +62,18 @@ export function unreadableMessage(root: string, problems: { file: string; messag
   const shown = bad.slice(0, 3).map((p) => `${path.relative(root, p.file) || p.file} (${p.message})`);
   const more = bad.length > shown.length ? ` and ${bad.length - shown.length} more` : '';
   return `${bad.length} ${bad.length === 1 ? 'file or folder' : 'files or folders'} under ${root} cannot be read and ${bad.length === 1 ? 'is' : 'are'} left out of the analysis: ${shown.join('; ')}${more}`;
+}
+
+/** A check's left-out notes (engine/inputBounds.ts) for the checked file, each said once. */
+export class BoundsTold {
+  private told = new Set<string>();
+  tell(file: string, problems: { file: string; message: string }[], say: (message: string) => void): void {
+    for (const p of problems) {
+      if (p.file !== file || !isLeftOut(p.message)) continue;
+      const k = `${p.file}\0${p.message}`;
+      if (this.told.has(k)) continue;
+      this.told.add(k);
+      say(`${path.basename(p.file)}: ${p.message}`);
+    }
+  }
 }

@@ -16,6 +16,7 @@ import {
   Hover,
   HoverParams,
   MarkupKind,
+  PublishDiagnosticsParams,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Workspace } from '../engine/workspace';
@@ -30,9 +31,10 @@ import { GO_TO_COMMAND, goToWriteActions, registerNavigation, suppressActions } 
 import { registerSectionExtents } from './sectionExtents';
 import { registerCheckFolder } from './checkFolder';
 import { isScenario, scenarioCompletion, scenarioDiagnostics, scenarioHover } from './scenarioLanguage';
-import { DocumentGuard, MAX_TEXT, unreadableMessage } from './documentGuard';
+import { BoundsTold, DocumentGuard, MAX_TEXT, unreadableMessage } from './documentGuard';
 import { registerMemoryRequest } from './memoryRequest';
 import { NewSinceBase, NEW_SINCE_NOTIFICATION } from './newSinceBase';
+import { CHECK_STATE_NOTIFICATION, CheckState, countingProgress, took } from './checkProgress';
 
 // No debounce: a check after an edit reuses the summaries and searches the
 // edit did not touch (engine/workspace.ts), so it is cheap; a check already
@@ -40,6 +42,14 @@ import { NewSinceBase, NEW_SINCE_NOTIFICATION } from './newSinceBase';
 const EDIT_DELAY_MS = 0;
 /** Too large or binary documents are not analysed; the user is told once per document. */
 const guard = new DocumentGuard();
+/** Whether checks are pending or running (the client's "checking…"). */
+const checks = new CheckState((state) => void connection.sendNotification(CHECK_STATE_NOTIFICATION, state));
+/** Every publishDiagnostics goes through here: checkState tells the client how many were sent (server/checkProgress.ts). */
+const publish = (p: PublishDiagnosticsParams) => (checks.published++, connection.sendDiagnostics(p));
+/** Workspaces not checked yet since their index: their first check reports sections. */
+const firstCheck = new WeakSet<Workspace>();
+/** What a check left out of a file (engine/inputBounds.ts): said once per file and message. */
+const boundsTold = new BoundsTold();
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -164,10 +174,13 @@ async function buildWorkspace(raw: unknown): Promise<Workspace | null> {
   progress?.begin('lazymmu: indexing', 0, root, false);
   try {
     const ws = makeWorkspace(settings);
-    progress?.report(10, `scanning ${root}`);
-    // Let the progress messages go out before the (synchronous) scan.
-    await new Promise((r) => setTimeout(r, 10));
-    ws.build();
+    const started = Date.now();
+    // Files done (from the cache or scanned) / total, as the build goes (server/checkProgress.ts).
+    const files = countingProgress(progress, 'files');
+    await ws.buildAsync(files.report);
+    const b = ws.index.lastBuild;
+    log(`phase: index ${took(started)}${b ? ` (${b.files} files: ${b.fromCache} from the cache, ${b.scanned.length} scanned, ${b.workers} scan threads)` : ''}`);
+    firstCheck.add(ws);
     const unreadable = unreadableMessage(root, ws.index.problems);
     if (unreadable) show(MessageType.Warning, unreadable);
     log(`indexed ${root} (arch ${settings.arch}${settings.extraApis ? `, extra APIs ${settings.extraApis}` : ''})`);
@@ -248,11 +261,12 @@ function schedule(uri: string, delay: number, cascade = false): void {
   generations.set(uri, gen);
   const t = timers.get(uri);
   if (t) clearTimeout(t);
+  else checks.start();
   timers.set(
     uri,
     setTimeout(() => {
       timers.delete(uri);
-      queue = queue.then(() => run(uri, gen, cascade));
+      queue = queue.then(() => run(uri, gen, cascade)).finally(() => checks.end());
     }, delay),
   );
 }
@@ -265,7 +279,8 @@ function recheckOthers(uri: string): void {
     if (d.uri === uri || timers.has(d.uri)) continue; // one already pending will see the change
     const gen = (generations.get(d.uri) ?? 0) + 1;
     generations.set(d.uri, gen);
-    queue = queue.then(() => run(d.uri, gen, false));
+    checks.start();
+    queue = queue.then(() => run(d.uri, gen, false)).finally(() => checks.end());
   }
 }
 
@@ -281,7 +296,7 @@ async function run(uri: string, gen: number, cascade = false): Promise<void> {
     if (refused) {
       if (refused.message) show(MessageType.Warning, refused.message);
       simulator.remember(uri, [], doc.version);
-      await connection.sendDiagnostics({ uri, version: doc.version, diagnostics: [] });
+      await publish({ uri, version: doc.version, diagnostics: [] });
       return;
     }
     const version = doc.version;
@@ -289,12 +304,23 @@ async function run(uri: string, gen: number, cascade = false): Promise<void> {
     if (cascade) recheckOthers(uri);
     if (isExcluded(file, root, settings.exclude)) {
       simulator.remember(uri, [], version);
-      await connection.sendDiagnostics({ uri, version, diagnostics: [] });
+      await publish({ uri, version, diagnostics: [] });
       return;
     }
-    const result = await ws.check([file]);
+    const started = Date.now();
+    // The first check after an index analyses every section: its progress says how many are done.
+    const first = firstCheck.delete(ws);
+    const sections = first ? countingProgress(await connection.window.createWorkDoneProgress().catch(() => null), 'sections', 'lazymmu: checking') : null;
+    let result;
+    try {
+      result = await ws.check([file], sections ? (done, total) => (sections.report(done, total), new Promise<void>((r) => setImmediate(r))) : undefined);
+    } finally {
+      sections?.done();
+    }
+    log(`phase: ${first ? 'first check' : 'check'} of ${path.basename(file)} ${took(started)} (${result.findings.length} findings)`);
     if (stale(uri, gen) || !documents.get(uri)) return; // a newer edit or a close superseded this run
     for (const p of result.problems) log(`${p.file}: ${p.message}`);
+    boundsTold.tell(file, result.problems, (m) => show(MessageType.Warning, m));
     // What the settings show: at least lazymmu.minImpact; allowed nesting only with lazymmu.showAllowedNesting.
     // With lazymmu.showOnlyNewSince, only those the base does not have (held against the buffers' text).
     const mine = newSince.filter(
@@ -306,7 +332,7 @@ async function run(uri: string, gen: number, cascade = false): Promise<void> {
     );
     simulator.remember(uri, mine, version);
     const diagnostics = mine.map(toDiagnostic);
-    await connection.sendDiagnostics({ uri, version, diagnostics });
+    await publish({ uri, version, diagnostics });
   } catch (e) {
     log(`checking ${uri} failed: ${(e as Error).stack ?? e}`);
   }
@@ -325,7 +351,7 @@ function publishScenario(doc: TextDocument): boolean {
   if (!isScenario(doc.languageId, doc.uri)) return false;
   const text = doc.getText();
   const diagnostics = text.length > MAX_TEXT || text.includes('\0') ? [] : scenarioDiagnostics(text, fileOf(doc.uri) ?? doc.uri);
-  void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
+  void publish({ uri: doc.uri, version: doc.version, diagnostics });
   return true;
 }
 
@@ -352,22 +378,28 @@ documents.onDidClose(async (e) => {
   const uri = e.document.uri;
   generations.set(uri, (generations.get(uri) ?? 0) + 1);
   const t = timers.get(uri);
-  if (t) clearTimeout(t);
+  if (t) {
+    clearTimeout(t);
+    checks.end();
+  }
   timers.delete(uri);
   justOpened.delete(uri);
   guard.forget(uri);
   const file = fileOf(uri);
-  try {
-    const ws = await workspace;
-    if (ws && file && !documents.get(uri) && !isScenario(e.document.languageId, uri)) {
-      ws.setText(file, null);
-      givenText.get(ws)?.delete(uri);
+  // In the check queue: a check may give the event loop back (progress) and must not see the text change under it.
+  await (queue = queue.then(async () => {
+    try {
+      const ws = await workspace;
+      if (ws && file && !documents.get(uri) && !isScenario(e.document.languageId, uri)) {
+        ws.setText(file, null);
+        givenText.get(ws)?.delete(uri);
+      }
+    } catch (err) {
+      log(`closing ${uri}: ${(err as Error).message}`);
     }
-  } catch (err) {
-    log(`closing ${uri}: ${(err as Error).message}`);
-  }
+  }));
   simulator.forget(uri);
-  connection.sendDiagnostics({ uri, diagnostics: [] });
+  void publish({ uri, diagnostics: [] });
 });
 
 connection.onCodeAction((params) => {
@@ -400,6 +432,7 @@ registerCheckFolder(connection, {
   excluded: (f) => isExcluded(f, root, settings.exclude),
   select: (fs) => newSince.filter(selectFindings(fs, shownBy(settings)), openText),
   isOpen: (uri) => !!documents.get(uri),
+  publish: (uri, diagnostics) => void publish({ uri, diagnostics }),
   log,
 });
 

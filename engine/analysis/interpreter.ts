@@ -315,7 +315,7 @@ export class Interpreter extends SummaryStore {
   /** The #if condition a function's definition sits under (as the index scanned it), reduced by the configuration, as conjuncts. */
   definitionConds(fn: FunctionRef): Cond[] {
     const row = fn.node.startPosition.row + 1;
-    const defs = this.index.functionsIn(fn.file).filter((d) => d.name === fn.name);
+    const defs = this.index.definitionsIn(fn.file, fn.name);
     const def = defs.length === 1 ? defs[0] : defs.find((d) => d.line >= row && d.line <= fn.node.endPosition.row + 1);
     if (!def?.condition) return [];
     const c = parseCond(def.condition);

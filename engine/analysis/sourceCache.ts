@@ -3,6 +3,7 @@
 // unsaved editor contents.
 import type { Node } from 'web-tree-sitter';
 import { Catalogue } from '../catalogue/catalogue';
+import { MAX_PARSED_TEXT } from '../inputBounds';
 import { parseKernelC, reparseKernelC, ParsedFile, TextEdit } from '../parse/cParser';
 import { functionName } from './syntax';
 
@@ -55,7 +56,8 @@ export class SourceCache {
     if (this.files.has(file)) return this.files.get(file)!;
     const text = this.read(file);
     let e: Entry | null = null;
-    if (text !== null) {
+    // Too large to parse (inputBounds.ts): the file's functions are not analysed.
+    if (text !== null && text.length <= MAX_PARSED_TEXT) {
       const parsed = parseKernelC(file, text, this.cat);
       const functions = new Map<string, Node[]>();
       collectFunctions(parsed.tree.rootNode, functions);
@@ -125,7 +127,7 @@ export class SourceCache {
       return null;
     }
     const text = this.read(file);
-    if (text === null) {
+    if (text === null || text.length > MAX_PARSED_TEXT) {
       this.invalidate(file);
       return null;
     }

@@ -49,7 +49,14 @@ class Lines {
   private readonly rows: string[];
   private readonly first: number;
   readonly eol: string;
-  constructor(n: Node) {
+  /** One split per parsed tree: a file with 10^5 findings would otherwise be split 10^5 times. */
+  private static known = new WeakMap<object, Lines>();
+  static of(n: Node): Lines {
+    let l = Lines.known.get(n.tree);
+    if (!l) Lines.known.set(n.tree, (l = new Lines(n)));
+    return l;
+  }
+  private constructor(n: Node) {
     const root = n.tree.rootNode;
     this.first = root.startPosition.row;
     this.rows = root.text.split('\n');
@@ -89,7 +96,7 @@ const same = (a: Node | null | undefined, b: Node) => !!a && a.id === b.id;
  * node is in no statement.
  */
 export function placeBefore(node: Node, stmt: string): TextInsert[] | null {
-  const lines = new Lines(node);
+  const lines = Lines.of(node);
   let child = node;
   for (let p = node.parent; p; child = p, p = p.parent) {
     if (LOOPS.has(p.type) && !same(p.childForFieldName('body'), child)) {
@@ -107,7 +114,7 @@ export function placeBefore(node: Node, stmt: string): TextInsert[] | null {
 
 /** Inserts that run `stmt` last in `block` (a compound statement), before its closing brace. */
 export function placeAtEnd(block: Node, stmt: string): TextInsert[] {
-  const lines = new Lines(block);
+  const lines = Lines.of(block);
   const close = block.lastChild!;
   if (lines.startsLine(close)) {
     const first = block.namedChildren.find((c) => c && c.type !== 'comment');

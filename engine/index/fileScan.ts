@@ -78,30 +78,47 @@ function isIdentByte(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
 }
 
-/** Copy of buf with comments, string and char literals and directives blanked; the directives. */
+/** Bytes blankNonCode stops at: a directive's `#`, a comment's `/`, a literal's quote. Everything else is copied as it is. */
+const STOP = new Uint8Array(256);
+for (const c of [35, 47, 34, 39]) STOP[c] = 1;
+const isBlank = (c: number) => c === SP || c === 9 || c === 13 || c === 12;
+
+/**
+ * Copy of buf with comments, string and char literals and directives blanked;
+ * the directives. The loop only stops at the four bytes that can start
+ * something to blank (STOP); lines are counted only where a directive starts,
+ * with native newline searches (Buffer.indexOf): the scan is the cold index's
+ * whole cost, so its inner loop does one table lookup per byte.
+ */
 function blankNonCode(buf: Uint8Array): { clean: Uint8Array; directives: Directive[] } {
   const n = buf.length;
   const { a: clean } = scratchCopies(buf);
+  const view = Buffer.from(buf.buffer, buf.byteOffset, n);
   const directives: Directive[] = [];
+  // Line of `linePos` (a cursor moved forward as directives are met).
   let line = 1;
-  let lineStart = true;
+  let linePos = 0;
+  const lineOf = (pos: number) => {
+    for (let k = view.indexOf(NL, linePos); k >= 0 && k < pos; k = view.indexOf(NL, k + 1)) line++;
+    linePos = pos;
+    return line;
+  };
   let i = 0;
   while (i < n) {
+    while (i < n && STOP[buf[i]] === 0) i++;
+    if (i >= n) break;
     const c = buf[i];
-    if (c === NL) {
-      line++;
-      lineStart = true;
-      i++;
-      continue;
-    }
-    if (c === SP || c === 9 || c === 13 || c === 12) {
-      i++;
-      continue;
-    }
-    if (c === 35 && lineStart) {
+    if (c === 35) {
+      // A directive only when nothing but blanks precedes it on its line.
+      let b = i - 1;
+      while (b >= 0 && isBlank(buf[b])) b--;
+      if (b >= 0 && buf[b] !== NL) {
+        i++;
+        continue;
+      }
       // Directive up to an unescaped newline; comments inside are dropped.
       const start = i;
-      const startLine = line;
+      const startLine = lineOf(start);
       let text = '';
       let segStart = i;
       // The directive's word (and a define's name): most directives are
@@ -130,7 +147,6 @@ function blankNonCode(buf: Uint8Array): { clean: Uint8Array; directives: Directi
           if (buf[k] === 13) k--;
           if (buf[k] === 92) {
             if (want) text += latin1(buf, segStart, k) + ' ';
-            line++;
             i++;
             segStart = i;
             continue;
@@ -139,38 +155,35 @@ function blankNonCode(buf: Uint8Array): { clean: Uint8Array; directives: Directi
         }
         if (d === 47 && buf[i + 1] === 42) {
           if (want) text += latin1(buf, segStart, i) + ' ';
-          const e = indexOf2(buf, 42, 47, i + 2);
-          for (let k = i; k < e; k++) if (buf[k] === NL) line++;
-          i = e;
+          i = indexOf2(view, 42, 47, i + 2);
           segStart = i;
           continue;
         }
         if (d === 47 && buf[i + 1] === 47) {
           if (want) text += latin1(buf, segStart, i);
-          while (i < n && buf[i] !== NL) i++;
+          const e = view.indexOf(NL, i);
+          i = e < 0 ? n : e;
           segStart = i;
           break;
         }
         i++;
       }
       if (want) text += latin1(buf, segStart, i);
-      clean.fill(SP, start, i);
-      for (let k = start; k < i; k++) if (buf[k] === NL) clean[k] = NL;
+      blankKeepingLines(view, clean, start, i);
       directives.push({ start, end: i, line: startLine, text: shortText ?? text.trim() });
       continue;
     }
-    lineStart = false;
     if (c === 47 && buf[i + 1] === 42) {
-      const e = indexOf2(buf, 42, 47, i + 2);
-      for (let k = i; k < e; k++) {
-        if (buf[k] === NL) line++;
-        else clean[k] = SP;
-      }
+      const e = indexOf2(view, 42, 47, i + 2);
+      blankKeepingLines(view, clean, i, e);
       i = e;
       continue;
     }
     if (c === 47 && buf[i + 1] === 47) {
-      while (i < n && buf[i] !== NL) clean[i++] = SP;
+      const e0 = view.indexOf(NL, i);
+      const e = e0 < 0 ? n : e0;
+      clean.fill(SP, i, e);
+      i = e;
       continue;
     }
     if (c === 34 || c === 39) {
@@ -181,8 +194,7 @@ function blankNonCode(buf: Uint8Array): { clean: Uint8Array; directives: Directi
         if (d === 92) {
           clean[j] = SP;
           j++;
-          if (buf[j] === NL) line++;
-          else if (j < n) clean[j] = SP;
+          if (j < n && buf[j] !== NL) clean[j] = SP;
           continue;
         }
         if (d === c || d === NL) break;
@@ -198,12 +210,18 @@ function blankNonCode(buf: Uint8Array): { clean: Uint8Array; directives: Directi
   return { clean, directives };
 }
 
-function indexOf2(buf: Uint8Array, a: number, b: number, from: number): number {
-  for (let i = from; i < buf.length - 1; i++) if (buf[i] === a && buf[i + 1] === b) return i + 2;
-  return buf.length;
+/** clean[s, e) made blanks, its newlines kept (native fill, then the newlines found again natively). */
+function blankKeepingLines(view: Buffer, clean: Uint8Array, s: number, e: number): void {
+  clean.fill(SP, s, e);
+  for (let k = view.indexOf(NL, s); k >= 0 && k < e; k = view.indexOf(NL, k + 1)) clean[k] = NL;
 }
 
-const CALL_RE = /\b([A-Za-z_]\w*)\s*\(/g;
+/** Just past the next `a b` pair at or after `from` (a native search for `a`), or the end. */
+function indexOf2(buf: Buffer, a: number, b: number, from: number): number {
+  const last = buf.length - 1;
+  for (let i = buf.indexOf(a, from); i >= 0 && i < last; i = buf.indexOf(a, i + 1)) if (buf[i + 1] === b) return i + 2;
+  return buf.length;
+}
 
 /**
  * Names are interned as fresh strings: a regex match is a slice that would
@@ -227,9 +245,32 @@ export function internFresh(name: string): string {
   return name;
 }
 
-function callsIn(text: string): string[] {
+/** JS's `\s` within Latin-1 (a call is what `/\b([A-Za-z_]\w*)\s*\(/g` would match: the scan's cache format depends on it). */
+const SPACE = new Uint8Array(256);
+for (const c of [9, 10, 11, 12, 13, 32, 0xa0]) SPACE[c] = 1;
+/** `\w`. */
+const WORD = new Uint8Array(256);
+for (let c = 0; c < 256; c++) WORD[c] = isIdentByte(c) ? 1 : 0;
+
+/**
+ * The names called in text[start, end), each once, in order of first call:
+ * the matches of `/\b([A-Za-z_]\w*)\s*\(/g` (what it was), found from each
+ * `(` (a native search) back over blanks to the name before it: the regex
+ * tried every identifier.
+ */
+export function callsIn(text: string, start = 0, end = text.length): string[] {
   const out = new Set<string>();
-  for (const m of text.matchAll(CALL_RE)) if (!KEYWORDS.has(m[1])) out.add(intern(m[1]));
+  for (let p = text.indexOf('(', start); p >= 0 && p < end; p = text.indexOf('(', p + 1)) {
+    let b = p - 1;
+    while (b >= start && SPACE[text.charCodeAt(b) & 0xff] === 1 && text.charCodeAt(b) < 256) b--;
+    const last = b;
+    while (b >= start && WORD[text.charCodeAt(b) & 0xff] === 1 && text.charCodeAt(b) < 128) b--;
+    if (b === last) continue;
+    const first = text.charCodeAt(b + 1);
+    if (first >= 48 && first <= 57) continue;
+    const name = text.slice(b + 1, last + 1);
+    if (!KEYWORDS.has(name)) out.add(intern(name));
+  }
   return [...out];
 }
 
@@ -357,32 +398,32 @@ export function scanFile(buf: Uint8Array, entryParam?: RegExp): FileScan {
 
   const n = braces.length;
   const read = branches.read;
+  const lines = new LineCursor(braces);
+  // One string of the blanked file: bodies' calls are read from it without a copy per body.
+  const cleanText = latin1(clean, 0, clean.length);
   let gi = 0; // first read group that may still hold a header (they come in #endif order)
-  let line = 1;
   let stmtStart = 0; // start of the current top-level declaration
   for (let i = 0; i < n; i++) {
+    // Top level: only `;`, `}` and `{` matter (one table lookup per byte).
+    while (i < n && TOP[braces[i]] === 0) i++;
+    if (i >= n) break;
     const c = braces[i];
-    if (c === NL) {
-      line++;
-      continue;
-    }
     if (c === 59 /* ; */ || c === 125 /* } */) {
       stmtStart = i + 1;
       continue;
     }
-    if (c !== 123 /* { */) continue;
     const close = matchBrace(braces, i);
     const fn = functionBefore(braces, stmtStart, i);
     if (fn) {
       while (gi < read.length && read[gi].end <= fn.nameStart) gi++;
-      const calls = callsIn(latin1(clean, i, close));
+      const calls = callsIn(cleanText, i, close);
       const around = gi < read.length && read[gi].end <= i ? groupsAround(read, gi, fn.nameStart, i) : null;
-      const headers = around ? headersIn(braces, fn, i, stmtStart, around) : [{ ...fn, end: i, prefix: [[stmtStart, fn.nameStart]] as [number, number][] }];
+      const headers = around ? headersIn(braces, fn, i, stmtStart, around) : [{ name: fn.name, nameStart: fn.nameStart, end: i, prefix: [[stmtStart, fn.nameStart]] as [number, number][] }];
       for (const h of headers) {
         const prefix = h.prefix.length === 1 ? latin1(clean, h.prefix[0][0], h.prefix[0][1]) : h.prefix.map(([s, e]) => latin1(clean, s, e)).join(' ');
         functions.push({
           name: intern(h.name),
-          line: lineAt(braces, i, line, h.nameStart),
+          line: lines.lineOf(h.nameStart),
           isStatic: /\bstatic\b/.test(prefix),
           isWeak: /\b__weak\b/.test(prefix),
           condition: conditionAt(condAt, h.nameStart),
@@ -391,7 +432,6 @@ export function scanFile(buf: Uint8Array, entryParam?: RegExp): FileScan {
         });
       }
     }
-    for (let k = i; k < close && k < n; k++) if (braces[k] === NL) line++;
     i = close - 1;
     stmtStart = close;
   }
@@ -457,20 +497,42 @@ function statementFloor(buf: Uint8Array, from: number, to: number): number {
   return from;
 }
 
-/** Line of `target` given that `at` (>= target) is on line `lineAtAt`. */
-function lineAt(buf: Uint8Array, at: number, lineAtAt: number, target: number): number {
-  let l = lineAtAt;
-  for (let k = target; k < at; k++) if (buf[k] === NL) l--;
-  return l;
+/** Bytes that end or open a top-level declaration: `;`, `}`, `{`. */
+const TOP = new Uint8Array(256);
+TOP[59] = TOP[125] = TOP[123] = 1;
+/** Braces. */
+const BRACE = new Uint8Array(256);
+BRACE[123] = BRACE[125] = 1;
+
+/** 1-based lines of offsets asked for in (mostly) increasing order, newlines counted by native searches. */
+class LineCursor {
+  private readonly view: Buffer;
+  private pos = 0;
+  private line = 1;
+  constructor(buf: Uint8Array) {
+    this.view = Buffer.from(buf.buffer, buf.byteOffset, buf.length);
+  }
+  lineOf(target: number): number {
+    const v = this.view;
+    if (target < this.pos) {
+      for (let k = v.indexOf(NL, target); k >= 0 && k < this.pos; k = v.indexOf(NL, k + 1)) this.line--;
+    } else {
+      for (let k = v.indexOf(NL, this.pos); k >= 0 && k < target; k = v.indexOf(NL, k + 1)) this.line++;
+    }
+    this.pos = target;
+    return this.line;
+  }
 }
 
 function matchBrace(buf: Uint8Array, open: number): number {
   let depth = 0;
-  for (let i = open; i < buf.length; i++) {
+  const n = buf.length;
+  for (let i = open; i < n; i++) {
+    if (BRACE[buf[i]] === 0) continue;
     if (buf[i] === 123) depth++;
-    else if (buf[i] === 125 && --depth === 0) return i + 1;
+    else if (--depth === 0) return i + 1;
   }
-  return buf.length;
+  return n;
 }
 
 function skipSpaceBack(buf: Uint8Array, i: number, floor: number): number {

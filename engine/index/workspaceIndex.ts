@@ -139,7 +139,25 @@ export class WorkspaceIndex {
    * worker_threads; then writes the cache back if anything changed.
    */
   build(): void {
+    for (const _ of this.buildSteps(Infinity));
+  }
+
+  /**
+   * build() in steps that give the event loop back (the language server):
+   * `progress` hears the files done so far (from the cache or scanned) and
+   * their total after every step of about `chunk` files.
+   */
+  async buildAsync(progress: (done: number, total: number) => void, chunk = 4000): Promise<void> {
+    for (const p of this.buildSteps(chunk)) {
+      progress(p.done, p.total);
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  /** The build, yielding after every `chunk` files looked up in the cache and every `chunk` files scanned. */
+  private *buildSteps(chunk: number): Generator<{ done: number; total: number }> {
     const files = this.listFiles();
+    yield { done: 0, total: files.length };
     const cache = this.cacheDir ? this.cache() : null;
     const stored = cache ? cache.load() : new Map();
     // Files this tree's cache does not hold, looked up at the same relative path in the seed's (loaded when needed).
@@ -152,7 +170,9 @@ export class WorkspaceIndex {
     const entries = new Map<string, { size: number; mtimeMs: number; hash: string; scan: FileScan }>();
     const toScan: string[] = [];
     let fromCache = 0;
-    for (const f of files) {
+    for (let i = 0; i < files.length; i++) {
+      const f = files[i];
+      if (i > 0 && i % chunk === 0) yield { done: fromCache, total: files.length };
       const own = stored.get(f);
       const c = own ?? seedOf(f);
       if (c) {
@@ -166,7 +186,6 @@ export class WorkspaceIndex {
         if (own && st.size === c.size && st.mtimeMs === c.mtimeMs) {
           const scan = c.scan();
           entries.set(f, { size: c.size, mtimeMs: c.mtimeMs, hash: c.hash, scan });
-          this.putNew(f, scan);
           fromCache++;
           continue;
         }
@@ -182,7 +201,6 @@ export class WorkspaceIndex {
         if (hash === c.hash) {
           const scan = c.scan(f);
           entries.set(f, { size: st.size, mtimeMs: st.mtimeMs, hash, scan });
-          this.putNew(f, scan);
           fromCache++;
           continue;
         }
@@ -191,15 +209,27 @@ export class WorkspaceIndex {
     }
     const scanned: string[] = [];
     const workers = toScan.length ? workerCount() : 0;
-    scanFiles(toScan, this.entryParam, (r) => {
-      if (r.error || !r.scan) {
-        this.problems.push({ file: r.file, message: r.error ?? 'cannot read' });
-        return;
-      }
-      scanned.push(r.file);
-      entries.set(r.file, { size: r.size, mtimeMs: r.mtimeMs, hash: r.hash, scan: r.scan });
-      this.putNew(r.file, r.scan);
-    });
+    let done = fromCache;
+    for (let at = 0; at < toScan.length; at += chunk) {
+      const part = chunk >= toScan.length ? toScan : toScan.slice(at, at + chunk);
+      scanFiles(part, this.entryParam, (r) => {
+        done++;
+        if (r.error || !r.scan) {
+          this.problems.push({ file: r.file, message: r.error ?? 'cannot read' });
+          return;
+        }
+        scanned.push(r.file);
+        entries.set(r.file, { size: r.size, mtimeMs: r.mtimeMs, hash: r.hash, scan: r.scan });
+      });
+      yield { done, total: files.length };
+    }
+    // Into the index in the files' order, not the order the cache or the scan threads gave them: the
+    // order of same-name definitions reaches resolve() and the bounded searches, so a cold run with
+    // scan threads must answer what a warm one does.
+    for (const f of files) {
+      const e = entries.get(f);
+      if (e) this.putNew(f, e.scan);
+    }
     scanned.sort();
     this.built = new Map([...entries].map(([f, e]) => [f, e.hash]));
     this.lastBuild = { files: files.length, fromCache, scanned, workers, cacheFile: cache ? cache.file : null };
@@ -210,6 +240,7 @@ export class WorkspaceIndex {
         // A cache that cannot be written (read-only home, full disk) only costs the next run time.
       }
     }
+    yield { done: files.length, total: files.length };
   }
 
   /**
@@ -382,6 +413,11 @@ export class WorkspaceIndex {
 
   functionsIn(file: string): ScannedFunction[] {
     return this.scans.get(file)?.functions ?? [];
+  }
+
+  /** The definitions of `name` in `file` (by name first: a generated file can hold 10^5 definitions). */
+  definitionsIn(file: string, name: string): Definition[] {
+    return (this.byName.get(name) ?? []).filter((d) => d.file === file);
   }
 
   /**

@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { LspClient, tempWorkspace, FIXTURES } from './lspClient';
+import { manySections, SECTIONS_IN_50MB } from '../manySections';
 
 const GOOD = 'direct_ptep_get.c';
 const lazyFn = (name: string, body: string) =>
@@ -120,6 +121,43 @@ test('a 50 MB document and a binary one: one message each, not per edit; other d
     await client.waitFor('diagnostics for blob.c binary again', () => client.diagnosticsFor(uri('blob.c'), 8), 150_000);
     assert.equal(told('blob.c').length, 2, JSON.stringify(client.messages));
     assert.doesNotMatch(client.logs.join('\n'), /RangeError|TypeError|Maximum call stack|internal error|uncaught/);
+    assert.equal(client.proc.exitCode, null);
+  } finally {
+    await client.shutdown().catch(() => client.proc.kill());
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('generated files of many sections on disk and open: bounded diagnostics, one message each, the server goes on', { timeout: 170_000 }, async () => {
+  const root = tempWorkspace([GOOD]);
+  // 50 MB on disk (indexed, too large to parse) and 4 MB with 30,000 sections (opened): engine/inputBounds.ts.
+  fs.writeFileSync(path.join(root, 'many.c'), manySections(SECTIONS_IN_50MB));
+  const mid = manySections(30_000, 'mid');
+  fs.writeFileSync(path.join(root, 'mid.c'), mid);
+  const client = new LspClient();
+  const uri = (f: string) => pathToFileURL(path.join(root, f)).href;
+  try {
+    await client.initialize(root);
+    await client.open(uri(GOOD), fs.readFileSync(path.join(FIXTURES, GOOD), 'utf8'), 1);
+    await client.open(uri('mid.c'), mid, 1);
+    const good = await client.waitFor('diagnostics for the good file', () => client.diagnosticsFor(uri(GOOD), 1), 150_000);
+    assert.ok(good.diagnostics.some((d) => d.code === 'lazy-mmu/read-after-write'), JSON.stringify(good.diagnostics));
+    const many = await client.waitFor('diagnostics for mid.c', () => client.diagnosticsFor(uri('mid.c'), 1), 150_000);
+    // At most 500 per file, the first in line order; what was left out is said once, as a warning.
+    assert.equal(many.diagnostics.length, 500);
+    assert.deepEqual(many.diagnostics.map((d) => d.range.start.line), Array.from({ length: 500 }, (_, i) => 4 + 7 * i));
+    const told = () => client.messages.filter((m) => m.message.startsWith('lazymmu: mid.c: '));
+    await client.waitFor('the left-out messages for mid.c', () => told().length >= 3, 60_000);
+    const said = told().map((m) => m.message).join('\n');
+    assert.match(said, /29,000 of its 30,000 lazy MMU sections not analysed: lazymmu analyses at most 1,000 per file/);
+    assert.match(said, /500 more findings not reported: at most 500 per file/);
+    assert.ok(told().every((m) => m.type === 2), 'warnings');
+    // An edit is checked again without the messages said again.
+    await client.conn.sendNotification('textDocument/didChange', { textDocument: { uri: uri('mid.c'), version: 2 }, contentChanges: [{ range: RANGE0, text: '/* edited */ ' }] });
+    const again = await client.waitFor('diagnostics for the edited mid.c', () => client.diagnosticsFor(uri('mid.c'), 2), 150_000);
+    assert.equal(again.diagnostics.length, 500);
+    assert.equal(told().length, 3, said);
+    assert.doesNotMatch(client.logs.join('\n'), /RangeError|TypeError|Maximum call stack|internal error|uncaught|heap/);
     assert.equal(client.proc.exitCode, null);
   } finally {
     await client.shutdown().catch(() => client.proc.kill());

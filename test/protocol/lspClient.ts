@@ -25,6 +25,8 @@ export class LspClient {
   readonly progressCreates: any[] = [];
   readonly messages: { type: number; message: string }[] = [];
   readonly logs: string[] = [];
+  /** Publishes, progress, lazymmu/checkState and window/showMessage in the order the server sent them. */
+  readonly timeline: { method: string; params: any }[] = [];
   stderr = '';
   private waiters: (() => void)[] = [];
 
@@ -44,14 +46,20 @@ export class LspClient {
     const poke = () => this.waiters.splice(0).forEach((w) => w());
     this.conn.onNotification('textDocument/publishDiagnostics', (p: Published) => {
       this.published.push(p);
+      this.timeline.push({ method: 'publishDiagnostics', params: p });
       poke();
     });
     this.conn.onNotification('$/progress', (p) => {
       this.progress.push(p);
+      this.timeline.push({ method: '$/progress', params: p });
       poke();
     });
     this.conn.onNotification('window/showMessage', (p) => {
       this.messages.push(p);
+      poke();
+    });
+    this.conn.onNotification('lazymmu/checkState', (p) => {
+      this.timeline.push({ method: 'lazymmu/checkState', params: p });
       poke();
     });
     this.conn.onNotification('window/logMessage', (p) => {

@@ -9,6 +9,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { manySections, SECTIONS_IN_50MB } from '../manySections';
 
 const REPO = path.join(__dirname, '..', '..', '..');
 const FIXTURES = path.join(REPO, 'test', 'fixtures', 'raw');
@@ -68,6 +69,33 @@ test('a 50 MB file, a 100,000-line function and 5,000-deep nesting: handled, bou
   assert.ok(fs.statSync(path.join(dir, 'big.c')).size >= 50 << 20);
   const r = lazymmu(['check', '--root', dir, dir], 170_000);
   goodStillChecked(r);
+});
+
+test('a generated 50 MB file of 370,000 sections, each a read-after-write: a clear message, no crash', () => {
+  const dir = rootWith({ 'many.c': manySections(SECTIONS_IN_50MB) });
+  assert.ok(fs.statSync(path.join(dir, 'many.c')).size >= 50 << 20);
+  const r = lazymmu(['check', '--root', dir, dir], 170_000);
+  goodStillChecked(r);
+  assert.equal(r.status, 1, r.stderr);
+  // Too large to parse (engine/inputBounds.ts): said with its size and how many sections were left out.
+  assert.match(r.stderr, /^lazymmu: many\.c: not analysed: at 5\d MB it is larger than the 8\.0 MB lazymmu parses; its 370,000 lazy MMU sections are not checked$/m, r.stderr);
+  assert.doesNotMatch(r.stdout, /^many\.c:/m);
+});
+
+test('a 4 MB file of 30,000 sections: the first 1,000 analysed, 500 findings reported, the rest counted', () => {
+  const dir = rootWith({ 'many.c': manySections(30_000) });
+  const r = lazymmu(['check', '--root', dir, '--format', 'json', dir], 170_000);
+  assert.equal(r.status, 1, r.stderr);
+  const out = JSON.parse(r.stdout);
+  const mine = out.diagnostics.filter((f: { file: string }) => /many\.c$/.test(f.file));
+  // The cap is per file, in line order: the first 500 reads, one per section.
+  assert.equal(mine.length, 500);
+  assert.ok(mine.every((f: { rule: string }) => f.rule === 'lazy-mmu/read-after-write'));
+  assert.deepEqual(mine.map((f: { line: number }) => f.line), Array.from({ length: 500 }, (_, i) => 5 + 7 * i));
+  assert.ok(out.diagnostics.some((f: { file: string }) => f.file.endsWith(GOOD)), 'the good file is still checked');
+  assert.match(r.stderr, /^lazymmu: many\.c: 29,000 of its 30,000 lazy MMU sections not analysed: lazymmu analyses at most 1,000 per file$/m, r.stderr);
+  assert.match(r.stderr, /^lazymmu: many\.c: 500 more findings not reported: at most 500 per file$/m, r.stderr);
+  assert.doesNotMatch(r.stderr, /at .*\.js:\d+|TypeError|RangeError|heap/, r.stderr);
 });
 
 test('a symlink loop in the tree is not followed and the tree is still checked', () => {

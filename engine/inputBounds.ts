@@ -1,0 +1,38 @@
+// How much of one file the engine analyses: the bounds that keep memory and
+// time linear in the input whatever the input is (issue 15: a generated 50 MB
+// file of 370,000 sections ran the CLI out of heap). Real kernel files are far
+// inside them (the largest .c is under 2 MB and holds a handful of sections;
+// the 24 MB amdgpu register headers are macros, never parsed). Past a bound
+// the rest is left out and the user is told how much (inputBoundProblems).
+
+/**
+ * Texts longer than this (UTF-16 code units) are indexed (the byte scan is
+ * linear and cheap) but never parsed: a syntax tree costs ~20x the text. The
+ * language server refuses documents over the same size (server/documentGuard.ts).
+ */
+export const MAX_PARSED_TEXT = 8 * 1024 * 1024;
+
+/** Sections (lazy-API users) analysed per file, in line order, and functions walked by the local rules; the rest are left out. */
+export const MAX_SECTIONS_PER_FILE = 1000;
+
+/** Findings reported per file, in line order; the rest are counted. */
+export const MAX_FINDINGS_PER_FILE = 500;
+
+const mb = (n: number) => `${(n / (1024 * 1024)).toFixed(n < 10 * 1024 * 1024 ? 1 : 0)} MB`;
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** Whether an input problem is one of leftOutMessage's (the editor shows these, once per file). */
+export const isLeftOut = (message: string) => /^not analysed: at |lazy MMU sections not analysed: |functions not walked by the local rules|more findings not reported: /.test(message);
+
+/** What a check left out of one file, said in words. */
+export function leftOutMessage(what: { tooLarge?: number; sections?: number; sectionsLeftOut?: number; functionsLeftOut?: number; findingsLeftOut?: number }): string[] {
+  const out: string[] = [];
+  if (what.tooLarge !== undefined)
+    out.push(`not analysed: at ${mb(what.tooLarge)} it is larger than the ${mb(MAX_PARSED_TEXT)} lazymmu parses; its ${count(what.sections ?? 0)} lazy MMU sections are not checked`);
+  else if (what.sectionsLeftOut)
+    out.push(`${count(what.sectionsLeftOut)} of its ${count(what.sections ?? 0)} lazy MMU sections not analysed: lazymmu analyses at most ${count(MAX_SECTIONS_PER_FILE)} per file`);
+  if (what.functionsLeftOut)
+    out.push(`${count(what.functionsLeftOut)} of its functions not walked by the local rules (break-before-make, kernel-access-before-flush): lazymmu walks at most ${count(MAX_SECTIONS_PER_FILE)} per file`);
+  if (what.findingsLeftOut) out.push(`${count(what.findingsLeftOut)} more findings not reported: at most ${count(MAX_FINDINGS_PER_FILE)} per file`);
+  return out;
+}

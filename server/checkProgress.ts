@@ -1,0 +1,76 @@
+// Honest progress (issue 13, point 2): what the client may say about the
+// checks. Indexing reports files done / total; the first check after an index
+// reports sections analysed / total (work-done progress, counts that move);
+// and `lazymmu/checkState` tells the client whether any check is pending or
+// running, so that it shows "checking…" until the checks are finished and
+// "N findings" only then. Phase timings go to the log (the Output channel).
+// No engine imports: main.ts wires it.
+
+/**
+ * Server -> client: { checking, published } whenever `checking` changes;
+ * `published` counts the publishDiagnostics sent before it, so the client
+ * waits until it has applied that many (its language client converts them
+ * asynchronously, after this notification is handled) before it counts.
+ */
+export const CHECK_STATE_NOTIFICATION = 'lazymmu/checkState';
+
+export interface CheckStateParams {
+  checking: boolean;
+  published: number;
+}
+
+export interface ProgressReporter {
+  begin(title: string, percentage?: number, message?: string, cancellable?: boolean): void;
+  report(percentage: number, message?: string): void;
+  done(): void;
+}
+
+/** Counts checks pending or running; says when the count leaves or reaches zero. */
+export class CheckState {
+  private busy = 0;
+  /** publishDiagnostics sent so far. */
+  published = 0;
+  constructor(private readonly send: (state: CheckStateParams) => void) {}
+
+  /** A check was asked for (a timer set or a run queued). */
+  start(): void {
+    if (this.busy++ === 0) this.send({ checking: true, published: this.published });
+  }
+
+  /** That check ran, was superseded, or was dropped. */
+  end(): void {
+    if (this.busy === 0) return;
+    if (--this.busy === 0) this.send({ checking: false, published: this.published });
+  }
+
+  get checking(): boolean {
+    return this.busy > 0;
+  }
+}
+
+/**
+ * A work-done progress fed with counts: `what` done / total, the percentage
+ * from them. A report is sent when the percentage moves (and for the first and
+ * the last count), so a file of 10^5 sections sends about a hundred.
+ */
+export function countingProgress(p: ProgressReporter | null, what: string, title?: string): { report: (done: number, total: number) => void; done: () => void } {
+  if (title) p?.begin(title, 0, undefined, false);
+  let lastPct = -1;
+  let lastDone = -1;
+  return {
+    report(done, total) {
+      const pct = total ? Math.floor((100 * done) / total) : 0;
+      if (!p || done === lastDone || (pct === lastPct && done !== total)) return;
+      lastPct = pct;
+      lastDone = done;
+      p.report(pct, `${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} ${what}`);
+    },
+    done: () => p?.done(),
+  };
+}
+
+/** "1.23 s" or "87 ms". */
+export function took(sinceMs: number): string {
+  const ms = Date.now() - sinceMs;
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms} ms`;
+}
