@@ -77,9 +77,10 @@ export function showVal(v: Val): string {
 
 export type MOp =
   | { k: 'st_desc'; entry: string; val: DescStr }
-  | { k: 'ld_desc'; entry: string; dest: string }
+  /** `spec`: a load satisfied early under a guard not yet known (it does not fault; machine.ts) */
+  | { k: 'ld_desc'; entry: string; dest: string; spec?: true }
   | { k: 'set_reg'; dest: string; val: Val }
-  | { k: 'ld'; va: string; dest: string }
+  | { k: 'ld'; va: string; dest: string; spec?: true }
   | { k: 'st'; va: string; val: number }
   | { k: 'dsb'; dom: 'full' | 'st' | 'ld' }
   | { k: 'dmb'; dom: 'full' | 'st' | 'ld' }
