@@ -167,7 +167,7 @@ function describeMOp(m: MOp): string {
     case 'ld_desc':
       return `LDR ${m.dest} <- entry ${m.entry}`;
     case 'set_reg':
-      return `${m.dest} <- ${showVal(m.val)} (from the task's deferred write)`;
+      return `${m.dest} <- ${showVal(m.val)} (${m.why ?? "from the task's deferred write"})`;
     case 'ld':
       return `LDR ${m.dest} <- [${m.va}]`;
     case 'st':
@@ -225,6 +225,13 @@ function canHoist(cs: CompiledScenario, prog: Instr[], c: CpuState, j: number): 
     if (me.dest && st.guard && guardRegs(st.guard).has(me.dest)) return false;
     if (PLAIN_LOADS.has(st.op)) {
       if (loadLoc(cs, st) === loadLoc(cs, me) || st.dest === me.dest || (st.dest && me.deps?.includes(st.dest))) return false;
+      continue;
+    }
+    if (st.op === 'alu') {
+      // register arithmetic: overtaken unless it reads or writes the load's register, or computes its address
+      const reads = st.args.flatMap((a) => (a.kind === 'reg' ? [a.reg] : []));
+      if (me.dest && (st.dest === me.dest || reads.includes(me.dest))) return false;
+      if (st.dest && me.deps?.includes(st.dest)) return false;
       continue;
     }
     if ((st.op === 'dsb' || st.op === 'dmb') && st.args[0]?.kind === 'name' && (st.args[0].name === 'st' || st.args[0].name === 'ishst')) continue;

@@ -79,7 +79,8 @@ export type MOp =
   | { k: 'st_desc'; entry: string; val: DescStr }
   /** `spec`: a load satisfied early under a guard not yet known (it does not fault; machine.ts) */
   | { k: 'ld_desc'; entry: string; dest: string; spec?: true }
-  | { k: 'set_reg'; dest: string; val: Val }
+  /** `why`: what computed it (a deferred write when absent) */
+  | { k: 'set_reg'; dest: string; val: Val; why?: string }
   | { k: 'ld'; va: string; dest: string; spec?: true }
   | { k: 'st'; va: string; val: number }
   | { k: 'dsb'; dom: 'full' | 'st' | 'ld' }

@@ -14,6 +14,7 @@ import { FAULT_KINDS } from '../parser';
 import { DESC_MASK_BITS } from '../machineTypes';
 import { Cond, CondValue, DescLit, Scenario } from '../types';
 import { and, Guard, guardRegs, not, TRUE } from '../guard';
+import { aluApply, AluOp, DESC_BITS } from '../alu';
 import { LitCond, LitInstr, LitLoc, LitmusTest, LitValue } from './syntax';
 
 export class CannotExpress extends Error {}
@@ -224,10 +225,21 @@ export function lowerLitmus(t: LitmusTest, fileName: string): Scenario {
           setReg(normReg(ops[0]), imm(ops[1]));
           return;
         }
-        case mn === 'LSR' || mn === 'LSL' || mn === 'ADD' || mn === 'SUB' || mn === 'EOR' || mn === 'AND' || mn === 'ORR': {
+        case ALU.has(mn): {
           const a = get(ops[1]);
           const b = imm(ops[2] ?? '#0');
-          setReg(normReg(ops[0]), alu(mn, a, b, ops[1] === ops[2], ins));
+          const n = normReg(ops[0]);
+          const r = alu(mn, a, b, ops[1] === ops[2], ins);
+          if (r) setReg(n, r);
+          else {
+            // a value known only at run time: the machine computes it (alu.ts); dependencies carry through
+            const arg = (v: RV) => (v.k === 'loaded' ? v.reg : v.k === 'num' ? v.v : cannot(`${mn} on ${describe(v)} (${ins.text})`));
+            const desc = runtimeAluDesc(mn, a, b, ins);
+            const args = [mn.toLowerCase(), arg(a), arg(b)];
+            gen[n] = (gen[n] ?? 0) + 1;
+            setReg(n, { k: 'loaded', reg: n, gen: gen[n], desc, dep: depOf(a, b) });
+            emit({ op: 'alu', args, dest: n });
+          }
           return;
         }
         case mn === 'CMP': {
@@ -472,29 +484,43 @@ function describe(v: RV): string {
   }
 }
 
-function alu(mn: string, a: RV, b: RV, sameReg: boolean, ins: LitInstr): RV {
-  const dep = [...(a.dep ?? []), ...(b.dep ?? []), ...(a.k === 'loaded' ? [a.reg] : []), ...(b.k === 'loaded' ? [b.reg] : [])];
+const ALU = new Set(['LSR', 'LSL', 'ADD', 'SUB', 'EOR', 'AND', 'ORR', 'BIC']);
+
+function depOf(a: RV, b: RV): string[] {
+  return [...new Set([...(a.dep ?? []), ...(b.dep ?? []), ...(a.k === 'loaded' ? [a.reg] : []), ...(b.k === 'loaded' ? [b.reg] : [])])];
+}
+
+/** The value known now, or null when it depends on a loaded value the machine computes at run time. */
+function alu(mn: string, a: RV, b: RV, sameReg: boolean, ins: LitInstr): RV | null {
+  const dep = depOf(a, b);
   const r = aluValue(mn, a, b, sameReg, ins);
+  if (!r) return null;
   return dep.length ? { ...r, dep } : r;
 }
 
-function aluValue(mn: string, a: RV, b: RV, sameReg: boolean, ins: LitInstr): RV {
+/**
+ * Whether a run-time ALU result is a descriptor, and a check that the
+ * machine can compute it: a loaded descriptor only with a constant mask on
+ * the bits it models (AND gives a number; ORR/EOR/BIC a descriptor).
+ */
+function runtimeAluDesc(mn: string, a: RV, b: RV, ins: LitInstr): boolean {
+  const isDesc = (v: RV) => v.k === 'loaded' && v.desc;
+  if (!isDesc(a) && !isDesc(b)) return false;
+  if (isDesc(b) && !isDesc(a) && (mn === 'AND' || mn === 'ORR' || mn === 'EOR')) [a, b] = [b, a];
+  if (!isDesc(a) || b.k !== 'num' || !['AND', 'ORR', 'EOR', 'BIC'].includes(mn)) cannot(`${mn} on a loaded descriptor with ${describe(b)} (${ins.text})`);
+  if ((BigInt(b.v) & ~DESC_BITS) !== 0n) cannot(`${mn} mask ${b.v} on a descriptor touches bits the machine does not model (${ins.text})`);
+  return mn !== 'AND';
+}
+
+function aluValue(mn: string, a: RV, b: RV, sameReg: boolean, ins: LitInstr): RV | null {
   if (mn === 'EOR' && sameReg) return { k: 'num', v: 0 }; // address/data dependency idiom: always 0
-  if ((mn === 'ADD' || mn === 'ORR' || mn === 'EOR' || mn === 'SUB') && b.k === 'num' && b.v === 0) return a;
-  if (mn === 'ADD' && a.k === 'num' && a.v === 0) return b;
+  // identities keep symbolic values (addresses); a loaded value is not aliased (its register may be reloaded)
+  if ((mn === 'ADD' || mn === 'ORR' || mn === 'EOR' || mn === 'SUB') && b.k === 'num' && b.v === 0 && a.k !== 'loaded') return a;
+  if (mn === 'ADD' && a.k === 'num' && a.v === 0 && b.k !== 'loaded') return b;
   if (mn === 'AND' && b.k === 'num' && b.v === 0) return { k: 'num', v: 0 };
   if (mn === 'LSR' && a.k === 'va' && b.k === 'num' && b.v === 12) return { k: 'pageno', n: a.n };
-  if (a.k === 'num' && b.k === 'num') {
-    switch (mn) {
-      case 'ADD': return { k: 'num', v: a.v + b.v };
-      case 'SUB': return { k: 'num', v: a.v - b.v };
-      case 'EOR': return { k: 'num', v: a.v ^ b.v };
-      case 'AND': return { k: 'num', v: a.v & b.v };
-      case 'ORR': return { k: 'num', v: a.v | b.v };
-      case 'LSR': return { k: 'num', v: a.v >>> b.v };
-      case 'LSL': return { k: 'num', v: a.v << b.v };
-    }
-  }
+  if (a.k === 'num' && b.k === 'num') return { k: 'num', v: aluApply(mn.toLowerCase() as AluOp, a.v, b.v) as number };
+  if (a.k === 'loaded' || b.k === 'loaded') return null;
   return cannot(`${mn} on ${describe(a)} (register arithmetic: ${ins.text})`);
 }
 
