@@ -2,6 +2,7 @@
  * Programmatic construction of scenarios (for replays of checker findings),
  * and rendering of a Scenario back to `.lzmmu` text.
  */
+import type { Guard } from './guard';
 import { checkScenario, parseCondition, parseDescText, REG_RE } from './parser';
 import {
   Arg,
@@ -26,6 +27,8 @@ export interface BuilderOp {
   dest?: string;
   /** Registers the address depends on (address dependency). */
   deps?: string[];
+  /** Runs only when this holds (a forward branch did not skip it). */
+  guard?: Guard;
   label?: string;
   /** Explored both ways (happens / does not happen). */
   optional?: boolean;
@@ -106,6 +109,7 @@ export function buildScenario(spec: ScenarioSpec): { scenario?: Scenario; errors
       };
       if (st.dest) o.dest = st.dest;
       if (st.deps?.length) o.deps = st.deps;
+      if (st.guard) o.guard = st.guard;
       if (st.label) o.label = st.label;
       if (st.loc) o.loc = st.loc;
       return o;

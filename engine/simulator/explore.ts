@@ -5,26 +5,12 @@
  */
 import { CompiledModel, CompiledScenario, compileModel, compileScenario } from './kernel';
 import { finalMemory, initialState, isFinal, snapshot, successors } from './machine';
-import { decDesc, MachineState, showDesc, showVal, stateKey } from './machineTypes';
+import { MachineState, showDesc, showVal, stateKey } from './machineTypes';
+import { descMatches } from './guard';
 import { KernelModel } from './modelTypes';
 import { Bounds, Cond, DescLit, Outcome, Scenario, SimResult, Step } from './types';
 
 export const DEFAULT_BOUNDS: Required<Bounds> = { maxStates: 200000, maxSteps: 400 };
-
-function descMatches(v: unknown, d: DescLit): boolean {
-  if (typeof v !== 'string') return false;
-  const x = decDesc(v);
-  if (x.valid !== d.valid) return false;
-  if (d.page !== null && x.page !== d.page) return false;
-  if (d.page === null && d.valid === false && x.page !== null) {
-    // `invalid` without a page matches any invalid descriptor
-  }
-  if (d.user !== undefined && x.user !== d.user) return false;
-  if (d.af !== undefined && x.af !== d.af) return false;
-  if (d.db !== undefined && x.db !== d.db) return false;
-  if (d.dbm !== undefined && x.dbm !== d.dbm) return false;
-  return true;
-}
 
 export function evalCond(c: Cond, fin: MachineState, sc: Scenario): boolean {
   switch (c.kind) {

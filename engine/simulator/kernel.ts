@@ -3,7 +3,8 @@
  */
 import { COMMON_OPS, COMMON_VARS } from '../models/common';
 import { KernelModel, Rule } from './modelTypes';
-import { CpuState, DescStr, encDesc, isValidDesc, MachineState, MOp, RmwOp, Val } from './machineTypes';
+import { CpuState, DescStr, encDesc, isValidDesc, MachineState, MOp, RmwOp, showVal, Val } from './machineTypes';
+import { aluApply, AluOp } from './alu';
 import { canonicalOp, OPS } from './ops';
 import { Arg, DescLit, InterruptStep, OpStep, Scenario } from './types';
 
@@ -304,6 +305,14 @@ export function lowerStep(cm: CompiledModel, cs: CompiledScenario, s: MachineSta
         if (b !== undefined) m.b = b;
         if (st.dest) m.dest = st.dest;
         return [m];
+      }
+      case 'alu': {
+        const name = (st.args[0] as { name: string }).name as AluOp;
+        const arg = (a: Arg): Val => (a.kind === 'num' ? a.value : a.kind === 'reg' ? (c.regs[a.reg] ?? 0) : 0);
+        const [x, y] = [arg(st.args[1]), arg(st.args[2])];
+        const v = aluApply(name, x, y);
+        if (v === null) return [{ k: 'error', msg: `${name.toUpperCase()} of ${showVal(x)} and ${showVal(y)}` }];
+        return [{ k: 'set_reg', dest: st.dest!, val: v, why: `${name.toUpperCase()} ${showVal(x)}, ${showVal(y)}` }];
       }
       case 'isb':
         return [{ k: 'isb' }];

@@ -21,6 +21,7 @@ import {
 } from './machineTypes';
 import { OpStep, StateSnapshot, Step } from './types';
 import { showArg } from './builder';
+import { evalGuard, guardRegs, showGuard } from './guard';
 
 /** What a step says about itself (a trace Step without its index and the state after it). */
 export type StepInfo = Omit<Step, 'index' | 'state'>;
@@ -166,7 +167,7 @@ function describeMOp(m: MOp): string {
     case 'ld_desc':
       return `LDR ${m.dest} <- entry ${m.entry}`;
     case 'set_reg':
-      return `${m.dest} <- ${showVal(m.val)} (from the task's deferred write)`;
+      return `${m.dest} <- ${showVal(m.val)} (${m.why ?? "from the task's deferred write"})`;
     case 'ld':
       return `LDR ${m.dest} <- [${m.va}]`;
     case 'st':
@@ -220,8 +221,17 @@ function canHoist(cs: CompiledScenario, prog: Instr[], c: CpuState, j: number): 
     const o = prog[k];
     if (o.k !== 'op' || o.skipTo !== undefined) return false;
     const st = o.step;
+    // the overtaken op's guard is read when it is reached: keep its registers
+    if (me.dest && st.guard && guardRegs(st.guard).has(me.dest)) return false;
     if (PLAIN_LOADS.has(st.op)) {
       if (loadLoc(cs, st) === loadLoc(cs, me) || st.dest === me.dest || (st.dest && me.deps?.includes(st.dest))) return false;
+      continue;
+    }
+    if (st.op === 'alu') {
+      // register arithmetic: overtaken unless it reads or writes the load's register, or computes its address
+      const reads = st.args.flatMap((a) => (a.kind === 'reg' ? [a.reg] : []));
+      if (me.dest && (st.dest === me.dest || reads.includes(me.dest))) return false;
+      if (st.dest && me.deps?.includes(st.dest)) return false;
       continue;
     }
     if ((st.op === 'dsb' || st.op === 'dmb') && st.args[0]?.kind === 'name' && (st.args[0].name === 'st' || st.args[0].name === 'ishst')) continue;
@@ -230,16 +240,35 @@ function canHoist(cs: CompiledScenario, prog: Instr[], c: CpuState, j: number): 
   return true;
 }
 
-/** Step over loads already satisfied early. */
-function skipEarly(c: CpuState) {
+/**
+ * Step over loads already satisfied early, but stop at a guarded one: its
+ * guard is read once the ops before it are done (see `speculationFailed`).
+ */
+function skipEarly(c: CpuState, prog: Instr[]) {
   while (c.early.includes(c.pc)) {
+    const ins = prog[c.pc];
+    if (ins.k === 'op' && ins.step.guard) return;
     c.early = c.early.filter((x) => x !== c.pc);
     c.pc++;
   }
 }
 
+/**
+ * A CPU reached a load it satisfied early under a guard that is false: the
+ * load was speculated down a path the branch did not take. The path of the
+ * exploration ends there (the same run without the speculation is another path).
+ */
+function speculationFailed(cs: CompiledScenario, s: MachineState): boolean {
+  return s.cpus.some((c, i) => {
+    if (c.queue.length || !c.early.includes(c.pc)) return false;
+    const ins = cs.programs[i][c.pc];
+    return ins.k === 'op' && !!ins.step.guard && !evalGuard(ins.step.guard, c.regs);
+  });
+}
+
 export function successors(cs: CompiledScenario, cm: CompiledModel, s: MachineState): Succ[] {
   const out: Succ[] = [];
+  if (speculationFailed(cs, s)) return out;
   const n = s.cpus.length;
   for (let i = 0; i < n; i++) {
     const c = s.cpus[i];
@@ -249,43 +278,65 @@ export function successors(cs: CompiledScenario, cm: CompiledModel, s: MachineSt
       execMOp(cs, s, i, out);
     } else if (c.pc < prog.length) {
       const ins = prog[c.pc];
-      if (ins.skipTo !== undefined) {
+      if (c.early.includes(c.pc)) {
+        // a guarded load satisfied early, reached on the path its guard allows
         const ns = cloneState(s);
-        ns.cpus[i].pc = ins.skipTo;
-        skipEarly(ns.cpus[i]);
+        const nc = ns.cpus[i];
+        nc.early = c.early.filter((x) => x !== c.pc);
+        nc.pc = c.pc + 1;
+        skipEarly(nc, prog);
         prune(cs, ns);
-        const what = ins.k === 'op' ? renderOp(ins.step) : 'interrupt';
+        const text = `${renderOp((ins as Extract<Instr, { k: 'op' }>).step)}: reached on the branch path it was satisfied early for`;
+        out.push({ state: ns, info: { cpu: i, kind: 'kernel', text, label: ins.step.label, loc: ins.step.loc, scenarioLine: ins.step.pos.line } });
+      } else if (ins.k === 'op' && ins.step.guard && !evalGuard(ins.step.guard, c.regs)) {
+        // a forward branch skipped it
+        const ns = cloneState(s);
+        ns.cpus[i].pc = c.pc + 1;
+        skipEarly(ns.cpus[i], prog);
+        prune(cs, ns);
         out.push({
           state: ns,
-          info: { cpu: i, kind: 'skip', text: `optional ${what} does not happen`, label: ins.step.label, loc: ins.step.loc, scenarioLine: ins.step.pos.line },
+          info: { cpu: i, kind: 'skip', text: `${renderOp(ins.step)} skipped by a branch (${showGuard(ins.step.guard)} is false)`, label: ins.step.label, loc: ins.step.loc, scenarioLine: ins.step.pos.line },
+        });
+      } else {
+        if (ins.skipTo !== undefined) {
+          const ns = cloneState(s);
+          ns.cpus[i].pc = ins.skipTo;
+          skipEarly(ns.cpus[i], prog);
+          prune(cs, ns);
+          const what = ins.k === 'op' ? renderOp(ins.step) : 'interrupt';
+          out.push({
+            state: ns,
+            info: { cpu: i, kind: 'skip', text: `optional ${what} does not happen`, label: ins.step.label, loc: ins.step.loc, scenarioLine: ins.step.pos.line },
+          });
+        }
+        const ns = cloneState(s);
+        const nc = ns.cpus[i];
+        nc.pc = c.pc + 1;
+        skipEarly(nc, prog);
+        let text: string;
+        if (ins.k === 'op') {
+          nc.tag = ins.step.label ?? `#${ins.step.pos.line}`;
+          nc.queue = lowerStep(cm, cs, ns, nc, ins.step);
+          text = renderOp(ins.step);
+        } else if (ins.k === 'irq_enter') {
+          nc.tag = ins.step.label ?? `#${ins.step.pos.line}`;
+          nc.irq++;
+          nc.queue = [{ k: 'ctxsync', why: 'exception entry' }];
+          text = 'interrupt entry';
+        } else {
+          nc.irq--;
+          nc.queue = [{ k: 'ctxsync', why: 'exception return' }];
+          text = 'interrupt return';
+        }
+        if (nc.queue.length) text += ' => ' + nc.queue.map(describeMOp).join('; ');
+        else text += ' => (nothing)';
+        prune(cs, ns);
+        out.push({
+          state: ns,
+          info: { cpu: i, kind: 'kernel', text, label: ins.step.label, loc: ins.step.loc, scenarioLine: ins.step.pos.line },
         });
       }
-      const ns = cloneState(s);
-      const nc = ns.cpus[i];
-      nc.pc = c.pc + 1;
-      skipEarly(nc);
-      let text: string;
-      if (ins.k === 'op') {
-        nc.tag = ins.step.label ?? `#${ins.step.pos.line}`;
-        nc.queue = lowerStep(cm, cs, ns, nc, ins.step);
-        text = renderOp(ins.step);
-      } else if (ins.k === 'irq_enter') {
-        nc.tag = ins.step.label ?? `#${ins.step.pos.line}`;
-        nc.irq++;
-        nc.queue = [{ k: 'ctxsync', why: 'exception entry' }];
-        text = 'interrupt entry';
-      } else {
-        nc.irq--;
-        nc.queue = [{ k: 'ctxsync', why: 'exception return' }];
-        text = 'interrupt return';
-      }
-      if (nc.queue.length) text += ' => ' + nc.queue.map(describeMOp).join('; ');
-      else text += ' => (nothing)';
-      prune(cs, ns);
-      out.push({
-        state: ns,
-        info: { cpu: i, kind: 'kernel', text, label: ins.step.label, loc: ins.step.loc, scenarioLine: ins.step.pos.line },
-      });
     }
     // 1b. a later load satisfied out of program order
     if (c.queue.length === 0) {
@@ -297,6 +348,7 @@ export function successors(cs: CompiledScenario, cm: CompiledModel, s: MachineSt
         nc.early = [...c.early, j].sort((a, b) => a - b);
         nc.tag = ins.step.label ?? `#${ins.step.pos.line}`;
         nc.queue = lowerStep(cm, cs, ns, nc, ins.step);
+        if (ins.step.guard) nc.queue = nc.queue.map((q) => (q.k === 'ld' || q.k === 'ld_desc' ? { ...q, spec: true } : q));
         prune(cs, ns);
         out.push({
           state: ns,
@@ -426,6 +478,8 @@ function execMOp(cs: CompiledScenario, s: MachineState, i: number, out: Succ[]) 
         const ns = base();
         const nc = ns.cpus[i];
         const fault = (kind: string, why: string) => {
+          // a speculated load does not fault: it waits until its branch is resolved
+          if (m.k === 'ld' && m.spec) return;
           const f = `P${i}:${c.tag}:${m.va}${kind === 'Translation' ? '' : ':' + kind}`;
           ns.faults = addSorted(s.faults, f);
           nc.pipe = {}; // exception entry and return are context synchronising

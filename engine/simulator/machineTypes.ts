@@ -77,9 +77,11 @@ export function showVal(v: Val): string {
 
 export type MOp =
   | { k: 'st_desc'; entry: string; val: DescStr }
-  | { k: 'ld_desc'; entry: string; dest: string }
-  | { k: 'set_reg'; dest: string; val: Val }
-  | { k: 'ld'; va: string; dest: string }
+  /** `spec`: a load satisfied early under a guard not yet known (it does not fault; machine.ts) */
+  | { k: 'ld_desc'; entry: string; dest: string; spec?: true }
+  /** `why`: what computed it (a deferred write when absent) */
+  | { k: 'set_reg'; dest: string; val: Val; why?: string }
+  | { k: 'ld'; va: string; dest: string; spec?: true }
   | { k: 'st'; va: string; val: number }
   | { k: 'dsb'; dom: 'full' | 'st' | 'ld' }
   | { k: 'dmb'; dom: 'full' | 'st' | 'ld' }

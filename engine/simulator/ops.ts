@@ -7,7 +7,8 @@ export type ArgKind =
   | 'entry' // an entry name (also names its VA)
   | 'desc' // descriptor literal or register
   | 'num' // number or register
-  | 'dsb'; // barrier domain: ish, ishst, sy, st, ld, ishld
+  | 'dsb' // barrier domain: ish, ishst, sy, st, ld, ishld
+  | 'aluop'; // add, sub, and, orr, eor, bic, lsl, lsr
 
 export interface OpSpec {
   level: 'kernel' | 'arch';
@@ -69,6 +70,7 @@ export const OPS: Record<string, OpSpec> = {
   dmb: { level: 'arch', args: ['dsb'], dest: 'none', doc: 'DMB ish|ishst|sy|st|ld|ishld: orders explicit accesses, waits for no TLBI' },
   ldar: { level: 'arch', args: ['entry'], dest: 'required', access: 'load', doc: 'LDAR through the VA (load-acquire)' },
   stlr: { level: 'arch', args: ['entry', 'num'], dest: 'none', access: 'store', doc: 'STLR through the VA (store-release)' },
+  alu: { level: 'arch', args: ['aluop', 'num', 'num'], dest: 'required', doc: 'register arithmetic: rD = alu(add|sub|and|orr|eor|bic|lsl|lsr, A, B) on numbers or a descriptor and a mask' },
   isb: { level: 'arch', args: [], dest: 'none', doc: 'ISB (context synchronisation)' },
   // atomic read-modify-writes (the old value goes to the result register, when given)
   swp: { level: 'arch', args: ['entry', 'num'], dest: 'optional', access: 'store', doc: 'SWP through the VA: store the value, return the old one' },

@@ -21,6 +21,7 @@ import {
   SourceLoc,
 } from './types';
 import { DSB_KINDS, OPS } from './ops';
+import { ALU_OPS } from './alu';
 
 type TokKind = 'ident' | 'num' | 'str' | 'punct' | 'loc' | 'eof';
 
@@ -630,6 +631,9 @@ export function checkScenario(sc: Scenario, errors: Diagnostic[]) {
           else if (a.kind !== 'reg') err(a.pos, `expected a descriptor (valid(PAGE), invalid) or a register as argument ${i + 1} of '${st.op}'`);
         } else if (want === 'num') {
           if (a.kind !== 'num' && a.kind !== 'reg') err(a.pos, `expected a number or a register as argument ${i + 1} of '${st.op}'`);
+        } else if (want === 'aluop') {
+          if (a.kind !== 'name' || !(ALU_OPS as readonly string[]).includes(a.name))
+            err(a.pos, `expected an arithmetic operation (${ALU_OPS.join(', ')}) as argument of '${st.op}'`);
         } else if (want === 'dsb') {
           if (a.kind !== 'name' || !DSB_KINDS.includes(a.name))
             err(a.pos, `expected a barrier domain (${DSB_KINDS.join(', ')}) as argument of '${st.op}'`);

@@ -2,6 +2,7 @@
  * Shared types of the lazy MMU simulator: scenario AST, machine values,
  * exploration results. No vscode / LSP imports here (engine code).
  */
+import type { Guard } from './guard';
 
 /** A source location of a kernel step (for replays of findings). */
 export interface SourceLoc {
@@ -51,6 +52,8 @@ export interface OpStep {
   dest?: string;
   /** Registers the step's address depends on (a load cannot be satisfied before them). */
   deps?: string[];
+  /** Runs only when this holds over the CPU's registers (forward branches; guard.ts). */
+  guard?: Guard;
   label?: string;
   optional: boolean;
   loc?: SourceLoc;

@@ -13,12 +13,18 @@ import { buildScenario, BuilderOp } from '../builder';
 import { FAULT_KINDS } from '../parser';
 import { DESC_MASK_BITS } from '../machineTypes';
 import { Cond, CondValue, DescLit, Scenario } from '../types';
+import { and, Guard, guardRegs, not, TRUE } from '../guard';
+import { aluApply, AluOp, DESC_BITS } from '../alu';
 import { LitCond, LitInstr, LitLoc, LitmusTest, LitValue } from './syntax';
 
 export class CannotExpress extends Error {}
 
-/** What a register holds at lowering time (`dep`: loaded registers its value was computed from). */
-type RV = RVBase & { dep?: string[] };
+/**
+ * What a register holds at lowering time (`dep`: loaded registers its value
+ * was computed from; `under`: the forward branches whose not-taken path set
+ * it, so it is known only inside their blocks).
+ */
+type RV = RVBase & { dep?: string[]; under?: number[] };
 type RVBase =
   | { k: 'num'; v: number }
   | { k: 'va'; n: string }
@@ -152,10 +158,27 @@ export function lowerLitmus(t: LitmusTest, fileName: string): Scenario {
     let flags: [RV, RV] | null = null;
     // a label alone in its cell names the next instruction of the column
     let pendingLabel: string | undefined;
+    // forward branches: an instruction runs when no branch before it, still
+    // short of its target, was taken (guard.ts); `taken` holds over registers
+    const labelAt = new Map<string, number>();
+    prog.forEach((x, k) => x.label !== undefined && labelAt.set(x.label, k));
+    let active: { id: number; target: number; taken: Guard; regs: Set<string> }[] = [];
+    let nextBranch = 0;
+    let guardNow: Guard = TRUE;
     const get = (r: string): RV => {
       const n = normReg(r);
       if (n === 'zr') return { k: 'num', v: 0 };
-      return regs[n] ?? { k: 'num', v: 0 };
+      const v = regs[n] ?? { k: 'num', v: 0 };
+      if (v.under?.some((id) => !active.some((b) => b.id === id))) cannot(`register ${r} set on one path of a branch and read after the paths join`);
+      return v;
+    };
+    const setReg = (n: string, v: RV) => {
+      if (n === 'zr') return;
+      if (active.some((b) => b.regs.has(n))) cannot(`register ${n} written inside the block of a branch that tests it`);
+      const prev = regs[n];
+      // a load left undone keeps the register's old machine value: known when it was loaded or 0
+      const dynamicOk = v.k === 'loaded' && (!prev || prev.k === 'loaded' || (prev.k === 'num' && prev.v === 0 && !prev.under));
+      regs[n] = guardNow.k === 'const' || dynamicOk ? v : { ...v, under: active.map((b) => b.id) };
     };
     const imm = (o: string): RV => {
       const m = /^#?(-?(?:0x[0-9a-fA-F]+|\d+))$/.exec(o.trim());
@@ -164,7 +187,7 @@ export function lowerLitmus(t: LitmusTest, fileName: string): Scenario {
     const setLoaded = (r: string, desc: boolean): string => {
       const n = normReg(r);
       gen[n] = (gen[n] ?? 0) + 1;
-      regs[n] = { k: 'loaded', reg: n, gen: gen[n], desc };
+      setReg(n, { k: 'loaded', reg: n, gen: gen[n], desc });
       return n;
     };
     const address = (o: string, ins: LitInstr): RV => {
@@ -188,21 +211,35 @@ export function lowerLitmus(t: LitmusTest, fileName: string): Scenario {
         return;
       }
       pendingLabel = undefined;
+      active = active.filter((b) => b.target > idx);
+      guardNow = active.reduce((g, b) => and(g, not(b.taken)), TRUE);
+      if (guardNow.k === 'const' && !guardNow.v) return; // always branched over
       const emit = (op: BuilderOp, addr?: RV) => {
         if (addr?.dep?.length) op.deps = [...new Set(addr.dep)];
+        if (guardNow.k !== 'const') op.guard = guardNow;
         if (label && out.every((o) => o.label !== label)) op.label = label;
         out.push(op);
       };
-      if (label && (mn === 'B' || mn.startsWith('B.') || mn === 'CBZ' || mn === 'CBNZ')) cannot(`labelled branch (${ins.text})`);
       switch (true) {
         case mn === 'MOV': {
-          regs[normReg(ops[0])] = imm(ops[1]);
+          setReg(normReg(ops[0]), imm(ops[1]));
           return;
         }
-        case mn === 'LSR' || mn === 'LSL' || mn === 'ADD' || mn === 'SUB' || mn === 'EOR' || mn === 'AND' || mn === 'ORR': {
+        case ALU.has(mn): {
           const a = get(ops[1]);
           const b = imm(ops[2] ?? '#0');
-          regs[normReg(ops[0])] = alu(mn, a, b, ops[1] === ops[2], ins);
+          const n = normReg(ops[0]);
+          const r = alu(mn, a, b, ops[1] === ops[2], ins);
+          if (r) setReg(n, r);
+          else {
+            // a value known only at run time: the machine computes it (alu.ts); dependencies carry through
+            const arg = (v: RV) => (v.k === 'loaded' ? v.reg : v.k === 'num' ? v.v : cannot(`${mn} on ${describe(v)} (${ins.text})`));
+            const desc = runtimeAluDesc(mn, a, b, ins);
+            const args = [mn.toLowerCase(), arg(a), arg(b)];
+            gen[n] = (gen[n] ?? 0) + 1;
+            setReg(n, { k: 'loaded', reg: n, gen: gen[n], desc, dep: depOf(a, b) });
+            emit({ op: 'alu', args, dest: n });
+          }
           return;
         }
         case mn === 'CMP': {
@@ -211,15 +248,16 @@ export function lowerLitmus(t: LitmusTest, fileName: string): Scenario {
         }
         case mn === 'CSET': {
           if (!flags) cannot(`CSET without CMP (${ins.text})`);
-          regs[normReg(ops[0])] = cset(flags, ops[1].toUpperCase(), ins);
+          setReg(normReg(ops[0]), cset(flags, ops[1].toUpperCase(), ins));
           return;
         }
         case mn === 'B' || mn.startsWith('B.') || mn === 'CBZ' || mn === 'CBNZ': {
-          // a branch to the very next instruction only adds a control dependency
-          const target = ops[ops.length - 1];
-          const nextIns = prog.slice(idx + 1).find((x) => x.mnemonic !== '' || x.label);
-          if (nextIns?.label === target) return;
-          cannot(`branch (${mn}): control flow on a loaded value`);
+          const target = labelAt.get(ops[ops.length - 1]);
+          if (target === undefined) cannot(`branch to an unknown label (${ins.text})`);
+          if (target <= idx) cannot(`backward branch (a loop: ${ins.text})`);
+          const cond = branchCond(mn, mn === 'CBZ' || mn === 'CBNZ' ? [get(ops[0]), { k: 'num', v: 0 }] : flags, ins);
+          active.push({ id: nextBranch++, target, taken: and(guardNow, cond), regs: guardRegs(cond) });
+          return;
         }
         // eslint-disable-next-line no-fallthrough
         case mn === 'LDR': {
@@ -350,7 +388,11 @@ export function lowerLitmus(t: LitmusTest, fileName: string): Scenario {
         if (kind && !FAULT_KINDS.includes(kind)) cannot(`fault kind ${c.kind}`);
         let f: Cond;
         if (c.label) {
-          if (!cpus[c.proc]?.some((o) => o.label === c.label)) cannot(`fault atom on label ${c.label} that labels no memory access`);
+          if (!cpus[c.proc]?.some((o) => o.label === c.label)) {
+            // herd7: a label on an instruction that cannot fault (or one always branched over) never faults
+            if (t.procs[c.proc]?.some((x) => x.label === c.label)) return notTrue();
+            cannot(`fault atom on label ${c.label} that labels no instruction`);
+          }
           f = { kind: 'fault', cpu: c.proc, target: c.label, pos: NOPOS };
         } else f = { kind: 'fault', cpu: c.proc, target: c.va, pos: NOPOS };
         if (kind) f.faultKind = kind;
@@ -361,6 +403,7 @@ export function lowerLitmus(t: LitmusTest, fileName: string): Scenario {
           const n = normReg(c.lhs.reg);
           const rv = finalRegs[c.lhs.proc]?.[n] ?? { k: 'num', v: 0 };
           const want = c.rhs;
+          if (rv.under?.length) cannot(`register ${n} set on one path of a branch only`);
           if (rv.k === 'loaded') {
             if (rv.gen !== gens[c.lhs.proc][n]) cannot(`register ${n} reloaded`);
             return { kind: 'eq', lhs: { kind: 'reg', cpu: c.lhs.proc, reg: n }, value: condValue(want), negate: false, pos: NOPOS };
@@ -441,30 +484,59 @@ function describe(v: RV): string {
   }
 }
 
-function alu(mn: string, a: RV, b: RV, sameReg: boolean, ins: LitInstr): RV {
-  const dep = [...(a.dep ?? []), ...(b.dep ?? []), ...(a.k === 'loaded' ? [a.reg] : []), ...(b.k === 'loaded' ? [b.reg] : [])];
+const ALU = new Set(['LSR', 'LSL', 'ADD', 'SUB', 'EOR', 'AND', 'ORR', 'BIC']);
+
+function depOf(a: RV, b: RV): string[] {
+  return [...new Set([...(a.dep ?? []), ...(b.dep ?? []), ...(a.k === 'loaded' ? [a.reg] : []), ...(b.k === 'loaded' ? [b.reg] : [])])];
+}
+
+/** The value known now, or null when it depends on a loaded value the machine computes at run time. */
+function alu(mn: string, a: RV, b: RV, sameReg: boolean, ins: LitInstr): RV | null {
+  const dep = depOf(a, b);
   const r = aluValue(mn, a, b, sameReg, ins);
+  if (!r) return null;
   return dep.length ? { ...r, dep } : r;
 }
 
-function aluValue(mn: string, a: RV, b: RV, sameReg: boolean, ins: LitInstr): RV {
+/**
+ * Whether a run-time ALU result is a descriptor, and a check that the
+ * machine can compute it: a loaded descriptor only with a constant mask on
+ * the bits it models (AND gives a number; ORR/EOR/BIC a descriptor).
+ */
+function runtimeAluDesc(mn: string, a: RV, b: RV, ins: LitInstr): boolean {
+  const isDesc = (v: RV) => v.k === 'loaded' && v.desc;
+  if (!isDesc(a) && !isDesc(b)) return false;
+  if (isDesc(b) && !isDesc(a) && (mn === 'AND' || mn === 'ORR' || mn === 'EOR')) [a, b] = [b, a];
+  if (!isDesc(a) || b.k !== 'num' || !['AND', 'ORR', 'EOR', 'BIC'].includes(mn)) cannot(`${mn} on a loaded descriptor with ${describe(b)} (${ins.text})`);
+  if ((BigInt(b.v) & ~DESC_BITS) !== 0n) cannot(`${mn} mask ${b.v} on a descriptor touches bits the machine does not model (${ins.text})`);
+  return mn !== 'AND';
+}
+
+function aluValue(mn: string, a: RV, b: RV, sameReg: boolean, ins: LitInstr): RV | null {
   if (mn === 'EOR' && sameReg) return { k: 'num', v: 0 }; // address/data dependency idiom: always 0
-  if ((mn === 'ADD' || mn === 'ORR' || mn === 'EOR' || mn === 'SUB') && b.k === 'num' && b.v === 0) return a;
-  if (mn === 'ADD' && a.k === 'num' && a.v === 0) return b;
+  // identities keep symbolic values (addresses); a loaded value is not aliased (its register may be reloaded)
+  if ((mn === 'ADD' || mn === 'ORR' || mn === 'EOR' || mn === 'SUB') && b.k === 'num' && b.v === 0 && a.k !== 'loaded') return a;
+  if (mn === 'ADD' && a.k === 'num' && a.v === 0 && b.k !== 'loaded') return b;
   if (mn === 'AND' && b.k === 'num' && b.v === 0) return { k: 'num', v: 0 };
   if (mn === 'LSR' && a.k === 'va' && b.k === 'num' && b.v === 12) return { k: 'pageno', n: a.n };
-  if (a.k === 'num' && b.k === 'num') {
-    switch (mn) {
-      case 'ADD': return { k: 'num', v: a.v + b.v };
-      case 'SUB': return { k: 'num', v: a.v - b.v };
-      case 'EOR': return { k: 'num', v: a.v ^ b.v };
-      case 'AND': return { k: 'num', v: a.v & b.v };
-      case 'ORR': return { k: 'num', v: a.v | b.v };
-      case 'LSR': return { k: 'num', v: a.v >>> b.v };
-      case 'LSL': return { k: 'num', v: a.v << b.v };
-    }
-  }
+  if (a.k === 'num' && b.k === 'num') return { k: 'num', v: aluApply(mn.toLowerCase() as AluOp, a.v, b.v) as number };
+  if (a.k === 'loaded' || b.k === 'loaded') return null;
   return cannot(`${mn} on ${describe(a)} (register arithmetic: ${ins.text})`);
+}
+
+/** When a branch is taken: CBZ/CBNZ (operands [reg, 0]) or B.EQ/B.NE after CMP; B always. */
+function branchCond(mn: string, flags: [RV, RV] | null, ins: LitInstr): Guard {
+  if (mn === 'B') return TRUE;
+  const eq = mn === 'CBZ' || mn === 'B.EQ';
+  if (!eq && mn !== 'CBNZ' && mn !== 'B.NE') cannot(`branch ${mn}`);
+  if (!flags) cannot(`${mn} without CMP (${ins.text})`);
+  let [a, b] = flags;
+  if (b.k === 'loaded' && a.k !== 'loaded') [a, b] = [b, a];
+  if (a.k === 'num' && b.k === 'num') return { k: 'const', v: (a.v === b.v) === eq };
+  if (a.k === 'loaded' && b.k === 'loaded') return { k: 'same', reg: a.reg, other: b.reg, eq };
+  if (a.k !== 'loaded' || (b.k !== 'num' && b.k !== 'desc')) cannot(`branch on ${describe(a)} against ${describe(b)} (${ins.text})`);
+  const value: CondValue = b.k === 'num' ? { kind: 'num', value: b.v } : { kind: 'desc', desc: b.d };
+  return { k: 'atom', reg: a.reg, value, eq };
 }
 
 function cset(flags: [RV, RV], cc: string, ins: LitInstr): RV {
