@@ -17,6 +17,11 @@ export interface Published {
   diagnostics: any[];
 }
 
+/** A publish from the open file's first pass, before the whole tree is checked (its diagnostics carry data.provisional). */
+export function isProvisional(p: Published): boolean {
+  return p.diagnostics.some((d) => d.data?.provisional);
+}
+
 export class LspClient {
   readonly proc: ChildProcess;
   readonly conn: MessageConnection;
@@ -129,13 +134,14 @@ export class LspClient {
   diagnosticsFor(uri: string, version: number): Published | undefined {
     for (let i = this.published.length - 1; i >= 0; i--) {
       const p = this.published[i];
-      if (p.uri === uri && p.version === version) return p;
+      // A first pass's publish (server/checkProgress.ts markProvisional) is not the check's answer.
+      if (p.uri === uri && p.version === version && !isProvisional(p)) return p;
     }
     return undefined;
   }
 
   lastFor(uri: string): Published | undefined {
-    for (let i = this.published.length - 1; i >= 0; i--) if (this.published[i].uri === uri) return this.published[i];
+    for (let i = this.published.length - 1; i >= 0; i--) if (this.published[i].uri === uri && !isProvisional(this.published[i])) return this.published[i];
     return undefined;
   }
 
