@@ -31,7 +31,9 @@ export class LspClient {
   readonly messages: { type: number; message: string }[] = [];
   readonly logs: string[] = [];
   /** Publishes, progress, lazymmu/checkState and window/showMessage in the order the server sent them. */
-  readonly timeline: { method: string; params: any }[] = [];
+  readonly timeline: { method: string; params: any; at?: number }[] = [];
+  /** When each of `logs` arrived (Date.now()), for the bench's phase times. */
+  readonly logsAt: number[] = [];
   stderr = '';
   private waiters: (() => void)[] = [];
 
@@ -51,7 +53,7 @@ export class LspClient {
     const poke = () => this.waiters.splice(0).forEach((w) => w());
     this.conn.onNotification('textDocument/publishDiagnostics', (p: Published) => {
       this.published.push(p);
-      this.timeline.push({ method: 'publishDiagnostics', params: p });
+      this.timeline.push({ method: 'publishDiagnostics', params: p, at: Date.now() });
       poke();
     });
     this.conn.onNotification('$/progress', (p) => {
@@ -69,6 +71,7 @@ export class LspClient {
     });
     this.conn.onNotification('window/logMessage', (p) => {
       this.logs.push(p.message);
+      this.logsAt.push(Date.now());
       poke();
     });
     this.conn.onRequest('window/workDoneProgress/create', (p) => {
