@@ -54,14 +54,23 @@ function findingCount(): number {
   return n;
 }
 
+/** Findings shown from a first pass that the running check can still change (their data says so). */
+function provisionalCount(): number {
+  let n = 0;
+  for (const [, ds] of vscode.languages.getDiagnostics()) for (const d of ds) if (d.source === SOURCE && (d as { data?: { provisional?: boolean } }).data?.provisional) n++;
+  return n;
+}
+
 function updateStatus(): void {
   if (indexing !== null) {
     status.text = `$(sync~spin) lazymmu: ${indexing}`;
     status.tooltip = 'lazymmu is indexing the workspace';
   } else if (checking) {
     // "N findings" only for a finished check.
-    status.text = `$(sync~spin) lazymmu: checking…${checkingWhat ? ` ${checkingWhat}` : ''}`;
-    status.tooltip = 'lazymmu is checking the open files';
+    // The open file's first diagnostics come before the whole tree is checked (server/checkProgress.ts markProvisional).
+    const early = provisionalCount();
+    status.text = `$(sync~spin) lazymmu: checking…${checkingWhat ? ` ${checkingWhat}` : ''}${early ? ` (${early} provisional)` : ''}`;
+    status.tooltip = early ? 'lazymmu is checking the rest of the tree; the findings shown so far are provisional' : 'lazymmu is checking the open files';
   } else {
     const n = findingCount();
     if (base.state === 'ready') {

@@ -62,6 +62,8 @@ export interface CheckResult {
    * fact named: not followed by any rule. Absent in results from older caches.
    */
   unfollowedIndirectCalls?: number;
+  /** From checkOpenersFirst(): not every section of the tree was analysed (engine/provisional.ts). Absent from check(). */
+  partial?: true;
 }
 
 /** One depth for every section rule's chains (calls from the section's call to the target). */
@@ -315,6 +317,22 @@ export class Workspace {
    * checker; reports what falls in `paths`.
    */
   async check(pathsIn: string[], sections?: SectionProgress): Promise<CheckResult> {
+    return this.checkRoots(pathsIn, sections, false);
+  }
+
+  /**
+   * check() with only the sections whose openers are in `paths` analysed
+   * (their callees summarised as they need, the same summaries the next
+   * check() reuses): the editor's first diagnostics for the open file, in a
+   * fraction of the whole tree's time. The result is `partial`: sections
+   * elsewhere can still reach into `paths`, so the section rules' findings
+   * may change (engine/provisional.ts says which can); check() gives the final answer.
+   */
+  async checkOpenersFirst(pathsIn: string[]): Promise<CheckResult> {
+    return { ...(await this.checkRoots(pathsIn, undefined, true)), partial: true };
+  }
+
+  private async checkRoots(pathsIn: string[], sections: SectionProgress | undefined, openersInPathsOnly: boolean): Promise<CheckResult> {
     const paths = pathsIn.map((p) => path.resolve(p));
     this.include(paths);
     await ensureParser();
@@ -324,7 +342,8 @@ export class Workspace {
     let skipped = new Map<string, { sections: number; tooLarge?: number; sectionsLeftOut: number }>();
     const localLeftOut = new Map<string, number>();
     try {
-      let run = await this.analyseSections(sections);
+      const only = openersInPathsOnly ? (file: string) => isUnder(file, paths) : undefined;
+      let run = await this.analyseSections(sections, only);
       // Summaries carried from the last check were charged what a fresh analysis
       // spends on them; when that exceeds a root's work budget the fresh
       // analysis would have cut it short, so analyse afresh to give the same answer.
@@ -332,7 +351,7 @@ export class Workspace {
         this.interp?.endCheck();
         this.interp?.dispose();
         this.interp = null;
-        run = await this.analyseSections(sections);
+        run = await this.analyseSections(sections, only);
       }
       const { hits, events, calls } = run;
       skipped = run.skipped;
@@ -482,7 +501,7 @@ export class Workspace {
    * ones, with the binding calls as their origin. Ends with the interpreter
    * still in its check (the section rules survey with it): check() ends it.
    */
-  private async analyseSections(progress?: SectionProgress): Promise<{
+  private async analyseSections(progress?: SectionProgress, openerIn?: (file: string) => boolean): Promise<{
     hits: ReadHit[];
     events: ModeEvent[];
     calls: SectionCall[];
@@ -506,7 +525,8 @@ export class Workspace {
     const place = (c: IndirectCall) => `${c.at.file}:${c.at.line}:${c.at.column}`;
     // Per file: its sections, and whether it is too large to parse (inputBounds.ts).
     const leftOut = new Map<string, { sections: number; tooLarge?: number }>();
-    const users = this.index.lazyApiUsers();
+    // checkOpenersFirst(): only the openers of the chosen files (whole files, so the per-file bounds count the same).
+    const users = openerIn ? this.index.lazyApiUsers().filter((u) => openerIn(u.file)) : this.index.lazyApiUsers();
     let analysed = 0;
     for (const user of users) {
       if (progress) await progress(analysed++, users.length);

@@ -4,7 +4,9 @@
 // and `lazymmu/checkState` tells the client whether any check is pending or
 // running, so that it shows "checking…" until the checks are finished and
 // "N findings" only then. Phase timings go to the log (the Output channel).
-// No engine imports: main.ts wires it.
+// No engine imports: main.ts wires it. The first publish of the open file may be
+// provisional (markProvisional below) until the whole-tree check ends.
+import type { Diagnostic } from 'vscode-languageserver';
 
 /**
  * Server -> client: { checking, published } whenever `checking` changes;
@@ -73,4 +75,17 @@ export function countingProgress(p: ProgressReporter | null, what: string, title
 export function took(sinceMs: number): string {
   const ms = Date.now() - sinceMs;
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms} ms`;
+}
+
+/** Said after a diagnostic of the first pass that the whole-tree check can still change (engine/provisional.ts). */
+export const PROVISIONAL_SUFFIX = ' (provisional: the rest of the tree is still being checked)';
+
+/**
+ * A diagnostic of the open file's first pass (Workspace.checkOpenersFirst):
+ * `data.provisional` on each (the publish is not the last word: sections
+ * elsewhere may add findings), and the suffix on those the whole-tree
+ * check can itself change or drop (`mayChange`). The final publish has neither.
+ */
+export function markProvisional(d: Diagnostic, mayChange: boolean): Diagnostic {
+  return { ...d, message: mayChange ? d.message + PROVISIONAL_SUFFIX : d.message, data: { ...(d.data as object | undefined), provisional: true } };
 }

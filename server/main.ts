@@ -19,7 +19,7 @@ import {
   PublishDiagnosticsParams,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { Workspace } from '../engine/workspace';
+import { CheckResult, Workspace } from '../engine/workspace';
 import { defaultCacheBase } from '../engine/index/indexCache';
 import { DEFAULT_ARCH, isExcluded, lazymmuSection, parseSettings, Settings, shownBy } from './settings';
 import { selectFindings } from '../engine/findings';
@@ -34,7 +34,8 @@ import { isScenario, scenarioCompletion, scenarioDiagnostics, scenarioHover } fr
 import { BoundsTold, DocumentGuard, MAX_TEXT, unreadableMessage } from './documentGuard';
 import { registerMemoryRequest } from './memoryRequest';
 import { NewSinceBase, NEW_SINCE_NOTIFICATION } from './newSinceBase';
-import { CHECK_STATE_NOTIFICATION, CheckState, countingProgress, took } from './checkProgress';
+import { CHECK_STATE_NOTIFICATION, CheckState, countingProgress, markProvisional, took } from './checkProgress';
+import { isProvisional } from '../engine/provisional';
 
 // No debounce: a check after an edit reuses the summaries and searches the
 // edit did not touch (engine/workspace.ts), so it is cheap; a check already
@@ -309,7 +310,17 @@ async function run(uri: string, gen: number, cascade = false): Promise<void> {
     }
     const started = Date.now();
     // The first check after an index analyses every section: its progress says how many are done.
-    const first = firstCheck.delete(ws);
+    const first = firstCheck.has(ws);
+    if (first) {
+      // Before it, the open file's own sections (engine/provisional.ts): diagnostics in seconds, marked where the rest can change them.
+      const early = await ws.checkOpenersFirst([file]);
+      log(`phase: first diagnostics of ${path.basename(file)} ${took(started)} (${early.findings.length} findings, provisional)`);
+      if (stale(uri, gen) || !documents.get(uri)) return;
+      // Nothing found yet says nothing: the file's diagnostics wait for the whole check.
+      await publishResult(uri, file, text, version, early, true);
+      // Not before: a run superseded above leaves the next one its first pass.
+      firstCheck.delete(ws);
+    }
     const sections = first ? countingProgress(await connection.window.createWorkDoneProgress().catch(() => null), 'sections', 'lazymmu: checking') : null;
     let result;
     try {
@@ -319,23 +330,29 @@ async function run(uri: string, gen: number, cascade = false): Promise<void> {
     }
     log(`phase: ${first ? 'first check' : 'check'} of ${path.basename(file)} ${took(started)} (${result.findings.length} findings)`);
     if (stale(uri, gen) || !documents.get(uri)) return; // a newer edit or a close superseded this run
-    for (const p of result.problems) log(`${p.file}: ${p.message}`);
-    boundsTold.tell(file, result.problems, (m) => show(MessageType.Warning, m));
-    // What the settings show: at least lazymmu.minImpact; allowed nesting only with lazymmu.showAllowedNesting.
-    // With lazymmu.showOnlyNewSince, only those the base does not have (held against the buffers' text).
-    const mine = newSince.filter(
-      selectFindings(
-        result.findings.filter((f) => path.resolve(f.file) === path.resolve(file)),
-        shownBy(settings),
-      ),
-      (f) => (f === file ? text : openText(f)),
-    );
-    simulator.remember(uri, mine, version);
-    const diagnostics = mine.map(toDiagnostic);
-    await publish({ uri, version, diagnostics });
+    await publishResult(uri, file, text, version, result);
   } catch (e) {
     log(`checking ${uri} failed: ${(e as Error).stack ?? e}`);
   }
+}
+
+/** A check's findings for the open document, as the settings show them (provisional ones marked). */
+async function publishResult(uri: string, file: string, text: string, version: number, result: CheckResult, unlessEmpty = false): Promise<void> {
+  for (const p of result.problems) log(`${p.file}: ${p.message}`);
+  boundsTold.tell(file, result.problems, (m) => show(MessageType.Warning, m));
+  // What the settings show: at least lazymmu.minImpact; allowed nesting only with lazymmu.showAllowedNesting.
+  // With lazymmu.showOnlyNewSince, only those the base does not have (held against the buffers' text).
+  const mine = newSince.filter(
+    selectFindings(
+      result.findings.filter((f) => path.resolve(f.file) === path.resolve(file)),
+      shownBy(settings),
+    ),
+    (f) => (f === file ? text : openText(f)),
+  );
+  if (unlessEmpty && !mine.length) return;
+  simulator.remember(uri, mine, version);
+  const diagnostics = mine.map((f) => (result.partial ? markProvisional(toDiagnostic(f), isProvisional(result, f)) : toDiagnostic(f)));
+  await publish({ uri, version, diagnostics });
 }
 
 /** An open document's text by file path (an editor's unsaved text wins over the disk's). */

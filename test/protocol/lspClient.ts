@@ -17,6 +17,11 @@ export interface Published {
   diagnostics: any[];
 }
 
+/** A publish from the open file's first pass, before the whole tree is checked (its diagnostics carry data.provisional). */
+export function isProvisional(p: Published): boolean {
+  return p.diagnostics.some((d) => d.data?.provisional);
+}
+
 export class LspClient {
   readonly proc: ChildProcess;
   readonly conn: MessageConnection;
@@ -26,7 +31,9 @@ export class LspClient {
   readonly messages: { type: number; message: string }[] = [];
   readonly logs: string[] = [];
   /** Publishes, progress, lazymmu/checkState and window/showMessage in the order the server sent them. */
-  readonly timeline: { method: string; params: any }[] = [];
+  readonly timeline: { method: string; params: any; at?: number }[] = [];
+  /** When each of `logs` arrived (Date.now()), for the bench's phase times. */
+  readonly logsAt: number[] = [];
   stderr = '';
   private waiters: (() => void)[] = [];
 
@@ -46,7 +53,7 @@ export class LspClient {
     const poke = () => this.waiters.splice(0).forEach((w) => w());
     this.conn.onNotification('textDocument/publishDiagnostics', (p: Published) => {
       this.published.push(p);
-      this.timeline.push({ method: 'publishDiagnostics', params: p });
+      this.timeline.push({ method: 'publishDiagnostics', params: p, at: Date.now() });
       poke();
     });
     this.conn.onNotification('$/progress', (p) => {
@@ -64,6 +71,7 @@ export class LspClient {
     });
     this.conn.onNotification('window/logMessage', (p) => {
       this.logs.push(p.message);
+      this.logsAt.push(Date.now());
       poke();
     });
     this.conn.onRequest('window/workDoneProgress/create', (p) => {
@@ -129,13 +137,14 @@ export class LspClient {
   diagnosticsFor(uri: string, version: number): Published | undefined {
     for (let i = this.published.length - 1; i >= 0; i--) {
       const p = this.published[i];
-      if (p.uri === uri && p.version === version) return p;
+      // A first pass's publish (server/checkProgress.ts markProvisional) is not the check's answer.
+      if (p.uri === uri && p.version === version && !isProvisional(p)) return p;
     }
     return undefined;
   }
 
   lastFor(uri: string): Published | undefined {
-    for (let i = this.published.length - 1; i >= 0; i--) if (this.published[i].uri === uri) return this.published[i];
+    for (let i = this.published.length - 1; i >= 0; i--) if (this.published[i].uri === uri && !isProvisional(this.published[i])) return this.published[i];
     return undefined;
   }
 
