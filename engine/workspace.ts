@@ -328,8 +328,8 @@ export class Workspace {
    * elsewhere can still reach into `paths`, so the section rules' findings
    * may change (engine/provisional.ts says which can); check() gives the final answer.
    */
-  async checkOpenersFirst(pathsIn: string[]): Promise<CheckResult> {
-    return { ...(await this.checkRoots(pathsIn, undefined, true)), partial: true };
+  async checkOpenersFirst(pathsIn: string[], sections?: SectionProgress): Promise<CheckResult> {
+    return { ...(await this.checkRoots(pathsIn, sections, true)), partial: true };
   }
 
   private async checkRoots(pathsIn: string[], sections: SectionProgress | undefined, openersInPathsOnly: boolean): Promise<CheckResult> {

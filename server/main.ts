@@ -311,20 +311,31 @@ async function run(uri: string, gen: number, cascade = false): Promise<void> {
     const started = Date.now();
     // The first check after an index analyses every section: its progress says how many are done.
     const first = firstCheck.has(ws);
-    if (first) {
-      // Before it, the open file's own sections (engine/provisional.ts): diagnostics in seconds, marked where the rest can change them.
-      const early = await ws.checkOpenersFirst([file]);
-      log(`phase: first diagnostics of ${path.basename(file)} ${took(started)} (${early.findings.length} findings, provisional)`);
-      if (stale(uri, gen) || !documents.get(uri)) return;
-      // Nothing found yet says nothing: the file's diagnostics wait for the whole check.
-      await publishResult(uri, file, text, version, early, true);
-      // Not before: a run superseded above leaves the next one its first pass.
-      firstCheck.delete(ws);
-    }
+    // One sections count spans both passes of the first check: the open file's
+    // sections, then the whole tree's (whose already-analysed ones go by at once),
+    // so the count the user sees only moves forward.
     const sections = first ? countingProgress(await connection.window.createWorkDoneProgress().catch(() => null), 'sections', 'lazymmu: checking') : null;
+    let reached = 0;
+    const step = sections
+      ? (done: number, total: number) => {
+          reached = Math.max(reached, done);
+          sections.report(reached, Math.max(total, reached));
+          return new Promise<void>((r) => setImmediate(r));
+        }
+      : undefined;
     let result;
     try {
-      result = await ws.check([file], sections ? (done, total) => (sections.report(done, total), new Promise<void>((r) => setImmediate(r))) : undefined);
+      if (first) {
+        // Before the whole tree, the open file's own sections (engine/provisional.ts): diagnostics in seconds, marked where the rest can change them.
+        const early = await ws.checkOpenersFirst([file], step);
+        log(`phase: first diagnostics of ${path.basename(file)} ${took(started)} (${early.findings.length} findings, provisional)`);
+        if (stale(uri, gen) || !documents.get(uri)) return;
+        // Nothing found yet says nothing: the file's diagnostics wait for the whole check.
+        await publishResult(uri, file, text, version, early, true);
+        // Not before: a run superseded above leaves the next one its first pass.
+        firstCheck.delete(ws);
+      }
+      result = await ws.check([file], step);
     } finally {
       sections?.done();
     }

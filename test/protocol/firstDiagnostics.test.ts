@@ -40,11 +40,20 @@ test('the open file\'s sections are published first, provisional; the final publ
     const [early, last] = pubs;
     assert.ok(isProvisional(early.e.params), 'the first publish is marked provisional');
     assert.ok(!isProvisional(last.e.params) && last.e.params === final, 'the last publish is the final one');
-    // The first publish arrives before the whole-tree check ends (its sections progress, then checkState done).
-    const sectionsBegin = t.findIndex((e) => e.method === '$/progress' && e.params.value.kind === 'begin' && /checking/.test(e.params.value.title));
+    // The first publish arrives while the check is still running: inside its sections progress (which spans the
+    // open file's pass and the whole tree's), before the final publish and checkState done.
+    // (A run superseded by a newer one, e.g. on the settings the client sends, ends its own progress: the last begin before the publish is this run's.)
+    const isBegin = (i: number) => t[i].method === '$/progress' && t[i].params.value.kind === 'begin' && /checking/.test(t[i].params.value.title);
+    let sectionsBegin = early.i - 1;
+    while (sectionsBegin >= 0 && !isBegin(sectionsBegin)) sectionsBegin--;
     const sectionsEnd = t.findIndex((e, i) => i > sectionsBegin && e.method === '$/progress' && e.params.token === t[sectionsBegin].params.token && e.params.value.kind === 'end');
     const done = t.findIndex((e) => e.method === 'lazymmu/checkState' && !e.params.checking);
-    assert.ok(sectionsBegin >= 0 && early.i < sectionsBegin && sectionsEnd < last.i && last.i < done, JSON.stringify(t.map((e) => e.method)));
+    assert.ok(sectionsBegin >= 0 && sectionsBegin < early.i && early.i < sectionsEnd && sectionsEnd < last.i && last.i < done, JSON.stringify(t.map((e) => e.method)));
+    // The sections count only moves forward across both passes.
+    const counts = t
+      .filter((e) => e.method === '$/progress' && e.params.token === t[sectionsBegin].params.token && e.params.value.kind === 'report')
+      .map((e) => Number(/^(\d+)\//.exec(e.params.value.message)?.[1]));
+    assert.ok(counts.length > 0 && counts.every((c, i) => i === 0 || c >= counts[i - 1]), JSON.stringify(counts));
 
     const lines = (p: any) => p.diagnostics.map((d: any) => d.range.start.line + 1).sort((a: number, b: number) => a - b);
     // The first pass found the read in the file's own section, not the one reached from prov_other.c.

@@ -31,7 +31,8 @@ function bigTree(): string {
 
 /** The $/progress values of the token whose begin has `title`, in order. */
 function progressOf(c: LspClient, title: RegExp): any[] {
-  const begin = c.timeline.find((e) => e.method === '$/progress' && e.params.value.kind === 'begin' && title.test(e.params.value.title));
+  // The last one: a run superseded by a newer one (the client's settings arrive after the open) ends its own progress early.
+  const begin = [...c.timeline].reverse().find((e) => e.method === '$/progress' && e.params.value.kind === 'begin' && title.test(e.params.value.title));
   assert.ok(begin, `a progress titled ${title}: ${JSON.stringify(c.timeline.filter((e) => e.method === '$/progress'))}`);
   return c.timeline.filter((e) => e.method === '$/progress' && e.params.token === begin!.params.token).map((e) => e.params.value);
 }
@@ -49,9 +50,10 @@ function counts(values: any[], what: string): { done: number; total: number }[] 
   assert.ok(out.length >= 2, JSON.stringify(values));
   for (let i = 1; i < out.length; i++) {
     assert.ok(out[i].done > out[i - 1].done, `counts grow: ${JSON.stringify(out)}`);
-    assert.equal(out[i].total, out[0].total);
+    // A total may grow (the first check counts the open file's sections, then the whole tree's), never shrink.
+    assert.ok(out[i].total >= out[i - 1].total, `totals never shrink: ${JSON.stringify(out)}`);
   }
-  assert.equal(out[out.length - 1].done, out[0].total, `ends at the total: ${JSON.stringify(out)}`);
+  assert.equal(out[out.length - 1].done, out[out.length - 1].total, `ends at the total: ${JSON.stringify(out)}`);
   return out;
 }
 
@@ -77,7 +79,7 @@ test('indexing and the first check report moving counts; "checking" until the di
     assert.equal(files[0].total, FILLERS + SECTIONS.length);
     assert.ok(files.length >= 3, `several steps: ${JSON.stringify(files)}`);
     const sections = counts(progressOf(client, /checking/), 'sections');
-    assert.ok(sections[0].total >= SECTIONS.length, JSON.stringify(sections));
+    assert.ok(sections[sections.length - 1].total >= SECTIONS.length, JSON.stringify(sections));
     // The order a status item sees: checking, the diagnostics, then done (never a count while checking).
     const t = client.timeline;
     const at = (pred: (e: { method: string; params: any }) => boolean) => t.findIndex(pred);
