@@ -21,7 +21,7 @@ let original: string[] = [];
 const uiTest = (name: string, fn: () => Promise<void>): void => CodeServer.uiTest(() => cs, name, fn);
 
 before(async () => {
-  cs = await CodeServer.start([{ from: `test/fixtures/editor/${FIXTURE}` }]);
+  cs = await CodeServer.start([{ from: `test/fixtures/editorFixes/${FIXTURE}` }]);
   page = cs.page;
   original = fs.readFileSync(path.join(cs.ws, FIXTURE), 'utf8').split('\n');
   await cs.quickOpen(FIXTURE);
