@@ -45,21 +45,7 @@ async function openChecked(name: string): Promise<void> {
 }
 
 /** Opens the Ctrl+. menu at a place until it lists `title` (the menu may open before the diagnostics arrive). */
-async function quickFixMenu(line: number, column: number, title: string): Promise<void> {
-  const row = page.locator('.action-widget .monaco-list-row', { hasText: title });
-  for (let attempt = 1; ; attempt++) {
-    await cs!.activeEditor().click();
-    await cs!.gotoLine(line, column);
-    await page.keyboard.press('Control+.');
-    try {
-      await row.first().waitFor({ timeout: 15000 });
-      return;
-    } catch (e) {
-      if (attempt >= 4) throw e;
-      await page.keyboard.press('Escape');
-    }
-  }
-}
+const quickFixMenu = (line: number, column: number, title: string): Promise<void> => cs!.quickFixMenu(line, column, title);
 
 /** Shows Problems (Ctrl+Shift+M toggles it, so only when it is not shown). */
 async function showProblems(): Promise<void> {

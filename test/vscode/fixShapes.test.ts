@@ -34,19 +34,8 @@ after(async () => {
 
 /** Opens Ctrl+. on (line, column) and applies the flush fix; saves; returns the file's lines once `done` holds. */
 async function applyFlush(line: number, column: number, done: (lines: string[]) => boolean): Promise<string[]> {
+  await cs!.quickFixMenu(line, column, 'Flush lazy MMU updates');
   const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Flush lazy MMU updates' });
-  for (let attempt = 1; ; attempt++) {
-    await cs!.activeEditor().click();
-    await cs!.gotoLine(line, column);
-    await page.keyboard.press('Control+.');
-    try {
-      await fix.first().waitFor({ timeout: 15000 });
-      break;
-    } catch (e) {
-      if (attempt >= 4) throw e;
-      await page.keyboard.press('Escape');
-    }
-  }
   await fix.first().click();
   await page.keyboard.press('Control+S');
   const file = path.join(cs!.ws, FIXTURE);

@@ -196,6 +196,27 @@ export class CodeServer {
     await page.locator('.monaco-editor .view-lines').first().waitFor();
   }
 
+  /**
+   * Opens Ctrl+. at (line, column) of the active editor until the menu holds a row with `title`
+   * (the menu can open before the editor has the line's diagnostics, or lose the keypress): up to 4 tries.
+   */
+  async quickFixMenu(line: number, column: number, title: string): Promise<void> {
+    const page = this.page;
+    const row = page.locator('.action-widget .monaco-list-row', { hasText: title });
+    for (let attempt = 1; ; attempt++) {
+      await this.activeEditor().click();
+      await this.gotoLine(line, column);
+      await page.keyboard.press('Control+.');
+      try {
+        await row.first().waitFor({ timeout: 15000 });
+        return;
+      } catch (e) {
+        if (attempt >= 4) throw e;
+        await page.keyboard.press('Escape');
+      }
+    }
+  }
+
   /** The text area of the editor in the active editor group (the panel may sit in another group). */
   activeEditor() {
     return this.page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
