@@ -242,7 +242,8 @@ export class Workspace {
     }
     if (!this.interp) return;
     this.interp.invalidate(delta.lookupNames, fns);
-    this.interp.forgetGlobalsOf(file);
+    // Global initializers are read from top-level declarations: an edit inside function bodies leaves them.
+    if (!reparse || reparse.globalsChanged) this.interp.forgetGlobalsOf(file);
     if (reparse) this.interp.movePlaces(file, reparse.move);
     else this.interp.forgetFile(file);
   }

@@ -252,21 +252,26 @@ async function main(): Promise<void> {
     say('');
     const EDITS = 200;
     let editP95: number | null = null;
+    let insideP95: number | null = null;
     try {
-      const e = await editLatency(tree, path.join(mm, 'memory.c'), EDITS);
+      const e = await editLatency(tree, path.join(mm, 'memory.c'), EDITS, 'copy_pte_range');
       const cut = e.edits < EDITS ? ` (${EDITS - e.edits} cut by the time budget, LAZYMMU_BENCH_EDIT_BUDGET_S)` : '';
-      say(`The language server (dist/server.js, stdio) with the 6.12 tree open (indexing and first diagnostics of mm/memory.c took ${s1(e.indexMs / 1000)} s), then ${e.edits} scripted edits to mm/memory.c${cut}: at ${Math.ceil(e.edits / 2)} statement lines spread evenly over the file's function bodies, a line \`cpu_relax();\` typed in and then taken out again. Each edit is waited for: latency from didChange to the publishDiagnostics of that version, everything included (JSON-RPC, re-parse, re-index, analysis, conversion).`);
+      say(`The language server (dist/server.js, stdio) with the 6.12 tree open (indexing and first diagnostics of mm/memory.c took ${s1(e.indexMs / 1000)} s), then ${e.edits} scripted edits to mm/memory.c${cut}: at ${Math.ceil(e.edits / 2)} statement lines spread evenly over the file's function bodies, a line \`cpu_relax();\` typed in and then taken out again; then the same at every statement line of copy_pte_range (the tree's heaviest section opener), measured apart. Each edit is waited for: latency from didChange to the publishDiagnostics of that version, everything included (JSON-RPC, re-parse, re-index, analysis, conversion).`);
       say('');
       say('| edits | p50 (ms) | p95 (ms) | max (ms) | answered within 30 ms |');
       say('|---:|---:|---:|---:|---:|');
-      say(`| ${e.edits} | ${e.p50.toFixed(1)} | ${e.p95.toFixed(1)} | ${e.max.toFixed(0)} | ${e.within30} (${((100 * e.within30) / e.edits).toFixed(0)}%) |`);
+      say(`| ${e.edits} spread over the file | ${e.p50.toFixed(1)} | ${e.p95.toFixed(1)} | ${e.max.toFixed(0)} | ${e.within30} (${((100 * e.within30) / e.edits).toFixed(0)}%) |`);
+      const i = e.inside;
+      if (i) say(`| ${i.edits} inside ${i.fn} (every statement line) | ${i.p50.toFixed(1)} | ${i.p95.toFixed(1)} | ${i.max.toFixed(0)} | ${i.within30} (${((100 * i.within30) / i.edits).toFixed(0)}%) |`);
       say('');
       say(`Slowest edits (line of mm/memory.c): ${e.slowest.map((x) => `${x.line}: ${x.ms.toFixed(0)} ms`).join(', ')}. The server's peak RSS over the session (VmHWM): ${mb(e.serverPeakMb)} MB.`);
       editP95 = e.p95;
+      insideP95 = e.inside?.p95 ?? null;
     } catch (err) {
       say(`Edit latency could not be measured: ${(err as Error).message.split('\n')[0]}`);
     }
     targets.push(`- edit latency on mm/memory.c p95 under 30 ms: ${editP95 === null ? 'not measured' : `${editP95.toFixed(1)} ms: ${yes(editP95 < 30)}`}`);
+    targets.push(`- the same for edits inside copy_pte_range: ${insideP95 === null ? 'not measured' : `${insideP95.toFixed(1)} ms: ${yes(insideP95 < 30)}`}`);
   }
 
   if (want('sim')) {

@@ -7,7 +7,9 @@
 // over the file's function bodies (statement lines), a new statement line is
 // typed in, and then taken out again. Places inside a lazy MMU section's
 // functions, or in functions they call, make the server analyse those again;
-// the others reuse what the last check found.
+// the others reuse what the last check found. With `insideFn`, edits at every
+// statement line of that function follow (copy_pte_range: the tree's heaviest
+// section opener), measured apart.
 import * as fs from 'fs';
 import { pathToFileURL } from 'url';
 import { LspClient } from '../test/protocol/lspClient';
@@ -24,6 +26,8 @@ export interface EditLatency {
   slowest: { line: number; ms: number }[];
   /** The server process's peak resident set (VmHWM), MB, after the edits (NaN where /proc is not there). */
   serverPeakMb: number;
+  /** The edits typed inside one named function (every statement line of it), measured apart. */
+  inside?: { fn: string; edits: number; p50: number; p95: number; max: number; within30: number };
 }
 
 function peakRssMb(pid: number | undefined): number {
@@ -55,7 +59,16 @@ export function statementLines(text: string): number[] {
   return out;
 }
 
-export async function editLatency(root: string, file: string, edits: number): Promise<EditLatency> {
+/** 0-based statement lines of the body of function `fn` (a definition whose name starts a line). */
+export function statementLinesOf(text: string, fn: string): number[] {
+  const lines = text.split('\n');
+  const start = lines.findIndex((l) => l.startsWith(`${fn}(`));
+  if (start < 0) return [];
+  const end = lines.findIndex((l, i) => i > start && l === '}');
+  return statementLines(text).filter((i) => i > start && i < end);
+}
+
+export async function editLatency(root: string, file: string, edits: number, insideFn?: string): Promise<EditLatency> {
   const c = new LspClient();
   try {
     const t0 = Date.now();
@@ -70,8 +83,14 @@ export async function editLatency(root: string, file: string, edits: number): Pr
     const places = Math.ceil(edits / 2);
     const typed = '\tcpu_relax();\n';
     const started = Date.now();
-    for (let k = 0, v = 2; k < places && lat.length < edits && Date.now() - started < BUDGET_MS; k++) {
-      const line = candidates[Math.floor((k * candidates.length) / places)];
+    // The spread edits, then (insideFn) one at every statement line of that function.
+    const inside = insideFn ? statementLinesOf(text, insideFn) : [];
+    const lines = [...Array.from({ length: places }, (_, k) => candidates[Math.floor((k * candidates.length) / places)]), ...inside];
+    const latIn: number[] = [];
+    let v = 2;
+    for (let k = 0; k < lines.length && Date.now() - started < BUDGET_MS; k++) {
+      if (k < places && lat.length >= edits) continue;
+      const line = lines[k];
       const at = { line, character: 0 };
       const steps = [
         { range: { start: at, end: at }, text: typed },
@@ -82,12 +101,14 @@ export async function editLatency(root: string, file: string, edits: number): Pr
         await c.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: [change] });
         await c.waitFor(`diagnostics for version ${v}`, () => c.diagnosticsFor(uri, v), 120_000);
         const ms = Number(process.hrtime.bigint() - s) / 1e6;
-        lat.push({ line: line + 1, ms });
+        if (k < places) lat.push({ line: line + 1, ms });
+        else latIn.push(ms);
         if (process.env.LAZYMMU_BENCH_VERBOSE) console.error(`edit ${v - 1} at line ${line + 1}: ${ms.toFixed(1)} ms`);
         v++;
       }
     }
     const sorted = lat.map((l) => l.ms).sort((a, b) => a - b);
+    const sortedIn = latIn.sort((a, b) => a - b);
     const serverPeakMb = peakRssMb(c.proc.pid);
     return {
       serverPeakMb,
@@ -98,6 +119,18 @@ export async function editLatency(root: string, file: string, edits: number): Pr
       max: sorted[sorted.length - 1],
       within30: sorted.filter((x) => x <= 30).length,
       slowest: [...lat].sort((a, b) => b.ms - a.ms).slice(0, 5),
+      ...(insideFn && sortedIn.length
+        ? {
+            inside: {
+              fn: insideFn,
+              edits: sortedIn.length,
+              p50: pct(sortedIn, 50),
+              p95: pct(sortedIn, 95),
+              max: sortedIn[sortedIn.length - 1],
+              within30: sortedIn.filter((x) => x <= 30).length,
+            },
+          }
+        : {}),
     };
   } finally {
     await c.shutdown().catch(() => c.proc.kill());

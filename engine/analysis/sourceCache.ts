@@ -23,6 +23,12 @@ export interface Reparse {
   changedFunctions: Set<string>;
   /** Moves a 1-based (line, column) of the old text to the new text (outside the edited range). */
   move: (line: number, column: number) => [number, number];
+  /**
+   * The file's top-level declarations (where global initializers are read,
+   * initializers.ts) changed: an edit inside a function body leaves them, so
+   * the summaries that read the file's globals hold.
+   */
+  globalsChanged: boolean;
 }
 
 interface Entry {
@@ -132,6 +138,7 @@ export class SourceCache {
       return null;
     }
     const before = functionTexts(e);
+    const declsBefore = declarationTexts(e);
     const { parsed, edit } = reparseKernelC(e.parsed, text, this.cat);
     const functions = new Map<string, Node[]>();
     collectFunctions(parsed.tree.rootNode, functions);
@@ -144,7 +151,8 @@ export class SourceCache {
     const within = (r: FunctionText, end: number) => r.start < end && r.end > edit.startIndex;
     for (const [k, t] of before) if (after.get(k)?.text !== t.text || within(t, edit.oldEndIndex)) changedFunctions.add(`${file}\0${k}`);
     for (const [k, t] of after) if (!before.has(k) || within(t, edit.newEndIndex)) changedFunctions.add(`${file}\0${k}`);
-    return { changedFunctions, move: (line, column) => movePoint(edit, line, column) };
+    const globalsChanged = declarationTexts(next) !== declsBefore;
+    return { changedFunctions, move: (line, column) => movePoint(edit, line, column), globalsChanged };
   }
 
   invalidate(file: string): void {
@@ -171,6 +179,13 @@ function functionTexts(e: Entry): Map<string, FunctionText> {
   for (const [name, nodes] of e.functions)
     nodes.forEach((n, i) => out.set(`${name}#${i}`, { text: e.parsed.text.slice(n.startIndex, n.endIndex), start: n.startIndex, end: n.endIndex }));
   return out;
+}
+
+/** The text of the file's top-level declarations (what globalInitializer reads), in order. */
+function declarationTexts(e: Entry): string {
+  const out: string[] = [];
+  for (const c of e.parsed.tree.rootNode.namedChildren) if (c?.type === 'declaration') out.push(e.parsed.text.slice(c.startIndex, c.endIndex));
+  return out.join('\0');
 }
 
 /** A 1-based (line, column) of the old text in the new one; places inside the edited range go to its end. */

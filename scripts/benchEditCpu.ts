@@ -1,0 +1,55 @@
+// CPU time per edit of mm/memory.c, in-process: a Workspace given each edit
+// (setText) and checked as the language server does, at the edit bench's
+// places (scripts/benchEdits.ts): N spread over the file's function bodies
+// and M inside copy_pte_range, each a `cpu_relax();` line typed in and taken
+// out again. CPU time (user + system) rather than wall time, so that runs of
+// two checkouts side by side on a loaded machine can be compared. Never run
+// by the tests.
+//
+//   node out/scripts/benchEditCpu.js [TREE]   (N, M from the environment; default 30, 12)
+import * as fs from 'fs';
+import * as path from 'path';
+import { Workspace } from '../engine/workspace';
+import { defaultCacheBase } from '../engine/index/indexCache';
+import { statementLines, statementLinesOf } from './benchEdits';
+
+function pct(a: number[], p: number): number {
+  const s = [...a].sort((x, y) => x - y);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+}
+
+async function main(): Promise<void> {
+  const root = path.resolve(process.argv[2] ?? path.join(defaultCacheBase(), 'linux-source-6.12'));
+  const file = path.join(root, 'mm', 'memory.c');
+  const ws = new Workspace({ root, arch: 'arm64', cacheDir: defaultCacheBase() });
+  ws.build();
+  const text = fs.readFileSync(file, 'utf8');
+  ws.setText(file, text);
+  await ws.check([file]);
+  const lines = text.split('\n');
+  const cand = statementLines(text);
+  const inside = statementLinesOf(text, 'copy_pte_range');
+  const n = Number(process.env.N ?? 30);
+  const m = Number(process.env.M ?? 12);
+  const places: [string, number[]][] = [
+    ['spread', Array.from({ length: n }, (_, k) => cand[Math.floor((k * cand.length) / n)])],
+    ['inside copy_pte_range', Array.from({ length: m }, (_, k) => inside[Math.floor((k * inside.length) / m)])],
+  ];
+  for (const [kind, at] of places) {
+    const cpu: number[] = [];
+    for (const ln of at)
+      for (const t of [[...lines.slice(0, ln), '\tcpu_relax();', ...lines.slice(ln)].join('\n'), text]) {
+        const c0 = process.cpuUsage();
+        ws.setText(file, t);
+        await ws.check([file]);
+        const c1 = process.cpuUsage(c0);
+        cpu.push((c1.user + c1.system) / 1000);
+      }
+    console.log(`${kind}: ${cpu.length} edits, CPU ms p50 ${pct(cpu, 50).toFixed(1)}, p95 ${pct(cpu, 95).toFixed(1)}, max ${pct(cpu, 100).toFixed(1)}`);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
