@@ -4,8 +4,9 @@
 // and published marked provisional, all of them (engine/provisional.ts);
 // then the whole index is built and the first check publishes the final
 // diagnostics (its own openers-first pass is skipped for a document published
-// here: main.ts asks publishedEarly). On a small tree the whole index takes
-// about as long as this pass, so it is not run there.
+// here: main.ts asks publishedEarly). On a small tree, or with the index's
+// scan cache on disk (a window reload), the whole index takes about as long
+// as this pass, so it is not run there.
 import * as path from 'path';
 import { checkBeforeIndex } from '../engine/partialIndex';
 import { CheckResult, Workspace } from '../engine/workspace';
@@ -56,6 +57,8 @@ export async function firstDiagnosticsBeforeIndex(ws: Workspace, deps: EarlyDeps
     if (!docs.length) return;
     const files = ws.index.listFiles().length;
     if (files < minFiles()) return;
+    // With the scan cache the whole index is quick and the first check on it comes as soon: this pass would only delay the final diagnostics.
+    if (ws.index.hasDiskCache()) return;
     const started = Date.now();
     const { result, stats } = await checkBeforeIndex(
       { root: ws.root, arch: ws.index.arch, catalogue: ws.catalogue, pinnedConfig: ws.config.pinned, cacheDir: ws.cacheDir },

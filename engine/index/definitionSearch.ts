@@ -17,8 +17,57 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-/** Name -> the files (absolute paths) with a line that may define it. */
-export type DefinitionSites = Map<string, string[]>;
+/**
+ * Name -> the files (absolute paths) with a line that may define it. A tree
+ * gives ~10^6 lines and ~7x10^5 names, of which a check asks for ~10^4: kept
+ * flat (per name its last entry, entries chained back) rather than as an
+ * array per name, and answered as arrays on demand.
+ */
+export class DefinitionSites {
+  private ids = new Map<string, number>();
+  private files: string[] = [];
+  /** Per name: its last entry. */
+  private last: number[] = [];
+  /** Per entry: its file, and the entry before it of the same name (-1: none). */
+  private fileOf: number[] = [];
+  private prev: number[] = [];
+
+  /** A file's number for add() (files come one after another). */
+  file(f: string): number {
+    this.files.push(f);
+    return this.files.length - 1;
+  }
+
+  add(name: string, file: number): void {
+    let id = this.ids.get(name);
+    if (id === undefined) {
+      id = this.last.length;
+      this.ids.set(name, id);
+      this.last.push(-1);
+    }
+    const l = this.last[id];
+    if (l >= 0 && this.fileOf[l] === file) return;
+    this.fileOf.push(file);
+    this.prev.push(l);
+    this.last[id] = this.fileOf.length - 1;
+  }
+
+  get(name: string): string[] | undefined {
+    const id = this.ids.get(name);
+    if (id === undefined) return undefined;
+    const out: string[] = [];
+    for (let e = this.last[id]; e >= 0; e = this.prev[e]) out.push(this.files[this.fileOf[e]]);
+    return out.reverse();
+  }
+
+  get size(): number {
+    return this.ids.size;
+  }
+
+  *[Symbol.iterator](): IterableIterator<[string, string[]]> {
+    for (const name of this.ids.keys()) yield [name, this.get(name)!];
+  }
+}
 
 /** The two line shapes, as POSIX ERE for grep (tabs are literal) and as a JS regex; both must say the same. */
 const TAB = '\t';
@@ -87,17 +136,12 @@ export async function searchDefinitions(scope: SearchScope, opts: { grep?: strin
     out = outs.every((o) => o) ? Buffer.concat(outs as Buffer[]) : null;
   }
   const how = out ? 'grep' : 'in-process';
-  const sites: DefinitionSites = new Map();
+  const sites = new DefinitionSites();
   let lines = 0;
-  const add = (name: string, file: string) => {
-    const a = sites.get(name);
-    if (!a) sites.set(name, [file]);
-    else if (a[a.length - 1] !== file) a.push(file);
-  };
   if (out) {
     // `file\0match\n` per match (-Z), matches of one file together: the file name is compared in place.
     const text = out.toString('latin1');
-    let file = '';
+    let file = -1;
     let rel = '';
     let covered = false;
     for (let at = 0; at < text.length; ) {
@@ -107,11 +151,12 @@ export async function searchDefinitions(scope: SearchScope, opts: { grep?: strin
       if (nl < 0) nl = text.length;
       if (nul - at !== rel.length || !text.startsWith(rel, at)) {
         rel = text.slice(at, nul);
-        file = path.resolve(scope.root, Buffer.from(rel, 'latin1').toString('utf8'));
-        covered = scope.covers(path.relative(scope.root, file));
+        const full = path.resolve(scope.root, Buffer.from(rel, 'latin1').toString('utf8'));
+        covered = scope.covers(path.relative(scope.root, full));
+        if (covered) file = sites.file(full);
       }
       const n = covered ? nameBefore(text, nl) : null;
-      if (n) (lines++, add(n, file));
+      if (n) (lines++, sites.add(n, file));
       at = nl + 1;
     }
   } else {
@@ -123,7 +168,10 @@ export async function searchDefinitions(scope: SearchScope, opts: { grep?: strin
         continue;
       }
       if (text.includes('\0')) continue; // binary (grep -I skips these)
-      for (const n of definedNamesIn(text)) (lines++, add(n, file));
+      const names = definedNamesIn(text);
+      if (!names.length) continue;
+      const id = sites.file(file);
+      for (const n of names) (lines++, sites.add(n, id));
     }
   }
   return { sites, stats: { how, lines, names: sites.size, ms: Date.now() - t0 } };

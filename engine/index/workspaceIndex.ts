@@ -299,6 +299,11 @@ export class WorkspaceIndex {
 
   private built: Map<string, string> | null = null;
 
+  /** Whether a scan cache for this tree is on disk (a build would read most files' scans from it). */
+  hasDiskCache(): boolean {
+    return !!this.cacheDir && fs.existsSync(this.cache().file);
+  }
+
   private cache(): IndexCache {
     return new IndexCache(this.cacheDir!, this.root, this.cacheKey());
   }

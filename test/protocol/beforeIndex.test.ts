@@ -7,7 +7,8 @@
 // the whole index skipped), which equal the CLI's. Fixture:
 // test/fixtures/beforeIndex (helpers two files away, a macro, a same-file
 // static shadowing another file's global, a read reached only from another
-// file's section, a file the open one does not need).
+// file's section, a file the open one does not need). A restart with the
+// index's scan cache on disk skips the pass (the whole index is quick then).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'child_process';
@@ -70,6 +71,21 @@ test('the open file is published before the index starts, all provisional; the f
       final.diagnostics.map((d: any) => key(d.code, d.range.start.line + 1, d.range.start.character + 1, d.message)).sort(),
       cli.diagnostics.map((d: any) => key(d.rule, d.line, d.column, d.message)).sort(),
     );
+
+    // Started again with the index's scan cache on disk (a window reload): the whole index is quick, so no pass
+    // before it; the openers-first pass on the whole index publishes first, as before.
+    await client.shutdown().catch(() => client.proc.kill());
+    const again = new LspClient({ env: { ...process.env, LAZYMMU_CACHE: cache, LAZYMMU_EARLY_MIN_FILES: '1' } });
+    try {
+      await again.initialize(root);
+      await again.open(uri, fs.readFileSync(file, 'utf8'), 1);
+      const warmFinal = await again.waitFor('final diagnostics after the restart', () => again.diagnosticsFor(uri, 1), 100_000);
+      assert.deepEqual(lines(warmFinal), [14, 29]);
+      assert.ok(!again.logs.some((m) => /before the index/.test(m)), again.logs.join('\n'));
+      assert.ok(again.logs.some((m) => /phase: first diagnostics of bi_open\.c [\d.]+ (s|ms)/.test(m)), again.logs.join('\n'));
+    } finally {
+      await again.shutdown().catch(() => again.proc.kill());
+    }
   } finally {
     await client.shutdown().catch(() => client.proc.kill());
     fs.rmSync(root, { recursive: true, force: true });
