@@ -60,12 +60,13 @@ export async function partialIndexFor(
   open: OpenText[],
   bounds = PARTIAL_BOUNDS,
   sites?: DefinitionSites,
+  inProcess = true,
 ): Promise<{ scans: Map<string, FileScan>; stats: PartialIndexStats }> {
   const t0 = Date.now();
   const idx = new WorkspaceIndex({ root: opts.root, arch: opts.arch, catalogue: opts.catalogue, config: opts.config });
   const searching = sites
     ? { sites, stats: { how: 'given', lines: 0, names: sites.size, ms: 0 } }
-    : searchDefinitions({ root: idx.root, roots: idx.searchRoots(), covers: (rel) => idx.covers(rel) });
+    : searchDefinitions({ root: idx.root, roots: idx.searchRoots(), covers: (rel) => idx.covers(rel) }, { inProcess });
   // While the search runs (child processes): the open files' scans, and the configuration's Kconfig facts (read once, cached on disk).
   for (const o of open) idx.addScan(path.resolve(o.file), Buffer.from(o.text));
   opts.config?.archOptions();
@@ -118,16 +119,18 @@ export async function partialIndexFor(
 /**
  * checkOpenersFirst on a partial index of what the open texts need: the
  * first diagnostics before the whole index. `options` are the Workspace's
- * (root, arch, catalogue, configuration, cache for Kconfig's facts).
+ * (root, arch, catalogue, configuration, cache for Kconfig's facts);
+ * `inProcess: false` refuses the slow by-name search (NoNativeSearch).
  */
 export async function checkBeforeIndex(
   options: WorkspaceOptions,
   open: OpenText[],
-  sections?: SectionProgress,
-  bounds = PARTIAL_BOUNDS,
+  opts: { sections?: SectionProgress; bounds?: typeof PARTIAL_BOUNDS; inProcess?: boolean } = {},
 ): Promise<{ result: CheckResult; stats: PartialIndexStats }> {
   const ws = new Workspace(options);
-  const { scans, stats } = await partialIndexFor({ root: ws.root, arch: ws.index.arch, catalogue: ws.catalogue, config: ws.index.config }, open, bounds);
+  const cfg = { root: ws.root, arch: ws.index.arch, catalogue: ws.catalogue, config: ws.index.config };
+  const { scans, stats } = await partialIndexFor(cfg, open, opts.bounds ?? PARTIAL_BOUNDS, undefined, opts.inProcess ?? true);
+  const sections = opts.sections;
   ws.buildFrom(scans);
   for (const o of open) ws.setText(o.file, o.text);
   const result = await ws.checkOpenersFirst(open.map((o) => o.file), sections);

@@ -9,6 +9,7 @@
 // as this pass, so it is not run there.
 import * as path from 'path';
 import { checkBeforeIndex } from '../engine/partialIndex';
+import { NoNativeSearch } from '../engine/index/definitionSearch';
 import { CheckResult, Workspace } from '../engine/workspace';
 import { refusalOf } from './documentGuard';
 import { took } from './checkProgress';
@@ -63,6 +64,7 @@ export async function firstDiagnosticsBeforeIndex(ws: Workspace, deps: EarlyDeps
     const { result, stats } = await checkBeforeIndex(
       { root: ws.root, arch: ws.index.arch, catalogue: ws.catalogue, pinnedConfig: ws.config.pinned, cacheDir: ws.cacheDir },
       docs.map((d) => ({ file: d.file, text: d.text })),
+      { inProcess: false },
     );
     const names = docs.map((d) => path.basename(d.file)).join(', ');
     deps.log(
@@ -76,6 +78,7 @@ export async function firstDiagnosticsBeforeIndex(ws: Workspace, deps: EarlyDeps
     }
     published.set(ws, done);
   } catch (e) {
-    deps.log(`first diagnostics before the index failed: ${(e as Error).stack ?? e}`);
+    if (e instanceof NoNativeSearch) deps.log(`no first diagnostics before the index: ${e.message}`);
+    else deps.log(`first diagnostics before the index failed: ${(e as Error).stack ?? e}`);
   }
 }

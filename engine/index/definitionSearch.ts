@@ -124,9 +124,13 @@ export interface SearchStats {
 /**
  * Every definition-like line of the scope's .c/.h files, by name. `grep`
  * names the executable (tests force the in-process path with a missing one);
- * `timeoutMs` bounds the child (past it the in-process search answers).
+ * `timeoutMs` bounds the child (past it the in-process search answers, or,
+ * with `inProcess: false`, NoNativeSearch is thrown).
  */
-export async function searchDefinitions(scope: SearchScope, opts: { grep?: string; timeoutMs?: number } = {}): Promise<{ sites: DefinitionSites; stats: SearchStats }> {
+export async function searchDefinitions(
+  scope: SearchScope,
+  opts: { grep?: string; timeoutMs?: number; inProcess?: boolean } = {},
+): Promise<{ sites: DefinitionSites; stats: SearchStats }> {
   const t0 = Date.now();
   let out: Buffer | null = null;
   if (scope.roots.length) {
@@ -135,6 +139,8 @@ export async function searchDefinitions(scope: SearchScope, opts: { grep?: strin
     const outs = await Promise.all(shares.map((roots) => runGrep({ ...scope, roots }, opts.grep ?? 'grep', opts.timeoutMs ?? 120_000)));
     out = outs.every((o) => o) ? Buffer.concat(outs as Buffer[]) : null;
   }
+  // The in-process search reads the whole tree on this thread: about what indexing it costs.
+  if (!out && opts.inProcess === false) throw new NoNativeSearch();
   const how = out ? 'grep' : 'in-process';
   const sites = new DefinitionSites();
   let lines = 0;
@@ -175,6 +181,13 @@ export async function searchDefinitions(scope: SearchScope, opts: { grep?: strin
     }
   }
   return { sites, stats: { how, lines, names: sites.size, ms: Date.now() - t0 } };
+}
+
+/** searchDefinitions with `inProcess: false` when grep cannot answer. */
+export class NoNativeSearch extends Error {
+  constructor() {
+    super('grep did not answer, and searching in this process costs about what the whole index does');
+  }
 }
 
 /** The scope's roots split into `n` shares: each folder's own entries dealt in turn (only folders and .c/.h files). */

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { DefinitionSites, definedNamesIn, searchDefinitions } from '../../engine/index/definitionSearch';
+import { DefinitionSites, NoNativeSearch, definedNamesIn, searchDefinitions } from '../../engine/index/definitionSearch';
 import { WorkspaceIndex } from '../../engine/index/workspaceIndex';
 import { scanFile } from '../../engine/index/fileScan';
 import { loadCatalogue } from '../../engine/catalogue/catalogue';
@@ -63,6 +63,8 @@ test('by name: header inlines, macros, functions of .c files, every file definin
   const inProcess = await searchDefinitions(scopeOf(ROOT), { grep: path.join(os.tmpdir(), 'no-such-grep') });
   assert.equal(inProcess.stats.how, 'in-process');
   assert.deepEqual(sorted(inProcess.sites), sorted(grep.sites));
+  // The server refuses the in-process search (it costs about what the whole index does).
+  await assert.rejects(searchDefinitions(scopeOf(ROOT), { grep: path.join(os.tmpdir(), 'no-such-grep'), inProcess: false }), NoNativeSearch);
 });
 
 test('every definition and macro the index scan finds in the fixtures is found by name, by grep and in process alike', async () => {
