@@ -6,6 +6,9 @@
 // elsewhere calling into this file, "other calls nest the same way" counts,
 // the contextual search through callers, one finding kept per place): provisional.
 // A file at the per-file cap is provisional whole (which findings are kept can change).
+// On a partial index (engine/partialIndex.ts: before the whole index exists)
+// every finding is provisional: the local rules' derived APIs, too, are looked
+// up in an index that may lack a definition.
 import type { CheckResult } from './workspace';
 import type { Finding } from './findings';
 import { LOCAL_RULES } from './checkers';
@@ -16,6 +19,6 @@ const FINAL_RULES = new Set(LOCAL_RULES.map((r) => r.rule));
 /** Whether the whole-tree check can still change or drop `f` (false for every finding of a complete check; it can add others to any partial one). */
 export function isProvisional(result: CheckResult, f: Finding): boolean {
   if (!result.partial) return false;
-  if (!FINAL_RULES.has(f.rule)) return true;
+  if (result.partialIndex || !FINAL_RULES.has(f.rule)) return true;
   return result.findings.filter((g) => g.file === f.file).length >= MAX_FINDINGS_PER_FILE;
 }

@@ -17,6 +17,7 @@ import { bindingsOf } from './analysis/callTargets';
 import { chainHops } from './checkers/callChain';
 import { gfpFlags } from './checkers/sleepInSection';
 import { Definition, IndexDelta } from './index/workspaceIndex';
+import type { FileScan } from './index/fileScan';
 import { FunctionRef, Reparse } from './analysis/sourceCache';
 import { nestedSectionFindings } from './checkers/nestedSection';
 import { allocInSectionFindings } from './checkers/allocInSection';
@@ -64,6 +65,8 @@ export interface CheckResult {
   unfollowedIndirectCalls?: number;
   /** From checkOpenersFirst(): not every section of the tree was analysed (engine/provisional.ts). Absent from check(). */
   partial?: true;
+  /** On a partial index (engine/partialIndex.ts): every finding may change with the whole index (engine/provisional.ts). */
+  partialIndex?: true;
 }
 
 /** One depth for every section rule's chains (calls from the section's call to the target). */
@@ -99,7 +102,8 @@ export class Workspace {
   readonly config: ConfigOracle;
   /** Other architectures' configurations, for rules bound to an architecture (engine/config/judge.ts). */
   private otherConfigs = new Map<string, ConfigOracle>();
-  private readonly cacheDir?: string;
+  /** Base directory of the disk caches (WorkspaceOptions.cacheDir). */
+  readonly cacheDir?: string;
   /** Lives as long as the Workspace: its summaries are reused by the next check (see setText). */
   private interp: Interpreter | null = null;
   /**
@@ -257,6 +261,12 @@ export class Workspace {
   /** build() giving the event loop back between steps; `progress` hears files done / total (the language server's progress). */
   async buildAsync(progress: (done: number, total: number) => void): Promise<void> {
     await this.index.buildAsync(progress);
+    this.afterBuild();
+  }
+
+  /** A partial index instead (engine/partialIndex.ts: the files an open file needs, found by name). */
+  buildFrom(scans: ReadonlyMap<string, FileScan>): void {
+    this.index.buildFrom(scans);
     this.afterBuild();
   }
 

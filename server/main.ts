@@ -36,6 +36,7 @@ import { registerMemoryRequest } from './memoryRequest';
 import { NewSinceBase, NEW_SINCE_NOTIFICATION } from './newSinceBase';
 import { CHECK_STATE_NOTIFICATION, CheckState, countingProgress, markProvisional, took } from './checkProgress';
 import { isProvisional } from '../engine/provisional';
+import { firstDiagnosticsBeforeIndex, publishedEarly } from './firstDiagnostics';
 
 // No debounce: a check after an edit reuses the summaries and searches the
 // edit did not touch (engine/workspace.ts), so it is cheap; a check already
@@ -175,6 +176,8 @@ async function buildWorkspace(raw: unknown): Promise<Workspace | null> {
   progress?.begin('lazymmu: indexing', 0, root, false);
   try {
     const ws = makeWorkspace(settings);
+    // On a large tree, the open documents first, on a partial index of what they need (server/firstDiagnostics.ts).
+    await firstDiagnosticsBeforeIndex(ws, { documents: earlyDocuments, current: (uri, v) => documents.get(uri)?.version === v, publish: (d, r) => publishResult(d.uri, d.file, d.text, d.version, r, true), log });
     const started = Date.now();
     // Files done (from the cache or scanned) / total, as the build goes (server/checkProgress.ts).
     const files = countingProgress(progress, 'files');
@@ -196,6 +199,14 @@ async function buildWorkspace(raw: unknown): Promise<Workspace | null> {
   } finally {
     progress?.done();
   }
+}
+
+/** The open C documents the settings let be checked, for the pass before the index. */
+function earlyDocuments() {
+  return documents
+    .all()
+    .map((d) => ({ uri: d.uri, file: fileOf(d.uri), version: d.version, text: d.getText(), scenario: isScenario(d.languageId, d.uri) }))
+    .filter((d): d is typeof d & { file: string } => !!d.file && !d.scenario && !isExcluded(d.file, root, settings.exclude));
 }
 
 function makeWorkspace(settings: Settings): Workspace {
@@ -325,16 +336,17 @@ async function run(uri: string, gen: number, cascade = false): Promise<void> {
       : undefined;
     let result;
     try {
-      if (first) {
+      // Published already before the index (server/firstDiagnostics.ts): straight to the whole check.
+      if (first && !publishedEarly(ws, uri, version)) {
         // Before the whole tree, the open file's own sections (engine/provisional.ts): diagnostics in seconds, marked where the rest can change them.
         const early = await ws.checkOpenersFirst([file], step);
         log(`phase: first diagnostics of ${path.basename(file)} ${took(started)} (${early.findings.length} findings, provisional)`);
         if (stale(uri, gen) || !documents.get(uri)) return;
         // Nothing found yet says nothing: the file's diagnostics wait for the whole check.
         await publishResult(uri, file, text, version, early, true);
-        // Not before: a run superseded above leaves the next one its first pass.
-        firstCheck.delete(ws);
       }
+      // Not before: a run superseded above leaves the next one its first pass.
+      if (first) firstCheck.delete(ws);
       result = await ws.check([file], step);
     } finally {
       sections?.done();
@@ -348,7 +360,7 @@ async function run(uri: string, gen: number, cascade = false): Promise<void> {
 }
 
 /** A check's findings for the open document, as the settings show them (provisional ones marked). */
-async function publishResult(uri: string, file: string, text: string, version: number, result: CheckResult, unlessEmpty = false): Promise<void> {
+async function publishResult(uri: string, file: string, text: string, version: number, result: CheckResult, unlessEmpty = false): Promise<boolean> {
   for (const p of result.problems) log(`${p.file}: ${p.message}`);
   boundsTold.tell(file, result.problems, (m) => show(MessageType.Warning, m));
   // What the settings show: at least lazymmu.minImpact; allowed nesting only with lazymmu.showAllowedNesting.
@@ -360,10 +372,11 @@ async function publishResult(uri: string, file: string, text: string, version: n
     ),
     (f) => (f === file ? text : openText(f)),
   );
-  if (unlessEmpty && !mine.length) return;
+  if (unlessEmpty && !mine.length) return false;
   simulator.remember(uri, mine, version);
   const diagnostics = mine.map((f) => (result.partial ? markProvisional(toDiagnostic(f), isProvisional(result, f)) : toDiagnostic(f)));
   await publish({ uri, version, diagnostics });
+  return true;
 }
 
 /** An open document's text by file path (an editor's unsaved text wins over the disk's). */

@@ -106,6 +106,31 @@ export class WorkspaceIndex {
     return true;
   }
 
+  /**
+   * Where listFiles() looks, relative to the root: the top-level folders and
+   * files it walks (for a kernel tree, arch/<arch> instead of arch/). The
+   * by-name definition search's scope (definitionSearch.ts).
+   */
+  searchRoots(): string[] {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(this.root, { withFileTypes: true });
+    } catch {
+      return [];
+    }
+    const out: string[] = [];
+    for (const e of entries) {
+      if (e.name.startsWith('.') || e.name === 'node_modules') continue;
+      if (e.isDirectory()) {
+        if (this.kernel && SKIPPED_TOP.has(e.name)) continue;
+        if (this.kernel && e.name === 'arch') {
+          if (fs.existsSync(path.join(this.root, 'arch', this.arch))) out.push(path.join('arch', this.arch));
+        } else out.push(e.name);
+      } else if (e.isFile() && this.covers(e.name)) out.push(e.name);
+    }
+    return out.sort();
+  }
+
   /** Lists the files under the root that the index covers (symlinks are not followed). */
   listFiles(): string[] {
     const out: string[] = [];
@@ -244,6 +269,17 @@ export class WorkspaceIndex {
   }
 
   /**
+   * A partial index instead of build(): exactly these files with these scans
+   * (what an open file needs, found by name: engine/partialIndex.ts), put in
+   * sorted order as a build does; the disk cache is neither read nor written.
+   */
+  buildFrom(scans: ReadonlyMap<string, FileScan>): void {
+    const files = [...scans.keys()].sort();
+    for (const f of files) this.putNew(f, scans.get(f)!);
+    this.lastBuild = { files: files.length, fromCache: 0, scanned: [], workers: 0, cacheFile: null };
+  }
+
+  /**
    * With a cache: when no covered file changed since the cache was written, a
    * digest of the tree's content (paths and content hashes), else null.
    * Cheap: stats the files, scans nothing.
@@ -263,6 +299,11 @@ export class WorkspaceIndex {
 
   private built: Map<string, string> | null = null;
 
+  /** Whether a scan cache for this tree is on disk (a build would read most files' scans from it). */
+  hasDiskCache(): boolean {
+    return !!this.cacheDir && fs.existsSync(this.cache().file);
+  }
+
   private cache(): IndexCache {
     return new IndexCache(this.cacheDir!, this.root, this.cacheKey());
   }
@@ -270,6 +311,26 @@ export class WorkspaceIndex {
   /** What a scan depends on besides the text (the cache key's parts). */
   private cacheKey(): string[] {
     return [this.entryParam.source, this.arch];
+  }
+
+  /**
+   * Scans files not in the index yet and puts them in, in sorted order
+   * (scan threads when there are many): the partial index's rounds
+   * (engine/partialIndex.ts). Unreadable files are problems.
+   */
+  addFiles(files: string[]): void {
+    const fresh = [...new Set(files)].filter((f) => !this.scans.has(f)).sort();
+    const got = new Map<string, FileScan>();
+    scanFiles(fresh, this.entryParam, (r) => {
+      if (r.error || !r.scan) this.problems.push({ file: r.file, message: r.error ?? 'cannot read' });
+      else got.set(r.file, r.scan);
+    });
+    for (const f of fresh) if (got.has(f)) this.putNew(f, got.get(f)!);
+  }
+
+  /** Every indexed file's scan (definitions carry their file): what a partial index is made of (IndexOptions.only). */
+  scansByFile(): ReadonlyMap<string, FileScan> {
+    return this.scans;
   }
 
   /**

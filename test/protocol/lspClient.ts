@@ -30,7 +30,7 @@ export class LspClient {
   readonly progressCreates: any[] = [];
   readonly messages: { type: number; message: string }[] = [];
   readonly logs: string[] = [];
-  /** Publishes, progress, lazymmu/checkState and window/showMessage in the order the server sent them. */
+  /** Publishes, progress, lazymmu/checkState and log messages (method 'log') in the order the server sent them. */
   readonly timeline: { method: string; params: any; at?: number }[] = [];
   /** When each of `logs` arrived (Date.now()), for the bench's phase times. */
   readonly logsAt: number[] = [];
@@ -72,6 +72,7 @@ export class LspClient {
     this.conn.onNotification('window/logMessage', (p) => {
       this.logs.push(p.message);
       this.logsAt.push(Date.now());
+      this.timeline.push({ method: 'log', params: p.message });
       poke();
     });
     this.conn.onRequest('window/workDoneProgress/create', (p) => {

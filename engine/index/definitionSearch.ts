@@ -1,0 +1,261 @@
+// By-name search for definitions over a whole tree without indexing it: which
+// files may define a function or function-like macro of a given name. Used to
+// index only what an open file needs before the whole index exists
+// (engine/partialIndex.ts). One native search over the tree (GNU grep as a
+// child process: ~1 GB of C in a couple of seconds, off the event loop) lists
+// every line that starts a file-scope declarator: a line beginning at column 0
+// with an identifier and reaching a `(` through identifiers, blanks and `*`
+// (`static inline pte_t ptep_get(`, a declarator's second line `foo(`), or a
+// `#define NAME(`. The name is the identifier right before that `(`.
+// Over-approximate on purpose (prototypes and file-scope macro uses count: a
+// few more files scanned); a definition written otherwise (indented, or behind
+// `__attribute__((...))` on its line) is missed, which only makes the first,
+// provisional answer less complete: the whole index replaces it.
+// Without grep (or when it fails) the same lines are found in this process.
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+/**
+ * Name -> the files (absolute paths) with a line that may define it. A tree
+ * gives ~10^6 lines and ~7x10^5 names, of which a check asks for ~10^4: kept
+ * flat (per name its last entry, entries chained back) rather than as an
+ * array per name, and answered as arrays on demand.
+ */
+export class DefinitionSites {
+  private ids = new Map<string, number>();
+  private files: string[] = [];
+  /** Per name: its last entry. */
+  private last: number[] = [];
+  /** Per entry: its file, and the entry before it of the same name (-1: none). */
+  private fileOf: number[] = [];
+  private prev: number[] = [];
+
+  /** A file's number for add() (files come one after another). */
+  file(f: string): number {
+    this.files.push(f);
+    return this.files.length - 1;
+  }
+
+  add(name: string, file: number): void {
+    let id = this.ids.get(name);
+    if (id === undefined) {
+      id = this.last.length;
+      this.ids.set(name, id);
+      this.last.push(-1);
+    }
+    const l = this.last[id];
+    if (l >= 0 && this.fileOf[l] === file) return;
+    this.fileOf.push(file);
+    this.prev.push(l);
+    this.last[id] = this.fileOf.length - 1;
+  }
+
+  get(name: string): string[] | undefined {
+    const id = this.ids.get(name);
+    if (id === undefined) return undefined;
+    const out: string[] = [];
+    for (let e = this.last[id]; e >= 0; e = this.prev[e]) out.push(this.files[this.fileOf[e]]);
+    return out.reverse();
+  }
+
+  get size(): number {
+    return this.ids.size;
+  }
+
+  *[Symbol.iterator](): IterableIterator<[string, string[]]> {
+    for (const name of this.ids.keys()) yield [name, this.get(name)!];
+  }
+}
+
+/** The two line shapes, as POSIX ERE for grep (tabs are literal) and as a JS regex; both must say the same. */
+const TAB = '\t';
+const GREP_PATTERN = `^[A-Za-z_][A-Za-z0-9_ ${TAB}*]*\\(|^[ ${TAB}]*#[ ${TAB}]*define[ ${TAB}]+[A-Za-z_][A-Za-z0-9_]*\\(`;
+const JS_PATTERN = /^[A-Za-z_][A-Za-z0-9_ \t*]*\(|^[ \t]*#[ \t]*define[ \t]+[A-Za-z_][A-Za-z0-9_]*\(/gm;
+
+/** The name a matched line prefix defines: the identifier right before its `(`. */
+export function nameOfMatch(m: string): string | null {
+  const r = /([A-Za-z_][A-Za-z0-9_]*)[ \t]*\($/.exec(m);
+  return r ? r[1] : null;
+}
+
+const IDENT = new Uint8Array(128);
+for (let c = 0; c < 128; c++) IDENT[c] = /[A-Za-z0-9_]/.test(String.fromCharCode(c)) ? 1 : 0;
+
+/** nameOfMatch for the match that ends (with its `(`) right before text[end]: read backwards, no copy of the line. */
+function nameBefore(text: string, end: number): string | null {
+  let b = end - 2; // before the `(`
+  while (b >= 0 && (text.charCodeAt(b) === 32 || text.charCodeAt(b) === 9)) b--;
+  let a = b;
+  while (a >= 0 && text.charCodeAt(a) < 128 && IDENT[text.charCodeAt(a)] === 1) a--;
+  const c = text.charCodeAt(a + 1);
+  if (a === b || (c >= 48 && c <= 57)) return null;
+  return text.slice(a + 1, b + 1);
+}
+
+/** The names a text's lines may define (in order, with repeats), as the tree search finds them. */
+export function definedNamesIn(text: string): string[] {
+  const out: string[] = [];
+  JS_PATTERN.lastIndex = 0;
+  for (let m = JS_PATTERN.exec(text); m; m = JS_PATTERN.exec(text)) {
+    const n = nameOfMatch(m[0]);
+    if (n) out.push(n);
+  }
+  return out;
+}
+
+export interface SearchScope {
+  root: string;
+  /** Where to look, relative to the root: top-level folders and files (the index's listing decides: WorkspaceIndex.searchRoots). */
+  roots: string[];
+  /** Whether a tree-relative path belongs to the index (WorkspaceIndex.covers). */
+  covers: (rel: string) => boolean;
+}
+
+export interface SearchStats {
+  /** 'grep' or 'in-process'. */
+  how: string;
+  lines: number;
+  names: number;
+  ms: number;
+}
+
+/**
+ * Every definition-like line of the scope's .c/.h files, by name. `grep`
+ * names the executable (tests force the in-process path with a missing one);
+ * `timeoutMs` bounds the child (past it the in-process search answers, or,
+ * with `inProcess: false`, NoNativeSearch is thrown).
+ */
+export async function searchDefinitions(
+  scope: SearchScope,
+  opts: { grep?: string; timeoutMs?: number; inProcess?: boolean } = {},
+): Promise<{ sites: DefinitionSites; stats: SearchStats }> {
+  const t0 = Date.now();
+  let out: Buffer | null = null;
+  if (scope.roots.length) {
+    // One grep per core over interleaved shares of the second-level entries (drivers/ alone is most of a kernel tree).
+    const shares = shareOut(scope, Math.max(1, Math.min(4, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length)));
+    const outs = await Promise.all(shares.map((roots) => runGrep({ ...scope, roots }, opts.grep ?? 'grep', opts.timeoutMs ?? 120_000)));
+    out = outs.every((o) => o) ? Buffer.concat(outs as Buffer[]) : null;
+  }
+  // The in-process search reads the whole tree on this thread: about what indexing it costs.
+  if (!out && opts.inProcess === false) throw new NoNativeSearch();
+  const how = out ? 'grep' : 'in-process';
+  const sites = new DefinitionSites();
+  let lines = 0;
+  if (out) {
+    // `file\0match\n` per match (-Z), matches of one file together: the file name is compared in place.
+    const text = out.toString('latin1');
+    let file = -1;
+    let rel = '';
+    let covered = false;
+    for (let at = 0; at < text.length; ) {
+      const nul = text.indexOf('\0', at);
+      if (nul < 0) break;
+      let nl = text.indexOf('\n', nul);
+      if (nl < 0) nl = text.length;
+      if (nul - at !== rel.length || !text.startsWith(rel, at)) {
+        rel = text.slice(at, nul);
+        const full = path.resolve(scope.root, Buffer.from(rel, 'latin1').toString('utf8'));
+        covered = scope.covers(path.relative(scope.root, full));
+        if (covered) file = sites.file(full);
+      }
+      const n = covered ? nameBefore(text, nl) : null;
+      if (n) (lines++, sites.add(n, file));
+      at = nl + 1;
+    }
+  } else {
+    for (const file of listSources(scope)) {
+      let text: string;
+      try {
+        text = fs.readFileSync(file).toString('latin1');
+      } catch {
+        continue;
+      }
+      if (text.includes('\0')) continue; // binary (grep -I skips these)
+      const names = definedNamesIn(text);
+      if (!names.length) continue;
+      const id = sites.file(file);
+      for (const n of names) (lines++, sites.add(n, id));
+    }
+  }
+  return { sites, stats: { how, lines, names: sites.size, ms: Date.now() - t0 } };
+}
+
+/** searchDefinitions with `inProcess: false` when grep cannot answer. */
+export class NoNativeSearch extends Error {
+  constructor() {
+    super('grep did not answer, and searching in this process costs about what the whole index does');
+  }
+}
+
+/** The scope's roots split into `n` shares: each folder's own entries dealt in turn (only folders and .c/.h files). */
+function shareOut(scope: SearchScope, n: number): string[][] {
+  if (n === 1) return [scope.roots];
+  const entries: string[] = [];
+  for (const r of scope.roots) {
+    let kids: fs.Dirent[] | null = null;
+    try {
+      kids = fs.statSync(path.join(scope.root, r)).isDirectory() ? fs.readdirSync(path.join(scope.root, r), { withFileTypes: true }) : null;
+    } catch {
+      kids = null;
+    }
+    if (!kids) entries.push(r);
+    else for (const k of kids.sort((a, b) => (a.name < b.name ? -1 : 1)))
+      if (!k.name.startsWith('.') && k.name !== 'node_modules' && (k.isDirectory() || (k.isFile() && /\.[ch]$/.test(k.name)))) entries.push(path.join(r, k.name));
+  }
+  const shares: string[][] = Array.from({ length: n }, () => []);
+  entries.forEach((e, i) => shares[i % n].push(e));
+  return shares.filter((s) => s.length);
+}
+
+/** grep's output, or null when it cannot run, fails, or takes longer than `timeoutMs`. */
+function runGrep(scope: SearchScope, grep: string, timeoutMs: number): Promise<Buffer | null> {
+  return new Promise((resolve) => {
+    const args = ['-rHZIoE', '--include=*.c', '--include=*.h', '--exclude-dir=.*', '--exclude-dir=node_modules', '-e', GREP_PATTERN, '--', ...scope.roots];
+    let child;
+    try {
+      child = spawn(grep, args, { cwd: scope.root, env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'ignore'] });
+    } catch {
+      resolve(null);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => child.kill(), timeoutMs);
+    child.stdout!.on('data', (c: Buffer) => chunks.push(c));
+    child.on('error', () => (clearTimeout(timer), resolve(null)));
+    // 0: lines found, 1: none; 2 (an unreadable file) still lists the rest. A kill (timeout) is a failure.
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve(signal || code === null || code > 2 ? null : Buffer.concat(chunks));
+    });
+  });
+}
+
+/** The scope's .c/.h files, walked as grep does above (no symlinks, no dot folders, no node_modules). */
+function listSources(scope: SearchScope): string[] {
+  const out: string[] = [];
+  const walk = (full: string) => {
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(full);
+    } catch {
+      return;
+    }
+    if (st.isFile()) {
+      if (/\.[ch]$/.test(full) && scope.covers(path.relative(scope.root, full))) out.push(full);
+      return;
+    }
+    if (!st.isDirectory()) return;
+    let names: string[];
+    try {
+      names = fs.readdirSync(full);
+    } catch {
+      return;
+    }
+    for (const n of names.sort()) if (!n.startsWith('.') && n !== 'node_modules') walk(path.join(full, n));
+  };
+  for (const r of scope.roots) walk(path.join(scope.root, r));
+  return out;
+}

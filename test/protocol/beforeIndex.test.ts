@@ -1,0 +1,94 @@
+// First diagnostics before the whole index (issue 15 point 3): on a tree large
+// enough (LAZYMMU_EARLY_MIN_FILES lowers the threshold for this small fixture),
+// the server checks the open document on a partial index of what it needs,
+// found by name (engine/partialIndex.ts), and publishes before it starts the
+// whole index; every finding of that publish is provisional. Then it indexes
+// the tree and publishes the final diagnostics (its own openers-first pass on
+// the whole index skipped), which equal the CLI's. Fixture:
+// test/fixtures/beforeIndex (helpers two files away, a macro, a same-file
+// static shadowing another file's global, a read reached only from another
+// file's section, a file the open one does not need). A restart with the
+// index's scan cache on disk skips the pass (the whole index is quick then).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { pathToFileURL } from 'url';
+import { LspClient, REPO, isProvisional } from './lspClient';
+
+const FIXTURE = path.join(REPO, 'test', 'fixtures', 'beforeIndex');
+const SUFFIX = '(provisional: the rest of the tree is still being checked)';
+
+test('the open file is published before the index starts, all provisional; the final publish equals the CLI', { timeout: 120_000 }, async () => {
+  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-before-')));
+  fs.cpSync(FIXTURE, root, { recursive: true });
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-before-cache-'));
+  const file = path.join(root, 'bi_open.c');
+  const uri = pathToFileURL(file).href;
+  const client = new LspClient({ env: { ...process.env, LAZYMMU_CACHE: cache, LAZYMMU_EARLY_MIN_FILES: '1' } });
+  try {
+    await client.initialize(root);
+    await client.open(uri, fs.readFileSync(file, 'utf8'), 1);
+    const final = await client.waitFor('final diagnostics', () => client.diagnosticsFor(uri, 1), 100_000);
+    await client.waitFor('checks finished', () => client.timeline.some((e) => e.method === 'lazymmu/checkState' && !e.params.checking), 30_000);
+
+    const t = client.timeline;
+    const pubs = t.map((e, i) => ({ e, i })).filter(({ e }) => e.method === 'publishDiagnostics' && e.params.uri === uri);
+    assert.equal(pubs.length, 2, `the publish before the index, then the final one: ${JSON.stringify(pubs.map(({ e }) => e.params))}`);
+    const [early, last] = pubs;
+    assert.ok(isProvisional(early.e.params), 'the first publish is marked provisional');
+    assert.ok(!isProvisional(last.e.params) && last.e.params === final, 'the last publish is the final one');
+
+    // In the order the server sent them: the pass before the index, its publish, then the index, then the final publish.
+    const logAt = (re: RegExp) => t.findIndex((e) => e.method === 'log' && re.test(e.params));
+    const before = logAt(/phase: first diagnostics of bi_open\.c before the index/);
+    const indexed = logAt(/phase: index /);
+    assert.ok(before >= 0 && before < early.i && early.i < indexed && indexed < last.i, JSON.stringify(t.map((e) => (e.method === 'log' ? e.params : e.method))));
+    // It says what it read: 5 of the tree's 6 files (bi_unrelated.c is not needed), found in 3 rounds, by grep.
+    assert.match(t[before].params, /before the index [\d.]+ (s|ms) \(1 findings, provisional; partial index: 5 of 6 files found by name in 3 rounds, search \d+ ms by grep\)/);
+    // The whole index's openers-first pass is skipped for a document published before it.
+    assert.equal(client.logs.filter((m) => /phase: first diagnostics of bi_open\.c [\d.]+ (s|ms)/.test(m)).length, 0, client.logs.join('\n'));
+
+    const lines = (p: any) => p.diagnostics.map((d: any) => d.range.start.line + 1).sort((a: number, b: number) => a - b);
+    // Before the index: the read in the file's own section (the write two files away, the read through a macro);
+    // nothing in bi_quiet() (its bi_touch() is the file's own static); the read reached from bi_other.c only at the end.
+    assert.deepEqual(lines(early.e.params), [29]);
+    assert.deepEqual(lines(final), [14, 29]);
+    // On a partial index every finding may change: each says so; the final ones do not.
+    for (const d of early.e.params.diagnostics) {
+      assert.equal(d.data.provisional, true);
+      assert.ok(d.message.endsWith(SUFFIX), d.message);
+    }
+    for (const d of final.diagnostics) assert.ok(!d.data?.provisional && !d.message.includes('provisional'), d.message);
+    assert.equal(early.e.params.diagnostics[0].message, final.diagnostics.find((d: any) => d.range.start.line === 28).message + ' ' + SUFFIX);
+
+    // The final publish is the CLI's answer for the file (exit status 1: findings).
+    const cli = JSON.parse(spawnSync(process.execPath, [path.join(REPO, 'bin', 'lazymmu.js'), 'check', '--root', root, '--arch', 'arm64', '--format', 'json', file], { encoding: 'utf8' }).stdout);
+    const key = (rule: string, line: number, column: number, message: string) => `${rule} ${line}:${column} ${message}`;
+    assert.deepEqual(
+      final.diagnostics.map((d: any) => key(d.code, d.range.start.line + 1, d.range.start.character + 1, d.message)).sort(),
+      cli.diagnostics.map((d: any) => key(d.rule, d.line, d.column, d.message)).sort(),
+    );
+
+    // Started again with the index's scan cache on disk (a window reload): the whole index is quick, so no pass
+    // before it; the openers-first pass on the whole index publishes first, as before.
+    await client.shutdown().catch(() => client.proc.kill());
+    const again = new LspClient({ env: { ...process.env, LAZYMMU_CACHE: cache, LAZYMMU_EARLY_MIN_FILES: '1' } });
+    try {
+      await again.initialize(root);
+      await again.open(uri, fs.readFileSync(file, 'utf8'), 1);
+      const warmFinal = await again.waitFor('final diagnostics after the restart', () => again.diagnosticsFor(uri, 1), 100_000);
+      assert.deepEqual(lines(warmFinal), [14, 29]);
+      assert.ok(!again.logs.some((m) => /before the index/.test(m)), again.logs.join('\n'));
+      assert.ok(again.logs.some((m) => /phase: first diagnostics of bi_open\.c [\d.]+ (s|ms)/.test(m)), again.logs.join('\n'));
+    } finally {
+      await again.shutdown().catch(() => again.proc.kill());
+    }
+  } finally {
+    await client.shutdown().catch(() => client.proc.kill());
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,130 @@
+// The by-name definition search (engine/index/definitionSearch.ts) and the
+// partial index built from it (engine/partialIndex.ts): which files may define
+// a name (functions, prototypes, function-like macros, statics), grep's
+// answer equal to the in-process one, every definition the index's scan finds
+// in the fixtures found by the search too, and the rounds following calls as
+// WorkspaceIndex.resolve() resolves them (a static in the caller's file
+// first), within their bounds. Fixture: test/fixtures/beforeIndex.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { DefinitionSites, NoNativeSearch, definedNamesIn, searchDefinitions } from '../../engine/index/definitionSearch';
+import { WorkspaceIndex } from '../../engine/index/workspaceIndex';
+import { scanFile } from '../../engine/index/fileScan';
+import { loadCatalogue } from '../../engine/catalogue/catalogue';
+import { PARTIAL_BOUNDS, checkBeforeIndex, partialIndexFor } from '../../engine/partialIndex';
+import { isProvisional } from '../../engine/provisional';
+import { Workspace } from '../../engine/workspace';
+
+const FIXTURES = path.join(__dirname, '../../../test/fixtures');
+const ROOT = path.join(FIXTURES, 'beforeIndex');
+const OPEN = path.join(ROOT, 'bi_open.c');
+const cat = loadCatalogue();
+
+function scopeOf(root: string) {
+  const idx = new WorkspaceIndex({ root, arch: 'arm64', catalogue: cat });
+  return { root: idx.root, roots: idx.searchRoots(), covers: (rel: string) => idx.covers(rel) };
+}
+
+const rel = (sites: DefinitionSites, name: string) => (sites.get(name) ?? []).map((f) => path.relative(ROOT, f)).sort();
+const sorted = (sites: DefinitionSites) => [...sites].map(([n, fs]) => `${n}: ${[...fs].sort().join(' ')}`).sort();
+
+test('the line shapes: declarators at column 0 (one line or the second), #define NAME(; not calls, not object-like macros', () => {
+  const text = [
+    'static inline pte_t ptep_get(pte_t *ptep)',
+    '{',
+    '\treturn READ_ONCE(*ptep);', // an indented call
+    '}',
+    'static unsigned long __must_check',
+    'long_name(int a,',
+    '\t  int b)',
+    'struct page *vm_normal_page(struct vm_area_struct *vma);', // a prototype counts (a few more files scanned)
+    '#define pte_offset(dir, addr) ((dir) + (addr))',
+    '#  define  spaced_macro(x) x',
+    '#define OBJECT_LIKE (1)',
+    '#define NOT_FN (x)',
+    '\tindented_definition(void)',
+    'x = 3 * (y);', // no identifier right before `(`
+  ].join('\n');
+  assert.deepEqual(definedNamesIn(text), ['ptep_get', 'long_name', 'vm_normal_page', 'pte_offset', 'spaced_macro']);
+});
+
+test('by name: header inlines, macros, functions of .c files, every file defining a name (statics too); grep equals the in-process search', async () => {
+  const grep = await searchDefinitions(scopeOf(ROOT));
+  assert.equal(grep.stats.how, 'grep');
+  assert.deepEqual(rel(grep.sites, 'bi_set_entry'), ['bi_helpers.h']);
+  assert.deepEqual(rel(grep.sites, 'bi_deep_write'), ['bi_helpers.h', 'lib/bi_deep.c']); // the prototype and the definition
+  assert.deepEqual(rel(grep.sites, 'BI_READ'), ['bi_macros.h']);
+  assert.deepEqual(rel(grep.sites, 'bi_touch'), ['bi_open.c', 'bi_other.c']); // the static and the global
+  assert.deepEqual(rel(grep.sites, 'bi_count'), ['bi_unrelated.c']);
+  assert.equal(grep.sites.get('ptep_get'), undefined, 'a name only called is defined nowhere');
+  const inProcess = await searchDefinitions(scopeOf(ROOT), { grep: path.join(os.tmpdir(), 'no-such-grep') });
+  assert.equal(inProcess.stats.how, 'in-process');
+  assert.deepEqual(sorted(inProcess.sites), sorted(grep.sites));
+  // The server refuses the in-process search (it costs about what the whole index does).
+  await assert.rejects(searchDefinitions(scopeOf(ROOT), { grep: path.join(os.tmpdir(), 'no-such-grep'), inProcess: false }), NoNativeSearch);
+});
+
+test('every definition and macro the index scan finds in the fixtures is found by name, by grep and in process alike', async () => {
+  const grep = await searchDefinitions(scopeOf(FIXTURES));
+  const inProcess = await searchDefinitions(scopeOf(FIXTURES), { grep: path.join(os.tmpdir(), 'no-such-grep') });
+  assert.deepEqual(sorted(inProcess.sites), sorted(grep.sites));
+  const missed: string[] = [];
+  let checked = 0;
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) walk(full);
+      else if (/\.[ch]$/.test(e.name)) {
+        const buf = fs.readFileSync(full);
+        if (buf.includes(0)) continue;
+        const scan = scanFile(buf);
+        for (const d of [...scan.functions, ...scan.macros]) {
+          checked++;
+          if (!(grep.sites.get(d.name) ?? []).includes(full)) missed.push(`${path.relative(FIXTURES, full)}:${d.line} ${d.name}`);
+        }
+      }
+    }
+  };
+  walk(FIXTURES);
+  assert.ok(checked > 400, `${checked} definitions checked`);
+  assert.deepEqual(missed, []);
+});
+
+test('the partial index: the open file, the files its calls resolve to, round after round; not the rest', async () => {
+  const { scans, stats } = await partialIndexFor({ root: ROOT, arch: 'arm64', catalogue: cat }, [{ file: OPEN, text: fs.readFileSync(OPEN, 'utf8') }]);
+  assert.deepEqual([...scans.keys()].map((f) => path.relative(ROOT, f)).sort(), ['bi_helpers.h', 'bi_macros.h', 'bi_open.c', 'bi_other.c', 'lib/bi_deep.c']);
+  assert.equal(stats.complete, true);
+  assert.equal(stats.rounds, 3);
+  // One round: bi_deep_write's definition (a call inside bi_set_entry) is not reached.
+  const one = await partialIndexFor({ root: ROOT, arch: 'arm64', catalogue: cat }, [{ file: OPEN, text: fs.readFileSync(OPEN, 'utf8') }], { ...PARTIAL_BOUNDS, rounds: 1 });
+  assert.equal(one.stats.complete, false);
+  assert.ok(!one.scans.has(path.join(ROOT, 'lib', 'bi_deep.c')));
+  // The open file's unsaved text is what is followed: a call added there brings its definition's file in.
+  const edited = fs.readFileSync(OPEN, 'utf8').replace('bi_touch(ptep);', 'bi_touch(ptep);\n\tbi_count(ptep, 1);');
+  const withEdit = await partialIndexFor({ root: ROOT, arch: 'arm64', catalogue: cat }, [{ file: OPEN, text: edited }]);
+  assert.ok(withEdit.scans.has(path.join(ROOT, 'bi_unrelated.c')));
+  // A name that more files than `crowded` may define is looked up in headers only.
+  const crowded = await partialIndexFor({ root: ROOT, arch: 'arm64', catalogue: cat }, [{ file: OPEN, text: fs.readFileSync(OPEN, 'utf8') }], { ...PARTIAL_BOUNDS, crowded: 1 });
+  assert.ok(!crowded.scans.has(path.join(ROOT, 'bi_other.c')), 'bi_touch: two .c files, looked up in headers only');
+  assert.ok(crowded.stats.crowded >= 1);
+});
+
+test('checked before the index: the open file\'s own section findings, all provisional; the static of the same file resolved first; the whole check adds the cross-file read', async () => {
+  const { result } = await checkBeforeIndex({ root: ROOT, arch: 'arm64' }, [{ file: OPEN, text: fs.readFileSync(OPEN, 'utf8') }]);
+  assert.equal(result.partial, true);
+  assert.equal(result.partialIndex, true);
+  const at = (r: { findings: { rule: string; line: number; file: string }[] }) => r.findings.filter((f) => f.file === OPEN).map((f) => `${f.rule}:${f.line}`);
+  // The write two files away (bi_set_entry -> bi_deep_write -> set_pte_at) and the read through BI_READ(); nothing in bi_quiet().
+  assert.deepEqual(at(result), ['lazy-mmu/read-after-write:29']);
+  for (const f of result.findings) assert.equal(isProvisional(result, f), true);
+  const ws = new Workspace({ root: ROOT, arch: 'arm64' });
+  ws.build();
+  const whole = await ws.check([OPEN]);
+  assert.deepEqual(at(whole), ['lazy-mmu/read-after-write:14', 'lazy-mmu/read-after-write:29']);
+  // The finding both found says the same.
+  const same = (r: typeof whole) => JSON.stringify(r.findings.find((f) => f.line === 29));
+  assert.equal(same(result), same(whole));
+});
