@@ -34,7 +34,7 @@ import { isScenario, scenarioCompletion, scenarioDiagnostics, scenarioHover } fr
 import { BoundsTold, DocumentGuard, MAX_TEXT, unreadableMessage } from './documentGuard';
 import { registerMemoryRequest } from './memoryRequest';
 import { NewSinceBase, NEW_SINCE_NOTIFICATION } from './newSinceBase';
-import { CHECK_STATE_NOTIFICATION, CheckState, countingProgress, markProvisional, took } from './checkProgress';
+import { CHECK_STATE_NOTIFICATION, CheckState, countingProgress, FirstCheckProgress, markProvisional, took } from './checkProgress';
 import { isProvisional } from '../engine/provisional';
 
 // No debounce: a check after an edit reuses the summaries and searches the
@@ -43,8 +43,13 @@ import { isProvisional } from '../engine/provisional';
 const EDIT_DELAY_MS = 0;
 /** Too large or binary documents are not analysed; the user is told once per document. */
 const guard = new DocumentGuard();
-/** Whether checks are pending or running (the client's "checking…"). */
-const checks = new CheckState((state) => void connection.sendNotification(CHECK_STATE_NOTIFICATION, state));
+/** Whether checks are pending or running (the client's "checking…"); none left ends an unfinished sections count. */
+const checks = new CheckState((state) => {
+  if (!state.checking) firstSections.end();
+  void connection.sendNotification(CHECK_STATE_NOTIFICATION, state);
+});
+/** The first check's sections count per Workspace state, handed from a superseded run to the next (server/checkProgress.ts). */
+const firstSections = new FirstCheckProgress<Workspace>(() => connection.window.createWorkDoneProgress().catch(() => null));
 /** Every publishDiagnostics goes through here: checkState tells the client how many were sent (server/checkProgress.ts). */
 const publish = (p: PublishDiagnosticsParams) => (checks.published++, connection.sendDiagnostics(p));
 /** Workspaces not checked yet since their index: their first check reports sections. */
@@ -311,15 +316,13 @@ async function run(uri: string, gen: number, cascade = false): Promise<void> {
     const started = Date.now();
     // The first check after an index analyses every section: its progress says how many are done.
     const first = firstCheck.has(ws);
-    // One sections count spans both passes of the first check: the open file's
-    // sections, then the whole tree's (whose already-analysed ones go by at once),
-    // so the count the user sees only moves forward.
-    const sections = first ? countingProgress(await connection.window.createWorkDoneProgress().catch(() => null), 'sections', 'lazymmu: checking') : null;
-    let reached = 0;
-    const step = sections
+    // One sections count spans both passes of the first check (the open file's sections, then
+    // the whole tree's, whose already-analysed ones go by at once) and every run of it a newer
+    // one supersedes, so the count the user sees only moves forward.
+    const report = first ? await firstSections.stepFor(ws) : null;
+    const step = report
       ? (done: number, total: number) => {
-          reached = Math.max(reached, done);
-          sections.report(reached, Math.max(total, reached));
+          report(done, total);
           return new Promise<void>((r) => setImmediate(r));
         }
       : undefined;
@@ -329,6 +332,7 @@ async function run(uri: string, gen: number, cascade = false): Promise<void> {
         // Before the whole tree, the open file's own sections (engine/provisional.ts): diagnostics in seconds, marked where the rest can change them.
         const early = await ws.checkOpenersFirst([file], step);
         log(`phase: first diagnostics of ${path.basename(file)} ${took(started)} (${early.findings.length} findings, provisional)`);
+        // Superseded: the next run goes on with this count (a close leaves none: the count ends with the checks).
         if (stale(uri, gen) || !documents.get(uri)) return;
         // Nothing found yet says nothing: the file's diagnostics wait for the whole check.
         await publishResult(uri, file, text, version, early, true);
@@ -336,8 +340,10 @@ async function run(uri: string, gen: number, cascade = false): Promise<void> {
         firstCheck.delete(ws);
       }
       result = await ws.check([file], step);
-    } finally {
-      sections?.done();
+      if (first) firstSections.end();
+    } catch (e) {
+      if (first) firstSections.end();
+      throw e;
     }
     log(`phase: ${first ? 'first check' : 'check'} of ${path.basename(file)} ${took(started)} (${result.findings.length} findings)`);
     if (stale(uri, gen) || !documents.get(uri)) return; // a newer edit or a close superseded this run
