@@ -473,30 +473,39 @@ registerCheckFolder(connection, {
 /** Hover on a lazy-mode enter or leave call: what the section writes, reads and calls. */
 const hovers = new HoverCache<Hover>();
 connection.onHover(
-  (params: HoverParams): Promise<Hover | null> | Hover | null => {
+  async (params: HoverParams): Promise<Hover | null> => {
     const doc = documents.get(params.textDocument.uri);
     if (doc && isScenario(doc.languageId, doc.uri)) return doc.getText().length > MAX_TEXT ? null : scenarioHover(doc.getText(), params.position, simulator.defaultModel);
     // Hovering the same call again needs no turn in the check queue.
     const cached = doc ? hovers.get(doc.uri, doc.version, params.position.line) : undefined;
     const ch = params.position.character;
     if (cached?.range && cached.range.start.character <= ch && ch <= cached.range.end.character) return cached;
-    return new Promise<Hover | null>((resolve) => {
-      // In the check queue: the Workspace is shared and the document's newest text goes in first.
-      queue = queue.then(async () => {
-        try {
-          const h = await hoverAt(params);
-          if (h && doc && documents.get(doc.uri)?.version === doc.version) hovers.set(doc.uri, doc.version, params.position.line, h);
-          resolve(h);
-        } catch (e) {
-          log(`hover failed: ${(e as Error).stack ?? e}`);
-          resolve(null);
-        }
-      });
-    });
+    const answer = async (give: boolean): Promise<Hover | null> => {
+      try {
+        const h = await hoverAt(params, give);
+        if (h && doc && documents.get(doc.uri)?.version === doc.version) hovers.set(doc.uri, doc.version, params.position.line, h);
+        return h;
+      } catch (e) {
+        log(`hover failed: ${(e as Error).stack ?? e}`);
+        return null;
+      }
+    };
+    // When the Workspace already has this version of the document the hover need not wait for the
+    // check queue: a check under way (the first after an index takes long) pauses at every section
+    // and the hover is answered then (Workspace.sectionAt uses an interpreter of its own while a
+    // check is under way; the check is left alone).
+    const ws = doc ? await workspace : null;
+    if (ws && doc && givenText.get(ws)?.get(doc.uri) === doc.version) {
+      const h = await answer(false);
+      if (givenText.get(ws)?.get(doc.uri) === doc.version) return h;
+    }
+    // Otherwise in the check queue: the Workspace is shared and the document's newest text goes in first.
+    return inQueue(() => answer(true));
   },
 );
 
-async function hoverAt(params: HoverParams): Promise<Hover | null> {
+/** The hover at `params`; `give`: hand the Workspace the document's text first (only in the check queue). */
+async function hoverAt(params: HoverParams, give: boolean): Promise<Hover | null> {
   const doc = documents.get(params.textDocument.uri);
   const file = doc ? fileOf(doc.uri) : null;
   if (!doc || !file) return null;
@@ -514,7 +523,7 @@ async function hoverAt(params: HoverParams): Promise<Hover | null> {
   if (!/^\s*\(/.test(lineText.slice(b))) return null; // a call, not a declaration's name alone
   const text = doc.getText();
   if (text.length > MAX_TEXT || text.includes('\0')) return null;
-  giveText(ws, doc.uri, file, doc.version, text);
+  if (give) giveText(ws, doc.uri, file, doc.version, text);
   const info = await ws.sectionAt(file, line + 1);
   if (!info) return null;
   return {
