@@ -106,6 +106,14 @@ export class Workspace {
   readonly cacheDir?: string;
   /** Lives as long as the Workspace: its summaries are reused by the next check (see setText). */
   private interp: Interpreter | null = null;
+  /** Checks under way: one gives the event loop back at its progress steps, when sectionAt may be asked. */
+  private checksUnderWay = 0;
+  /**
+   * sectionAt's interpreter while a check is under way: its own summaries, so a
+   * hover never changes what the check computes (the shared one is inside the
+   * check's beginCheck/endCheck); dropped when the checks end.
+   */
+  private asideInterp: Interpreter | null = null;
   /**
    * The intraprocedural rules' findings per function, reused while its text
    * and the functions its derived APIs were looked up in stay the same (their
@@ -148,11 +156,19 @@ export class Workspace {
   }
 
   private interpreter(): Interpreter {
-    if (!this.interp) {
-      this.interp = new Interpreter(this.index, this.catalogue, this.sources, this.config.active ? this.config : undefined);
-      this.interp.surveyExpands = (name) => this.surveyExpands(name);
-    }
+    if (!this.interp) this.interp = this.newInterpreter();
     return this.interp;
+  }
+
+  private newInterpreter(): Interpreter {
+    const interp = new Interpreter(this.index, this.catalogue, this.sources, this.config.active ? this.config : undefined);
+    interp.surveyExpands = (name) => this.surveyExpands(name);
+    return interp;
+  }
+
+  /** Whether a check is under way (paused at a progress step: its caller's event loop runs meanwhile). */
+  get checking(): boolean {
+    return this.checksUnderWay > 0;
   }
 
   /** The configuration of another architecture of the same tree (no pinned .config: that is the selected architecture's). */
@@ -224,11 +240,14 @@ export class Workspace {
 
   /** Surveys run a macro in place only when it can reach what some section rule looks for (by name). */
   private surveyExpands(name: string): boolean {
-    return (['enter-legacy', 'enter-generic', 'alloc', 'sleep'] as const).some((k) => this.targets(k).has(name) || !!this.reach(k).entry(name, ''));
+    return REACH_KINDS.some((k) => this.targets(k).has(name) || !!this.reach(k).entry(name, ''));
   }
 
   /** After the index changed: drops the searches and summaries the change can affect, moves the places of the rest. */
   private afterIndexChange(file: string, delta: IndexDelta, reparse: Reparse | null): void {
+    // sectionAt's own interpreter (while a check is under way) holds summaries of the old text.
+    this.asideInterp?.dispose();
+    this.asideInterp = null;
     let searches = false;
     for (const [k, r] of this.reaches)
       if (r.staleAfter(delta)) {
@@ -344,7 +363,26 @@ export class Workspace {
   }
 
   private async checkRoots(pathsIn: string[], sections: SectionProgress | undefined, openersInPathsOnly: boolean): Promise<CheckResult> {
+    this.checksUnderWay++;
+    try {
+      return await this.checkRootsUnderWay(pathsIn, sections, openersInPathsOnly);
+    } finally {
+      if (--this.checksUnderWay === 0) {
+        this.asideInterp?.dispose();
+        this.asideInterp = null;
+      }
+    }
+  }
+
+  private async checkRootsUnderWay(pathsIn: string[], sections: SectionProgress | undefined, openersInPathsOnly: boolean): Promise<CheckResult> {
     const paths = pathsIn.map((p) => path.resolve(p));
+    // Between the phases after the sections (each can take seconds on a whole tree) the progress hears
+    // the final count again, so the caller's event loop runs (the language server answers a hover
+    // then); the CLI passes no progress. `total`: the sections analysed, once known.
+    let total = 0;
+    const pause = async () => {
+      if (sections) await sections(total, total);
+    };
     this.include(paths);
     await ensureParser();
     const inPaths = (f: Finding) => isUnder(f.file, paths);
@@ -365,12 +403,14 @@ export class Workspace {
         run = await this.analyseSections(sections, only);
       }
       const { hits, events, calls } = run;
+      total = run.total;
       skipped = run.skipped;
       unfollowed = run.indirect.filter((c) => isUnder(c.at.file, paths)).length;
       findings.push(...run.findings);
       const cat = this.catalogue;
       const arch = this.architectures;
       findings.push(...readAfterWriteFindings(hits.filter((h) => isUnder(h.read.file, paths)), this.sources, cat, arch, this.index));
+      await pause();
       const here = calls.filter((c) => isUnder(c.at.file, paths));
       if (here.length || events.some((e) => isUnder(e.at.file, paths))) {
         // The contextual searches survey functions with the interpreter: inside its check.
@@ -380,14 +420,18 @@ export class Workspace {
         };
         const enter = { legacy: chainOf('enter-legacy'), generic: chainOf('enter-generic') };
         findings.push(...nestedSectionFindings(events, here, enter, cat, arch));
+        await pause();
         findings.push(...allocInSectionFindings(here, chainOf('alloc'), cat, arch));
+        await pause();
         findings.push(...sleepInSectionFindings(here, chainOf('sleep'), cat, arch));
+        await pause();
       }
       this.interp?.endCheck();
       // The intraprocedural rules, on the functions of the PATHs whose calls can match.
       // PATHs that are indexed files are taken as they are; only directories need the walk over the index.
       const targets = paths.every((p) => this.index.has(p)) ? [...new Set(paths)] : this.index.files().filter((f) => isUnder(f, paths));
       for (const file of targets) {
+        if (targets.length > 1) await pause();
         // Too large to parse (inputBounds.ts; said with its sections): no function of it can be walked.
         if (this.sizeOf(file) > MAX_PARSED_TEXT) continue;
         const budget = { left: MAX_SECTIONS_PER_FILE, leftOut: 0 };
@@ -521,6 +565,8 @@ export class Workspace {
     findings: Finding[];
     budgetHit: boolean;
     carried: boolean;
+    /** Sections (section roots) the run went through. */
+    total: number;
     /** Files whose sections were not all analysed (inputBounds.ts). */
     skipped: Map<string, { sections: number; tooLarge?: number; sectionsLeftOut: number }>;
   }> {
@@ -539,6 +585,14 @@ export class Workspace {
     // checkOpenersFirst(): only the openers of the chosen files (whole files, so the per-file bounds count the same).
     const users = openerIn ? this.index.lazyApiUsers().filter((u) => openerIn(u.file)) : this.index.lazyApiUsers();
     let analysed = 0;
+    // With a progress to pause at (the language server), the whole-tree call-graph searches the
+    // sections need are made first, one per pause, rather than inside whichever section asks first.
+    if (progress) {
+      for (const kind of REACH_KINDS) {
+        await progress(0, users.length);
+        this.reach(kind);
+      }
+    }
     for (const user of users) {
       if (progress) await progress(analysed++, users.length);
       let lo = leftOut.get(user.file);
@@ -579,18 +633,25 @@ export class Workspace {
     for (const k of covered) indirect.delete(k);
     const bounded = [...leftOut].filter(([, lo]) => lo.tooLarge !== undefined || lo.sections > MAX_SECTIONS_PER_FILE);
     const skipped = new Map(bounded.map(([file, lo]) => [file, { ...lo, sectionsLeftOut: lo.sections - MAX_SECTIONS_PER_FILE }]));
-    return { hits, events, calls, indirect: [...indirect.values()], findings, budgetHit: interp.budgetHit, carried, skipped };
+    return { hits, events, calls, indirect: [...indirect.values()], findings, budgetHit: interp.budgetHit, carried, total: users.length, skipped };
   }
 
   /**
    * The lazy MMU section whose enter or leave call is on 1-based `line` of
    * `file`: what it writes, reads and calls (with each callee's effect), from
-   * the interpreter's summary of the function holding it. Read-only.
+   * the interpreter's summary of the function holding it. Read-only. Between
+   * checks the checks' summaries serve it; while a check is under way (paused
+   * at a progress step) it summarises what the one section needs with an
+   * interpreter of its own, kept for other such questions until the check ends.
    */
   async sectionAt(fileIn: string, line: number): Promise<SectionInfo | null> {
     const file = path.resolve(fileIn);
-    this.include([file]);
+    // A check under way must not see the index change: a file it does not know has no section to show.
+    if (this.checking && !this.index.has(file) && !this.overlays.has(file)) return null;
+    if (!this.checking) this.include([file]);
     await ensureParser();
+    // Asked while a check is paused at a step: answered with an interpreter of its own (the check's is left alone).
+    const aside = this.checking;
     const def = this.index
       .functionsIn(file)
       .map((d) => this.sources.functionAt(file, d.name, d.line))
@@ -598,7 +659,7 @@ export class Workspace {
     if (!def) return null;
     // The checks' summaries serve the hover too (the section's opener is usually summarised already).
     const ask = () => {
-      const interp = this.interpreter();
+      const interp = aside ? (this.asideInterp ??= this.newInterpreter()) : this.interpreter();
       const carried = interp.hasSummaries();
       interp.beginCheck();
       try {
@@ -610,15 +671,21 @@ export class Workspace {
     let r = ask();
     if (r.again) {
       // As in check(): reused summaries past a root budget could differ from a fresh analysis.
-      this.interp?.dispose();
-      this.interp = null;
+      if (aside) {
+        this.asideInterp?.dispose();
+        this.asideInterp = null;
+      } else {
+        this.interp?.dispose();
+        this.interp = null;
+      }
       r = ask();
     }
     return r.info;
   }
 }
 
-type ReachKind = 'enter-legacy' | 'enter-generic' | 'alloc' | 'sleep';
+const REACH_KINDS = ['enter-legacy', 'enter-generic', 'alloc', 'sleep'] as const;
+type ReachKind = (typeof REACH_KINDS)[number];
 
 /**
  * Hears sections analysed / total during a check (the language server's

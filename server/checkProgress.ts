@@ -71,6 +71,44 @@ export function countingProgress(p: ProgressReporter | null, what: string, title
   };
 }
 
+/**
+ * The sections count of the first check after an index, for one Workspace
+ * state (`key`): one work-done progress whose count only moves forward. A run
+ * of that first check superseded by a newer one (an edit, a setting, the
+ * base of lazymmu.showOnlyNewSince) hands the progress on instead of ending
+ * it; the next run finds the sections the superseded one analysed already
+ * done (they go by at once) and the count holds at what was reached until
+ * that run passes it. Ended when the first check completes (end()), when no
+ * check is pending any more (a close left it unfinished: the next first check
+ * is a new state, idle()), or for another Workspace (a new index: a new count from 0).
+ */
+export class FirstCheckProgress<K extends object> {
+  private current: { key: K; counter: ReturnType<typeof countingProgress>; done: number; total: number } | null = null;
+  constructor(private readonly create: () => Promise<ProgressReporter | null>) {}
+
+  /** The step a first-check run of `key` reports through (sections done / total of its pass). */
+  async stepFor(key: K): Promise<(done: number, total: number) => void> {
+    if (this.current?.key !== key) {
+      this.end();
+      const counter = countingProgress(await this.create(), 'sections', 'lazymmu: checking');
+      this.current = { key, counter, done: 0, total: 0 };
+    }
+    const c = this.current!;
+    return (done, total) => {
+      if (this.current !== c) return; // ended meanwhile: a later run starts its own
+      c.done = Math.max(c.done, done);
+      c.total = Math.max(c.total, total, c.done);
+      c.counter.report(c.done, c.total);
+    };
+  }
+
+  /** The first check of the current state completed (or failed). */
+  end(): void {
+    this.current?.counter.done();
+    this.current = null;
+  }
+}
+
 /** "1.23 s" or "87 ms". */
 export function took(sinceMs: number): string {
   const ms = Date.now() - sinceMs;

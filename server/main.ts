@@ -34,7 +34,7 @@ import { isScenario, scenarioCompletion, scenarioDiagnostics, scenarioHover } fr
 import { BoundsTold, DocumentGuard, MAX_TEXT, unreadableMessage } from './documentGuard';
 import { registerMemoryRequest } from './memoryRequest';
 import { NewSinceBase, NEW_SINCE_NOTIFICATION } from './newSinceBase';
-import { CHECK_STATE_NOTIFICATION, CheckState, countingProgress, markProvisional, took } from './checkProgress';
+import { CHECK_STATE_NOTIFICATION, CheckState, countingProgress, FirstCheckProgress, markProvisional, took } from './checkProgress';
 import { isProvisional } from '../engine/provisional';
 import { firstDiagnosticsBeforeIndex, publishedEarly } from './firstDiagnostics';
 
@@ -44,8 +44,13 @@ import { firstDiagnosticsBeforeIndex, publishedEarly } from './firstDiagnostics'
 const EDIT_DELAY_MS = 0;
 /** Too large or binary documents are not analysed; the user is told once per document. */
 const guard = new DocumentGuard();
-/** Whether checks are pending or running (the client's "checking…"). */
-const checks = new CheckState((state) => void connection.sendNotification(CHECK_STATE_NOTIFICATION, state));
+/** Whether checks are pending or running (the client's "checking…"); none left ends an unfinished sections count. */
+const checks = new CheckState((state) => {
+  if (!state.checking) firstSections.end();
+  void connection.sendNotification(CHECK_STATE_NOTIFICATION, state);
+});
+/** The first check's sections count per Workspace state, handed from a superseded run to the next (server/checkProgress.ts). */
+const firstSections = new FirstCheckProgress<Workspace>(() => connection.window.createWorkDoneProgress().catch(() => null));
 /** Every publishDiagnostics goes through here: checkState tells the client how many were sent (server/checkProgress.ts). */
 const publish = (p: PublishDiagnosticsParams) => (checks.published++, connection.sendDiagnostics(p));
 /** Workspaces not checked yet since their index: their first check reports sections. */
@@ -322,15 +327,13 @@ async function run(uri: string, gen: number, cascade = false): Promise<void> {
     const started = Date.now();
     // The first check after an index analyses every section: its progress says how many are done.
     const first = firstCheck.has(ws);
-    // One sections count spans both passes of the first check: the open file's
-    // sections, then the whole tree's (whose already-analysed ones go by at once),
-    // so the count the user sees only moves forward.
-    const sections = first ? countingProgress(await connection.window.createWorkDoneProgress().catch(() => null), 'sections', 'lazymmu: checking') : null;
-    let reached = 0;
-    const step = sections
+    // One sections count spans both passes of the first check (the open file's sections, then
+    // the whole tree's, whose already-analysed ones go by at once) and every run of it a newer
+    // one supersedes, so the count the user sees only moves forward.
+    const report = first ? await firstSections.stepFor(ws) : null;
+    const step = report
       ? (done: number, total: number) => {
-          reached = Math.max(reached, done);
-          sections.report(reached, Math.max(total, reached));
+          report(done, total);
           return new Promise<void>((r) => setImmediate(r));
         }
       : undefined;
@@ -341,6 +344,7 @@ async function run(uri: string, gen: number, cascade = false): Promise<void> {
         // Before the whole tree, the open file's own sections (engine/provisional.ts): diagnostics in seconds, marked where the rest can change them.
         const early = await ws.checkOpenersFirst([file], step);
         log(`phase: first diagnostics of ${path.basename(file)} ${took(started)} (${early.findings.length} findings, provisional)`);
+        // Superseded: the next run goes on with this count (a close leaves none: the count ends with the checks).
         if (stale(uri, gen) || !documents.get(uri)) return;
         // Nothing found yet says nothing: the file's diagnostics wait for the whole check.
         await publishResult(uri, file, text, version, early, true);
@@ -348,8 +352,10 @@ async function run(uri: string, gen: number, cascade = false): Promise<void> {
       // Not before: a run superseded above leaves the next one its first pass.
       if (first) firstCheck.delete(ws);
       result = await ws.check([file], step);
-    } finally {
-      sections?.done();
+      if (first) firstSections.end();
+    } catch (e) {
+      if (first) firstSections.end();
+      throw e;
     }
     log(`phase: ${first ? 'first check' : 'check'} of ${path.basename(file)} ${took(started)} (${result.findings.length} findings)`);
     if (stale(uri, gen) || !documents.get(uri)) return; // a newer edit or a close superseded this run
@@ -480,30 +486,39 @@ registerCheckFolder(connection, {
 /** Hover on a lazy-mode enter or leave call: what the section writes, reads and calls. */
 const hovers = new HoverCache<Hover>();
 connection.onHover(
-  (params: HoverParams): Promise<Hover | null> | Hover | null => {
+  async (params: HoverParams): Promise<Hover | null> => {
     const doc = documents.get(params.textDocument.uri);
     if (doc && isScenario(doc.languageId, doc.uri)) return doc.getText().length > MAX_TEXT ? null : scenarioHover(doc.getText(), params.position, simulator.defaultModel);
     // Hovering the same call again needs no turn in the check queue.
     const cached = doc ? hovers.get(doc.uri, doc.version, params.position.line) : undefined;
     const ch = params.position.character;
     if (cached?.range && cached.range.start.character <= ch && ch <= cached.range.end.character) return cached;
-    return new Promise<Hover | null>((resolve) => {
-      // In the check queue: the Workspace is shared and the document's newest text goes in first.
-      queue = queue.then(async () => {
-        try {
-          const h = await hoverAt(params);
-          if (h && doc && documents.get(doc.uri)?.version === doc.version) hovers.set(doc.uri, doc.version, params.position.line, h);
-          resolve(h);
-        } catch (e) {
-          log(`hover failed: ${(e as Error).stack ?? e}`);
-          resolve(null);
-        }
-      });
-    });
+    const answer = async (give: boolean): Promise<Hover | null> => {
+      try {
+        const h = await hoverAt(params, give);
+        if (h && doc && documents.get(doc.uri)?.version === doc.version) hovers.set(doc.uri, doc.version, params.position.line, h);
+        return h;
+      } catch (e) {
+        log(`hover failed: ${(e as Error).stack ?? e}`);
+        return null;
+      }
+    };
+    // When the Workspace already has this version of the document the hover need not wait for the
+    // check queue: a check under way (the first after an index takes long) pauses at every section
+    // and the hover is answered then (Workspace.sectionAt uses an interpreter of its own while a
+    // check is under way; the check is left alone).
+    const ws = doc ? await workspace : null;
+    if (ws && doc && givenText.get(ws)?.get(doc.uri) === doc.version) {
+      const h = await answer(false);
+      if (givenText.get(ws)?.get(doc.uri) === doc.version) return h;
+    }
+    // Otherwise in the check queue: the Workspace is shared and the document's newest text goes in first.
+    return inQueue(() => answer(true));
   },
 );
 
-async function hoverAt(params: HoverParams): Promise<Hover | null> {
+/** The hover at `params`; `give`: hand the Workspace the document's text first (only in the check queue). */
+async function hoverAt(params: HoverParams, give: boolean): Promise<Hover | null> {
   const doc = documents.get(params.textDocument.uri);
   const file = doc ? fileOf(doc.uri) : null;
   if (!doc || !file) return null;
@@ -521,7 +536,7 @@ async function hoverAt(params: HoverParams): Promise<Hover | null> {
   if (!/^\s*\(/.test(lineText.slice(b))) return null; // a call, not a declaration's name alone
   const text = doc.getText();
   if (text.length > MAX_TEXT || text.includes('\0')) return null;
-  giveText(ws, doc.uri, file, doc.version, text);
+  if (give) giveText(ws, doc.uri, file, doc.version, text);
   const info = await ws.sectionAt(file, line + 1);
   if (!info) return null;
   return {

@@ -58,10 +58,13 @@ export class NewSinceBase {
     const key = `${setting}\0${engineKey}`;
     if (key === this.wanted) return false;
     this.wanted = key;
+    // Turning it off changes the shown findings only if a base was filtering them (not on the first
+    // configure after an index: a recheck then would supersede the open file's first check).
+    const filtered = this.keys !== null;
     this.keys = null;
     if (setting === 'off') {
       this.set({ state: 'off' });
-      return true;
+      return filtered;
     }
     try {
       const repo = await gitTopLevel(opts.root);

@@ -3,9 +3,16 @@
 // "checking…" (with the sections analysed so far) until the open file's check
 // is finished and only then "N findings" — never a count while a check runs
 // (it used to show "0 findings" while memory.c was still being checked). The
-// workspace holds a generated file of 400 sections (test/manySections.ts), so
-// that the first check takes long enough to be seen. Every text the item
-// shows is recorded in the page; screenshots go to test-artifacts/vscode/.
+// open file's own sections are checked first and shown at once, marked
+// provisional (the Problems entries end with "(provisional: …)", the status
+// item says "(N provisional)"), until the whole tree's check replaces them.
+// The workspace holds a generated open file of 400 sections and 12 generated
+// files of 1,000 sections each (test/manySections.ts), so that the whole
+// check takes long enough after the first pass for the provisional state to be
+// rendered; the sections count only moves forward (server/checkProgress.ts
+// FirstCheckProgress). Every text the status item and the Problems rows show is recorded
+// in the page (a MutationObserver: no state is missed however loaded the
+// machine); screenshots go to test-artifacts/vscode/.
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
@@ -15,21 +22,35 @@ import { manySections } from '../manySections';
 
 let cs: CodeServer | undefined;
 const uiTest = (name: string, fn: () => Promise<void>): void => CodeServer.uiTest(() => cs, name, fn);
+/** Sections of the open file (many.c), one read-after-write finding each. */
 const SECTIONS = 400;
+/** Files of the rest of the tree, of REST_SECTIONS sections each (at the per-file bound of 1,000). */
+const REST_FILES = 12;
+const REST_SECTIONS = 1000;
+const SUFFIX = '(provisional: the rest of the tree is still being checked)';
 
 before(async () => {
-  cs = await CodeServer.start([{ from: 'test/fixtures/raw/direct_ptep_get.c', to: 'direct_ptep_get.c' }], {}, (ws) => fs.writeFileSync(path.join(ws, 'many.c'), manySections(SECTIONS)));
-  // Record every text of the lazymmu status item from now on.
+  cs = await CodeServer.start([{ from: 'test/fixtures/raw/direct_ptep_get.c', to: 'direct_ptep_get.c' }], {}, (ws) => {
+    fs.writeFileSync(path.join(ws, 'many.c'), manySections(SECTIONS));
+    for (let i = 0; i < REST_FILES; i++) fs.writeFileSync(path.join(ws, `rest${i}.c`), manySections(REST_SECTIONS, `rest${i}`));
+  });
+  // Record every text of the lazymmu status item, and of the Problems rows of many.c, from now on.
   // (In the page: its globals typed loosely, the tests compile without the DOM's types.)
   await cs.page.evaluate(() => {
     const g = globalThis as any;
     g.lzStatus = [];
+    /** Per Problems row text seen: the index into lzStatus when it was first seen (what the status said meanwhile). */
+    g.lzRows = {};
     // lazymmu's own item (not the window's progress item, which shows "lazymmu: k/N sections" too).
     const ours = /^lazymmu: (starting|indexing|checking|\d+ (finding|new))/;
     const record = () => {
       for (const el of Array.from(g.document.querySelectorAll('.statusbar-item')) as any[]) {
         const t = String(el.textContent ?? '').trim();
         if (ours.test(t) && g.lzStatus[g.lzStatus.length - 1] !== t) g.lzStatus.push(t);
+      }
+      for (const el of Array.from(g.document.querySelectorAll('.markers-panel .monaco-list-row')) as any[]) {
+        const t = String(el.textContent ?? '').trim();
+        if (/read-after-write/.test(t) && !(t in g.lzRows)) g.lzRows[t] = g.lzStatus.length - 1;
       }
     };
     new g.MutationObserver(record).observe(g.document.body, { subtree: true, childList: true, characterData: true, attributes: true });
@@ -41,23 +62,58 @@ after(async () => {
   await cs?.close();
 });
 
-uiTest('the status item says checking… until the check is finished, then N findings', async () => {
+uiTest('the open file\'s findings show provisional while the tree is checked, then final; "N findings" only at the end', async () => {
   const page = cs!.page;
+  // Problems open from the start, so its rows render as the diagnostics arrive.
+  await page.keyboard.press('Control+Shift+M');
+  await page.locator('.markers-panel').first().waitFor();
   await cs!.quickOpen('many.c');
   await page.locator('.statusbar-item', { hasText: 'lazymmu: checking…' }).first().waitFor({ timeout: 120000 });
-  await cs!.shot('progress-checking');
-  await page.locator('.statusbar-item', { hasText: /lazymmu: \d+ findings?/ }).first().waitFor({ timeout: 150000 });
+  // The provisional state, while the rest of the tree is checked (screenshot if it is still there; the records below decide).
+  const provisionalRow = page.locator('.markers-panel .monaco-list-row', { hasText: SUFFIX }).first();
+  const provisionalStatus = page.locator('.statusbar-item', { hasText: `(${SECTIONS} provisional)` }).first();
+  if (await Promise.all([provisionalRow.waitFor({ timeout: 150000 }), provisionalStatus.waitFor({ timeout: 150000 })]).then(() => true, () => false)) await cs!.shot('progress-provisional');
+  const final = page.locator('.statusbar-item', { hasText: new RegExp(`lazymmu: ${SECTIONS} findings`) }).first();
+  await final.waitFor({ timeout: 180000 });
+  // The final rows replace the provisional ones (the client applies the publish before it counts).
+  await page.locator('.markers-panel .monaco-list-row', { hasText: 'read-after-write' }).first().waitFor();
   await cs!.shot('progress-findings');
+
   const seen: string[] = await page.evaluate(() => (globalThis as any).lzStatus);
+  const rows: Record<string, number> = await page.evaluate(() => (globalThis as any).lzRows);
+  const all = seen.join(' | ');
   const firstCount = seen.findIndex((t) => /lazymmu: \d+ findings?/.test(t));
   const checking = seen.findIndex((t) => /lazymmu: checking…/.test(t));
-  assert.ok(checking >= 0 && checking < firstCount, seen.join(' | '));
-  // The sections analysed move while it checks, up to all of the open file's (its 400 are checked first).
-  // (A run superseded by a newer one, e.g. when the client's settings arrive, ends its progress and the
-  // next run counts again, its already-analysed sections going by at once: the count may restart once.)
-  const counts = seen.map((t) => /checking… ([\d,]+)\/([\d,]+) sections/.exec(t)).filter((m) => m).map((m) => Number(m![1].replace(/,/g, '')));
-  assert.ok(new Set(counts).size >= 3, seen.join(' | '));
-  assert.ok(Math.max(...counts) >= SECTIONS, seen.join(' | '));
+  assert.ok(checking >= 0 && checking < firstCount, all);
   // The first count shown is the finished check's: one finding per section, all of many.c.
-  assert.match(seen[firstCount], new RegExp(`lazymmu: ${SECTIONS} findings`), seen.join(' | '));
+  assert.match(seen[firstCount], new RegExp(`lazymmu: ${SECTIONS} findings`), all);
+
+  // Provisional first: the status item said so while it was checking, before any count was shown.
+  const provisional = seen.findIndex((t) => new RegExp(`^lazymmu: checking….*\\(${SECTIONS} provisional\\)$`).test(t));
+  assert.ok(provisional >= 0 && provisional < firstCount, all);
+  // Problems showed the open file's findings with the suffix while the status said checking…
+  const early = Object.entries(rows).filter(([t]) => t.includes(SUFFIX));
+  assert.ok(early.length > 0, `a provisional Problems row: ${JSON.stringify(rows)}`);
+  for (const [t, at] of early) assert.ok(at < firstCount && /checking…/.test(seen[at]), `${t} seen while "${seen[at]}"`);
+  // ... and the same findings without it once the check was done.
+  const now = await page.locator('.markers-panel .monaco-list-row', { hasText: 'read-after-write' }).allInnerTexts();
+  assert.ok(now.length > 0 && now.every((t) => !t.includes('provisional')), now.join('\n'));
+  const plain = (t: string) => t.replace(SUFFIX, '').replace(/\s+/g, '');
+  const finalRows = Object.entries(rows).filter(([t]) => !t.includes(SUFFIX)).map(([t]) => plain(t));
+  assert.ok(early.some(([t]) => finalRows.includes(plain(t))), `a provisional row is shown final, without the suffix: ${JSON.stringify(Object.keys(rows).slice(0, 6))}`);
+
+  // The sections analysed move while it checks, up to all of the open file's and then on through the tree's,
+  // and never go back (also when a newer run supersedes the first: it goes on with the same count).
+  const num = (s: string) => Number(s.replace(/,/g, ''));
+  const counts = seen
+    .slice(0, firstCount)
+    .map((t) => /checking… ([\d,]+)\/([\d,]+) sections/.exec(t))
+    .filter((m) => m)
+    .map((m) => ({ done: num(m![1]), total: num(m![2]) }));
+  assert.ok(new Set(counts.map((c) => c.done)).size >= 3, all);
+  assert.ok(counts.some((c) => c.done >= SECTIONS && c.total > SECTIONS), all);
+  for (let i = 1; i < counts.length; i++) {
+    assert.ok(counts[i].done >= counts[i - 1].done, `the count never goes back: ${all}`);
+    assert.ok(counts[i].total >= counts[i - 1].total, `the total never shrinks: ${all}`);
+  }
 });

@@ -192,7 +192,6 @@ uiTest('HTML and script in source text and file names reach the simulation panel
 
 
 uiTest('markup in scenario file names, source locations and parse errors reaches the simulation panel as text, and none of it runs', async () => {
-  const page = cs!.page;
   const panel = cs!.panel();
   // A scenario that simulates: its `name` (markup too) is the panel's title, its file name the subtitle, its '@' locations are the steps' sources.
   await cs!.quickOpen('pwn-scenario', 'pwn-scenario');
