@@ -11,7 +11,7 @@ import {
   WorkDoneProgressCreateRequest,
 } from 'vscode-languageclient/node';
 import { editorMiddleware, registerEditorFeatures } from './editorFeatures';
-import { openReplay, openScenario, PanelHost } from './panel/open';
+import { isLitmusDocument, openReplay, openScenario, PanelHost } from './panel/open';
 
 const SOURCE = 'lazymmu';
 /** The server's lazymmu.showOnlyNewSince state (server/newSinceBase.ts). */
@@ -227,7 +227,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('lazymmu.simulateAtCursor', async () => {
       const editor = vscode.window.activeTextEditor;
       if (!editor) return;
-      if (editor.document.languageId === 'lzmmu') return simulateScenario(context, editor.document);
+      if (editor.document.languageId === 'lzmmu' || isLitmusDocument(editor.document)) return simulateScenario(context, editor.document);
       const d = diagnosticAt(editor);
       if (!d) {
         void vscode.window.showInformationMessage('lazymmu: no lazymmu finding in this file to simulate');

@@ -9,6 +9,8 @@ import type { Finding, ModelReplay } from '../engine/findings';
 import { bitingModel, fixedPath, reachSummary, ReachSummary, replayFinding, replayFixed, replaySummary } from '../engine/replay';
 import { renderMessage } from '../engine/message';
 import { condToText, DEFAULT_MODEL, listModels, parseScenario, simulate, SimResult } from '../engine/simulator';
+import { isLitmusFile, readLitmus } from '../engine/simulator/litmus';
+import type { Diagnostic as SimDiagnostic, Scenario } from '../engine/simulator/types';
 import { codeLensesFor } from './codeLens';
 import { engineFix, kindWanted } from './codeActions';
 import { SOURCE } from './convert';
@@ -51,6 +53,7 @@ export interface ScenarioParams {
   text: string;
   /** A model name, or 'all'; default the simulator's default model. */
   model?: string;
+  /** `*.litmus`: the text is a herd7 AArch64 litmus test (hardware updates, TTHM, ...); else `.lzmmu`. */
   fileName?: string;
 }
 
@@ -194,9 +197,17 @@ export async function applyFixAndReplay(connection: Pick<Connection, 'workspace'
   return { ...answer(store, f, replay, p.model), fix: { title: f.fix.title }, applied: true };
 }
 
+/** A `.lzmmu` scenario, or a litmus test (one the machine cannot run faithfully is an error saying why). */
+function readScenario(text: string, fileName: string): { scenario?: Scenario; errors: SimDiagnostic[] } {
+  if (!isLitmusFile(fileName)) return parseScenario(text, fileName);
+  const r = readLitmus(text, fileName);
+  if (r.cannotExpress) return { errors: [{ file: fileName, line: 1, col: 1, message: `the simulator cannot express this test: ${r.cannotExpress}` }] };
+  return r;
+}
+
 export function simulateText(p: ScenarioParams, defaultModel: string = DEFAULT_MODEL): ScenarioResult {
   const text = typeof p?.text === 'string' ? p.text : '';
-  const parsed = parseScenario(text, p?.fileName ?? 'scenario.lzmmu');
+  const parsed = readScenario(text, typeof p?.fileName === 'string' ? p.fileName : 'scenario.lzmmu');
   const errors = parsed.errors.map((e) => ({ line: e.line, col: e.col, message: e.message }));
   if (!parsed.scenario || errors.length) return { errors, results: {} };
   const sc = parsed.scenario;

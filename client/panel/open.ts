@@ -35,9 +35,17 @@ export async function openReplay(host: PanelHost, uri: string, start: { line: nu
   SimulationPanel.show(host.extensionUri, fromReplayAnswer(r as ReplayAnswer, host.preferredModel()), host.log, r.fix ? applyFix : undefined);
 }
 
-/** The panel for a .lzmmu document, simulated on every model; steps link to the document's lines. */
+/** A herd7 litmus test (`lazymmu simulate` reads them too): hardware updates, TTHM, barriers as herd7 runs them. */
+export const isLitmusDocument = (doc: vscode.TextDocument): boolean => doc.fileName.endsWith('.litmus');
+
+/**
+ * The panel for a .lzmmu document or a .litmus test, simulated on every
+ * model; a scenario's steps link to the document's lines (a litmus test's
+ * steps are numbered by the reader, not by the file's lines: no links).
+ */
 export async function openScenario(host: PanelHost, doc: vscode.TextDocument): Promise<void> {
   const r = await host.request<ScenarioAnswer>(SCENARIO_REQUEST, { text: doc.getText(), model: 'all', fileName: doc.fileName });
   const name = doc.uri.path.split('/').pop() ?? 'scenario';
-  SimulationPanel.show(host.extensionUri, fromScenario(name, r, host.preferredModel(), doc.uri.scheme === 'file' ? doc.uri.fsPath : undefined), host.log);
+  const links = doc.uri.scheme === 'file' && !isLitmusDocument(doc) ? doc.uri.fsPath : undefined;
+  SimulationPanel.show(host.extensionUri, fromScenario(name, r, host.preferredModel(), links), host.log);
 }

@@ -27,8 +27,12 @@ export interface BuilderOp {
   dest?: string;
   /** Registers the address depends on (address dependency). */
   deps?: string[];
+  /** Registers the stored value depends on (data dependency). */
+  vdeps?: string[];
   /** Runs only when this holds (a forward branch did not skip it). */
   guard?: Guard;
+  /** A release atomic (`...L`): earlier stores are observed before its write, if it writes. */
+  release?: boolean;
   label?: string;
   /** Explored both ways (happens / does not happen). */
   optional?: boolean;
@@ -109,7 +113,9 @@ export function buildScenario(spec: ScenarioSpec): { scenario?: Scenario; errors
       };
       if (st.dest) o.dest = st.dest;
       if (st.deps?.length) o.deps = st.deps;
+      if (st.vdeps?.length) o.vdeps = st.vdeps;
       if (st.guard) o.guard = st.guard;
+      if (st.release) o.release = true;
       if (st.label) o.label = st.label;
       if (st.loc) o.loc = st.loc;
       return o;

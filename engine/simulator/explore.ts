@@ -4,11 +4,11 @@
  * witness (the first, hence a shortest, path found) per outcome.
  */
 import { CompiledModel, CompiledScenario, compileModel, compileScenario } from './kernel';
-import { finalMemory, initialState, isFinal, snapshot, successors } from './machine';
+import { finalMemory, finalSuccessors, initialState, isFinal, snapshot, successors } from './machine';
 import { MachineState, showDesc, showVal, stateKey } from './machineTypes';
 import { descMatches } from './guard';
 import { KernelModel } from './modelTypes';
-import { Bounds, Cond, DescLit, Outcome, Scenario, SimResult, Step } from './types';
+import { Bounds, Cond, Outcome, Scenario, SimResult, Step } from './types';
 
 export const DEFAULT_BOUNDS: Required<Bounds> = { maxStates: 200000, maxSteps: 400 };
 
@@ -80,17 +80,17 @@ export function explore(sc: Scenario, model: KernelModel, bounds: Bounds = {}): 
   while (queue.length && bounded === null) {
     const nextQ: { id: number; s: MachineState }[] = [];
     for (const { id, s } of queue) {
-      if (isFinal(cs, s)) {
+      const final = isFinal(cs, s);
+      if (final) {
         const fin = finalMemory(s);
         const key = outcomeKey(fin);
         if (!outcomes.has(key)) outcomes.set(key, { key, node: id, fin });
-        continue;
       }
       if (depth[id] >= maxSteps) {
-        depthCut++;
+        if (!final) depthCut++;
         continue;
       }
-      const succs = successors(cs, cm, s);
+      const succs = next(cs, cm, s);
       for (let k = 0; k < succs.length; k++) {
         const key = stateKey(succs[k].state);
         if (seen.has(key)) continue;
@@ -152,6 +152,11 @@ export function explore(sc: Scenario, model: KernelModel, bounds: Bounds = {}): 
   };
 }
 
+/** The moves from a state: the machine's, or from a final state the walker's alone. */
+function next(cs: CompiledScenario, cm: CompiledModel, s: MachineState) {
+  return isFinal(cs, s) ? finalSuccessors(cs, s) : successors(cs, cm, s);
+}
+
 function outcomeKey(fin: MachineState): string {
   return JSON.stringify([
     fin.faults,
@@ -180,7 +185,7 @@ function buildWitness(
   const steps: Step[] = [];
   let s = init;
   for (const n of path) {
-    const succ = successors(cs, cm, s)[succIdx[n]];
+    const succ = next(cs, cm, s)[succIdx[n]];
     s = succ.state;
     const st: Step = {
       index: steps.length,

@@ -304,6 +304,7 @@ export function lowerStep(cm: CompiledModel, cs: CompiledScenario, s: MachineSta
         const b = val(st.args[2]);
         if (b !== undefined) m.b = b;
         if (st.dest) m.dest = st.dest;
+        if (st.release) m.rel = true;
         return [m];
       }
       case 'alu': {

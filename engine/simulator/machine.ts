@@ -1,7 +1,10 @@
 /**
  * Transitions of the arm64 VMSA machine (see machineTypes.ts for the state).
  * `successors` lists every step the machine may take from a state, in a
- * fixed order, so exploration is deterministic.
+ * fixed order, so exploration is deterministic. Long because every move of
+ * the machine is here, next to the others it must stay consistent with
+ * (store buffer, TLB, pipeline, TLBI, hardware updates, faults); what may run
+ * out of program order is reorder.ts.
  */
 import { CompiledModel, CompiledScenario, initialKernelVars, Instr, lowerStep } from './kernel';
 import {
@@ -15,13 +18,15 @@ import {
   withFlags,
   MachineState,
   MOp,
+  SbEntry,
   showDesc,
   showVal,
   Val,
 } from './machineTypes';
 import { OpStep, StateSnapshot, Step } from './types';
 import { showArg } from './builder';
-import { evalGuard, guardRegs, showGuard } from './guard';
+import { evalGuard, showGuard } from './guard';
+import { canHoist, HOIST_WINDOW, nextAccessIsFreeStore, overtakesLoad, PLAIN_LOADS, skipEarly, speculationFailed } from './reorder';
 
 /** What a step says about itself (a trace Step without its index and the state after it). */
 export type StepInfo = Omit<Step, 'index' | 'state'>;
@@ -53,6 +58,9 @@ export function initialState(cs: CompiledScenario, cm: CompiledModel): MachineSt
       irq: 0,
       deferred: [],
       dtlbi: [],
+      pipeHw: [],
+      qIdx: -1,
+      halt: -1,
     })),
     faults: [],
     errors: [],
@@ -60,7 +68,21 @@ export function initialState(cs: CompiledScenario, cm: CompiledModel): MachineSt
 }
 
 export function isFinal(cs: CompiledScenario, s: MachineState): boolean {
-  return s.cpus.every((c, i) => c.pc >= cs.programs[i].length && c.queue.length === 0);
+  return !eagerUpdateLost(s) && s.cpus.every((c, i) => c.pc >= progEnd(cs, c, i) && c.queue.length === 0);
+}
+
+/** Where CPU i's program ends: its length, or where a fatal fault of an early instruction stopped it. */
+function progEnd(cs: CompiledScenario, c: CpuState, i: number): number {
+  return c.halt >= 0 ? c.halt : cs.programs[i].length;
+}
+
+/**
+ * An early translation that made a store's hardware update was dropped
+ * (ISB, exception, TLBI) before the store used it: the update belonged to
+ * no access, so this path is not an execution (it ends here).
+ */
+function eagerUpdateLost(s: MachineState): boolean {
+  return s.cpus.some((c) => c.pipeHw.some((va) => c.pipe[va] === undefined));
 }
 
 function hwApply(d: DescStr, hw: 'af' | 'afdb'): DescStr {
@@ -75,29 +97,36 @@ function commitTo(s: MachineState, loc: string, val: Val, hw?: 'af' | 'afdb') {
 }
 
 /**
- * Make buffered stores visible: all of them (DSB, the end), or, for a DMB
- * (`explicitOnly`), the explicit ones not queued behind a hardware update
+ * Make buffered stores visible: all of them (`all`: DSB ISH/SY, the end);
+ * the explicit ones (`explicit`: DSB ST, which orders the CPU's explicit
+ * stores but not its hardware updates), a hardware update going with them
+ * only when an explicit store of the same entry is queued behind it; or,
+ * for a DMB (`dmb`), the explicit ones not queued behind a hardware update
  * of the same location.
  */
-function drain(s: MachineState, c: CpuState, explicitOnly = false) {
-  if (!explicitOnly) {
+function drain(s: MachineState, c: CpuState, mode: 'all' | 'explicit' | 'dmb' = 'all') {
+  if (mode === 'all') {
     for (const e of c.sb) commitTo(s, e.loc, e.val, e.hw);
     c.sb = [];
     return;
   }
   const held = new Set<string>();
-  const keep = c.sb.filter((e) => {
-    if (e.hw || held.has(e.loc)) {
+  const keep = c.sb.filter((e, idx) => {
+    const commit =
+      mode === 'explicit'
+        ? !e.hw || c.sb.slice(idx + 1).some((l) => l.loc === e.loc && !l.hw)
+        : !e.hw && !held.has(e.loc);
+    if (!commit) {
       held.add(e.loc);
       return true;
     }
-    commitTo(s, e.loc, e.val);
+    commitTo(s, e.loc, e.val, e.hw);
     return false;
   });
   c.sb = keep;
 }
 
-function performTlbi(s: MachineState, cpu: number, t: { va: string | null; bc: boolean }) {
+function performTlbi(s: MachineState, cpu: number, t: { va: string | null; bc: boolean; scope?: string[] }) {
   s.cpus.forEach((o, i) => {
     if (i !== cpu && !t.bc) return;
     if (t.va === null) o.tlb = {};
@@ -105,10 +134,27 @@ function performTlbi(s: MachineState, cpu: number, t: { va: string | null; bc: b
     // A completed broadcast TLBI guarantees no other CPU still uses a
     // translation it had fetched early; the local pipeline needs an ISB.
     if (i !== cpu) {
-      if (t.va === null) o.pipe = {};
-      else delete o.pipe[t.va];
+      if (t.va !== null) delete o.pipe[t.va];
+      else if (t.scope) for (const va of t.scope) delete o.pipe[va];
+      else o.pipe = {};
     }
   });
+}
+
+/**
+ * The entries a broadcast TLBI ALL at instruction `at` of CPU i orders
+ * early translations against: those the CPU accessed before it (herd7: a
+ * TLBI is "after" a translation only when the entry it read was overwritten
+ * by a write ordered before the TLBI). Another CPU's early translation of an
+ * entry written by a third CPU, unobserved by this one, survives it.
+ */
+function tlbiAllScope(cs: CompiledScenario, i: number, at: number): string[] {
+  const names = new Set<string>();
+  cs.programs[i].slice(0, Math.max(at, 0)).forEach((ins) => {
+    const a = ins.k === 'op' ? ins.step.args[0] : undefined;
+    if (a?.kind === 'name' && cs.entryInit[a.name] && ins.k === 'op' && ins.step.op.endsWith('_pte')) names.add(a.name);
+  });
+  return [...names].sort();
 }
 
 /**
@@ -132,7 +178,9 @@ function hwLocked(s: MachineState, cpu: number, loc: string): boolean {
 function readLoc(s: MachineState, c: CpuState, loc: string): Val {
   const name = loc.slice(2);
   let v: Val = loc.startsWith('e:') ? s.entries[name] : s.pages[name];
-  for (const e of c.sb) if (e.loc === loc) v = e.hw ? hwApply(v as DescStr, e.hw) : e.val;
+  // the CPU's explicit stores are forwarded to its loads; its hardware
+  // updates are not (only a DSB ISH orders them before a later load)
+  for (const e of c.sb) if (e.loc === loc && !e.hw) v = e.val;
   return v;
 }
 
@@ -176,7 +224,7 @@ function describeMOp(m: MOp): string {
       return m.dom === 'full' ? 'DSB ISH' : m.dom === 'st' ? 'DSB ISHST' : 'DSB LD';
     case 'rmw': {
       const args = [m.a, ...(m.b !== undefined ? [m.b] : [])].map(showVal).join(', ');
-      return `${m.dest ? m.dest + ' <- ' : ''}atomic ${m.op.toUpperCase()}(${args}) on ${m.onEntry ? 'entry ' + m.va : '[' + m.va + ']'}`;
+      return `${m.dest ? m.dest + ' <- ' : ''}atomic ${m.rel ? 'release ' : ''}${m.op.toUpperCase()}(${args}) on ${m.onEntry ? 'entry ' + m.va : '[' + m.va + ']'}`;
     }
     case 'dmb':
       return m.dom === 'full' ? 'DMB ISH' : m.dom === 'st' ? 'DMB ISHST' : 'DMB LD';
@@ -197,78 +245,9 @@ function renderOp(step: OpStep): string {
   return `${step.dest ? step.dest + ' = ' : ''}${step.op}(${step.args.map(showArg).join(', ')})`;
 }
 
-/** How far ahead of the program counter a load may be satisfied. */
-const HOIST_WINDOW = 4;
-const PLAIN_LOADS = new Set(['ldr', 'ldr_pte']);
-
-/** The location a plain load reads: its entry, or the page its entry maps at first. */
-function loadLoc(cs: CompiledScenario, st: OpStep): string {
-  const name = st.args[0]?.kind === 'name' ? st.args[0].name : '';
-  return st.op === 'ldr_pte' ? 'e:' + name : 'p:' + (cs.entryInit[name]?.page ?? name);
-}
-
-/**
- * Whether the plain load at j may be satisfied before the instructions
- * between pc and j: only other plain loads of other locations and other
- * registers (no address dependency on them), and store-only barriers.
- */
-function canHoist(cs: CompiledScenario, prog: Instr[], c: CpuState, j: number): boolean {
-  const ins = prog[j];
-  if (ins.k !== 'op' || ins.skipTo !== undefined || !PLAIN_LOADS.has(ins.step.op)) return false;
-  const me = ins.step;
-  for (let k = c.pc; k < j; k++) {
-    if (c.early.includes(k)) continue;
-    const o = prog[k];
-    if (o.k !== 'op' || o.skipTo !== undefined) return false;
-    const st = o.step;
-    // the overtaken op's guard is read when it is reached: keep its registers
-    if (me.dest && st.guard && guardRegs(st.guard).has(me.dest)) return false;
-    if (PLAIN_LOADS.has(st.op)) {
-      if (loadLoc(cs, st) === loadLoc(cs, me) || st.dest === me.dest || (st.dest && me.deps?.includes(st.dest))) return false;
-      continue;
-    }
-    if (st.op === 'alu') {
-      // register arithmetic: overtaken unless it reads or writes the load's register, or computes its address
-      const reads = st.args.flatMap((a) => (a.kind === 'reg' ? [a.reg] : []));
-      if (me.dest && (st.dest === me.dest || reads.includes(me.dest))) return false;
-      if (st.dest && me.deps?.includes(st.dest)) return false;
-      continue;
-    }
-    if ((st.op === 'dsb' || st.op === 'dmb') && st.args[0]?.kind === 'name' && (st.args[0].name === 'st' || st.args[0].name === 'ishst')) continue;
-    return false;
-  }
-  return true;
-}
-
-/**
- * Step over loads already satisfied early, but stop at a guarded one: its
- * guard is read once the ops before it are done (see `speculationFailed`).
- */
-function skipEarly(c: CpuState, prog: Instr[]) {
-  while (c.early.includes(c.pc)) {
-    const ins = prog[c.pc];
-    if (ins.k === 'op' && ins.step.guard) return;
-    c.early = c.early.filter((x) => x !== c.pc);
-    c.pc++;
-  }
-}
-
-/**
- * A CPU reached a load it satisfied early under a guard that is false: the
- * load was speculated down a path the branch did not take. The path of the
- * exploration ends there (the same run without the speculation is another path).
- */
-function speculationFailed(cs: CompiledScenario, s: MachineState): boolean {
-  return s.cpus.some((c, i) => {
-    if (c.queue.length || !c.early.includes(c.pc)) return false;
-    const ins = cs.programs[i][c.pc];
-    return ins.k === 'op' && !!ins.step.guard && !evalGuard(ins.step.guard, c.regs);
-  });
-}
-
 export function successors(cs: CompiledScenario, cm: CompiledModel, s: MachineState): Succ[] {
   const out: Succ[] = [];
-  if (speculationFailed(cs, s)) return out;
+  if (speculationFailed(cs, s) || eagerUpdateLost(s)) return out;
   const n = s.cpus.length;
   for (let i = 0; i < n; i++) {
     const c = s.cpus[i];
@@ -276,7 +255,7 @@ export function successors(cs: CompiledScenario, cm: CompiledModel, s: MachineSt
     // 1. the program: next machine op, or lower the next kernel step
     if (c.queue.length > 0) {
       execMOp(cs, s, i, out);
-    } else if (c.pc < prog.length) {
+    } else if (c.pc < progEnd(cs, c, i)) {
       const ins = prog[c.pc];
       if (c.early.includes(c.pc)) {
         // a guarded load satisfied early, reached on the path its guard allows
@@ -318,6 +297,7 @@ export function successors(cs: CompiledScenario, cm: CompiledModel, s: MachineSt
         if (ins.k === 'op') {
           nc.tag = ins.step.label ?? `#${ins.step.pos.line}`;
           nc.queue = lowerStep(cm, cs, ns, nc, ins.step);
+          if (nc.queue.length) nc.qIdx = c.pc;
           text = renderOp(ins.step);
         } else if (ins.k === 'irq_enter') {
           nc.tag = ins.step.label ?? `#${ins.step.pos.line}`;
@@ -338,21 +318,24 @@ export function successors(cs: CompiledScenario, cm: CompiledModel, s: MachineSt
         });
       }
     }
-    // 1b. a later load satisfied out of program order
+    // 1b. a later load (or ISB, TLBI) performed out of program order
     if (c.queue.length === 0) {
-      for (let j = c.pc + 1; j < prog.length && j <= c.pc + HOIST_WINDOW; j++) {
+      for (let j = c.pc + 1; j < progEnd(cs, c, i) && j <= c.pc + HOIST_WINDOW; j++) {
         if (c.early.includes(j) || !canHoist(cs, prog, c, j)) continue;
         const ins = prog[j] as Extract<Instr, { k: 'op' }>;
         const ns = cloneState(s);
         const nc = ns.cpus[i];
         nc.early = [...c.early, j].sort((a, b) => a - b);
+        nc.qIdx = j;
         nc.tag = ins.step.label ?? `#${ins.step.pos.line}`;
         nc.queue = lowerStep(cm, cs, ns, nc, ins.step);
+        const how = PLAIN_LOADS.has(ins.step.op) ? 'satisfied' : 'performed';
         if (ins.step.guard) nc.queue = nc.queue.map((q) => (q.k === 'ld' || q.k === 'ld_desc' ? { ...q, spec: true } : q));
+        if (overtakesLoad(prog, c, j)) nc.queue = nc.queue.map((q) => (q.k === 'ld' ? { ...q, overtook: true } : q));
         prune(cs, ns);
         out.push({
           state: ns,
-          info: { cpu: i, kind: 'kernel', text: `${renderOp(ins.step)} (satisfied early, out of program order) => ${nc.queue.map(describeMOp).join('; ')}`, label: ins.step.label, loc: ins.step.loc, scenarioLine: ins.step.pos.line },
+          info: { cpu: i, kind: 'kernel', text: `${renderOp(ins.step)} (${how} early, out of program order) => ${nc.queue.map(describeMOp).join('; ')}`, label: ins.step.label, loc: ins.step.loc, scenarioLine: ins.step.pos.line },
         });
       }
     }
@@ -390,22 +373,15 @@ export function successors(cs: CompiledScenario, cm: CompiledModel, s: MachineSt
         out.push({ state: ns, info: { cpu: i, kind: 'tlb-fill', text: `TLB caches ${va} -> ${showDesc(d)}` } });
       }
     }
-    if (cs.scenario.hwUpdates?.[i]?.ha) {
-      // with HA the walker may set an access flag at any time (speculative walk)
-      for (const va of Object.keys(s.entries).sort()) {
-        const d = s.entries[va];
-        if (!isValidDesc(d) || decDesc(d).af) continue;
-        const ns = cloneState(s);
-        ns.entries[va] = withFlags(d, { af: true });
-        out.push({ state: ns, info: { cpu: i, kind: 'hw-update', text: `hardware sets the access flag of entry ${va} (speculative walk): ${showDesc(ns.entries[va])}` } });
-      }
-    }
+    speculativeAf(cs, s, i, out);
     for (const va of Object.keys(c.tlb).sort()) {
       const ns = cloneState(s);
       delete ns.cpus[i].tlb[va];
       out.push({ state: ns, info: { cpu: i, kind: 'tlb-evict', text: `TLB evicts ${va}` } });
     }
     for (const va of rem) {
+      if (c.pipeHw.includes(va)) continue;
+      eagerDirtyWalk(cs, s, i, va, out);
       const cands: [DescStr, string][] = [[s.entries[va], 'walk']];
       if (c.tlb[va] !== undefined && c.tlb[va] !== s.entries[va]) cands.push([c.tlb[va], 'TLB']);
       for (const [d, from] of cands) {
@@ -422,12 +398,66 @@ export function successors(cs: CompiledScenario, cm: CompiledModel, s: MachineSt
   return out;
 }
 
+/**
+ * With HA the walker may set an access flag at any time (a speculative
+ * walk), also once the CPU's program is done (explore.ts asks then too).
+ */
+export function speculativeAf(cs: CompiledScenario, s: MachineState, i: number, out: Succ[]) {
+  if (!cs.scenario.hwUpdates?.[i]?.ha) return;
+  for (const va of Object.keys(s.entries).sort()) {
+    const d = s.entries[va];
+    if (!isValidDesc(d) || decDesc(d).af) continue;
+    const ns = cloneState(s);
+    ns.entries[va] = withFlags(d, { af: true });
+    out.push({ state: ns, info: { cpu: i, kind: 'hw-update', text: `hardware sets the access flag of entry ${va} (speculative walk): ${showDesc(ns.entries[va])}` } });
+  }
+}
+
+/** From a final state only the walker moves: speculative access-flag updates. */
+export function finalSuccessors(cs: CompiledScenario, s: MachineState): Succ[] {
+  const out: Succ[] = [];
+  s.cpus.forEach((_, i) => speculativeAf(cs, s, i, out));
+  return out;
+}
+
+/**
+ * A store's translation may be walked early, and with HD its dirty update
+ * made then, atomically with that walk (herd7: the update is an rmw with
+ * the translation read; DSB ISH does not order a later translation, only an
+ * ISB does): the update is buffered like other hardware updates, and the
+ * store must then go through that translation (`pipeHw`).
+ */
+function eagerDirtyWalk(cs: CompiledScenario, s: MachineState, i: number, va: string, out: Succ[]) {
+  const hw = cs.scenario.hwUpdates?.[i];
+  const c = s.cpus[i];
+  if (!hw?.hd) return;
+  const loc = 'e:' + va;
+  let mem = s.entries[va];
+  for (const e of c.sb) if (e.loc === loc && e.hw) mem = hwApply(mem, e.hw);
+  if (!isValidDesc(mem)) return;
+  const x = decDesc(mem);
+  if (x.db || !x.dbm || hwLocked(s, i, loc) || !nextAccessIsFreeStore(cs, c, i, va)) return;
+  const upd = hwApply(mem, 'afdb');
+  const ns = cloneState(s);
+  const nc = ns.cpus[i];
+  const at = nc.sb.findIndex((e) => e.loc === loc && !e.hw);
+  const entry: SbEntry = { loc, val: upd, hw: 'afdb' };
+  nc.sb = at < 0 ? [...nc.sb, entry] : [...nc.sb.slice(0, at), entry, ...nc.sb.slice(at)];
+  nc.pipe[va] = upd;
+  nc.pipeHw = [...c.pipeHw, va].sort();
+  out.push({
+    state: ns,
+    info: { cpu: i, kind: 'hw-update', text: `pipeline translates ${va} early for the store to come, and the hardware sets AF and DB of entry ${va}: ${showDesc(upd)}` },
+  });
+}
+
 function execMOp(cs: CompiledScenario, s: MachineState, i: number, out: Succ[]) {
   const c = s.cpus[i];
   const m = c.queue[0];
   const base = () => {
     const ns = cloneState(s);
     ns.cpus[i].queue = c.queue.slice(1);
+    if (!ns.cpus[i].queue.length) ns.cpus[i].qIdx = -1;
     return ns;
   };
   const push = (ns: MachineState, text: string) => {
@@ -455,9 +485,12 @@ function execMOp(cs: CompiledScenario, s: MachineState, i: number, out: Succ[]) 
       return;
     }
     case 'rmw':
+      // a release atomic waits, like a DMB, for the earlier stores it orders
+      if (m.rel && c.sb.some((e) => !e.hw && hwLocked(s, i, e.loc))) return;
       if (m.onEntry) {
         if (hwLocked(s, i, 'e:' + m.va)) return;
         const ns = base();
+        if (m.rel) drain(ns, ns.cpus[i], 'dmb');
         const text = atomicUpdate(ns, ns.cpus[i], 'e:' + m.va, m);
         push(ns, `${describeMOp(m)}: ${text}`);
         return;
@@ -470,25 +503,46 @@ function execMOp(cs: CompiledScenario, s: MachineState, i: number, out: Succ[]) 
         if (d !== undefined && !opts.some((o) => o[0] === d)) opts.push([d, from]);
       };
       add(c.pipe[m.va], 'pipeline');
-      add(c.tlb[m.va], 'TLB');
-      add(s.entries[m.va], 'walk');
+      const eager = c.pipeHw.includes(m.va);
+      if (!eager) {
+        add(c.tlb[m.va], 'TLB');
+        add(s.entries[m.va], 'walk');
+      }
       const hw = cs.scenario.hwUpdates?.[i];
       const writes = m.k !== 'ld';
       for (const [d0, from0] of opts) {
         const ns = base();
         const nc = ns.cpus[i];
+        if (eager) nc.pipeHw = c.pipeHw.filter((v) => v !== m.va);
         const fault = (kind: string, why: string) => {
           // a speculated load does not fault: it waits until its branch is resolved
           if (m.k === 'ld' && m.spec) return;
+          if (kind === 'Translation') {
+            // a translation fault is ordered after every earlier explicit access of
+            // the CPU (herd7: a translation fault is the same location as any access
+            // at the same page offset): not before an earlier load still to run,
+            // and the CPU's buffered data stores become visible first
+            if (m.k === 'ld' && m.overtook) return;
+            for (const e of nc.sb) if (!e.hw && e.loc.startsWith('p:')) commitTo(ns, e.loc, e.val);
+            nc.sb = nc.sb.filter((e) => e.hw || !e.loc.startsWith('p:'));
+          }
           const f = `P${i}:${c.tag}:${m.va}${kind === 'Translation' ? '' : ':' + kind}`;
           ns.faults = addSorted(s.faults, f);
           nc.pipe = {}; // exception entry and return are context synchronising
           if (cs.scenario.onFault === 'stop') {
-            nc.pc = cs.programs[i].length;
             nc.queue = [];
-            nc.early = [];
+            nc.qIdx = -1;
+            if (c.qIdx > c.pc) {
+              // performed early: the instructions before it still run, none after it
+              nc.halt = c.qIdx;
+              nc.early = c.early.filter((k) => k < c.qIdx);
+            } else {
+              nc.pc = cs.programs[i].length;
+              nc.early = [];
+            }
           }
-          push(ns, `${describeMOp(m)}: ${why}`);
+          const precise = cs.scenario.onFault === 'stop' && c.qIdx > c.pc ? '; the instructions before it still run, none after it' : '';
+          push(ns, `${describeMOp(m)}: ${why}${precise}`);
         };
         let d = d0;
         let from = from0;
@@ -510,7 +564,11 @@ function execMOp(cs: CompiledScenario, s: MachineState, i: number, out: Succ[]) 
             fault('Permission', `permission fault: not writable (${from} gives ${showDesc(d)})`);
             continue;
           }
-          const mem = readLoc(s, c, 'e:' + m.va) as DescStr;
+          // the walker sees memory and this CPU's buffered hardware updates, not its
+          // explicit stores: the update comes before them in the entry's coherence order
+          const loc = 'e:' + m.va;
+          let mem = s.entries[m.va];
+          for (const e of c.sb) if (e.loc === loc && e.hw) mem = hwApply(mem, e.hw);
           if (!isValidDesc(mem)) {
             fault('Translation', `translation fault (the walk for the hardware update finds ${showDesc(mem)})`);
             continue;
@@ -522,7 +580,11 @@ function execMOp(cs: CompiledScenario, s: MachineState, i: number, out: Succ[]) 
           }
           const hwKind = writes && !mx.db ? 'afdb' : 'af';
           const upd = hwApply(mem, hwKind);
-          if (upd !== mem) nc.sb = [...nc.sb, { loc: 'e:' + m.va, val: upd, hw: hwKind }];
+          if (upd !== mem) {
+            const at = nc.sb.findIndex((e) => e.loc === loc && !e.hw);
+            const entry: SbEntry = { loc, val: upd, hw: hwKind };
+            nc.sb = at < 0 ? [...nc.sb, entry] : [...nc.sb.slice(0, at), entry, ...nc.sb.slice(at)];
+          }
           if (nc.tlb[m.va] !== undefined) nc.tlb[m.va] = upd;
           note = upd === mem ? '' : ` (hardware sets ${hwKind === 'afdb' ? 'AF and DB' : 'AF'} of entry ${m.va}: ${showDesc(upd)})`;
           d = upd;
@@ -531,6 +593,7 @@ function execMOp(cs: CompiledScenario, s: MachineState, i: number, out: Succ[]) 
         }
         const page = x.page!;
         if (m.k === 'rmw') {
+          if (m.rel) drain(ns, nc, 'dmb');
           const text = atomicUpdate(ns, nc, 'p:' + page, m);
           push(ns, `${describeMOp(m)} via ${from} -> page ${page}: ${text}${note}`);
         } else if (m.k === 'ld') {
@@ -548,7 +611,7 @@ function execMOp(cs: CompiledScenario, s: MachineState, i: number, out: Succ[]) 
       const ns = base();
       const nc = ns.cpus[i];
       if (m.dom !== 'ld' && c.sb.some((e) => !e.hw && hwLocked(s, i, e.loc))) return;
-      if (m.dom !== 'ld') drain(ns, nc);
+      if (m.dom !== 'ld') drain(ns, nc, m.dom === 'st' ? 'explicit' : 'all');
       // DSB ISH waits for its TLBIs, which wait for stores made with the old translation
       if (m.dom === 'full' && nc.ptlbi.some((t) => tlbiBlocked(ns, i, t))) return;
       if (m.dom === 'full') {
@@ -563,7 +626,7 @@ function execMOp(cs: CompiledScenario, s: MachineState, i: number, out: Succ[]) 
       // earlier stores become visible before any later access
       const ns = base();
       if (m.dom !== 'ld' && c.sb.some((e) => !e.hw && hwLocked(s, i, e.loc))) return;
-      if (m.dom !== 'ld') drain(ns, ns.cpus[i], true);
+      if (m.dom !== 'ld') drain(ns, ns.cpus[i], 'dmb');
       push(ns, describeMOp(m));
       return;
     }
@@ -576,7 +639,8 @@ function execMOp(cs: CompiledScenario, s: MachineState, i: number, out: Succ[]) 
     }
     case 'tlbi': {
       const ns = base();
-      ns.cpus[i].ptlbi = [...c.ptlbi, { va: m.va, bc: m.bc }];
+      const scope = m.va === null && m.bc ? tlbiAllScope(cs, i, c.qIdx) : undefined;
+      ns.cpus[i].ptlbi = [...c.ptlbi, scope ? { va: m.va, bc: m.bc, scope } : { va: m.va, bc: m.bc }];
       push(ns, describeMOp(m));
       return;
     }
@@ -630,7 +694,7 @@ export function snapshot(cs: CompiledScenario, s: MachineState): StateSnapshot {
       const prog = cs.programs[i];
       let next = 'done';
       if (c.queue.length) next = describeMOp(c.queue[0]);
-      else if (c.pc < prog.length) {
+      else if (c.pc < progEnd(cs, c, i)) {
         const ins = prog[c.pc];
         next = ins.k === 'op' ? renderOp(ins.step) : ins.k === 'irq_enter' ? 'interrupt entry' : 'interrupt return';
       }

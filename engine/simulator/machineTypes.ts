@@ -81,12 +81,14 @@ export type MOp =
   | { k: 'ld_desc'; entry: string; dest: string; spec?: true }
   /** `why`: what computed it (a deferred write when absent) */
   | { k: 'set_reg'; dest: string; val: Val; why?: string }
-  | { k: 'ld'; va: string; dest: string; spec?: true }
+  /** `overtook`: satisfied early past an earlier load still to run (it cannot take a translation fault yet; machine.ts) */
+  | { k: 'ld'; va: string; dest: string; spec?: true; overtook?: true }
   | { k: 'st'; va: string; val: number }
   | { k: 'dsb'; dom: 'full' | 'st' | 'ld' }
   | { k: 'dmb'; dom: 'full' | 'st' | 'ld' }
   /** atomic read-modify-write of an entry (`onEntry`) or of data through the VA */
-  | { k: 'rmw'; op: RmwOp; onEntry: boolean; va: string; a: Val; b?: Val; dest?: string }
+  /** `rel`: a release atomic (the CPU's earlier explicit stores become visible first, unless it faults) */
+  | { k: 'rmw'; op: RmwOp; onEntry: boolean; va: string; a: Val; b?: Val; dest?: string; rel?: true }
   | { k: 'isb' }
   | { k: 'ctxsync'; why: string }
   | { k: 'tlbi'; va: string | null; bc: boolean }
@@ -145,12 +147,29 @@ export interface CpuState {
   sb: SbEntry[];
   tlb: Record<string, DescStr>;
   pipe: Record<string, DescStr>;
-  ptlbi: { va: string | null; bc: boolean }[];
+  /** `scope` (TLBI ALL, broadcast): the entries whose early translations it drops on the other CPUs */
+  ptlbi: { va: string | null; bc: boolean; scope?: string[] }[];
   /** Kernel model variables (task-local), in the model's variable order. */
   kv: Record<string, number>;
   irq: number;
   deferred: { entry: string; val: DescStr }[];
   dtlbi: string[];
+  /**
+   * VAs whose early translation (pipeline) already made the hardware
+   * update of the store that will use it: that store must go through it
+   * (a path where the translation is dropped instead ends; machine.ts).
+   */
+  pipeHw: string[];
+  /**
+   * Index of the instruction whose ops are queued (-1: none); after pc
+   * when it was performed early (out of program order).
+   */
+  qIdx: number;
+  /**
+   * Where the program stops (-1: its end): an instruction performed early
+   * took a fatal fault, the instructions before it still run (precise fault).
+   */
+  halt: number;
 }
 
 export interface MachineState {
@@ -179,6 +198,9 @@ export function cloneState(s: MachineState): MachineState {
       irq: c.irq,
       deferred: c.deferred,
       dtlbi: c.dtlbi,
+      pipeHw: c.pipeHw,
+      qIdx: c.qIdx,
+      halt: c.halt,
     })),
     faults: s.faults,
     errors: s.errors,
@@ -209,6 +231,9 @@ export function stateKey(s: MachineState): string {
       c.irq,
       c.deferred,
       c.dtlbi,
+      c.pipeHw,
+      c.qIdx,
+      c.halt,
     ]),
     s.faults,
     s.errors,

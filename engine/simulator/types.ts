@@ -52,8 +52,12 @@ export interface OpStep {
   dest?: string;
   /** Registers the step's address depends on (a load cannot be satisfied before them). */
   deps?: string[];
+  /** Registers a stored value depends on (data dependency; the litmus reader's load-buffering check). */
+  vdeps?: string[];
   /** Runs only when this holds over the CPU's registers (forward branches; guard.ts). */
   guard?: Guard;
+  /** A release atomic: earlier stores are observed before its write (machine.ts), none if it faults. */
+  release?: boolean;
   label?: string;
   optional: boolean;
   loc?: SourceLoc;

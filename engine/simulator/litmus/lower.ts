@@ -16,6 +16,7 @@ import { Cond, CondValue, DescLit, Scenario } from '../types';
 import { and, Guard, guardRegs, not, TRUE } from '../guard';
 import { aluApply, AluOp, DESC_BITS } from '../alu';
 import { LitCond, LitInstr, LitLoc, LitmusTest, LitValue } from './syntax';
+import { unmodelledFeature } from './unmodelled';
 
 export class CannotExpress extends Error {}
 
@@ -85,8 +86,8 @@ export interface Lowered {
 
 export function lowerLitmus(t: LitmusTest, fileName: string): Scenario {
   if (t.arch !== 'AArch64') cannot(`architecture ${t.arch} (only AArch64)`);
-  const variant = (t.meta.Variant ?? '').toLowerCase();
-  if (variant && !['precise', 'fatal', 'vmsa'].includes(variant)) cannot(`Variant=${t.meta.Variant}`);
+  const variant = (metaOf(t, 'Variant') ?? '').toLowerCase();
+  if (variant && !['precise', 'fatal', 'vmsa'].includes(variant)) cannot(`Variant=${metaOf(t, 'Variant')}`);
   if (t.filter) cannot('filter clause');
 
   // --- variables: every name used as a VA, PTE or PA
@@ -271,8 +272,9 @@ export function lowerLitmus(t: LitmusTest, fileName: string): Scenario {
           const a = address(ops[1], ins);
           const v = get(ops[0]);
           if (a.k === 'va') {
-            if (v.k === 'num') emit({ op: 'str', args: [a.n, v.v] });
-            else if (v.k === 'loaded' && !v.desc) emit({ op: 'str', args: [a.n, v.reg] });
+            const vdeps = v.dep?.length ? { vdeps: v.dep } : {};
+            if (v.k === 'num') emit({ op: 'str', args: [a.n, v.v], ...vdeps }, a);
+            else if (v.k === 'loaded' && !v.desc) emit({ op: 'str', args: [a.n, v.reg], ...vdeps }, a);
             else cannot(`store of ${describe(v)} to data (${ins.text})`);
           } else if (a.k === 'pte') {
             if (v.k === 'desc') emit({ op: 'str_pte', args: [a.n, v.d] });
@@ -317,8 +319,8 @@ export function lowerLitmus(t: LitmusTest, fileName: string): Scenario {
           const a = address(ops[1], ins);
           const v = get(ops[0]);
           if (a.k !== 'va') cannot(`${mn} to ${describe(a)} (${ins.text})`);
-          if (v.k === 'num') emit({ op: 'stlr', args: [a.n, v.v] });
-          else if (v.k === 'loaded' && !v.desc) emit({ op: 'stlr', args: [a.n, v.reg] });
+          if (v.k === 'num') emit({ op: 'stlr', args: [a.n, v.v] }, a);
+          else if (v.k === 'loaded' && !v.desc) emit({ op: 'stlr', args: [a.n, v.reg] }, a);
           else cannot(`${mn} of ${describe(v)} (${ins.text})`);
           return;
         }
@@ -332,7 +334,6 @@ export function lowerLitmus(t: LitmusTest, fileName: string): Scenario {
           const isStore = kindRaw.startsWith('ST');
           const base = kindRaw.replace(/^(LD|ST)/, '') as 'SWP' | 'CAS' | 'ADD' | 'CLR' | 'SET';
           const kind = kindRaw === 'SWP' || kindRaw === 'CAS' ? kindRaw : base;
-          if (acqRel.includes('L')) emit({ op: 'dmb', args: ['ish'] }); // release: earlier accesses first
           const a = address(ops[isStore ? 1 : 2], ins);
           const src = get(ops[0]);
           const newV = kind === 'CAS' ? get(ops[1]) : src;
@@ -361,7 +362,8 @@ export function lowerLitmus(t: LitmusTest, fileName: string): Scenario {
           if (kind === 'CAS') args.push(val(newV, false));
           const op: BuilderOp = { op: opName, args };
           if (destReg && normReg(destReg) !== 'zr') op.dest = setLoaded(destReg, onEntry);
-          emit(op);
+          if (acqRel.includes('L')) op.release = true; // release: earlier stores first, when it writes
+          emit(op, a);
           return;
         }
         // eslint-disable-next-line no-fallthrough
@@ -443,8 +445,10 @@ export function lowerLitmus(t: LitmusTest, fileName: string): Scenario {
     quantifier: t.quantifier,
   });
   if (!built.scenario) cannot(`scenario rejected: ${built.errors.map((e) => e.message).join('; ')}`);
+  const unmodelled = unmodelledFeature(built.scenario);
+  if (unmodelled) cannot(unmodelled);
   built.scenario.onFault = 'stop';
-  const hw = tthmOf(t.meta.TTHM, t.procs.length);
+  const hw = tthmOf(metaOf(t, 'TTHM'), t.procs.length);
   if (hw) built.scenario.hwUpdates = hw;
   return built.scenario;
 }
@@ -482,6 +486,12 @@ function describe(v: RV): string {
     case 'cmp':
       return 'a comparison result';
   }
+}
+
+/** A header key's value: herd7 matches keys case-insensitively (`variant=` is `Variant=`). */
+function metaOf(t: LitmusTest, key: string): string | undefined {
+  const k = Object.keys(t.meta).find((x) => x.toLowerCase() === key.toLowerCase());
+  return k === undefined ? undefined : t.meta[k];
 }
 
 const ALU = new Set(['LSR', 'LSL', 'ADD', 'SUB', 'EOR', 'AND', 'ORR', 'BIC']);

@@ -305,7 +305,8 @@ export function parseLitmus(source: string): LitmusTest {
   const qm = /^\s*(~\s*exists|exists|forall)\s*([\s\S]*?)\s*$/.exec(rest);
   if (!qm) {
     if (rest.trim()) throw new LitmusSyntaxError('expected the final condition (exists / ~exists / forall)', condLine);
-    return { arch, name, meta, init, procs, quantifier: 'exists', cond: { k: 'true' }, filter };
+    // no final condition: herd7 reads it as `forall (true)` (Required, always holds)
+    return { arch, name, meta, init, procs, quantifier: 'forall', cond: { k: 'true' }, filter };
   }
   const quantifier = qm[1].replace(/\s+/g, '') as LitmusTest['quantifier'];
   const cond = qm[2].trim() ? parseCond(qm[2], condLine) : { k: 'true' as const };
