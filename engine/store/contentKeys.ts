@@ -1,0 +1,149 @@
+// The content keys of analysis kept on disk: digests of exactly what a stored
+// product was computed from, recomputed from the tree as it is now when the
+// product is loaded (a product whose digests differ is computed again).
+//
+// - a function read (the interpreter's function key `file\0name#i`): its
+//   *region*, the lines from the previous definition the scan found in its
+//   file to the next one, with its place; a superset of its text (the
+//   declarator lines above the name included), found without parsing. A name
+//   defined more than once in one file (an #if and its #else) keys the whole
+//   file instead.
+// - a name looked up: every definition and macro of that name in the index
+//   (place, linkage, #if condition, entry-pointer parameter, macro body), and
+//   the index's whole-graph answers for it (uses the lazy API, may touch the
+//   mode); not the names it calls (its text is keyed when it is read).
+// - a file whose global initializers were read: its whole text.
+// - the call graph (the searches' input): per file, each definition's name,
+//   linkage, condition and the names it calls, in file order, without lines.
+// Digests are memoised for one ContentKeys; make a new one after texts change.
+// (A kernel tree's graph is ~25 MB of this text: hashed once per check.)
+import * as crypto from 'crypto';
+import { WorkspaceIndex } from '../index/workspaceIndex';
+
+const sha1 = (s: string) => crypto.createHash('sha1').update(s).digest('hex');
+
+/** What one stored product was computed from (the interpreter's Frame, in serial form). */
+export interface Deps {
+  /** Function keys read (`file\0name#i`). */
+  fns: string[];
+  /** Names looked up in the index. */
+  names: string[];
+  /** Files whose global initializers were read. */
+  globals: string[];
+  /** The whole call graph (callers by name: a root's pointer parameter bound by its callers). */
+  graph?: boolean;
+  /** Every file's content (what cannot be keyed finer). */
+  tree?: boolean;
+}
+
+export class ContentKeys {
+  private lineStarts = new Map<string, { text: string; starts: number[] } | null>();
+  private digests = new Map<string, string>();
+  private graph: string | null = null;
+
+  constructor(
+    private readonly index: WorkspaceIndex,
+    /** The text the analysis reads (an editor's overlay, else the file on disk); null when unreadable. */
+    private readonly textOf: (file: string) => string | null,
+  ) {}
+
+  /** One digest of every dependency listed (null: one of them cannot be read now). */
+  depsDigest(d: Deps): string {
+    const h = crypto.createHash('sha1');
+    for (const f of d.fns) h.update('f').update(this.fnDigest(f));
+    for (const n of d.names) h.update('n').update(this.nameDigest(n));
+    for (const g of d.globals) h.update('g').update(this.fileDigest(g));
+    if (d.graph) h.update('G').update(this.graphDigest());
+    if (d.tree) h.update('T').update(this.treeDigest());
+    return h.digest('hex');
+  }
+
+  private memo(key: string, compute: () => string): string {
+    let v = this.digests.get(key);
+    if (v === undefined) this.digests.set(key, (v = compute()));
+    return v;
+  }
+
+  /** A file's whole text: the index's content hash when it has one (what it scanned), else the text read now. */
+  fileDigest(file: string): string {
+    return this.memo(`F\0${file}`, () => {
+      const indexed = this.index.contentHashOf(file);
+      if (indexed !== undefined) return indexed;
+      const t = this.textOf(file);
+      return t === null ? 'unreadable' : sha1(`${file}\0${t}`);
+    });
+  }
+
+  /** The region of a function read by the interpreter (see the header). */
+  fnDigest(fnKey: string): string {
+    return this.memo(`R\0${fnKey}`, () => {
+      // A macro read as a function (eval/macros.ts: `macro\0file\0name#line`): its body and place are the name's.
+      if (fnKey.startsWith('macro\0')) return this.nameDigest(fnKey.slice(fnKey.indexOf('\0', 6) + 1, fnKey.lastIndexOf('#')));
+      const nul = fnKey.indexOf('\0');
+      const hash = fnKey.lastIndexOf('#');
+      const file = fnKey.slice(0, nul);
+      const name = fnKey.slice(nul + 1, hash);
+      const defs = this.index.definitionsIn(file, name);
+      if (defs.length !== 1 || fnKey.slice(hash + 1) !== '0') return this.fileDigest(file);
+      const lines = this.lines(file);
+      if (!lines) return 'unreadable';
+      const all = [...this.index.functionsIn(file).map((f) => f.line), ...this.index.macrosIn(file).map((m) => m.line)].sort((a, b) => a - b);
+      const at = defs[0].line;
+      const prev = all.filter((l) => l < at).pop() ?? 1;
+      const next = all.find((l) => l > at) ?? lines.starts.length;
+      const from = lines.starts[prev - 1] ?? lines.text.length;
+      const to = next < lines.starts.length ? lines.starts[next] : lines.text.length;
+      return sha1(`${file}\0${prev}:${at}:${next}\0${lines.text.slice(from, to)}`);
+    });
+  }
+
+  /** What the index says about a name (see the header). */
+  nameDigest(name: string): string {
+    return this.memo(`N\0${name}`, () => {
+      const defs = this.index.definitionsNamed(name).map((d) => [d.file, d.line, d.isStatic, d.isWeak, d.condition, d.takesEntry]);
+      const macros = this.index.macrosNamed(name).map((m) => [m.file, m.line, m.params, m.body, m.condition]);
+      return sha1(JSON.stringify([name, defs, macros, this.index.usesLazyApi(name), this.index.mayTouchMode(name)]));
+    });
+  }
+
+  /** Every file's text (a root bound by its callers' code, read without a key of its own). */
+  treeDigest(): string {
+    return this.memo('T', () => {
+      const h = crypto.createHash('sha1');
+      for (const f of this.index.files().sort()) h.update(f).update('\0').update(this.fileDigest(f));
+      return h.digest('hex');
+    });
+  }
+
+  /** The call graph's digest (see the header); unchanged by an edit that keeps every definition's calls. */
+  graphDigest(): string {
+    if (this.graph !== null) return this.graph;
+    const h = crypto.createHash('sha1');
+    for (const f of this.index.files().sort()) h.update(f).update('\0').update(graphOfFile(this.index, f));
+    return (this.graph = h.digest('hex'));
+  }
+
+  private lines(file: string): { text: string; starts: number[] } | null {
+    let l = this.lineStarts.get(file);
+    if (l === undefined) {
+      const text = this.textOf(file);
+      if (text === null) l = null;
+      else {
+        const starts = [0];
+        for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+        l = { text, starts };
+      }
+      this.lineStarts.set(file, l);
+    }
+    return l;
+  }
+}
+
+/** One file's part of the call graph: its definitions' names, linkage, conditions and calls, in file order. */
+function graphOfFile(index: WorkspaceIndex, file: string): string {
+  const parts: string[] = [];
+  for (const d of index.functionsIn(file)) parts.push(`${d.name}|${d.isStatic ? 's' : ''}${d.isWeak ? 'w' : ''}|${d.condition}|${d.calls.join(',')}`);
+  parts.push('#');
+  for (const m of index.macrosIn(file)) parts.push(`${m.name}|${m.condition}|${m.calls.join(',')}`);
+  return parts.join('\n');
+}
