@@ -3,11 +3,12 @@
 // product is loaded (a product whose digests differ is computed again).
 //
 // - a function read (the interpreter's function key `file\0name#i`): its
-//   *region*, the lines from the previous definition the scan found in its
-//   file to the next one, with its place; a superset of its text (the
-//   declarator lines above the name included), found without parsing. A name
-//   defined more than once in one file (an #if and its #else) keys the whole
-//   file instead.
+//   *region*, with its place: from the end of the previous definition's body
+//   (the scan's definitions, the body's end by matching braces) to the next
+//   definition's name line: a superset of its text (the declarator lines
+//   above the name included), found without parsing, that an edit inside
+//   another function's body leaves alone. A name defined more than once in
+//   one file (an #if and its #else) keys the whole file instead.
 // - a name looked up: every definition and macro of that name in the index
 //   (place, linkage, #if condition, entry-pointer parameter, macro body), and
 //   the index's whole-graph answers for it (uses the lazy API, may touch the
@@ -89,11 +90,12 @@ export class ContentKeys {
       if (!lines) return 'unreadable';
       const all = [...this.index.functionsIn(file).map((f) => f.line), ...this.index.macrosIn(file).map((m) => m.line)].sort((a, b) => a - b);
       const at = defs[0].line;
-      const prev = all.filter((l) => l < at).pop() ?? 1;
-      const next = all.find((l) => l > at) ?? lines.starts.length;
-      const from = lines.starts[prev - 1] ?? lines.text.length;
-      const to = next < lines.starts.length ? lines.starts[next] : lines.text.length;
-      return sha1(`${file}\0${prev}:${at}:${next}\0${lines.text.slice(from, to)}`);
+      const k = all.indexOf(at);
+      const offset = (line: number) => (line <= lines.starts.length ? lines.starts[line - 1] : lines.text.length);
+      // Its segment (its name line up to the next definition's), and the previous segment's tail after that definition's body.
+      const segEnd = k + 1 < all.length ? offset(all[k + 1]) : lines.text.length;
+      const from = k > 0 ? bodyEnd(lines.text, offset(all[k - 1]), offset(at)) : 0;
+      return sha1(`${file}\0${at}\0${lines.text.slice(from, segEnd)}`);
     });
   }
 
@@ -137,6 +139,39 @@ export class ContentKeys {
     }
     return l;
   }
+}
+
+/**
+ * Where the body of the definition whose segment is text[from, to) ends: just
+ * after the `}` closing its first `{` (comments, strings and character
+ * constants skipped); `from` when it is not closed inside the segment (the
+ * whole segment then keys the next definition too: more is computed again,
+ * never less).
+ */
+export function bodyEnd(text: string, from: number, to: number): number {
+  let depth = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 47 /* / */ && text.charCodeAt(i + 1) === 42 /* * */) {
+      const e = text.indexOf('*/', i + 2);
+      if (e < 0 || e >= to) return from;
+      i = e + 1;
+    } else if (c === 47 && text.charCodeAt(i + 1) === 47) {
+      const e = text.indexOf('\n', i);
+      if (e < 0 || e >= to) return from;
+      i = e;
+    } else if (c === 34 /* " */ || c === 39 /* ' */) {
+      let j = i + 1;
+      while (j < to && text.charCodeAt(j) !== c && text.charCodeAt(j) !== 10) j += text.charCodeAt(j) === 92 /* \ */ ? 2 : 1;
+      if (j >= to) return from;
+      i = j;
+    } else if (c === 123 /* { */) depth++;
+    else if (c === 125 /* } */) {
+      if (--depth === 0) return i + 1;
+      if (depth < 0) return from;
+    }
+  }
+  return from;
 }
 
 /** One file's part of the call graph: its definitions' names, linkage, conditions and calls, in file order. */
