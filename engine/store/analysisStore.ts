@@ -60,6 +60,14 @@ export interface StoreCounts {
 
 export const noCounts = (): StoreCounts => ({ sectionsFromStore: 0, sectionsComputed: 0, searchesFromStore: 0, searchesComputed: 0 });
 
+/** What a check took from the store, said in a log line ("" when it used none: no cache folder, or nothing analysed). */
+export function storeSaying(c: StoreCounts): string {
+  const sections = c.sectionsFromStore + c.sectionsComputed;
+  const searches = c.searchesFromStore + c.searchesComputed;
+  if (!sections && !searches) return '';
+  return `from the analysis store: ${c.sectionsFromStore} of ${sections} sections, ${c.searchesFromStore} of ${searches} call-graph searches`;
+}
+
 /** The world a store file holds for (see the header): any JSON-able parts, Maps, Sets and RegExps included. */
 export function worldKey(parts: unknown[]): string {
   const plain = (_k: string, v: unknown) => (v instanceof Map ? [...v] : v instanceof Set ? [...v] : v instanceof RegExp ? `/${v.source}/${v.flags}` : v);
