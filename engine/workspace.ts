@@ -278,6 +278,7 @@ export class Workspace {
   /** After the index changed: drops the searches and summaries the change can affect, moves the places of the rest. */
   private afterIndexChange(file: string, delta: IndexDelta, reparse: Reparse | null): void {
     this.keysStale = true;
+    this.store?.changed(file, delta.changedNames);
     let searches = false;
     for (const [k, r] of this.reaches)
       if (r.staleAfter(delta)) {
@@ -314,6 +315,7 @@ export class Workspace {
 
   private afterBuild(): void {
     this.keysStale = true;
+    this.store?.forgetChecked();
     this.analysedHere.clear();
     this.reaches.clear();
     this.localFindings.clear();

@@ -24,7 +24,7 @@ import * as path from 'path';
 import type { Finding } from '../findings';
 import type { IndirectCall, ModeEvent, ReadHit, SectionCall } from '../analysis/records';
 import type { StoredReach } from '../index/reachability';
-import { ContentKeys, Deps } from './contentKeys';
+import { ContentKeys, Deps, fileOfFnKey } from './contentKeys';
 import { readStore, writeStore } from './storeFile';
 
 /** What one opener's analysis gives the checkers (Workspace.analyseSections), in the order it made them. */
@@ -80,6 +80,12 @@ export class AnalysisStore {
   private searches: Map<string, SearchEntry> | null = null;
   private dirty = { sections: false, searches: false };
   private keys: ContentKeys | null = null;
+  /**
+   * Openers whose entry was checked against the tree (or made) in this
+   * process and nothing they read was edited since (changed()): taken again
+   * without computing their keys (an editor's check per keystroke).
+   */
+  private valid = new Set<string>();
 
   constructor(
     cacheDir: string,
@@ -112,18 +118,42 @@ export class AnalysisStore {
   section(opener: string): SectionProduct | null {
     const e = this.sectionEntries().get(opener);
     if (!e || !this.keys) return null;
+    if (this.valid.has(opener)) return e.product;
     try {
       if (this.keys.depsDigest(e.deps) !== e.digest) return null;
     } catch {
       return null; // a malformed entry: computed again
     }
+    this.valid.add(opener);
     return e.product;
   }
 
   putSection(opener: string, deps: Deps, product: SectionProduct): void {
     if (!this.keys) return;
     this.sectionEntries().set(opener, { deps, digest: this.keys.depsDigest(deps), product });
+    this.valid.add(opener);
     this.dirty.sections = true;
+  }
+
+  /** The tree was indexed again: every product is checked against it when next asked for. */
+  forgetChecked(): void {
+    this.valid.clear();
+  }
+
+  /** `file` was indexed again with these names changed (IndexDelta.changedNames): products that read any of it are checked again when next asked for. */
+  changed(file: string, names: Set<string>): void {
+    for (const opener of this.valid) {
+      const d = this.sections?.get(opener)?.deps;
+      const touched =
+        !d ||
+        d.tree ||
+        d.graph ||
+        d.globals.includes(file) ||
+        !!d.files?.includes(file) ||
+        d.fns.some((f) => fileOfFnKey(f) === file) ||
+        d.names.some((n) => names.has(n));
+      if (touched) this.valid.delete(opener);
+    }
   }
 
   /** A call-graph search's stored answer for exactly these inputs (`key` names targets, barriers, depth), else null. */

@@ -35,6 +35,14 @@ export interface Deps {
   graph?: boolean;
   /** Every file's content (what cannot be keyed finer). */
   tree?: boolean;
+  /** Files the product holds places in (not keyed: the regions' places are; used to drop an in-memory validation after an edit there). */
+  files?: string[];
+}
+
+/** The file of an interpreter function key (`file\0name#i`, or a macro's `macro\0file\0name#line`). */
+export function fileOfFnKey(fnKey: string): string {
+  const from = fnKey.startsWith('macro\0') ? 6 : 0;
+  return fnKey.slice(from, fnKey.indexOf('\0', from));
 }
 
 export class ContentKeys {

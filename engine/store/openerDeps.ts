@@ -14,13 +14,15 @@ export function openerDeps(rootName: string, entries: (MemoEntry | undefined)[],
   // The opener's own name: its definitions' linkage and #if condition decide whether it is analysed at all.
   const names = new Set<string>([rootName]);
   const globals = new Set<string>();
+  const files = new Set<string>();
   for (const e of entries) {
     if (!e || !e.clean || e.suspect) return null;
+    for (const f of e.files) files.add(f);
     for (const f of e.fns) fns.add(f);
     for (const n of e.names) names.add(n);
     for (const g of e.globals) globals.add(g);
   }
-  const deps: Deps = { fns: [...fns].sort(), names: [...names].sort(), globals: [...globals].sort() };
+  const deps: Deps = { fns: [...fns].sort(), names: [...names].sort(), globals: [...globals].sort(), files: [...files].sort() };
   // Its callers bound its pointer parameter (callTargets.ts reads their text, found through the call graph).
   if (boundByCallers) deps.tree = true;
   return deps;

@@ -92,6 +92,36 @@ test('an edit that adds a read after write to a section is found with the store 
   assert.equal(warm.findings, (await run(root)).findings);
 });
 
+test('an editor after a reload: products taken from the store, then an edit recomputes only the opener that read the edited function', async () => {
+  const { root, cache } = setUp();
+  await run(root, cache);
+  const ws = new Workspace({ root, cacheDir: cache, log: () => {} });
+  ws.build();
+  const a = path.join(root, 'store_a.c');
+  await ws.check([a]);
+  assert.deepEqual(ws.storeCounts, { sectionsFromStore: 2, sectionsComputed: 0, searchesFromStore: 4, searchesComputed: 0 });
+  // An unsaved edit of the helper store_open_b reads (its calls unchanged), then one of the helper store_open_a reads.
+  const helpers = path.join(root, 'store_helpers.c');
+  const text = fs.readFileSync(helpers, 'utf8');
+  ws.setText(helpers, text.replace('addr += 1;', 'addr += 3;'));
+  let r = await ws.check([root]);
+  assert.deepEqual([ws.storeCounts.sectionsFromStore, ws.storeCounts.sectionsComputed], [1, 1]);
+  const fresh = async () => {
+    const f = new Workspace({ root });
+    f.build();
+    f.setText(helpers, ws_text);
+    return JSON.stringify((await f.check([root])).findings);
+  };
+  let ws_text = text.replace('addr += 1;', 'addr += 3;');
+  assert.equal(JSON.stringify(r.findings), await fresh());
+  ws_text = ws_text.replace('set_pte_at(mm, addr, ptep, v);', 'set_pte_at(mm, addr, ptep, v);\n\tif (pte_young(ptep_get(ptep)))\n\t\taddr++;');
+  ws.setText(helpers, ws_text);
+  r = await ws.check([root]);
+  // store_open_a is computed now; store_open_b was computed by this Workspace's interpreter already (its summaries are kept).
+  assert.deepEqual([ws.storeCounts.sectionsFromStore, ws.storeCounts.sectionsComputed], [0, 2]);
+  assert.equal(JSON.stringify(r.findings), await fresh());
+});
+
 test('a corrupt store file is ignored with a message, and the result is still right', async () => {
   const { root, cache } = setUp();
   const first = await run(root, cache);
