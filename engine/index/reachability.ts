@@ -108,14 +108,16 @@ export class Reachability {
       ids.set(n, v);
       return v;
     };
-    const steps: number[] = [];
+    // Every definition with a step numbered first (in the steps' order), so the arrays are filled without holes.
+    for (const n of this.steps.keys()) id(n);
+    const steps = new Int32Array(nodes.length);
     for (const [n, st] of this.steps) {
-      const i = id(n);
+      const i = ids.get(n)!;
       steps[3 * i] = st.dist;
       steps[3 * i + 1] = names.of(st.via);
-      steps[3 * i + 2] = st.next ? id(st.next) : -1;
+      steps[3 * i + 2] = st.next ? ids.get(st.next) ?? id(st.next) : -1;
     }
-    return { files: files.list, names: names.list, nodes: Int32Array.from(nodes), steps: Int32Array.from(steps), relevant: Int32Array.from([...this.relevant].map((n) => names.of(n))) };
+    return { files: files.list, names: names.list, nodes: Int32Array.from(nodes), steps, relevant: Int32Array.from([...this.relevant].map((n) => names.of(n))) };
   }
 
   /**

@@ -46,7 +46,7 @@ export function fileOfFnKey(fnKey: string): string {
 }
 
 export class ContentKeys {
-  private lineStarts = new Map<string, { text: string; starts: number[] } | null>();
+  private regions = new Map<string, Map<number, string> | null>();
   private digests = new Map<string, string>();
   private graph: string | null = null;
 
@@ -94,17 +94,36 @@ export class ContentKeys {
       const name = fnKey.slice(nul + 1, hash);
       const defs = this.index.definitionsIn(file, name);
       if (defs.length !== 1 || fnKey.slice(hash + 1) !== '0') return this.fileDigest(file);
-      const lines = this.lines(file);
-      if (!lines) return 'unreadable';
-      const all = [...this.index.functionsIn(file).map((f) => f.line), ...this.index.macrosIn(file).map((m) => m.line)].sort((a, b) => a - b);
-      const at = defs[0].line;
-      const k = all.indexOf(at);
-      const offset = (line: number) => (line <= lines.starts.length ? lines.starts[line - 1] : lines.text.length);
-      // Its segment (its name line up to the next definition's), and the previous segment's tail after that definition's body.
-      const segEnd = k + 1 < all.length ? offset(all[k + 1]) : lines.text.length;
-      const from = k > 0 ? bodyEnd(lines.text, offset(all[k - 1]), offset(at)) : 0;
-      return sha1(`${file}\0${at}\0${lines.text.slice(from, segEnd)}`);
+      return this.regionsOf(file)?.get(defs[0].line) ?? 'unreadable';
     });
+  }
+
+  /**
+   * The region digest of every definition of `file`, by its name line, made
+   * in one pass when the file is first asked about (its text is not kept).
+   */
+  private regionsOf(file: string): Map<number, string> | null {
+    let r = this.regions.get(file);
+    if (r !== undefined) return r;
+    const text = this.textOf(file);
+    if (text === null) {
+      this.regions.set(file, null);
+      return null;
+    }
+    const starts = [0];
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    const offset = (line: number) => (line <= starts.length ? starts[line - 1] : text.length);
+    const all = [...new Set([...this.index.functionsIn(file).map((f) => f.line), ...this.index.macrosIn(file).map((m) => m.line)])].sort((a, b) => a - b);
+    r = new Map();
+    for (let k = 0; k < all.length; k++) {
+      // Its segment (its name line up to the next definition's), and the previous segment's tail after that definition's body.
+      const at = all[k];
+      const segEnd = k + 1 < all.length ? offset(all[k + 1]) : text.length;
+      const from = k > 0 ? bodyEnd(text, offset(all[k - 1]), offset(at)) : 0;
+      r.set(at, sha1(`${file}\0${at}\0${text.slice(from, segEnd)}`));
+    }
+    this.regions.set(file, r);
+    return r;
   }
 
   /** What the index says about a name (see the header). */
@@ -131,21 +150,6 @@ export class ContentKeys {
     const h = crypto.createHash('sha1');
     for (const f of this.index.files().sort()) h.update(f).update('\0').update(graphOfFile(this.index, f));
     return (this.graph = h.digest('hex'));
-  }
-
-  private lines(file: string): { text: string; starts: number[] } | null {
-    let l = this.lineStarts.get(file);
-    if (l === undefined) {
-      const text = this.textOf(file);
-      if (text === null) l = null;
-      else {
-        const starts = [0];
-        for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-        l = { text, starts };
-      }
-      this.lineStarts.set(file, l);
-    }
-    return l;
   }
 }
 
