@@ -605,12 +605,12 @@ export class Workspace {
     const toStore: [string, ReturnType<typeof openerDeps> & object, SectionProduct][] = [];
     // One opener's product, stored or just made, into the check's records (in the openers' order, as before).
     const takeProduct = (p: SectionProduct) => {
-      hits.push(...p.hits);
-      events.push(...p.events);
-      calls.push(...p.calls);
+      append(hits, p.hits);
+      append(events, p.events);
+      append(calls, p.calls);
       for (const c of p.indirect) indirect.set(place(c), c);
       for (const k of p.covered) covered.add(k);
-      findings.push(...p.findings);
+      append(findings, p.findings);
     };
     for (const user of users) {
       if (progress) await progress(analysed++, users.length);
@@ -638,12 +638,13 @@ export class Workspace {
       // Events and section calls of the root and of every callee summary it used.
       const rec = interp.records(ref, mode);
       const entries = [interp.entry(ref, mode)];
-      product.hits.push(...sum.hits);
-      product.events.push(...rec.modeEvents);
-      product.calls.push(...rec.sectionCalls);
-      product.indirect.push(...rec.indirectCalls);
+      append(product.hits, sum.hits);
+      append(product.events, rec.modeEvents);
+      append(product.calls, rec.sectionCalls);
+      append(product.indirect, rec.indirectCalls);
       const whole = { ...sum, ...rec };
-      product.findings.push(...unbalancedFindings(ref.name, whole, this.architectures, this.sources), ...pauseMisuseFindings(ref.name, whole, this.architectures));
+      append(product.findings, unbalancedFindings(ref.name, whole, this.architectures, this.sources));
+      append(product.findings, pauseMisuseFindings(ref.name, whole, this.architectures));
       // The root calls its own pointer parameter (apply_to_pte_range's fn): analysed once per function its callers bind it to.
       const own = rec.indirectCalls.filter((c) => c.param !== undefined && c.fn === ref.name && c.at.file === ref.file);
       for (const param of [...new Set(own.map((c) => c.param!))].sort((a, b) => a - b)) {
@@ -654,10 +655,10 @@ export class Workspace {
           const bsum = interp.summarize(ref, mode, [], false, undefined, undefined, binding, b.origin);
           const brec = interp.records(ref, mode, [], false, binding);
           entries.push(interp.entry(ref, mode, [], false, binding));
-          product.hits.push(...bsum.hits);
-          product.events.push(...brec.modeEvents);
-          product.calls.push(...brec.sectionCalls);
-          product.indirect.push(...brec.indirectCalls.filter((c) => c.fn !== ref.name || c.param !== param));
+          append(product.hits, bsum.hits);
+          append(product.events, brec.modeEvents);
+          append(product.calls, brec.sectionCalls);
+          append(product.indirect, brec.indirectCalls.filter((c) => c.fn !== ref.name || c.param !== param));
         }
       }
       takeProduct(product);
@@ -718,6 +719,11 @@ type ReachKind = 'enter-legacy' | 'enter-generic' | 'alloc' | 'sleep';
  * progress); the check waits for it, so it may give the event loop back.
  */
 export type SectionProgress = (done: number, total: number) => void | Promise<void>;
+
+/** Appends one by one (a spread of a generated file's records would overflow the stack). */
+function append<T>(to: T[], from: readonly T[]): void {
+  for (const x of from) to.push(x);
+}
 
 /** The generic layer's shapes (lazy_mmu_mode_enable() and the ranged enable). */
 const isGenericShape = (shape: string) => shape === 'generic' || shape === 'ranged';
