@@ -5,6 +5,7 @@ import { loadResult, resultFile, saveResult } from './index/resultCache';
 import { KernelConfig } from './config/kernelConfig';
 import { PinnedConfig } from './config/oracle';
 import { debianConfig } from './config/debianConfig';
+import { storeSaying } from './store/analysisStore';
 
 export type { CheckResult } from './workspace';
 
@@ -40,6 +41,8 @@ export async function checkTree(opts: CheckOptions): Promise<CheckResult> {
   }
   ws.build();
   const result = await ws.check(opts.paths);
+  // What came from the analysis store (engine/store/), for benchmarks and tests: stderr, never the result.
+  if (process.env.LAZYMMU_STORE_STATS) process.stderr.write(`lazymmu: ${storeSaying(ws.storeCounts) || 'no analysis store'}\n`);
   // A PATH that cannot be read is reported by the index scan and again by the
   // check's own probe of the PATHs: say it once.
   const said = new Set<string>();

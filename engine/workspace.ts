@@ -34,6 +34,10 @@ import { KernelConfig } from './config/kernelConfig';
 import { ConfigOracle, ConfigurationInfo, PinnedConfig } from './config/oracle';
 import { judgeFindings } from './config/judge';
 import { MAX_FINDINGS_PER_FILE, MAX_PARSED_TEXT, MAX_SECTIONS_PER_FILE, leftOutMessage } from './inputBounds';
+import { AnalysisStore, SectionProduct, StoreCounts, noCounts, worldKey } from './store/analysisStore';
+import { ContentKeys } from './store/contentKeys';
+import { codeSig } from './index/resultCache';
+import { openerDeps } from './store/openerDeps';
 
 export interface WorkspaceOptions {
   root: string;
@@ -50,6 +54,8 @@ export interface WorkspaceOptions {
   cacheSeed?: string;
   /** Functions the contextual search of one section call surveys at most (contextReach.ts; past it, the call graph's chain, marked). */
   contextSearchBound?: number;
+  /** Where the analysis store says what it ignored (a corrupt file); stderr when absent. */
+  log?: (msg: string) => void;
 }
 
 export interface CheckResult {
@@ -141,7 +147,18 @@ export class Workspace {
 
   private readonly contextSearchBound?: number;
 
+  /** Analysis kept on disk (engine/store/): per opener and per call-graph search, keyed by content. */
+  private store: AnalysisStore | null | undefined;
+  /** The index changed since the store's content keys were made. */
+  private keysStale = true;
+  /** Openers the current interpreter analysed (their summaries are its memo's: the store is not asked for them). */
+  private analysedHere = new Set<string>();
+  private readonly log: (msg: string) => void;
+  /** What the last check took from the store and computed (tests, the server's log). */
+  storeCounts: StoreCounts = noCounts();
+
   constructor(opts: WorkspaceOptions) {
+    this.log = opts.log ?? ((m) => process.stderr.write(`lazymmu: ${m}\n`));
     this.kernelConfig = opts.kernelConfig ?? opts.pinnedConfig?.values;
     this.contextSearchBound = opts.contextSearchBound;
     this.root = path.resolve(opts.root);
@@ -195,11 +212,46 @@ export class Workspace {
   private reach(kind: ReachKind): Reachability {
     let r = this.reaches.get(kind);
     if (!r) {
+      const store = this.analysisStore();
+      const inputs = JSON.stringify([kind, [...this.targets(kind)].sort(), this.barriers(kind).map((b) => b.source), CHAIN_DEPTH]);
+      const stored = store?.search(kind, inputs) ?? undefined;
       // Test code is never part of a chain (catalogue testCodeFiles).
-      r = new Reachability(this.index, this.targets(kind), CHAIN_DEPTH, this.barriers(kind), (file) => this.architectures.isTestCode(file));
+      r = new Reachability(this.index, this.targets(kind), CHAIN_DEPTH, this.barriers(kind), (file) => this.architectures.isTestCode(file), stored);
+      if (store) {
+        if (stored) this.storeCounts.searchesFromStore++;
+        else {
+          this.storeCounts.searchesComputed++;
+          store.putSearch(kind, inputs, r.toStored());
+        }
+      }
       this.reaches.set(kind, r);
     }
     return r;
+  }
+
+  /**
+   * The analysis store (null without a cache folder), its content keys made
+   * afresh when the index changed since (texts the keys read may have too).
+   */
+  private analysisStore(): AnalysisStore | null {
+    if (this.store === undefined) {
+      const world = worldKey([
+        codeSig(),
+        this.catalogue,
+        this.config.arch,
+        this.kernelConfig ?? null,
+        this.config.active ? [this.config.info(), this.config.archOptions()?.facts ?? null] : null,
+        this.index.buildFilesSignature(),
+        this.architectures.implementations(),
+        this.contextSearchBound ?? null,
+      ]);
+      this.store = this.cacheDir ? new AnalysisStore(this.cacheDir, [this.root, this.config.arch, this.config.info().text], world, this.log) : null;
+    }
+    if (this.store && this.keysStale) {
+      this.store.begin(new ContentKeys(this.index, (f) => this.textOf(f)));
+      this.keysStale = false;
+    }
+    return this.store;
   }
 
   private barriers(kind: ReachKind): RegExp[] {
@@ -248,6 +300,8 @@ export class Workspace {
     // sectionAt's own interpreter (while a check is under way) holds summaries of the old text.
     this.asideInterp?.dispose();
     this.asideInterp = null;
+    this.keysStale = true;
+    this.store?.changed(file, delta.changedNames);
     let searches = false;
     for (const [k, r] of this.reaches)
       if (r.staleAfter(delta)) {
@@ -290,6 +344,9 @@ export class Workspace {
   }
 
   private afterBuild(): void {
+    this.keysStale = true;
+    this.store?.forgetChecked();
+    this.analysedHere.clear();
     this.reaches.clear();
     this.localFindings.clear();
     this.interp?.dispose();
@@ -326,6 +383,8 @@ export class Workspace {
     else this.overlays.set(file, text);
     const reparse = this.sources.update(file);
     const t = this.textOf(file);
+    // A search taken from the store is decoded a file at a time: this file's part, before it changes.
+    for (const r of this.reaches.values()) r.decodeFile(file);
     const delta = t === null ? this.index.removeFile(file) : this.index.addScan(file, Buffer.from(t));
     this.afterIndexChange(file, delta, reparse);
   }
@@ -336,6 +395,7 @@ export class Workspace {
       if (this.index.has(p) || this.overlays.has(p)) continue;
       if (fs.existsSync(p) && fs.statSync(p).isFile()) {
         const t = this.textOf(p);
+        for (const r of this.reaches.values()) r.decodeFile(p);
         if (t !== null) this.afterIndexChange(p, this.index.addScan(p, Buffer.from(t)), null);
       }
     }
@@ -392,15 +452,21 @@ export class Workspace {
     const localLeftOut = new Map<string, number>();
     try {
       const only = openersInPathsOnly ? (file: string) => isUnder(file, paths) : undefined;
+      this.storeCounts = noCounts();
       let run = await this.analyseSections(sections, only);
       // Summaries carried from the last check were charged what a fresh analysis
       // spends on them; when that exceeds a root's work budget the fresh
       // analysis would have cut it short, so analyse afresh to give the same answer.
-      if (run.budgetHit && run.carried) {
+      // The same when openers came from the store (analysisStore.ts) and an opener
+      // analysed here was cut by a bound or the budget: in one fresh run it could
+      // have used what the stored ones computed first, so that run is made.
+      if ((run.budgetHit && (run.carried || run.loaded > 0)) || (run.unclean && run.loaded > 0)) {
         this.interp?.endCheck();
         this.interp?.dispose();
         this.interp = null;
-        run = await this.analyseSections(sections, only);
+        this.analysedHere.clear();
+        this.storeCounts = noCounts();
+        run = await this.analyseSections(sections, only, false);
       }
       const { hits, events, calls } = run;
       total = run.total;
@@ -443,8 +509,10 @@ export class Workspace {
       this.interp?.endCheck();
       this.interp?.dispose();
       this.interp = null;
+      this.analysedHere.clear();
       throw e;
     }
+    this.store?.save();
     // Each file's text read once for all its findings.
     const texts = new Map<string, string | null>();
     const textOnce = (file: string) => (texts.has(file) ? texts.get(file)! : (texts.set(file, this.textOf(file)), texts.get(file)!));
@@ -524,7 +592,7 @@ export class Workspace {
     const cat = maybe ? withDerivedApis(cat0, this.index, this.sources, def.calls, def.file, deps) : cat0;
     const derived = maybe ? derivedSignature(cat, cat0) : '';
     // Rules bound to an architecture judge only code it builds (not another arch/ directory).
-    const rules = LOCAL_RULES.filter((r) => this.architectures.judges(r.rule, def.file) && r.mayFind(def.calls, cat));
+    const rules = LOCAL_RULES.filter((r) => r.mayFind(def.calls, cat) && this.architectures.judges(r.rule, def.file));
     const fn = rules.length ? this.sources.functionAt(def.file, def.name, def.line) : null;
     // A name or helper it was derived from changed, but the derived APIs came out the same: the verdict holds.
     if (known && known.stale && known.derived === derived && holds(fn)) {
@@ -556,7 +624,7 @@ export class Workspace {
    * ones, with the binding calls as their origin. Ends with the interpreter
    * still in its check (the section rules survey with it): check() ends it.
    */
-  private async analyseSections(progress?: SectionProgress, openerIn?: (file: string) => boolean): Promise<{
+  private async analyseSections(progress?: SectionProgress, openerIn?: (file: string) => boolean, fromStore = true): Promise<{
     hits: ReadHit[];
     events: ModeEvent[];
     calls: SectionCall[];
@@ -567,6 +635,9 @@ export class Workspace {
     carried: boolean;
     /** Sections (section roots) the run went through. */
     total: number;
+    /** Openers taken from the store, and whether an opener analysed here came out cut by a bound (see storeMayDiffer). */
+    loaded: number;
+    unclean: boolean;
     /** Files whose sections were not all analysed (inputBounds.ts). */
     skipped: Map<string, { sections: number; tooLarge?: number; sectionsLeftOut: number }>;
   }> {
@@ -593,6 +664,19 @@ export class Workspace {
         this.reach(kind);
       }
     }
+    const store = this.analysisStore();
+    let loaded = 0;
+    let unclean = false;
+    const toStore: [string, ReturnType<typeof openerDeps> & object, SectionProduct][] = [];
+    // One opener's product, stored or just made, into the check's records (in the openers' order, as before).
+    const takeProduct = (p: SectionProduct) => {
+      append(hits, p.hits);
+      append(events, p.events);
+      append(calls, p.calls);
+      for (const c of p.indirect) indirect.set(place(c), c);
+      for (const k of p.covered) covered.add(k);
+      append(findings, p.findings);
+    };
     for (const user of users) {
       if (progress) await progress(analysed++, users.length);
       let lo = leftOut.get(user.file);
@@ -601,39 +685,59 @@ export class Workspace {
         leftOut.set(user.file, (lo = { sections: 0, ...(size > MAX_PARSED_TEXT ? { tooLarge: size } : {}) }));
       }
       if (++lo.sections > MAX_SECTIONS_PER_FILE || lo.tooLarge !== undefined) continue;
+      const opener = `${user.file}\0${user.name}\0${user.line}`;
+      const stored = store && fromStore && !this.analysedHere.has(opener) ? store.section(opener) : null;
+      if (stored) {
+        loaded++;
+        this.storeCounts.sectionsFromStore++;
+        takeProduct(stored);
+        continue;
+      }
       const ref = this.sources.functionAt(user.file, user.name, user.line);
       if (!ref) continue;
+      this.analysedHere.add(opener);
+      if (store) this.storeCounts.sectionsComputed++;
+      const product: SectionProduct = { hits: [], events: [], calls: [], indirect: [], covered: [], findings: [] };
       const mode = { depth: 0, paused: 0 };
       const sum = interp.summarize(ref, mode, []);
       // Events and section calls of the root and of every callee summary it used.
       const rec = interp.records(ref, mode);
-      for (const h of sum.hits) hits.push(h);
-      for (const e of rec.modeEvents) events.push(e);
-      for (const c of rec.sectionCalls) calls.push(c);
-      for (const c of rec.indirectCalls) indirect.set(place(c), c);
+      const entries = [interp.entry(ref, mode)];
+      append(product.hits, sum.hits);
+      append(product.events, rec.modeEvents);
+      append(product.calls, rec.sectionCalls);
+      append(product.indirect, rec.indirectCalls);
       const whole = { ...sum, ...rec };
-      for (const f of [...unbalancedFindings(ref.name, whole, this.architectures, this.sources), ...pauseMisuseFindings(ref.name, whole, this.architectures)]) findings.push(f);
+      append(product.findings, unbalancedFindings(ref.name, whole, this.architectures, this.sources));
+      append(product.findings, pauseMisuseFindings(ref.name, whole, this.architectures));
       // The root calls its own pointer parameter (apply_to_pte_range's fn): analysed once per function its callers bind it to.
       const own = rec.indirectCalls.filter((c) => c.param !== undefined && c.fn === ref.name && c.at.file === ref.file);
       for (const param of [...new Set(own.map((c) => c.param!))].sort((a, b) => a - b)) {
         const found = bindingsOf(this.index, this.sources, interp, user, param);
-        if (found.complete && found.bindings.length) for (const c of own) if (c.param === param) covered.add(place(c));
+        if (found.complete && found.bindings.length) for (const c of own) if (c.param === param) product.covered.push(place(c));
         for (const b of found.bindings) {
           const binding: Binding = [[`P${param}`, b.fact]];
           const bsum = interp.summarize(ref, mode, [], false, undefined, undefined, binding, b.origin);
           const brec = interp.records(ref, mode, [], false, binding);
-          for (const h of bsum.hits) hits.push(h);
-          for (const e of brec.modeEvents) events.push(e);
-          for (const c of brec.sectionCalls) calls.push(c);
-          for (const c of brec.indirectCalls) if (c.fn !== ref.name || c.param !== param) indirect.set(place(c), c);
+          entries.push(interp.entry(ref, mode, [], false, binding));
+          append(product.hits, bsum.hits);
+          append(product.events, brec.modeEvents);
+          append(product.calls, brec.sectionCalls);
+          append(product.indirect, brec.indirectCalls.filter((c) => c.fn !== ref.name || c.param !== param));
         }
       }
+      takeProduct(product);
+      const deps = openerDeps(ref.name, entries, own.length > 0);
+      if (!deps) unclean = true;
+      else if (store && !interp.budgetHit) toStore.push([opener, deps, product]);
     }
+    // Stored only when no opener of this check hit the work budget (what a budget cuts depends on what came before).
+    if (store && !interp.budgetHit) for (const [opener, deps, product] of toStore) store.putSection(opener, deps, product);
     if (progress) await progress(users.length, users.length);
     for (const k of covered) indirect.delete(k);
     const bounded = [...leftOut].filter(([, lo]) => lo.tooLarge !== undefined || lo.sections > MAX_SECTIONS_PER_FILE);
     const skipped = new Map(bounded.map(([file, lo]) => [file, { ...lo, sectionsLeftOut: lo.sections - MAX_SECTIONS_PER_FILE }]));
-    return { hits, events, calls, indirect: [...indirect.values()], findings, budgetHit: interp.budgetHit, carried, total: users.length, skipped };
+    return { hits, events, calls, indirect: [...indirect.values()], findings, budgetHit: interp.budgetHit, carried, total: users.length, loaded, unclean, skipped };
   }
 
   /**
@@ -677,6 +781,7 @@ export class Workspace {
       } else {
         this.interp?.dispose();
         this.interp = null;
+        this.analysedHere.clear();
       }
       r = ask();
     }
@@ -692,6 +797,11 @@ type ReachKind = (typeof REACH_KINDS)[number];
  * progress); the check waits for it, so it may give the event loop back.
  */
 export type SectionProgress = (done: number, total: number) => void | Promise<void>;
+
+/** Appends one by one (a spread of a generated file's records would overflow the stack). */
+function append<T>(to: T[], from: readonly T[]): void {
+  for (const x of from) to.push(x);
+}
 
 /** The generic layer's shapes (lazy_mmu_mode_enable() and the ranged enable). */
 const isGenericShape = (shape: string) => shape === 'generic' || shape === 'ranged';

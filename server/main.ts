@@ -21,6 +21,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CheckResult, Workspace } from '../engine/workspace';
 import { defaultCacheBase } from '../engine/index/indexCache';
+import { storeSaying } from '../engine/store/analysisStore';
 import { DEFAULT_ARCH, isExcluded, lazymmuSection, parseSettings, Settings, shownBy } from './settings';
 import { selectFindings } from '../engine/findings';
 import { HoverCache, sectionHover } from './hover';
@@ -117,6 +118,12 @@ const engineKey = (s: Settings) => JSON.stringify({ arch: s.arch, extraApis: s.e
 function show(type: MessageType, message: string): void {
   connection.sendNotification(ShowMessageNotification.type, { type, message: `lazymmu: ${message}` });
   log(message);
+}
+
+/** What a check took from the analysis kept on disk (engine/store/), when it used it. */
+function logStore(what: string, ws: Workspace): void {
+  const said = storeSaying(ws.storeCounts);
+  if (said) log(`${what}: ${said}`);
 }
 
 function log(msg: string): void {
@@ -217,11 +224,11 @@ function earlyDocuments() {
 function makeWorkspace(settings: Settings): Workspace {
   try {
     // The scan of the tree is cached on disk keyed by content, like the CLI's, so a restart is fast.
-    return new Workspace({ root, arch: settings.arch, extraApisFile: settings.extraApis, pinnedConfig: settings.pinnedConfig, cacheDir: defaultCacheBase() });
+    return new Workspace({ root, arch: settings.arch, extraApisFile: settings.extraApis, pinnedConfig: settings.pinnedConfig, cacheDir: defaultCacheBase(), log });
   } catch (e) {
     if (!settings.extraApis) throw e;
     show(MessageType.Warning, `lazymmu.extraApis: ${(e as Error).message}; using the builtin API catalogue only`);
-    return new Workspace({ root, arch: settings.arch, pinnedConfig: settings.pinnedConfig, cacheDir: defaultCacheBase() });
+    return new Workspace({ root, arch: settings.arch, pinnedConfig: settings.pinnedConfig, cacheDir: defaultCacheBase(), log });
   }
 }
 
@@ -344,6 +351,7 @@ async function run(uri: string, gen: number, cascade = false): Promise<void> {
         // Before the whole tree, the open file's own sections (engine/provisional.ts): diagnostics in seconds, marked where the rest can change them.
         const early = await ws.checkOpenersFirst([file], step);
         log(`phase: first diagnostics of ${path.basename(file)} ${took(started)} (${early.findings.length} findings, provisional)`);
+        logStore(`first diagnostics of ${path.basename(file)}`, ws);
         // Superseded: the next run goes on with this count (a close leaves none: the count ends with the checks).
         if (stale(uri, gen) || !documents.get(uri)) return;
         // Nothing found yet says nothing: the file's diagnostics wait for the whole check.
@@ -358,6 +366,7 @@ async function run(uri: string, gen: number, cascade = false): Promise<void> {
       throw e;
     }
     log(`phase: ${first ? 'first check' : 'check'} of ${path.basename(file)} ${took(started)} (${result.findings.length} findings)`);
+    if (first) logStore(`first check of ${path.basename(file)}`, ws);
     if (stale(uri, gen) || !documents.get(uri)) return; // a newer edit or a close superseded this run
     await publishResult(uri, file, text, version, result);
   } catch (e) {

@@ -31,6 +31,28 @@ function frontierOrder(an: string, a: Node_, bn: string, b: Node_): number {
   return am !== bm ? am - bm : a.line - b.line;
 }
 
+/** A Reachability's answer in serial form (toStored). */
+export interface StoredReach {
+  files: string[];
+  names: string[];
+  /** Per definition with a step: file, name (indexes into the tables), rank (-1 - rank for a macro). */
+  nodes: Int32Array;
+  /** Per definition: dist, via (a name), next (a definition, -1: none). */
+  steps: Int32Array;
+  relevant: Int32Array;
+}
+
+/** Strings numbered in order of first use. */
+class Table {
+  readonly list: string[] = [];
+  private readonly ids = new Map<string, number>();
+  of(s: string): number {
+    let i = this.ids.get(s);
+    if (i === undefined) this.ids.set(s, (i = this.list.push(s) - 1));
+    return i;
+  }
+}
+
 export class Reachability {
   // Keyed by the index's definition objects, which survive re-indexing a file when only lines move.
   private steps = new Map<Node_, ReachStep>();
@@ -45,8 +67,143 @@ export class Reachability {
     private readonly barriers: RegExp[] = [],
     /** Files no chain passes through (test code). */
     private readonly barrierFile: (file: string) => boolean = () => false,
+    /** The answer as stored (engine/store/), for the same inputs: taken instead of computing it. */
+    stored?: StoredReach,
   ) {
-    this.compute();
+    if (!stored || !this.restore(stored)) this.compute();
+  }
+
+  /**
+   * The answer in serial form: each step's definition named by file, name,
+   * kind and rank among its file's same-name definitions of that kind (not
+   * its line: an edit that moves lines leaves the graph, and so the answer,
+   * as it was); numbers in typed arrays (a whole tree has ~10^5 steps).
+   */
+  toStored(): StoredReach {
+    const files = new Table();
+    const names = new Table();
+    const ids = new Map<Node_, number>();
+    const ranks = new Map<Node_, number>();
+    const ranked = new Set<string>();
+    const nodes: number[] = [];
+    const id = (n: Node_): number => {
+      let v = ids.get(n);
+      if (v !== undefined) return v;
+      if (!ranked.has(n.file)) {
+        // Every definition of the file ranked once among those of the same name and kind (a macro's as -1 - rank).
+        ranked.add(n.file);
+        for (const macro of [false, true]) {
+          const rank = new Map<string, number>();
+          for (const d of (macro ? this.index.macrosIn(n.file) : this.index.functionsIn(n.file)) as Node_[]) {
+            const r = rank.get(d.name) ?? 0;
+            rank.set(d.name, r + 1);
+            ranks.set(d, macro ? -1 - r : r);
+          }
+        }
+      }
+      const r = ranks.get(n);
+      if (r === undefined) throw new Error(`reachability: ${n.name} is not in the index`);
+      v = nodes.length / 3;
+      nodes.push(files.of(n.file), names.of(n.name), r);
+      ids.set(n, v);
+      return v;
+    };
+    // Every definition with a step numbered first (in the steps' order), so the arrays are filled without holes.
+    for (const n of this.steps.keys()) id(n);
+    const steps = new Int32Array(nodes.length);
+    for (const [n, st] of this.steps) {
+      const i = ids.get(n)!;
+      steps[3 * i] = st.dist;
+      steps[3 * i + 1] = names.of(st.via);
+      steps[3 * i + 2] = st.next ? ids.get(st.next) ?? id(st.next) : -1;
+    }
+    return { files: files.list, names: names.list, nodes: Int32Array.from(nodes), steps, relevant: Int32Array.from([...this.relevant].map((n) => names.of(n))) };
+  }
+
+  /**
+   * A stored answer, decoded a file at a time as definitions are asked about
+   * (a whole tree's ~10^5 steps would cost more to rebuild than the few
+   * hundred files a check asks about).
+   */
+  private stored: {
+    s: StoredReach;
+    /** File -> the stored definitions in it. */
+    byFile: Map<string, number[]>;
+    nodes: (Node_ | undefined)[];
+    /** File -> name -> its functions and its macros, in file order (rank = position). */
+    defs: Map<string, Map<string, [Node_[], Node_[]]>>;
+    decoded: Set<string>;
+  } | null = null;
+
+  /** Takes a stored answer; false (nothing taken) when it is malformed. */
+  private restore(s: StoredReach): boolean {
+    const n = s.nodes.length / 3;
+    if (!Number.isInteger(n) || s.steps.length !== s.nodes.length) return false;
+    const byFile = new Map<string, number[]>();
+    for (let i = 0; i < n; i++) {
+      const file = s.files[s.nodes[3 * i]];
+      if (file === undefined) return false;
+      const l = byFile.get(file);
+      if (l) l.push(i);
+      else byFile.set(file, [i]);
+    }
+    this.stored = { s, byFile, nodes: new Array(n), defs: new Map(), decoded: new Set() };
+    this.relevant = new Set([...s.relevant].map((i) => s.names[i]));
+    return true;
+  }
+
+  /** The stored definition `i`; undefined when the index has no such definition (then the answer is computed). */
+  private storedNode(i: number): Node_ | undefined {
+    const st = this.stored!;
+    let d = st.nodes[i];
+    if (d) return d;
+    const file = st.s.files[st.s.nodes[3 * i]];
+    let m = st.defs.get(file);
+    if (!m) {
+      st.defs.set(file, (m = new Map()));
+      for (const macro of [0, 1] as const)
+        for (const x of (macro ? this.index.macrosIn(file) : this.index.functionsIn(file)) as Node_[]) {
+          let e = m.get(x.name);
+          if (!e) m.set(x.name, (e = [[], []]));
+          e[macro].push(x);
+        }
+    }
+    const rank = st.s.nodes[3 * i + 2];
+    const e = m.get(st.s.names[st.s.nodes[3 * i + 1]]);
+    d = e ? (rank >= 0 ? e[0][rank] : e[1][-1 - rank]) : undefined;
+    st.nodes[i] = d;
+    return d;
+  }
+
+  /** `n`'s step (decoding its file's stored steps first). */
+  private stepOf(n: Node_): ReachStep | undefined {
+    if (this.stored && !this.stored.decoded.has(n.file)) this.decodeFile(n.file);
+    return this.steps.get(n);
+  }
+
+  /**
+   * Decodes the stored steps of `file`'s definitions. The Workspace calls it
+   * before the file is indexed again (the ranks name the definitions as they
+   * were), so that staleAfter judges the change as for a computed answer.
+   */
+  decodeFile(file: string): void {
+    const st = this.stored;
+    if (!st || st.decoded.has(file)) return;
+    st.decoded.add(file);
+    for (const i of st.byFile.get(file) ?? []) {
+      const d = this.storedNode(i);
+      const nx = st.s.steps[3 * i + 2];
+      const next = nx < 0 ? null : this.storedNode(nx);
+      if (!d || next === undefined) {
+        // Not the index this answer was stored for (its key said it was): computed instead.
+        this.stored = null;
+        this.steps = new Map();
+        this.relevant = new Set();
+        this.compute();
+        return;
+      }
+      this.steps.set(d, { dist: st.s.steps[3 * i], via: st.s.names[st.s.steps[3 * i + 1]], next });
+    }
   }
 
   private compute(): void {
@@ -96,7 +253,7 @@ export class Reachability {
     const cands = defs.length ? defs : this.index.macros(name);
     let best: { node: Node_; step: ReachStep } | null = null;
     for (const d of cands) {
-      const st = this.steps.get(d);
+      const st = this.stepOf(d);
       if (st && (!best || st.dist < best.step.dist)) best = { node: d, step: st };
     }
     return best;
@@ -104,7 +261,7 @@ export class Reachability {
 
   /** Whether the definition leads to a target (has a step). */
   reaches(n: Node_): boolean {
-    return this.steps.has(n);
+    return !!this.stepOf(n);
   }
 
   /** The chain from `start` to the target: each node with the name it calls next. */
@@ -112,7 +269,7 @@ export class Reachability {
     const out: { node: Node_; calls: string }[] = [];
     let cur: Node_ | null = start;
     for (let guard = 0; cur && guard <= this.maxDepth; guard++) {
-      const st = this.steps.get(cur);
+      const st: ReachStep | undefined = this.stepOf(cur);
       if (!st) break;
       out.push({ node: cur, calls: st.via });
       cur = st.next;
@@ -134,12 +291,12 @@ export class Reachability {
   }
 
   private whyStale(delta: IndexDelta): string | null {
-    for (const d of delta.removed) if (this.steps.has(d) || this.relevant.has(d.name)) return `${d.name} removed`;
+    for (const d of delta.removed) if (this.stepOf(d) || this.relevant.has(d.name)) return `${d.name} removed`;
     for (const d of delta.added) if (this.relevant.has(d.name) || this.bestStep(d)) return `${d.name} added`;
     for (const { def, before } of delta.changed) {
       if (this.relevant.has(def.name) && !isMacro(def) && !isMacro(before) && (before.isStatic !== def.isStatic || before.isWeak !== def.isWeak))
         return `${def.name} changed linkage`;
-      const old = this.steps.get(def);
+      const old = this.stepOf(def);
       const now = this.bestStep(def);
       if (!old && !now) continue;
       if (!old || !now || old.dist !== now.dist || old.via !== now.via || old.next !== now.next)
@@ -159,7 +316,7 @@ export class Reachability {
       }
       const defs: Node_[] = this.index.resolve(n, d.file);
       for (const c of defs.length ? defs : this.index.macros(n)) {
-        const st = this.steps.get(c);
+        const st = this.stepOf(c);
         if (!st || st.dist + 1 > this.maxDepth || c === d) continue;
         if (!best || st.dist + 1 < best.dist || (st.dist + 1 === best.dist && best.next && frontierOrder(n, c, best.via, best.next) < 0))
           best = { dist: st.dist + 1, via: n, next: c };

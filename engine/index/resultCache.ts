@@ -16,7 +16,7 @@ function fileSig(f: string | undefined): string {
 }
 
 /** What identifies this build of lazymmu: its own code file's size and mtime. */
-function codeSig(): string {
+export function codeSig(): string {
   try {
     const st = fs.statSync(__filename);
     return `${__filename}:${st.size}:${st.mtimeMs}`;

@@ -22,6 +22,9 @@ export interface MacroDefinition extends ScannedMacro {
 }
 
 /** Top-level folders of a kernel tree that hold no kernel C we analyse. */
+/** Files the configuration is read from (engine/config/kbuild.ts, kconfig.ts). */
+const BUILD_FILE = /^(?:Makefile|Kbuild|Kconfig.*)$/;
+
 const SKIPPED_TOP = new Set(['Documentation', 'tools', 'scripts', 'samples', 'usr', 'LICENSES', '.git', 'node_modules']);
 
 export function isKernelTree(dir: string): boolean {
@@ -152,10 +155,34 @@ export class WorkspaceIndex {
           if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
           walk(full);
         } else if (e.isFile() && this.covers(rel)) out.push(full);
+        else if (e.isFile() && BUILD_FILE.test(e.name)) build.push(full);
       }
     };
+    const build: string[] = [];
     walk(this.root);
+    this.buildFiles = build.sort();
     return out.sort();
+  }
+
+  /** Makefiles, Kbuild and Kconfig files seen by the last listFiles(): what the configuration reads besides C. */
+  private buildFiles: string[] = [];
+
+  /**
+   * A signature of the build files (path, size, mtime) the last listing saw:
+   * the configuration (which files are built, which options exist) is read
+   * from them, so analysis kept on disk (engine/store/) is keyed by it.
+   */
+  buildFilesSignature(): string {
+    const h = crypto.createHash('sha1');
+    for (const f of this.buildFiles) {
+      try {
+        const st = fs.statSync(f);
+        h.update(`${f}:${st.size}:${st.mtimeMs}\n`);
+      } catch {
+        h.update(`${f}:-\n`);
+      }
+    }
+    return h.digest('hex');
   }
 
   /**
@@ -256,6 +283,7 @@ export class WorkspaceIndex {
       if (e) this.putNew(f, e.scan);
     }
     scanned.sort();
+    this.rehashed.clear();
     this.built = new Map([...entries].map(([f, e]) => [f, e.hash]));
     this.lastBuild = { files: files.length, fromCache, scanned, workers, cacheFile: cache ? cache.file : null };
     if (cache && (toScan.length > 0 || entries.size !== stored.size || fromCache !== stored.size)) {
@@ -338,6 +366,7 @@ export class WorkspaceIndex {
    * Returns what changed (see IndexDelta), for the incremental analysis.
    */
   addScan(file: string, buf: Uint8Array): IndexDelta {
+    this.rehashed.set(file, contentHash(buf));
     return this.put(file, looksBinary(buf) ? { functions: [], macros: [] } : scanFile(buf, this.entryParam));
   }
 
@@ -451,6 +480,7 @@ export class WorkspaceIndex {
   }
 
   removeFile(file: string): IndexDelta {
+    this.rehashed.set(file, null);
     const delta = emptyDelta();
     const scan = this.scans.get(file);
     if (!scan) return delta;
@@ -474,6 +504,31 @@ export class WorkspaceIndex {
 
   functionsIn(file: string): ScannedFunction[] {
     return this.scans.get(file)?.functions ?? [];
+  }
+
+  /** Every function definition of `name`, whatever the configuration (resolve() filters). */
+  definitionsNamed(name: string): readonly Definition[] {
+    return this.byName.get(name) ?? [];
+  }
+
+  /** Every function-like macro of `name`, whatever the configuration (macros() filters). */
+  macrosNamed(name: string): readonly MacroDefinition[] {
+    return this.macrosByName.get(name) ?? [];
+  }
+
+  /** The function-like macros the scan found in `file`. */
+  macrosIn(file: string): ScannedMacro[] {
+    return this.scans.get(file)?.macros ?? [];
+  }
+
+  /** Files indexed again since build() (an edit, an overlay): their content hash now, null when removed. */
+  private rehashed = new Map<string, string | null>();
+
+  /** The content hash of a file's text as indexed now (undefined when it is not in the index). */
+  contentHashOf(file: string): string | undefined {
+    const r = this.rehashed.get(file);
+    if (r !== undefined) return r ?? undefined;
+    return this.built?.get(file);
   }
 
   /** The definitions of `name` in `file` (by name first: a generated file can hold 10^5 definitions). */

@@ -158,6 +158,12 @@ export abstract class SummaryStore {
     this.previous.clear();
   }
 
+  /** A kept summary with what it was computed from (analysis kept on disk keys its product by that: engine/store/). */
+  entry(fn: FunctionRef, mode: ModeState, dirtyParams: number[] = [], outerPending = false, binding?: Binding): MemoEntry | undefined {
+    const e = this.memo.get(memoKey(fn.key, mode, dirtyParams, outerPending, undefined, binding));
+    return e === 'pending' ? undefined : e;
+  }
+
   /** Whether summaries from an earlier check are kept. */
   hasSummaries(): boolean {
     return this.memo.size > 0;

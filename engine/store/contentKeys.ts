@@ -1,0 +1,196 @@
+// The content keys of analysis kept on disk: digests of exactly what a stored
+// product was computed from, recomputed from the tree as it is now when the
+// product is loaded (a product whose digests differ is computed again).
+//
+// - a function read (the interpreter's function key `file\0name#i`): its
+//   *region*, with its place: from the end of the previous definition's body
+//   (the scan's definitions, the body's end by matching braces) to the next
+//   definition's name line: a superset of its text (the declarator lines
+//   above the name included), found without parsing, that an edit inside
+//   another function's body leaves alone. A name defined more than once in
+//   one file (an #if and its #else) keys the whole file instead.
+// - a name looked up: every definition and macro of that name in the index
+//   (place, linkage, #if condition, entry-pointer parameter, macro body), and
+//   the index's whole-graph answers for it (uses the lazy API, may touch the
+//   mode); not the names it calls (its text is keyed when it is read).
+// - a file whose global initializers were read: its whole text.
+// - the call graph (the searches' input): per file, each definition's name,
+//   linkage, condition and the names it calls, in file order, without lines.
+// Digests are memoised for one ContentKeys; make a new one after texts change.
+// (A kernel tree's graph is ~25 MB of this text: hashed once per check.)
+import * as crypto from 'crypto';
+import { WorkspaceIndex } from '../index/workspaceIndex';
+
+const sha1 = (s: string) => crypto.createHash('sha1').update(s).digest('hex');
+
+/** What one stored product was computed from (the interpreter's Frame, in serial form). */
+export interface Deps {
+  /** Function keys read (`file\0name#i`). */
+  fns: string[];
+  /** Names looked up in the index. */
+  names: string[];
+  /** Files whose global initializers were read. */
+  globals: string[];
+  /** The whole call graph (callers by name: a root's pointer parameter bound by its callers). */
+  graph?: boolean;
+  /** Every file's content (what cannot be keyed finer). */
+  tree?: boolean;
+  /** Files the product holds places in (not keyed: the regions' places are; used to drop an in-memory validation after an edit there). */
+  files?: string[];
+}
+
+/** The file of an interpreter function key (`file\0name#i`, or a macro's `macro\0file\0name#line`). */
+export function fileOfFnKey(fnKey: string): string {
+  const from = fnKey.startsWith('macro\0') ? 6 : 0;
+  return fnKey.slice(from, fnKey.indexOf('\0', from));
+}
+
+export class ContentKeys {
+  private regions = new Map<string, Map<number, string> | null>();
+  private digests = new Map<string, string>();
+  private graph: string | null = null;
+
+  constructor(
+    private readonly index: WorkspaceIndex,
+    /** The text the analysis reads (an editor's overlay, else the file on disk); null when unreadable. */
+    private readonly textOf: (file: string) => string | null,
+  ) {}
+
+  /** One digest of every dependency listed (null: one of them cannot be read now). */
+  depsDigest(d: Deps): string {
+    const h = crypto.createHash('sha1');
+    for (const f of d.fns) h.update('f').update(this.fnDigest(f));
+    for (const n of d.names) h.update('n').update(this.nameDigest(n));
+    for (const g of d.globals) h.update('g').update(this.fileDigest(g));
+    if (d.graph) h.update('G').update(this.graphDigest());
+    if (d.tree) h.update('T').update(this.treeDigest());
+    return h.digest('hex');
+  }
+
+  private memo(key: string, compute: () => string): string {
+    let v = this.digests.get(key);
+    if (v === undefined) this.digests.set(key, (v = compute()));
+    return v;
+  }
+
+  /** A file's whole text: the index's content hash when it has one (what it scanned), else the text read now. */
+  fileDigest(file: string): string {
+    return this.memo(`F\0${file}`, () => {
+      const indexed = this.index.contentHashOf(file);
+      if (indexed !== undefined) return indexed;
+      const t = this.textOf(file);
+      return t === null ? 'unreadable' : sha1(`${file}\0${t}`);
+    });
+  }
+
+  /** The region of a function read by the interpreter (see the header). */
+  fnDigest(fnKey: string): string {
+    return this.memo(`R\0${fnKey}`, () => {
+      // A macro read as a function (eval/macros.ts: `macro\0file\0name#line`): its body and place are the name's.
+      if (fnKey.startsWith('macro\0')) return this.nameDigest(fnKey.slice(fnKey.indexOf('\0', 6) + 1, fnKey.lastIndexOf('#')));
+      const nul = fnKey.indexOf('\0');
+      const hash = fnKey.lastIndexOf('#');
+      const file = fnKey.slice(0, nul);
+      const name = fnKey.slice(nul + 1, hash);
+      const defs = this.index.definitionsIn(file, name);
+      if (defs.length !== 1 || fnKey.slice(hash + 1) !== '0') return this.fileDigest(file);
+      return this.regionsOf(file)?.get(defs[0].line) ?? 'unreadable';
+    });
+  }
+
+  /**
+   * The region digest of every definition of `file`, by its name line, made
+   * in one pass when the file is first asked about (its text is not kept).
+   */
+  private regionsOf(file: string): Map<number, string> | null {
+    let r = this.regions.get(file);
+    if (r !== undefined) return r;
+    const text = this.textOf(file);
+    if (text === null) {
+      this.regions.set(file, null);
+      return null;
+    }
+    const starts = [0];
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    const offset = (line: number) => (line <= starts.length ? starts[line - 1] : text.length);
+    const all = [...new Set([...this.index.functionsIn(file).map((f) => f.line), ...this.index.macrosIn(file).map((m) => m.line)])].sort((a, b) => a - b);
+    r = new Map();
+    for (let k = 0; k < all.length; k++) {
+      // Its segment (its name line up to the next definition's), and the previous segment's tail after that definition's body.
+      const at = all[k];
+      const segEnd = k + 1 < all.length ? offset(all[k + 1]) : text.length;
+      const from = k > 0 ? bodyEnd(text, offset(all[k - 1]), offset(at)) : 0;
+      r.set(at, sha1(`${file}\0${at}\0${text.slice(from, segEnd)}`));
+    }
+    this.regions.set(file, r);
+    return r;
+  }
+
+  /** What the index says about a name (see the header). */
+  nameDigest(name: string): string {
+    return this.memo(`N\0${name}`, () => {
+      const defs = this.index.definitionsNamed(name).map((d) => [d.file, d.line, d.isStatic, d.isWeak, d.condition, d.takesEntry]);
+      const macros = this.index.macrosNamed(name).map((m) => [m.file, m.line, m.params, m.body, m.condition]);
+      return sha1(JSON.stringify([name, defs, macros, this.index.usesLazyApi(name), this.index.mayTouchMode(name)]));
+    });
+  }
+
+  /** Every file's text (a root bound by its callers' code, read without a key of its own). */
+  treeDigest(): string {
+    return this.memo('T', () => {
+      const h = crypto.createHash('sha1');
+      for (const f of this.index.files().sort()) h.update(f).update('\0').update(this.fileDigest(f));
+      return h.digest('hex');
+    });
+  }
+
+  /** The call graph's digest (see the header); unchanged by an edit that keeps every definition's calls. */
+  graphDigest(): string {
+    if (this.graph !== null) return this.graph;
+    const h = crypto.createHash('sha1');
+    for (const f of this.index.files().sort()) h.update(f).update('\0').update(graphOfFile(this.index, f));
+    return (this.graph = h.digest('hex'));
+  }
+}
+
+/**
+ * Where the body of the definition whose segment is text[from, to) ends: just
+ * after the `}` closing its first `{` (comments, strings and character
+ * constants skipped); `from` when it is not closed inside the segment (the
+ * whole segment then keys the next definition too: more is computed again,
+ * never less).
+ */
+export function bodyEnd(text: string, from: number, to: number): number {
+  let depth = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 47 /* / */ && text.charCodeAt(i + 1) === 42 /* * */) {
+      const e = text.indexOf('*/', i + 2);
+      if (e < 0 || e >= to) return from;
+      i = e + 1;
+    } else if (c === 47 && text.charCodeAt(i + 1) === 47) {
+      const e = text.indexOf('\n', i);
+      if (e < 0 || e >= to) return from;
+      i = e;
+    } else if (c === 34 /* " */ || c === 39 /* ' */) {
+      let j = i + 1;
+      while (j < to && text.charCodeAt(j) !== c && text.charCodeAt(j) !== 10) j += text.charCodeAt(j) === 92 /* \ */ ? 2 : 1;
+      if (j >= to) return from;
+      i = j;
+    } else if (c === 123 /* { */) depth++;
+    else if (c === 125 /* } */) {
+      if (--depth === 0) return i + 1;
+      if (depth < 0) return from;
+    }
+  }
+  return from;
+}
+
+/** One file's part of the call graph: its definitions' names, linkage, conditions and calls, in file order. */
+function graphOfFile(index: WorkspaceIndex, file: string): string {
+  const parts: string[] = [];
+  for (const d of index.functionsIn(file)) parts.push(`${d.name}|${d.isStatic ? 's' : ''}${d.isWeak ? 'w' : ''}|${d.condition}|${d.calls.join(',')}`);
+  parts.push('#');
+  for (const m of index.macrosIn(file)) parts.push(`${m.name}|${m.condition}|${m.calls.join(',')}`);
+  return parts.join('\n');
+}

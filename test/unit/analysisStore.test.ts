@@ -1,0 +1,167 @@
+// Analysis kept on disk (engine/store/): a second Workspace on the same cache
+// takes each opener's product and each call-graph search from the store when
+// what it was computed from is unchanged, computes again exactly what an edit
+// can change, ignores a corrupt or wrong-version file with a message, and
+// always answers what a Workspace without a cache answers. What was taken and
+// what was computed is read from Workspace.storeCounts (never timings).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Workspace } from '../../engine/workspace';
+import { bodyEnd } from '../../engine/store/contentKeys';
+
+const FIXTURE = path.join(__dirname, '../../../test/fixtures/store');
+
+/** A copy of the fixture folder the test may edit, and an empty cache. */
+function setUp(): { root: string; cache: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-store-'));
+  const root = path.join(dir, 'tree');
+  fs.cpSync(FIXTURE, root, { recursive: true });
+  return { root, cache: path.join(dir, 'cache') };
+}
+
+async function run(root: string, cache?: string) {
+  const said: string[] = [];
+  const ws = new Workspace({ root, cacheDir: cache, log: (m) => said.push(m) });
+  ws.build();
+  const result = await ws.check([root]);
+  return { findings: JSON.stringify(result.findings), count: result.findings.length, counts: { ...ws.storeCounts }, said, ws };
+}
+
+function edit(root: string, file: string, from: string, to: string): void {
+  const f = path.join(root, file);
+  const text = fs.readFileSync(f, 'utf8');
+  assert.ok(text.includes(from), `${file} holds ${from}`);
+  fs.writeFileSync(f, text.replace(from, to));
+}
+
+test('a second run on the same cache takes every opener and search from the store, and answers the same', async () => {
+  const { root, cache } = setUp();
+  const first = await run(root, cache);
+  assert.deepEqual(first.counts, { sectionsFromStore: 0, sectionsComputed: 2, searchesFromStore: 0, searchesComputed: 4 });
+  assert.equal(first.count, 1, 'the fixture has one read after write (store_a.c)');
+  const second = await run(root, cache);
+  assert.deepEqual(second.counts, { sectionsFromStore: 2, sectionsComputed: 0, searchesFromStore: 4, searchesComputed: 0 });
+  assert.equal(second.findings, first.findings);
+  assert.deepEqual(second.said, []);
+});
+
+test('an edit inside a callee body recomputes the opener that read it and nothing else; the call graph and its searches stay', async () => {
+  const { root, cache } = setUp();
+  await run(root, cache);
+  // store_plain_helper() is read by store_open_b only; its calls stay the same.
+  edit(root, 'store_helpers.c', 'addr += 1;', 'addr += 2;');
+  const warm = await run(root, cache);
+  assert.deepEqual(warm.counts, { sectionsFromStore: 1, sectionsComputed: 1, searchesFromStore: 4, searchesComputed: 0 });
+  assert.equal(warm.findings, (await run(root)).findings, 'equal to a run without a cache');
+  // Then the other helper (read by store_open_a): the write made on a line of its own, the read-after-write stays.
+  edit(root, 'store_helpers.c', 'set_pte_at(mm, addr, ptep, v);', 'set_pte_at(mm, addr, ptep, v); /* edited */');
+  const again = await run(root, cache);
+  assert.deepEqual(again.counts, { sectionsFromStore: 1, sectionsComputed: 1, searchesFromStore: 4, searchesComputed: 0 });
+  assert.equal(again.findings, (await run(root)).findings);
+  assert.equal(again.count, 1);
+});
+
+test('an edit that adds a call changes the call graph: the searches are computed again, and what they find changes', async () => {
+  const { root, cache } = setUp();
+  const before = await run(root, cache);
+  assert.ok(!before.findings.includes('sleep'), 'no sleep finding before');
+  // store_plain_helper() now sleeps: called inside store_open_b's section.
+  edit(root, 'store_helpers.c', 'addr += 1;', 'addr += 1;\n\tmsleep(1);');
+  const warm = await run(root, cache);
+  assert.equal(warm.counts.searchesComputed, 4);
+  assert.equal(warm.counts.searchesFromStore, 0);
+  // store_open_a read nothing of store_plain_helper: its product still holds.
+  assert.equal(warm.counts.sectionsFromStore, 1);
+  const cold = await run(root);
+  assert.equal(warm.findings, cold.findings, 'equal to a run without a cache');
+  assert.equal(warm.count, 2, 'the read after write, and the sleep in store_open_b\'s section');
+  assert.match(warm.findings, /lazy-mmu\/sleep-in-section/);
+});
+
+test('an edit that adds a read after write to a section is found with the store warm', async () => {
+  const { root, cache } = setUp();
+  await run(root, cache);
+  edit(root, 'store_b.c', 'store_plain_helper(addr, ptep);', 'store_plain_helper(addr, ptep);\n\tif (pte_dirty(ptep_get(ptep)))\n\t\taddr++;');
+  const warm = await run(root, cache);
+  // The read adds calls (ptep_get, pte_dirty): the graph changed too.
+  assert.deepEqual(warm.counts, { sectionsFromStore: 1, sectionsComputed: 1, searchesFromStore: 0, searchesComputed: 4 });
+  assert.equal(warm.count, 2);
+  assert.equal(warm.findings, (await run(root)).findings);
+});
+
+test('an editor after a reload: products taken from the store, then an edit recomputes only the opener that read the edited function', async () => {
+  const { root, cache } = setUp();
+  await run(root, cache);
+  const ws = new Workspace({ root, cacheDir: cache, log: () => {} });
+  ws.build();
+  const a = path.join(root, 'store_a.c');
+  await ws.check([a]);
+  assert.deepEqual(ws.storeCounts, { sectionsFromStore: 2, sectionsComputed: 0, searchesFromStore: 4, searchesComputed: 0 });
+  // An unsaved edit of the helper store_open_b reads (its calls unchanged), then one of the helper store_open_a reads.
+  const helpers = path.join(root, 'store_helpers.c');
+  const text = fs.readFileSync(helpers, 'utf8');
+  ws.setText(helpers, text.replace('addr += 1;', 'addr += 3;'));
+  let r = await ws.check([root]);
+  assert.deepEqual([ws.storeCounts.sectionsFromStore, ws.storeCounts.sectionsComputed], [1, 1]);
+  const fresh = async () => {
+    const f = new Workspace({ root });
+    f.build();
+    f.setText(helpers, ws_text);
+    return JSON.stringify((await f.check([root])).findings);
+  };
+  let ws_text = text.replace('addr += 1;', 'addr += 3;');
+  assert.equal(JSON.stringify(r.findings), await fresh());
+  ws_text = ws_text.replace('set_pte_at(mm, addr, ptep, v);', 'set_pte_at(mm, addr, ptep, v);\n\tif (pte_young(ptep_get(ptep)))\n\t\taddr++;');
+  ws.setText(helpers, ws_text);
+  r = await ws.check([root]);
+  // store_open_a is computed now; store_open_b was computed by this Workspace's interpreter already (its summaries are kept).
+  assert.deepEqual([ws.storeCounts.sectionsFromStore, ws.storeCounts.sectionsComputed], [0, 2]);
+  assert.equal(JSON.stringify(r.findings), await fresh());
+});
+
+test('a corrupt store file is ignored with a message, and the result is still right', async () => {
+  const { root, cache } = setUp();
+  const first = await run(root, cache);
+  const dir = path.join(cache, 'analysis');
+  const [store] = fs.readdirSync(dir);
+  fs.writeFileSync(path.join(dir, store, 'sections.json'), '{"v":1,"world":"x","entries":{"a":');
+  fs.writeFileSync(path.join(dir, store, 'searches.bin'), 'not a serialized value');
+  const warm = await run(root, cache);
+  assert.deepEqual(warm.counts, { sectionsFromStore: 0, sectionsComputed: 2, searchesFromStore: 0, searchesComputed: 4 });
+  assert.equal(warm.findings, first.findings);
+  assert.equal(warm.said.length, 2, warm.said.join('\n'));
+  for (const m of warm.said) assert.match(m, /analysis store .*(sections\.json|searches\.bin): unreadable .*ignored/);
+  // The run stored its results again: the next one takes them.
+  assert.deepEqual((await run(root, cache)).counts, { sectionsFromStore: 2, sectionsComputed: 0, searchesFromStore: 4, searchesComputed: 0 });
+});
+
+test('a store file of another version is ignored with a message; an entry whose key does not match is computed again', async () => {
+  const { root, cache } = setUp();
+  const first = await run(root, cache);
+  const dir = path.join(cache, 'analysis');
+  const [store] = fs.readdirSync(dir);
+  const file = path.join(dir, store, 'sections.json');
+  const stored = JSON.parse(fs.readFileSync(file, 'utf8'));
+  // An entry whose recorded key does not match what it depends on now: never trusted.
+  for (const e of Object.values(stored.entries) as { digest: string }[]) e.digest = 'forged';
+  fs.writeFileSync(file, JSON.stringify(stored));
+  const forged = await run(root, cache);
+  assert.equal(forged.counts.sectionsComputed, 2);
+  assert.equal(forged.findings, first.findings);
+  fs.writeFileSync(file, JSON.stringify({ ...stored, v: 999 }));
+  const other = await run(root, cache);
+  assert.equal(other.counts.sectionsComputed, 2);
+  assert.match(other.said.join('\n'), /version 999, not \d+: ignored/);
+  assert.equal(other.findings, first.findings);
+});
+
+test('a function body ends at its closing brace, braces in comments, strings and characters skipped', () => {
+  const text = 'int f(void)\n{\n\t/* } */ char c = \'}\'; const char *s = "{"; // }\n\treturn 0;\n}\nstatic int\ng(void)\n';
+  const end = bodyEnd(text, 0, text.length);
+  assert.equal(text.slice(end), '\nstatic int\ng(void)\n');
+  // Not closed inside the segment: the whole segment (from its start) is taken.
+  assert.equal(bodyEnd('int f(void)\n{\n\treturn 0;\n', 0, 24), 0);
+});
