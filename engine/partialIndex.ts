@@ -127,7 +127,8 @@ export async function checkBeforeIndex(
   open: OpenText[],
   opts: { sections?: SectionProgress; bounds?: typeof PARTIAL_BOUNDS; inProcess?: boolean } = {},
 ): Promise<{ result: CheckResult; stats: PartialIndexStats }> {
-  const ws = new Workspace(options);
+  // No analysis store: products keyed on a partial index would only replace the whole tree's.
+  const ws = new Workspace({ ...options, analysisStore: false });
   const cfg = { root: ws.root, arch: ws.index.arch, catalogue: ws.catalogue, config: ws.index.config };
   const { scans, stats } = await partialIndexFor(cfg, open, opts.bounds ?? PARTIAL_BOUNDS, undefined, opts.inProcess ?? true);
   const sections = opts.sections;

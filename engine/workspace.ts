@@ -56,6 +56,8 @@ export interface WorkspaceOptions {
   contextSearchBound?: number;
   /** Where the analysis store says what it ignored (a corrupt file); stderr when absent. */
   log?: (msg: string) => void;
+  /** false: no analysis store even with a cacheDir (a partial index's products must not replace the whole tree's). */
+  analysisStore?: boolean;
 }
 
 export interface CheckResult {
@@ -153,6 +155,7 @@ export class Workspace {
   private keysStale = true;
   /** Openers the current interpreter analysed (their summaries are its memo's: the store is not asked for them). */
   private analysedHere = new Set<string>();
+  private readonly storeWanted: boolean;
   private readonly log: (msg: string) => void;
   /** What the last check took from the store and computed (tests, the server's log). */
   storeCounts: StoreCounts = noCounts();
@@ -163,6 +166,7 @@ export class Workspace {
     this.contextSearchBound = opts.contextSearchBound;
     this.root = path.resolve(opts.root);
     this.cacheDir = opts.cacheDir;
+    this.storeWanted = opts.analysisStore !== false;
     const arch = opts.arch ?? 'arm64';
     const pinned = opts.pinnedConfig ?? (opts.kernelConfig ? { kind: 'file' as const, file: '', label: 'the given .config', values: opts.kernelConfig } : undefined);
     this.config = new ConfigOracle(this.root, arch, pinned, opts.cacheDir);
@@ -245,7 +249,7 @@ export class Workspace {
         this.architectures.implementations(),
         this.contextSearchBound ?? null,
       ]);
-      this.store = this.cacheDir ? new AnalysisStore(this.cacheDir, [this.root, this.config.arch, this.config.info().text], world, this.log) : null;
+      this.store = this.cacheDir && this.storeWanted ? new AnalysisStore(this.cacheDir, [this.root, this.config.arch, this.config.info().text], world, this.log) : null;
     }
     if (this.store && this.keysStale) {
       this.store.begin(new ContentKeys(this.index, (f) => this.textOf(f)));
