@@ -1,7 +1,7 @@
 // Hover on lazy-mode calls, re-checking open documents when a callee in
 // another file changes, and the model / exclude / kernelConfig settings,
 // through the real protocol (the bundled server on stdio).
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
