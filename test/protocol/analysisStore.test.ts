@@ -22,7 +22,7 @@ async function session(root: string, cache: string, file: string) {
     await client.initialize(root);
     await client.open(uri, fs.readFileSync(file, 'utf8'), 1);
     const final = await client.waitFor('final diagnostics', () => client.diagnosticsFor(uri, 1), 100_000);
-    await client.waitFor('checks finished', () => client.timeline.some((e) => e.method === 'lazymmu/checkState' && !e.params.checking), 30_000);
+    await client.checksFinished(30_000);
     const pubs = client.timeline.filter((e) => e.method === 'publishDiagnostics' && e.params.uri === uri).map((e) => e.params);
     return { first: pubs[0], final, logs: client.logs.join('\n') };
   } finally {

@@ -16,10 +16,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
+import { assertProvisionalThenFinal, PROVISIONAL_SUFFIX } from './provisionalMarks';
 import { LspClient, REPO, isProvisional } from './lspClient';
 
 const FIXTURE = path.join(REPO, 'test', 'fixtures', 'beforeIndex');
-const SUFFIX = '(provisional: the rest of the tree is still being checked)';
 
 test('the open file is published before the index starts, all provisional; the final publish equals the CLI', { timeout: 120_000 }, async () => {
   const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-before-')));
@@ -32,7 +32,7 @@ test('the open file is published before the index starts, all provisional; the f
     await client.initialize(root);
     await client.open(uri, fs.readFileSync(file, 'utf8'), 1);
     const final = await client.waitFor('final diagnostics', () => client.diagnosticsFor(uri, 1), 100_000);
-    await client.waitFor('checks finished', () => client.timeline.some((e) => e.method === 'lazymmu/checkState' && !e.params.checking), 30_000);
+    await client.checksFinished(30_000);
 
     const t = client.timeline;
     const pubs = t.map((e, i) => ({ e, i })).filter(({ e }) => e.method === 'publishDiagnostics' && e.params.uri === uri);
@@ -57,12 +57,8 @@ test('the open file is published before the index starts, all provisional; the f
     assert.deepEqual(lines(early.e.params), [29]);
     assert.deepEqual(lines(final), [14, 29]);
     // On a partial index every finding may change: each says so; the final ones do not.
-    for (const d of early.e.params.diagnostics) {
-      assert.equal(d.data.provisional, true);
-      assert.ok(d.message.endsWith(SUFFIX), d.message);
-    }
-    for (const d of final.diagnostics) assert.ok(!d.data?.provisional && !d.message.includes('provisional'), d.message);
-    assert.equal(early.e.params.diagnostics[0].message, final.diagnostics.find((d: any) => d.range.start.line === 28).message + ' ' + SUFFIX);
+    assertProvisionalThenFinal(early.e.params, final);
+    assert.equal(early.e.params.diagnostics[0].message, final.diagnostics.find((d: any) => d.range.start.line === 28).message + ' ' + PROVISIONAL_SUFFIX);
 
     // The final publish is the CLI's answer for the file (exit status 1: findings).
     const cli = JSON.parse(spawnSync(process.execPath, [path.join(REPO, 'bin', 'lazymmu.js'), 'check', '--root', root, '--arch', 'arm64', '--format', 'json', file], { encoding: 'utf8' }).stdout);

@@ -13,12 +13,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
+import { assertProvisionalThenFinal, PROVISIONAL_SUFFIX } from './provisionalMarks';
 import { LspClient, REPO, isProvisional } from './lspClient';
 
 const FIXTURE = path.join(REPO, 'test', 'fixtures', 'provisional');
 /** Other files with sections, so the whole check has more to do than the open file. */
 const OTHERS = ['direct_ptep_get.c', 'callee_read.c', 'interproc_depth2.c', 'generic_sections.c'];
-const SUFFIX = '(provisional: the rest of the tree is still being checked)';
 
 test('the open file\'s sections are published first, provisional; the final publish equals the CLI', { timeout: 120_000 }, async () => {
   const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-first-')));
@@ -32,7 +32,7 @@ test('the open file\'s sections are published first, provisional; the final publ
     await client.initialize(root);
     await client.open(uri, fs.readFileSync(file, 'utf8'), 1);
     const final = await client.waitFor('final diagnostics', () => client.diagnosticsFor(uri, 1), 100_000);
-    await client.waitFor('checks finished', () => client.timeline.some((e) => e.method === 'lazymmu/checkState' && !e.params.checking), 30_000);
+    await client.checksFinished(30_000);
 
     const t = client.timeline;
     const pubs = t.map((e, i) => ({ e, i })).filter(({ e }) => e.method === 'publishDiagnostics' && e.params.uri === uri);
@@ -60,14 +60,10 @@ test('the open file\'s sections are published first, provisional; the final publ
     assert.deepEqual(lines(early.e.params), [21]);
     assert.deepEqual(lines(final), [11, 21]);
     // Section findings can change with the rest of the tree: each says so; the final ones do not.
-    for (const d of early.e.params.diagnostics) {
-      assert.equal(d.data.provisional, true);
-      assert.ok(d.message.endsWith(SUFFIX), d.message);
-    }
-    for (const d of final.diagnostics) assert.ok(!d.data?.provisional && !d.message.includes('provisional'), d.message);
+    assertProvisionalThenFinal(early.e.params, final);
     const earlyRead = early.e.params.diagnostics[0];
     const finalRead = final.diagnostics.find((d: any) => d.range.start.line === 20);
-    assert.equal(earlyRead.message, finalRead.message + ' ' + SUFFIX);
+    assert.equal(earlyRead.message, finalRead.message + ' ' + PROVISIONAL_SUFFIX);
 
     // The final publish is the CLI's answer for the file.
     // (Exit status 1: findings.)

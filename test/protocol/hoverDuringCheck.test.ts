@@ -57,7 +57,7 @@ test('a hover during the first check is answered before the check ends, with the
     assert.ok(writes.includes(`${link(23)}: \`hs_set()\` writes \`pte + 1\` (its \`ptep\`)`), md);
 
     const final = await client.waitFor('final diagnostics', () => client.diagnosticsFor(uri, 1), 150_000);
-    await client.waitFor('checks finished', () => client.timeline.some((e) => e.method === 'lazymmu/checkState' && !e.params.checking), 60_000);
+    await client.checksFinished(60_000);
     // Asked again (the hover cache cleared by a settings notification), from the check's summaries: the same text.
     await client.conn.sendNotification('workspace/didChangeConfiguration', { settings: {} });
     const again: any = await client.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: enterLine, character: 3 } });

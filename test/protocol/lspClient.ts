@@ -85,6 +85,11 @@ export class LspClient {
     this.conn.listen();
   }
 
+  /** Waits until the server says its checks are finished (lazymmu/checkState). */
+  checksFinished(ms = 60000): Promise<boolean> {
+    return this.waitFor('checks finished', () => this.timeline.some((e) => e.method === 'lazymmu/checkState' && !e.params.checking), ms);
+  }
+
   /** Waits until `pred` holds (checked after every message), or fails after `ms`. */
   async waitFor<T>(what: string, pred: () => T | undefined | null | false, ms = 60000): Promise<T> {
     const deadline = Date.now() + ms;

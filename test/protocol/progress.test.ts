@@ -68,7 +68,7 @@ test('indexing and the first check report moving counts; "checking" until the di
     await client.initialize(root);
     await client.open(uri, text, 1);
     const pub = await client.waitFor('diagnostics', () => client.diagnosticsFor(uri, 1), 150_000);
-    await client.waitFor('checks finished', () => client.timeline.some((e) => e.method === 'lazymmu/checkState' && !e.params.checking), 60_000);
+    await client.checksFinished(60_000);
     return { client, pub };
   };
   let client: LspClient | null = null;

@@ -54,7 +54,7 @@ async function session(during: (c: LspClient, uri: string, text: string) => Prom
   await client.open(uri, text, 1);
   const version = await during(client, uri, text);
   await client.waitFor(`final diagnostics of version ${version}`, () => client.diagnosticsFor(uri, version), 150_000);
-  await client.waitFor('checks finished', () => client.timeline.some((e) => e.method === 'lazymmu/checkState' && !e.params.checking), 60_000);
+  await client.checksFinished(60_000);
   return { client, uri };
 }
 
