@@ -87,6 +87,15 @@ function callsIn(fn: Node): CallSite[] {
   return out.sort((a, b) => a.node.startIndex - b.node.startIndex);
 }
 
+/** The 1-based lines of `fn`'s lazy-mode enter and leave calls (where a hover on a section is asked). */
+export function enterLeaveLines(fn: Node, cat: Catalogue): number[] {
+  const ops = callsIn(fn).filter((c) => {
+    const op = cat.lazyMode.get(c.name)?.op;
+    return op === 'enter' || op === 'leave';
+  });
+  return [...new Set(ops.map((c) => c.line))];
+}
+
 export interface SectionContext {
   cat: Catalogue;
   interp: Interpreter;

@@ -33,7 +33,7 @@ import { runLocalRules } from './checkers/localRules';
 import { withDerivedApis } from './checkers/derivedApis';
 import { readAfterWriteFindings } from './checkers/readAfterWrite';
 import { isSuppressed } from './suppression';
-import { SectionInfo, sectionInfoFor } from './sectionInfo';
+import { SectionInfo, enterLeaveLines, sectionInfoFor } from './sectionInfo';
 import { KernelConfig } from './config/kernelConfig';
 import { ConfigOracle, ConfigurationInfo, PinnedConfig } from './config/oracle';
 import { judgeFindings } from './config/judge';
@@ -42,6 +42,7 @@ import { AnalysisStore, SectionProduct, StoreCounts, noCounts, worldKey } from '
 import { ContentKeys } from './store/contentKeys';
 import { codeSig } from './index/resultCache';
 import { openerDeps } from './store/openerDeps';
+import { hoverAnswers, hoverDeps } from './store/keptSections';
 
 export interface WorkspaceOptions {
   root: string;
@@ -760,22 +761,39 @@ export class Workspace {
     const file = path.resolve(fileIn);
     // A check under way must not see the index change: a file it does not know has no section to show.
     if (this.checking && !this.index.has(file) && !this.overlays.has(file)) return null;
+    // Kept on disk after an earlier session's check (engine/store/keptSections.ts): nothing to analyse.
+    const kept = this.keptSectionAt(file, line);
+    if (kept) return kept;
     if (!this.checking) this.include([file]);
-    await ensureParser();
     // Asked while a check is paused at a step: answered with an interpreter of its own (the check's is left alone).
     const aside = this.checking;
-    const def = this.index
+    await ensureParser();
+    const def = this.functionsOf(file).find((r) => r.node.startPosition.row + 1 <= line && line <= r.node.endPosition.row + 1);
+    return def ? this.computeSectionAt(def, line, aside).info : null;
+  }
+
+  /** The parsed functions of an indexed file. */
+  private functionsOf(file: string): FunctionRef[] {
+    return this.index
       .functionsIn(file)
       .map((d) => this.sources.functionAt(file, d.name, d.line))
-      .find((r) => r && r.node.startPosition.row + 1 <= line && line <= r.node.endPosition.row + 1);
-    if (!def) return null;
+      .filter((r): r is FunctionRef => !!r);
+  }
+
+  /**
+   * sectionAt's analysis of the section on `line` of `def`; `aside`: asked
+   * while a check is paused (an interpreter of its own, the check's left
+   * alone). `exact`: no work budget was hit (engine/store/keptSections.ts).
+   */
+  private computeSectionAt(def: FunctionRef, line: number, aside: boolean): { info: SectionInfo | null; exact: boolean } {
     // The checks' summaries serve the hover too (the section's opener is usually summarised already).
     const ask = () => {
       const interp = aside ? (this.asideInterp ??= this.newInterpreter()) : this.interpreter();
       const carried = interp.hasSummaries();
       interp.beginCheck();
       try {
-        return { info: sectionInfoFor(def, line, { cat: this.catalogue, interp, reach: (kind) => this.reach(kind) }), again: interp.budgetHit && carried };
+        const info = sectionInfoFor(def, line, { cat: this.catalogue, interp, reach: (kind) => this.reach(kind) });
+        return { info, budgetHit: interp.budgetHit, again: interp.budgetHit && carried };
       } finally {
         interp.endCheck();
       }
@@ -793,7 +811,45 @@ export class Workspace {
       }
       r = ask();
     }
-    return r.info;
+    return { info: r.info, exact: !r.budgetHit };
+  }
+
+  /**
+   * The hover answer for 1-based `line` of `file` kept in the analysis store
+   * (engine/store/keptSections.ts), or null when none is kept for the tree as
+   * it is now. `text`: the editor's text, which must be what the Workspace reads.
+   */
+  keptSectionAt(fileIn: string, line: number, text?: string): SectionInfo | null {
+    const file = path.resolve(fileIn);
+    if (!this.storeWanted || !this.cacheDir || !this.index.has(file)) return null;
+    if (text !== undefined && this.textOf(file) !== text) return null;
+    return this.analysisStore()?.hoversOf(file)?.[line] ?? null;
+  }
+
+  /**
+   * Computes and stores the hover answers of every section of `files` (their
+   * enter and leave lines) unless kept already: the language server calls it
+   * after the first check of its open files, so that after a window reload a
+   * hover is read from the store (engine/store/keptSections.ts). Returns the
+   * files whose answers were stored now.
+   */
+  async keepSectionInfos(files: string[]): Promise<number> {
+    const store = this.checking ? null : this.analysisStore();
+    if (!store) return 0;
+    await ensureParser();
+    let stored = 0;
+    for (const file of files.map((f) => path.resolve(f))) {
+      if (!this.index.has(file) || store.hoversOf(file) || this.sizeOf(file) > MAX_PARSED_TEXT) continue;
+      const fns = this.functionsOf(file)
+        .map((ref) => ({ ref, lines: enterLeaveLines(ref.node, this.catalogue) }))
+        .filter((f) => f.lines.length);
+      const byLine = hoverAnswers(fns, (ref, line) => this.computeSectionAt(ref, line, false));
+      if (!byLine) continue;
+      store.putHovers(file, hoverDeps(file), byLine);
+      stored++;
+    }
+    store.save();
+    return stored;
   }
 }
 

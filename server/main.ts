@@ -372,6 +372,12 @@ async function run(uri: string, gen: number, cascade = false): Promise<void> {
     if (first) logStore(`first check of ${path.basename(file)}`, ws);
     if (stale(uri, gen) || !documents.get(uri)) return; // a newer edit or a close superseded this run
     await publishResult(uri, file, text, version, result);
+    // The hover answers of the open files kept on disk, for the next window reload (engine/store/keptSections.ts).
+    if (first) {
+      const kept = Date.now();
+      const n = await ws.keepSectionInfos(documents.all().map((d) => fileOf(d.uri)).filter((f): f is string => !!f && !isExcluded(f, root, settings.exclude)));
+      if (n) log(`phase: hover answers of ${n} open files kept ${took(kept)}`);
+    }
   } catch (e) {
     log(`checking ${uri} failed: ${(e as Error).stack ?? e}`);
   }
@@ -515,11 +521,18 @@ connection.onHover(
         return null;
       }
     };
+    const ws = doc ? await workspace : null;
+    // Kept on disk by an earlier session's check of this text (engine/store/keptSections.ts): no turn in the queue.
+    const kept = ws && doc ? await hoverAt(params, false, true).catch(() => null) : null;
+    if (kept && doc) {
+      log(`hover on line ${params.position.line + 1} of ${path.basename(doc.uri)}: from the analysis store`);
+      hovers.set(doc.uri, doc.version, params.position.line, kept);
+      return kept;
+    }
     // When the Workspace already has this version of the document the hover need not wait for the
     // check queue: a check under way (the first after an index takes long) pauses at every section
     // and the hover is answered then (Workspace.sectionAt uses an interpreter of its own while a
     // check is under way; the check is left alone).
-    const ws = doc ? await workspace : null;
     if (ws && doc && givenText.get(ws)?.get(doc.uri) === doc.version) {
       const h = await answer(false);
       if (givenText.get(ws)?.get(doc.uri) === doc.version) return h;
@@ -529,8 +542,11 @@ connection.onHover(
   },
 );
 
-/** The hover at `params`; `give`: hand the Workspace the document's text first (only in the check queue). */
-async function hoverAt(params: HoverParams, give: boolean): Promise<Hover | null> {
+/**
+ * The hover at `params`; `give`: hand the Workspace the document's text first (only in the check queue);
+ * `keptOnly`: only an answer kept in the analysis store for exactly this text (none computed).
+ */
+async function hoverAt(params: HoverParams, give: boolean, keptOnly = false): Promise<Hover | null> {
   const doc = documents.get(params.textDocument.uri);
   const file = doc ? fileOf(doc.uri) : null;
   if (!doc || !file) return null;
@@ -549,7 +565,7 @@ async function hoverAt(params: HoverParams, give: boolean): Promise<Hover | null
   const text = doc.getText();
   if (text.length > MAX_TEXT || text.includes('\0')) return null;
   if (give) giveText(ws, doc.uri, file, doc.version, text);
-  const info = await ws.sectionAt(file, line + 1);
+  const info = keptOnly ? ws.keptSectionAt(file, line + 1, text) : await ws.sectionAt(file, line + 1);
   if (!info) return null;
   return {
     contents: { kind: MarkupKind.Markdown, value: sectionHover(info) },

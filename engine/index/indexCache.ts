@@ -42,6 +42,12 @@ interface Stored {
 export class IndexCache {
   readonly file: string;
   private readonly key: string;
+  /**
+   * What load() read: save() copies the encoded scans of files whose content
+   * hash is unchanged instead of encoding them again (a rerun after a one-file
+   * edit re-encoded the whole tree's ~10^7 words: seconds of a warm run).
+   */
+  private loaded: Stored | null = null;
 
   constructor(base: string, root: string, keyParts: string[]) {
     const rootHash = crypto.createHash('sha1').update(path.resolve(root)).digest('hex').slice(0, 16);
@@ -59,6 +65,7 @@ export class IndexCache {
       return out;
     }
     if (!s || s.v !== SCAN_VERSION || s.key !== this.key) return out;
+    this.loaded = s;
     let names: string[] | null = null;
     const data = s.data;
     for (let i = 0; i < s.files.length; i++) {
@@ -104,10 +111,33 @@ export class IndexCache {
     return h.digest('hex');
   }
 
-  /** Writes the entries (atomically: a temporary file renamed over the old one). */
+  /**
+   * Writes the entries (atomically: a temporary file renamed over the old one).
+   * A file whose content hash is the one load() read keeps its encoded scan
+   * (the name table starts as the loaded one, so its ids still hold; names of
+   * changed files are appended). When fewer than half the entries are reused
+   * everything is encoded afresh, which also drops names no file uses now.
+   */
   save(entries: Map<string, { size: number; mtimeMs: number; hash: string; scan: FileScan }>): void {
+    const prev = this.loaded;
+    const prevAt = new Map<string, number>();
+    if (prev) prev.files.forEach((f, j) => prevAt.set(f, j));
+    const same = (f: string, hash: string) => {
+      const j = prevAt.get(f);
+      return j !== undefined && prev!.hashes[j] === hash ? j : -1;
+    };
+    let reusable = 0;
+    for (const [f, e] of entries) if (same(f, e.hash) >= 0) reusable++;
+    const reuse = !!prev && reusable * 2 >= entries.size;
     const t = new NameTable();
-    const out: number[] = [];
+    if (reuse) for (const n of prev!.names) t.id(n);
+    const chunks: Int32Array[] = [];
+    let out: number[] = [];
+    let length = 0;
+    const flush = () => {
+      if (out.length) chunks.push(Int32Array.from(out));
+      out = [];
+    };
     const files: string[] = [];
     const sizes = new Float64Array(entries.size);
     const mtimes = new Float64Array(entries.size);
@@ -119,14 +149,33 @@ export class IndexCache {
       sizes[i] = e.size;
       mtimes[i] = e.mtimeMs;
       hashes.push(e.hash);
-      at[i] = out.length;
-      encodeScan(e.scan, t, out);
+      at[i] = length;
+      const j = reuse ? same(f, e.hash) : -1;
+      if (j >= 0) {
+        // Scans are stored one after the other: this one ends where the next begins.
+        flush();
+        const kept = prev!.data.subarray(prev!.at[j], j + 1 < prev!.at.length ? prev!.at[j + 1] : prev!.data.length);
+        chunks.push(kept);
+        length += kept.length;
+      } else {
+        const before = out.length;
+        encodeScan(e.scan, t, out);
+        length += out.length - before;
+      }
       i++;
     }
-    const stored: Stored = { v: SCAN_VERSION, key: this.key, files, sizes, mtimes, hashes, at, names: t.names, data: Int32Array.from(out) };
+    flush();
+    const data = new Int32Array(length);
+    let o = 0;
+    for (const c of chunks) {
+      data.set(c, o);
+      o += c.length;
+    }
+    const stored: Stored = { v: SCAN_VERSION, key: this.key, files, sizes, mtimes, hashes, at, names: t.names, data };
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
     const tmp = `${this.file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, v8.serialize(stored));
     fs.renameSync(tmp, this.file);
+    this.loaded = stored;
   }
 }

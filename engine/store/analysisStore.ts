@@ -15,7 +15,15 @@
 // - per call-graph search (Reachability: enter, allocation, sleep), its
 //   answer keyed by the targets, barriers and depth and by the call graph's
 //   digest: an edit inside a body that keeps the names it calls keeps them.
-// Both files also carry the *world*: the build of lazymmu, the catalogue,
+// - per open file, the hover's section information (engine/sectionInfo.ts)
+//   for each enter and leave call of its sections (keptSections.ts): keyed by
+//   every file's content (the callees' effects and chains read the whole
+//   call graph), so a hover asked right after a window reload is read, not
+//   computed behind the first check.
+// - the call graph's digest with the tree digest it was made for (graph.json,
+//   ContentKeys.recalled): a reload of an unchanged tree does not hash the
+//   graph again to check the searches' keys.
+// The files also carry the *world*: the build of lazymmu, the catalogue,
 // the architecture, the configuration and the build files it is read from;
 // another world's file is not used. A corrupt file is ignored with a log
 // line; a stale entry is computed again (and replaces the old one on save).
@@ -24,6 +32,7 @@ import * as path from 'path';
 import type { Finding } from '../findings';
 import type { IndirectCall, ModeEvent, ReadHit, SectionCall } from '../analysis/records';
 import type { StoredReach } from '../index/reachability';
+import type { SectionInfo } from '../sectionInfo';
 import { ContentKeys, Deps, fileOfFnKey } from './contentKeys';
 import { readStore, writeStore } from './storeFile';
 
@@ -43,6 +52,13 @@ interface SectionEntry {
   deps: Deps;
   digest: string;
   product: SectionProduct;
+}
+
+/** One file's kept hover answers: the section information per 1-based line of an enter or leave call. */
+export interface HoverEntry {
+  deps: Deps;
+  digest: string;
+  byLine: Record<string, SectionInfo>;
 }
 
 interface SearchEntry {
@@ -78,7 +94,8 @@ export class AnalysisStore {
   private readonly dir: string;
   private sections: Map<string, SectionEntry> | null = null;
   private searches: Map<string, SearchEntry> | null = null;
-  private dirty = { sections: false, searches: false };
+  private hovers: Map<string, HoverEntry> | null = null;
+  private dirty = { sections: false, searches: false, hovers: false };
   private keys: ContentKeys | null = null;
   /**
    * Openers whose entry was checked against the tree (or made) in this
@@ -86,6 +103,8 @@ export class AnalysisStore {
    * without computing their keys (an editor's check per keystroke).
    */
   private valid = new Set<string>();
+  /** The same for the kept hover answers (files). */
+  private validHovers = new Set<string>();
 
   constructor(
     cacheDir: string,
@@ -100,6 +119,13 @@ export class AnalysisStore {
   /** Content keys made afresh (texts may have changed since the last ones). */
   begin(keys: ContentKeys): void {
     this.keys = keys;
+    keys.recalled = this.recalledGraph();
+  }
+
+  /** The last graph digest made, with its tree digest (ContentKeys.recalled), from graph.json. */
+  private recalledGraph(): { tree: string; graph: string } | null {
+    const e = readStore<{ tree: string; graph: string }>(this.file('graph'), this.world, this.log).get('graph');
+    return e && typeof e.tree === 'string' && typeof e.graph === 'string' ? e : null;
   }
 
   private file(name: string, ext = 'json'): string {
@@ -112,6 +138,35 @@ export class AnalysisStore {
 
   private searchEntries(): Map<string, SearchEntry> {
     return (this.searches ??= readStore<SearchEntry>(this.file('searches', 'bin'), this.world, this.log, 'v8'));
+  }
+
+  private hoverEntries(): Map<string, HoverEntry> {
+    return (this.hovers ??= readStore<HoverEntry>(this.file('hovers'), this.world, this.log));
+  }
+
+  /**
+   * The kept hover answers of `file` when everything they were computed from
+   * is as it was (null otherwise: computed as before). Checking costs the
+   * tree's digest, made from the index's content hashes (no file is read).
+   */
+  hoversOf(file: string): Record<string, SectionInfo> | null {
+    const e = this.hoverEntries().get(file);
+    if (!e || !this.keys) return null;
+    if (this.validHovers.has(file)) return e.byLine;
+    try {
+      if (this.keys.depsDigest(e.deps) !== e.digest) return null;
+    } catch {
+      return null;
+    }
+    this.validHovers.add(file);
+    return e.byLine;
+  }
+
+  putHovers(file: string, deps: Deps, byLine: Record<string, SectionInfo>): void {
+    if (!this.keys) return;
+    this.hoverEntries().set(file, { deps, digest: this.keys.depsDigest(deps), byLine });
+    this.validHovers.add(file);
+    this.dirty.hovers = true;
   }
 
   /** The opener's stored product when everything it was computed from is as it was, else null. */
@@ -138,10 +193,13 @@ export class AnalysisStore {
   /** The tree was indexed again: every product is checked against it when next asked for. */
   forgetChecked(): void {
     this.valid.clear();
+    this.validHovers.clear();
   }
 
   /** `file` was indexed again with these names changed (IndexDelta.changedNames): products that read any of it are checked again when next asked for. */
   changed(file: string, names: Set<string>): void {
+    // Kept hovers are keyed by the whole tree.
+    this.validHovers.clear();
     for (const opener of this.valid) {
       const d = this.sections?.get(opener)?.deps;
       const touched =
@@ -177,7 +235,12 @@ export class AnalysisStore {
   save(): void {
     if (this.dirty.sections && this.sections) writeStore(this.file('sections'), this.world, this.sections);
     if (this.dirty.searches && this.searches) writeStore(this.file('searches', 'bin'), this.world, this.searches, 'v8');
-    this.dirty = { sections: false, searches: false };
+    if (this.dirty.hovers && this.hovers) writeStore(this.file('hovers'), this.world, this.hovers);
+    if (this.keys?.graphHashed) {
+      writeStore(this.file('graph'), this.world, new Map([['graph', { tree: this.keys.treeDigest(), graph: this.keys.graphDigest() }]]));
+      this.keys.graphHashed = false;
+    }
+    this.dirty = { sections: false, searches: false, hovers: false };
   }
 
   /** The store's folder (tests corrupt its files). */

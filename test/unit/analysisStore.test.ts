@@ -158,6 +158,34 @@ test('a store file of another version is ignored with a message; an entry whose 
   assert.equal(other.findings, first.findings);
 });
 
+test('the call graph\'s digest is recalled for an unchanged tree (graph.json) and hashed again when any file changed', async () => {
+  const { root, cache } = setUp();
+  await run(root, cache);
+  const dir = path.join(cache, 'analysis');
+  const [store] = fs.readdirSync(dir);
+  const file = path.join(dir, store, 'graph.json');
+  const kept = JSON.parse(fs.readFileSync(file, 'utf8'));
+  assert.match(kept.entries.graph.tree, /^[0-9a-f]{40}$/);
+  const forge = (tree: string) => fs.writeFileSync(file, JSON.stringify({ ...kept, entries: { graph: { tree, graph: 'forged' } } }));
+  // A digest kept for another tree is not used: the graph is hashed, and the searches keyed by it are taken.
+  forge('another tree');
+  const hashed = await run(root, cache);
+  assert.deepEqual(hashed.counts, { sectionsFromStore: 2, sectionsComputed: 0, searchesFromStore: 4, searchesComputed: 0 });
+  // An edit inside a body that keeps its calls: the tree digest differs, the graph's is hashed again, the searches still hold.
+  edit(root, 'store_helpers.c', 'addr += 1;', 'addr += 2;');
+  const edited = await run(root, cache);
+  assert.deepEqual(edited.counts, { sectionsFromStore: 1, sectionsComputed: 1, searchesFromStore: 4, searchesComputed: 0 });
+  assert.equal(edited.findings, (await run(root)).findings, 'equal to a run without a cache');
+  const after = JSON.parse(fs.readFileSync(file, 'utf8'));
+  assert.notEqual(after.entries.graph.tree, kept.entries.graph.tree, 'kept for the edited tree');
+  assert.equal(after.entries.graph.graph, kept.entries.graph.graph, 'the same call graph');
+  // A digest kept for this very tree is believed (the searches' keys are checked with it): forged, the searches are computed again.
+  forge(after.entries.graph.tree);
+  const recalled = await run(root, cache);
+  assert.deepEqual(recalled.counts, { sectionsFromStore: 2, sectionsComputed: 0, searchesFromStore: 0, searchesComputed: 4 });
+  assert.equal(recalled.findings, edited.findings);
+});
+
 test('a function body ends at its closing brace, braces in comments, strings and characters skipped', () => {
   const text = 'int f(void)\n{\n\t/* } */ char c = \'}\'; const char *s = "{"; // }\n\treturn 0;\n}\nstatic int\ng(void)\n';
   const end = bodyEnd(text, 0, text.length);

@@ -168,3 +168,38 @@ test('index cache seed: a worktree copy takes the scans of files with the same p
   cold.build();
   assert.equal(cold.lastBuild?.fromCache, 0);
 });
+
+test('index cache: a save after a one-file edit keeps the other files\' encoded scans, and every scan read back is the file\'s own', () => {
+  const root = tmp('lazymmu-idx-inc-');
+  const cacheDir = tmp('lazymmu-cache-');
+  const files = ['a.c', 'b.c', 'c.c', 'd.c'].map((f) => path.join(root, f));
+  fs.writeFileSync(files[0], 'void fa(pte_t *p) { arch_enter_lazy_mmu_mode(); set_pte(p, x); shared_name(); }\n');
+  fs.writeFileSync(files[1], 'static int fb(void) { return shared_name() + other(); }\n#define MB(x) mb_call(x)\n');
+  fs.writeFileSync(files[2], 'void fc(void) { }\n');
+  fs.writeFileSync(files[3], '#ifdef CONFIG_X\nvoid fd(void) { fd_call(); }\n#endif\n');
+  build(root, cacheDir);
+  const cacheFile = fs.readdirSync(path.join(cacheDir, 'index')).map((d) => path.join(cacheDir, 'index', d))[0];
+  const size = () => fs.readdirSync(cacheFile).map((f) => fs.statSync(path.join(cacheFile, f)).size)[0];
+  const before = size();
+  // One file edited: names new to the tree, and one name (other) no file calls any more.
+  fs.writeFileSync(files[1], 'static int fb(void) { return shared_name() + brand_new_name(); }\nint fb2(void) { return another_new(); }\n');
+  const edited = build(root, cacheDir);
+  assert.deepEqual(edited.lastBuild?.scanned, [files[1]]);
+  assert.ok(size() > 0 && size() !== before, 'the cache was written again');
+  // Read back: every file from the cache, each scan what a fresh index without a cache makes of it.
+  const warm = build(root, cacheDir);
+  assert.equal(warm.lastBuild?.fromCache, files.length);
+  const fresh = new WorkspaceIndex({ root, arch: 'arm64', catalogue });
+  fresh.build();
+  const plain = (idx: WorkspaceIndex, f: string) => JSON.stringify([idx.functionsIn(f), idx.macrosIn(f)]);
+  for (const f of files) assert.equal(plain(warm, f), plain(fresh, f), f);
+  assert.deepEqual(warm.functionsIn(files[1]).map((d) => [d.name, d.calls]), [['fb', ['shared_name', 'brand_new_name']], ['fb2', ['another_new']]]);
+  // Then every file edited but one: encoded afresh (fewer than half reused), and still each file's own scan.
+  for (const f of files.slice(1)) fs.writeFileSync(f, `void ${path.basename(f, '.c')}_new(void) { renamed(); }\n`);
+  build(root, cacheDir);
+  const again = build(root, cacheDir);
+  assert.equal(again.lastBuild?.fromCache, files.length);
+  const fresh2 = new WorkspaceIndex({ root, arch: 'arm64', catalogue });
+  fresh2.build();
+  for (const f of files) assert.equal(plain(again, f), plain(fresh2, f), f);
+});
