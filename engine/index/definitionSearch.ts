@@ -230,6 +230,12 @@ function runGrep(scope: SearchScope, grep: string, timeoutMs: number): Promise<B
       resolve(null);
       return;
     }
+    // Unnamed at once where the system allows it (the descriptors keep the file): nothing is left behind if this process is killed.
+    try {
+      fs.rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // removed in finish()
+    }
     let finished = false;
     const finish = (out: Buffer | null) => {
       if (finished) return;
@@ -255,9 +261,19 @@ function runGrep(scope: SearchScope, grep: string, timeoutMs: number): Promise<B
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (signal || code === null || code > 2) return finish(null);
+      // Read through the descriptor from its start (grep's writes moved the shared offset to the end).
       let out: Buffer | null;
       try {
-        out = fs.readFileSync(path.join(dir, 'out'));
+        const size = fs.fstatSync(fd).size;
+        out = Buffer.allocUnsafe(size);
+        for (let at = 0; at < size; ) {
+          const n = fs.readSync(fd, out, at, size - at, at);
+          if (!n) {
+            out = out.subarray(0, at);
+            break;
+          }
+          at += n;
+        }
       } catch {
         out = null;
       }
