@@ -70,7 +70,7 @@ function updateStatus(): void {
     // The open file's first diagnostics come before the whole tree is checked (server/checkProgress.ts markProvisional).
     const early = provisionalCount();
     status.text = `$(sync~spin) lazymmu: checking…${checkingWhat ? ` ${checkingWhat}` : ''}${early ? ` (${early} provisional)` : ''}`;
-    status.tooltip = early ? 'lazymmu is checking the rest of the tree; the findings shown so far are provisional' : 'lazymmu is checking the open files';
+    status.tooltip = early ? 'lazymmu is checking the rest of the tree; the findings shown so far are provisional (those it can still change start with "(provisional)")' : 'lazymmu is checking the open files';
   } else {
     const n = findingCount();
     if (base.state === 'ready') {

@@ -115,15 +115,20 @@ export function took(sinceMs: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms} ms`;
 }
 
-/** Said after a diagnostic of the first pass that the whole-tree check can still change (engine/provisional.ts). */
-export const PROVISIONAL_SUFFIX = ' (provisional: the rest of the tree is still being checked)';
+/**
+ * Put before a diagnostic of the first pass that the whole-tree check can still
+ * change (engine/provisional.ts): at the start, because VS Code's Problems row
+ * cuts a long message with an ellipsis and a suffix was never seen there (issue 13).
+ * The status item's "(N provisional)" and its tooltip use the same word.
+ */
+export const PROVISIONAL_PREFIX = '(provisional) ';
 
 /**
  * A diagnostic of the open file's first pass (Workspace.checkOpenersFirst):
  * `data.provisional` on each (the publish is not the last word: sections
- * elsewhere may add findings), and the suffix on those the whole-tree
+ * elsewhere may add findings), and the prefix on those the whole-tree
  * check can itself change or drop (`mayChange`). The final publish has neither.
  */
 export function markProvisional(d: Diagnostic, mayChange: boolean): Diagnostic {
-  return { ...d, message: mayChange ? d.message + PROVISIONAL_SUFFIX : d.message, data: { ...(d.data as object | undefined), provisional: true } };
+  return { ...d, message: mayChange ? PROVISIONAL_PREFIX + d.message : d.message, data: { ...(d.data as object | undefined), provisional: true } };
 }

@@ -2,7 +2,8 @@
 // files may define a function or function-like macro of a given name. Used to
 // index only what an open file needs before the whole index exists
 // (engine/partialIndex.ts). One native search over the tree (GNU grep as a
-// child process: ~1 GB of C in a couple of seconds, off the event loop) lists
+// child process writing to a temporary file: ~1 GB of C in a couple of seconds,
+// beside this thread's own work) lists
 // every line that starts a file-scope declarator: a line beginning at column 0
 // with an identifier and reaching a `(` through identifiers, blanks and `*`
 // (`static inline pte_t ptep_get(`, a declarator's second line `foo(`), or a
@@ -210,25 +211,73 @@ function shareOut(scope: SearchScope, n: number): string[][] {
   return shares.filter((s) => s.length);
 }
 
-/** grep's output, or null when it cannot run, fails, or takes longer than `timeoutMs`. */
+/**
+ * grep's output, or null when it cannot run, fails, or takes longer than `timeoutMs`.
+ * grep writes into a temporary file, not a pipe: the caller's thread is busy while
+ * grep runs (the open files' scans, the Kconfig facts: partialIndex.ts), and a pipe
+ * nobody drains holds 64 KB, so grep stopped there until the thread was free
+ * (67 MB of output on 6.12): the search and the Kconfig facts ran one after the other.
+ */
 function runGrep(scope: SearchScope, grep: string, timeoutMs: number): Promise<Buffer | null> {
   return new Promise((resolve) => {
     const args = ['-rHZIoE', '--include=*.c', '--include=*.h', '--exclude-dir=.*', '--exclude-dir=node_modules', '-e', GREP_PATTERN, '--', ...scope.roots];
-    let child;
+    let dir: string;
+    let fd: number;
     try {
-      child = spawn(grep, args, { cwd: scope.root, env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'ignore'] });
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-defs-'));
+      fd = fs.openSync(path.join(dir, 'out'), 'w+');
     } catch {
       resolve(null);
       return;
     }
-    const chunks: Buffer[] = [];
+    // Unnamed at once where the system allows it (the descriptors keep the file): nothing is left behind if this process is killed.
+    try {
+      fs.rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // removed in finish()
+    }
+    let finished = false;
+    const finish = (out: Buffer | null) => {
+      if (finished) return;
+      finished = true;
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // closed already
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+      resolve(out);
+    };
+    let child;
+    try {
+      child = spawn(grep, args, { cwd: scope.root, env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', fd, 'ignore'] });
+    } catch {
+      finish(null);
+      return;
+    }
     const timer = setTimeout(() => child.kill(), timeoutMs);
-    child.stdout!.on('data', (c: Buffer) => chunks.push(c));
-    child.on('error', () => (clearTimeout(timer), resolve(null)));
+    child.on('error', () => (clearTimeout(timer), finish(null)));
     // 0: lines found, 1: none; 2 (an unreadable file) still lists the rest. A kill (timeout) is a failure.
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve(signal || code === null || code > 2 ? null : Buffer.concat(chunks));
+      if (signal || code === null || code > 2) return finish(null);
+      // Read through the descriptor from its start (grep's writes moved the shared offset to the end).
+      let out: Buffer | null;
+      try {
+        const size = fs.fstatSync(fd).size;
+        out = Buffer.allocUnsafe(size);
+        for (let at = 0; at < size; ) {
+          const n = fs.readSync(fd, out, at, size - at, at);
+          if (!n) {
+            out = out.subarray(0, at);
+            break;
+          }
+          at += n;
+        }
+      } catch {
+        out = null;
+      }
+      finish(out);
     });
   });
 }

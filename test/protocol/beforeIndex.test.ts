@@ -16,7 +16,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
-import { assertProvisionalThenFinal, PROVISIONAL_SUFFIX } from './provisionalMarks';
+import { assertProvisionalThenFinal, PROVISIONAL_PREFIX } from './provisionalMarks';
 import { LspClient, REPO, isProvisional } from './lspClient';
 
 const FIXTURE = path.join(REPO, 'test', 'fixtures', 'beforeIndex');
@@ -58,7 +58,7 @@ test('the open file is published before the index starts, all provisional; the f
     assert.deepEqual(lines(final), [14, 29]);
     // On a partial index every finding may change: each says so; the final ones do not.
     assertProvisionalThenFinal(early.e.params, final);
-    assert.equal(early.e.params.diagnostics[0].message, final.diagnostics.find((d: any) => d.range.start.line === 28).message + ' ' + PROVISIONAL_SUFFIX);
+    assert.equal(early.e.params.diagnostics[0].message, PROVISIONAL_PREFIX + final.diagnostics.find((d: any) => d.range.start.line === 28).message);
 
     // The final publish is the CLI's answer for the file (exit status 1: findings).
     const cli = JSON.parse(spawnSync(process.execPath, [path.join(REPO, 'bin', 'lazymmu.js'), 'check', '--root', root, '--arch', 'arm64', '--format', 'json', file], { encoding: 'utf8' }).stdout);

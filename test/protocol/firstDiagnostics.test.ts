@@ -13,7 +13,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
-import { assertProvisionalThenFinal, PROVISIONAL_SUFFIX } from './provisionalMarks';
+import { assertProvisionalThenFinal, PROVISIONAL_PREFIX } from './provisionalMarks';
 import { LspClient, REPO, isProvisional } from './lspClient';
 
 const FIXTURE = path.join(REPO, 'test', 'fixtures', 'provisional');
@@ -63,7 +63,7 @@ test('the open file\'s sections are published first, provisional; the final publ
     assertProvisionalThenFinal(early.e.params, final);
     const earlyRead = early.e.params.diagnostics[0];
     const finalRead = final.diagnostics.find((d: any) => d.range.start.line === 20);
-    assert.equal(earlyRead.message, finalRead.message + ' ' + PROVISIONAL_SUFFIX);
+    assert.equal(earlyRead.message, PROVISIONAL_PREFIX + finalRead.message);
 
     // The final publish is the CLI's answer for the file.
     // (Exit status 1: findings.)

@@ -67,6 +67,28 @@ test('by name: header inlines, macros, functions of .c files, every file definin
   await assert.rejects(searchDefinitions(scopeOf(ROOT), { grep: path.join(os.tmpdir(), 'no-such-grep'), inProcess: false }), NoNativeSearch);
 });
 
+test('grep finishes while the caller\'s thread is busy (its output is not held in an undrained pipe)', async () => {
+  // A grep standing in for the real one: 2 MB of matches (a pipe holds 64 KB), then a mark that it ended.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-busy-'));
+  const ended = path.join(dir, 'ended');
+  const fake = path.join(dir, 'grep');
+  fs.writeFileSync(fake, `#!/bin/sh\nawk 'BEGIN { for (i = 0; i < 60000; i++) printf "a.c%cstatic int busy_fn_%d(\\n", 0, i }'\ntouch '${ended}'\n`, { mode: 0o755 });
+  fs.writeFileSync(path.join(dir, 'a.c'), '');
+  try {
+    const searching = searchDefinitions({ root: dir, roots: ['a.c'], covers: () => true }, { grep: fake, inProcess: false });
+    // This thread busy (as partialIndexFor is, reading the Kconfig facts) until the child ended, or a long bound.
+    const bound = Date.now() + 60_000;
+    while (!fs.existsSync(ended) && Date.now() < bound);
+    assert.ok(fs.existsSync(ended), 'the search\'s child ended while this thread was busy');
+    const { sites, stats } = await searching;
+    assert.equal(stats.how, 'grep');
+    assert.equal(sites.size, 60000);
+    assert.deepEqual(sites.get('busy_fn_59999'), [path.join(dir, 'a.c')]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('every definition and macro the index scan finds in the fixtures is found by name, by grep and in process alike', async () => {
   const grep = await searchDefinitions(scopeOf(FIXTURES));
   const inProcess = await searchDefinitions(scopeOf(FIXTURES), { grep: path.join(os.tmpdir(), 'no-such-grep') });
