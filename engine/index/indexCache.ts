@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as v8 from 'v8';
 import { FileScan } from './fileScan';
-import { NameTable, decodeScan, encodeScan, internAll } from './scanCodec';
+import { EncodedScan, Ints, NameTable, Recoder, decodeScan, encodeScan, internAll } from './scanCodec';
 
 /** Bump when fileScan's output changes for the same input. */
 const SCAN_VERSION = 3;
@@ -25,6 +25,8 @@ export interface CachedFile {
   hash: string;
   /** Decoded on demand; `as`: the scan of the same text at another path (a worktree's copy of the file). */
   scan(as?: string): FileScan;
+  /** The stored encoding (what save() copies back without encoding the scan again). */
+  encoded: EncodedScan;
 }
 
 interface Stored {
@@ -68,6 +70,7 @@ export class IndexCache {
         mtimeMs: s.mtimes[i],
         hash: s.hashes[i],
         scan: (as?: string) => decodeScan(data, at, (names ??= internAll(s.names)), as ?? s.files[i]),
+        encoded: { data, at, names: s.names },
       });
     }
     return out;
@@ -105,9 +108,10 @@ export class IndexCache {
   }
 
   /** Writes the entries (atomically: a temporary file renamed over the old one). */
-  save(entries: Map<string, { size: number; mtimeMs: number; hash: string; scan: FileScan }>): void {
+  save(entries: Map<string, { size: number; mtimeMs: number; hash: string; scan: FileScan; encoded?: EncodedScan }>): void {
     const t = new NameTable();
-    const out: number[] = [];
+    const recoder = new Recoder(t);
+    const out = new Ints();
     const files: string[] = [];
     const sizes = new Float64Array(entries.size);
     const mtimes = new Float64Array(entries.size);
@@ -120,10 +124,11 @@ export class IndexCache {
       mtimes[i] = e.mtimeMs;
       hashes.push(e.hash);
       at[i] = out.length;
-      encodeScan(e.scan, t, out);
+      if (e.encoded) recoder.copy(e.encoded, out);
+      else encodeScan(e.scan, t, out);
       i++;
     }
-    const stored: Stored = { v: SCAN_VERSION, key: this.key, files, sizes, mtimes, hashes, at, names: t.names, data: Int32Array.from(out) };
+    const stored: Stored = { v: SCAN_VERSION, key: this.key, files, sizes, mtimes, hashes, at, names: t.names, data: out.toArray() };
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
     const tmp = `${this.file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, v8.serialize(stored));
