@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as v8 from 'v8';
 import { FileScan } from './fileScan';
-import { NameTable, decodeScan, encodeScan, internAll } from './scanCodec';
+import { EncodedScan, Ints, NameTable, Recoder, decodeScan, encodeScan, internAll } from './scanCodec';
 
 /** Bump when fileScan's output changes for the same input. */
 const SCAN_VERSION = 3;
@@ -25,6 +25,8 @@ export interface CachedFile {
   hash: string;
   /** Decoded on demand; `as`: the scan of the same text at another path (a worktree's copy of the file). */
   scan(as?: string): FileScan;
+  /** The stored encoding (what save() copies back without encoding the scan again). */
+  encoded: EncodedScan;
 }
 
 interface Stored {
@@ -42,11 +44,7 @@ interface Stored {
 export class IndexCache {
   readonly file: string;
   private readonly key: string;
-  /**
-   * What load() read: save() copies the encoded scans of files whose content
-   * hash is unchanged instead of encoding them again (a rerun after a one-file
-   * edit re-encoded the whole tree's ~10^7 words: seconds of a warm run).
-   */
+  /** What load() read: save() copies its unchanged files' encodings word for word. */
   private loaded: Stored | null = null;
 
   constructor(base: string, root: string, keyParts: string[]) {
@@ -75,6 +73,7 @@ export class IndexCache {
         mtimeMs: s.mtimes[i],
         hash: s.hashes[i],
         scan: (as?: string) => decodeScan(data, at, (names ??= internAll(s.names)), as ?? s.files[i]),
+        encoded: { data, at, names: s.names },
       });
     }
     return out;
@@ -113,31 +112,25 @@ export class IndexCache {
 
   /**
    * Writes the entries (atomically: a temporary file renamed over the old one).
-   * A file whose content hash is the one load() read keeps its encoded scan
-   * (the name table starts as the loaded one, so its ids still hold; names of
-   * changed files are appended). When fewer than half the entries are reused
-   * everything is encoded afresh, which also drops names no file uses now.
+   * Scans already encoded are not encoded again: those load() read are copied
+   * word for word when the name table starts as the loaded one (a rerun after
+   * a one-file edit re-encoded the whole tree's ~10^7 words: seconds of a warm
+   * run); a scan thread's are renumbered (Recoder). When fewer than half the
+   * entries are the loaded ones, the table starts empty, which also drops
+   * names no file uses now.
    */
-  save(entries: Map<string, { size: number; mtimeMs: number; hash: string; scan: FileScan }>): void {
+  save(entries: Map<string, { size: number; mtimeMs: number; hash: string; scan: FileScan; encoded?: EncodedScan }>): void {
     const prev = this.loaded;
-    const prevAt = new Map<string, number>();
-    if (prev) prev.files.forEach((f, j) => prevAt.set(f, j));
-    const same = (f: string, hash: string) => {
-      const j = prevAt.get(f);
-      return j !== undefined && prev!.hashes[j] === hash ? j : -1;
-    };
-    let reusable = 0;
-    for (const [f, e] of entries) if (same(f, e.hash) >= 0) reusable++;
-    const reuse = !!prev && reusable * 2 >= entries.size;
+    let fromPrev = 0;
+    if (prev) for (const e of entries.values()) if (e.encoded?.data === prev.data) fromPrev++;
+    const verbatim = !!prev && fromPrev * 2 >= entries.size;
+    // Where each loaded scan ends: scans are stored one after the other.
+    const endOf = new Map<number, number>();
+    if (verbatim) prev!.at.forEach((a, j) => endOf.set(a, j + 1 < prev!.at.length ? prev!.at[j + 1] : prev!.data.length));
     const t = new NameTable();
-    if (reuse) for (const n of prev!.names) t.id(n);
-    const chunks: Int32Array[] = [];
-    let out: number[] = [];
-    let length = 0;
-    const flush = () => {
-      if (out.length) chunks.push(Int32Array.from(out));
-      out = [];
-    };
+    if (verbatim) for (const n of prev!.names) t.id(n);
+    const recoder = new Recoder(t);
+    const out = new Ints();
     const files: string[] = [];
     const sizes = new Float64Array(entries.size);
     const mtimes = new Float64Array(entries.size);
@@ -149,33 +142,16 @@ export class IndexCache {
       sizes[i] = e.size;
       mtimes[i] = e.mtimeMs;
       hashes.push(e.hash);
-      at[i] = length;
-      const j = reuse ? same(f, e.hash) : -1;
-      if (j >= 0) {
-        // Scans are stored one after the other: this one ends where the next begins.
-        flush();
-        const kept = prev!.data.subarray(prev!.at[j], j + 1 < prev!.at.length ? prev!.at[j + 1] : prev!.data.length);
-        chunks.push(kept);
-        length += kept.length;
-      } else {
-        const before = out.length;
-        encodeScan(e.scan, t, out);
-        length += out.length - before;
-      }
+      at[i] = out.length;
+      if (verbatim && e.encoded?.data === prev!.data) out.append(prev!.data.subarray(e.encoded.at, endOf.get(e.encoded.at)));
+      else if (e.encoded) recoder.copy(e.encoded, out);
+      else encodeScan(e.scan, t, out);
       i++;
     }
-    flush();
-    const data = new Int32Array(length);
-    let o = 0;
-    for (const c of chunks) {
-      data.set(c, o);
-      o += c.length;
-    }
-    const stored: Stored = { v: SCAN_VERSION, key: this.key, files, sizes, mtimes, hashes, at, names: t.names, data };
+    const stored: Stored = { v: SCAN_VERSION, key: this.key, files, sizes, mtimes, hashes, at, names: t.names, data: out.toArray() };
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
     const tmp = `${this.file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, v8.serialize(stored));
     fs.renameSync(tmp, this.file);
-    this.loaded = stored;
   }
 }

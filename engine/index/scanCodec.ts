@@ -1,8 +1,11 @@
 // A compact encoding of FileScans: names (function names, calls, conditions,
 // macro bodies and parameters) go to a name table, everything else to a flat
 // Int32 array. Used to pass scans from the scan workers and to store the
-// on-disk index cache; decoding interns every name once.
-import { FileScan, intern, internFresh } from './fileScan';
+// on-disk index cache; decoding interns every name once. A scan already
+// encoded (a worker's batch, the loaded cache) is copied into the cache by
+// renumbering its name ids (Recoder) instead of being encoded again: the
+// cache's save looks up each distinct name once per table, not every use.
+import { FileScan, ScannedFunction, ScannedMacro, intern, internFresh } from './fileScan';
 
 export class NameTable {
   readonly names: string[] = [];
@@ -18,8 +21,91 @@ export class NameTable {
   }
 }
 
+/** A growable Int32 array (a whole tree's scans are ~14M numbers: no JS array of them). */
+export class Ints {
+  private a = new Int32Array(1 << 16);
+  length = 0;
+  push(...vs: number[]): void {
+    if (this.length + vs.length > this.a.length) {
+      const b = new Int32Array(Math.max(this.a.length * 2, this.length + vs.length));
+      b.set(this.a.subarray(0, this.length));
+      this.a = b;
+    }
+    for (const v of vs) this.a[this.length++] = v;
+  }
+  /** Appends a run of numbers as they are. */
+  append(vs: Int32Array): void {
+    if (this.length + vs.length > this.a.length) {
+      const b = new Int32Array(Math.max(this.a.length * 2, this.length + vs.length));
+      b.set(this.a.subarray(0, this.length));
+      this.a = b;
+    }
+    this.a.set(vs, this.length);
+    this.length += vs.length;
+  }
+  /** A copy of what was pushed. */
+  toArray(): Int32Array {
+    return this.a.slice(0, this.length);
+  }
+}
+
+/** A scan in encoded form: at data[at], its names ids into `names`. */
+export interface EncodedScan {
+  data: Int32Array;
+  at: number;
+  names: readonly string[];
+}
+
+/** Copies encoded scans into one table's ids: each source table's names are looked up once, when first used. */
+export class Recoder {
+  private maps = new Map<readonly string[], Int32Array>();
+  constructor(private readonly t: NameTable) {}
+
+  /** Appends `src` to `out` in the table's ids; the same numbers encodeScan would push for the decoded scan. */
+  copy(src: EncodedScan, out: Ints): void {
+    let map = this.maps.get(src.names);
+    if (!map || map.length < src.names.length) {
+      const grown = new Int32Array(src.names.length).fill(-1);
+      if (map) grown.set(map);
+      this.maps.set(src.names, (map = grown));
+    }
+    const names = src.names;
+    const t = this.t;
+    const m = map;
+    const id = (i: number): number => {
+      let r = m[i];
+      if (r < 0) r = m[i] = t.id(names[i]);
+      return r;
+    };
+    const d = src.data;
+    let i = src.at;
+    const nf = d[i++];
+    out.push(nf);
+    for (let k = 0; k < nf; k++) {
+      const name = id(d[i++]);
+      out.push(name, d[i++], d[i++], id(d[i++]));
+      const nc = d[i++];
+      out.push(nc);
+      for (let c = 0; c < nc; c++) out.push(id(d[i++]));
+    }
+    const nm = d[i++];
+    out.push(nm);
+    for (let k = 0; k < nm; k++) {
+      const name = id(d[i++]);
+      const line = d[i++];
+      out.push(name, line, id(d[i++]), id(d[i++]));
+      const np = d[i++];
+      out.push(np);
+      for (let c = 0; c < np; c++) out.push(id(d[i++]));
+      const nc = d[i++];
+      out.push(nc);
+      for (let c = 0; c < nc; c++) out.push(id(d[i++]));
+    }
+  }
+}
+
 /** Appends the encoding of `scan` to `out`. */
-export function encodeScan(scan: FileScan, t: NameTable, out: number[]): void {
+export function encodeScan(scan: FileScan, t: NameTable, out: number[] | Ints): void {
   out.push(scan.functions.length);
   for (const f of scan.functions) {
     out.push(t.id(f.name), f.line, (f.isStatic ? 1 : 0) | (f.isWeak ? 2 : 0) | (f.takesEntry ? 4 : 0), t.id(f.condition), f.calls.length);
@@ -45,9 +131,12 @@ export function decodeScan(data: Int32Array, at: number, names: string[], file?:
     const condition = names[data[i++]];
     const calls: string[] = new Array(data[i++]);
     for (let k = 0; k < calls.length; k++) calls[k] = names[data[i++]];
-    const f = { name, line, isStatic: (flags & 1) !== 0, isWeak: (flags & 2) !== 0, condition, calls, takesEntry: (flags & 4) !== 0 };
-    // With its file: the index then keeps one object per definition.
-    functions.push(file === undefined ? f : Object.assign(f, { file }));
+    const isStatic = (flags & 1) !== 0;
+    const isWeak = (flags & 2) !== 0;
+    const takesEntry = (flags & 4) !== 0;
+    // With its file as a literal's own field (not added after: that costs a properties store per object): the index keeps these objects.
+    const f: ScannedFunction = file === undefined ? { name, line, isStatic, isWeak, condition, calls, takesEntry } : ({ name, line, isStatic, isWeak, condition, calls, takesEntry, file } as ScannedFunction);
+    functions.push(f);
   }
   const macros: FileScan['macros'] = [];
   for (let nm = data[i++]; nm > 0; nm--) {
@@ -59,8 +148,8 @@ export function decodeScan(data: Int32Array, at: number, names: string[], file?:
     for (let k = 0; k < params.length; k++) params[k] = names[data[i++]];
     const calls: string[] = new Array(data[i++]);
     for (let k = 0; k < calls.length; k++) calls[k] = names[data[i++]];
-    const m = { name, line, params, body, condition, calls };
-    macros.push(file === undefined ? m : Object.assign(m, { file }));
+    const m: ScannedMacro = file === undefined ? { name, line, params, body, condition, calls } : ({ name, line, params, body, condition, calls, file } as ScannedMacro);
+    macros.push(m);
   }
   return { functions, macros };
 }

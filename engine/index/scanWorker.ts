@@ -1,12 +1,15 @@
 // The scan of one file (read, hash, cheap scan), and the worker_threads entry
 // that runs it over a share of the files. The worker posts batches of results
-// encoded with scanCodec (one name table per batch) and bumps a shared counter
-// so that the main thread, which waits synchronously, wakes up.
+// encoded with scanCodec and bumps a shared counter so that the main thread,
+// which waits synchronously, wakes up. One name table per worker, not per
+// batch: a batch carries only the names new to its worker, so the main thread
+// interns each distinct name once per worker instead of once per batch (and
+// the structured clone carries each name once).
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import { isMainThread, workerData, MessagePort } from 'worker_threads';
 import { FileScan, scanFile, looksBinary } from './fileScan';
-import { NameTable, encodeScan } from './scanCodec';
+import { EncodedScan, NameTable, encodeScan } from './scanCodec';
 
 export interface ScannedOne {
   file: string;
@@ -14,6 +17,8 @@ export interface ScannedOne {
   mtimeMs: number;
   hash: string;
   scan?: FileScan;
+  /** The scan as a worker encoded it (the disk cache copies it rather than encoding the scan again). */
+  encoded?: EncodedScan;
   error?: string;
 }
 
@@ -36,6 +41,7 @@ export function scanOne(file: string, entryParam: RegExp): ScannedOne {
 
 export interface WorkerBatch {
   files: { file: string; size: number; mtimeMs: number; hash: string; error?: string; at: number }[];
+  /** Names new to this worker's table: they take the next ids after the earlier batches' names. */
   names: string[];
   data: Int32Array;
 }
@@ -54,8 +60,9 @@ const BATCH = 256;
 function run(w: WorkerInput): void {
   const entry = new RegExp(w.entrySource, w.entryFlags);
   const signal = new Int32Array(w.signal);
+  const t = new NameTable();
   for (let b = 0; b < w.files.length; b += BATCH) {
-    const t = new NameTable();
+    const sent = t.names.length;
     const out: number[] = [];
     const files: WorkerBatch['files'] = [];
     for (const f of w.files.slice(b, b + BATCH)) {
@@ -64,7 +71,7 @@ function run(w: WorkerInput): void {
       if (r.scan) encodeScan(r.scan, t, out);
     }
     const data = Int32Array.from(out);
-    w.port.postMessage({ files, names: t.names, data } satisfies WorkerBatch, [data.buffer]);
+    w.port.postMessage({ files, names: t.names.slice(sent), data } satisfies WorkerBatch, [data.buffer]);
     Atomics.add(signal, 0, 1);
     Atomics.notify(signal, 0);
   }

@@ -1,13 +1,15 @@
 // Scans many files across worker_threads, synchronously for the caller: the
 // main thread blocks on a shared counter (Atomics.wait) and drains the
-// workers' ports with receiveMessageOnPort, decoding each batch as it comes.
+// workers' ports with receiveMessageOnPort, decoding each batch as it comes
+// (names by each worker's ids: a batch brings only the names new to its worker).
 // Falls back to scanning in this thread when the worker script is not there
 // (e.g. a bundle without it) or when there are few files.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { MessageChannel, Worker, receiveMessageOnPort } from 'worker_threads';
-import { decodeScan, internAll } from './scanCodec';
+import { decodeScan } from './scanCodec';
+import { internFresh } from './fileScan';
 import { ScannedOne, WorkerBatch, WorkerInput, scanOne } from './scanWorker';
 
 /** Below this many files the workers' start-up costs more than it saves. */
@@ -54,6 +56,8 @@ export function scanFiles(files: string[], entryParam: RegExp, each: (r: Scanned
   let live = n;
   const done = new Array(n).fill(false);
   const received: Set<string>[] = Array.from({ length: n }, () => new Set());
+  // Per worker: its name ids -> interned names, grown by each batch.
+  const names: string[][] = Array.from({ length: n }, () => []);
   let lastNews = Date.now();
   try {
     while (live > 0) {
@@ -69,10 +73,15 @@ export function scanFiles(files: string[], entryParam: RegExp, each: (r: Scanned
             live--;
             break;
           }
-          const names = internAll(msg.names);
+          const own = names[w];
+          for (const s of msg.names) own.push(internFresh(s));
           for (const f of msg.files) received[w].add(f.file);
           for (const f of msg.files)
-            each({ file: f.file, size: f.size, mtimeMs: f.mtimeMs, hash: f.hash, error: f.error, scan: f.at >= 0 ? decodeScan(msg.data, f.at, names, f.file) : undefined });
+            each({
+              file: f.file, size: f.size, mtimeMs: f.mtimeMs, hash: f.hash, error: f.error,
+              scan: f.at >= 0 ? decodeScan(msg.data, f.at, own, f.file) : undefined,
+              encoded: f.at >= 0 ? { data: msg.data, at: f.at, names: own } : undefined,
+            });
         }
       }
       if (!got && live > 0) {

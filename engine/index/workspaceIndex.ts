@@ -9,6 +9,7 @@ import { FileScan, ScannedFunction, ScannedMacro, scanFile, looksBinary } from '
 import { CachedFile, IndexCache } from './indexCache';
 import { scanFiles, workerCount } from './scanWorkers';
 import { contentHash } from './scanWorker';
+import type { EncodedScan } from './scanCodec';
 import { InputProblem } from '../findings';
 import type { ConfigOracle } from '../config/oracle';
 import { isTrue, or, parseCond, simplify } from '../config/cond';
@@ -219,7 +220,7 @@ export class WorkspaceIndex {
       seeded ??= new IndexCache(this.cacheDir, this.cacheSeed, this.cacheKey()).load();
       return seeded.get(path.join(this.cacheSeed, path.relative(this.root, f)));
     };
-    const entries = new Map<string, { size: number; mtimeMs: number; hash: string; scan: FileScan }>();
+    const entries = new Map<string, { size: number; mtimeMs: number; hash: string; scan: FileScan; encoded?: EncodedScan }>();
     const toScan: string[] = [];
     let fromCache = 0;
     for (let i = 0; i < files.length; i++) {
@@ -237,7 +238,7 @@ export class WorkspaceIndex {
         }
         if (own && st.size === c.size && st.mtimeMs === c.mtimeMs) {
           const scan = c.scan();
-          entries.set(f, { size: c.size, mtimeMs: c.mtimeMs, hash: c.hash, scan });
+          entries.set(f, { size: c.size, mtimeMs: c.mtimeMs, hash: c.hash, scan, encoded: c.encoded });
           fromCache++;
           continue;
         }
@@ -252,7 +253,7 @@ export class WorkspaceIndex {
         const hash = contentHash(buf);
         if (hash === c.hash) {
           const scan = c.scan(f);
-          entries.set(f, { size: st.size, mtimeMs: st.mtimeMs, hash, scan });
+          entries.set(f, { size: st.size, mtimeMs: st.mtimeMs, hash, scan, encoded: c.encoded });
           fromCache++;
           continue;
         }
@@ -271,7 +272,7 @@ export class WorkspaceIndex {
           return;
         }
         scanned.push(r.file);
-        entries.set(r.file, { size: r.size, mtimeMs: r.mtimeMs, hash: r.hash, scan: r.scan });
+        entries.set(r.file, { size: r.size, mtimeMs: r.mtimeMs, hash: r.hash, scan: r.scan, encoded: r.encoded });
       });
       yield { done, total: files.length };
     }
@@ -280,7 +281,7 @@ export class WorkspaceIndex {
     // scan threads must answer what a warm one does.
     for (const f of files) {
       const e = entries.get(f);
-      if (e) this.putNew(f, e.scan);
+      if (e) this.putNew(f, e.scan, true);
     }
     scanned.sort();
     this.rehashed.clear();
@@ -353,7 +354,7 @@ export class WorkspaceIndex {
       if (r.error || !r.scan) this.problems.push({ file: r.file, message: r.error ?? 'cannot read' });
       else got.set(r.file, r.scan);
     });
-    for (const f of fresh) if (got.has(f)) this.putNew(f, got.get(f)!);
+    for (const f of fresh) if (got.has(f)) this.putNew(f, got.get(f)!, true);
   }
 
   /** Every indexed file's scan (definitions carry their file): what a partial index is made of (IndexOptions.only). */
@@ -377,13 +378,18 @@ export class WorkspaceIndex {
    * (reachability, the callers map) stays valid when only lines moved.
    */
   /** A build's put: nobody asks what changed, so nothing is recorded (a whole tree has ~10^5 definitions). */
-  private putNew(file: string, scan: FileScan): void {
+  /**
+   * `owned`: the scan's objects are fresh and nobody else holds them (a build's own scans), so those already
+   * carrying this file (decoded with it) become the definitions instead of copies.
+   */
+  private putNew(file: string, scan: FileScan, owned = false): void {
     if (this.scans.has(file)) {
       this.put(file, scan);
       return;
     }
-    const functions = scan.functions.map((f) => ({ ...f, file }));
-    const macros = scan.macros.map((m) => ({ ...m, file }));
+    const mine = (d: object): boolean => owned && (d as { file?: string }).file === file;
+    const functions = scan.functions.map((f) => (mine(f) ? (f as Definition) : { ...f, file }));
+    const macros = scan.macros.map((m) => (mine(m) ? (m as MacroDefinition) : { ...m, file }));
     for (const d of functions) push(this.byName, d.name, d);
     for (const d of macros) push(this.macrosByName, d.name, d);
     this.scans.set(file, { functions, macros });

@@ -1,0 +1,163 @@
+// The scan threads' batches and the cache written from them, by behaviour:
+// each worker keeps one name table across its batches and sends only the
+// names new to it, and the disk cache copies the workers' encodings instead
+// of encoding the scans again. Whatever path a scan takes (this thread, a
+// worker's later batch, the cache written from a worker's encoding), the
+// index must hold the same definitions as scanFile() gives in this thread.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { loadCatalogue } from '../../engine/catalogue/catalogue';
+import { WorkspaceIndex } from '../../engine/index/workspaceIndex';
+import { FileScan, scanFile } from '../../engine/index/fileScan';
+import { scanFiles } from '../../engine/index/scanWorkers';
+import { Ints, NameTable, Recoder, decodeScan, encodeScan } from '../../engine/index/scanCodec';
+
+const catalogue = loadCatalogue();
+const fixturesDir = path.join(__dirname, '..', '..', '..', 'test', 'fixtures');
+
+/** Our own C fixtures (every .c/.h under test/fixtures). */
+function fixtures(): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.[ch]$/.test(e.name)) out.push(p);
+    }
+  };
+  walk(fixturesDir);
+  return out.sort();
+}
+
+/**
+ * A tree of `n` files: the fixtures over and over (names every batch shares),
+ * each with a function, a macro and a condition of its own (names new to a
+ * late batch).
+ */
+function tree(n: number): { root: string; files: string[] } {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-batches-'));
+  const src = fixtures();
+  const files: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const f = path.join(root, `d${i % 10}`, `f${i}.${i % 5 === 0 ? 'h' : 'c'}`);
+    fs.mkdirSync(path.dirname(f), { recursive: true });
+    const own =
+      `\n#if defined(CONFIG_OWN_${i}) && !defined(CONFIG_X)\n` +
+      `static void own_${i}(pte_t *ptep) { arch_enter_lazy_mmu_mode(); callee_${i}(ptep); shared(); }\n#endif\n` +
+      `#define OWN_${i}(a, b) helper_${i}(a) + shared(b)\n`;
+    fs.writeFileSync(f, fs.readFileSync(src[i % src.length], 'latin1') + own, 'latin1');
+    files.push(f);
+  }
+  return { root, files };
+}
+
+/** A scan without the definitions' files, as plain data. */
+function plain(s: FileScan): unknown {
+  const strip = (d: object) => {
+    const { file: _f, ...rest } = d as { file?: string };
+    return rest;
+  };
+  return JSON.parse(JSON.stringify({ functions: s.functions.map(strip), macros: s.macros.map(strip) }));
+}
+
+function withWorkers<T>(n: string, f: () => T): T {
+  const prev = process.env.LAZYMMU_SCAN_WORKERS;
+  process.env.LAZYMMU_SCAN_WORKERS = n;
+  try {
+    return f();
+  } finally {
+    if (prev === undefined) delete process.env.LAZYMMU_SCAN_WORKERS;
+    else process.env.LAZYMMU_SCAN_WORKERS = prev;
+  }
+}
+
+const entry = /\b(?:pte_t|pmd_t)\s*\*/;
+
+test('scan workers: later batches (names sent only once per worker) decode to the same scans as this thread', () => {
+  // 1,400 files over 2 workers: 700 each, so 3 batches of up to 256 files per worker.
+  const { files } = tree(1400);
+  const got = new Map<string, FileScan>();
+  withWorkers('2', () => scanFiles(files, entry, (r) => got.set(r.file, r.scan!)));
+  assert.equal(got.size, files.length);
+  let withDefs = 0;
+  for (const f of files) {
+    const have = got.get(f)!;
+    assert.ok(have, f);
+    // Worker scans carry their file (so these came from the workers).
+    assert.equal((have.functions[0] as { file?: string }).file, f);
+    assert.deepEqual(plain(have), plain(scanFile(fs.readFileSync(f), entry)), f);
+    if (have.functions.length > 1) withDefs++;
+  }
+  assert.ok(withDefs > files.length / 2, 'the fixtures give definitions besides the file\'s own');
+});
+
+test('index cache written from the workers\' encodings: a warm build holds what the cold one did', () => {
+  const { root, files } = tree(900);
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-batches-cache-'));
+  const cold = withWorkers('2', () => {
+    const idx = new WorkspaceIndex({ root, arch: 'arm64', catalogue, cacheDir });
+    idx.build();
+    return idx;
+  });
+  assert.equal(cold.lastBuild?.workers, 2);
+  assert.equal(cold.lastBuild?.scanned.length, files.length);
+  const warm = new WorkspaceIndex({ root, arch: 'arm64', catalogue, cacheDir });
+  warm.build();
+  assert.equal(warm.lastBuild?.fromCache, files.length);
+  assert.equal(warm.lastBuild?.scanned.length, 0);
+  // The reference: the same tree scanned in this thread, no cache.
+  const here = withWorkers('0', () => {
+    const idx = new WorkspaceIndex({ root, arch: 'arm64', catalogue });
+    idx.build();
+    return idx;
+  });
+  assert.equal(here.lastBuild?.workers, 0);
+  for (const f of files) {
+    const want = plain({ functions: here.functionsIn(f), macros: here.macrosIn(f) });
+    const c = { functions: cold.functionsIn(f), macros: cold.macrosIn(f) };
+    const w = { functions: warm.functionsIn(f), macros: warm.macrosIn(f) };
+    assert.deepEqual(plain(c), want, f);
+    assert.deepEqual(plain(w), want, f);
+    for (const d of [...w.functions, ...w.macros]) assert.equal((d as { file?: string }).file, f);
+  }
+  // One edit after the warm build: only that file is scanned again, and the cache it writes (copied encodings plus one fresh scan) still reads back whole.
+  const edited = files[7];
+  fs.appendFileSync(edited, '\nvoid late_one(void) { late_callee(); }\n');
+  const third = new WorkspaceIndex({ root, arch: 'arm64', catalogue, cacheDir });
+  third.build();
+  assert.deepEqual(third.lastBuild?.scanned, [edited]);
+  const fourth = new WorkspaceIndex({ root, arch: 'arm64', catalogue, cacheDir });
+  fourth.build();
+  assert.equal(fourth.lastBuild?.fromCache, files.length);
+  assert.deepEqual(fourth.definitionsNamed('late_one').map((d) => [d.file, d.calls]), [[edited, ['late_callee']]]);
+  assert.deepEqual(plain({ functions: fourth.functionsIn(files[8]), macros: fourth.macrosIn(files[8]) }), plain({ functions: cold.functionsIn(files[8]), macros: cold.macrosIn(files[8]) }));
+});
+
+test('Recoder: copying an encoded scan into another table gives the numbers encodeScan gives for the decoded scan', () => {
+  const a = new NameTable();
+  const encoded: { at: number; scan: FileScan }[] = [];
+  const outA: number[] = [];
+  // A table that already holds names in another order, so that ids really change.
+  a.id('zzz_unrelated');
+  for (const f of fixtures()) {
+    const scan = scanFile(fs.readFileSync(f), entry);
+    encoded.push({ at: outA.length, scan });
+    encodeScan(scan, a, outA);
+  }
+  const dataA = Int32Array.from(outA);
+  const b = new NameTable();
+  b.id('another_first_name');
+  const viaRecoder = new Ints();
+  const recoder = new Recoder(b);
+  for (const e of encoded) recoder.copy({ data: dataA, at: e.at, names: a.names }, viaRecoder);
+  const c = new NameTable();
+  c.id('another_first_name');
+  const viaEncode: number[] = [];
+  for (const e of encoded) encodeScan(decodeScan(dataA, e.at, a.names), c, viaEncode);
+  assert.deepEqual([...viaRecoder.toArray()], viaEncode);
+  assert.deepEqual(b.names, c.names);
+  assert.ok(encoded.some((e) => e.scan.macros.length > 0) && encoded.some((e) => e.scan.functions.some((f) => f.calls.length > 1)));
+});
