@@ -63,6 +63,11 @@ export interface WorkspaceOptions {
   log?: (msg: string) => void;
   /** false: no analysis store even with a cacheDir (a partial index's products must not replace the whole tree's). */
   analysisStore?: boolean;
+  /**
+   * The caller saves the analysis store (saveStore()) once its results are
+   * out, instead of each check before returning them (the language server).
+   */
+  storeSavedByCaller?: boolean;
 }
 
 export interface CheckResult {
@@ -162,6 +167,7 @@ export class Workspace {
   private analysedHere = new Set<string>();
   private readonly storeWanted: boolean;
   private readonly log: (msg: string) => void;
+  private readonly storeSavedByCaller: boolean;
   /** What the last check took from the store and computed (tests, the server's log). */
   storeCounts: StoreCounts = noCounts();
 
@@ -172,6 +178,7 @@ export class Workspace {
     this.root = path.resolve(opts.root);
     this.cacheDir = opts.cacheDir;
     this.storeWanted = opts.analysisStore !== false;
+    this.storeSavedByCaller = opts.storeSavedByCaller === true;
     const arch = opts.arch ?? 'arm64';
     const pinned = opts.pinnedConfig ?? (opts.kernelConfig ? { kind: 'file' as const, file: '', label: 'the given .config', values: opts.kernelConfig } : undefined);
     this.config = new ConfigOracle(this.root, arch, pinned, opts.cacheDir);
@@ -230,7 +237,8 @@ export class Workspace {
         if (stored) this.storeCounts.searchesFromStore++;
         else {
           this.storeCounts.searchesComputed++;
-          store.putSearch(kind, inputs, r.toStored());
+          const computed = r;
+          store.putSearch(kind, inputs, () => computed.toStored());
         }
       }
       this.reaches.set(kind, r);
@@ -336,18 +344,21 @@ export class Workspace {
 
   /** Indexes the tree (the cheap scan of every covered file). */
   build(): void {
+    this.store?.settle();
     this.index.build();
     this.afterBuild();
   }
 
   /** build() giving the event loop back between steps; `progress` hears files done / total (the language server's progress). */
   async buildAsync(progress: (done: number, total: number) => void): Promise<void> {
+    this.store?.settle();
     await this.index.buildAsync(progress);
     this.afterBuild();
   }
 
   /** A partial index instead (engine/partialIndex.ts: the files an open file needs, found by name). */
   buildFrom(scans: ReadonlyMap<string, FileScan>): void {
+    this.store?.settle();
     this.index.buildFrom(scans);
     this.afterBuild();
   }
@@ -388,6 +399,7 @@ export class Workspace {
   /** Gives a file new text (null: back to what is on disk) and re-indexes it. */
   setText(file: string, text: string | null): void {
     file = path.resolve(file);
+    this.store?.settle();
     if (text === null) this.overlays.delete(file);
     else this.overlays.set(file, text);
     const reparse = this.sources.update(file);
@@ -403,6 +415,7 @@ export class Workspace {
     for (const p of paths) {
       if (this.index.has(p) || this.overlays.has(p)) continue;
       if (fs.existsSync(p) && fs.statSync(p).isFile()) {
+        this.store?.settle();
         const t = this.textOf(p);
         for (const r of this.reaches.values()) r.decodeFile(p);
         if (t !== null) this.afterIndexChange(p, this.index.addScan(p, Buffer.from(t)), null);
@@ -521,7 +534,7 @@ export class Workspace {
       this.analysedHere.clear();
       throw e;
     }
-    this.store?.save();
+    if (!this.storeSavedByCaller) this.store?.save();
     // Each file's text read once for all its findings.
     const texts = new Map<string, string | null>();
     const textOnce = (file: string) => (texts.has(file) ? texts.get(file)! : (texts.set(file, this.textOf(file)), texts.get(file)!));
@@ -824,6 +837,11 @@ export class Workspace {
     if (!this.storeWanted || !this.cacheDir || !this.index.has(file)) return null;
     if (text !== undefined && this.textOf(file) !== text) return null;
     return this.analysisStore()?.hoversOf(file)?.[line] ?? null;
+  }
+
+  /** Writes what the analysis store gained (the serial form of new searches, the entries made). */
+  saveStore(): void {
+    this.store?.save();
   }
 
   /**

@@ -84,6 +84,7 @@ export async function checkFolder(ws: Workspace, p: CheckFolderParams, deps: Fol
     if (shown.length) filesWithFindings++;
     deps.publish(pathToFileURL(file).href, shown.map(toDiagnostic));
   }
+  ws.saveStore();
   return { files: files.length, findings, filesWithFindings, ...(more ? { error: `only the first ${MAX_FILES} .c files were checked (${more} more)` } : {}) };
 }
 

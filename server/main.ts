@@ -227,11 +227,11 @@ function earlyDocuments() {
 function makeWorkspace(settings: Settings): Workspace {
   try {
     // The scan of the tree is cached on disk keyed by content, like the CLI's, so a restart is fast.
-    return new Workspace({ root, arch: settings.arch, extraApisFile: settings.extraApis, pinnedConfig: settings.pinnedConfig, cacheDir: defaultCacheBase(), log });
+    return new Workspace({ root, arch: settings.arch, extraApisFile: settings.extraApis, pinnedConfig: settings.pinnedConfig, cacheDir: defaultCacheBase(), log, storeSavedByCaller: true });
   } catch (e) {
     if (!settings.extraApis) throw e;
     show(MessageType.Warning, `lazymmu.extraApis: ${(e as Error).message}; using the builtin API catalogue only`);
-    return new Workspace({ root, arch: settings.arch, pinnedConfig: settings.pinnedConfig, cacheDir: defaultCacheBase(), log });
+    return new Workspace({ root, arch: settings.arch, pinnedConfig: settings.pinnedConfig, cacheDir: defaultCacheBase(), log, storeSavedByCaller: true });
   }
 }
 
@@ -372,6 +372,10 @@ async function run(uri: string, gen: number, cascade = false): Promise<void> {
     if (first) logStore(`first check of ${path.basename(file)}`, ws);
     if (stale(uri, gen) || !documents.get(uri)) return; // a newer edit or a close superseded this run
     await publishResult(uri, file, text, version, result);
+    // The store written once the diagnostics are out (the serial form of the first check's searches takes seconds).
+    const saving = Date.now();
+    ws.saveStore();
+    if (first) log(`phase: analysis store written ${took(saving)}`);
     // The hover answers of the open files kept on disk, for the next window reload (engine/store/keptSections.ts).
     if (first) {
       const kept = Date.now();

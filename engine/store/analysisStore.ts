@@ -98,6 +98,13 @@ export class AnalysisStore {
   private dirty = { sections: false, searches: false, hovers: false };
   private keys: ContentKeys | null = null;
   /**
+   * Searches computed in this process, put in serial form only when saved or
+   * before what they read changes (settle()): on a whole tree the serial form
+   * and the graph's digest cost seconds, which a caller can spend after its
+   * diagnostics are out.
+   */
+  private pendingSearches = new Map<string, () => SearchEntry>();
+  /**
    * Openers whose entry was checked against the tree (or made) in this
    * process and nothing they read was edited since (changed()): taken again
    * without computing their keys (an editor's check per keystroke).
@@ -118,6 +125,7 @@ export class AnalysisStore {
 
   /** Content keys made afresh (texts may have changed since the last ones). */
   begin(keys: ContentKeys): void {
+    this.settle();
     this.keys = keys;
     keys.recalled = this.recalledGraph();
   }
@@ -216,23 +224,38 @@ export class AnalysisStore {
 
   /** A call-graph search's stored answer for exactly these inputs (`key` names targets, barriers, depth), else null. */
   search(kind: string, key: string): StoredReach | null {
+    this.settle();
     const e = this.searchEntries().get(kind);
     if (!e || !this.keys || e.key !== this.searchKey(key)) return null;
     return e.answer;
   }
 
-  putSearch(kind: string, key: string, answer: StoredReach): void {
-    if (!this.keys) return;
-    this.searchEntries().set(kind, { key: this.searchKey(key), answer });
+  /**
+   * A search computed here; `answer` gives its serial form, which reads the
+   * live index: the caller settles the store before the index changes.
+   */
+  putSearch(kind: string, key: string, answer: () => StoredReach): void {
+    const keys = this.keys;
+    if (!keys) return;
+    this.pendingSearches.set(kind, () => ({ key: this.searchKey(key, keys), answer: answer() }));
+  }
+
+  /** Puts the pending searches in serial form (now, while the index is the one they were computed on). */
+  settle(): void {
+    if (!this.pendingSearches.size) return;
+    const entries = this.searchEntries();
+    for (const [kind, entry] of this.pendingSearches) entries.set(kind, entry());
+    this.pendingSearches.clear();
     this.dirty.searches = true;
   }
 
-  private searchKey(key: string): string {
-    return crypto.createHash('sha1').update(key).update('\0').update(this.keys!.graphDigest()).digest('hex');
+  private searchKey(key: string, keys = this.keys!): string {
+    return crypto.createHash('sha1').update(key).update('\0').update(keys.graphDigest()).digest('hex');
   }
 
   /** Writes what changed. */
   save(): void {
+    this.settle();
     if (this.dirty.sections && this.sections) writeStore(this.file('sections'), this.world, this.sections);
     if (this.dirty.searches && this.searches) writeStore(this.file('searches', 'bin'), this.world, this.searches, 'v8');
     if (this.dirty.hovers && this.hovers) writeStore(this.file('hovers'), this.world, this.hovers);

@@ -122,6 +122,34 @@ test('an editor after a reload: products taken from the store, then an edit reco
   assert.equal(JSON.stringify(r.findings), await fresh());
 });
 
+test('a caller that saves the store itself (the language server): nothing written by the check; the searches put in serial form before an edit changes the index', async () => {
+  const { root, cache } = setUp();
+  const ws = new Workspace({ root, cacheDir: cache, log: () => {}, storeSavedByCaller: true });
+  ws.build();
+  const first = await ws.check([root]);
+  assert.equal(ws.storeCounts.searchesComputed, 4);
+  assert.ok(!fs.existsSync(path.join(cache, 'analysis')), 'the check itself wrote no store');
+  // An unsaved edit before the caller saves: a second definition of the section's opener
+  // (another configuration's) ahead of it: read now, the searches' ranks of it would shift.
+  const a = path.join(root, 'store_a.c');
+  const variant = '#ifdef CONFIG_STORE_VARIANT\nint store_open_a(struct mm_struct *mm, unsigned long addr, pte_t *ptep, pte_t v)\n{\n\tarch_enter_lazy_mmu_mode();\n\tarch_leave_lazy_mmu_mode();\n\treturn 0;\n}\n#endif\n';
+  ws.setText(a, fs.readFileSync(a, 'utf8').replace('int store_open_a(', variant + 'int store_open_a('));
+  ws.saveStore();
+  // What was saved is what a run on the files on disk (the edit never saved) stores, word for word.
+  const searches = (dir: string) => {
+    const [store] = fs.readdirSync(path.join(dir, 'analysis'));
+    return fs.readFileSync(path.join(dir, 'analysis', store, 'searches.bin'));
+  };
+  const other = path.join(path.dirname(cache), 'cache-cold');
+  await run(root, other);
+  assert.ok(searches(cache).equals(searches(other)), 'the searches stored are those of the tree they were computed on');
+  // (The section products are not asserted here: the server saves right after its check, before any
+  // edit; an edit's check replaces the products whose places it moved.)
+  const reloaded = await run(root, cache);
+  assert.equal(reloaded.counts.searchesFromStore, 4);
+  assert.ok(first.findings.length);
+});
+
 test('a corrupt store file is ignored with a message, and the result is still right', async () => {
   const { root, cache } = setUp();
   const first = await run(root, cache);
