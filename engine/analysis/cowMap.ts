@@ -37,6 +37,11 @@ export class CowMap<K, V> implements ReadonlyMap<K, V> {
     return c;
   }
 
+  /** Whether both hold the same storage (so the same entries). */
+  sharesWith(o: CowMap<K, V>): boolean {
+    return this.m === o.m;
+  }
+
   private own(): Map<K, V> {
     if (this.shared) {
       this.m = new Map(this.m);

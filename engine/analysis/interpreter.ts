@@ -35,6 +35,7 @@ import { MacroExpansions } from './eval/macros';
 
 export { substituteMacroArgs } from './eval/macros';
 export { interpreterWork } from './limits';
+export { syntaxViewReads } from './syntaxView';
 export type { ConditionDecider } from './walk/flow';
 export type { FunctionSummary, Outcome, ParamValues } from './summaries/summary';
 export type { IndirectCall, ModeEvent, ReadHit, SectionCall, SurveyCall } from './records';

@@ -127,6 +127,8 @@ export class PathState {
       this.jump = from.jump;
       this.leftBy = from.leftBy;
       if (from.slots) this.slots = from.slots.map((x) => x.clone());
+      this.keyMemo = from.keyMemo;
+      this.keyOf = from.keyOf;
     } else {
       this.mode = { depth: 0, paused: 0 };
       this.ptrs = new CowMap();
@@ -141,6 +143,8 @@ export class PathState {
       this.conds = [];
       this.callVals = new CowMap();
       this.exprVals = new CowMap();
+      this.keyMemo = undefined;
+      this.keyOf = undefined;
     }
   }
 
@@ -163,8 +167,25 @@ export class PathState {
     // A local run's paths (listeners' slots, events.ts) are told apart by the slots and what decides branches; pointer
     // identities, pending writes and the mode are the interprocedural rules' and would only multiply its paths.
     if (this.slots) return `${valsKey(this)};${sortedKeys(this.nonzero)};${mapKey(this.entryVals)}${factsKey(this)}${slotsKey(this)}`;
-    return `${modeKey(this.mode)}/${this.flushed ? 1 : 0};${ptrsKey(this)};${valsKey(this)};${dirtyKey(this)};${sortedKeys(this.nonzero)};${mapKey(this.entryVals)}${factsKey(this)}${slotsKey(this)}`;
+    // Each part is kept by its map until written (cowMap.ts); the whole is made again only when a part differs
+    // (compared by value), so a state keyed again, or a clone nothing was written to, costs no new string.
+    const head = `${modeKey(this.mode)}/${this.flushed ? 1 : 0}`;
+    const p = mapKey(this.ptrs);
+    const i = mapKey(this.idx);
+    const v = valsKey(this);
+    const d = dirtyKey(this);
+    const z = sortedKeys(this.nonzero);
+    const e = mapKey(this.entryVals);
+    const f = factsKey(this);
+    const o = this.keyOf;
+    if (o && o[0] === head && o[1] === p && o[2] === i && o[3] === v && o[4] === d && o[5] === z && o[6] === e && o[7] === f) return this.keyMemo!;
+    this.keyOf = [head, p, i, v, d, z, e, f];
+    return (this.keyMemo = `${head};${i ? `${p}#${i}` : p};${v};${d};${z};${e}${f}`);
   }
+
+  /** The last key() and the parts it was made of. */
+  private keyMemo: string | undefined;
+  private keyOf: string[] | undefined;
 }
 
 /** A listener's state on one path (analysis/events.ts): its own copy and identity. */
@@ -181,11 +202,10 @@ function slotsKey(s: PathState): string {
 // Key parts, sorted by key (sorting the [key, value] pairs themselves would
 // stringify every pair on every comparison: the interpreter's hottest spot).
 function sortedKeys(m: CowSet<string>): string {
-  return m.size === 0 ? '' : m.size === 1 ? (m.keys().next().value as string) : keyPart(m, () => [...m.keys()].sort().join(','));
+  return keyPart(m, () => (m.size === 0 ? '' : m.size === 1 ? (m.keys().next().value as string) : [...m.keys()].sort().join(',')));
 }
 
 function mapKey(m: CowMap<string, string | number>): string {
-  if (m.size === 0) return '';
   return keyPart(m, () => {
     let out = '';
     for (const k of [...m.keys()].sort()) out += `${k}=${m.get(k)},`;
@@ -200,7 +220,6 @@ function ptrsKey(s: PathState): string {
 
 /** Pending entries, each with the kinds of its written value when known. */
 function dirtyKey(s: PathState): string {
-  if (s.dirty.size === 0) return '';
   return keyPart(s.dirty, (m) => {
     let out = '';
     for (const k of [...m.keys()].sort()) {
@@ -213,8 +232,8 @@ function dirtyKey(s: PathState): string {
 
 /** Facts in the state's identity; results of tests on objects are not (states differing only in them are joined, see dedupe). */
 function factsKey(s: PathState): string {
-  if (s.facts.size === 0) return '';
   return keyPart(s.facts, (m) => {
+    if (m.size === 0) return '';
     let out = ';';
     for (const k of [...m.keys()].sort()) if (!isTestPath(k)) out += `${k}=${factKey(m.get(k)!)},`;
     return out;
@@ -222,7 +241,6 @@ function factsKey(s: PathState): string {
 }
 
 function valsKey(s: PathState): string {
-  if (s.vals.size === 0) return '';
   return keyPart(s.vals, (m) => {
     let out = '';
     for (const k of [...m.keys()].sort()) out += `${k}=${m.get(k)!.join('|')},`;
@@ -245,15 +263,25 @@ export function dedupe(states: PathState[]): PathState[] {
     // The same state reached under other conditions: it holds when either path's do (an #if and its #else join back).
     const conds = joinConjuncts(prev.conds, s.conds);
     // What tests on objects gave on only one of the two paths is not known after.
-    const tests = [...kept.facts].filter(([f]) => isTestPath(f)).some(([f, v]) => factKey(v) !== (other.facts.get(f) ? factKey(other.facts.get(f)!) : ''));
+    const tests = !kept.facts.sharesWith(other.facts) && testsDiffer(kept.facts, other.facts);
     if (tests || conds !== kept.conds) {
       const j = kept.clone();
       j.conds = conds;
-      if (tests) for (const [f, v] of kept.facts) if (isTestPath(f) && (!other.facts.get(f) || factKey(other.facts.get(f)!) !== factKey(v))) j.facts.delete(f);
+      if (tests) for (const [f, v] of kept.facts) if (isTestPath(f) && !sameFact(v, other.facts.get(f))) j.facts.delete(f);
       byKey.set(k, j);
     } else byKey.set(k, kept);
   }
   return [...byKey.values()];
+}
+
+function sameFact(a: Fact, b: Fact | undefined): boolean {
+  return a === b || (!!b && factKey(a) === factKey(b));
+}
+
+/** Whether a test on an object in `a` has no result or another one in `b`. */
+function testsDiffer(a: CowMap<string, Fact>, b: CowMap<string, Fact>): boolean {
+  for (const [f, v] of a) if (isTestPath(f) && !sameFact(v, b.get(f))) return true;
+  return false;
 }
 
 /**

@@ -47,7 +47,7 @@ export function testPath(object: string, test: string): string {
 }
 
 export function isTestPath(path: string): boolean {
-  return path.slice(path.lastIndexOf('.') + 1).startsWith('@');
+  return path.charCodeAt(path.lastIndexOf('.') + 1) === 64; // '@' after the last '.'
 }
 
 /** "walk->ops->install_pte" and "walk.ops.install_pte" are the same path. */
