@@ -205,6 +205,14 @@ export class Interpreter extends SummaryStore {
    */
   surveyExpands: (name: string) => boolean = () => true;
 
+  /**
+   * Whether runs of a function in `file` read its syntax through a view
+   * (syntaxView.ts): it pays where a function is run again and again (an
+   * editor's edits inside a heavy opener); elsewhere its objects are only
+   * more garbage at the CLI's peak. Set by the Workspace: files open in an editor.
+   */
+  viewWanted: (file: string) => boolean = () => false;
+
 
   /** Whether `name`, called or named from `file`, is a function in the index (a designator when not a local). */
   isFunction(name: string, file: string): boolean {

@@ -3,11 +3,13 @@
 // edit re-runs the opener's whole path-sensitive loop, read through a
 // per-run syntax view over copy-on-write path states (engine/analysis/
 // syntaxView.ts, cowMap.ts): after every edit the findings must be exactly a
-// fresh Workspace's, and the view must have answered the loop's repeated
-// node reads itself (its counter, not a timing).
+// fresh analysis without a view (the file on disk, as the CLI reads it), and
+// the view must have answered the loop's repeated node reads itself (its
+// counter, not a timing).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { Workspace } from '../../engine/workspace';
 import { syntaxViewReads } from '../../engine/analysis/interpreter';
@@ -42,11 +44,24 @@ function loopBody(lines: string[]): [number, number] {
 
 const brief = (fs: { line: number; rule: string; file: string }[]) => fs.map((f) => `${path.basename(f.file)}:${f.line} ${f.rule}`);
 
+/**
+ * A fresh analysis of `text` as the CLI makes one: the file on disk (a copy
+ * of the fixture folder), no editor overlay, so no syntax view; its places
+ * named as the fixture's. The view must be seen unused there.
+ */
 async function fresh(text: string): Promise<unknown> {
-  const ws = new Workspace({ root: ROOT });
-  ws.build();
-  ws.setText(FILE, text);
-  return (await ws.check([ROOT])).findings;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-heavyloop-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'copy_range.c'), text);
+    const ws = new Workspace({ root: dir });
+    ws.build();
+    const r0 = { ...syntaxViewReads };
+    const findings = (await ws.check([dir])).findings;
+    assert.deepEqual(syntaxViewReads, r0, 'a check without open documents reads no syntax through a view');
+    return JSON.parse(JSON.stringify(findings).split(JSON.stringify(dir).slice(1, -1)).join(JSON.stringify(ROOT).slice(1, -1)));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 test('the heavy-loop fixture: both reads after the helpers write are found, none in the flushed loop', async () => {

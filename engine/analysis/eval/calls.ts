@@ -257,7 +257,7 @@ export abstract class CallEval extends ExpressionEval {
     const parsed = this.ip.expansion(name, args.map((a) => a.text));
     if (process.env.LAZYMMU_DEBUG) console.error(`expand ${name} in ${this.fnName}: ${parsed ? parsed.text.slice(0, 200) : 'no'}`);
     if (!parsed) return [[s, null]];
-    const body = this.view.node(parsed);
+    const body = this.view ? this.view.node(parsed) : parsed;
     const outerSite = this.expansionSite;
     this.expansionSite ??= n;
     this.expanding.push(name);

@@ -67,9 +67,13 @@ export abstract class RunState {
   /** The call site of the macro being expanded, if any. */
   protected expansionSite: Node | null = null;
   protected expanding: string[] = [];
-  /** The syntax this run reads, each node read once (syntaxView.ts); dropped with the run. */
-  protected readonly view = new SyntaxView();
-  /** The function's definition, in the view. */
+  /**
+   * The syntax this run reads, each node read once (syntaxView.ts), dropped
+   * with the run; only for a function the interpreter is told pays for it
+   * (Interpreter.viewWanted: one being edited), else the parsed nodes.
+   */
+  protected readonly view: SyntaxView | null;
+  /** The function's definition (in the view when there is one). */
   protected readonly root: Node;
 
   constructor(
@@ -80,7 +84,8 @@ export abstract class RunState {
     protected readonly opts: RunOptions = {},
   ) {
     this.fnName = fn.name;
-    this.root = this.view.node(fn.node);
+    this.view = ip.viewWanted(fn.file) ? new SyntaxView() : null;
+    this.root = this.view ? this.view.node(fn.node) : fn.node;
     this.params = parameterNames(this.root);
     this.survey = !!opts.survey;
     for (const p of this.params) if (p) this.declared.add(p);
