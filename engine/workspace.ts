@@ -196,6 +196,7 @@ export class Workspace {
   private newInterpreter(): Interpreter {
     const interp = new Interpreter(this.index, this.catalogue, this.sources, this.config.active ? this.config : undefined);
     interp.surveyExpands = (name) => this.surveyExpands(name);
+    interp.viewWanted = (file) => this.overlays.has(file);
     return interp;
   }
 

@@ -4,14 +4,35 @@
 // and M inside copy_pte_range, each a `cpu_relax();` line typed in and taken
 // out again. CPU time (user + system) rather than wall time, so that runs of
 // two checkouts side by side on a loaded machine can be compared. Never run
-// by the tests.
+// by the tests. Each line also says how much of it was the analysis roots'
+// interpreter runs (Interpreter.summarize entered from outside any summary:
+// the opener's path-sensitive run with the callees it re-summarises), and
+// STORE=0 leaves the analysis store out (engine/store/: its content digests
+// and writes are part of an edit's cost in the server).
 //
-//   node out/scripts/benchEditCpu.js [TREE]   (N, M from the environment; default 30, 12)
+//   node out/scripts/benchEditCpu.js [TREE]   (N, M, STORE from the environment; default 30, 12, 1)
 import * as fs from 'fs';
 import * as path from 'path';
 import { Workspace } from '../engine/workspace';
 import { defaultCacheBase } from '../engine/index/indexCache';
 import { statementLines, statementLinesOf } from './benchEdits';
+import { Interpreter } from '../engine/analysis/interpreter';
+
+/** CPU ms spent in root summaries (wrapping the method: this script only). */
+const interp = { ms: 0, depth: 0 };
+const summarize = Interpreter.prototype.summarize;
+Interpreter.prototype.summarize = function (this: Interpreter, ...args: Parameters<Interpreter['summarize']>) {
+  if (interp.depth > 0) return summarize.apply(this, args);
+  interp.depth++;
+  const c0 = process.cpuUsage();
+  try {
+    return summarize.apply(this, args);
+  } finally {
+    const c1 = process.cpuUsage(c0);
+    interp.ms += (c1.user + c1.system) / 1000;
+    interp.depth--;
+  }
+} as Interpreter['summarize'];
 
 function pct(a: number[], p: number): number {
   const s = [...a].sort((x, y) => x - y);
@@ -21,7 +42,7 @@ function pct(a: number[], p: number): number {
 async function main(): Promise<void> {
   const root = path.resolve(process.argv[2] ?? path.join(defaultCacheBase(), 'linux-source-6.12'));
   const file = path.join(root, 'mm', 'memory.c');
-  const ws = new Workspace({ root, arch: 'arm64', cacheDir: defaultCacheBase() });
+  const ws = new Workspace({ root, arch: 'arm64', cacheDir: defaultCacheBase(), analysisStore: process.env.STORE !== '0' });
   ws.build();
   const text = fs.readFileSync(file, 'utf8');
   ws.setText(file, text);
@@ -37,15 +58,21 @@ async function main(): Promise<void> {
   ];
   for (const [kind, at] of places) {
     const cpu: number[] = [];
+    const runs: number[] = [];
     for (const ln of at)
       for (const t of [[...lines.slice(0, ln), '\tcpu_relax();', ...lines.slice(ln)].join('\n'), text]) {
         const c0 = process.cpuUsage();
+        interp.ms = 0;
         ws.setText(file, t);
         await ws.check([file]);
         const c1 = process.cpuUsage(c0);
         cpu.push((c1.user + c1.system) / 1000);
+        runs.push(interp.ms);
       }
-    console.log(`${kind}: ${cpu.length} edits, CPU ms p50 ${pct(cpu, 50).toFixed(1)}, p95 ${pct(cpu, 95).toFixed(1)}, max ${pct(cpu, 100).toFixed(1)}`);
+    console.log(
+      `${kind}: ${cpu.length} edits, CPU ms p50 ${pct(cpu, 50).toFixed(1)}, p95 ${pct(cpu, 95).toFixed(1)}, max ${pct(cpu, 100).toFixed(1)}; ` +
+        `of which root summaries p50 ${pct(runs, 50).toFixed(1)}, p95 ${pct(runs, 95).toFixed(1)}`,
+    );
   }
 }
 

@@ -35,6 +35,7 @@ import { MacroExpansions } from './eval/macros';
 
 export { substituteMacroArgs } from './eval/macros';
 export { interpreterWork } from './limits';
+export { syntaxViewReads } from './syntaxView';
 export type { ConditionDecider } from './walk/flow';
 export type { FunctionSummary, Outcome, ParamValues } from './summaries/summary';
 export type { IndirectCall, ModeEvent, ReadHit, SectionCall, SurveyCall } from './records';
@@ -203,6 +204,14 @@ export class Interpreter extends SummaryStore {
    * are forgotten with forgetSurveys().
    */
   surveyExpands: (name: string) => boolean = () => true;
+
+  /**
+   * Whether runs of a function in `file` read its syntax through a view
+   * (syntaxView.ts): it pays where a function is run again and again (an
+   * editor's edits inside a heavy opener); elsewhere its objects are only
+   * more garbage at the CLI's peak. Set by the Workspace: files open in an editor.
+   */
+  viewWanted: (file: string) => boolean = () => false;
 
 
   /** Whether `name`, called or named from `file`, is a function in the index (a designator when not a local). */

@@ -6,6 +6,7 @@
 import { Cond, joinConjuncts } from '../config/cond';
 import { joinKinds, Kinds } from './entryValues';
 import { Fact, factKey, isTestPath, joinFactMaps } from './values';
+import { CowMap, CowSet, keyPart } from './cowMap';
 
 /** A place in the source with a word on what happens there. */
 export interface Hop {
@@ -63,25 +64,25 @@ export function modeKey(m: ModeState): string {
 }
 
 export class PathState {
-  mode: ModeState = { depth: 0, paused: 0 };
+  mode: ModeState;
   /** Access path ("ptep", "vmf->pte") -> entry id (entryIdentity.ts). */
-  ptrs = new Map<string, string>();
+  ptrs: CowMap<string, string>;
   /** Index variable -> the version of its value (its last assignment site), so `pte[i]` names one entry per version. */
-  idx = new Map<string, string>();
+  idx: CowMap<string, string>;
   /** Variable -> the kinds of the entry value it holds, when it holds one read back after a write or built here. */
-  entryVals = new Map<string, Kinds>();
-  vals = new Map<string, number[]>();
+  entryVals: CowMap<string, Kinds>;
+  vals: CowMap<string, number[]>;
   /** Variables known to be non-zero / non-NULL on this path (after `if (!p) break;`). */
-  nonzero = new Set<string>();
+  nonzero: CowSet<string>;
   /** Facts by access path, `.` for `->` (values.ts): NULL, function designators, globals, records, members. */
-  facts = new Map<string, Fact>();
+  facts: CowMap<string, Fact>;
   /** Conditions taken that the facts could not decide (kept only when surveying, see FunctionRun). */
-  guards: GuardNote[] = [];
-  dirty = new Map<string, PendingWrite>();
+  guards: GuardNote[];
+  dirty: CowMap<string, PendingWrite>;
   /** A flush (or leave/pause) happened since the function was entered. */
-  flushed = false;
+  flushed: boolean;
   /** The path's #if conditions, as conjuncts (engine/config/cond.ts). */
-  conds: Cond[] = [];
+  conds: Cond[];
   /** Where the current section was entered, and with which API shape (kept out of the key). */
   section?: SectionStart;
   /** Where the path left the function (a return, or the closing brace). */
@@ -96,36 +97,59 @@ export class PathState {
    */
   leftBy?: Hop;
   /** Values of calls evaluated in the current statement, by node id. */
-  callVals = new Map<number, Val>();
+  callVals: CowMap<number, Val>;
   /** Entry-value kinds of expressions evaluated in the current statement, by node id (reads, mk_pte(), ...). */
-  exprVals = new Map<number, Kinds>();
+  exprVals: CowMap<number, Kinds>;
   /**
    * The path listeners' own states (analysis/events.ts), one per listener in
    * its order; undefined when the run has none (the interprocedural runs).
    */
   slots?: PathSlot[];
 
+  /** An empty state, or a copy of `from` (its maps shared until written: cowMap.ts). */
+  constructor(from?: PathState) {
+    if (from) {
+      this.mode = { ...from.mode };
+      this.ptrs = from.ptrs.copy();
+      this.idx = from.idx.copy();
+      this.entryVals = from.entryVals.copy();
+      this.vals = from.vals.copy();
+      this.nonzero = from.nonzero.copy();
+      this.facts = from.facts.copy();
+      this.guards = from.guards;
+      this.dirty = from.dirty.copy();
+      this.flushed = from.flushed;
+      this.conds = from.conds;
+      this.callVals = from.callVals.copy();
+      this.exprVals = from.exprVals.copy();
+      this.section = from.section;
+      this.exitAt = from.exitAt;
+      this.jump = from.jump;
+      this.leftBy = from.leftBy;
+      if (from.slots) this.slots = from.slots.map((x) => x.clone());
+      this.keyMemo = from.keyMemo;
+      this.keyOf = from.keyOf;
+    } else {
+      this.mode = { depth: 0, paused: 0 };
+      this.ptrs = new CowMap();
+      this.idx = new CowMap();
+      this.entryVals = new CowMap();
+      this.vals = new CowMap();
+      this.nonzero = new CowSet();
+      this.facts = new CowMap();
+      this.guards = [];
+      this.dirty = new CowMap();
+      this.flushed = false;
+      this.conds = [];
+      this.callVals = new CowMap();
+      this.exprVals = new CowMap();
+      this.keyMemo = undefined;
+      this.keyOf = undefined;
+    }
+  }
+
   clone(): PathState {
-    const s = new PathState();
-    s.mode = { ...this.mode };
-    s.ptrs = new Map(this.ptrs);
-    s.idx = new Map(this.idx);
-    s.entryVals = new Map(this.entryVals);
-    s.vals = new Map(this.vals);
-    s.nonzero = new Set(this.nonzero);
-    s.facts = new Map(this.facts);
-    s.guards = this.guards;
-    s.dirty = new Map(this.dirty);
-    s.flushed = this.flushed;
-    s.conds = this.conds;
-    s.callVals = new Map(this.callVals);
-    s.exprVals = new Map(this.exprVals);
-    s.section = this.section;
-    s.exitAt = this.exitAt;
-    s.jump = this.jump;
-    s.leftBy = this.leftBy;
-    if (this.slots) s.slots = this.slots.map((x) => x.clone());
-    return s;
+    return new PathState(this);
   }
 
   /** Batching is on: writes are deferred and reads may see stale entries. */
@@ -143,8 +167,25 @@ export class PathState {
     // A local run's paths (listeners' slots, events.ts) are told apart by the slots and what decides branches; pointer
     // identities, pending writes and the mode are the interprocedural rules' and would only multiply its paths.
     if (this.slots) return `${valsKey(this)};${sortedKeys(this.nonzero)};${mapKey(this.entryVals)}${factsKey(this)}${slotsKey(this)}`;
-    return `${modeKey(this.mode)}/${this.flushed ? 1 : 0};${ptrsKey(this)};${valsKey(this)};${dirtyKey(this)};${sortedKeys(this.nonzero)};${mapKey(this.entryVals)}${factsKey(this)}${slotsKey(this)}`;
+    // Each part is kept by its map until written (cowMap.ts); the whole is made again only when a part differs
+    // (compared by value), so a state keyed again, or a clone nothing was written to, costs no new string.
+    const head = `${modeKey(this.mode)}/${this.flushed ? 1 : 0}`;
+    const p = mapKey(this.ptrs);
+    const i = mapKey(this.idx);
+    const v = valsKey(this);
+    const d = dirtyKey(this);
+    const z = sortedKeys(this.nonzero);
+    const e = mapKey(this.entryVals);
+    const f = factsKey(this);
+    const o = this.keyOf;
+    if (o && o[0] === head && o[1] === p && o[2] === i && o[3] === v && o[4] === d && o[5] === z && o[6] === e && o[7] === f) return this.keyMemo!;
+    this.keyOf = [head, p, i, v, d, z, e, f];
+    return (this.keyMemo = `${head};${i ? `${p}#${i}` : p};${v};${d};${z};${e}${f}`);
   }
+
+  /** The last key() and the parts it was made of. */
+  private keyMemo: string | undefined;
+  private keyOf: string[] | undefined;
 }
 
 /** A listener's state on one path (analysis/events.ts): its own copy and identity. */
@@ -160,15 +201,16 @@ function slotsKey(s: PathState): string {
 
 // Key parts, sorted by key (sorting the [key, value] pairs themselves would
 // stringify every pair on every comparison: the interpreter's hottest spot).
-function sortedKeys(m: Map<string, unknown> | Set<string>): string {
-  return m.size === 0 ? '' : m.size === 1 ? (m.keys().next().value as string) : [...m.keys()].sort().join(',');
+function sortedKeys(m: CowSet<string>): string {
+  return keyPart(m, () => (m.size === 0 ? '' : m.size === 1 ? (m.keys().next().value as string) : [...m.keys()].sort().join(',')));
 }
 
-function mapKey(m: Map<string, string | number>): string {
-  if (m.size === 0) return '';
-  let out = '';
-  for (const k of [...m.keys()].sort()) out += `${k}=${m.get(k)},`;
-  return out;
+function mapKey(m: CowMap<string, string | number>): string {
+  return keyPart(m, () => {
+    let out = '';
+    for (const k of [...m.keys()].sort()) out += `${k}=${m.get(k)},`;
+    return out;
+  });
 }
 
 /** Pointer identities and the index versions they are built from. */
@@ -178,28 +220,32 @@ function ptrsKey(s: PathState): string {
 
 /** Pending entries, each with the kinds of its written value when known. */
 function dirtyKey(s: PathState): string {
-  if (s.dirty.size === 0) return '';
-  let out = '';
-  for (const k of [...s.dirty.keys()].sort()) {
-    const v = s.dirty.get(k)!.value;
-    out += v === undefined ? `${k},` : `${k}=${v},`;
-  }
-  return out;
+  return keyPart(s.dirty, (m) => {
+    let out = '';
+    for (const k of [...m.keys()].sort()) {
+      const v = m.get(k)!.value;
+      out += v === undefined ? `${k},` : `${k}=${v},`;
+    }
+    return out;
+  });
 }
 
 /** Facts in the state's identity; results of tests on objects are not (states differing only in them are joined, see dedupe). */
 function factsKey(s: PathState): string {
-  if (s.facts.size === 0) return '';
-  let out = ';';
-  for (const k of [...s.facts.keys()].sort()) if (!isTestPath(k)) out += `${k}=${factKey(s.facts.get(k)!)},`;
-  return out;
+  return keyPart(s.facts, (m) => {
+    if (m.size === 0) return '';
+    let out = ';';
+    for (const k of [...m.keys()].sort()) if (!isTestPath(k)) out += `${k}=${factKey(m.get(k)!)},`;
+    return out;
+  });
 }
 
 function valsKey(s: PathState): string {
-  if (s.vals.size === 0) return '';
-  let out = '';
-  for (const k of [...s.vals.keys()].sort()) out += `${k}=${s.vals.get(k)!.join('|')},`;
-  return out;
+  return keyPart(s.vals, (m) => {
+    let out = '';
+    for (const k of [...m.keys()].sort()) out += `${k}=${m.get(k)!.join('|')},`;
+    return out;
+  });
 }
 
 /** Merges states that are equal but for chains; keeps the one with fewer conditions. */
@@ -217,15 +263,25 @@ export function dedupe(states: PathState[]): PathState[] {
     // The same state reached under other conditions: it holds when either path's do (an #if and its #else join back).
     const conds = joinConjuncts(prev.conds, s.conds);
     // What tests on objects gave on only one of the two paths is not known after.
-    const tests = [...kept.facts].filter(([f]) => isTestPath(f)).some(([f, v]) => factKey(v) !== (other.facts.get(f) ? factKey(other.facts.get(f)!) : ''));
+    const tests = !kept.facts.sharesWith(other.facts) && testsDiffer(kept.facts, other.facts);
     if (tests || conds !== kept.conds) {
       const j = kept.clone();
       j.conds = conds;
-      if (tests) for (const [f, v] of kept.facts) if (isTestPath(f) && (!other.facts.get(f) || factKey(other.facts.get(f)!) !== factKey(v))) j.facts.delete(f);
+      if (tests) for (const [f, v] of kept.facts) if (isTestPath(f) && !sameFact(v, other.facts.get(f))) j.facts.delete(f);
       byKey.set(k, j);
     } else byKey.set(k, kept);
   }
   return [...byKey.values()];
+}
+
+function sameFact(a: Fact, b: Fact | undefined): boolean {
+  return a === b || (!!b && factKey(a) === factKey(b));
+}
+
+/** Whether a test on an object in `a` has no result or another one in `b`. */
+function testsDiffer(a: CowMap<string, Fact>, b: CowMap<string, Fact>): boolean {
+  for (const [f, v] of a) if (isTestPath(f) && !sameFact(v, b.get(f))) return true;
+  return false;
 }
 
 /**
@@ -309,7 +365,7 @@ function joinGroups(states: PathState[], groupKey: (s: PathState) => string): Pa
         else if (jw.value !== w.value) j.dirty.set(k, { ...jw, value: joinKinds(jw.value, w.value) });
       }
       for (const k of [...j.nonzero]) if (!s.nonzero.has(k)) j.nonzero.delete(k);
-      j.facts = joinFactMaps(j.facts, s.facts);
+      j.facts = new CowMap(joinFactMaps(j.facts, s.facts));
       if (s.guards.length < j.guards.length) j.guards = s.guards;
       j.conds = joinConjuncts(j.conds, s.conds);
     }

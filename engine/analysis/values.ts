@@ -47,7 +47,7 @@ export function testPath(object: string, test: string): string {
 }
 
 export function isTestPath(path: string): boolean {
-  return path.slice(path.lastIndexOf('.') + 1).startsWith('@');
+  return path.charCodeAt(path.lastIndexOf('.') + 1) === 64; // '@' after the last '.'
 }
 
 /** "walk->ops->install_pte" and "walk.ops.install_pte" are the same path. */
@@ -110,7 +110,7 @@ export function joinFacts(a: Fact, b: Fact): Fact | null {
 }
 
 /** A path's fact from a record above it that does not name it: 0 (C zero-fills what an initializer leaves out). */
-export function zeroFilled(facts: Map<string, Fact>, path: string): Fact | undefined {
+export function zeroFilled(facts: ReadonlyMap<string, Fact>, path: string): Fact | undefined {
   if (isTestPath(path)) return undefined;
   for (let i = path.lastIndexOf('.'); i > 0; i = path.lastIndexOf('.', i - 1)) {
     const f = facts.get(path.slice(0, i));
@@ -120,7 +120,7 @@ export function zeroFilled(facts: Map<string, Fact>, path: string): Fact | undef
 }
 
 /** The facts that hold on either of two paths (a record's member left out on one path is 0 there). */
-export function joinFactMaps(a: Map<string, Fact>, b: Map<string, Fact>): Map<string, Fact> {
+export function joinFactMaps(a: ReadonlyMap<string, Fact>, b: ReadonlyMap<string, Fact>): Map<string, Fact> {
   const out = new Map<string, Fact>();
   const keys = [...new Set([...a.keys(), ...b.keys()])].sort((x, y) => x.length - y.length);
   for (const k of keys) {

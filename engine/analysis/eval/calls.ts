@@ -254,9 +254,10 @@ export abstract class CallEval extends ExpressionEval {
    */
   protected expandMacro(name: string, n: Node, args: Node[], s: PathState): Pair[] {
     if (this.expanding.includes(name) || this.expanding.length >= 4) return [[s, null]];
-    const body = this.ip.expansion(name, args.map((a) => a.text));
-    if (process.env.LAZYMMU_DEBUG) console.error(`expand ${name} in ${this.fnName}: ${body ? body.text.slice(0, 200) : 'no'}`);
-    if (!body) return [[s, null]];
+    const parsed = this.ip.expansion(name, args.map((a) => a.text));
+    if (process.env.LAZYMMU_DEBUG) console.error(`expand ${name} in ${this.fnName}: ${parsed ? parsed.text.slice(0, 200) : 'no'}`);
+    if (!parsed) return [[s, null]];
+    const body = this.view ? this.view.node(parsed) : parsed;
     const outerSite = this.expansionSite;
     this.expansionSite ??= n;
     this.expanding.push(name);

@@ -27,7 +27,7 @@ export abstract class ConditionEval extends StatementWalker {
   protected collectContextNames(): void {
     for (const p of this.params) if (p) this.ctxNames.add(p);
     const flows: [string, Node][] = [];
-    const stack: Node[] = [this.fn.node];
+    const stack: Node[] = [this.root];
     for (let x = stack.pop(); x; x = stack.pop()) {
       if (x.type === 'init_declarator' || x.type === 'assignment_expression') {
         const name = x.type === 'init_declarator' ? declaredName(x.childForFieldName('declarator')) : accessPath(x.childForFieldName('left') ?? x);

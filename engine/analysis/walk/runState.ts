@@ -16,6 +16,7 @@ import { Cond } from '../../config/cond';
 import type { Interpreter } from '../interpreter';
 import type { PathListener } from '../events';
 import { EntryRead, IndirectCall, ModeEvent, ReadHit, SectionCall, SurveyCall } from '../records';
+import { SyntaxView } from '../syntaxView';
 
 /** A call through a pointer: the expression called, and the file the function it designates was named in. */
 export interface Via {
@@ -66,6 +67,14 @@ export abstract class RunState {
   /** The call site of the macro being expanded, if any. */
   protected expansionSite: Node | null = null;
   protected expanding: string[] = [];
+  /**
+   * The syntax this run reads, each node read once (syntaxView.ts), dropped
+   * with the run; only for a function the interpreter is told pays for it
+   * (Interpreter.viewWanted: one being edited), else the parsed nodes.
+   */
+  protected readonly view: SyntaxView | null;
+  /** The function's definition (in the view when there is one). */
+  protected readonly root: Node;
 
   constructor(
     protected readonly ip: Interpreter,
@@ -75,11 +84,13 @@ export abstract class RunState {
     protected readonly opts: RunOptions = {},
   ) {
     this.fnName = fn.name;
-    this.params = parameterNames(fn.node);
+    this.view = ip.viewWanted(fn.file) ? new SyntaxView() : null;
+    this.root = this.view ? this.view.node(fn.node) : fn.node;
+    this.params = parameterNames(this.root);
     this.survey = !!opts.survey;
     for (const p of this.params) if (p) this.declared.add(p);
-    this.collectPointerVars(fn.node);
-    this.names = new EntryNames(fn.node, (k, s) => this.isPointer(k, s), ip.constEnv());
+    this.collectPointerVars(this.root);
+    this.names = new EntryNames(this.root, (k, s) => this.isPointer(k, s), ip.constEnv());
     if (this.survey) this.collectContextNames();
   }
 

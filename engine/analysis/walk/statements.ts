@@ -348,7 +348,10 @@ export abstract class StatementWalker extends RunState {
           return v.includes(cv);
         })
         .map(([s]) => s);
-      const stmts = c.namedChildren.filter((x): x is Node => !!x && x !== c.childForFieldName('value'));
+      // The case's value is walked with its statements, as it always was: web-tree-sitter
+      // hands out a new Node per read, so the old `x !== c.childForFieldName('value')`
+      // never matched (a constant: no effect but a step, which the bounds count).
+      const stmts = c.namedChildren.filter((x): x is Node => !!x);
       const f = this.execSeq(stmts, [...fall, ...matched]);
       fall = f.normal;
       // A break is how a case ends: not a jump that could leave a section open.
@@ -393,8 +396,8 @@ export abstract class StatementWalker extends RunState {
   protected fresh(s: PathState): PathState {
     if (s.callVals.size === 0 && s.exprVals.size === 0) return s;
     const c = s.clone();
-    c.callVals = new Map();
-    c.exprVals = new Map();
+    c.callVals.clear();
+    c.exprVals.clear();
     return c;
   }
 

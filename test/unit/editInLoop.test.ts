@@ -1,0 +1,115 @@
+// Edits typed inside the loop of a heavy opener (the shape of mm/memory.c's
+// copy_pte_range: a do-while that forks on its helpers' outcomes). Such an
+// edit re-runs the opener's whole path-sensitive loop, read through a
+// per-run syntax view over copy-on-write path states (engine/analysis/
+// syntaxView.ts, cowMap.ts): after every edit the findings must be exactly a
+// fresh analysis without a view (the file on disk, as the CLI reads it), and
+// the view must have answered the loop's repeated node reads itself (its
+// counter, not a timing).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Workspace } from '../../engine/workspace';
+import { syntaxViewReads } from '../../engine/analysis/interpreter';
+import { Rng } from '../fuzz/rng';
+
+const ROOT = path.join(__dirname, '../../../test/fixtures/heavyLoop');
+const FILE = path.join(ROOT, 'copy_range.c');
+const EDITS = 60;
+
+/** Lines typed into the loop body: no-ops, flushes, writes, reads, early exits. */
+const TYPED = [
+  '\t\tcpu_relax();',
+  '\t\tarch_flush_lazy_mmu_mode();',
+  '\t\tset_pte_at(dst_mm, addr, dst_pte, ptent);',
+  '\t\tptent = ptep_get(dst_pte);',
+  '\t\tif (pte_young(ptep_get(dst_pte)))',
+  '\t\tif (pte_none(ptent))\n\t\t\tcontinue;',
+  '\t\tif (rss > 4)\n\t\t\tbreak;',
+  '\t\tarch_leave_lazy_mmu_mode();',
+  '\t\tarch_enter_lazy_mmu_mode();',
+  '\t\t/* typed */',
+];
+
+/** The lines strictly inside hl_copy_range's do-while (0-based, [from, to)). */
+function loopBody(lines: string[]): [number, number] {
+  const fn = lines.findIndex((l) => l.startsWith('static int hl_copy_range('));
+  const from = lines.findIndex((l, i) => i > fn && l === '\tdo {') + 1;
+  const to = lines.findIndex((l, i) => i > from && l.startsWith('\t} while'));
+  assert.ok(fn >= 0 && from > 0 && to > from, 'the fixture opener and its loop are found');
+  return [from, to];
+}
+
+const brief = (fs: { line: number; rule: string; file: string }[]) => fs.map((f) => `${path.basename(f.file)}:${f.line} ${f.rule}`);
+
+/**
+ * A fresh analysis of `text` as the CLI makes one: the file on disk (a copy
+ * of the fixture folder), no editor overlay, so no syntax view; its places
+ * named as the fixture's. The view must be seen unused there.
+ */
+async function fresh(text: string): Promise<unknown> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-heavyloop-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'copy_range.c'), text);
+    const ws = new Workspace({ root: dir });
+    ws.build();
+    const r0 = { ...syntaxViewReads };
+    const findings = (await ws.check([dir])).findings;
+    assert.deepEqual(syntaxViewReads, r0, 'a check without open documents reads no syntax through a view');
+    return JSON.parse(JSON.stringify(findings).split(JSON.stringify(dir).slice(1, -1)).join(JSON.stringify(ROOT).slice(1, -1)));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('the heavy-loop fixture: both reads after the helpers write are found, none in the flushed loop', async () => {
+  const ws = new Workspace({ root: ROOT });
+  ws.build();
+  const text = fs.readFileSync(FILE, 'utf8');
+  const expected = text
+    .split('\n')
+    .flatMap((l, i) => (l.includes('/* expect: read-after-write */') ? [`copy_range.c:${i + 1} lazy-mmu/read-after-write`] : []));
+  assert.equal(expected.length, 2);
+  assert.deepEqual(brief((await ws.check([ROOT])).findings), expected);
+});
+
+test(`${EDITS} edits inside a heavy opener's loop: findings equal a fresh analysis after each, node reads answered by the view`, async () => {
+  const original = fs.readFileSync(FILE, 'utf8');
+  const ws = new Workspace({ root: ROOT });
+  ws.build();
+  let last = JSON.stringify((await ws.check([ROOT])).findings);
+  const rng = new Rng(15);
+  let lines = original.split('\n');
+  let changed = 0;
+  // Reads made by the edited Workspace's checks (not the fresh ones').
+  let made = 0;
+  let answered = 0;
+  for (let i = 0; i < EDITS; i++) {
+    // Every sixth edit goes back to the saved text (typing, then undoing).
+    if (i % 6 === 5) lines = original.split('\n');
+    else {
+      const [from, to] = loopBody(lines);
+      const at = from + rng.int(to - from);
+      const what = rng.int(4);
+      if (what < 3) lines.splice(at, 0, ...rng.pick(TYPED).split('\n'));
+      else if (!/do \{|\} while/.test(lines[at])) lines.splice(at, 1);
+    }
+    const text = lines.join('\n');
+    const r0 = { ...syntaxViewReads };
+    ws.setText(FILE, text);
+    const got = (await ws.check([ROOT])).findings;
+    made += syntaxViewReads.made - r0.made;
+    answered += syntaxViewReads.answered - r0.answered;
+    assert.deepEqual(got, await fresh(text), `edit ${i}`);
+    const now = JSON.stringify(got);
+    if (now !== last) changed++;
+    last = now;
+  }
+  // The edits must matter: findings appear, go and move.
+  assert.ok(changed >= 10, `only ${changed} of ${EDITS} edits changed the findings`);
+  // Each loop round and each path reads the same nodes again: the view answers those itself.
+  assert.ok(made > 0, 'the runs read their syntax through the view');
+  assert.ok(answered > 2 * made, `the view answered ${answered} reads and passed ${made} to web-tree-sitter`);
+});
