@@ -159,15 +159,7 @@ export class AnalysisStore {
    */
   hoversOf(file: string): Record<string, SectionInfo> | null {
     const e = this.hoverEntries().get(file);
-    if (!e || !this.keys) return null;
-    if (this.validHovers.has(file)) return e.byLine;
-    try {
-      if (this.keys.depsDigest(e.deps) !== e.digest) return null;
-    } catch {
-      return null;
-    }
-    this.validHovers.add(file);
-    return e.byLine;
+    return e && this.holds(e, file, this.validHovers) ? e.byLine : null;
   }
 
   putHovers(file: string, deps: Deps, byLine: Record<string, SectionInfo>): void {
@@ -180,15 +172,20 @@ export class AnalysisStore {
   /** The opener's stored product when everything it was computed from is as it was, else null. */
   section(opener: string): SectionProduct | null {
     const e = this.sectionEntries().get(opener);
-    if (!e || !this.keys) return null;
-    if (this.valid.has(opener)) return e.product;
+    return e && this.holds(e, opener, this.valid) ? e.product : null;
+  }
+
+  /** Whether an entry's key is what it was computed from now (`valid`: those checked already in this process). */
+  private holds(e: { deps: Deps; digest: string }, name: string, valid: Set<string>): boolean {
+    if (!this.keys) return false;
+    if (valid.has(name)) return true;
     try {
-      if (this.keys.depsDigest(e.deps) !== e.digest) return null;
+      if (this.keys.depsDigest(e.deps) !== e.digest) return false;
     } catch {
-      return null; // a malformed entry: computed again
+      return false; // a malformed entry: computed again
     }
-    this.valid.add(opener);
-    return e.product;
+    valid.add(name);
+    return true;
   }
 
   putSection(opener: string, deps: Deps, product: SectionProduct): void {
