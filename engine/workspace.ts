@@ -266,7 +266,7 @@ export class Workspace {
       this.store = this.cacheDir && this.storeWanted ? new AnalysisStore(this.cacheDir, [this.root, this.config.arch, this.config.info().text], world, this.log) : null;
     }
     if (this.store && this.keysStale) {
-      this.store.begin(new ContentKeys(this.index, (f) => this.textOf(f)));
+      this.store.begin(new ContentKeys(this.index, (f) => this.textOf(f), this.store.tree));
       this.keysStale = false;
     }
     return this.store;

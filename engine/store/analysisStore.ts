@@ -33,7 +33,7 @@ import type { Finding } from '../findings';
 import type { IndirectCall, ModeEvent, ReadHit, SectionCall } from '../analysis/records';
 import type { StoredReach } from '../index/reachability';
 import type { SectionInfo } from '../sectionInfo';
-import { ContentKeys, Deps, fileOfFnKey } from './contentKeys';
+import { ContentKeys, Deps, TreeDigest, fileOfFnKey } from './contentKeys';
 import { readStore, writeStore } from './storeFile';
 
 /** What one opener's analysis gives the checkers (Workspace.analyseSections), in the order it made them. */
@@ -97,6 +97,8 @@ export class AnalysisStore {
   private hovers: Map<string, HoverEntry> | null = null;
   private dirty = { sections: false, searches: false, hovers: false };
   private keys: ContentKeys | null = null;
+  /** The tree's digest kept across content keys (ContentKeys' third argument). */
+  readonly tree = new TreeDigest();
   /**
    * Searches computed in this process, put in serial form only when saved or
    * before what they read changes (settle()): on a whole tree the serial form

@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Workspace } from '../../engine/workspace';
-import { bodyEnd } from '../../engine/store/contentKeys';
+import { TreeDigest, bodyEnd } from '../../engine/store/contentKeys';
 
 const FIXTURE = path.join(__dirname, '../../../test/fixtures/store');
 
@@ -220,4 +220,24 @@ test('a function body ends at its closing brace, braces in comments, strings and
   assert.equal(text.slice(end), '\nstatic int\ng(void)\n');
   // Not closed inside the segment: the whole segment (from its start) is taken.
   assert.equal(bodyEnd('int f(void)\n{\n\treturn 0;\n', 0, 24), 0);
+});
+
+test('the tree digest kept across edits equals one made afresh, whatever the history, and changes with any file', () => {
+  const tree = new Map([['a.c', '1'], ['b.c', '2'], ['c.h', '3']]);
+  const fresh = () => new TreeDigest().of([...tree.keys()], (f) => tree.get(f)!);
+  const kept = new TreeDigest();
+  const keptOf = () => kept.of([...tree.keys()], (f) => tree.get(f)!);
+  const first = keptOf();
+  assert.equal(first, fresh());
+  assert.equal(new TreeDigest().of(['c.h', 'a.c', 'b.c'], (f) => tree.get(f)!), first, 'the order of the list does not matter');
+  tree.set('b.c', '2 edited');
+  const edited = keptOf();
+  assert.notEqual(edited, first);
+  assert.equal(edited, fresh());
+  tree.set('b.c', '2');
+  assert.equal(keptOf(), first, 'undone: the same digest again');
+  tree.delete('c.h');
+  tree.set('d.c', '3');
+  assert.equal(keptOf(), fresh(), 'a file removed and another added');
+  assert.notEqual(keptOf(), first);
 });
