@@ -1,7 +1,7 @@
 // A checked tree that lives on: the index and parsed files are kept between
 // checks, and files can be given new text (an editor's unsaved buffer).
 // The CLI makes one and checks once; the language server keeps one.
-// Long (~800 lines) because it is where the index, the summaries, the
+// Long (~900 lines) because it is where the index, the summaries, the
 // call-graph searches, the analysis store and the checkers meet: the state
 // they share (what an edit invalidates, what a check reuses) lives here, and
 // each piece's logic in its own module (index/, analysis/, store/, checkers/).
