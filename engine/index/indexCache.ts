@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as v8 from 'v8';
+import { noteOwner } from '../cacheSweep';
 import { FileScan } from './fileScan';
 import { EncodedScan, Ints, NameTable, Recoder, decodeScan, encodeScan, internAll } from './scanCodec';
 
@@ -47,7 +48,7 @@ export class IndexCache {
   /** What load() read: save() copies its unchanged files' encodings word for word. */
   private loaded: Stored | null = null;
 
-  constructor(base: string, root: string, keyParts: string[]) {
+  constructor(base: string, private readonly root: string, keyParts: string[]) {
     const rootHash = crypto.createHash('sha1').update(path.resolve(root)).digest('hex').slice(0, 16);
     this.key = crypto.createHash('sha1').update([String(SCAN_VERSION), ...keyParts].join('\0')).digest('hex').slice(0, 16);
     this.file = path.join(base, 'index', rootHash, `scan-${this.key}.bin`);
@@ -153,5 +154,6 @@ export class IndexCache {
     const tmp = `${this.file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, v8.serialize(stored));
     fs.renameSync(tmp, this.file);
+    noteOwner(path.dirname(this.file), this.root);
   }
 }

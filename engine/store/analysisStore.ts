@@ -33,6 +33,7 @@ import type { Finding } from '../findings';
 import type { IndirectCall, ModeEvent, ReadHit, SectionCall } from '../analysis/records';
 import type { StoredReach } from '../index/reachability';
 import type { SectionInfo } from '../sectionInfo';
+import { noteOwner } from '../cacheSweep';
 import { ContentKeys, Deps, TreeDigest, fileOfFnKey } from './contentKeys';
 import { readStore, writeStore } from './storeFile';
 
@@ -114,6 +115,8 @@ export class AnalysisStore {
   private valid = new Set<string>();
   /** The same for the kept hover answers (files). */
   private validHovers = new Set<string>();
+  /** The checked root (id[0]): recorded beside the store so that cacheSweep can tell when it is gone. */
+  private readonly root: string;
 
   constructor(
     cacheDir: string,
@@ -123,6 +126,7 @@ export class AnalysisStore {
     private readonly log: (msg: string) => void,
   ) {
     this.dir = path.join(cacheDir, 'analysis', crypto.createHash('sha1').update(id.join('\0')).digest('hex').slice(0, 16));
+    this.root = id[0];
   }
 
   /** Content keys made afresh (texts may have changed since the last ones). */
@@ -263,6 +267,7 @@ export class AnalysisStore {
       this.keys.graphHashed = false;
     }
     this.dirty = { sections: false, searches: false, hovers: false };
+    noteOwner(this.dir, this.root);
   }
 
   /** The store's folder (tests corrupt its files). */
