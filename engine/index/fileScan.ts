@@ -4,12 +4,22 @@
 // every branch of an #if group whose branches balance (branchReader.ts), so a
 // definition in an #else gets the condition of its branch; the real parse
 // (tree-sitter) happens later, only for files that matter.
-// One file of ~500 lines on purpose: blanking, directive conditions, the brace
+// One file of ~700 lines on purpose: blanking, directive conditions, the brace
 // walk and the declarator reading share the same byte views and offsets, and
 // it runs in the scan workers over every file of a tree (keep it lean).
+// Speed (issue 15 point 1): the blanking pass records where the code's `;{}(`
+// are, so the brace walk and the call search visit those offsets instead of
+// every byte again; a scan worker scans straight into the encoding
+// (scanInto) with names looked up by their bytes (nameTable.ts), so a name
+// already seen costs no string. test/reference/fileScanReference.ts is the
+// scanner before that, which test/unit/scanReference.test.ts holds it to.
 
 import { BranchReader, ReadGroup } from './branchReader';
 import { conjuncts, parseCond } from '../config/cond';
+import { NAME_HASH_PRIME, NAME_HASH_SEED, NameTable, intern } from './nameTable';
+import { decodeScan } from './scanCodec';
+
+export { intern, internFresh } from './nameTable';
 
 export interface ScannedFunction {
   name: string;
@@ -56,15 +66,15 @@ interface Directive {
 }
 
 /** Latin-1 text of buf[s, e) without copying the bytes first. */
-function latin1(buf: Uint8Array, s: number, e: number): string {
-  return Buffer.from(buf.buffer, buf.byteOffset + s, Math.max(0, e - s)).toString('latin1');
+function latin1(buf: Buffer, s: number, e: number): string {
+  return buf.toString('latin1', s, Math.max(s, e));
 }
 
 /** Scratch space for the blanked copies (reused: the scan is synchronous). */
-let scratch = new Uint8Array(0);
-function scratchCopies(buf: Uint8Array): { a: Uint8Array; b: Uint8Array } {
+let scratch = Buffer.alloc(0);
+function scratchCopies(buf: Buffer): { a: Buffer; b: Buffer } {
   const n = buf.length;
-  if (scratch.length < 2 * n) scratch = new Uint8Array(Math.max(2 * n, 1 << 20));
+  if (scratch.length < 2 * n) scratch = Buffer.allocUnsafe(Math.max(2 * n, 1 << 20));
   const a = scratch.subarray(0, n);
   const b = scratch.subarray(n, 2 * n);
   a.set(buf);
@@ -78,22 +88,49 @@ function isIdentByte(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
 }
 
-/** Bytes blankNonCode stops at: a directive's `#`, a comment's `/`, a literal's quote. Everything else is copied as it is. */
+/**
+ * Bytes blankNonCode stops at: 1 for what can start something to blank (a
+ * directive's `#`, a comment's `/`, a literal's quote), 2 for the code bytes
+ * the brace walk needs (`;`, `{`, `}`), 3 for a call's `(`. Everything else
+ * is copied as it is.
+ */
 const STOP = new Uint8Array(256);
 for (const c of [35, 47, 34, 39]) STOP[c] = 1;
+STOP[59] = STOP[123] = STOP[125] = 2;
+STOP[40] = 3;
+
+/** Offsets in a growable Int32Array, reused file after file (the scan is synchronous). */
+class Offsets {
+  a = new Int32Array(1 << 16);
+  n = 0;
+  push(p: number): void {
+    if (this.n === this.a.length) {
+      const b = new Int32Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = p;
+  }
+}
+/** Where the code (not comments, literals, directives) has a `;`, `{` or `}`, in order: the brace walk reads these, not every byte. */
+const marks = new Offsets();
+/** Where the code has a `(`, in order: the call search's starting points. */
+const parens = new Offsets();
 const isBlank = (c: number) => c === SP || c === 9 || c === 13 || c === 12;
 
 /**
  * Copy of buf with comments, string and char literals and directives blanked;
  * the directives. The loop only stops at the four bytes that can start
- * something to blank (STOP); lines are counted only where a directive starts,
- * with native newline searches (Buffer.indexOf): the scan is the cold index's
- * whole cost, so its inner loop does one table lookup per byte.
+ * something to blank and at the code's `;{}(` (STOP), which it records
+ * (marks, parens) so that no later pass reads every byte again; lines are
+ * counted only where a directive starts, with native newline searches
+ * (Buffer.indexOf): the scan is the cold index's whole cost, so its inner
+ * loop does one table lookup per byte.
  */
-function blankNonCode(buf: Uint8Array): { clean: Uint8Array; directives: Directive[] } {
+function blankNonCode(buf: Buffer): { clean: Buffer; directives: Directive[] } {
   const n = buf.length;
   const { a: clean } = scratchCopies(buf);
-  const view = Buffer.from(buf.buffer, buf.byteOffset, n);
+  const view = buf;
   const directives: Directive[] = [];
   // Line of `linePos` (a cursor moved forward as directives are met).
   let line = 1;
@@ -103,10 +140,21 @@ function blankNonCode(buf: Uint8Array): { clean: Uint8Array; directives: Directi
     linePos = pos;
     return line;
   };
+  marks.n = 0;
+  parens.n = 0;
   let i = 0;
   while (i < n) {
-    while (i < n && STOP[buf[i]] === 0) i++;
+    let stop = 0;
+    while (i < n && (stop = STOP[buf[i]]) === 0) i++;
     if (i >= n) break;
+    if (stop === 2) {
+      marks.push(i++);
+      continue;
+    }
+    if (stop === 3) {
+      parens.push(i++);
+      continue;
+    }
     const c = buf[i];
     if (c === 35) {
       // A directive only when nothing but blanks precedes it on its line.
@@ -211,7 +259,7 @@ function blankNonCode(buf: Uint8Array): { clean: Uint8Array; directives: Directi
 }
 
 /** clean[s, e) made blanks, its newlines kept (native fill, then the newlines found again natively). */
-function blankKeepingLines(view: Buffer, clean: Uint8Array, s: number, e: number): void {
+function blankKeepingLines(view: Buffer, clean: Buffer, s: number, e: number): void {
   clean.fill(SP, s, e);
   for (let k = view.indexOf(NL, s); k >= 0 && k < e; k = view.indexOf(NL, k + 1)) clean[k] = NL;
 }
@@ -221,28 +269,6 @@ function indexOf2(buf: Buffer, a: number, b: number, from: number): number {
   const last = buf.length - 1;
   for (let i = buf.indexOf(a, from); i >= 0 && i < last; i = buf.indexOf(a, i + 1)) if (buf[i + 1] === b) return i + 2;
   return buf.length;
-}
-
-/**
- * Names are interned as fresh strings: a regex match is a slice that would
- * keep the whole function body's text alive for as long as the index lives.
- */
-const interned = new Map<string, string>();
-export function intern(name: string): string {
-  let s = interned.get(name);
-  if (s === undefined) {
-    s = Buffer.from(name, 'latin1').toString('latin1');
-    interned.set(s, s);
-  }
-  return s;
-}
-
-/** Interns a string that is already a fresh copy (e.g. deserialized): no copy needed. */
-export function internFresh(name: string): string {
-  const s = interned.get(name);
-  if (s !== undefined) return s;
-  interned.set(name, name);
-  return name;
 }
 
 /** JS's `\s` within Latin-1 (a call is what `/\b([A-Za-z_]\w*)\s*\(/g` would match: the scan's cache format depends on it). */
@@ -256,9 +282,15 @@ for (let c = 0; c < 256; c++) WORD[c] = isIdentByte(c) ? 1 : 0;
  * The names called in text[start, end), each once, in order of first call:
  * the matches of `/\b([A-Za-z_]\w*)\s*\(/g` (what it was), found from each
  * `(` (a native search) back over blanks to the name before it: the regex
- * tried every identifier.
+ * tried every identifier. Macro bodies (strings); function bodies go
+ * through callIdsIn, the same search over bytes.
  */
 export function callsIn(text: string, start = 0, end = text.length): string[] {
+  return callNamesIn(text, start, end).map(intern);
+}
+
+/** callsIn's names as slices of text (not interned). */
+function callNamesIn(text: string, start: number, end: number): string[] {
   const out = new Set<string>();
   for (let p = text.indexOf('(', start); p >= 0 && p < end; p = text.indexOf('(', p + 1)) {
     let b = p - 1;
@@ -269,9 +301,96 @@ export function callsIn(text: string, start = 0, end = text.length): string[] {
     const first = text.charCodeAt(b + 1);
     if (first >= 48 && first <= 57) continue;
     const name = text.slice(b + 1, last + 1);
-    if (!KEYWORDS.has(name)) out.add(intern(name));
+    if (!KEYWORDS.has(name)) out.add(name);
   }
   return [...out];
+}
+
+/** Per table: whether a name id is a keyword (0 not known yet, 1 no, 2 yes), and the last body that called it. */
+interface CallState {
+  kind: Uint8Array;
+  stamp: Int32Array;
+  body: number;
+  /**
+   * This file's names met so far, direct-mapped by hash, 5 numbers a slot
+   * (file serial, hash, offset of the name in this file, its length, its id):
+   * a name called again in the same file is compared with its earlier
+   * occurrence (in the CPU's cache) instead of the table's copy (a miss to
+   * memory: the table of a tree's ~10^6 names is tens of MB).
+   */
+  recent: Int32Array;
+  text: Buffer | null;
+  file: number;
+}
+const RECENT = 4096;
+const callStates = new WeakMap<NameTable, CallState>();
+
+/**
+ * callsIn over the Latin-1 bytes of the blanked file for the body
+ * [start, end), from the `(` offsets parens.a[from...] (the blanking pass
+ * recorded them): name ids of `t` pushed on `out`, each once, in order of
+ * first call. A name the table has seen costs no string (its bytes are
+ * hashed on the way back from the `(`).
+ */
+function callIdsIn(text: Buffer, from: number, end: number, start: number, t: NameTable, out: number[]): void {
+  let st = callStates.get(t);
+  if (!st) callStates.set(t, (st = { kind: new Uint8Array(1024), stamp: new Int32Array(1024), body: 0, recent: new Int32Array(5 * RECENT), text: null, file: 0 }));
+  if (st.text !== text) {
+    st.text = text;
+    st.file = (st.file + 1) | 0;
+  }
+  const recent = st.recent;
+  const file = st.file;
+  if (st.body === 0x7fffffff) {
+    st.stamp.fill(0);
+    st.body = 0;
+  }
+  const body = ++st.body;
+  const ps = parens.a;
+  for (let q = from; q < parens.n; q++) {
+    const p = ps[q];
+    if (p >= end) break;
+    let b = p - 1;
+    while (b >= start && SPACE[text[b]] === 1) b--;
+    const last = b;
+    let h = NAME_HASH_SEED;
+    while (b >= start && WORD[text[b]] === 1) h = Math.imul(h ^ text[b--], NAME_HASH_PRIME);
+    if (b === last) continue;
+    const first = text[b + 1];
+    if (first >= 48 && first <= 57) continue;
+    const s0 = b + 1;
+    const n0 = last + 1 - s0;
+    const r = 5 * ((h ^ (h >>> 12)) & (RECENT - 1));
+    let id = -1;
+    if (recent[r] === file && recent[r + 1] === h && recent[r + 3] === n0) {
+      const o = recent[r + 2];
+      let k = 0;
+      while (k < n0 && text[o + k] === text[s0 + k]) k++;
+      if (k === n0) id = recent[r + 4];
+    }
+    if (id < 0) {
+      id = t.idOfHashedBytes(text, s0, s0 + n0, h);
+      recent[r] = file;
+      recent[r + 1] = h;
+      recent[r + 2] = s0;
+      recent[r + 3] = n0;
+      recent[r + 4] = id;
+    }
+    if (id >= st.kind.length) {
+      const n = Math.max(id + 1, st.kind.length * 2);
+      const kind = new Uint8Array(n);
+      kind.set(st.kind);
+      const stamp = new Int32Array(n);
+      stamp.set(st.stamp);
+      st.kind = kind;
+      st.stamp = stamp;
+    }
+    let k = st.kind[id];
+    if (k === 0) st.kind[id] = k = KEYWORDS.has(t.names[id]) ? 2 : 1;
+    if (k === 2 || st.stamp[id] === body) continue;
+    st.stamp[id] = body;
+    out.push(id);
+  }
 }
 
 interface CondFrame {
@@ -326,14 +445,58 @@ function directiveWord(text: string): { word: string; rest: string } {
 function mayDefineSomething(buf: Uint8Array): boolean {
   const b = Buffer.from(buf.buffer, buf.byteOffset, buf.length);
   if (b.indexOf(123) >= 0) return true;
-  return /define[\s\\]+[A-Za-z_]\w*\(/.test(b.toString('latin1'));
+  // The regex needs a `(`: the register headers (~40% of a tree's bytes, no `{`) mostly have none.
+  return b.indexOf(40) >= 0 && /define[\s\\]+[A-Za-z_]\w*\(/.test(b.toString('latin1'));
 }
 
+/** The scan of one file, its names interned (the editor's re-index, small trees scanned in this thread). */
 export function scanFile(buf: Uint8Array, entryParam?: RegExp): FileScan {
-  if (!mayDefineSomething(buf)) return { functions: [], macros: [] };
+  const t = new NameTable();
+  const out: number[] = [];
+  scanInto(buf, entryParam, t, out);
+  const data = Int32Array.from(out);
+  return decodeScan(data, 0, namesToDecode(data, t.names));
+}
+
+/**
+ * t's names for decoding data's scan: definition names and calls interned
+ * (the index keeps them), conditions, bodies and parameters as they are (as
+ * the scan always gave them: an edited macro's body is not kept for good).
+ */
+function namesToDecode(data: Int32Array, names: string[]): string[] {
+  const out = names.slice();
+  const name = (id: number) => (out[id] = intern(names[id]));
+  let i = 0;
+  for (let nf = data[i++]; nf > 0; nf--) {
+    name(data[i++]);
+    i += 3;
+    for (let nc = data[i++]; nc > 0; nc--) name(data[i++]);
+  }
+  for (let nm = data[i++]; nm > 0; nm--) {
+    name(data[i++]);
+    i += 3;
+    i += data[i] + 1;
+    for (let nc = data[i++]; nc > 0; nc--) name(data[i++]);
+  }
+  return out;
+}
+
+/**
+ * The scan of one file, pushed on `out` in scanCodec's encoding with `t`'s
+ * name ids (what encodeScan(scanFile(buf)) would push): a scan worker's form,
+ * where names already in its table cost no string.
+ */
+export function scanInto(bytes: Uint8Array, entryParam: RegExp | undefined, t: NameTable, out: number[]): void {
+  // Every view a Buffer: its Latin-1 slices cost no view object each.
+  const buf = bytes instanceof Buffer ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  if (!mayDefineSomething(buf)) {
+    out.push(0, 0);
+    return;
+  }
   const { clean, directives } = blankNonCode(buf);
-  const functions: ScannedFunction[] = [];
-  const macros: ScannedMacro[] = [];
+  // Macros are found before functions but encoded after them.
+  const macros: number[] = [];
+  let macroCount = 0;
   // Brace-counting view: the alternatives of groups whose branches do not balance blanked.
   const braces = scratch.subarray(clean.length, 2 * clean.length);
   braces.set(clean);
@@ -376,14 +539,13 @@ export function scanFile(buf: Uint8Array, entryParam?: RegExp): FileScan {
         }
         if (m[2] !== undefined) {
           const body = m[4] ?? '';
-          macros.push({
-            name: intern(m[1]),
-            line: d.line,
-            params: m[3].split(',').map((s) => s.trim()).filter(Boolean),
-            body,
-            condition: conditionOf(stack),
-            calls: callsIn(body),
-          });
+          const params = m[3].split(',').map((s) => s.trim()).filter(Boolean);
+          const calls = callNamesIn(body, 0, body.length);
+          macros.push(t.id(m[1]), d.line, t.id(conditionOf(stack)), t.id(body), params.length);
+          for (const p of params) macros.push(t.id(p));
+          macros.push(calls.length);
+          for (const c of calls) macros.push(t.id(c));
+          macroCount++;
         }
       }
       prevIfndef = null;
@@ -399,43 +561,58 @@ export function scanFile(buf: Uint8Array, entryParam?: RegExp): FileScan {
   const n = braces.length;
   const read = branches.read;
   const lines = new LineCursor(braces);
-  // One string of the blanked file: bodies' calls are read from it without a copy per body.
-  const cleanText = latin1(clean, 0, clean.length);
+  // The function count goes first; it is known at the end.
+  const countAt = out.length;
+  out.push(0);
+  let fnCount = 0;
+  const calls: number[] = [];
   let gi = 0; // first read group that may still hold a header (they come in #endif order)
   let stmtStart = 0; // start of the current top-level declaration
-  for (let i = 0; i < n; i++) {
-    // Top level: only `;`, `}` and `{` matter (one table lookup per byte).
-    while (i < n && TOP[braces[i]] === 0) i++;
-    if (i >= n) break;
+  // The brace view's `;{}` are the marks still there (an unread branch is blank in it).
+  const ms = marks.a;
+  const nm = marks.n;
+  let pc = 0; // first `(` not before the current body
+  for (let m = 0; m < nm; m++) {
+    const i = ms[m];
     const c = braces[i];
     if (c === 59 /* ; */ || c === 125 /* } */) {
       stmtStart = i + 1;
       continue;
     }
-    const close = matchBrace(braces, i);
+    if (c !== 123) continue;
+    // The matching `}` (depth counted over the marks), or the end.
+    let depth = 0;
+    let close = n;
+    for (; m < nm; m++) {
+      const b = braces[ms[m]];
+      if (b === 123) depth++;
+      else if (b === 125 && --depth === 0) {
+        close = ms[m] + 1;
+        break;
+      }
+    }
     const fn = functionBefore(braces, stmtStart, i);
     if (fn) {
       while (gi < read.length && read[gi].end <= fn.nameStart) gi++;
-      const calls = callsIn(cleanText, i, close);
+      calls.length = 0;
+      while (pc < parens.n && parens.a[pc] < i) pc++;
+      callIdsIn(clean, pc, close, i, t, calls);
       const around = gi < read.length && read[gi].end <= i ? groupsAround(read, gi, fn.nameStart, i) : null;
       const headers = around ? headersIn(braces, fn, i, stmtStart, around) : [{ name: fn.name, nameStart: fn.nameStart, end: i, prefix: [[stmtStart, fn.nameStart]] as [number, number][] }];
       for (const h of headers) {
         const prefix = h.prefix.length === 1 ? latin1(clean, h.prefix[0][0], h.prefix[0][1]) : h.prefix.map(([s, e]) => latin1(clean, s, e)).join(' ');
-        functions.push({
-          name: intern(h.name),
-          line: lines.lineOf(h.nameStart),
-          isStatic: /\bstatic\b/.test(prefix),
-          isWeak: /\b__weak\b/.test(prefix),
-          condition: conditionAt(condAt, h.nameStart),
-          calls,
-          takesEntry: entryParam ? entryParam.test(latin1(clean, h.nameStart, h.end)) : true,
-        });
+        const takesEntry = entryParam ? entryParam.test(latin1(clean, h.nameStart, h.end)) : true;
+        const flags = (/\bstatic\b/.test(prefix) ? 1 : 0) | (/\b__weak\b/.test(prefix) ? 2 : 0) | (takesEntry ? 4 : 0);
+        out.push(t.idOfBytes(braces, h.nameStart, h.nameStart + h.name.length), lines.lineOf(h.nameStart), flags, t.id(conditionAt(condAt, h.nameStart)), calls.length);
+        for (const c of calls) out.push(c);
+        fnCount++;
       }
     }
-    i = close - 1;
     stmtStart = close;
   }
-  return { functions, macros };
+  out[countAt] = fnCount;
+  out.push(macroCount);
+  for (const v of macros) out.push(v);
 }
 
 /** The condition in force at `offset` (the last directive ending at or before it). */
@@ -476,7 +653,7 @@ interface Header {
  * definition per branch, each with its branch's text as its prefix (plus what
  * precedes the groups), its own condition and linkage.
  */
-function headersIn(braces: Uint8Array, fn: { name: string; nameStart: number }, brace: number, stmtStart: number, around: ReadGroup[]): Header[] {
+function headersIn(braces: Buffer, fn: { name: string; nameStart: number }, brace: number, stmtStart: number, around: ReadGroup[]): Header[] {
   // Outermost last (groups close inner first): what precedes it precedes every header.
   const outer = around[around.length - 1];
   const before: [number, number][] = stmtStart < outer.start ? [[stmtStart, outer.start]] : [];
@@ -492,17 +669,11 @@ function headersIn(braces: Uint8Array, fn: { name: string; nameStart: number }, 
 }
 
 /** Where the last statement in [from, to) of the brace view starts: after its last `;` or `}`, else `from`. */
-function statementFloor(buf: Uint8Array, from: number, to: number): number {
+function statementFloor(buf: Buffer, from: number, to: number): number {
   for (let k = to - 1; k >= from; k--) if (buf[k] === 59 || buf[k] === 125) return k + 1;
   return from;
 }
 
-/** Bytes that end or open a top-level declaration: `;`, `}`, `{`. */
-const TOP = new Uint8Array(256);
-TOP[59] = TOP[125] = TOP[123] = 1;
-/** Braces. */
-const BRACE = new Uint8Array(256);
-BRACE[123] = BRACE[125] = 1;
 
 /** 1-based lines of offsets asked for in (mostly) increasing order, newlines counted by native searches. */
 class LineCursor {
@@ -524,24 +695,13 @@ class LineCursor {
   }
 }
 
-function matchBrace(buf: Uint8Array, open: number): number {
-  let depth = 0;
-  const n = buf.length;
-  for (let i = open; i < n; i++) {
-    if (BRACE[buf[i]] === 0) continue;
-    if (buf[i] === 123) depth++;
-    else if (--depth === 0) return i + 1;
-  }
-  return n;
-}
-
-function skipSpaceBack(buf: Uint8Array, i: number, floor: number): number {
+function skipSpaceBack(buf: Buffer, i: number, floor: number): number {
   while (i >= floor && (buf[i] === SP || buf[i] === NL || buf[i] === 9 || buf[i] === 13)) i--;
   return i;
 }
 
 /** If the text before the top-level `{` at `brace` ends a function declarator, its name. */
-function functionBefore(buf: Uint8Array, floor: number, brace: number): { name: string; nameStart: number } | null {
+function functionBefore(buf: Buffer, floor: number, brace: number): { name: string; nameStart: number } | null {
   let i = skipSpaceBack(buf, brace - 1, floor);
   for (let guard = 0; guard < 8; guard++) {
     if (i < floor || buf[i] !== 41 /* ) */) return null;

@@ -5,21 +5,10 @@
 // encoded (a worker's batch, the loaded cache) is copied into the cache by
 // renumbering its name ids (Recoder) instead of being encoded again: the
 // cache's save looks up each distinct name once per table, not every use.
-import { FileScan, ScannedFunction, ScannedMacro, intern, internFresh } from './fileScan';
+import type { FileScan, ScannedFunction, ScannedMacro } from './fileScan';
+import { NameTable, intern, internFresh } from './nameTable';
 
-export class NameTable {
-  readonly names: string[] = [];
-  private ids = new Map<string, number>();
-  id(s: string): number {
-    let i = this.ids.get(s);
-    if (i === undefined) {
-      i = this.names.length;
-      this.names.push(s);
-      this.ids.set(s, i);
-    }
-    return i;
-  }
-}
+export { NameTable } from './nameTable';
 
 /** A growable Int32 array (a whole tree's scans are ~14M numbers: no JS array of them). */
 export class Ints {

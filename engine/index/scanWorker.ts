@@ -1,5 +1,6 @@
 // The scan of one file (read, hash, cheap scan), and the worker_threads entry
-// that runs it over a share of the files. The worker posts batches of results
+// that runs it over a share of the files (scanning straight into the encoding
+// with the worker's name table: fileScan.scanInto). The worker posts batches of results
 // encoded with scanCodec and bumps a shared counter so that the main thread,
 // which waits synchronously, wakes up. One name table per worker, not per
 // batch: a batch carries only the names new to its worker, so the main thread
@@ -8,8 +9,8 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import { isMainThread, workerData, MessagePort } from 'worker_threads';
-import { FileScan, scanFile, looksBinary } from './fileScan';
-import { EncodedScan, NameTable, encodeScan } from './scanCodec';
+import { FileScan, scanFile, scanInto, looksBinary } from './fileScan';
+import { EncodedScan, NameTable } from './scanCodec';
 
 export interface ScannedOne {
   file: string;
@@ -26,17 +27,56 @@ export function contentHash(buf: Uint8Array): string {
   return crypto.createHash('sha1').update(buf).digest('base64');
 }
 
-export function scanOne(file: string, entryParam: RegExp): ScannedOne {
-  let buf: Buffer;
-  let st: fs.Stats;
+/** Read space reused file after file (the scan is synchronous and keeps nothing of the bytes). */
+let readSpace = Buffer.alloc(0);
+
+/** A file's bytes (a view of readSpace, valid until the next read), size and mtime: one open, fstat and read. */
+function readOne(file: string): { size: number; mtimeMs: number; buf: Buffer } | { error: string } {
+  let fd = -1;
   try {
-    st = fs.statSync(file);
-    buf = fs.readFileSync(file);
+    fd = fs.openSync(file, 'r');
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) {
+      // What readFileSync would refuse (a directory) or read to its end (a FIFO): let it.
+      return { size: st.size, mtimeMs: st.mtimeMs, buf: fs.readFileSync(file) };
+    }
+    if (readSpace.length < st.size + 1) readSpace = Buffer.allocUnsafe(Math.max(st.size + 1, 2 * readSpace.length, 1 << 20));
+    // Read to the end as readFileSync does, even if the file grew since fstat.
+    let got = 0;
+    for (;;) {
+      if (got === readSpace.length) {
+        const b = Buffer.allocUnsafe(readSpace.length * 2);
+        readSpace.copy(b, 0, 0, got);
+        readSpace = b;
+      }
+      const r = fs.readSync(fd, readSpace, got, readSpace.length - got, null);
+      if (r === 0) break;
+      got += r;
+    }
+    return { size: st.size, mtimeMs: st.mtimeMs, buf: readSpace.subarray(0, got) };
   } catch (e) {
-    return { file, size: -1, mtimeMs: -1, hash: '', error: `cannot read: ${(e as Error).message}` };
+    return { error: `cannot read: ${(e as Error).message}` };
+  } finally {
+    if (fd >= 0) fs.closeSync(fd);
   }
-  const scan = looksBinary(buf) ? { functions: [], macros: [] } : scanFile(buf, entryParam);
-  return { file, size: st.size, mtimeMs: st.mtimeMs, hash: contentHash(buf), scan };
+}
+
+/** Read, hash and scan one file (this thread's form: the scan as objects). */
+export function scanOne(file: string, entryParam: RegExp): ScannedOne {
+  const r = readOne(file);
+  if ('error' in r) return { file, size: -1, mtimeMs: -1, hash: '', error: r.error };
+  const scan = looksBinary(r.buf) ? { functions: [], macros: [] } : scanFile(r.buf, entryParam);
+  return { file, size: r.size, mtimeMs: r.mtimeMs, hash: contentHash(r.buf), scan };
+}
+
+/** Read, hash and scan one file into a worker's batch: the scan encoded on `out` with the worker's name ids. */
+function scanOneInto(file: string, entryParam: RegExp, t: NameTable, out: number[]): WorkerBatch['files'][number] {
+  const r = readOne(file);
+  if ('error' in r) return { file, size: -1, mtimeMs: -1, hash: '', error: r.error, at: -1 };
+  const at = out.length;
+  if (looksBinary(r.buf)) out.push(0, 0);
+  else scanInto(r.buf, entryParam, t, out);
+  return { file, size: r.size, mtimeMs: r.mtimeMs, hash: contentHash(r.buf), at };
 }
 
 export interface WorkerBatch {
@@ -65,11 +105,7 @@ function run(w: WorkerInput): void {
     const sent = t.names.length;
     const out: number[] = [];
     const files: WorkerBatch['files'] = [];
-    for (const f of w.files.slice(b, b + BATCH)) {
-      const r = scanOne(f, entry);
-      files.push({ file: f, size: r.size, mtimeMs: r.mtimeMs, hash: r.hash, error: r.error, at: r.scan ? out.length : -1 });
-      if (r.scan) encodeScan(r.scan, t, out);
-    }
+    for (const f of w.files.slice(b, b + BATCH)) files.push(scanOneInto(f, entry, t, out));
     const data = Int32Array.from(out);
     w.port.postMessage({ files, names: t.names.slice(sent), data } satisfies WorkerBatch, [data.buffer]);
     Atomics.add(signal, 0, 1);
