@@ -11,6 +11,8 @@ import { scanFiles, workerCount } from './scanWorkers';
 import { contentHash } from './scanWorker';
 import type { EncodedScan } from './scanCodec';
 import { InputProblem } from '../findings';
+import { CallersMap } from './callersMap';
+import { NamedDefinitions } from './namedDefinitions';
 import type { ConfigOracle } from '../config/oracle';
 import { isTrue, or, parseCond, simplify } from '../config/cond';
 
@@ -77,8 +79,8 @@ export class WorkspaceIndex {
   private readonly cat: Catalogue;
   private readonly kernel: boolean;
   private scans = new Map<string, FileScan>();
-  private byName = new Map<string, Definition[]>();
-  private macrosByName = new Map<string, MacroDefinition[]>();
+  private byName = new NamedDefinitions<Definition>();
+  private macrosByName = new NamedDefinitions<MacroDefinition>();
   private touchers: Set<string> | null = null;
   private lazyUsers: Set<Definition> | null = null;
   private readonly entryParam: RegExp;
@@ -390,8 +392,8 @@ export class WorkspaceIndex {
     const mine = (d: object): boolean => owned && (d as { file?: string }).file === file;
     const functions = scan.functions.map((f) => (mine(f) ? (f as Definition) : { ...f, file }));
     const macros = scan.macros.map((m) => (mine(m) ? (m as MacroDefinition) : { ...m, file }));
-    for (const d of functions) push(this.byName, d.name, d);
-    for (const d of macros) push(this.macrosByName, d.name, d);
+    for (const d of functions) this.byName.add(d.name, d);
+    for (const d of macros) this.macrosByName.add(d.name, d);
     this.scans.set(file, { functions, macros });
     this.callers = null;
     this.lazyUsers = null;
@@ -461,15 +463,17 @@ export class WorkspaceIndex {
   private callsOnly = new Set<Definition | MacroDefinition>();
 
   private link(d: Definition | MacroDefinition, delta: IndexDelta): void {
-    push((isMacroDef(d) ? this.macrosByName : this.byName) as Map<string, (Definition | MacroDefinition)[]>, d.name, d);
-    if (this.callers) for (const n of new Set(d.calls)) push(this.callers, n, d);
+    if (isMacroDef(d)) this.macrosByName.add(d.name, d);
+    else this.byName.add(d.name, d);
+    if (this.callers) for (const n of new Set(d.calls)) this.callers.add(n, d);
     if (this.lazyUsers && !isMacroDef(d) && this.callsLazyApi(d)) this.lazyUsers.add(d);
     noteChange(d, delta);
   }
 
   private unlink(d: Definition | MacroDefinition, delta: IndexDelta): void {
-    pullObject((isMacroDef(d) ? this.macrosByName : this.byName) as Map<string, (Definition | MacroDefinition)[]>, d.name, d);
-    if (this.callers) for (const n of new Set(d.calls)) pullObject(this.callers, n, d);
+    if (isMacroDef(d)) this.macrosByName.remove(d.name, d);
+    else this.byName.remove(d.name, d);
+    if (this.callers) for (const n of new Set(d.calls)) this.callers.remove(n, d);
     if (this.lazyUsers && !isMacroDef(d)) this.lazyUsers.delete(d);
     noteChange(d, delta);
   }
@@ -601,19 +605,11 @@ export class WorkspaceIndex {
     return defs.every((d) => c.viable(d.file, d.condition)) ? defs : defs.filter((d) => c.viable(d.file, d.condition));
   }
 
-  private callers: Map<string, (Definition | MacroDefinition)[]> | null = null;
+  private callers: CallersMap<Definition | MacroDefinition> | null = null;
 
-  /** Name -> the functions and macros that call it (built once, dropped on any change). */
-  callersByName(): Map<string, (Definition | MacroDefinition)[]> {
-    if (this.callers) return this.callers;
-    const callers = new Map<string, (Definition | MacroDefinition)[]>();
-    for (const c of this.allCallers())
-      for (const name of c.calls) {
-        const a = callers.get(name);
-        if (a) a.push(c);
-        else callers.set(name, [c]);
-      }
-    return (this.callers = callers);
+  /** Name -> the functions and macros that call it, in index order (built once, kept up to date by re-indexing; engine/index/callersMap.ts). */
+  callersByName(): CallersMap<Definition | MacroDefinition> {
+    return (this.callers ??= new CallersMap(this.allCallers()));
   }
 
   /** Every function definition and function-like macro, with its file. */
@@ -675,20 +671,6 @@ export class WorkspaceIndex {
     }
     return seen;
   }
-}
-
-function push<T>(m: Map<string, T[]>, k: string, v: T) {
-  const a = m.get(k);
-  if (a) a.push(v);
-  else m.set(k, [v]);
-}
-
-function pullObject<T>(m: Map<string, T[]>, k: string, v: T) {
-  const a = m.get(k);
-  const i = a ? a.indexOf(v) : -1;
-  if (!a || i < 0) return;
-  if (a.length === 1) m.delete(k);
-  else a.splice(i, 1);
 }
 
 /** What re-indexing a file changed, beyond lines moving. */

@@ -1,9 +1,18 @@
 // One file of analysis kept on disk (engine/store/): versioned JSON (or V8's
 // serial form, for products made of typed arrays), written
-// atomically (a temporary file renamed), read whole and validated: a file of
+// atomically (a temporary file renamed), read and validated: a file of
 // another version or another world (build of lazymmu, catalogue,
 // configuration...) is ignored, a corrupt one too, each with a log line; the
 // entries inside are validated one by one by their owners (content keys).
+//
+// Written entry by entry (issue 15 point 5): a whole tree's store is tens of
+// MB (7.2: sections.json ~42 MB, searches.bin ~33 MB), and making it as one
+// string or buffer, then its bytes, put ~200 MB on top of the cold CLI run's
+// live heap at its end. JSON keeps its one-object form (the same text
+// JSON.stringify makes, read back whole); the V8 form is framed: a magic, a
+// header frame {v, world}, then one frame per entry [key, value], so neither
+// side holds more than one entry's serial form. A V8 file without the magic
+// is read the old way (one serialized object).
 import * as fs from 'fs';
 import * as path from 'path';
 import * as v8 from 'v8';
@@ -20,16 +29,23 @@ export interface StoredFile<E> {
   entries: Record<string, E>;
 }
 
+/** The first bytes of a framed V8 store file (then frames: a 4-byte little-endian length and that many bytes). */
+const FRAMED = Buffer.from('lazymmu-store-frames-1\n');
+
+/** Bytes gathered before a write (one write per chunk, not per entry). */
+const CHUNK = 1 << 20;
+
 /** The entries of `file` stored for `world`, or an empty set (said through `log` unless the file is simply absent). */
 export function readStore<E>(file: string, world: string, log: (msg: string) => void, format: StoreFormat = 'json'): Map<string, E> {
-  let raw: Buffer;
+  let fd: number;
   try {
-    raw = fs.readFileSync(file);
+    fd = fs.openSync(file, 'r');
   } catch {
     return new Map();
   }
   try {
-    const s = (format === 'v8' ? v8.deserialize(raw) : JSON.parse(raw.toString('utf8'))) as StoredFile<E>;
+    const framed = format === 'v8' && startsWith(fd, FRAMED);
+    const s = framed ? readFrames<E>(fd, file) : wholeFile<E>(fd, format);
     if (!s || typeof s !== 'object' || typeof s.entries !== 'object' || s.entries === null) throw new Error('not a store file');
     if (s.v !== STORE_VERSION) {
       log(`analysis store ${path.basename(file)}: version ${s.v}, not ${STORE_VERSION}: ignored`);
@@ -37,21 +53,138 @@ export function readStore<E>(file: string, world: string, log: (msg: string) => 
     }
     // Another build, catalogue or configuration: nothing in it is known to hold (it is overwritten on save).
     if (s.world !== world) return new Map();
-    return new Map(Object.entries(s.entries));
+    return s.entries instanceof Map ? s.entries : new Map(Object.entries(s.entries));
   } catch (e) {
     log(`analysis store ${file}: unreadable (${(e as Error).message}): ignored, computing again`);
     return new Map();
+  } finally {
+    fs.closeSync(fd);
   }
 }
 
+/** What a file read whole holds (JSON, or V8's serial form of one object). */
+function wholeFile<E>(fd: number, format: StoreFormat): StoredFile<E> {
+  const raw = fs.readFileSync(fd);
+  return (format === 'v8' ? v8.deserialize(raw) : JSON.parse(raw.toString('utf8'))) as StoredFile<E>;
+}
+
+function startsWith(fd: number, magic: Buffer): boolean {
+  const b = Buffer.alloc(magic.length);
+  return fs.readSync(fd, b, 0, b.length, 0) === b.length && b.equals(magic);
+}
+
+/** A framed V8 file: the header frame, then the entries one frame at a time (the entries read into a Map as they come). */
+function readFrames<E>(fd: number, file: string): { v: number; world: string; entries: Map<string, E> } {
+  const size = fs.fstatSync(fd).size;
+  let at = FRAMED.length;
+  const len = Buffer.alloc(4);
+  const next = (): unknown => {
+    if (at === size) return undefined;
+    if (fs.readSync(fd, len, 0, 4, at) !== 4) throw new Error(`truncated at byte ${at}`);
+    const n = len.readUInt32LE(0);
+    if (at + 4 + n > size) throw new Error(`truncated at byte ${at}`);
+    const b = Buffer.allocUnsafe(n);
+    if (fs.readSync(fd, b, 0, n, at + 4) !== n) throw new Error(`truncated at byte ${at}`);
+    at += 4 + n;
+    return v8.deserialize(b);
+  };
+  const head = next() as { v?: unknown; world?: unknown } | undefined;
+  if (!head || typeof head !== 'object') throw new Error(`no header in ${path.basename(file)}`);
+  const entries = new Map<string, E>();
+  // Another version or world: the caller ignores the entries, so they are not read.
+  if (head.v === STORE_VERSION && head.world !== undefined)
+    for (let f = next(); f !== undefined; f = next()) {
+      if (!Array.isArray(f) || f.length !== 2 || typeof f[0] !== 'string') throw new Error(`not an entry at byte ${at}`);
+      entries.set(f[0], f[1] as E);
+    }
+  return { v: head.v as number, world: head.world as string, entries };
+}
+
+/** Writes `entries` for `world` to `file`, entry by entry (see the header); a store that cannot be written is left as it was. */
 export function writeStore<E>(file: string, world: string, entries: Map<string, E>, format: StoreFormat = 'json'): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  let fd: number | null = null;
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    const s: StoredFile<E> = { v: STORE_VERSION, world, entries: Object.fromEntries(entries) };
-    fs.writeFileSync(tmp, format === 'v8' ? v8.serialize(s) : JSON.stringify(s));
+    fd = fs.openSync(tmp, 'w');
+    const out = new ChunkedWriter(fd);
+    if (format === 'v8') writeFrames(out, world, entries);
+    else writeJson(out, world, entries);
+    out.flush();
+    fs.closeSync(fd);
+    fd = null;
     fs.renameSync(tmp, file);
   } catch {
     // A store that cannot be written (read-only home, full disk) only costs the next run time.
+    try {
+      if (fd !== null) fs.closeSync(fd);
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      // Nothing was made there.
+    }
+  }
+}
+
+/**
+ * The text JSON.stringify({v, world, entries: Object.fromEntries(entries)})
+ * makes, an entry at a time. (Keys that are array indices come out where the
+ * Map has them, not first as an object orders them: read back, the same
+ * entries.)
+ */
+function writeJson<E>(out: ChunkedWriter, world: string, entries: Map<string, E>): void {
+  out.text(`{"v":${JSON.stringify(STORE_VERSION)},"world":${JSON.stringify(world)},"entries":{`);
+  let first = true;
+  for (const [k, e] of entries) {
+    const value = JSON.stringify(e);
+    if (value === undefined) continue; // as JSON.stringify leaves out an undefined member
+    out.text(`${first ? '' : ','}${JSON.stringify(k)}:${value}`);
+    first = false;
+  }
+  out.text('}}');
+}
+
+function writeFrames<E>(out: ChunkedWriter, world: string, entries: Map<string, E>): void {
+  out.bytes(FRAMED);
+  const frame = (value: unknown) => {
+    const b = v8.serialize(value);
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(b.length, 0);
+    out.bytes(len);
+    out.bytes(b);
+  };
+  frame({ v: STORE_VERSION, world });
+  for (const [k, e] of entries) frame([k, e]);
+}
+
+/**
+ * Writes text and bytes to `fd` through one buffer of CHUNK bytes (a piece
+ * larger than that goes out on its own): no buffer per entry is left for
+ * the garbage collector, which would count tens of MB of them outside the heap.
+ */
+class ChunkedWriter {
+  private readonly buf = Buffer.allocUnsafe(CHUNK);
+  private used = 0;
+  constructor(private readonly fd: number) {}
+
+  text(s: string): void {
+    const n = Buffer.byteLength(s, 'utf8');
+    if (n > CHUNK - this.used) this.flush();
+    if (n > CHUNK) this.out(Buffer.from(s, 'utf8'));
+    else this.used += this.buf.write(s, this.used, 'utf8');
+  }
+
+  bytes(b: Buffer): void {
+    if (b.length > CHUNK - this.used) this.flush();
+    if (b.length > CHUNK) this.out(b);
+    else this.used += b.copy(this.buf, this.used);
+  }
+
+  flush(): void {
+    this.out(this.buf.subarray(0, this.used));
+    this.used = 0;
+  }
+
+  private out(b: Buffer): void {
+    for (let at = 0; at < b.length; ) at += fs.writeSync(this.fd, b, at, b.length - at);
   }
 }
