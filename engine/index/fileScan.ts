@@ -613,6 +613,19 @@ export function scanInto(bytes: Uint8Array, entryParam: RegExp | undefined, t: N
   out[countAt] = fnCount;
   out.push(macroCount);
   for (const v of macros) out.push(v);
+  releaseScratch();
+}
+
+/** Scratch space past these sizes is let go after its file (a generated 50 MB file's copies are not kept for good). */
+const KEEP_SCRATCH = 16 << 20;
+const KEEP_OFFSETS = 1 << 20;
+function releaseScratch(): void {
+  if (scratch.length > KEEP_SCRATCH) scratch = Buffer.alloc(0);
+  for (const o of [marks, parens])
+    if (o.a.length > KEEP_OFFSETS) {
+      o.a = new Int32Array(1 << 16);
+      o.n = 0;
+    }
 }
 
 /** The condition in force at `offset` (the last directive ending at or before it). */

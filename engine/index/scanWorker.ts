@@ -29,6 +29,11 @@ export function contentHash(buf: Uint8Array): string {
 
 /** Read space reused file after file (the scan is synchronous and keeps nothing of the bytes). */
 let readSpace = Buffer.alloc(0);
+/** Read space bigger than this is let go after its file (a generated 50 MB file is not kept for the process's life). */
+const KEEP_READ_SPACE = 8 << 20;
+function releaseReadSpace(): void {
+  if (readSpace.length > KEEP_READ_SPACE) readSpace = Buffer.alloc(0);
+}
 
 /** A file's bytes (a view of readSpace, valid until the next read), size and mtime: one open, fstat and read. */
 function readOne(file: string): { size: number; mtimeMs: number; buf: Buffer } | { error: string } {
@@ -66,7 +71,9 @@ export function scanOne(file: string, entryParam: RegExp): ScannedOne {
   const r = readOne(file);
   if ('error' in r) return { file, size: -1, mtimeMs: -1, hash: '', error: r.error };
   const scan = looksBinary(r.buf) ? { functions: [], macros: [] } : scanFile(r.buf, entryParam);
-  return { file, size: r.size, mtimeMs: r.mtimeMs, hash: contentHash(r.buf), scan };
+  const hash = contentHash(r.buf);
+  releaseReadSpace();
+  return { file, size: r.size, mtimeMs: r.mtimeMs, hash, scan };
 }
 
 /** Read, hash and scan one file into a worker's batch: the scan encoded on `out` with the worker's name ids. */
@@ -76,7 +83,9 @@ function scanOneInto(file: string, entryParam: RegExp, t: NameTable, out: number
   const at = out.length;
   if (looksBinary(r.buf)) out.push(0, 0);
   else scanInto(r.buf, entryParam, t, out);
-  return { file, size: r.size, mtimeMs: r.mtimeMs, hash: contentHash(r.buf), at };
+  const hash = contentHash(r.buf);
+  releaseReadSpace();
+  return { file, size: r.size, mtimeMs: r.mtimeMs, hash, at };
 }
 
 export interface WorkerBatch {
