@@ -6,14 +6,14 @@
 // with the catalogue extended by the helpers their calls reach
 // (checkers/derivedApis.ts). So what a file's verdicts were computed from is:
 // the file's own text (the index's content hash: its functions, their order,
-// the per-file bound on functions walked), the definitions of every name the
-// derived APIs looked up (index.resolve: which files define the name, each
-// file's text deciding linkage, conditions and calls), the text of each
-// helper read (its file's), and the store's world (catalogue, configuration,
-// architectures). The key holds exactly that, by file content hashes the
-// index already has: checking a kernel tree's ~50,000 entries reads no file.
-// Coarser than per function (an edit in a helper's file recomputes the files
-// that read it), never finer than what was read.
+// the per-file bound on functions walked), what the index says of every name
+// the derived APIs looked up (index.resolve and the derivation read each
+// definition's file, linkage, #if condition and calls, in the index's order),
+// the text of each helper read (its file's content hash), and the store's
+// world (catalogue, configuration, architectures). Checking a kernel tree's
+// ~50,000 entries reads no file. Coarser than per function where a helper's
+// text was read (an edit anywhere in its file recomputes the files that read
+// it), never finer than what was read.
 import * as crypto from 'crypto';
 import type { Finding } from '../findings';
 import type { WorkspaceIndex } from '../index/workspaceIndex';
@@ -48,16 +48,17 @@ export function localsDigest(index: WorkspaceIndex, names: readonly string[], fn
   const h = crypto.createHash('sha1');
   const reads = new Set<string>();
   for (const n of names) {
-    // Which files define the name decides resolve(); each file's text the rest (sorted: not edit history's order).
-    const files = [...new Set(index.definitionsNamed(n).map((d) => d.file))].sort();
-    h.update('n').update(n).update('\0').update(files.join('\0'));
-    for (const f of files) reads.add(f);
+    // What resolve() and the derivation read of each definition, in the index's order (resolve keeps
+    // it): not its line (a helper whose text is read is keyed by its file below).
+    const defs = index.definitionsNamed(n);
+    h.update('n').update(JSON.stringify([n, defs.map((d) => [d.file, d.isStatic, d.isWeak, d.condition, d.calls])]));
+    for (const d of defs) reads.add(d.file);
   }
-  for (const k of fns) reads.add(fileOfFnKey(k));
-  for (const f of [...reads].sort()) {
+  for (const f of [...new Set(fns.map(fileOfFnKey))].sort()) {
     const c = index.contentHashOf(f);
     if (c === undefined) return null;
     h.update('f').update(f).update('\0').update(c);
+    reads.add(f);
   }
   return { digest: h.digest('hex'), reads };
 }
