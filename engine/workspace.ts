@@ -266,8 +266,10 @@ export class Workspace {
       this.store = this.cacheDir && this.storeWanted ? new AnalysisStore(this.cacheDir, [this.root, this.config.arch, this.config.info().text], world, this.log) : null;
     }
     if (this.store && this.keysStale) {
-      this.store.begin(new ContentKeys(this.index, (f) => this.textOf(f), this.store.tree));
+      this.store.begin(new ContentKeys(this.index, (f) => this.textOf(f), this.store.tree, this.store.graphParts));
       this.keysStale = false;
+      // The "may touch the mode" set of an earlier process for the same call graph (the names' keys need it).
+      this.store.touchersFor(this.index);
     }
     return this.store;
   }

@@ -665,6 +665,16 @@ export class WorkspaceIndex {
     return (this.touchers ??= this.computeTouchers());
   }
 
+  /** The "may touch the mode" set as made (or given) so far; null before. */
+  touchersIfKnown(): ReadonlySet<string> | null {
+    return this.touchers;
+  }
+
+  /** That set as an earlier process made it for the same call graph (engine/store/: keyed by the graph's digest), unless made here. */
+  knownTouchers(names: Set<string>): void {
+    this.touchers ??= names;
+  }
+
   private computeTouchers(): Set<string> {
     const callers = this.callersByName();
     // Breadth-first, a few calls deep: by name the call graph joins almost

@@ -25,7 +25,12 @@
 //   so a rerun after an edit walks only the edited file's functions.
 // - the call graph's digest with the tree digest it was made for (graph.json,
 //   ContentKeys.recalled): a reload of an unchanged tree does not hash the
-//   graph again to check the searches' keys.
+//   graph again to check the searches' keys; each file's part of the graph
+//   hashed, by its content hash (graphParts.bin): after an edit only the
+//   edited files' parts are hashed again.
+// - the index's "may touch the mode" set with the graph digest it was made
+//   for (touchers.json): a function of the call graph alone, so a rerun whose
+//   edit kept every call does not build the callers map to make it again.
 // The files also carry the *world*: the build of lazymmu, the catalogue,
 // the architecture, the configuration and the build files it is read from;
 // another world's file is not used. A corrupt file is ignored with a log
@@ -36,7 +41,7 @@ import type { Finding } from '../findings';
 import type { IndirectCall, ModeEvent, ReadHit, SectionCall } from '../analysis/records';
 import type { StoredReach } from '../index/reachability';
 import type { SectionInfo } from '../sectionInfo';
-import { ContentKeys, Deps, TreeDigest, fileOfFnKey } from './contentKeys';
+import { ContentKeys, Deps, GraphParts, TreeDigest, fileOfFnKey } from './contentKeys';
 import { readStore, writeStore } from './storeFile';
 import { LocalDeps, LocalsEntry, localsEntry, localsHold } from './keptLocals';
 import type { WorkspaceIndex } from '../index/workspaceIndex';
@@ -110,6 +115,11 @@ export class AnalysisStore {
   private keys: ContentKeys | null = null;
   /** The tree's digest kept across content keys (ContentKeys' third argument). */
   readonly tree = new TreeDigest();
+  private parts: GraphParts | null = null;
+  /** The call graph's parts kept across content keys and processes (ContentKeys' fourth argument). */
+  readonly graphParts = (): GraphParts => (this.parts ??= new GraphParts(readStore<[string, string]>(this.file('graphParts', 'bin'), this.world, this.log, 'v8')));
+  /** The touchers set to write on save when made here (not read): the keys it was made under, and the index. */
+  private touchersToKeep: { keys: ContentKeys; index: WorkspaceIndex } | null = null;
   /**
    * Searches computed in this process, put in serial form only when saved or
    * before what they read changes (settle()): on a whole tree the serial form
@@ -143,6 +153,19 @@ export class AnalysisStore {
     this.settle();
     this.keys = keys;
     keys.recalled = this.recalledGraph();
+  }
+
+  /**
+   * Gives the index the "may touch the mode" set an earlier process made for
+   * this call graph (touchers.json) when the graph's digest is the same;
+   * otherwise the set the index makes in this process is written on save.
+   */
+  touchersFor(index: WorkspaceIndex): void {
+    const keys = this.keys;
+    if (!keys || index.touchersIfKnown()) return;
+    const e = readStore<{ graph: string; names: string[] }>(this.file('touchers'), this.world, this.log).get('touchers');
+    if (e && typeof e.graph === 'string' && Array.isArray(e.names) && e.graph === keys.graphDigest()) index.knownTouchers(new Set(e.names));
+    else this.touchersToKeep = { keys, index };
   }
 
   /** The last graph digest made, with its tree digest (ContentKeys.recalled), from graph.json. */
@@ -309,6 +332,17 @@ export class AnalysisStore {
     if (this.keys?.graphHashed) {
       writeStore(this.file('graph'), this.world, new Map([['graph', { tree: this.keys.treeDigest(), graph: this.keys.graphDigest() }]]));
       this.keys.graphHashed = false;
+    }
+    if (this.parts?.changed) {
+      writeStore(this.file('graphParts', 'bin'), this.world, this.parts.entries(), 'v8');
+      this.parts.changed = false;
+    }
+    // Made under the current keys (the index unchanged since): the graph's digest says which graph it is for.
+    const t = this.touchersToKeep;
+    const made = t && t.keys === this.keys ? t.index.touchersIfKnown() : null;
+    if (t && made) {
+      writeStore(this.file('touchers'), this.world, new Map([['touchers', { graph: t.keys.graphDigest(), names: [...made] }]]));
+      this.touchersToKeep = null;
     }
     this.dirty = { sections: false, searches: false, hovers: false, locals: false };
   }
