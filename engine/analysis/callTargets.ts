@@ -53,12 +53,13 @@ export function bindingsOf(index: WorkspaceIndex, sources: SourceCache, resolve:
   const seen = new Set<string>();
   let callers = 0;
   const queue: { def: Definition; param: number; below: Hop[] }[] = [{ def: root, param, below: [] }];
+  const callersByName = index.callersByName();
   for (let item = queue.shift(); item; item = queue.shift()) {
     const { def, below } = item;
     const k = `${def.file}:${def.line}:${item.param}`;
     if (seen.has(k)) continue;
     seen.add(k);
-    for (const c of index.callersOf(def.name)) {
+    for (const c of callersByName.get(def.name) ?? []) {
       if ('params' in c) {
         complete = false; // a macro wraps the call: not followed
         continue;

@@ -623,22 +623,6 @@ export class WorkspaceIndex {
     return (this.callers = callers);
   }
 
-  /**
-   * The functions and macros that call `name`, as callersByName() lists them
-   * (once per call of it, in index order), without making the whole map for
-   * the first few names asked while it is not made: a warm rerun that binds
-   * one root's pointer parameter (callTargets.ts) asks about a handful, and
-   * the map of a kernel tree's ~2.7 million calls is over a second to make.
-   */
-  callersOf(name: string): readonly (Definition | MacroDefinition)[] {
-    if (this.callers || ++this.callerPasses > 4) return this.callersByName().get(name) ?? [];
-    const out: (Definition | MacroDefinition)[] = [];
-    for (const c of this.allCallers()) for (const n of c.calls) if (n === name) out.push(c);
-    return out;
-  }
-
-  private callerPasses = 0;
-
   /** Every function definition and function-like macro, with its file. */
   *allCallers(): Iterable<Definition | MacroDefinition> {
     for (const scan of this.scans.values()) {
