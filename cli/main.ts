@@ -21,6 +21,7 @@ import { exportLitmus } from './exportLitmus';
 import { pinConfig } from '../engine/check';
 import type { PinnedConfig } from '../engine/config/oracle';
 import { defaultCacheBase } from '../engine/index/indexCache';
+import { sweepCache } from '../engine/cacheSweep';
 import { checkAgainstBase, reviewPatch, ChangeResult } from '../engine/changeReview';
 import { BaselineState, countStates } from '../engine/baseline';
 import { GitError, gitTopLevel, mergeBase } from '../engine/git';
@@ -170,6 +171,8 @@ async function runCheck(argv: string[], command: 'check' | 'review' = 'check'): 
   }
   for (const p of result.problems) process.stderr.write(`lazymmu: ${path.relative(root, p.file) || p.file}: ${p.message}\n`);
   process.stdout.write(FORMATS[a.format](result, { root, toolVersion: VERSION }));
+  // Once a day, after the output: the cache entries of roots that are gone removed (engine/cacheSweep.ts).
+  if (a.cache) sweepCache(defaultCacheBase());
   // Findings win (1); otherwise a file that could not be analysed is an input error (2).
   return result.findings.length ? 1 : result.problems.length ? 2 : 0;
 }

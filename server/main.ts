@@ -24,6 +24,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CheckResult, Workspace } from '../engine/workspace';
 import { defaultCacheBase } from '../engine/index/indexCache';
+import { sweepCache } from '../engine/cacheSweep';
 import { storeSaying } from '../engine/store/analysisStore';
 import { DEFAULT_ARCH, isExcluded, lazymmuSection, parseSettings, Settings, shownBy } from './settings';
 import { selectFindings } from '../engine/findings';
@@ -381,10 +382,17 @@ async function run(uri: string, gen: number, cascade = false): Promise<void> {
       const kept = Date.now();
       const n = await ws.keepSectionInfos(documents.all().map((d) => fileOf(d.uri)).filter((f): f is string => !!f && !isExcluded(f, root, settings.exclude)));
       if (n) log(`phase: hover answers of ${n} open files kept ${took(kept)}`);
+      sweepOldCache();
     }
   } catch (e) {
     log(`checking ${uri} failed: ${(e as Error).stack ?? e}`);
   }
+}
+
+/** Once a day, after a first check: the cache entries of roots that are gone removed (engine/cacheSweep.ts). */
+function sweepOldCache(): void {
+  const swept = sweepCache(defaultCacheBase());
+  if (swept?.removed.length) log(`cache: removed ${swept.removed.length} entries of roots that are gone or old (${swept.kept} kept)`);
 }
 
 /** A check's findings for the open document, as the settings show them (provisional ones marked). */

@@ -11,6 +11,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as v8 from 'v8';
+import { noteOwner } from '../cacheSweep';
 import { FileScan } from './fileScan';
 import { EncodedScan, Ints, NameTable, Recoder, decodeScan, encodeScan, internAll } from './scanCodec';
 
@@ -68,7 +69,7 @@ export class IndexCache {
   /** (size, mtime) of files unchangedDigest() looked at, for the build that follows it (stat()). */
   private stats = new Map<string, fs.Stats | null>();
 
-  constructor(base: string, root: string, keyParts: string[]) {
+  constructor(base: string, private readonly root: string, keyParts: string[]) {
     const rootHash = crypto.createHash('sha1').update(path.resolve(root)).digest('hex').slice(0, 16);
     this.key = crypto.createHash('sha1').update([String(SCAN_VERSION), ...keyParts].join('\0')).digest('hex').slice(0, 16);
     this.file = path.join(base, 'index', rootHash, `scan-${this.key}.bin`);
@@ -245,5 +246,6 @@ export class IndexCache {
     const tmp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, v8.serialize(stored));
     fs.renameSync(tmp, file);
+    noteOwner(path.dirname(this.file), this.root);
   }
 }

@@ -41,6 +41,7 @@ import type { Finding } from '../findings';
 import type { IndirectCall, ModeEvent, ReadHit, SectionCall } from '../analysis/records';
 import type { StoredReach } from '../index/reachability';
 import type { SectionInfo } from '../sectionInfo';
+import { noteOwner } from '../cacheSweep';
 import { ContentKeys, Deps, GraphParts, TreeDigest, fileOfFnKey } from './contentKeys';
 import { readStore, writeStore } from './storeFile';
 import { LocalDeps, LocalsEntry, localsEntry, localsHold } from './keptLocals';
@@ -137,6 +138,8 @@ export class AnalysisStore {
   private validHovers = new Set<string>();
   /** The same for the local verdicts: file -> the files their key read (changed() drops them on an edit there). */
   private validLocals = new Map<string, Set<string>>();
+  /** The checked root (id[0]): recorded beside the store so that cacheSweep can tell when it is gone. */
+  private readonly root: string;
 
   constructor(
     cacheDir: string,
@@ -146,6 +149,7 @@ export class AnalysisStore {
     private readonly log: (msg: string) => void,
   ) {
     this.dir = path.join(cacheDir, 'analysis', crypto.createHash('sha1').update(id.join('\0')).digest('hex').slice(0, 16));
+    this.root = id[0];
   }
 
   /** Content keys made afresh (texts may have changed since the last ones). */
@@ -345,6 +349,7 @@ export class AnalysisStore {
       this.touchersToKeep = null;
     }
     this.dirty = { sections: false, searches: false, hovers: false, locals: false };
+    noteOwner(this.dir, this.root);
   }
 
   /** The store's folder (tests corrupt its files). */

@@ -183,7 +183,8 @@ test('index cache: a save after a one-file edit writes a delta beside the base, 
   const all = [...files, ...others];
   build(root, cacheDir);
   const dir = fs.readdirSync(path.join(cacheDir, 'index')).map((d) => path.join(cacheDir, 'index', d))[0];
-  const base = path.join(dir, fs.readdirSync(dir)[0]);
+  // The folder also holds root.txt (cacheSweep.ts).
+  const base = path.join(dir, fs.readdirSync(dir).find((f) => f.startsWith('scan-') && f.endsWith('.bin'))!);
   const delta = `${base}.delta`;
   const baseBytes = fs.readFileSync(base);
   assert.ok(!fs.existsSync(delta));
