@@ -106,3 +106,30 @@ test('a warm rerun after each of several edits equals a cold run of the edited t
   // And nothing changed since: the index cache with its delta holds every file as it is (the CLI's result cache can answer).
   assert.ok(new Workspace({ root, cacheDir: cache }).index.unchangedDigest());
 });
+
+test('a reload takes the "may touch the mode" set kept for the same call graph (no callers map made); after an edit that adds a call it is made again, as a cacheless index makes it', async () => {
+  const { root, cache } = setUp();
+  const section = path.join(root, 'warm_section.c');
+  await checkTree({ root, paths: [root], cacheDir: cache });
+  const reload = async () => {
+    const ws = new Workspace({ root, cacheDir: cache, log: (m) => assert.fail(`unexpected store message: ${m}`) });
+    ws.build();
+    const r = await ws.check([section]);
+    const fresh = new Workspace({ root });
+    fresh.build();
+    assert.equal(JSON.stringify(r), JSON.stringify(await fresh.check([section])), 'the same answer as a Workspace without a cache');
+    return { ws, fresh };
+  };
+  let { ws } = await reload();
+  assert.equal(ws.storeCounts.sectionsFromStore, 1);
+  assert.ok(ws.index.touchersIfKnown(), 'the set was needed (the stored opener\'s name keys) and given');
+  assert.equal((ws.index as unknown as { callers: unknown }).callers, null, 'the callers map was not made');
+
+  // warm_write() now flushes the mode: the graph changed, the kept set is not for it.
+  edit(root, 'warm_helpers.c', 'addr += 1;', 'addr += 1;\n\tarch_flush_lazy_mmu_mode();');
+  const again = await reload();
+  ws = again.ws;
+  assert.equal(ws.index.mayTouchMode('warm_write'), true);
+  again.fresh.index.mayTouchMode('warm_write'); // made by the cacheless index (if its check did not already)
+  assert.deepEqual([...ws.index.touchersIfKnown()!].sort(), [...again.fresh.index.touchersIfKnown()!].sort());
+});
