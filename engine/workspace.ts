@@ -266,8 +266,10 @@ export class Workspace {
       this.store = this.cacheDir && this.storeWanted ? new AnalysisStore(this.cacheDir, [this.root, this.config.arch, this.config.info().text], world, this.log) : null;
     }
     if (this.store && this.keysStale) {
-      this.store.begin(new ContentKeys(this.index, (f) => this.textOf(f), this.store.tree));
+      this.store.begin(new ContentKeys(this.index, (f) => this.textOf(f), this.store.tree, this.store.graphParts));
       this.keysStale = false;
+      // The "may touch the mode" set of an earlier process for the same call graph (the names' keys need it).
+      this.store.touchersFor(this.index);
     }
     return this.store;
   }
@@ -519,13 +521,32 @@ export class Workspace {
       // The intraprocedural rules, on the functions of the PATHs whose calls can match.
       // PATHs that are indexed files are taken as they are; only directories need the walk over the index.
       const targets = paths.every((p) => this.index.has(p)) ? [...new Set(paths)] : this.index.files().filter((f) => isUnder(f, paths));
+      const store = this.analysisStore();
       for (const file of targets) {
         if (targets.length > 1) await pause();
-        // Too large to parse (inputBounds.ts; said with its sections): no function of it can be walked.
-        if (this.sizeOf(file) > MAX_PARSED_TEXT) continue;
+        // Kept on disk per file, keyed by content (engine/store/keptLocals.ts): a rerun walks only what changed.
+        const kept = store?.localsOf(this.index, file);
+        if (kept) {
+          this.storeCounts.localsFromStore++;
+          for (const f of kept.findings) findings.push({ ...f });
+          if (kept.leftOut) localLeftOut.set(file, kept.leftOut);
+          continue;
+        }
+        if (store) this.storeCounts.localsComputed++;
+        const own: Finding[] = [];
+        const deps = { names: new Set<string>(), fns: new Set<string>() };
         const budget = { left: MAX_SECTIONS_PER_FILE, leftOut: 0 };
-        for (const def of this.index.functionsIn(file) as Definition[]) for (const f of this.localFindingsOf(def, budget)) findings.push({ ...f });
+        // Too large to parse (inputBounds.ts; said with its sections): no function of it can be walked.
+        if (this.sizeOf(file) <= MAX_PARSED_TEXT)
+          for (const def of this.index.functionsIn(file) as Definition[]) {
+            for (const f of this.localFindingsOf(def, budget)) own.push(f);
+            const e = this.localFindings.get(def);
+            if (e) for (const [from, to] of [[e.names, deps.names], [e.fns, deps.fns]]) for (const x of from) to.add(x);
+          }
+        for (const f of own) findings.push({ ...f });
         if (budget.leftOut) localLeftOut.set(file, budget.leftOut);
+        // An editor's buffer is stored only when the file has no entry yet (a window reload's first check), not per keystroke.
+        if (store && (!this.overlays.has(file) || !store.hasLocals(file))) store.putLocals(this.index, file, deps, own, budget.leftOut);
       }
     } catch (e) {
       // A failed analysis leaves no half-made summaries for the next check.

@@ -1,5 +1,7 @@
 // The on-disk cache of the cheap scan, outside the repository:
-// ${LAZYMMU_CACHE:-~/.cache/lazymmu}/index/<hash of the root>/scan-<key>.bin.
+// ${LAZYMMU_CACHE:-~/.cache/lazymmu}/index/<hash of the root>/scan-<key>.bin,
+// and beside it scan-<key>.bin.delta: the files changed since that base was
+// written (a rerun after an edit writes only those, see save()).
 // An entry is reused without reading the file when (path, size, mtime) match;
 // when they do not, the file is read and its content hash decides (a touched
 // but unchanged file is not rescanned). The key covers the scanner's version
@@ -33,6 +35,11 @@ export interface CachedFile {
 interface Stored {
   v: number;
   key: string;
+  /** A base file's identity, named by the delta written against it. */
+  stamp?: string;
+  /** A delta: the stamp of the base it applies to, and the base's files it removes. */
+  base?: string;
+  removed?: string[];
   files: string[];
   sizes: Float64Array;
   mtimes: Float64Array;
@@ -42,11 +49,25 @@ interface Stored {
   data: Int32Array;
 }
 
+type Entries = Map<string, { size: number; mtimeMs: number; hash: string; scan: FileScan; encoded?: EncodedScan }>;
+
+/**
+ * A delta is written instead of the whole cache while the files changed since
+ * the base was written are at most this share of the tree (1/DELTA_SHARE),
+ * or at most DELTA_MIN of them.
+ */
+const DELTA_SHARE = 16;
+const DELTA_MIN = 64;
+
 export class IndexCache {
   readonly file: string;
   private readonly key: string;
-  /** What load() read: save() copies its unchanged files' encodings word for word. */
+  /** What was read (base and delta): save() copies the base's unchanged files' encodings word for word. */
   private loaded: Stored | null = null;
+  private loadedDelta: Stored | null = null;
+  private readDone = false;
+  /** (size, mtime) of files unchangedDigest() looked at, for the build that follows it (stat()). */
+  private stats = new Map<string, fs.Stats | null>();
 
   constructor(base: string, private readonly root: string, keyParts: string[]) {
     const rootHash = crypto.createHash('sha1').update(path.resolve(root)).digest('hex').slice(0, 16);
@@ -54,77 +75,145 @@ export class IndexCache {
     this.file = path.join(base, 'index', rootHash, `scan-${this.key}.bin`);
   }
 
+  /** The delta written against the base file (see save()). */
+  private get deltaFile(): string {
+    return `${this.file}.delta`;
+  }
+
+  private readStored(file: string): Stored | null {
+    try {
+      const s = v8.deserialize(fs.readFileSync(file)) as Stored;
+      return s && s.v === SCAN_VERSION && s.key === this.key ? s : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Reads the base and its delta once per IndexCache (unchangedDigest() and the build's load() share it). */
+  private read(): void {
+    if (this.readDone) return;
+    this.readDone = true;
+    this.loaded = this.readStored(this.file);
+    const d = this.loaded?.stamp ? this.readStored(this.deltaFile) : null;
+    this.loadedDelta = d && d.base === this.loaded!.stamp ? d : null;
+  }
+
+  /** Every stored file's place: in the base or the delta (`s`), at row `i`. */
+  private rows(): Map<string, { s: Stored; i: number }> {
+    this.read();
+    const out = new Map<string, { s: Stored; i: number }>();
+    for (const s of [this.loaded, this.loadedDelta]) if (s) for (let i = 0; i < s.files.length; i++) out.set(s.files[i], { s, i });
+    for (const f of this.loadedDelta?.removed ?? []) out.delete(f);
+    return out;
+  }
+
   /** The stored entries by absolute path (empty when there is no usable cache). */
   load(): Map<string, CachedFile> {
     const out = new Map<string, CachedFile>();
-    let s: Stored;
-    try {
-      s = v8.deserialize(fs.readFileSync(this.file)) as Stored;
-    } catch {
-      return out;
-    }
-    if (!s || s.v !== SCAN_VERSION || s.key !== this.key) return out;
-    this.loaded = s;
-    let names: string[] | null = null;
-    const data = s.data;
-    for (let i = 0; i < s.files.length; i++) {
+    const tables = new Map<Stored, string[]>();
+    for (const [file, { s, i }] of this.rows()) {
       const at = s.at[i];
-      out.set(s.files[i], {
+      out.set(file, {
         size: s.sizes[i],
         mtimeMs: s.mtimes[i],
         hash: s.hashes[i],
-        scan: (as?: string) => decodeScan(data, at, (names ??= internAll(s.names)), as ?? s.files[i]),
-        encoded: { data, at, names: s.names },
+        scan: (as?: string) => {
+          let names = tables.get(s);
+          if (!names) tables.set(s, (names = internAll(s.names)));
+          return decodeScan(s.data, at, names, as ?? file);
+        },
+        encoded: { data: s.data, at, names: s.names },
       });
     }
     return out;
   }
 
   /**
+   * A file's stat: the one unchangedDigest() took in this process if any
+   * (used once: the build that follows the result cache's miss does not
+   * stat the tree again), else now. Throws as fs.statSync does.
+   */
+  stat(file: string): fs.Stats {
+    const st = this.stats.get(file);
+    if (st !== undefined) {
+      this.stats.delete(file);
+      if (st) return st;
+    }
+    return fs.statSync(file);
+  }
+
+  /**
    * When every listed file has the (size, mtime) the cache holds and the cache
    * holds no other file: a digest of the files' paths and content hashes.
-   * Otherwise null. Decodes no scan.
+   * Otherwise null. Decodes no scan; every listed file is looked at, even
+   * after a difference, and its stat kept for the build that follows (stat()).
    */
   unchangedDigest(files: string[]): string | null {
-    let s: Stored;
-    try {
-      s = v8.deserialize(fs.readFileSync(this.file)) as Stored;
-    } catch {
-      return null;
-    }
-    if (!s || s.v !== SCAN_VERSION || s.key !== this.key || s.files.length !== files.length) return null;
-    const at = new Map<string, number>();
-    s.files.forEach((f, i) => at.set(f, i));
+    const rows = this.rows();
+    if (!rows.size) return null;
+    let same = rows.size === files.length;
     const h = crypto.createHash('sha1');
     for (const f of [...files].sort()) {
-      const i = at.get(f);
-      if (i === undefined) return null;
-      let st: fs.Stats;
+      const r = rows.get(f);
+      let st: fs.Stats | null = null;
       try {
         st = fs.statSync(f);
       } catch {
-        return null;
+        // Not there now: the build says so.
       }
-      if (st.size !== s.sizes[i] || st.mtimeMs !== s.mtimes[i]) return null;
-      h.update(f).update('\0').update(s.hashes[i]).update('\n');
+      this.stats.set(f, st);
+      if (!same) continue;
+      if (!r || !st || st.size !== r.s.sizes[r.i] || st.mtimeMs !== r.s.mtimes[r.i]) {
+        same = false;
+        continue;
+      }
+      h.update(f).update('\0').update(r.s.hashes[r.i]).update('\n');
     }
-    return h.digest('hex');
+    return same ? h.digest('hex') : null;
   }
 
   /**
    * Writes the entries (atomically: a temporary file renamed over the old one).
-   * Scans already encoded are not encoded again: those load() read are copied
-   * word for word when the name table starts as the loaded one (a rerun after
-   * a one-file edit re-encoded the whole tree's ~10^7 words: seconds of a warm
-   * run); a scan thread's are renumbered (Recoder). When fewer than half the
-   * entries are the loaded ones, the table starts empty, which also drops
+   * While few files differ from the base that was read (a rerun after an
+   * edit), only those are written, as a delta beside the base (rewriting a
+   * kernel tree's ~50 MB base cost more than a second of a warm rerun);
+   * otherwise the whole cache, with a new stamp. Scans already encoded are
+   * not encoded again: those load() read from the base are copied word for
+   * word when the name table starts as the loaded one; others already encoded
+   * (a scan thread's, the delta's) are renumbered (Recoder). When fewer than
+   * half the entries are the base's, the table starts empty, which also drops
    * names no file uses now.
    */
-  save(entries: Map<string, { size: number; mtimeMs: number; hash: string; scan: FileScan; encoded?: EncodedScan }>): void {
+  save(entries: Entries): void {
+    this.read();
+    const prev = this.loaded;
+    if (prev?.stamp) {
+      // The base's rows still current: same file, same encoding, same (size, mtime, hash).
+      const row = new Map<string, number>();
+      prev.files.forEach((f, i) => row.set(f, i));
+      const changed: Entries = new Map();
+      for (const [f, e] of entries) {
+        const i = row.get(f);
+        const kept =
+          i !== undefined && e.encoded?.data === prev.data && e.encoded.at === prev.at[i] && e.size === prev.sizes[i] && e.mtimeMs === prev.mtimes[i] && e.hash === prev.hashes[i];
+        if (!kept) changed.set(f, e);
+      }
+      const removed = prev.files.filter((f) => !entries.has(f));
+      if (changed.size + removed.length <= Math.max(DELTA_MIN, entries.size / DELTA_SHARE)) {
+        this.write(this.deltaFile, this.encode(changed, false, { base: prev.stamp, removed }));
+        return;
+      }
+    }
+    this.write(this.file, this.encode(entries, true, { stamp: crypto.randomBytes(8).toString('hex') }));
+    // A delta written against the old base no longer applies (its stamp says so too).
+    fs.rmSync(this.deltaFile, { force: true });
+  }
+
+  private encode(entries: Entries, reuseBase: boolean, extra: Partial<Stored>): Stored {
     const prev = this.loaded;
     let fromPrev = 0;
-    if (prev) for (const e of entries.values()) if (e.encoded?.data === prev.data) fromPrev++;
-    const verbatim = !!prev && fromPrev * 2 >= entries.size;
+    if (prev && reuseBase) for (const e of entries.values()) if (e.encoded?.data === prev.data) fromPrev++;
+    const verbatim = fromPrev > 0 && fromPrev * 2 >= entries.size;
     // Where each loaded scan ends: scans are stored one after the other.
     const endOf = new Map<number, number>();
     if (verbatim) prev!.at.forEach((a, j) => endOf.set(a, j + 1 < prev!.at.length ? prev!.at[j + 1] : prev!.data.length));
@@ -149,11 +238,14 @@ export class IndexCache {
       else encodeScan(e.scan, t, out);
       i++;
     }
-    const stored: Stored = { v: SCAN_VERSION, key: this.key, files, sizes, mtimes, hashes, at, names: t.names, data: out.toArray() };
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
+    return { v: SCAN_VERSION, key: this.key, ...extra, files, sizes, mtimes, hashes, at, names: t.names, data: out.toArray() };
+  }
+
+  private write(file: string, stored: Stored): void {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, v8.serialize(stored));
-    fs.renameSync(tmp, this.file);
+    fs.renameSync(tmp, file);
     noteOwner(path.dirname(this.file), this.root);
   }
 }

@@ -57,7 +57,12 @@ export class Reachability {
   // Keyed by the index's definition objects, which survive re-indexing a file when only lines move.
   private steps = new Map<Node_, ReachStep>();
   /** Names on some chain (targets, and every node with a step): a change elsewhere cannot alter the answer. */
-  private relevant = new Set<string>();
+  private relevantSet: Set<string> | null = new Set();
+  /** A stored answer's names on some chain, made into relevantSet when first asked (an edit's staleAfter; a CLI run never asks). */
+  private relevantFrom: StoredReach | null = null;
+  private get relevant(): Set<string> {
+    return (this.relevantSet ??= new Set([...this.relevantFrom!.relevant].map((i) => this.relevantFrom!.names[i])));
+  }
 
   constructor(
     readonly index: WorkspaceIndex,
@@ -127,8 +132,8 @@ export class Reachability {
    */
   private stored: {
     s: StoredReach;
-    /** File -> the stored definitions in it. */
-    byFile: Map<string, number[]>;
+    /** File -> the stored definitions in it, in stored order. */
+    byFile: (file: string) => Int32Array;
     nodes: (Node_ | undefined)[];
     /** File -> name -> its functions and its macros, in file order (rank = position). */
     defs: Map<string, Map<string, [Node_[], Node_[]]>>;
@@ -139,16 +144,28 @@ export class Reachability {
   private restore(s: StoredReach): boolean {
     const n = s.nodes.length / 3;
     if (!Number.isInteger(n) || s.steps.length !== s.nodes.length) return false;
-    const byFile = new Map<string, number[]>();
+    // The definitions grouped by file id (a counting sort, stable): no per-node arrays or string lookups
+    // (4 searches of ~10^5 steps each on a kernel tree, decoded for the few hundred files a check asks about).
+    const nf = s.files.length;
+    const start = new Int32Array(nf + 1);
     for (let i = 0; i < n; i++) {
-      const file = s.files[s.nodes[3 * i]];
-      if (file === undefined) return false;
-      const l = byFile.get(file);
-      if (l) l.push(i);
-      else byFile.set(file, [i]);
+      const f = s.nodes[3 * i];
+      if (!(f >= 0 && f < nf)) return false;
+      start[f + 1]++;
     }
+    for (let f = 0; f < nf; f++) start[f + 1] += start[f];
+    const order = new Int32Array(n);
+    const fill = start.slice(0, nf);
+    for (let i = 0; i < n; i++) order[fill[s.nodes[3 * i]]++] = i;
+    let ids: Map<string, number> | null = null;
+    const byFile = (file: string): Int32Array => {
+      ids ??= new Map(s.files.map((f, k) => [f, k]));
+      const k = ids.get(file);
+      return k === undefined ? order.subarray(0, 0) : order.subarray(start[k], start[k + 1]);
+    };
     this.stored = { s, byFile, nodes: new Array(n), defs: new Map(), decoded: new Set() };
-    this.relevant = new Set([...s.relevant].map((i) => s.names[i]));
+    this.relevantSet = null;
+    this.relevantFrom = s;
     return true;
   }
 
@@ -190,7 +207,7 @@ export class Reachability {
     const st = this.stored;
     if (!st || st.decoded.has(file)) return;
     st.decoded.add(file);
-    for (const i of st.byFile.get(file) ?? []) {
+    for (const i of st.byFile(file)) {
       const d = this.storedNode(i);
       const nx = st.s.steps[3 * i + 2];
       const next = nx < 0 ? null : this.storedNode(nx);
@@ -198,7 +215,7 @@ export class Reachability {
         // Not the index this answer was stored for (its key said it was): computed instead.
         this.stored = null;
         this.steps = new Map();
-        this.relevant = new Set();
+        this.relevantSet = new Set();
         this.compute();
         return;
       }

@@ -211,9 +211,12 @@ export class WorkspaceIndex {
 
   /** The build, yielding after every `chunk` files looked up in the cache and every `chunk` files scanned. */
   private *buildSteps(chunk: number): Generator<{ done: number; total: number }> {
-    const files = this.listFiles();
+    // After unchangedDigest() (the CLI's result cache missed): its listing, read cache and stats.
+    const listed = this.listed;
+    this.listed = null;
+    const files = listed?.files ?? this.listFiles();
     yield { done: 0, total: files.length };
-    const cache = this.cacheDir ? this.cache() : null;
+    const cache = this.cacheDir ? (listed?.cache ?? this.cache()) : null;
     const stored = cache ? cache.load() : new Map();
     // Files this tree's cache does not hold, looked up at the same relative path in the seed's (loaded when needed).
     let seeded: Map<string, CachedFile> | null = null;
@@ -233,7 +236,7 @@ export class WorkspaceIndex {
       if (c) {
         let st: fs.Stats;
         try {
-          st = fs.statSync(f);
+          st = cache ? cache.stat(f) : fs.statSync(f);
         } catch {
           toScan.push(f);
           continue;
@@ -317,8 +320,12 @@ export class WorkspaceIndex {
    */
   unchangedDigest(): string | null {
     if (!this.cacheDir) return null;
-    return this.cache().unchangedDigest(this.listFiles());
+    this.listed = { files: this.listFiles(), cache: this.cache() };
+    return this.listed.cache.unchangedDigest(this.listed.files);
   }
+
+  /** unchangedDigest()'s listing and cache (what it read and stat'd), taken by the next build. */
+  private listed: { files: string[]; cache: IndexCache } | null = null;
 
   /** After build(): the same digest, from what was read (null when a file could not be read). */
   contentDigest(): string | null {
@@ -652,6 +659,16 @@ export class WorkspaceIndex {
 
   private touchersSet(): Set<string> {
     return (this.touchers ??= this.computeTouchers());
+  }
+
+  /** The "may touch the mode" set as made (or given) so far; null before. */
+  touchersIfKnown(): ReadonlySet<string> | null {
+    return this.touchers;
+  }
+
+  /** That set as an earlier process made it for the same call graph (engine/store/: keyed by the graph's digest), unless made here. */
+  knownTouchers(names: Set<string>): void {
+    this.touchers ??= names;
   }
 
   private computeTouchers(): Set<string> {

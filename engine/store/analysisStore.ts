@@ -20,9 +20,17 @@
 //   every file's content (the callees' effects and chains read the whole
 //   call graph), so a hover asked right after a window reload is read, not
 //   computed behind the first check.
+// - per file, the local rules' verdicts (locals.json, keptLocals.ts): keyed
+//   by the file's content hash and those of the files its derived APIs read,
+//   so a rerun after an edit walks only the edited file's functions.
 // - the call graph's digest with the tree digest it was made for (graph.json,
 //   ContentKeys.recalled): a reload of an unchanged tree does not hash the
-//   graph again to check the searches' keys.
+//   graph again to check the searches' keys; each file's part of the graph
+//   hashed, by its content hash (graphParts.bin): after an edit only the
+//   edited files' parts are hashed again.
+// - the index's "may touch the mode" set with the graph digest it was made
+//   for (touchers.json): a function of the call graph alone, so a rerun whose
+//   edit kept every call does not build the callers map to make it again.
 // The files also carry the *world*: the build of lazymmu, the catalogue,
 // the architecture, the configuration and the build files it is read from;
 // another world's file is not used. A corrupt file is ignored with a log
@@ -34,8 +42,10 @@ import type { IndirectCall, ModeEvent, ReadHit, SectionCall } from '../analysis/
 import type { StoredReach } from '../index/reachability';
 import type { SectionInfo } from '../sectionInfo';
 import { noteOwner } from '../cacheSweep';
-import { ContentKeys, Deps, TreeDigest, fileOfFnKey } from './contentKeys';
+import { ContentKeys, Deps, GraphParts, TreeDigest, fileOfFnKey } from './contentKeys';
 import { readStore, writeStore } from './storeFile';
+import { LocalDeps, LocalsEntry, localsEntry, localsHold } from './keptLocals';
+import type { WorkspaceIndex } from '../index/workspaceIndex';
 
 /** What one opener's analysis gives the checkers (Workspace.analyseSections), in the order it made them. */
 export interface SectionProduct {
@@ -73,16 +83,21 @@ export interface StoreCounts {
   sectionsComputed: number;
   searchesFromStore: number;
   searchesComputed: number;
+  /** Files whose local rules' verdicts came from the store / were computed (keptLocals.ts). */
+  localsFromStore: number;
+  localsComputed: number;
 }
 
-export const noCounts = (): StoreCounts => ({ sectionsFromStore: 0, sectionsComputed: 0, searchesFromStore: 0, searchesComputed: 0 });
+export const noCounts = (): StoreCounts => ({ sectionsFromStore: 0, sectionsComputed: 0, searchesFromStore: 0, searchesComputed: 0, localsFromStore: 0, localsComputed: 0 });
 
 /** What a check took from the store, said in a log line ("" when it used none: no cache folder, or nothing analysed). */
 export function storeSaying(c: StoreCounts): string {
   const sections = c.sectionsFromStore + c.sectionsComputed;
   const searches = c.searchesFromStore + c.searchesComputed;
   if (!sections && !searches) return '';
-  return `from the analysis store: ${c.sectionsFromStore} of ${sections} sections, ${c.searchesFromStore} of ${searches} call-graph searches`;
+  const locals = c.localsFromStore + c.localsComputed;
+  const localsSaid = locals ? `, ${c.localsFromStore} of ${locals} files' local verdicts` : '';
+  return `from the analysis store: ${c.sectionsFromStore} of ${sections} sections, ${c.searchesFromStore} of ${searches} call-graph searches${localsSaid}`;
 }
 
 /** The world a store file holds for (see the header): any JSON-able parts, Maps, Sets and RegExps included. */
@@ -96,10 +111,16 @@ export class AnalysisStore {
   private sections: Map<string, SectionEntry> | null = null;
   private searches: Map<string, SearchEntry> | null = null;
   private hovers: Map<string, HoverEntry> | null = null;
-  private dirty = { sections: false, searches: false, hovers: false };
+  private locals: Map<string, LocalsEntry> | null = null;
+  private dirty = { sections: false, searches: false, hovers: false, locals: false };
   private keys: ContentKeys | null = null;
   /** The tree's digest kept across content keys (ContentKeys' third argument). */
   readonly tree = new TreeDigest();
+  private parts: GraphParts | null = null;
+  /** The call graph's parts kept across content keys and processes (ContentKeys' fourth argument). */
+  readonly graphParts = (): GraphParts => (this.parts ??= new GraphParts(readStore<[string, string]>(this.file('graphParts', 'bin'), this.world, this.log, 'v8')));
+  /** The touchers set to write on save when made here (not read): the keys it was made under, and the index. */
+  private touchersToKeep: { keys: ContentKeys; index: WorkspaceIndex } | null = null;
   /**
    * Searches computed in this process, put in serial form only when saved or
    * before what they read changes (settle()): on a whole tree the serial form
@@ -115,6 +136,8 @@ export class AnalysisStore {
   private valid = new Set<string>();
   /** The same for the kept hover answers (files). */
   private validHovers = new Set<string>();
+  /** The same for the local verdicts: file -> the files their key read (changed() drops them on an edit there). */
+  private validLocals = new Map<string, Set<string>>();
   /** The checked root (id[0]): recorded beside the store so that cacheSweep can tell when it is gone. */
   private readonly root: string;
 
@@ -134,6 +157,19 @@ export class AnalysisStore {
     this.settle();
     this.keys = keys;
     keys.recalled = this.recalledGraph();
+  }
+
+  /**
+   * Gives the index the "may touch the mode" set an earlier process made for
+   * this call graph (touchers.json) when the graph's digest is the same;
+   * otherwise the set the index makes in this process is written on save.
+   */
+  touchersFor(index: WorkspaceIndex): void {
+    const keys = this.keys;
+    if (!keys || index.touchersIfKnown()) return;
+    const e = readStore<{ graph: string; names: string[] }>(this.file('touchers'), this.world, this.log).get('touchers');
+    if (e && typeof e.graph === 'string' && Array.isArray(e.names) && e.graph === keys.graphDigest()) index.knownTouchers(new Set(e.names));
+    else this.touchersToKeep = { keys, index };
   }
 
   /** The last graph digest made, with its tree digest (ContentKeys.recalled), from graph.json. */
@@ -175,6 +211,35 @@ export class AnalysisStore {
     this.dirty.hovers = true;
   }
 
+  private localEntries(): Map<string, LocalsEntry> {
+    return (this.locals ??= readStore<LocalsEntry>(this.file('locals'), this.world, this.log));
+  }
+
+  /** The stored local verdicts of `file` when what they were computed from is as it was (keptLocals.ts), else null. */
+  localsOf(index: WorkspaceIndex, file: string): LocalsEntry | null {
+    const e = this.localEntries().get(file);
+    if (!e) return null;
+    if (!this.validLocals.has(file)) {
+      const reads = localsHold(index, file, e);
+      if (!reads) return null;
+      this.validLocals.set(file, reads);
+    }
+    return e;
+  }
+
+  /** Whether any local verdicts of `file` are stored, holding or not. */
+  hasLocals(file: string): boolean {
+    return this.localEntries().has(file);
+  }
+
+  putLocals(index: WorkspaceIndex, file: string, deps: LocalDeps, findings: Finding[], leftOut: number): void {
+    const made = localsEntry(index, file, deps, findings, leftOut);
+    if (!made) return;
+    this.localEntries().set(file, made.entry);
+    this.validLocals.set(file, made.reads);
+    this.dirty.locals = true;
+  }
+
   /** The opener's stored product when everything it was computed from is as it was, else null. */
   section(opener: string): SectionProduct | null {
     const e = this.sectionEntries().get(opener);
@@ -205,12 +270,17 @@ export class AnalysisStore {
   forgetChecked(): void {
     this.valid.clear();
     this.validHovers.clear();
+    this.validLocals.clear();
   }
 
   /** `file` was indexed again with these names changed (IndexDelta.changedNames): products that read any of it are checked again when next asked for. */
   changed(file: string, names: Set<string>): void {
     // Kept hovers are keyed by the whole tree.
     this.validHovers.clear();
+    for (const [f, reads] of this.validLocals) {
+      const e = this.locals?.get(f);
+      if (f === file || reads.has(file) || !e || !!e.names?.some((n) => names.has(n))) this.validLocals.delete(f);
+    }
     for (const opener of this.valid) {
       const d = this.sections?.get(opener)?.deps;
       const touched =
@@ -262,11 +332,23 @@ export class AnalysisStore {
     if (this.dirty.sections && this.sections) writeStore(this.file('sections'), this.world, this.sections);
     if (this.dirty.searches && this.searches) writeStore(this.file('searches', 'bin'), this.world, this.searches, 'v8');
     if (this.dirty.hovers && this.hovers) writeStore(this.file('hovers'), this.world, this.hovers);
+    if (this.dirty.locals && this.locals) writeStore(this.file('locals'), this.world, this.locals);
     if (this.keys?.graphHashed) {
       writeStore(this.file('graph'), this.world, new Map([['graph', { tree: this.keys.treeDigest(), graph: this.keys.graphDigest() }]]));
       this.keys.graphHashed = false;
     }
-    this.dirty = { sections: false, searches: false, hovers: false };
+    if (this.parts?.changed) {
+      writeStore(this.file('graphParts', 'bin'), this.world, this.parts.entries(), 'v8');
+      this.parts.changed = false;
+    }
+    // Made under the current keys (the index unchanged since): the graph's digest says which graph it is for.
+    const t = this.touchersToKeep;
+    const made = t && t.keys === this.keys ? t.index.touchersIfKnown() : null;
+    if (t && made) {
+      writeStore(this.file('touchers'), this.world, new Map([['touchers', { graph: t.keys.graphDigest(), names: [...made] }]]));
+      this.touchersToKeep = null;
+    }
+    this.dirty = { sections: false, searches: false, hovers: false, locals: false };
     noteOwner(this.dir, this.root);
   }
 

@@ -169,7 +169,7 @@ test('index cache seed: a worktree copy takes the scans of files with the same p
   assert.equal(cold.lastBuild?.fromCache, 0);
 });
 
-test('index cache: a save after a one-file edit keeps the other files\' encoded scans, and every scan read back is the file\'s own', () => {
+test('index cache: a save after a one-file edit writes a delta beside the base, a save after many edits the whole cache; every scan read back is the file\'s own', () => {
   const root = tmp('lazymmu-idx-inc-');
   const cacheDir = tmp('lazymmu-cache-');
   const files = ['a.c', 'b.c', 'c.c', 'd.c'].map((f) => path.join(root, f));
@@ -177,29 +177,69 @@ test('index cache: a save after a one-file edit keeps the other files\' encoded 
   fs.writeFileSync(files[1], 'static int fb(void) { return shared_name() + other(); }\n#define MB(x) mb_call(x)\n');
   fs.writeFileSync(files[2], 'void fc(void) { }\n');
   fs.writeFileSync(files[3], '#ifdef CONFIG_X\nvoid fd(void) { fd_call(); }\n#endif\n');
+  // Enough other files that editing most of them passes the delta's bound (indexCache.ts DELTA_MIN).
+  const others = Array.from({ length: 100 }, (_, i) => path.join(root, `o${i}.c`));
+  others.forEach((f, i) => fs.writeFileSync(f, `int o${i}(void) { return helper${i % 5}(); }\n`));
+  const all = [...files, ...others];
   build(root, cacheDir);
-  const cacheFile = fs.readdirSync(path.join(cacheDir, 'index')).map((d) => path.join(cacheDir, 'index', d))[0];
-  const size = () => fs.readdirSync(cacheFile).filter((f) => f.startsWith('scan-')).map((f) => fs.statSync(path.join(cacheFile, f)).size)[0];
-  const before = size();
+  const dir = fs.readdirSync(path.join(cacheDir, 'index')).map((d) => path.join(cacheDir, 'index', d))[0];
+  // The folder also holds root.txt (cacheSweep.ts).
+  const base = path.join(dir, fs.readdirSync(dir).find((f) => f.startsWith('scan-') && f.endsWith('.bin'))!);
+  const delta = `${base}.delta`;
+  const baseBytes = fs.readFileSync(base);
+  assert.ok(!fs.existsSync(delta));
+  const fresh = () => {
+    const idx = new WorkspaceIndex({ root, arch: 'arm64', catalogue });
+    idx.build();
+    return idx;
+  };
+  const plain = (idx: WorkspaceIndex, f: string) => JSON.stringify([idx.functionsIn(f), idx.macrosIn(f)]);
+  const sameAsFresh = (idx: WorkspaceIndex) => {
+    const f0 = fresh();
+    assert.deepEqual(idx.files().sort(), f0.files().sort());
+    for (const f of f0.files()) assert.equal(plain(idx, f), plain(f0, f), f);
+  };
   // One file edited: names new to the tree, and one name (other) no file calls any more.
   fs.writeFileSync(files[1], 'static int fb(void) { return shared_name() + brand_new_name(); }\nint fb2(void) { return another_new(); }\n');
   const edited = build(root, cacheDir);
   assert.deepEqual(edited.lastBuild?.scanned, [files[1]]);
-  assert.ok(size() > 0 && size() !== before, 'the cache was written again');
-  // Read back: every file from the cache, each scan what a fresh index without a cache makes of it.
-  const warm = build(root, cacheDir);
-  assert.equal(warm.lastBuild?.fromCache, files.length);
-  const fresh = new WorkspaceIndex({ root, arch: 'arm64', catalogue });
-  fresh.build();
-  const plain = (idx: WorkspaceIndex, f: string) => JSON.stringify([idx.functionsIn(f), idx.macrosIn(f)]);
-  for (const f of files) assert.equal(plain(warm, f), plain(fresh, f), f);
-  assert.deepEqual(warm.functionsIn(files[1]).map((d) => [d.name, d.calls]), [['fb', ['shared_name', 'brand_new_name']], ['fb2', ['another_new']]]);
-  // Then every file edited but one: encoded afresh (fewer than half reused), and still each file's own scan.
-  for (const f of files.slice(1)) fs.writeFileSync(f, `void ${path.basename(f, '.c')}_new(void) { renamed(); }\n`);
-  build(root, cacheDir);
+  assert.ok(fs.existsSync(delta), 'the edit was written as a delta');
+  assert.ok(baseBytes.equals(fs.readFileSync(base)), 'the base was not written again');
+  // Read back: every file from the cache, each scan what a fresh index without a cache makes of it,
+  // and the result cache's digest of the unchanged tree found through the delta.
+  const probe = new WorkspaceIndex({ root, arch: 'arm64', catalogue, cacheDir });
+  const digest = probe.unchangedDigest();
+  probe.build();
+  assert.equal(probe.lastBuild?.fromCache, all.length);
+  assert.ok(digest && digest === probe.contentDigest(), 'unchangedDigest reads the delta too');
+  sameAsFresh(probe);
+  assert.deepEqual(probe.functionsIn(files[1]).map((d) => [d.name, d.calls]), [['fb', ['shared_name', 'brand_new_name']], ['fb2', ['another_new']]]);
+  // A second edit and a removed file: the delta is written again against the same base.
+  fs.writeFileSync(files[2], 'void fc(void) { newer_call(); }\n');
+  fs.rmSync(files[3]);
+  assert.deepEqual(build(root, cacheDir).lastBuild?.scanned, [files[2]]);
+  assert.ok(baseBytes.equals(fs.readFileSync(base)));
   const again = build(root, cacheDir);
-  assert.equal(again.lastBuild?.fromCache, files.length);
-  const fresh2 = new WorkspaceIndex({ root, arch: 'arm64', catalogue });
-  fresh2.build();
-  for (const f of files) assert.equal(plain(again, f), plain(fresh2, f), f);
+  assert.equal(again.lastBuild?.fromCache, all.length - 1);
+  sameAsFresh(again);
+  // Then most files edited: the whole cache written (fewer than half reused: a fresh name table), the delta gone.
+  for (const f of [...files.slice(1, 3), ...others.slice(0, 80)]) fs.writeFileSync(f, `void ${path.basename(f, '.c')}_new(void) { renamed(); }\n`);
+  build(root, cacheDir);
+  assert.ok(!baseBytes.equals(fs.readFileSync(base)), 'the base was written again');
+  assert.ok(!fs.existsSync(delta));
+  const whole = build(root, cacheDir);
+  assert.equal(whole.lastBuild?.fromCache, all.length - 1);
+  sameAsFresh(whole);
+  // A delta whose base was replaced (another stamp) is not applied.
+  fs.writeFileSync(files[0], 'void fa(void) { changed_again(); }\n');
+  build(root, cacheDir);
+  const stale = fs.readFileSync(delta);
+  fs.writeFileSync(files[0], 'void fa(void) { ' + 'x(); '.repeat(10) + '}\n');
+  for (const f of others.slice(0, 80)) fs.writeFileSync(f, 'int rewritten(void) { return 0; }\n');
+  build(root, cacheDir);
+  fs.writeFileSync(delta, stale);
+  const after = build(root, cacheDir);
+  // Applied, its row for a.c would not match a.c's stat: a.c would be read and scanned again.
+  assert.deepEqual(after.lastBuild?.scanned, []);
+  sameAsFresh(after);
 });

@@ -1,0 +1,90 @@
+// The local rules' verdicts kept on disk, per file (issue 15 point 2: "local
+// verdicts stored per function content, so a warm CLI rerun after an edit to
+// one file costs that file's share"). break-before-make and
+// kernel-access-before-flush judge one function body at a time
+// (checkers/localRules.ts: no callee summarised, nothing of the tree read)
+// with the catalogue extended by the helpers their calls reach
+// (checkers/derivedApis.ts). So what a file's verdicts were computed from is:
+// the file's own text (the index's content hash: its functions, their order,
+// the per-file bound on functions walked), what the index says of every name
+// the derived APIs looked up (index.resolve and the derivation read each
+// definition's file, linkage, #if condition and calls, in the index's order),
+// the text of each helper read (its file's content hash), and the store's
+// world (catalogue, configuration, architectures). Checking a kernel tree's
+// ~50,000 entries reads no file. Coarser than per function where a helper's
+// text was read (an edit anywhere in its file recomputes the files that read
+// it), never finer than what was read.
+import * as crypto from 'crypto';
+import type { Finding } from '../findings';
+import type { WorkspaceIndex } from '../index/workspaceIndex';
+import { fileOfFnKey } from './contentKeys';
+
+/** One file's local verdicts as stored (locals.json), in the order the check made them. */
+export interface LocalsEntry {
+  /** The file's content hash when computed. */
+  hash: string;
+  /** Names looked up for derived APIs and helper functions read (interpreter keys); absent when none. */
+  names?: string[];
+  fns?: string[];
+  /** The digest of those (localsDigest); absent when none. */
+  digest?: string;
+  findings: Finding[];
+  /** Functions left out by the per-file bound (inputBounds.ts). */
+  leftOut?: number;
+}
+
+/** What a file's verdicts read besides its own text (gathered per function by Workspace.localFindingsOf). */
+export interface LocalDeps {
+  names: Set<string>;
+  fns: Set<string>;
+}
+
+/**
+ * The digest of a file's local dependencies, and the files it reads (an edit
+ * in one of them makes the entry checked again); null when one of them has no
+ * content hash (not indexed: not keyable).
+ */
+export function localsDigest(index: WorkspaceIndex, names: readonly string[], fns: readonly string[]): { digest: string; reads: Set<string> } | null {
+  const h = crypto.createHash('sha1');
+  const reads = new Set<string>();
+  for (const n of names) {
+    // What resolve() and the derivation read of each definition, in the index's order (resolve keeps
+    // it): not its line (a helper whose text is read is keyed by its file below).
+    const defs = index.definitionsNamed(n);
+    h.update('n').update(JSON.stringify([n, defs.map((d) => [d.file, d.isStatic, d.isWeak, d.condition, d.calls])]));
+    for (const d of defs) reads.add(d.file);
+  }
+  for (const f of [...new Set(fns.map(fileOfFnKey))].sort()) {
+    const c = index.contentHashOf(f);
+    if (c === undefined) return null;
+    h.update('f').update(f).update('\0').update(c);
+    reads.add(f);
+  }
+  return { digest: h.digest('hex'), reads };
+}
+
+/** The entry to store for a file (null when it cannot be keyed). */
+export function localsEntry(index: WorkspaceIndex, file: string, deps: LocalDeps, findings: Finding[], leftOut: number): { entry: LocalsEntry; reads: Set<string> } | null {
+  const hash = index.contentHashOf(file);
+  if (hash === undefined) return null;
+  const entry: LocalsEntry = { hash, findings };
+  if (leftOut) entry.leftOut = leftOut;
+  if (!deps.names.size && !deps.fns.size) return { entry, reads: new Set() };
+  const names = [...deps.names].sort();
+  const fns = [...deps.fns].sort();
+  const key = localsDigest(index, names, fns);
+  if (!key) return null;
+  return { entry: { ...entry, names, fns, digest: key.digest }, reads: key.reads };
+}
+
+/** Whether a stored entry holds for the tree as it is now; the files its key read when it does. */
+export function localsHold(index: WorkspaceIndex, file: string, e: LocalsEntry): Set<string> | null {
+  if (!e || typeof e !== 'object' || index.contentHashOf(file) !== e.hash || !Array.isArray(e.findings)) return null;
+  if (e.digest === undefined) return new Set();
+  try {
+    const key = localsDigest(index, e.names ?? [], e.fns ?? []);
+    return key && key.digest === e.digest ? key.reads : null;
+  } catch {
+    return null; // a malformed entry: computed again
+  }
+}

@@ -1,0 +1,135 @@
+// The CLI's warm rerun after an edit (issue 15 point 2): a tree checked once
+// with a cache, then edited in several ways; each rerun on that cache must
+// answer exactly what a cold run of the edited tree answers, while taking
+// from the cache what the edit did not touch: the index (a delta written
+// beside its base), the openers' products and the local rules' verdicts per
+// file (engine/store/keptLocals.ts). What was reused is read from
+// Workspace.storeCounts and the index's lastBuild (never timings).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Workspace } from '../../engine/workspace';
+import { checkTree } from '../../engine/check';
+
+const FIXTURE = path.join(__dirname, '../../../test/fixtures/warm');
+
+function setUp(): { root: string; cache: string; dir: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-warm-'));
+  const root = path.join(dir, 'tree');
+  fs.cpSync(FIXTURE, root, { recursive: true });
+  return { root, cache: path.join(dir, 'cache'), dir };
+}
+
+/** A rerun as the CLI makes it (the result cache's probe, then the build and the check), with what it reused. */
+async function warm(root: string, cache: string) {
+  const ws = new Workspace({ root, cacheDir: cache, log: (m) => assert.fail(`unexpected store message: ${m}`) });
+  assert.equal(ws.index.unchangedDigest(), null, 'the tree changed: the whole result is not reused');
+  ws.build();
+  const result = await ws.check([root]);
+  return { json: JSON.stringify(result), findings: result.findings, counts: { ...ws.storeCounts }, build: ws.index.lastBuild! };
+}
+
+/** A cold run of the tree as it is now (an empty cache), through the CLI's entry point. */
+async function cold(dir: string, root: string): Promise<string> {
+  const cacheDir = fs.mkdtempSync(path.join(dir, 'cold-'));
+  return JSON.stringify(await checkTree({ root, paths: [root], cacheDir }));
+}
+
+function edit(root: string, file: string, from: string, to: string): void {
+  const f = path.join(root, file);
+  const text = fs.readFileSync(f, 'utf8');
+  assert.ok(text.includes(from), `${file} holds ${from}`);
+  // A new file (as the bench does to a hard-linked tree): another mtime and size.
+  fs.unlinkSync(f);
+  fs.writeFileSync(f, text.replace(from, to));
+}
+
+const rules = (findings: { rule: string; file: string; line: number }[]) => findings.map((f) => `${path.basename(f.file)}:${f.line} ${f.rule}`);
+
+test('a warm rerun after each of several edits equals a cold run of the edited tree, and reuses what the edit did not touch', async () => {
+  const { root, cache, dir } = setUp();
+  const first = await checkTree({ root, paths: [root], cacheDir: cache });
+  assert.deepEqual(rules(first.findings), ['warm_local.c:9 lazy-mmu/break-before-make', 'warm_local.c:19 lazy-mmu/break-before-make', 'warm_section.c:10 lazy-mmu/read-after-write']);
+  const files = fs.readdirSync(root).length;
+
+  // 1. A comment on a statement line of the section's file: only that file's verdicts and opener again.
+  edit(root, 'warm_section.c', 'young = 1;', 'young = 1; /* edited */');
+  let w = await warm(root, cache);
+  assert.equal(w.json, await cold(dir, root));
+  assert.deepEqual(w.build.scanned, [path.join(root, 'warm_section.c')]);
+  assert.equal(w.build.fromCache, files - 1);
+  assert.deepEqual([w.counts.localsFromStore, w.counts.localsComputed], [files - 1, 1]);
+  assert.deepEqual([w.counts.sectionsFromStore, w.counts.sectionsComputed], [0, 1]);
+  assert.equal(w.counts.searchesFromStore, 4, 'the same calls: the call-graph searches hold');
+  const indexDir = path.join(cache, 'index');
+  const cacheFiles = fs.readdirSync(indexDir).flatMap((d) => fs.readdirSync(path.join(indexDir, d)));
+  assert.ok(cacheFiles.some((f) => f.endsWith('.delta')), 'the index cache was written as a delta');
+
+  // 2. Lines added above the local rules' findings: the file computed again, its findings moved.
+  edit(root, 'warm_local.c', '#include <linux/mm.h>\n', '#include <linux/mm.h>\n\n/* two\n   lines */\n');
+  w = await warm(root, cache);
+  assert.equal(w.json, await cold(dir, root));
+  assert.deepEqual(rules(w.findings).slice(0, 2), ['warm_local.c:12 lazy-mmu/break-before-make', 'warm_local.c:22 lazy-mmu/break-before-make']);
+  assert.deepEqual([w.counts.localsFromStore, w.counts.localsComputed], [files - 1, 1]);
+
+  // 3. The helper stops forwarding its entry: warm_local.c, which read its text for a derived setter, is
+  //    computed again although its own text did not change, and loses the finding through warm_set().
+  edit(root, 'warm_helpers.c', 'set_pte_at(&init_mm, addr, ptep, v);\n}', 'set_pte_at(&init_mm, addr, ptep, __pte(0));\n\t(void)v;\n}');
+  w = await warm(root, cache);
+  assert.equal(w.json, await cold(dir, root));
+  assert.deepEqual(rules(w.findings), ['warm_local.c:22 lazy-mmu/break-before-make', 'warm_section.c:10 lazy-mmu/read-after-write']);
+  // The helpers' file, warm_local.c, and warm_section.c (its opener's calls reach warm_write(), whose text was read too).
+  assert.deepEqual([w.counts.localsFromStore, w.counts.localsComputed], [files - 3, 3]);
+
+  // 4. Forwarding again, then a strong definition of warm_set() in a file the verdict never read:
+  //    the name's definitions changed, so warm_local.c is judged again (the weak forwarding one loses).
+  edit(root, 'warm_helpers.c', 'set_pte_at(&init_mm, addr, ptep, __pte(0));\n\t(void)v;\n}', 'set_pte_at(&init_mm, addr, ptep, v);\n}');
+  w = await warm(root, cache);
+  assert.equal(w.json, await cold(dir, root));
+  assert.equal(rules(w.findings).length, 3);
+  edit(root, 'warm_other.c', 'int warm_other', 'void warm_set(unsigned long addr, pte_t *ptep, pte_t v)\n{\n\twarm_log(addr);\n}\n\nint warm_other');
+  w = await warm(root, cache);
+  assert.equal(w.json, await cold(dir, root));
+  assert.deepEqual(rules(w.findings), ['warm_local.c:22 lazy-mmu/break-before-make', 'warm_section.c:10 lazy-mmu/read-after-write']);
+  assert.deepEqual([w.counts.localsFromStore, w.counts.localsComputed], [files - 2, 2]);
+
+  // 5. A file removed: the rest from the store.
+  fs.rmSync(path.join(root, 'warm_other.c'));
+  w = await warm(root, cache);
+  assert.equal(w.json, await cold(dir, root));
+  assert.equal(rules(w.findings).length, 3);
+  assert.deepEqual(w.build.scanned, []);
+  assert.equal(w.counts.localsComputed, 1, 'only warm_local.c, whose derived setter came from the removed definition');
+
+  // And nothing changed since: the index cache with its delta holds every file as it is (the CLI's result cache can answer).
+  assert.ok(new Workspace({ root, cacheDir: cache }).index.unchangedDigest());
+});
+
+test('a reload takes the "may touch the mode" set kept for the same call graph (no callers map made); after an edit that adds a call it is made again, as a cacheless index makes it', async () => {
+  const { root, cache } = setUp();
+  const section = path.join(root, 'warm_section.c');
+  await checkTree({ root, paths: [root], cacheDir: cache });
+  const reload = async () => {
+    const ws = new Workspace({ root, cacheDir: cache, log: (m) => assert.fail(`unexpected store message: ${m}`) });
+    ws.build();
+    const r = await ws.check([section]);
+    const fresh = new Workspace({ root });
+    fresh.build();
+    assert.equal(JSON.stringify(r), JSON.stringify(await fresh.check([section])), 'the same answer as a Workspace without a cache');
+    return { ws, fresh };
+  };
+  let { ws } = await reload();
+  assert.equal(ws.storeCounts.sectionsFromStore, 1);
+  assert.ok(ws.index.touchersIfKnown(), 'the set was needed (the stored opener\'s name keys) and given');
+  assert.equal((ws.index as unknown as { callers: unknown }).callers, null, 'the callers map was not made');
+
+  // warm_write() now flushes the mode: the graph changed, the kept set is not for it.
+  edit(root, 'warm_helpers.c', 'addr += 1;', 'addr += 1;\n\tarch_flush_lazy_mmu_mode();');
+  const again = await reload();
+  ws = again.ws;
+  assert.equal(ws.index.mayTouchMode('warm_write'), true);
+  again.fresh.index.mayTouchMode('warm_write'); // made by the cacheless index (if its check did not already)
+  assert.deepEqual([...ws.index.touchersIfKnown()!].sort(), [...again.fresh.index.touchersIfKnown()!].sort());
+});
