@@ -81,6 +81,7 @@ async function main(): Promise<void> {
     ['inside copy_pte_range', Array.from({ length: m }, (_, k) => inside[Math.floor((k * inside.length) / m)])],
   ];
   for (const [kind, at] of places) {
+    if (!at.length) continue;
     const cpu: number[] = [];
     const runs: number[] = [];
     const saves: number[] = [];
