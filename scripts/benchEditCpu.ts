@@ -7,7 +7,9 @@
 // by the tests. Each line also says how much of it was the analysis roots'
 // interpreter runs (Interpreter.summarize entered from outside any summary:
 // the opener's path-sensitive run with the callees it re-summarises), and
-// STORE=0 leaves the analysis store out (engine/store/). The store is written
+// STORE=0 leaves the analysis store out (engine/store/). The interpreter's
+// work counter (statements executed x states carried, limits.ts) per edit is
+// printed too: a count, comparable under any load. The store is written
 // after each check as the language server may (storeSavedByCaller; the
 // server writes it when idle), measured apart from the check.
 //
@@ -22,6 +24,7 @@ import { Workspace } from '../engine/workspace';
 import { defaultCacheBase } from '../engine/index/indexCache';
 import { statementLines, statementLinesOf } from './benchEdits';
 import { Interpreter } from '../engine/analysis/interpreter';
+import { interpreterWork } from '../engine/analysis/limits';
 
 /** CPU ms spent in root summaries (wrapping the method: this script only). */
 const interp = { ms: 0, depth: 0 };
@@ -85,13 +88,16 @@ async function main(): Promise<void> {
     const cpu: number[] = [];
     const runs: number[] = [];
     const saves: number[] = [];
+    const steps: number[] = [];
     await profiled(kind, async () => {
       for (const ln of at)
         for (const t of [[...lines.slice(0, ln), '\tcpu_relax();', ...lines.slice(ln)].join('\n'), text]) {
           const c0 = process.cpuUsage();
           interp.ms = 0;
+          const w0 = interpreterWork.steps;
           ws.setText(file, t);
           await ws.check([file]);
+          steps.push(interpreterWork.steps - w0);
           const c1 = process.cpuUsage(c0);
           cpu.push((c1.user + c1.system) / 1000);
           runs.push(interp.ms);
@@ -104,6 +110,7 @@ async function main(): Promise<void> {
     console.log(
       `${kind}: ${cpu.length} edits, CPU ms p50 ${pct(cpu, 50).toFixed(1)}, p95 ${pct(cpu, 95).toFixed(1)}, max ${pct(cpu, 100).toFixed(1)}; ` +
         `of which root summaries p50 ${pct(runs, 50).toFixed(1)}, p95 ${pct(runs, 95).toFixed(1)}; ` +
+        `interpreter steps (statements x states) p50 ${pct(steps, 50)}; ` +
         `then the store's write p50 ${pct(saves, 50).toFixed(1)}, p95 ${pct(saves, 95).toFixed(1)}`,
     );
   }
