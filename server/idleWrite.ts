@@ -4,7 +4,8 @@
 // while. Writing keys what the checks put (content digests of what each
 // product read) and writes the files: work nobody waits for, which done after
 // every keystroke's check delayed the next keystroke's. What is still
-// unwritten is written at shutdown, so an edit's products reach the next session.
+// unwritten is written at shutdown when no check is under way (the client
+// waits for the shutdown answer), so an edit's products reach the next session.
 export class IdleWrite<W> {
   private timer: ReturnType<typeof setTimeout> | null = null;
   /** Checked since its store was last written. */

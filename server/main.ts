@@ -499,11 +499,11 @@ connection.onCodeAction((params) => {
 const storeWrite = new IdleWrite<Workspace>(STORE_IDLE_MS, (ws) => {
   queue = queue.then(() => (checks.checking ? storeWrite.soon(ws) : ws.saveStore()));
 });
-// What the last checks put is written before the server goes (the next session takes it).
-connection.onShutdown(async () => {
+// What the last checks put is written before the server goes (the next session takes it), when no
+// check is pending or running: the client waits for this answer, and a check can take a minute.
+connection.onShutdown(() => {
   const ws = storeWrite.take();
-  await queue;
-  ws?.saveStore();
+  if (ws && !checks.checking) ws.saveStore();
 });
 
 /** Runs `fn` in the check queue (the Workspace is shared). */
