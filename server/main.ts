@@ -497,13 +497,21 @@ connection.onCodeAction((params) => {
 
 /** The analysis store's writes after edits' checks, in the queue, when no check is pending (server/idleWrite.ts). */
 const storeWrite = new IdleWrite<Workspace>(STORE_IDLE_MS, (ws) => {
-  queue = queue.then(() => (checks.checking ? storeWrite.soon(ws) : ws.saveStore()));
+  // Never rejects: a rejected queue would run no check after it.
+  queue = queue.then(() => (checks.checking ? storeWrite.soon(ws) : writeStore(ws)));
 });
+function writeStore(ws: Workspace): void {
+  try {
+    ws.saveStore();
+  } catch (e) {
+    log(`writing the analysis store failed: ${(e as Error).stack ?? e}`);
+  }
+}
 // What the last checks put is written before the server goes (the next session takes it), when no
 // check is pending or running: the client waits for this answer, and a check can take a minute.
 connection.onShutdown(() => {
   const ws = storeWrite.take();
-  if (ws && !checks.checking) ws.saveStore();
+  if (ws && !checks.checking) writeStore(ws);
 });
 
 /** Runs `fn` in the check queue (the Workspace is shared). */
