@@ -863,7 +863,14 @@ export class Workspace {
 
   /** Writes what the analysis store gained (the serial form of new searches, the entries made). */
   saveStore(): void {
+    // Entries are keyed when written: by content keys of the texts as they are now.
+    if (this.store && this.keysStale) this.analysisStore();
     this.store?.save();
+  }
+
+  /** Whether the analysis store holds entries not yet written (the language server writes them when idle). */
+  get storeUnsaved(): boolean {
+    return !!this.store?.unsaved;
   }
 
   /**

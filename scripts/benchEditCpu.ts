@@ -7,16 +7,24 @@
 // by the tests. Each line also says how much of it was the analysis roots'
 // interpreter runs (Interpreter.summarize entered from outside any summary:
 // the opener's path-sensitive run with the callees it re-summarises), and
-// STORE=0 leaves the analysis store out (engine/store/: its content digests
-// and writes are part of an edit's cost in the server).
+// STORE=0 leaves the analysis store out (engine/store/). The interpreter's
+// work counter (statements executed x states carried, limits.ts) per edit is
+// printed too: a count, comparable under any load. The store is written
+// after each check as the language server may (storeSavedByCaller; the
+// server writes it when idle), measured apart from the check.
 //
-//   node out/scripts/benchEditCpu.js [TREE]   (N, M, STORE from the environment; default 30, 12, 1)
+// PROF=DIR writes a CPU profile of each kind's edits alone (not the build or
+// the first check) to DIR/<kind>.cpuprofile.
+//
+//   node out/scripts/benchEditCpu.js [TREE]   (N, M, STORE, PROF from the environment; default 30, 12, 1, none)
 import * as fs from 'fs';
+import * as inspector from 'inspector';
 import * as path from 'path';
 import { Workspace } from '../engine/workspace';
 import { defaultCacheBase } from '../engine/index/indexCache';
 import { statementLines, statementLinesOf } from './benchEdits';
 import { Interpreter } from '../engine/analysis/interpreter';
+import { interpreterWork } from '../engine/analysis/limits';
 
 /** CPU ms spent in root summaries (wrapping the method: this script only). */
 const interp = { ms: 0, depth: 0 };
@@ -34,6 +42,23 @@ Interpreter.prototype.summarize = function (this: Interpreter, ...args: Paramete
   }
 } as Interpreter['summarize'];
 
+/** Runs `f` under the inspector's CPU profiler when PROF names a folder, writing DIR/<name>.cpuprofile. */
+async function profiled(name: string, f: () => Promise<void>): Promise<void> {
+  const dir = process.env.PROF;
+  if (!dir) return f();
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<any>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  await f();
+  const { profile } = await post('Profiler.stop');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, `${name.replace(/\W+/g, '_')}.cpuprofile`), JSON.stringify(profile));
+  session.disconnect();
+}
+
 function pct(a: number[], p: number): number {
   const s = [...a].sort((x, y) => x - y);
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
@@ -42,11 +67,13 @@ function pct(a: number[], p: number): number {
 async function main(): Promise<void> {
   const root = path.resolve(process.argv[2] ?? path.join(defaultCacheBase(), 'linux-source-6.12'));
   const file = path.join(root, 'mm', 'memory.c');
-  const ws = new Workspace({ root, arch: 'arm64', cacheDir: defaultCacheBase(), analysisStore: process.env.STORE !== '0' });
+  // As the language server: the store written by the caller, after the diagnostics (measured apart).
+  const ws = new Workspace({ root, arch: 'arm64', cacheDir: defaultCacheBase(), analysisStore: process.env.STORE !== '0', storeSavedByCaller: true });
   ws.build();
   const text = fs.readFileSync(file, 'utf8');
   ws.setText(file, text);
   await ws.check([file]);
+  ws.saveStore();
   const lines = text.split('\n');
   const cand = statementLines(text);
   const inside = statementLinesOf(text, 'copy_pte_range');
@@ -57,21 +84,34 @@ async function main(): Promise<void> {
     ['inside copy_pte_range', Array.from({ length: m }, (_, k) => inside[Math.floor((k * inside.length) / m)])],
   ];
   for (const [kind, at] of places) {
+    if (!at.length) continue;
     const cpu: number[] = [];
     const runs: number[] = [];
-    for (const ln of at)
-      for (const t of [[...lines.slice(0, ln), '\tcpu_relax();', ...lines.slice(ln)].join('\n'), text]) {
-        const c0 = process.cpuUsage();
-        interp.ms = 0;
-        ws.setText(file, t);
-        await ws.check([file]);
-        const c1 = process.cpuUsage(c0);
-        cpu.push((c1.user + c1.system) / 1000);
-        runs.push(interp.ms);
-      }
+    const saves: number[] = [];
+    const steps: number[] = [];
+    await profiled(kind, async () => {
+      for (const ln of at)
+        for (const t of [[...lines.slice(0, ln), '\tcpu_relax();', ...lines.slice(ln)].join('\n'), text]) {
+          const c0 = process.cpuUsage();
+          interp.ms = 0;
+          const w0 = interpreterWork.steps;
+          ws.setText(file, t);
+          await ws.check([file]);
+          steps.push(interpreterWork.steps - w0);
+          const c1 = process.cpuUsage(c0);
+          cpu.push((c1.user + c1.system) / 1000);
+          runs.push(interp.ms);
+          const s0 = process.cpuUsage();
+          ws.saveStore();
+          const s1 = process.cpuUsage(s0);
+          saves.push((s1.user + s1.system) / 1000);
+        }
+    });
     console.log(
       `${kind}: ${cpu.length} edits, CPU ms p50 ${pct(cpu, 50).toFixed(1)}, p95 ${pct(cpu, 95).toFixed(1)}, max ${pct(cpu, 100).toFixed(1)}; ` +
-        `of which root summaries p50 ${pct(runs, 50).toFixed(1)}, p95 ${pct(runs, 95).toFixed(1)}`,
+        `of which root summaries p50 ${pct(runs, 50).toFixed(1)}, p95 ${pct(runs, 95).toFixed(1)}; ` +
+        `interpreter steps (statements x states) p50 ${pct(steps, 50)}; ` +
+        `then the store's write p50 ${pct(saves, 50).toFixed(1)}, p95 ${pct(saves, 95).toFixed(1)}`,
     );
   }
 }

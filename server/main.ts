@@ -42,11 +42,14 @@ import { NewSinceBase, NEW_SINCE_NOTIFICATION } from './newSinceBase';
 import { CHECK_STATE_NOTIFICATION, CheckState, countingProgress, FirstCheckProgress, markProvisional, took } from './checkProgress';
 import { isProvisional } from '../engine/provisional';
 import { firstDiagnosticsBeforeIndex, publishedEarly } from './firstDiagnostics';
+import { IdleWrite } from './idleWrite';
 
 // No debounce: a check after an edit reuses the summaries and searches the
 // edit did not touch (engine/workspace.ts), so it is cheap; a check already
 // superseded by a newer edit when it starts or ends is dropped (see stale()).
 const EDIT_DELAY_MS = 0;
+/** The analysis store is written after an edit's check once no check was asked for this long (server/idleWrite.ts). */
+const STORE_IDLE_MS = 1500;
 /** Too large or binary documents are not analysed; the user is told once per document. */
 const guard = new DocumentGuard();
 /** Whether checks are pending or running (the client's "checking…"); none left ends an unfinished sections count. */
@@ -285,6 +288,7 @@ connection.onDidChangeConfiguration(async (change) => {
  * checked again afterwards (a section in one may call a function the edit changed).
  */
 function schedule(uri: string, delay: number, cascade = false): void {
+  storeWrite.cancel();
   const gen = (generations.get(uri) ?? 0) + 1;
   generations.set(uri, gen);
   const t = timers.get(uri);
@@ -373,10 +377,13 @@ async function run(uri: string, gen: number, cascade = false): Promise<void> {
     if (first) logStore(`first check of ${path.basename(file)}`, ws);
     if (stale(uri, gen) || !documents.get(uri)) return; // a newer edit or a close superseded this run
     await publishResult(uri, file, text, version, result);
-    // The store written once the diagnostics are out (the serial form of the first check's searches takes seconds).
+    // The store written once the diagnostics are out (the serial form of the first check's searches takes
+    // seconds); after an edit's check, once the checks are idle (server/idleWrite.ts).
     const saving = Date.now();
-    ws.saveStore();
-    if (first) log(`phase: analysis store written ${took(saving)}`);
+    if (first) {
+      ws.saveStore();
+      log(`phase: analysis store written ${took(saving)}`);
+    } else storeWrite.soon(ws);
     // The hover answers of the open files kept on disk, for the next window reload (engine/store/keptSections.ts).
     if (first) {
       const kept = Date.now();
@@ -494,6 +501,25 @@ connection.onCodeAction((params) => {
     log(`code actions failed: ${(e as Error).message}`);
     return [];
   }
+});
+
+/** The analysis store's writes after edits' checks, in the queue, when no check is pending (server/idleWrite.ts). */
+const storeWrite = new IdleWrite<Workspace>(STORE_IDLE_MS, (ws) => {
+  // Never rejects: a rejected queue would run no check after it.
+  queue = queue.then(() => (checks.checking ? storeWrite.soon(ws) : writeStore(ws)));
+});
+function writeStore(ws: Workspace): void {
+  try {
+    ws.saveStore();
+  } catch (e) {
+    log(`writing the analysis store failed: ${(e as Error).stack ?? e}`);
+  }
+}
+// What the last checks put is written before the server goes (the next session takes it), when no
+// check is pending or running: the client waits for this answer, and a check can take a minute.
+connection.onShutdown(() => {
+  const ws = storeWrite.take();
+  if (ws && !checks.checking) writeStore(ws);
 });
 
 /** Runs `fn` in the check queue (the Workspace is shared). */

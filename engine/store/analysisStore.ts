@@ -134,6 +134,14 @@ export class AnalysisStore {
    * without computing their keys (an editor's check per keystroke).
    */
   private valid = new Set<string>();
+  /**
+   * Openers computed in this process and not yet keyed: their digests are
+   * made when the store is written (save()), not on the edit path. Always in
+   * `valid`; changed() drops one whose inputs an edit touched (its key would
+   * no longer be what it was computed from), so what save() keys is read
+   * from the content the product was computed on.
+   */
+  private unkeyed = new Map<string, { deps: Deps; product: SectionProduct }>();
   /** The same for the kept hover answers (files). */
   private validHovers = new Set<string>();
   /** The same for the local verdicts: file -> the files their key read (changed() drops them on an edit there). */
@@ -242,6 +250,8 @@ export class AnalysisStore {
 
   /** The opener's stored product when everything it was computed from is as it was, else null. */
   section(opener: string): SectionProduct | null {
+    const u = this.unkeyed.get(opener);
+    if (u) return u.product;
     const e = this.sectionEntries().get(opener);
     return e && this.holds(e, opener, this.valid) ? e.product : null;
   }
@@ -259,16 +269,39 @@ export class AnalysisStore {
     return true;
   }
 
+  /**
+   * An opener's product computed now. Keyed when the store is written: an
+   * editor's check after a keystroke puts every opener again, and making
+   * their keys was most of an ordinary edit's time. One whose entry still
+   * holds (checked or put in this process, nothing it read edited since) is
+   * what a fresh analysis of the same inputs gives: nothing to put.
+   */
   putSection(opener: string, deps: Deps, product: SectionProduct): void {
     if (!this.keys) return;
-    this.sectionEntries().set(opener, { deps, digest: this.keys.depsDigest(deps), product });
+    if (this.valid.has(opener) && (this.unkeyed.has(opener) || this.sections?.has(opener))) return;
+    this.unkeyed.set(opener, { deps, product });
     this.valid.add(opener);
+  }
+
+  /** Keys the openers put since the last write (their inputs are as they were computed on: see `unkeyed`). */
+  private keySections(): void {
+    if (!this.unkeyed.size || !this.keys) return;
+    const entries = this.sectionEntries();
+    for (const [opener, { deps, product }] of this.unkeyed) entries.set(opener, { deps, digest: this.keys.depsDigest(deps), product });
+    this.unkeyed.clear();
     this.dirty.sections = true;
+  }
+
+  /** Entries put but not yet written (the language server writes when idle). */
+  get unsaved(): boolean {
+    return this.unkeyed.size > 0 || this.pendingSearches.size > 0 || this.dirty.sections || this.dirty.searches || this.dirty.hovers || !!this.keys?.graphHashed;
   }
 
   /** The tree was indexed again: every product is checked against it when next asked for. */
   forgetChecked(): void {
     this.valid.clear();
+    // Computed on the old index: the next check puts them again.
+    this.unkeyed.clear();
     this.validHovers.clear();
     this.validLocals.clear();
   }
@@ -282,7 +315,7 @@ export class AnalysisStore {
       if (f === file || reads.has(file) || !e || !!e.names?.some((n) => names.has(n))) this.validLocals.delete(f);
     }
     for (const opener of this.valid) {
-      const d = this.sections?.get(opener)?.deps;
+      const d = (this.unkeyed.get(opener) ?? this.sections?.get(opener))?.deps;
       const touched =
         !d ||
         d.tree ||
@@ -291,7 +324,10 @@ export class AnalysisStore {
         !!d.files?.includes(file) ||
         d.fns.some((f) => fileOfFnKey(f) === file) ||
         d.names.some((n) => names.has(n));
-      if (touched) this.valid.delete(opener);
+      if (touched) {
+        this.valid.delete(opener);
+        this.unkeyed.delete(opener);
+      }
     }
   }
 
@@ -329,6 +365,7 @@ export class AnalysisStore {
   /** Writes what changed. */
   save(): void {
     this.settle();
+    this.keySections();
     if (this.dirty.sections && this.sections) writeStore(this.file('sections'), this.world, this.sections);
     if (this.dirty.searches && this.searches) writeStore(this.file('searches', 'bin'), this.world, this.searches, 'v8');
     if (this.dirty.hovers && this.hovers) writeStore(this.file('hovers'), this.world, this.hovers);

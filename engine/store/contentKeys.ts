@@ -46,6 +46,9 @@ export function fileOfFnKey(fnKey: string): string {
   return fnKey.slice(from, fnKey.indexOf('\0', from));
 }
 
+/** Stored products' keys made so far in this process (tests: an edit's check makes none it does not look up with). */
+export const keyCounts = { deps: 0 };
+
 export class ContentKeys {
   private regions = new Map<string, Map<number, string> | null>();
   private digests = new Map<string, string>();
@@ -63,6 +66,7 @@ export class ContentKeys {
 
   /** One digest of every dependency listed (null: one of them cannot be read now). */
   depsDigest(d: Deps): string {
+    keyCounts.deps++;
     const h = crypto.createHash('sha1');
     for (const f of d.fns) h.update('f').update(this.fnDigest(f));
     for (const n of d.names) h.update('n').update(this.nameDigest(n));

@@ -1,0 +1,46 @@
+// When the language server writes the analysis store (engine/store/): after
+// the first check of a Workspace at once (a window reload soon after should
+// find it), after an edit's check only once the checks have been idle for a
+// while. Writing keys what the checks put (content digests of what each
+// product read) and writes the files: work nobody waits for, which done after
+// every keystroke's check delayed the next keystroke's. What is still
+// unwritten is written at shutdown when no check is under way (the client
+// waits for the shutdown answer), so an edit's products reach the next session.
+export class IdleWrite<W> {
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  /** Checked since its store was last written. */
+  private unwritten: W | null = null;
+
+  constructor(
+    private readonly delayMs: number,
+    /** Writes the store when the delay passes (the caller queues it, or calls soon() again while checks are pending). */
+    private readonly write: (w: W) => void,
+  ) {}
+
+  /** A check of `w` published: write once no check is asked for within the delay. */
+  soon(w: W): void {
+    this.cancel();
+    this.unwritten = w;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      const u = this.unwritten;
+      this.unwritten = null;
+      if (u) this.write(u);
+    }, this.delayMs);
+    this.timer.unref?.();
+  }
+
+  /** A check was asked for: its publish sets the timer again (what is unwritten stays so). */
+  cancel(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** What is unwritten, handed to the caller to write now (shutdown). */
+  take(): W | null {
+    this.cancel();
+    const u = this.unwritten;
+    this.unwritten = null;
+    return u;
+  }
+}
