@@ -8,24 +8,22 @@
 // waits for the shutdown answer), so an edit's products reach the next session.
 export class IdleWrite<W> {
   private timer: ReturnType<typeof setTimeout> | null = null;
-  /** Checked since its store was last written. */
-  private unwritten: W | null = null;
+  /** Checked since their stores were last written (one per workspace folder). */
+  private readonly unwritten = new Set<W>();
 
   constructor(
     private readonly delayMs: number,
-    /** Writes the store when the delay passes (the caller queues it, or calls soon() again while checks are pending). */
+    /** Writes a store when the delay passes (the caller queues it, or calls soon() again while checks are pending). */
     private readonly write: (w: W) => void,
   ) {}
 
   /** A check of `w` published: write once no check is asked for within the delay. */
   soon(w: W): void {
     this.cancel();
-    this.unwritten = w;
+    this.unwritten.add(w);
     this.timer = setTimeout(() => {
       this.timer = null;
-      const u = this.unwritten;
-      this.unwritten = null;
-      if (u) this.write(u);
+      for (const u of this.take()) this.write(u);
     }, this.delayMs);
     this.timer.unref?.();
   }
@@ -37,10 +35,10 @@ export class IdleWrite<W> {
   }
 
   /** What is unwritten, handed to the caller to write now (shutdown). */
-  take(): W | null {
+  take(): W[] {
     this.cancel();
-    const u = this.unwritten;
-    this.unwritten = null;
+    const u = [...this.unwritten];
+    this.unwritten.clear();
     return u;
   }
 }

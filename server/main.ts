@@ -518,8 +518,8 @@ function writeStore(ws: Workspace): void {
 // What the last checks put is written before the server goes (the next session takes it), when no
 // check is pending or running: the client waits for this answer, and a check can take a minute.
 connection.onShutdown(() => {
-  const ws = storeWrite.take();
-  if (ws && !checks.checking) writeStore(ws);
+  const unwritten = storeWrite.take();
+  if (!checks.checking) for (const ws of unwritten) writeStore(ws);
 });
 
 /** Runs `fn` in the check queue (the Workspace is shared). */
