@@ -28,7 +28,7 @@ export function noteOwner(dir: string, root: string): void {
 export interface SweepOptions {
   /** Sweep at most this often (days); 0 sweeps now. */
   everyDays?: number;
-  /** Folders written before roots were recorded, and stored results, are removed once untouched this long. */
+  /** Folders written before roots were recorded, and stored results, are removed once this old (by mtime). */
   ownerlessDays?: number;
   now?: number;
 }

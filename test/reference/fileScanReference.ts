@@ -1,6 +1,8 @@
 // The scanner as it was at 610167d (engine/index/fileScan.ts), kept only as the reference the
 // new scanner is compared with (test/unit/scanReference.test.ts): same input, same scan.
-// Not used by the engine; imports point back into engine/.
+// Not used by the engine; imports point back into engine/ (branch reading, conditions, interning).
+// When the scan's output is changed on purpose (SCAN_VERSION in indexCache.ts), change it here too
+// in the same commit, or retire this file with its test.
 // The cheap scan behind the workspace index: finds function definitions,
 // function-like macros and the names each of them calls, without a parser.
 // It reads bytes, blanks comments/strings/directives, and counts braces through
@@ -13,6 +15,8 @@
 
 import { BranchReader, ReadGroup } from '../../engine/index/branchReader';
 import { conjuncts, parseCond } from '../../engine/config/cond';
+// Interning has no bearing on what a scan holds: the engine's, not a copy.
+import { intern } from '../../engine/index/nameTable';
 
 export interface ScannedFunction {
   name: string;
@@ -224,28 +228,6 @@ function indexOf2(buf: Buffer, a: number, b: number, from: number): number {
   const last = buf.length - 1;
   for (let i = buf.indexOf(a, from); i >= 0 && i < last; i = buf.indexOf(a, i + 1)) if (buf[i + 1] === b) return i + 2;
   return buf.length;
-}
-
-/**
- * Names are interned as fresh strings: a regex match is a slice that would
- * keep the whole function body's text alive for as long as the index lives.
- */
-const interned = new Map<string, string>();
-export function intern(name: string): string {
-  let s = interned.get(name);
-  if (s === undefined) {
-    s = Buffer.from(name, 'latin1').toString('latin1');
-    interned.set(s, s);
-  }
-  return s;
-}
-
-/** Interns a string that is already a fresh copy (e.g. deserialized): no copy needed. */
-export function internFresh(name: string): string {
-  const s = interned.get(name);
-  if (s !== undefined) return s;
-  interned.set(name, name);
-  return name;
 }
 
 /** JS's `\s` within Latin-1 (a call is what `/\b([A-Za-z_]\w*)\s*\(/g` would match: the scan's cache format depends on it). */
