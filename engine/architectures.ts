@@ -6,7 +6,7 @@
 // rule judges a file, whether a file is test code.
 import * as fs from 'fs';
 import * as path from 'path';
-import { minimatch } from 'minimatch';
+import { Minimatch } from 'minimatch';
 import { Catalogue, LazyModeImplementation, TreeFact } from './catalogue/catalogue';
 import { Cond } from './config/cond';
 import { isKernelTree } from './index/workspaceIndex';
@@ -32,6 +32,8 @@ export class TreeArchitectures {
   private present: Implementation[] | null = null;
   private readonly texts = new Map<string, string | null>();
   private readonly testCache = new Map<string, boolean>();
+  /** The catalogue's test-code globs compiled once (compiling them again for each of the tree's files was a cost). */
+  private testGlobs: Minimatch[] | null = null;
 
   constructor(
     readonly root: string,
@@ -151,7 +153,8 @@ export class TreeArchitectures {
     let v = this.testCache.get(file);
     if (v === undefined) {
       const r = this.rel(file) ?? file.split(path.sep).join('/');
-      v = this.cat.testCodeFiles.some((g) => minimatch(r, g, { dot: true, matchBase: !g.includes('/') }));
+      this.testGlobs ??= this.cat.testCodeFiles.map((g) => new Minimatch(g, { dot: true, matchBase: !g.includes('/') }));
+      v = this.testGlobs.some((m) => m.match(r));
       this.testCache.set(file, v);
     }
     return v;

@@ -75,8 +75,23 @@ export const isFalse = (c: Cond) => c.k === 'const' && !c.v;
 
 // ---- canonical key and display ----------------------------------------
 
+/**
+ * Canonical texts by condition object. Conds are never mutated once built, and simplification asks for the
+ * keys of the same operands again at every level of a nested and/or (a path's #if and guard conditions are
+ * joined at every merge point): without this, building the text of a deep condition again and again was
+ * ~1.4 s of a cold whole-tree check.
+ */
+const keys = new WeakMap<Cond, string>();
+
 /** A canonical text: equal for conditions that differ only in order, spelling of the same test, or repeats. */
 export function key(c: Cond): string {
+  if (c.k === 'const') return c.v ? '1' : '0';
+  let k = keys.get(c);
+  if (k === undefined) keys.set(c, (k = keyOf(c)));
+  return k;
+}
+
+function keyOf(c: Cond): string {
   switch (c.k) {
     case 'const':
       return c.v ? '1' : '0';
@@ -142,6 +157,16 @@ export function atoms(c: Cond, out: Atom[] = []): Atom[] {
  * Operands keep their first-seen order, so the text shown follows the code.
  */
 export function simplify(c: Cond): Cond {
+  if (c.k !== 'and' && c.k !== 'or' && c.k !== 'not') return c;
+  let s = simplified.get(c);
+  if (s === undefined) simplified.set(c, (s = simplifyOnce(c)));
+  return s;
+}
+
+/** Simplified forms by condition object: joins simplify the same operands again at every merge (see `keys`). */
+const simplified = new WeakMap<Cond, Cond>();
+
+function simplifyOnce(c: Cond): Cond {
   switch (c.k) {
     case 'not': {
       const x = simplify(c.x);

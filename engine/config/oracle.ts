@@ -46,7 +46,9 @@ export class ConfigOracle {
   private options: ArchOptions | null | undefined;
   private readonly kbuild: Kbuild | null;
   private fileMemo = new Map<string, Cond>();
-  private viableMemo = new Map<string, boolean>();
+  /** Viability by file and by #if text, apart: a joined key was a new string to hash on every callee lookup. */
+  private fileViable = new Map<string, boolean>();
+  private condViable = new Map<string, boolean>();
   /** Milliseconds spent reading Kconfig (or its cache), for --stats. */
   kconfigMs = 0;
 
@@ -124,17 +126,18 @@ export class ConfigOracle {
 
   /**
    * Whether a definition can be a callee: its #if condition can hold and its
-   * file can be built. Remembered per (file, condition).
+   * file can be built. Remembered per file and per condition.
    */
   viable(file: string, condition: string): boolean {
     if (!this.active) return true;
-    const k = `${file}\0${condition}`;
-    let v = this.viableMemo.get(k);
-    if (v === undefined) {
-      v = (!condition || fold(parseCond(condition), this.query) !== false) && fold(this.fileCondition(file), this.query) !== false;
-      this.viableMemo.set(k, v);
+    if (condition) {
+      let c = this.condViable.get(condition);
+      if (c === undefined) this.condViable.set(condition, (c = fold(parseCond(condition), this.query) !== false));
+      if (!c) return false;
     }
-    return v;
+    let f = this.fileViable.get(file);
+    if (f === undefined) this.fileViable.set(file, (f = fold(this.fileCondition(file), this.query) !== false));
+    return f;
   }
 
   /** Why a condition the configuration rules out cannot hold, in a sentence. */
