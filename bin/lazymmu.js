@@ -12,7 +12,8 @@
 // - LAZYMMU_MAX_HEAP_MB, when set, is the heap limit; when the heap runs out
 //   (that limit or V8's own) the user reads a clear message and exit status 2,
 //   not V8's crash report.
-// LAZYMMU_NO_RELAUNCH=1 runs the CLI in this process, as it is.
+// Other commands (simulate, --version), and any with LAZYMMU_NO_RELAUNCH=1,
+// run in this process, as they are.
 const path = require('path');
 const fs = require('fs');
 const { spawn } = require('child_process');
@@ -31,7 +32,9 @@ if (limit !== undefined && !/^[1-9][0-9]*$/.test(limit)) {
   process.exit(2);
 }
 
-if (process.env.LAZYMMU_NO_RELAUNCH === '1') {
+// Only the commands that check a tree run long enough to need it (a node start costs ~50 ms).
+const checks = ['check', 'review'].includes(process.argv[2]);
+if (process.env.LAZYMMU_NO_RELAUNCH === '1' || !checks) {
   require(bundle);
 } else {
   const flags = [`--heap-growing-percent=${HEAP_GROWING_PERCENT}`, ...(limit ? [`--max-old-space-size=${limit}`] : [])];
