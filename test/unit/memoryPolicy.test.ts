@@ -3,7 +3,7 @@
 // when the heap runs out (here a limit the user set, too small for the input)
 // the user reads one clear line and exit status 2, never V8's crash report;
 // the same input under the default limit is checked as before.
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -12,19 +12,28 @@ import * as path from 'path';
 import { manySections } from '../manySections';
 
 const REPO = path.join(__dirname, '..', '..', '..');
+const made: string[] = [];
+const tempDir = (prefix: string) => {
+  const d = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
+  made.push(d);
+  return d;
+};
+after(() => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
 
 function lazymmu(args: string[], env: Record<string, string>) {
   return spawnSync(process.execPath, [path.join(REPO, 'bin', 'lazymmu.js'), ...args], {
     encoding: 'utf8',
     timeout: 120_000,
     maxBuffer: 64 << 20,
-    env: { ...process.env, LAZYMMU_CACHE: fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-memcache-')), ...env },
+    env: { ...process.env, LAZYMMU_CACHE: tempDir('lazymmu-memcache-'), ...env },
   });
 }
 
 /** A root holding one generated file of `count` small sections, each with a read-after-write. */
 function generatedRoot(count: number): string {
-  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-mem-')));
+  const dir = tempDir('lazymmu-mem-');
   fs.writeFileSync(path.join(dir, 'many.c'), manySections(count));
   return dir;
 }
