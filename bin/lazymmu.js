@@ -1,10 +1,81 @@
 #!/usr/bin/env node
 // Entry point of the `lazymmu` command: the bundled CLI lives in dist/.
+//
+// The CLI runs in a child node started with a memory policy that only the
+// process's start can set (ARCHITECTURE.md, "Memory policy of the CLI", says why and what it costs):
+// - V8's old generation grows by HEAP_GROWING_PERCENT over what a major GC
+//   found live, instead of up to 4x: the garbage of the call-graph searches
+//   and the store's save stays a fraction of the live heap, not a multiple;
+// - glibc's mmap threshold fixed (MALLOC_MMAP_THRESHOLD_): large buffers
+//   (file texts, scan encodings, serial forms) go back to the system when
+//   freed instead of staying in the malloc heap;
+// - LAZYMMU_MAX_HEAP_MB, when set, is the heap limit; when the heap runs out
+//   (that limit or V8's own) the user reads a clear message and exit status 2,
+//   not V8's crash report.
+// Other commands (simulate, --version), and any with LAZYMMU_NO_RELAUNCH=1,
+// run in this process, as they are.
 const path = require('path');
 const fs = require('fs');
+const { spawn } = require('child_process');
 const bundle = path.join(__dirname, '..', 'dist', 'cli.js');
 if (!fs.existsSync(bundle)) {
   process.stderr.write('lazymmu: dist/cli.js is missing; run `npm run build` first\n');
   process.exit(2);
 }
-require(bundle);
+const HEAP_GROWING_PERCENT = 30;
+const MMAP_THRESHOLD = 128 * 1024;
+const OOM_MARKS = ['JavaScript heap out of memory', 'Reached heap limit', 'Fatal JavaScript invalid size error'];
+
+const limit = process.env.LAZYMMU_MAX_HEAP_MB;
+if (limit !== undefined && !/^[1-9][0-9]*$/.test(limit)) {
+  process.stderr.write(`lazymmu: LAZYMMU_MAX_HEAP_MB must be a number of megabytes, not "${limit}"\n`);
+  process.exit(2);
+}
+
+// Only the commands that check a tree run long enough to need it (a node start costs ~50 ms).
+const checks = ['check', 'review'].includes(process.argv[2]);
+if (process.env.LAZYMMU_NO_RELAUNCH === '1' || !checks) {
+  require(bundle);
+} else {
+  const flags = [`--heap-growing-percent=${HEAP_GROWING_PERCENT}`, ...(limit ? [`--max-old-space-size=${limit}`] : [])];
+  const env = { ...process.env, LAZYMMU_NO_RELAUNCH: '1' };
+  if (env.MALLOC_MMAP_THRESHOLD_ === undefined) env.MALLOC_MMAP_THRESHOLD_ = String(MMAP_THRESHOLD);
+  // stdout and stdin go straight through; stderr passes through here, line by line, so that V8's
+  // out-of-memory report (which ends the child) can be told apart and said plainly.
+  const child = spawn(process.execPath, [...process.execArgv, ...flags, bundle, ...process.argv.slice(2)], { stdio: ['inherit', 'inherit', 'pipe'], env });
+  let pending = '';
+  let outOfMemory = false;
+  // Blank lines wait for the next line: V8's report opens with one.
+  let blanks = 0;
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk) => {
+    pending += chunk;
+    const lines = pending.split('\n');
+    pending = lines.pop();
+    for (const line of lines) {
+      // V8's report starts with its last GCs, before the FATAL ERROR line: from there on it is held back.
+      if (line.startsWith('<--- Last few GCs --->') || OOM_MARKS.some((m) => line.includes(m))) outOfMemory = true;
+      if (outOfMemory) continue;
+      if (line === '') blanks++;
+      else {
+        process.stderr.write('\n'.repeat(blanks) + line + '\n');
+        blanks = 0;
+      }
+    }
+  });
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
+  child.on('close', (code, signal) => {
+    if (!outOfMemory && (pending || blanks)) process.stderr.write('\n'.repeat(blanks) + pending);
+    if (outOfMemory || (pending && OOM_MARKS.some((m) => pending.includes(m)))) {
+      const bound = limit ? `the heap limit LAZYMMU_MAX_HEAP_MB=${limit}` : `V8's heap limit`;
+      process.stderr.write(`lazymmu: out of memory: the check needed more than ${bound}; check fewer paths, or set LAZYMMU_MAX_HEAP_MB to a larger number of megabytes\n`);
+      process.exitCode = 2;
+    } else if (signal) {
+      process.exitCode = 128 + (require('os').constants.signals[signal] ?? 0);
+    } else process.exitCode = code ?? 2;
+  });
+  child.on('error', (e) => {
+    process.stderr.write(`lazymmu: cannot start ${process.execPath}: ${e.message}\n`);
+    process.exitCode = 2;
+  });
+}

@@ -30,7 +30,8 @@ export interface CheckOptions {
 
 export async function checkTree(opts: CheckOptions): Promise<CheckResult> {
   const pinnedConfig = opts.pinnedConfig ?? (opts.kernelConfigFile ? pinConfig(opts.kernelConfigFile, opts.root, opts.arch ?? 'arm64') : undefined);
-  const ws = new Workspace({ root: opts.root, arch: opts.arch, extraApisFile: opts.extraApisFile, pinnedConfig, cacheDir: opts.cacheDir, cacheSeed: opts.cacheSeed });
+  // The store is saved here, after the analysis's state is let go (below), not inside check().
+  const ws = new Workspace({ root: opts.root, arch: opts.arch, extraApisFile: opts.extraApisFile, pinnedConfig, cacheDir: opts.cacheDir, cacheSeed: opts.cacheSeed, storeSavedByCaller: true });
   // With a cache, and every path inside the root: nothing changed, nothing to do again.
   const cacheable = opts.cacheDir !== undefined && opts.paths.every((p) => isUnder(p, [ws.root]));
   const keyed = (digest: string) => resultFile(opts.cacheDir!, { root: opts.root, arch: opts.arch, paths: opts.paths, extraApisFile: opts.extraApisFile, kernelConfigFile: pinnedConfig?.file, digest });
@@ -41,6 +42,10 @@ export async function checkTree(opts: CheckOptions): Promise<CheckResult> {
   }
   ws.build();
   const result = await ws.check(opts.paths);
+  // One check per Workspace here: nothing reuses the summaries, searches or parse trees; the save's
+  // serial forms (the peak of a whole-tree run) then grow a heap without them (BENCHMARKS.md, branch mem2).
+  ws.releaseAnalysis();
+  ws.saveStore();
   // What came from the analysis store (engine/store/), for benchmarks and tests: stderr, never the result.
   if (process.env.LAZYMMU_STORE_STATS) process.stderr.write(`lazymmu: ${storeSaying(ws.storeCounts) || 'no analysis store'}\n`);
   // A PATH that cannot be read is reported by the index scan and again by the

@@ -868,6 +868,24 @@ export class Workspace {
     this.store?.save();
   }
 
+  /**
+   * Lets go of what only a later check or hover would reuse (the summaries,
+   * the call-graph searches, the local verdicts, the parse trees): a one-shot
+   * check (engine/check.ts) calls it once its result is made, so that the
+   * store's save and the output run on a smaller heap. A later check works as
+   * after an edit of every file: it computes them again.
+   */
+  releaseAnalysis(): void {
+    this.interp?.dispose();
+    this.interp = null;
+    this.asideInterp?.dispose();
+    this.asideInterp = null;
+    this.analysedHere.clear();
+    this.reaches.clear();
+    this.localFindings.clear();
+    this.sources.clear();
+  }
+
   /** Whether the analysis store holds entries not yet written (the language server writes them when idle). */
   get storeUnsaved(): boolean {
     return !!this.store?.unsaved;

@@ -1,0 +1,76 @@
+// The CLI's memory policy (bin/lazymmu.js, ARCHITECTURE.md "Memory policy of
+// the CLI"): the check runs in a child node started with bounded heap growth;
+// when the heap runs out (here a limit the user set, too small for the input)
+// the user reads one clear line and exit status 2, never V8's crash report;
+// the same input under the default limit is checked as before.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { manySections } from '../manySections';
+
+const REPO = path.join(__dirname, '..', '..', '..');
+const made: string[] = [];
+const tempDir = (prefix: string) => {
+  const d = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
+  made.push(d);
+  return d;
+};
+after(() => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function lazymmu(args: string[], env: Record<string, string>) {
+  return spawnSync(process.execPath, [path.join(REPO, 'bin', 'lazymmu.js'), ...args], {
+    encoding: 'utf8',
+    timeout: 120_000,
+    maxBuffer: 64 << 20,
+    env: { ...process.env, LAZYMMU_CACHE: tempDir('lazymmu-memcache-'), ...env },
+  });
+}
+
+/** A root holding one generated file of `count` small sections, each with a read-after-write. */
+function generatedRoot(count: number): string {
+  const dir = tempDir('lazymmu-mem-');
+  fs.writeFileSync(path.join(dir, 'many.c'), manySections(count));
+  return dir;
+}
+
+const V8_REPORT = /FATAL ERROR|Last few GCs|JavaScript heap out of memory|Native stack|node::/;
+
+test('a heap limit too small for the input ends the check with a clear message and status 2, not a V8 crash', () => {
+  const dir = generatedRoot(20_000);
+  const r = lazymmu(['check', '--root', dir, dir], { LAZYMMU_MAX_HEAP_MB: '24' });
+  assert.equal(r.error, undefined, String(r.error));
+  assert.equal(r.status, 2, `status ${r.status} signal ${r.signal}\nstderr:\n${r.stderr}`);
+  assert.match(r.stderr, /^lazymmu: out of memory: the check needed more than the heap limit LAZYMMU_MAX_HEAP_MB=24; check fewer paths, or set LAZYMMU_MAX_HEAP_MB to a larger number of megabytes$/m, r.stderr);
+  assert.doesNotMatch(r.stderr, V8_REPORT, r.stderr);
+  // Nothing half-written on stdout: the report is made only at the end.
+  assert.equal(r.stdout, '');
+});
+
+test('the same input without a limit is checked: its findings, and the per-file bounds said', () => {
+  const dir = generatedRoot(2_000);
+  const r = lazymmu(['check', '--root', dir, dir], {});
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stdout, /^many\.c:5:\d+: warning: .*read-after-write/m);
+  assert.match(r.stderr, /^lazymmu: many\.c: 1,000 of its 2,000 lazy MMU sections not analysed/m, r.stderr);
+  assert.doesNotMatch(r.stderr, V8_REPORT, r.stderr);
+});
+
+test('a limit that is not a number of megabytes is a usage error', () => {
+  const dir = generatedRoot(1);
+  const r = lazymmu(['check', '--root', dir, dir], { LAZYMMU_MAX_HEAP_MB: '1g' });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /^lazymmu: LAZYMMU_MAX_HEAP_MB must be a number of megabytes, not "1g"$/m);
+});
+
+test('stderr and stdout of the check pass through the launcher unchanged', () => {
+  // A check's usage error comes from the child: its text and status are the CLI's own.
+  const u = lazymmu(['check', '--format', 'xml', '.'], {});
+  assert.equal(u.status, 2);
+  assert.match(u.stderr, /^lazymmu: --format must be text, json or sarif, not "xml"\nusage: lazymmu check/);
+  assert.equal(u.stderr, spawnSync(process.execPath, [path.join(REPO, 'bin', 'lazymmu.js'), 'check', '--format', 'xml', '.'], { encoding: 'utf8', env: { ...process.env, LAZYMMU_NO_RELAUNCH: '1' } }).stderr);
+});
