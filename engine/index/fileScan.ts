@@ -58,10 +58,16 @@ const KEYWORDS = new Set([
 const SP = 32;
 const NL = 10;
 
+/**
+ * A directive the scan reads: a group directive or a function-like define
+ * (its text, comments dropped, continuations joined), or the one directive
+ * after an `#ifndef` (whether it defines the same name makes a header guard).
+ * Other directives (includes, object-like defines: most of them) are only
+ * blanked, and make no object and no string.
+ */
 interface Directive {
   start: number;
   end: number;
-  line: number;
   text: string;
 }
 
@@ -81,8 +87,23 @@ function scratchCopies(buf: Buffer): { a: Buffer; b: Buffer } {
   return { a, b };
 }
 
-/** Directives whose text the scan reads; the others (include, object-like define, ...) only need their extent. */
-const WANTED = new Set(['if', 'ifdef', 'ifndef', 'elif', 'elifdef', 'elifndef', 'else', 'endif', 'define']);
+/** Directive words whose text the scan reads (by their bytes); the others (include, ...) only need their extent. */
+const WANTED = ['if', 'ifdef', 'ifndef', 'elif', 'elifdef', 'elifndef', 'else', 'endif', 'define'].map((w) => Buffer.from(w, 'latin1'));
+const DEFINE_WORD = WANTED.length - 1;
+const IFNDEF_WORD = 2;
+
+/** The index in WANTED of the word buf[s, e), or -1. */
+function wantedWord(buf: Buffer, s: number, e: number): number {
+  const len = e - s;
+  for (let w = 0; w < WANTED.length; w++) {
+    const x = WANTED[w];
+    if (x.length !== len) continue;
+    let k = 0;
+    while (k < len && x[k] === buf[s + k]) k++;
+    if (k === len) return w;
+  }
+  return -1;
+}
 
 function isIdentByte(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
@@ -91,13 +112,15 @@ function isIdentByte(c: number): boolean {
 /**
  * Bytes blankNonCode stops at: 1 for what can start something to blank (a
  * directive's `#`, a comment's `/`, a literal's quote), 2 for the code bytes
- * the brace walk needs (`;`, `{`, `}`), 3 for a call's `(`. Everything else
+ * the brace walk needs (`;`, `{`, `}`), 3 for a call's `(`, 4 for a newline
+ * (recorded: lines are read from the newlines' offsets). Everything else
  * is copied as it is.
  */
 const STOP = new Uint8Array(256);
 for (const c of [35, 47, 34, 39]) STOP[c] = 1;
 STOP[59] = STOP[123] = STOP[125] = 2;
 STOP[40] = 3;
+STOP[NL] = 4;
 
 /** Offsets in a growable Int32Array, reused file after file (the scan is synchronous). */
 class Offsets {
@@ -116,6 +139,8 @@ class Offsets {
 const marks = new Offsets();
 /** Where the code has a `(`, in order: the call search's starting points. */
 const parens = new Offsets();
+/** Where every newline is, in order (code, comments, directives, escaped in literals): the lines of definitions. */
+const newlines = new Offsets();
 const isBlank = (c: number) => c === SP || c === 9 || c === 13 || c === 12;
 
 /**
@@ -132,16 +157,11 @@ function blankNonCode(buf: Buffer): { clean: Buffer; directives: Directive[] } {
   const { a: clean } = scratchCopies(buf);
   const view = buf;
   const directives: Directive[] = [];
-  // Line of `linePos` (a cursor moved forward as directives are met).
-  let line = 1;
-  let linePos = 0;
-  const lineOf = (pos: number) => {
-    for (let k = view.indexOf(NL, linePos); k >= 0 && k < pos; k = view.indexOf(NL, k + 1)) line++;
-    linePos = pos;
-    return line;
-  };
+  // Whether the last directive was an #ifndef: the next one is kept whatever it is.
+  let afterIfndef = false;
   marks.n = 0;
   parens.n = 0;
+  newlines.n = 0;
   let i = 0;
   while (i < n) {
     let stop = 0;
@@ -155,6 +175,10 @@ function blankNonCode(buf: Buffer): { clean: Buffer; directives: Directive[] } {
       parens.push(i++);
       continue;
     }
+    if (stop === 4) {
+      newlines.push(i++);
+      continue;
+    }
     const c = buf[i];
     if (c === 35) {
       // A directive only when nothing but blanks precedes it on its line.
@@ -166,7 +190,6 @@ function blankNonCode(buf: Buffer): { clean: Buffer; directives: Directive[] } {
       }
       // Directive up to an unescaped newline; comments inside are dropped.
       const start = i;
-      const startLine = lineOf(start);
       let text = '';
       let segStart = i;
       // The directive's word (and a define's name): most directives are
@@ -175,17 +198,21 @@ function blankNonCode(buf: Buffer): { clean: Buffer; directives: Directive[] } {
       while (k0 < n && (buf[k0] === SP || buf[k0] === 9)) k0++;
       let k1 = k0;
       while (k1 < n && isIdentByte(buf[k1])) k1++;
-      const word = latin1(buf, k0, k1);
-      let want = WANTED.has(word);
+      const word = wantedWord(buf, k0, k1);
+      let want = word >= 0;
       let shortText: string | null = null;
-      if (word === 'define') {
+      // An object-like define: only its name is read, and only right after an #ifndef.
+      let nameStart = 0;
+      let nameEnd = 0;
+      if (word === DEFINE_WORD) {
         let k2 = k1;
         while (k2 < n && (buf[k2] === SP || buf[k2] === 9)) k2++;
         let k3 = k2;
         while (k3 < n && isIdentByte(buf[k3])) k3++;
         if (buf[k3] !== 40 /* ( */) {
           want = false;
-          shortText = '#define ' + latin1(buf, k2, k3);
+          nameStart = k2;
+          nameEnd = k3;
         }
       } else if (!want) shortText = '';
       while (i < n) {
@@ -218,7 +245,9 @@ function blankNonCode(buf: Buffer): { clean: Buffer; directives: Directive[] } {
       }
       if (want) text += latin1(buf, segStart, i);
       blankKeepingLines(view, clean, start, i);
-      directives.push({ start, end: i, line: startLine, text: shortText ?? text.trim() });
+      if (want) directives.push({ start, end: i, text: text.trim() });
+      else if (afterIfndef) directives.push({ start, end: i, text: shortText ?? '#define ' + latin1(buf, nameStart, nameEnd) });
+      afterIfndef = word === IFNDEF_WORD;
       continue;
     }
     if (c === 47 && buf[i + 1] === 42) {
@@ -242,7 +271,10 @@ function blankNonCode(buf: Buffer): { clean: Buffer; directives: Directive[] } {
         if (d === 92) {
           clean[j] = SP;
           j++;
-          if (j < n && buf[j] !== NL) clean[j] = SP;
+          if (j < n) {
+            if (buf[j] !== NL) clean[j] = SP;
+            else newlines.push(j);
+          }
           continue;
         }
         if (d === c || d === NL) break;
@@ -258,10 +290,13 @@ function blankNonCode(buf: Buffer): { clean: Buffer; directives: Directive[] } {
   return { clean, directives };
 }
 
-/** clean[s, e) made blanks, its newlines kept (native fill, then the newlines found again natively). */
+/** clean[s, e) made blanks, its newlines kept and recorded (native fill, then the newlines found again natively). */
 function blankKeepingLines(view: Buffer, clean: Buffer, s: number, e: number): void {
   clean.fill(SP, s, e);
-  for (let k = view.indexOf(NL, s); k >= 0 && k < e; k = view.indexOf(NL, k + 1)) clean[k] = NL;
+  for (let k = view.indexOf(NL, s); k >= 0 && k < e; k = view.indexOf(NL, k + 1)) {
+    clean[k] = NL;
+    newlines.push(k);
+  }
 }
 
 /** Just past the next `a b` pair at or after `from` (a native search for `a`), or the end. */
@@ -439,15 +474,28 @@ function directiveWord(text: string): { word: string; rest: string } {
 
 /**
  * Whether the file can hold a function definition or a function-like macro:
- * a `{` or a `define NAME(` anywhere. Native searches, so that the big
- * register headers (object-like defines only) cost next to nothing.
+ * a `{`, or a match of `define[\s\\]+[A-Za-z_]\w*\(` anywhere (what a
+ * regex over the Latin-1 text answered: the same bytes are checked after each
+ * native search for `define`, with no text made). The big register headers
+ * (object-like defines only, ~40% of a tree's bytes) cost next to nothing.
  */
-function mayDefineSomething(buf: Uint8Array): boolean {
-  const b = Buffer.from(buf.buffer, buf.byteOffset, buf.length);
+function mayDefineSomething(b: Buffer): boolean {
   if (b.indexOf(123) >= 0) return true;
-  // The regex needs a `(`: the register headers (~40% of a tree's bytes, no `{`) mostly have none.
-  return b.indexOf(40) >= 0 && /define[\s\\]+[A-Za-z_]\w*\(/.test(b.toString('latin1'));
+  if (b.indexOf(40) < 0) return false;
+  const n = b.length;
+  for (let p = b.indexOf(DEFINE); p >= 0; p = b.indexOf(DEFINE, p + 1)) {
+    let j = p + 6;
+    const s = j;
+    while (j < n && (SPACE[b[j]] === 1 || b[j] === 92)) j++;
+    if (j === s || j >= n) continue;
+    const c = b[j];
+    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95)) continue;
+    while (j < n && WORD[b[j]] === 1) j++;
+    if (b[j] === 40) return true;
+  }
+  return false;
 }
+const DEFINE = Buffer.from('define', 'latin1');
 
 /** The scan of one file, its names interned (the editor's re-index, small trees scanned in this thread). */
 export function scanFile(buf: Uint8Array, entryParam?: RegExp): FileScan {
@@ -504,6 +552,7 @@ export function scanInto(bytes: Uint8Array, entryParam: RegExp | undefined, t: N
   const stack: CondFrame[] = [];
   // Condition in force at each directive's end, to date definitions.
   const condAt: { offset: number; cond: string }[] = [{ offset: 0, cond: '' }];
+  const macroLines = new LineCursor();
   let prevIfndef: string | null = null;
   for (const d of directives) {
     if (d.text === '') {
@@ -541,7 +590,7 @@ export function scanInto(bytes: Uint8Array, entryParam: RegExp | undefined, t: N
           const body = m[4] ?? '';
           const params = m[3].split(',').map((s) => s.trim()).filter(Boolean);
           const calls = callNamesIn(body, 0, body.length);
-          macros.push(t.id(m[1]), d.line, t.id(conditionOf(stack)), t.id(body), params.length);
+          macros.push(t.id(m[1]), macroLines.lineOf(d.start), t.id(conditionOf(stack)), t.id(body), params.length);
           for (const p of params) macros.push(t.id(p));
           macros.push(calls.length);
           for (const c of calls) macros.push(t.id(c));
@@ -560,7 +609,7 @@ export function scanInto(bytes: Uint8Array, entryParam: RegExp | undefined, t: N
 
   const n = braces.length;
   const read = branches.read;
-  const lines = new LineCursor(braces);
+  const lines = new LineCursor();
   // The function count goes first; it is known at the end.
   const countAt = out.length;
   out.push(0);
@@ -621,7 +670,7 @@ const KEEP_SCRATCH = 16 << 20;
 const KEEP_OFFSETS = 1 << 20;
 function releaseScratch(): void {
   if (scratch.length > KEEP_SCRATCH) scratch = Buffer.alloc(0);
-  for (const o of [marks, parens])
+  for (const o of [marks, parens, newlines])
     if (o.a.length > KEEP_OFFSETS) {
       o.a = new Int32Array(1 << 16);
       o.n = 0;
@@ -688,23 +737,17 @@ function statementFloor(buf: Buffer, from: number, to: number): number {
 }
 
 
-/** 1-based lines of offsets asked for in (mostly) increasing order, newlines counted by native searches. */
+/** 1-based lines of offsets asked for in (mostly) increasing order: a cursor over the recorded newlines. */
 class LineCursor {
-  private readonly view: Buffer;
-  private pos = 0;
-  private line = 1;
-  constructor(buf: Uint8Array) {
-    this.view = Buffer.from(buf.buffer, buf.byteOffset, buf.length);
-  }
+  /** Newlines before the last offset asked for. */
+  private k = 0;
   lineOf(target: number): number {
-    const v = this.view;
-    if (target < this.pos) {
-      for (let k = v.indexOf(NL, target); k >= 0 && k < this.pos; k = v.indexOf(NL, k + 1)) this.line--;
-    } else {
-      for (let k = v.indexOf(NL, this.pos); k >= 0 && k < target; k = v.indexOf(NL, k + 1)) this.line++;
-    }
-    this.pos = target;
-    return this.line;
+    const a = newlines.a;
+    let k = this.k;
+    while (k < newlines.n && a[k] < target) k++;
+    while (k > 0 && a[k - 1] >= target) k--;
+    this.k = k;
+    return k + 1;
   }
 }
 
