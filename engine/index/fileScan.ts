@@ -76,15 +76,17 @@ function latin1(buf: Buffer, s: number, e: number): string {
   return buf.toString('latin1', s, Math.max(s, e));
 }
 
-/** Scratch space for the blanked copies (reused: the scan is synchronous). */
+/**
+ * Scratch space for the blanked copies (reused: the scan is synchronous):
+ * the clean copy at [0, n), the brace view at [n, 2n). Byte n is a sentinel
+ * while the clean copy is made (see blankNonCode).
+ */
 let scratch = Buffer.alloc(0);
-function scratchCopies(buf: Buffer): { a: Buffer; b: Buffer } {
+function cleanCopy(buf: Buffer): Buffer {
   const n = buf.length;
-  if (scratch.length < 2 * n) scratch = Buffer.allocUnsafe(Math.max(2 * n, 1 << 20));
-  const a = scratch.subarray(0, n);
-  const b = scratch.subarray(n, 2 * n);
-  a.set(buf);
-  return { a, b };
+  if (scratch.length < 2 * n + 1) scratch = Buffer.allocUnsafe(Math.max(2 * n + 1, 1 << 20));
+  scratch.set(buf);
+  return scratch.subarray(0, n);
 }
 
 /** Directive words whose text the scan reads (by their bytes); the others (include, ...) only need their extent. */
@@ -154,7 +156,12 @@ const isBlank = (c: number) => c === SP || c === 9 || c === 13 || c === 12;
  */
 function blankNonCode(buf: Buffer): { clean: Buffer; directives: Directive[] } {
   const n = buf.length;
-  const { a: clean } = scratchCopies(buf);
+  const clean = cleanCopy(buf);
+  // The stop loop reads the copy: ahead of `i` it still holds buf's bytes
+  // (blanking writes only behind the cursor), and a stop byte at n ends the
+  // loop without a bounds test per byte.
+  const ahead = scratch;
+  ahead[n] = 59;
   const view = buf;
   const directives: Directive[] = [];
   // Whether the last directive was an #ifndef: the next one is kept whatever it is.
@@ -165,7 +172,7 @@ function blankNonCode(buf: Buffer): { clean: Buffer; directives: Directive[] } {
   let i = 0;
   while (i < n) {
     let stop = 0;
-    while (i < n && (stop = STOP[buf[i]]) === 0) i++;
+    while ((stop = STOP[ahead[i]]) === 0) i++;
     if (i >= n) break;
     if (stop === 2) {
       marks.push(i++);
@@ -546,12 +553,10 @@ export function scanInto(bytes: Uint8Array, entryParam: RegExp | undefined, t: N
   const macros: number[] = [];
   let macroCount = 0;
   // Brace-counting view: the alternatives of groups whose branches do not balance blanked.
-  const braces = scratch.subarray(clean.length, 2 * clean.length);
-  braces.set(clean);
-  const branches = new BranchReader(braces);
+  const branches = new BranchReader(clean, scratch.subarray(clean.length, 2 * clean.length));
   const stack: CondFrame[] = [];
   // Condition in force at each directive's end, to date definitions.
-  const condAt: { offset: number; cond: string }[] = [{ offset: 0, cond: '' }];
+  const condAt: CondAt[] = [{ offset: 0, cond: '', id: -1 }];
   const macroLines = new LineCursor();
   let prevIfndef: string | null = null;
   for (const d of directives) {
@@ -602,10 +607,11 @@ export function scanInto(bytes: Uint8Array, entryParam: RegExp | undefined, t: N
       prevIfndef = null;
       changed = false;
     }
-    if (changed) condAt.push({ offset: d.end, cond: conditionOf(stack) });
+    if (changed) condAt.push({ offset: d.end, cond: conditionOf(stack), id: -1 });
   }
   // Groups left open at the end of the file close there.
   branches.end();
+  const braces = branches.braces as Buffer;
 
   const n = braces.length;
   const read = branches.read;
@@ -652,7 +658,7 @@ export function scanInto(bytes: Uint8Array, entryParam: RegExp | undefined, t: N
         const prefix = h.prefix.length === 1 ? latin1(clean, h.prefix[0][0], h.prefix[0][1]) : h.prefix.map(([s, e]) => latin1(clean, s, e)).join(' ');
         const takesEntry = entryParam ? entryParam.test(latin1(clean, h.nameStart, h.end)) : true;
         const flags = (/\bstatic\b/.test(prefix) ? 1 : 0) | (/\b__weak\b/.test(prefix) ? 2 : 0) | (takesEntry ? 4 : 0);
-        out.push(t.idOfBytes(braces, h.nameStart, h.nameStart + h.name.length), lines.lineOf(h.nameStart), flags, t.id(conditionAt(condAt, h.nameStart)), calls.length);
+        out.push(t.idOfBytes(braces, h.nameStart, h.nameStart + h.name.length), lines.lineOf(h.nameStart), flags, conditionIdAt(condAt, h.nameStart, t), calls.length);
         for (const c of calls) out.push(c);
         fnCount++;
       }
@@ -678,7 +684,21 @@ function releaseScratch(): void {
 }
 
 /** The condition in force at `offset` (the last directive ending at or before it). */
-function conditionAt(at: { offset: number; cond: string }[], offset: number): string {
+/** A condition in force from `offset` on, and its id in the scan's table (-1 until asked: most are never). */
+interface CondAt {
+  offset: number;
+  cond: string;
+  id: number;
+}
+
+/** The id of the condition in force at `offset` (looked up once per condition, not once per definition). */
+function conditionIdAt(at: CondAt[], offset: number, t: NameTable): number {
+  const c = conditionAt(at, offset);
+  if (c.id < 0) c.id = t.id(c.cond);
+  return c.id;
+}
+
+function conditionAt(at: CondAt[], offset: number): CondAt {
   let lo = 0;
   let hi = at.length - 1;
   while (lo < hi) {
@@ -686,7 +706,7 @@ function conditionAt(at: { offset: number; cond: string }[], offset: number): st
     if (at[mid].offset <= offset) lo = mid;
     else hi = mid - 1;
   }
-  return at[lo].cond;
+  return at[lo];
 }
 
 /** The read groups from `from` on that close before `brace` with `nameStart` in their last branch (inner first), or null. */
