@@ -8,8 +8,8 @@
 // walk and the declarator reading share the same byte views and offsets, and
 // it runs in the scan workers over every file of a tree (keep it lean).
 // Speed (issue 15 point 1): the blanking pass records where the code's `;{}(`
-// are, so the brace walk and the call search visit those offsets instead of
-// every byte again; a scan worker scans straight into the encoding
+// and the newlines are, so the brace walk, the call search and the lines
+// visit those offsets instead of every byte again; a scan worker scans straight into the encoding
 // (scanInto) with names looked up by their bytes (nameTable.ts), so a name
 // already seen costs no string. test/reference/fileScanReference.ts is the
 // scanner before that, which test/unit/scanReference.test.ts holds it to.
@@ -147,12 +147,12 @@ const isBlank = (c: number) => c === SP || c === 9 || c === 13 || c === 12;
 
 /**
  * Copy of buf with comments, string and char literals and directives blanked;
- * the directives. The loop only stops at the four bytes that can start
- * something to blank and at the code's `;{}(` (STOP), which it records
- * (marks, parens) so that no later pass reads every byte again; lines are
- * counted only where a directive starts, with native newline searches
- * (Buffer.indexOf): the scan is the cold index's whole cost, so its inner
- * loop does one table lookup per byte.
+ * the directives the scan reads. The loop only stops at the four bytes that
+ * can start something to blank, at the code's `;{}(` and at newlines (STOP),
+ * which it records (marks, parens, newlines) so that no later pass reads
+ * every byte again; newlines inside comments and directives are recorded by
+ * the native search that restores them in the copy. The scan is the cold
+ * index's whole cost, so its inner loop does one table lookup per byte.
  */
 function blankNonCode(buf: Buffer): { clean: Buffer; directives: Directive[] } {
   const n = buf.length;
