@@ -91,7 +91,7 @@ test('the fast paths keep what they skip: a brace-less header\'s macros, header 
     ['after_string', 25, '', ['second']],
     ['after_char', 27, '', ['third']],
     ['crlf_after', 28, '', ['crlf_call']],
-    ['crlf_last', 33, '', ['last_call']],
+    ['crlf_last', 34, '', ['last_call']],
     ['MULTI_LINE', 17, '', ['multi_one', 'multi_two']],
   ];
   assert.deepEqual(rows(reference.scanFile(lines, ENTRY)), wantLines);
