@@ -65,7 +65,16 @@ export class BranchReader {
   /** Groups with two or more branches read, in the order they close (by their #endif). */
   read: ReadGroup[] = [];
 
-  constructor(private readonly braces: Uint8Array) {}
+  /**
+   * `braces`: the view to count in; `spare`: where a copy of it is made
+   * before the first blanking (the caller's view is then left as it was:
+   * most files blank nothing, so most make no copy). Read the view from
+   * `braces` after end().
+   */
+  constructor(
+    public braces: Uint8Array,
+    private spare: Uint8Array | null = null,
+  ) {}
 
   /** `#if`/`#ifdef`/`#ifndef` at [start, end); `notC`: its first branch is compiled only for the assembler. */
   open(start: number, end: number, notC = false): void {
@@ -106,6 +115,11 @@ export class BranchReader {
 
   /** Blanks [from, to) of the brace view; groups read inside it are gone with it. */
   private blank(from: number, to: number): void {
+    if (this.spare) {
+      this.spare.set(this.braces);
+      this.braces = this.spare;
+      this.spare = null;
+    }
     for (let k = from; k < to; k++) if (this.braces[k] !== NL) this.braces[k] = SP;
     if (this.read.length && this.read[this.read.length - 1].end > from) this.read = this.read.filter((r) => r.end <= from || r.start >= to);
   }

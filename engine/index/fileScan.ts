@@ -8,8 +8,8 @@
 // walk and the declarator reading share the same byte views and offsets, and
 // it runs in the scan workers over every file of a tree (keep it lean).
 // Speed (issue 15 point 1): the blanking pass records where the code's `;{}(`
-// are, so the brace walk and the call search visit those offsets instead of
-// every byte again; a scan worker scans straight into the encoding
+// and the newlines are, so the brace walk, the call search and the lines
+// visit those offsets instead of every byte again; a scan worker scans straight into the encoding
 // (scanInto) with names looked up by their bytes (nameTable.ts), so a name
 // already seen costs no string. test/reference/fileScanReference.ts is the
 // scanner before that, which test/unit/scanReference.test.ts holds it to.
@@ -58,10 +58,16 @@ const KEYWORDS = new Set([
 const SP = 32;
 const NL = 10;
 
+/**
+ * A directive the scan reads: a group directive or a function-like define
+ * (its text, comments dropped, continuations joined), or the one directive
+ * after an `#ifndef` (whether it defines the same name makes a header guard).
+ * Other directives (includes, object-like defines: most of them) are only
+ * blanked, and make no object and no string.
+ */
 interface Directive {
   start: number;
   end: number;
-  line: number;
   text: string;
 }
 
@@ -70,19 +76,36 @@ function latin1(buf: Buffer, s: number, e: number): string {
   return buf.toString('latin1', s, Math.max(s, e));
 }
 
-/** Scratch space for the blanked copies (reused: the scan is synchronous). */
+/**
+ * Scratch space for the blanked copies (reused: the scan is synchronous):
+ * the clean copy at [0, n), the brace view at [n, 2n). Byte n is a sentinel
+ * while the clean copy is made (see blankNonCode).
+ */
 let scratch = Buffer.alloc(0);
-function scratchCopies(buf: Buffer): { a: Buffer; b: Buffer } {
+function cleanCopy(buf: Buffer): Buffer {
   const n = buf.length;
-  if (scratch.length < 2 * n) scratch = Buffer.allocUnsafe(Math.max(2 * n, 1 << 20));
-  const a = scratch.subarray(0, n);
-  const b = scratch.subarray(n, 2 * n);
-  a.set(buf);
-  return { a, b };
+  if (scratch.length < 2 * n + 1) scratch = Buffer.allocUnsafe(Math.max(2 * n + 1, 1 << 20));
+  scratch.set(buf);
+  return scratch.subarray(0, n);
 }
 
-/** Directives whose text the scan reads; the others (include, object-like define, ...) only need their extent. */
-const WANTED = new Set(['if', 'ifdef', 'ifndef', 'elif', 'elifdef', 'elifndef', 'else', 'endif', 'define']);
+/** Directive words whose text the scan reads (by their bytes); the others (include, ...) only need their extent. */
+const WANTED = ['if', 'ifdef', 'ifndef', 'elif', 'elifdef', 'elifndef', 'else', 'endif', 'define'].map((w) => Buffer.from(w, 'latin1'));
+const DEFINE_WORD = WANTED.length - 1;
+const IFNDEF_WORD = 2;
+
+/** The index in WANTED of the word buf[s, e), or -1. */
+function wantedWord(buf: Buffer, s: number, e: number): number {
+  const len = e - s;
+  for (let w = 0; w < WANTED.length; w++) {
+    const x = WANTED[w];
+    if (x.length !== len) continue;
+    let k = 0;
+    while (k < len && x[k] === buf[s + k]) k++;
+    if (k === len) return w;
+  }
+  return -1;
+}
 
 function isIdentByte(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
@@ -91,13 +114,15 @@ function isIdentByte(c: number): boolean {
 /**
  * Bytes blankNonCode stops at: 1 for what can start something to blank (a
  * directive's `#`, a comment's `/`, a literal's quote), 2 for the code bytes
- * the brace walk needs (`;`, `{`, `}`), 3 for a call's `(`. Everything else
+ * the brace walk needs (`;`, `{`, `}`), 3 for a call's `(`, 4 for a newline
+ * (recorded: lines are read from the newlines' offsets). Everything else
  * is copied as it is.
  */
 const STOP = new Uint8Array(256);
 for (const c of [35, 47, 34, 39]) STOP[c] = 1;
 STOP[59] = STOP[123] = STOP[125] = 2;
 STOP[40] = 3;
+STOP[NL] = 4;
 
 /** Offsets in a growable Int32Array, reused file after file (the scan is synchronous). */
 class Offsets {
@@ -116,36 +141,38 @@ class Offsets {
 const marks = new Offsets();
 /** Where the code has a `(`, in order: the call search's starting points. */
 const parens = new Offsets();
+/** Where every newline is, in order (code, comments, directives, escaped in literals): the lines of definitions. */
+const newlines = new Offsets();
 const isBlank = (c: number) => c === SP || c === 9 || c === 13 || c === 12;
 
 /**
  * Copy of buf with comments, string and char literals and directives blanked;
- * the directives. The loop only stops at the four bytes that can start
- * something to blank and at the code's `;{}(` (STOP), which it records
- * (marks, parens) so that no later pass reads every byte again; lines are
- * counted only where a directive starts, with native newline searches
- * (Buffer.indexOf): the scan is the cold index's whole cost, so its inner
- * loop does one table lookup per byte.
+ * the directives the scan reads. The loop only stops at the four bytes that
+ * can start something to blank, at the code's `;{}(` and at newlines (STOP),
+ * which it records (marks, parens, newlines) so that no later pass reads
+ * every byte again; newlines inside comments and directives are recorded by
+ * the native search that restores them in the copy. The scan is the cold
+ * index's whole cost, so its inner loop does one table lookup per byte.
  */
 function blankNonCode(buf: Buffer): { clean: Buffer; directives: Directive[] } {
   const n = buf.length;
-  const { a: clean } = scratchCopies(buf);
+  const clean = cleanCopy(buf);
+  // The stop loop reads the copy: ahead of `i` it still holds buf's bytes
+  // (blanking writes only behind the cursor), and a stop byte at n ends the
+  // loop without a bounds test per byte.
+  const ahead = scratch;
+  ahead[n] = 59;
   const view = buf;
   const directives: Directive[] = [];
-  // Line of `linePos` (a cursor moved forward as directives are met).
-  let line = 1;
-  let linePos = 0;
-  const lineOf = (pos: number) => {
-    for (let k = view.indexOf(NL, linePos); k >= 0 && k < pos; k = view.indexOf(NL, k + 1)) line++;
-    linePos = pos;
-    return line;
-  };
+  // Whether the last directive was an #ifndef: the next one is kept whatever it is.
+  let afterIfndef = false;
   marks.n = 0;
   parens.n = 0;
+  newlines.n = 0;
   let i = 0;
   while (i < n) {
     let stop = 0;
-    while (i < n && (stop = STOP[buf[i]]) === 0) i++;
+    while ((stop = STOP[ahead[i]]) === 0) i++;
     if (i >= n) break;
     if (stop === 2) {
       marks.push(i++);
@@ -153,6 +180,10 @@ function blankNonCode(buf: Buffer): { clean: Buffer; directives: Directive[] } {
     }
     if (stop === 3) {
       parens.push(i++);
+      continue;
+    }
+    if (stop === 4) {
+      newlines.push(i++);
       continue;
     }
     const c = buf[i];
@@ -166,7 +197,6 @@ function blankNonCode(buf: Buffer): { clean: Buffer; directives: Directive[] } {
       }
       // Directive up to an unescaped newline; comments inside are dropped.
       const start = i;
-      const startLine = lineOf(start);
       let text = '';
       let segStart = i;
       // The directive's word (and a define's name): most directives are
@@ -175,17 +205,21 @@ function blankNonCode(buf: Buffer): { clean: Buffer; directives: Directive[] } {
       while (k0 < n && (buf[k0] === SP || buf[k0] === 9)) k0++;
       let k1 = k0;
       while (k1 < n && isIdentByte(buf[k1])) k1++;
-      const word = latin1(buf, k0, k1);
-      let want = WANTED.has(word);
+      const word = wantedWord(buf, k0, k1);
+      let want = word >= 0;
       let shortText: string | null = null;
-      if (word === 'define') {
+      // An object-like define: only its name is read, and only right after an #ifndef.
+      let nameStart = 0;
+      let nameEnd = 0;
+      if (word === DEFINE_WORD) {
         let k2 = k1;
         while (k2 < n && (buf[k2] === SP || buf[k2] === 9)) k2++;
         let k3 = k2;
         while (k3 < n && isIdentByte(buf[k3])) k3++;
         if (buf[k3] !== 40 /* ( */) {
           want = false;
-          shortText = '#define ' + latin1(buf, k2, k3);
+          nameStart = k2;
+          nameEnd = k3;
         }
       } else if (!want) shortText = '';
       while (i < n) {
@@ -218,7 +252,9 @@ function blankNonCode(buf: Buffer): { clean: Buffer; directives: Directive[] } {
       }
       if (want) text += latin1(buf, segStart, i);
       blankKeepingLines(view, clean, start, i);
-      directives.push({ start, end: i, line: startLine, text: shortText ?? text.trim() });
+      if (want) directives.push({ start, end: i, text: text.trim() });
+      else if (afterIfndef) directives.push({ start, end: i, text: shortText ?? '#define ' + latin1(buf, nameStart, nameEnd) });
+      afterIfndef = word === IFNDEF_WORD;
       continue;
     }
     if (c === 47 && buf[i + 1] === 42) {
@@ -242,7 +278,10 @@ function blankNonCode(buf: Buffer): { clean: Buffer; directives: Directive[] } {
         if (d === 92) {
           clean[j] = SP;
           j++;
-          if (j < n && buf[j] !== NL) clean[j] = SP;
+          if (j < n) {
+            if (buf[j] !== NL) clean[j] = SP;
+            else newlines.push(j);
+          }
           continue;
         }
         if (d === c || d === NL) break;
@@ -258,10 +297,13 @@ function blankNonCode(buf: Buffer): { clean: Buffer; directives: Directive[] } {
   return { clean, directives };
 }
 
-/** clean[s, e) made blanks, its newlines kept (native fill, then the newlines found again natively). */
+/** clean[s, e) made blanks, its newlines kept and recorded (native fill, then the newlines found again natively). */
 function blankKeepingLines(view: Buffer, clean: Buffer, s: number, e: number): void {
   clean.fill(SP, s, e);
-  for (let k = view.indexOf(NL, s); k >= 0 && k < e; k = view.indexOf(NL, k + 1)) clean[k] = NL;
+  for (let k = view.indexOf(NL, s); k >= 0 && k < e; k = view.indexOf(NL, k + 1)) {
+    clean[k] = NL;
+    newlines.push(k);
+  }
 }
 
 /** Just past the next `a b` pair at or after `from` (a native search for `a`), or the end. */
@@ -439,15 +481,28 @@ function directiveWord(text: string): { word: string; rest: string } {
 
 /**
  * Whether the file can hold a function definition or a function-like macro:
- * a `{` or a `define NAME(` anywhere. Native searches, so that the big
- * register headers (object-like defines only) cost next to nothing.
+ * a `{`, or a match of `define[\s\\]+[A-Za-z_]\w*\(` anywhere (what a
+ * regex over the Latin-1 text answered: the same bytes are checked after each
+ * native search for `define`, with no text made). The big register headers
+ * (object-like defines only, ~40% of a tree's bytes) cost next to nothing.
  */
-function mayDefineSomething(buf: Uint8Array): boolean {
-  const b = Buffer.from(buf.buffer, buf.byteOffset, buf.length);
+function mayDefineSomething(b: Buffer): boolean {
   if (b.indexOf(123) >= 0) return true;
-  // The regex needs a `(`: the register headers (~40% of a tree's bytes, no `{`) mostly have none.
-  return b.indexOf(40) >= 0 && /define[\s\\]+[A-Za-z_]\w*\(/.test(b.toString('latin1'));
+  if (b.indexOf(40) < 0) return false;
+  const n = b.length;
+  for (let p = b.indexOf(DEFINE); p >= 0; p = b.indexOf(DEFINE, p + 1)) {
+    let j = p + 6;
+    const s = j;
+    while (j < n && (SPACE[b[j]] === 1 || b[j] === 92)) j++;
+    if (j === s || j >= n) continue;
+    const c = b[j];
+    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95)) continue;
+    while (j < n && WORD[b[j]] === 1) j++;
+    if (b[j] === 40) return true;
+  }
+  return false;
 }
+const DEFINE = Buffer.from('define', 'latin1');
 
 /** The scan of one file, its names interned (the editor's re-index, small trees scanned in this thread). */
 export function scanFile(buf: Uint8Array, entryParam?: RegExp): FileScan {
@@ -498,12 +553,11 @@ export function scanInto(bytes: Uint8Array, entryParam: RegExp | undefined, t: N
   const macros: number[] = [];
   let macroCount = 0;
   // Brace-counting view: the alternatives of groups whose branches do not balance blanked.
-  const braces = scratch.subarray(clean.length, 2 * clean.length);
-  braces.set(clean);
-  const branches = new BranchReader(braces);
+  const branches = new BranchReader(clean, scratch.subarray(clean.length, 2 * clean.length));
   const stack: CondFrame[] = [];
   // Condition in force at each directive's end, to date definitions.
-  const condAt: { offset: number; cond: string }[] = [{ offset: 0, cond: '' }];
+  const condAt: CondAt[] = [{ offset: 0, cond: '', id: -1 }];
+  const macroLines = new LineCursor();
   let prevIfndef: string | null = null;
   for (const d of directives) {
     if (d.text === '') {
@@ -541,7 +595,7 @@ export function scanInto(bytes: Uint8Array, entryParam: RegExp | undefined, t: N
           const body = m[4] ?? '';
           const params = m[3].split(',').map((s) => s.trim()).filter(Boolean);
           const calls = callNamesIn(body, 0, body.length);
-          macros.push(t.id(m[1]), d.line, t.id(conditionOf(stack)), t.id(body), params.length);
+          macros.push(t.id(m[1]), macroLines.lineOf(d.start), t.id(conditionOf(stack)), t.id(body), params.length);
           for (const p of params) macros.push(t.id(p));
           macros.push(calls.length);
           for (const c of calls) macros.push(t.id(c));
@@ -553,14 +607,15 @@ export function scanInto(bytes: Uint8Array, entryParam: RegExp | undefined, t: N
       prevIfndef = null;
       changed = false;
     }
-    if (changed) condAt.push({ offset: d.end, cond: conditionOf(stack) });
+    if (changed) condAt.push({ offset: d.end, cond: conditionOf(stack), id: -1 });
   }
   // Groups left open at the end of the file close there.
   branches.end();
+  const braces = branches.braces as Buffer;
 
   const n = braces.length;
   const read = branches.read;
-  const lines = new LineCursor(braces);
+  const lines = new LineCursor();
   // The function count goes first; it is known at the end.
   const countAt = out.length;
   out.push(0);
@@ -603,7 +658,7 @@ export function scanInto(bytes: Uint8Array, entryParam: RegExp | undefined, t: N
         const prefix = h.prefix.length === 1 ? latin1(clean, h.prefix[0][0], h.prefix[0][1]) : h.prefix.map(([s, e]) => latin1(clean, s, e)).join(' ');
         const takesEntry = entryParam ? entryParam.test(latin1(clean, h.nameStart, h.end)) : true;
         const flags = (/\bstatic\b/.test(prefix) ? 1 : 0) | (/\b__weak\b/.test(prefix) ? 2 : 0) | (takesEntry ? 4 : 0);
-        out.push(t.idOfBytes(braces, h.nameStart, h.nameStart + h.name.length), lines.lineOf(h.nameStart), flags, t.id(conditionAt(condAt, h.nameStart)), calls.length);
+        out.push(t.idOfBytes(braces, h.nameStart, h.nameStart + h.name.length), lines.lineOf(h.nameStart), flags, conditionIdAt(condAt, h.nameStart, t), calls.length);
         for (const c of calls) out.push(c);
         fnCount++;
       }
@@ -621,7 +676,7 @@ const KEEP_SCRATCH = 16 << 20;
 const KEEP_OFFSETS = 1 << 20;
 function releaseScratch(): void {
   if (scratch.length > KEEP_SCRATCH) scratch = Buffer.alloc(0);
-  for (const o of [marks, parens])
+  for (const o of [marks, parens, newlines])
     if (o.a.length > KEEP_OFFSETS) {
       o.a = new Int32Array(1 << 16);
       o.n = 0;
@@ -629,7 +684,21 @@ function releaseScratch(): void {
 }
 
 /** The condition in force at `offset` (the last directive ending at or before it). */
-function conditionAt(at: { offset: number; cond: string }[], offset: number): string {
+/** A condition in force from `offset` on, and its id in the scan's table (-1 until asked: most are never). */
+interface CondAt {
+  offset: number;
+  cond: string;
+  id: number;
+}
+
+/** The id of the condition in force at `offset` (looked up once per condition, not once per definition). */
+function conditionIdAt(at: CondAt[], offset: number, t: NameTable): number {
+  const c = conditionAt(at, offset);
+  if (c.id < 0) c.id = t.id(c.cond);
+  return c.id;
+}
+
+function conditionAt(at: CondAt[], offset: number): CondAt {
   let lo = 0;
   let hi = at.length - 1;
   while (lo < hi) {
@@ -637,7 +706,7 @@ function conditionAt(at: { offset: number; cond: string }[], offset: number): st
     if (at[mid].offset <= offset) lo = mid;
     else hi = mid - 1;
   }
-  return at[lo].cond;
+  return at[lo];
 }
 
 /** The read groups from `from` on that close before `brace` with `nameStart` in their last branch (inner first), or null. */
@@ -688,23 +757,17 @@ function statementFloor(buf: Buffer, from: number, to: number): number {
 }
 
 
-/** 1-based lines of offsets asked for in (mostly) increasing order, newlines counted by native searches. */
+/** 1-based lines of offsets asked for in (mostly) increasing order: a cursor over the recorded newlines. */
 class LineCursor {
-  private readonly view: Buffer;
-  private pos = 0;
-  private line = 1;
-  constructor(buf: Uint8Array) {
-    this.view = Buffer.from(buf.buffer, buf.byteOffset, buf.length);
-  }
+  /** Newlines before the last offset asked for. */
+  private k = 0;
   lineOf(target: number): number {
-    const v = this.view;
-    if (target < this.pos) {
-      for (let k = v.indexOf(NL, target); k >= 0 && k < this.pos; k = v.indexOf(NL, k + 1)) this.line--;
-    } else {
-      for (let k = v.indexOf(NL, this.pos); k >= 0 && k < target; k = v.indexOf(NL, k + 1)) this.line++;
-    }
-    this.pos = target;
-    return this.line;
+    const a = newlines.a;
+    let k = this.k;
+    while (k < newlines.n && a[k] < target) k++;
+    while (k > 0 && a[k - 1] >= target) k--;
+    this.k = k;
+    return k + 1;
   }
 }
 

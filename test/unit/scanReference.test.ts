@@ -63,6 +63,66 @@ test('every fixture: scanFile and scanInto (one table across files) give the ref
   }
 });
 
+/** A scan's definitions as [name, line, condition, calls] rows (functions, then macros). */
+const rows = (s: FileScan) => [...s.functions, ...s.macros].map((d) => [d.name, d.line, d.condition, d.calls]);
+
+test('the fast paths keep what they skip: a brace-less header\'s macros, header guards, lines after comments, continued directives, literals and CRLF', () => {
+  const t = new NameTable();
+  // no_brace_defines.h has no `{`: the define prefilter (bytes after a native search) must let it through
+  // for its function-like macros, tab after `define` included; `NAME (` and a digit-led name are not macros.
+  const header = fs.readFileSync(path.join(DIR, 'no_brace_defines.h'));
+  const want = [
+    ['REG_FIELD', 11, '', []],
+    ['REG_TABBED', 15, '', ['tabbed_helper']],
+    ['REG_CALLS', 16, '', ['first_call', 'second_call']],
+    ['REG_STRING', 17, '', ['string_call']],
+  ];
+  assert.deepEqual(rows(reference.scanFile(header, ENTRY)), want);
+  assert.deepEqual(rows(scanFile(header, ENTRY)), want);
+  assert.deepEqual(rows(viaTable(header, t, ENTRY)), want);
+  // lines_guards.c: an #include between #ifndef X and #define X is no header guard (its condition stays);
+  // lines count the newlines in comments, continued directives, a string's escaped newline and CRLF ends.
+  const lines = fs.readFileSync(path.join(DIR, 'lines_guards.c'));
+  const wantLines = [
+    ['under_not_guard', 7, '!NOT_A_GUARD', ['ng_call']],
+    ['under_guard', 11, '', ['guard_call']],
+    ['after_comment', 16, '', ['first']],
+    ['in_if_zero', 21, '0', ['hidden']],
+    ['after_string', 25, '', ['second']],
+    ['after_char', 27, '', ['third']],
+    ['crlf_after', 28, '', ['crlf_call']],
+    ['crlf_last', 34, '', ['last_call']],
+    ['MULTI_LINE', 17, '', ['multi_one', 'multi_two']],
+  ];
+  assert.deepEqual(rows(reference.scanFile(lines, ENTRY)), wantLines);
+  assert.deepEqual(rows(scanFile(lines, ENTRY)), wantLines);
+  assert.deepEqual(rows(viaTable(lines, t, ENTRY)), wantLines);
+});
+
+test('the prefilter over a brace-less file: a macro behind any blank run after `define` is found, as the reference finds it', () => {
+  const t = new NameTable();
+  const cases: [string, string[]][] = [
+    ['#define  F(x) f_call(x)\n', ['F']],
+    ['#define\tF(x) f_call(x)\n', ['F']],
+    ['# define F_2(x) f_call(x)\n', ['F_2']],
+    ['#define F (x) f_call(x)\n', []],
+    ['#define 2F(x) f_call(x)\n', []],
+    ['#define F', []],
+    ['#define F(', []],
+    ['#define F(x)', ['F']],
+    ['x(y) define', []],
+    ['/* #define F(x) */ (y)', []],
+    ['#define A 1\n#define B (2)\n#define C(x) c(x)\n', ['C']],
+  ];
+  for (const [text, macros] of cases) {
+    const buf = Buffer.from(text, 'latin1');
+    const want = plain(reference.scanFile(buf, ENTRY));
+    assert.deepEqual(want.macros.map((m: { name: string }) => m.name), macros, JSON.stringify(text));
+    assert.deepEqual(plain(scanFile(buf, ENTRY)), want, JSON.stringify(text));
+    assert.deepEqual(plain(viaTable(buf, t, ENTRY)), want, JSON.stringify(text));
+  }
+});
+
 /** Deterministic pseudo-random numbers (xorshift32). */
 function rng(seed: number): () => number {
   let x = seed | 0 || 1;
