@@ -645,7 +645,7 @@ export class Workspace {
     }
     const findings: Finding[] = [];
     // The local rules that can match, together on one walk of the function.
-    if (fn) findings.push(...runLocalRules(fn, cat, rules.map((r) => r.make(fn, cat, this.architectures))));
+    if (fn) findings.push(...runLocalRules(fn, cat, rules.map((r) => r.make(fn, cat, this.architectures)), this.overlays.has(fn.file)));
     // The prefilter alone on a function's own calls is cheaper than remembering it (a whole tree has ~10^5 functions).
     if (!maybe && !fn) {
       this.localFindings.delete(def);

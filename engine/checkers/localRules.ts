@@ -21,6 +21,9 @@ export interface LocalRule<S extends PathSlot = PathSlot> extends PathListener<S
   readonly findings: Map<number, Finding>;
 }
 
+const VIEWED = (): boolean => true;
+const NOT_VIEWED = (): boolean => false;
+
 /** One interpreter per catalogue for local runs (a derived catalogue is per function: it goes with it). */
 const interpreters = new WeakMap<Catalogue, Interpreter>();
 
@@ -37,13 +40,18 @@ function localInterpreter(fn: FunctionRef, cat: Catalogue): Interpreter {
 /**
  * Runs local rules over one function body, together, on the one walker;
  * their findings sorted by place. Never throws: when a rule fails on odd
- * code the function reports nothing.
+ * code the function reports nothing. `viewed`: the body is read through a
+ * syntax view (analysis/syntaxView.ts), as the interprocedural runs of a file
+ * open in an editor are: a function being edited is run again at each edit,
+ * and its paths read the same nodes again (about 40% of the run's CPU on
+ * copy_pte_range); where a function is run once the view is only garbage.
  */
-export function runLocalRules(fn: FunctionRef, cat: Catalogue, rules: LocalRule[]): Finding[] {
+export function runLocalRules(fn: FunctionRef, cat: Catalogue, rules: LocalRule[], viewed = false): Finding[] {
   try {
     const ip = localInterpreter(fn, cat);
     // Each local run is its own root for the work bounds (limits.ts).
     ip.rootSteps = 0;
+    ip.viewWanted = viewed ? VIEWED : NOT_VIEWED;
     new FunctionRun(ip, fn, false, { local: true, listeners: rules as PathListener[] }).run({ depth: 0, paused: 0 }, []);
     return rules.flatMap((r) => [...r.findings.values()]).sort((a, b) => a.line - b.line || a.column - b.column);
   } catch (e) {

@@ -1,0 +1,178 @@
+// What an edit inside a heavy opener could reuse of the opener's last run,
+// measured before building it (issue 15 point 4). Never run by the tests.
+//
+// The opener's own path-sensitive run (not the callees', not the local rules')
+// is watched statement by statement: every `exec` charges the states it
+// carries (the interpreter's work counter, limits.ts). Printed:
+//
+// 1. Restart from the edited statement: for each statement line of the
+//    opener, the share of the run's work done before that line is first
+//    reached. That is what keeping the states at statement boundaries and
+//    re-running "from the first statement whose text changed" could skip
+//    (everything after the first visit depends on the edited statement: a
+//    loop's later rounds, a backward goto's passes).
+// 2. A statement memo by input state: the share of the work spent on leaf
+//    statements (expressions, declarations, jumps) whose (statement text,
+//    state identity) the run had already met, within one run and, after an
+//    edit typed into the opener (the edit bench's `cpu_relax();` line), in
+//    the previous run. PathState.key leaves out write chains, conditions
+//    and places, which a memo would also have to match: the same-run share
+//    is printed also with the whole state's content in the identity, and
+//    the after-edit share also with entry ids (named by syntax node ids,
+//    which every parse changes) renamed by the site's content.
+//
+//   node out/scripts/restartShare.js [TREE] [FILE] [FUNCTION]
+//   (defaults: the 6.12 tree, mm/memory.c, copy_pte_range; M edits from the environment, default 12)
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Node } from 'web-tree-sitter';
+import { Workspace } from '../engine/workspace';
+import { defaultCacheBase } from '../engine/index/indexCache';
+import { StatementWalker } from '../engine/analysis/walk/statements';
+import type { PathState } from '../engine/analysis/pathState';
+import { statementLinesOf } from './benchEdits';
+
+const LEAVES = new Set(['expression_statement', 'declaration', 'return_statement', 'break_statement', 'continue_statement', 'goto_statement']);
+
+/** One watched run: statements in the order executed, with the states each carried. */
+interface Trace {
+  order: { line: number; w: number }[];
+  /** "text\u0000state key" of each leaf statement execution, with its count. */
+  leaves: Map<string, number>;
+  /** Work on leaf statements whose (text, key) this run had met before. */
+  repeated: number;
+  /** The same with the whole state's content (write chains, conditions, places, section, exits) in the identity. */
+  whole: Set<string>;
+  repeatedWhole: number;
+  leafWork: number;
+  /** Node id -> a name by content (type, text, occurrence among the same), for the run's function. */
+  names?: Map<number, string>;
+  /** As `leaves`, with entry ids (`S<node id>`, `I<node id>`: entryIdentity.ts) renamed by content. */
+  renamed: Map<string, number>;
+}
+
+/** Names every node of `root` by its type, text and rank among nodes with both: the same after an edit elsewhere. */
+function namesByContent(root: Node): Map<number, string> {
+  const out = new Map<number, string>();
+  const rank = new Map<string, number>();
+  const walk = (n: Node) => {
+    const c = `${n.type}:${n.text}`;
+    const k = rank.get(c) ?? 0;
+    rank.set(c, k + 1);
+    out.set(n.id, `${c}#${k}`);
+    for (const ch of n.children) if (ch) walk(ch);
+  };
+  walk(root);
+  return out;
+}
+
+let watching: { fn: string; trace: Trace } | null = null;
+const exec = (StatementWalker.prototype as any).exec as (this: any, n: Node, states: PathState[]) => unknown;
+(StatementWalker.prototype as any).exec = function (this: any, n: Node, states: PathState[]) {
+  const w = watching;
+  if (w && this.fnName === w.fn && !this.opts.local) {
+    const line = n.startPosition.row;
+    w.trace.order.push({ line, w: states.length || 1 });
+    if (LEAVES.has(n.type)) {
+      const text = n.text;
+      for (const s of states) {
+        const k = `${text}\u0000${s.key()}`;
+        const seen = w.trace.leaves.get(k) ?? 0;
+        if (seen) w.trace.repeated++;
+        w.trace.leaves.set(k, seen + 1);
+        const names = (w.trace.names ??= namesByContent(this.fn.node as Node));
+        const rk = `${text}\u0000${s.key().replace(/\b([SI])(\d+)/g, (m0: string, t: string, id: string) => `${t}<${names.get(Number(id)) ?? id}>`)}`;
+        w.trace.renamed.set(rk, (w.trace.renamed.get(rk) ?? 0) + 1);
+        const all = `${n.startIndex}\u0000${s.key()}\u0000${wholeState(s)}`;
+        if (w.trace.whole.has(all)) w.trace.repeatedWhole++;
+        else w.trace.whole.add(all);
+        w.trace.leafWork++;
+      }
+    }
+  }
+  return exec.call(this, n, states);
+};
+
+/** Everything a state holds, as a string (slow; this script only): what a memo by content would compare. */
+function wholeState(s: PathState): string {
+  const { conds, section, exitAt, jump, leftBy, guards } = s;
+  return JSON.stringify({ conds, section, exitAt, jump, leftBy, guards, dirty: [...s.dirty], entryVals: [...s.entryVals], facts: [...s.facts] });
+}
+
+function pct(a: number[], p: number): number {
+  const s = [...a].sort((x, y) => x - y);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+}
+
+async function main(): Promise<void> {
+  const root = path.resolve(process.argv[2] ?? path.join(defaultCacheBase(), 'linux-source-6.12'));
+  const file = path.join(root, process.argv[3] ?? 'mm/memory.c');
+  const fn = process.argv[4] ?? 'copy_pte_range';
+  const m = Number(process.env.M ?? 12);
+  const ws = new Workspace({ root, arch: 'arm64', cacheDir: defaultCacheBase(), analysisStore: false });
+  ws.build();
+  const text = fs.readFileSync(file, 'utf8');
+  const run = async (t: string): Promise<Trace> => {
+    const trace: Trace = { order: [], leaves: new Map(), repeated: 0, whole: new Set(), repeatedWhole: 0, leafWork: 0, renamed: new Map() };
+    watching = { fn, trace };
+    ws.setText(file, t);
+    await ws.check([file]);
+    watching = null;
+    return trace;
+  };
+  const base = await run(text);
+  const total = base.order.reduce((a, o) => a + o.w, 0);
+  if (!total) throw new Error(`${fn}: no run of it was watched (not a section opener checked in ${file}?)`);
+  const before = new Map<number, number>();
+  let acc = 0;
+  for (const o of base.order) {
+    if (!before.has(o.line)) before.set(o.line, acc);
+    acc += o.w;
+  }
+  const lines = statementLinesOf(text, fn);
+  // A line no statement starts on (a call's continued arguments) restarts with the statement it is part of.
+  const shareAt = (l: number): number => {
+    for (let k = l; k >= 0; k--) if (before.has(k)) return before.get(k)! / total;
+    return 0;
+  };
+  const reusable = lines.map(shareAt);
+  console.log(`${fn}: its own run ${total} steps (statements x states), ${base.order.length} statement executions`);
+  console.log(
+    `1. restart from the edited statement, share of the run before the statement is first reached, over its ${lines.length} statement lines: ` +
+      `min ${(100 * Math.min(...reusable)).toFixed(1)}%, p50 ${(100 * pct(reusable, 50)).toFixed(1)}%, max ${(100 * Math.max(...reusable)).toFixed(1)}%`,
+  );
+  for (const l of lines) console.log(`   line ${l + 1}: ${(100 * shareAt(l)).toFixed(1)}%`);
+  console.log(
+    `2. leaf statements ${base.leafWork} of the ${total} steps; met before in the same run (statement text, state key): ` +
+      `${base.repeated} (${((100 * base.repeated) / base.leafWork).toFixed(1)}%); ` +
+      `at the same place with the whole state's content: ${base.repeatedWhole} (${((100 * base.repeatedWhole) / base.leafWork).toFixed(1)}%)`,
+  );
+  const src = text.split('\n');
+  const shares: number[] = [];
+  const renamedShares: number[] = [];
+  for (let k = 0; k < m; k++) {
+    const ln = lines[Math.floor((k * lines.length) / m)];
+    const edited = await run([...src.slice(0, ln), '\tcpu_relax();', ...src.slice(ln)].join('\n'));
+    let hit = 0;
+    for (const [key, n] of edited.leaves) if (base.leaves.has(key)) hit += n;
+    let hitRenamed = 0;
+    for (const [key, n] of edited.renamed) if (base.renamed.has(key)) hitRenamed += n;
+    shares.push(hit / edited.leafWork);
+    renamedShares.push(hitRenamed / edited.leafWork);
+    console.log(
+      `   edit at line ${ln + 1}: ${edited.leafWork} leaf steps, met in the unedited run ${((100 * hit) / edited.leafWork).toFixed(1)}%, ` +
+        `with entry ids named by content ${((100 * hitRenamed) / edited.leafWork).toFixed(1)}%`,
+    );
+    await run(text);
+  }
+  if (shares.length)
+    console.log(
+      `   after an edit (${shares.length} edits): leaf work whose (text, key) the unedited run met, p50 ${(100 * pct(shares, 50)).toFixed(1)}%, min ${(100 * Math.min(...shares)).toFixed(1)}%; ` +
+        `with entry ids named by content p50 ${(100 * pct(renamedShares, 50)).toFixed(1)}%, min ${(100 * Math.min(...renamedShares)).toFixed(1)}%`,
+    );
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
