@@ -905,6 +905,22 @@ export class Workspace {
     return this.analysisStore()?.hoversOf(file)?.[line] ?? null;
   }
 
+  /**
+   * Runs the open files' openers-first pass once more, for the store only:
+   * a window reload starts with it (checkOpenersFirst), and a session whose
+   * first diagnostics came before the index (server/firstDiagnostics.ts)
+   * never ran it, so the reload would compute its chains again
+   * (store/keptChains.ts keeps them per check scope). Its answer is dropped;
+   * the summaries it needs are the first check's.
+   */
+  async keepFirstPass(files: string[]): Promise<void> {
+    if (this.checking || this.textEdited || !this.analysisStore()) return;
+    const counts = this.storeCounts;
+    await this.checkOpenersFirst(files);
+    this.storeCounts = counts;
+    this.saveStore();
+  }
+
   /** Writes what the analysis store gained (the serial form of new searches, the entries made). */
   saveStore(): void {
     // Entries are keyed when written: by content keys of the texts as they are now.
