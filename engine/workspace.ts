@@ -43,6 +43,7 @@ import { ContentKeys } from './store/contentKeys';
 import { codeSig } from './index/resultCache';
 import { openerDeps } from './store/openerDeps';
 import { hoverAnswers, hoverDeps } from './store/keptSections';
+import { ChainPhase, ChainRecorder, chainKey } from './store/keptChains';
 
 export interface WorkspaceOptions {
   root: string;
@@ -170,6 +171,12 @@ export class Workspace {
   private readonly storeSavedByCaller: boolean;
   /** What the last check took from the store and computed (tests, the server's log). */
   storeCounts: StoreCounts = noCounts();
+  /**
+   * A file's text changed since the index was built (an editor's edit): the
+   * section calls' chains are then computed as before, not kept (checking a
+   * kept phase per keystroke would cost an edit's latency; store/keptChains.ts).
+   */
+  private textEdited = false;
 
   constructor(opts: WorkspaceOptions) {
     this.log = opts.log ?? ((m) => process.stderr.write(`lazymmu: ${m}\n`));
@@ -310,6 +317,37 @@ export class Workspace {
     return new ContextReach(this.interpreter(), this.index, this.sources, reach, (node) => chainHops(reach, node, this.sources), isTarget, stops, isBarrier, kind === 'sleep', CHAIN_DEPTH, this.contextSearchBound);
   }
 
+  /**
+   * The chains of one kind for a check's scope: from the analysis store
+   * while what their searches read holds (store/keptChains.ts), else from a
+   * contextual search whose reads are recorded for keepChains.
+   */
+  private chainPhase(kind: ReachKind, scope: string, phases: [ReachKind, ChainPhase, ChainRecorder[]][]): ChainPhase {
+    const store = this.textEdited ? null : this.analysisStore();
+    const reach = this.reach(kind);
+    const kept = store?.chainsOf(`${kind}\0${scope}`, this.index, (n, f) => reach.entry(n, f)?.step.dist ?? -1, (n) => this.surveyExpands(n)) ?? null;
+    const recorders: ChainRecorder[] = [];
+    const phase = new ChainPhase(kept, () => {
+      const cr = this.contextReach(kind);
+      if (store) recorders.push((cr.reads = new ChainRecorder(this.interpreter())));
+      return cr;
+    });
+    phases.push([kind, phase, recorders]);
+    return phase;
+  }
+
+  /** Counts the phases' chains and puts those computed here in the store (keyed by what they read). */
+  private keepChains(scope: string, phases: [ReachKind, ChainPhase, ChainRecorder[]][]): void {
+    const store = this.textEdited ? null : this.analysisStore();
+    if (!store) return;
+    for (const [kind, phase, [recorder]] of phases) {
+      this.storeCounts.chainsFromStore += phase.served;
+      this.storeCounts.chainsComputed += phase.computed;
+      const product = phase.product();
+      if (product && recorder) store.putChains(`${kind}\0${scope}`, this.index, chainKey(this.index, recorder, (n) => this.surveyExpands(n)), product);
+    }
+  }
+
   /** Surveys run a macro in place only when it can reach what some section rule looks for (by name). */
   private surveyExpands(name: string): boolean {
     return REACH_KINDS.some((k) => this.targets(k).has(name) || !!this.reach(k).entry(name, ''));
@@ -368,6 +406,7 @@ export class Workspace {
 
   private afterBuild(): void {
     this.keysStale = true;
+    this.textEdited = false;
     this.store?.forgetChecked();
     this.analysedHere.clear();
     this.reaches.clear();
@@ -407,9 +446,11 @@ export class Workspace {
     else this.overlays.set(file, text);
     const reparse = this.sources.update(file);
     const t = this.textOf(file);
+    const hashBefore = this.index.contentHashOf(file);
     // A search taken from the store is decoded a file at a time: this file's part, before it changes.
     for (const r of this.reaches.values()) r.decodeFile(file);
     const delta = t === null ? this.index.removeFile(file) : this.index.addScan(file, Buffer.from(t));
+    if (hashBefore === undefined || this.index.contentHashOf(file) !== hashBefore) this.textEdited = true;
     this.afterIndexChange(file, delta, reparse);
   }
 
@@ -504,10 +545,12 @@ export class Workspace {
       await pause();
       const here = calls.filter((c) => isUnder(c.at.file, paths));
       if (here.length || events.some((e) => isUnder(e.at.file, paths))) {
-        // The contextual searches survey functions with the interpreter: inside its check.
+        // The contextual searches survey functions with the interpreter: inside its check; kept on disk per phase (store/keptChains.ts).
+        const scope = JSON.stringify([openersInPathsOnly, paths]);
+        const phases: [ReachKind, ChainPhase, ChainRecorder[]][] = [];
         const chainOf = (kind: ReachKind) => {
-          const cr = this.contextReach(kind);
-          return (c: SectionCall) => cr.chain(c);
+          const phase = this.chainPhase(kind, scope, phases);
+          return (c: SectionCall) => phase.chain(c);
         };
         const enter = { legacy: chainOf('enter-legacy'), generic: chainOf('enter-generic') };
         findings.push(...nestedSectionFindings(events, here, enter, cat, arch));
@@ -515,6 +558,7 @@ export class Workspace {
         findings.push(...allocInSectionFindings(here, chainOf('alloc'), cat, arch));
         await pause();
         findings.push(...sleepInSectionFindings(here, chainOf('sleep'), cat, arch));
+        this.keepChains(scope, phases);
         await pause();
       }
       this.interp?.endCheck();
@@ -859,6 +903,22 @@ export class Workspace {
     if (!this.storeWanted || !this.cacheDir || !this.index.has(file)) return null;
     if (text !== undefined && this.textOf(file) !== text) return null;
     return this.analysisStore()?.hoversOf(file)?.[line] ?? null;
+  }
+
+  /**
+   * Runs the open files' openers-first pass once more, for the store only:
+   * a window reload starts with it (checkOpenersFirst), and a session whose
+   * first diagnostics came before the index (server/firstDiagnostics.ts)
+   * never ran it, so the reload would compute its chains again
+   * (store/keptChains.ts keeps them per check scope). Its answer is dropped;
+   * the summaries it needs are the first check's.
+   */
+  async keepFirstPass(files: string[]): Promise<void> {
+    if (this.checking || this.textEdited || !this.analysisStore()) return;
+    const counts = this.storeCounts;
+    await this.checkOpenersFirst(files);
+    this.storeCounts = counts;
+    this.saveStore();
   }
 
   /** Writes what the analysis store gained (the serial form of new searches, the entries made). */

@@ -389,6 +389,8 @@ async function run(uri: string, gen: number, cascade = false): Promise<void> {
       const kept = Date.now();
       const n = await ws.keepSectionInfos(documents.all().map((d) => fileOf(d.uri)).filter((f): f is string => !!f && !isExcluded(f, root, settings.exclude)));
       if (n) log(`phase: hover answers of ${n} open files kept ${took(kept)}`);
+      // A reload's first pass finds its section calls' chains kept (engine/store/keptChains.ts).
+      if (publishedEarly(ws, uri, version)) await ws.keepFirstPass([file]);
       sweepOldCache();
     }
   } catch (e) {

@@ -13,7 +13,9 @@
 //
 // What the facts cannot decide stays possible, and the hop says which guard
 // it was. Results are memoised per (function, binding) for one check; past a
-// work bound the name-level chain is given, marked as not decided.
+// work bound the name-level chain is given, marked as not decided. What the
+// searches read is told to `reads` when set (engine/store/keptChains.ts keeps
+// a check's chains on disk by it).
 import { Interpreter, SectionCall, SurveyCall } from './interpreter';
 import { Node_, Reachability } from '../index/reachability';
 import { WorkspaceIndex } from '../index/workspaceIndex';
@@ -52,6 +54,20 @@ export interface ReachChain {
 
 /** Turns the name-level chain from a function or macro into hops (checkers/callChain.ts), for fallbacks; null when the configuration rules it out. */
 export type NameChain = (start: Node_) => ReachHop[] | null;
+
+/**
+ * What the searches read, told as they read it (engine/store/keptChains.ts):
+ * the names resolved, the call graph's answers, the surveys made, and
+ * whether something not keyed finer was read (the call graph's own chain, a
+ * survey cut by its bound, a definition not parsed).
+ */
+export interface ReachReads {
+  name(name: string): void;
+  /** The call graph's distance for `name` called from `file` (-1: none). */
+  entry(name: string, file: string, dist: number): void;
+  survey(fn: FunctionRef, binding: Binding | undefined): void;
+  whole(): void;
+}
 
 /** Functions surveyed per search at most, before the name-level answer is taken (the default). */
 export const MAX_SURVEYS = 400;
@@ -110,6 +126,8 @@ export class ContextReach {
   private surveys = 0;
   /** Search paths cut because a function was already on the stack (a "none" found then is not memoised). */
   private cycles = 0;
+  /** Told what the searches read (null: nobody keeps the chains). */
+  reads: ReachReads | null = null;
 
   constructor(
     private readonly interp: Interpreter,
@@ -133,7 +151,7 @@ export class ContextReach {
 
   /** The chain from a call made inside a section to a target, for its arguments; null when none can be. */
   chain(call: SectionCall): ReachChain | null {
-    const entry = this.reach.entry(call.callee, call.fromFile);
+    const entry = this.entryOf(call.callee, call.fromFile);
     // The call graph has no edges for calls through pointers: a callee handed
     // functions or ops structs may call them, so it is looked at whatever the
     // graph says; and a callback reached through a pointer is the section's
@@ -145,13 +163,14 @@ export class ContextReach {
       return this.throughBodies(call.callee, call.fromFile, call.binding, this.maxDepth, new Set());
     } catch (e) {
       if (!(e instanceof BoundHit)) throw e;
+      this.reads?.whole();
       if (entry) {
         const hops = this.nameChain(entry.node);
         return hops ? { hops, target: this.targetOf(entry.node), bounded: true } : null;
       }
       // A callback the graph does not enter (a barrier's name): the graph's chain from its own calls.
-      for (const d of this.index.resolve(call.callee, call.fromFile).slice(0, 4)) {
-        const next = d.calls.map((n) => ({ n, e: this.reach.entry(n, d.file) })).filter((x) => x.e).sort((a, b) => a.e!.step.dist - b.e!.step.dist)[0];
+      for (const d of this.resolve(call.callee, call.fromFile).slice(0, 4)) {
+        const next = d.calls.map((n) => ({ n, e: this.entryOf(n, d.file) })).filter((x) => x.e).sort((a, b) => a.e!.step.dist - b.e!.step.dist)[0];
         if (!next) continue;
         const rest = this.nameChain(next.e!.node);
         if (!rest) continue;
@@ -160,6 +179,19 @@ export class ContextReach {
       }
       return null;
     }
+  }
+
+  /** The call graph's answer for `name` called from `file`, told to `reads`. */
+  private entryOf(name: string, file: string): ReturnType<Reachability['entry']> {
+    const e = this.reach.entry(name, file);
+    this.reads?.entry(name, file, e ? e.step.dist : -1);
+    return e;
+  }
+
+  /** The definitions `name` called from `file` resolves to, told to `reads`. */
+  private resolve(name: string, file: string): ReturnType<WorkspaceIndex['resolve']> {
+    this.reads?.name(name);
+    return this.index.resolve(name, file);
   }
 
   /** The target at the end of the name-level chain from `node`. */
@@ -174,8 +206,13 @@ export class ContextReach {
    * cannot be read so has no ref: the call graph's chain from it is used).
    */
   private bodies(name: string, file: string): { ref: FunctionRef | null; node: Node_ }[] {
-    const defs = this.index.resolve(name, file).slice(0, 4);
-    if (defs.length) return defs.map((d) => ({ ref: this.sources.functionAt(d.file, d.name, d.line), node: d })).filter((b) => b.ref);
+    const defs = this.resolve(name, file).slice(0, 4);
+    if (defs.length) {
+      const bodies = defs.map((d) => ({ ref: this.sources.functionAt(d.file, d.name, d.line), node: d }));
+      // A definition the parser does not find has no key of its own.
+      if (bodies.some((b) => !b.ref)) this.reads?.whole();
+      return bodies.filter((b) => b.ref);
+    }
     return this.index
       .macros(name)
       .slice(0, 2)
@@ -196,7 +233,9 @@ export class ContextReach {
     }
     if (++this.surveys > this.maxSurveys) throw new BoundHit();
     const { calls, cut } = this.interp.survey(fn, binding);
+    this.reads?.survey(fn, binding);
     if (cut) {
+      this.reads?.whole();
       // The survey's own work bound cut it: this function's calls are the call graph's.
       const chain = this.reach.chain(def);
       const hops = chain.length && chain.length <= depth ? this.nameChain(def) : null;
@@ -218,9 +257,9 @@ export class ContextReach {
         }
         // A macro the survey expanded in place: its calls are there themselves.
         if (c.expanded) continue;
-        const e = this.reach.entry(name, c.from ?? fn.file);
+        const e = this.entryOf(name, c.from ?? fn.file);
         if (e && e.step.dist <= depth - 1) cands.push({ c, name, dist: e.step.dist, entry: e });
-        else if (!e && (c.via || (carriesCode(c.binding) && !this.isBarrier(name))) && depth >= 2 && this.index.resolve(name, c.from ?? fn.file).length)
+        else if (!e && (c.via || (carriesCode(c.binding) && !this.isBarrier(name))) && depth >= 2 && this.resolve(name, c.from ?? fn.file).length)
           cands.push({ c, name, dist: depth - 1, entry: null });
       }
     // Nearest first; among calls as near, the one with the fewest switches (an unconditional call wins), then in order.
@@ -269,6 +308,7 @@ export class ContextReach {
       let f: Found | null;
       if (!ref) {
         // A macro that cannot be read as a function (pasting, variadic): the call graph's chain from it.
+        this.reads?.whole();
         const chain = this.reach.chain(node);
         const hops = chain.length && chain.length <= depth ? this.nameChain(node) : null;
         f = hops?.length ? { hops, target: this.targetOf(node) } : null;

@@ -197,6 +197,12 @@ export class Interpreter extends SummaryStore {
     }
   }
 
+  /** A survey's memo entry: what it read (engine/store/keptChains.ts keys kept chains by it); undefined when not made. */
+  surveyEntry(fn: FunctionRef, binding?: Binding): MemoEntry | undefined {
+    const e = this.memo.get(`S|${fn.key}|${bindingKey(testsUsed(binding, fn.node.text))}`);
+    return e === 'pending' ? undefined : e;
+  }
+
   /**
    * Which macros a survey runs in place: those that can reach what the
    * section rules look for (set by the Workspace from its call-graph

@@ -31,6 +31,9 @@
 // - the index's "may touch the mode" set with the graph digest it was made
 //   for (touchers.json): a function of the call graph alone, so a rerun whose
 //   edit kept every call does not build the callers map to make it again.
+// - per check scope and kind, the contextual chains of the section calls
+//   (chains.bin, keptChains.ts), keyed by what their searches read: a
+//   rerun or reload surveys only where an edit touched what they read.
 // The files also carry the *world*: the build of lazymmu, the catalogue,
 // the architecture, the configuration and the build files it is read from;
 // another world's file is not used. A corrupt file is ignored with a log
@@ -46,6 +49,7 @@ import { ContentKeys, Deps, GraphParts, TreeDigest, fileOfFnKey } from './conten
 import { readStore, writeStore } from './storeFile';
 import { LocalDeps, LocalsEntry, localsEntry, localsHold } from './keptLocals';
 import type { WorkspaceIndex } from '../index/workspaceIndex';
+import { ChainEntry, ChainKey, ChainProduct, chainKeyHolds, withDigests } from './keptChains';
 
 /** What one opener's analysis gives the checkers (Workspace.analyseSections), in the order it made them. */
 export interface SectionProduct {
@@ -86,9 +90,21 @@ export interface StoreCounts {
   /** Files whose local rules' verdicts came from the store / were computed (keptLocals.ts). */
   localsFromStore: number;
   localsComputed: number;
+  /** Section calls whose contextual chains came from the store / were computed (keptChains.ts). */
+  chainsFromStore: number;
+  chainsComputed: number;
 }
 
-export const noCounts = (): StoreCounts => ({ sectionsFromStore: 0, sectionsComputed: 0, searchesFromStore: 0, searchesComputed: 0, localsFromStore: 0, localsComputed: 0 });
+export const noCounts = (): StoreCounts => ({
+  sectionsFromStore: 0,
+  sectionsComputed: 0,
+  searchesFromStore: 0,
+  searchesComputed: 0,
+  localsFromStore: 0,
+  localsComputed: 0,
+  chainsFromStore: 0,
+  chainsComputed: 0,
+});
 
 /** What a check took from the store, said in a log line ("" when it used none: no cache folder, or nothing analysed). */
 export function storeSaying(c: StoreCounts): string {
@@ -97,7 +113,9 @@ export function storeSaying(c: StoreCounts): string {
   if (!sections && !searches) return '';
   const locals = c.localsFromStore + c.localsComputed;
   const localsSaid = locals ? `, ${c.localsFromStore} of ${locals} files' local verdicts` : '';
-  return `from the analysis store: ${c.sectionsFromStore} of ${sections} sections, ${c.searchesFromStore} of ${searches} call-graph searches${localsSaid}`;
+  const chains = c.chainsFromStore + c.chainsComputed;
+  const chainsSaid = chains ? `, ${c.chainsFromStore} of ${chains} section calls' chains` : '';
+  return `from the analysis store: ${c.sectionsFromStore} of ${sections} sections, ${c.searchesFromStore} of ${searches} call-graph searches${chainsSaid}${localsSaid}`;
 }
 
 /** The world a store file holds for (see the header): any JSON-able parts, Maps, Sets and RegExps included. */
@@ -112,7 +130,10 @@ export class AnalysisStore {
   private searches: Map<string, SearchEntry> | null = null;
   private hovers: Map<string, HoverEntry> | null = null;
   private locals: Map<string, LocalsEntry> | null = null;
-  private dirty = { sections: false, searches: false, hovers: false, locals: false };
+  private chains: Map<string, ChainEntry> | null = null;
+  /** Chain phases put since the last write: their digests are made when it is written (withDigests), with the index they were computed on. */
+  private unkeyedChains = new Map<string, WorkspaceIndex>();
+  private dirty = { sections: false, searches: false, hovers: false, locals: false, chains: false };
   private keys: ContentKeys | null = null;
   /** The tree's digest kept across content keys (ContentKeys' third argument). */
   readonly tree = new TreeDigest();
@@ -248,6 +269,43 @@ export class AnalysisStore {
     this.dirty.locals = true;
   }
 
+  private chainEntries(): Map<string, ChainEntry> {
+    return (this.chains ??= readStore<ChainEntry>(this.file('chains', 'bin'), this.world, this.log, 'v8'));
+  }
+
+  /**
+   * The kept chains of one check scope and kind (keptChains.ts) when what
+   * their searches read is as it was: `entryDist` and `expands` ask the
+   * searches as they are now. Null otherwise (computed again).
+   */
+  chainsOf(scope: string, index: WorkspaceIndex, entryDist: (name: string, file: string) => number, expands: (name: string) => boolean): ChainProduct | null {
+    const e = this.chainEntries().get(scope);
+    if (!e || !this.keys) return null;
+    try {
+      return chainKeyHolds(index, this.keys, e.key, entryDist, expands) ? e.product : null;
+    } catch {
+      return null; // a malformed entry: computed again
+    }
+  }
+
+  /** A phase's chains computed now, with the key made when they were (its digests are made on save). */
+  putChains(scope: string, index: WorkspaceIndex, key: ChainKey, product: ChainProduct): void {
+    if (!this.keys) return;
+    this.chainEntries().set(scope, { key, product });
+    this.unkeyedChains.set(scope, index);
+  }
+
+  /** Gives the phases put since the last write their digests, from the texts they were computed on (else not written). */
+  private keyChains(): void {
+    if (!this.unkeyedChains.size || !this.keys || !this.chains) return;
+    for (const [scope, index] of this.unkeyedChains) {
+      const e = this.chains.get(scope);
+      if (e && !withDigests(index, this.keys, e.key)) this.chains.delete(scope);
+    }
+    this.unkeyedChains.clear();
+    this.dirty.chains = true;
+  }
+
   /** The opener's stored product when everything it was computed from is as it was, else null. */
   section(opener: string): SectionProduct | null {
     const u = this.unkeyed.get(opener);
@@ -294,7 +352,7 @@ export class AnalysisStore {
 
   /** Entries put but not yet written (the language server writes when idle). */
   get unsaved(): boolean {
-    return this.unkeyed.size > 0 || this.pendingSearches.size > 0 || this.dirty.sections || this.dirty.searches || this.dirty.hovers || !!this.keys?.graphHashed;
+    return this.unkeyed.size > 0 || this.unkeyedChains.size > 0 || this.pendingSearches.size > 0 || this.dirty.sections || this.dirty.searches || this.dirty.hovers || !!this.keys?.graphHashed;
   }
 
   /** The tree was indexed again: every product is checked against it when next asked for. */
@@ -366,10 +424,12 @@ export class AnalysisStore {
   save(): void {
     this.settle();
     this.keySections();
+    this.keyChains();
     if (this.dirty.sections && this.sections) writeStore(this.file('sections'), this.world, this.sections);
     if (this.dirty.searches && this.searches) writeStore(this.file('searches', 'bin'), this.world, this.searches, 'v8');
     if (this.dirty.hovers && this.hovers) writeStore(this.file('hovers'), this.world, this.hovers);
     if (this.dirty.locals && this.locals) writeStore(this.file('locals'), this.world, this.locals);
+    if (this.dirty.chains && this.chains) writeStore(this.file('chains', 'bin'), this.world, this.chains, 'v8');
     if (this.keys?.graphHashed) {
       writeStore(this.file('graph'), this.world, new Map([['graph', { tree: this.keys.treeDigest(), graph: this.keys.graphDigest() }]]));
       this.keys.graphHashed = false;
@@ -385,7 +445,7 @@ export class AnalysisStore {
       writeStore(this.file('touchers'), this.world, new Map([['touchers', { graph: t.keys.graphDigest(), names: [...made] }]]));
       this.touchersToKeep = null;
     }
-    this.dirty = { sections: false, searches: false, hovers: false, locals: false };
+    this.dirty = { sections: false, searches: false, hovers: false, locals: false, chains: false };
     noteOwner(this.dir, this.root);
   }
 

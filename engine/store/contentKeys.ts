@@ -135,6 +135,32 @@ export class ContentKeys {
     return r;
   }
 
+  /**
+   * A file's text outside its definitions (from each definition's name line
+   * to the end of its body left out): where global initializers are read. An
+   * edit inside a function body leaves it (Reparse.globalsChanged's rule).
+   */
+  globalsDigest(file: string): string {
+    return this.memo(`G\0${file}`, () => {
+      const text = this.textOf(file);
+      if (text === null) return 'unreadable';
+      const starts = [0];
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+      const offset = (line: number) => (line <= starts.length ? starts[line - 1] : text.length);
+      const all = [...new Set([...this.index.functionsIn(file).map((f) => f.line), ...this.index.macrosIn(file).map((m) => m.line)])].sort((a, b) => a - b);
+      const h = crypto.createHash('sha1').update(file).update('\0');
+      let outside = 0;
+      for (let k = 0; k < all.length; k++) {
+        const at = Math.max(outside, offset(all[k]));
+        const segEnd = k + 1 < all.length ? offset(all[k + 1]) : text.length;
+        h.update(text.slice(outside, at)).update('\0');
+        // Not closed in its segment: nothing left out (more is keyed, never less).
+        outside = Math.max(at, bodyEnd(text, at, segEnd));
+      }
+      return h.update(text.slice(outside)).digest('hex');
+    });
+  }
+
   /** What the index says about a name (see the header). */
   nameDigest(name: string): string {
     return this.memo(`N\0${name}`, () => {

@@ -15,9 +15,9 @@ const FIXTURE = path.join(REPO, 'test', 'fixtures', 'provisional');
 const OTHERS = ['direct_ptep_get.c', 'callee_read.c', 'interproc_depth2.c'];
 
 /** One server's session: open the file, wait for the final diagnostics and the end of the checks, shut down. */
-async function session(root: string, cache: string, file: string) {
+async function session(root: string, cache: string, file: string, env: Record<string, string> = {}) {
   const uri = pathToFileURL(file).href;
-  const client = new LspClient({ env: { ...process.env, LAZYMMU_CACHE: cache } });
+  const client = new LspClient({ env: { ...process.env, LAZYMMU_CACHE: cache, ...env } });
   try {
     await client.initialize(root);
     await client.open(uri, fs.readFileSync(file, 'utf8'), 1);
@@ -47,6 +47,27 @@ test('after a restart, the open file\'s diagnostics come from the analysis store
     assert.equal(plain(after.first), plain(before.first), 'the first (provisional) publish is the same');
     assert.equal(plain(after.final), plain(before.final), 'the final publish is the same');
     assert.equal(after.final.diagnostics.length, 2);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
+});
+
+test('a reload after a session whose first diagnostics came before the index takes its first pass\'s section call chains from the store', { timeout: 240_000 }, async () => {
+  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-reload-')));
+  for (const f of fs.readdirSync(FIXTURE)) fs.copyFileSync(path.join(FIXTURE, f), path.join(root, f));
+  for (const f of OTHERS) fs.copyFileSync(path.join(REPO, 'test', 'fixtures', 'raw', f), path.join(root, f));
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-reload-cache-'));
+  const file = path.join(root, 'prov_open.c');
+  try {
+    // The first session publishes before the index (server/firstDiagnostics.ts) and so never runs the openers-first pass.
+    const before = await session(root, cache, file, { LAZYMMU_EARLY_MIN_FILES: '1' });
+    assert.match(before.logs, /first diagnostics of prov_open\.c before the index/);
+    assert.doesNotMatch(before.logs, /first diagnostics of prov_open\.c: from the analysis store/);
+    // The reload (index cache on disk: no pass before the index) starts with that pass: its chains were kept for it.
+    const after = await session(root, cache, file);
+    assert.match(after.logs, /first diagnostics of prov_open\.c: from the analysis store: 1 of 1 sections, 4 of 4 call-graph searches, (\d+) of \1 section calls' chains/);
+    assert.equal(JSON.stringify(after.final.diagnostics), JSON.stringify(before.final.diagnostics));
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
     fs.rmSync(cache, { recursive: true, force: true });

@@ -3,7 +3,8 @@
 // answer exactly what a cold run of the edited tree answers, while taking
 // from the cache what the edit did not touch: the index (a delta written
 // beside its base), the openers' products and the local rules' verdicts per
-// file (engine/store/keptLocals.ts). What was reused is read from
+// file (engine/store/keptLocals.ts), the section calls' contextual chains
+// per phase (engine/store/keptChains.ts). What was reused is read from
 // Workspace.storeCounts and the index's lastBuild (never timings).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,10 +16,10 @@ import { checkTree } from '../../engine/check';
 
 const FIXTURE = path.join(__dirname, '../../../test/fixtures/warm');
 
-function setUp(): { root: string; cache: string; dir: string } {
+function setUp(fixture = FIXTURE): { root: string; cache: string; dir: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-warm-'));
   const root = path.join(dir, 'tree');
-  fs.cpSync(FIXTURE, root, { recursive: true });
+  fs.cpSync(fixture, root, { recursive: true });
   return { root, cache: path.join(dir, 'cache'), dir };
 }
 
@@ -132,4 +133,95 @@ test('a reload takes the "may touch the mode" set kept for the same call graph (
   assert.equal(ws.index.mayTouchMode('warm_write'), true);
   again.fresh.index.mayTouchMode('warm_write'); // made by the cacheless index (if its check did not already)
   assert.deepEqual([...ws.index.touchersIfKnown()!].sort(), [...again.fresh.index.touchersIfKnown()!].sort());
+});
+
+test('the section calls\' chains are kept per phase: an edit recomputes the phases whose searches read what it changed, and each rerun equals a cold run', async () => {
+  const { root, cache, dir } = setUp(path.join(__dirname, '../../../test/fixtures/chains'));
+  const first = new Workspace({ root, cacheDir: cache });
+  first.build();
+  const firstResult = await first.check([root]);
+  const total = first.storeCounts.chainsComputed;
+  assert.ok(total >= 6, `every kind's phase asked for the sections' calls (${total})`);
+  assert.equal(first.storeCounts.chainsFromStore, 0);
+  assert.deepEqual(rules(firstResult.findings), ['chain_section.c:8 lazy-mmu/sleep-in-section', 'chain_section.c:16 lazy-mmu/alloc-in-section']);
+  first.saveStore();
+  const sleepFindings = (findings: { rule: string }[]) => JSON.stringify(findings.filter((f) => f.rule === 'lazy-mmu/sleep-in-section'));
+
+  // 1. A function no search surveyed changes (in a file they did read): every chain from the store.
+  edit(root, 'chain_helpers.c', 'return x + 1;', 'return x + 2; /* edited */');
+  let w = await warm(root, cache);
+  assert.equal(w.json, await cold(dir, root));
+  assert.deepEqual([w.counts.chainsFromStore, w.counts.chainsComputed], [total, 0]);
+
+  // 2. A callee starts sleeping (chain_quiet, at the end of its file: no other function moves): the sleep
+  //    search's answer for it changed, so that phase is computed again; the others read only "no chain" for it.
+  edit(root, 'chain_helpers.c', '\t(void)addr;\n}', '\t(void)addr;\n\tmsleep(1);\n}');
+  w = await warm(root, cache);
+  assert.equal(w.json, await cold(dir, root));
+  assert.deepEqual(rules(w.findings), ['chain_section.c:8 lazy-mmu/sleep-in-section', 'chain_section.c:16 lazy-mmu/alloc-in-section', 'chain_section.c:17 lazy-mmu/sleep-in-section']);
+  assert.equal(w.counts.chainsFromStore + w.counts.chainsComputed, total);
+  assert.ok(w.counts.chainsFromStore > 0 && w.counts.chainsComputed > 0, `some phases kept, the sleep phase computed (${JSON.stringify(w.counts)})`);
+  const sleepComputed = w.counts.chainsComputed;
+
+  // ... and stops again.
+  edit(root, 'chain_helpers.c', '\t(void)addr;\n\tmsleep(1);\n}', '\t(void)addr;\n}');
+  w = await warm(root, cache);
+  assert.equal(w.json, await cold(dir, root));
+  assert.equal(rules(w.findings).length, 2);
+  assert.deepEqual([w.counts.chainsFromStore, w.counts.chainsComputed], [total - sleepComputed, sleepComputed]);
+
+  // 3. The sleeping callee renamed (its definition and its call): the chain names the new one.
+  edit(root, 'chain_helpers.c', 'void chain_sleepy(unsigned long addr)', 'void chain_dozy(unsigned long addr)');
+  edit(root, 'chain_helpers.c', '\t\tchain_sleepy(addr);', '\t\tchain_dozy(addr);');
+  w = await warm(root, cache);
+  assert.equal(w.json, await cold(dir, root));
+  assert.match(sleepFindings(w.findings), /chain_dozy\(\) calls mutex_lock/);
+  assert.deepEqual([w.counts.chainsFromStore, w.counts.chainsComputed], [total - sleepComputed, sleepComputed]);
+
+  // 4. A new definition of a name the sleep chain resolved: a static chain_helper_a() in the sections' own
+  //    file (it wins there) that does not sleep. The finding goes; the other kinds read only "no chain" for it.
+  const last = '\tchain_quiet(addr);\n\tarch_leave_lazy_mmu_mode();\n}\n';
+  edit(root, 'chain_section.c', last, `${last}\nstatic void chain_helper_a(struct mm_struct *mm, unsigned long addr)\n{\n}\n`);
+  w = await warm(root, cache);
+  assert.equal(w.json, await cold(dir, root));
+  assert.deepEqual(rules(w.findings), ['chain_section.c:16 lazy-mmu/alloc-in-section']);
+  assert.ok(w.counts.chainsFromStore > 0 && w.counts.chainsComputed > 0, JSON.stringify(w.counts));
+
+  // 5. An #ifdef: the allocating helper defined twice, allocating only under CONFIG_CHAIN_ALLOC.
+  edit(root, 'chain_helpers.c', 'int chain_alloc_helper(struct mm_struct *mm, pmd_t *pmd, unsigned long addr)\n{\n\treturn pte_alloc(mm, pmd);\n}', '#ifdef CONFIG_CHAIN_ALLOC\nint chain_alloc_helper(struct mm_struct *mm, pmd_t *pmd, unsigned long addr)\n{\n\treturn pte_alloc(mm, pmd);\n}\n#else\nint chain_alloc_helper(struct mm_struct *mm, pmd_t *pmd, unsigned long addr)\n{\n\treturn 0;\n}\n#endif');
+  w = await warm(root, cache);
+  assert.equal(w.json, await cold(dir, root));
+  assert.ok(w.counts.chainsComputed > 0, 'the allocation phase read the changed definitions');
+  const alloc = w.findings.find((f) => f.rule === 'lazy-mmu/alloc-in-section');
+  assert.ok(alloc && JSON.stringify(alloc).includes('CONFIG_CHAIN_ALLOC'), 'the chain says when it allocates');
+
+  // And a Workspace on the tree as it is now takes every chain (the CLI's result cache aside).
+  const again = new Workspace({ root, cacheDir: cache });
+  again.build();
+  assert.equal(JSON.stringify(await again.check([root])), w.json);
+  assert.deepEqual([again.storeCounts.chainsFromStore, again.storeCounts.chainsComputed], [w.counts.chainsFromStore + w.counts.chainsComputed, 0]);
+
+  // An editor's window reload: the open file is given its text as on disk, its check's chains are taken
+  // from what the session before kept; after a real edit they are computed as before (not kept per keystroke).
+  const file = path.join(root, 'chain_section.c');
+  const session = async () => {
+    const ws = new Workspace({ root, cacheDir: cache, storeSavedByCaller: true });
+    ws.build();
+    ws.setText(file, fs.readFileSync(file, 'utf8'));
+    const r = await ws.check([file]);
+    ws.saveStore();
+    return { ws, json: JSON.stringify(r) };
+  };
+  const one = await session();
+  const two = await session();
+  assert.equal(two.json, one.json);
+  assert.ok(two.ws.storeCounts.chainsFromStore > 0 && two.ws.storeCounts.chainsComputed === 0, JSON.stringify(two.ws.storeCounts));
+  const edited = fs.readFileSync(file, 'utf8').replace('\tchain_quiet(addr);', '\tchain_quiet(addr);\n\tchain_sleepy_again(addr);');
+  two.ws.setText(file, edited);
+  const afterEdit = JSON.stringify(await two.ws.check([file]));
+  assert.equal(two.ws.storeCounts.chainsFromStore, 0);
+  const fresh = new Workspace({ root });
+  fresh.build();
+  fresh.setText(file, edited);
+  assert.equal(afterEdit, JSON.stringify(await fresh.check([file])));
 });
