@@ -30,12 +30,18 @@ async function session(root: string, cache: string, file: string, env: Record<st
   }
 }
 
-test('after a restart, the open file\'s diagnostics come from the analysis store, equal to the first server\'s', { timeout: 240_000 }, async () => {
+/** A workspace of the fixture and the raw files beside it, with its own cache folder: two sessions on it are a window reload. */
+function reloadWorkspace(): { root: string; cache: string; file: string } {
   const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-reload-')));
   for (const f of fs.readdirSync(FIXTURE)) fs.copyFileSync(path.join(FIXTURE, f), path.join(root, f));
   for (const f of OTHERS) fs.copyFileSync(path.join(REPO, 'test', 'fixtures', 'raw', f), path.join(root, f));
   const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-reload-cache-'));
   const file = path.join(root, 'prov_open.c');
+  return { root, cache, file };
+}
+
+test('after a restart, the open file\'s diagnostics come from the analysis store, equal to the first server\'s', { timeout: 240_000 }, async () => {
+  const { root, cache, file } = reloadWorkspace();
   try {
     const before = await session(root, cache, file);
     // The first server computed everything (an empty cache) and stored it.
@@ -54,11 +60,7 @@ test('after a restart, the open file\'s diagnostics come from the analysis store
 });
 
 test('a reload after a session whose first diagnostics came before the index takes its first pass\'s section call chains from the store', { timeout: 240_000 }, async () => {
-  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-reload-')));
-  for (const f of fs.readdirSync(FIXTURE)) fs.copyFileSync(path.join(FIXTURE, f), path.join(root, f));
-  for (const f of OTHERS) fs.copyFileSync(path.join(REPO, 'test', 'fixtures', 'raw', f), path.join(root, f));
-  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-reload-cache-'));
-  const file = path.join(root, 'prov_open.c');
+  const { root, cache, file } = reloadWorkspace();
   try {
     // The first session publishes before the index (server/firstDiagnostics.ts) and so never runs the openers-first pass.
     const before = await session(root, cache, file, { LAZYMMU_EARLY_MIN_FILES: '1' });
