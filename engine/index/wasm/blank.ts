@@ -1,0 +1,277 @@
+// AssemblyScript (compiled to WebAssembly by `npm run build`: scripts/buildWasm.js),
+// not TypeScript: tsc does not read this folder. The scan's byte loop
+// (engine/index/fileScan.ts blankNonCode): a file's copy with comments,
+// string and char literals and directives blanked, and where the code's
+// `;{}` and `(` and every newline are, and the directives' extents. It is the
+// cold index's per-byte cost; in JavaScript each byte read is a bounds-checked
+// load and a table lookup, here a plain load.
+//
+// Memory: the caller (scanBytes.ts) lays out, past heapBase(): the file at
+// `src` (n bytes, then a sentinel byte `;` at src[n] that ends the stop loop),
+// the copy at `dst`, the four output arrays with their capacities, and a
+// header of counts at `counts`. Nothing is allocated here.
+
+const SP: u8 = 32;
+const NL: u32 = 10;
+
+/**
+ * Bytes the loop stops at: 1 what can start something to blank (`#`, `/`,
+ * quotes), 2 the brace walk's `;{}`, 3 a call's `(`, 4 a newline.
+ */
+const STOP: usize = memory.data(256);
+store<u8>(STOP + 35, 1);
+store<u8>(STOP + 47, 1);
+store<u8>(STOP + 34, 1);
+store<u8>(STOP + 39, 1);
+store<u8>(STOP + 59, 2);
+store<u8>(STOP + 123, 2);
+store<u8>(STOP + 125, 2);
+store<u8>(STOP + 40, 3);
+store<u8>(STOP + 10, 4);
+
+/** The first address the caller may use. */
+export function heapBase(): usize {
+  return (__heap_base + 15) & ~15;
+}
+
+// Output arrays (i32 each) and their fill; a full array ends the call with -1 (the caller grows and calls again).
+let marks: usize = 0;
+let markCap: i32 = 0;
+let markN: i32 = 0;
+let parens: usize = 0;
+let parenCap: i32 = 0;
+let parenN: i32 = 0;
+let nls: usize = 0;
+let nlCap: i32 = 0;
+let nlN: i32 = 0;
+let dirs: usize = 0;
+let dirCap: i32 = 0;
+let dirN: i32 = 0;
+let full = false;
+
+@inline function pushMark(p: i32): void {
+  if (markN < markCap) store<i32>(marks + (<usize>markN << 2), p);
+  else full = true;
+  markN++;
+}
+@inline function pushParen(p: i32): void {
+  if (parenN < parenCap) store<i32>(parens + (<usize>parenN << 2), p);
+  else full = true;
+  parenN++;
+}
+@inline function pushNl(p: i32): void {
+  if (nlN < nlCap) store<i32>(nls + (<usize>nlN << 2), p);
+  else full = true;
+  nlN++;
+}
+
+/** A directive record: start, end, flags (bit 0: its text is read; bit 1: an object-like #define; bit 2: the word is #ifndef), name start, name end. */
+export const DIR_INTS: i32 = 5;
+
+@inline function isIdent(c: u32): bool {
+  return c - 97 < 26 || c - 65 < 26 || c - 48 < 10 || c == 95;
+}
+@inline function isBlank(c: u32): bool {
+  return c == 32 || c == 9 || c == 13 || c == 12;
+}
+@inline function at(src: usize, i: i32): u32 {
+  return <u32>load<u8>(src + <usize>i);
+}
+
+// The directive words whose text the scan reads, by index (fileScan.ts WANTED): if ifdef ifndef elif elifdef elifndef else endif define.
+const W_IFNDEF = 2;
+const W_DEFINE = 8;
+/** The index of the word src[s, e), or -1. */
+function wantedWord(src: usize, s: i32, e: i32): i32 {
+  const len = e - s;
+  if (len < 2 || len > 8) return -1;
+  const c0 = at(src, s);
+  const c1 = at(src, s + 1);
+  if (c0 == 105 /* i */ && c1 == 102 /* f */) {
+    if (len == 2) return 0;
+    if (len == 5 && at(src, s + 2) == 100 && at(src, s + 3) == 101 && at(src, s + 4) == 102) return 1; // ifdef
+    if (len == 6 && at(src, s + 2) == 110 && at(src, s + 3) == 100 && at(src, s + 4) == 101 && at(src, s + 5) == 102) return 2; // ifndef
+    return -1;
+  }
+  if (c0 == 101 /* e */) {
+    if (c1 == 108 /* l */) {
+      if (len == 4 && at(src, s + 2) == 105 && at(src, s + 3) == 102) return 3; // elif
+      if (len == 4 && at(src, s + 2) == 115 && at(src, s + 3) == 101) return 6; // else
+      if (len == 7 && at(src, s + 2) == 105 && at(src, s + 3) == 102 && at(src, s + 4) == 100 && at(src, s + 5) == 101 && at(src, s + 6) == 102) return 4; // elifdef
+      if (len == 8 && at(src, s + 2) == 105 && at(src, s + 3) == 102 && at(src, s + 4) == 110 && at(src, s + 5) == 100 && at(src, s + 6) == 101 && at(src, s + 7) == 102) return 5; // elifndef
+      return -1;
+    }
+    if (len == 5 && c1 == 110 && at(src, s + 2) == 100 && at(src, s + 3) == 105 && at(src, s + 4) == 102) return 7; // endif
+    return -1;
+  }
+  if (c0 == 100 /* d */ && len == 6 && c1 == 101 && at(src, s + 2) == 102 && at(src, s + 3) == 105 && at(src, s + 4) == 110 && at(src, s + 5) == 101) return 8; // define
+  return -1;
+}
+
+/** Just past the next `*` `/` at or after `from`, or n. */
+function commentEnd(src: usize, from: i32, n: i32): i32 {
+  for (let i = from; i < n - 1; i++) if (at(src, i) == 42 && at(src, i + 1) == 47) return i + 2;
+  return n;
+}
+
+/** The first newline at or after `from`, or n. */
+function lineEnd(src: usize, from: i32, n: i32): i32 {
+  for (let i = from; i < n; i++) if (at(src, i) == NL) return i;
+  return n;
+}
+
+/** dst[s, e) blanked, its newlines kept and recorded. */
+function blankKeepingLines(src: usize, dst: usize, s: i32, e: i32): void {
+  for (let k = s; k < e; k++) {
+    if (at(src, k) == NL) pushNl(k);
+    else store<u8>(dst + <usize>k, SP);
+  }
+}
+
+/**
+ * Blanks src[0, n) into dst (see the header); returns 0, or -1 when an output
+ * array was too small (the counts say how big they had to be). Counts go to
+ * `counts`: marks, parens, newlines, directives.
+ */
+export function blank(
+  src: usize, dst: usize, n: i32,
+  marksAt: usize, marksCap: i32, parensAt: usize, parensCap: i32,
+  nlsAt: usize, nlsCap: i32, dirsAt: usize, dirsCap: i32, counts: usize,
+): i32 {
+  marks = marksAt; markCap = marksCap; markN = 0;
+  parens = parensAt; parenCap = parensCap; parenN = 0;
+  nls = nlsAt; nlCap = nlsCap; nlN = 0;
+  dirs = dirsAt; dirCap = dirsCap; dirN = 0;
+  full = false;
+  memory.copy(dst, src, <usize>n);
+  store<u8>(src + <usize>n, 59);
+  // Whether the last directive was an #ifndef: the next one is recorded whatever it is.
+  let afterIfndef = false;
+  let i: i32 = 0;
+  while (i < n) {
+    let stop: u32 = 0;
+    while ((stop = <u32>load<u8>(STOP + <usize>at(src, i))) == 0) i++;
+    if (i >= n) break;
+    if (stop == 2) {
+      pushMark(i++);
+      continue;
+    }
+    if (stop == 3) {
+      pushParen(i++);
+      continue;
+    }
+    if (stop == 4) {
+      pushNl(i++);
+      continue;
+    }
+    const c = at(src, i);
+    if (c == 35) {
+      // A directive only when nothing but blanks precedes it on its line.
+      let b = i - 1;
+      while (b >= 0 && isBlank(at(src, b))) b--;
+      if (b >= 0 && at(src, b) != NL) {
+        i++;
+        continue;
+      }
+      const start = i;
+      let k0 = i + 1;
+      while (k0 < n && (at(src, k0) == 32 || at(src, k0) == 9)) k0++;
+      let k1 = k0;
+      while (k1 < n && isIdent(at(src, k1))) k1++;
+      const word = wantedWord(src, k0, k1);
+      let want = word >= 0;
+      let objectDefine = false;
+      let nameStart = 0;
+      let nameEnd = 0;
+      if (word == W_DEFINE) {
+        let k2 = k1;
+        while (k2 < n && (at(src, k2) == 32 || at(src, k2) == 9)) k2++;
+        let k3 = k2;
+        while (k3 < n && isIdent(at(src, k3))) k3++;
+        // src[n] is the sentinel `;`: not a `(`, as JavaScript's undefined past the end.
+        if (at(src, k3) != 40) {
+          want = false;
+          objectDefine = true;
+          nameStart = k2;
+          nameEnd = k3;
+        }
+      }
+      // Up to an unescaped newline; a block comment may run over lines, a line comment ends the directive.
+      while (i < n) {
+        const d = at(src, i);
+        if (d == NL) {
+          let k = i - 1;
+          if (at(src, k) == 13) k--;
+          if (at(src, k) == 92) {
+            i++;
+            continue;
+          }
+          break;
+        }
+        if (d == 47 && at(src, i + 1) == 42) {
+          i = commentEnd(src, i + 2, n);
+          continue;
+        }
+        if (d == 47 && at(src, i + 1) == 47) {
+          i = lineEnd(src, i, n);
+          break;
+        }
+        i++;
+      }
+      blankKeepingLines(src, dst, start, i);
+      if (want || afterIfndef) {
+        if (dirN < dirCap) {
+          const r = dirs + <usize>(dirN * DIR_INTS) * 4;
+          store<i32>(r, start);
+          store<i32>(r + 4, i);
+          store<i32>(r + 8, (want ? 1 : 0) | (objectDefine ? 2 : 0));
+          store<i32>(r + 12, nameStart);
+          store<i32>(r + 16, nameEnd);
+        } else full = true;
+        dirN++;
+      }
+      afterIfndef = word == W_IFNDEF;
+      continue;
+    }
+    if (c == 47 && at(src, i + 1) == 42) {
+      const e = commentEnd(src, i + 2, n);
+      blankKeepingLines(src, dst, i, e);
+      i = e;
+      continue;
+    }
+    if (c == 47 && at(src, i + 1) == 47) {
+      const e = lineEnd(src, i, n);
+      memory.fill(dst + <usize>i, SP, <usize>(e - i));
+      i = e;
+      continue;
+    }
+    if (c == 34 || c == 39) {
+      store<u8>(dst + <usize>i, SP);
+      let j = i + 1;
+      for (; j < n; j++) {
+        const d = at(src, j);
+        if (d == 92) {
+          store<u8>(dst + <usize>j, SP);
+          j++;
+          if (j < n) {
+            if (at(src, j) != NL) store<u8>(dst + <usize>j, SP);
+            else pushNl(j);
+          }
+          continue;
+        }
+        if (d == c || d == NL) break;
+        store<u8>(dst + <usize>j, SP);
+      }
+      if (j < n && at(src, j) == c) store<u8>(dst + <usize>j, SP);
+      i = j + 1;
+      if (j < n && at(src, j) == NL) i = j;
+      continue;
+    }
+    i++;
+  }
+  store<i32>(counts, markN);
+  store<i32>(counts + 4, parenN);
+  store<i32>(counts + 8, nlN);
+  store<i32>(counts + 12, dirN);
+  return full ? -1 : 0;
+}
