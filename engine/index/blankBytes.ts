@@ -1,6 +1,7 @@
-// The scan's byte loop in WebAssembly (engine/index/wasm/blank.ts, built by
+// The scan's byte loops in WebAssembly (engine/index/wasm/blank.ts, built by
 // `npm run build` into blank.wasm next to this module and to the bundles):
-// the file copied into the module's memory, blanked there, and what the scan
+// the file copied into the module's memory once, classified there (binary;
+// anything the scan can find), blanked there, and what the scan
 // reads back as views of that memory (no copy): the clean copy and the
 // offsets of the code's `;{}`, `(`, the newlines and the directives' extents.
 // The views are valid until the next call (the memory may grow then).
@@ -20,6 +21,7 @@ declare const WebAssembly: {
 interface Exports {
   memory: WasmMemory;
   heapBase(): number;
+  classify(src: number, n: number): number;
   blank(src: number, dst: number, n: number, marks: number, marksCap: number, parens: number, parensCap: number,
     nls: number, nlsCap: number, dirs: number, dirsCap: number, counts: number): number;
 }
@@ -61,10 +63,44 @@ function instance(): Exports {
 
 const align = (x: number) => (x + 15) & ~15;
 
+/** Bits of classify(): a NUL in the first 8 KiB; something the scan can find (a `{`, a function-like `#define`). */
+export const BINARY = 1;
+export const MAY_DEFINE = 2;
+
+/** Bytes of the file in the module's memory (at heapBase()). */
+let loaded = -1;
+
+/** Grows the memory to hold `need` bytes. */
+function reserve(w: Exports, need: number): void {
+  const have = w.memory.buffer.byteLength;
+  if (need > have) w.memory.grow(Math.ceil((need - have) / 65536));
+}
+
+/** Copies a file's bytes into the module's memory: what classifyLoaded() and blankLoaded() read. */
+export function load(buf: Uint8Array): void {
+  const w = instance();
+  const src = w.heapBase();
+  reserve(w, src + align(buf.length + 1));
+  new Uint8Array(w.memory.buffer, src, buf.length).set(buf);
+  loaded = buf.length;
+}
+
+/** The loaded file's BINARY and MAY_DEFINE bits. */
+export function classifyLoaded(): number {
+  const w = instance();
+  return w.classify(w.heapBase(), loaded);
+}
+
 /** Blanks `buf` (see Blanked). */
 export function blank(buf: Uint8Array): Blanked {
+  load(buf);
+  return blankLoaded();
+}
+
+/** Blanks the loaded file (see Blanked). */
+export function blankLoaded(): Blanked {
   const w = instance();
-  const n = buf.length;
+  const n = loaded;
   for (;;) {
     const src = w.heapBase();
     const dst = src + align(n + 1);
@@ -73,11 +109,8 @@ export function blank(buf: Uint8Array): Blanked {
     const nls = parens + 4 * cap.parens;
     const dirs = nls + 4 * cap.nls;
     const counts = dirs + 4 * DIR_INTS * cap.dirs;
-    const need = counts + 16;
-    const have = w.memory.buffer.byteLength;
-    if (need > have) w.memory.grow(Math.ceil((need - have) / 65536));
+    reserve(w, counts + 16);
     const mem = w.memory.buffer;
-    new Uint8Array(mem, src, n).set(buf);
     const ok = w.blank(src, dst, n, marks, cap.marks, parens, cap.parens, nls, cap.nls, dirs, cap.dirs, counts) === 0;
     const c = new Int32Array(mem, counts, 4);
     if (!ok) {
@@ -102,6 +135,7 @@ export function blank(buf: Uint8Array): Blanked {
 export function releaseBlankMemory(): void {
   if (inst && inst.memory.buffer.byteLength > KEEP_MEMORY) {
     inst = null;
+    loaded = -1;
     cap.marks = cap.parens = cap.nls = 1 << 14;
     cap.dirs = 1 << 10;
   }

@@ -18,7 +18,7 @@ import { BranchReader, ReadGroup } from './branchReader';
 import { conjuncts, parseCond } from '../config/cond';
 import { NAME_HASH_PRIME, NAME_HASH_SEED, NameTable, intern } from './nameTable';
 import { decodeScan } from './scanCodec';
-import { DIR_INTS, DIR_OBJECT_DEFINE, DIR_READ, blank, releaseBlankMemory } from './blankBytes';
+import { BINARY, DIR_INTS, DIR_OBJECT_DEFINE, DIR_READ, MAY_DEFINE, blankLoaded, classifyLoaded, load, releaseBlankMemory } from './blankBytes';
 
 export { intern, internFresh } from './nameTable';
 
@@ -104,7 +104,7 @@ const parens: Offsets = { a: new Int32Array(0), n: 0 };
 const newlines: Offsets = { a: new Int32Array(0), n: 0 };
 
 /**
- * Copy of buf with comments, string and char literals and directives blanked;
+ * Copy of buf (loaded in the blanker's memory) with comments, string and char literals and directives blanked;
  * the directives the scan reads. The byte loop runs in WebAssembly
  * (engine/index/wasm/blank.ts): it records the code's `;{}` (marks) and `(`
  * (parens), every newline, and the extents of the directives the scan reads
@@ -113,7 +113,7 @@ const newlines: Offsets = { a: new Int32Array(0), n: 0 };
  * made here, as strings. The scan is the cold index's whole cost.
  */
 function blankNonCode(buf: Buffer): { clean: Buffer; directives: Directive[] } {
-  const b = blank(buf);
+  const b = blankLoaded();
   marks.a = b.marks;
   marks.n = b.marks.length;
   parens.a = b.parens;
@@ -347,30 +347,6 @@ function directiveWord(text: string): { word: string; rest: string } {
   return m ? { word: m[1], rest: m[2].trim() } : { word: '', rest: '' };
 }
 
-/**
- * Whether the file can hold a function definition or a function-like macro:
- * a `{`, or a match of `define[\s\\]+[A-Za-z_]\w*\(` anywhere (what a
- * regex over the Latin-1 text answered: the same bytes are checked after each
- * native search for `define`, with no text made). The big register headers
- * (object-like defines only, ~40% of a tree's bytes) cost next to nothing.
- */
-function mayDefineSomething(b: Buffer): boolean {
-  if (b.indexOf(123) >= 0) return true;
-  if (b.indexOf(40) < 0) return false;
-  const n = b.length;
-  for (let p = b.indexOf(DEFINE); p >= 0; p = b.indexOf(DEFINE, p + 1)) {
-    let j = p + 6;
-    const s = j;
-    while (j < n && (SPACE[b[j]] === 1 || b[j] === 92)) j++;
-    if (j === s || j >= n) continue;
-    const c = b[j];
-    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95)) continue;
-    while (j < n && WORD[b[j]] === 1) j++;
-    if (b[j] === 40) return true;
-  }
-  return false;
-}
-const DEFINE = Buffer.from('define', 'latin1');
 
 /** The scan of one file, its names interned (the editor's re-index, small trees scanned in this thread). */
 export function scanFile(buf: Uint8Array, entryParam?: RegExp): FileScan {
@@ -407,13 +383,21 @@ function namesToDecode(data: Int32Array, names: string[]): string[] {
 /**
  * The scan of one file, pushed on `out` in scanCodec's encoding with `t`'s
  * name ids (what encodeScan(scanFile(buf)) would push): a scan worker's form,
- * where names already in its table cost no string.
+ * where names already in its table cost no string. `binaryScansEmpty`: a file
+ * with a NUL in its first 8 KiB (looksBinary) scans to nothing, as a file read
+ * from the tree does (the check made in the same pass).
  */
-export function scanInto(bytes: Uint8Array, entryParam: RegExp | undefined, t: NameTable, out: number[]): void {
+export function scanInto(bytes: Uint8Array, entryParam: RegExp | undefined, t: NameTable, out: number[], binaryScansEmpty = false): void {
   // Every view a Buffer: its Latin-1 slices cost no view object each.
   const buf = bytes instanceof Buffer ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  if (!mayDefineSomething(buf)) {
+  // Whether the file can hold a function definition or a function-like macro (a `{`, or a match of
+  // `define[\s\\]+[A-Za-z_]\w*\(`): the big register headers (object-like defines only, ~40% of a
+  // tree's bytes) cost only this pass (WebAssembly, 16 bytes a step for the `{` and `(` searches).
+  load(buf);
+  const kind = classifyLoaded();
+  if ((kind & MAY_DEFINE) === 0 || (binaryScansEmpty && (kind & BINARY) !== 0)) {
     out.push(0, 0);
+    releaseBlankMemory();
     return;
   }
   const { clean, directives } = blankNonCode(buf);

@@ -83,8 +83,7 @@ function scanOneInto(file: string, entryParam: RegExp, t: NameTable, out: number
   const r = readOne(file);
   if ('error' in r) return { file, size: -1, mtimeMs: -1, hash: '', error: r.error, at: -1 };
   const at = out.length;
-  if (looksBinary(r.buf)) out.push(0, 0);
-  else scanInto(r.buf, entryParam, t, out);
+  scanInto(r.buf, entryParam, t, out, true);
   const hash = contentHash(r.buf);
   releaseReadSpace();
   return { file, size: r.size, mtimeMs: r.mtimeMs, hash, at };

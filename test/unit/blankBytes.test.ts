@@ -1,5 +1,6 @@
-// The scan's byte loop in WebAssembly (engine/index/wasm/blank.ts through
-// engine/index/blankBytes.ts): what it blanks and records, byte for byte, on
+// The scan's byte loops in WebAssembly (engine/index/wasm/blank.ts through
+// engine/index/blankBytes.ts): the classification of a file (binary; anything
+// to scan) against what the regexes say; what it blanks and records, byte for byte, on
 // a file written for it; its output arrays growing past their first
 // capacities (a file with tens of thousands of calls); and the module's
 // memory let go after a very large file, the next files scanned as before.
@@ -7,7 +8,7 @@
 // loop moved) here and in scanReference.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DIR_INTS, DIR_OBJECT_DEFINE, DIR_READ, blank } from '../../engine/index/blankBytes';
+import { BINARY, DIR_INTS, DIR_OBJECT_DEFINE, DIR_READ, MAY_DEFINE, blank, classifyLoaded, load } from '../../engine/index/blankBytes';
 import { FileScan, scanFile } from '../../engine/index/fileScan';
 import * as reference from '../reference/fileScanReference';
 
@@ -94,4 +95,32 @@ test('after a file bigger than the memory kept (20 MB), the next files scan as t
     assert.equal(got.functions.length, want.functions.length);
     assert.deepEqual(plain(got), plain(want));
   }
+});
+
+test('the classification: binary by a NUL in the first 8 KiB; something to scan by a `{` or what /define[\\s\\\\]+[A-Za-z_]\\w*\\(/ matches, at every offset of the 16-byte steps', () => {
+  const classify = (b: Buffer) => {
+    load(b);
+    return classifyLoaded();
+  };
+  const oracle = (b: Buffer) => {
+    const text = b.toString('latin1');
+    return (b.subarray(0, 8192).includes(0) ? BINARY : 0) | (text.includes('{') || /define[\s\\]+[A-Za-z_]\w*\(/.test(text) ? MAY_DEFINE : 0);
+  };
+  const pieces = ['#define A(x) x\n', '#define B (x)\n', 'define\\\n  C(', 'define\xa0D(', 'define\x85E(', 'define F(', 'define9(', 'define _(', '{', '(', 'x', '\0', ' define\v\fG(', 'undefine H('];
+  let checked = 0;
+  for (const p of pieces)
+    for (let pad = 0; pad < 40; pad++)
+      for (const tail of ['', ' ', '(', 'x(']) {
+        const b = Buffer.from('/* r */ '.repeat(pad % 5) + ' '.repeat(pad) + p + tail, 'latin1');
+        assert.equal(classify(b), oracle(b), JSON.stringify(b.toString('latin1')));
+        checked++;
+      }
+  // A NUL past the first 8 KiB is not binary; at its last byte it is.
+  const big = Buffer.alloc(9000, 32);
+  big[8192] = 0;
+  assert.equal(classify(big) & BINARY, 0);
+  big[8191] = 0;
+  assert.equal(classify(big) & BINARY, BINARY);
+  assert.equal(classify(Buffer.alloc(0)), 0);
+  assert.ok(checked > 2000);
 });
