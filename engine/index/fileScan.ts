@@ -4,12 +4,14 @@
 // every branch of an #if group whose branches balance (branchReader.ts), so a
 // definition in an #else gets the condition of its branch; the real parse
 // (tree-sitter) happens later, only for files that matter.
-// One file of ~700 lines on purpose: blanking, directive conditions, the brace
-// walk and the declarator reading share the same byte views and offsets, and
-// it runs in the scan workers over every file of a tree (keep it lean).
-// Speed (issue 15 point 1): the blanking pass records where the code's `;{}(`
-// and the newlines are, so the brace walk, the call search and the lines
-// visit those offsets instead of every byte again; a scan worker scans straight into the encoding
+// One file of ~700 lines on purpose: directive conditions, the brace walk and
+// the declarator reading share the same byte views and offsets, and it runs
+// in the scan workers over every file of a tree (keep it lean).
+// Speed (issue 15 point 1): the loops over every byte (the prefilter, the
+// blanking) run in WebAssembly (blankBytes.ts, wasm/blank.ts), which records
+// where the code's `;{}(`, the newlines and the directives are, so the brace
+// walk, the call search and the lines visit those offsets instead of every
+// byte again; a scan worker scans straight into the encoding
 // (scanInto) with names looked up by their bytes (nameTable.ts), so a name
 // already seen costs no string. test/reference/fileScanReference.ts is the
 // scanner before that, which test/unit/scanReference.test.ts holds it to.
