@@ -8,6 +8,7 @@ const LZ = process.env.LZ || path.join(__dirname, '..'); const out = path.join(L
 const { WorkspaceIndex } = require(path.join(out, 'index', 'workspaceIndex.js'));
 const { builtinCatalogue } = require(path.join(out, 'catalogue', 'catalogue.js'));
 const fsn = require(path.join(out, 'index', 'fileScan.js'));
+const wasm = fs.existsSync(path.join(out, 'index', 'blankBytes.js'));
 const { NameTable, encodeScan } = require(path.join(out, 'index', 'scanCodec.js'));
 const idx = new WorkspaceIndex({ root: process.argv[2], arch: 'arm64', catalogue: builtinCatalogue() });
 const files = idx.listFiles(); const entry = idx.entryParam;
@@ -28,7 +29,8 @@ for (const f of files) {
   let b = cpu(); ph.read += b - a; a = b;
   crypto.createHash('sha1').update(buf).digest('base64');
   b = cpu(); ph.hash += b - a; a = b;
-  if (fsn.looksBinary(buf)) o.push(0, 0);
+  if (wasm) fsn.scanInto(buf, entry, t, o, true); // the binary check in the scan's first pass (WebAssembly)
+  else if (fsn.looksBinary(buf)) o.push(0, 0);
   else if (fsn.scanInto) fsn.scanInto(buf, entry, t, o);
   else encodeScan(fsn.scanFile(buf, entry), t, o);
   b = cpu(); ph.scan += b - a; a = b;

@@ -4,12 +4,14 @@
 // every branch of an #if group whose branches balance (branchReader.ts), so a
 // definition in an #else gets the condition of its branch; the real parse
 // (tree-sitter) happens later, only for files that matter.
-// One file of ~700 lines on purpose: blanking, directive conditions, the brace
-// walk and the declarator reading share the same byte views and offsets, and
-// it runs in the scan workers over every file of a tree (keep it lean).
-// Speed (issue 15 point 1): the blanking pass records where the code's `;{}(`
-// and the newlines are, so the brace walk, the call search and the lines
-// visit those offsets instead of every byte again; a scan worker scans straight into the encoding
+// One file of ~700 lines on purpose: directive conditions, the brace walk and
+// the declarator reading share the same byte views and offsets, and it runs
+// in the scan workers over every file of a tree (keep it lean).
+// Speed (issue 15 point 1): the loops over every byte (the prefilter, the
+// blanking) run in WebAssembly (blankBytes.ts, wasm/blank.ts), which records
+// where the code's `;{}(`, the newlines and the directives are, so the brace
+// walk, the call search and the lines visit those offsets instead of every
+// byte again; a scan worker scans straight into the encoding
 // (scanInto) with names looked up by their bytes (nameTable.ts), so a name
 // already seen costs no string. test/reference/fileScanReference.ts is the
 // scanner before that, which test/unit/scanReference.test.ts holds it to.
@@ -18,6 +20,7 @@ import { BranchReader, ReadGroup } from './branchReader';
 import { conjuncts, parseCond } from '../config/cond';
 import { NAME_HASH_PRIME, NAME_HASH_SEED, NameTable, intern } from './nameTable';
 import { decodeScan } from './scanCodec';
+import { BINARY, DIR_INTS, DIR_OBJECT_DEFINE, DIR_READ, MAY_DEFINE, blankLoaded, classifyLoaded, load, releaseBlankMemory } from './blankBytes';
 
 export { intern, internFresh } from './nameTable';
 
@@ -77,233 +80,100 @@ function latin1(buf: Buffer, s: number, e: number): string {
 }
 
 /**
- * Scratch space for the blanked copies (reused: the scan is synchronous):
- * the clean copy at [0, n), the brace view at [n, 2n). Byte n is a sentinel
- * while the clean copy is made (see blankNonCode).
+ * Scratch space for the brace view (reused: the scan is synchronous); the
+ * clean copy lives in the WebAssembly blanker's memory (blankBytes.ts).
  */
 let scratch = Buffer.alloc(0);
-function cleanCopy(buf: Buffer): Buffer {
-  const n = buf.length;
-  if (scratch.length < 2 * n + 1) scratch = Buffer.allocUnsafe(Math.max(2 * n + 1, 1 << 20));
-  scratch.set(buf);
+function braceSpace(n: number): Buffer {
+  if (scratch.length < n) scratch = Buffer.allocUnsafe(Math.max(n, 1 << 20));
   return scratch.subarray(0, n);
-}
-
-/** Directive words whose text the scan reads (by their bytes); the others (include, ...) only need their extent. */
-const WANTED = ['if', 'ifdef', 'ifndef', 'elif', 'elifdef', 'elifndef', 'else', 'endif', 'define'].map((w) => Buffer.from(w, 'latin1'));
-const DEFINE_WORD = WANTED.length - 1;
-const IFNDEF_WORD = 2;
-
-/** The index in WANTED of the word buf[s, e), or -1. */
-function wantedWord(buf: Buffer, s: number, e: number): number {
-  const len = e - s;
-  for (let w = 0; w < WANTED.length; w++) {
-    const x = WANTED[w];
-    if (x.length !== len) continue;
-    let k = 0;
-    while (k < len && x[k] === buf[s + k]) k++;
-    if (k === len) return w;
-  }
-  return -1;
 }
 
 function isIdentByte(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
 }
 
-/**
- * Bytes blankNonCode stops at: 1 for what can start something to blank (a
- * directive's `#`, a comment's `/`, a literal's quote), 2 for the code bytes
- * the brace walk needs (`;`, `{`, `}`), 3 for a call's `(`, 4 for a newline
- * (recorded: lines are read from the newlines' offsets). Everything else
- * is copied as it is.
- */
-const STOP = new Uint8Array(256);
-for (const c of [35, 47, 34, 39]) STOP[c] = 1;
-STOP[59] = STOP[123] = STOP[125] = 2;
-STOP[40] = 3;
-STOP[NL] = 4;
-
-/** Offsets in a growable Int32Array, reused file after file (the scan is synchronous). */
-class Offsets {
-  a = new Int32Array(1 << 16);
-  n = 0;
-  push(p: number): void {
-    if (this.n === this.a.length) {
-      const b = new Int32Array(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
-    this.a[this.n++] = p;
-  }
+/** Offsets the blanking pass recorded, in order: views of the blanker's memory, valid for the file being scanned. */
+interface Offsets {
+  a: Int32Array;
+  n: number;
 }
 /** Where the code (not comments, literals, directives) has a `;`, `{` or `}`, in order: the brace walk reads these, not every byte. */
-const marks = new Offsets();
+const marks: Offsets = { a: new Int32Array(0), n: 0 };
 /** Where the code has a `(`, in order: the call search's starting points. */
-const parens = new Offsets();
+const parens: Offsets = { a: new Int32Array(0), n: 0 };
 /** Where every newline is, in order (code, comments, directives, escaped in literals): the lines of definitions. */
-const newlines = new Offsets();
-const isBlank = (c: number) => c === SP || c === 9 || c === 13 || c === 12;
+const newlines: Offsets = { a: new Int32Array(0), n: 0 };
 
 /**
- * Copy of buf with comments, string and char literals and directives blanked;
- * the directives the scan reads. The loop only stops at the four bytes that
- * can start something to blank, at the code's `;{}(` and at newlines (STOP),
- * which it records (marks, parens, newlines) so that no later pass reads
- * every byte again; newlines inside comments and directives are recorded by
- * the native search that restores them in the copy. The scan is the cold
- * index's whole cost, so its inner loop does one table lookup per byte.
+ * Copy of buf (loaded in the blanker's memory) with comments, string and char literals and directives blanked;
+ * the directives the scan reads. The byte loop runs in WebAssembly
+ * (engine/index/wasm/blank.ts): it records the code's `;{}` (marks) and `(`
+ * (parens), every newline, and the extents of the directives the scan reads
+ * (group directives, function-like defines, the one after an `#ifndef`), so
+ * that no later pass reads every byte again; only those directives' texts are
+ * made here, as strings. The scan is the cold index's whole cost.
  */
 function blankNonCode(buf: Buffer): { clean: Buffer; directives: Directive[] } {
-  const n = buf.length;
-  const clean = cleanCopy(buf);
-  // The stop loop reads the copy: ahead of `i` it still holds buf's bytes
-  // (blanking writes only behind the cursor), and a stop byte at n ends the
-  // loop without a bounds test per byte.
-  const ahead = scratch;
-  ahead[n] = 59;
-  const view = buf;
+  const b = blankLoaded();
+  marks.a = b.marks;
+  marks.n = b.marks.length;
+  parens.a = b.parens;
+  parens.n = b.parens.length;
+  newlines.a = b.newlines;
+  newlines.n = b.newlines.length;
   const directives: Directive[] = [];
-  // Whether the last directive was an #ifndef: the next one is kept whatever it is.
-  let afterIfndef = false;
-  marks.n = 0;
-  parens.n = 0;
-  newlines.n = 0;
-  let i = 0;
-  while (i < n) {
-    let stop = 0;
-    while ((stop = STOP[ahead[i]]) === 0) i++;
-    if (i >= n) break;
-    if (stop === 2) {
-      marks.push(i++);
-      continue;
-    }
-    if (stop === 3) {
-      parens.push(i++);
-      continue;
-    }
-    if (stop === 4) {
-      newlines.push(i++);
-      continue;
-    }
-    const c = buf[i];
-    if (c === 35) {
-      // A directive only when nothing but blanks precedes it on its line.
-      let b = i - 1;
-      while (b >= 0 && isBlank(buf[b])) b--;
-      if (b >= 0 && buf[b] !== NL) {
+  const d = b.dirs;
+  for (let k = 0; k < d.length; k += DIR_INTS) {
+    const start = d[k];
+    const end = d[k + 1];
+    const flags = d[k + 2];
+    const text = flags & DIR_READ ? directiveText(buf, start, end) : flags & DIR_OBJECT_DEFINE ? '#define ' + latin1(buf, d[k + 3], d[k + 4]) : '';
+    directives.push({ start, end, text });
+  }
+  return { clean: b.clean, directives };
+}
+
+/**
+ * The text of the directive buf[start, end) (the blanker found its extent):
+ * comments dropped (a block comment as a blank), continuations joined, trimmed;
+ * the same walk the blanker made to find its end.
+ */
+function directiveText(buf: Buffer, start: number, end: number): string {
+  const n = buf.length;
+  let text = '';
+  let segStart = start;
+  let i = start;
+  while (i < end) {
+    const d = buf[i];
+    if (d === NL) {
+      let k = i - 1;
+      if (buf[k] === 13) k--;
+      if (buf[k] === 92) {
+        text += latin1(buf, segStart, k) + ' ';
         i++;
+        segStart = i;
         continue;
       }
-      // Directive up to an unescaped newline; comments inside are dropped.
-      const start = i;
-      let text = '';
-      let segStart = i;
-      // The directive's word (and a define's name): most directives are
-      // includes and object-like defines, whose text is never read.
-      let k0 = i + 1;
-      while (k0 < n && (buf[k0] === SP || buf[k0] === 9)) k0++;
-      let k1 = k0;
-      while (k1 < n && isIdentByte(buf[k1])) k1++;
-      const word = wantedWord(buf, k0, k1);
-      let want = word >= 0;
-      let shortText: string | null = null;
-      // An object-like define: only its name is read, and only right after an #ifndef.
-      let nameStart = 0;
-      let nameEnd = 0;
-      if (word === DEFINE_WORD) {
-        let k2 = k1;
-        while (k2 < n && (buf[k2] === SP || buf[k2] === 9)) k2++;
-        let k3 = k2;
-        while (k3 < n && isIdentByte(buf[k3])) k3++;
-        if (buf[k3] !== 40 /* ( */) {
-          want = false;
-          nameStart = k2;
-          nameEnd = k3;
-        }
-      } else if (!want) shortText = '';
-      while (i < n) {
-        const d = buf[i];
-        if (d === NL) {
-          let k = i - 1;
-          if (buf[k] === 13) k--;
-          if (buf[k] === 92) {
-            if (want) text += latin1(buf, segStart, k) + ' ';
-            i++;
-            segStart = i;
-            continue;
-          }
-          break;
-        }
-        if (d === 47 && buf[i + 1] === 42) {
-          if (want) text += latin1(buf, segStart, i) + ' ';
-          i = indexOf2(view, 42, 47, i + 2);
-          segStart = i;
-          continue;
-        }
-        if (d === 47 && buf[i + 1] === 47) {
-          if (want) text += latin1(buf, segStart, i);
-          const e = view.indexOf(NL, i);
-          i = e < 0 ? n : e;
-          segStart = i;
-          break;
-        }
-        i++;
-      }
-      if (want) text += latin1(buf, segStart, i);
-      blankKeepingLines(view, clean, start, i);
-      if (want) directives.push({ start, end: i, text: text.trim() });
-      else if (afterIfndef) directives.push({ start, end: i, text: shortText ?? '#define ' + latin1(buf, nameStart, nameEnd) });
-      afterIfndef = word === IFNDEF_WORD;
+      break;
+    }
+    if (d === 47 && buf[i + 1] === 42) {
+      text += latin1(buf, segStart, i) + ' ';
+      i = indexOf2(buf, 42, 47, i + 2);
+      segStart = i;
       continue;
     }
-    if (c === 47 && buf[i + 1] === 42) {
-      const e = indexOf2(view, 42, 47, i + 2);
-      blankKeepingLines(view, clean, i, e);
-      i = e;
-      continue;
-    }
-    if (c === 47 && buf[i + 1] === 47) {
-      const e0 = view.indexOf(NL, i);
-      const e = e0 < 0 ? n : e0;
-      clean.fill(SP, i, e);
-      i = e;
-      continue;
-    }
-    if (c === 34 || c === 39) {
-      clean[i] = SP;
-      let j = i + 1;
-      for (; j < n; j++) {
-        const d = buf[j];
-        if (d === 92) {
-          clean[j] = SP;
-          j++;
-          if (j < n) {
-            if (buf[j] !== NL) clean[j] = SP;
-            else newlines.push(j);
-          }
-          continue;
-        }
-        if (d === c || d === NL) break;
-        clean[j] = SP;
-      }
-      if (j < n && buf[j] === c) clean[j] = SP;
-      i = j + 1;
-      if (buf[j] === NL) i = j;
-      continue;
+    if (d === 47 && buf[i + 1] === 47) {
+      text += latin1(buf, segStart, i);
+      const e = buf.indexOf(NL, i);
+      i = e < 0 ? n : e;
+      segStart = i;
+      break;
     }
     i++;
   }
-  return { clean, directives };
-}
-
-/** clean[s, e) made blanks, its newlines kept and recorded (native fill, then the newlines found again natively). */
-function blankKeepingLines(view: Buffer, clean: Buffer, s: number, e: number): void {
-  clean.fill(SP, s, e);
-  for (let k = view.indexOf(NL, s); k >= 0 && k < e; k = view.indexOf(NL, k + 1)) {
-    clean[k] = NL;
-    newlines.push(k);
-  }
+  text += latin1(buf, segStart, i);
+  return text.trim();
 }
 
 /** Just past the next `a b` pair at or after `from` (a native search for `a`), or the end. */
@@ -479,30 +349,6 @@ function directiveWord(text: string): { word: string; rest: string } {
   return m ? { word: m[1], rest: m[2].trim() } : { word: '', rest: '' };
 }
 
-/**
- * Whether the file can hold a function definition or a function-like macro:
- * a `{`, or a match of `define[\s\\]+[A-Za-z_]\w*\(` anywhere (what a
- * regex over the Latin-1 text answered: the same bytes are checked after each
- * native search for `define`, with no text made). The big register headers
- * (object-like defines only, ~40% of a tree's bytes) cost next to nothing.
- */
-function mayDefineSomething(b: Buffer): boolean {
-  if (b.indexOf(123) >= 0) return true;
-  if (b.indexOf(40) < 0) return false;
-  const n = b.length;
-  for (let p = b.indexOf(DEFINE); p >= 0; p = b.indexOf(DEFINE, p + 1)) {
-    let j = p + 6;
-    const s = j;
-    while (j < n && (SPACE[b[j]] === 1 || b[j] === 92)) j++;
-    if (j === s || j >= n) continue;
-    const c = b[j];
-    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95)) continue;
-    while (j < n && WORD[b[j]] === 1) j++;
-    if (b[j] === 40) return true;
-  }
-  return false;
-}
-const DEFINE = Buffer.from('define', 'latin1');
 
 /** The scan of one file, its names interned (the editor's re-index, small trees scanned in this thread). */
 export function scanFile(buf: Uint8Array, entryParam?: RegExp): FileScan {
@@ -539,13 +385,21 @@ function namesToDecode(data: Int32Array, names: string[]): string[] {
 /**
  * The scan of one file, pushed on `out` in scanCodec's encoding with `t`'s
  * name ids (what encodeScan(scanFile(buf)) would push): a scan worker's form,
- * where names already in its table cost no string.
+ * where names already in its table cost no string. `binaryScansEmpty`: a file
+ * with a NUL in its first 8 KiB (looksBinary) scans to nothing, as a file read
+ * from the tree does (the check made in the same pass).
  */
-export function scanInto(bytes: Uint8Array, entryParam: RegExp | undefined, t: NameTable, out: number[]): void {
+export function scanInto(bytes: Uint8Array, entryParam: RegExp | undefined, t: NameTable, out: number[], binaryScansEmpty = false): void {
   // Every view a Buffer: its Latin-1 slices cost no view object each.
   const buf = bytes instanceof Buffer ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  if (!mayDefineSomething(buf)) {
+  // Whether the file can hold a function definition or a function-like macro (a `{`, or a match of
+  // `define[\s\\]+[A-Za-z_]\w*\(`): the big register headers (object-like defines only, ~40% of a
+  // tree's bytes) cost only this pass (WebAssembly, 16 bytes a step for the `{` and `(` searches).
+  load(buf);
+  const kind = classifyLoaded();
+  if ((kind & MAY_DEFINE) === 0 || (binaryScansEmpty && (kind & BINARY) !== 0)) {
     out.push(0, 0);
+    releaseBlankMemory();
     return;
   }
   const { clean, directives } = blankNonCode(buf);
@@ -553,7 +407,7 @@ export function scanInto(bytes: Uint8Array, entryParam: RegExp | undefined, t: N
   const macros: number[] = [];
   let macroCount = 0;
   // Brace-counting view: the alternatives of groups whose branches do not balance blanked.
-  const branches = new BranchReader(clean, scratch.subarray(clean.length, 2 * clean.length));
+  const branches = new BranchReader(clean, braceSpace(clean.length));
   const stack: CondFrame[] = [];
   // Condition in force at each directive's end, to date definitions.
   const condAt: CondAt[] = [{ offset: 0, cond: '', id: -1 }];
@@ -673,14 +527,13 @@ export function scanInto(bytes: Uint8Array, entryParam: RegExp | undefined, t: N
 
 /** Scratch space past these sizes is let go after its file (a generated 50 MB file's copies are not kept for good). */
 const KEEP_SCRATCH = 16 << 20;
-const KEEP_OFFSETS = 1 << 20;
 function releaseScratch(): void {
   if (scratch.length > KEEP_SCRATCH) scratch = Buffer.alloc(0);
-  for (const o of [marks, parens, newlines])
-    if (o.a.length > KEEP_OFFSETS) {
-      o.a = new Int32Array(1 << 16);
-      o.n = 0;
-    }
+  for (const o of [marks, parens, newlines]) {
+    o.a = new Int32Array(0);
+    o.n = 0;
+  }
+  releaseBlankMemory();
 }
 
 /** The condition in force at `offset` (the last directive ending at or before it). */

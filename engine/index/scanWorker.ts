@@ -1,5 +1,6 @@
 // The scan of one file (read, hash, cheap scan), and the worker_threads entry
-// that runs it over a share of the files (scanning straight into the encoding
+// that runs it over the files it takes one at a time from a shared counter
+// (so no core idles while another still has a share to do), scanning straight into the encoding
 // with the worker's name table: fileScan.scanInto). The worker posts batches of results
 // encoded with scanCodec and bumps a shared counter so that the main thread,
 // which waits synchronously, wakes up. One name table per worker, not per
@@ -42,8 +43,9 @@ function readOne(file: string): { size: number; mtimeMs: number; buf: Buffer } |
     fd = fs.openSync(file, 'r');
     const st = fs.fstatSync(fd);
     if (!st.isFile()) {
-      // What readFileSync would refuse (a directory) or read to its end (a FIFO): let it.
-      return { size: st.size, mtimeMs: st.mtimeMs, buf: fs.readFileSync(file) };
+      // What readFileSync would refuse (a directory) or read to its end (a FIFO, from the descriptor
+      // already open: opening it again would wait for a second writer): let it.
+      return { size: st.size, mtimeMs: st.mtimeMs, buf: fs.readFileSync(fd) };
     }
     if (readSpace.length < st.size + 1) readSpace = Buffer.allocUnsafe(Math.max(st.size + 1, 2 * readSpace.length, 1 << 20));
     // Read to the end as readFileSync does, even if the file grew since fstat.
@@ -81,8 +83,7 @@ function scanOneInto(file: string, entryParam: RegExp, t: NameTable, out: number
   const r = readOne(file);
   if ('error' in r) return { file, size: -1, mtimeMs: -1, hash: '', error: r.error, at: -1 };
   const at = out.length;
-  if (looksBinary(r.buf)) out.push(0, 0);
-  else scanInto(r.buf, entryParam, t, out);
+  scanInto(r.buf, entryParam, t, out, true);
   const hash = contentHash(r.buf);
   releaseReadSpace();
   return { file, size: r.size, mtimeMs: r.mtimeMs, hash, at };
@@ -97,7 +98,10 @@ export interface WorkerBatch {
 
 export interface WorkerInput {
   lazymmuScan: true;
+  /** Every file of the scan: the workers take them one at a time through `claim`. */
   files: string[];
+  /** files[claim[0]] is the next file nobody has taken (Atomics.add): a worker slowed down (a big file, a busy core) takes fewer. */
+  claim: SharedArrayBuffer;
   entrySource: string;
   entryFlags: string;
   port: MessagePort;
@@ -109,12 +113,21 @@ const BATCH = 256;
 function run(w: WorkerInput): void {
   const entry = new RegExp(w.entrySource, w.entryFlags);
   const signal = new Int32Array(w.signal);
+  const claim = new Int32Array(w.claim);
   const t = new NameTable();
-  for (let b = 0; b < w.files.length; b += BATCH) {
+  for (let more = true; more; ) {
     const sent = t.names.length;
     const out: number[] = [];
     const files: WorkerBatch['files'] = [];
-    for (const f of w.files.slice(b, b + BATCH)) files.push(scanOneInto(f, entry, t, out));
+    while (files.length < BATCH) {
+      const k = Atomics.add(claim, 0, 1);
+      if (k >= w.files.length) {
+        more = false;
+        break;
+      }
+      files.push(scanOneInto(w.files[k], entry, t, out));
+    }
+    if (files.length === 0) break;
     const data = Int32Array.from(out);
     w.port.postMessage({ files, names: t.names.slice(sent), data } satisfies WorkerBatch, [data.buffer]);
     Atomics.add(signal, 0, 1);

@@ -40,14 +40,13 @@ export function scanFiles(files: string[], entryParam: RegExp, each: (r: Scanned
   }
   const signal = new SharedArrayBuffer(4);
   const counter = new Int32Array(signal);
+  // The next file to take: each worker takes files one at a time, so the work divides by how fast each goes.
+  const claim = new SharedArrayBuffer(4);
   const ports = [];
   const workers: Worker[] = [];
-  // Interleaved shares: neighbouring files (similar sizes) spread evenly.
-  const shares: string[][] = Array.from({ length: n }, () => []);
-  files.forEach((f, i) => shares[i % n].push(f));
   for (let w = 0; w < n; w++) {
     const { port1, port2 } = new MessageChannel();
-    const input: WorkerInput = { lazymmuScan: true, files: shares[w], entrySource: entryParam.source, entryFlags: entryParam.flags, port: port2, signal };
+    const input: WorkerInput = { lazymmuScan: true, files, claim, entrySource: entryParam.source, entryFlags: entryParam.flags, port: port2, signal };
     const worker = new Worker(script, { workerData: input, transferList: [port2] });
     worker.unref();
     workers.push(worker);
@@ -55,7 +54,7 @@ export function scanFiles(files: string[], entryParam: RegExp, each: (r: Scanned
   }
   let live = n;
   const done = new Array(n).fill(false);
-  const received: Set<string>[] = Array.from({ length: n }, () => new Set());
+  const received = new Set<string>();
   // Per worker: its name ids -> interned names, grown by each batch.
   const names: string[][] = Array.from({ length: n }, () => []);
   let lastNews = Date.now();
@@ -75,7 +74,7 @@ export function scanFiles(files: string[], entryParam: RegExp, each: (r: Scanned
           }
           const own = names[w];
           for (const s of msg.names) own.push(internFresh(s));
-          for (const f of msg.files) received[w].add(f.file);
+          for (const f of msg.files) received.add(f.file);
           for (const f of msg.files)
             each({
               file: f.file, size: f.size, mtimeMs: f.mtimeMs, hash: f.hash, error: f.error,
@@ -86,13 +85,11 @@ export function scanFiles(files: string[], entryParam: RegExp, each: (r: Scanned
       }
       if (!got && live > 0) {
         if (Atomics.wait(counter, 0, seen, 2000) === 'timed-out' && Date.now() - lastNews > STALL_MS) {
-          // A worker that died or hangs: scan what is left of its share here.
-          for (let w = 0; w < n; w++) {
-            if (done[w]) continue;
-            for (const f of shares[w]) if (!received[w].has(f)) each(scanOne(f, entryParam));
-            done[w] = true;
-            live--;
-          }
+          // A worker that died or hangs: what nobody sent (taken by it, or not taken yet) is scanned here.
+          // Every worker is given up on (their later batches are not read): no file is reported twice.
+          Atomics.store(new Int32Array(claim), 0, files.length);
+          for (const f of files) if (!received.has(f)) each(scanOne(f, entryParam));
+          live = 0;
         }
       } else lastNews = Date.now();
     }

@@ -6,6 +6,7 @@
 // index must hold the same definitions as scanFile() gives in this thread.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -77,7 +78,7 @@ function withWorkers<T>(n: string, f: () => T): T {
 const entry = /\b(?:pte_t|pmd_t)\s*\*/;
 
 test('scan workers: later batches (names sent only once per worker) decode to the same scans as this thread', () => {
-  // 1,400 files over 2 workers: 700 each, so 3 batches of up to 256 files per worker.
+  // 1,400 files over 2 workers taking them one at a time: several batches of up to 256 files per worker.
   const { files } = tree(1400);
   const got = new Map<string, FileScan>();
   withWorkers('2', () => scanFiles(files, entry, (r) => got.set(r.file, r.scan!)));
@@ -160,4 +161,35 @@ test('Recoder: copying an encoded scan into another table gives the numbers enco
   assert.deepEqual([...viaRecoder.toArray()], viaEncode);
   assert.deepEqual(b.names, c.names);
   assert.ok(encoded.some((e) => e.scan.macros.length > 0) && encoded.some((e) => e.scan.functions.some((f) => f.calls.length > 1)));
+});
+
+test('scan workers take files one at a time: a worker held up by one file leaves every other file to the other worker', () => {
+  // A FIFO first in the list: the worker that takes it waits in its open() until this thread writes,
+  // which it does only once every other file has been reported. With fixed shares per worker, the
+  // held-up worker's share would wait behind the FIFO (and only a fallback writer, after 45 s,
+  // would let it go: then the FIFO is not the last file reported).
+  const { root, files } = tree(600);
+  const fifo = path.join(root, 'a_fifo.c');
+  execFileSync('mkfifo', [fifo]);
+  const fallback = spawn('sh', ['-c', `sleep 45; printf 'int late(void) { }' > '${fifo}'`], { stdio: 'ignore' });
+  try {
+    const order: string[] = [];
+    const all = [fifo, ...files];
+    withWorkers('2', () =>
+      scanFiles(all, entry, (r) => {
+        order.push(r.file);
+        if (order.length === all.length - 1 && !order.includes(fifo)) {
+          const fd = fs.openSync(fifo, 'w');
+          fs.writeSync(fd, 'static int from_fifo(pte_t *p) { return helper(p); }\n');
+          fs.closeSync(fd);
+        }
+      }),
+    );
+    assert.equal(order.length, all.length);
+    assert.equal(new Set(order).size, all.length, 'each file reported once');
+    assert.equal(order[order.length - 1], fifo, 'the FIFO last: the other worker took every other file meanwhile');
+  } finally {
+    fallback.kill();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
 });
