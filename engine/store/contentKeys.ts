@@ -13,7 +13,9 @@
 //   (place, linkage, #if condition, entry-pointer parameter, macro body), and
 //   the index's whole-graph answers for it (uses the lazy API, may touch the
 //   mode); not the names it calls (its text is keyed when it is read).
-// - a file whose global initializers were read: its whole text.
+// - a file whose global initializers were read: its text outside the
+//   definitions' bodies (globalsDigest: the file-scope declarations are
+//   there), so an edit inside a body leaves it.
 // - the call graph (the searches' input): per file, each definition's name,
 //   linkage, condition and the names it calls, in file order, without lines;
 //   each file's part hashed and kept by its content hash (GraphParts).
@@ -70,7 +72,7 @@ export class ContentKeys {
     const h = crypto.createHash('sha1');
     for (const f of d.fns) h.update('f').update(this.fnDigest(f));
     for (const n of d.names) h.update('n').update(this.nameDigest(n));
-    for (const g of d.globals) h.update('g').update(this.fileDigest(g));
+    for (const g of d.globals) h.update('g').update(this.globalsDigest(g));
     if (d.graph) h.update('G').update(this.graphDigest());
     if (d.tree) h.update('T').update(this.treeDigest());
     return h.digest('hex');
