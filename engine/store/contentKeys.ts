@@ -235,9 +235,33 @@ export class GraphParts {
     this.used = new Map();
   }
 
-  entries(): Map<string, [string, string]> {
-    return this.kept;
+  /**
+   * The parts as the store writes them: one entry of three arrays (file,
+   * content hash, part digest). A frame per file made reading ~47,000 of
+   * them ~0.2 s of a warm rerun; three arrays are one deserialization.
+   */
+  stored(): Map<string, StoredParts> {
+    const files: string[] = [];
+    const hashes: string[] = [];
+    const digests: string[] = [];
+    for (const [f, [h, d]] of this.kept) files.push(f), hashes.push(h), digests.push(d);
+    return new Map([['parts', { files, hashes, digests }]]);
   }
+
+  /** The parts a store file holds (stored()); none when the entry is not of that shape. */
+  static fromStored(entries: Map<string, unknown>): GraphParts {
+    const e = entries.get('parts') as StoredParts | undefined;
+    const kept = new Map<string, [string, string]>();
+    const ok = e && Array.isArray(e.files) && Array.isArray(e.hashes) && Array.isArray(e.digests) && e.files.length === e.hashes.length && e.files.length === e.digests.length;
+    if (ok) for (let i = 0; i < e.files.length; i++) kept.set(e.files[i], [e.hashes[i], e.digests[i]]);
+    return new GraphParts(kept);
+  }
+}
+
+interface StoredParts {
+  files: string[];
+  hashes: string[];
+  digests: string[];
 }
 
 /**

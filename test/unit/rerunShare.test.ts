@@ -12,6 +12,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { checkTree } from '../../engine/check';
+import { GraphParts } from '../../engine/store/contentKeys';
+import { readStore, writeStore } from '../../engine/store/storeFile';
 
 const FIXTURE = path.join(__dirname, '../../../test/fixtures/rerun');
 
@@ -92,5 +94,29 @@ test('a rerun after an edit inside a function body keeps the sections that read 
   w = await run(root, cache);
   assert.equal(w.json, await cold());
   assert.equal(w.seen, undefined);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('the call graph\'s parts are written as one entry and read back: a part whose file kept its content hash is not hashed again', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-parts-'));
+  const file = path.join(dir, 'graphParts.bin');
+  const made = new GraphParts();
+  const texts: Record<string, string> = { '/t/a.c': 'a|s||b,c', '/t/b.c': 'b|||', '/t/c.h': '#\nM||x' };
+  const digests = Object.entries(texts).map(([f, t]) => made.of(f, `hash-${f}`, () => t));
+  made.done();
+  writeStore(file, 'w', made.stored(), 'v8');
+
+  const read = GraphParts.fromStored(readStore(file, 'w', (m) => assert.fail(m), 'v8'));
+  const again = Object.keys(texts).map((f) => read.of(f, `hash-${f}`, () => assert.fail(`${f} hashed again`)));
+  assert.deepEqual(again, digests);
+  // A file whose content changed is hashed again (and only it).
+  let hashed = 0;
+  read.of('/t/a.c', 'hash-new', () => (hashed++, 'a|s||b'));
+  assert.equal(hashed, 1);
+  // Another shape (an older store's entry per file): nothing is taken from it.
+  const old = GraphParts.fromStored(new Map<string, unknown>([['/t/a.c', ['hash-/t/a.c', digests[0]]]]));
+  hashed = 0;
+  old.of('/t/a.c', 'hash-/t/a.c', () => (hashed++, texts['/t/a.c']));
+  assert.equal(hashed, 1);
   fs.rmSync(dir, { recursive: true, force: true });
 });
