@@ -41,7 +41,7 @@ function edit(root: string, file: string, from: string, to: string): void {
   fs.writeFileSync(f, text.replace(from, to));
 }
 
-test('a rerun after an edit inside a function body keeps the sections that read the file\'s globals and builds no callers map; each equals a cold run', async () => {
+test('a rerun keeps the sections whose reads an edit left (a file\'s globals, a bound opener\'s callers) and builds no callers map for a few names; each equals a cold run', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-rerun-'));
   const root = path.join(dir, 'tree');
   fs.cpSync(FIXTURE, root, { recursive: true });
@@ -50,45 +50,73 @@ test('a rerun after an edit inside a function body keeps the sections that read 
   const cold = async () => (await run(root, path.join(dir, `cold-${colds++}`))).json;
 
   const first = await run(root, cache);
-  assert.deepEqual(first.findings, ['bound_walk.c:36 lazy-mmu/read-after-write', 'table_walk.c:37 lazy-mmu/read-after-write']);
+  assert.deepEqual(first.findings, ['bound_walk.c:42 lazy-mmu/read-after-write', 'table_walk.c:37 lazy-mmu/read-after-write']);
   assert.deepEqual([first.seen!.fromStore, first.seen!.computed], [0, 2]);
 
-  // 1. A body in a file no section read: the table's section from the store; the walker, bound by its
-  //    callers, analysed again, its callers found by passes over the calls (no whole map).
+  // 1. A body in a file no section read: both sections from the store (the walker, bound by its callers,
+  //    is keyed by what its bindings' search read, not by every file).
   edit(root, 'other.c', 'x += 2;', 'x += 3;');
   let w = await run(root, cache);
   assert.equal(w.json, await cold());
-  assert.deepEqual([w.seen!.fromStore, w.seen!.computed], [1, 1]);
+  assert.deepEqual([w.seen!.fromStore, w.seen!.computed], [2, 0]);
   assert.equal(w.seen!.searchesFromStore, 4, 'no call changed: the call-graph searches hold');
-  assert.equal(w.seen!.callersBuilt, false, 'the callers of the walker were found without building the whole callers map');
+  assert.equal(w.seen!.callersBuilt, false);
 
   // 2. A body in the file whose global table the section read: its text outside the bodies is the same,
   //    so the section is still taken from the store (keyed by the whole file, it was analysed again).
   edit(root, 'table_walk.c', '\tint x = 0;\n', '\tint x = 0; /* edited */\n\tx += 1;\n');
   w = await run(root, cache);
   assert.equal(w.json, await cold());
-  assert.deepEqual([w.seen!.fromStore, w.seen!.computed], [1, 1]);
-  assert.equal(w.seen!.callersBuilt, false);
+  assert.deepEqual([w.seen!.fromStore, w.seen!.computed], [2, 0]);
 
-  // 3. The table itself changes: the section is analysed again and its finding goes.
+  // 3. The walker's own body: analysed again, its callers found by passes over the calls (no whole map).
+  edit(root, 'bound_walk.c', '\t\tif (err)\n', '\t\tif (err) /* edited */\n');
+  w = await run(root, cache);
+  assert.equal(w.json, await cold());
+  assert.deepEqual([w.seen!.fromStore, w.seen!.computed], [1, 1]);
+  assert.equal(w.seen!.callersBuilt, false, 'the walker\'s callers were found without building the whole callers map');
+
+  // 4. A caller binds another function (an argument, not a call: the call graph is the same): the walker is
+  //    analysed again (its key holds the caller's region) and the read after write through it goes.
+  edit(root, 'bound_walk.c', 'walk_pte_range(pte, addr, addr + 4096, walk_clear_then_read);', 'walk_pte_range(pte, addr, addr + 4096, walk_clear);');
+  w = await run(root, cache);
+  assert.equal(w.json, await cold());
+  assert.deepEqual(w.findings, ['table_walk.c:37 lazy-mmu/read-after-write']);
+  assert.deepEqual([w.seen!.fromStore, w.seen!.computed], [1, 1]);
+  assert.equal(w.seen!.searchesFromStore, 4);
+
+  // 5. The table itself changes: its section is analysed again and its finding goes.
   edit(root, 'table_walk.c', '.pte_entry = table_clear,', '.pte_entry = table_keep,');
   w = await run(root, cache);
   assert.equal(w.json, await cold());
-  assert.deepEqual(w.findings, ['bound_walk.c:36 lazy-mmu/read-after-write']);
-  assert.deepEqual([w.seen!.fromStore, w.seen!.computed], [0, 2]);
+  assert.deepEqual(w.findings, []);
+  assert.deepEqual([w.seen!.fromStore, w.seen!.computed], [1, 1]);
 
-  // 4. A file-scope declaration added above the table (outside every body): keyed, so analysed again.
+  // 6. A file-scope declaration added above the table (outside every body): keyed, so analysed again.
   edit(root, 'table_walk.c', 'static const struct table_ops the_ops', 'static int table_level = 3;\n\nstatic const struct table_ops the_ops');
   w = await run(root, cache);
   assert.equal(w.json, await cold());
-  assert.deepEqual([w.seen!.fromStore, w.seen!.computed], [0, 2]);
+  assert.deepEqual([w.seen!.fromStore, w.seen!.computed], [1, 1]);
 
-  // 5. A caller now binds the writer that reads back, and calls it first (a call added: the searches are
-  //    made again, from the callers map built whole); still what a cold run answers.
-  edit(root, 'bound_walk.c', 'walk_pte_range(pte, addr, addr + 4096, walk_clear);', 'walk_clear(pte, addr);\n\twalk_pte_range(pte, addr, addr + 4096, walk_clear_then_read);');
+  // 7. A caller calls the reading writer itself and binds it again (a call added: the call graph changed,
+  //    the searches are made again and the walker with them); still what a cold run answers.
+  edit(root, 'bound_walk.c', 'walk_pte_range(pte, addr, addr + 4096, walk_clear);\n}\n\nvoid walk_check', 'walk_clear(pte, addr);\n\twalk_pte_range(pte, addr, addr + 4096, walk_clear_then_read);\n}\n\nvoid walk_check');
   w = await run(root, cache);
   assert.equal(w.json, await cold());
+  assert.deepEqual(w.findings, ['bound_walk.c:42 lazy-mmu/read-after-write']);
+  assert.deepEqual([w.seen!.fromStore, w.seen!.computed], [1, 1]);
   assert.equal(w.seen!.searchesFromStore, 0);
+
+  // 8. A new file whose function calls the pass-through with a writer that reads back: a new caller, found
+  //    only through the call graph (nothing the walker's search read before is in that file).
+  fs.writeFileSync(
+    path.join(root, 'more.c'),
+    'typedef struct { unsigned long pte; } pte_t;\n\nstatic int more_clear_read(pte_t *pte, unsigned long addr)\n{\n\tset_pte(pte, __pte(0));\n\treturn pte_none(ptep_get(pte));\n}\n\nvoid more_walk(pte_t *pte)\n{\n\twalk_range(pte, 0, 4096, more_clear_read);\n}\n',
+  );
+  w = await run(root, cache);
+  assert.equal(w.json, await cold());
+  assert.deepEqual(w.findings, ['bound_walk.c:42 lazy-mmu/read-after-write', 'more.c:6 lazy-mmu/read-after-write']);
+  assert.deepEqual([w.seen!.fromStore, w.seen!.computed], [1, 1]);
 
   // Nothing changed since: the stored result, nothing analysed.
   w = await run(root, cache);
