@@ -14,9 +14,9 @@
 // callers). Given `passes`, the first that many names are answered by one
 // pass over the callers' calls as they were given (~1% of the build each);
 // the next ask builds the CSR. Both give the same callers in the same order.
-// The language server keeps passes at 0 (built at the first ask, as before):
-// its edits would otherwise pay for the passes, or for the build, on an
-// edit's check.
+// The language server keeps passes at 0 (built when made, as before): its
+// edits would otherwise pay for the passes, or for the build, on an edit's
+// check.
 
 /** Anything with a name and the names it calls (a function definition or a macro). */
 export interface Caller {
@@ -40,7 +40,7 @@ export class CallersMap<T extends Caller> {
    * (Object.assign in WorkspaceIndex.merge) before it adds the new ones
    * here, so a pass must read the calls the map was made from.
    */
-  private readonly callsOf: string[][];
+  private callsOf: string[][] | null;
   private csr: Csr | null = null;
   /** Names answered by a pass so far. */
   private passed = 0;
@@ -54,6 +54,8 @@ export class CallersMap<T extends Caller> {
   ) {
     this.nodes = [...callers];
     this.callsOf = this.nodes.map((c) => c.calls);
+    // Without passes, built now, as before (the snapshot is let go once built).
+    if (!passes) this.csr = this.compile();
   }
 
   /** Whether the CSR was built (tests: a warm rerun that asks few names never builds it). */
@@ -84,7 +86,7 @@ export class CallersMap<T extends Caller> {
   /** The callers of `name` by one pass over every caller's calls: what the CSR's slot holds, in the same order. */
   private pass(name: string): T[] | undefined {
     const out: T[] = [];
-    const callsOf = this.callsOf;
+    const callsOf = this.callsOf!;
     for (let id = 0; id < callsOf.length; id++) {
       const calls = callsOf[id];
       for (let j = 0; j < calls.length; j++) if (calls[j] === name) out.push(this.nodes[id]);
@@ -93,19 +95,21 @@ export class CallersMap<T extends Caller> {
   }
 
   private compile(): Csr {
+    const callsOf = this.callsOf!;
+    this.callsOf = null;
     const slot = new Map<string, number>();
     let refs = 0;
-    for (const calls of this.callsOf)
+    for (const calls of callsOf)
       for (const n of calls) {
         if (!slot.has(n)) slot.set(n, slot.size);
         refs++;
       }
     const starts = new Int32Array(slot.size + 1);
-    for (const calls of this.callsOf) for (const n of calls) starts[slot.get(n)! + 1]++;
+    for (const calls of callsOf) for (const n of calls) starts[slot.get(n)! + 1]++;
     for (let i = 1; i < starts.length; i++) starts[i] += starts[i - 1];
     const ids = new Int32Array(refs);
     const at = starts.slice(0, slot.size);
-    this.callsOf.forEach((calls, id) => {
+    callsOf.forEach((calls, id) => {
       for (const n of calls) ids[at[slot.get(n)!]++] = id;
     });
     return { slot, starts, ids };
