@@ -12,7 +12,7 @@
 // searches and touchers set come from the analysis store asks for the
 // callers of a handful of names (callTargets.ts: an opener bound by its
 // callers). Given `passes`, the first that many names are answered by one
-// pass over the callers' calls as they were given (~1% of the build each);
+// pass over the callers' calls as they were given (a few % of the build each);
 // the next ask builds the CSR. Both give the same callers in the same order.
 // The language server keeps passes at 0 (built when made, as before): its
 // edits would otherwise pay for the passes, or for the build, on an edit's
