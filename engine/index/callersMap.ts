@@ -11,12 +11,13 @@
 // ~0.8 s of a whole tree (a Map of every called name), and a CLI rerun whose
 // searches and touchers set come from the analysis store asks for the
 // callers of a handful of names (callTargets.ts: an opener bound by its
-// callers). Given `passes`, the first that many names are answered by one
-// pass over the callers' calls as they were given (a few % of the build each);
-// the next ask builds the CSR. Both give the same callers in the same order.
-// The language server keeps passes at 0 (built when made, as before): its
-// edits would otherwise pay for the passes, or for the build, on an edit's
-// check.
+// callers). Given `passes`, the first that many names asked through peek()
+// are answered by one pass over the callers' calls as they were given (a few
+// % of the build each); the next one builds the CSR. get() (the searches and
+// the touchers set, which ask thousands) builds it at once. Both give the
+// same callers in the same order. The language server keeps passes at 0
+// (built when made, as before): its edits would otherwise pay for the
+// passes, or for the build, on an edit's check.
 
 /** Anything with a name and the names it calls (a function definition or a macro). */
 export interface Caller {
@@ -70,11 +71,21 @@ export class CallersMap<T extends Caller> {
     return this.built(name);
   }
 
+  /** get() for a caller that asks few names: answered by a pass while passes are left and the CSR is not built. */
+  peek(name: string): T[] | undefined {
+    const e = this.edited.get(name);
+    if (e) return e.length ? [...e] : undefined;
+    return this.base(name);
+  }
+
+  /** The build's callers of `name`: by a pass while passes are left and the CSR is not built, else from the CSR. */
+  private base(name: string): T[] | undefined {
+    if (this.csr || this.passed >= this.passes) return this.built(name);
+    this.passed++;
+    return this.pass(name);
+  }
+
   private built(name: string): T[] | undefined {
-    if (!this.csr && this.passed < this.passes) {
-      this.passed++;
-      return this.pass(name);
-    }
     const { slot, starts, ids } = (this.csr ??= this.compile());
     const s = slot.get(name);
     if (s === undefined) return undefined;
@@ -117,7 +128,7 @@ export class CallersMap<T extends Caller> {
 
   private editable(name: string): T[] {
     let e = this.edited.get(name);
-    if (!e) this.edited.set(name, (e = this.built(name) ?? []));
+    if (!e) this.edited.set(name, (e = this.base(name) ?? []));
     return e;
   }
 

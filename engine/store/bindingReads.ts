@@ -36,7 +36,8 @@ export class BindingReads {
         return {
           get: (name: string): Caller[] | undefined => {
             this.names.add(name);
-            const found = map.get(name);
+            // A few names: answered without building the whole map while it is not built (callersMap.ts).
+            const found = map.peek(name);
             for (const c of found ?? []) this.callers.add(c);
             return found;
           },

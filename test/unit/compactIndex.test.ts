@@ -68,7 +68,7 @@ test('after a build and after random edits the compact map gives the same caller
   }
 });
 
-test('answered by passes over the calls before it is built (a one-check process), the map gives the same callers in the same order, across edits', () => {
+test('asked a few names (peek) before it is built (a one-check process), the map answers by passes with the same callers in the same order, across edits', () => {
   for (let seed = 1; seed <= 20; seed++) {
     for (const passes of [1, 4, 1000]) {
       const r = rng(seed);
@@ -76,7 +76,7 @@ test('answered by passes over the calls before it is built (a one-check process)
       const callers: Caller[] = Array.from({ length: 60 }, (_, i) => ({ name: names[i % 30], calls: Array.from({ length: r(6) }, () => names[r(30)]) }));
       const lazy = new CallersMap(callers, passes);
       const old = new ArraysMap(callers);
-      const asked = (n: string, when: string) => assert.deepEqual(lazy.get(n), old.m.get(n), `${when}: callers of ${n} (seed ${seed}, ${passes} passes)`);
+      const asked = (n: string, when: string) => assert.deepEqual(lazy.peek(n), old.m.get(n), `${when}: callers of ${n} (seed ${seed}, ${passes} passes)`);
       for (let step = 0; step < 80; step++) {
         const c = callers[r(callers.length)];
         const n = names[r(30)];
@@ -95,6 +95,9 @@ test('answered by passes over the calls before it is built (a one-check process)
       }
       for (const n of [...names, 'never_called']) asked(n, 'at the end');
       assert.equal(lazy.compiled, passes < 31, `built once more names were asked than passes allow (${passes})`);
+      // get() (the searches' bulk asks) builds it at once, with the same answers.
+      for (const n of [...names, 'never_called']) assert.deepEqual(lazy.get(n), old.m.get(n), `get ${n} (seed ${seed}, ${passes} passes)`);
+      assert.equal(lazy.compiled, true);
     }
   }
 });
