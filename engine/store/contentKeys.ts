@@ -236,27 +236,37 @@ export class GraphParts {
   }
 
   /**
-   * The parts as the store writes them: one entry of three arrays (file,
-   * content hash, part digest). A frame per file made reading ~47,000 of
-   * them ~0.2 s of a warm rerun; three arrays are one deserialization.
+   * The parts as the store writes them: entries of three arrays (file,
+   * content hash, part digest) of up to PARTS_PER_ENTRY files each. A frame
+   * per file made reading ~47,000 of them ~0.2 s of a warm rerun; one frame
+   * for all would make one large serial form at the cold run's save (its peak).
    */
   stored(): Map<string, StoredParts> {
-    const files: string[] = [];
-    const hashes: string[] = [];
-    const digests: string[] = [];
-    for (const [f, [h, d]] of this.kept) files.push(f), hashes.push(h), digests.push(d);
-    return new Map([['parts', { files, hashes, digests }]]);
+    const out = new Map<string, StoredParts>();
+    let e: StoredParts | null = null;
+    for (const [f, [h, d]] of this.kept) {
+      if (!e || e.files.length === PARTS_PER_ENTRY) out.set(`parts:${out.size}`, (e = { files: [], hashes: [], digests: [] }));
+      e.files.push(f);
+      e.hashes.push(h);
+      e.digests.push(d);
+    }
+    return out;
   }
 
-  /** The parts a store file holds (stored()); none when the entry is not of that shape. */
+  /** The parts a store file holds (stored()); an entry not of that shape gives none. */
   static fromStored(entries: Map<string, unknown>): GraphParts {
-    const e = entries.get('parts') as StoredParts | undefined;
     const kept = new Map<string, [string, string]>();
-    const ok = e && Array.isArray(e.files) && Array.isArray(e.hashes) && Array.isArray(e.digests) && e.files.length === e.hashes.length && e.files.length === e.digests.length;
-    if (ok) for (let i = 0; i < e.files.length; i++) kept.set(e.files[i], [e.hashes[i], e.digests[i]]);
+    for (const [k, v] of entries) {
+      const e = v as StoredParts | undefined;
+      const ok = k.startsWith('parts:') && e && Array.isArray(e.files) && Array.isArray(e.hashes) && Array.isArray(e.digests) && e.files.length === e.hashes.length && e.files.length === e.digests.length;
+      if (ok) for (let i = 0; i < e.files.length; i++) kept.set(e.files[i], [e.hashes[i], e.digests[i]]);
+    }
     return new GraphParts(kept);
   }
 }
+
+/** Files per entry of the stored parts (see stored()). */
+const PARTS_PER_ENTRY = 4096;
 
 interface StoredParts {
   files: string[];

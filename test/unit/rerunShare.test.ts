@@ -125,13 +125,16 @@ test('a rerun keeps the sections whose reads an edit left (a file\'s globals, a 
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test('the call graph\'s parts are written as one entry and read back: a part whose file kept its content hash is not hashed again', () => {
+test('the call graph\'s parts are written in entries of many files and read back: a part whose file kept its content hash is not hashed again', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-parts-'));
   const file = path.join(dir, 'graphParts.bin');
   const made = new GraphParts();
+  // More files than one entry holds (4096), so that the parts span entries.
   const texts: Record<string, string> = { '/t/a.c': 'a|s||b,c', '/t/b.c': 'b|||', '/t/c.h': '#\nM||x' };
+  for (let i = 0; i < 5000; i++) texts[`/t/gen${i}.c`] = `g${i}|||h${i}`;
   const digests = Object.entries(texts).map(([f, t]) => made.of(f, `hash-${f}`, () => t));
   made.done();
+  assert.equal(made.stored().size, 2);
   writeStore(file, 'w', made.stored(), 'v8');
 
   const read = GraphParts.fromStored(readStore(file, 'w', (m) => assert.fail(m), 'v8'));
