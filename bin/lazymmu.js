@@ -6,6 +6,11 @@
 // - V8's old generation grows by HEAP_GROWING_PERCENT over what a major GC
 //   found live, instead of up to 4x: the garbage of the call-graph searches
 //   and the store's save stays a fraction of the live heap, not a multiple;
+// - the young generation's semi-spaces at SEMI_SPACE_MB (V8's default 16):
+//   a warm run allocates the index from its cache at once, and each scavenge
+//   copies what survives; fewer of them cost ~0.6 s less CPU of a 6.12 warm
+//   rerun, for at most twice the difference in young-generation memory
+//   (BENCHMARKS.md, branch rerun2);
 // - glibc's mmap threshold fixed (MALLOC_MMAP_THRESHOLD_): large buffers
 //   (file texts, scan encodings, serial forms) go back to the system when
 //   freed instead of staying in the malloc heap;
@@ -23,6 +28,7 @@ if (!fs.existsSync(bundle)) {
   process.exit(2);
 }
 const HEAP_GROWING_PERCENT = 30;
+const SEMI_SPACE_MB = 32;
 const MMAP_THRESHOLD = 128 * 1024;
 const OOM_MARKS = ['JavaScript heap out of memory', 'Reached heap limit', 'Fatal JavaScript invalid size error'];
 
@@ -37,7 +43,7 @@ const checks = ['check', 'review'].includes(process.argv[2]);
 if (process.env.LAZYMMU_NO_RELAUNCH === '1' || !checks) {
   require(bundle);
 } else {
-  const flags = [`--heap-growing-percent=${HEAP_GROWING_PERCENT}`, ...(limit ? [`--max-old-space-size=${limit}`] : [])];
+  const flags = [`--heap-growing-percent=${HEAP_GROWING_PERCENT}`, `--max-semi-space-size=${SEMI_SPACE_MB}`, ...(limit ? [`--max-old-space-size=${limit}`] : [])];
   const env = { ...process.env, LAZYMMU_NO_RELAUNCH: '1' };
   if (env.MALLOC_MMAP_THRESHOLD_ === undefined) env.MALLOC_MMAP_THRESHOLD_ = String(MMAP_THRESHOLD);
   // stdout and stdin go straight through; stderr passes through here, line by line, so that V8's

@@ -9,6 +9,9 @@ import { storeSaying } from './store/analysisStore';
 
 export type { CheckResult } from './workspace';
 
+/** Names the callers map answers by a pass over the calls before building itself (index/callersMap.ts). */
+const CALLER_PASSES = 8;
+
 export interface CheckOptions {
   /** The tree the index covers (absolute path). */
   root: string;
@@ -26,12 +29,16 @@ export interface CheckOptions {
   cacheDir?: string;
   /** A tree whose index cache may supply this one's files (a base worktree seeded from the working tree). */
   cacheSeed?: string;
+  /** Told the Workspace once its check is done, before its analysis is let go (tests: what was reused). */
+  observe?: (ws: Workspace) => void;
 }
 
 export async function checkTree(opts: CheckOptions): Promise<CheckResult> {
   const pinnedConfig = opts.pinnedConfig ?? (opts.kernelConfigFile ? pinConfig(opts.kernelConfigFile, opts.root, opts.arch ?? 'arm64') : undefined);
   // The store is saved here, after the analysis's state is let go (below), not inside check().
   const ws = new Workspace({ root: opts.root, arch: opts.arch, extraApisFile: opts.extraApisFile, pinnedConfig, cacheDir: opts.cacheDir, cacheSeed: opts.cacheSeed, storeSavedByCaller: true });
+  // One check and no edits: the callers of a few names (a warm rerun's, the rest from the store) need no whole map.
+  ws.index.callerPasses = CALLER_PASSES;
   // With a cache, and every path inside the root: nothing changed, nothing to do again.
   const cacheable = opts.cacheDir !== undefined && opts.paths.every((p) => isUnder(p, [ws.root]));
   const keyed = (digest: string) => resultFile(opts.cacheDir!, { root: opts.root, arch: opts.arch, paths: opts.paths, extraApisFile: opts.extraApisFile, kernelConfigFile: pinnedConfig?.file, digest });
@@ -42,6 +49,7 @@ export async function checkTree(opts: CheckOptions): Promise<CheckResult> {
   }
   ws.build();
   const result = await ws.check(opts.paths);
+  opts.observe?.(ws);
   // One check per Workspace here: nothing reuses the summaries, searches or parse trees; the save's
   // serial forms (the peak of a whole-tree run) then grow a heap without them (BENCHMARKS.md, branch mem2).
   ws.releaseAnalysis();

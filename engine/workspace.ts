@@ -42,6 +42,7 @@ import { AnalysisStore, SectionProduct, StoreCounts, noCounts, worldKey } from '
 import { ContentKeys } from './store/contentKeys';
 import { codeSig } from './index/resultCache';
 import { openerDeps } from './store/openerDeps';
+import { BindingReads } from './store/bindingReads';
 import { hoverAnswers, hoverDeps } from './store/keptSections';
 import { ChainPhase, ChainRecorder, chainKey } from './store/keptChains';
 
@@ -800,8 +801,10 @@ export class Workspace {
       append(product.findings, pauseMisuseFindings(ref.name, whole, this.architectures));
       // The root calls its own pointer parameter (apply_to_pte_range's fn): analysed once per function its callers bind it to.
       const own = rec.indirectCalls.filter((c) => c.param !== undefined && c.fn === ref.name && c.at.file === ref.file);
+      // What the bindings' search reads keys the stored product (store/bindingReads.ts).
+      const bound = own.length ? new BindingReads(this.index) : null;
       for (const param of [...new Set(own.map((c) => c.param!))].sort((a, b) => a - b)) {
-        const found = bindingsOf(this.index, this.sources, interp, user, param);
+        const found = bindingsOf(bound!.indexView(), this.sources, bound!.resolverView(interp), user, param);
         if (found.complete && found.bindings.length) for (const c of own) if (c.param === param) product.covered.push(place(c));
         for (const b of found.bindings) {
           const binding: Binding = [[`P${param}`, b.fact]];
@@ -815,7 +818,7 @@ export class Workspace {
         }
       }
       takeProduct(product);
-      const deps = openerDeps(ref.name, entries, own.length > 0);
+      const deps = openerDeps(ref.name, entries, bound);
       if (!deps) unclean = true;
       else if (store && !interp.budgetHit) toStore.push([opener, deps, product]);
     }

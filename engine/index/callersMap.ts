@@ -6,6 +6,18 @@
 // array it hands out. Re-indexing a file (an edit) copies the names it
 // touches into `edited`, in the order pushes and removals would have left
 // them, so answers stay what the old map gave.
+//
+// Built on demand in a one-check process (issue 15 point 2): the CSR costs
+// ~0.8 s of a whole tree (a Map of every called name), and a CLI rerun whose
+// searches and touchers set come from the analysis store asks for the
+// callers of a handful of names (callTargets.ts: an opener bound by its
+// callers). Given `passes`, the first that many names asked through peek()
+// are answered by one pass over the callers' calls as they were given (a few
+// % of the build each); the next one builds the CSR. get() (the searches and
+// the touchers set, which ask thousands) builds it at once. Both give the
+// same callers in the same order. The language server keeps passes at 0
+// (built when made, as before): its edits would otherwise pay for the
+// passes, or for the build, on an edit's check.
 
 /** Anything with a name and the names it calls (a function definition or a macro). */
 export interface Caller {
@@ -13,35 +25,43 @@ export interface Caller {
   calls: string[];
 }
 
-export class CallersMap<T extends Caller> {
+interface Csr {
   /** Each called name's slot. */
-  private readonly slot = new Map<string, number>();
+  slot: Map<string, number>;
   /** Where each slot's caller ids start in `ids` (one more entry than slots). */
-  private readonly starts: Int32Array;
-  private readonly ids: Int32Array;
+  starts: Int32Array;
+  ids: Int32Array;
+}
+
+export class CallersMap<T extends Caller> {
   /** The callers by id, in the order they were given. */
   private readonly nodes: T[];
+  /**
+   * Each caller's calls as given: an edit replaces a definition's calls
+   * (Object.assign in WorkspaceIndex.merge) before it adds the new ones
+   * here, so a pass must read the calls the map was made from.
+   */
+  private callsOf: string[][] | null;
+  private csr: Csr | null = null;
+  /** Names answered by a pass so far. */
+  private passed = 0;
   /** Names whose callers changed since the build (their whole list, the build's left behind). */
   private readonly edited = new Map<string, T[]>();
 
-  constructor(callers: Iterable<T>) {
+  constructor(
+    callers: Iterable<T>,
+    /** Names answered by a pass over every caller before the CSR is built (see the header). */
+    private readonly passes = 0,
+  ) {
     this.nodes = [...callers];
-    let refs = 0;
-    for (const c of this.nodes)
-      for (const n of c.calls) {
-        if (!this.slot.has(n)) this.slot.set(n, this.slot.size);
-        refs++;
-      }
-    const starts = new Int32Array(this.slot.size + 1);
-    for (const c of this.nodes) for (const n of c.calls) starts[this.slot.get(n)! + 1]++;
-    for (let i = 1; i < starts.length; i++) starts[i] += starts[i - 1];
-    const ids = new Int32Array(refs);
-    const at = starts.slice(0, this.slot.size);
-    this.nodes.forEach((c, id) => {
-      for (const n of c.calls) ids[at[this.slot.get(n)!]++] = id;
-    });
-    this.starts = starts;
-    this.ids = ids;
+    this.callsOf = this.nodes.map((c) => c.calls);
+    // Without passes, built now, as before (the snapshot is let go once built).
+    if (!passes) this.csr = this.compile();
+  }
+
+  /** Whether the CSR was built (tests: a warm rerun that asks few names never builds it). */
+  get compiled(): boolean {
+    return this.csr !== null;
   }
 
   /** The callers of `name` in build order then edit order (undefined when none); a fresh array the caller may keep. */
@@ -51,17 +71,64 @@ export class CallersMap<T extends Caller> {
     return this.built(name);
   }
 
+  /** get() for a caller that asks few names: answered by a pass while passes are left and the CSR is not built. */
+  peek(name: string): T[] | undefined {
+    const e = this.edited.get(name);
+    if (e) return e.length ? [...e] : undefined;
+    return this.base(name);
+  }
+
+  /** The build's callers of `name`: by a pass while passes are left and the CSR is not built, else from the CSR. */
+  private base(name: string): T[] | undefined {
+    if (this.csr || this.passed >= this.passes) return this.built(name);
+    this.passed++;
+    return this.pass(name);
+  }
+
   private built(name: string): T[] | undefined {
-    const s = this.slot.get(name);
+    const { slot, starts, ids } = (this.csr ??= this.compile());
+    const s = slot.get(name);
     if (s === undefined) return undefined;
-    const out: T[] = new Array(this.starts[s + 1] - this.starts[s]);
-    for (let i = this.starts[s], k = 0; i < this.starts[s + 1]; i++, k++) out[k] = this.nodes[this.ids[i]];
+    const out: T[] = new Array(starts[s + 1] - starts[s]);
+    for (let i = starts[s], k = 0; i < starts[s + 1]; i++, k++) out[k] = this.nodes[ids[i]];
     return out;
+  }
+
+  /** The callers of `name` by one pass over every caller's calls: what the CSR's slot holds, in the same order. */
+  private pass(name: string): T[] | undefined {
+    const out: T[] = [];
+    const callsOf = this.callsOf!;
+    for (let id = 0; id < callsOf.length; id++) {
+      const calls = callsOf[id];
+      for (let j = 0; j < calls.length; j++) if (calls[j] === name) out.push(this.nodes[id]);
+    }
+    return out.length ? out : undefined;
+  }
+
+  private compile(): Csr {
+    const callsOf = this.callsOf!;
+    this.callsOf = null;
+    const slot = new Map<string, number>();
+    let refs = 0;
+    for (const calls of callsOf)
+      for (const n of calls) {
+        if (!slot.has(n)) slot.set(n, slot.size);
+        refs++;
+      }
+    const starts = new Int32Array(slot.size + 1);
+    for (const calls of callsOf) for (const n of calls) starts[slot.get(n)! + 1]++;
+    for (let i = 1; i < starts.length; i++) starts[i] += starts[i - 1];
+    const ids = new Int32Array(refs);
+    const at = starts.slice(0, slot.size);
+    callsOf.forEach((calls, id) => {
+      for (const n of calls) ids[at[slot.get(n)!]++] = id;
+    });
+    return { slot, starts, ids };
   }
 
   private editable(name: string): T[] {
     let e = this.edited.get(name);
-    if (!e) this.edited.set(name, (e = this.built(name) ?? []));
+    if (!e) this.edited.set(name, (e = this.base(name) ?? []));
     return e;
   }
 

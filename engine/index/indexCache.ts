@@ -18,6 +18,21 @@ import { EncodedScan, Ints, NameTable, Recoder, decodeScan, encodeScan, internAl
 /** Bump when fileScan's output changes for the same input. */
 const SCAN_VERSION = 3;
 
+/**
+ * The first name table a process decodes is used as it is: its strings are
+ * fresh (deserialized) and distinct, so interning them (~620,000 names of a
+ * kernel tree: ~0.5 s of a warm rerun, and the intern table's memory) would
+ * only share them with names scanned later (an edited file's: a few). Later
+ * tables (a delta, a seed's cache, a rebuild) are interned as before, so
+ * strings shared across tables stay one copy but for the first.
+ */
+let tableAdopted = false;
+function adoptOrIntern(names: string[]): string[] {
+  if (tableAdopted) return internAll(names);
+  tableAdopted = true;
+  return names;
+}
+
 export function defaultCacheBase(): string {
   return process.env.LAZYMMU_CACHE || path.join(os.homedir(), '.cache', 'lazymmu');
 }
@@ -119,7 +134,7 @@ export class IndexCache {
         hash: s.hashes[i],
         scan: (as?: string) => {
           let names = tables.get(s);
-          if (!names) tables.set(s, (names = internAll(s.names)));
+          if (!names) tables.set(s, (names = adoptOrIntern(s.names)));
           return decodeScan(s.data, at, names, as ?? file);
         },
         encoded: { data: s.data, at, names: s.names },

@@ -613,10 +613,17 @@ export class WorkspaceIndex {
   }
 
   private callers: CallersMap<Definition | MacroDefinition> | null = null;
+  /** Names the callers map answers by a pass before building itself (callersMap.ts; a one-check CLI process sets it). */
+  callerPasses = 0;
 
   /** Name -> the functions and macros that call it, in index order (built once, kept up to date by re-indexing; engine/index/callersMap.ts). */
   callersByName(): CallersMap<Definition | MacroDefinition> {
-    return (this.callers ??= new CallersMap(this.allCallers()));
+    return (this.callers ??= new CallersMap(this.allCallers(), this.callerPasses));
+  }
+
+  /** Whether the callers map was built whole (tests: a warm rerun asks it for a few names only). */
+  callersBuilt(): boolean {
+    return this.callers?.compiled ?? false;
   }
 
   /** Every function definition and function-like macro, with its file. */

@@ -139,7 +139,7 @@ export class AnalysisStore {
   readonly tree = new TreeDigest();
   private parts: GraphParts | null = null;
   /** The call graph's parts kept across content keys and processes (ContentKeys' fourth argument). */
-  readonly graphParts = (): GraphParts => (this.parts ??= new GraphParts(readStore<[string, string]>(this.file('graphParts', 'bin'), this.world, this.log, 'v8')));
+  readonly graphParts = (): GraphParts => (this.parts ??= GraphParts.fromStored(readStore(this.file('graphParts', 'bin'), this.world, this.log, 'v8')));
   /** The touchers set to write on save when made here (not read): the keys it was made under, and the index. */
   private touchersToKeep: { keys: ContentKeys; index: WorkspaceIndex } | null = null;
   /**
@@ -435,7 +435,7 @@ export class AnalysisStore {
       this.keys.graphHashed = false;
     }
     if (this.parts?.changed) {
-      writeStore(this.file('graphParts', 'bin'), this.world, this.parts.entries(), 'v8');
+      writeStore(this.file('graphParts', 'bin'), this.world, this.parts.stored(), 'v8');
       this.parts.changed = false;
     }
     // Made under the current keys (the index unchanged since): the graph's digest says which graph it is for.

@@ -68,6 +68,40 @@ test('after a build and after random edits the compact map gives the same caller
   }
 });
 
+test('asked a few names (peek) before it is built (a one-check process), the map answers by passes with the same callers in the same order, across edits', () => {
+  for (let seed = 1; seed <= 20; seed++) {
+    for (const passes of [1, 4, 1000]) {
+      const r = rng(seed);
+      const names = Array.from({ length: 30 }, (_, i) => `f${i}`);
+      const callers: Caller[] = Array.from({ length: 60 }, (_, i) => ({ name: names[i % 30], calls: Array.from({ length: r(6) }, () => names[r(30)]) }));
+      const lazy = new CallersMap(callers, passes);
+      const old = new ArraysMap(callers);
+      const asked = (n: string, when: string) => assert.deepEqual(lazy.peek(n), old.m.get(n), `${when}: callers of ${n} (seed ${seed}, ${passes} passes)`);
+      for (let step = 0; step < 80; step++) {
+        const c = callers[r(callers.length)];
+        const n = names[r(30)];
+        // As WorkspaceIndex.merge does: the definition's calls are replaced before the map hears of it,
+        // so a pass must read the calls the map was made from, not the caller's calls now.
+        if (r(2)) {
+          c.calls = [...c.calls, n];
+          lazy.add(n, c);
+          old.add(n, c);
+        } else {
+          c.calls = c.calls.filter((x) => x !== n);
+          lazy.remove(n, c);
+          old.remove(n, c);
+        }
+        asked(names[r(30)], `step ${step}`);
+      }
+      for (const n of [...names, 'never_called']) asked(n, 'at the end');
+      assert.equal(lazy.compiled, passes < 31, `built once more names were asked than passes allow (${passes})`);
+      // get() (the searches' bulk asks) builds it at once, with the same answers.
+      for (const n of [...names, 'never_called']) assert.deepEqual(lazy.get(n), old.m.get(n), `get ${n} (seed ${seed}, ${passes} passes)`);
+      assert.equal(lazy.compiled, true);
+    }
+  }
+});
+
 test('definitions by name: the same definitions in the same order as one array per name, after random adds and removals', () => {
   for (let seed = 1; seed <= 20; seed++) {
     const r = rng(seed);
