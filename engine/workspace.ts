@@ -366,8 +366,8 @@ export class Workspace {
         this.reaches.delete(k);
         searches = true;
       }
-    // Which macros a survey runs in place came from those searches.
-    if (searches) this.interp?.forgetSurveys();
+    // Which macros a survey runs in place came from those searches: a survey holds while its answers do.
+    if (searches) this.interp?.recheckSurveys();
     const names = delta.changedNames;
     const fns = reparse?.changedFunctions ?? new Set<string>();
     for (const d of delta.removed) this.localFindings.delete(d as Definition);
