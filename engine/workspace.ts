@@ -363,7 +363,8 @@ export class Workspace {
     let searches = false;
     for (const [k, r] of this.reaches)
       if (r.staleAfter(delta)) {
-        this.reaches.delete(k);
+        // Brought up to date in place (reachability.ts update), else computed again when next asked for.
+        if (!r.update(delta)) this.reaches.delete(k);
         searches = true;
       }
     // Which macros a survey runs in place came from those searches: a survey holds while its answers do.
