@@ -364,11 +364,12 @@ export class Workspace {
     let searches = false;
     for (const [k, r] of this.reaches)
       if (r.staleAfter(delta)) {
-        this.reaches.delete(k);
+        // Brought up to date in place (reachability.ts update), else computed again when next asked for.
+        if (!r.update(delta)) this.reaches.delete(k);
         searches = true;
       }
-    // Which macros a survey runs in place came from those searches.
-    if (searches) this.interp?.forgetSurveys();
+    // Which macros a survey runs in place came from those searches: a survey holds while its answers do.
+    if (searches) this.interp?.recheckSurveys();
     const names = delta.changedNames;
     const fns = reparse?.changedFunctions ?? new Set<string>();
     for (const d of delta.removed) this.localFindings.delete(d as Definition);

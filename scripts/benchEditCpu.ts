@@ -13,6 +13,10 @@
 // after each check as the language server may (storeSavedByCaller; the
 // server writes it when idle), measured apart from the check.
 //
+// VERBOSE=1 prints each edit (its 1-based line, CPU, steps); LINES=119,2852 (1-based)
+// edits those lines instead of the spread places; TYPED='might_sleep();' types that
+// statement instead of `cpu_relax();`.
+//
 // PROF=DIR writes a CPU profile of each kind's edits alone (not the build or
 // the first check) to DIR/<kind>.cpuprofile.
 //
@@ -77,10 +81,13 @@ async function main(): Promise<void> {
   const lines = text.split('\n');
   const cand = statementLines(text);
   const inside = statementLinesOf(text, 'copy_pte_range');
+  const typed = process.env.TYPED ?? 'cpu_relax();';
   const n = Number(process.env.N ?? 30);
   const m = Number(process.env.M ?? 12);
   const places: [string, number[]][] = [
-    ['spread', Array.from({ length: n }, (_, k) => cand[Math.floor((k * cand.length) / n)])],
+    process.env.LINES
+      ? ['lines', process.env.LINES.split(',').map((l) => Number(l) - 1)]
+      : ['spread', Array.from({ length: n }, (_, k) => cand[Math.floor((k * cand.length) / n)])],
     ['inside copy_pte_range', Array.from({ length: m }, (_, k) => inside[Math.floor((k * inside.length) / m)])],
   ];
   for (const [kind, at] of places) {
@@ -91,7 +98,7 @@ async function main(): Promise<void> {
     const steps: number[] = [];
     await profiled(kind, async () => {
       for (const ln of at)
-        for (const t of [[...lines.slice(0, ln), '\tcpu_relax();', ...lines.slice(ln)].join('\n'), text]) {
+        for (const t of [[...lines.slice(0, ln), `\t${typed}`, ...lines.slice(ln)].join('\n'), text]) {
           const c0 = process.cpuUsage();
           interp.ms = 0;
           const w0 = interpreterWork.steps;
@@ -105,6 +112,7 @@ async function main(): Promise<void> {
           ws.saveStore();
           const s1 = process.cpuUsage(s0);
           saves.push((s1.user + s1.system) / 1000);
+          if (process.env.VERBOSE) console.log(`  line ${ln + 1}: CPU ${cpu[cpu.length - 1].toFixed(1)} ms, root summaries ${interp.ms.toFixed(1)} ms, steps ${steps[steps.length - 1]}`);
         }
     });
     console.log(

@@ -377,25 +377,31 @@ async function run(uri: string, gen: number, cascade = false): Promise<void> {
     if (first) logStore(`first check of ${path.basename(file)}`, ws);
     if (stale(uri, gen) || !documents.get(uri)) return; // a newer edit or a close superseded this run
     await publishResult(uri, file, text, version, result);
-    // The store written once the diagnostics are out (the serial form of the first check's searches takes
-    // seconds); after an edit's check, once the checks are idle (server/idleWrite.ts).
-    const saving = Date.now();
-    if (first) {
-      ws.saveStore();
-      log(`phase: analysis store written ${took(saving)}`);
-    } else storeWrite.soon(ws);
-    // The hover answers of the open files kept on disk, for the next window reload (engine/store/keptSections.ts).
-    if (first) {
-      const kept = Date.now();
-      const n = await ws.keepSectionInfos(documents.all().map((d) => fileOf(d.uri)).filter((f): f is string => !!f && !isExcluded(f, root, settings.exclude)));
-      if (n) log(`phase: hover answers of ${n} open files kept ${took(kept)}`);
-      // A reload's first pass finds its section calls' chains kept (engine/store/keptChains.ts).
-      if (publishedEarly(ws, uri, version)) await ws.keepFirstPass([file]);
-      sweepOldCache();
-    }
+    // The store written once the checks are idle (server/idleWrite.ts), after the first check too: its write (the
+    // serial form of the first check's searches) and the reload's kept answers take seconds on a kernel tree, and
+    // an edit typed as the first diagnostics appeared waited behind them (the edit bench's 2.4 s first edit).
+    if (first) keepAfterFirst.set(ws, () => keepFirstProducts(ws, uri, file, version));
+    storeWrite.soon(ws);
   } catch (e) {
     log(`checking ${uri} failed: ${(e as Error).stack ?? e}`);
   }
+}
+
+/** What the first check of a Workspace keeps for the next window reload, done with its first idle store write. */
+const keepAfterFirst = new Map<Workspace, () => Promise<void>>();
+
+/** The first check's products for a reload: the store, the open files' hover answers, the first pass's chains. */
+async function keepFirstProducts(ws: Workspace, uri: string, file: string, version: number): Promise<void> {
+  const saving = Date.now();
+  ws.saveStore();
+  log(`phase: analysis store written ${took(saving)}`);
+  // The hover answers of the open files kept on disk, for the next window reload (engine/store/keptSections.ts).
+  const kept = Date.now();
+  const n = await ws.keepSectionInfos(documents.all().map((d) => fileOf(d.uri)).filter((f): f is string => !!f && !isExcluded(f, root, settings.exclude)));
+  if (n) log(`phase: hover answers of ${n} open files kept ${took(kept)}`);
+  // A reload's first pass finds its section calls' chains kept (engine/store/keptChains.ts; not after an edit).
+  if (publishedEarly(ws, uri, version)) await ws.keepFirstPass([file]);
+  sweepOldCache();
 }
 
 /** Once a day, after a first check: the cache entries of roots that are gone removed (engine/cacheSweep.ts). */
@@ -510,18 +516,24 @@ const storeWrite = new IdleWrite<Workspace>(STORE_IDLE_MS, (ws) => {
   // Never rejects: a rejected queue would run no check after it.
   queue = queue.then(() => (checks.checking ? storeWrite.soon(ws) : writeStore(ws)));
 });
-function writeStore(ws: Workspace): void {
+async function writeStore(ws: Workspace): Promise<void> {
   try {
-    ws.saveStore();
+    const first = keepAfterFirst.get(ws);
+    keepAfterFirst.delete(ws);
+    if (first) await first();
+    else ws.saveStore();
   } catch (e) {
     log(`writing the analysis store failed: ${(e as Error).stack ?? e}`);
   }
 }
 // What the last checks put is written before the server goes (the next session takes it), when no
 // check is pending or running: the client waits for this answer, and a check can take a minute.
-connection.onShutdown(() => {
+connection.onShutdown(async () => {
   const unwritten = storeWrite.take();
-  if (!checks.checking) for (const ws of unwritten) writeStore(ws);
+  if (checks.checking) return;
+  await (queue = queue.then(async () => {
+    for (const ws of unwritten) await writeStore(ws);
+  }));
 });
 
 /** Runs `fn` in the check queue (the Workspace is shared). */

@@ -176,17 +176,17 @@ export class Interpreter extends SummaryStore {
     const key = `S|${fn.key}|${bindingKey(binding)}`;
     const known = this.memo.get(key);
     if (known === 'pending') return { calls: [], cut: true };
-    if (known) return { calls: known.sum.surveyCalls ?? [], cut: !!known.sum.surveyCut };
+    if (known && this.surveyHolds(known)) return { calls: known.sum.surveyCalls ?? [], cut: !!known.sum.surveyCut };
     const saved = this.rootSteps;
     this.rootSteps = 0;
     // A macro's survey depends on its definition (looked up by name).
-    const frame: Frame = { names: new Set(fn.place ? [fn.name] : []), files: new Set([fn.file]), fns: new Set([fn.key]), height: 0, own: 0, children: [], childSections: new Map(), clean: true, globals: new Set() };
+    const frame: Frame = { names: new Set(fn.place ? [fn.name] : []), files: new Set([fn.file]), fns: new Set([fn.key]), height: 0, own: 0, children: [], childSections: new Map(), clean: true, globals: new Set(), expanded: new Map() };
     this.frames.push(frame);
     this.memo.set(key, 'pending');
     try {
       const mode = { depth: 1, paused: 0 };
       const sum = new FunctionRun(this, fn, false, { binding, survey: true }).run(mode, []);
-      this.memo.set(key, { sum, ...frame, epoch: this.epoch, fnKey: fn.key, mode, dirtyParams: [], outerPending: false, binding, survey: true });
+      this.memo.set(key, { sum, ...frame, epoch: this.epoch, fnKey: fn.key, mode, dirtyParams: [], outerPending: false, binding, survey: true, searches: this.searchGeneration });
       return { calls: sum.surveyCalls ?? [], cut: !!sum.surveyCut };
     } catch (e) {
       this.memo.delete(key);
@@ -200,16 +200,24 @@ export class Interpreter extends SummaryStore {
   /** A survey's memo entry: what it read (engine/store/keptChains.ts keys kept chains by it); undefined when not made. */
   surveyEntry(fn: FunctionRef, binding?: Binding): MemoEntry | undefined {
     const e = this.memo.get(`S|${fn.key}|${bindingKey(testsUsed(binding, fn.node.text))}`);
-    return e === 'pending' ? undefined : e;
+    return e === 'pending' || (e && !this.surveyHolds(e)) ? undefined : e;
   }
 
   /**
    * Which macros a survey runs in place: those that can reach what the
    * section rules look for (set by the Workspace from its call-graph
-   * searches; the others are only named). Surveys made under another answer
-   * are forgotten with forgetSurveys().
+   * searches; the others are only named). When the searches are made
+   * again (recheckSurveys), a survey is kept while the answers it was given
+   * (expands) come out the same.
    */
   surveyExpands: (name: string) => boolean = () => true;
+
+  /** surveyExpands, the answer remembered by the survey being made (its memo entry holds while the answers do). */
+  expands(name: string): boolean {
+    const v = this.surveyExpands(name);
+    this.frames[this.frames.length - 1]?.expanded?.set(name, v);
+    return v;
+  }
 
   /**
    * Whether runs of a function in `file` read its syntax through a view

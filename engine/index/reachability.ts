@@ -322,6 +322,73 @@ export class Reachability {
     return null;
   }
 
+  /**
+   * Brings the answer up to date with a re-indexed file (the delta) instead
+   * of computing it again; false when it cannot (an answer taken from the
+   * store, decoded a file at a time: compute). An edit that makes one
+   * function start or stop reaching a target (typing might_sleep()) changed
+   * the whole search, ~1-2 s of CPU on a kernel tree; this costs the part of
+   * the graph whose distances can change. The result is what compute() gives
+   * on the new index: every step is its shortest distance (within maxDepth)
+   * with the breadth-first search's tie-break (bestStep: the least callee in
+   * frontierOrder at one less), which this restores in three steps:
+   *  1. touched: definitions whose calls, or what their calls resolve to,
+   *     may differ (added or changed ones, callers of a name whose lookup
+   *     changed); removed ones go;
+   *  2. lost: the steps whose chain passes through a touched or removed
+   *     definition (their distance may grow) are dropped; every other step
+   *     is still a chain of the new graph, so its distance can only shrink;
+   *  3. the touched and lost take their best step from the rest, and every
+   *     step set is relaxed into its callers in order of distance (a
+   *     shorter distance, or the same with an earlier callee), as Dijkstra
+   *     with unit weights.
+   */
+  update(delta: IndexDelta): boolean {
+    if (this.stored) return false;
+    const callers = this.index.callersByName();
+    const touched = new Set<Node_>([...delta.added, ...delta.changed.map((c) => c.def)]);
+    for (const name of delta.lookupNames) for (const c of callers.get(name) ?? []) touched.add(c);
+    // Which steps lead through each definition (their `next`).
+    const through = new Map<Node_, Node_[]>();
+    for (const [n, st] of this.steps)
+      if (st.next) {
+        const l = through.get(st.next);
+        if (l) l.push(n);
+        else through.set(st.next, [n]);
+      }
+    const redo = new Set<Node_>(touched);
+    const stack: Node_[] = [...touched, ...delta.removed];
+    while (stack.length) for (const c of through.get(stack.pop()!) ?? []) if (!redo.has(c)) redo.add(c), stack.push(c);
+    for (const n of delta.removed) this.steps.delete(n);
+    for (const n of redo) this.steps.delete(n);
+    // Distance buckets of the steps set here, relaxed in increasing order (a relaxation only ever sets one more).
+    const buckets: Node_[][] = [];
+    const set = (n: Node_, st: ReachStep) => {
+      this.steps.set(n, st);
+      this.relevant.add(n.name);
+      (buckets[st.dist] ??= []).push(n);
+    };
+    for (const n of redo) {
+      const st = this.bestStep(n);
+      if (st) set(n, st);
+    }
+    for (let dist = 1; dist < this.maxDepth; dist++) {
+      const level = buckets[dist];
+      if (!level) continue;
+      for (const u of new Set(level)) {
+        if (this.steps.get(u)?.dist !== dist) continue;
+        for (const c of callers.get(u.name) ?? []) {
+          if (c === u) continue;
+          const cur = this.steps.get(c);
+          if (cur && (cur.dist < dist + 1 || (cur.dist === dist + 1 && (!cur.next || frontierOrder(u.name, u, cur.via, cur.next) >= 0)))) continue;
+          if (this.isBarrier(c) || !this.resolvesTo(u.name, c.file, u)) continue;
+          set(c, { dist: dist + 1, via: u.name, next: u });
+        }
+      }
+    }
+    return true;
+  }
+
   /** The step the breadth-first search would give `d` from the steps of the others (its canonical tie-break included). */
   private bestStep(d: Node_): ReachStep | null {
     if (this.isBarrier(d)) return null;

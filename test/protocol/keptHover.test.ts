@@ -40,7 +40,9 @@ async function session(root: string, cache: string) {
     await client.waitFor('final diagnostics', () => client.diagnosticsFor(uri, 1), 150_000);
     await client.checksFinished(60_000);
     const idleAt = client.timeline.findIndex((e) => e.method === 'lazymmu/checkState' && !e.params.checking);
-    return { md: h?.contents?.value as string | undefined, answeredAt, idleAt, logs: client.logs.join('\n'), uri };
+    // The logs as read after the shutdown below: the first check's products for a reload are kept when the
+    // checks are idle, or at the latest at shutdown (server/idleWrite.ts).
+    return { md: h?.contents?.value as string | undefined, answeredAt, idleAt, get logs() { return client.logs.join('\n'); }, uri };
   } finally {
     await client.shutdown().catch(() => client.proc.kill());
   }

@@ -32,7 +32,7 @@ export abstract class CalleeApply extends CallEval {
     const from = via?.file ?? this.fn.file;
     // A survey follows no callee (the contextual search does); a macro's body runs in place.
     if (this.survey) {
-      if (this.ip.index.resolve(name, from).length || !this.ip.surveyExpands(name)) return [[s, null]];
+      if (this.ip.index.resolve(name, from).length || !this.ip.expands(name)) return [[s, null]];
       if (this.expanding.includes(name) || this.expanding.length >= 4 || !this.ip.expansion(name, args.map((a) => a.text))) return [[s, null]];
       const at = this.hop(n, '');
       for (const [k, c] of this.surveyCalls) if (k.startsWith(`${at.line}:${at.column}:${name}|`)) c.expanded = true;
