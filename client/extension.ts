@@ -3,6 +3,8 @@
 // bar, and opens the simulation panel for a finding or a .lzmmu scenario.
 import * as vscode from 'vscode';
 import {
+  CloseAction,
+  ErrorHandler,
   LanguageClient,
   LanguageClientOptions,
   ServerOptions,
@@ -12,6 +14,7 @@ import {
 } from 'vscode-languageclient/node';
 import { editorMiddleware, registerEditorFeatures } from './editorFeatures';
 import { isLitmusDocument, openReplay, openScenario, PanelHost } from './panel/open';
+import { heapLimitMb, OutOfMemoryWatch, outOfMemoryMessage, serverEnv, serverNodeArgs } from '../server/memoryPolicy';
 
 const SOURCE = 'lazymmu';
 /** The server's lazymmu.showOnlyNewSince state (server/newSinceBase.ts). */
@@ -61,8 +64,14 @@ function provisionalCount(): number {
   return n;
 }
 
+/** The server ended out of memory (not restarted): the status item says so. */
+let outOfMemory = false;
+
 function updateStatus(): void {
-  if (indexing !== null) {
+  if (outOfMemory) {
+    status.text = '$(error) lazymmu: out of memory';
+    status.tooltip = 'the lazymmu language server ran out of memory and was not restarted (click for the output)';
+  } else if (indexing !== null) {
     status.text = `$(sync~spin) lazymmu: ${indexing}`;
     status.tooltip = 'lazymmu is indexing the workspace';
   } else if (checking) {
@@ -93,10 +102,18 @@ function settings(): Record<string, unknown> {
 
 async function startClient(context: vscode.ExtensionContext): Promise<void> {
   const module = context.asAbsolutePath('dist/server.js');
+  // The server's node started with its memory policy (server/memoryPolicy.ts: the CLI's, from one place).
+  const execArgv = serverNodeArgs(process.env);
+  const limit = heapLimitMb(process.env);
+  if (typeof limit === 'object') log(limit.error);
+  const env = serverEnv(process.env);
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc },
-    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+    run: { module, transport: TransportKind.ipc, options: { execArgv, env } },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: [...execArgv, '--nolazy', '--inspect=6019'], env } },
   };
+  // The server's stderr reaches the output channel: V8's out-of-memory report there means a restart would end the same way.
+  const oom = new OutOfMemoryWatch();
+  const channel = watchedChannel(output, oom);
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
       { scheme: 'file', language: 'c' },
@@ -105,7 +122,8 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     synchronize: { configurationSection: 'lazymmu' },
     // client: what this client does for the server (editorFeatures.ts inserts snippets).
     initializationOptions: { ...settings(), client: { insertSnippet: true } },
-    outputChannel: output,
+    outputChannel: channel,
+    errorHandler: outOfMemoryHandler(oom, () => client),
     middleware: {
       ...editorMiddleware,
       // Rule links rewritten (editorFeatures.ts), then counted for the status item:
@@ -119,6 +137,7 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
   };
   client = new LanguageClient('lazymmu', 'lazymmu', serverOptions, clientOptions);
   applied = published = 0;
+  outOfMemory = false;
   indexing = 'starting';
   updateStatus();
   await client.start();
@@ -180,6 +199,41 @@ function diagnosticAt(editor: vscode.TextEditor): vscode.Diagnostic | undefined 
 
 function preferredModel(): string {
   return vscode.workspace.getConfiguration('lazymmu').get<string>('model') || 'arm64-eager';
+}
+
+/** `output`, with what is written to it (the server's stderr among it) also read by `oom`. */
+function watchedChannel(out: vscode.OutputChannel, oom: OutOfMemoryWatch): vscode.OutputChannel {
+  return new Proxy(out, {
+    get(target, prop) {
+      if (prop === 'append' || prop === 'appendLine')
+        return (text: string) => {
+          oom.feed(prop === 'append' ? text : `${text}\n`);
+          target[prop](text);
+        };
+      const v = Reflect.get(target, prop);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+}
+
+/**
+ * The language client's own restart policy, except when the server ended out of
+ * memory: then one clear message, and no restart into the same end.
+ */
+function outOfMemoryHandler(oom: OutOfMemoryWatch, current: () => LanguageClient | undefined): ErrorHandler {
+  let fallback: ErrorHandler | undefined;
+  const usual = () => (fallback ??= current()!.createDefaultErrorHandler());
+  return {
+    error: (e, m, count) => usual().error(e, m, count),
+    closed: async () => {
+      if (!(await oom.seenWithin(1000))) return usual().closed();
+      log('the language server ran out of memory; not restarted');
+      indexing = null;
+      outOfMemory = true;
+      updateStatus();
+      return { action: CloseAction.DoNotRestart, message: outOfMemoryMessage(process.env) };
+    },
+  };
 }
 
 /** What the simulation panel's opener (client/panel/open.ts) uses of the extension. */

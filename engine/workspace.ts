@@ -108,6 +108,15 @@ export function isUnder(file: string, paths: string[]): boolean {
   return paths.some((p) => file === p || file.startsWith(p.endsWith(path.sep) ? p : p + path.sep));
 }
 
+/** Every Workspace made and not yet collected (weakly held): the language server's memory report counts them, so a test can see that one let go of is gone. */
+const made = new Set<WeakRef<Workspace>>();
+
+/** How many Workspaces are still reachable or not yet collected (after a full GC: still reachable). */
+export function liveWorkspaces(): number {
+  for (const r of made) if (!r.deref()) made.delete(r);
+  return made.size;
+}
+
 export class Workspace {
   readonly root: string;
   readonly catalogue: Catalogue;
@@ -194,6 +203,7 @@ export class Workspace {
     this.index = new WorkspaceIndex({ root: this.root, arch, catalogue: this.catalogue, cacheDir: opts.cacheDir, cacheSeed: opts.cacheSeed, config: this.config.active ? this.config : undefined });
     this.sources = new SourceCache(this.catalogue, (file) => this.textOf(file));
     this.architectures = new TreeArchitectures(this.root, this.catalogue);
+    made.add(new WeakRef(this));
   }
 
   private interpreter(): Interpreter {

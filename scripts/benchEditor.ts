@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import { pathToFileURL } from 'url';
 import { LspClient, isProvisional } from '../test/protocol/lspClient';
+import { serverMemory } from './benchEdits';
 
 export interface FirstDiagnostics {
   /** Server start to the index's end (its phase log line), ms. */
@@ -19,6 +20,8 @@ export interface FirstDiagnostics {
   /** Server start to the final publish (every section of the tree analysed), ms. */
   finalMs: number;
   findingsFinal: number;
+  /** The server's peak RSS (VmHWM) at the final publish, MB: the index's build and the first check. */
+  serverPeakMb: number;
 }
 
 export async function firstDiagnostics(root: string, file: string, cacheDir: string, timeoutMs = 1_800_000): Promise<FirstDiagnostics> {
@@ -30,6 +33,7 @@ export async function firstDiagnostics(root: string, file: string, cacheDir: str
     await c.open(uri, fs.readFileSync(file, 'utf8'), 1);
     const final = await c.waitFor('final diagnostics', () => c.diagnosticsFor(uri, 1), timeoutMs);
     const finalMs = Date.now() - t0;
+    const serverPeakMb = serverMemory(c.proc.pid, 'final').peakMb;
     // (A file without findings: its final publish is the first answer.)
     const first = c.timeline.find((e) => e.method === 'publishDiagnostics' && e.params.uri === uri && e.params.diagnostics.length) ?? { params: final, at: Date.now() };
     const indexAt = c.logsAt[c.logs.findIndex((m) => /phase: index /.test(m))];
@@ -40,6 +44,7 @@ export async function firstDiagnostics(root: string, file: string, cacheDir: str
       findingsFirst: first.params.diagnostics.length,
       finalMs,
       findingsFinal: final.diagnostics.length,
+      serverPeakMb,
     };
   } finally {
     await c.shutdown().catch(() => c.proc.kill());

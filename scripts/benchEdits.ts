@@ -26,16 +26,27 @@ export interface EditLatency {
   slowest: { line: number; ms: number }[];
   /** The server process's peak resident set (VmHWM), MB, after the edits (NaN where /proc is not there). */
   serverPeakMb: number;
+  /** The server's resident set (VmRSS) and peak so far (VmHWM), MB, at the end of each phase: does it grow with the edits? */
+  serverMemory: ServerMemory[];
   /** The edits typed inside one named function (every statement line of it), measured apart. */
   inside?: { fn: string; edits: number; p50: number; p95: number; max: number; within30: number };
 }
 
-function peakRssMb(pid: number | undefined): number {
+export interface ServerMemory {
+  /** What the server had done then: 'first diagnostics', 'N edits', ... */
+  phase: string;
+  rssMb: number;
+  peakMb: number;
+}
+
+/** The process's VmRSS and VmHWM from /proc, MB (NaN where /proc is not there). */
+export function serverMemory(pid: number | undefined, phase: string): ServerMemory {
   try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : NaN;
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
+    return { phase, rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
   } catch {
-    return NaN;
+    return { phase, rssMb: NaN, peakMb: NaN };
   }
 }
 
@@ -78,6 +89,7 @@ export async function editLatency(root: string, file: string, edits: number, ins
     await c.open(uri, text, 1);
     await c.waitFor('first diagnostics', () => c.diagnosticsFor(uri, 1), 600_000);
     const indexMs = Date.now() - t0;
+    const memory = [serverMemory(c.proc.pid, 'first diagnostics')];
     const lat: { line: number; ms: number }[] = [];
     const candidates = statementLines(text);
     const places = Math.ceil(edits / 2);
@@ -106,12 +118,16 @@ export async function editLatency(root: string, file: string, edits: number, ins
         if (process.env.LAZYMMU_BENCH_VERBOSE) console.error(`edit ${v - 1} at line ${line + 1}: ${ms.toFixed(1)} ms`);
         v++;
       }
+      // The end of the spread edits (and every 100 of them), then of the edits inside the function.
+      const n = lat.length + latIn.length;
+      if ((k < places && n % 100 === 0) || k === places - 1 || k === lines.length - 1) memory.push(serverMemory(c.proc.pid, k < places ? `${n} edits spread` : `${latIn.length} edits inside ${insideFn}`));
     }
     const sorted = lat.map((l) => l.ms).sort((a, b) => a - b);
     const sortedIn = latIn.sort((a, b) => a - b);
-    const serverPeakMb = peakRssMb(c.proc.pid);
+    const serverPeakMb = serverMemory(c.proc.pid, 'end').peakMb;
     return {
       serverPeakMb,
+      serverMemory: memory,
       edits: lat.length,
       indexMs,
       p50: pct(sorted, 50),

@@ -6,6 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { createMessageConnection, MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { serverEnv, serverNodeArgs } from '../../server/memoryPolicy';
 
 export const REPO = path.join(__dirname, '..', '..', '..');
 export const SERVER = path.join(REPO, 'dist', 'server.js');
@@ -40,11 +41,13 @@ export class LspClient {
   /**
    * `wrap`: a command the server runs under (e.g. setpriv to drop privileges);
    * `server`: another copy of the bundled server; `env`: its environment;
-   * `nodeArgs`: node options (e.g. --expose-gc).
+   * `nodeArgs`: node options (e.g. --expose-gc), after the memory policy's
+   * (server/memoryPolicy.ts: the flags and environment the editor's client starts it with).
    */
   constructor(opts: { wrap?: string[]; server?: string; env?: NodeJS.ProcessEnv; nodeArgs?: string[] } = {}) {
-    const argv = [...(opts.wrap ?? []), process.execPath, ...(opts.nodeArgs ?? []), opts.server ?? SERVER, '--stdio'];
-    this.proc = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], env: opts.env ?? process.env });
+    const env = opts.env ?? process.env;
+    const argv = [...(opts.wrap ?? []), process.execPath, ...serverNodeArgs(env), ...(opts.nodeArgs ?? []), opts.server ?? SERVER, '--stdio'];
+    this.proc = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], env: serverEnv(env) });
     this.proc.stderr!.on('data', (d) => (this.stderr += d.toString()));
     this.conn = createMessageConnection(
       new StreamMessageReader(this.proc.stdout!),
