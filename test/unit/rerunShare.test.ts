@@ -14,6 +14,7 @@ import * as path from 'path';
 import { checkTree } from '../../engine/check';
 import { GraphParts } from '../../engine/store/contentKeys';
 import { readStore, writeStore } from '../../engine/store/storeFile';
+import { edit } from './treeEdit';
 
 const FIXTURE = path.join(__dirname, '../../../test/fixtures/rerun');
 
@@ -30,15 +31,6 @@ async function run(root: string, cacheDir: string) {
     },
   });
   return { json: JSON.stringify(result), findings: result.findings.map((f) => `${path.basename(f.file)}:${f.line} ${f.rule}`), seen };
-}
-
-function edit(root: string, file: string, from: string, to: string): void {
-  const f = path.join(root, file);
-  const text = fs.readFileSync(f, 'utf8');
-  assert.ok(text.includes(from), `${file} holds ${from}`);
-  // A new file, as an editor's save or the bench's copy makes it (another size and mtime).
-  fs.unlinkSync(f);
-  fs.writeFileSync(f, text.replace(from, to));
 }
 
 test('a rerun keeps the sections whose reads an edit left (a file\'s globals, a bound opener\'s callers) and builds no callers map for a few names; each equals a cold run', async () => {

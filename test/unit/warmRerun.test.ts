@@ -13,6 +13,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Workspace } from '../../engine/workspace';
 import { checkTree } from '../../engine/check';
+import { edit } from './treeEdit';
 
 const FIXTURE = path.join(__dirname, '../../../test/fixtures/warm');
 
@@ -36,15 +37,6 @@ async function warm(root: string, cache: string) {
 async function cold(dir: string, root: string): Promise<string> {
   const cacheDir = fs.mkdtempSync(path.join(dir, 'cold-'));
   return JSON.stringify(await checkTree({ root, paths: [root], cacheDir }));
-}
-
-function edit(root: string, file: string, from: string, to: string): void {
-  const f = path.join(root, file);
-  const text = fs.readFileSync(f, 'utf8');
-  assert.ok(text.includes(from), `${file} holds ${from}`);
-  // A new file (as the bench does to a hard-linked tree): another mtime and size.
-  fs.unlinkSync(f);
-  fs.writeFileSync(f, text.replace(from, to));
 }
 
 const rules = (findings: { rule: string; file: string; line: number }[]) => findings.map((f) => `${path.basename(f.file)}:${f.line} ${f.rule}`);
