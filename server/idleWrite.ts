@@ -35,6 +35,11 @@ export class IdleWrite<W> {
     this.timer = null;
   }
 
+  /** `w` taken out of what is unwritten (a replaced Workspace, written by the caller now); whether it was there. */
+  drop(w: W): boolean {
+    return this.unwritten.delete(w);
+  }
+
   /** What is unwritten, handed to the caller to write now (shutdown). */
   take(): W[] {
     this.cancel();

@@ -271,8 +271,14 @@ connection.onDidChangeConfiguration(async (change) => {
     refreshBase();
     return;
   }
+  const replaced = workspace;
   const next = buildWorkspace(raw);
   workspace = next;
+  // The replaced Workspace's unwritten products are written now, in the queue, not at the next idle write:
+  // its index and analysis are let go of once they are on disk (test/protocol/released.test.ts).
+  void replaced.then((old) => {
+    if (old && storeWrite.drop(old)) queue = queue.then(() => writeStore(old));
+  });
   const ws = await next;
   // The new index sees the editor's unsaved buffers too, not just what is on disk.
   for (const d of documents.all()) {
