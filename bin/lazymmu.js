@@ -10,7 +10,7 @@
 //   a warm run allocates the index from its cache at once, and each scavenge
 //   copies what survives; fewer of them cost ~0.6 s less CPU of a 6.12 warm
 //   rerun, for at most twice the difference in young-generation memory
-//   (BENCHMARKS.md, branch rerun2);
+//   (docs/perf/history.md, branch rerun2);
 // - glibc's mmap threshold fixed (MALLOC_MMAP_THRESHOLD_): large buffers
 //   (file texts, scan encodings, serial forms) go back to the system when
 //   freed instead of staying in the malloc heap;

@@ -51,7 +51,7 @@ export async function checkTree(opts: CheckOptions): Promise<CheckResult> {
   const result = await ws.check(opts.paths);
   opts.observe?.(ws);
   // One check per Workspace here: nothing reuses the summaries, searches or parse trees; the save's
-  // serial forms (the peak of a whole-tree run) then grow a heap without them (BENCHMARKS.md, branch mem2).
+  // serial forms (the peak of a whole-tree run) then grow a heap without them (docs/perf/history.md, branch mem2).
   ws.releaseAnalysis();
   ws.saveStore();
   // What came from the analysis store (engine/store/), for benchmarks and tests: stderr, never the result.
