@@ -11,6 +11,11 @@
 //   copies what survives; fewer of them cost ~0.6 s less CPU of a 6.12 warm
 //   rerun, for at most twice the difference in young-generation memory
 //   (docs/perf/history.md, branch rerun2);
+// - the old generation starts at INITIAL_OLD_SPACE_MB: a warm run loads the
+//   index from its cache (~300 MB of a kernel tree's definitions, none of it
+//   garbage) at once, and with 30% growth every step of that load was a full
+//   GC (3-4 of them, ~0.5 s CPU of a 6.12 warm rerun, for nothing freed); a
+//   cold run's peak comes at its end, far above it (docs/perf/rerun3.md);
 // - glibc's mmap threshold fixed (MALLOC_MMAP_THRESHOLD_): large buffers
 //   (file texts, scan encodings, serial forms) go back to the system when
 //   freed instead of staying in the malloc heap;
@@ -29,6 +34,7 @@ if (!fs.existsSync(bundle)) {
 }
 const HEAP_GROWING_PERCENT = 30;
 const SEMI_SPACE_MB = 32;
+const INITIAL_OLD_SPACE_MB = 384;
 const MMAP_THRESHOLD = 128 * 1024;
 const OOM_MARKS = ['JavaScript heap out of memory', 'Reached heap limit', 'Fatal JavaScript invalid size error'];
 
@@ -38,12 +44,17 @@ if (limit !== undefined && !/^[1-9][0-9]*$/.test(limit)) {
   process.exit(2);
 }
 
+/** The old generation's start: INITIAL_OLD_SPACE_MB, and at most half of a heap limit the user set (the limit still decides). */
+function initialOldSpaceMb(limitMb) {
+  return limitMb ? Math.min(INITIAL_OLD_SPACE_MB, Math.max(1, Math.floor(Number(limitMb) / 2))) : INITIAL_OLD_SPACE_MB;
+}
+
 // Only the commands that check a tree run long enough to need it (a node start costs ~50 ms).
 const checks = ['check', 'review'].includes(process.argv[2]);
 if (process.env.LAZYMMU_NO_RELAUNCH === '1' || !checks) {
   require(bundle);
 } else {
-  const flags = [`--heap-growing-percent=${HEAP_GROWING_PERCENT}`, `--max-semi-space-size=${SEMI_SPACE_MB}`, ...(limit ? [`--max-old-space-size=${limit}`] : [])];
+  const flags = [`--heap-growing-percent=${HEAP_GROWING_PERCENT}`, `--max-semi-space-size=${SEMI_SPACE_MB}`, `--initial-old-space-size=${initialOldSpaceMb(limit)}`, ...(limit ? [`--max-old-space-size=${limit}`] : [])];
   const env = { ...process.env, LAZYMMU_NO_RELAUNCH: '1' };
   if (env.MALLOC_MMAP_THRESHOLD_ === undefined) env.MALLOC_MMAP_THRESHOLD_ = String(MMAP_THRESHOLD);
   // stdout and stdin go straight through; stderr passes through here, line by line, so that V8's

@@ -6,6 +6,10 @@
 // - V8's old generation grows by HEAP_GROWING_PERCENT over what a full GC
 //   found live, instead of up to 4x: the garbage of the first check and of
 //   every edit's check stays a fraction of the live heap, not a multiple;
+// - the old generation starts at INITIAL_OLD_SPACE_MB: a window reload loads
+//   the index from its cache (~300 MB of a kernel tree's definitions, none of
+//   it garbage) at once, and with 30% growth every step of that load was a
+//   full GC (the reload's +0.4 s since the policy came, docs/perf/rerun3.md);
 // - glibc's mmap threshold fixed: large buffers (file texts, scan encodings,
 //   the store's serial forms) go back to the system when freed;
 // - LAZYMMU_MAX_HEAP_MB, when set, is V8's heap limit.
@@ -15,6 +19,7 @@
 // No imports from the server or the editor: the client's bundle takes this file.
 
 export const HEAP_GROWING_PERCENT = 30;
+export const INITIAL_OLD_SPACE_MB = 384;
 export const MMAP_THRESHOLD = 128 * 1024;
 const OUT_OF_MEMORY_MARKS = ['JavaScript heap out of memory', 'Reached heap limit', 'Fatal JavaScript invalid size error'];
 
@@ -28,7 +33,9 @@ export function heapLimitMb(env: NodeJS.ProcessEnv): number | undefined | { erro
 /** The node flags the server starts with (before the script). */
 export function serverNodeArgs(env: NodeJS.ProcessEnv = process.env): string[] {
   const limit = heapLimitMb(env);
-  return [`--heap-growing-percent=${HEAP_GROWING_PERCENT}`, ...(typeof limit === 'number' ? [`--max-old-space-size=${limit}`] : [])];
+  // A heap limit the user set still decides: the start is at most half of it.
+  const initial = typeof limit === 'number' ? Math.min(INITIAL_OLD_SPACE_MB, Math.max(1, Math.floor(limit / 2))) : INITIAL_OLD_SPACE_MB;
+  return [`--heap-growing-percent=${HEAP_GROWING_PERCENT}`, `--initial-old-space-size=${initial}`, ...(typeof limit === 'number' ? [`--max-old-space-size=${limit}`] : [])];
 }
 
 /** The server's environment: `env` with glibc's mmap threshold fixed (a user's own setting wins). */

@@ -113,10 +113,14 @@ export class IndexCache {
     this.loadedDelta = d && d.base === this.loaded!.stamp ? d : null;
   }
 
+  /** rows(), made once: unchangedDigest() and the build's load() both walk it. */
+  private rowsMade: Map<string, { s: Stored; i: number }> | null = null;
+
   /** Every stored file's place: in the base or the delta (`s`), at row `i`. */
   private rows(): Map<string, { s: Stored; i: number }> {
+    if (this.rowsMade) return this.rowsMade;
     this.read();
-    const out = new Map<string, { s: Stored; i: number }>();
+    const out = (this.rowsMade = new Map<string, { s: Stored; i: number }>());
     for (const s of [this.loaded, this.loadedDelta]) if (s) for (let i = 0; i < s.files.length; i++) out.set(s.files[i], { s, i });
     for (const f of this.loadedDelta?.removed ?? []) out.delete(f);
     return out;
