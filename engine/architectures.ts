@@ -35,11 +35,15 @@ export class TreeArchitectures {
   /** The catalogue's test-code globs compiled once (compiling them again for each of the tree's files was a cost). */
   private testGlobs: Minimatch[] | null = null;
 
+  /** The root with a trailing separator: files under it start with this. */
+  private readonly rootPrefix: string;
+
   constructor(
     readonly root: string,
     private readonly cat: Catalogue,
   ) {
     this.kernel = isKernelTree(root);
+    this.rootPrefix = path.isAbsolute(root) && path.normalize(root) === root && path.sep === '/' ? root.replace(/\/+$/, '') + '/' : '\0';
   }
 
   /** The implementations the tree has (all facts decided once, from the tree's files). */
@@ -94,6 +98,10 @@ export class TreeArchitectures {
 
   /** The architecture whose arch/ directory holds `file` (null for generic code). */
   archOf(file: string): string | null {
+    // Asked for every file of every path of every hit (readAfterWrite's ranking, each check after an edit):
+    // an indexed file (absolute, normalised, under the root) outside arch/ is told without path.relative's strings.
+    const under = this.rootPrefix.length;
+    if (file.startsWith(this.rootPrefix) && !file.startsWith('arch/', under) && plainPath(file)) return null;
     const r = this.rel(file);
     const m = r ? /^arch\/([^/]+)\//.exec(r) : null;
     return m ? m[1] : null;
@@ -159,6 +167,11 @@ export class TreeArchitectures {
     }
     return v;
   }
+}
+
+/** A path path.relative would not rewrite: no empty, `.` or `..` segment (so its text under the root is its relative path). */
+function plainPath(file: string): boolean {
+  return !file.includes('//') && !file.includes('/./') && !file.includes('/../') && !file.endsWith('/.') && !file.endsWith('/..');
 }
 
 /** "x86 Xen PV", "powerpc hash and sparc64", "a, b and c". */

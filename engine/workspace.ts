@@ -342,7 +342,7 @@ export class Workspace {
       const cr = this.contextReach(kind);
       if (store) recorders.push((cr.reads = new ChainRecorder(this.interpreter())));
       return cr;
-    });
+    }, !!store);
     phases.push([kind, phase, recorders]);
     return phase;
   }

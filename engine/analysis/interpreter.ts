@@ -333,6 +333,7 @@ export class Interpreter extends SummaryStore {
   dispose(): void {
     this.macros.clear();
     this.memo.clear();
+    this.gathered.clear();
   }
 
   /** The #if condition a function's definition sits under (as the index scanned it), reduced by the configuration, as conjuncts. */

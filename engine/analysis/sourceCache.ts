@@ -34,6 +34,9 @@ export interface Reparse {
 interface Entry {
   parsed: ParsedFile;
   functions: Map<string, Node[]>;
+  /** Made by update() for the new text, so that the next edit finds what it compares against made already. */
+  texts?: Map<string, FunctionText>;
+  declarations?: string;
 }
 
 export type TextReader = (file: string) => string | null;
@@ -137,21 +140,23 @@ export class SourceCache {
       this.invalidate(file);
       return null;
     }
-    const before = functionTexts(e);
-    const declsBefore = declarationTexts(e);
+    const before = e.texts ?? functionTexts(e);
+    const declsBefore = e.declarations ?? declarationTexts(e);
     const { parsed, edit } = reparseKernelC(e.parsed, text, this.cat);
     const functions = new Map<string, Node[]>();
-    collectFunctions(parsed.tree.rootNode, functions);
+    // The root's children read once (each read makes a Node per child): functions, then declarations.
+    const top = parsed.tree.rootNode.namedChildren;
+    collectFunctionsIn(top, functions);
     const next: Entry = { parsed, functions };
     this.files.set(file, next);
-    const after = functionTexts(next);
+    const after = (next.texts = functionTexts(next));
     const changedFunctions = new Set<string>();
     // Changed: a different text, or a place inside the edited range (whose
     // places cannot be moved, even when its text came out the same).
     const within = (r: FunctionText, end: number) => r.start < end && r.end > edit.startIndex;
     for (const [k, t] of before) if (after.get(k)?.text !== t.text || within(t, edit.oldEndIndex)) changedFunctions.add(`${file}\0${k}`);
     for (const [k, t] of after) if (!before.has(k) || within(t, edit.newEndIndex)) changedFunctions.add(`${file}\0${k}`);
-    const globalsChanged = declarationTexts(next) !== declsBefore;
+    const globalsChanged = (next.declarations = declarationTexts(next, top)) !== declsBefore;
     return { changedFunctions, move: (line, column) => movePoint(edit, line, column), globalsChanged };
   }
 
@@ -182,9 +187,9 @@ function functionTexts(e: Entry): Map<string, FunctionText> {
 }
 
 /** The text of the file's top-level declarations (what globalInitializer reads), in order. */
-function declarationTexts(e: Entry): string {
+function declarationTexts(e: Entry, top = e.parsed.tree.rootNode.namedChildren): string {
   const out: string[] = [];
-  for (const c of e.parsed.tree.rootNode.namedChildren) if (c?.type === 'declaration') out.push(e.parsed.text.slice(c.startIndex, c.endIndex));
+  for (const c of top) if (c?.type === 'declaration') out.push(e.parsed.text.slice(c.startIndex, c.endIndex));
   return out.join('\0');
 }
 
@@ -201,7 +206,11 @@ function movePoint(edit: TextEdit, line: number, column: number): [number, numbe
 
 /** Function definitions anywhere outside other functions' bodies (including under #if). */
 function collectFunctions(n: Node, out: Map<string, Node[]>): void {
-  for (const c of n.namedChildren) {
+  collectFunctionsIn(n.namedChildren, out);
+}
+
+function collectFunctionsIn(children: (Node | null)[], out: Map<string, Node[]>): void {
+  for (const c of children) {
     if (!c) continue;
     if (c.type === 'function_definition') {
       const name = functionName(c);

@@ -6,7 +6,22 @@
 //  - block macros (scoped_guard(...) { }) become `if (...) { }`.
 import { Catalogue } from '../catalogue/catalogue';
 
-const IDENT = /[A-Za-z_]\w*/y;
+const isIdentStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+const isIdentPart = (c: number) => isIdentStart(c) || (c >= 48 && c <= 57);
+
+/**
+ * Per catalogue: each attribute macro's (length, first character). The
+ * normaliser runs over a whole file after every edit; with this it takes the
+ * text of an identifier only when one could match (a file has ~30,000).
+ */
+const attributeShapes = new WeakMap<Catalogue, Set<number>>();
+const shape = (length: number, first: number) => length * 65536 + first;
+
+function attributeShapesOf(cat: Catalogue): Set<number> {
+  let s = attributeShapes.get(cat);
+  if (!s) attributeShapes.set(cat, (s = new Set([...cat.attributeMacros].map((w) => shape(w.length, w.charCodeAt(0))))));
+  return s;
+}
 
 /** Index just past the parenthesised group starting at `open` (which holds '('), or -1. */
 export function matchParen(text: string, open: number): number {
@@ -55,6 +70,7 @@ function blank(text: string, from: number, to: number): Rewrite {
 export function normaliseKernelSource(text: string, cat: Catalogue): string {
   // Rewrites are collected and spliced in at the end (the text is a whole file: no copy per character).
   const rewrites: Rewrite[] = [];
+  const attributes = attributeShapesOf(cat);
   // The last significant character or word before the current token, to tell
   // a statement position (after ; { } ) : else do) from a declaration.
   let prev = ';';
@@ -104,12 +120,12 @@ export function normaliseKernelSource(text: string, cat: Catalogue): string {
       prev = 'lit';
       continue;
     }
-    IDENT.lastIndex = i;
-    const m = IDENT.exec(text);
-    if (m) {
-      const word = m[0];
-      const end = i + word.length;
-      if (cat.attributeMacros.has(word)) {
+    if (isIdentStart(c)) {
+      let end = i + 1;
+      while (end < n && isIdentPart(text.charCodeAt(end))) end++;
+      const length = end - i;
+      let word: string | null = attributes.has(shape(length, c)) ? text.slice(i, end) : null;
+      if (word !== null && cat.attributeMacros.has(word)) {
         let j = end;
         while (j < n && (text[j] === ' ' || text[j] === '\t')) j++;
         const close = text[j] === '(' ? matchParen(text, j) : -1;
@@ -118,15 +134,16 @@ export function normaliseKernelSource(text: string, cat: Catalogue): string {
         continue;
       }
       const stmtPos = prev === ';' || prev === '{' || prev === '}' || prev === ')' || prev === ':' || prev === 'else' || prev === 'do';
-      if (stmtPos && word.length >= 5 && (cat.loopMacro.test(word) || cat.blockMacros.has(word))) {
+      if (stmtPos && length >= 5 && (cat.loopMacro.test((word ??= text.slice(i, end))) || cat.blockMacros.has(word))) {
         let j = end;
         while (j < n && (text[j] === ' ' || text[j] === '\t')) j++;
         if (text[j] === '(' && matchParen(text, j) > 0) {
           const kw = cat.blockMacros.has(word) ? 'if' : 'while';
-          rewrites.push({ from: i, to: end, text: kw.slice(0, word.length).padEnd(word.length, ' ') });
+          rewrites.push({ from: i, to: end, text: kw.slice(0, length).padEnd(length, ' ') });
         }
       }
-      prev = word;
+      // Only `else` and `do` among words make a statement position (stmtPos above).
+      prev = length === 4 && text.startsWith('else', i) ? 'else' : length === 2 && text.startsWith('do', i) ? 'do' : 'word';
       i = end;
       continue;
     }

@@ -48,6 +48,21 @@ test('arm64 rules judge generic code and arch/arm64 only; test code is recognise
   for (const t of ['mm/memory.c', 'mm/testsx.c', 'lib/kunitx/a.c', 'kunit.c']) assert.equal(a.isTestCode(at(t)), false, t);
 });
 
+test('the architecture of a file: by its path under the root, also when the path is not normalised or the root has a trailing slash', () => {
+  const at = (rel: string) => path.join(TREE, rel);
+  for (const a of [new TreeArchitectures(TREE, cat), new TreeArchitectures(TREE + path.sep, cat)]) {
+    assert.equal(a.archOf(at('arch/x86/mm/split.c')), 'x86');
+    assert.equal(a.archOf(at('mm/raw.c')), null);
+    // Spelled with `..` or `.` (path.relative would resolve them): the arch/ directory is still found, a file outside the root has none.
+    assert.equal(a.archOf(`${TREE}/mm/../arch/x86/mm/split.c`), 'x86');
+    assert.equal(a.archOf(`${TREE}/./arch/arm64/mm/remap.c`), 'arm64');
+    assert.equal(a.archOf(`${TREE}/mm/../../tree-elsewhere/arch/x86/a.c`), null);
+    assert.equal(a.archOf(`${TREE}//arch/x86/a.c`), 'x86');
+    assert.equal(a.archOf(`${TREE}x/arch/x86/a.c`), null, 'a sibling folder whose name starts with the root\'s');
+    assert.equal(a.canRunOn([at('mm/raw.c'), `${TREE}/mm/../arch/arm64/mm/remap.c`], 'x86'), false);
+  }
+});
+
 test('--arch x86: the findings and impacts marked in mm/; nothing from arm64 rules in arch/x86', async () => {
   const r = await checkTree({ root: TREE, arch: 'x86', paths: [TREE] });
   const problems: string[] = [];

@@ -14,6 +14,16 @@ import { MAX_ROOT_STEPS } from '../limits';
 import { IndirectCall, ModeEvent, SectionCall, sectionCallKey } from '../records';
 import { EMPTY, FunctionSummary, ParamValues } from './summary';
 
+/** A root's lazy-mode events, calls made while batching and calls through pointers, over the summaries it used. */
+export interface Records {
+  modeEvents: ModeEvent[];
+  sectionCalls: SectionCall[];
+  indirectCalls: IndirectCall[];
+}
+
+/** New arrays of the same records (a caller may add to or filter what it was given). */
+const copyRecords = (r: Records): Records => ({ modeEvents: [...r.modeEvents], sectionCalls: [...r.sectionCalls], indirectCalls: [...r.indirectCalls] });
+
 /** What a summarise run collects besides its summary: what it was computed from. */
 export interface Frame {
   /** Callee names looked up, in this run and every callee's: a change to their definitions' shape invalidates. */
@@ -354,7 +364,13 @@ export abstract class SummaryStore {
     dirtyParams: number[] = [],
     outerPending = false,
     binding?: Binding,
-  ): { modeEvents: ModeEvent[]; sectionCalls: SectionCall[]; indirectCalls: IndirectCall[] } {
+  ): Records {
+    const rootKey = memoKey(fn.key, mode, dirtyParams, outerPending, undefined, binding);
+    // Gathered again only when a summary it went through changed: the same entries give the same records
+    // (their places moved in place with the text), and an ordinary edit changes none of most roots' entries.
+    const kept = this.gathered.get(rootKey);
+    if (kept && kept.entries.every(([k, e]) => this.memo.get(k) === e)) return copyRecords(kept.records);
+    const entries: [string, MemoEntry | 'pending' | undefined][] = [];
     const events = new Map<string, ModeEvent>();
     const calls = new Map<string, SectionCall>();
     const indirect = new Map<string, IndirectCall>();
@@ -364,13 +380,14 @@ export abstract class SummaryStore {
     };
     const seen = new Set<string>();
     // Each summary with the section its caller had when using it (undefined: as computed).
-    const stack: [string, SectionStart | undefined][] = [[memoKey(fn.key, mode, dirtyParams, outerPending, undefined, binding), undefined]];
+    const stack: [string, SectionStart | undefined][] = [[rootKey, undefined]];
     const same = (a?: SectionStart, b?: SectionStart) => !!a && !!b && a.file === b.file && a.line === b.line && a.column === b.column;
     for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
       const [k, section] = top;
       if (seen.has(k)) continue;
       seen.add(k);
       const e = this.memo.get(k);
+      entries.push([k, e]);
       if (!e || e === 'pending') continue;
       // A record made in the section the summary was computed in belongs to the caller's section now.
       const now = <T extends { section?: SectionStart }>(x: T): T => (section && same(x.section, e.section) ? { ...x, section } : x);
@@ -384,8 +401,13 @@ export abstract class SummaryStore {
         stack.push([ck, section && same(cs, e.section) ? section : cs]);
       }
     }
-    return { modeEvents: [...events.values()], sectionCalls: [...calls.values()], indirectCalls: [...indirect.values()] };
+    const records = { modeEvents: [...events.values()], sectionCalls: [...calls.values()], indirectCalls: [...indirect.values()] };
+    this.gathered.set(rootKey, { entries, records });
+    return copyRecords(records);
   }
+
+  /** Per root (its memo key): the records last gathered and the memo entries they were gathered from (see records). */
+  protected gathered = new Map<string, { entries: [string, MemoEntry | 'pending' | undefined][]; records: Records }>();
 
   /**
    * The call-graph searches that decide which macros a survey runs in place
