@@ -42,25 +42,29 @@ export abstract class CalleeApply extends CallEval {
     let made: { b: Binding | undefined } | undefined;
     const argBinding = () => (made ??= { b: this.bindingFor(args, s) }).b;
     if (s.batching) {
-      const at = this.hop(n, `${via ? `${via.expr}() = ` : ''}${name}() is called inside the section`);
-      const binding = argBinding();
-      const call: SectionCall = {
-        at,
-        callee: name,
-        args: args.map((a) => a.text),
-        fromFile: from,
-        section: s.section,
-        conds: s.conds,
-        fn: this.fnName,
-        ...(binding ? { binding } : {}),
-        ...(via ? { via: via.expr } : {}),
-        ...(via && this.opts.origin ? { origin: this.opts.origin } : {}),
-        ...(s.mode.atomic ? { atomic: true } : {}),
-      };
-      // One record per place: its binding is what holds on every path that makes the call.
-      const k = sectionCallKey(call);
+      const at = this.hop(n, '');
+      // One record per place (the first path's, or one with fewer conditions: addOnce), made only when kept;
+      // its binding is what holds on every path that makes the call.
+      const k = sectionCallKey({ at, callee: name, via: via?.expr });
       const prev = this.sectionCalls.get(k);
-      this.addOnce(this.sectionCalls, k, call);
+      const binding = argBinding();
+      if (!prev || s.conds.length < prev.conds.length) {
+        at.message = `${via ? `${via.expr}() = ` : ''}${name}() is called inside the section`;
+        const call: SectionCall = {
+          at,
+          callee: name,
+          args: args.map((a) => a.text),
+          fromFile: from,
+          section: s.section,
+          conds: s.conds,
+          fn: this.fnName,
+          ...(binding ? { binding } : {}),
+          ...(via ? { via: via.expr } : {}),
+          ...(via && this.opts.origin ? { origin: this.opts.origin } : {}),
+          ...(s.mode.atomic ? { atomic: true } : {}),
+        };
+        this.sectionCalls.set(k, call);
+      }
       if (prev) this.sectionCalls.get(k)!.binding = joinBindings(prev.binding, binding);
     }
     // Outside a section only functions that call the lazy-mode API themselves
