@@ -314,10 +314,10 @@ export abstract class SummaryStore {
     this.frames[this.frames.length - 1]?.names.add(name);
   }
 
-  /** The summary `key` is used by the current run. */
-  /** The entries whose dependencies a frame has taken on (useChild): kept apart from the Frame, which a MemoEntry copies. */
+  /** The entries whose dependencies a frame has taken on (useChild), with their sets' sizes then: kept apart from the Frame, which a MemoEntry copies. */
   private absorbed = new WeakMap<Frame, Map<MemoEntry, number>>();
 
+  /** The summary `key` is used by the current run. */
   protected useChild(key: string, e: MemoEntry, section?: SectionStart): void {
     const f = this.frames[this.frames.length - 1];
     if (!f) return;
