@@ -141,7 +141,7 @@ export type ArgFacts = [string, Fact][];
 export function makeBinding(args: (ArgFacts | null)[]): Binding | undefined {
   const out: Binding = [];
   args.forEach((a, i) => {
-    const deep = (a ?? []).filter(([rel]) => rel.split('.').length - 1 > MAX_BINDING_DEPTH).map(([rel]) => rel);
+    const deep = (a ?? []).filter(([rel]) => dots(rel) > MAX_BINDING_DEPTH).map(([rel]) => rel);
     for (const [rel, f] of a ?? []) {
       if (deep.includes(rel)) continue;
       // A record with members too deep to carry: only known to exist.
@@ -155,6 +155,13 @@ export function makeBinding(args: (ArgFacts | null)[]): Binding | undefined {
   const others = out.filter(([p]) => !isTestPath(p));
   const kept = [...capFacts(others), ...tests];
   return kept.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+}
+
+/** How many '.' a path holds (its depth below the object), without splitting it: bindings are made at every call. */
+function dots(p: string): number {
+  let n = 0;
+  for (let i = p.indexOf('.'); i >= 0; i = p.indexOf('.', i + 1)) n++;
+  return n;
 }
 
 /** Only the results of the tests a function makes itself (`uses`: its text): the binding is a memo key, the others only split it. */

@@ -38,31 +38,38 @@ export abstract class CalleeApply extends CallEval {
       for (const [k, c] of this.surveyCalls) if (k.startsWith(`${at.line}:${at.column}:${name}|`)) c.expanded = true;
       return this.expandMacro(name, n, args, s);
     }
+    // The arguments' facts, made once for the call's record, the callee's summary and its values (s does not change here).
+    let made: { b: Binding | undefined } | undefined;
+    const argBinding = () => (made ??= { b: this.bindingFor(args, s) }).b;
     if (s.batching) {
-      const at = this.hop(n, `${via ? `${via.expr}() = ` : ''}${name}() is called inside the section`);
-      const binding = this.bindingFor(args, s);
-      const call: SectionCall = {
-        at,
-        callee: name,
-        args: args.map((a) => a.text),
-        fromFile: from,
-        section: s.section,
-        conds: s.conds,
-        fn: this.fnName,
-        ...(binding ? { binding } : {}),
-        ...(via ? { via: via.expr } : {}),
-        ...(via && this.opts.origin ? { origin: this.opts.origin } : {}),
-        ...(s.mode.atomic ? { atomic: true } : {}),
-      };
-      // One record per place: its binding is what holds on every path that makes the call.
-      const k = sectionCallKey(call);
+      const at = this.hop(n, '');
+      // One record per place (the first path's, or one with fewer conditions: addOnce), made only when kept;
+      // its binding is what holds on every path that makes the call.
+      const k = sectionCallKey({ at, callee: name, via: via?.expr });
       const prev = this.sectionCalls.get(k);
-      this.addOnce(this.sectionCalls, k, call);
+      const binding = argBinding();
+      if (!prev || s.conds.length < prev.conds.length) {
+        at.message = `${via ? `${via.expr}() = ` : ''}${name}() is called inside the section`;
+        const call: SectionCall = {
+          at,
+          callee: name,
+          args: args.map((a) => a.text),
+          fromFile: from,
+          section: s.section,
+          conds: s.conds,
+          fn: this.fnName,
+          ...(binding ? { binding } : {}),
+          ...(via ? { via: via.expr } : {}),
+          ...(via && this.opts.origin ? { origin: this.opts.origin } : {}),
+          ...(s.mode.atomic ? { atomic: true } : {}),
+        };
+        this.sectionCalls.set(k, call);
+      }
       if (prev) this.sectionCalls.get(k)!.binding = joinBindings(prev.binding, binding);
     }
     // Outside a section only functions that call the lazy-mode API themselves
     // matter (their effect on the mode: wrappers that enter or leave).
-    if (!s.batching && !this.ip.index.usesLazyApi(name)) return this.calleeValues(name, from, n, args, s);
+    if (!s.batching && !this.ip.index.usesLazyApi(name)) return this.calleeValues(name, from, n, args, s, argBinding);
     const argEntries = args.map((a) => this.names.pointer(s, a));
     const dirtyParams: number[] = [];
     const paramValues: ParamValues = new Map();
@@ -80,12 +87,12 @@ export abstract class CalleeApply extends CallEval {
       (args.some((a) => this.isEntryPointer(s, a)) &&
         (this.ip.takesEntry(name, from) || this.ip.index.macros(name).length > 0)) ||
       ((s.dirty.size > 0 || this.outerPending) && this.ip.index.mayTouchMode(name));
-    if (!worth) return this.calleeValues(name, from, n, args, s);
+    if (!worth) return this.calleeValues(name, from, n, args, s, argBinding);
     const defs = this.ip.resolveCallee(name, from);
     if (!defs.length) return this.expandMacro(name, n, args, s);
     // The callee is summarised per binding of what its arguments are known to be
     // (results of tests on them left out: they decide chains, not the entries written).
-    const summaryBinding = withoutTestFacts(this.bindingFor(args, s));
+    const summaryBinding = withoutTestFacts(argBinding());
     const out: Pair[] = [];
     for (const { ref, condition } of defs) {
       const sum = this.ip.summarize(ref, s.mode, dirtyParams, s.dirty.size > 0 || this.outerPending, s.section, paramValues.size ? paramValues : undefined, summaryBinding);
@@ -151,10 +158,10 @@ export abstract class CalleeApply extends CallEval {
    * cannot take; elsewhere, or when not known, one path with the value
    * unknown.
    */
-  protected calleeValues(name: string, from: string, n: Node, args: Node[], s: PathState): Pair[] {
+  protected calleeValues(name: string, from: string, n: Node, args: Node[], s: PathState, argBinding = () => this.bindingFor(args, s)): Pair[] {
     if (!(s.batching || s.dirty.size > 0 || this.outerPending) || !this.valueUsed(n)) return [[s, null]];
     const defs = this.ip.resolveCallee(name, from);
-    const values = defs.length ? this.ip.returnValues(defs.map((d) => d.ref), withoutTestFacts(this.bindingFor(args, s))) : null;
+    const values = defs.length ? this.ip.returnValues(defs.map((d) => d.ref), withoutTestFacts(argBinding())) : null;
     return values ? values.map((v): Pair => [s, [v]]) : [[s, null]];
   }
 

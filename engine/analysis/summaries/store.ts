@@ -324,15 +324,26 @@ export abstract class SummaryStore {
     this.frames[this.frames.length - 1]?.names.add(name);
   }
 
+  /** The entries whose dependencies a frame has taken on (useChild), with their sets' sizes then: kept apart from the Frame, which a MemoEntry copies. */
+  private absorbed = new WeakMap<Frame, Map<MemoEntry, number>>();
+
   /** The summary `key` is used by the current run. */
   protected useChild(key: string, e: MemoEntry, section?: SectionStart): void {
     const f = this.frames[this.frames.length - 1];
     if (!f) return;
     if (!f.childSections.has(key)) f.childSections.set(key, section);
-    for (const n of e.names) f.names.add(n);
-    for (const n of e.files) f.files.add(n);
-    for (const n of e.fns) f.fns.add(n);
-    for (const n of e.globals) f.globals.add(n);
+    // A child used again (at every state reaching its call) adds nothing new to what the run depends on,
+    // unless its sets grew since (a revalidation adds to them; they never shrink).
+    let absorbed = this.absorbed.get(f);
+    if (!absorbed) this.absorbed.set(f, (absorbed = new Map()));
+    const size = e.names.size + e.files.size + e.fns.size + e.globals.size;
+    if (absorbed.get(e) !== size) {
+      absorbed.set(e, size);
+      for (const n of e.names) f.names.add(n);
+      for (const n of e.files) f.files.add(n);
+      for (const n of e.fns) f.fns.add(n);
+      for (const n of e.globals) f.globals.add(n);
+    }
     f.height = Math.max(f.height, e.height + 1);
     f.children.push(key);
     if (!e.clean) f.clean = false;

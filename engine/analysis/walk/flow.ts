@@ -19,10 +19,16 @@ export interface Flow {
 /** A state and the value the expression evaluated to on it. */
 export type Pair = [PathState, Val];
 
+/** Whether a state holds a result of a test on an object (values.ts testPath). */
+function hasTestPath(s: PathState): boolean {
+  for (const k of s.facts.keys()) if (isTestPath(k)) return true;
+  return false;
+}
+
 /** States without the results of tests on objects (values.ts testPath), for fixpoints keyed without them. */
 export function withoutTests(states: PathState[]): PathState[] {
   return states.map((s) => {
-    if (![...s.facts.keys()].some(isTestPath)) return s;
+    if (!hasTestPath(s)) return s;
     const c = s.clone();
     for (const k of [...c.facts.keys()]) if (isTestPath(k)) c.facts.delete(k);
     return c;
