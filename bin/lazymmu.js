@@ -19,6 +19,8 @@
 //   not V8's crash report.
 // Other commands (simulate, --version), and any with LAZYMMU_NO_RELAUNCH=1,
 // run in this process, as they are.
+// The numbers and V8's out-of-memory marks are read from server/memoryPolicy.json,
+// the one place the language server's start (server/memoryPolicy.ts) reads them too.
 const path = require('path');
 const fs = require('fs');
 const { spawn } = require('child_process');
@@ -27,10 +29,11 @@ if (!fs.existsSync(bundle)) {
   process.stderr.write('lazymmu: dist/cli.js is missing; run `npm run build` first\n');
   process.exit(2);
 }
-const HEAP_GROWING_PERCENT = 30;
-const SEMI_SPACE_MB = 32;
-const MMAP_THRESHOLD = 128 * 1024;
-const OOM_MARKS = ['JavaScript heap out of memory', 'Reached heap limit', 'Fatal JavaScript invalid size error'];
+const policy = require('../server/memoryPolicy.json');
+const HEAP_GROWING_PERCENT = policy.heapGrowingPercent;
+const SEMI_SPACE_MB = policy.cliSemiSpaceMb;
+const MMAP_THRESHOLD = policy.mmapThreshold;
+const OOM_MARKS = policy.outOfMemoryMarks;
 
 const limit = process.env.LAZYMMU_MAX_HEAP_MB;
 if (limit !== undefined && !/^[1-9][0-9]*$/.test(limit)) {
