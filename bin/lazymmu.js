@@ -14,6 +14,9 @@
 // - glibc's mmap threshold fixed (MALLOC_MMAP_THRESHOLD_): large buffers
 //   (file texts, scan encodings, serial forms) go back to the system when
 //   freed instead of staying in the malloc heap;
+// - gc() exposed (--expose-gc): the check collects once after letting go of
+//   its analysis, before the store's save (engine/check.ts), so the save's
+//   garbage meets a heap limit set by what lives then, not by the analysis;
 // - LAZYMMU_MAX_HEAP_MB, when set, is the heap limit; when the heap runs out
 //   (that limit or V8's own) the user reads a clear message and exit status 2,
 //   not V8's crash report.
@@ -46,7 +49,7 @@ const checks = ['check', 'review'].includes(process.argv[2]);
 if (process.env.LAZYMMU_NO_RELAUNCH === '1' || !checks) {
   require(bundle);
 } else {
-  const flags = [`--heap-growing-percent=${HEAP_GROWING_PERCENT}`, `--max-semi-space-size=${SEMI_SPACE_MB}`, ...(limit ? [`--max-old-space-size=${limit}`] : [])];
+  const flags = [`--heap-growing-percent=${HEAP_GROWING_PERCENT}`, `--max-semi-space-size=${SEMI_SPACE_MB}`, '--expose-gc', ...(limit ? [`--max-old-space-size=${limit}`] : [])];
   const env = { ...process.env, LAZYMMU_NO_RELAUNCH: '1' };
   if (env.MALLOC_MMAP_THRESHOLD_ === undefined) env.MALLOC_MMAP_THRESHOLD_ = String(MMAP_THRESHOLD);
   // stdout and stdin go straight through; stderr passes through here, line by line, so that V8's

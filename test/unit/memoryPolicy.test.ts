@@ -96,6 +96,8 @@ test('the check runs in a child started with the policy of server/memoryPolicy.j
   const policy = JSON.parse(fs.readFileSync(path.join(REPO, 'server', 'memoryPolicy.json'), 'utf8'));
   assert.ok(child.execArgv.includes(`--heap-growing-percent=${policy.heapGrowingPercent}`), child.execArgv.join(' '));
   assert.ok(child.execArgv.includes(`--max-semi-space-size=${policy.cliSemiSpaceMb}`), child.execArgv.join(' '));
+  // The check collects once before the store's save (engine/check.ts).
+  assert.ok(child.execArgv.includes('--expose-gc'), child.execArgv.join(' '));
   assert.equal(child.mmap, String(policy.mmapThreshold));
   // The language server's start (server/memoryPolicy.ts, bundled into the VS Code client) reads the same numbers.
   assert.ok(serverNodeArgs({}).includes(`--heap-growing-percent=${policy.heapGrowingPercent}`), serverNodeArgs({}).join(' '));
