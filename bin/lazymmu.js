@@ -19,11 +19,16 @@
 // - glibc's mmap threshold fixed (MALLOC_MMAP_THRESHOLD_): large buffers
 //   (file texts, scan encodings, serial forms) go back to the system when
 //   freed instead of staying in the malloc heap;
+// - gc() exposed (--expose-gc): the check collects once after letting go of
+//   its analysis, before the store's save (engine/check.ts), so the save's
+//   garbage meets a heap limit set by what lives then, not by the analysis;
 // - LAZYMMU_MAX_HEAP_MB, when set, is the heap limit; when the heap runs out
 //   (that limit or V8's own) the user reads a clear message and exit status 2,
 //   not V8's crash report.
 // Other commands (simulate, --version), and any with LAZYMMU_NO_RELAUNCH=1,
 // run in this process, as they are.
+// The numbers and V8's out-of-memory marks are read from server/memoryPolicy.json,
+// the one place the language server's start (server/memoryPolicy.ts) reads them too.
 const path = require('path');
 const fs = require('fs');
 const { spawn } = require('child_process');
@@ -32,11 +37,12 @@ if (!fs.existsSync(bundle)) {
   process.stderr.write('lazymmu: dist/cli.js is missing; run `npm run build` first\n');
   process.exit(2);
 }
-const HEAP_GROWING_PERCENT = 30;
-const SEMI_SPACE_MB = 32;
-const INITIAL_OLD_SPACE_MB = 384;
-const MMAP_THRESHOLD = 128 * 1024;
-const OOM_MARKS = ['JavaScript heap out of memory', 'Reached heap limit', 'Fatal JavaScript invalid size error'];
+const policy = require('../server/memoryPolicy.json');
+const HEAP_GROWING_PERCENT = policy.heapGrowingPercent;
+const SEMI_SPACE_MB = policy.cliSemiSpaceMb;
+const INITIAL_OLD_SPACE_MB = policy.initialOldSpaceMb;
+const MMAP_THRESHOLD = policy.mmapThreshold;
+const OOM_MARKS = policy.outOfMemoryMarks;
 
 const limit = process.env.LAZYMMU_MAX_HEAP_MB;
 if (limit !== undefined && !/^[1-9][0-9]*$/.test(limit)) {
@@ -54,7 +60,7 @@ const checks = ['check', 'review'].includes(process.argv[2]);
 if (process.env.LAZYMMU_NO_RELAUNCH === '1' || !checks) {
   require(bundle);
 } else {
-  const flags = [`--heap-growing-percent=${HEAP_GROWING_PERCENT}`, `--max-semi-space-size=${SEMI_SPACE_MB}`, `--initial-old-space-size=${initialOldSpaceMb(limit)}`, ...(limit ? [`--max-old-space-size=${limit}`] : [])];
+  const flags = [`--heap-growing-percent=${HEAP_GROWING_PERCENT}`, `--max-semi-space-size=${SEMI_SPACE_MB}`, `--initial-old-space-size=${initialOldSpaceMb(limit)}`, '--expose-gc', ...(limit ? [`--max-old-space-size=${limit}`] : [])];
   const env = { ...process.env, LAZYMMU_NO_RELAUNCH: '1' };
   if (env.MALLOC_MMAP_THRESHOLD_ === undefined) env.MALLOC_MMAP_THRESHOLD_ = String(MMAP_THRESHOLD);
   // stdout and stdin go straight through; stderr passes through here, line by line, so that V8's

@@ -53,6 +53,11 @@ export async function checkTree(opts: CheckOptions): Promise<CheckResult> {
   // One check per Workspace here: nothing reuses the summaries, searches or parse trees; the save's
   // serial forms (the peak of a whole-tree run) then grow a heap without them (docs/perf/history.md, branch mem2).
   ws.releaseAnalysis();
+  // A full collection now, when the CLI's child exposes it (bin/lazymmu.js): the heap's next limit is
+  // then set from the index and the store (~390 MB live on 7.2), not from the analysis's live heap
+  // just let go of (~500 MB), so the save's garbage is collected before the heap grows to that
+  // limit (the whole run's peak was there: docs/perf/peak72.md).
+  (globalThis as { gc?: () => void }).gc?.();
   ws.saveStore();
   // What came from the analysis store (engine/store/), for benchmarks and tests: stderr, never the result.
   if (process.env.LAZYMMU_STORE_STATS) process.stderr.write(`lazymmu: ${storeSaying(ws.storeCounts) || 'no analysis store'}\n`);

@@ -950,6 +950,9 @@ export class Workspace {
    * after an edit of every file: it computes them again.
    */
   releaseAnalysis(): void {
+    // The searches computed here wait for the save in the store as closures that hold them (their
+    // steps maps, ~10^5 per search on a kernel tree): put in serial form now, so they go with the rest.
+    this.store?.settle();
     this.interp?.dispose();
     this.interp = null;
     this.asideInterp?.dispose();

@@ -17,11 +17,14 @@
 // stderr; outOfMemoryIn tells it apart, so that the client says so in one
 // message and does not restart the server into the same end.
 // No imports from the server or the editor: the client's bundle takes this file.
+// The numbers and V8's out-of-memory marks live in memoryPolicy.json, which
+// bin/lazymmu.js (plain JS, outside the bundles) reads too; the bundles inline it.
+import policy from './memoryPolicy.json';
 
-export const HEAP_GROWING_PERCENT = 30;
-export const INITIAL_OLD_SPACE_MB = 384;
-export const MMAP_THRESHOLD = 128 * 1024;
-const OUT_OF_MEMORY_MARKS = ['JavaScript heap out of memory', 'Reached heap limit', 'Fatal JavaScript invalid size error'];
+export const HEAP_GROWING_PERCENT = policy.heapGrowingPercent;
+export const INITIAL_OLD_SPACE_MB = policy.initialOldSpaceMb;
+export const MMAP_THRESHOLD = policy.mmapThreshold;
+const OUT_OF_MEMORY_MARKS: readonly string[] = policy.outOfMemoryMarks;
 
 /** LAZYMMU_MAX_HEAP_MB as a number of megabytes; undefined when unset; an error message when it is not a number. */
 export function heapLimitMb(env: NodeJS.ProcessEnv): number | undefined | { error: string } {

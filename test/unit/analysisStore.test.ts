@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as v8 from 'v8';
+import * as vm from 'vm';
 import { Workspace } from '../../engine/workspace';
 import { TreeDigest, bodyEnd } from '../../engine/store/contentKeys';
 import type { StoreCounts } from '../../engine/store/analysisStore';
@@ -218,6 +220,30 @@ test('the call graph\'s digest is recalled for an unchanged tree (graph.json) an
   const recalled = await run(root, cache);
   assert.deepEqual(core(recalled.counts), { sectionsFromStore: 2, sectionsComputed: 0, searchesFromStore: 0, searchesComputed: 4 });
   assert.equal(recalled.findings, edited.findings);
+});
+
+test('a one-shot check lets go of its call-graph searches before the save, and the save still writes them', async () => {
+  // The CLI (engine/check.ts) releases the analysis, collects, then saves: a search waiting for the
+  // save must not be held until then (on a kernel tree the four hold ~10^5 steps each).
+  const { root, cache } = setUp();
+  // As checkTree makes it: the store saved by the caller, after the release.
+  const ws = new Workspace({ root, cacheDir: cache, storeSavedByCaller: true });
+  ws.build();
+  const findings = JSON.stringify((await ws.check([root])).findings);
+  assert.equal(ws.storeCounts.searchesComputed, 4);
+  const reaches = (ws as unknown as { reaches: Map<string, object> }).reaches;
+  const refs = [...reaches.values()].map((r) => new WeakRef(r));
+  assert.equal(refs.length, 4);
+  ws.releaseAnalysis();
+  // A WeakRef keeps its target until the job that made it ends.
+  await new Promise((r) => setImmediate(r));
+  v8.setFlagsFromString('--expose-gc');
+  (vm.runInNewContext('gc') as () => void)();
+  assert.deepEqual(refs.map((r) => r.deref() === undefined), [true, true, true, true], 'no search reachable after the release');
+  ws.saveStore();
+  const second = await run(root, cache);
+  assert.deepEqual(core(second.counts), { sectionsFromStore: 2, sectionsComputed: 0, searchesFromStore: 4, searchesComputed: 0 });
+  assert.equal(second.findings, findings);
 });
 
 test('a function body ends at its closing brace, braces in comments, strings and characters skipped', () => {

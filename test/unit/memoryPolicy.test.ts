@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { manySections } from '../manySections';
+import { serverEnv, serverNodeArgs } from '../../server/memoryPolicy';
 
 const REPO = path.join(__dirname, '..', '..', '..');
 const made: string[] = [];
@@ -73,4 +74,34 @@ test('stderr and stdout of the check pass through the launcher unchanged', () =>
   assert.equal(u.status, 2);
   assert.match(u.stderr, /^lazymmu: --format must be text, json or sarif, not "xml"\nusage: lazymmu check/);
   assert.equal(u.stderr, spawnSync(process.execPath, [path.join(REPO, 'bin', 'lazymmu.js'), 'check', '--format', 'xml', '.'], { encoding: 'utf8', env: { ...process.env, LAZYMMU_NO_RELAUNCH: '1' } }).stderr);
+});
+
+test('the check runs in a child started with the policy of server/memoryPolicy.json, the one the language server starts with', () => {
+  // A module every node of the run loads first (the launcher hands its own flags to the child): the
+  // child (LAZYMMU_NO_RELAUNCH=1, set by the launcher) writes down its flags and its malloc setting.
+  const dir = generatedRoot(1);
+  const seen = path.join(dir, 'child.json');
+  const preload = path.join(dir, 'preload.js');
+  fs.writeFileSync(
+    preload,
+    `if (process.env.LAZYMMU_NO_RELAUNCH === '1') require('fs').writeFileSync(${JSON.stringify(seen)}, JSON.stringify({ execArgv: process.execArgv, mmap: process.env.MALLOC_MMAP_THRESHOLD_ }));\n`,
+  );
+  const env: NodeJS.ProcessEnv = { ...process.env, LAZYMMU_CACHE: tempDir('lazymmu-memcache-') };
+  delete env.MALLOC_MMAP_THRESHOLD_;
+  delete env.LAZYMMU_NO_RELAUNCH;
+  delete env.LAZYMMU_MAX_HEAP_MB;
+  const r = spawnSync(process.execPath, ['--require', preload, path.join(REPO, 'bin', 'lazymmu.js'), 'check', '--root', dir, dir], { encoding: 'utf8', timeout: 120_000, env });
+  assert.equal(r.status, 1, r.stderr);
+  const child = JSON.parse(fs.readFileSync(seen, 'utf8')) as { execArgv: string[]; mmap: string };
+  const policy = JSON.parse(fs.readFileSync(path.join(REPO, 'server', 'memoryPolicy.json'), 'utf8'));
+  assert.ok(child.execArgv.includes(`--heap-growing-percent=${policy.heapGrowingPercent}`), child.execArgv.join(' '));
+  assert.ok(child.execArgv.includes(`--max-semi-space-size=${policy.cliSemiSpaceMb}`), child.execArgv.join(' '));
+  assert.ok(child.execArgv.includes(`--initial-old-space-size=${policy.initialOldSpaceMb}`), child.execArgv.join(' '));
+  // The check collects once before the store's save (engine/check.ts).
+  assert.ok(child.execArgv.includes('--expose-gc'), child.execArgv.join(' '));
+  assert.equal(child.mmap, String(policy.mmapThreshold));
+  // The language server's start (server/memoryPolicy.ts, bundled into the VS Code client) reads the same numbers.
+  assert.ok(serverNodeArgs({}).includes(`--heap-growing-percent=${policy.heapGrowingPercent}`), serverNodeArgs({}).join(' '));
+  assert.ok(serverNodeArgs({}).includes(`--initial-old-space-size=${policy.initialOldSpaceMb}`), serverNodeArgs({}).join(' '));
+  assert.equal(serverEnv({}).MALLOC_MMAP_THRESHOLD_, String(policy.mmapThreshold));
 });
