@@ -45,6 +45,7 @@ import { openerDeps } from './store/openerDeps';
 import { BindingReads } from './store/bindingReads';
 import { hoverAnswers, hoverDeps } from './store/keptSections';
 import { ChainPhase, ChainRecorder, chainKey } from './store/keptChains';
+import { REACH_KINDS, ReachKind, reachBarriers, reachTargets } from './checkers/reachKinds';
 
 export interface WorkspaceOptions {
   root: string;
@@ -167,6 +168,7 @@ export class Workspace {
   >();
   /** The section checkers' call-graph searches, kept until an edit near a chain (Reachability.staleAfter). */
   private reaches = new Map<ReachKind, Reachability>();
+  private targetSets = new Map<ReachKind, Set<string>>();
 
   private readonly contextSearchBound?: number;
 
@@ -248,10 +250,10 @@ export class Workspace {
     let r = this.reaches.get(kind);
     if (!r) {
       const store = this.analysisStore();
-      const inputs = JSON.stringify([kind, [...this.targets(kind)].sort(), this.barriers(kind).map((b) => b.source), CHAIN_DEPTH]);
+      const inputs = JSON.stringify([kind, [...this.targets(kind)].sort(), reachBarriers(this.catalogue, kind).map((b) => b.source), CHAIN_DEPTH]);
       const stored = store?.search(kind, inputs) ?? undefined;
       // Test code is never part of a chain (catalogue testCodeFiles).
-      r = new Reachability(this.index, this.targets(kind), CHAIN_DEPTH, this.barriers(kind), (file) => this.architectures.isTestCode(file), stored);
+      r = new Reachability(this.index, this.targets(kind), CHAIN_DEPTH, reachBarriers(this.catalogue, kind), (file) => this.architectures.isTestCode(file), stored);
       if (store) {
         if (stored) this.storeCounts.searchesFromStore++;
         else {
@@ -292,26 +294,11 @@ export class Workspace {
     return this.store;
   }
 
-  private barriers(kind: ReachKind): RegExp[] {
-    const cat = this.catalogue;
-    const exact = (names: Iterable<string>) => new RegExp(`^(?:${[...names].map((n) => n.replace(/[^\w]/g, '')).join('|')})$`);
-    const out = [...cat.chainBarriers, exact([...cat.noReturn, ...cat.assertions])];
-    if (kind === 'alloc' || kind === 'sleep') out.push(exact([...cat.kernelMappers].filter(([, m]) => m.nests).map(([n]) => n)));
-    // The legacy search does not go through the generic layer's own calls to the hooks (those are the generic search's).
-    if (kind === 'enter-legacy') out.push(exact([...cat.lazyMode].filter(([, v]) => isGenericShape(v.shape)).map(([k]) => k)));
-    return out;
-  }
-
-  /**
-   * The calls each section rule looks for, by name. Sleep takes the GFP
-   * allocators too: their flags decide (a call given flags that cannot sleep
-   * is no target, see contextReach below).
-   */
+  /** A kind's targets, made once per Workspace (surveyExpands asks for every macro a survey meets). */
   private targets(kind: ReachKind): Set<string> {
-    const cat = this.catalogue;
-    if (kind === 'enter-legacy' || kind === 'enter-generic')
-      return new Set([...cat.lazyMode].filter(([, v]) => v.op === 'enter' && isGenericShape(v.shape) === (kind === 'enter-generic')).map(([k]) => k));
-    return kind === 'alloc' ? cat.pageTableAllocators : new Set([...cat.sleepers, ...cat.gfpAllocators]);
+    let t = this.targetSets.get(kind);
+    if (!t) this.targetSets.set(kind, (t = reachTargets(this.catalogue, kind)));
+    return t;
   }
 
   /** The contextual search of one rule, for one check (its surveys are kept by the interpreter). */
@@ -323,7 +310,7 @@ export class Workspace {
       targets.has(name) && !(kind === 'sleep' && gfpFlags(cat, name, args, binding) === 'no');
     // An allocation whose flags do not sleep can still map a page (DEBUG_PAGEALLOC nesting): only the sleep search stops there.
     const stops = (name: string, args: string[], binding?: Binding) => kind === 'sleep' && gfpFlags(cat, name, args, binding) === 'no';
-    const barriers = this.barriers(kind);
+    const barriers = reachBarriers(this.catalogue, kind);
     const isBarrier = (name: string) => barriers.some((b) => b.test(name));
     return new ContextReach(this.interpreter(), this.index, this.sources, reach, (node) => chainHops(reach, node, this.sources), isTarget, stops, isBarrier, kind === 'sleep', CHAIN_DEPTH, this.contextSearchBound);
   }
@@ -995,8 +982,6 @@ export class Workspace {
   }
 }
 
-const REACH_KINDS = ['enter-legacy', 'enter-generic', 'alloc', 'sleep'] as const;
-type ReachKind = (typeof REACH_KINDS)[number];
 
 /**
  * Hears sections analysed / total during a check (the language server's
@@ -1008,9 +993,6 @@ export type SectionProgress = (done: number, total: number) => void | Promise<vo
 function append<T>(to: T[], from: readonly T[]): void {
   for (const x of from) to.push(x);
 }
-
-/** The generic layer's shapes (lazy_mmu_mode_enable() and the ranged enable). */
-const isGenericShape = (shape: string) => shape === 'generic' || shape === 'ranged';
 
 /** The APIs withDerivedApis added to the catalogue (helpers forwarding to a setter or mapper), as JSON. */
 function derivedSignature(cat: Catalogue, base: Catalogue): string {
