@@ -27,17 +27,22 @@
 //   not V8's crash report.
 // Other commands (simulate, --version), and any with LAZYMMU_NO_RELAUNCH=1,
 // run in this process, as they are.
-// The numbers and V8's out-of-memory marks are read from server/memoryPolicy.json,
-// the one place the language server's start (server/memoryPolicy.ts) reads them too.
+// The numbers and V8's out-of-memory marks are server/memoryPolicy.json's, the
+// one place the language server's start (server/memoryPolicy.ts) reads them
+// too; the build copies it into dist/, so that bin/ and dist/ are all the CLI
+// needs (as an installed package has them).
 const path = require('path');
 const fs = require('fs');
 const { spawn } = require('child_process');
 const bundle = path.join(__dirname, '..', 'dist', 'cli.js');
-if (!fs.existsSync(bundle)) {
-  process.stderr.write('lazymmu: dist/cli.js is missing; run `npm run build` first\n');
-  process.exit(2);
+const policyFile = path.join(__dirname, '..', 'dist', 'memoryPolicy.json');
+for (const built of [bundle, policyFile]) {
+  if (!fs.existsSync(built)) {
+    process.stderr.write(`lazymmu: dist/${path.basename(built)} is missing; run \`npm run build\` first\n`);
+    process.exit(2);
+  }
 }
-const policy = require('../server/memoryPolicy.json');
+const policy = JSON.parse(fs.readFileSync(policyFile, 'utf8'));
 const HEAP_GROWING_PERCENT = policy.heapGrowingPercent;
 const SEMI_SPACE_MB = policy.cliSemiSpaceMb;
 const INITIAL_OLD_SPACE_MB = policy.initialOldSpaceMb;
