@@ -72,6 +72,18 @@ export class ConfigOracle {
     return this.options;
   }
 
+  /**
+   * Reads now what the first lookups after an index build read: the Kconfig
+   * facts and the Kbuild condition of each of `files` (a thread waiting for
+   * the scan workers does it; ~2 s of a kernel tree's cold run otherwise on
+   * the analysis's thread after the scan). Every answer is the same whenever read.
+   */
+  prepare(files: readonly string[]): void {
+    if (!this.active) return;
+    this.archOptions();
+    for (const f of files) if (f.endsWith('.c')) this.viable(f, '');
+  }
+
   /** Whether the oracle can decide anything (a Kconfig tree or a pinned .config). */
   get active(): boolean {
     return !!this.pinned || !!this.kbuild;

@@ -30,13 +30,19 @@ export function workerCount(): number {
   return Math.max(0, Math.min(cores, 8));
 }
 
-/** Scans `files` and calls `each` with every result (in no particular order). */
-export function scanFiles(files: string[], entryParam: RegExp, each: (r: ScannedOne) => void): void {
+/**
+ * Scans `files` and calls `each` with every result (in no particular order).
+ * `meanwhile` is work of the caller's that does not need the scan: when the
+ * workers scan, this thread does it before draining their ports (their batches
+ * wait in the ports), instead of waiting for them; it returns whether it ran.
+ * With no workers nothing would overlap, so it is left to the caller's later use.
+ */
+export function scanFiles(files: string[], entryParam: RegExp, each: (r: ScannedOne) => void, meanwhile?: () => void): boolean {
   const n = workerCount();
   const script = workerScript();
   if (n < 2 || !script || files.length < MIN_FILES_FOR_WORKERS) {
     for (const f of files) each(scanOne(f, entryParam));
-    return;
+    return false;
   }
   const signal = new SharedArrayBuffer(4);
   const counter = new Int32Array(signal);
@@ -57,8 +63,9 @@ export function scanFiles(files: string[], entryParam: RegExp, each: (r: Scanned
   const received = new Set<string>();
   // Per worker: its name ids -> interned names, grown by each batch.
   const names: string[][] = Array.from({ length: n }, () => []);
-  let lastNews = Date.now();
   try {
+    meanwhile?.();
+    let lastNews = Date.now();
     while (live > 0) {
       const seen = Atomics.load(counter, 0);
       let got = false;
@@ -97,4 +104,5 @@ export function scanFiles(files: string[], entryParam: RegExp, each: (r: Scanned
     for (const p of ports) p.close();
     for (const w of workers) void w.terminate();
   }
+  return meanwhile !== undefined;
 }

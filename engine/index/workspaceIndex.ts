@@ -70,6 +70,8 @@ export interface BuildStats {
   scanned: string[];
   /** Scan threads used (0: this thread only). */
   workers: number;
+  /** The configuration's Kconfig facts and Kbuild conditions were read while the scan threads scanned. */
+  configDuringScan: boolean;
   cacheFile: string | null;
 }
 
@@ -279,9 +281,13 @@ export class WorkspaceIndex {
     const scanned: string[] = [];
     const workers = toScan.length ? workerCount() : 0;
     let done = fromCache;
+    let configDuringScan = false;
+    // This thread would wait for the scan threads: what the analysis reads first and needs no scan, read meanwhile.
+    const config = this.config;
+    const meanwhile = config ? () => config.prepare(files) : undefined;
     for (let at = 0; at < toScan.length; at += chunk) {
       const part = chunk >= toScan.length ? toScan : toScan.slice(at, at + chunk);
-      scanFiles(part, this.entryParam, (r) => {
+      const ran = scanFiles(part, this.entryParam, (r) => {
         done++;
         if (r.error || !r.scan) {
           this.problems.push({ file: r.file, message: r.error ?? 'cannot read' });
@@ -289,7 +295,8 @@ export class WorkspaceIndex {
         }
         scanned.push(r.file);
         entries.set(r.file, { size: r.size, mtimeMs: r.mtimeMs, hash: r.hash, scan: r.scan, encoded: r.encoded });
-      });
+      }, configDuringScan ? undefined : meanwhile);
+      configDuringScan ||= ran;
       yield { done, total: files.length };
     }
     // Into the index in the files' order, not the order the cache or the scan threads gave them: the
@@ -302,7 +309,7 @@ export class WorkspaceIndex {
     scanned.sort();
     this.rehashed.clear();
     this.built = new Map([...entries].map(([f, e]) => [f, e.hash]));
-    this.lastBuild = { files: files.length, fromCache, scanned, workers, cacheFile: cache ? cache.file : null };
+    this.lastBuild = { files: files.length, fromCache, scanned, workers, configDuringScan, cacheFile: cache ? cache.file : null };
     if (cache && (toScan.length > 0 || entries.size !== stored.size || fromCache !== stored.size)) {
       try {
         cache.save(entries);
@@ -321,7 +328,7 @@ export class WorkspaceIndex {
   buildFrom(scans: ReadonlyMap<string, FileScan>): void {
     const files = [...scans.keys()].sort();
     for (const f of files) this.putNew(f, scans.get(f)!);
-    this.lastBuild = { files: files.length, fromCache: 0, scanned: [], workers: 0, cacheFile: null };
+    this.lastBuild = { files: files.length, fromCache: 0, scanned: [], workers: 0, configDuringScan: false, cacheFile: null };
   }
 
   /**
