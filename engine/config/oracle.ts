@@ -78,7 +78,7 @@ export class ConfigOracle {
    * the scan workers does it; ~2 s of a kernel tree's cold run otherwise on
    * the analysis's thread after the scan). Every answer is the same whenever read.
    */
-  prepare(files: readonly string[]): void {
+  prepareForLookups(files: readonly string[]): void {
     if (!this.active) return;
     this.archOptions();
     for (const f of files) if (f.endsWith('.c')) this.viable(f, '');

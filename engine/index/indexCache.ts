@@ -64,7 +64,28 @@ interface Stored {
   data: Int32Array;
 }
 
-type Entries = Map<string, { size: number; mtimeMs: number; hash: string; scan: FileScan; encoded?: EncodedScan }>;
+type Entry = { size: number; mtimeMs: number; hash: string; scan: FileScan; encoded?: EncodedScan };
+type Entries = Map<string, Entry>;
+
+/**
+ * A whole save's encoding begun while the scan threads still scan: each
+ * scanned file renumbered into the cache's name table as its batch arrives
+ * (the build's thread would otherwise wait for the threads, then do it all
+ * after the scan: ~1 s of a kernel tree's cold run). save() lays these rows
+ * out first, in the order they were added, and appends the rest.
+ */
+export class EarlyEncoding {
+  readonly table = new NameTable();
+  readonly recoder = new Recoder(this.table);
+  readonly out = new Ints();
+  /** Each scan encoded here: its file and where its words start in `out`. */
+  readonly rows = new Map<EncodedScan, { file: string; at: number }>();
+
+  encodeAsScanned(file: string, encoded: EncodedScan): void {
+    this.rows.set(encoded, { file, at: this.out.length });
+    this.recoder.copy(encoded, this.out);
+  }
+}
 
 /**
  * A delta is written instead of the whole cache while the files changed since
@@ -203,7 +224,7 @@ export class IndexCache {
    * half the entries are the base's, the table starts empty, which also drops
    * names no file uses now.
    */
-  save(entries: Entries): void {
+  save(entries: Entries, early?: EarlyEncoding): void {
     this.read();
     const prev = this.loaded;
     if (prev?.stamp) {
@@ -223,12 +244,12 @@ export class IndexCache {
         return;
       }
     }
-    this.write(this.file, this.encode(entries, true, { stamp: crypto.randomBytes(8).toString('hex') }));
+    this.write(this.file, this.encode(entries, true, { stamp: crypto.randomBytes(8).toString('hex') }, early));
     // A delta written against the old base no longer applies (its stamp says so too).
     fs.rmSync(this.deltaFile, { force: true });
   }
 
-  private encode(entries: Entries, reuseBase: boolean, extra: Partial<Stored>): Stored {
+  private encode(entries: Entries, reuseBase: boolean, extra: Partial<Stored>, early?: EarlyEncoding): Stored {
     const prev = this.loaded;
     let fromPrev = 0;
     if (prev && reuseBase) for (const e of entries.values()) if (e.encoded?.data === prev.data) fromPrev++;
@@ -236,25 +257,35 @@ export class IndexCache {
     // Where each loaded scan ends: scans are stored one after the other.
     const endOf = new Map<number, number>();
     if (verbatim) prev!.at.forEach((a, j) => endOf.set(a, j + 1 < prev!.at.length ? prev!.at[j + 1] : prev!.data.length));
-    const t = new NameTable();
+    // The early encoding's table starts empty, as a save that copies no base's words does.
+    const begun = verbatim ? undefined : early;
+    const t = begun?.table ?? new NameTable();
     if (verbatim) for (const n of prev!.names) t.id(n);
-    const recoder = new Recoder(t);
-    const out = new Ints();
+    const recoder = begun?.recoder ?? new Recoder(t);
+    const out = begun?.out ?? new Ints();
+    // Rows in the order of their words (load() and the next save read a row's end at the next row's start).
+    const rows: [string, Entry, number][] = [];
+    for (const [encoded, r] of begun?.rows ?? []) if (entries.get(r.file)?.encoded === encoded) rows.push([r.file, entries.get(r.file)!, r.at]);
+    const placed = new Set(rows.map((r) => r[0]));
+    for (const [f, e] of entries) if (!placed.has(f)) rows.push([f, e, -1]);
     const files: string[] = [];
     const sizes = new Float64Array(entries.size);
     const mtimes = new Float64Array(entries.size);
     const hashes: string[] = [];
     const at = new Int32Array(entries.size);
     let i = 0;
-    for (const [f, e] of entries) {
+    for (const [f, e, encodedAt] of rows) {
       files.push(f);
       sizes[i] = e.size;
       mtimes[i] = e.mtimeMs;
       hashes.push(e.hash);
-      at[i] = out.length;
-      if (verbatim && e.encoded?.data === prev!.data) out.append(prev!.data.subarray(e.encoded.at, endOf.get(e.encoded.at)));
-      else if (e.encoded) recoder.copy(e.encoded, out);
-      else encodeScan(e.scan, t, out);
+      at[i] = encodedAt >= 0 ? encodedAt : out.length;
+      // A row encoded while the scan ran is in `out` already.
+      if (encodedAt < 0) {
+        if (verbatim && e.encoded?.data === prev!.data) out.append(prev!.data.subarray(e.encoded.at, endOf.get(e.encoded.at)));
+        else if (e.encoded) recoder.copy(e.encoded, out);
+        else encodeScan(e.scan, t, out);
+      }
       i++;
     }
     return { v: SCAN_VERSION, key: this.key, ...extra, files, sizes, mtimes, hashes, at, names: t.names, data: out.toArray() };

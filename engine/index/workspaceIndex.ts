@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Catalogue } from '../catalogue/catalogue';
 import { FileScan, ScannedFunction, ScannedMacro, scanFile, looksBinary } from './fileScan';
-import { CachedFile, IndexCache } from './indexCache';
+import { CachedFile, EarlyEncoding, IndexCache } from './indexCache';
 import { scanFiles, workerCount } from './scanWorkers';
 import { contentHash } from './scanWorker';
 import type { EncodedScan } from './scanCodec';
@@ -72,6 +72,8 @@ export interface BuildStats {
   workers: number;
   /** The configuration's Kconfig facts and Kbuild conditions were read while the scan threads scanned. */
   configDuringScan: boolean;
+  /** Files whose disk-cache rows were encoded as their scans arrived (indexCache.ts EarlyEncoding), not after the scan. */
+  encodedDuringScan: number;
   cacheFile: string | null;
 }
 
@@ -284,7 +286,9 @@ export class WorkspaceIndex {
     let configDuringScan = false;
     // This thread would wait for the scan threads: what the analysis reads first and needs no scan, read meanwhile.
     const config = this.config;
-    const meanwhile = config ? () => config.prepare(files) : undefined;
+    const meanwhile = config ? () => config.prepareForLookups(files) : undefined;
+    // Most of the tree scanned: the cache's save will encode every row anew, so it begins as batches arrive.
+    const early = cache && toScan.length * 2 > files.length ? new EarlyEncoding() : null;
     for (let at = 0; at < toScan.length; at += chunk) {
       const part = chunk >= toScan.length ? toScan : toScan.slice(at, at + chunk);
       const ran = scanFiles(part, this.entryParam, (r) => {
@@ -295,6 +299,7 @@ export class WorkspaceIndex {
         }
         scanned.push(r.file);
         entries.set(r.file, { size: r.size, mtimeMs: r.mtimeMs, hash: r.hash, scan: r.scan, encoded: r.encoded });
+        if (early && r.encoded) early.encodeAsScanned(r.file, r.encoded);
       }, configDuringScan ? undefined : meanwhile);
       configDuringScan ||= ran;
       yield { done, total: files.length };
@@ -309,10 +314,10 @@ export class WorkspaceIndex {
     scanned.sort();
     this.rehashed.clear();
     this.built = new Map([...entries].map(([f, e]) => [f, e.hash]));
-    this.lastBuild = { files: files.length, fromCache, scanned, workers, configDuringScan, cacheFile: cache ? cache.file : null };
+    this.lastBuild = { files: files.length, fromCache, scanned, workers, configDuringScan, encodedDuringScan: early?.rows.size ?? 0, cacheFile: cache ? cache.file : null };
     if (cache && (toScan.length > 0 || entries.size !== stored.size || fromCache !== stored.size)) {
       try {
-        cache.save(entries);
+        cache.save(entries, early ?? undefined);
       } catch {
         // A cache that cannot be written (read-only home, full disk) only costs the next run time.
       }
@@ -328,7 +333,7 @@ export class WorkspaceIndex {
   buildFrom(scans: ReadonlyMap<string, FileScan>): void {
     const files = [...scans.keys()].sort();
     for (const f of files) this.putNew(f, scans.get(f)!);
-    this.lastBuild = { files: files.length, fromCache: 0, scanned: [], workers: 0, configDuringScan: false, cacheFile: null };
+    this.lastBuild = { files: files.length, fromCache: 0, scanned: [], workers: 0, configDuringScan: false, encodedDuringScan: 0, cacheFile: null };
   }
 
   /**

@@ -105,6 +105,8 @@ test('index cache written from the workers\' encodings: a warm build holds what 
   });
   assert.equal(cold.lastBuild?.workers, 2);
   assert.equal(cold.lastBuild?.scanned.length, files.length);
+  // Every row of the cache was encoded as its batch came, while the workers still scanned (not after the scan).
+  assert.equal(cold.lastBuild?.encodedDuringScan, files.length);
   const warm = new WorkspaceIndex({ root, arch: 'arm64', catalogue, cacheDir });
   warm.build();
   assert.equal(warm.lastBuild?.fromCache, files.length);
