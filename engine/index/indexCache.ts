@@ -64,25 +64,27 @@ interface Stored {
   data: Int32Array;
 }
 
-type Entry = { size: number; mtimeMs: number; hash: string; scan: FileScan; encoded?: EncodedScan };
-type Entries = Map<string, Entry>;
+/** A file's scan as save() takes it; `encoded`: its encoding already made (copied, not encoded again). */
+export type CacheEntry = { size: number; mtimeMs: number; hash: string; scan: FileScan; encoded?: EncodedScan };
+type Entries = Map<string, CacheEntry>;
 
 /**
  * A whole save's encoding begun while the scan threads still scan: each
  * scanned file renumbered into the cache's name table as its batch arrives
  * (the build's thread would otherwise wait for the threads, then do it all
- * after the scan: ~1 s of a kernel tree's cold run). save() lays these rows
- * out first, in the order they were added, and appends the rest.
+ * after the scan: ~1 s of a kernel tree's cold run). The entry then needs no
+ * `encoded`, so a batch's words are let go once decoded. save() lays these
+ * rows out first, in the order they were added, and appends the rest.
  */
 export class EarlyEncoding {
   readonly table = new NameTable();
   readonly recoder = new Recoder(this.table);
   readonly out = new Ints();
-  /** Each scan encoded here: its file and where its words start in `out`. */
-  readonly rows = new Map<EncodedScan, { file: string; at: number }>();
+  /** Each entry encoded here: its file and where its words start in `out`. */
+  readonly rows = new Map<CacheEntry, { file: string; at: number }>();
 
-  encodeAsScanned(file: string, encoded: EncodedScan): void {
-    this.rows.set(encoded, { file, at: this.out.length });
+  encodeAsScanned(file: string, entry: CacheEntry, encoded: EncodedScan): void {
+    this.rows.set(entry, { file, at: this.out.length });
     this.recoder.copy(encoded, this.out);
   }
 }
@@ -264,8 +266,8 @@ export class IndexCache {
     const recoder = begun?.recoder ?? new Recoder(t);
     const out = begun?.out ?? new Ints();
     // Rows in the order of their words (load() and the next save read a row's end at the next row's start).
-    const rows: [string, Entry, number][] = [];
-    for (const [encoded, r] of begun?.rows ?? []) if (entries.get(r.file)?.encoded === encoded) rows.push([r.file, entries.get(r.file)!, r.at]);
+    const rows: [string, CacheEntry, number][] = [];
+    for (const [entry, r] of begun?.rows ?? []) if (entries.get(r.file) === entry) rows.push([r.file, entry, r.at]);
     const placed = new Set(rows.map((r) => r[0]));
     for (const [f, e] of entries) if (!placed.has(f)) rows.push([f, e, -1]);
     const files: string[] = [];

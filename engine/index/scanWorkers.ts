@@ -34,15 +34,15 @@ export function workerCount(): number {
  * Scans `files` and calls `each` with every result (in no particular order).
  * `meanwhile` is work of the caller's that does not need the scan: when the
  * workers scan, this thread does it before draining their ports (their batches
- * wait in the ports), instead of waiting for them; it returns whether it ran.
- * With no workers nothing would overlap, so it is left to the caller's later use.
+ * wait in the ports), instead of waiting for them. With no workers nothing
+ * would overlap: it is not called, and left to the caller's later use.
  */
-export function scanFiles(files: string[], entryParam: RegExp, each: (r: ScannedOne) => void, meanwhile?: () => void): boolean {
+export function scanFiles(files: string[], entryParam: RegExp, each: (r: ScannedOne) => void, meanwhile?: () => void): void {
   const n = workerCount();
   const script = workerScript();
   if (n < 2 || !script || files.length < MIN_FILES_FOR_WORKERS) {
     for (const f of files) each(scanOne(f, entryParam));
-    return false;
+    return;
   }
   const signal = new SharedArrayBuffer(4);
   const counter = new Int32Array(signal);
@@ -104,5 +104,4 @@ export function scanFiles(files: string[], entryParam: RegExp, each: (r: Scanned
     for (const p of ports) p.close();
     for (const w of workers) void w.terminate();
   }
-  return meanwhile !== undefined;
 }

@@ -6,10 +6,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Catalogue } from '../catalogue/catalogue';
 import { FileScan, ScannedFunction, ScannedMacro, scanFile, looksBinary } from './fileScan';
-import { CachedFile, EarlyEncoding, IndexCache } from './indexCache';
+import { CacheEntry, CachedFile, EarlyEncoding, IndexCache } from './indexCache';
 import { scanFiles, workerCount } from './scanWorkers';
 import { contentHash } from './scanWorker';
-import type { EncodedScan } from './scanCodec';
 import { InputProblem } from '../findings';
 import { CallersMap } from './callersMap';
 import { NamedDefinitions } from './namedDefinitions';
@@ -240,7 +239,7 @@ export class WorkspaceIndex {
       seeded ??= new IndexCache(this.cacheDir, this.cacheSeed, this.cacheKey()).load();
       return seeded.get(path.join(this.cacheSeed, path.relative(this.root, f)));
     };
-    const entries = new Map<string, { size: number; mtimeMs: number; hash: string; scan: FileScan; encoded?: EncodedScan }>();
+    const entries = new Map<string, CacheEntry>();
     const toScan: string[] = [];
     let fromCache = 0;
     for (let i = 0; i < files.length; i++) {
@@ -284,24 +283,31 @@ export class WorkspaceIndex {
     const workers = toScan.length ? workerCount() : 0;
     let done = fromCache;
     let configDuringScan = false;
-    // This thread would wait for the scan threads: what the analysis reads first and needs no scan, read meanwhile.
+    // This thread would wait for the scan threads: what the analysis reads first and needs no scan, read
+    // meanwhile (the Kconfig facts first; each defining file's Kbuild condition as its scan comes).
     const config = this.config;
-    const meanwhile = config ? () => config.prepareForLookups(files) : undefined;
+    const meanwhile = config
+      ? () => {
+          configDuringScan = true;
+          config.prepareForLookups();
+        }
+      : undefined;
     // Most of the tree scanned: the cache's save will encode every row anew, so it begins as batches arrive.
     const early = cache && toScan.length * 2 > files.length ? new EarlyEncoding() : null;
     for (let at = 0; at < toScan.length; at += chunk) {
       const part = chunk >= toScan.length ? toScan : toScan.slice(at, at + chunk);
-      const ran = scanFiles(part, this.entryParam, (r) => {
+      scanFiles(part, this.entryParam, (r) => {
         done++;
         if (r.error || !r.scan) {
           this.problems.push({ file: r.file, message: r.error ?? 'cannot read' });
           return;
         }
         scanned.push(r.file);
-        entries.set(r.file, { size: r.size, mtimeMs: r.mtimeMs, hash: r.hash, scan: r.scan, encoded: r.encoded });
-        if (early && r.encoded) early.encodeAsScanned(r.file, r.encoded);
+        const entry: CacheEntry = { size: r.size, mtimeMs: r.mtimeMs, hash: r.hash, scan: r.scan, encoded: early ? undefined : r.encoded };
+        entries.set(r.file, entry);
+        if (early && r.encoded) early.encodeAsScanned(r.file, entry, r.encoded);
+        if (configDuringScan && (r.scan.functions.length || r.scan.macros.length)) config!.prepareFile(r.file);
       }, configDuringScan ? undefined : meanwhile);
-      configDuringScan ||= ran;
       yield { done, total: files.length };
     }
     // Into the index in the files' order, not the order the cache or the scan threads gave them: the
