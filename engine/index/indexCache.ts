@@ -79,15 +79,49 @@ type Entries = Map<string, CacheEntry>;
 export class EarlyEncoding {
   readonly table = new NameTable();
   readonly recoder = new Recoder(this.table);
-  readonly out = new Ints();
-  /** Each entry encoded here: its file and where its words start in `out`. */
+  /**
+   * The words, in pieces of their exact size (one growing array would hold up
+   * to twice the words while the scan threads' heaps are still alive: the
+   * scan's end is near a kernel tree's peak).
+   */
+  private readonly pieces: Int32Array[] = [];
+  private readonly piece = new Ints();
+  private done = 0;
+
+  constructor(private readonly pieceWords = PIECE_WORDS) {}
+  /** Each entry encoded here: its file and where its words start. */
   readonly rows = new Map<CacheEntry, { file: string; at: number }>();
 
   encodeAsScanned(file: string, entry: CacheEntry, encoded: EncodedScan): void {
-    this.rows.set(entry, { file, at: this.out.length });
-    this.recoder.copy(encoded, this.out);
+    this.rows.set(entry, { file, at: this.length });
+    this.recoder.copy(encoded, this.piece);
+    if (this.piece.length >= this.pieceWords) {
+      this.done += this.piece.length;
+      this.pieces.push(this.piece.toArray());
+      this.piece.length = 0;
+    }
+  }
+
+  /** Words encoded so far. */
+  get length(): number {
+    return this.done + this.piece.length;
+  }
+
+  /** The words encoded here followed by `rest`, in one array of their exact size. */
+  joined(rest: Ints): Int32Array {
+    const tail = [this.piece.toArray(), rest.toArray()];
+    const all = new Int32Array(this.length + rest.length);
+    let at = 0;
+    for (const p of [...this.pieces, ...tail]) {
+      all.set(p, at);
+      at += p.length;
+    }
+    return all;
   }
 }
+
+/** Words per piece of an EarlyEncoding (4 MB). */
+const PIECE_WORDS = 1 << 20;
 
 /**
  * A delta is written instead of the whole cache while the files changed since
@@ -264,7 +298,9 @@ export class IndexCache {
     const t = begun?.table ?? new NameTable();
     if (verbatim) for (const n of prev!.names) t.id(n);
     const recoder = begun?.recoder ?? new Recoder(t);
-    const out = begun?.out ?? new Ints();
+    // The rest's words, after the early ones.
+    const out = new Ints();
+    const base = begun?.length ?? 0;
     // Rows in the order of their words (load() and the next save read a row's end at the next row's start).
     const rows: [string, CacheEntry, number][] = [];
     for (const [entry, r] of begun?.rows ?? []) if (entries.get(r.file) === entry) rows.push([r.file, entry, r.at]);
@@ -281,7 +317,7 @@ export class IndexCache {
       sizes[i] = e.size;
       mtimes[i] = e.mtimeMs;
       hashes.push(e.hash);
-      at[i] = encodedAt >= 0 ? encodedAt : out.length;
+      at[i] = encodedAt >= 0 ? encodedAt : base + out.length;
       // A row encoded while the scan ran is in `out` already.
       if (encodedAt < 0) {
         if (verbatim && e.encoded?.data === prev!.data) out.append(prev!.data.subarray(e.encoded.at, endOf.get(e.encoded.at)));
@@ -290,7 +326,7 @@ export class IndexCache {
       }
       i++;
     }
-    return { v: SCAN_VERSION, key: this.key, ...extra, files, sizes, mtimes, hashes, at, names: t.names, data: out.toArray() };
+    return { v: SCAN_VERSION, key: this.key, ...extra, files, sizes, mtimes, hashes, at, names: t.names, data: begun ? begun.joined(out) : out.toArray() };
   }
 
   private write(file: string, stored: Stored): void {
