@@ -36,6 +36,7 @@ const MAIN = [
   ['chainOf', 'analysis: call chains (reachability searches)'],
   ['nestedSectionFindings', 'analysis: nested sections'],
   ['localFindingsOf', 'analysis: local rules'],
+  ['ofFile', 'analysis: local rules'], // LocalVerdicts.ofFile (engine/checkers/localVerdicts.ts) since split
   ['checkRootsUnderWay', 'analysis: other'],
   ['build', 'index build: other'],
   ['checkTree', 'check: other (result cache, output)'],
