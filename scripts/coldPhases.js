@@ -90,15 +90,23 @@ function phases(file, markers) {
     inScan.set(id, v);
     return v;
   };
-  const at = new Map();
   let t = 0;
   let scanEnd = 0;
+  for (let i = 0; i < p.samples.length; i++) {
+    t += (p.timeDeltas[i] || 0) / 1e6;
+    if (underScan(p.samples[i])) scanEnd = t;
+  }
+  // Per phase: seconds in all, and after the scan's end.
+  const at = new Map();
+  t = 0;
   for (let i = 0; i < p.samples.length; i++) {
     const ph = phaseOf(p.samples[i]);
     const dt = (p.timeDeltas[i] || 0) / 1e6;
     t += dt;
-    if (underScan(p.samples[i])) scanEnd = t;
-    at.set(ph, (at.get(ph) || 0) + dt);
+    const v = at.get(ph) || [0, 0];
+    v[0] += dt;
+    if (t > scanEnd) v[1] += dt;
+    at.set(ph, v);
   }
   return { wall: (p.endTime - p.startTime) / 1e6, at, scanEnd };
 }
@@ -113,6 +121,8 @@ files.forEach((f, k) => {
   const { wall, at, scanEnd } = phases(path.join(dir, f), k === 0 ? MAIN : WORKER);
   console.log(`\n${k === 0 ? 'main thread' : `scan worker ${k}`}: ${wall.toFixed(2)} s from its start to its end`);
   if (k === 0 && scanEnd > 0) console.log(`(the scan ends ${scanEnd.toFixed(2)} s in; after it, this thread alone: ${(wall - scanEnd).toFixed(2)} s)`);
-  console.log('| phase | s | share |\n|---|---:|---:|');
-  for (const [ph, s] of [...at].sort((a, b) => b[1] - a[1])) if (s >= 0.05) console.log(`| ${ph} | ${s.toFixed(2)} | ${((100 * s) / wall).toFixed(0)}% |`);
+  const after = k === 0 && scanEnd > 0;
+  console.log(after ? '| phase | s | share | s after the scan | share of after |\n|---|---:|---:|---:|---:|' : '| phase | s | share |\n|---|---:|---:|');
+  for (const [ph, [s, a]] of [...at].sort((x, y) => y[1][0] - x[1][0]))
+    if (s >= 0.05) console.log(`| ${ph} | ${s.toFixed(2)} | ${((100 * s) / wall).toFixed(0)}% |` + (after ? ` ${a.toFixed(2)} | ${((100 * a) / (wall - scanEnd)).toFixed(0)}% |` : ''));
 });
