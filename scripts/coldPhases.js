@@ -18,6 +18,7 @@ const MAIN = [
   ['(idle)', 'idle (event loop)'],
   ['(program)', 'V8 and native, outside JS'],
   ['internFresh', 'scan: interning the workers\' new names'],
+  ['encodeAsScanned', 'index cache: rows encoded as the batches come (during the scan)'],
   ['decodeScan', 'scan: decoding the workers\' batches into definitions'],
   ['scanOne', 'scan in this thread (few files, or a stalled worker)'],
   ['scanFiles', 'scan: waiting for the workers (Atomics.wait) and draining their ports'],
@@ -28,12 +29,14 @@ const MAIN = [
   ['CallersMap', 'callers map'],
   ['readKconfig', 'Kconfig and Kbuild'],
   ['archOptions', 'Kconfig and Kbuild'],
+  ['fileCondition', 'Kconfig and Kbuild'],
   ['parseKernelC', 'analysis: tree-sitter parses'],
   ['saveStore', 'analysis store: save'],
   ['analyseSections', 'analysis: sections (interpreter, summaries)'],
   ['chainOf', 'analysis: call chains (reachability searches)'],
   ['nestedSectionFindings', 'analysis: nested sections'],
   ['localFindingsOf', 'analysis: local rules'],
+  ['ofFile', 'analysis: local rules'], // LocalVerdicts.ofFile (engine/checkers/localVerdicts.ts) since split
   ['checkRootsUnderWay', 'analysis: other'],
   ['build', 'index build: other'],
   ['checkTree', 'check: other (result cache, output)'],
@@ -78,12 +81,34 @@ function phases(file, markers) {
     memo.set(id, out);
     return out;
   };
+  // When the scan ended on this thread: the last sample inside scanFiles (what follows runs on this thread alone).
+  const inScan = new Map();
+  const underScan = (id) => {
+    if (inScan.has(id)) return inScan.get(id);
+    let v = false;
+    for (let x = id; x !== undefined && !v; x = parent.get(x)) v = byId.get(x).callFrame.functionName === 'scanFiles';
+    inScan.set(id, v);
+    return v;
+  };
+  let t = 0;
+  let scanEnd = 0;
+  for (let i = 0; i < p.samples.length; i++) {
+    t += (p.timeDeltas[i] || 0) / 1e6;
+    if (underScan(p.samples[i])) scanEnd = t;
+  }
+  // Per phase: seconds in all, and after the scan's end.
   const at = new Map();
+  t = 0;
   for (let i = 0; i < p.samples.length; i++) {
     const ph = phaseOf(p.samples[i]);
-    at.set(ph, (at.get(ph) || 0) + (p.timeDeltas[i] || 0) / 1e6);
+    const dt = (p.timeDeltas[i] || 0) / 1e6;
+    t += dt;
+    const v = at.get(ph) || [0, 0];
+    v[0] += dt;
+    if (t > scanEnd) v[1] += dt;
+    at.set(ph, v);
   }
-  return { wall: (p.endTime - p.startTime) / 1e6, at };
+  return { wall: (p.endTime - p.startTime) / 1e6, at, scanEnd };
 }
 
 const dir = process.argv[2];
@@ -93,8 +118,11 @@ if (!dir) {
 }
 const files = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
 files.forEach((f, k) => {
-  const { wall, at } = phases(path.join(dir, f), k === 0 ? MAIN : WORKER);
+  const { wall, at, scanEnd } = phases(path.join(dir, f), k === 0 ? MAIN : WORKER);
   console.log(`\n${k === 0 ? 'main thread' : `scan worker ${k}`}: ${wall.toFixed(2)} s from its start to its end`);
-  console.log('| phase | s | share |\n|---|---:|---:|');
-  for (const [ph, s] of [...at].sort((a, b) => b[1] - a[1])) if (s >= 0.05) console.log(`| ${ph} | ${s.toFixed(2)} | ${((100 * s) / wall).toFixed(0)}% |`);
+  if (k === 0 && scanEnd > 0) console.log(`(the scan ends ${scanEnd.toFixed(2)} s in; after it, this thread alone: ${(wall - scanEnd).toFixed(2)} s)`);
+  const after = k === 0 && scanEnd > 0;
+  console.log(after ? '| phase | s | share | s after the scan | share of after |\n|---|---:|---:|---:|---:|' : '| phase | s | share |\n|---|---:|---:|');
+  for (const [ph, [s, a]] of [...at].sort((x, y) => y[1][0] - x[1][0]))
+    if (s >= 0.05) console.log(`| ${ph} | ${s.toFixed(2)} | ${((100 * s) / wall).toFixed(0)}% |` + (after ? ` ${a.toFixed(2)} | ${((100 * a) / (wall - scanEnd)).toFixed(0)}% |` : ''));
 });

@@ -72,6 +72,22 @@ export class ConfigOracle {
     return this.options;
   }
 
+  /**
+   * Reads now what the first lookups after an index build read, for a thread
+   * waiting for the scan workers (~2 s of a kernel tree's cold run otherwise
+   * on the analysis's thread after the scan): the Kconfig facts here, and
+   * each file's Kbuild condition as its scan arrives (prepareFile). Every
+   * answer is the same whenever read.
+   */
+  prepareForLookups(): void {
+    if (this.active) this.archOptions();
+  }
+
+  /** Whether the file can be built, read now: called for a file that defines something (a lookup may ask). */
+  prepareFile(file: string): void {
+    if (this.active && file.endsWith('.c')) this.viable(file, '');
+  }
+
   /** Whether the oracle can decide anything (a Kconfig tree or a pinned .config). */
   get active(): boolean {
     return !!this.pinned || !!this.kbuild;

@@ -64,7 +64,64 @@ interface Stored {
   data: Int32Array;
 }
 
-type Entries = Map<string, { size: number; mtimeMs: number; hash: string; scan: FileScan; encoded?: EncodedScan }>;
+/** A file's scan as save() takes it; `encoded`: its encoding already made (copied, not encoded again). */
+export type CacheEntry = { size: number; mtimeMs: number; hash: string; scan: FileScan; encoded?: EncodedScan };
+type Entries = Map<string, CacheEntry>;
+
+/**
+ * A whole save's encoding begun while the scan threads still scan: each
+ * scanned file renumbered into the cache's name table as its batch arrives
+ * (the build's thread would otherwise wait for the threads, then do it all
+ * after the scan: ~1 s of a kernel tree's cold run). The entry then needs no
+ * `encoded`, so a batch's words are let go once decoded. save() lays these
+ * rows out first, in the order they were added, and appends the rest.
+ */
+export class EarlyEncoding {
+  readonly table = new NameTable();
+  readonly recoder = new Recoder(this.table);
+  /**
+   * The words, in pieces of their exact size (one growing array would hold up
+   * to twice the words while the scan threads' heaps are still alive: the
+   * scan's end is near a kernel tree's peak).
+   */
+  private readonly pieces: Int32Array[] = [];
+  private readonly piece = new Ints();
+  private done = 0;
+
+  constructor(private readonly pieceWords = PIECE_WORDS) {}
+  /** Each entry encoded here: its file and where its words start. */
+  readonly rows = new Map<CacheEntry, { file: string; at: number }>();
+
+  encodeAsScanned(file: string, entry: CacheEntry, encoded: EncodedScan): void {
+    this.rows.set(entry, { file, at: this.length });
+    this.recoder.copy(encoded, this.piece);
+    if (this.piece.length >= this.pieceWords) {
+      this.done += this.piece.length;
+      this.pieces.push(this.piece.toArray());
+      this.piece.length = 0;
+    }
+  }
+
+  /** Words encoded so far. */
+  get length(): number {
+    return this.done + this.piece.length;
+  }
+
+  /** The words encoded here followed by `rest`, in one array of their exact size. */
+  joined(rest: Ints): Int32Array {
+    const tail = [this.piece.toArray(), rest.toArray()];
+    const all = new Int32Array(this.length + rest.length);
+    let at = 0;
+    for (const p of [...this.pieces, ...tail]) {
+      all.set(p, at);
+      at += p.length;
+    }
+    return all;
+  }
+}
+
+/** Words per piece of an EarlyEncoding (4 MB). */
+const PIECE_WORDS = 1 << 20;
 
 /**
  * A delta is written instead of the whole cache while the files changed since
@@ -203,7 +260,7 @@ export class IndexCache {
    * half the entries are the base's, the table starts empty, which also drops
    * names no file uses now.
    */
-  save(entries: Entries): void {
+  save(entries: Entries, early?: EarlyEncoding): void {
     this.read();
     const prev = this.loaded;
     if (prev?.stamp) {
@@ -223,12 +280,12 @@ export class IndexCache {
         return;
       }
     }
-    this.write(this.file, this.encode(entries, true, { stamp: crypto.randomBytes(8).toString('hex') }));
+    this.write(this.file, this.encode(entries, true, { stamp: crypto.randomBytes(8).toString('hex') }, early));
     // A delta written against the old base no longer applies (its stamp says so too).
     fs.rmSync(this.deltaFile, { force: true });
   }
 
-  private encode(entries: Entries, reuseBase: boolean, extra: Partial<Stored>): Stored {
+  private encode(entries: Entries, reuseBase: boolean, extra: Partial<Stored>, early?: EarlyEncoding): Stored {
     const prev = this.loaded;
     let fromPrev = 0;
     if (prev && reuseBase) for (const e of entries.values()) if (e.encoded?.data === prev.data) fromPrev++;
@@ -236,28 +293,40 @@ export class IndexCache {
     // Where each loaded scan ends: scans are stored one after the other.
     const endOf = new Map<number, number>();
     if (verbatim) prev!.at.forEach((a, j) => endOf.set(a, j + 1 < prev!.at.length ? prev!.at[j + 1] : prev!.data.length));
-    const t = new NameTable();
+    // The early encoding's table starts empty, as a save that copies no base's words does.
+    const begun = verbatim ? undefined : early;
+    const t = begun?.table ?? new NameTable();
     if (verbatim) for (const n of prev!.names) t.id(n);
-    const recoder = new Recoder(t);
+    const recoder = begun?.recoder ?? new Recoder(t);
+    // The rest's words, after the early ones.
     const out = new Ints();
+    const base = begun?.length ?? 0;
+    // Rows in the order of their words (load() and the next save read a row's end at the next row's start).
+    const rows: [string, CacheEntry, number][] = [];
+    for (const [entry, r] of begun?.rows ?? []) if (entries.get(r.file) === entry) rows.push([r.file, entry, r.at]);
+    const placed = new Set(rows.map((r) => r[0]));
+    for (const [f, e] of entries) if (!placed.has(f)) rows.push([f, e, -1]);
     const files: string[] = [];
     const sizes = new Float64Array(entries.size);
     const mtimes = new Float64Array(entries.size);
     const hashes: string[] = [];
     const at = new Int32Array(entries.size);
     let i = 0;
-    for (const [f, e] of entries) {
+    for (const [f, e, encodedAt] of rows) {
       files.push(f);
       sizes[i] = e.size;
       mtimes[i] = e.mtimeMs;
       hashes.push(e.hash);
-      at[i] = out.length;
-      if (verbatim && e.encoded?.data === prev!.data) out.append(prev!.data.subarray(e.encoded.at, endOf.get(e.encoded.at)));
-      else if (e.encoded) recoder.copy(e.encoded, out);
-      else encodeScan(e.scan, t, out);
+      at[i] = encodedAt >= 0 ? encodedAt : base + out.length;
+      // A row encoded while the scan ran is in `out` already.
+      if (encodedAt < 0) {
+        if (verbatim && e.encoded?.data === prev!.data) out.append(prev!.data.subarray(e.encoded.at, endOf.get(e.encoded.at)));
+        else if (e.encoded) recoder.copy(e.encoded, out);
+        else encodeScan(e.scan, t, out);
+      }
       i++;
     }
-    return { v: SCAN_VERSION, key: this.key, ...extra, files, sizes, mtimes, hashes, at, names: t.names, data: out.toArray() };
+    return { v: SCAN_VERSION, key: this.key, ...extra, files, sizes, mtimes, hashes, at, names: t.names, data: begun ? begun.joined(out) : out.toArray() };
   }
 
   private write(file: string, stored: Stored): void {

@@ -30,8 +30,14 @@ export function workerCount(): number {
   return Math.max(0, Math.min(cores, 8));
 }
 
-/** Scans `files` and calls `each` with every result (in no particular order). */
-export function scanFiles(files: string[], entryParam: RegExp, each: (r: ScannedOne) => void): void {
+/**
+ * Scans `files` and calls `each` with every result (in no particular order).
+ * `meanwhile` is work of the caller's that does not need the scan: when the
+ * workers scan, this thread does it before draining their ports (their batches
+ * wait in the ports), instead of waiting for them. With no workers nothing
+ * would overlap: it is not called, and left to the caller's later use.
+ */
+export function scanFiles(files: string[], entryParam: RegExp, each: (r: ScannedOne) => void, meanwhile?: () => void): void {
   const n = workerCount();
   const script = workerScript();
   if (n < 2 || !script || files.length < MIN_FILES_FOR_WORKERS) {
@@ -57,8 +63,9 @@ export function scanFiles(files: string[], entryParam: RegExp, each: (r: Scanned
   const received = new Set<string>();
   // Per worker: its name ids -> interned names, grown by each batch.
   const names: string[][] = Array.from({ length: n }, () => []);
-  let lastNews = Date.now();
   try {
+    meanwhile?.();
+    let lastNews = Date.now();
     while (live > 0) {
       const seen = Atomics.load(counter, 0);
       let got = false;

@@ -6,10 +6,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Catalogue } from '../catalogue/catalogue';
 import { FileScan, ScannedFunction, ScannedMacro, scanFile, looksBinary } from './fileScan';
-import { CachedFile, IndexCache } from './indexCache';
+import { CacheEntry, CachedFile, EarlyEncoding, IndexCache } from './indexCache';
 import { scanFiles, workerCount } from './scanWorkers';
 import { contentHash } from './scanWorker';
-import type { EncodedScan } from './scanCodec';
 import { InputProblem } from '../findings';
 import { CallersMap } from './callersMap';
 import { NamedDefinitions } from './namedDefinitions';
@@ -70,6 +69,10 @@ export interface BuildStats {
   scanned: string[];
   /** Scan threads used (0: this thread only). */
   workers: number;
+  /** The configuration's Kconfig facts and Kbuild conditions were read while the scan threads scanned. */
+  configDuringScan: boolean;
+  /** Files whose disk-cache rows were encoded as their scans arrived (indexCache.ts EarlyEncoding), not after the scan. */
+  encodedDuringScan: number;
   cacheFile: string | null;
 }
 
@@ -236,7 +239,7 @@ export class WorkspaceIndex {
       seeded ??= new IndexCache(this.cacheDir, this.cacheSeed, this.cacheKey()).load();
       return seeded.get(path.join(this.cacheSeed, path.relative(this.root, f)));
     };
-    const entries = new Map<string, { size: number; mtimeMs: number; hash: string; scan: FileScan; encoded?: EncodedScan }>();
+    const entries = new Map<string, CacheEntry>();
     const toScan: string[] = [];
     let fromCache = 0;
     for (let i = 0; i < files.length; i++) {
@@ -279,6 +282,18 @@ export class WorkspaceIndex {
     const scanned: string[] = [];
     const workers = toScan.length ? workerCount() : 0;
     let done = fromCache;
+    let configDuringScan = false;
+    // This thread would wait for the scan threads: what the analysis reads first and needs no scan, read
+    // meanwhile (the Kconfig facts first; each defining file's Kbuild condition as its scan comes).
+    const config = this.config;
+    const meanwhile = config
+      ? () => {
+          configDuringScan = true;
+          config.prepareForLookups();
+        }
+      : undefined;
+    // Most of the tree scanned: the cache's save will encode every row anew, so it begins as batches arrive.
+    const early = cache && toScan.length * 2 > files.length ? new EarlyEncoding() : null;
     for (let at = 0; at < toScan.length; at += chunk) {
       const part = chunk >= toScan.length ? toScan : toScan.slice(at, at + chunk);
       scanFiles(part, this.entryParam, (r) => {
@@ -288,8 +303,11 @@ export class WorkspaceIndex {
           return;
         }
         scanned.push(r.file);
-        entries.set(r.file, { size: r.size, mtimeMs: r.mtimeMs, hash: r.hash, scan: r.scan, encoded: r.encoded });
-      });
+        const entry: CacheEntry = { size: r.size, mtimeMs: r.mtimeMs, hash: r.hash, scan: r.scan, encoded: early ? undefined : r.encoded };
+        entries.set(r.file, entry);
+        if (early && r.encoded) early.encodeAsScanned(r.file, entry, r.encoded);
+        if (configDuringScan && (r.scan.functions.length || r.scan.macros.length)) config!.prepareFile(r.file);
+      }, configDuringScan ? undefined : meanwhile);
       yield { done, total: files.length };
     }
     // Into the index in the files' order, not the order the cache or the scan threads gave them: the
@@ -302,10 +320,10 @@ export class WorkspaceIndex {
     scanned.sort();
     this.rehashed.clear();
     this.built = new Map([...entries].map(([f, e]) => [f, e.hash]));
-    this.lastBuild = { files: files.length, fromCache, scanned, workers, cacheFile: cache ? cache.file : null };
+    this.lastBuild = { files: files.length, fromCache, scanned, workers, configDuringScan, encodedDuringScan: early?.rows.size ?? 0, cacheFile: cache ? cache.file : null };
     if (cache && (toScan.length > 0 || entries.size !== stored.size || fromCache !== stored.size)) {
       try {
-        cache.save(entries);
+        cache.save(entries, early ?? undefined);
       } catch {
         // A cache that cannot be written (read-only home, full disk) only costs the next run time.
       }
@@ -321,7 +339,7 @@ export class WorkspaceIndex {
   buildFrom(scans: ReadonlyMap<string, FileScan>): void {
     const files = [...scans.keys()].sort();
     for (const f of files) this.putNew(f, scans.get(f)!);
-    this.lastBuild = { files: files.length, fromCache: 0, scanned: [], workers: 0, cacheFile: null };
+    this.lastBuild = { files: files.length, fromCache: 0, scanned: [], workers: 0, configDuringScan: false, encodedDuringScan: 0, cacheFile: null };
   }
 
   /**

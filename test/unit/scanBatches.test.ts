@@ -15,6 +15,7 @@ import { WorkspaceIndex } from '../../engine/index/workspaceIndex';
 import { FileScan, scanFile } from '../../engine/index/fileScan';
 import { scanFiles } from '../../engine/index/scanWorkers';
 import { Ints, NameTable, Recoder, decodeScan, encodeScan } from '../../engine/index/scanCodec';
+import { CacheEntry, EarlyEncoding, IndexCache } from '../../engine/index/indexCache';
 
 const catalogue = loadCatalogue();
 const fixturesDir = path.join(__dirname, '..', '..', '..', 'test', 'fixtures');
@@ -105,6 +106,8 @@ test('index cache written from the workers\' encodings: a warm build holds what 
   });
   assert.equal(cold.lastBuild?.workers, 2);
   assert.equal(cold.lastBuild?.scanned.length, files.length);
+  // Every row of the cache was encoded as its batch came, while the workers still scanned (not after the scan).
+  assert.equal(cold.lastBuild?.encodedDuringScan, files.length);
   const warm = new WorkspaceIndex({ root, arch: 'arm64', catalogue, cacheDir });
   warm.build();
   assert.equal(warm.lastBuild?.fromCache, files.length);
@@ -135,6 +138,29 @@ test('index cache written from the workers\' encodings: a warm build holds what 
   assert.equal(fourth.lastBuild?.fromCache, files.length);
   assert.deepEqual(fourth.definitionsNamed('late_one').map((d) => [d.file, d.calls]), [[edited, ['late_callee']]]);
   assert.deepEqual(plain({ functions: fourth.functionsIn(files[8]), macros: fourth.macrosIn(files[8]) }), plain({ functions: cold.functionsIn(files[8]), macros: cold.macrosIn(files[8]) }));
+});
+
+test('index cache rows encoded as the batches come, in many pieces, and a row encoded at the save: all read back whole', () => {
+  const { root, files } = tree(500);
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-batches-early-'));
+  // Pieces of 64 words: dozens of them, rows across their seams.
+  const early = new EarlyEncoding(64);
+  const entries = new Map<string, CacheEntry>();
+  withWorkers('2', () =>
+    scanFiles(files.slice(1), entry, (r) => {
+      const e: CacheEntry = { size: r.size, mtimeMs: r.mtimeMs, hash: r.hash, scan: r.scan! };
+      entries.set(r.file, e);
+      early.encodeAsScanned(r.file, e, r.encoded!);
+    }),
+  );
+  assert.equal(early.rows.size, files.length - 1, 'every file from the workers, encoded as it came');
+  // A scan made in this thread (no encoding yet): encoded by the save, after the early rows.
+  const st = fs.statSync(files[0]);
+  entries.set(files[0], { size: st.size, mtimeMs: st.mtimeMs, hash: 'h', scan: scanFile(fs.readFileSync(files[0]), entry) });
+  new IndexCache(cacheDir, root, ['early']).save(entries, early);
+  const back = new IndexCache(cacheDir, root, ['early']).load();
+  assert.equal(back.size, files.length);
+  for (const f of files) assert.deepEqual(plain(back.get(f)!.scan()), plain(scanFile(fs.readFileSync(f), entry)), f);
 });
 
 test('Recoder: copying an encoded scan into another table gives the numbers encodeScan gives for the decoded scan', () => {
