@@ -50,6 +50,7 @@ import { openerDeps } from './store/openerDeps';
 import { BindingReads } from './store/bindingReads';
 import { hoverAnswers, hoverDeps } from './store/keptSections';
 import { ChainPhase, ChainRecorder, chainKey } from './store/keptChains';
+import { ChainsAcrossEdits } from './store/chainsAcrossEdits';
 import { REACH_KINDS, ReachKind, reachBarriers, reachTargets } from './checkers/reachKinds';
 
 export interface WorkspaceOptions {
@@ -194,6 +195,8 @@ export class Workspace {
    * kept phase per keystroke would cost an edit's latency; store/keptChains.ts).
    */
   private textEdited = false;
+  /** The chain phases computed in this process, kept for the checks after an edit (store/chainsAcrossEdits.ts). */
+  private editedChains = new ChainsAcrossEdits();
 
   constructor(opts: WorkspaceOptions) {
     this.log = opts.log ?? ((m) => process.stderr.write(`lazymmu: ${m}\n`));
@@ -328,26 +331,30 @@ export class Workspace {
   private chainPhase(kind: ReachKind, scope: string, phases: [ReachKind, ChainPhase, ChainRecorder[]][]): ChainPhase {
     const store = this.textEdited ? null : this.analysisStore();
     const reach = this.reach(kind);
-    const kept = store?.chainsOf(`${kind}\0${scope}`, this.index, (n, f) => reach.entry(n, f)?.step.dist ?? -1, (n) => this.surveyExpands(n)) ?? null;
+    const dist = (n: string, f: string) => reach.entry(n, f)?.step.dist ?? -1;
+    const id = `${kind}\0${scope}`;
+    const kept = this.textEdited ? this.editedChains.productOf(id, this.interpreter(), dist) : (store?.chainsOf(id, this.index, dist, (n) => this.surveyExpands(n)) ?? null);
     const recorders: ChainRecorder[] = [];
     const phase = new ChainPhase(kept, () => {
       const cr = this.contextReach(kind);
-      if (store) recorders.push((cr.reads = new ChainRecorder(this.interpreter())));
+      recorders.push((cr.reads = new ChainRecorder(this.interpreter())));
       return cr;
-    }, !!store);
+    });
     phases.push([kind, phase, recorders]);
     return phase;
   }
 
-  /** Counts the phases' chains and puts those computed here in the store (keyed by what they read). */
+  /** Counts the phases' chains and keeps those computed here: in memory for the checks after an edit, and in the store (keyed by what they read). */
   private keepChains(scope: string, phases: [ReachKind, ChainPhase, ChainRecorder[]][]): void {
     const store = this.textEdited ? null : this.analysisStore();
-    if (!store) return;
     for (const [kind, phase, [recorder]] of phases) {
+      const product = phase.product();
+      if (product && recorder) this.editedChains.keep(`${kind}\0${scope}`, product, recorder);
+      if (!store) continue;
       this.storeCounts.chainsFromStore += phase.served;
       this.storeCounts.chainsComputed += phase.computed;
-      const product = phase.product();
-      if (product && recorder) store.putChains(`${kind}\0${scope}`, this.index, chainKey(this.index, recorder, (n) => this.surveyExpands(n)), product);
+      // Its own copy: the one kept in memory has its places moved by later edits.
+      if (product && recorder) store.putChains(`${kind}\0${scope}`, this.index, chainKey(this.index, recorder, (n) => this.surveyExpands(n)), phase.product()!);
     }
   }
 
@@ -372,6 +379,7 @@ export class Workspace {
       }
     // Which macros a survey runs in place came from those searches: a survey holds while its answers do.
     if (searches) this.interp?.recheckSurveys();
+    this.editedChains.edited(file, delta, reparse, searches);
     const names = delta.changedNames;
     const fns = reparse?.changedFunctions ?? new Set<string>();
     for (const d of delta.removed) this.localFindings.delete(d as Definition);
@@ -415,6 +423,7 @@ export class Workspace {
     this.analysedHere.clear();
     this.reaches.clear();
     this.localFindings.clear();
+    this.editedChains.clear();
     this.interp?.dispose();
     this.interp = null;
   }
@@ -952,6 +961,7 @@ export class Workspace {
     this.analysedHere.clear();
     this.reaches.clear();
     this.localFindings.clear();
+    this.editedChains.clear();
     this.sources.clear();
   }
 

@@ -204,6 +204,15 @@ export class Interpreter extends SummaryStore {
   }
 
   /**
+   * Whether survey entry `e` is still the one survey() gives (not forgotten
+   * or made again since, its in-place macro answers holding): the calls it
+   * lists are then what a survey made now lists (places moved with the text).
+   */
+  surveyStillHeld(e: MemoEntry): boolean {
+    return this.memo.get(`S|${e.fnKey}|${bindingKey(e.binding)}`) === e && this.surveyHolds(e);
+  }
+
+  /**
    * Which macros a survey runs in place: those that can reach what the
    * section rules look for (set by the Workspace from its call-graph
    * searches; the others are only named). When the searches are made

@@ -28,6 +28,7 @@
 // Checking reads no file except those whose content changed.
 import type { ReachChain, ReachReads } from '../analysis/contextReach';
 import type { Interpreter } from '../analysis/interpreter';
+import type { MemoEntry } from '../analysis/summaries/store';
 import type { SectionCall } from '../analysis/records';
 import type { FunctionRef } from '../analysis/sourceCache';
 import { Binding, bindingKey } from '../analysis/values';
@@ -80,6 +81,8 @@ export class ChainRecorder implements ReachReads {
   readonly globals = new Set<string>();
   readonly surveyNames = new Set<string>();
   readonly entries = new Map<string, [string, string, number]>();
+  /** The survey memo entries read (a phase kept in process across edits holds while they do: analysis/chainsAcrossEdits.ts). */
+  readonly surveyed = new Set<MemoEntry>();
   /** Something not keyed finer was read. */
   wide = false;
 
@@ -100,6 +103,7 @@ export class ChainRecorder implements ReachReads {
       this.wide = true;
       return;
     }
+    this.surveyed.add(e);
     for (const f of e.fns) this.fns.add(f);
     for (const n of e.names) {
       this.names.add(n);
@@ -214,12 +218,10 @@ export class ChainPhase {
   constructor(
     private readonly kept: ChainProduct | null,
     private readonly startLive: () => { chain(c: SectionCall): ReachChain | null },
-    /** false: nothing will be kept (a check after an edit): the calls' identities are not made. */
-    private readonly keeping = true,
   ) {}
 
   chain(c: SectionCall): ReachChain | null {
-    const id = this.keeping || this.kept ? callIdentity(c) : '';
+    const id = callIdentity(c);
     const n = this.asked.length;
     this.asked.push(c);
     this.ids.push(id);
