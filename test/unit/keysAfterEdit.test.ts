@@ -59,3 +59,42 @@ test("after a reload, an edit re-hashes only the edited file's regions; the open
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("after a reload, the call graph's digest is hashed again only when an edit changed a file's part of the graph", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-keys-graph-'));
+  try {
+    const root = path.join(dir, 'tree');
+    const cache = path.join(dir, 'cache');
+    fs.cpSync(path.join(__dirname, '../../../test/fixtures/rerun'), root, { recursive: true });
+    const other = path.join(root, 'other.c');
+    const text = fs.readFileSync(other, 'utf8');
+    const first = new Workspace({ root, cacheDir: cache, log: () => {}, storeSavedByCaller: true });
+    first.build();
+    await first.check([root]);
+    first.saveStore();
+    // The reload: walk_pte_range, bound by its callers, is keyed by the call graph's digest.
+    const ws = new Workspace({ root, cacheDir: cache, log: () => {}, storeSavedByCaller: true });
+    ws.build();
+    await ws.check([root]);
+    const fromStore = ws.storeCounts.sectionsFromStore;
+    assert.ok(fromStore >= 2, 'the openers taken from the store');
+    for (const [what, edited, hashed, kept] of [
+      // The first digest after the reload was recalled from graph.json: hashed once.
+      ['a body edited, its calls kept', text.replace('x += 2;', 'x += 3;'), 1, true],
+      ['edited again, its calls kept', text.replace('x += 2;', 'x += 4;'), 0, true],
+      // walk_pte_range's key (the graph's digest) no longer holds: computed again.
+      ['a call added', text.replace('x += 2;', 'x += abs(n);'), 1, false],
+    ] as const) {
+      assert.notEqual(edited, text);
+      ws.setText(other, edited);
+      const graphs = keyCounts.graphs;
+      const r = await ws.check([root]);
+      assert.equal(JSON.stringify(r.findings), await cacheless(root, other, edited), `${what}: the findings equal a cacheless Workspace's`);
+      if (kept) assert.equal(ws.storeCounts.sectionsFromStore, fromStore, `${what}: every opener still taken from the store (other.c is not read by any)`);
+      else assert.equal(ws.storeCounts.sectionsFromStore, fromStore - 1, `${what}: the opener keyed by the graph computed again`);
+      assert.equal(keyCounts.graphs - graphs, hashed, `${what}: the call graph hashed whole ${hashed} time(s)`);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
