@@ -191,8 +191,9 @@ export class Workspace {
   storeCounts: StoreCounts = noCounts();
   /**
    * A file's text changed since the index was built (an editor's edit): the
-   * section calls' chains are then computed as before, not kept (checking a
-   * kept phase per keystroke would cost an edit's latency; store/keptChains.ts).
+   * section calls' chains are then neither taken from the store nor put in it
+   * (checking a stored phase's key per keystroke would cost an edit's latency;
+   * store/keptChains.ts), but served from this process's (editedChains).
    */
   private textEdited = false;
   /** The chain phases computed in this process, kept for the checks after an edit (store/chainsAcrossEdits.ts). */
