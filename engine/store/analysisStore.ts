@@ -370,7 +370,7 @@ export class AnalysisStore {
 
   /** `file` was indexed again with these names changed (IndexDelta.changedNames): products that read any of it are checked again when next asked for. */
   changed(file: string, names: Set<string>): void {
-    this.keptDigests.fileIndexed(file);
+    this.keptDigests.fileIndexed(file, names);
     // Kept hovers are keyed by the whole tree.
     this.validHovers.clear();
     for (const [f, reads] of this.validLocals) {

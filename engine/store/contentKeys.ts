@@ -53,10 +53,10 @@ export function fileOfFnKey(fnKey: string): string {
 
 /**
  * Stored products' keys made so far in this process (tests: an edit's check
- * makes none it does not look up with), files whose regions were hashed, and
- * call graphs hashed whole.
+ * makes none it does not look up with), files whose regions were hashed,
+ * call graphs hashed whole, and names whose definitions were hashed.
  */
-export const keyCounts = { deps: 0, regions: 0, graphs: 0 };
+export const keyCounts = { deps: 0, regions: 0, graphs: 0, names: 0 };
 
 export class ContentKeys {
   private regions = new Map<string, Map<number, string> | null>();
@@ -186,9 +186,14 @@ export class ContentKeys {
   /** What the index says about a name (see the header). */
   nameDigest(name: string): string {
     return this.memo(`N\0${name}`, () => {
+      const kept = this.kept?.nameDigest(this.index, name);
+      if (kept !== undefined) return kept;
+      keyCounts.names++;
       const defs = this.index.definitionsNamed(name).map((d) => [d.file, d.line, d.isStatic, d.isWeak, d.condition, d.takesEntry]);
       const macros = this.index.macrosNamed(name).map((m) => [m.file, m.line, m.params, m.body, m.condition]);
-      return sha1(JSON.stringify([name, defs, macros, this.index.usesLazyApi(name), this.index.mayTouchMode(name)]));
+      const digest = sha1(JSON.stringify([name, defs, macros, this.index.usesLazyApi(name), this.index.mayTouchMode(name)]));
+      this.kept?.keepName(name, digest);
+      return digest;
     });
   }
 
@@ -245,12 +250,19 @@ export class ContentKeys {
  *   index's, as fileDigest: they are a function of its text and its scan);
  * - the call graph's digest, with the files indexed again since it was made
  *   (AnalysisStore.changed): it holds while the tree has as many files, each
- *   of those is still indexed and its part of the graph is the same.
+ *   of those is still indexed and its part of the graph is the same;
+ * - a name's digest until an edit changes it: the name is in the edit's
+ *   changedNames (a definition or macro of it added, removed or changed
+ *   beyond its line, its "may touch the mode" or lazy-API answer changed),
+ *   or it is defined in the edited file (its line may have moved).
  */
 export class KeptDigests {
   private files = new Map<string, { hash: string; regions?: Map<number, string>; globals?: string }>();
   private graph: { digest: string; files: number } | null = null;
   private edited = new Set<string>();
+  private names = new Map<string, string>();
+  /** Files re-indexed whose names' digests are not let go of yet (their definitions read from the index when next asked). */
+  private namesEdited = new Set<string>();
 
   /** The kept digests of `file` at content hash `hash` (made empty when the hash is new); undefined without a hash. */
   ofFile(hash: string | undefined, file: string): { regions?: Map<number, string>; globals?: string } | undefined {
@@ -260,9 +272,25 @@ export class KeptDigests {
     return e;
   }
 
-  /** `file` was indexed again (its content, or whether it is in the tree, may have changed). */
-  fileIndexed(file: string): void {
+  /** `file` was indexed again (its content, or whether it is in the tree, may have changed) with `changedNames` (IndexDelta's). */
+  fileIndexed(file: string, changedNames: Iterable<string>): void {
     this.edited.add(file);
+    this.namesEdited.add(file);
+    for (const n of changedNames) this.names.delete(n);
+  }
+
+  /** A name's digest kept since no edit changed it (see the class), else undefined. */
+  nameDigest(index: WorkspaceIndex, name: string): string | undefined {
+    for (const f of this.namesEdited) {
+      for (const d of index.functionsIn(f)) this.names.delete(d.name);
+      for (const m of index.macrosIn(f)) this.names.delete(m.name);
+    }
+    this.namesEdited.clear();
+    return this.names.get(name);
+  }
+
+  keepName(name: string, digest: string): void {
+    this.names.set(name, digest);
   }
 
   graphMade(digest: string, files: number): void {
@@ -285,6 +313,8 @@ export class KeptDigests {
     this.files.clear();
     this.graph = null;
     this.edited.clear();
+    this.names.clear();
+    this.namesEdited.clear();
   }
 }
 

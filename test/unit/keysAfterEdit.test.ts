@@ -3,9 +3,11 @@
 // checked again against them (AnalysisStore.section). The digests of files
 // the edit did not change are kept across content keys by their content hash
 // (contentKeys.ts KeptDigests): only the edited file is read and hashed
-// again. Asserted: after each edit the findings equal a cacheless
+// again, and a name's digest is kept until an edit changes its definitions
+// or moves them. Asserted: after each edit the findings equal a cacheless
 // Workspace's, the unchanged opener is still taken from the store, and the
-// regions hashed again are the edited file's alone (keyCounts, not timings).
+// regions and names hashed again are the edited file's alone (keyCounts,
+// not timings).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
@@ -50,10 +52,13 @@ test("after a reload, an edit re-hashes only the edited file's regions; the open
       assert.ok(what === 'undone' || edited !== text);
       ws.setText(helpers, edited);
       const regions = keyCounts.regions;
+      const names = keyCounts.names;
       const r = await ws.check([root]);
+      const hashedNames = keyCounts.names - names;
       assert.equal(JSON.stringify(r.findings), await cacheless(root, helpers, edited), `${what}: the findings equal a cacheless Workspace's`);
       assert.ok(ws.storeCounts.sectionsFromStore >= 1, `${what}: store_open_a (its regions unchanged) still taken from the store`);
       assert.equal(keyCounts.regions - regions, 1, `${what}: only the edited file's regions hashed again (store_a.c's kept by its content hash)`);
+      assert.ok(hashedNames <= 2, `${what}: only the names the edited file defines hashed again (${hashedNames})`);
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
