@@ -69,6 +69,15 @@ export interface ChainEntry {
   product: ChainProduct;
 }
 
+/**
+ * A chain's copy for a finding: new hops and undecided notes (their places
+ * are moved in place in a product kept across edits: chainsAcrossEdits.ts),
+ * the rest shared (conditions and texts are never written once made).
+ */
+function copyChain(r: ReachChain | null): ReachChain | null {
+  return r && { ...r, hops: r.hops.map((h) => (h.undecided ? { ...h, undecided: h.undecided.map((u) => ({ ...u })) } : { ...h })) };
+}
+
 /** What ContextReach.chain reads of a call (not its place: the same call elsewhere has the same chain). */
 export function callIdentity(c: SectionCall): string {
   return JSON.stringify([c.callee, c.fromFile, c.via ?? null, c.args, bindingKey(c.binding)]);
@@ -228,7 +237,7 @@ export class ChainPhase {
     let r: ReachChain | null;
     if (!this.live && this.kept && n < this.kept.calls.length && this.kept.calls[n] === id) {
       // A copy: the checkers' findings hold the hops, the kept product stays as made.
-      r = structuredClone(this.kept.results[n]);
+      r = copyChain(this.kept.results[n]);
       this.served++;
     } else {
       if (!this.live) {
