@@ -231,7 +231,7 @@ test('a one-shot check lets go of its call-graph searches before the save, and t
   ws.build();
   const findings = JSON.stringify((await ws.check([root])).findings);
   assert.equal(ws.storeCounts.searchesComputed, 4);
-  const reaches = (ws as unknown as { reaches: Map<string, object> }).reaches;
+  const reaches = (ws as unknown as { searches: { reaches: Map<string, object> } }).searches.reaches;
   const refs = [...reaches.values()].map((r) => new WeakRef(r));
   assert.equal(refs.length, 4);
   ws.releaseAnalysis();
