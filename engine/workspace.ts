@@ -41,6 +41,7 @@ import type { Deps } from './store/contentKeys';
 import { analyseOpener, append, indirectPlace } from './openerAnalysis';
 import * as keptSections from './store/keptSections';
 import { ChainPhases } from './store/keptChains';
+import { ChainsAcrossEdits } from './store/chainsAcrossEdits';
 import { REACH_KINDS, ReachKind } from './checkers/reachKinds';
 import { SectionSearches } from './checkers/sectionSearches';
 
@@ -158,10 +159,13 @@ export class Workspace {
   storeCounts: StoreCounts = noCounts();
   /**
    * A file's text changed since the index was built (an editor's edit): the
-   * section calls' chains are then computed as before, not kept (checking a
-   * kept phase per keystroke would cost an edit's latency; store/keptChains.ts).
+   * section calls' chains are then neither taken from the store nor put in it
+   * (checking a stored phase's key per keystroke would cost an edit's latency;
+   * store/keptChains.ts), but served from this process's (editedChains).
    */
   private textEdited = false;
+  /** The chain phases computed in this process, kept for the checks after an edit (store/chainsAcrossEdits.ts). */
+  private editedChains = new ChainsAcrossEdits();
 
   constructor(opts: WorkspaceOptions) {
     this.log = opts.log ?? ((m) => process.stderr.write(`lazymmu: ${m}\n`));
@@ -249,7 +253,7 @@ export class Workspace {
     return this.store;
   }
 
-  /** A check's chain phases (store/keptChains.ts): none kept once a text was edited (see textEdited). */
+  /** A check's chain phases (store/keptChains.ts): none kept in the store once a text was edited (see textEdited), those of this process served instead. */
   private chainPhases(scope: string): ChainPhases<ReachKind> {
     return new ChainPhases<ReachKind>(
       {
@@ -259,6 +263,7 @@ export class Workspace {
         contextReach: (kind) => this.searches.contextReach(kind),
         expands: (name) => this.searches.expands(name),
         interpreter: () => this.interpreter(),
+        acrossEdits: this.editedChains,
       },
       scope,
     );
@@ -272,7 +277,9 @@ export class Workspace {
     this.keysStale = true;
     this.store?.changed(file, delta.changedNames);
     // Which macros a survey runs in place came from the searches: a survey holds while their answers do.
-    if (this.searches.afterIndexChange(delta)) this.interp?.recheckSurveys();
+    const searchesChanged = this.searches.afterIndexChange(delta);
+    if (searchesChanged) this.interp?.recheckSurveys();
+    this.editedChains.edited(file, delta, reparse, searchesChanged);
     const fns = reparse?.changedFunctions ?? new Set<string>();
     this.localVerdicts.afterIndexChange(file, delta, fns);
     if (!this.interp) return;
@@ -311,6 +318,7 @@ export class Workspace {
     this.analysedHere.clear();
     this.searches.clear();
     this.localVerdicts.clear();
+    this.editedChains.clear();
     this.interp?.dispose();
     this.interp = null;
   }
@@ -722,6 +730,7 @@ export class Workspace {
     this.analysedHere.clear();
     this.searches.clear();
     this.localVerdicts.clear();
+    this.editedChains.clear();
     this.sources.clear();
   }
 

@@ -1,6 +1,7 @@
 // Two builds side by side in ONE process: the same edits inside
 // copy_pte_range (scripts/benchEdits.ts's places, `cpu_relax();` typed in and
-// taken out again) given to a Workspace of each checkout's out/, the two
+// taken out again), and N spread over the file's function bodies (as
+// benchEditCpu.ts's), given to a Workspace of each checkout's out/, the two
 // alternated edit by edit, so that both meet the same machine load (two
 // processes run one after the other on this shared 2-core machine do not).
 // Prints the CPU (user + system) of the opener's run (root summaries, as
@@ -10,7 +11,9 @@
 // terms): the store's digests are not the interpreter's. Never run by the tests.
 //
 //   node out/scripts/benchEditCpuAB.js CHECKOUT_A CHECKOUT_B [TREE]
-//   (M edits, default 24, from the environment; each checkout built with `npx tsc -p .` and its wasm)
+//   (M edits inside copy_pte_range, default 24, and N spread ones, default 0, from the environment;
+//   VERBOSE=1 prints each check's CPU per build;
+//   each checkout built with `npx tsc -p .` and its wasm)
 import * as fs from 'fs';
 import * as path from 'path';
 import { defaultCacheBase } from '../engine/index/indexCache';
@@ -19,8 +22,9 @@ interface Side {
   checkout: string;
   ws: { setText(file: string, text: string): void; check(paths: string[]): Promise<{ findings: unknown[] }> };
   acc: { ms: number; depth: number };
-  run: number[];
-  all: number[];
+  /** Per kind of place (spread, inside copy_pte_range): the opener's run and the whole check, CPU ms per check. */
+  run: Map<string, number[]>;
+  all: Map<string, number[]>;
 }
 
 function pct(a: number[], p: number): number {
@@ -51,7 +55,7 @@ async function side(checkout: string, root: string, file: string, text: string):
   ws.build();
   ws.setText(file, text);
   await ws.check([file]);
-  return { checkout, ws, acc, run: [], all: [] };
+  return { checkout, ws, acc, run: new Map(), all: new Map() };
 }
 
 async function main(): Promise<void> {
@@ -61,13 +65,18 @@ async function main(): Promise<void> {
   const file = path.join(root, 'mm', 'memory.c');
   const text = fs.readFileSync(file, 'utf8');
   const lines = text.split('\n');
-  const { statementLinesOf } = require(path.join(path.resolve(a, 'out'), 'scripts', 'benchEdits'));
+  const { statementLines, statementLinesOf } = require(path.join(path.resolve(a, 'out'), 'scripts', 'benchEdits'));
   const inside: number[] = statementLinesOf(text, 'copy_pte_range');
+  const cand: number[] = statementLines(text);
   const m = Number(process.env.M ?? 24);
-  const at = Array.from({ length: m }, (_, k) => inside[Math.floor((k * inside.length) / m)]);
+  const n = Number(process.env.N ?? 0);
+  const at: [string, number][] = [
+    ...Array.from({ length: n }, (_, k): [string, number] => ['spread', cand[Math.floor((k * cand.length) / n)]]),
+    ...Array.from({ length: m }, (_, k): [string, number] => ['inside copy_pte_range', inside[Math.floor((k * inside.length) / m)]]),
+  ];
   const sides = [await side(a, root, file, text), await side(b, root, file, text)];
   let differing = 0;
-  for (const [k, ln] of at.entries())
+  for (const [k, [kind, ln]] of at.entries())
     for (const t of [[...lines.slice(0, ln), '\tcpu_relax();', ...lines.slice(ln)].join('\n'), text]) {
       const found: string[] = [];
       // Which build goes first alternates, so neither always meets the other's garbage.
@@ -77,20 +86,26 @@ async function main(): Promise<void> {
         s.ws.setText(file, t);
         const r = await s.ws.check([file]);
         const c = process.cpuUsage(c0);
-        s.run.push(s.acc.ms);
-        s.all.push((c.user + c.system) / 1000);
+        for (const [m, v] of [[s.run, s.acc.ms], [s.all, (c.user + c.system) / 1000]] as const) {
+          if (!m.has(kind)) m.set(kind, []);
+          m.get(kind)!.push(v);
+        }
         found.push(JSON.stringify(r.findings));
       }
       if (found[0] !== found[1]) {
         differing++;
         console.log(`findings differ after the edit at line ${ln + 1}`);
       }
+      if (process.env.VERBOSE) console.log(`  line ${ln + 1} (${kind}): ${sides.map((s) => `${s.all.get(kind)!.at(-1)!.toFixed(1)} ms`).join(' / ')}`);
     }
   for (const s of sides)
-    console.log(
-      `${s.checkout}: ${s.run.length} checks; the opener's run CPU ms p50 ${pct(s.run, 50).toFixed(1)}, p95 ${pct(s.run, 95).toFixed(1)}; ` +
-        `the whole check p50 ${pct(s.all, 50).toFixed(1)}, p95 ${pct(s.all, 95).toFixed(1)}`,
-    );
+    for (const [kind, run] of s.run) {
+      const all = s.all.get(kind)!;
+      console.log(
+        `${s.checkout}, ${kind}: ${run.length} checks; the opener's run CPU ms p50 ${pct(run, 50).toFixed(1)}, p95 ${pct(run, 95).toFixed(1)}; ` +
+          `the whole check p50 ${pct(all, 50).toFixed(1)}, p95 ${pct(all, 95).toFixed(1)}`,
+      );
+    }
   console.log(`checks whose findings differed between the builds: ${differing}`);
   if (differing) process.exitCode = 1;
 }

@@ -186,7 +186,9 @@ export class Interpreter extends SummaryStore {
     try {
       const mode = { depth: 1, paused: 0 };
       const sum = new FunctionRun(this, fn, false, { binding, survey: true }).run(mode, []);
-      this.memo.set(key, { sum, ...frame, epoch: this.epoch, fnKey: fn.key, mode, dirtyParams: [], outerPending: false, binding, survey: true, searches: this.searchGeneration });
+      const entry: MemoEntry = { sum, ...frame, epoch: this.epoch, fnKey: fn.key, mode, dirtyParams: [], outerPending: false, binding, survey: true, searches: this.searchGeneration };
+      this.memo.set(key, entry);
+      this.surveyKeys.set(entry, key);
       return { calls: sum.surveyCalls ?? [], cut: !!sum.surveyCut };
     } catch (e) {
       this.memo.delete(key);
@@ -202,6 +204,19 @@ export class Interpreter extends SummaryStore {
     const e = this.memo.get(`S|${fn.key}|${bindingKey(testsUsed(binding, fn.node.text))}`);
     return e === 'pending' || (e && !this.surveyHolds(e)) ? undefined : e;
   }
+
+  /**
+   * Whether survey entry `e` is still the one survey() gives (not forgotten
+   * or made again since, its in-place macro answers holding): the calls it
+   * lists are then what a survey made now lists (places moved with the text).
+   */
+  surveyStillHeld(e: MemoEntry): boolean {
+    const key = this.surveyKeys.get(e);
+    return key !== undefined && this.memo.get(key) === e && this.surveyHolds(e);
+  }
+
+  /** Each survey entry's memo key (surveyStillHeld: making it again per entry was most of serving a kept chain phase). */
+  private surveyKeys = new WeakMap<MemoEntry, string>();
 
   /**
    * Which macros a survey runs in place: those that can reach what the

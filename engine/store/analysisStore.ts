@@ -50,7 +50,7 @@ import type { IndirectCall, ModeEvent, ReadHit, SectionCall } from '../analysis/
 import type { StoredReach } from '../index/reachability';
 import type { SectionInfo } from '../sectionInfo';
 import { noteOwner } from '../cacheSweep';
-import { ContentKeys, Deps, GraphParts, TreeDigest, fileOfFnKey } from './contentKeys';
+import { ContentKeys, Deps, GraphParts, KeptDigests, TreeDigest, fileOfFnKey } from './contentKeys';
 import { readStore, writeStore } from './storeFile';
 import { LocalDeps, LocalsEntry, localsEntry, localsHold } from './keptLocals';
 import type { WorkspaceIndex } from '../index/workspaceIndex';
@@ -179,6 +179,8 @@ export class AnalysisStore {
   private keys: ContentKeys | null = null;
   /** The tree's digest kept across content keys (ContentKeys' third argument). */
   readonly tree = new TreeDigest();
+  /** Files' digests and the graph's kept across content keys (an edit makes new keys; contentKeys.ts). */
+  private readonly keptDigests = new KeptDigests();
   private parts: GraphParts | null = null;
   /** The call graph's parts kept across content keys and processes (ContentKeys' fourth argument). */
   readonly graphParts = (): GraphParts => (this.parts ??= GraphParts.fromStored(readStore(this.file('graphParts', 'bin'), this.world, this.log, 'v8')));
@@ -228,6 +230,7 @@ export class AnalysisStore {
     this.settle();
     this.keys = keys;
     keys.recalled = this.recalledGraph();
+    keys.kept = this.keptDigests;
   }
 
   /**
@@ -409,6 +412,7 @@ export class AnalysisStore {
 
   /** The tree was indexed again: every product is checked against it when next asked for. */
   forgetChecked(): void {
+    this.keptDigests.clear();
     this.valid.clear();
     // Computed on the old index: the next check puts them again.
     this.unkeyed.clear();
@@ -418,6 +422,7 @@ export class AnalysisStore {
 
   /** `file` was indexed again with these names changed (IndexDelta.changedNames): products that read any of it are checked again when next asked for. */
   changed(file: string, names: Set<string>): void {
+    this.keptDigests.fileIndexed(file, names);
     // Kept hovers are keyed by the whole tree.
     this.validHovers.clear();
     for (const [f, reads] of this.validLocals) {

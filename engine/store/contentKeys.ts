@@ -21,6 +21,9 @@
 //   each file's part hashed and kept by its content hash (GraphParts).
 // Digests are memoised for one ContentKeys; make a new one after texts change.
 // (A kernel tree's graph is ~25 MB of this text: hashed once per check.)
+// What outlives one ContentKeys is the store's KeptDigests: a file's region
+// and globals digests by its content hash, and the graph's digest while the
+// files edited since kept their parts.
 import * as crypto from 'crypto';
 import { WorkspaceIndex } from '../index/workspaceIndex';
 
@@ -48,13 +51,19 @@ export function fileOfFnKey(fnKey: string): string {
   return fnKey.slice(from, fnKey.indexOf('\0', from));
 }
 
-/** Stored products' keys made so far in this process (tests: an edit's check makes none it does not look up with). */
-export const keyCounts = { deps: 0 };
+/**
+ * Stored products' keys made so far in this process (tests: an edit's check
+ * makes none it does not look up with), files whose regions were hashed,
+ * call graphs hashed whole, and names whose definitions were hashed.
+ */
+export const keyCounts = { deps: 0, regions: 0, graphs: 0, names: 0 };
 
 export class ContentKeys {
   private regions = new Map<string, Map<number, string> | null>();
   private digests = new Map<string, string>();
   private graph: string | null = null;
+  /** Digests kept across content keys by the store (set by AnalysisStore.begin). */
+  kept: KeptDigests | null = null;
 
   constructor(
     private readonly index: WorkspaceIndex,
@@ -116,11 +125,17 @@ export class ContentKeys {
   private regionsOf(file: string): Map<number, string> | null {
     let r = this.regions.get(file);
     if (r !== undefined) return r;
+    const known = this.kept?.ofFile(this.index.contentHashOf(file), file);
+    if (known?.regions) {
+      this.regions.set(file, known.regions);
+      return known.regions;
+    }
     const text = this.textOf(file);
     if (text === null) {
       this.regions.set(file, null);
       return null;
     }
+    keyCounts.regions++;
     const starts = [0];
     for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
     const offset = (line: number) => (line <= starts.length ? starts[line - 1] : text.length);
@@ -134,6 +149,7 @@ export class ContentKeys {
       r.set(at, sha1(`${file}\0${at}\0${text.slice(from, segEnd)}`));
     }
     this.regions.set(file, r);
+    if (known) known.regions = r;
     return r;
   }
 
@@ -144,6 +160,8 @@ export class ContentKeys {
    */
   globalsDigest(file: string): string {
     return this.memo(`G\0${file}`, () => {
+      const known = this.kept?.ofFile(this.index.contentHashOf(file), file);
+      if (known?.globals !== undefined) return known.globals;
       const text = this.textOf(file);
       if (text === null) return 'unreadable';
       const starts = [0];
@@ -159,16 +177,23 @@ export class ContentKeys {
         // Not closed in its segment: nothing left out (more is keyed, never less).
         outside = Math.max(at, bodyEnd(text, at, segEnd));
       }
-      return h.update(text.slice(outside)).digest('hex');
+      const digest = h.update(text.slice(outside)).digest('hex');
+      if (known) known.globals = digest;
+      return digest;
     });
   }
 
   /** What the index says about a name (see the header). */
   nameDigest(name: string): string {
     return this.memo(`N\0${name}`, () => {
+      const kept = this.kept?.nameDigest(this.index, name);
+      if (kept !== undefined) return kept;
+      keyCounts.names++;
       const defs = this.index.definitionsNamed(name).map((d) => [d.file, d.line, d.isStatic, d.isWeak, d.condition, d.takesEntry]);
       const macros = this.index.macrosNamed(name).map((m) => [m.file, m.line, m.params, m.body, m.condition]);
-      return sha1(JSON.stringify([name, defs, macros, this.index.usesLazyApi(name), this.index.mayTouchMode(name)]));
+      const digest = sha1(JSON.stringify([name, defs, macros, this.index.usesLazyApi(name), this.index.mayTouchMode(name)]));
+      this.kept?.keepName(name, digest);
+      return digest;
     });
   }
 
@@ -191,13 +216,105 @@ export class ContentKeys {
   /** The call graph's digest (see the header); unchanged by an edit that keeps every definition's calls. */
   graphDigest(): string {
     if (this.graph !== null) return this.graph;
+    const same = this.kept?.graphIfSame(this.index, this.graphParts());
+    if (same) {
+      // Worth keeping (graph.json) as when it was hashed again: the tree digest it goes with changed.
+      if (same.edited) this.graphHashed = true;
+      return (this.graph = same.digest);
+    }
+    // Not kept: graphParts.bin's parts need not be the ones this digest was made of (graphIfSame compares with them).
     if (this.recalled && this.recalled.tree === this.treeDigest()) return (this.graph = this.recalled.graph);
     const h = crypto.createHash('sha1');
     const parts = this.graphParts();
-    for (const f of this.index.files().sort()) h.update(f).update('\0').update(parts.of(f, this.index.contentHashOf(f), () => graphOfFile(this.index, f)));
+    keyCounts.graphs++;
+    const files = this.index.files().sort();
+    for (const f of files) h.update(f).update('\0').update(parts.of(f, this.index.contentHashOf(f), () => graphOfFile(this.index, f)));
     parts.done();
     this.graphHashed = true;
-    return (this.graph = h.digest('hex'));
+    return this.keptGraph(h.digest('hex'));
+  }
+
+  private keptGraph(digest: string): string {
+    this.kept?.graphMade(digest, this.index.files().length);
+    return (this.graph = digest);
+  }
+}
+
+/**
+ * Digests kept by the store across content keys (a new ContentKeys is made
+ * after every edit): re-checking the openers that read an edited file made
+ * every other file they read be read from disk and hashed again, and the
+ * graph's ~50,000 parts be hashed together again (10-50 ms of an edit after a
+ * window reload, whose openers come from the store).
+ * - a file's region digests and globals digest, by its content hash (the
+ *   index's, as fileDigest: they are a function of its text and its scan);
+ * - the call graph's digest, with the files indexed again since it was made
+ *   (AnalysisStore.changed): it holds while the tree has as many files, each
+ *   of those is still indexed and its part of the graph is the same;
+ * - a name's digest until an edit changes it: the name is in the edit's
+ *   changedNames (a definition or macro of it added, removed or changed
+ *   beyond its line, its "may touch the mode" or lazy-API answer changed),
+ *   or it is defined in the edited file (its line may have moved).
+ */
+export class KeptDigests {
+  private files = new Map<string, { hash: string; regions?: Map<number, string>; globals?: string }>();
+  private graph: { digest: string; files: number } | null = null;
+  private edited = new Set<string>();
+  private names = new Map<string, string>();
+  /** Files re-indexed whose names' digests are not let go of yet (their definitions read from the index when next asked). */
+  private namesEdited = new Set<string>();
+
+  /** The kept digests of `file` at content hash `hash` (made empty when the hash is new); undefined without a hash. */
+  ofFile(hash: string | undefined, file: string): { regions?: Map<number, string>; globals?: string } | undefined {
+    if (hash === undefined) return undefined;
+    let e = this.files.get(file);
+    if (!e || e.hash !== hash) this.files.set(file, (e = { hash }));
+    return e;
+  }
+
+  /** `file` was indexed again (its content, or whether it is in the tree, may have changed) with `changedNames` (IndexDelta's). */
+  fileIndexed(file: string, changedNames: Iterable<string>): void {
+    this.edited.add(file);
+    this.namesEdited.add(file);
+    for (const n of changedNames) this.names.delete(n);
+  }
+
+  /** A name's digest kept since no edit changed it (see the class), else undefined. */
+  nameDigest(index: WorkspaceIndex, name: string): string | undefined {
+    for (const f of this.namesEdited) {
+      for (const d of index.functionsIn(f)) this.names.delete(d.name);
+      for (const m of index.macrosIn(f)) this.names.delete(m.name);
+    }
+    this.namesEdited.clear();
+    return this.names.get(name);
+  }
+
+  keepName(name: string, digest: string): void {
+    this.names.set(name, digest);
+  }
+
+  graphMade(digest: string, files: number): void {
+    this.graph = { digest, files };
+    this.edited.clear();
+  }
+
+  /** The graph's digest when it still holds (see the class), with whether files were indexed again since; null otherwise. */
+  graphIfSame(index: WorkspaceIndex, parts: GraphParts): { digest: string; edited: boolean } | null {
+    const g = this.graph;
+    if (!g || index.files().length !== g.files) return null;
+    for (const f of this.edited) if (!index.has(f) || !parts.sameAs(f, index.contentHashOf(f), () => graphOfFile(index, f))) return null;
+    const edited = this.edited.size > 0;
+    this.edited.clear();
+    return { digest: g.digest, edited };
+  }
+
+  /** The tree was indexed again. */
+  clear(): void {
+    this.files.clear();
+    this.graph = null;
+    this.edited.clear();
+    this.names.clear();
+    this.namesEdited.clear();
   }
 }
 
@@ -226,6 +343,21 @@ export class GraphParts {
     this.used.set(file, made);
     this.changed = true;
     return made[1];
+  }
+
+  /**
+   * Whether `file`'s part (at `contentHash` now) is the one the last digest
+   * used; the part kept is brought up to the new content hash when it is.
+   */
+  sameAs(file: string, contentHash: string | undefined, graphText: () => string): boolean {
+    const k = this.kept.get(file);
+    if (!k || contentHash === undefined) return false;
+    if (k[0] === contentHash) return true;
+    const digest = sha1(graphText());
+    if (digest !== k[1]) return false;
+    this.kept.set(file, [contentHash, digest]);
+    this.changed = true;
+    return true;
   }
 
   /** One digest made: what it used is what is kept (files gone from the tree drop out). */

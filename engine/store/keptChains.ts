@@ -30,6 +30,8 @@
 // ChainPhasesHost (this module never imports it).
 import type { ContextReach, ReachChain, ReachReads } from '../analysis/contextReach';
 import type { Interpreter } from '../analysis/interpreter';
+import type { MemoEntry } from '../analysis/summaries/store';
+import type { ChainsAcrossEdits } from './chainsAcrossEdits';
 import type { SectionCall } from '../analysis/records';
 import type { FunctionRef } from '../analysis/sourceCache';
 import { Binding, bindingKey } from '../analysis/values';
@@ -72,6 +74,15 @@ export interface ChainEntry {
   product: ChainProduct;
 }
 
+/**
+ * A chain's copy for a finding: new hops and undecided notes (their places
+ * are moved in place in a product kept across edits: chainsAcrossEdits.ts),
+ * the rest shared (conditions and texts are never written once made).
+ */
+function copyChain(r: ReachChain | null): ReachChain | null {
+  return r && { ...r, hops: r.hops.map((h) => (h.undecided ? { ...h, undecided: h.undecided.map((u) => ({ ...u })) } : { ...h })) };
+}
+
 /** What ContextReach.chain reads of a call (not its place: the same call elsewhere has the same chain). */
 export function callIdentity(c: SectionCall): string {
   return JSON.stringify([c.callee, c.fromFile, c.via ?? null, c.args, bindingKey(c.binding)]);
@@ -84,6 +95,8 @@ export class ChainRecorder implements ReachReads {
   readonly globals = new Set<string>();
   readonly surveyNames = new Set<string>();
   readonly entries = new Map<string, [string, string, number]>();
+  /** The survey memo entries read (a phase kept in process across edits holds while they do: analysis/chainsAcrossEdits.ts). */
+  readonly surveyed = new Set<MemoEntry>();
   /** Something not keyed finer was read. */
   wide = false;
 
@@ -104,6 +117,7 @@ export class ChainRecorder implements ReachReads {
       this.wide = true;
       return;
     }
+    this.surveyed.add(e);
     for (const f of e.fns) this.fns.add(f);
     for (const n of e.names) {
       this.names.add(n);
@@ -218,19 +232,17 @@ export class ChainPhase {
   constructor(
     private readonly kept: ChainProduct | null,
     private readonly startLive: () => { chain(c: SectionCall): ReachChain | null },
-    /** false: nothing will be kept (a check after an edit): the calls' identities are not made. */
-    private readonly keeping = true,
   ) {}
 
   chain(c: SectionCall): ReachChain | null {
-    const id = this.keeping || this.kept ? callIdentity(c) : '';
+    const id = callIdentity(c);
     const n = this.asked.length;
     this.asked.push(c);
     this.ids.push(id);
     let r: ReachChain | null;
     if (!this.live && this.kept && n < this.kept.calls.length && this.kept.calls[n] === id) {
       // A copy: the checkers' findings hold the hops, the kept product stays as made.
-      r = structuredClone(this.kept.results[n]);
+      r = copyChain(this.kept.results[n]);
       this.served++;
     } else {
       if (!this.live) {
@@ -264,12 +276,17 @@ export interface ChainPhasesHost<K extends string> {
   /** Which macros surveys run in place (checkers/sectionSearches.ts expands). */
   expands(name: string): boolean;
   interpreter(): Interpreter;
+  /** The phases computed in this process, served when there is no store to ask (chainsAcrossEdits.ts). */
+  acrossEdits: ChainsAcrossEdits;
 }
 
 /**
  * The chain phases of one check's scope: each kind's chains from the store
- * while what their searches read holds, else from a contextual search whose
- * reads are recorded; keep() puts those computed here in the store.
+ * while what their searches read holds (without a store to ask, as after an
+ * edit: the phase this process computed last, while what it read holds:
+ * chainsAcrossEdits.ts), else from a contextual search whose reads are
+ * recorded; keep() keeps those computed here in memory and puts them in the
+ * store.
  */
 export class ChainPhases<K extends string> {
   private readonly phases: [K, ChainPhase, ChainRecorder[]][] = [];
@@ -285,27 +302,32 @@ export class ChainPhases<K extends string> {
     const host = this.host;
     const store = host.store();
     const reach = host.reach(kind);
-    const kept = store?.chainsOf(`${kind}\0${this.scope}`, host.index, (n, f) => reach.entry(n, f)?.step.dist ?? -1, (n) => host.expands(n)) ?? null;
+    const id = `${kind}\0${this.scope}`;
+    const dist = (n: string, f: string) => reach.entry(n, f)?.step.dist ?? -1;
+    const kept = store ? store.chainsOf(id, host.index, dist, (n) => host.expands(n)) : host.acrossEdits.productOf(id, host.interpreter(), dist);
     const recorders: ChainRecorder[] = [];
     const phase = new ChainPhase(kept, () => {
       const cr = host.contextReach(kind);
-      if (store) recorders.push((cr.reads = new ChainRecorder(host.interpreter())));
+      recorders.push((cr.reads = new ChainRecorder(host.interpreter())));
       return cr;
-    }, !!store);
+    });
     this.phases.push([kind, phase, recorders]);
     return phase;
   }
 
-  /** Counts the phases' chains into `counts` and puts those computed here in the store (keyed by what they read). */
+  /** Counts the phases' chains into `counts`; keeps those computed here in memory and puts them in the store (keyed by what they read). */
   keep(counts: StoreCounts): void {
     const host = this.host;
     const store = host.store();
-    if (!store) return;
     for (const [kind, phase, [recorder]] of this.phases) {
+      const id = `${kind}\0${this.scope}`;
+      const product = phase.product();
+      if (product && recorder) host.acrossEdits.keep(id, product, recorder);
+      if (!store) continue;
       counts.chainsFromStore += phase.served;
       counts.chainsComputed += phase.computed;
-      const product = phase.product();
-      if (product && recorder) store.putChains(`${kind}\0${this.scope}`, host.index, chainKey(host.index, recorder, (n) => host.expands(n)), product);
+      // Its own copy: the one kept in memory has its places moved by later edits.
+      if (product && recorder) store.putChains(id, host.index, chainKey(host.index, recorder, (n) => host.expands(n)), phase.product()!);
     }
   }
 }

@@ -1,0 +1,81 @@
+// The section calls' chains (nesting, allocation, sleep) of a check after an
+// edit are kept from the check before while the edit touched nothing their
+// searches read (engine/store/chainsAcrossEdits.ts), with their places moved
+// when lines were added above them. Asserted: after each edit the findings,
+// the chains' hops and places included, equal a check from scratch of the
+// edited text; the phases were served without searching again when the edit
+// was elsewhere (a line above them, a function no chain reads) and searched
+// again when it was in a surveyed function, in a name a chain resolves, or in
+// the section's calls.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Workspace } from '../../engine/workspace';
+import { phaseCounts } from '../../engine/store/chainsAcrossEdits';
+
+const FIXTURE = path.join(__dirname, '../../../test/fixtures/chains');
+
+/** Every finding whole (related places and chains), with the root's folder named ROOT. */
+const whole = (fs: object[], dir: string) => fs.map((f) => JSON.stringify(f).split(dir).join('ROOT'));
+
+/** A check from scratch: a new Workspace over a copy of the fixture with these texts on disk. */
+async function fromScratch(texts: Map<string, string>): Promise<string[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-chains-scratch-'));
+  try {
+    for (const f of fs.readdirSync(FIXTURE)) fs.writeFileSync(path.join(dir, f), texts.get(f) ?? fs.readFileSync(path.join(FIXTURE, f), 'utf8'));
+    const ws = new Workspace({ root: dir });
+    ws.build();
+    return whole((await ws.check([dir])).findings, dir);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `text` with `line` typed at the top of `fn`'s body. */
+const typedIn = (text: string, fn: string, line: string) => {
+  const out = text.replace(new RegExp(`(\\n[^\\n]*\\b${fn}\\([^)]*\\)\\n\\{\\n)`), `$1\t${line}\n`);
+  assert.notEqual(out, text, `${fn} found`);
+  return out;
+};
+
+test('chains kept across edits that did not touch what they read equal chains computed from scratch', async () => {
+  const helpers = fs.readFileSync(path.join(FIXTURE, 'chain_helpers.c'), 'utf8');
+  const section = fs.readFileSync(path.join(FIXTURE, 'chain_section.c'), 'utf8');
+  const ws = new Workspace({ root: FIXTURE });
+  ws.build();
+  const first = whole((await ws.check([FIXTURE])).findings, FIXTURE);
+  assert.ok(first.some((f) => f.includes('sleep-in-section')) && first.some((f) => f.includes('alloc-in-section')), `the fixture's chains are found: ${first.join('\n')}`);
+
+  const aboveAll = `// a line above every hop\n${helpers}`;
+  const unrelated = typedIn(aboveAll, 'chain_unrelated', 'x = x * 3;');
+  const surveyed = typedIn(unrelated, 'chain_helper_a', 'cpu_relax();');
+  const quietSleeps = typedIn(surveyed, 'chain_quiet', 'might_sleep();');
+  const newCall = section.replace('\tchain_quiet(addr);\n', '\tchain_quiet(addr);\n\tchain_sleepy(addr);\n');
+  assert.notEqual(newCall, section);
+  const steps: [string, string, string, 'served' | 'searched'][] = [
+    ['a line added above every hop', aboveAll, section, 'served'],
+    ['a function no chain reads edited', unrelated, section, 'served'],
+    ['a surveyed function edited', surveyed, section, 'searched'],
+    ['a function a section calls starts sleeping', quietSleeps, section, 'searched'],
+    ['a function no chain reads edited, after those', typedIn(quietSleeps, 'chain_unrelated', 'x = x * 5;'), section, 'served'],
+    ['a call typed into a section', quietSleeps, newCall, 'searched'],
+    ['a static helper of the same name put beside the sections', helpers, section.replace('#include <linux/mm.h>\n', '#include <linux/mm.h>\n\nstatic void chain_helper_a(struct mm_struct *mm, unsigned long addr)\n{\n}\n'), 'searched'],
+    ['all undone', helpers, section, 'searched'],
+  ];
+  for (const [what, h, s, expect] of steps) {
+    const before = { ...phaseCounts };
+    ws.setText(path.join(FIXTURE, 'chain_helpers.c'), h);
+    ws.setText(path.join(FIXTURE, 'chain_section.c'), s);
+    const got = whole((await ws.check([FIXTURE])).findings, FIXTURE);
+    const served = phaseCounts.served - before.served;
+    const searched = phaseCounts.kept - before.kept;
+    assert.deepEqual(got, await fromScratch(new Map([['chain_helpers.c', h], ['chain_section.c', s]])), `${what}: the incremental check equals one from scratch`);
+    if (expect === 'served') {
+      assert.ok(served > 0, `${what}: phases were served from the last check`);
+      assert.equal(searched, 0, `${what}: no phase was searched again`);
+    } else assert.ok(searched > 0, `${what}: a phase was searched again`);
+  }
+  assert.deepEqual(whole((await ws.check([FIXTURE])).findings, FIXTURE), first, 'back to the first findings');
+});
