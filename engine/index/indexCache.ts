@@ -64,7 +64,8 @@ interface Stored {
   data: Int32Array;
 }
 
-type Entries = Map<string, { size: number; mtimeMs: number; hash: string; scan: FileScan; encoded?: EncodedScan }>;
+/** What save() writes per file: its stat, hash and scan, encoded already (a file kept encoded by the build has no decoded scan) or not. */
+type Entries = Map<string, { size: number; mtimeMs: number; hash: string; scan?: FileScan; encoded?: EncodedScan }>;
 
 /**
  * A delta is written instead of the whole cache while the files changed since
@@ -254,7 +255,7 @@ export class IndexCache {
       at[i] = out.length;
       if (verbatim && e.encoded?.data === prev!.data) out.append(prev!.data.subarray(e.encoded.at, endOf.get(e.encoded.at)));
       else if (e.encoded) recoder.copy(e.encoded, out);
-      else encodeScan(e.scan, t, out);
+      else encodeScan(e.scan!, t, out);
       i++;
     }
     return { v: SCAN_VERSION, key: this.key, ...extra, files, sizes, mtimes, hashes, at, names: t.names, data: out.toArray() };
