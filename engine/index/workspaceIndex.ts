@@ -490,12 +490,15 @@ export class WorkspaceIndex {
     const scan = s.decode();
     const defs = { functions: scan.functions as Definition[], macros: scan.macros as MacroDefinition[] };
     this.scans.set(file, defs);
-    this.decodedCount++;
     return defs;
   }
 
-  /** Files decoded after the build (tests: a warm rerun decodes few). */
-  decodedCount = 0;
+  /** How many files are still kept encoded (tests: a warm rerun decodes the few it reads). */
+  encodedFiles(): number {
+    let n = 0;
+    for (const s of this.scans.values()) if (s instanceof Undecoded) n++;
+    return n;
+  }
 
   /** Every file decoded (what walks every definition: the callers map, a partial index's copy). */
   private decodeAll(): void {
