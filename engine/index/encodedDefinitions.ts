@@ -65,6 +65,34 @@ class TablePart {
     for (let k = c.starts[id]; k < c.starts[id + 1]; k++) out.push({ pos: c.pos[k], rank: c.rank[k] });
   }
 
+  /** Per file position, the ranks of its functions and macros calling `name`, a rank once per call (a pass of callersMap.ts). */
+  callersOf(name: string, out: Map<number, { fns: number[]; macros: number[] }>): void {
+    const id = this.idOf(name);
+    if (id < 0) return;
+    for (const f of this.files) {
+      const d = f.encoded.data;
+      let i = f.encoded.at;
+      let hit: { fns: number[]; macros: number[] } | undefined;
+      const note = (macro: boolean, rank: number) => {
+        if (!hit) out.set(f.pos, (hit = { fns: [], macros: [] }));
+        (macro ? hit.macros : hit.fns).push(rank);
+      };
+      const nf = d[i++];
+      for (let r = 0; r < nf; r++) {
+        i += 4;
+        const end = i + 1 + d[i];
+        for (i++; i < end; i++) if (d[i] === id) note(false, r);
+      }
+      const nm = d[i++];
+      for (let r = 0; r < nm; r++) {
+        i += 4;
+        i += 1 + d[i]; // params
+        const end = i + 1 + d[i];
+        for (i++; i < end; i++) if (d[i] === id) note(true, r);
+      }
+    }
+  }
+
   /** Positions of the files with a function calling one of `names`. */
   filesCalling(names: Iterable<string>, out: Set<number>): void {
     const ids = new Set<number>();
@@ -165,6 +193,13 @@ export class EncodedDefinitions {
     for (const t of parts) t.placesOf(name, macro, out);
     // Files of several tables (a delta's beside the base's): in the index's order.
     if (parts.length > 1) out.sort((a, b) => a.pos - b.pos || a.rank - b.rank);
+    return out;
+  }
+
+  /** Per file position, the ranks of the functions and macros calling `name` (once per call). */
+  callersOf(name: string): Map<number, { fns: number[]; macros: number[] }> {
+    const out = new Map<number, { fns: number[]; macros: number[] }>();
+    for (const t of this.tables()) t.callersOf(name, out);
     return out;
   }
 

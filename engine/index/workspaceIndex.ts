@@ -11,7 +11,7 @@ import { scanFiles, workerCount } from './scanWorkers';
 import { contentHash } from './scanWorker';
 import type { EncodedScan } from './scanCodec';
 import { InputProblem } from '../findings';
-import { CallersMap } from './callersMap';
+import { CallersMap, LazyCallers } from './callersMap';
 import { NamedDefinitions } from './namedDefinitions';
 import { EncodedDefinitions, EncodedFile } from './encodedDefinitions';
 import type { ConfigOracle } from '../config/oracle';
@@ -515,8 +515,10 @@ export class WorkspaceIndex {
   private put(file: string, scan: FileScan): IndexDelta {
     const delta = emptyDelta();
     const old = this.scanOf(file);
-    // Its old definitions' names settled first: a name not yet settled is found by the ranks the file had (encodedDefinitions.ts).
+    // Its old definitions' names settled first: a name not yet settled is found by the ranks the file had (encodedDefinitions.ts);
+    // and the callers map built whole if its passes read the encodings (callersMap.ts LazyCallers).
     if (old) this.settleNamesOf(old);
+    this.callers?.beforeEdit();
     if (!old) {
       // A file new to the index (every file of a build): nothing to merge with.
       const functions = scan.functions.map((f) => ({ ...f, file }));
@@ -609,6 +611,7 @@ export class WorkspaceIndex {
     const scan = this.scanOf(file);
     if (!scan) return delta;
     this.settleNamesOf(scan);
+    this.callers?.beforeEdit();
     this.scans.delete(file);
     for (const d of [...scan.functions, ...scan.macros] as (Definition | MacroDefinition)[]) {
       this.unlink(d, delta);
@@ -726,7 +729,45 @@ export class WorkspaceIndex {
 
   /** Name -> the functions and macros that call it, in index order (built once, kept up to date by re-indexing; engine/index/callersMap.ts). */
   callersByName(): CallersMap<Definition | MacroDefinition> {
-    return (this.callers ??= new CallersMap(this.allCallers(), this.callerPasses));
+    const lazy = this.encodedDefs && this.callerPasses > 0;
+    return (this.callers ??= new CallersMap(lazy ? [] : this.allCallers(), this.callerPasses, lazy ? this.lazyCallers() : null));
+  }
+
+  /**
+   * The callers map's passes answered without decoding every file: a file
+   * still encoded is read from its encoding's calls (and decoded only when one
+   * of its definitions calls the name); the others from their definitions'
+   * calls as they are when the map is made (put and removeFile build the map
+   * whole before they change a file).
+   */
+  private lazyCallers(): LazyCallers<Definition | MacroDefinition> {
+    const table = this.encodedDefs!;
+    // Each file as it is now: still encoded (its position), or its callers with their calls.
+    const start: ({ file: string; pos: number } | { defs: (Definition | MacroDefinition)[]; calls: string[][] })[] = [];
+    for (const [file, s] of this.scans) {
+      if (s instanceof Undecoded) start.push({ file, pos: s.pos });
+      else {
+        const defs = [...s.functions, ...s.macros] as (Definition | MacroDefinition)[];
+        start.push({ defs, calls: defs.map((d) => d.calls) });
+      }
+    }
+    return {
+      pass: (name) => {
+        const ranks = table.callersOf(name);
+        const out: (Definition | MacroDefinition)[] = [];
+        for (const f of start) {
+          if ('pos' in f) {
+            const r = ranks.get(f.pos);
+            if (!r) continue;
+            const scan = this.scanOf(f.file)!;
+            for (const k of r.fns) out.push(scan.functions[k] as Definition);
+            for (const k of r.macros) out.push(scan.macros[k] as MacroDefinition);
+          } else for (let k = 0; k < f.defs.length; k++) for (const c of f.calls[k]) if (c === name) out.push(f.defs[k]);
+        }
+        return out.length ? out : undefined;
+      },
+      all: () => this.allCallers(),
+    };
   }
 
   /** Whether the callers map was built whole (tests: a warm rerun asks it for a few names only). */
