@@ -27,27 +27,23 @@
 //   not V8's crash report.
 // Other commands (simulate, --version), and any with LAZYMMU_NO_RELAUNCH=1,
 // run in this process, as they are.
-// The numbers and V8's out-of-memory marks are server/memoryPolicy.json's, the
-// one place the language server's start (server/memoryPolicy.ts) reads them
-// too; the build copies it into dist/, so that bin/ and dist/ are all the CLI
+// The numbers, V8's out-of-memory marks and the initial old space under a
+// user's limit are server/memoryPolicy.ts's (its numbers in memoryPolicy.json),
+// the one place the language server's start reads them too; the build bundles
+// it alone into dist/memoryPolicy.js, so that bin/ and dist/ are all the CLI
 // needs (as an installed package has them).
 const path = require('path');
 const fs = require('fs');
 const { spawn } = require('child_process');
 const bundle = path.join(__dirname, '..', 'dist', 'cli.js');
-const policyFile = path.join(__dirname, '..', 'dist', 'memoryPolicy.json');
-for (const built of [bundle, policyFile]) {
+const policyModule = path.join(__dirname, '..', 'dist', 'memoryPolicy.js');
+for (const built of [bundle, policyModule]) {
   if (!fs.existsSync(built)) {
     process.stderr.write(`lazymmu: dist/${path.basename(built)} is missing; run \`npm run build\` first\n`);
     process.exit(2);
   }
 }
-const policy = JSON.parse(fs.readFileSync(policyFile, 'utf8'));
-const HEAP_GROWING_PERCENT = policy.heapGrowingPercent;
-const SEMI_SPACE_MB = policy.cliSemiSpaceMb;
-const INITIAL_OLD_SPACE_MB = policy.initialOldSpaceMb;
-const MMAP_THRESHOLD = policy.mmapThreshold;
-const OOM_MARKS = policy.outOfMemoryMarks;
+const { HEAP_GROWING_PERCENT, CLI_SEMI_SPACE_MB: SEMI_SPACE_MB, MMAP_THRESHOLD, initialOldSpaceMb, outOfMemoryIn } = require(policyModule);
 
 const limit = process.env.LAZYMMU_MAX_HEAP_MB;
 if (limit !== undefined && !/^[1-9][0-9]*$/.test(limit)) {
@@ -55,17 +51,12 @@ if (limit !== undefined && !/^[1-9][0-9]*$/.test(limit)) {
   process.exit(2);
 }
 
-/** The old generation's start: INITIAL_OLD_SPACE_MB, and at most half of a heap limit the user set (the limit still decides). */
-function initialOldSpaceMb(limitMb) {
-  return limitMb ? Math.min(INITIAL_OLD_SPACE_MB, Math.max(1, Math.floor(Number(limitMb) / 2))) : INITIAL_OLD_SPACE_MB;
-}
-
 // Only the commands that check a tree run long enough to need it (a node start costs ~50 ms).
 const checks = ['check', 'review'].includes(process.argv[2]);
 if (process.env.LAZYMMU_NO_RELAUNCH === '1' || !checks) {
   require(bundle);
 } else {
-  const flags = [`--heap-growing-percent=${HEAP_GROWING_PERCENT}`, `--max-semi-space-size=${SEMI_SPACE_MB}`, `--initial-old-space-size=${initialOldSpaceMb(limit)}`, '--expose-gc', ...(limit ? [`--max-old-space-size=${limit}`] : [])];
+  const flags = [`--heap-growing-percent=${HEAP_GROWING_PERCENT}`, `--max-semi-space-size=${SEMI_SPACE_MB}`, `--initial-old-space-size=${initialOldSpaceMb(limit ? Number(limit) : undefined)}`, '--expose-gc', ...(limit ? [`--max-old-space-size=${limit}`] : [])];
   const env = { ...process.env, LAZYMMU_NO_RELAUNCH: '1' };
   if (env.MALLOC_MMAP_THRESHOLD_ === undefined) env.MALLOC_MMAP_THRESHOLD_ = String(MMAP_THRESHOLD);
   // stdout and stdin go straight through; stderr passes through here, line by line, so that V8's
@@ -82,7 +73,7 @@ if (process.env.LAZYMMU_NO_RELAUNCH === '1' || !checks) {
     pending = lines.pop();
     for (const line of lines) {
       // V8's report starts with its last GCs, before the FATAL ERROR line: from there on it is held back.
-      if (line.startsWith('<--- Last few GCs --->') || OOM_MARKS.some((m) => line.includes(m))) outOfMemory = true;
+      if (line.startsWith('<--- Last few GCs --->') || outOfMemoryIn(line)) outOfMemory = true;
       if (outOfMemory) continue;
       if (line === '') blanks++;
       else {
@@ -94,7 +85,7 @@ if (process.env.LAZYMMU_NO_RELAUNCH === '1' || !checks) {
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
   child.on('close', (code, signal) => {
     if (!outOfMemory && (pending || blanks)) process.stderr.write('\n'.repeat(blanks) + pending);
-    if (outOfMemory || (pending && OOM_MARKS.some((m) => pending.includes(m)))) {
+    if (outOfMemory || (pending && outOfMemoryIn(pending))) {
       const bound = limit ? `the heap limit LAZYMMU_MAX_HEAP_MB=${limit}` : `V8's heap limit`;
       process.stderr.write(`lazymmu: out of memory: the check needed more than ${bound}; check fewer paths, or set LAZYMMU_MAX_HEAP_MB to a larger number of megabytes\n`);
       process.exitCode = 2;

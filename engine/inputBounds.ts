@@ -3,7 +3,8 @@
 // file of 370,000 sections ran the CLI out of heap). Real kernel files are far
 // inside them (the largest .c is under 2 MB and holds a handful of sections;
 // the 24 MB amdgpu register headers are macros, never parsed). Past a bound
-// the rest is left out and the user is told how much (inputBoundProblems).
+// the rest is left out and the user is told how much (boundedFindings).
+import type { Finding, InputProblem } from './findings';
 
 /**
  * Texts longer than this (UTF-16 code units) are indexed (the byte scan is
@@ -35,4 +36,34 @@ export function leftOutMessage(what: { tooLarge?: number; sections?: number; sec
     out.push(`${count(what.functionsLeftOut)} of its functions not walked by the local rules (break-before-make, kernel-access-before-flush): lazymmu walks at most ${count(MAX_SECTIONS_PER_FILE)} per file`);
   if (what.findingsLeftOut) out.push(`${count(what.findingsLeftOut)} more findings not reported: at most ${count(MAX_FINDINGS_PER_FILE)} per file`);
   return out;
+}
+
+/** Per file, its lazy MMU sections and how many of them were left out (tooLarge: its size, none analysed). */
+export type SectionsLeftOut = Map<string, { sections: number; tooLarge?: number; sectionsLeftOut: number }>;
+
+/**
+ * At most MAX_FINDINGS_PER_FILE of `sorted` per file (the first in line
+ * order), and for each file `reported` accepts, what was left out of it in
+ * words: sections (`sections`), functions the local rules did not walk
+ * (`functions`), findings past the bound.
+ */
+export function boundedFindings(
+  sorted: Finding[],
+  sections: SectionsLeftOut,
+  functions: Map<string, number>,
+  reported: (file: string) => boolean,
+): { findings: Finding[]; problems: InputProblem[] } {
+  const perFile = new Map<string, number>();
+  const findings = sorted.filter((f) => {
+    const n = (perFile.get(f.file) ?? 0) + 1;
+    perFile.set(f.file, n);
+    return n <= MAX_FINDINGS_PER_FILE;
+  });
+  const problems: InputProblem[] = [];
+  for (const file of new Set([...sections.keys(), ...functions.keys(), ...perFile.keys()])) {
+    if (!reported(file)) continue;
+    const findingsLeftOut = Math.max(0, (perFile.get(file) ?? 0) - MAX_FINDINGS_PER_FILE);
+    for (const message of leftOutMessage({ ...sections.get(file), functionsLeftOut: functions.get(file), findingsLeftOut })) problems.push({ file, message });
+  }
+  return { findings, problems };
 }

@@ -1,56 +1,48 @@
 // A checked tree that lives on: the index and parsed files are kept between
 // checks, and files can be given new text (an editor's unsaved buffer).
 // The CLI makes one and checks once; the language server keeps one.
-// Long (~1000 lines) because it is where the index, the summaries, the
-// call-graph searches, the analysis store and the checkers meet: the state
-// they share (what an edit invalidates, what a check reuses) lives here, and
-// each piece's logic in its own module (index/, analysis/, store/, checkers/).
-// The next moves out, each behind a small host interface so that store/
-// never imports this file: the kept hovers (keepSectionInfos, keptSectionAt)
-// into store/keptSections.ts, the chain phases (chainPhase, keepChains) into
-// store/keptChains.ts, the store's opening (its world key) into
-// store/analysisStore.ts, the local verdicts into checkers/localVerdicts.ts.
+// The place where the pieces meet, and nothing else: the state they share
+// (what an edit invalidates, what a check reuses, the interpreter, the
+// overlays, the store) lives here, and each piece's logic in its own module,
+// reached through a small host interface so that none imports this file:
+// the openers' analysis (openerAnalysis.ts), the section searches
+// (checkers/sectionSearches.ts), the local verdicts
+// (checkers/localVerdicts.ts), the store's opening (store/analysisStore.ts),
+// the kept chains (store/keptChains.ts) and hovers (store/keptSections.ts),
+// the per-file bounds (inputBounds.ts). Long (~770 lines) because a check's
+// order (sections, searches, chains, local rules, reporting) and the
+// reuse across checks that each step depends on are read in one place.
 import * as fs from 'fs';
 import * as path from 'path';
-import { Finding, findingPlaces, InputProblem, moveFinding } from './findings';
+import { Finding, InputProblem } from './findings';
 import { TreeArchitectures } from './architectures';
 import { Catalogue, loadCatalogue } from './catalogue/catalogue';
 import { WorkspaceIndex, looksBinary } from './index/workspaceIndex';
 import { ensureParser } from './parse/cParser';
 import { SourceCache } from './analysis/sourceCache';
 import { IndirectCall, Interpreter, ModeEvent, ReadHit, SectionCall } from './analysis/interpreter';
-import { Reachability } from './index/reachability';
-import { ContextReach } from './analysis/contextReach';
-import { Binding } from './analysis/values';
-import { bindingsOf } from './analysis/callTargets';
-import { chainHops } from './checkers/callChain';
-import { gfpFlags } from './checkers/sleepInSection';
-import { Definition, IndexDelta } from './index/workspaceIndex';
+import { IndexDelta } from './index/workspaceIndex';
 import type { FileScan } from './index/fileScan';
 import { FunctionRef, Reparse } from './analysis/sourceCache';
 import { nestedSectionFindings } from './checkers/nestedSection';
 import { allocInSectionFindings } from './checkers/allocInSection';
 import { sleepInSectionFindings } from './checkers/sleepInSection';
-import { pauseMisuseFindings, unbalancedFindings } from './checkers/unbalancedSection';
 import { onePerPlace } from './checkers/sectionFinding';
-import { LOCAL_RULES } from './checkers';
-import { runLocalRules } from './checkers/localRules';
-import { withDerivedApis } from './checkers/derivedApis';
+import { LocalVerdicts } from './checkers/localVerdicts';
 import { readAfterWriteFindings } from './checkers/readAfterWrite';
 import { isSuppressed } from './suppression';
-import { SectionInfo, enterLeaveLines, sectionInfoFor } from './sectionInfo';
+import { SectionInfo, sectionInfoFor } from './sectionInfo';
 import { KernelConfig } from './config/kernelConfig';
 import { ConfigOracle, ConfigurationInfo, PinnedConfig } from './config/oracle';
 import { judgeFindings } from './config/judge';
-import { MAX_FINDINGS_PER_FILE, MAX_PARSED_TEXT, MAX_SECTIONS_PER_FILE, leftOutMessage } from './inputBounds';
-import { AnalysisStore, SectionProduct, StoreCounts, noCounts, worldKey } from './store/analysisStore';
-import { ContentKeys } from './store/contentKeys';
-import { codeSig } from './index/resultCache';
-import { openerDeps } from './store/openerDeps';
-import { BindingReads } from './store/bindingReads';
-import { hoverAnswers, hoverDeps } from './store/keptSections';
-import { ChainPhase, ChainRecorder, chainKey } from './store/keptChains';
-import { REACH_KINDS, ReachKind, reachBarriers, reachTargets } from './checkers/reachKinds';
+import { MAX_PARSED_TEXT, MAX_SECTIONS_PER_FILE, SectionsLeftOut, boundedFindings } from './inputBounds';
+import { AnalysisStore, SectionProduct, StoreCounts, noCounts, openAnalysisStore } from './store/analysisStore';
+import type { Deps } from './store/contentKeys';
+import { analyseOpener, append, indirectPlace } from './openerAnalysis';
+import * as keptSections from './store/keptSections';
+import { ChainPhases } from './store/keptChains';
+import { REACH_KINDS, ReachKind } from './checkers/reachKinds';
+import { SectionSearches } from './checkers/sectionSearches';
 
 export interface WorkspaceOptions {
   root: string;
@@ -94,9 +86,6 @@ export interface CheckResult {
   /** On a partial index (engine/partialIndex.ts): every finding may change with the whole index (engine/provisional.ts). */
   partialIndex?: true;
 }
-
-/** One depth for every section rule's chains (calls from the section's call to the target). */
-export const CHAIN_DEPTH = 24;
 
 /** Reads a source file as text, or explains why it cannot be analysed. */
 export function readSource(file: string): { text: string } | { problem: string } {
@@ -149,31 +138,10 @@ export class Workspace {
    * check's beginCheck/endCheck); dropped when the checks end.
    */
   private asideInterp: Interpreter | null = null;
-  /**
-   * The intraprocedural rules' findings per function, reused while its text
-   * and the functions its derived APIs were looked up in stay the same (their
-   * places moved with edits elsewhere in their files).
-   */
-  private localFindings = new Map<
-    Definition,
-    {
-      text: string;
-      row: number;
-      column: number;
-      /** Names looked up and helpers read for the derived APIs (see withDerivedApis). */
-      names: Set<string>;
-      fns: Set<string>;
-      /** The derived APIs, as JSON: when one of `names`/`fns` changes, the verdict holds if these come out the same. */
-      derived: string;
-      stale: boolean;
-      files: Set<string>;
-      ownOnly: boolean;
-      findings: Finding[];
-    }
-  >();
-  /** The section checkers' call-graph searches, kept until an edit near a chain (Reachability.staleAfter). */
-  private reaches = new Map<ReachKind, Reachability>();
-  private targetSets = new Map<ReachKind, Set<string>>();
+  /** The intraprocedural rules' verdicts per function, reused while what they read holds (checkers/localVerdicts.ts). */
+  private readonly localVerdicts: LocalVerdicts;
+  /** The section checkers' call-graph searches, kept until an edit near a chain (checkers/sectionSearches.ts). */
+  private readonly searches: SectionSearches;
 
   private readonly contextSearchBound?: number;
 
@@ -210,6 +178,24 @@ export class Workspace {
     this.index = new WorkspaceIndex({ root: this.root, arch, catalogue: this.catalogue, cacheDir: opts.cacheDir, cacheSeed: opts.cacheSeed, config: this.config.active ? this.config : undefined });
     this.sources = new SourceCache(this.catalogue, (file) => this.textOf(file));
     this.architectures = new TreeArchitectures(this.root, this.catalogue);
+    this.localVerdicts = new LocalVerdicts({
+      catalogue: this.catalogue,
+      index: this.index,
+      sources: this.sources,
+      architectures: this.architectures,
+      viewed: (file) => this.overlays.has(file),
+      sizeOf: (file) => this.sizeOf(file),
+    });
+    this.searches = new SectionSearches({
+      index: this.index,
+      catalogue: this.catalogue,
+      sources: this.sources,
+      architectures: this.architectures,
+      store: () => this.analysisStore(),
+      counts: () => this.storeCounts,
+      interpreter: () => this.interpreter(),
+      contextSearchBound: this.contextSearchBound,
+    });
     made.add(new WeakRef(this));
   }
 
@@ -220,7 +206,7 @@ export class Workspace {
 
   private newInterpreter(): Interpreter {
     const interp = new Interpreter(this.index, this.catalogue, this.sources, this.config.active ? this.config : undefined);
-    interp.surveyExpands = (name) => this.surveyExpands(name);
+    interp.surveyExpands = (name) => this.searches.expands(name);
     interp.viewWanted = (file) => this.overlays.has(file);
     return interp;
   }
@@ -239,121 +225,43 @@ export class Workspace {
   }
 
   /**
-   * One of the three call-graph searches behind the section checkers,
-   * computed once and kept: the same depth and the same barriers for each
-   * (the catalogue's chainBarriers, and calls that never return, BUG() and
-   * panic() and the assertions around them: past those the kernel is going
-   * down, not batching). A chain also ends at a helper that opens a section
-   * of its own (kernelMappers marked `nests`: set_memory_valid(),
-   * apply_to_page_range(), ...): the enter search has reached its target
-   * there and shows the way in; the allocation and sleep searches do not go
-   * inside, since what that helper does is the nested section's, reported as
-   * nesting (under DEBUG_PAGEALLOC every page freed in a section would
-   * otherwise "allocate" the page tables of the linear map it remaps).
-   */
-  private reach(kind: ReachKind): Reachability {
-    let r = this.reaches.get(kind);
-    if (!r) {
-      const store = this.analysisStore();
-      const inputs = JSON.stringify([kind, [...this.targets(kind)].sort(), reachBarriers(this.catalogue, kind).map((b) => b.source), CHAIN_DEPTH]);
-      const stored = store?.search(kind, inputs) ?? undefined;
-      // Test code is never part of a chain (catalogue testCodeFiles).
-      r = new Reachability(this.index, this.targets(kind), CHAIN_DEPTH, reachBarriers(this.catalogue, kind), (file) => this.architectures.isTestCode(file), stored);
-      if (store) {
-        if (stored) this.storeCounts.searchesFromStore++;
-        else {
-          this.storeCounts.searchesComputed++;
-          const computed = r;
-          store.putSearch(kind, inputs, () => computed.toStored());
-        }
-      }
-      this.reaches.set(kind, r);
-    }
-    return r;
-  }
-
-  /**
    * The analysis store (null without a cache folder), its content keys made
    * afresh when the index changed since (texts the keys read may have too).
    */
   private analysisStore(): AnalysisStore | null {
-    if (this.store === undefined) {
-      const world = worldKey([
-        codeSig(),
-        this.catalogue,
-        this.config.arch,
-        this.kernelConfig ?? null,
-        this.config.active ? [this.config.info(), this.config.archOptions()?.facts ?? null] : null,
-        this.index.buildFilesSignature(),
-        this.architectures.implementations(),
-        this.contextSearchBound ?? null,
-      ]);
-      this.store = this.cacheDir && this.storeWanted ? new AnalysisStore(this.cacheDir, [this.root, this.config.arch, this.config.info().text], world, this.log) : null;
-    }
+    if (this.store === undefined)
+      this.store = openAnalysisStore({
+        cacheDir: this.cacheDir,
+        wanted: this.storeWanted,
+        root: this.root,
+        catalogue: this.catalogue,
+        config: this.config,
+        kernelConfig: this.kernelConfig,
+        index: this.index,
+        architectures: this.architectures,
+        contextSearchBound: this.contextSearchBound,
+        log: this.log,
+      });
     if (this.store && this.keysStale) {
-      this.store.begin(new ContentKeys(this.index, (f) => this.textOf(f), this.store.tree, this.store.graphParts));
+      this.store.keyFor(this.index, (f) => this.textOf(f));
       this.keysStale = false;
-      // The "may touch the mode" set of an earlier process for the same call graph (the names' keys need it).
-      this.store.touchersFor(this.index);
     }
     return this.store;
   }
 
-  /** A kind's targets, made once per Workspace (surveyExpands asks for every macro a survey meets). */
-  private targets(kind: ReachKind): Set<string> {
-    let t = this.targetSets.get(kind);
-    if (!t) this.targetSets.set(kind, (t = reachTargets(this.catalogue, kind)));
-    return t;
-  }
-
-  /** The contextual search of one rule, for one check (its surveys are kept by the interpreter). */
-  private contextReach(kind: ReachKind): ContextReach {
-    const reach = this.reach(kind);
-    const targets = this.targets(kind);
-    const cat = this.catalogue;
-    const isTarget = (name: string, args: string[], binding?: Binding) =>
-      targets.has(name) && !(kind === 'sleep' && gfpFlags(cat, name, args, binding) === 'no');
-    // An allocation whose flags do not sleep can still map a page (DEBUG_PAGEALLOC nesting): only the sleep search stops there.
-    const stops = (name: string, args: string[], binding?: Binding) => kind === 'sleep' && gfpFlags(cat, name, args, binding) === 'no';
-    const barriers = reachBarriers(this.catalogue, kind);
-    const isBarrier = (name: string) => barriers.some((b) => b.test(name));
-    return new ContextReach(this.interpreter(), this.index, this.sources, reach, (node) => chainHops(reach, node, this.sources), isTarget, stops, isBarrier, kind === 'sleep', CHAIN_DEPTH, this.contextSearchBound);
-  }
-
-  /**
-   * The chains of one kind for a check's scope: from the analysis store
-   * while what their searches read holds (store/keptChains.ts), else from a
-   * contextual search whose reads are recorded for keepChains.
-   */
-  private chainPhase(kind: ReachKind, scope: string, phases: [ReachKind, ChainPhase, ChainRecorder[]][]): ChainPhase {
-    const store = this.textEdited ? null : this.analysisStore();
-    const reach = this.reach(kind);
-    const kept = store?.chainsOf(`${kind}\0${scope}`, this.index, (n, f) => reach.entry(n, f)?.step.dist ?? -1, (n) => this.surveyExpands(n)) ?? null;
-    const recorders: ChainRecorder[] = [];
-    const phase = new ChainPhase(kept, () => {
-      const cr = this.contextReach(kind);
-      if (store) recorders.push((cr.reads = new ChainRecorder(this.interpreter())));
-      return cr;
-    }, !!store);
-    phases.push([kind, phase, recorders]);
-    return phase;
-  }
-
-  /** Counts the phases' chains and puts those computed here in the store (keyed by what they read). */
-  private keepChains(scope: string, phases: [ReachKind, ChainPhase, ChainRecorder[]][]): void {
-    const store = this.textEdited ? null : this.analysisStore();
-    if (!store) return;
-    for (const [kind, phase, [recorder]] of phases) {
-      this.storeCounts.chainsFromStore += phase.served;
-      this.storeCounts.chainsComputed += phase.computed;
-      const product = phase.product();
-      if (product && recorder) store.putChains(`${kind}\0${scope}`, this.index, chainKey(this.index, recorder, (n) => this.surveyExpands(n)), product);
-    }
-  }
-
-  /** Surveys run a macro in place only when it can reach what some section rule looks for (by name). */
-  private surveyExpands(name: string): boolean {
-    return REACH_KINDS.some((k) => this.targets(k).has(name) || !!this.reach(k).entry(name, ''));
+  /** A check's chain phases (store/keptChains.ts): none kept once a text was edited (see textEdited). */
+  private chainPhases(scope: string): ChainPhases<ReachKind> {
+    return new ChainPhases<ReachKind>(
+      {
+        index: this.index,
+        store: () => (this.textEdited ? null : this.analysisStore()),
+        reach: (kind) => this.searches.reach(kind),
+        contextReach: (kind) => this.searches.contextReach(kind),
+        expands: (name) => this.searches.expands(name),
+        interpreter: () => this.interpreter(),
+      },
+      scope,
+    );
   }
 
   /** After the index changed: drops the searches and summaries the change can affect, moves the places of the rest. */
@@ -363,22 +271,10 @@ export class Workspace {
     this.asideInterp = null;
     this.keysStale = true;
     this.store?.changed(file, delta.changedNames);
-    let searches = false;
-    for (const [k, r] of this.reaches)
-      if (r.staleAfter(delta)) {
-        // Brought up to date in place (reachability.ts update), else computed again when next asked for.
-        if (!r.update(delta)) this.reaches.delete(k);
-        searches = true;
-      }
-    // Which macros a survey runs in place came from those searches: a survey holds while its answers do.
-    if (searches) this.interp?.recheckSurveys();
-    const names = delta.changedNames;
+    // Which macros a survey runs in place came from the searches: a survey holds while their answers do.
+    if (this.searches.afterIndexChange(delta)) this.interp?.recheckSurveys();
     const fns = reparse?.changedFunctions ?? new Set<string>();
-    for (const d of delta.removed) this.localFindings.delete(d as Definition);
-    for (const [k, e] of this.localFindings) {
-      if (e.files.has(file) && !e.ownOnly) this.localFindings.delete(k);
-      else if ([...e.names].some((n) => names.has(n)) || [...e.fns].some((f) => fns.has(f))) e.stale = true;
-    }
+    this.localVerdicts.afterIndexChange(file, delta, fns);
     if (!this.interp) return;
     this.interp.invalidate(delta.lookupNames, fns);
     // Global initializers are read from top-level declarations: an edit inside function bodies leaves them.
@@ -413,8 +309,8 @@ export class Workspace {
     this.textEdited = false;
     this.store?.forgetChecked();
     this.analysedHere.clear();
-    this.reaches.clear();
-    this.localFindings.clear();
+    this.searches.clear();
+    this.localVerdicts.clear();
     this.interp?.dispose();
     this.interp = null;
   }
@@ -452,7 +348,7 @@ export class Workspace {
     const t = this.textOf(file);
     const hashBefore = this.index.contentHashOf(file);
     // A search taken from the store is decoded a file at a time: this file's part, before it changes.
-    for (const r of this.reaches.values()) r.decodeFile(file);
+    this.searches.decodeFile(file);
     const delta = t === null ? this.index.removeFile(file) : this.index.addScan(file, Buffer.from(t));
     if (hashBefore === undefined || this.index.contentHashOf(file) !== hashBefore) this.textEdited = true;
     this.afterIndexChange(file, delta, reparse);
@@ -465,7 +361,7 @@ export class Workspace {
       if (fs.existsSync(p) && fs.statSync(p).isFile()) {
         this.store?.settle();
         const t = this.textOf(p);
-        for (const r of this.reaches.values()) r.decodeFile(p);
+        this.searches.decodeFile(p);
         if (t !== null) this.afterIndexChange(p, this.index.addScan(p, Buffer.from(t)), null);
       }
     }
@@ -518,7 +414,7 @@ export class Workspace {
     const inPaths = (f: Finding) => isUnder(f.file, paths);
     let findings: Finding[] = [];
     let unfollowed = 0;
-    let skipped = new Map<string, { sections: number; tooLarge?: number; sectionsLeftOut: number }>();
+    let skipped: SectionsLeftOut = new Map();
     const localLeftOut = new Map<string, number>();
     try {
       const only = openersInPathsOnly ? (file: string) => isUnder(file, paths) : undefined;
@@ -550,10 +446,9 @@ export class Workspace {
       const here = calls.filter((c) => isUnder(c.at.file, paths));
       if (here.length || events.some((e) => isUnder(e.at.file, paths))) {
         // The contextual searches survey functions with the interpreter: inside its check; kept on disk per phase (store/keptChains.ts).
-        const scope = JSON.stringify([openersInPathsOnly, paths]);
-        const phases: [ReachKind, ChainPhase, ChainRecorder[]][] = [];
+        const phases = this.chainPhases(JSON.stringify([openersInPathsOnly, paths]));
         const chainOf = (kind: ReachKind) => {
-          const phase = this.chainPhase(kind, scope, phases);
+          const phase = phases.phase(kind);
           return (c: SectionCall) => phase.chain(c);
         };
         const enter = { legacy: chainOf('enter-legacy'), generic: chainOf('enter-generic') };
@@ -562,7 +457,7 @@ export class Workspace {
         findings.push(...allocInSectionFindings(here, chainOf('alloc'), cat, arch));
         await pause();
         findings.push(...sleepInSectionFindings(here, chainOf('sleep'), cat, arch));
-        this.keepChains(scope, phases);
+        phases.keep(this.storeCounts);
         await pause();
       }
       this.interp?.endCheck();
@@ -581,20 +476,11 @@ export class Workspace {
           continue;
         }
         if (store) this.storeCounts.localsComputed++;
-        const own: Finding[] = [];
-        const deps = { names: new Set<string>(), fns: new Set<string>() };
-        const budget = { left: MAX_SECTIONS_PER_FILE, leftOut: 0 };
-        // Too large to parse (inputBounds.ts; said with its sections): no function of it can be walked.
-        if (this.sizeOf(file) <= MAX_PARSED_TEXT)
-          for (const def of this.index.functionsIn(file) as Definition[]) {
-            for (const f of this.localFindingsOf(def, budget)) own.push(f);
-            const e = this.localFindings.get(def);
-            if (e) for (const [from, to] of [[e.names, deps.names], [e.fns, deps.fns]]) for (const x of from) to.add(x);
-          }
-        for (const f of own) findings.push({ ...f });
-        if (budget.leftOut) localLeftOut.set(file, budget.leftOut);
+        const own = this.localVerdicts.ofFile(file);
+        for (const f of own.findings) findings.push({ ...f });
+        if (own.leftOut) localLeftOut.set(file, own.leftOut);
         // An editor's buffer is stored only when the file has no entry yet (a window reload's first check), not per keystroke.
-        if (store && (!this.overlays.has(file) || !store.hasLocals(file))) store.putLocals(this.index, file, deps, own, budget.leftOut);
+        if (store && (!this.overlays.has(file) || !store.hasLocals(file))) store.putLocals(this.index, file, own.deps, own.findings, own.leftOut);
       }
     } catch (e) {
       // A failed analysis leaves no half-made summaries for the next check.
@@ -613,17 +499,9 @@ export class Workspace {
     findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
     const problems: InputProblem[] = this.index.problems.filter((p) => isUnder(p.file, paths));
     // At most MAX_FINDINGS_PER_FILE per file (the first in line order); what was left out is said.
-    const perFile = new Map<string, number>();
-    findings = findings.filter((f) => {
-      const n = (perFile.get(f.file) ?? 0) + 1;
-      perFile.set(f.file, n);
-      return n <= MAX_FINDINGS_PER_FILE;
-    });
-    for (const file of new Set([...skipped.keys(), ...localLeftOut.keys(), ...perFile.keys()])) {
-      if (!isUnder(file, paths)) continue;
-      const findingsLeftOut = Math.max(0, (perFile.get(file) ?? 0) - MAX_FINDINGS_PER_FILE);
-      for (const message of leftOutMessage({ ...skipped.get(file), functionsLeftOut: localLeftOut.get(file), findingsLeftOut })) problems.push({ file, message });
-    }
+    const bounded = boundedFindings(findings, skipped, localLeftOut, (file) => isUnder(file, paths));
+    findings = bounded.findings;
+    append(problems, bounded.problems);
     for (const p of paths) {
       const probe = fs.existsSync(p) && fs.statSync(p).isFile() ? this.textOf(p) : '';
       if (probe === null) problems.push({ file: p, message: this.readProblems.get(p) ?? 'cannot read' });
@@ -638,83 +516,10 @@ export class Workspace {
   }
 
   /**
-   * The intraprocedural rules (break-before-make, kernel-access-before-flush)
-   * on one function. Functions that build a new entry value, or open a
-   * section, may reach a setter or mapper through their helpers: those become
-   * APIs for the check (withDerivedApis). Kept per definition until the
-   * function moves or changes, or a name or helper it was derived from
-   * changes, or (when a finding names places outside the function) its file is edited.
-   */
-  private localFindingsOf(def: Definition, budget: { left: number; leftOut: number }): Finding[] {
-    // At most MAX_SECTIONS_PER_FILE functions of a file whose calls can match, in line order (inputBounds.ts).
-    const cat0 = this.catalogue;
-    const maybe = def.calls.some((c) => cat0.pteMakers.has(c) || cat0.lazyMode.get(c)?.op === 'enter');
-    if (maybe || LOCAL_RULES.some((r) => r.mayFind(def.calls, cat0))) {
-      if (budget.left <= 0) {
-        budget.leftOut++;
-        return [];
-      }
-      budget.left--;
-    }
-    const known = this.localFindings.get(def);
-    // The same text gives the same verdict wherever the function moved: findings whose places are all
-    // inside it move with it (messages hold places, not line numbers); others are reused only in place.
-    const holds = (fn: FunctionRef | null) =>
-      !!known &&
-      (fn
-        ? fn.node.text === known.text &&
-          (!known.findings.length || fn.node.startPosition.row === known.row || (known.ownOnly && fn.node.startPosition.column === known.column))
-        : !known.text);
-    const moved = (fn: FunctionRef | null): Finding[] => {
-      const k = known!;
-      const row = fn?.node.startPosition.row;
-      if (row !== undefined && row !== k.row && k.findings.length) {
-        const d = row - k.row;
-        k.findings = k.findings.map((f) => moveFinding(f, def.file, (line, column) => [line + d, column]));
-        k.row = row;
-      }
-      return k.findings;
-    };
-    if (known && !known.stale) {
-      const fn = known.text ? this.sources.functionAt(def.file, def.name, def.line) : null;
-      if (holds(fn)) return moved(fn);
-    }
-    const deps = { names: new Set<string>([def.name]), fns: new Set<string>() };
-
-    const cat = maybe ? withDerivedApis(cat0, this.index, this.sources, def.calls, def.file, deps) : cat0;
-    const derived = maybe ? derivedSignature(cat, cat0) : '';
-    // Rules bound to an architecture judge only code it builds (not another arch/ directory).
-    const rules = LOCAL_RULES.filter((r) => r.mayFind(def.calls, cat) && this.architectures.judges(r.rule, def.file));
-    const fn = rules.length ? this.sources.functionAt(def.file, def.name, def.line) : null;
-    // A name or helper it was derived from changed, but the derived APIs came out the same: the verdict holds.
-    if (known && known.stale && known.derived === derived && holds(fn)) {
-      Object.assign(known, deps, { stale: false });
-      return moved(fn);
-    }
-    const findings: Finding[] = [];
-    // The local rules that can match, together on one walk of the function.
-    if (fn) findings.push(...runLocalRules(fn, cat, rules.map((r) => r.make(fn, cat, this.architectures)), this.overlays.has(fn.file)));
-    // The prefilter alone on a function's own calls is cheaper than remembering it (a whole tree has ~10^5 functions).
-    if (!maybe && !fn) {
-      this.localFindings.delete(def);
-      return findings;
-    }
-    const [first, last] = fn ? [fn.node.startPosition.row + 1, fn.node.endPosition.row + 1] : [0, 0];
-    const ownOnly = findings.every((f) => placesOf(f).every((p) => p.file === def.file && p.line >= first && p.line <= last));
-    const files = new Set(findings.flatMap((f) => placesOf(f).map((p) => p.file)));
-    const column = fn ? fn.node.startPosition.column : 0;
-    this.localFindings.set(def, { text: fn ? fn.node.text : '', row: first - 1, column, ...deps, derived, stale: false, files, ownOnly, findings });
-    return findings;
-  }
-
-  /**
    * Summarises every function that uses the lazy-mode API (the section
-   * roots), reusing carried summaries. A root that calls one of its own
-   * parameters inside its section (apply_to_pte_range()'s `fn`) is analysed
-   * again for each function its callers bind that parameter to
-   * (callTargets.ts); the calls through it are then followed like direct
-   * ones, with the binding calls as their origin. Ends with the interpreter
-   * still in its check (the section rules survey with it): check() ends it.
+   * roots, each as openerAnalysis.ts says), reusing carried summaries and
+   * the store's products. Ends with the interpreter still in its check (the
+   * section rules survey with it): check() ends it.
    */
   private async analyseSections(progress?: SectionProgress, openerIn?: (file: string) => boolean, fromStore = true): Promise<{
     hits: ReadHit[];
@@ -731,7 +536,7 @@ export class Workspace {
     loaded: number;
     unclean: boolean;
     /** Files whose sections were not all analysed (inputBounds.ts). */
-    skipped: Map<string, { sections: number; tooLarge?: number; sectionsLeftOut: number }>;
+    skipped: SectionsLeftOut;
   }> {
     const interp = this.interpreter();
     const carried = interp.hasSummaries();
@@ -742,7 +547,6 @@ export class Workspace {
     const indirect = new Map<string, IndirectCall>();
     const covered = new Set<string>();
     const findings: Finding[] = [];
-    const place = (c: IndirectCall) => `${c.at.file}:${c.at.line}:${c.at.column}`;
     // Per file: its sections, and whether it is too large to parse (inputBounds.ts).
     const leftOut = new Map<string, { sections: number; tooLarge?: number }>();
     // checkOpenersFirst(): only the openers of the chosen files (whole files, so the per-file bounds count the same).
@@ -753,19 +557,19 @@ export class Workspace {
     if (progress) {
       for (const kind of REACH_KINDS) {
         await progress(0, users.length);
-        this.reach(kind);
+        this.searches.reach(kind);
       }
     }
     const store = this.analysisStore();
     let loaded = 0;
     let unclean = false;
-    const toStore: [string, ReturnType<typeof openerDeps> & object, SectionProduct][] = [];
+    const toStore: [string, Deps, SectionProduct][] = [];
     // One opener's product, stored or just made, into the check's records (in the openers' order, as before).
     const takeProduct = (p: SectionProduct) => {
       append(hits, p.hits);
       append(events, p.events);
       append(calls, p.calls);
-      for (const c of p.indirect) indirect.set(place(c), c);
+      for (const c of p.indirect) indirect.set(indirectPlace(c), c);
       for (const k of p.covered) covered.add(k);
       append(findings, p.findings);
     };
@@ -789,39 +593,8 @@ export class Workspace {
       if (!ref) continue;
       this.analysedHere.add(opener);
       if (store) this.storeCounts.sectionsComputed++;
-      const product: SectionProduct = { hits: [], events: [], calls: [], indirect: [], covered: [], findings: [] };
-      const mode = { depth: 0, paused: 0 };
-      const sum = interp.summarize(ref, mode, []);
-      // Events and section calls of the root and of every callee summary it used.
-      const rec = interp.records(ref, mode);
-      const entries = [interp.entry(ref, mode)];
-      append(product.hits, sum.hits);
-      append(product.events, rec.modeEvents);
-      append(product.calls, rec.sectionCalls);
-      append(product.indirect, rec.indirectCalls);
-      const whole = { ...sum, ...rec };
-      append(product.findings, unbalancedFindings(ref.name, whole, this.architectures, this.sources));
-      append(product.findings, pauseMisuseFindings(ref.name, whole, this.architectures));
-      // The root calls its own pointer parameter (apply_to_pte_range's fn): analysed once per function its callers bind it to.
-      const own = rec.indirectCalls.filter((c) => c.param !== undefined && c.fn === ref.name && c.at.file === ref.file);
-      // What the bindings' search reads keys the stored product (store/bindingReads.ts).
-      const bound = own.length ? new BindingReads(this.index) : null;
-      for (const param of [...new Set(own.map((c) => c.param!))].sort((a, b) => a - b)) {
-        const found = bindingsOf(bound!.indexView(), this.sources, bound!.resolverView(interp), user, param);
-        if (found.complete && found.bindings.length) for (const c of own) if (c.param === param) product.covered.push(place(c));
-        for (const b of found.bindings) {
-          const binding: Binding = [[`P${param}`, b.fact]];
-          const bsum = interp.summarize(ref, mode, [], false, undefined, undefined, binding, b.origin);
-          const brec = interp.records(ref, mode, [], false, binding);
-          entries.push(interp.entry(ref, mode, [], false, binding));
-          append(product.hits, bsum.hits);
-          append(product.events, brec.modeEvents);
-          append(product.calls, brec.sectionCalls);
-          append(product.indirect, brec.indirectCalls.filter((c) => c.fn !== ref.name || c.param !== param));
-        }
-      }
+      const { product, deps } = analyseOpener(interp, ref, user, { index: this.index, sources: this.sources, architectures: this.architectures });
       takeProduct(product);
-      const deps = openerDeps(ref.name, entries, bound);
       if (!deps) unclean = true;
       else if (store && !interp.budgetHit) toStore.push([opener, deps, product]);
     }
@@ -877,7 +650,7 @@ export class Workspace {
       const carried = interp.hasSummaries();
       interp.beginCheck();
       try {
-        const info = sectionInfoFor(def, line, { cat: this.catalogue, interp, reach: (kind) => this.reach(kind) });
+        const info = sectionInfoFor(def, line, { cat: this.catalogue, interp, reach: (kind) => this.searches.reach(kind) });
         return { info, budgetHit: interp.budgetHit, again: interp.budgetHit && carried };
       } finally {
         interp.endCheck();
@@ -904,11 +677,8 @@ export class Workspace {
    * (engine/store/keptSections.ts), or null when none is kept for the tree as
    * it is now. `text`: the editor's text, which must be what the Workspace reads.
    */
-  keptSectionAt(fileIn: string, line: number, text?: string): SectionInfo | null {
-    const file = path.resolve(fileIn);
-    if (!this.storeWanted || !this.cacheDir || !this.index.has(file)) return null;
-    if (text !== undefined && this.textOf(file) !== text) return null;
-    return this.analysisStore()?.hoversOf(file)?.[line] ?? null;
+  keptSectionAt(file: string, line: number, text?: string): SectionInfo | null {
+    return keptSections.keptSectionAt(this.keptSectionsHost(), file, line, text);
   }
 
   /**
@@ -950,8 +720,8 @@ export class Workspace {
     this.asideInterp?.dispose();
     this.asideInterp = null;
     this.analysedHere.clear();
-    this.reaches.clear();
-    this.localFindings.clear();
+    this.searches.clear();
+    this.localVerdicts.clear();
     this.sources.clear();
   }
 
@@ -967,23 +737,25 @@ export class Workspace {
    * hover is read from the store (engine/store/keptSections.ts). Returns the
    * files whose answers were stored now.
    */
-  async keepSectionInfos(files: string[]): Promise<number> {
-    const store = this.checking ? null : this.analysisStore();
-    if (!store) return 0;
-    await ensureParser();
-    let stored = 0;
-    for (const file of files.map((f) => path.resolve(f))) {
-      if (!this.index.has(file) || store.hoversOf(file) || this.sizeOf(file) > MAX_PARSED_TEXT) continue;
-      const fns = this.functionsOf(file)
-        .map((ref) => ({ ref, lines: enterLeaveLines(ref.node, this.catalogue) }))
-        .filter((f) => f.lines.length);
-      const byLine = hoverAnswers(fns, (ref, line) => this.computeSectionAt(ref, line, false));
-      if (!byLine) continue;
-      store.putHovers(file, hoverDeps(file), byLine);
-      stored++;
-    }
-    store.save();
-    return stored;
+  keepSectionInfos(files: string[]): Promise<number> {
+    return keptSections.keepSectionInfos(this.keptSectionsHost(), files);
+  }
+
+  private keptSectionsHost(): keptSections.KeptSectionsHost {
+    const ws = this;
+    return {
+      index: this.index,
+      catalogue: this.catalogue,
+      storeWanted: this.storeWanted && !!this.cacheDir,
+      store: () => this.analysisStore(),
+      get checking() {
+        return ws.checking;
+      },
+      textOf: (file) => this.textOf(file),
+      sizeOf: (file) => this.sizeOf(file),
+      functionsOf: (file) => this.functionsOf(file),
+      computeSection: (ref, line) => this.computeSectionAt(ref, line, false),
+    };
   }
 }
 
@@ -993,19 +765,3 @@ export class Workspace {
  * progress); the check waits for it, so it may give the event loop back.
  */
 export type SectionProgress = (done: number, total: number) => void | Promise<void>;
-
-/** Appends one by one (a spread of a generated file's records would overflow the stack). */
-function append<T>(to: T[], from: readonly T[]): void {
-  for (const x of from) to.push(x);
-}
-
-/** The APIs withDerivedApis added to the catalogue (helpers forwarding to a setter or mapper), as JSON. */
-function derivedSignature(cat: Catalogue, base: Catalogue): string {
-  const added = <T>(m: Map<string, T>, b: Map<string, T>) => [...m].filter(([k]) => !b.has(k));
-  return JSON.stringify([added(cat.kernelMappers, base.kernelMappers), added(cat.entrySetters, base.entrySetters)]);
-}
-
-/** Every place a finding names (its range, related hops, path steps, message places). */
-function placesOf(f: Finding): { file: string; line: number }[] {
-  return findingPlaces(f);
-}

@@ -29,8 +29,8 @@ require('./injectionGrammar').writeInjectionGrammar();
 if (fs.existsSync(path.join(root, 'client/extension.ts'))) {
   esbuild.buildSync({ ...common, entryPoints: [{ in: path.join(root, 'client/extension.ts'), out: 'client' }], external: ['vscode'] });
 }
-// The memory policy's numbers, for bin/lazymmu.js (plain JS beside dist/; the bundles inline them).
-fs.copyFileSync(path.join(root, 'server', 'memoryPolicy.json'), path.join(dist, 'memoryPolicy.json'));
+// The memory policy (its numbers and rules) alone, for bin/lazymmu.js (plain JS beside dist/; the bundles inline it).
+esbuild.buildSync({ ...common, entryPoints: [{ in: path.join(root, 'server/memoryPolicy.ts'), out: 'memoryPolicy' }] });
 for (const wasm of [
   require.resolve('web-tree-sitter/tree-sitter.wasm'),
   require.resolve('tree-sitter-c/tree-sitter-c.wasm'),

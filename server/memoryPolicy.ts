@@ -17,14 +17,24 @@
 // stderr; outOfMemoryIn tells it apart, so that the client says so in one
 // message and does not restart the server into the same end.
 // No imports from the server or the editor: the client's bundle takes this file.
-// The numbers and V8's out-of-memory marks live in memoryPolicy.json, which
-// bin/lazymmu.js (plain JS, outside the bundles) reads too; the bundles inline it.
+// The numbers and V8's out-of-memory marks live in memoryPolicy.json (the
+// bundles inline it). The CLI's launcher (bin/lazymmu.js, plain JS outside
+// the bundles) takes them, and the rules below, from dist/memoryPolicy.js:
+// this file bundled alone by the build (scripts/bundle.js), so that bin/ and
+// dist/ stay all the CLI needs (as an installed package has them).
 import policy from './memoryPolicy.json';
 
 export const HEAP_GROWING_PERCENT = policy.heapGrowingPercent;
 export const INITIAL_OLD_SPACE_MB = policy.initialOldSpaceMb;
 export const MMAP_THRESHOLD = policy.mmapThreshold;
+/** The CLI's young generation's semi-spaces (bin/lazymmu.js says why). */
+export const CLI_SEMI_SPACE_MB = policy.cliSemiSpaceMb;
 const OUT_OF_MEMORY_MARKS: readonly string[] = policy.outOfMemoryMarks;
+
+/** The old generation's start: INITIAL_OLD_SPACE_MB, and at most half of a heap limit the user set (the limit still decides). */
+export function initialOldSpaceMb(limitMb: number | undefined): number {
+  return limitMb ? Math.min(INITIAL_OLD_SPACE_MB, Math.max(1, Math.floor(limitMb / 2))) : INITIAL_OLD_SPACE_MB;
+}
 
 /** LAZYMMU_MAX_HEAP_MB as a number of megabytes; undefined when unset; an error message when it is not a number. */
 export function heapLimitMb(env: NodeJS.ProcessEnv): number | undefined | { error: string } {
@@ -36,9 +46,8 @@ export function heapLimitMb(env: NodeJS.ProcessEnv): number | undefined | { erro
 /** The node flags the server starts with (before the script). */
 export function serverNodeArgs(env: NodeJS.ProcessEnv = process.env): string[] {
   const limit = heapLimitMb(env);
-  // A heap limit the user set still decides: the start is at most half of it.
-  const initial = typeof limit === 'number' ? Math.min(INITIAL_OLD_SPACE_MB, Math.max(1, Math.floor(limit / 2))) : INITIAL_OLD_SPACE_MB;
-  return [`--heap-growing-percent=${HEAP_GROWING_PERCENT}`, `--initial-old-space-size=${initial}`, ...(typeof limit === 'number' ? [`--max-old-space-size=${limit}`] : [])];
+  const mb = typeof limit === 'number' ? limit : undefined;
+  return [`--heap-growing-percent=${HEAP_GROWING_PERCENT}`, `--initial-old-space-size=${initialOldSpaceMb(mb)}`, ...(mb ? [`--max-old-space-size=${mb}`] : [])];
 }
 
 /** The server's environment: `env` with glibc's mmap threshold fixed (a user's own setting wins). */

@@ -36,8 +36,13 @@
 //   rerun or reload surveys only where an edit touched what they read.
 // The files also carry the *world*: the build of lazymmu, the catalogue,
 // the architecture, the configuration and the build files it is read from;
-// another world's file is not used. A corrupt file is ignored with a log
-// line; a stale entry is computed again (and replaces the old one on save).
+// another world's file is not used (openAnalysisStore makes the world of a
+// Workspace). A corrupt file is ignored with a log line; a stale entry is
+// computed again (and replaces the old one on save).
+// Long (~500 lines) because every product's entries, what holds in this
+// process, and their writing live together: changed(), forgetChecked() and
+// save() must see all of them. What keys each product is its own module's
+// (contentKeys, keptLocals, keptChains, keptSections).
 import * as crypto from 'crypto';
 import * as path from 'path';
 import type { Finding } from '../findings';
@@ -49,6 +54,11 @@ import { ContentKeys, Deps, GraphParts, TreeDigest, fileOfFnKey } from './conten
 import { readStore, writeStore } from './storeFile';
 import { LocalDeps, LocalsEntry, localsEntry, localsHold } from './keptLocals';
 import type { WorkspaceIndex } from '../index/workspaceIndex';
+import type { Catalogue } from '../catalogue/catalogue';
+import type { ConfigOracle } from '../config/oracle';
+import type { KernelConfig } from '../config/kernelConfig';
+import type { TreeArchitectures } from '../architectures';
+import { codeSig } from '../index/resultCache';
 import { ChainEntry, ChainKey, ChainProduct, chainKeyHolds, withDigests } from './keptChains';
 
 /** What one opener's analysis gives the checkers (Workspace.analyseSections), in the order it made them. */
@@ -119,9 +129,41 @@ export function storeSaying(c: StoreCounts): string {
 }
 
 /** The world a store file holds for (see the header): any JSON-able parts, Maps, Sets and RegExps included. */
-export function worldKey(parts: unknown[]): string {
+function worldKey(parts: unknown[]): string {
   const plain = (_k: string, v: unknown) => (v instanceof Map ? [...v] : v instanceof Set ? [...v] : v instanceof RegExp ? `/${v.source}/${v.flags}` : v);
   return crypto.createHash('sha1').update(JSON.stringify(parts, plain)).digest('hex');
+}
+
+/** What a Workspace's store is opened from: which store, and the parts of its world (see the header). */
+export interface StoreOpening {
+  /** The cache folder (no store without one). */
+  cacheDir?: string;
+  /** false: no store even with a cache folder (WorkspaceOptions.analysisStore). */
+  wanted: boolean;
+  root: string;
+  catalogue: Catalogue;
+  config: ConfigOracle;
+  kernelConfig?: KernelConfig;
+  index: WorkspaceIndex;
+  architectures: TreeArchitectures;
+  contextSearchBound?: number;
+  log: (msg: string) => void;
+}
+
+/** The store of a root, architecture and pinned configuration, for the world as it is (null: no cache folder, or not wanted). */
+export function openAnalysisStore(o: StoreOpening): AnalysisStore | null {
+  if (!o.cacheDir || !o.wanted) return null;
+  const world = worldKey([
+    codeSig(),
+    o.catalogue,
+    o.config.arch,
+    o.kernelConfig ?? null,
+    o.config.active ? [o.config.info(), o.config.archOptions()?.facts ?? null] : null,
+    o.index.buildFilesSignature(),
+    o.architectures.implementations(),
+    o.contextSearchBound ?? null,
+  ]);
+  return new AnalysisStore(o.cacheDir, [o.root, o.config.arch, o.config.info().text], world, o.log);
 }
 
 export class AnalysisStore {
@@ -186,6 +228,16 @@ export class AnalysisStore {
     this.settle();
     this.keys = keys;
     keys.recalled = this.recalledGraph();
+  }
+
+  /**
+   * Content keys made afresh for `index` as it is now (`textOf`: the texts
+   * they read), with the "may touch the mode" set of an earlier process for
+   * the same call graph (the names' keys need it).
+   */
+  keyFor(index: WorkspaceIndex, textOf: (file: string) => string | null): void {
+    this.begin(new ContentKeys(index, textOf, this.tree, this.graphParts));
+    this.touchersFor(index);
   }
 
   /**

@@ -20,18 +20,22 @@
 // - each name resolved by the files defining it (function or macro) and their
 //   content hashes, and the index's whole-graph bits for it;
 // - each call-graph answer read (distance from a name called in a file) and
-//   which macros the surveys ran in place (Workspace.surveyExpands), asked
+//   which macros the surveys ran in place (SectionSearches.expands), asked
 //   again of the searches as they are now;
 // - a phase that read what is not keyed finer (the call graph's own chain
 //   after a bound, a survey cut short, a definition not parsed) holds only
 //   while no file of the tree changed.
 // Checking reads no file except those whose content changed.
-import type { ReachChain, ReachReads } from '../analysis/contextReach';
+// A check asks its phases of ChainPhases, which reads the Workspace through
+// ChainPhasesHost (this module never imports it).
+import type { ContextReach, ReachChain, ReachReads } from '../analysis/contextReach';
 import type { Interpreter } from '../analysis/interpreter';
 import type { SectionCall } from '../analysis/records';
 import type { FunctionRef } from '../analysis/sourceCache';
 import { Binding, bindingKey } from '../analysis/values';
 import type { WorkspaceIndex } from '../index/workspaceIndex';
+import type { Reachability } from '../index/reachability';
+import type { AnalysisStore, StoreCounts } from './analysisStore';
 import { ContentKeys, fileOfFnKey } from './contentKeys';
 
 /** A phase's chains in the order asked, by the call's identity (what ContextReach.chain reads of it). */
@@ -245,5 +249,63 @@ export class ChainPhase {
   /** The product to keep when some of the phase was computed here (null: all of it was served). */
   product(): ChainProduct | null {
     return this.live ? structuredClone({ calls: this.ids, results: this.results }) : null;
+  }
+}
+
+/** What a check's chain phases read of the Workspace (K: the search kinds, checkers/reachKinds.ts). */
+export interface ChainPhasesHost<K extends string> {
+  index: WorkspaceIndex;
+  /** The analysis store, or null when nothing is kept: none, or a text edited since the index (Workspace.textEdited). */
+  store(): AnalysisStore | null;
+  /** The kind's call-graph search as it is now. */
+  reach(kind: K): Reachability;
+  /** A contextual search of the kind, for this check. */
+  contextReach(kind: K): ContextReach;
+  /** Which macros surveys run in place (checkers/sectionSearches.ts expands). */
+  expands(name: string): boolean;
+  interpreter(): Interpreter;
+}
+
+/**
+ * The chain phases of one check's scope: each kind's chains from the store
+ * while what their searches read holds, else from a contextual search whose
+ * reads are recorded; keep() puts those computed here in the store.
+ */
+export class ChainPhases<K extends string> {
+  private readonly phases: [K, ChainPhase, ChainRecorder[]][] = [];
+
+  constructor(
+    private readonly host: ChainPhasesHost<K>,
+    /** The check's scope (its paths): phases are kept per scope and kind. */
+    private readonly scope: string,
+  ) {}
+
+  /** The phase of one kind (asked once per kind and check). */
+  phase(kind: K): ChainPhase {
+    const host = this.host;
+    const store = host.store();
+    const reach = host.reach(kind);
+    const kept = store?.chainsOf(`${kind}\0${this.scope}`, host.index, (n, f) => reach.entry(n, f)?.step.dist ?? -1, (n) => host.expands(n)) ?? null;
+    const recorders: ChainRecorder[] = [];
+    const phase = new ChainPhase(kept, () => {
+      const cr = host.contextReach(kind);
+      if (store) recorders.push((cr.reads = new ChainRecorder(host.interpreter())));
+      return cr;
+    }, !!store);
+    this.phases.push([kind, phase, recorders]);
+    return phase;
+  }
+
+  /** Counts the phases' chains into `counts` and puts those computed here in the store (keyed by what they read). */
+  keep(counts: StoreCounts): void {
+    const host = this.host;
+    const store = host.store();
+    if (!store) return;
+    for (const [kind, phase, [recorder]] of this.phases) {
+      counts.chainsFromStore += phase.served;
+      counts.chainsComputed += phase.computed;
+      const product = phase.product();
+      if (product && recorder) store.putChains(`${kind}\0${this.scope}`, host.index, chainKey(host.index, recorder, (n) => host.expands(n)), product);
+    }
   }
 }

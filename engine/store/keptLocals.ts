@@ -33,7 +33,7 @@ export interface LocalsEntry {
   leftOut?: number;
 }
 
-/** What a file's verdicts read besides its own text (gathered per function by Workspace.localFindingsOf). */
+/** What a file's verdicts read besides its own text (gathered per function by checkers/localVerdicts.ts). */
 export interface LocalDeps {
   names: Set<string>;
   fns: Set<string>;

@@ -76,9 +76,13 @@ test('stderr and stdout of the check pass through the launcher unchanged', () =>
   assert.equal(u.stderr, spawnSync(process.execPath, [path.join(REPO, 'bin', 'lazymmu.js'), 'check', '--format', 'xml', '.'], { encoding: 'utf8', env: { ...process.env, LAZYMMU_NO_RELAUNCH: '1' } }).stderr);
 });
 
-test('the check runs in a child started with the policy of server/memoryPolicy.json, the one the language server starts with', () => {
-  // A module every node of the run loads first (the launcher hands its own flags to the child): the
-  // child (LAZYMMU_NO_RELAUNCH=1, set by the launcher) writes down its flags and its malloc setting.
+/**
+ * The flags and malloc setting of the child the launcher starts for a check
+ * (`limit`: LAZYMMU_MAX_HEAP_MB): a module every node of the run loads first
+ * (the launcher hands its own flags to the child) has the child
+ * (LAZYMMU_NO_RELAUNCH=1, set by the launcher) write them down.
+ */
+function checkChild(limit?: string): { execArgv: string[]; mmap: string } {
   const dir = generatedRoot(1);
   const seen = path.join(dir, 'child.json');
   const preload = path.join(dir, 'preload.js');
@@ -90,9 +94,14 @@ test('the check runs in a child started with the policy of server/memoryPolicy.j
   delete env.MALLOC_MMAP_THRESHOLD_;
   delete env.LAZYMMU_NO_RELAUNCH;
   delete env.LAZYMMU_MAX_HEAP_MB;
+  if (limit !== undefined) env.LAZYMMU_MAX_HEAP_MB = limit;
   const r = spawnSync(process.execPath, ['--require', preload, path.join(REPO, 'bin', 'lazymmu.js'), 'check', '--root', dir, dir], { encoding: 'utf8', timeout: 120_000, env });
   assert.equal(r.status, 1, r.stderr);
-  const child = JSON.parse(fs.readFileSync(seen, 'utf8')) as { execArgv: string[]; mmap: string };
+  return JSON.parse(fs.readFileSync(seen, 'utf8'));
+}
+
+test('the check runs in a child started with the policy of server/memoryPolicy.json, the one the language server starts with', () => {
+  const child = checkChild();
   const policy = JSON.parse(fs.readFileSync(path.join(REPO, 'server', 'memoryPolicy.json'), 'utf8'));
   assert.ok(child.execArgv.includes(`--heap-growing-percent=${policy.heapGrowingPercent}`), child.execArgv.join(' '));
   assert.ok(child.execArgv.includes(`--max-semi-space-size=${policy.cliSemiSpaceMb}`), child.execArgv.join(' '));
@@ -104,4 +113,15 @@ test('the check runs in a child started with the policy of server/memoryPolicy.j
   assert.ok(serverNodeArgs({}).includes(`--heap-growing-percent=${policy.heapGrowingPercent}`), serverNodeArgs({}).join(' '));
   assert.ok(serverNodeArgs({}).includes(`--initial-old-space-size=${policy.initialOldSpaceMb}`), serverNodeArgs({}).join(' '));
   assert.equal(serverEnv({}).MALLOC_MMAP_THRESHOLD_, String(policy.mmapThreshold));
+});
+
+test('under a heap limit the user set, the CLI check and the language server start their old generation at the same size, half the limit', () => {
+  const policy = JSON.parse(fs.readFileSync(path.join(REPO, 'server', 'memoryPolicy.json'), 'utf8'));
+  const limit = 200;
+  assert.ok(limit / 2 < policy.initialOldSpaceMb, 'a limit whose half is below the default start');
+  const child = checkChild(String(limit));
+  assert.ok(child.execArgv.includes(`--max-old-space-size=${limit}`), child.execArgv.join(' '));
+  assert.ok(child.execArgv.includes(`--initial-old-space-size=${limit / 2}`), child.execArgv.join(' '));
+  const server = serverNodeArgs({ LAZYMMU_MAX_HEAP_MB: String(limit) });
+  assert.ok(server.includes(`--initial-old-space-size=${limit / 2}`), server.join(' '));
 });

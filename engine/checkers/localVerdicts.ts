@@ -1,0 +1,168 @@
+// The intraprocedural rules' verdicts (break-before-make,
+// kernel-access-before-flush) kept in memory per definition while a
+// Workspace lives: an editor's check per keystroke walks only the functions
+// an edit touched. A verdict is reused while its function's text and the
+// functions its derived APIs were looked up in stay the same (its places
+// moved with edits elsewhere in its file). On disk, per file, they are kept
+// by store/keptLocals.ts; this module knows nothing of the store.
+import type { Catalogue } from '../catalogue/catalogue';
+import type { TreeArchitectures } from '../architectures';
+import type { FunctionRef, SourceCache } from '../analysis/sourceCache';
+import type { Definition, IndexDelta, WorkspaceIndex } from '../index/workspaceIndex';
+import { Finding, findingPlaces, moveFinding } from '../findings';
+import { MAX_PARSED_TEXT, MAX_SECTIONS_PER_FILE } from '../inputBounds';
+import { LOCAL_RULES } from './index';
+import { runLocalRules } from './localRules';
+import { withDerivedApis } from './derivedApis';
+
+/** What the verdicts read of the Workspace they are kept for. */
+export interface LocalVerdictsHost {
+  catalogue: Catalogue;
+  index: WorkspaceIndex;
+  sources: SourceCache;
+  architectures: TreeArchitectures;
+  /** Whether a file is an editor's buffer (its walk keeps what a view needs: localRules.ts). */
+  viewed(file: string): boolean;
+  /** The length of a file's text, without reading it (a file past MAX_PARSED_TEXT is not walked). */
+  sizeOf(file: string): number;
+}
+
+/** One function's kept verdict and what it was computed from. */
+interface Verdict {
+  text: string;
+  row: number;
+  column: number;
+  /** Names looked up and helpers read for the derived APIs (see withDerivedApis). */
+  names: Set<string>;
+  fns: Set<string>;
+  /** The derived APIs, as JSON: when one of `names`/`fns` changes, the verdict holds if these come out the same. */
+  derived: string;
+  stale: boolean;
+  files: Set<string>;
+  ownOnly: boolean;
+  findings: Finding[];
+}
+
+/** A file's verdicts: its findings, what they read besides its text (store/keptLocals.ts keys them by it), functions left out. */
+export interface FileVerdicts {
+  findings: Finding[];
+  deps: { names: Set<string>; fns: Set<string> };
+  leftOut: number;
+}
+
+export class LocalVerdicts {
+  private readonly byDefinition = new Map<Definition, Verdict>();
+
+  constructor(private readonly host: LocalVerdictsHost) {}
+
+  /** The local rules on every function of `file` (at most MAX_SECTIONS_PER_FILE whose calls can match: inputBounds.ts). */
+  ofFile(file: string): FileVerdicts {
+    const findings: Finding[] = [];
+    const deps = { names: new Set<string>(), fns: new Set<string>() };
+    const budget = { left: MAX_SECTIONS_PER_FILE, leftOut: 0 };
+    // Too large to parse (inputBounds.ts; said with its sections): no function of it can be walked.
+    if (this.host.sizeOf(file) <= MAX_PARSED_TEXT)
+      for (const def of this.host.index.functionsIn(file) as Definition[]) {
+        for (const f of this.ofFunction(def, budget)) findings.push(f);
+        const e = this.byDefinition.get(def);
+        if (e) for (const [from, to] of [[e.names, deps.names], [e.fns, deps.fns]]) for (const x of from) to.add(x);
+      }
+    return { findings, deps, leftOut: budget.leftOut };
+  }
+
+  /**
+   * After `file` was indexed again: verdicts of removed definitions go, those
+   * naming places in the file outside their function go, those derived from a
+   * changed name or function are checked again when next asked for.
+   */
+  afterIndexChange(file: string, delta: IndexDelta, changedFunctions: Set<string>): void {
+    const names = delta.changedNames;
+    for (const d of delta.removed) this.byDefinition.delete(d as Definition);
+    for (const [k, e] of this.byDefinition) {
+      if (e.files.has(file) && !e.ownOnly) this.byDefinition.delete(k);
+      else if ([...e.names].some((n) => names.has(n)) || [...e.fns].some((f) => changedFunctions.has(f))) e.stale = true;
+    }
+  }
+
+  /** Lets go of every verdict (a new index, or the analysis released). */
+  clear(): void {
+    this.byDefinition.clear();
+  }
+
+  /**
+   * The intraprocedural rules on one function. Functions that build a new
+   * entry value, or open a section, may reach a setter or mapper through
+   * their helpers: those become APIs for the check (withDerivedApis). Kept
+   * per definition until the function moves or changes, or a name or helper
+   * it was derived from changes, or (when a finding names places outside the
+   * function) its file is edited.
+   */
+  private ofFunction(def: Definition, budget: { left: number; leftOut: number }): Finding[] {
+    const { index, sources, architectures } = this.host;
+    // At most MAX_SECTIONS_PER_FILE functions of a file whose calls can match, in line order (inputBounds.ts).
+    const cat0 = this.host.catalogue;
+    const maybe = def.calls.some((c) => cat0.pteMakers.has(c) || cat0.lazyMode.get(c)?.op === 'enter');
+    if (maybe || LOCAL_RULES.some((r) => r.mayFind(def.calls, cat0))) {
+      if (budget.left <= 0) {
+        budget.leftOut++;
+        return [];
+      }
+      budget.left--;
+    }
+    const known = this.byDefinition.get(def);
+    // The same text gives the same verdict wherever the function moved: findings whose places are all
+    // inside it move with it (messages hold places, not line numbers); others are reused only in place.
+    const holds = (fn: FunctionRef | null) =>
+      !!known &&
+      (fn
+        ? fn.node.text === known.text &&
+          (!known.findings.length || fn.node.startPosition.row === known.row || (known.ownOnly && fn.node.startPosition.column === known.column))
+        : !known.text);
+    const moved = (fn: FunctionRef | null): Finding[] => {
+      const k = known!;
+      const row = fn?.node.startPosition.row;
+      if (row !== undefined && row !== k.row && k.findings.length) {
+        const d = row - k.row;
+        k.findings = k.findings.map((f) => moveFinding(f, def.file, (line, column) => [line + d, column]));
+        k.row = row;
+      }
+      return k.findings;
+    };
+    if (known && !known.stale) {
+      const fn = known.text ? sources.functionAt(def.file, def.name, def.line) : null;
+      if (holds(fn)) return moved(fn);
+    }
+    const deps = { names: new Set<string>([def.name]), fns: new Set<string>() };
+
+    const cat = maybe ? withDerivedApis(cat0, index, sources, def.calls, def.file, deps) : cat0;
+    const derived = maybe ? derivedSignature(cat, cat0) : '';
+    // Rules bound to an architecture judge only code it builds (not another arch/ directory).
+    const rules = LOCAL_RULES.filter((r) => r.mayFind(def.calls, cat) && architectures.judges(r.rule, def.file));
+    const fn = rules.length ? sources.functionAt(def.file, def.name, def.line) : null;
+    // A name or helper it was derived from changed, but the derived APIs came out the same: the verdict holds.
+    if (known && known.stale && known.derived === derived && holds(fn)) {
+      Object.assign(known, deps, { stale: false });
+      return moved(fn);
+    }
+    const findings: Finding[] = [];
+    // The local rules that can match, together on one walk of the function.
+    if (fn) findings.push(...runLocalRules(fn, cat, rules.map((r) => r.make(fn, cat, architectures)), this.host.viewed(fn.file)));
+    // The prefilter alone on a function's own calls is cheaper than remembering it (a whole tree has ~10^5 functions).
+    if (!maybe && !fn) {
+      this.byDefinition.delete(def);
+      return findings;
+    }
+    const [first, last] = fn ? [fn.node.startPosition.row + 1, fn.node.endPosition.row + 1] : [0, 0];
+    const ownOnly = findings.every((f) => findingPlaces(f).every((p) => p.file === def.file && p.line >= first && p.line <= last));
+    const files = new Set(findings.flatMap((f) => findingPlaces(f).map((p) => p.file)));
+    const column = fn ? fn.node.startPosition.column : 0;
+    this.byDefinition.set(def, { text: fn ? fn.node.text : '', row: first - 1, column, ...deps, derived, stale: false, files, ownOnly, findings });
+    return findings;
+  }
+}
+
+/** The APIs withDerivedApis added to the catalogue (helpers forwarding to a setter or mapper), as JSON. */
+function derivedSignature(cat: Catalogue, base: Catalogue): string {
+  const added = <T>(m: Map<string, T>, b: Map<string, T>) => [...m].filter(([k]) => !b.has(k));
+  return JSON.stringify([added(cat.kernelMappers, base.kernelMappers), added(cat.entrySetters, base.entrySetters)]);
+}
