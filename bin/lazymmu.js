@@ -12,9 +12,10 @@
 //   rerun, for at most twice the difference in young-generation memory
 //   (docs/perf/history.md, branch rerun2);
 // - the old generation starts at INITIAL_OLD_SPACE_MB: a warm run loads the
-//   index from its cache (~300 MB of a kernel tree's definitions, none of it
-//   garbage) at once, and with 30% growth every step of that load was a full
-//   GC (3-4 of them, ~0.5 s CPU of a 6.12 warm rerun, for nothing freed); a
+//   index from its cache and the analysis store's files at once, none of it
+//   garbage, and with 30% growth every step of that load was a full GC (3-4
+//   of them, ~0.5 s CPU of a 6.12 warm rerun, for nothing freed; with the
+//   index kept encoded, docs/perf/lazyidx.md, still 2 more than with it); a
 //   cold run's peak comes at its end, far above it (docs/perf/rerun3.md);
 // - glibc's mmap threshold fixed (MALLOC_MMAP_THRESHOLD_): large buffers
 //   (file texts, scan encodings, serial forms) go back to the system when

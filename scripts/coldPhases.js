@@ -25,6 +25,16 @@ const MAIN = [
   ['listFiles', 'file listing (readdir, one walk)'],
   ['unchangedDigest', 'index cache: stats against the stored sizes and times'],
   ['putNew', 'index: definitions put in by name'],
+  // A warm run's (docs/perf/lazyidx.md): the index kept encoded, the store's keys.
+  ['TablePart', 'index: the encodings\' names by hash, definitions by name id'],
+  ['lazyUserSet', 'index: the lazy-API users (from the encodings)'],
+  ['settle', 'index: names settled (files decoded on demand)'],
+  ['treeDigest', 'analysis store: the tree digest'],
+  ['graphDigest', 'analysis store: the call graph\'s digest'],
+  ['localsOf', 'analysis store: local verdicts checked'],
+  ['chainsOf', 'analysis store: chain phases checked'],
+  ['analysisStore', 'analysis store: opened (files read)'],
+  ['readAfterWriteFindings', 'analysis: read-after-write findings (fixes placed: parses)'],
   ['save', null], // resolved by its file below (index cache or analysis store)
   ['CallersMap', 'callers map'],
   ['readKconfig', 'Kconfig and Kbuild'],

@@ -7,8 +7,8 @@
 //   found live, instead of up to 4x: the garbage of the first check and of
 //   every edit's check stays a fraction of the live heap, not a multiple;
 // - the old generation starts at INITIAL_OLD_SPACE_MB: a window reload loads
-//   the index from its cache (~300 MB of a kernel tree's definitions, none of
-//   it garbage) at once, and with 30% growth every step of that load was a
+//   the index from its cache and the analysis store's files (none of it
+//   garbage) at once, and with 30% growth every step of that load was a
 //   full GC (the reload's +0.4 s since the policy came, docs/perf/rerun3.md);
 // - glibc's mmap threshold fixed: large buffers (file texts, scan encodings,
 //   the store's serial forms) go back to the system when freed;

@@ -33,9 +33,20 @@ interface Csr {
   ids: Int32Array;
 }
 
+/**
+ * Callers not all made yet (an index whose files are kept encoded,
+ * encodedDefinitions.ts): a pass answered from the encodings, and every
+ * caller, in order, when the CSR is built. Both as the index was when the
+ * map was made (the index builds the map before it changes such a file).
+ */
+export interface LazyCallers<T> {
+  pass(name: string): T[] | undefined;
+  all(): Iterable<T>;
+}
+
 export class CallersMap<T extends Caller> {
-  /** The callers by id, in the order they were given. */
-  private readonly nodes: T[];
+  /** The callers by id, in the order they were given (made when the CSR is built when `lazy` gives them). */
+  private nodes: T[];
   /**
    * Each caller's calls as given: an edit replaces a definition's calls
    * (Object.assign in WorkspaceIndex.merge) before it adds the new ones
@@ -52,9 +63,11 @@ export class CallersMap<T extends Caller> {
     callers: Iterable<T>,
     /** Names answered by a pass over every caller before the CSR is built (see the header). */
     private readonly passes = 0,
+    /** With passes: the callers given by this instead (`callers` is then not read). */
+    private lazy: LazyCallers<T> | null = null,
   ) {
-    this.nodes = [...callers];
-    this.callsOf = this.nodes.map((c) => c.calls);
+    this.nodes = this.lazy ? [] : [...callers];
+    this.callsOf = this.lazy ? null : this.nodes.map((c) => c.calls);
     // Without passes, built now, as before (the snapshot is let go once built).
     if (!passes) this.csr = this.compile();
   }
@@ -85,6 +98,11 @@ export class CallersMap<T extends Caller> {
     return this.pass(name);
   }
 
+  /** Before the index changes a file: callers given lazily are made now, as they are (the passes read encodings and definitions in place). */
+  beforeEdit(): void {
+    if (this.lazy) this.csr ??= this.compile();
+  }
+
   private built(name: string): T[] | undefined {
     const { slot, starts, ids } = (this.csr ??= this.compile());
     const s = slot.get(name);
@@ -96,6 +114,7 @@ export class CallersMap<T extends Caller> {
 
   /** The callers of `name` by one pass over every caller's calls: what the CSR's slot holds, in the same order. */
   private pass(name: string): T[] | undefined {
+    if (this.lazy) return this.lazy.pass(name);
     const out: T[] = [];
     const callsOf = this.callsOf!;
     for (let id = 0; id < callsOf.length; id++) {
@@ -106,6 +125,11 @@ export class CallersMap<T extends Caller> {
   }
 
   private compile(): Csr {
+    if (this.lazy) {
+      this.nodes = [...this.lazy.all()];
+      this.callsOf = this.nodes.map((c) => c.calls);
+      this.lazy = null;
+    }
     const callsOf = this.callsOf!;
     this.callsOf = null;
     const slot = new Map<string, number>();

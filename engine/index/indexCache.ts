@@ -64,8 +64,11 @@ interface Stored {
   data: Int32Array;
 }
 
-/** A file's scan as save() takes it; `encoded`: its encoding already made (copied, not encoded again). */
-export type CacheEntry = { size: number; mtimeMs: number; hash: string; scan: FileScan; encoded?: EncodedScan };
+/**
+ * What save() writes per file: its stat, hash and scan, encoded already (copied, not encoded again; a file
+ * kept encoded by the build has no decoded scan) or not.
+ */
+export type CacheEntry = { size: number; mtimeMs: number; hash: string; scan?: FileScan; encoded?: EncodedScan };
 type Entries = Map<string, CacheEntry>;
 
 /**
@@ -322,7 +325,7 @@ export class IndexCache {
       if (encodedAt < 0) {
         if (verbatim && e.encoded?.data === prev!.data) out.append(prev!.data.subarray(e.encoded.at, endOf.get(e.encoded.at)));
         else if (e.encoded) recoder.copy(e.encoded, out);
-        else encodeScan(e.scan, t, out);
+        else encodeScan(e.scan!, t, out);
       }
       i++;
     }

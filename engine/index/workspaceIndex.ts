@@ -10,8 +10,9 @@ import { CacheEntry, CachedFile, EarlyEncoding, IndexCache } from './indexCache'
 import { scanFiles, workerCount } from './scanWorkers';
 import { contentHash } from './scanWorker';
 import { InputProblem } from '../findings';
-import { CallersMap } from './callersMap';
+import { CallersMap, LazyCallers } from './callersMap';
 import { NamedDefinitions } from './namedDefinitions';
+import { EncodedDefinitions, EncodedFile } from './encodedDefinitions';
 import type { ConfigOracle } from '../config/oracle';
 import { isTrue, or, parseCond, simplify } from '../config/cond';
 
@@ -81,7 +82,8 @@ export class WorkspaceIndex {
   readonly arch: string;
   private readonly cat: Catalogue;
   private readonly kernel: boolean;
-  private scans = new Map<string, FileScan>();
+  /** Every indexed file's definitions, in the index's order; a file read from the cache stays encoded until asked for (scanOf). */
+  private scans = new Map<string, FileScan | Undecoded>();
   private byName = new NamedDefinitions<Definition>();
   private macrosByName = new NamedDefinitions<MacroDefinition>();
   private touchers: Set<string> | null = null;
@@ -239,7 +241,8 @@ export class WorkspaceIndex {
       seeded ??= new IndexCache(this.cacheDir, this.cacheSeed, this.cacheKey()).load();
       return seeded.get(path.join(this.cacheSeed, path.relative(this.root, f)));
     };
-    const entries = new Map<string, CacheEntry>();
+    // A file of this tree's cache is kept encoded (`decode` makes its definitions when asked for), unless seeded from another root.
+    const entries = new Map<string, CacheEntry & { decode?: () => FileScan }>();
     const toScan: string[] = [];
     let fromCache = 0;
     for (let i = 0; i < files.length; i++) {
@@ -256,8 +259,7 @@ export class WorkspaceIndex {
           continue;
         }
         if (own && st.size === c.size && st.mtimeMs === c.mtimeMs) {
-          const scan = c.scan();
-          entries.set(f, { size: c.size, mtimeMs: c.mtimeMs, hash: c.hash, scan, encoded: c.encoded });
+          entries.set(f, { size: c.size, mtimeMs: c.mtimeMs, hash: c.hash, encoded: c.encoded, decode: () => c.scan() });
           fromCache++;
           continue;
         }
@@ -271,8 +273,8 @@ export class WorkspaceIndex {
         }
         const hash = contentHash(buf);
         if (hash === c.hash) {
-          const scan = c.scan(f);
-          entries.set(f, { size: st.size, mtimeMs: st.mtimeMs, hash, scan, encoded: c.encoded });
+          if (own) entries.set(f, { size: st.size, mtimeMs: st.mtimeMs, hash, encoded: c.encoded, decode: () => c.scan() });
+          else entries.set(f, { size: st.size, mtimeMs: st.mtimeMs, hash, scan: c.scan(f), encoded: c.encoded });
           fromCache++;
           continue;
         }
@@ -313,10 +315,7 @@ export class WorkspaceIndex {
     // Into the index in the files' order, not the order the cache or the scan threads gave them: the
     // order of same-name definitions reaches resolve() and the bounded searches, so a cold run with
     // scan threads must answer what a warm one does.
-    for (const f of files) {
-      const e = entries.get(f);
-      if (e) this.putNew(f, e.scan, true);
-    }
+    this.putBuilt(files, entries);
     scanned.sort();
     this.rehashed.clear();
     this.built = new Map([...entries].map(([f, e]) => [f, e.hash]));
@@ -397,7 +396,8 @@ export class WorkspaceIndex {
 
   /** Every indexed file's scan (definitions carry their file): what a partial index is made of (IndexOptions.only). */
   scansByFile(): ReadonlyMap<string, FileScan> {
-    return this.scans;
+    this.decodeAll();
+    return this.scans as Map<string, FileScan>;
   }
 
   /**
@@ -425,9 +425,7 @@ export class WorkspaceIndex {
       this.put(file, scan);
       return;
     }
-    const mine = (d: object): boolean => owned && (d as { file?: string }).file === file;
-    const functions = scan.functions.map((f) => (mine(f) ? (f as Definition) : { ...f, file }));
-    const macros = scan.macros.map((m) => (mine(m) ? (m as MacroDefinition) : { ...m, file }));
+    const { functions, macros } = definitionsOf(file, scan, owned);
     for (const d of functions) this.byName.add(d.name, d);
     for (const d of macros) this.macrosByName.add(d.name, d);
     this.scans.set(file, { functions, macros });
@@ -436,9 +434,109 @@ export class WorkspaceIndex {
     this.touchers = null;
   }
 
+  /**
+   * The build's put, in the listing's order. A file kept encoded (read from
+   * this tree's cache) is neither decoded nor put by name: its definitions are
+   * made when its file is asked for (scanOf) or a name it defines is first
+   * used (NamedDefinitions.settleFrom), in the order a put of every file
+   * gives, so a warm run decodes the few files it reads (docs/perf/lazyidx.md).
+   */
+  private putBuilt(files: string[], entries: Map<string, CacheEntry & { decode?: () => FileScan }>): void {
+    const encoded: EncodedFile[] = [];
+    // Only into an empty index (a Workspace's build): a build over files already in merges them (put).
+    if (!this.scans.size) for (let pos = 0; pos < files.length; pos++) {
+      const e = entries.get(files[pos]);
+      if (e && !e.scan && e.encoded) encoded.push({ pos, encoded: e.encoded });
+    }
+    if (!encoded.length) {
+      for (const f of files) {
+        const e = entries.get(f);
+        if (e) this.putNew(f, e.scan ?? e.decode!(), true);
+      }
+      return;
+    }
+    // The files decoded now (scanned, seeded): their definitions by name with their position, merged with the encoded files' when settled.
+    const decodedFns = new Map<string, { pos: number; d: Definition }[]>();
+    const decodedMacros = new Map<string, { pos: number; d: MacroDefinition }[]>();
+    const note = <T extends { name: string }>(m: Map<string, { pos: number; d: T }[]>, pos: number, d: T) => {
+      const l = m.get(d.name);
+      if (l) l.push({ pos, d });
+      else m.set(d.name, [{ pos, d }]);
+    };
+    for (let pos = 0; pos < files.length; pos++) {
+      const f = files[pos];
+      const e = entries.get(f);
+      if (!e) continue;
+      if (!e.scan && e.encoded) {
+        this.scans.set(f, new Undecoded(pos, e.decode!));
+        continue;
+      }
+      const defs = definitionsOf(f, e.scan!, true);
+      for (const d of defs.functions) note(decodedFns, pos, d);
+      for (const d of defs.macros) note(decodedMacros, pos, d);
+      this.scans.set(f, defs);
+    }
+    const table = (this.encodedDefs = new EncodedDefinitions(encoded));
+    const posFile = files;
+    const settle = <T extends Definition | MacroDefinition>(name: string, macro: boolean, decoded: Map<string, { pos: number; d: T }[]>): T[] => {
+      const out: T[] = [];
+      const early = decoded.get(name) ?? [];
+      let k = 0;
+      for (const p of table.placesOf(name, macro)) {
+        while (k < early.length && early[k].pos < p.pos) out.push(early[k++].d);
+        const scan = this.scanOf(posFile[p.pos])!;
+        out.push((macro ? scan.macros : scan.functions)[p.rank] as T);
+      }
+      while (k < early.length) out.push(early[k++].d);
+      return out;
+    };
+    this.byName.settleFrom((name) => settle(name, false, decodedFns));
+    this.macrosByName.settleFrom((name) => settle(name, true, decodedMacros));
+    this.callers = null;
+    this.lazyUsers = null;
+    this.touchers = null;
+  }
+
+  /** Where the definitions of the files the build kept encoded are (null when it kept none). */
+  private encodedDefs: EncodedDefinitions | null = null;
+
+  /** A file's definitions, decoded now if the build kept it encoded (the same objects from then on). */
+  private scanOf(file: string): FileScan | undefined {
+    const s = this.scans.get(file);
+    if (!(s instanceof Undecoded)) return s;
+    // Decoded with its file as a field (decodeScan): the objects are the definitions.
+    const scan = s.decode();
+    const defs = { functions: scan.functions as Definition[], macros: scan.macros as MacroDefinition[] };
+    this.scans.set(file, defs);
+    return defs;
+  }
+
+  /** How many files are still kept encoded (tests: a warm rerun decodes the few it reads). */
+  encodedFiles(): number {
+    let n = 0;
+    for (const s of this.scans.values()) if (s instanceof Undecoded) n++;
+    return n;
+  }
+
+  /** Every file decoded (what walks every definition: the callers map, a partial index's copy). */
+  private decodeAll(): void {
+    if (this.encodedDefs) for (const f of this.scans.keys()) this.scanOf(f);
+  }
+
+  /** Puts every name a file's definitions have in the by-name maps (before the file changes: see put). */
+  private settleNamesOf(scan: FileScan): void {
+    if (!this.encodedDefs) return;
+    for (const d of scan.functions) this.byName.get(d.name);
+    for (const m of scan.macros) this.macrosByName.get(m.name);
+  }
+
   private put(file: string, scan: FileScan): IndexDelta {
     const delta = emptyDelta();
-    const old = this.scans.get(file);
+    const old = this.scanOf(file);
+    // Its old definitions' names settled first: a name not yet settled is found by the ranks the file had (encodedDefinitions.ts);
+    // and the callers map built whole if its passes read the encodings (callersMap.ts LazyCallers).
+    if (old) this.settleNamesOf(old);
+    this.callers?.beforeEdit();
     if (!old) {
       // A file new to the index (every file of a build): nothing to merge with.
       const functions = scan.functions.map((f) => ({ ...f, file }));
@@ -528,8 +626,10 @@ export class WorkspaceIndex {
   removeFile(file: string): IndexDelta {
     this.rehashed.set(file, null);
     const delta = emptyDelta();
-    const scan = this.scans.get(file);
+    const scan = this.scanOf(file);
     if (!scan) return delta;
+    this.settleNamesOf(scan);
+    this.callers?.beforeEdit();
     this.scans.delete(file);
     for (const d of [...scan.functions, ...scan.macros] as (Definition | MacroDefinition)[]) {
       this.unlink(d, delta);
@@ -549,7 +649,7 @@ export class WorkspaceIndex {
   }
 
   functionsIn(file: string): ScannedFunction[] {
-    return this.scans.get(file)?.functions ?? [];
+    return this.scanOf(file)?.functions ?? [];
   }
 
   /** Every function definition of `name`, whatever the configuration (resolve() filters). */
@@ -564,7 +664,7 @@ export class WorkspaceIndex {
 
   /** The function-like macros the scan found in `file`. */
   macrosIn(file: string): ScannedMacro[] {
-    return this.scans.get(file)?.macros ?? [];
+    return this.scanOf(file)?.macros ?? [];
   }
 
   /** Files indexed again since build() (an edit, an overlay): their content hash now, null when removed. */
@@ -647,7 +747,45 @@ export class WorkspaceIndex {
 
   /** Name -> the functions and macros that call it, in index order (built once, kept up to date by re-indexing; engine/index/callersMap.ts). */
   callersByName(): CallersMap<Definition | MacroDefinition> {
-    return (this.callers ??= new CallersMap(this.allCallers(), this.callerPasses));
+    const lazy = this.encodedDefs && this.callerPasses > 0;
+    return (this.callers ??= new CallersMap(lazy ? [] : this.allCallers(), this.callerPasses, lazy ? this.lazyCallers() : null));
+  }
+
+  /**
+   * The callers map's passes answered without decoding every file: a file
+   * still encoded is read from its encoding's calls (and decoded only when one
+   * of its definitions calls the name); the others from their definitions'
+   * calls as they are when the map is made (put and removeFile build the map
+   * whole before they change a file).
+   */
+  private lazyCallers(): LazyCallers<Definition | MacroDefinition> {
+    const table = this.encodedDefs!;
+    // Each file as it is now: still encoded (its position), or its callers with their calls.
+    const start: ({ file: string; pos: number } | { defs: (Definition | MacroDefinition)[]; calls: string[][] })[] = [];
+    for (const [file, s] of this.scans) {
+      if (s instanceof Undecoded) start.push({ file, pos: s.pos });
+      else {
+        const defs = [...s.functions, ...s.macros] as (Definition | MacroDefinition)[];
+        start.push({ defs, calls: defs.map((d) => d.calls) });
+      }
+    }
+    return {
+      pass: (name) => {
+        const ranks = table.callersOf(name);
+        const out: (Definition | MacroDefinition)[] = [];
+        for (const f of start) {
+          if ('pos' in f) {
+            const r = ranks.get(f.pos);
+            if (!r) continue;
+            const scan = this.scanOf(f.file)!;
+            for (const k of r.fns) out.push(scan.functions[k] as Definition);
+            for (const k of r.macros) out.push(scan.macros[k] as MacroDefinition);
+          } else for (let k = 0; k < f.defs.length; k++) for (const c of f.calls[k]) if (c === name) out.push(f.defs[k]);
+        }
+        return out.length ? out : undefined;
+      },
+      all: () => this.allCallers(),
+    };
   }
 
   /** Whether the callers map was built whole (tests: a warm rerun asks it for a few names only). */
@@ -657,7 +795,8 @@ export class WorkspaceIndex {
 
   /** Every function definition and function-like macro, with its file. */
   *allCallers(): Iterable<Definition | MacroDefinition> {
-    for (const scan of this.scans.values()) {
+    this.decodeAll();
+    for (const scan of this.scans.values() as Iterable<FileScan>) {
       for (const f of scan.functions) yield f as Definition;
       for (const m of scan.macros) yield m as MacroDefinition;
     }
@@ -673,7 +812,12 @@ export class WorkspaceIndex {
   private lazyUserSet(): Set<Definition> {
     if (!this.lazyUsers) {
       this.lazyUsers = new Set();
-      for (const scan of this.scans.values()) for (const f of scan.functions) if (this.callsLazyApi(f as Definition)) this.lazyUsers.add(f as Definition);
+      // Files still encoded are decoded only when one of their functions calls the API (their stored calls say so).
+      const calling = this.encodedDefs?.filesCalling(this.cat.lazyMode.keys());
+      for (const [file, s] of this.scans) {
+        const scan = s instanceof Undecoded ? (calling!.has(s.pos) ? this.scanOf(file)! : null) : s;
+        if (scan) for (const f of scan.functions) if (this.callsLazyApi(f as Definition)) this.lazyUsers.add(f as Definition);
+      }
     }
     return this.lazyUsers;
   }
@@ -724,6 +868,22 @@ export class WorkspaceIndex {
     }
     return seen;
   }
+}
+
+/** A file the build kept in its cache's encoding: its position in the build's order, and how to decode it. */
+class Undecoded {
+  constructor(
+    readonly pos: number,
+    readonly decode: () => FileScan,
+  ) {}
+}
+
+/** A scan's definitions with their file (`owned`: the scan's objects are fresh, and those decoded with the file are taken as they are). */
+function definitionsOf(file: string, scan: FileScan, owned: boolean): { functions: Definition[]; macros: MacroDefinition[] } {
+  const mine = (d: object): boolean => owned && (d as { file?: string }).file === file;
+  const functions = scan.functions.map((f) => (mine(f) ? (f as Definition) : { ...f, file }));
+  const macros = scan.macros.map((m) => (mine(m) ? (m as MacroDefinition) : { ...m, file }));
+  return { functions, macros };
 }
 
 /** What re-indexing a file changed, beyond lines moving. */

@@ -1,0 +1,213 @@
+// Where a name's definitions are in the index cache's stored encodings, found
+// without decoding them (issue 15: a warm CLI rerun decoded a kernel tree's
+// ~736,000 definitions and put them into by-name maps, with the scavenges
+// that copied them ~30% of its CPU, to look up a few thousand names; see
+// docs/perf/lazyidx.md). The index (workspaceIndex.ts) keeps a file read from
+// its cache undecoded until something asks for its definitions, and asks
+// this table which files define a name and at which rank among the file's
+// functions (or macros), so it decodes only those files.
+//
+// Everything here is typed arrays over the encodings (scanCodec.ts) and their
+// name tables: a table's names are found by a hash of their characters
+// (open addressing; no Map of ~800,000 strings, which cost more than the
+// decoding it spares), and each table's definitions by name id in CSR form.
+import type { EncodedScan } from './scanCodec';
+
+/** A file whose scan is still encoded: its position in the index's order and its encoding. */
+export interface EncodedFile {
+  pos: number;
+  encoded: EncodedScan;
+}
+
+/** A definition's place: its file's position in the index's order, and its rank among that file's functions (or macros). */
+export interface DefinitionPlace {
+  pos: number;
+  rank: number;
+}
+
+/** One name table's part: its names by hash, and its files' definitions by name id. */
+class TablePart {
+  /** Open addressing: id + 1 per slot (0 = empty), at least half empty. */
+  private slots: Int32Array;
+  private readonly fns: Csr;
+  private readonly macros: Csr;
+
+  constructor(
+    private readonly names: readonly string[],
+    private readonly files: EncodedFile[],
+  ) {
+    let size = 1;
+    while (size < 2 * names.length) size <<= 1;
+    const slots = (this.slots = new Int32Array(size));
+    const mask = size - 1;
+    for (let id = 0; id < names.length; id++) {
+      let p = hashOf(names[id]) & mask;
+      while (slots[p] !== 0) p = (p + 1) & mask;
+      slots[p] = id + 1;
+    }
+    [this.fns, this.macros] = definitionsByName(names.length, files);
+  }
+
+  /** The id of `name` in this table, -1 when it has none. */
+  idOf(name: string): number {
+    const mask = this.slots.length - 1;
+    for (let p = hashOf(name) & mask; ; p = (p + 1) & mask) {
+      const v = this.slots[p];
+      if (v === 0) return -1;
+      if (this.names[v - 1] === name) return v - 1;
+    }
+  }
+
+  placesOf(name: string, macro: boolean, out: DefinitionPlace[]): void {
+    const id = this.idOf(name);
+    if (id < 0) return;
+    const c = macro ? this.macros : this.fns;
+    for (let k = c.starts[id]; k < c.starts[id + 1]; k++) out.push({ pos: c.pos[k], rank: c.rank[k] });
+  }
+
+  /** Per file position, the ranks of its functions and macros calling `name`, a rank once per call (a pass of callersMap.ts). */
+  callersOf(name: string, out: Map<number, { fns: number[]; macros: number[] }>): void {
+    const id = this.idOf(name);
+    if (id < 0) return;
+    for (const f of this.files) {
+      const d = f.encoded.data;
+      let i = f.encoded.at;
+      let hit: { fns: number[]; macros: number[] } | undefined;
+      const note = (macro: boolean, rank: number) => {
+        if (!hit) out.set(f.pos, (hit = { fns: [], macros: [] }));
+        (macro ? hit.macros : hit.fns).push(rank);
+      };
+      const nf = d[i++];
+      for (let r = 0; r < nf; r++) {
+        i += 4;
+        const end = i + 1 + d[i];
+        for (i++; i < end; i++) if (d[i] === id) note(false, r);
+      }
+      const nm = d[i++];
+      for (let r = 0; r < nm; r++) {
+        i += 4;
+        i += 1 + d[i]; // params
+        const end = i + 1 + d[i];
+        for (i++; i < end; i++) if (d[i] === id) note(true, r);
+      }
+    }
+  }
+
+  /** Positions of the files with a function calling one of `names`. */
+  filesCalling(names: Iterable<string>, out: Set<number>): void {
+    const ids = new Set<number>();
+    for (const n of names) {
+      const id = this.idOf(n);
+      if (id >= 0) ids.add(id);
+    }
+    if (!ids.size) return;
+    for (const f of this.files) {
+      const d = f.encoded.data;
+      let i = f.encoded.at;
+      let found = false;
+      for (let nf = d[i++]; nf > 0 && !found; nf--) {
+        i += 4; // name, line, flags, condition
+        const end = i + 1 + d[i];
+        for (i++; i < end; i++) if (ids.has(d[i])) found = true;
+        i = end;
+      }
+      if (found) out.add(f.pos);
+    }
+  }
+}
+
+/** Name id -> (position, rank) of its definitions, in the files' order then the file's. */
+interface Csr {
+  starts: Int32Array;
+  pos: Int32Array;
+  rank: Int32Array;
+}
+
+/** The functions' and the macros' CSR of one table's files (two walks over the encodings: count, then place). */
+function definitionsByName(names: number, files: EncodedFile[]): [Csr, Csr] {
+  const counts = [new Int32Array(names + 1), new Int32Array(names + 1)];
+  const walk = (visit: (macro: number, name: number, pos: number, rank: number) => void) => {
+    for (const f of files) {
+      const d = f.encoded.data;
+      let i = f.encoded.at;
+      const nf = d[i++];
+      for (let r = 0; r < nf; r++) {
+        visit(0, d[i], f.pos, r);
+        i += 4;
+        i += 1 + d[i];
+      }
+      const nm = d[i++];
+      for (let r = 0; r < nm; r++) {
+        visit(1, d[i], f.pos, r);
+        i += 4;
+        i += 1 + d[i]; // params
+        i += 1 + d[i]; // calls
+      }
+    }
+  };
+  walk((m, name) => counts[m][name + 1]++);
+  const csrs = counts.map((c) => {
+    for (let k = 1; k < c.length; k++) c[k] += c[k - 1];
+    const total = c[c.length - 1];
+    return { starts: c, pos: new Int32Array(total), rank: new Int32Array(total) };
+  });
+  const next = csrs.map((c) => c.starts.slice(0, names));
+  walk((m, name, pos, rank) => {
+    const k = next[m][name]++;
+    csrs[m].pos[k] = pos;
+    csrs[m].rank[k] = rank;
+  });
+  return [csrs[0], csrs[1]];
+}
+
+/** FNV-1a over a string's UTF-16 code units, mixed (its low bits pick a slot). */
+function hashOf(s: string): number {
+  let h = 0x811c9dc5 | 0;
+  for (let k = 0; k < s.length; k++) h = Math.imul(h ^ s.charCodeAt(k), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x45d9f3b);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** The encoded files' definitions by name, over every name table they use (made when first asked). */
+export class EncodedDefinitions {
+  private parts: TablePart[] | null = null;
+
+  constructor(private readonly files: EncodedFile[]) {}
+
+  private tables(): TablePart[] {
+    if (this.parts) return this.parts;
+    const byTable = new Map<readonly string[], EncodedFile[]>();
+    for (const f of this.files) {
+      let g = byTable.get(f.encoded.names);
+      if (!g) byTable.set(f.encoded.names, (g = []));
+      g.push(f);
+    }
+    return (this.parts = [...byTable].map(([names, files]) => new TablePart(names, files)));
+  }
+
+  /** Where the functions (or macros) named `name` are, by position then rank. */
+  placesOf(name: string, macro: boolean): DefinitionPlace[] {
+    const out: DefinitionPlace[] = [];
+    const parts = this.tables();
+    for (const t of parts) t.placesOf(name, macro, out);
+    // Files of several tables (a delta's beside the base's): in the index's order.
+    if (parts.length > 1) out.sort((a, b) => a.pos - b.pos || a.rank - b.rank);
+    return out;
+  }
+
+  /** Per file position, the ranks of the functions and macros calling `name` (once per call). */
+  callersOf(name: string): Map<number, { fns: number[]; macros: number[] }> {
+    const out = new Map<number, { fns: number[]; macros: number[] }>();
+    for (const t of this.tables()) t.callersOf(name, out);
+    return out;
+  }
+
+  /** Positions of the files with a function calling one of `names` (the lazy-mode API's users). */
+  filesCalling(names: Iterable<string>): Set<number> {
+    const out = new Set<number>();
+    const list = [...names];
+    for (const t of this.tables()) t.filesCalling(list, out);
+    return out;
+  }
+}
