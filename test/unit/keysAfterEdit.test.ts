@@ -25,6 +25,18 @@ async function cacheless(root: string, file: string, text: string): Promise<stri
   return JSON.stringify((await ws.check([root])).findings);
 }
 
+/** A first session checks the tree and writes the store; the Workspace returned is the reload's, checked once. */
+async function reloaded(root: string, cache: string): Promise<Workspace> {
+  const first = new Workspace({ root, cacheDir: cache, log: () => {}, storeSavedByCaller: true });
+  first.build();
+  await first.check([root]);
+  first.saveStore();
+  const ws = new Workspace({ root, cacheDir: cache, log: () => {}, storeSavedByCaller: true });
+  ws.build();
+  await ws.check([root]);
+  return ws;
+}
+
 test("after a reload, an edit re-hashes only the edited file's regions; the opener that read it unchanged is still the store's", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-keys-edit-'));
   try {
@@ -33,15 +45,8 @@ test("after a reload, an edit re-hashes only the edited file's regions; the open
     fs.cpSync(FIXTURE, root, { recursive: true });
     const helpers = path.join(root, 'store_helpers.c');
     const text = fs.readFileSync(helpers, 'utf8');
-    // The first session: checked and written.
-    const first = new Workspace({ root, cacheDir: cache, log: () => {}, storeSavedByCaller: true });
-    first.build();
-    await first.check([root]);
-    first.saveStore();
     // The reload: both openers from the store.
-    const ws = new Workspace({ root, cacheDir: cache, log: () => {}, storeSavedByCaller: true });
-    ws.build();
-    await ws.check([root]);
+    const ws = await reloaded(root, cache);
     assert.equal(ws.storeCounts.sectionsFromStore, 2, 'both openers taken from the store');
     // Edits in store_plain_helper (store_open_b's), on one line: store_open_a read store_write_helper in the same file.
     for (const [what, edited] of [
@@ -73,14 +78,8 @@ test("after a reload, the call graph's digest is hashed again only when an edit 
     fs.cpSync(path.join(__dirname, '../../../test/fixtures/rerun'), root, { recursive: true });
     const other = path.join(root, 'other.c');
     const text = fs.readFileSync(other, 'utf8');
-    const first = new Workspace({ root, cacheDir: cache, log: () => {}, storeSavedByCaller: true });
-    first.build();
-    await first.check([root]);
-    first.saveStore();
     // The reload: walk_pte_range, bound by its callers, is keyed by the call graph's digest.
-    const ws = new Workspace({ root, cacheDir: cache, log: () => {}, storeSavedByCaller: true });
-    ws.build();
-    await ws.check([root]);
+    const ws = await reloaded(root, cache);
     const fromStore = ws.storeCounts.sectionsFromStore;
     assert.ok(fromStore >= 2, 'the openers taken from the store');
     for (const [what, edited, hashed, kept] of [
