@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import {
   CloseAction,
+  ErrorAction,
   ErrorHandler,
   LanguageClient,
   LanguageClientOptions,
@@ -217,6 +218,14 @@ function watchedChannel(out: vscode.OutputChannel, oom: OutOfMemoryWatch): vscod
 }
 
 /**
+ * Errors of writing to a server process that is gone: the close that follows
+ * decides (restart, or the out-of-memory message). Counted as the client's
+ * usual errors, edits typed while the close was judged (up to a second, below)
+ * made four of them, and the client shut down for good instead of restarting.
+ */
+const SERVER_GONE = new Set(['EPIPE', 'ERR_IPC_CHANNEL_CLOSED', 'ECONNRESET']);
+
+/**
  * The language client's own restart policy, except when the server ended out of
  * memory: then one clear message, and no restart into the same end.
  */
@@ -224,7 +233,13 @@ function outOfMemoryHandler(oom: OutOfMemoryWatch, current: () => LanguageClient
   let fallback: ErrorHandler | undefined;
   const usual = () => (fallback ??= current()!.createDefaultErrorHandler());
   return {
-    error: (e, m, count) => usual().error(e, m, count),
+    error: (e, m, count) => {
+      if (SERVER_GONE.has((e as NodeJS.ErrnoException).code ?? '')) {
+        log(`writing to the language server failed (${(e as NodeJS.ErrnoException).code}): it has ended; its close decides the restart`);
+        return { action: ErrorAction.Continue, handled: true };
+      }
+      return usual().error(e, m, count);
+    },
     closed: async () => {
       if (!(await oom.seenWithin(1000))) return usual().closed();
       log('the language server ran out of memory; not restarted');
