@@ -13,9 +13,13 @@ OUT=${1:-$(mktemp -d /tmp/lazymmu-store-exact.XXXX)}
 mkdir -p "$OUT"
 CLI="node $REPO/bin/lazymmu.js check --format json"
 fail=0
+# The trees from the user's cache, before LAZYMMU_CACHE points at a throwaway
+# one (kernel-tree.sh keeps its trees under it: it would extract them again there).
+declare -A TREE
+for v in 6.1 6.12 7.2; do TREE[$v]=$(bash "$REPO/scripts/kernel-tree.sh" "$v") || exit 1; done
 C=$(mktemp -d); export LAZYMMU_CACHE=$C
 for v in 6.1 6.12 7.2; do
-  T=$(bash "$REPO/scripts/kernel-tree.sh" "$v")
+  T=${TREE[$v]}
   for a in arm64 x86; do
     $CLI --root "$T" --arch $a "$T" > "$OUT/$v-$a-cold.json" 2>/dev/null
     rm -rf "$C/results"
@@ -25,7 +29,7 @@ for v in 6.1 6.12 7.2; do
 done
 rm -rf "$C"
 
-T612=$(bash "$REPO/scripts/kernel-tree.sh" 6.12)
+T612=${TREE[6.12]}
 W=$(mktemp -d); cp -al "$T612" "$W/tree"; T=$W/tree
 C=$W/cache; export LAZYMMU_CACHE=$C
 $CLI --root "$T" --arch arm64 "$T" > /dev/null 2>&1
