@@ -17,7 +17,7 @@ import type { FunctionRef } from '../analysis/sourceCache';
 import type { WorkspaceIndex } from '../index/workspaceIndex';
 import { ensureParser } from '../parse/cParser';
 import { SectionInfo, enterLeaveLines } from '../sectionInfo';
-import { MAX_PARSED_TEXT } from '../inputBounds';
+import { MAX_PARSED_TEXT, MAX_SECTIONS_PER_FILE } from '../inputBounds';
 import type { AnalysisStore } from './analysisStore';
 import type { Deps } from './contentKeys';
 
@@ -90,6 +90,10 @@ export async function keepSectionInfos(host: KeptSectionsHost, files: string[]):
       .functionsOf(file)
       .map((ref) => ({ ref, lines: enterLeaveLines(ref.node, host.catalogue) }))
       .filter((f) => f.lines.length);
+    // Past the per-file bound a hover is computed when asked: answering every
+    // section of a generated 30,000-section file up front held the server for
+    // a minute (each answer is a check of its own).
+    if (fns.length > MAX_SECTIONS_PER_FILE) continue;
     const byLine = hoverAnswers(fns, host.computeSection);
     if (!byLine) continue;
     store.putHovers(file, hoverDeps(file), byLine);
