@@ -81,6 +81,26 @@ export const s390: KernelModel = {
 };
 
 /**
+ * The batch both powerpc hash and sparc64 keep (their models differ only in
+ * what they cite): the entry is written at once, the live entry's flush is
+ * queued while the batch is active and applied at leave or flush.
+ */
+const batchedFlushOps: KernelModel['ops'] = {
+  arch_enter_lazy_mmu_mode: [{ when: 'irq', do: [] }, { do: ['inc preempt_off', 'set active 1'] }],
+  arch_flush_lazy_mmu_mode: [{ when: 'active && !irq', do: ['apply_deferred_tlbi'] }, { do: [] }],
+  arch_leave_lazy_mmu_mode: [
+    { when: 'irq', do: [] },
+    { when: 'active', do: ['apply_deferred_tlbi', 'set active 0', 'dec preempt_off'] },
+    { do: [] },
+  ],
+  set_pte: [
+    { when: 'active && !irq && old_valid', do: ['store', 'dsb ish', 'defer_tlbi'] },
+    { when: 'old_valid', do: ['store', 'dsb ish', 'tlbi_va', 'dsb ish', 'isb'] },
+    { do: ['store', 'dsb ish', 'isb'] },
+  ],
+};
+
+/**
  * powerpc hash MMU (arch/powerpc/include/asm/book3s/64/tlbflush-hash.h,
  * arch/powerpc/mm/book3s64/hash_tlb.c; v6.1-v6.12): arch_enter_lazy_mmu_mode
  * disables preemption and marks the per-CPU ppc64_tlb_batch active;
@@ -97,20 +117,8 @@ export const powerpcHash: KernelModel = {
     'arch/powerpc/mm/book3s64/hash_tlb.c: hpte_need_flush() queues the VA while the batch is active',
   ],
   vars: { active: 0 },
-  ops: {
-    arch_enter_lazy_mmu_mode: [{ when: 'irq', do: [] }, { do: ['inc preempt_off', 'set active 1'] }],
-    arch_flush_lazy_mmu_mode: [{ when: 'active && !irq', do: ['apply_deferred_tlbi'] }, { do: [] }],
-    arch_leave_lazy_mmu_mode: [
-      { when: 'irq', do: [] },
-      { when: 'active', do: ['apply_deferred_tlbi', 'set active 0', 'dec preempt_off'] },
-      { do: [] },
-    ],
-    set_pte: [
-      { when: 'active && !irq && old_valid', do: ['store', 'dsb ish', 'defer_tlbi'] },
-      { when: 'old_valid', do: ['store', 'dsb ish', 'tlbi_va', 'dsb ish', 'isb'] },
-      { do: ['store', 'dsb ish', 'isb'] },
-    ],
-  },
+  ops: batchedFlushOps,
+
 };
 
 /**
@@ -128,18 +136,6 @@ export const sparc64: KernelModel = {
     'arch/sparc/mm/tlb.c: tlb_batch_add() queues the address while active; arch_leave_lazy_mmu_mode() -> flush_tlb_pending(), preempt_enable()',
   ],
   vars: { active: 0 },
-  ops: {
-    arch_enter_lazy_mmu_mode: [{ when: 'irq', do: [] }, { do: ['inc preempt_off', 'set active 1'] }],
-    arch_flush_lazy_mmu_mode: [{ when: 'active && !irq', do: ['apply_deferred_tlbi'] }, { do: [] }],
-    arch_leave_lazy_mmu_mode: [
-      { when: 'irq', do: [] },
-      { when: 'active', do: ['apply_deferred_tlbi', 'set active 0', 'dec preempt_off'] },
-      { do: [] },
-    ],
-    set_pte: [
-      { when: 'active && !irq && old_valid', do: ['store', 'dsb ish', 'defer_tlbi'] },
-      { when: 'old_valid', do: ['store', 'dsb ish', 'tlbi_va', 'dsb ish', 'isb'] },
-      { do: ['store', 'dsb ish', 'isb'] },
-    ],
-  },
+  ops: batchedFlushOps,
+
 };
