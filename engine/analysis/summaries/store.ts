@@ -340,25 +340,36 @@ export abstract class SummaryStore {
    * the same place where they took it from it, and are forgotten with it.
    */
   movePlaces(file: string, move: (line: number, column: number) => [number, number], replaced?: ((line: number, column: number) => boolean) | null): void {
-    const holds = (h: Partial<Hop>) =>
-      h.file === file && (replaced!(h.line!, h.column!) || (typeof h.endLine === 'number' && typeof h.endColumn === 'number' && replaced!(h.endLine, h.endColumn)));
-    if (replaced) {
-      for (const [k, e] of this.memo) if (e !== 'pending' && e.files.has(file) && this.placesOf(e).some(holds)) this.memo.delete(k);
-      // A summary as it was (what callers were computed from) stays to be compared: as one that
-      // differs when what is compared of it (comparedPart) held a replaced place.
-      for (const e of this.previous.values()) if (e.files.has(file) && placesIn(comparedPart(e)).some(holds)) this.heldReplaced.add(e);
-    }
-    // A place shared by several summaries is moved once.
+    const isReplaced = (h: Partial<Hop>) =>
+      !!replaced && (replaced(h.line!, h.column!) || (typeof h.endLine === 'number' && typeof h.endColumn === 'number' && replaced(h.endLine, h.endColumn)));
+    // One pass: each place in the file is judged (at its old position) and moved once, however many summaries share it.
     const moved = new Set<object>();
+    const gone = new Set<object>();
+    const holding = new Set<MemoEntry>();
     for (const e of [...this.memo.values(), ...this.previous.values()]) {
       if (e === 'pending' || !e.files.has(file)) continue;
+      let holds = false;
       for (const h of this.placesOf(e)) {
-        if (h.file !== file || moved.has(h)) continue;
+        if (h.file !== file) continue;
+        if (moved.has(h)) {
+          if (gone.size && gone.has(h)) holds = true;
+          continue;
+        }
         moved.add(h);
+        if (isReplaced(h)) {
+          gone.add(h);
+          holds = true;
+        }
         [h.line, h.column] = move(h.line!, h.column!);
         if (typeof h.endLine === 'number' && typeof h.endColumn === 'number') [h.endLine, h.endColumn] = move(h.endLine, h.endColumn);
       }
+      if (holds) holding.add(e);
     }
+    if (!holding.size) return;
+    for (const [k, e] of this.memo) if (e !== 'pending' && holding.has(e)) this.memo.delete(k);
+    // A summary as it was (what callers were computed from) stays to be compared: as one that
+    // differs when what is compared of it (comparedPart) held a replaced place.
+    for (const e of this.previous.values()) if (holding.has(e) && placesIn(comparedPart(e)).some((h) => gone.has(h))) this.heldReplaced.add(e);
   }
 
   /** A bound cut the current run short: it and every run on the stack are not clean. */
