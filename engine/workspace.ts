@@ -166,6 +166,11 @@ export class Workspace {
   private textEdited = false;
   /** The chain phases computed in this process, kept for the checks after an edit (store/chainsAcrossEdits.ts). */
   private editedChains = new ChainsAcrossEdits();
+  /** A call-graph search changed since the last check began (afterIndexChange); the check takes it into lastCheckChanges. */
+  private searchesChangedSinceCheck = false;
+  private searchesChangedForCheck = false;
+  /** Checks begun so far: lastCheckChanges speaks of the last one (the server asks for the check it published). */
+  checkSerial = 0;
 
   constructor(opts: WorkspaceOptions) {
     this.log = opts.log ?? ((m) => process.stderr.write(`lazymmu: ${m}\n`));
@@ -278,6 +283,7 @@ export class Workspace {
     this.store?.changed(file, delta.changedNames);
     // Which macros a survey runs in place came from the searches: a survey holds while their answers do.
     const searchesChanged = this.searches.afterIndexChange(delta);
+    if (searchesChanged) this.searchesChangedSinceCheck = true;
     if (searchesChanged) this.interp?.recheckSurveys();
     this.editedChains.edited(file, delta, reparse, searchesChanged);
     const fns = reparse?.changedFunctions ?? new Set<string>();
@@ -286,8 +292,24 @@ export class Workspace {
     this.interp.invalidate(delta.lookupNames, fns);
     // Global initializers are read from top-level declarations: an edit inside function bodies leaves them.
     if (!reparse || reparse.globalsChanged) this.interp.forgetGlobalsOf(file);
-    if (reparse) this.interp.movePlaces(file, reparse.move);
+    if (reparse) this.interp.movePlaces(file, reparse.move, reparse.replaced);
     else this.interp.forgetFile(file);
+  }
+
+  /**
+   * What the edits before the last check changed in the program as the
+   * analysis sees it, from the analysis's own facts: a call-graph search
+   * came out different (a function started or stopped reaching a target);
+   * an edited function's summary differs in what its callers take from it
+   * (its callers' summaries were computed again: the early cut-off failed);
+   * an edited function's survey lists other calls (a contextual search
+   * through it was made again). SummaryStore.changedForCallers compares
+   * them. An edit with none of these is an ordinary one; the edit benches
+   * report the two kinds apart. Empty after a check that had to start its
+   * analysis afresh (nothing of before the edit was left to compare).
+   */
+  lastCheckChanges(): { searches: boolean; summaries: string[]; surveys: string[] } {
+    return { searches: this.searchesChangedForCheck, ...(this.interp?.changedForCallers() ?? { summaries: [], surveys: [] }) };
   }
 
   /** Indexes the tree (the cheap scan of every covered file). */
@@ -410,6 +432,9 @@ export class Workspace {
 
   private async checkRootsUnderWay(pathsIn: string[], sections: SectionProgress | undefined, openersInPathsOnly: boolean): Promise<CheckResult> {
     const paths = pathsIn.map((p) => path.resolve(p));
+    this.checkSerial++;
+    this.searchesChangedForCheck = this.searchesChangedSinceCheck;
+    this.searchesChangedSinceCheck = false;
     // Between the phases after the sections (each can take seconds on a whole tree) the progress hears
     // the final count again, so the caller's event loop runs (the language server answers a hover
     // then); the CLI passes no progress. `total`: the sections analysed, once known.

@@ -25,7 +25,7 @@ import { kernelTree } from '../test/realtree/kernelTree';
 import { benchScenarios } from '../engine/simulator/bench';
 import { replayFinding } from '../engine/replay';
 import { checkTree } from '../engine/check';
-import { editLatency } from './benchEdits';
+import { editLatency, LatencyPart } from './benchEdits';
 import { firstDiagnostics } from './benchEditor';
 
 const ROWS = ['tree', 'growth', 'edits', 'sim', 'editor', 'rerun', '7.2'] as const;
@@ -272,7 +272,18 @@ async function main(): Promise<void> {
       say(`| ${e.edits} spread over the file | ${e.p50.toFixed(1)} | ${e.p95.toFixed(1)} | ${e.max.toFixed(0)} | ${e.within30} (${((100 * e.within30) / e.edits).toFixed(0)}%) |`);
       const i = e.inside;
       if (i) say(`| ${i.edits} inside ${i.fn} (every statement line) | ${i.p50.toFixed(1)} | ${i.p95.toFixed(1)} | ${i.max.toFixed(0)} | ${i.within30} (${((100 * i.within30) / i.edits).toFixed(0)}%) |`);
+      // The spread edits in two parts, as the server told after each (lazymmu/lastCheck).
+      const row = (what: string, p: LatencyPart) =>
+        p.edits ? say(`| ${what} | ${p.p50.toFixed(1)} | ${p.p95.toFixed(1)} | ${p.max.toFixed(0)} | ${p.within30} (${((100 * p.within30) / p.edits).toFixed(0)}%) |`) : undefined;
+      if (e.byKind) {
+        row(`of the spread: ${e.byKind.changing.edits} that changed the program`, e.byKind.changing);
+        row(`of the spread: ${e.byKind.ordinary.edits} ordinary`, e.byKind.ordinary);
+      }
       say('');
+      if (e.byKind)
+        say(
+          "An edit changed the program when, as the server said after its check (`lazymmu/lastCheck`), a call-graph search came out different or an edited function's summary (what its callers take from it) or survey (the calls a contextual search follows through it) differs from the one before the edit; the others are ordinary.",
+        );
       say(`Slowest edits (line of mm/memory.c): ${e.slowest.map((x) => `${x.line}: ${x.ms.toFixed(0)} ms`).join(', ')}. The server's peak RSS over the session (VmHWM): ${mb(e.serverPeakMb)} MB.`);
       say(`The server's RSS (peak so far) at the end of each phase, MB: ${e.serverMemory.map((m) => `${m.phase} ${mb(m.rssMb)} (${mb(m.peakMb)})`).join('; ')}.`);
       serverPeak = e.serverPeakMb;

@@ -17,6 +17,13 @@
 // edits those lines instead of the spread places; TYPED='might_sleep();' types that
 // statement instead of `cpu_relax();`.
 //
+// Each kind's edits are also reported in two parts (its overall row kept):
+// those that changed the program as the analysis sees it, and the ordinary
+// ones. Told apart by the Workspace's own facts after each check
+// (Workspace.lastCheckChanges): a call-graph search came out different, or
+// an edited function's summary or survey differs from the one before the
+// edit in what its callers and the contextual searches take from it.
+//
 // PROF=DIR writes a CPU profile of each kind's edits alone (not the build or
 // the first check) to DIR/<kind>.cpuprofile.
 //
@@ -96,6 +103,8 @@ async function main(): Promise<void> {
     const runs: number[] = [];
     const saves: number[] = [];
     const steps: number[] = [];
+    /** Per edit: whether it changed the program (lastCheckChanges). */
+    const changing: boolean[] = [];
     await profiled(kind, async () => {
       for (const ln of at)
         for (const t of [[...lines.slice(0, ln), `\t${typed}`, ...lines.slice(ln)].join('\n'), text]) {
@@ -107,12 +116,17 @@ async function main(): Promise<void> {
           steps.push(interpreterWork.steps - w0);
           const c1 = process.cpuUsage(c0);
           cpu.push((c1.user + c1.system) / 1000);
+          const changes = ws.lastCheckChanges();
+          changing.push(changes.searches || changes.summaries.length > 0 || changes.surveys.length > 0);
           runs.push(interp.ms);
           const s0 = process.cpuUsage();
           ws.saveStore();
           const s1 = process.cpuUsage(s0);
           saves.push((s1.user + s1.system) / 1000);
-          if (process.env.VERBOSE) console.log(`  line ${ln + 1}: CPU ${cpu[cpu.length - 1].toFixed(1)} ms, root summaries ${interp.ms.toFixed(1)} ms, steps ${steps[steps.length - 1]}`);
+          const fnName = (k: string) => k.slice(k.indexOf('\0') + 1);
+          const changed = [...(changes.searches ? ['a call-graph search'] : []), ...changes.summaries.map((k) => `${fnName(k)}'s summary`), ...changes.surveys.map((k) => `${fnName(k)}'s survey`)];
+          if (process.env.VERBOSE)
+            console.log(`  line ${ln + 1}: CPU ${cpu[cpu.length - 1].toFixed(1)} ms, root summaries ${interp.ms.toFixed(1)} ms, steps ${steps[steps.length - 1]}${changed.length ? `; changed the program: ${changed.join(', ')}` : ''}`);
         }
     });
     console.log(
@@ -121,6 +135,10 @@ async function main(): Promise<void> {
         `interpreter steps (statements x states) p50 ${pct(steps, 50)}; ` +
         `then the store's write p50 ${pct(saves, 50).toFixed(1)}, p95 ${pct(saves, 95).toFixed(1)}`,
     );
+    for (const [part, want] of [['changing the program', true], ['ordinary', false]] as const) {
+      const some = cpu.filter((_, i) => changing[i] === want);
+      if (some.length) console.log(`  ${kind}, ${part}: ${some.length} edits, CPU ms p50 ${pct(some, 50).toFixed(1)}, p95 ${pct(some, 95).toFixed(1)}, max ${pct(some, 100).toFixed(1)}`);
+    }
   }
 }
 

@@ -8,7 +8,10 @@
 // benchEditCpu.ts counts them) and of the whole check, p50 / p95 per build,
 // and how many checks' findings differed between the builds (an
 // optimisation must give 0). No analysis store (STORE=0 in benchEditCpu's
-// terms): the store's digests are not the interpreter's. Never run by the tests.
+// terms): the store's digests are not the interpreter's. Each kind's checks
+// are also reported in two parts, those that changed the program and the
+// ordinary ones, as told by the build that says (Workspace.lastCheckChanges,
+// see benchEditCpu.ts), the same split for both builds. Never run by the tests.
 //
 //   node out/scripts/benchEditCpuAB.js CHECKOUT_A CHECKOUT_B [TREE]
 //   (M edits inside copy_pte_range, default 24, and N spread ones, default 0, from the environment;
@@ -20,7 +23,12 @@ import { defaultCacheBase } from '../engine/index/indexCache';
 
 interface Side {
   checkout: string;
-  ws: { setText(file: string, text: string): void; check(paths: string[]): Promise<{ findings: unknown[] }> };
+  ws: {
+    setText(file: string, text: string): void;
+    check(paths: string[]): Promise<{ findings: unknown[] }>;
+    /** Not in builds before edits8. */
+    lastCheckChanges?(): { searches: boolean; summaries: string[]; surveys: string[] };
+  };
   acc: { ms: number; depth: number };
   /** Per kind of place (spread, inside copy_pte_range): the opener's run and the whole check, CPU ms per check. */
   run: Map<string, number[]>;
@@ -76,9 +84,12 @@ async function main(): Promise<void> {
   ];
   const sides = [await side(a, root, file, text), await side(b, root, file, text)];
   let differing = 0;
+  /** Per kind: whether each check changed the program, as the first build that says told. */
+  const changing = new Map<string, boolean[]>();
   for (const [k, [kind, ln]] of at.entries())
     for (const t of [[...lines.slice(0, ln), '\tcpu_relax();', ...lines.slice(ln)].join('\n'), text]) {
       const found: string[] = [];
+      let changed: boolean | undefined;
       // Which build goes first alternates, so neither always meets the other's garbage.
       for (const s of k % 2 ? sides : [...sides].reverse()) {
         s.acc.ms = 0;
@@ -91,12 +102,16 @@ async function main(): Promise<void> {
           m.get(kind)!.push(v);
         }
         found.push(JSON.stringify(r.findings));
+        const ch = s.ws.lastCheckChanges?.();
+        if (ch && changed === undefined) changed = ch.searches || ch.summaries.length > 0 || ch.surveys.length > 0;
       }
+      if (!changing.has(kind)) changing.set(kind, []);
+      changing.get(kind)!.push(!!changed);
       if (found[0] !== found[1]) {
         differing++;
         console.log(`findings differ after the edit at line ${ln + 1}`);
       }
-      if (process.env.VERBOSE) console.log(`  line ${ln + 1} (${kind}): ${sides.map((s) => `${s.all.get(kind)!.at(-1)!.toFixed(1)} ms`).join(' / ')}`);
+      if (process.env.VERBOSE) console.log(`  line ${ln + 1} (${kind}): ${sides.map((s) => `${s.all.get(kind)!.at(-1)!.toFixed(1)} ms`).join(' / ')}${changed ? ' (changed the program)' : ''}`);
     }
   for (const s of sides)
     for (const [kind, run] of s.run) {
@@ -105,6 +120,10 @@ async function main(): Promise<void> {
         `${s.checkout}, ${kind}: ${run.length} checks; the opener's run CPU ms p50 ${pct(run, 50).toFixed(1)}, p95 ${pct(run, 95).toFixed(1)}; ` +
           `the whole check p50 ${pct(all, 50).toFixed(1)}, p95 ${pct(all, 95).toFixed(1)}`,
       );
+      for (const [part, want] of [['changing the program', true], ['ordinary', false]] as const) {
+        const some = all.filter((_, i) => changing.get(kind)![i] === want);
+        if (some.length) console.log(`  ${kind}, ${part}: ${some.length} checks, the whole check p50 ${pct(some, 50).toFixed(1)}, p95 ${pct(some, 95).toFixed(1)}`);
+      }
     }
   console.log(`checks whose findings differed between the builds: ${differing}`);
   if (differing) process.exitCode = 1;

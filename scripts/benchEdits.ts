@@ -30,6 +30,27 @@ export interface EditLatency {
   serverMemory: ServerMemory[];
   /** The edits typed inside one named function (every statement line of it), measured apart. */
   inside?: { fn: string; edits: number; p50: number; p95: number; max: number; within30: number };
+  /**
+   * The spread edits in two parts: those that changed the program as the
+   * analysis sees it, and the ordinary ones, as the server said after each
+   * (`lazymmu/lastCheck`, server/lastCheckRequest.ts: a call-graph search
+   * came out different, or an edited function's summary or survey did).
+   * Absent when the server does not answer that request.
+   */
+  byKind?: { changing: LatencyPart; ordinary: LatencyPart };
+}
+
+export interface LatencyPart {
+  edits: number;
+  p50: number;
+  p95: number;
+  max: number;
+  within30: number;
+}
+
+function part(ms: number[]): LatencyPart {
+  const sorted = [...ms].sort((a, b) => a - b);
+  return { edits: sorted.length, p50: pct(sorted, 50), p95: pct(sorted, 95), max: sorted[sorted.length - 1], within30: sorted.filter((x) => x <= 30).length };
 }
 
 export interface ServerMemory {
@@ -90,7 +111,7 @@ export async function editLatency(root: string, file: string, edits: number, ins
     await c.waitFor('first diagnostics', () => c.diagnosticsFor(uri, 1), 600_000);
     const indexMs = Date.now() - t0;
     const memory = [serverMemory(c.proc.pid, 'first diagnostics')];
-    const lat: { line: number; ms: number }[] = [];
+    const lat: { line: number; ms: number; changing?: boolean }[] = [];
     const candidates = statementLines(text);
     const places = Math.ceil(edits / 2);
     const typed = '\tcpu_relax();\n';
@@ -113,7 +134,12 @@ export async function editLatency(root: string, file: string, edits: number, ins
         await c.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: [change] });
         await c.waitFor(`diagnostics for version ${v}`, () => c.diagnosticsFor(uri, v), 120_000);
         const ms = Number(process.hrtime.bigint() - s) / 1e6;
-        if (k < places) lat.push({ line: line + 1, ms });
+        // Asked after the latency is taken: what the edit changed, from the server's own facts (null: not told).
+        const said = await c.conn
+          .sendRequest<{ searches: boolean; summaries: string[]; surveys: string[] } | null>('lazymmu/lastCheck', { uri, version: v })
+          .catch(() => null);
+        const changing = said ? said.searches || said.summaries.length > 0 || said.surveys.length > 0 : undefined;
+        if (k < places) lat.push({ line: line + 1, ms, changing });
         else latIn.push(ms);
         if (process.env.LAZYMMU_BENCH_VERBOSE) console.error(`edit ${v - 1} at line ${line + 1}: ${ms.toFixed(1)} ms`);
         v++;
@@ -135,6 +161,9 @@ export async function editLatency(root: string, file: string, edits: number, ins
       max: sorted[sorted.length - 1],
       within30: sorted.filter((x) => x <= 30).length,
       slowest: [...lat].sort((a, b) => b.ms - a.ms).slice(0, 5),
+      ...(lat.length && lat.every((l) => l.changing !== undefined)
+        ? { byKind: { changing: part(lat.filter((l) => l.changing).map((l) => l.ms)), ordinary: part(lat.filter((l) => !l.changing).map((l) => l.ms)) } }
+        : {}),
       ...(insideFn && sortedIn.length
         ? {
             inside: {

@@ -38,6 +38,7 @@ import { registerCheckFolder } from './checkFolder';
 import { isScenario, scenarioCompletion, scenarioDiagnostics, scenarioHover } from './scenarioLanguage';
 import { BoundsTold, DocumentGuard, MAX_TEXT, unreadableMessage } from './documentGuard';
 import { registerMemoryRequest } from './memoryRequest';
+import { LastChecks } from './lastCheckRequest';
 import { NewSinceBase, NEW_SINCE_NOTIFICATION } from './newSinceBase';
 import { CHECK_STATE_NOTIFICATION, CheckState, countingProgress, FirstCheckProgress, markProvisional, took } from './checkProgress';
 import { isProvisional } from '../engine/provisional';
@@ -75,6 +76,9 @@ const simulator = registerSimulator(
   (uri) => documents.get(uri)?.getText(),
 );
 registerMemoryRequest(connection);
+/** Each document's last published check, for `lazymmu/lastCheck` (the edit bench's program-changing edits). */
+const lastChecks = new LastChecks();
+lastChecks.register(connection);
 registerNavigation(connection, log);
 
 let root = process.cwd();
@@ -382,6 +386,7 @@ async function run(uri: string, gen: number, cascade = false): Promise<void> {
     log(`phase: ${first ? 'first check' : 'check'} of ${path.basename(file)} ${took(started)} (${result.findings.length} findings)`);
     if (first) logStore(`first check of ${path.basename(file)}`, ws);
     if (stale(uri, gen) || !documents.get(uri)) return; // a newer edit or a close superseded this run
+    lastChecks.published(uri, ws, version);
     await publishResult(uri, file, text, version, result);
     // The store written once the checks are idle (server/idleWrite.ts), after the first check too: its write (the
     // serial form of the first check's searches) and the reload's kept answers take seconds on a kernel tree, and
@@ -497,6 +502,7 @@ documents.onDidClose(async (e) => {
     }
   }));
   simulator.forget(uri);
+  lastChecks.forget(uri);
   void publish({ uri, diagnostics: [] });
 });
 

@@ -8,7 +8,7 @@
 // else leaves the search incomplete. Bounded.
 import type { Node } from 'web-tree-sitter';
 import { WorkspaceIndex, Definition } from '../index/workspaceIndex';
-import { SourceCache } from './sourceCache';
+import { SourceCache, relativePlace, absolutePlace } from './sourceCache';
 import { Hop } from './pathState';
 import { Fact, factKey } from './values';
 import { parameterNames, unwrap } from './syntax';
@@ -101,29 +101,38 @@ export function bindingsOf(index: WorkspaceIndex, sources: SourceCache, resolve:
   return { bindings: [...out.values()], complete };
 }
 
-/** The calls to `callee` inside `caller`, with their arguments classified (once per text of the file). */
+/** How many times a caller's body was walked for its call sites (tests: an edit elsewhere in its file walks none again). */
+export const callSiteWalks = { count: 0 };
+
+/**
+ * The calls to `callee` inside `caller`, with their arguments classified:
+ * made once per text of the caller (an edit elsewhere in its file keeps
+ * them; mm/memory.c's callers of apply_to_pte_range were walked again at
+ * every keystroke), places kept relative to the caller's start.
+ */
 function callSites(sources: SourceCache, caller: Definition, callee: string): CallSite[] {
-  return sources.remember(caller.file, `call-sites\0${caller.name}\0${caller.line}\0${callee}`, () => {
-    const ref = sources.functionAt(caller.file, caller.name, caller.line);
-    if (!ref) return [];
+  const ref = sources.functionAt(caller.file, caller.name, caller.line);
+  if (!ref) return [];
+  const found = sources.rememberInFunction(ref, `call-sites\0${callee}`, () => {
+    callSiteWalks.count++;
     const params = parameterNames(ref.node);
     const locals = declaredLocals(ref.node);
-    const out: CallSite[] = [];
+    const out: (Omit<CallSite, 'line' | 'column'> & { at: { row: number; column: number } })[] = [];
     const stack: Node[] = [ref.node];
     for (let n = stack.pop(); n; n = stack.pop()) {
       if (n.type === 'call_expression' && n.childForFieldName('function')?.text === callee) {
         const args = (n.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a);
         out.push({
-          line: n.startPosition.row + 1,
-          column: n.startPosition.column + 1,
+          at: relativePlace(ref, n.startPosition.row + 1, n.startPosition.column + 1),
           texts: args.map((a) => a.text.replace(/\s+/g, ' ')),
           arg: args.map((a) => classify(a, params, locals)),
         });
       }
       for (const c of n.namedChildren) if (c) stack.push(c);
     }
-    return out.sort((a, b) => a.line - b.line || a.column - b.column);
+    return out.sort((a, b) => a.at.row - b.at.row || a.at.column - b.at.column);
   });
+  return found.map(({ at, texts, arg }) => ({ ...absolutePlace(ref, at), texts, arg }));
 }
 
 function classify(a: Node, params: (string | null)[], locals: Set<string>): ArgKind {

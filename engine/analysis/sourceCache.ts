@@ -24,6 +24,13 @@ export interface Reparse {
   /** Moves a 1-based (line, column) of the old text to the new text (outside the edited range). */
   move: (line: number, column: number) => [number, number];
   /**
+   * A 1-based (line, column) of the old text lies inside the edited range
+   * (text replaced or removed): it has no place in the new text, and what
+   * holds it must be made again (move would put it at the range's end).
+   * Null when the edit only inserted text (nothing replaced).
+   */
+  replaced: ((line: number, column: number) => boolean) | null;
+  /**
    * The file's top-level declarations (where global initializers are read,
    * initializers.ts) changed: an edit inside a function body leaves them, so
    * the summaries that read the file's globals hold.
@@ -45,6 +52,31 @@ export class SourceCache {
   private files = new Map<string, Entry | null>();
   /** Per file: facts derived from its syntax (see remember), dropped when its text changes. */
   private derived = new Map<string, Map<string, unknown>>();
+
+  /**
+   * Per file, per function (FunctionRef.key): facts derived from that
+   * function's text alone (see rememberInFunction), kept across edits of the
+   * file that leave the function's text as it was.
+   */
+  private functionDerived = new Map<string, Map<string, Map<string, unknown>>>();
+
+  /**
+   * A fact about one function's text, computed once per text of the
+   * function: an edit elsewhere in the file keeps it. So that it survives
+   * the function moving, `compute` is given the function's start and must
+   * make the fact from its text alone, places relative to that start
+   * (`relativePlace`; the caller renders them with `absolutePlace`).
+   */
+  rememberInFunction<T>(ref: FunctionRef, key: string, compute: () => T): T {
+    let byFn = this.functionDerived.get(ref.file);
+    if (!byFn) this.functionDerived.set(ref.file, (byFn = new Map()));
+    let m = byFn.get(ref.key);
+    if (!m) byFn.set(ref.key, (m = new Map()));
+    if (m.has(key)) return m.get(key) as T;
+    const v = compute();
+    m.set(key, v);
+    return v;
+  }
 
   /** A fact about `file`'s syntax, computed once per text of the file. */
   remember<T>(file: string, key: string, compute: () => T): T {
@@ -157,11 +189,16 @@ export class SourceCache {
     for (const [k, t] of before) if (after.get(k)?.text !== t.text || within(t, edit.oldEndIndex)) changedFunctions.add(`${file}\0${k}`);
     for (const [k, t] of after) if (!before.has(k) || within(t, edit.newEndIndex)) changedFunctions.add(`${file}\0${k}`);
     const globalsChanged = (next.declarations = declarationTexts(next, top)) !== declsBefore;
-    return { changedFunctions, move: (line, column) => movePoint(edit, line, column), globalsChanged };
+    // Facts of a function whose text is as it was hold (rememberInFunction); keys name#rank are
+    // those of the new text, so a function added or removed (ranks shifted) is among the changed.
+    const facts = this.functionDerived.get(file);
+    if (facts) for (const k of [...facts.keys()]) if (changedFunctions.has(k) || !after.has(k.slice(file.length + 1))) facts.delete(k);
+    return { changedFunctions, move: (line, column) => movePoint(edit, line, column), replaced: edit.oldEndIndex > edit.startIndex ? (line, column) => inEdit(edit, line, column) : null, globalsChanged };
   }
 
   invalidate(file: string): void {
     this.derived.delete(file);
+    this.functionDerived.delete(file);
     const e = this.files.get(file);
     e?.parsed.tree.delete();
     this.files.delete(file);
@@ -170,6 +207,19 @@ export class SourceCache {
   clear(): void {
     for (const f of [...this.files.keys()]) this.invalidate(f);
   }
+}
+
+/** A 1-based place inside function `ref` as data that survives the function moving: rows from its start; on its first row, columns from its start too. */
+export function relativePlace(ref: FunctionRef, line: number, column: number): { row: number; column: number } {
+  const s = ref.node.startPosition;
+  const row = line - 1 - s.row;
+  return { row, column: row === 0 ? column - s.column : column };
+}
+
+/** relativePlace's inverse, for the function where it is now. */
+export function absolutePlace(ref: FunctionRef, p: { row: number; column: number }): { line: number; column: number } {
+  const s = ref.node.startPosition;
+  return { line: s.row + 1 + p.row, column: p.row === 0 ? p.column + s.column : p.column };
 }
 
 interface FunctionText {
@@ -202,6 +252,16 @@ function movePoint(edit: TextEdit, line: number, column: number): [number, numbe
   if (row < o.row || (row === o.row && col < o.column)) return [n.row + 1, n.column + 1];
   if (row === o.row) return [n.row + 1, n.column + (col - o.column) + 1];
   return [row + (n.row - o.row) + 1, column];
+}
+
+/** A 1-based (line, column) of the old text inside the edit's old range [start, old end). */
+function inEdit(edit: TextEdit, line: number, column: number): boolean {
+  const row = line - 1;
+  const col = column - 1;
+  const { startPosition: s, oldEndPosition: o } = edit;
+  const atOrAfterStart = row > s.row || (row === s.row && col >= s.column);
+  const beforeEnd = row < o.row || (row === o.row && col < o.column);
+  return atOrAfterStart && beforeEnd;
 }
 
 /** Function definitions anywhere outside other functions' bodies (including under #if). */

@@ -84,27 +84,36 @@ export function reparseKernelC(prev: ParsedFile, text: string, cat: Catalogue): 
   return { parsed: { file: prev.file, text, normalised, tree }, edit };
 }
 
-/** The single range where `a` and `b` differ (common prefix and suffix kept out). */
+/**
+ * The single range where `a` and `b` differ (common prefix and suffix kept
+ * out). Compared a block at a time, then narrowed (4096, 512, 64, 8, 1
+ * characters): a block compare of two strings is a memory compare, where a
+ * loop over every character of a 200 KB file cost ~1.5 ms per edit.
+ */
 export function editBetween(a: string, b: string): TextEdit {
-  let p = 0;
   const max = Math.min(a.length, b.length);
-  while (p < max && a.charCodeAt(p) === b.charCodeAt(p)) p++;
+  let p = 0;
+  for (let block = 4096; block >= 1; block >>= 3) while (p + block <= max && a.slice(p, p + block) === b.slice(p, p + block)) p += block;
   let s = 0;
-  while (s < max - p && a.charCodeAt(a.length - 1 - s) === b.charCodeAt(b.length - 1 - s)) s++;
+  const room = max - p;
+  for (let block = 4096; block >= 1; block >>= 3)
+    while (s + block <= room && a.slice(a.length - s - block, a.length - s) === b.slice(b.length - s - block, b.length - s)) s += block;
+  const start = pointAt(a, p);
   return {
     startIndex: p,
     oldEndIndex: a.length - s,
     newEndIndex: b.length - s,
-    startPosition: pointAt(a, p),
-    oldEndPosition: pointAt(a, a.length - s),
-    newEndPosition: pointAt(b, b.length - s),
+    startPosition: start,
+    oldEndPosition: pointAt(a, a.length - s, p, start),
+    newEndPosition: pointAt(b, b.length - s, p, start),
   };
 }
 
-function pointAt(text: string, index: number): { row: number; column: number } {
-  let row = 0;
-  let lineStart = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) {
+/** The (row, column) of `index`, counted on from a known point `from` at `at` (the texts agree before it). */
+function pointAt(text: string, index: number, from = 0, at = { row: 0, column: 0 }): { row: number; column: number } {
+  let row = at.row;
+  let lineStart = from - at.column;
+  for (let i = text.indexOf('\n', from); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) {
     row++;
     lineStart = i + 1;
   }

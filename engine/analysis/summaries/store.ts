@@ -120,6 +120,36 @@ export function sameForCallers(a: FunctionSummary, b: FunctionSummary): boolean 
   return used(a) === used(b);
 }
 
+/** What changedForCallers and the early cut-off compare of a summary (sameForCallers) or a survey (its calls). */
+function comparedPart(e: MemoEntry): unknown {
+  return e.survey ? e.sum.surveyCalls : [e.sum.outcomes, e.sum.entryReads, e.sum.hits];
+}
+
+/** Every place (Hop, GuardNote) held in `root`'s objects, each once. */
+function placesIn(root: unknown): Partial<Hop>[] {
+  const found: Partial<Hop>[] = [];
+  const seen = new Set<object>();
+  const visit = (x: unknown): void => {
+    if (!x || typeof x !== 'object' || seen.has(x)) return;
+    seen.add(x);
+    if (x instanceof Map) {
+      for (const v of x.values()) visit(v);
+      return;
+    }
+    if (x instanceof Set) return;
+    if (Array.isArray(x)) {
+      for (const v of x) visit(v);
+      return;
+    }
+    // A place: a Hop, or a GuardNote (no end).
+    const h = x as Partial<Hop>;
+    if (typeof h.file === 'string' && typeof h.line === 'number' && typeof h.column === 'number') found.push(h);
+    for (const v of Object.values(x)) visit(v);
+  };
+  visit(root);
+  return found;
+}
+
 /** The memo and its bookkeeping; Interpreter (../interpreter.ts) computes what goes in. */
 export abstract class SummaryStore {
   // Summaries by (function, context). They outlive a check: a clean summary is
@@ -168,6 +198,11 @@ export abstract class SummaryStore {
 
   /** Ends a check: only clean summaries are carried over, and none after the root budget was hit. */
   endCheck(): void {
+    this.remade = [];
+    for (const [k, before] of this.previous) {
+      const after = this.memo.get(k);
+      if (after && after !== 'pending') this.remade.push({ before, after });
+    }
     for (const [k, e] of this.memo) if (e === 'pending' || !e.clean || e.suspect || this.budgetHit) this.memo.delete(k);
     this.previous.clear();
   }
@@ -176,6 +211,30 @@ export abstract class SummaryStore {
   entry(fn: FunctionRef, mode: ModeState, dirtyParams: number[] = [], outerPending = false, binding?: Binding): MemoEntry | undefined {
     const e = this.memo.get(memoKey(fn.key, mode, dirtyParams, outerPending, undefined, binding));
     return e === 'pending' ? undefined : e;
+  }
+
+  /** The last check's summaries and surveys of functions whose text had changed: as they were, and as made again. */
+  private remade: { before: MemoEntry; after: MemoEntry }[] = [];
+
+  /**
+   * The functions (FunctionRef.key) edited before the last check whose
+   * summary came out different in what a caller takes from it
+   * (sameForCallers: outcomes, entry reads, hits, places moved with the
+   * text), and those whose survey lists other calls (what the contextual
+   * searches follow), each compared with the one made before the edit in
+   * the same context: the edit changed the program as the analysis sees
+   * it. Compared on demand (the edit benches ask; a check does not pay).
+   */
+  changedForCallers(): { summaries: string[]; surveys: string[] } {
+    const survey = (e: MemoEntry) => JSON.stringify([e.sum.surveyCalls, !!e.sum.surveyCut]);
+    const summaries = new Set<string>();
+    const surveys = new Set<string>();
+    for (const { before, after } of this.remade)
+      if (this.heldReplaced.has(before)) (before.survey ? surveys : summaries).add(before.fnKey);
+      else if (before.survey) {
+        if (survey(before) !== survey(after)) surveys.add(before.fnKey);
+      } else if (!sameForCallers(before.sum, after.sum)) summaries.add(before.fnKey);
+    return { summaries: [...summaries].sort(), surveys: [...surveys].sort() };
   }
 
   /** Whether summaries from an earlier check are kept. */
@@ -234,7 +293,7 @@ export abstract class SummaryStore {
             this.summarize(ref, prev.mode, prev.dirtyParams, prev.outerPending, prev.section, prev.paramValues, prev.binding, prev.origin);
             cur = this.memo.get(ck);
           }
-          if (!cur || cur === 'pending' || !cur.clean || !sameForCallers(prev.sum, cur.sum)) return false;
+          if (!cur || cur === 'pending' || !cur.clean || this.heldReplaced.has(prev) || !sameForCallers(prev.sum, cur.sum)) return false;
           absorbDeps(e, cur);
           continue;
         }
@@ -264,44 +323,53 @@ export abstract class SummaryStore {
 
   private placesOf(e: MemoEntry): Partial<Hop>[] {
     let out = this.places.get(e);
-    if (out) return out;
-    const found: Partial<Hop>[] = [];
-    const seen = new Set<object>();
-    const visit = (x: unknown): void => {
-      if (!x || typeof x !== 'object' || seen.has(x)) return;
-      seen.add(x);
-      if (x instanceof Map) {
-        for (const v of x.values()) visit(v);
-        return;
-      }
-      if (x instanceof Set) return;
-      if (Array.isArray(x)) {
-        for (const v of x) visit(v);
-        return;
-      }
-      // A place: a Hop, or a GuardNote (no end).
-      const h = x as Partial<Hop>;
-      if (typeof h.file === 'string' && typeof h.line === 'number' && typeof h.column === 'number') found.push(h);
-      for (const v of Object.values(x)) visit(v);
-    };
-    visit(e);
-    this.places.set(e, (out = found));
+    if (!out) this.places.set(e, (out = placesIn(e)));
     return out;
   }
 
-  /** Moves the places in `file` held by carried summaries (the file's text was edited outside their functions). */
-  movePlaces(file: string, move: (line: number, column: number) => [number, number]): void {
-    // A place shared by several summaries is moved once.
+  /** Summaries as they were (previous) holding a place an edit replaced: each differs from any made again. */
+  private heldReplaced = new WeakSet<MemoEntry>();
+
+  /**
+   * Moves the places in `file` held by carried summaries (the file's text
+   * was edited outside their functions). A summary holding a place the edit
+   * replaced (`replaced`: inside the edited range; an edit spanning several
+   * functions, or a place of another function such as the section start it
+   * was computed under) is forgotten: moving would put that place at the
+   * range's end, where a fresh analysis puts it elsewhere. Its callers hold
+   * the same place where they took it from it, and are forgotten with it.
+   */
+  movePlaces(file: string, move: (line: number, column: number) => [number, number], replaced?: ((line: number, column: number) => boolean) | null): void {
+    const isReplaced = (h: Partial<Hop>) =>
+      !!replaced && (replaced(h.line!, h.column!) || (typeof h.endLine === 'number' && typeof h.endColumn === 'number' && replaced(h.endLine, h.endColumn)));
+    // One pass: each place in the file is judged (at its old position) and moved once, however many summaries share it.
     const moved = new Set<object>();
+    const gone = new Set<object>();
+    const holding = new Set<MemoEntry>();
     for (const e of [...this.memo.values(), ...this.previous.values()]) {
       if (e === 'pending' || !e.files.has(file)) continue;
+      let holds = false;
       for (const h of this.placesOf(e)) {
-        if (h.file !== file || moved.has(h)) continue;
+        if (h.file !== file) continue;
+        if (moved.has(h)) {
+          if (gone.size && gone.has(h)) holds = true;
+          continue;
+        }
         moved.add(h);
+        if (isReplaced(h)) {
+          gone.add(h);
+          holds = true;
+        }
         [h.line, h.column] = move(h.line!, h.column!);
         if (typeof h.endLine === 'number' && typeof h.endColumn === 'number') [h.endLine, h.endColumn] = move(h.endLine, h.endColumn);
       }
+      if (holds) holding.add(e);
     }
+    if (!holding.size) return;
+    for (const [k, e] of this.memo) if (e !== 'pending' && holding.has(e)) this.memo.delete(k);
+    // A summary as it was (what callers were computed from) stays to be compared: as one that
+    // differs when what is compared of it (comparedPart) held a replaced place.
+    for (const e of this.previous.values()) if (holding.has(e) && placesIn(comparedPart(e)).some((h) => gone.has(h))) this.heldReplaced.add(e);
   }
 
   /** A bound cut the current run short: it and every run on the stack are not clean. */
