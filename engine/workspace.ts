@@ -189,6 +189,15 @@ export class Workspace {
       architectures: this.architectures,
       viewed: (file) => this.overlays.has(file),
       sizeOf: (file) => this.sizeOf(file),
+      // Per function, keyed by its text and place (store/keptLocals.ts): a file edited since walks only what changed.
+      storedVerdict: (def) => {
+        const store = this.analysisStore();
+        if (!store) return null;
+        const e = store.functionLocalsOf(this.index, def.file, def.name, def.line);
+        if (e) this.storeCounts.localFunctionsFromStore++;
+        else this.storeCounts.localFunctionsComputed++;
+        return e;
+      },
     });
     this.searches = new SectionSearches({
       index: this.index,
@@ -488,7 +497,7 @@ export class Workspace {
         for (const f of own.findings) findings.push({ ...f });
         if (own.leftOut) localLeftOut.set(file, own.leftOut);
         // An editor's buffer is stored only when the file has no entry yet (a window reload's first check), not per keystroke.
-        if (store && (!this.overlays.has(file) || !store.hasLocals(file))) store.putLocals(this.index, file, own.deps, own.findings, own.leftOut);
+        if (store && (!this.overlays.has(file) || !store.hasLocals(file))) store.putLocals(this.index, file, own.deps, own.findings, own.leftOut, own.functions);
       }
     } catch (e) {
       // A failed analysis leaves no half-made summaries for the next check.

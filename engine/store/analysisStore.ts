@@ -22,7 +22,10 @@
 //   computed behind the first check.
 // - per file, the local rules' verdicts (locals.json, keptLocals.ts): keyed
 //   by the file's content hash and those of the files its derived APIs read,
-//   so a rerun after an edit walks only the edited file's functions.
+//   so a rerun after an edit walks only the edited file's functions; and per
+//   function of it (localFns.json), keyed by the function's own text and
+//   place, so that of the edited file only the functions an edit touched are
+//   walked.
 // - the call graph's digest with the tree digest it was made for (graph.json,
 //   ContentKeys.recalled): a reload of an unchanged tree does not hash the
 //   graph again to check the searches' keys; each file's part of the graph
@@ -52,7 +55,7 @@ import type { SectionInfo } from '../sectionInfo';
 import { noteOwner } from '../cacheSweep';
 import { ContentKeys, Deps, GraphParts, KeptDigests, TreeDigest, fileOfFnKey } from './contentKeys';
 import { readStore, writeStore } from './storeFile';
-import { LocalDeps, LocalsEntry, localsEntry, localsHold } from './keptLocals';
+import { FunctionLocalsEntry, LocalDeps, LocalsEntry, functionLocalsEntry, functionLocalsHold, localsEntry, localsHold } from './keptLocals';
 import type { WorkspaceIndex } from '../index/workspaceIndex';
 import type { Catalogue } from '../catalogue/catalogue';
 import type { ConfigOracle } from '../config/oracle';
@@ -91,6 +94,14 @@ interface SearchEntry {
   answer: StoredReach;
 }
 
+/** One function's local verdict, to be stored with its file's (AnalysisStore.putLocals). */
+export interface FunctionVerdict {
+  name: string;
+  line: number;
+  findings: Finding[];
+  deps: LocalDeps;
+}
+
 /** What a check took from the store and what it computed (tests and the server's log read these; never timings). */
 export interface StoreCounts {
   sectionsFromStore: number;
@@ -100,6 +111,9 @@ export interface StoreCounts {
   /** Files whose local rules' verdicts came from the store / were computed (keptLocals.ts). */
   localsFromStore: number;
   localsComputed: number;
+  /** Of the files computed, functions whose verdicts came from the store / were walked (keptLocals.ts, FunctionLocalsEntry). */
+  localFunctionsFromStore: number;
+  localFunctionsComputed: number;
   /** Section calls whose contextual chains came from the store / were computed (keptChains.ts). */
   chainsFromStore: number;
   chainsComputed: number;
@@ -112,6 +126,8 @@ export const noCounts = (): StoreCounts => ({
   searchesComputed: 0,
   localsFromStore: 0,
   localsComputed: 0,
+  localFunctionsFromStore: 0,
+  localFunctionsComputed: 0,
   chainsFromStore: 0,
   chainsComputed: 0,
 });
@@ -122,7 +138,9 @@ export function storeSaying(c: StoreCounts): string {
   const searches = c.searchesFromStore + c.searchesComputed;
   if (!sections && !searches) return '';
   const locals = c.localsFromStore + c.localsComputed;
-  const localsSaid = locals ? `, ${c.localsFromStore} of ${locals} files' local verdicts` : '';
+  const fns = c.localFunctionsFromStore + c.localFunctionsComputed;
+  const fnsSaid = fns ? ` (of their functions', ${c.localFunctionsFromStore} of ${fns})` : '';
+  const localsSaid = locals ? `, ${c.localsFromStore} of ${locals} files' local verdicts${fnsSaid}` : '';
   const chains = c.chainsFromStore + c.chainsComputed;
   const chainsSaid = chains ? `, ${c.chainsFromStore} of ${chains} section calls' chains` : '';
   return `from the analysis store: ${c.sectionsFromStore} of ${sections} sections, ${c.searchesFromStore} of ${searches} call-graph searches${chainsSaid}${localsSaid}`;
@@ -172,10 +190,12 @@ export class AnalysisStore {
   private searches: Map<string, SearchEntry> | null = null;
   private hovers: Map<string, HoverEntry> | null = null;
   private locals: Map<string, LocalsEntry> | null = null;
+  /** Per file, its functions' local verdicts by their functionDigest. */
+  private localFns: Map<string, Record<string, FunctionLocalsEntry>> | null = null;
   private chains: Map<string, ChainEntry> | null = null;
   /** Chain phases put since the last write: their digests are made when it is written (withDigests), with the index they were computed on. */
   private unkeyedChains = new Map<string, WorkspaceIndex>();
-  private dirty = { sections: false, searches: false, hovers: false, locals: false, chains: false };
+  private dirty = { sections: false, searches: false, hovers: false, locals: false, localFns: false, chains: false };
   private keys: ContentKeys | null = null;
   /** The tree's digest kept across content keys (ContentKeys' third argument). */
   readonly tree = new TreeDigest();
@@ -316,7 +336,40 @@ export class AnalysisStore {
     return this.localEntries().has(file);
   }
 
-  putLocals(index: WorkspaceIndex, file: string, deps: LocalDeps, findings: Finding[], leftOut: number): void {
+  private localFnEntries(): Map<string, Record<string, FunctionLocalsEntry>> {
+    return (this.localFns ??= readStore<Record<string, FunctionLocalsEntry>>(this.file('localFns'), this.world, this.log));
+  }
+
+  /**
+   * The stored local verdict of one function (the definition `name` at
+   * `line` of `file`) when its text, place and what it read are as they
+   * were, else null. A file with none stored costs no key.
+   */
+  functionLocalsOf(index: WorkspaceIndex, file: string, name: string, line: number): FunctionLocalsEntry | null {
+    const kept = this.localFnEntries().get(file);
+    const keys = this.keys;
+    const key = kept && keys?.functionDigest(file, name, line);
+    const e = key ? kept[key] : undefined;
+    return e && functionLocalsHold(index, (f) => keys!.fnDigest(f), e) ? e : null;
+  }
+
+  /**
+   * Puts a file's local verdicts, and those of its functions walked or taken
+   * from the store (they replace the file's functions stored before).
+   */
+  putLocals(index: WorkspaceIndex, file: string, deps: LocalDeps, findings: Finding[], leftOut: number, functions: readonly FunctionVerdict[] = []): void {
+    const keys = this.keys;
+    if (keys) {
+      const byKey: Record<string, FunctionLocalsEntry> = {};
+      for (const f of functions) {
+        const key = keys.functionDigest(file, f.name, f.line);
+        if (key) byKey[key] = functionLocalsEntry(index, (k) => keys.fnDigest(k), f.deps, f.findings);
+      }
+      const entries = this.localFnEntries();
+      if (Object.keys(byKey).length) entries.set(file, byKey);
+      else entries.delete(file);
+      this.dirty.localFns = true;
+    }
     const made = localsEntry(index, file, deps, findings, leftOut);
     if (!made) return;
     this.localEntries().set(file, made.entry);
@@ -486,6 +539,7 @@ export class AnalysisStore {
     if (this.dirty.searches && this.searches) writeStore(this.file('searches', 'bin'), this.world, this.searches, 'v8');
     if (this.dirty.hovers && this.hovers) writeStore(this.file('hovers'), this.world, this.hovers);
     if (this.dirty.locals && this.locals) writeStore(this.file('locals'), this.world, this.locals);
+    if (this.dirty.localFns && this.localFns) writeStore(this.file('localFns'), this.world, this.localFns);
     if (this.dirty.chains && this.chains) writeStore(this.file('chains', 'bin'), this.world, this.chains, 'v8');
     if (this.keys?.graphHashed) {
       writeStore(this.file('graph'), this.world, new Map([['graph', { tree: this.keys.treeDigest(), graph: this.keys.graphDigest() }]]));
@@ -502,7 +556,7 @@ export class AnalysisStore {
       writeStore(this.file('touchers'), this.world, new Map([['touchers', { graph: t.keys.graphDigest(), names: [...made] }]]));
       this.touchersToKeep = null;
     }
-    this.dirty = { sections: false, searches: false, hovers: false, locals: false, chains: false };
+    this.dirty = { sections: false, searches: false, hovers: false, locals: false, localFns: false, chains: false };
     noteOwner(this.dir, this.root);
   }
 

@@ -60,6 +60,7 @@ export const keyCounts = { deps: 0, regions: 0, graphs: 0, names: 0 };
 
 export class ContentKeys {
   private regions = new Map<string, Map<number, string> | null>();
+  private functions = new Map<string, Map<number, string> | null>();
   private digests = new Map<string, string>();
   private graph: string | null = null;
   /** Digests kept across content keys by the store (set by AnalysisStore.begin). */
@@ -151,6 +152,25 @@ export class ContentKeys {
     this.regions.set(file, r);
     if (known) known.regions = r;
     return r;
+  }
+
+  /**
+   * A function's own text with its place (the local rules' per-function key,
+   * keptLocals.ts): from the end of the previous definition's body to the end
+   * of its own body, its file and name line hashed in. Null when it cannot be
+   * told without parsing: its name is defined more than once in the file, or
+   * its body does not close before the next definition's name line (a macro
+   * defined inside it, braces unbalanced by #if branches).
+   */
+  functionDigest(file: string, name: string, line: number): string | null {
+    if (this.index.definitionsIn(file, name).length !== 1) return null;
+    let r = this.functions.get(file);
+    if (r === undefined) {
+      const text = this.textOf(file);
+      r = text === null ? null : functionDigestsOf(file, text, this.index);
+      this.functions.set(file, r);
+    }
+    return r?.get(line) ?? null;
   }
 
   /**
@@ -439,6 +459,25 @@ export class TreeDigest {
 
 function xorInto(acc: Buffer, part: Buffer): void {
   for (let i = 0; i < acc.length; i++) acc[i] ^= part[i];
+}
+
+/** Each definition's functionDigest in `file` (by name line) whose body closes in its segment. */
+function functionDigestsOf(file: string, text: string, index: WorkspaceIndex): Map<number, string> {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  const offset = (line: number) => (line <= starts.length ? starts[line - 1] : text.length);
+  const all = [...new Set([...index.functionsIn(file).map((f) => f.line), ...index.macrosIn(file).map((m) => m.line)])].sort((a, b) => a - b);
+  const r = new Map<number, string>();
+  let from = 0;
+  for (let k = 0; k < all.length; k++) {
+    const at = offset(all[k]);
+    const segEnd = k + 1 < all.length ? offset(all[k + 1]) : text.length;
+    const end = bodyEnd(text, at, segEnd);
+    if (end > at) r.set(all[k], sha1(`${file}\0${all[k]}\0${text.slice(from, end)}`));
+    // The next one's text starts after this body (or, unclosed, at this name line: more is keyed, never less).
+    from = end;
+  }
+  return r;
 }
 
 /**
