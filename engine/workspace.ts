@@ -29,7 +29,7 @@ import { allocInSectionFindings } from './checkers/allocInSection';
 import { sleepInSectionFindings } from './checkers/sleepInSection';
 import { onePerPlace } from './checkers/sectionFinding';
 import { LocalVerdicts } from './checkers/localVerdicts';
-import { readAfterWriteFindings } from './checkers/readAfterWrite';
+import { PlacedInFile, readAfterWriteFindings } from './checkers/readAfterWrite';
 import { isSuppressed } from './suppression';
 import { SectionInfo, sectionInfoFor } from './sectionInfo';
 import { KernelConfig } from './config/kernelConfig';
@@ -458,7 +458,17 @@ export class Workspace {
       findings.push(...run.findings);
       const cat = this.catalogue;
       const arch = this.architectures;
-      findings.push(...readAfterWriteFindings(hits.filter((h) => isUnder(h.read.file, paths)), this.sources, cat, arch, this.index));
+      // Where their fixes go, kept by the read's file's content (store/keptPlacements.ts): a rerun parses no file only for that.
+      const kept = this.analysisStore();
+      const placed: PlacedInFile | undefined = kept
+        ? (file, key, compute) => {
+            let computed = false;
+            const answer = kept.placedIn(this.index, file, key, () => ((computed = true), compute()));
+            this.storeCounts[computed ? 'placementsComputed' : 'placementsFromStore']++;
+            return answer;
+          }
+        : undefined;
+      findings.push(...readAfterWriteFindings(hits.filter((h) => isUnder(h.read.file, paths)), this.sources, cat, arch, this.index, placed));
       await pause();
       const here = calls.filter((c) => isUnder(c.at.file, paths));
       if (here.length || events.some((e) => isUnder(e.at.file, paths))) {

@@ -26,6 +26,9 @@
 //   function of it (localFns.json), keyed by the function's own text and
 //   place, so that of the edited file only the functions an edit touched are
 //   walked.
+// - per file, what the read-after-write findings read of its syntax (the
+//   read's use, the fix's inserts: placements.json, keptPlacements.ts), by
+//   its content hash: a rerun parses no unedited file to place a fix.
 // - the call graph's digest with the tree digest it was made for (graph.json,
 //   ContentKeys.recalled): a reload of an unchanged tree does not hash the
 //   graph again to check the searches' keys; each file's part of the graph
@@ -55,6 +58,7 @@ import type { SectionInfo } from '../sectionInfo';
 import { noteOwner } from '../cacheSweep';
 import { ContentKeys, Deps, GraphParts, KeptDigests, TreeDigest, fileOfFnKey } from './contentKeys';
 import { readStore, writeStore } from './storeFile';
+import { PlacementsEntry, placedIn } from './keptPlacements';
 import { FunctionLocalsEntry, LocalDeps, LocalsEntry, functionLocalsEntry, functionLocalsHold, localsEntry, localsHold } from './keptLocals';
 import type { WorkspaceIndex } from '../index/workspaceIndex';
 import type { Catalogue } from '../catalogue/catalogue';
@@ -114,6 +118,9 @@ export interface StoreCounts {
   /** Of the files computed, functions whose verdicts came from the store / were walked (keptLocals.ts, FunctionLocalsEntry). */
   localFunctionsFromStore: number;
   localFunctionsComputed: number;
+  /** Read-after-write findings' uses and fixes placed from the store / from the read's file parsed (keptPlacements.ts). */
+  placementsFromStore: number;
+  placementsComputed: number;
   /** Section calls whose contextual chains came from the store / were computed (keptChains.ts). */
   chainsFromStore: number;
   chainsComputed: number;
@@ -128,6 +135,8 @@ export const noCounts = (): StoreCounts => ({
   localsComputed: 0,
   localFunctionsFromStore: 0,
   localFunctionsComputed: 0,
+  placementsFromStore: 0,
+  placementsComputed: 0,
   chainsFromStore: 0,
   chainsComputed: 0,
 });
@@ -190,12 +199,14 @@ export class AnalysisStore {
   private searches: Map<string, SearchEntry> | null = null;
   private hovers: Map<string, HoverEntry> | null = null;
   private locals: Map<string, LocalsEntry> | null = null;
+  /** Per file, what the read-after-write findings placed in it (keptPlacements.ts). */
+  private placements: Map<string, PlacementsEntry> | null = null;
   /** Per file, its functions' local verdicts by their functionDigest. */
   private localFns: Map<string, Record<string, FunctionLocalsEntry>> | null = null;
   private chains: Map<string, ChainEntry> | null = null;
   /** Chain phases put since the last write: their digests are made when it is written (withDigests), with the index they were computed on. */
   private unkeyedChains = new Map<string, WorkspaceIndex>();
-  private dirty = { sections: false, searches: false, hovers: false, locals: false, localFns: false, chains: false };
+  private dirty = { sections: false, searches: false, hovers: false, locals: false, localFns: false, placements: false, chains: false };
   private keys: ContentKeys | null = null;
   /** The tree's digest kept across content keys (ContentKeys' third argument). */
   readonly tree = new TreeDigest();
@@ -334,6 +345,12 @@ export class AnalysisStore {
   /** Whether any local verdicts of `file` are stored, holding or not. */
   hasLocals(file: string): boolean {
     return this.localEntries().has(file);
+  }
+
+  /** A read-after-write finding's answer read from `file`'s syntax, kept by its content (keptPlacements.ts; readAfterWrite.ts's PlacedInFile). */
+  placedIn<T>(index: WorkspaceIndex, file: string, key: string, compute: () => T): T {
+    this.placements ??= readStore<PlacementsEntry>(this.file('placements'), this.world, this.log);
+    return placedIn(this.placements, index, file, key, compute, () => (this.dirty.placements = true));
   }
 
   private localFnEntries(): Map<string, Record<string, FunctionLocalsEntry>> {
@@ -540,6 +557,7 @@ export class AnalysisStore {
     if (this.dirty.hovers && this.hovers) writeStore(this.file('hovers'), this.world, this.hovers);
     if (this.dirty.locals && this.locals) writeStore(this.file('locals'), this.world, this.locals);
     if (this.dirty.localFns && this.localFns) writeStore(this.file('localFns'), this.world, this.localFns);
+    if (this.dirty.placements && this.placements) writeStore(this.file('placements'), this.world, this.placements);
     if (this.dirty.chains && this.chains) writeStore(this.file('chains', 'bin'), this.world, this.chains, 'v8');
     if (this.keys?.graphHashed) {
       writeStore(this.file('graph'), this.world, new Map([['graph', { tree: this.keys.treeDigest(), graph: this.keys.graphDigest() }]]));
@@ -556,7 +574,7 @@ export class AnalysisStore {
       writeStore(this.file('touchers'), this.world, new Map([['touchers', { graph: t.keys.graphDigest(), names: [...made] }]]));
       this.touchersToKeep = null;
     }
-    this.dirty = { sections: false, searches: false, hovers: false, locals: false, localFns: false, chains: false };
+    this.dirty = { sections: false, searches: false, hovers: false, locals: false, localFns: false, placements: false, chains: false };
     noteOwner(this.dir, this.root);
   }
 

@@ -251,3 +251,26 @@ test('a warm rerun after an edit inside one function walks only that function\'s
   assert.deepEqual(functions(w.counts), [0, walked]);
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('a warm rerun places a stored read-after-write finding\'s fix without parsing its unedited file (kept by its content), and equals a cold run', async () => {
+  const { root, cache, dir } = setUp();
+  const first = await checkTree({ root, paths: [root], cacheDir: cache });
+  const raw = first.findings.find((f) => f.rule === 'lazy-mmu/read-after-write');
+  assert.ok(raw?.fix?.inserts.length, 'the finding has a fix to place');
+  const placements = (c: { placementsFromStore: number; placementsComputed: number }) => [c.placementsFromStore, c.placementsComputed];
+
+  // 1. Another file edited: the section comes from the store, and so does where its fix goes (its use, its inserts).
+  edit(root, 'warm_local.c', '// A break-before-make', '// Edited: a break-before-make');
+  let w = await warm(root, cache);
+  assert.equal(w.json, await cold(dir, root));
+  assert.equal(w.counts.sectionsFromStore, 1);
+  assert.deepEqual(placements(w.counts), [2, 0]);
+
+  // 2. The section's own file edited above it: placed again from its new text (the fix moves with the read).
+  edit(root, 'warm_section.c', '#include <linux/mm.h>\n', '#include <linux/mm.h>\n\n');
+  w = await warm(root, cache);
+  assert.equal(w.json, await cold(dir, root));
+  assert.deepEqual(placements(w.counts), [0, 2]);
+  assert.equal(w.findings.find((f) => f.rule === 'lazy-mmu/read-after-write')?.fix?.inserts[0].line, raw!.fix!.inserts[0].line + 1);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
