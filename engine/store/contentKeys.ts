@@ -9,6 +9,10 @@
 //   above the name included), found without parsing, that an edit inside
 //   another function's body leaves alone. A name defined more than once in
 //   one file (an #if and its #else) keys the whole file instead.
+// - a function walked by the local rules (functionDigest, keptLocals.ts):
+//   its own text, from the end of the previous definition's body to the end
+//   of its own, with its place; none when that cannot be told without
+//   parsing (its body does not close before the next definition).
 // - a name looked up: every definition and macro of that name in the index
 //   (place, linkage, #if condition, entry-pointer parameter, macro body), and
 //   the index's whole-graph answers for it (uses the lazy API, may touch the
@@ -24,6 +28,8 @@
 // What outlives one ContentKeys is the store's KeptDigests: a file's region
 // and globals digests by its content hash, and the graph's digest while the
 // files edited since kept their parts.
+// Long (~530 lines) because each digest and what memoises it across content
+// keys and processes (KeptDigests, TreeDigest, GraphParts) live together.
 import * as crypto from 'crypto';
 import { WorkspaceIndex } from '../index/workspaceIndex';
 
