@@ -29,7 +29,7 @@ import { allocInSectionFindings } from './checkers/allocInSection';
 import { sleepInSectionFindings } from './checkers/sleepInSection';
 import { onePerPlace } from './checkers/sectionFinding';
 import { LocalVerdicts } from './checkers/localVerdicts';
-import { readAfterWriteFindings } from './checkers/readAfterWrite';
+import { PlacedInFile, readAfterWriteFindings } from './checkers/readAfterWrite';
 import { isSuppressed } from './suppression';
 import { SectionInfo, sectionInfoFor } from './sectionInfo';
 import { KernelConfig } from './config/kernelConfig';
@@ -194,6 +194,15 @@ export class Workspace {
       architectures: this.architectures,
       viewed: (file) => this.overlays.has(file),
       sizeOf: (file) => this.sizeOf(file),
+      // Per function, keyed by its text and place (store/keptLocals.ts): a file edited since walks only what changed.
+      storedVerdict: (def) => {
+        const store = this.analysisStore();
+        if (!store) return null;
+        const e = store.functionLocalsOf(this.index, def.file, def.name, def.line);
+        if (e) this.storeCounts.localFunctionsFromStore++;
+        else this.storeCounts.localFunctionsComputed++;
+        return e;
+      },
     });
     this.searches = new SectionSearches({
       index: this.index,
@@ -474,7 +483,17 @@ export class Workspace {
       findings.push(...run.findings);
       const cat = this.catalogue;
       const arch = this.architectures;
-      findings.push(...readAfterWriteFindings(hits.filter((h) => isUnder(h.read.file, paths)), this.sources, cat, arch, this.index));
+      // Where their fixes go, kept by the read's file's content (store/keptPlacements.ts): a rerun parses no file only for that.
+      const kept = this.analysisStore();
+      const placed: PlacedInFile | undefined = kept
+        ? (file, key, compute) => {
+            let computed = false;
+            const answer = kept.placedIn(this.index, file, key, () => ((computed = true), compute()));
+            this.storeCounts[computed ? 'placementsComputed' : 'placementsFromStore']++;
+            return answer;
+          }
+        : undefined;
+      findings.push(...readAfterWriteFindings(hits.filter((h) => isUnder(h.read.file, paths)), this.sources, cat, arch, this.index, placed));
       await pause();
       const here = calls.filter((c) => isUnder(c.at.file, paths));
       if (here.length || events.some((e) => isUnder(e.at.file, paths))) {
@@ -513,7 +532,7 @@ export class Workspace {
         for (const f of own.findings) findings.push({ ...f });
         if (own.leftOut) localLeftOut.set(file, own.leftOut);
         // An editor's buffer is stored only when the file has no entry yet (a window reload's first check), not per keystroke.
-        if (store && (!this.overlays.has(file) || !store.hasLocals(file))) store.putLocals(this.index, file, own.deps, own.findings, own.leftOut);
+        if (store && (!this.overlays.has(file) || !store.hasLocals(file))) store.putLocals(this.index, file, own.deps, own.findings, own.leftOut, own.functions);
       }
     } catch (e) {
       // A failed analysis leaves no half-made summaries for the next check.

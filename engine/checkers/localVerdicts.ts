@@ -3,8 +3,9 @@
 // Workspace lives: an editor's check per keystroke walks only the functions
 // an edit touched. A verdict is reused while its function's text and the
 // functions its derived APIs were looked up in stay the same (its places
-// moved with edits elsewhere in its file). On disk, per file, they are kept
-// by store/keptLocals.ts; this module knows nothing of the store.
+// moved with edits elsewhere in its file). On disk, per file and per
+// function, they are kept by store/keptLocals.ts; this module knows nothing
+// of the store but the host's storedVerdict.
 import type { Catalogue } from '../catalogue/catalogue';
 import type { TreeArchitectures } from '../architectures';
 import type { FunctionRef, SourceCache } from '../analysis/sourceCache';
@@ -25,6 +26,20 @@ export interface LocalVerdictsHost {
   viewed(file: string): boolean;
   /** The length of a file's text, without reading it (a file past MAX_PARSED_TEXT is not walked). */
   sizeOf(file: string): number;
+  /**
+   * A function's verdict kept outside this Workspace (the analysis store's,
+   * keyed by its text and place and what it read), asked before it is walked
+   * the first time here; null when none holds.
+   */
+  storedVerdict?(def: Definition): { findings: Finding[]; names?: string[]; fns?: string[] } | null;
+}
+
+/** One function's verdict as this walk used it (walked, kept here, or stored): what a store keeps per function. */
+export interface FunctionVerdict {
+  name: string;
+  line: number;
+  findings: Finding[];
+  deps: { names: Set<string>; fns: Set<string> };
 }
 
 /** One function's kept verdict and what it was computed from. */
@@ -48,6 +63,8 @@ export interface FileVerdicts {
   findings: Finding[];
   deps: { names: Set<string>; fns: Set<string> };
   leftOut: number;
+  /** Each function's verdict used (not those left out by the bound, nor those no rule can match). */
+  functions: FunctionVerdict[];
 }
 
 export class LocalVerdicts {
@@ -60,14 +77,12 @@ export class LocalVerdicts {
     const findings: Finding[] = [];
     const deps = { names: new Set<string>(), fns: new Set<string>() };
     const budget = { left: MAX_SECTIONS_PER_FILE, leftOut: 0 };
+    const functions: FunctionVerdict[] = [];
     // Too large to parse (inputBounds.ts; said with its sections): no function of it can be walked.
     if (this.host.sizeOf(file) <= MAX_PARSED_TEXT)
-      for (const def of this.host.index.functionsIn(file) as Definition[]) {
-        for (const f of this.ofFunction(def, budget)) findings.push(f);
-        const e = this.byDefinition.get(def);
-        if (e) for (const [from, to] of [[e.names, deps.names], [e.fns, deps.fns]]) for (const x of from) to.add(x);
-      }
-    return { findings, deps, leftOut: budget.leftOut };
+      for (const def of this.host.index.functionsIn(file) as Definition[]) for (const f of this.ofFunction(def, budget, functions)) findings.push(f);
+    for (const v of functions) for (const [from, to] of [[v.deps.names, deps.names], [v.deps.fns, deps.fns]]) for (const x of from) to.add(x);
+    return { findings, deps, leftOut: budget.leftOut, functions };
   }
 
   /**
@@ -97,12 +112,13 @@ export class LocalVerdicts {
    * it was derived from changes, or (when a finding names places outside the
    * function) its file is edited.
    */
-  private ofFunction(def: Definition, budget: { left: number; leftOut: number }): Finding[] {
+  private ofFunction(def: Definition, budget: { left: number; leftOut: number }, used: FunctionVerdict[]): Finding[] {
     const { index, sources, architectures } = this.host;
     // At most MAX_SECTIONS_PER_FILE functions of a file whose calls can match, in line order (inputBounds.ts).
     const cat0 = this.host.catalogue;
     const maybe = def.calls.some((c) => cat0.pteMakers.has(c) || cat0.lazyMode.get(c)?.op === 'enter');
-    if (maybe || LOCAL_RULES.some((r) => r.mayFind(def.calls, cat0))) {
+    const counted = maybe || LOCAL_RULES.some((r) => r.mayFind(def.calls, cat0));
+    if (counted) {
       if (budget.left <= 0) {
         budget.leftOut++;
         return [];
@@ -110,6 +126,10 @@ export class LocalVerdicts {
       budget.left--;
     }
     const known = this.byDefinition.get(def);
+    const use = (findings: Finding[], names: Set<string>, fns: Set<string>) => {
+      used.push({ name: def.name, line: def.line, findings, deps: { names, fns } });
+      return findings;
+    };
     // The same text gives the same verdict wherever the function moved: findings whose places are all
     // inside it move with it (messages hold places, not line numbers); others are reused only in place.
     const holds = (fn: FunctionRef | null) =>
@@ -130,8 +150,11 @@ export class LocalVerdicts {
     };
     if (known && !known.stale) {
       const fn = known.text ? sources.functionAt(def.file, def.name, def.line) : null;
-      if (holds(fn)) return moved(fn);
+      if (holds(fn)) return use(moved(fn), known.names, known.fns);
     }
+    // Not walked in this Workspace yet: its stored verdict, if one holds (an editor's buffer's walk keeps more: not stored).
+    const stored = !counted || known || this.host.viewed(def.file) ? null : this.host.storedVerdict?.(def);
+    if (stored) return use(stored.findings, new Set(stored.names), new Set(stored.fns));
     const deps = { names: new Set<string>([def.name]), fns: new Set<string>() };
 
     const cat = maybe ? withDerivedApis(cat0, index, sources, def.calls, def.file, deps) : cat0;
@@ -142,7 +165,7 @@ export class LocalVerdicts {
     // A name or helper it was derived from changed, but the derived APIs came out the same: the verdict holds.
     if (known && known.stale && known.derived === derived && holds(fn)) {
       Object.assign(known, deps, { stale: false });
-      return moved(fn);
+      return use(moved(fn), known.names, known.fns);
     }
     const findings: Finding[] = [];
     // The local rules that can match, together on one walk of the function.
@@ -157,7 +180,7 @@ export class LocalVerdicts {
     const files = new Set(findings.flatMap((f) => findingPlaces(f).map((p) => p.file)));
     const column = fn ? fn.node.startPosition.column : 0;
     this.byDefinition.set(def, { text: fn ? fn.node.text : '', row: first - 1, column, ...deps, derived, stale: false, files, ownOnly, findings });
-    return findings;
+    return use(findings, deps.names, deps.fns);
   }
 }
 

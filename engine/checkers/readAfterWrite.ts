@@ -73,8 +73,18 @@ function hookReached(writer: string, fromFile: string, impl: Implementation, ind
   return null;
 }
 
+/**
+ * What a finding reads of its read's file through the syntax tree (the
+ * read's use, the fix's inserts), by file and a key of the places asked:
+ * a host may keep these by the file's content (the analysis store's,
+ * store/keptPlacements.ts), so that a rerun does not parse a file only to
+ * place a fix. Computed here when it does not.
+ */
+export type PlacedInFile = <T>(file: string, key: string, compute: () => T) => T;
+const computedHere: PlacedInFile = (_file, _key, compute) => compute();
+
 /** One finding per read line: the write shown and how many other writes reach it. */
-export function readAfterWriteFindings(hits: ReadHit[], sources: SourceCache, cat: Catalogue, arch: TreeArchitectures, index: WorkspaceIndex): Finding[] {
+export function readAfterWriteFindings(hits: ReadHit[], sources: SourceCache, cat: Catalogue, arch: TreeArchitectures, index: WorkspaceIndex, placed = computedHere): Finding[] {
   const at = (h: { file: string; line: number; column: number }) => `${h.file}:${h.line}:${h.column}`;
   const len = (h: ReadHit) => h.write.chain.length + h.readChain.length;
   // Best first: a write that defers where the path runs, fewest conditions, shortest chain, leftmost read.
@@ -104,7 +114,7 @@ export function readAfterWriteFindings(hits: ReadHit[], sources: SourceCache, ca
       // A path through an architecture's own code, whose implementation writes at once, reads what it wrote:
       // the architecture's code may rely on that (the generic contract is for generic code).
       .filter((g) => deferring({ ...g.best, conds: g.conds }, arch).length || !arch.ownCodeOf(pathFiles(g.best)))
-      .map((g) => readAfterWriteFinding({ ...g.best, conds: g.conds }, g.writes.size - 1, sources, cat, arch, index, [...g.reads.values()]))
+      .map((g) => readAfterWriteFinding({ ...g.best, conds: g.conds }, g.writes.size - 1, sources, cat, arch, index, [...g.reads.values()], placed))
   );
 }
 
@@ -145,6 +155,7 @@ export function readAfterWriteFinding(
   arch: TreeArchitectures,
   index: WorkspaceIndex,
   reads: Hop[] = [hit.read],
+  placed = computedHere,
 ): Finding {
   const chain = hit.write.chain;
   const leaf = chain[chain.length - 1];
@@ -154,8 +165,10 @@ export function readAfterWriteFinding(
   while (k < chain.length - 1 && k < hit.readChain.length && same(chain[k], hit.readChain[k])) k++;
   const own = chain.slice(k);
   const first = own[0];
-  const node = sources.nodeAt(hit.read.file, hit.read.line, hit.read.column);
-  const use: ReadUse = node ? readUse(node, cat) : { entry: null };
+  const use: ReadUse = placed(hit.read.file, `use ${hit.read.line}:${hit.read.column}`, () => {
+    const node = sources.nodeAt(hit.read.file, hit.read.line, hit.read.column);
+    return node ? readUse(node, cat) : { entry: null };
+  });
   const writer = code(`${leaf?.callee ?? 'a writer'}()`);
   // An entry expression is short in practice; a long one (comments, casts) is cut so the first sentence stays short.
   const what = use.entry ? sentence`stale read of ${code(shortText(use.entry, 60))}` : sentence`stale read of a page-table entry`;
@@ -180,7 +193,9 @@ export function readAfterWriteFinding(
   const message: Message = [head, why];
   if (otherWrites) message.push(sentence`${otherWrites} other write${otherWrites > 1 ? 's reach' : ' reaches'} this read`);
   message.push(sentence`Flush before the read: ${code(FLUSH)}`);
-  const inserts = flushBefore(reads, sources);
+  // The reads of one finding are on one line of one file (else not kept: only that file's content keys it).
+  const oneFile = reads.every((r) => r.file === hit.read.file);
+  const inserts = oneFile ? placed(hit.read.file, `fix ${reads.map((r) => `${r.line}:${r.column}`).join(' ')}`, () => flushBefore(reads, sources)) : flushBefore(reads, sources);
   return {
     rule: 'lazy-mmu/read-after-write',
     severity: 'warning',

@@ -22,7 +22,13 @@
 //   computed behind the first check.
 // - per file, the local rules' verdicts (locals.json, keptLocals.ts): keyed
 //   by the file's content hash and those of the files its derived APIs read,
-//   so a rerun after an edit walks only the edited file's functions.
+//   so a rerun after an edit walks only the edited file's functions; and per
+//   function of it (localFns.json), keyed by the function's own text and
+//   place, so that of the edited file only the functions an edit touched are
+//   walked.
+// - per file, what the read-after-write findings read of its syntax (the
+//   read's use, the fix's inserts: placements.json, keptPlacements.ts), by
+//   its content hash: a rerun parses no unedited file to place a fix.
 // - the call graph's digest with the tree digest it was made for (graph.json,
 //   ContentKeys.recalled): a reload of an unchanged tree does not hash the
 //   graph again to check the searches' keys; each file's part of the graph
@@ -39,7 +45,7 @@
 // another world's file is not used (openAnalysisStore makes the world of a
 // Workspace). A corrupt file is ignored with a log line; a stale entry is
 // computed again (and replaces the old one on save).
-// Long (~500 lines) because every product's entries, what holds in this
+// Long (~590 lines) because every product's entries, what holds in this
 // process, and their writing live together: changed(), forgetChecked() and
 // save() must see all of them. What keys each product is its own module's
 // (contentKeys, keptLocals, keptChains, keptSections).
@@ -52,7 +58,8 @@ import type { SectionInfo } from '../sectionInfo';
 import { noteOwner } from '../cacheSweep';
 import { ContentKeys, Deps, GraphParts, KeptDigests, TreeDigest, fileOfFnKey } from './contentKeys';
 import { readStore, writeStore } from './storeFile';
-import { LocalDeps, LocalsEntry, localsEntry, localsHold } from './keptLocals';
+import { PlacementsEntry, placedIn } from './keptPlacements';
+import { FunctionLocalsEntry, LocalDeps, LocalsEntry, functionLocalsEntry, functionLocalsHold, localsEntry, localsHold } from './keptLocals';
 import type { WorkspaceIndex } from '../index/workspaceIndex';
 import type { Catalogue } from '../catalogue/catalogue';
 import type { ConfigOracle } from '../config/oracle';
@@ -91,6 +98,14 @@ interface SearchEntry {
   answer: StoredReach;
 }
 
+/** One function's local verdict, to be stored with its file's (AnalysisStore.putLocals). */
+export interface FunctionVerdict {
+  name: string;
+  line: number;
+  findings: Finding[];
+  deps: LocalDeps;
+}
+
 /** What a check took from the store and what it computed (tests and the server's log read these; never timings). */
 export interface StoreCounts {
   sectionsFromStore: number;
@@ -100,6 +115,12 @@ export interface StoreCounts {
   /** Files whose local rules' verdicts came from the store / were computed (keptLocals.ts). */
   localsFromStore: number;
   localsComputed: number;
+  /** Of the files computed, functions whose verdicts came from the store / were walked (keptLocals.ts, FunctionLocalsEntry). */
+  localFunctionsFromStore: number;
+  localFunctionsComputed: number;
+  /** Read-after-write findings' uses and fixes placed from the store / from the read's file parsed (keptPlacements.ts). */
+  placementsFromStore: number;
+  placementsComputed: number;
   /** Section calls whose contextual chains came from the store / were computed (keptChains.ts). */
   chainsFromStore: number;
   chainsComputed: number;
@@ -112,6 +133,10 @@ export const noCounts = (): StoreCounts => ({
   searchesComputed: 0,
   localsFromStore: 0,
   localsComputed: 0,
+  localFunctionsFromStore: 0,
+  localFunctionsComputed: 0,
+  placementsFromStore: 0,
+  placementsComputed: 0,
   chainsFromStore: 0,
   chainsComputed: 0,
 });
@@ -122,7 +147,9 @@ export function storeSaying(c: StoreCounts): string {
   const searches = c.searchesFromStore + c.searchesComputed;
   if (!sections && !searches) return '';
   const locals = c.localsFromStore + c.localsComputed;
-  const localsSaid = locals ? `, ${c.localsFromStore} of ${locals} files' local verdicts` : '';
+  const fns = c.localFunctionsFromStore + c.localFunctionsComputed;
+  const fnsSaid = fns ? ` (of their functions', ${c.localFunctionsFromStore} of ${fns})` : '';
+  const localsSaid = locals ? `, ${c.localsFromStore} of ${locals} files' local verdicts${fnsSaid}` : '';
   const chains = c.chainsFromStore + c.chainsComputed;
   const chainsSaid = chains ? `, ${c.chainsFromStore} of ${chains} section calls' chains` : '';
   return `from the analysis store: ${c.sectionsFromStore} of ${sections} sections, ${c.searchesFromStore} of ${searches} call-graph searches${chainsSaid}${localsSaid}`;
@@ -172,10 +199,14 @@ export class AnalysisStore {
   private searches: Map<string, SearchEntry> | null = null;
   private hovers: Map<string, HoverEntry> | null = null;
   private locals: Map<string, LocalsEntry> | null = null;
+  /** Per file, what the read-after-write findings placed in it (keptPlacements.ts). */
+  private placements: Map<string, PlacementsEntry> | null = null;
+  /** Per file, its functions' local verdicts by their functionDigest. */
+  private localFns: Map<string, Record<string, FunctionLocalsEntry>> | null = null;
   private chains: Map<string, ChainEntry> | null = null;
   /** Chain phases put since the last write: their digests are made when it is written (withDigests), with the index they were computed on. */
   private unkeyedChains = new Map<string, WorkspaceIndex>();
-  private dirty = { sections: false, searches: false, hovers: false, locals: false, chains: false };
+  private dirty = { sections: false, searches: false, hovers: false, locals: false, localFns: false, placements: false, chains: false };
   private keys: ContentKeys | null = null;
   /** The tree's digest kept across content keys (ContentKeys' third argument). */
   readonly tree = new TreeDigest();
@@ -316,7 +347,46 @@ export class AnalysisStore {
     return this.localEntries().has(file);
   }
 
-  putLocals(index: WorkspaceIndex, file: string, deps: LocalDeps, findings: Finding[], leftOut: number): void {
+  /** A read-after-write finding's answer read from `file`'s syntax, kept by its content (keptPlacements.ts; readAfterWrite.ts's PlacedInFile). */
+  placedIn<T>(index: WorkspaceIndex, file: string, key: string, compute: () => T): T {
+    this.placements ??= readStore<PlacementsEntry>(this.file('placements'), this.world, this.log);
+    return placedIn(this.placements, index, file, key, compute, () => (this.dirty.placements = true));
+  }
+
+  private localFnEntries(): Map<string, Record<string, FunctionLocalsEntry>> {
+    return (this.localFns ??= readStore<Record<string, FunctionLocalsEntry>>(this.file('localFns'), this.world, this.log));
+  }
+
+  /**
+   * The stored local verdict of one function (the definition `name` at
+   * `line` of `file`) when its text, place and what it read are as they
+   * were, else null. A file with none stored costs no key.
+   */
+  functionLocalsOf(index: WorkspaceIndex, file: string, name: string, line: number): FunctionLocalsEntry | null {
+    const kept = this.localFnEntries().get(file);
+    const keys = this.keys;
+    const key = kept && keys?.functionDigest(file, name, line);
+    const e = key ? kept[key] : undefined;
+    return e && functionLocalsHold(index, (f) => keys!.fnDigest(f), e) ? e : null;
+  }
+
+  /**
+   * Puts a file's local verdicts, and those of its functions walked or taken
+   * from the store (they replace the file's functions stored before).
+   */
+  putLocals(index: WorkspaceIndex, file: string, deps: LocalDeps, findings: Finding[], leftOut: number, functions: readonly FunctionVerdict[] = []): void {
+    const keys = this.keys;
+    if (keys) {
+      const byKey: Record<string, FunctionLocalsEntry> = {};
+      for (const f of functions) {
+        const key = keys.functionDigest(file, f.name, f.line);
+        if (key) byKey[key] = functionLocalsEntry(index, (k) => keys.fnDigest(k), f.deps, f.findings);
+      }
+      const entries = this.localFnEntries();
+      if (Object.keys(byKey).length) entries.set(file, byKey);
+      else entries.delete(file);
+      this.dirty.localFns = true;
+    }
     const made = localsEntry(index, file, deps, findings, leftOut);
     if (!made) return;
     this.localEntries().set(file, made.entry);
@@ -486,6 +556,8 @@ export class AnalysisStore {
     if (this.dirty.searches && this.searches) writeStore(this.file('searches', 'bin'), this.world, this.searches, 'v8');
     if (this.dirty.hovers && this.hovers) writeStore(this.file('hovers'), this.world, this.hovers);
     if (this.dirty.locals && this.locals) writeStore(this.file('locals'), this.world, this.locals);
+    if (this.dirty.localFns && this.localFns) writeStore(this.file('localFns'), this.world, this.localFns);
+    if (this.dirty.placements && this.placements) writeStore(this.file('placements'), this.world, this.placements);
     if (this.dirty.chains && this.chains) writeStore(this.file('chains', 'bin'), this.world, this.chains, 'v8');
     if (this.keys?.graphHashed) {
       writeStore(this.file('graph'), this.world, new Map([['graph', { tree: this.keys.treeDigest(), graph: this.keys.graphDigest() }]]));
@@ -502,7 +574,7 @@ export class AnalysisStore {
       writeStore(this.file('touchers'), this.world, new Map([['touchers', { graph: t.keys.graphDigest(), names: [...made] }]]));
       this.touchersToKeep = null;
     }
-    this.dirty = { sections: false, searches: false, hovers: false, locals: false, chains: false };
+    this.dirty = { sections: false, searches: false, hovers: false, locals: false, localFns: false, placements: false, chains: false };
     noteOwner(this.dir, this.root);
   }
 

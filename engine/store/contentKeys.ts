@@ -9,6 +9,10 @@
 //   above the name included), found without parsing, that an edit inside
 //   another function's body leaves alone. A name defined more than once in
 //   one file (an #if and its #else) keys the whole file instead.
+// - a function walked by the local rules (functionDigest, keptLocals.ts):
+//   its own text, from the end of the previous definition's body to the end
+//   of its own, with its place; none when that cannot be told without
+//   parsing (its body does not close before the next definition).
 // - a name looked up: every definition and macro of that name in the index
 //   (place, linkage, #if condition, entry-pointer parameter, macro body), and
 //   the index's whole-graph answers for it (uses the lazy API, may touch the
@@ -24,10 +28,16 @@
 // What outlives one ContentKeys is the store's KeptDigests: a file's region
 // and globals digests by its content hash, and the graph's digest while the
 // files edited since kept their parts.
+// Long (~530 lines) because each digest and what memoises it across content
+// keys and processes (KeptDigests, TreeDigest, GraphParts) live together.
 import * as crypto from 'crypto';
 import { WorkspaceIndex } from '../index/workspaceIndex';
 
-const sha1 = (s: string) => crypto.createHash('sha1').update(s).digest('hex');
+// One-shot hashing (crypto.hash, node >= 20.12) makes no Hash object: half the cost of a short string's
+// digest, which the tree digest makes ~47,000 times per process. The same bytes either way.
+const oneShot = typeof crypto.hash === 'function';
+const sha1 = (s: string): string => (oneShot ? crypto.hash('sha1', s, 'hex') : crypto.createHash('sha1').update(s).digest('hex'));
+const sha1Bytes = (s: string): Buffer => (oneShot ? crypto.hash('sha1', s, 'buffer') : crypto.createHash('sha1').update(s).digest());
 
 /** What one stored product was computed from (the interpreter's Frame, in serial form). */
 export interface Deps {
@@ -60,6 +70,7 @@ export const keyCounts = { deps: 0, regions: 0, graphs: 0, names: 0 };
 
 export class ContentKeys {
   private regions = new Map<string, Map<number, string> | null>();
+  private functions = new Map<string, Map<number, string> | null>();
   private digests = new Map<string, string>();
   private graph: string | null = null;
   /** Digests kept across content keys by the store (set by AnalysisStore.begin). */
@@ -151,6 +162,25 @@ export class ContentKeys {
     this.regions.set(file, r);
     if (known) known.regions = r;
     return r;
+  }
+
+  /**
+   * A function's own text with its place (the local rules' per-function key,
+   * keptLocals.ts): from the end of the previous definition's body to the end
+   * of its own body, its file and name line hashed in. Null when it cannot be
+   * told without parsing: its name is defined more than once in the file, or
+   * its body does not close before the next definition's name line (a macro
+   * defined inside it, braces unbalanced by #if branches).
+   */
+  functionDigest(file: string, name: string, line: number): string | null {
+    if (this.index.definitionsIn(file, name).length !== 1) return null;
+    let r = this.functions.get(file);
+    if (r === undefined) {
+      const text = this.textOf(file);
+      r = text === null ? null : functionDigestsOf(file, text, this.index);
+      this.functions.set(file, r);
+    }
+    return r?.get(line) ?? null;
   }
 
   /**
@@ -423,7 +453,7 @@ export class TreeDigest {
       const p = this.parts.get(f);
       if (p?.digest === digest) continue;
       if (p) xorInto(this.acc, p.part);
-      const part = crypto.createHash('sha1').update(f).update('\0').update(digest).digest();
+      const part = sha1Bytes(`${f}\0${digest}`);
       xorInto(this.acc, part);
       this.parts.set(f, { digest, part });
     }
@@ -439,6 +469,25 @@ export class TreeDigest {
 
 function xorInto(acc: Buffer, part: Buffer): void {
   for (let i = 0; i < acc.length; i++) acc[i] ^= part[i];
+}
+
+/** Each definition's functionDigest in `file` (by name line) whose body closes in its segment. */
+function functionDigestsOf(file: string, text: string, index: WorkspaceIndex): Map<number, string> {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  const offset = (line: number) => (line <= starts.length ? starts[line - 1] : text.length);
+  const all = [...new Set([...index.functionsIn(file).map((f) => f.line), ...index.macrosIn(file).map((m) => m.line)])].sort((a, b) => a - b);
+  const r = new Map<number, string>();
+  let from = 0;
+  for (let k = 0; k < all.length; k++) {
+    const at = offset(all[k]);
+    const segEnd = k + 1 < all.length ? offset(all[k + 1]) : text.length;
+    const end = bodyEnd(text, at, segEnd);
+    if (end > at) r.set(all[k], sha1(`${file}\0${all[k]}\0${text.slice(from, end)}`));
+    // The next one's text starts after this body (or, unclosed, at this name line: more is keyed, never less).
+    from = end;
+  }
+  return r;
 }
 
 /**

@@ -88,3 +88,51 @@ export function localsHold(index: WorkspaceIndex, file: string, e: LocalsEntry):
     return null; // a malformed entry: computed again
   }
 }
+
+/**
+ * One function's local verdict as stored (localFns.json, per file, by the
+ * function's ContentKeys.functionDigest: its own text and place): a file
+ * whose content changed walks only the functions whose text or place did,
+ * or whose names (keyed as a file's, above) or helpers read changed. A
+ * helper read is keyed by its region (ContentKeys.fnDigest, as the openers'
+ * functions read: its text and place, the hops' places are in it), not its
+ * file, so that a helper beside the edited function keeps it. What the walk
+ * reads of the rest of its file (the per-file bound on functions walked,
+ * from the scan's calls) is decided before a verdict is looked up.
+ */
+export interface FunctionLocalsEntry {
+  findings: Finding[];
+  names?: string[];
+  fns?: string[];
+  digest?: string;
+}
+
+/** The digest of a function's dependencies: names as localsDigest's, helpers by `region` (ContentKeys.fnDigest). */
+function functionDepsDigest(index: WorkspaceIndex, region: (fnKey: string) => string, names: readonly string[], fns: readonly string[]): string {
+  const h = crypto.createHash('sha1');
+  for (const n of names) {
+    const defs = index.definitionsNamed(n);
+    h.update('n').update(JSON.stringify([n, defs.map((d) => [d.file, d.isStatic, d.isWeak, d.condition, d.calls])]));
+  }
+  for (const f of fns) h.update('r').update(f).update('\0').update(region(f));
+  return h.digest('hex');
+}
+
+/** The entry to store for a function walked. */
+export function functionLocalsEntry(index: WorkspaceIndex, region: (fnKey: string) => string, deps: LocalDeps, findings: Finding[]): FunctionLocalsEntry {
+  if (!deps.names.size && !deps.fns.size) return { findings };
+  const names = [...deps.names].sort();
+  const fns = [...deps.fns].sort();
+  return { findings, names, fns, digest: functionDepsDigest(index, region, names, fns) };
+}
+
+/** Whether a stored function's verdict holds for the index as it is now (its own key already matched). */
+export function functionLocalsHold(index: WorkspaceIndex, region: (fnKey: string) => string, e: FunctionLocalsEntry): boolean {
+  if (!e || typeof e !== 'object' || !Array.isArray(e.findings)) return false;
+  if (e.digest === undefined) return true;
+  try {
+    return functionDepsDigest(index, region, e.names ?? [], e.fns ?? []) === e.digest;
+  } catch {
+    return false; // a malformed entry: computed again
+  }
+}

@@ -217,3 +217,60 @@ test('the section calls\' chains are kept per phase: an edit recomputes the phas
   fresh.setText(file, edited);
   assert.equal(afterEdit, JSON.stringify(await fresh.check([file])));
 });
+
+test('a warm rerun after an edit inside one function walks only that function\'s local rules (verdicts kept per function), and equals a cold run', async () => {
+  const { root, cache, dir } = setUp(path.join(__dirname, '../../../test/fixtures/warm_fns'));
+  const first = await checkTree({ root, paths: [root], cacheDir: cache });
+  const bbm = ['fns_local.c:17 lazy-mmu/break-before-make', 'fns_local.c:27 lazy-mmu/break-before-make', 'fns_local.c:35 lazy-mmu/break-before-make', 'fns_local.c:45 lazy-mmu/break-before-make'];
+  assert.deepEqual(rules(first.findings), bbm);
+  const functions = (c: { localFunctionsFromStore: number; localFunctionsComputed: number }) => [c.localFunctionsFromStore, c.localFunctionsComputed];
+
+  // 1. A comment on a line inside fns_second(): the file's verdicts are computed again, of its functions only that one is walked.
+  edit(root, 'fns_local.c', 'fns_second(pte_t *ptep, unsigned long addr, struct page *newpage)\n{\n\tpte_t old = ptep_get(ptep);', 'fns_second(pte_t *ptep, unsigned long addr, struct page *newpage)\n{\n\tpte_t old = ptep_get(ptep); /* edited */');
+  let w = await warm(root, cache);
+  assert.equal(w.json, await cold(dir, root));
+  assert.deepEqual(rules(w.findings), bbm);
+  assert.deepEqual([w.counts.localsFromStore, w.counts.localsComputed], [1, 1]);
+  const walked = w.counts.localFunctionsFromStore + w.counts.localFunctionsComputed;
+  assert.ok(walked >= 4, `the four functions with findings at least (${walked})`);
+  assert.deepEqual(functions(w.counts), [walked - 1, 1]);
+
+  // 2. The helper beside them stops forwarding its entry: fns_derived(), which read its text for a derived
+  //    setter, is walked again and loses its finding; the others are kept (the helper alone no rule can match).
+  edit(root, 'fns_local.c', 'set_pte_at(&init_mm, addr, ptep, v);\n}', 'set_pte_at(&init_mm, addr, ptep, __pte(0)); (void)v;\n}');
+  w = await warm(root, cache);
+  assert.equal(w.json, await cold(dir, root));
+  assert.deepEqual(rules(w.findings), [bbm[0], bbm[1], bbm[3]]);
+  assert.deepEqual(functions(w.counts), [walked - 1, 1]);
+
+  // 3. Lines added above every function: each one's place moved, so each is walked again (its findings' lines are new).
+  edit(root, 'fns_local.c', '#include <linux/mm.h>\n', '#include <linux/mm.h>\n\n/* two\n   lines */\n');
+  w = await warm(root, cache);
+  assert.equal(w.json, await cold(dir, root));
+  assert.deepEqual(rules(w.findings), ['fns_local.c:20 lazy-mmu/break-before-make', 'fns_local.c:30 lazy-mmu/break-before-make', 'fns_local.c:48 lazy-mmu/break-before-make']);
+  assert.deepEqual(functions(w.counts), [0, walked]);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('a warm rerun places a stored read-after-write finding\'s fix without parsing its unedited file (kept by its content), and equals a cold run', async () => {
+  const { root, cache, dir } = setUp();
+  const first = await checkTree({ root, paths: [root], cacheDir: cache });
+  const raw = first.findings.find((f) => f.rule === 'lazy-mmu/read-after-write');
+  assert.ok(raw?.fix?.inserts.length, 'the finding has a fix to place');
+  const placements = (c: { placementsFromStore: number; placementsComputed: number }) => [c.placementsFromStore, c.placementsComputed];
+
+  // 1. Another file edited: the section comes from the store, and so does where its fix goes (its use, its inserts).
+  edit(root, 'warm_local.c', '// A break-before-make', '// Edited: a break-before-make');
+  let w = await warm(root, cache);
+  assert.equal(w.json, await cold(dir, root));
+  assert.equal(w.counts.sectionsFromStore, 1);
+  assert.deepEqual(placements(w.counts), [2, 0]);
+
+  // 2. The section's own file edited above it: placed again from its new text (the fix moves with the read).
+  edit(root, 'warm_section.c', '#include <linux/mm.h>\n', '#include <linux/mm.h>\n\n');
+  w = await warm(root, cache);
+  assert.equal(w.json, await cold(dir, root));
+  assert.deepEqual(placements(w.counts), [0, 2]);
+  assert.equal(w.findings.find((f) => f.rule === 'lazy-mmu/read-after-write')?.fix?.inserts[0].line, raw!.fix!.inserts[0].line + 1);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
