@@ -28,6 +28,8 @@ const MAIN = [
   // A warm run's (docs/perf/lazyidx.md): the index kept encoded, the store's keys.
   ['TablePart', 'index: the encodings\' names by hash, definitions by name id'],
   ['lazyUserSet', 'index: the lazy-API users (from the encodings)'],
+  // The analysis store's settle (the searches put in serial form) is also named settle: the serial form named first.
+  ['toStored', 'the searches\' serial forms (Reachability.toStored, at the store\'s settle)'],
   ['settle', 'index: names settled (files decoded on demand)'],
   ['treeDigest', 'analysis store: the tree digest'],
   ['graphDigest', 'analysis store: the call graph\'s digest'],
