@@ -105,20 +105,27 @@ export class CallersMap<T extends Caller> {
 
   /**
    * get() without the array: `f` is called with each caller of `name`, in
-   * get()'s order (the call-graph searches walk ~10^6 callers on a kernel
-   * tree, once each).
+   * get()'s order, and its id (< ids(); -1 for a list an edit changed), so
+   * that a search can mark callers in a typed array instead of looking each
+   * object up (the call-graph searches walk ~10^6 callers on a kernel tree).
    */
-  forEach(name: string, f: (c: T) => void): void {
+  forEach(name: string, f: (c: T, id: number) => void): void {
     const e = this.edited.get(name);
     if (e) {
-      for (const c of [...e]) f(c);
+      for (const c of [...e]) f(c, -1);
       return;
     }
     const { slot, starts, ids } = (this.csr ??= this.compile());
     const s = slot.get(name);
     if (s === undefined) return;
     const nodes = this.nodes;
-    for (let i = starts[s], end = starts[s + 1]; i < end; i++) f(nodes[ids[i]]);
+    for (let i = starts[s], end = starts[s + 1]; i < end; i++) f(nodes[ids[i]], ids[i]);
+  }
+
+  /** How many ids forEach() hands out (every caller of the build). */
+  ids(): number {
+    this.csr ??= this.compile();
+    return this.nodes.length;
   }
 
   private built(name: string): T[] | undefined {

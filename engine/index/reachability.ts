@@ -301,6 +301,8 @@ export class Reachability {
     // Callers that are barriers (a barrier stays one): skipped on every later edge into them, as those with a step are.
     const barred = new Set<Node_>();
     const steps = this.steps;
+    // By caller id: has a step or is a barrier (what the two lookups say, kept so that a revisit reads no object).
+    const done = new Uint8Array(callers.ids());
     // Each level in a canonical order, so that ties (which chain is shown) do not depend on the order files were indexed in.
     let frontier: Entry[] = [...this.targets].sort().map((name) => ({ name, node: null, key: 0 }));
     for (let dist = 1; dist <= this.maxDepth && frontier.length; dist++) {
@@ -308,14 +310,16 @@ export class Reachability {
       for (const { name, node } of frontier) {
         // Made when a caller first needs it (most entries' callers all have a step by then).
         let reachesNode: ((file: string) => boolean) | null = null;
-        callers.forEach(name, (c) => {
-          // The index hands out one object per definition: most revisits stop here, before a key is built.
-          if (steps.has(c) || barred.has(c)) return;
-          if (this.isBarrier(c)) {
-            barred.add(c);
+        callers.forEach(name, (c, id) => {
+          // Most revisits stop here, before the definition itself is read.
+          if (id >= 0 && done[id]) return;
+          if (steps.has(c) || barred.has(c) || this.isBarrier(c)) {
+            if (!steps.has(c)) barred.add(c);
+            if (id >= 0) done[id] = 1;
             return;
           }
           if (node && !(reachesNode ??= this.resolverTo(name, node))(c.file)) return;
+          if (id >= 0) done[id] = 1;
           steps.set(c, { dist, via: name, next: node });
           next.push({ name: c.name, node: c, key: prefixKey(c.name) });
         });
