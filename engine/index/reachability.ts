@@ -444,6 +444,8 @@ export class Reachability {
    */
   update(delta: IndexDelta): boolean {
     if (this.stored) return false;
+    // The names on a chain made now if not yet (from the steps as computed): a name whose steps go below stays named.
+    void this.relevant;
     const callers = this.index.callersByName();
     const touched = new Set<Node_>([...delta.added, ...delta.changed.map((c) => c.def)]);
     for (const name of delta.lookupNames) for (const c of callers.get(name) ?? []) touched.add(c);
