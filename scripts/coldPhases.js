@@ -28,6 +28,10 @@ const MAIN = [
   // A warm run's (docs/perf/lazyidx.md): the index kept encoded, the store's keys.
   ['TablePart', 'index: the encodings\' names by hash, definitions by name id'],
   ['lazyUserSet', 'index: the lazy-API users (from the encodings)'],
+  // The analysis store's settle (the searches put in serial form) is also named settle: the serial form named first.
+  // The whole-tree call-graph searches, computed inside whichever phase first asks (a survey's expands()).
+  ['Reachability', 'call-graph searches (Reachability: computed)'],
+  ['toStored', 'the searches\' serial forms (Reachability.toStored, at the store\'s settle)'],
   ['settle', 'index: names settled (files decoded on demand)'],
   ['treeDigest', 'analysis store: the tree digest'],
   ['graphDigest', 'analysis store: the call graph\'s digest'],

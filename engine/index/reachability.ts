@@ -31,6 +31,29 @@ function frontierOrder(an: string, a: Node_, bn: string, b: Node_): number {
   return am !== bm ? am - bm : a.line - b.line;
 }
 
+/** A definition reached at one level of the breadth-first search, by the name its callers call; key: prefixKey(name). */
+interface Entry {
+  name: string;
+  node: Node_ | null;
+  key: number;
+}
+
+/**
+ * The first 6 characters of a name as a number (each 1..255; 0 past the
+ * end), so that a level of ~10^5 entries is sorted mostly by comparing
+ * numbers: a < b between keys means name a < name b; equal keys (or a
+ * character past 255: NaN) leave it to frontierOrder.
+ */
+function prefixKey(s: string): number {
+  let k = 0;
+  for (let i = 0; i < 6; i++) {
+    const c = i < s.length ? s.charCodeAt(i) : 0;
+    if (c > 255) return NaN;
+    k = k * 256 + c;
+  }
+  return k;
+}
+
 /** A Reachability's answer in serial form (toStored). */
 export interface StoredReach {
   files: string[];
@@ -60,7 +83,13 @@ export class Reachability {
   private relevantSet: Set<string> | null = new Set();
   /** A stored answer's names on some chain, made into relevantSet when first asked (an edit's staleAfter; a CLI run never asks). */
   private relevantFrom: StoredReach | null = null;
+  /** A computed answer's names on some chain are the targets' then its steps' (in the steps' order), not kept while nothing changed them. */
+  private relevantFromSteps = false;
   private get relevant(): Set<string> {
+    if (!this.relevantSet && this.relevantFromSteps) {
+      this.relevantSet = new Set(this.targets);
+      for (const n of this.steps.keys()) this.relevantSet.add(n.name);
+    }
     return (this.relevantSet ??= new Set([...this.relevantFrom!.relevant].map((i) => this.relevantFrom!.names[i])));
   }
 
@@ -88,41 +117,82 @@ export class Reachability {
     const files = new Table();
     const names = new Table();
     const ids = new Map<Node_, number>();
-    const ranks = new Map<Node_, number>();
-    const ranked = new Set<string>();
-    const nodes: number[] = [];
+    let nodes = new Int32Array(3 * this.steps.size);
+    let count = 0;
+    const rankOf = this.ranker();
     const id = (n: Node_): number => {
-      let v = ids.get(n);
-      if (v !== undefined) return v;
-      if (!ranked.has(n.file)) {
-        // Every definition of the file ranked once among those of the same name and kind (a macro's as -1 - rank).
-        ranked.add(n.file);
-        for (const macro of [false, true]) {
-          const rank = new Map<string, number>();
-          for (const d of (macro ? this.index.macrosIn(n.file) : this.index.functionsIn(n.file)) as Node_[]) {
-            const r = rank.get(d.name) ?? 0;
-            rank.set(d.name, r + 1);
-            ranks.set(d, macro ? -1 - r : r);
-          }
-        }
+      if (3 * count === nodes.length) {
+        const more = new Int32Array(2 * nodes.length + 3);
+        more.set(nodes);
+        nodes = more;
       }
-      const r = ranks.get(n);
-      if (r === undefined) throw new Error(`reachability: ${n.name} is not in the index`);
-      v = nodes.length / 3;
-      nodes.push(files.of(n.file), names.of(n.name), r);
-      ids.set(n, v);
-      return v;
+      nodes[3 * count] = files.of(n.file);
+      nodes[3 * count + 1] = names.of(n.name);
+      nodes[3 * count + 2] = rankOf(n);
+      ids.set(n, count);
+      return count++;
     };
     // Every definition with a step numbered first (in the steps' order), so the arrays are filled without holes.
     for (const n of this.steps.keys()) id(n);
-    const steps = new Int32Array(nodes.length);
-    for (const [n, st] of this.steps) {
-      const i = ids.get(n)!;
+    const steps = new Int32Array(3 * count);
+    let i = 0;
+    for (const st of this.steps.values()) {
       steps[3 * i] = st.dist;
-      steps[3 * i + 1] = names.of(st.via);
-      steps[3 * i + 2] = st.next ? ids.get(st.next) ?? id(st.next) : -1;
+      const nx = st.next ? ids.get(st.next) ?? id(st.next) : -1;
+      // A step's `via` is its `next`'s name (numbered above: no lookup), or a target's.
+      steps[3 * i + 1] = nx >= 0 && st.via === st.next!.name ? nodes[3 * nx + 1] : names.of(st.via);
+      steps[3 * i + 2] = nx;
+      i++;
     }
-    return { files: files.list, names: names.list, nodes: Int32Array.from(nodes), steps, relevant: Int32Array.from([...this.relevant].map((n) => names.of(n))) };
+    return { files: files.list, names: names.list, nodes: nodes.slice(0, 3 * count), steps, relevant: this.relevantIds(names, nodes, i) };
+  }
+
+  /** The names on some chain as ids in `names` (a computed answer's from its steps' `nodes`, without a Set of names). */
+  private relevantIds(names: Table, nodes: Int32Array, stepCount: number): Int32Array {
+    if (this.relevantSet || !this.relevantFromSteps) return Int32Array.from([...this.relevant].map((n) => names.of(n)));
+    const out: number[] = [];
+    const seen = new Set<number>();
+    const add = (k: number) => {
+      if (!seen.has(k)) seen.add(k), out.push(k);
+    };
+    for (const t of this.targets) add(names.of(t));
+    for (let k = 0; k < stepCount; k++) add(nodes[3 * k + 1]);
+    return Int32Array.from(out);
+  }
+
+  /**
+   * A definition's rank among its file's definitions of the same name and
+   * kind (a macro's as -1 - rank). Most names have one definition in a file:
+   * rank 0, told by the by-name lists; a file is ranked whole only for a name
+   * it defines more than once (or one defined in very many files).
+   */
+  private ranker(): (n: Node_) => number {
+    const ranks = new Map<Node_, number>();
+    const ranked = new Set<string>();
+    const rankFile = (file: string) => {
+      ranked.add(file);
+      for (const macro of [false, true]) {
+        const rank = new Map<string, number>();
+        for (const d of (macro ? this.index.macrosIn(file) : this.index.functionsIn(file)) as Node_[]) {
+          const r = rank.get(d.name) ?? 0;
+          rank.set(d.name, r + 1);
+          ranks.set(d, macro ? -1 - r : r);
+        }
+      }
+    };
+    return (n) => {
+      const macro = isMacro(n);
+      const same: readonly Node_[] = macro ? this.index.macrosNamed(n.name) : this.index.definitionsNamed(n.name);
+      if (same.length <= 8 && same.includes(n)) {
+        let inFile = 0;
+        for (const d of same) if (d.file === n.file) inFile++;
+        if (inFile === 1) return macro ? -1 : 0;
+      }
+      if (!ranked.has(n.file)) rankFile(n.file);
+      const r = ranks.get(n);
+      if (r === undefined) throw new Error(`reachability: ${n.name} is not in the index`);
+      return r;
+    };
   }
 
   /**
@@ -225,30 +295,59 @@ export class Reachability {
 
   private compute(): void {
     const callers = this.index.callersByName();
-    const visited = new Set<Node_>();
-    for (const t of this.targets) this.relevant.add(t);
+    // The names on a chain are the targets' and the steps' (made from them when first asked, in this order).
+    this.relevantSet = null;
+    this.relevantFromSteps = true;
+    // Callers that are barriers (a barrier stays one): skipped on every later edge into them, as those with a step are.
+    const barred = new Set<Node_>();
+    const steps = this.steps;
+    // By caller id: has a step or is a barrier (what the two lookups say, kept so that a revisit reads no object).
+    const done = new Uint8Array(callers.ids());
     // Each level in a canonical order, so that ties (which chain is shown) do not depend on the order files were indexed in.
-    let frontier: { name: string; node: Node_ | null }[] = [...this.targets].sort().map((name) => ({ name, node: null }));
+    let frontier: Entry[] = [...this.targets].sort().map((name) => ({ name, node: null, key: 0 }));
     for (let dist = 1; dist <= this.maxDepth && frontier.length; dist++) {
-      const next: { name: string; node: Node_ | null }[] = [];
+      const next: Entry[] = [];
       for (const { name, node } of frontier) {
-        for (const c of callers.get(name) ?? []) {
-          // The index hands out one object per definition: most revisits stop here, before a key is built.
-          if (visited.has(c)) continue;
-          if (this.steps.has(c)) {
-            visited.add(c);
-            continue;
+        // Made when a caller first needs it (most entries' callers all have a step by then).
+        let reachesNode: ((file: string) => boolean) | null = null;
+        callers.forEach(name, (c, id) => {
+          // Most revisits stop here, before the definition itself is read.
+          if (id >= 0 && done[id]) return;
+          if (steps.has(c) || barred.has(c) || this.isBarrier(c)) {
+            if (!steps.has(c)) barred.add(c);
+            if (id >= 0) done[id] = 1;
+            return;
           }
-          if (this.isBarrier(c)) continue;
-          if (node && !this.resolvesTo(name, c.file, node)) continue;
-          this.steps.set(c, { dist, via: name, next: node });
-          this.relevant.add(c.name);
-          visited.add(c);
-          next.push({ name: c.name, node: c });
-        }
+          if (node && !(reachesNode ??= this.resolverTo(name, node))(c.file)) return;
+          if (id >= 0) done[id] = 1;
+          steps.set(c, { dist, via: name, next: node });
+          next.push({ name: c.name, node: c, key: prefixKey(c.name) });
+        });
       }
-      frontier = next.sort((a, b) => frontierOrder(a.name, a.node!, b.name, b.node!));
+      frontier = next.sort((a, b) => a.key - b.key || frontierOrder(a.name, a.node!, b.name, b.node!));
     }
+  }
+
+  /**
+   * resolvesTo(name, file, node) as a function of the calling file, made once
+   * per frontier entry: a name with one function definition (most) or with
+   * none (a macro) resolves alike from every file but the static rule's, so
+   * no lookup per caller.
+   */
+  private resolverTo(name: string, node: Node_): (file: string) => boolean {
+    const fns = this.index.definitionsNamed(name);
+    if (isMacro(node)) {
+      if (!fns.length) {
+        const is = this.index.macros(name).includes(node);
+        return () => is;
+      }
+    } else if (fns.length === 1 && fns[0] === node) {
+      // resolve(): the one viable definition from its own file; from another, when it is visible there.
+      const viable = this.index.resolve(name, node.file).includes(node);
+      const visible = viable && (!node.isStatic || node.file.endsWith('.h'));
+      return (file) => visible || (viable && file === node.file);
+    }
+    return (file) => this.resolvesTo(name, file, node);
   }
 
   /** Chains do not pass barrier functions, test code, or definitions only user space sees (`#ifndef __KERNEL__`). */
@@ -345,6 +444,8 @@ export class Reachability {
    */
   update(delta: IndexDelta): boolean {
     if (this.stored) return false;
+    // The names on a chain made now if not yet (from the steps as computed): a name whose steps go below stays named.
+    void this.relevant;
     const callers = this.index.callersByName();
     const touched = new Set<Node_>([...delta.added, ...delta.changed.map((c) => c.def)]);
     for (const name of delta.lookupNames) for (const c of callers.get(name) ?? []) touched.add(c);

@@ -1,0 +1,148 @@
+// The call-graph search (index/reachability.ts) against a plain
+// breadth-first search written here (its behaviour before the searches
+// were made cheaper, docs/perf/searches2.md: each caller looked up through
+// index.resolve, every level sorted by frontierOrder), on generated trees
+// that have what its shortcuts decide differently: a name with one definition
+// (static and called from another file, or ruled out by the configuration's
+// #if), a name defined in an #if and its #else of one file and in other files,
+// a macro and a function of one name, barriers by name, test files and
+// userspace-only definitions. For every definition its whole chain, the entry
+// a call by each name finds from each file, the names on some chain (in
+// order) and the answer read back from its serial form must be the same.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { loadCatalogue } from '../../engine/catalogue/catalogue';
+import { WorkspaceIndex } from '../../engine/index/workspaceIndex';
+import { Node_, Reachability, ReachStep } from '../../engine/index/reachability';
+import { ConfigOracle } from '../../engine/config/oracle';
+import { KernelConfig } from '../../engine/config/kernelConfig';
+
+const TARGETS = new Set(['might_sleep', 'mutex_lock']);
+const DEPTH = 6;
+const NAMES = Array.from({ length: 18 }, (_, i) => `fn${i}`);
+const FILES = ['a.c', 'b.c', 'c_test.c', 'd.h', 'e.h'];
+const BARRIERS = [/^barrier_/];
+const testFile = (f: string) => f.endsWith('_test.c');
+
+function rng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A file's text: functions (some static, some in an #if/#else pair or userspace-only) and macros. */
+function randomFile(r: () => number): string {
+  const pool = [...NAMES, ...TARGETS, 'barrier_fn', 'mac_a'];
+  const calls = () => [...new Set(Array.from({ length: 1 + Math.floor(r() * 3) }, () => pool[Math.floor(r() * pool.length)]))];
+  const fn = (name: string) => `${r() < 0.3 ? 'static ' : ''}void ${name}(int x)\n{\n${calls().map((c) => `\t${c}(x);\n`).join('')}}\n`;
+  const out: string[] = [];
+  for (let k = 0; k < 6; k++) {
+    const name = NAMES[Math.floor(r() * NAMES.length)];
+    const shape = r();
+    if (shape < 0.15) out.push(`#ifdef CONFIG_SMP\n${fn(name)}#else\n${fn(name)}#endif\n`);
+    else if (shape < 0.22) out.push(`#ifdef CONFIG_NO_SUCH_OPTION\n${fn(name)}#endif\n`);
+    else if (shape < 0.27) out.push(`#ifndef __KERNEL__\n${fn(name)}#endif\n`);
+    else if (shape < 0.35) out.push(`#define ${r() < 0.5 ? 'mac_a' : name}(x) ${calls().map((c) => `${c}(x)`).join(', ')}\n`);
+    else out.push(fn(name));
+  }
+  if (r() < 0.3) out.push(`void barrier_fn(int x)\n{\n\tmight_sleep();\n}\n`);
+  return out.join('\n');
+}
+
+interface Reference {
+  steps: Map<Node_, ReachStep>;
+  relevant: string[];
+}
+
+/** The search as it was: each caller's resolution through index.resolve, every level sorted whole. */
+function reference(idx: WorkspaceIndex): Reference {
+  const isMacro = (n: Node_) => 'params' in n;
+  const order = (an: string, a: Node_, bn: string, b: Node_) =>
+    an !== bn ? (an < bn ? -1 : 1) : a.file !== b.file ? (a.file < b.file ? -1 : 1) : Number(isMacro(a)) - Number(isMacro(b)) || a.line - b.line;
+  const userspaceOnly = (c: string) => c.split('&&').some((x) => /^!\s*\(?\s*(defined\s*\(?\s*)?__KERNEL__\s*\)?\s*\)?$/.test(x.trim()));
+  const resolvesTo = (name: string, file: string, node: Node_) =>
+    isMacro(node)
+      ? idx.resolve(name, file).length === 0 && idx.macros(name).includes(node as never)
+      : idx.resolve(name, file).some((d) => d.file === node.file && d.line === node.line);
+  const callers = idx.callersByName();
+  const steps = new Map<Node_, ReachStep>();
+  const relevant = new Set<string>(TARGETS);
+  const visited = new Set<Node_>();
+  let frontier: { name: string; node: Node_ | null }[] = [...TARGETS].sort().map((name) => ({ name, node: null }));
+  for (let dist = 1; dist <= DEPTH && frontier.length; dist++) {
+    const next: { name: string; node: Node_ }[] = [];
+    for (const { name, node } of frontier)
+      for (const c of callers.get(name) ?? []) {
+        if (visited.has(c)) continue;
+        if (BARRIERS.some((b) => b.test(c.name)) || testFile(c.file) || userspaceOnly(c.condition)) continue;
+        if (node && !resolvesTo(name, c.file, node)) continue;
+        steps.set(c, { dist, via: name, next: node });
+        relevant.add(c.name);
+        visited.add(c);
+        next.push({ name: c.name, node: c });
+      }
+    frontier = next.sort((a, b) => order(a.name, a.node, b.name, b.node));
+  }
+  return { steps, relevant: [...relevant] };
+}
+
+test('the call-graph search and its serial form give what a plain breadth-first search gives', () => {
+  let reaching = 0;
+  let several = 0;
+  let ruledOut = 0;
+  for (let seed = 1; seed <= 25; seed++) {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-reach-exact-'));
+    try {
+      const r = rng(seed);
+      for (const f of FILES) fs.writeFileSync(path.join(root, f), randomFile(r));
+      // A .config that sets CONFIG_SMP and leaves the rest off: the configuration rules some definitions out.
+      const config = new ConfigOracle(root, 'arm64', { kind: 'file', file: '', label: 'test', values: KernelConfig.parse('CONFIG_SMP=y\n') });
+      const idx = new WorkspaceIndex({ root, arch: 'arm64', catalogue: loadCatalogue(), config: config.active ? config : undefined });
+      assert.ok(idx.config, 'a configuration decides');
+      idx.build();
+      const search = (stored?: ReturnType<Reachability['toStored']>) => new Reachability(idx, TARGETS, DEPTH, BARRIERS, testFile, stored);
+      const computed = search();
+      const serial = computed.toStored();
+      const restored = search(serial);
+      const ref = reference(idx);
+      const at = (n: Node_ | null) => (n ? `${path.basename(n.file)}:${n.name}:${n.line}${'params' in n ? 'm' : ''}` : '-');
+      const refChain = (d: Node_): string[] => {
+        const out: string[] = [];
+        for (let n: Node_ | null = d, g = 0; n && g <= DEPTH; g++) {
+          const st = ref.steps.get(n);
+          if (!st) break;
+          out.push(`${at(n)}/${st.via}`);
+          n = st.next;
+        }
+        return out;
+      };
+      for (const f of idx.files()) {
+        for (const d of [...idx.functionsIn(f), ...idx.macrosIn(f)] as Node_[]) {
+          const want = refChain(d);
+          if (want.length) reaching++;
+          if (!('params' in d) && !idx.resolve(d.name, d.file).includes(d)) ruledOut++;
+          for (const reach of [computed, restored]) assert.deepEqual(reach.chain(d).map((s) => `${at(s.node)}/${s.calls}`), want, `seed ${seed}: ${at(d)}`);
+        }
+        for (const name of [...NAMES, 'mac_a', 'barrier_fn']) {
+          if (idx.definitionsNamed(name).filter((d) => d.file === f).length > 1) several++;
+          const cands: Node_[] = idx.resolve(name, f).length ? idx.resolve(name, f) : idx.macros(name);
+          let best: Node_ | null = null;
+          for (const c of cands) if (ref.steps.has(c) && (!best || ref.steps.get(c)!.dist < ref.steps.get(best)!.dist)) best = c;
+          for (const reach of [computed, restored]) assert.equal(at(reach.entry(name, f)?.node ?? null), at(best), `seed ${seed}: ${name} from ${f}`);
+        }
+      }
+      assert.deepEqual([...serial.relevant].map((i) => serial.names[i]), ref.relevant, `seed ${seed}: names on a chain`);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  }
+  assert.ok(reaching > 200, `chains exist to compare (${reaching})`);
+  assert.ok(ruledOut > 10, `definitions the configuration rules out (${ruledOut})`);
+  assert.ok(several > 20, `names defined twice in one file (${several})`);
+});
