@@ -15,6 +15,7 @@
 //
 //   node out/scripts/benchEditCpuAB.js CHECKOUT_A CHECKOUT_B [TREE]
 //   (M edits inside copy_pte_range, default 24, and N spread ones, default 0, from the environment;
+//   R repeats the whole series R times, default 1: more checks for the low percentiles;
 //   VERBOSE=1 prints each check's CPU per build;
 //   each checkout built with `npx tsc -p .` and its wasm)
 import * as fs from 'fs';
@@ -78,10 +79,11 @@ async function main(): Promise<void> {
   const cand: number[] = statementLines(text);
   const m = Number(process.env.M ?? 24);
   const n = Number(process.env.N ?? 0);
-  const at: [string, number][] = [
+  const series: [string, number][] = [
     ...Array.from({ length: n }, (_, k): [string, number] => ['spread', cand[Math.floor((k * cand.length) / n)]]),
     ...Array.from({ length: m }, (_, k): [string, number] => ['inside copy_pte_range', inside[Math.floor((k * inside.length) / m)]]),
   ];
+  const at = Array.from({ length: Number(process.env.R ?? 1) }, () => series).flat();
   const sides = [await side(a, root, file, text), await side(b, root, file, text)];
   let differing = 0;
   /** Per kind: whether each check changed the program, as the first build that says told. */
@@ -111,14 +113,16 @@ async function main(): Promise<void> {
         differing++;
         console.log(`findings differ after the edit at line ${ln + 1}`);
       }
-      if (process.env.VERBOSE) console.log(`  line ${ln + 1} (${kind}): ${sides.map((s) => `${s.all.get(kind)!.at(-1)!.toFixed(1)} ms`).join(' / ')}${changed ? ' (changed the program)' : ''}`);
+      if (process.env.VERBOSE)
+        console.log(`  line ${ln + 1} (${kind}): ${sides.map((s) => `${s.run.get(kind)!.at(-1)!.toFixed(1)} of ${s.all.get(kind)!.at(-1)!.toFixed(1)} ms`).join(' / ')}${changed ? ' (changed the program)' : ''}`);
     }
   for (const s of sides)
     for (const [kind, run] of s.run) {
       const all = s.all.get(kind)!;
       console.log(
-        `${s.checkout}, ${kind}: ${run.length} checks; the opener's run CPU ms p50 ${pct(run, 50).toFixed(1)}, p95 ${pct(run, 95).toFixed(1)}; ` +
-          `the whole check p50 ${pct(all, 50).toFixed(1)}, p95 ${pct(all, 95).toFixed(1)}`,
+        `${s.checkout}, ${kind}: ${run.length} checks; the opener's run CPU ms min ${Math.min(...run).toFixed(1)}, p25 ${pct(run, 25).toFixed(1)}, ` +
+          `p50 ${pct(run, 50).toFixed(1)}, p95 ${pct(run, 95).toFixed(1)}; ` +
+          `the whole check min ${Math.min(...all).toFixed(1)}, p25 ${pct(all, 25).toFixed(1)}, p50 ${pct(all, 50).toFixed(1)}, p95 ${pct(all, 95).toFixed(1)}`,
       );
       for (const [part, want] of [['changing the program', true], ['ordinary', false]] as const) {
         const some = all.filter((_, i) => changing.get(kind)![i] === want);

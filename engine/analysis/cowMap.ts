@@ -7,9 +7,10 @@
 // reads a state sees exactly what it saw with plain maps.
 //
 // Each also keeps the part of the state's identity string (PathState.key)
-// made from it until it is written: a clone that changes one map recomputes
-// only that map's part. Values are never changed in place (the interpreter
-// replaces them), so a part stays true until a set/delete/clear.
+// made from it, and its hash (stateIdentity.ts), until it is written: a clone
+// that changes one map recomputes only that map's part. Values are never
+// changed in place (the interpreter replaces them), so a part stays true until
+// a set/delete/clear.
 
 /** The storage every empty map or set starts with: shared, so never written (the first write copies). */
 const EMPTY_MAP = new Map<unknown, unknown>();
@@ -21,6 +22,8 @@ export class CowMap<K, V> implements ReadonlyMap<K, V> {
   private shared: boolean;
   /** The identity part a PathState key function made of this map (see keyPart), until the next write. */
   part: string | undefined = undefined;
+  /** The hash stateIdentity.ts made of this map's entries, until the next write. */
+  hashed: number | undefined = undefined;
 
   /** An empty map, or one that takes `owned` over (the caller does not use it after). */
   constructor(owned?: Map<K, V>) {
@@ -34,6 +37,7 @@ export class CowMap<K, V> implements ReadonlyMap<K, V> {
     c.m = this.m;
     this.shared = true;
     c.part = this.part;
+    c.hashed = this.hashed;
     return c;
   }
 
@@ -48,6 +52,7 @@ export class CowMap<K, V> implements ReadonlyMap<K, V> {
       this.shared = false;
     }
     this.part = undefined;
+    this.hashed = undefined;
     return this.m;
   }
 
@@ -74,6 +79,7 @@ export class CowMap<K, V> implements ReadonlyMap<K, V> {
     this.m = EMPTY_MAP as Map<K, V>;
     this.shared = true;
     this.part = undefined;
+    this.hashed = undefined;
   }
   keys(): MapIterator<K> {
     return this.m.keys();
@@ -95,8 +101,9 @@ export class CowMap<K, V> implements ReadonlyMap<K, V> {
 export class CowSet<T> implements ReadonlySet<T> {
   private s: Set<T>;
   private shared: boolean;
-  /** As CowMap.part. */
+  /** As CowMap.part and CowMap.hashed. */
   part: string | undefined = undefined;
+  hashed: number | undefined = undefined;
 
   constructor() {
     this.s = EMPTY_SET as Set<T>;
@@ -108,7 +115,13 @@ export class CowSet<T> implements ReadonlySet<T> {
     c.s = this.s;
     this.shared = true;
     c.part = this.part;
+    c.hashed = this.hashed;
     return c;
+  }
+
+  /** Whether both hold the same storage (so the same members). */
+  sharesWith(o: CowSet<T>): boolean {
+    return this.s === o.s;
   }
 
   private own(): Set<T> {
@@ -117,6 +130,7 @@ export class CowSet<T> implements ReadonlySet<T> {
       this.shared = false;
     }
     this.part = undefined;
+    this.hashed = undefined;
     return this.s;
   }
 
@@ -139,6 +153,7 @@ export class CowSet<T> implements ReadonlySet<T> {
     this.s = EMPTY_SET as Set<T>;
     this.shared = true;
     this.part = undefined;
+    this.hashed = undefined;
   }
   keys(): SetIterator<T> {
     return this.s.keys();
@@ -155,6 +170,11 @@ export class CowSet<T> implements ReadonlySet<T> {
   forEach(f: (v: T, k: T, set: ReadonlySet<T>) => void): void {
     this.s.forEach((v) => f(v, v, this));
   }
+}
+
+/** The hash `make` gives `m`'s entries, made once per content of `m` (each map has one maker: see stateIdentity.ts). */
+export function hashPart<M extends CowMap<string, unknown> | CowSet<string>>(m: M, make: (m: M) => number): number {
+  return (m.hashed ??= make(m));
 }
 
 /** The identity part `make` gives `m`, made once per content of `m` (each map has one maker: see PathState). */

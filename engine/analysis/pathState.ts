@@ -7,6 +7,7 @@ import { Cond, joinConjuncts } from '../config/cond';
 import { joinKinds, Kinds } from './entryValues';
 import { Fact, factKey, isTestPath, joinFactMaps } from './values';
 import { CowMap, CowSet, keyPart } from './cowMap';
+import { KNOWN, MODE, POINTERS, SLOTS, slotsKey, StateGroups } from './stateIdentity';
 
 /** A place in the source with a word on what happens there. */
 export interface Hop {
@@ -167,7 +168,10 @@ export class PathState {
     this.flushed = true;
   }
 
-  /** Identity for merging equal states (write chains and conditions left out). */
+  /**
+   * Identity for merging equal states (write chains and conditions left out), spelled out as a string: for scripts
+   * (restartShare.ts). The engine compares states by stateIdentity.ts, which is this identity part for part.
+   */
   key(): string {
     // A local run's paths (listeners' slots, events.ts) are told apart by the slots and what decides branches; pointer
     // identities, pending writes and the mode are the interprocedural rules' and would only multiply its paths.
@@ -199,11 +203,6 @@ export interface PathSlot {
   key(): string;
 }
 
-/** The listeners' states, in the state's identity (states that differ there are not merged). */
-function slotsKey(s: PathState): string {
-  return s.slots ? `;${s.slots.map((x) => x.key()).join('|')}` : '';
-}
-
 // Key parts, sorted by key (sorting the [key, value] pairs themselves would
 // stringify every pair on every comparison: the interpreter's hottest spot).
 function sortedKeys(m: CowSet<string>): string {
@@ -216,11 +215,6 @@ function mapKey(m: CowMap<string, string | number>): string {
     for (const k of [...m.keys()].sort()) out += `${k}=${m.get(k)},`;
     return out;
   });
-}
-
-/** Pointer identities and the index versions they are built from. */
-function ptrsKey(s: PathState): string {
-  return s.idx.size === 0 ? mapKey(s.ptrs) : `${mapKey(s.ptrs)}#${mapKey(s.idx)}`;
 }
 
 /** Pending entries, each with the kinds of its written value when known. */
@@ -253,18 +247,21 @@ function valsKey(s: PathState): string {
   });
 }
 
-/** Merges states that are equal but for chains; keeps the one with fewer conditions. */
+/** Merges states that are equal but for chains (the same identity: stateIdentity.ts); keeps the one with fewer conditions. */
 export function dedupe(states: PathState[]): PathState[] {
   // One state is its own set (the key is made when something asks for it).
   if (states.length < 2) return states.slice();
-  const byKey = new Map<string, PathState>();
+  // Per identity, in the order each first came: the state kept. Its identity stays its first state's: a join below
+  // may drop results of tests from the facts, which an identity leaves out but for whether there are facts at all.
+  const groups = new StateGroups<PathState>();
   for (const s of states) {
-    const k = s.key();
-    const prev = byKey.get(k);
-    if (!prev) {
-      byKey.set(k, s);
+    const slots = slotsKey(s);
+    const at = groups.find(s, slots);
+    if (at < 0) {
+      groups.add(s, s, slots);
       continue;
     }
+    const prev = groups.values[at];
     const kept = s.conds.length < prev.conds.length ? s : prev;
     const other = kept === s ? prev : s;
     // The same state reached under other conditions: it holds when either path's do (an #if and its #else join back).
@@ -275,10 +272,10 @@ export function dedupe(states: PathState[]): PathState[] {
       const j = kept.clone();
       j.conds = conds;
       if (tests) for (const [f, v] of kept.facts) if (isTestPath(f) && !sameFact(v, other.facts.get(f))) j.facts.delete(f);
-      byKey.set(k, j);
-    } else byKey.set(k, kept);
+      groups.values[at] = j;
+    } else groups.values[at] = kept;
   }
-  return [...byKey.values()];
+  return groups.values;
 }
 
 function sameFact(a: Fact, b: Fact | undefined): boolean {
@@ -309,17 +306,12 @@ export function bound(states: PathState[], max: number): PathState[] {
   // body's paths number what the rules need, not what the interpreter could.
   if (d.length > 1 && d[0].slots) d = joinBySlots(d);
   if (d.length <= max) return d;
-  const stateMode = (s: PathState) => `${modeKey(s.mode)}/${s.flushed}`;
-  // Written-value kinds decide guards like known values do: given up with them.
-  const steps: ((s: PathState) => string)[] = [
-    (s) => `${stateMode(s)};${valsKey(s)};${sortedKeys(s.nonzero)};${mapKey(s.entryVals)}${factsKey(s)};${ptrsKey(s)}${slotsKey(s)}`,
-    (s) => `${stateMode(s)};${valsKey(s)};${sortedKeys(s.nonzero)};${mapKey(s.entryVals)}${factsKey(s)}${slotsKey(s)}`,
-    (s) => `${stateMode(s)}${slotsKey(s)}`,
-  ];
+  // Written-value kinds decide guards like known values do: given up with them (stateIdentity.ts KNOWN).
+  const steps = [MODE | KNOWN | POINTERS | SLOTS, MODE | KNOWN | SLOTS, MODE | SLOTS];
   // Without listeners the last step is the mode alone; with them, slots are given up last.
-  if (d.some((s) => s.slots)) steps.push(stateMode);
-  for (const groupKey of steps) {
-    d = joinGroups(d, groupKey);
+  if (d.some((s) => s.slots)) steps.push(MODE);
+  for (const parts of steps) {
+    d = joinGroups(d, parts);
     if (d.length <= max) break;
   }
   if (process.env.LAZYMMU_DEBUG) console.error(`bound: joined ${states.length} states into ${d.length}`);
@@ -336,19 +328,20 @@ function joinBySlots(states: PathState[]): PathState[] {
     else groups.set(k, [s]);
   }
   if (groups.size === states.length) return states;
-  return [...groups.values()].flatMap((g) => (g.length === 1 ? g : joinGroups(g, () => '')));
+  return [...groups.values()].flatMap((g) => (g.length === 1 ? g : joinGroups(g, 0)));
 }
 
-function joinGroups(states: PathState[], groupKey: (s: PathState) => string): PathState[] {
-  const groups = new Map<string, PathState[]>();
+/** States joined per group of equal `parts` (stateIdentity.ts; 0: all one group). */
+function joinGroups(states: PathState[], parts: number): PathState[] {
+  const groups = new StateGroups<PathState[]>(parts);
   for (const s of states) {
-    const k = groupKey(s);
-    const g = groups.get(k);
-    if (g) g.push(s);
-    else groups.set(k, [s]);
+    const slots = parts & SLOTS ? slotsKey(s) : '';
+    const at = groups.find(s, slots);
+    if (at < 0) groups.add(s, [s], slots);
+    else groups.values[at].push(s);
   }
   const out: PathState[] = [];
-  for (const g of groups.values()) {
+  for (const g of groups.values) {
     const j = g[0].clone();
     for (const s of g.slice(1)) {
       for (const [k, v] of j.ptrs) if (s.ptrs.get(k) !== v) j.ptrs.set(k, `?${k}`);
@@ -380,3 +373,4 @@ function joinGroups(states: PathState[], groupKey: (s: PathState) => string): Pa
   }
   return out;
 }
+

@@ -13,6 +13,7 @@
 // kept in this one place on purpose.
 import type { Node } from 'web-tree-sitter';
 import { bound, dedupe, Hop, PathState, Val } from '../pathState';
+import { StateSet } from '../stateIdentity';
 import { constValue } from '../constValue';
 import { accessPath, declaredName, unwrap } from '../syntax';
 import { not as condNot, parseCond } from '../../config/cond';
@@ -158,7 +159,7 @@ export abstract class StatementWalker extends RunState {
         if (l) labelIdx.set(l, i);
       }
     });
-    const seenAtLabel = new Map<string, Set<string>>();
+    const seenAtLabel = new Map<string, StateSet>();
     const ended: PathState[] = [];
     let restarts = 0;
     let i = 0;
@@ -169,12 +170,12 @@ export abstract class StatementWalker extends RunState {
         for (const [label, gs] of flow.gotos) {
           const at = labelIdx.get(label);
           if (at === undefined || restarts >= MAX_GOTO_RESTARTS) continue;
-          const seen = seenAtLabel.get(label) ?? new Set();
+          const seen = seenAtLabel.get(label) ?? new StateSet();
           seenAtLabel.set(label, seen);
-          const fresh = dedupe(withoutTests(joinJumps([], gs))).filter((s) => !seen.has(s.key()));
+          const fresh = dedupe(withoutTests(joinJumps([], gs))).filter((s) => !seen.has(s));
           flow.gotos.delete(label);
           if (!fresh.length) continue;
-          fresh.forEach((s) => seen.add(s.key()));
+          fresh.forEach((s) => seen.add(s));
           ended.push(...flow.normal);
           flow.normal = fresh;
           i = at;
@@ -192,9 +193,9 @@ export abstract class StatementWalker extends RunState {
           flow.gotos.delete(l);
         }
         if (l) {
-          const seen = seenAtLabel.get(l) ?? new Set();
+          const seen = seenAtLabel.get(l) ?? new StateSet();
           seenAtLabel.set(l, seen);
-          flow.normal.forEach((s) => seen.add(s.key()));
+          flow.normal.forEach((s) => seen.add(s));
         }
       }
       const f = this.exec(c, bound(flow.normal, MAX_STATES));
@@ -260,11 +261,11 @@ export abstract class StatementWalker extends RunState {
     const out = emptyFlow();
     const exits: PathState[] = [];
     const breaks: PathState[] = [];
-    const seen = new Set<string>();
+    const seen = new StateSet();
     let cur = bound(states, MAX_STATES);
     // A do-while's first states run the body before any test: they are not
     // "seen" at the head yet, or a body that changes nothing would never exit.
-    if (!isDo) cur.forEach((s) => seen.add(s.key()));
+    if (!isDo) cur.forEach((s) => seen.add(s));
     if (mayNotRun) exits.push(...cur);
     const test = (ss: PathState[]): PathState[] => {
       if (!condNode) return ss;
@@ -286,8 +287,8 @@ export abstract class StatementWalker extends RunState {
       let next = [...bf.normal, ...bf.cont];
       if (update) next = this.evalStates(update, next);
       // Results of tests on objects are not part of a state's identity: a loop's next round starts without them.
-      next = bound(withoutTests(next), MAX_STATES).filter((s) => !seen.has(s.key()));
-      next.forEach((s) => seen.add(s.key()));
+      next = bound(withoutTests(next), MAX_STATES).filter((s) => !seen.has(s));
+      next.forEach((s) => seen.add(s));
       cur = next;
       if (!condNode && !isDo && !mayNotRun && !body) break;
     }
