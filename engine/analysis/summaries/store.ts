@@ -6,6 +6,8 @@
 // same; places moved with an edit (movePlaces); the records of a root
 // gathered over the summaries it used (records). Invariant: only a clean
 // entry (no bound cut it or below it) outlives the check that made it.
+// Long (~520 lines) because every way an entry is kept, moved, revalidated
+// or dropped reads the same entry fields, and the invariant is checked in one place.
 import { Cond } from '../../config/cond';
 import type { FunctionRef, SourceCache } from '../sourceCache';
 import { Hop, ModeState, modeKey, SectionStart } from '../pathState';
