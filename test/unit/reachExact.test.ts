@@ -19,6 +19,7 @@ import { WorkspaceIndex } from '../../engine/index/workspaceIndex';
 import { Node_, Reachability, ReachStep } from '../../engine/index/reachability';
 import { ConfigOracle } from '../../engine/config/oracle';
 import { KernelConfig } from '../../engine/config/kernelConfig';
+import { Rng } from '../fuzz/rng';
 
 const TARGETS = new Set(['might_sleep', 'mutex_lock']);
 const DEPTH = 6;
@@ -27,13 +28,10 @@ const FILES = ['a.c', 'b.c', 'c_test.c', 'd.h', 'e.h'];
 const BARRIERS = [/^barrier_/];
 const testFile = (f: string) => f.endsWith('_test.c');
 
+/** The fuzzers' seeded mulberry32 (test/fuzz/rng.ts) as a plain function: the same inputs on every run. */
 function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const g = new Rng(seed);
+  return () => g.next();
 }
 
 /** A file's text: functions (some static, some in an #if/#else pair or userspace-only) and macros. */

@@ -15,20 +15,17 @@ import * as path from 'path';
 import { loadCatalogue } from '../../engine/catalogue/catalogue';
 import { WorkspaceIndex } from '../../engine/index/workspaceIndex';
 import { Node_, Reachability } from '../../engine/index/reachability';
+import { Rng } from '../fuzz/rng';
 
 const TARGETS = new Set(['might_sleep', 'mutex_lock']);
 const DEPTH = 5;
 const NAMES = Array.from({ length: 22 }, (_, i) => `fn${i}`);
 const FILES = ['a.c', 'b.c', 'c.c', 'd.h'];
 
-/** mulberry32: the same edits on every run. */
+/** The fuzzers' seeded mulberry32 (test/fuzz/rng.ts) as a plain function: the same inputs on every run. */
 function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const g = new Rng(seed);
+  return () => g.next();
 }
 
 interface Fn {
