@@ -261,7 +261,9 @@ function applySettings(s: Settings): void {
 
 connection.onDidChangeConfiguration(async (change) => {
   hovers.clear();
-  if (resolveFirst) return; // the first build picks settings up itself
+  // The first build read the settings when it started: a change sent while it runs is applied after it,
+  // not dropped (a setting toggled during a long first index used to be lost until the next change).
+  if (resolveFirst) await workspace;
   const sent = change.settings && Object.keys(lazymmuSection(change.settings)).length ? change.settings : initOptions;
   const raw = await currentSettingsRaw(sent);
   const parsed = parseSettings(raw, root);

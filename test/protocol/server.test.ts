@@ -231,6 +231,28 @@ test('a bad lazymmu.arch setting shows a warning and the server still works', as
   }
 });
 
+test('a setting changed while the first index is being built is applied once the build is done, not lost', async () => {
+  const dir = tempWorkspace(['direct_ptep_get.c']);
+  const c = new LspClient();
+  try {
+    await c.initialize(dir);
+    // Sent right after `initialized`, so it reaches the server before the answer to its
+    // workspace/configuration request: the first build has started with the old settings.
+    await c.conn.sendNotification('workspace/didChangeConfiguration', { settings: { lazymmu: { exclude: ['direct_*.c'] } } });
+    const uri = pathToFileURL(path.join(dir, 'direct_ptep_get.c')).href;
+    await c.open(uri, fs.readFileSync(path.join(dir, 'direct_ptep_get.c'), 'utf8'));
+    await c.checksFinished();
+    // The file has findings under the settings the build started with; the change excludes it.
+    await c.waitFor('the excluded file cleared', () => {
+      const mine = c.published.filter((p) => p.uri === uri);
+      return mine.length > 0 && mine[mine.length - 1].diagnostics.length === 0;
+    });
+  } finally {
+    assert.equal(await c.shutdown(), 0);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a bad lazymmu.extraApis path shows a clear message and the builtin catalogue is used', async () => {
   const dir = tempWorkspace(['direct_ptep_get.c']);
   const c = new LspClient();
