@@ -132,7 +132,8 @@ uiTest('Ctrl+. on a flagged read: Simulate, Go to the write and the suppression;
   // The suppression: a snippet whose reason is selected, typed over.
   await quickFixMenu(25, 20, 'Suppress read-after-write');
   await page.locator('.action-widget .monaco-list-row', { hasText: 'Suppress read-after-write' }).first().click();
-  await sleep(500);
+  // The snippet is in the editor (its reason selected) before the reason is typed over it.
+  await page.locator('.editor-group-container.active .view-lines', { hasText: 'lazymmu: ignore read-after-write' }).first().waitFor({ timeout: 30000 });
   await page.keyboard.type('the entry is private to this test');
   await page.keyboard.press('Escape');
   await page.keyboard.press('Control+S');

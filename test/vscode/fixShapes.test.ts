@@ -8,7 +8,7 @@ import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { CodeServer, sleep } from './harness';
+import { CodeServer } from './harness';
 
 const FIXTURE = 'else_fix.c';
 const F = 'arch_flush_lazy_mmu_mode();';
@@ -35,18 +35,7 @@ after(async () => {
 /** Opens Ctrl+. on (line, column) and applies the flush fix; saves; returns the file's lines once `done` holds. */
 async function applyFlush(line: number, column: number, done: (lines: string[]) => boolean): Promise<string[]> {
   await cs!.quickFixMenu(line, column, 'Flush lazy MMU updates');
-  const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Flush lazy MMU updates' });
-  await fix.first().click();
-  await page.keyboard.press('Control+S');
-  const file = path.join(cs!.ws, FIXTURE);
-  const t0 = Date.now();
-  let lines: string[] = [];
-  while (Date.now() - t0 < 30000) {
-    lines = fs.readFileSync(file, 'utf8').split('\n');
-    if (done(lines)) return lines;
-    await sleep(250);
-  }
-  assert.fail(`the fix did not reach the file:\n${lines.join('\n')}`);
+  return cs!.applyFixAndSave('Flush lazy MMU updates', FIXTURE, done);
 }
 
 uiTest('the fix on an unbraced else body braces it, with the flush inside', async () => {

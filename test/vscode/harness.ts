@@ -155,21 +155,56 @@ export class CodeServer {
       try {
         await fn();
       } catch (e) {
-        await cs()?.shot(`failed-${name.replace(/\W+/g, '-').slice(0, 50)}`).catch(() => undefined);
+        const c = cs();
+        await c?.shot(`failed-${name.replace(/\W+/g, '-').slice(0, 50)}`).catch(() => undefined);
+        // What the window showed and what the extension logged: a CI log holds only the error's text.
+        const seen = await c?.whatTheWindowShows().catch((x) => `(the window could not be read: ${x})`);
+        if (e instanceof Error && seen) e.message += `\n${seen}`;
         throw e;
       }
     });
   }
 
-  /** Runs a palette command by its title. */
+  /** The status bar, the notifications and the tail of the lazymmu output channel, as text for a failure's message. */
+  async whatTheWindowShows(): Promise<string> {
+    const bar = await this.page.locator('.statusbar-item').allInnerTexts();
+    const toasts = await this.page.locator('.notifications-toasts .notification-toast').allInnerTexts();
+    const logs: string[] = [];
+    const walk = (dir: string): void => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (/lazymmu\.log$/.test(e.name)) logs.push(p);
+      }
+    };
+    const logDir = path.join(this.tmp, 'user-data', 'logs');
+    if (fs.existsSync(logDir)) walk(logDir);
+    const tail = logs.map((f) => `${path.basename(f)}:\n${fs.readFileSync(f, 'utf8').split('\n').slice(-40).join('\n')}`);
+    return [
+      `status bar: ${bar.filter((t) => t.trim()).join(' | ')}`,
+      `notifications: ${toasts.join(' | ') || '(none)'}`,
+      ...(tail.length ? tail : ['(no lazymmu output channel log found)']),
+    ].join('\n');
+  }
+
+  /**
+   * Runs a palette command by its title. The palette closes when a command runs (or shows the command's own
+   * input); if it still holds the title typed a while after Enter, the keypress was lost, and Enter is pressed again.
+   */
   async command(title: string): Promise<void> {
     const page = this.page;
     await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
     await input.fill(`>${title}`);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 30000 });
-    await page.keyboard.press('Enter');
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    const stillTyped = async () => (await input.isVisible().catch(() => false)) && (await input.inputValue().catch(() => '')) === `>${title}`;
+    for (let attempt = 1; ; attempt++) {
+      await row.waitFor({ timeout: 30000 });
+      await page.keyboard.press('Enter');
+      for (const t0 = Date.now(); Date.now() - t0 < 10000; await sleep(250)) if (!(await stillTyped())) return;
+      assert.ok(attempt < 3, `the palette did not run "${title}" after ${attempt} presses of Enter`);
+    }
   }
 
   async gotoLine(line: number, column = 1): Promise<void> {
@@ -215,6 +250,31 @@ export class CodeServer {
         await page.keyboard.press('Escape');
       }
     }
+  }
+
+  /**
+   * Applies the open quick-fix menu's row `title` to `file` (in the workspace) and saves it: waits until the
+   * edit is in the editor (its tab turns dirty) before saving, since a save pressed while the edit is on its
+   * way saves the old text and leaves the edit unsaved. Returns the file's lines once `done` holds on disk.
+   */
+  async applyFixAndSave(title: string, file: string, done: (lines: string[]) => boolean): Promise<string[]> {
+    const page = this.page;
+    await page.locator('.action-widget .monaco-list-row', { hasText: title }).first().click();
+    const dirty = page.locator('.tabs-container .tab.active.dirty');
+    try {
+      await dirty.first().waitFor({ timeout: 30000 });
+    } catch {
+      assert.fail(`the quick fix "${title}" did not change the editor's text`);
+    }
+    await page.keyboard.press('Control+S');
+    const t0 = Date.now();
+    let lines: string[] = [];
+    while (Date.now() - t0 < 30000) {
+      lines = fs.readFileSync(path.join(this.ws, file), 'utf8').split('\n');
+      if (done(lines)) return lines;
+      await sleep(250);
+    }
+    assert.fail(`the fix did not reach ${file} on disk (the editor's tab ${(await dirty.count()) ? 'is still unsaved' : 'is saved'}):\n${lines.join('\n')}`);
   }
 
   /** The text area of the editor in the active editor group (the panel may sit in another group). */

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { CodeServer } from './harness';
+import { CodeServer, sleep } from './harness';
 
 const RULE = 'lazy-mmu/read-after-write';
 let cs: CodeServer | undefined;
@@ -56,8 +56,15 @@ uiTest('only the finding the branch brings shows, and the status item counts it 
 uiTest('the toggle command shows every finding again', async () => {
   const page = cs!.page;
   await cs!.command("lazymmu: Show Only Findings New Since the Branch's Base (toggle)");
+  // The command writes the workspace setting; the server is told and publishes every finding again.
+  const settingsFile = path.join(cs!.ws, '.vscode', 'settings.json');
+  const written = () => fs.existsSync(settingsFile) && /"lazymmu\.showOnlyNewSince"\s*:\s*"off"/.test(fs.readFileSync(settingsFile, 'utf8'));
+  for (const t0 = Date.now(); !written(); await sleep(250)) assert.ok(Date.now() - t0 < 30000, 'the toggle command wrote lazymmu.showOnlyNewSince: "off" to the workspace settings');
   await page.locator('.statusbar-item', { hasText: 'lazymmu: 2 findings' }).first().waitFor({ timeout: 120000 });
-  const texts = await page.locator('.markers-panel .monaco-list-row', { hasText: RULE }).allInnerTexts();
+  // The Problems panel redraws a moment after the diagnostics change (the status item can be first).
+  const rows = page.locator('.markers-panel .monaco-list-row', { hasText: RULE });
+  await rows.nth(1).waitFor({ timeout: 30000 });
+  const texts = await rows.allInnerTexts();
   assert.equal(texts.length, 2, texts.join('\n---\n'));
   await cs!.shot('new-since-base-off');
 });
