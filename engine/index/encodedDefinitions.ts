@@ -10,10 +10,10 @@
 // Everything here is typed arrays over the encodings (scanCodec.ts) and their
 // name tables: a table's names are found by a hash of their characters
 // (open addressing; no Map of ~800,000 strings, which cost more than the
-// decoding it spares; a stored table's characters hashed and compared in
-// place, storedNames.ts), and each table's definitions by name id in CSR form.
+// decoding it spares; storedNames.ts: the index cache stores the hash table
+// with its names), and each table's definitions by name id in CSR form.
 import type { EncodedScan } from './scanCodec';
-import { Names, StoredNames } from './storedNames';
+import { Names, StoredNames, nameHash, nameSlots } from './storedNames';
 
 /** A file whose scan is still encoded: its position in the index's order and its encoding. */
 export interface EncodedFile {
@@ -29,8 +29,8 @@ export interface DefinitionPlace {
 
 /** One name table's part: its names by hash, and its files' definitions by name id. */
 class TablePart {
-  /** Open addressing: id + 1 per slot (0 = empty), at least half empty. */
-  private slots: Int32Array;
+  /** The names by hash (storedNames.ts nameSlots: the cache's own when it stored them). */
+  private readonly slots: Int32Array;
   private readonly fns: Csr;
   private readonly macros: Csr;
 
@@ -38,17 +38,7 @@ class TablePart {
     private readonly names: Names,
     private readonly files: EncodedFile[],
   ) {
-    let size = 1;
-    while (size < 2 * names.length) size <<= 1;
-    const slots = (this.slots = new Int32Array(size));
-    const mask = size - 1;
-    const hashOfId = names instanceof StoredNames ? (id: number) => hashOf(names.text, names.start(id), names.ends[id]) : (id: number) => hashOf(names[id], 0, names[id].length);
-    for (let id = 0; id < names.length; id++) {
-      const h = hashOfId(id);
-      let p = h & mask;
-      while (slots[p] !== 0) p = (p + 1) & mask;
-      slots[p] = id + 1;
-    }
+    this.slots = nameSlots(names);
     [this.fns, this.macros] = definitionsByName(names.length, files);
   }
 
@@ -56,7 +46,7 @@ class TablePart {
   idOf(name: string): number {
     const mask = this.slots.length - 1;
     const names = this.names;
-    for (let p = hashOf(name, 0, name.length) & mask; ; p = (p + 1) & mask) {
+    for (let p = nameHash(name, 0, name.length) & mask; ; p = (p + 1) & mask) {
       const v = this.slots[p];
       if (v === 0) return -1;
       if (names instanceof StoredNames ? names.is(v - 1, name) : names[v - 1] === name) return v - 1;
@@ -164,15 +154,6 @@ function definitionsByName(names: number, files: EncodedFile[]): [Csr, Csr] {
     csrs[m].rank[k] = rank;
   });
   return [csrs[0], csrs[1]];
-}
-
-/** FNV-1a over the UTF-16 code units of s[from, to), mixed (its low bits pick a slot). */
-function hashOf(s: string, from: number, to: number): number {
-  let h = 0x811c9dc5 | 0;
-  for (let k = from; k < to; k++) h = Math.imul(h ^ s.charCodeAt(k), 0x01000193);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x45d9f3b);
-  return (h ^ (h >>> 16)) >>> 0;
 }
 
 /** The encoded files' definitions by name, over every name table they use (made when first asked). */

@@ -15,14 +15,15 @@ import { noteOwner } from '../cacheSweep';
 import { FileScan } from './fileScan';
 import { intern } from './nameTable';
 import { EncodedScan, Ints, NameTable, Recoder, decodeScan, encodeScan } from './scanCodec';
-import { StoredNames } from './storedNames';
+import { StoredNames, nameSlots } from './storedNames';
 
 /** Bump when fileScan's output changes for the same input. */
 const SCAN_VERSION = 3;
 /**
  * Bump when the stored form changes: a file of another form is not read (and
  * is rewritten by the build). 3 held the names as an array of strings (and
- * was SCAN_VERSION's value); 4 holds them as one string (storedNames.ts).
+ * was SCAN_VERSION's value); 4 holds them as one string and their hash
+ * table (storedNames.ts: a change to its hash changes the form).
  */
 const FORMAT_VERSION = 4;
 
@@ -35,10 +36,10 @@ const FORMAT_VERSION = 4;
  * intern table holds no slice of an old table's string.
  */
 let tableAdopted = false;
-function adoptOrIntern(text: string, ends: Int32Array): StoredNames {
-  if (tableAdopted) return new StoredNames(text, ends, intern);
+function adoptOrIntern(s: Stored): StoredNames {
+  const adopt = !tableAdopted;
   tableAdopted = true;
-  return new StoredNames(text, ends);
+  return new StoredNames(s.nameText, s.nameEnds, adopt ? undefined : intern, s.nameSlots);
 }
 
 export function defaultCacheBase(): string {
@@ -68,9 +69,10 @@ interface Stored {
   mtimes: Float64Array;
   hashes: string[];
   at: Int32Array;
-  /** The name table (storedNames.ts): every name in id order, and where each ends. */
+  /** The name table (storedNames.ts): every name in id order, where each ends, and the names by hash. */
   nameText: string;
   nameEnds: Int32Array;
+  nameSlots: Int32Array;
   data: Int32Array;
 }
 
@@ -176,7 +178,7 @@ export class IndexCache {
       return null;
     }
     if (!s || s.v !== FORMAT_VERSION || s.key !== this.key) return null;
-    return { ...s, names: adoptOrIntern(s.nameText, s.nameEnds) };
+    return { ...s, names: adoptOrIntern(s) };
   }
 
   /** Reads the base and its delta once per IndexCache (unchangedDigest() and the build's load() share it). */
@@ -340,7 +342,8 @@ export class IndexCache {
       i++;
     }
     const { text, ends } = StoredNames.pack(t.names);
-    return { v: FORMAT_VERSION, key: this.key, ...extra, files, sizes, mtimes, hashes, at, nameText: text, nameEnds: ends, data: begun ? begun.joined(out) : out.toArray() };
+    const nameTable = { nameText: text, nameEnds: ends, nameSlots: nameSlots(t.names) };
+    return { v: FORMAT_VERSION, key: this.key, ...extra, files, sizes, mtimes, hashes, at, ...nameTable, data: begun ? begun.joined(out) : out.toArray() };
   }
 
   private write(file: string, stored: Stored): void {

@@ -183,6 +183,7 @@ test('index cache: a cache of the previous form (names as an array of strings) i
   const names: string[] = stored.names ?? Array.from(stored.nameEnds as Int32Array, (end: number, id: number) => (stored.nameText as string).slice(id ? stored.nameEnds[id - 1] : 0, end));
   delete stored.nameText;
   delete stored.nameEnds;
+  delete stored.nameSlots;
   fs.writeFileSync(file, v8.serialize({ ...stored, v: 3, names }));
   const rebuilt = build(root, cacheDir);
   assert.deepEqual(rebuilt.lastBuild?.scanned, [a, b], 'every file scanned again');
