@@ -6,6 +6,9 @@
 // when they do not, the file is read and its content hash decides (a touched
 // but unchanged file is not rescanned). The key covers the scanner's version
 // and whatever changes a scan's result (the entry-pointer pattern).
+// Long because the stored form is one concept read and written here: the
+// base and its delta, the rows' stat probe, the early encoding of a cold
+// run's save (the name table's own form is storedNames.ts).
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
