@@ -10,8 +10,10 @@
 // Everything here is typed arrays over the encodings (scanCodec.ts) and their
 // name tables: a table's names are found by a hash of their characters
 // (open addressing; no Map of ~800,000 strings, which cost more than the
-// decoding it spares), and each table's definitions by name id in CSR form.
+// decoding it spares; storedNames.ts: the index cache stores the hash table
+// with its names), and each table's definitions by name id in CSR form.
 import type { EncodedScan } from './scanCodec';
+import { Names, StoredNames, nameHash, nameSlots } from './storedNames';
 
 /** A file whose scan is still encoded: its position in the index's order and its encoding. */
 export interface EncodedFile {
@@ -27,34 +29,27 @@ export interface DefinitionPlace {
 
 /** One name table's part: its names by hash, and its files' definitions by name id. */
 class TablePart {
-  /** Open addressing: id + 1 per slot (0 = empty), at least half empty. */
-  private slots: Int32Array;
+  /** The names by hash (storedNames.ts nameSlots: the cache's own when it stored them). */
+  private readonly slots: Int32Array;
   private readonly fns: Csr;
   private readonly macros: Csr;
 
   constructor(
-    private readonly names: readonly string[],
+    private readonly names: Names,
     private readonly files: EncodedFile[],
   ) {
-    let size = 1;
-    while (size < 2 * names.length) size <<= 1;
-    const slots = (this.slots = new Int32Array(size));
-    const mask = size - 1;
-    for (let id = 0; id < names.length; id++) {
-      let p = hashOf(names[id]) & mask;
-      while (slots[p] !== 0) p = (p + 1) & mask;
-      slots[p] = id + 1;
-    }
+    this.slots = nameSlots(names);
     [this.fns, this.macros] = definitionsByName(names.length, files);
   }
 
   /** The id of `name` in this table, -1 when it has none. */
   idOf(name: string): number {
     const mask = this.slots.length - 1;
-    for (let p = hashOf(name) & mask; ; p = (p + 1) & mask) {
+    const names = this.names;
+    for (let p = nameHash(name, 0, name.length) & mask; ; p = (p + 1) & mask) {
       const v = this.slots[p];
       if (v === 0) return -1;
-      if (this.names[v - 1] === name) return v - 1;
+      if (names instanceof StoredNames ? names.is(v - 1, name) : names[v - 1] === name) return v - 1;
     }
   }
 
@@ -161,15 +156,6 @@ function definitionsByName(names: number, files: EncodedFile[]): [Csr, Csr] {
   return [csrs[0], csrs[1]];
 }
 
-/** FNV-1a over a string's UTF-16 code units, mixed (its low bits pick a slot). */
-function hashOf(s: string): number {
-  let h = 0x811c9dc5 | 0;
-  for (let k = 0; k < s.length; k++) h = Math.imul(h ^ s.charCodeAt(k), 0x01000193);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x45d9f3b);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
 /** The encoded files' definitions by name, over every name table they use (made when first asked). */
 export class EncodedDefinitions {
   private parts: TablePart[] | null = null;
@@ -178,7 +164,7 @@ export class EncodedDefinitions {
 
   private tables(): TablePart[] {
     if (this.parts) return this.parts;
-    const byTable = new Map<readonly string[], EncodedFile[]>();
+    const byTable = new Map<Names, EncodedFile[]>();
     for (const f of this.files) {
       let g = byTable.get(f.encoded.names);
       if (!g) byTable.set(f.encoded.names, (g = []));

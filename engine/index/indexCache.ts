@@ -6,6 +6,9 @@
 // when they do not, the file is read and its content hash decides (a touched
 // but unchanged file is not rescanned). The key covers the scanner's version
 // and whatever changes a scan's result (the entry-pointer pattern).
+// Long because the stored form is one concept read and written here: the
+// base and its delta, the rows' stat probe, the early encoding of a cold
+// run's save (the name table's own form is storedNames.ts).
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -13,24 +16,33 @@ import * as path from 'path';
 import * as v8 from 'v8';
 import { noteOwner } from '../cacheSweep';
 import { FileScan } from './fileScan';
-import { EncodedScan, Ints, NameTable, Recoder, decodeScan, encodeScan, internAll } from './scanCodec';
+import { intern } from './nameTable';
+import { EncodedScan, Ints, NameTable, Recoder, decodeScan, encodeScan } from './scanCodec';
+import { StoredNames, nameSlots } from './storedNames';
 
 /** Bump when fileScan's output changes for the same input. */
 const SCAN_VERSION = 3;
+/**
+ * Bump when the stored form changes: a file of another form is not read (and
+ * is rewritten by the build). 3 held the names as an array of strings (and
+ * was SCAN_VERSION's value); 4 holds them as one string and their hash
+ * table (storedNames.ts: a change to its hash changes the form).
+ */
+const FORMAT_VERSION = 4;
 
 /**
- * The first name table a process decodes is used as it is: its strings are
- * fresh (deserialized) and distinct, so interning them (~620,000 names of a
- * kernel tree: ~0.5 s of a warm rerun, and the intern table's memory) would
- * only share them with names scanned later (an edited file's: a few). Later
- * tables (a delta, a seed's cache, a rebuild) are interned as before, so
- * strings shared across tables stay one copy but for the first.
+ * The first name table a process reads makes its names as they are: each is
+ * distinct, so interning them would only share them with names scanned
+ * later (an edited file's: a few) for the intern table's memory. Later
+ * tables' (a delta, a seed's cache, a rebuild) are interned as copies, so
+ * strings shared across tables stay one copy but for the first, and the
+ * intern table holds no slice of an old table's string.
  */
 let tableAdopted = false;
-function adoptOrIntern(names: string[]): string[] {
-  if (tableAdopted) return internAll(names);
+function adoptOrIntern(s: Stored): StoredNames {
+  const adopt = !tableAdopted;
   tableAdopted = true;
-  return names;
+  return new StoredNames(s.nameText, s.nameEnds, adopt ? undefined : intern, s.nameSlots);
 }
 
 export function defaultCacheBase(): string {
@@ -60,9 +72,15 @@ interface Stored {
   mtimes: Float64Array;
   hashes: string[];
   at: Int32Array;
-  names: string[];
+  /** The name table (storedNames.ts): every name in id order, where each ends, and the names by hash. */
+  nameText: string;
+  nameEnds: Int32Array;
+  nameSlots: Int32Array;
   data: Int32Array;
 }
+
+/** A stored file as read, with its name table. */
+type Loaded = Stored & { names: StoredNames };
 
 /**
  * What save() writes per file: its stat, hash and scan, encoded already (copied, not encoded again; a file
@@ -138,8 +156,8 @@ export class IndexCache {
   readonly file: string;
   private readonly key: string;
   /** What was read (base and delta): save() copies the base's unchanged files' encodings word for word. */
-  private loaded: Stored | null = null;
-  private loadedDelta: Stored | null = null;
+  private loaded: Loaded | null = null;
+  private loadedDelta: Loaded | null = null;
   private readDone = false;
   /** (size, mtime) of files unchangedDigest() looked at, for the build that follows it (stat()). */
   private stats = new Map<string, fs.Stats | null>();
@@ -155,13 +173,15 @@ export class IndexCache {
     return `${this.file}.delta`;
   }
 
-  private readStored(file: string): Stored | null {
+  private readStored(file: string): Loaded | null {
+    let s: Stored;
     try {
-      const s = v8.deserialize(fs.readFileSync(file)) as Stored;
-      return s && s.v === SCAN_VERSION && s.key === this.key ? s : null;
+      s = v8.deserialize(fs.readFileSync(file)) as Stored;
     } catch {
       return null;
     }
+    if (!s || s.v !== FORMAT_VERSION || s.key !== this.key) return null;
+    return { ...s, names: adoptOrIntern(s) };
   }
 
   /** Reads the base and its delta once per IndexCache (unchangedDigest() and the build's load() share it). */
@@ -174,13 +194,13 @@ export class IndexCache {
   }
 
   /** rows(), made once: unchangedDigest() and the build's load() both walk it. */
-  private rowsMade: Map<string, { s: Stored; i: number }> | null = null;
+  private rowsMade: Map<string, { s: Loaded; i: number }> | null = null;
 
   /** Every stored file's place: in the base or the delta (`s`), at row `i`. */
-  private rows(): Map<string, { s: Stored; i: number }> {
+  private rows(): Map<string, { s: Loaded; i: number }> {
     if (this.rowsMade) return this.rowsMade;
     this.read();
-    const out = (this.rowsMade = new Map<string, { s: Stored; i: number }>());
+    const out = (this.rowsMade = new Map<string, { s: Loaded; i: number }>());
     for (const s of [this.loaded, this.loadedDelta]) if (s) for (let i = 0; i < s.files.length; i++) out.set(s.files[i], { s, i });
     for (const f of this.loadedDelta?.removed ?? []) out.delete(f);
     return out;
@@ -189,18 +209,13 @@ export class IndexCache {
   /** The stored entries by absolute path (empty when there is no usable cache). */
   load(): Map<string, CachedFile> {
     const out = new Map<string, CachedFile>();
-    const tables = new Map<Stored, string[]>();
     for (const [file, { s, i }] of this.rows()) {
       const at = s.at[i];
       out.set(file, {
         size: s.sizes[i],
         mtimeMs: s.mtimes[i],
         hash: s.hashes[i],
-        scan: (as?: string) => {
-          let names = tables.get(s);
-          if (!names) tables.set(s, (names = adoptOrIntern(s.names)));
-          return decodeScan(s.data, at, names, as ?? file);
-        },
+        scan: (as?: string) => decodeScan(s.data, at, s.names, as ?? file),
         encoded: { data: s.data, at, names: s.names },
       });
     }
@@ -231,8 +246,8 @@ export class IndexCache {
     const rows = this.rows();
     if (!rows.size) return null;
     let same = rows.size === files.length;
-    const h = crypto.createHash('sha1');
-    for (const f of [...files].sort()) {
+    const sorted = [...files].sort();
+    for (const f of sorted) {
       const r = rows.get(f);
       let st: fs.Stats | null = null;
       try {
@@ -241,14 +256,16 @@ export class IndexCache {
         // Not there now: the build says so.
       }
       this.stats.set(f, st);
-      if (!same) continue;
-      if (!r || !st || st.size !== r.s.sizes[r.i] || st.mtimeMs !== r.s.mtimes[r.i]) {
-        same = false;
-        continue;
-      }
+      if (same && (!r || !st || st.size !== r.s.sizes[r.i] || st.mtimeMs !== r.s.mtimes[r.i])) same = false;
+    }
+    if (!same) return null;
+    // Hashed only when every file matched (a rerun after an edit needs no digest: ~0.1 s of hashing).
+    const h = crypto.createHash('sha1');
+    for (const f of sorted) {
+      const r = rows.get(f)!;
       h.update(f).update('\0').update(r.s.hashes[r.i]).update('\n');
     }
-    return same ? h.digest('hex') : null;
+    return h.digest('hex');
   }
 
   /**
@@ -299,7 +316,7 @@ export class IndexCache {
     // The early encoding's table starts empty, as a save that copies no base's words does.
     const begun = verbatim ? undefined : early;
     const t = begun?.table ?? new NameTable();
-    if (verbatim) for (const n of prev!.names) t.id(n);
+    if (verbatim) for (let id = 0; id < prev!.names.length; id++) t.id(prev!.names.get(id));
     const recoder = begun?.recoder ?? new Recoder(t);
     // The rest's words, after the early ones.
     const out = new Ints();
@@ -329,7 +346,9 @@ export class IndexCache {
       }
       i++;
     }
-    return { v: SCAN_VERSION, key: this.key, ...extra, files, sizes, mtimes, hashes, at, names: t.names, data: begun ? begun.joined(out) : out.toArray() };
+    const { text, ends } = StoredNames.pack(t.names);
+    const nameTable = { nameText: text, nameEnds: ends, nameSlots: nameSlots(t.names) };
+    return { v: FORMAT_VERSION, key: this.key, ...extra, files, sizes, mtimes, hashes, at, ...nameTable, data: begun ? begun.joined(out) : out.toArray() };
   }
 
   private write(file: string, stored: Stored): void {

@@ -1,12 +1,14 @@
 // A compact encoding of FileScans: names (function names, calls, conditions,
 // macro bodies and parameters) go to a name table, everything else to a flat
 // Int32 array. Used to pass scans from the scan workers and to store the
-// on-disk index cache; decoding interns every name once. A scan already
+// on-disk index cache; a decode's names are interned once (a stored
+// table's as each is first made). A scan already
 // encoded (a worker's batch, the loaded cache) is copied into the cache by
 // renumbering its name ids (Recoder) instead of being encoded again: the
 // cache's save looks up each distinct name once per table, not every use.
 import type { FileScan, ScannedFunction, ScannedMacro } from './fileScan';
-import { NameTable, intern, internFresh } from './nameTable';
+import { NameTable } from './nameTable';
+import { Names, StoredNames } from './storedNames';
 
 export { NameTable } from './nameTable';
 
@@ -42,12 +44,12 @@ export class Ints {
 export interface EncodedScan {
   data: Int32Array;
   at: number;
-  names: readonly string[];
+  names: Names;
 }
 
 /** Copies encoded scans into one table's ids: each source table's names are looked up once, when first used. */
 export class Recoder {
-  private maps = new Map<readonly string[], Int32Array>();
+  private maps = new Map<Names, Int32Array>();
   constructor(private readonly t: NameTable) {}
 
   /** Appends `src` to `out` in the table's ids; the same numbers encodeScan would push for the decoded scan. */
@@ -63,7 +65,7 @@ export class Recoder {
     const m = map;
     const id = (i: number): number => {
       let r = m[i];
-      if (r < 0) r = m[i] = t.id(names[i]);
+      if (r < 0) r = m[i] = t.id(names instanceof StoredNames ? names.get(i) : names[i]);
       return r;
     };
     const d = src.data;
@@ -109,17 +111,19 @@ export function encodeScan(scan: FileScan, t: NameTable, out: number[] | Ints): 
   }
 }
 
-/** Decodes the scan at data[at]; `names` must already be interned (see internAll). */
-export function decodeScan(data: Int32Array, at: number, names: string[], file?: string): FileScan {
+/** Decodes the scan at data[at]; `table`'s strings must already be interned (a stored table interns each as it makes it). */
+export function decodeScan(data: Int32Array, at: number, table: Names, file?: string): FileScan {
+  // A stored table's names are made as they are met (most of its ~800,000 are never asked for).
+  const nameOf = table instanceof StoredNames ? (id: number) => table.get(id) : (id: number) => table[id];
   let i = at;
   const functions: FileScan['functions'] = [];
   for (let nf = data[i++]; nf > 0; nf--) {
-    const name = names[data[i++]];
+    const name = nameOf(data[i++]);
     const line = data[i++];
     const flags = data[i++];
-    const condition = names[data[i++]];
+    const condition = nameOf(data[i++]);
     const calls: string[] = new Array(data[i++]);
-    for (let k = 0; k < calls.length; k++) calls[k] = names[data[i++]];
+    for (let k = 0; k < calls.length; k++) calls[k] = nameOf(data[i++]);
     const isStatic = (flags & 1) !== 0;
     const isWeak = (flags & 2) !== 0;
     const takesEntry = (flags & 4) !== 0;
@@ -129,21 +133,16 @@ export function decodeScan(data: Int32Array, at: number, names: string[], file?:
   }
   const macros: FileScan['macros'] = [];
   for (let nm = data[i++]; nm > 0; nm--) {
-    const name = names[data[i++]];
+    const name = nameOf(data[i++]);
     const line = data[i++];
-    const condition = names[data[i++]];
-    const body = names[data[i++]];
+    const condition = nameOf(data[i++]);
+    const body = nameOf(data[i++]);
     const params: string[] = new Array(data[i++]);
-    for (let k = 0; k < params.length; k++) params[k] = names[data[i++]];
+    for (let k = 0; k < params.length; k++) params[k] = nameOf(data[i++]);
     const calls: string[] = new Array(data[i++]);
-    for (let k = 0; k < calls.length; k++) calls[k] = names[data[i++]];
+    for (let k = 0; k < calls.length; k++) calls[k] = nameOf(data[i++]);
     const m: ScannedMacro = file === undefined ? { name, line, params, body, condition, calls } : ({ name, line, params, body, condition, calls, file } as ScannedMacro);
     macros.push(m);
   }
   return { functions, macros };
-}
-
-/** Interns a decoded name table (`fresh`: the strings share no memory with anything bigger). */
-export function internAll(names: string[], fresh = true): string[] {
-  return names.map((n) => (fresh ? internFresh(n) : intern(n)));
 }

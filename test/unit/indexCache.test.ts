@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as v8 from 'v8';
 import { loadCatalogue } from '../../engine/catalogue/catalogue';
 import { WorkspaceIndex } from '../../engine/index/workspaceIndex';
 import { scanFile } from '../../engine/index/fileScan';
@@ -167,6 +168,36 @@ test('index cache seed: a worktree copy takes the scans of files with the same p
   const cold = new WorkspaceIndex({ root: copy, arch: 'arm64', catalogue, cacheDir: tmp('lazymmu-cache-') });
   cold.build();
   assert.equal(cold.lastBuild?.fromCache, 0);
+});
+
+test('index cache: a cache of the previous form (names as an array of strings) is not read but rebuilt, and the index equals a fresh one\'s', () => {
+  const root = tmp('lazymmu-idx-old-');
+  const cacheDir = tmp('lazymmu-cache-');
+  const a = path.join(root, 'a.c');
+  const b = path.join(root, 'b.c');
+  fs.writeFileSync(a, 'void fa(pte_t *p) { arch_enter_lazy_mmu_mode(); set_pte(p, x); }\n');
+  fs.writeFileSync(b, '#ifdef CONFIG_X\nstatic int fb(void) { return fa_helper(); }\n#endif\n#define MB(x) mb_call(x)\n');
+  const file = build(root, cacheDir).lastBuild!.cacheFile!;
+  // The file as the previous form wrote it: format 3 (then SCAN_VERSION's value in `v`), every name its own string.
+  const stored = v8.deserialize(fs.readFileSync(file));
+  const names: string[] = stored.names ?? Array.from(stored.nameEnds as Int32Array, (end: number, id: number) => (stored.nameText as string).slice(id ? stored.nameEnds[id - 1] : 0, end));
+  delete stored.nameText;
+  delete stored.nameEnds;
+  delete stored.nameSlots;
+  fs.writeFileSync(file, v8.serialize({ ...stored, v: 3, names }));
+  const rebuilt = build(root, cacheDir);
+  assert.deepEqual(rebuilt.lastBuild?.scanned, [a, b], 'every file scanned again');
+  assert.equal(rebuilt.lastBuild?.fromCache, 0);
+  const fresh = new WorkspaceIndex({ root, arch: 'arm64', catalogue });
+  fresh.build();
+  for (const f of [a, b]) assert.equal(JSON.stringify([rebuilt.functionsIn(f), rebuilt.macrosIn(f)]), JSON.stringify([fresh.functionsIn(f), fresh.macrosIn(f)]), f);
+  // The rebuild wrote the current form: the next build reads it, with the same scans.
+  const next = build(root, cacheDir);
+  assert.equal(next.lastBuild?.fromCache, 2);
+  for (const f of [a, b]) assert.equal(JSON.stringify([next.functionsIn(f), next.macrosIn(f)]), JSON.stringify([fresh.functionsIn(f), fresh.macrosIn(f)]), f);
+  // Names looked up in the stored table (found by their characters in place): the definitions a fresh index has.
+  for (const n of ['fa', 'fb', 'fa_helper', 'nothing']) assert.deepEqual(next.definitionsNamed(n).map((d) => [d.file, d.line, d.condition]), fresh.definitionsNamed(n).map((d) => [d.file, d.line, d.condition]), n);
+  assert.deepEqual(next.macrosNamed('MB').map((m) => [m.body, m.params]), [['mb_call(x)', ['x']]]);
 });
 
 test('index cache: a save after a one-file edit writes a delta beside the base, a save after many edits the whole cache; every scan read back is the file\'s own', () => {
