@@ -42,6 +42,7 @@ import { analyseOpener, append, indirectPlace } from './openerAnalysis';
 import * as keptSections from './store/keptSections';
 import { ChainPhases } from './store/keptChains';
 import { ChainsAcrossEdits } from './store/chainsAcrossEdits';
+import { ReadsAbove, beforeEdit, readsAbove } from './store/readsAbove';
 import { REACH_KINDS, ReachKind } from './checkers/reachKinds';
 import { SectionSearches } from './checkers/sectionSearches';
 
@@ -284,12 +285,12 @@ export class Workspace {
   }
 
   /** After the index changed: drops the searches and summaries the change can affect, moves the places of the rest. */
-  private afterIndexChange(file: string, delta: IndexDelta, reparse: Reparse | null): void {
+  private afterIndexChange(file: string, delta: IndexDelta, reparse: Reparse | null, above?: ReadsAbove): void {
     // sectionAt's own interpreter (while a check is under way) holds summaries of the old text.
     this.asideInterp?.dispose();
     this.asideInterp = null;
     this.keysStale = true;
-    this.store?.changed(file, delta.changedNames);
+    this.store?.changed(file, delta.changedNames, above);
     // Which macros a survey runs in place came from the searches: a survey holds while their answers do.
     const searchesChanged = this.searches.afterIndexChange(delta);
     if (searchesChanged) this.searchesChangedSinceCheck = true;
@@ -381,6 +382,8 @@ export class Workspace {
   setText(file: string, text: string | null): void {
     file = path.resolve(file);
     this.store?.settle();
+    // After a reload: the stored openers reading only what lies above the edit stay checked (store/readsAbove.ts).
+    const before = this.store ? beforeEdit(this.index, file, this.textOf(file)) : null;
     if (text === null) this.overlays.delete(file);
     else this.overlays.set(file, text);
     const reparse = this.sources.update(file);
@@ -390,7 +393,8 @@ export class Workspace {
     this.searches.decodeFile(file);
     const delta = t === null ? this.index.removeFile(file) : this.index.addScan(file, Buffer.from(t));
     if (hashBefore === undefined || this.index.contentHashOf(file) !== hashBefore) this.textEdited = true;
-    this.afterIndexChange(file, delta, reparse);
+    const above = before && t !== null ? readsAbove(this.index, file, before, t, delta.changedNames) : undefined;
+    this.afterIndexChange(file, delta, reparse, above);
   }
 
   /** Makes sure files named for checking are in the index even when outside the root. */

@@ -58,6 +58,7 @@ import type { SectionInfo } from '../sectionInfo';
 import { noteOwner } from '../cacheSweep';
 import { ContentKeys, Deps, GraphParts, KeptDigests, TreeDigest, fileOfFnKey } from './contentKeys';
 import { readStore, writeStore } from './storeFile';
+import type { ReadsAbove } from './readsAbove';
 import { PlacementsEntry, placedIn } from './keptPlacements';
 import { FunctionLocalsEntry, LocalDeps, LocalsEntry, functionLocalsEntry, functionLocalsHold, localsEntry, localsHold } from './keptLocals';
 import type { WorkspaceIndex } from '../index/workspaceIndex';
@@ -490,8 +491,11 @@ export class AnalysisStore {
     this.validLocals.clear();
   }
 
-  /** `file` was indexed again with these names changed (IndexDelta.changedNames): products that read any of it are checked again when next asked for. */
-  changed(file: string, names: Set<string>): void {
+  /**
+   * `file` was indexed again with these names changed (IndexDelta.changedNames): products that read any of it are checked again when next asked for,
+   * but those whose every read of it lies above the edit (`above`, readsAbove.ts: their key cannot have changed).
+   */
+  changed(file: string, names: Set<string>, above?: ReadsAbove): void {
     this.keptDigests.fileIndexed(file, names);
     // Kept hovers are keyed by the whole tree.
     this.validHovers.clear();
@@ -509,7 +513,7 @@ export class AnalysisStore {
         !!d.files?.includes(file) ||
         d.fns.some((f) => fileOfFnKey(f) === file) ||
         d.names.some((n) => names.has(n));
-      if (touched) {
+      if (touched && !(d && above?.holds(d))) {
         this.valid.delete(opener);
         this.unkeyed.delete(opener);
       }
