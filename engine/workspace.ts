@@ -649,10 +649,10 @@ export class Workspace {
       if (!ref) continue;
       this.analysedHere.add(opener);
       if (store) this.storeCounts.sectionsComputed++;
-      const { product, deps } = analyseOpener(interp, ref, user, { index: this.index, sources: this.sources, architectures: this.architectures });
+      const { product, clean, deps } = analyseOpener(interp, ref, user, { index: this.index, sources: this.sources, architectures: this.architectures });
       takeProduct(product);
-      if (!deps) unclean = true;
-      else if (store && !interp.budgetHit) toStore.push([opener, deps, product]);
+      if (!clean) unclean = true;
+      else if (store && !interp.budgetHit && !store.holdsSection(opener)) toStore.push([opener, deps()!, product]);
     }
     // Stored only when no opener of this check hit the work budget (what a budget cuts depends on what came before).
     if (store && !interp.budgetHit) for (const [opener, deps, product] of toStore) store.putSection(opener, deps, product);

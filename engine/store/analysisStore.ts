@@ -461,10 +461,14 @@ export class AnalysisStore {
    * what a fresh analysis of the same inputs gives: nothing to put.
    */
   putSection(opener: string, deps: Deps, product: SectionProduct): void {
-    if (!this.keys) return;
-    if (this.valid.has(opener) && (this.unkeyed.has(opener) || this.sections?.has(opener))) return;
+    if (!this.keys || this.holdsSection(opener)) return;
     this.unkeyed.set(opener, { deps, product });
     this.valid.add(opener);
+  }
+
+  /** Whether putSection would keep what it holds for `opener` (checked or put in this process, nothing it read edited since): its deps need not be made. */
+  holdsSection(opener: string): boolean {
+    return this.valid.has(opener) && (this.unkeyed.has(opener) || !!this.sections?.has(opener));
   }
 
   /** Keys the openers put since the last write (their inputs are as they were computed on: see `unkeyed`). */
