@@ -393,7 +393,7 @@ export class Workspace {
     this.searches.decodeFile(file);
     const delta = t === null ? this.index.removeFile(file) : this.index.addScan(file, Buffer.from(t));
     if (hashBefore === undefined || this.index.contentHashOf(file) !== hashBefore) this.textEdited = true;
-    const above = before && t !== null ? readsAbove(this.index, file, before, t, delta.changedNames) : undefined;
+    const above = before && t !== null ? readsAbove(this.index, file, before, t, delta) : undefined;
     this.afterIndexChange(file, delta, reparse, above);
   }
 

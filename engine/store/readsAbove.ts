@@ -8,15 +8,22 @@
 // whose every read of the file is of those is still what its key says: the
 // store keeps it checked (AnalysisStore.changed) instead of making its key
 // again at every keystroke after a window reload (~6-18 ms per edit of
-// mm/memory.c at load, docs/perf/edits9.md). Anything else is checked as
-// before.
-import type { WorkspaceIndex } from '../index/workspaceIndex';
-import { fileOfFnKey, type Deps } from './contentKeys';
+// mm/memory.c at load, docs/perf/edits9.md). The file's globals digest
+// (its text outside definitions) holds when the edit lies inside one
+// definition's left-out span, in both texts, and every definition line moved
+// with the text; the call graph's when the file's definitions are the same
+// ones, in the same order, with the same fields but for lines (its part of
+// the graph has no lines). Anything else is checked as before.
+import type { IndexDelta, WorkspaceIndex } from '../index/workspaceIndex';
+import { editBetween, type TextEdit } from '../parse/cParser';
+import { bodyEnd, fileOfFnKey, type Deps } from './contentKeys';
 
 /** Definition name lines of a file (functions and function-like macros: the regions' bounds), ascending, and how many functions of each name. */
 export interface FileDefinitions {
   lines: number[];
   counts: Map<string, number>;
+  /** The functions' names in file order (the file's part of the call graph is in that order). */
+  order: string;
 }
 
 export function definitionsOf(index: WorkspaceIndex, file: string): FileDefinitions {
@@ -24,7 +31,7 @@ export function definitionsOf(index: WorkspaceIndex, file: string): FileDefiniti
   const counts = new Map<string, number>();
   for (const f of fns) counts.set(f.name, (counts.get(f.name) ?? 0) + 1);
   const lines = [...new Set([...fns.map((f) => f.line), ...index.macrosIn(file).map((m) => m.line)])].sort((a, b) => a - b);
-  return { lines, counts };
+  return { lines, counts, order: fns.map((f) => f.name).join('\0') };
 }
 
 /** A file as it was before an edit: its text and its definitions (taken before it is indexed again). */
@@ -38,42 +45,43 @@ export function beforeEdit(index: WorkspaceIndex, file: string, text: string | n
 }
 
 /** The edit's reads-above test, once the file is indexed with its new text. */
-export function readsAbove(index: WorkspaceIndex, file: string, before: BeforeEdit, text: string, changedNames: Set<string>): ReadsAbove {
-  return new ReadsAbove(index, file, firstDifferentLine(before.text, text), before.definitions, definitionsOf(index, file), changedNames);
-}
-
-/** The 1-based line of the first character where `a` and `b` differ (compared a block at a time: texts of 200 KB). */
-export function firstDifferentLine(a: string, b: string): number {
-  const max = Math.min(a.length, b.length);
-  let p = 0;
-  for (let block = 4096; block >= 1; block >>= 3) while (p + block <= max && a.slice(p, p + block) === b.slice(p, p + block)) p += block;
-  let line = 1;
-  for (let i = a.indexOf('\n'); i !== -1 && i < p; i = a.indexOf('\n', i + 1)) line++;
-  return line;
+export function readsAbove(index: WorkspaceIndex, file: string, before: BeforeEdit, text: string, delta: IndexDelta): ReadsAbove {
+  return new ReadsAbove(index, file, before, text, definitionsOf(index, file), delta);
 }
 
 export class ReadsAbove {
   /** How many of the first definition lines are the same before and after the edit, all at or above `line`. */
   private readonly same: number;
 
+  /** The one range where the texts differ (the user's texts, compared a block at a time). */
+  private readonly edit: TextEdit;
+  /** 1-based: every line before it has the text it had (the edit starts on it or later). */
+  private readonly line: number;
+  private readonly changedNames: Set<string>;
+  private readonly graphSame: boolean;
+  private globals: boolean | undefined;
+
   constructor(
     private readonly index: WorkspaceIndex,
     private readonly file: string,
-    /** 1-based: every line before it has the text it had (the edit starts on it or later). */
-    private readonly line: number,
-    private readonly before: FileDefinitions,
+    private readonly before: BeforeEdit,
+    private readonly text: string,
     private readonly after: FileDefinitions,
-    /** The index delta's changedNames (definitions added, removed or changed other than by their line). */
-    private readonly changedNames: Set<string>,
+    delta: IndexDelta,
   ) {
+    this.edit = editBetween(before.text, text);
+    this.line = this.edit.startPosition.row + 1;
+    this.changedNames = delta.changedNames;
+    this.graphSame = !delta.added.length && !delta.removed.length && !delta.changed.length && before.definitions.order === after.order;
+    const b = before.definitions.lines;
     let k = 0;
-    while (k < before.lines.length && k < after.lines.length && before.lines[k] === after.lines[k] && after.lines[k] <= line) k++;
+    while (k < b.length && k < after.lines.length && b[k] === after.lines[k] && after.lines[k] <= this.line) k++;
     this.same = k;
   }
 
   /** Whether every read of the edited file in `d` has the digest it had before the edit. */
   holds(d: Deps): boolean {
-    if (d.tree || d.graph || d.globals.includes(this.file)) return false;
+    if (d.tree || (d.graph && !this.graphSame) || (d.globals.includes(this.file) && !this.globalsHold())) return false;
     for (const f of d.fns) {
       if (fileOfFnKey(f) !== this.file) continue;
       if (f.startsWith('macro\0')) {
@@ -89,7 +97,7 @@ export class ReadsAbove {
   private regionHolds(fnKey: string): boolean {
     const hash = fnKey.lastIndexOf('#');
     const name = fnKey.slice(this.file.length + 1, hash);
-    if (fnKey.slice(hash + 1) !== '0' || this.before.counts.get(name) !== 1 || this.after.counts.get(name) !== 1) return false;
+    if (fnKey.slice(hash + 1) !== '0' || this.before.definitions.counts.get(name) !== 1 || this.after.counts.get(name) !== 1) return false;
     const at = this.index.definitionsIn(this.file, name)[0]?.line;
     const k = this.after.lines.indexOf(at);
     // Its region runs to the next definition's name line: that line, and every one before it, as they were.
@@ -103,4 +111,45 @@ export class ReadsAbove {
     for (const m of this.index.macrosNamed(name)) if (m.file === this.file && m.line >= this.line) return false;
     return true;
   }
+
+  /**
+   * The globals digest (contentKeys.ts globalsDigest: the text outside each
+   * definition's name line to body end) is the same: as many definitions,
+   * each line before the edit as it was and each after it moved by the
+   * edit's lines, and the edit inside the span of the last definition
+   * starting before it, that span ending past the edit in both texts at
+   * places the edit moved alike. Then every piece outside is the same text.
+   */
+  private globalsHold(): boolean {
+    if (this.globals !== undefined) return this.globals;
+    this.globals = false;
+    const b = this.before.definitions.lines;
+    const a = this.after.lines;
+    const e = this.edit;
+    if (b.length !== a.length || !b.length) return false;
+    const lines = e.newEndPosition.row - e.oldEndPosition.row;
+    const chars = e.newEndIndex - e.oldEndIndex;
+    let k = -1;
+    for (let i = 0; i < b.length; i++) {
+      if (b[i] <= this.line) {
+        if (a[i] !== b[i]) return false;
+        k = i;
+      } else if (b[i] <= e.oldEndPosition.row + 1 || a[i] !== b[i] + lines) return false;
+    }
+    if (k < 0) return false;
+    const oldStarts = lineStarts(this.before.text);
+    const newStarts = lineStarts(this.text);
+    const at = (starts: number[], text: string, line: number) => (line <= starts.length ? starts[line - 1] : text.length);
+    const from = at(oldStarts, this.before.text, b[k]);
+    if (from > e.startIndex) return false;
+    const oldEnd = bodyEnd(this.before.text, from, k + 1 < b.length ? at(oldStarts, this.before.text, b[k + 1]) : this.before.text.length);
+    const newEnd = bodyEnd(this.text, from, k + 1 < a.length ? at(newStarts, this.text, a[k + 1]) : this.text.length);
+    return (this.globals = oldEnd > from && oldEnd >= e.oldEndIndex && newEnd === oldEnd + chars);
+  }
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
 }

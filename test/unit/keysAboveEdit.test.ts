@@ -68,3 +68,48 @@ test('after a reload, an edit below the regions an opener read keeps it checked:
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("after a reload, an edit inside a function body keeps an opener that read the file's globals, and one keyed by the call graph while no file's part of the graph changed", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-keys-above-globals-'));
+  try {
+    const root = path.join(dir, 'tree');
+    const cache = path.join(dir, 'cache');
+    fs.cpSync(path.join(__dirname, '../../../test/fixtures/rerun'), root, { recursive: true });
+    const table = path.join(root, 'table_walk.c');
+    const other = path.join(root, 'other.c');
+    const texts = new Map([table, other].map((f) => [f, fs.readFileSync(f, 'utf8')]));
+    const first = new Workspace({ root, cacheDir: cache, log: () => {}, storeSavedByCaller: true });
+    first.build();
+    await first.check([root]);
+    first.saveStore();
+    const ws = new Workspace({ root, cacheDir: cache, log: () => {}, storeSavedByCaller: true });
+    ws.build();
+    for (const [f, t] of texts) ws.setText(f, t);
+    await ws.check([root]);
+    const all = ws.storeCounts.sectionsFromStore;
+    assert.ok(all >= 2, 'table_section and walk_pte_range taken from the store');
+    // table_section reads table_walk.c's globals (the_ops) and the functions above table_unrelated;
+    // walk_pte_range is keyed by the call graph (its callers bind its `fn`).
+    for (const [what, file, edited, keys, fromStore] of [
+      ['a statement edited in a function no opener reads (other.c): the graph kept', other, texts.get(other)!.replace('x += 2;', 'x += 3;'), 0, all],
+      ["a statement edited in table_unrelated, below table_section's reads: the globals kept", table, texts.get(table)!.replace('x++;', 'x += 5;'), 0, all],
+      // A declaration after the last function changes the text outside definitions: table_section's key is made, and fails.
+      ['a global declared at the end of table_walk.c', table, `${texts.get(table)!}int table_more;\n`, 1, all - 1],
+      // A call added changes other.c's part of the call graph: walk_pte_range's key is made, and fails.
+      ['a call added in other.c', other, texts.get(other)!.replace('x += 2;', 'x += abs(n);'), 1, all - 2],
+    ] as const) {
+      ws.setText(file, edited);
+      const deps = keyCounts.deps;
+      const r = await ws.check([root]);
+      const want = new Workspace({ root, log: () => {} });
+      want.build();
+      for (const [f, t] of texts) want.setText(f, f === file ? edited : t);
+      assert.equal(JSON.stringify(r.findings), JSON.stringify((await want.check([root])).findings), `${what}: the findings equal a cacheless Workspace's`);
+      assert.equal(ws.storeCounts.sectionsFromStore, fromStore, `${what}: openers taken from the store`);
+      assert.equal(keyCounts.deps - deps, keys, `${what}: keys made for the openers the edit may have changed`);
+      texts.set(file, edited);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
