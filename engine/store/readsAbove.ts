@@ -137,19 +137,25 @@ export class ReadsAbove {
       } else if (b[i] <= e.oldEndPosition.row + 1 || a[i] !== b[i] + lines) return false;
     }
     if (k < 0) return false;
-    const oldStarts = lineStarts(this.before.text);
-    const newStarts = lineStarts(this.text);
-    const at = (starts: number[], text: string, line: number) => (line <= starts.length ? starts[line - 1] : text.length);
-    const from = at(oldStarts, this.before.text, b[k]);
+    // Line starts counted from the edit's line (the same offset in both texts): the lines of one definition, not the file's.
+    const [row, rowAt] = [e.startPosition.row, e.startIndex - e.startPosition.column];
+    const old = this.before.text;
+    const from = rowStart(old, b[k] - 1, row, rowAt);
     if (from > e.startIndex) return false;
-    const oldEnd = bodyEnd(this.before.text, from, k + 1 < b.length ? at(oldStarts, this.before.text, b[k + 1]) : this.before.text.length);
-    const newEnd = bodyEnd(this.text, from, k + 1 < a.length ? at(newStarts, this.text, a[k + 1]) : this.text.length);
+    const oldEnd = bodyEnd(old, from, k + 1 < b.length ? rowStart(old, b[k + 1] - 1, row, rowAt) : old.length);
+    const newEnd = bodyEnd(this.text, from, k + 1 < a.length ? rowStart(this.text, a[k + 1] - 1, row, rowAt) : this.text.length);
     return (this.globals = oldEnd > from && oldEnd >= e.oldEndIndex && newEnd === oldEnd + chars);
   }
 }
 
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
+/** Where 0-based `row` of `text` starts (its length past the last line), counted from a known line start (`fromRow` at `from`). */
+export function rowStart(text: string, row: number, fromRow: number, from: number): number {
+  let [r, o] = [fromRow, from];
+  for (; r < row; r++) {
+    const i = text.indexOf('\n', o);
+    if (i < 0) return text.length;
+    o = i + 1;
+  }
+  for (; r > row; r--) o = o >= 2 ? text.lastIndexOf('\n', o - 2) + 1 : 0;
+  return o;
 }
