@@ -17,7 +17,9 @@ import * as path from 'path';
 import { Finding, InputProblem } from './findings';
 import { TreeArchitectures } from './architectures';
 import { Catalogue, loadCatalogue } from './catalogue/catalogue';
-import { WorkspaceIndex, looksBinary } from './index/workspaceIndex';
+import { WorkspaceIndex } from './index/workspaceIndex';
+import { isUnder, readSource } from './sourceFiles';
+export { isUnder, readSource };
 import { ensureParser } from './parse/cParser';
 import { SourceCache } from './analysis/sourceCache';
 import { IndirectCall, Interpreter, ModeEvent, ReadHit, SectionCall } from './analysis/interpreter';
@@ -87,22 +89,6 @@ export interface CheckResult {
   partial?: true;
   /** On a partial index (engine/partialIndex.ts): every finding may change with the whole index (engine/provisional.ts). */
   partialIndex?: true;
-}
-
-/** Reads a source file as text, or explains why it cannot be analysed. */
-export function readSource(file: string): { text: string } | { problem: string } {
-  let buf: Buffer;
-  try {
-    buf = fs.readFileSync(file);
-  } catch (e) {
-    return { problem: `cannot read: ${(e as Error).message}` };
-  }
-  if (looksBinary(buf)) return { problem: 'binary file (NUL bytes), not analysed' };
-  return { text: buf.toString('utf8') };
-}
-
-export function isUnder(file: string, paths: string[]): boolean {
-  return paths.some((p) => file === p || file.startsWith(p.endsWith(path.sep) ? p : p + path.sep));
 }
 
 /** Every Workspace made and not yet collected (weakly held): the language server's memory report counts them, so a test can see that one let go of is gone. */
@@ -382,7 +368,7 @@ export class Workspace {
   setText(file: string, text: string | null): void {
     file = path.resolve(file);
     this.store?.settle();
-    // After a reload: the stored openers reading only what lies above the edit stay checked (store/readsAbove.ts).
+    // After a reload the stored openers reading only what lies above the edit stay checked.
     const before = this.store ? beforeEdit(this.index, file, this.textOf(file)) : null;
     if (text === null) this.overlays.delete(file);
     else this.overlays.set(file, text);
