@@ -31,10 +31,11 @@ export interface OpenerContext {
 
 /**
  * Analyses the opener `user` (parsed as `ref`) with `interp`, inside its
- * check: its product, and its deps (null when it may not be stored: a bound
- * cut one of its entries).
+ * check: its product, whether it may be stored (`clean`: no bound cut one of
+ * its entries), and its deps, made when asked (the union of its entries'
+ * reads, sorted: only a product the store does not hold yet needs them).
  */
-export function analyseOpener(interp: Interpreter, ref: FunctionRef, user: Definition, ctx: OpenerContext): { product: SectionProduct; deps: Deps | null } {
+export function analyseOpener(interp: Interpreter, ref: FunctionRef, user: Definition, ctx: OpenerContext): { product: SectionProduct; clean: boolean; deps: () => Deps | null } {
   const product: SectionProduct = { hits: [], events: [], calls: [], indirect: [], covered: [], findings: [] };
   const mode = { depth: 0, paused: 0 };
   const sum = interp.summarize(ref, mode, []);
@@ -66,7 +67,7 @@ export function analyseOpener(interp: Interpreter, ref: FunctionRef, user: Defin
       append(product.indirect, brec.indirectCalls.filter((c) => c.fn !== ref.name || c.param !== param));
     }
   }
-  return { product, deps: openerDeps(ref.name, entries, bound) };
+  return { product, clean: entries.every((e) => !!e && e.clean && !e.suspect), deps: () => openerDeps(ref.name, entries, bound) };
 }
 
 /** Appends one by one (a spread of a generated file's records would overflow the stack). */

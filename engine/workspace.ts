@@ -17,7 +17,9 @@ import * as path from 'path';
 import { Finding, InputProblem } from './findings';
 import { TreeArchitectures } from './architectures';
 import { Catalogue, loadCatalogue } from './catalogue/catalogue';
-import { WorkspaceIndex, looksBinary } from './index/workspaceIndex';
+import { WorkspaceIndex } from './index/workspaceIndex';
+import { isUnder, readSource } from './sourceFiles';
+export { isUnder, readSource };
 import { ensureParser } from './parse/cParser';
 import { SourceCache } from './analysis/sourceCache';
 import { IndirectCall, Interpreter, ModeEvent, ReadHit, SectionCall } from './analysis/interpreter';
@@ -42,6 +44,7 @@ import { analyseOpener, append, indirectPlace } from './openerAnalysis';
 import * as keptSections from './store/keptSections';
 import { ChainPhases } from './store/keptChains';
 import { ChainsAcrossEdits } from './store/chainsAcrossEdits';
+import { ReadsAbove, beforeEdit, readsAbove } from './store/readsAbove';
 import { REACH_KINDS, ReachKind } from './checkers/reachKinds';
 import { SectionSearches } from './checkers/sectionSearches';
 
@@ -86,22 +89,6 @@ export interface CheckResult {
   partial?: true;
   /** On a partial index (engine/partialIndex.ts): every finding may change with the whole index (engine/provisional.ts). */
   partialIndex?: true;
-}
-
-/** Reads a source file as text, or explains why it cannot be analysed. */
-export function readSource(file: string): { text: string } | { problem: string } {
-  let buf: Buffer;
-  try {
-    buf = fs.readFileSync(file);
-  } catch (e) {
-    return { problem: `cannot read: ${(e as Error).message}` };
-  }
-  if (looksBinary(buf)) return { problem: 'binary file (NUL bytes), not analysed' };
-  return { text: buf.toString('utf8') };
-}
-
-export function isUnder(file: string, paths: string[]): boolean {
-  return paths.some((p) => file === p || file.startsWith(p.endsWith(path.sep) ? p : p + path.sep));
 }
 
 /** Every Workspace made and not yet collected (weakly held): the language server's memory report counts them, so a test can see that one let go of is gone. */
@@ -284,12 +271,12 @@ export class Workspace {
   }
 
   /** After the index changed: drops the searches and summaries the change can affect, moves the places of the rest. */
-  private afterIndexChange(file: string, delta: IndexDelta, reparse: Reparse | null): void {
+  private afterIndexChange(file: string, delta: IndexDelta, reparse: Reparse | null, above?: ReadsAbove): void {
     // sectionAt's own interpreter (while a check is under way) holds summaries of the old text.
     this.asideInterp?.dispose();
     this.asideInterp = null;
     this.keysStale = true;
-    this.store?.changed(file, delta.changedNames);
+    this.store?.changed(file, delta.changedNames, above);
     // Which macros a survey runs in place came from the searches: a survey holds while their answers do.
     const searchesChanged = this.searches.afterIndexChange(delta);
     if (searchesChanged) this.searchesChangedSinceCheck = true;
@@ -381,6 +368,8 @@ export class Workspace {
   setText(file: string, text: string | null): void {
     file = path.resolve(file);
     this.store?.settle();
+    // After a reload the stored openers reading only what lies above the edit stay checked.
+    const before = this.store ? beforeEdit(this.index, file, this.textOf(file)) : null;
     if (text === null) this.overlays.delete(file);
     else this.overlays.set(file, text);
     const reparse = this.sources.update(file);
@@ -390,7 +379,8 @@ export class Workspace {
     this.searches.decodeFile(file);
     const delta = t === null ? this.index.removeFile(file) : this.index.addScan(file, Buffer.from(t));
     if (hashBefore === undefined || this.index.contentHashOf(file) !== hashBefore) this.textEdited = true;
-    this.afterIndexChange(file, delta, reparse);
+    const above = before && t !== null ? readsAbove(this.index, file, before, t, delta) : undefined;
+    this.afterIndexChange(file, delta, reparse, above);
   }
 
   /** Makes sure files named for checking are in the index even when outside the root. */
@@ -645,10 +635,10 @@ export class Workspace {
       if (!ref) continue;
       this.analysedHere.add(opener);
       if (store) this.storeCounts.sectionsComputed++;
-      const { product, deps } = analyseOpener(interp, ref, user, { index: this.index, sources: this.sources, architectures: this.architectures });
+      const { product, clean, deps } = analyseOpener(interp, ref, user, { index: this.index, sources: this.sources, architectures: this.architectures });
       takeProduct(product);
-      if (!deps) unclean = true;
-      else if (store && !interp.budgetHit) toStore.push([opener, deps, product]);
+      if (!clean) unclean = true;
+      else if (store && !interp.budgetHit && !store.holdsSection(opener)) toStore.push([opener, deps()!, product]);
     }
     // Stored only when no opener of this check hit the work budget (what a budget cuts depends on what came before).
     if (store && !interp.budgetHit) for (const [opener, deps, product] of toStore) store.putSection(opener, deps, product);

@@ -58,6 +58,7 @@ import type { SectionInfo } from '../sectionInfo';
 import { noteOwner } from '../cacheSweep';
 import { ContentKeys, Deps, GraphParts, KeptDigests, TreeDigest, fileOfFnKey } from './contentKeys';
 import { readStore, writeStore } from './storeFile';
+import type { ReadsAbove } from './readsAbove';
 import { PlacementsEntry, placedIn } from './keptPlacements';
 import { FunctionLocalsEntry, LocalDeps, LocalsEntry, functionLocalsEntry, functionLocalsHold, localsEntry, localsHold } from './keptLocals';
 import type { WorkspaceIndex } from '../index/workspaceIndex';
@@ -460,10 +461,14 @@ export class AnalysisStore {
    * what a fresh analysis of the same inputs gives: nothing to put.
    */
   putSection(opener: string, deps: Deps, product: SectionProduct): void {
-    if (!this.keys) return;
-    if (this.valid.has(opener) && (this.unkeyed.has(opener) || this.sections?.has(opener))) return;
+    if (!this.keys || this.holdsSection(opener)) return;
     this.unkeyed.set(opener, { deps, product });
     this.valid.add(opener);
+  }
+
+  /** Whether putSection would keep what it holds for `opener` (checked or put in this process, nothing it read edited since): its deps need not be made. */
+  holdsSection(opener: string): boolean {
+    return this.valid.has(opener) && (this.unkeyed.has(opener) || !!this.sections?.has(opener));
   }
 
   /** Keys the openers put since the last write (their inputs are as they were computed on: see `unkeyed`). */
@@ -490,8 +495,11 @@ export class AnalysisStore {
     this.validLocals.clear();
   }
 
-  /** `file` was indexed again with these names changed (IndexDelta.changedNames): products that read any of it are checked again when next asked for. */
-  changed(file: string, names: Set<string>): void {
+  /**
+   * `file` was indexed again with these names changed (IndexDelta.changedNames): products that read any of it are checked again when next asked for,
+   * but those whose every read of it lies above the edit (`above`, readsAbove.ts: their key cannot have changed).
+   */
+  changed(file: string, names: Set<string>, above?: ReadsAbove): void {
     this.keptDigests.fileIndexed(file, names);
     // Kept hovers are keyed by the whole tree.
     this.validHovers.clear();
@@ -509,7 +517,7 @@ export class AnalysisStore {
         !!d.files?.includes(file) ||
         d.fns.some((f) => fileOfFnKey(f) === file) ||
         d.names.some((n) => names.has(n));
-      if (touched) {
+      if (touched && !(d && above?.holds(d))) {
         this.valid.delete(opener);
         this.unkeyed.delete(opener);
       }
