@@ -20,6 +20,7 @@ import { accessPath, callArgs, calleeName, declaredName, position } from '../ana
 import { preprocConditions } from '../analysis/callGuards';
 import { conditionFields } from '../config/oracle';
 import { LocalRule, runLocalRules } from './localRules';
+import type { PlaceMove } from '../analysis/walk/localResume';
 
 export const BBM_RULE = 'lazy-mmu/break-before-make' as const;
 
@@ -135,6 +136,40 @@ class BState {
     return (this.memo = out);
   }
 
+  /** All it holds, messages too, each place through `move` (a run restarted after an edit: localResume.ts); null when one has none. */
+  movedKey(move: PlaceMove): string | null {
+    let ok = true;
+    const at = (e?: Ev) => {
+      if (!e) return '';
+      const m = move(e.line, e.column);
+      if (!m) ok = false;
+      return JSON.stringify([m, e.message]);
+    };
+    const val = (v: Val): string => {
+      switch (v.k) {
+        case 'entry':
+          return `e:${v.entry}:${v.stale}:${at(v.read)}`;
+        case 'page':
+          return `p:${v.entry}:${at(v.read)}`;
+        case 'same':
+          return `s:${v.entry}`;
+        case 'new':
+          return `n:${at(v.at)}:${JSON.stringify([v.page, v.text])}`;
+        case 'const':
+          return `c:${v.v}`;
+      }
+    };
+    let out = '';
+    for (const k of [...this.varsMap.keys()].sort()) out += `${k}=${val(this.varsMap.get(k)!)};`;
+    out += '|';
+    for (const k of [...this.entriesMap.keys()].sort()) {
+      const i = this.entriesMap.get(k)!;
+      const c = i.cleared;
+      out += `${k}=${at(i.live)},${i.livePage ?? ''},${at(i.notNone)},${c ? `${at(c.at)}/${at(c.liveBefore)}/${c.livePage ?? ''}` : '-'};`;
+    }
+    return ok ? out : null;
+  }
+
   /** The entry's information, to write (made when absent). */
   info(entry: string): EntryInfo {
     const m = this.ownEntries();
@@ -213,6 +248,10 @@ class BbmChecker implements LocalRule<BState> {
 
   initial(): BState {
     return new BState();
+  }
+
+  wholeFunction(): string {
+    return [...this.entryPtrs].sort().join(',');
   }
 
   expression(n: Node, s: BState): void {

@@ -19,6 +19,7 @@ import { accessPath, callArgs, calleeName, position } from '../analysis/syntax';
 import { preprocConditions } from '../analysis/callGuards';
 import { conditionFields } from '../config/oracle';
 import { LocalRule, runLocalRules } from './localRules';
+import type { PlaceMove } from '../analysis/walk/localResume';
 
 export const KAFB_RULE = 'lazy-mmu/kernel-access-before-flush' as const;
 
@@ -102,6 +103,21 @@ class KState {
     c.owned = this.owned = false;
     c.memo = this.memo;
     return c;
+  }
+
+  /** All it holds, messages too, each place through `move` (a run restarted after an edit: localResume.ts); null when one has none. */
+  movedKey(move: PlaceMove): string | null {
+    let ok = true;
+    const at = (e: Ev | null) => {
+      if (!e) return null;
+      const m = move(e.line, e.column);
+      if (!m) ok = false;
+      return [m, e.message];
+    };
+    const sort = <T>(m: Map<string, T>) => [...m].sort(([a], [b]) => (a < b ? -1 : 1));
+    const pending = sort(this.pendingMap).map(([k, p]) => [k, at(p.at), p.api, p.nests, at(p.enter)]);
+    const out = JSON.stringify([this.depth_, this.paused_, at(this.enter_), pending, sort(this.aliasesMap)]);
+    return ok ? out : null;
   }
 
   key(): string {
