@@ -10,11 +10,12 @@
 // optimisation must give 0). No analysis store (STORE=0 in benchEditCpu's
 // terms): the store's digests are not the interpreter's. Each kind's checks
 // are also reported in two parts, those that changed the program and the
-// ordinary ones, as told by the build that says (Workspace.lastCheckChanges,
+// ordinary ones, and the local rules' share of each check (the CPU of
+// LocalVerdicts.ofFile, checkers/localVerdicts.ts), as told by the build that says (Workspace.lastCheckChanges,
 // see benchEditCpu.ts), the same split for both builds. Never run by the tests.
 //
 //   node out/scripts/benchEditCpuAB.js CHECKOUT_A CHECKOUT_B [TREE]
-//   (M edits inside copy_pte_range, default 24, and N spread ones, default 0, from the environment;
+//   (M edits inside copy_pte_range (FN=name: inside that function of mm/memory.c), default 24, and N spread ones, default 0, from the environment;
 //   R repeats the whole series R times, default 1: more checks for the low percentiles;
 //   VERBOSE=1 prints each check's CPU per build;
 //   each checkout built with `npx tsc -p .` and its wasm)
@@ -31,6 +32,10 @@ interface Side {
     lastCheckChanges?(): { searches: boolean; summaries: string[]; surveys: string[] };
   };
   acc: { ms: number; depth: number };
+  /** CPU ms of the local rules' verdicts in the current check. */
+  locals: { ms: number };
+  /** Per kind: the local rules' CPU ms per check. */
+  local: Map<string, number[]>;
   /** Per kind of place (spread, inside copy_pte_range): the opener's run and the whole check, CPU ms per check. */
   run: Map<string, number[]>;
   all: Map<string, number[]>;
@@ -60,11 +65,23 @@ async function side(checkout: string, root: string, file: string, text: string):
       acc.depth--;
     }
   };
+  const locals = { ms: 0 };
+  const { LocalVerdicts } = require(path.join(out, 'engine', 'checkers', 'localVerdicts'));
+  const ofFile = LocalVerdicts.prototype.ofFile;
+  LocalVerdicts.prototype.ofFile = function (this: unknown, ...args: unknown[]) {
+    const c0 = process.cpuUsage();
+    try {
+      return ofFile.apply(this, args);
+    } finally {
+      const c = process.cpuUsage(c0);
+      locals.ms += (c.user + c.system) / 1000;
+    }
+  };
   const ws = new Workspace({ root, arch: 'arm64', cacheDir: defaultCacheBase(), analysisStore: false });
   ws.build();
   ws.setText(file, text);
   await ws.check([file]);
-  return { checkout, ws, acc, run: new Map(), all: new Map() };
+  return { checkout, ws, acc, locals, local: new Map(), run: new Map(), all: new Map() };
 }
 
 async function main(): Promise<void> {
@@ -75,13 +92,18 @@ async function main(): Promise<void> {
   const text = fs.readFileSync(file, 'utf8');
   const lines = text.split('\n');
   const { statementLines, statementLinesOf } = require(path.join(path.resolve(a, 'out'), 'scripts', 'benchEdits'));
-  const inside: number[] = statementLinesOf(text, 'copy_pte_range');
+  const fnName = process.env.FN ?? 'copy_pte_range';
   const cand: number[] = statementLines(text);
+  // A definition whose name starts a line (statementLinesOf), or one with its return type before it on the line.
+  const start = lines.findIndex((l) => new RegExp(`^\\w.*\\b${fnName}\\(`).test(l) && !/;\s*$/.test(l));
+  const end = lines.findIndex((l, i) => i > start && l === '}');
+  const inside: number[] = fnName === 'copy_pte_range' ? statementLinesOf(text, fnName) : cand.filter((i) => start >= 0 && i > start && i < end);
+  if (!inside.length) throw new Error(`no statement lines inside ${fnName}`);
   const m = Number(process.env.M ?? 24);
   const n = Number(process.env.N ?? 0);
   const series: [string, number][] = [
     ...Array.from({ length: n }, (_, k): [string, number] => ['spread', cand[Math.floor((k * cand.length) / n)]]),
-    ...Array.from({ length: m }, (_, k): [string, number] => ['inside copy_pte_range', inside[Math.floor((k * inside.length) / m)]]),
+    ...Array.from({ length: m }, (_, k): [string, number] => [`inside ${fnName}`, inside[Math.floor((k * inside.length) / m)]]),
   ];
   const at = Array.from({ length: Number(process.env.R ?? 1) }, () => series).flat();
   const sides = [await side(a, root, file, text), await side(b, root, file, text)];
@@ -95,11 +117,12 @@ async function main(): Promise<void> {
       // Which build goes first alternates, so neither always meets the other's garbage.
       for (const s of k % 2 ? sides : [...sides].reverse()) {
         s.acc.ms = 0;
+        s.locals.ms = 0;
         const c0 = process.cpuUsage();
         s.ws.setText(file, t);
         const r = await s.ws.check([file]);
         const c = process.cpuUsage(c0);
-        for (const [m, v] of [[s.run, s.acc.ms], [s.all, (c.user + c.system) / 1000]] as const) {
+        for (const [m, v] of [[s.run, s.acc.ms], [s.local, s.locals.ms], [s.all, (c.user + c.system) / 1000]] as const) {
           if (!m.has(kind)) m.set(kind, []);
           m.get(kind)!.push(v);
         }
@@ -114,7 +137,9 @@ async function main(): Promise<void> {
         console.log(`findings differ after the edit at line ${ln + 1}`);
       }
       if (process.env.VERBOSE)
-        console.log(`  line ${ln + 1} (${kind}): ${sides.map((s) => `${s.run.get(kind)!.at(-1)!.toFixed(1)} of ${s.all.get(kind)!.at(-1)!.toFixed(1)} ms`).join(' / ')}${changed ? ' (changed the program)' : ''}`);
+        console.log(
+          `  line ${ln + 1} (${kind}): ${sides.map((s) => `${s.run.get(kind)!.at(-1)!.toFixed(1)} + local ${s.local.get(kind)!.at(-1)!.toFixed(1)} of ${s.all.get(kind)!.at(-1)!.toFixed(1)} ms`).join(' / ')}${changed ? ' (changed the program)' : ''}`,
+        );
     }
   for (const s of sides)
     for (const [kind, run] of s.run) {
@@ -124,6 +149,9 @@ async function main(): Promise<void> {
           `p50 ${pct(run, 50).toFixed(1)}, p95 ${pct(run, 95).toFixed(1)}; ` +
           `the whole check min ${Math.min(...all).toFixed(1)}, p25 ${pct(all, 25).toFixed(1)}, p50 ${pct(all, 50).toFixed(1)}, p95 ${pct(all, 95).toFixed(1)}`,
       );
+      const local = s.local.get(kind)!;
+      const share = local.reduce((x, y) => x + y, 0) / all.reduce((x, y) => x + y, 0);
+      console.log(`  ${kind}, the local rules: p50 ${pct(local, 50).toFixed(1)}, p95 ${pct(local, 95).toFixed(1)} ms; ${(100 * share).toFixed(0)}% of the checks' CPU`);
       for (const [part, want] of [['changing the program', true], ['ordinary', false]] as const) {
         const some = all.filter((_, i) => changing.get(kind)![i] === want);
         if (some.length) console.log(`  ${kind}, ${part}: ${some.length} checks, the whole check p50 ${pct(some, 50).toFixed(1)}, p95 ${pct(some, 95).toFixed(1)}`);

@@ -1,8 +1,9 @@
 // Entry identity: which page-table entry a pointer expression names.
 //
 // An entry id is a base, the entry a pointer variable names (`S<node>` per
-// assignment site, `S<node>~` for the previous loop iteration's, `P<n>` for a
-// parameter's, `V:<path>` for a pointer never assigned here, `?<path>` after
+// assignment site: its node id, or in a local run a number made of its place
+// in the function, walk/localResume.ts; `S<node>~` for the previous loop
+// iteration's, `P<n>` for a parameter's, `V:<path>` for a pointer never assigned here, `?<path>` after
 // a join lost it), optionally followed by an offset from it:
 // `S12@i#I34|1` is "one past element `i` (as assigned at node 34) of the
 // entry S12". So `pte[i]`, `&pte[i]`, `pte + i` and `*(pte + i)` name the same
@@ -65,6 +66,13 @@ export class EntryNames {
     /** Whether an access path holds a pointer to an entry (declared so, or known to name one). */
     private readonly isPointer: (key: string, s: PathState) => boolean,
     private readonly env: ConstEnv,
+    /**
+     * The number an assignment site is named by: its node id, or (local
+     * runs, walk/localResume.ts) a number made of its place in the function,
+     * so that a run restarted after an edit names the sites before the edit
+     * as the last run did.
+     */
+    private readonly siteNumber: (site: Node) => number = (site) => site.id,
   ) {
     const declared = new Set<string>();
     const addressTaken = new Set<string>();
@@ -239,6 +247,11 @@ export class EntryNames {
     }
   }
 
+  /** The index variables whose versions are tracked (what a restarted run must find the same: walk/localResume.ts). */
+  versionedNames(): string[] {
+    return [...this.versioned].sort();
+  }
+
   /** Whether `key` is an index variable whose versions are tracked. */
   tracks(key: string): boolean {
     return this.versioned.has(key);
@@ -251,7 +264,7 @@ export class EntryNames {
    */
   assigned(s: PathState, key: string, site: Node): void {
     if (!this.versioned.has(key)) return;
-    const tok = `I${site.id}`;
+    const tok = `I${this.siteNumber(site)}`;
     const cur = new RegExp(`#${tok}(?![\\d~])`, 'g');
     const old = `#${tok}~`;
     for (const [k, v] of s.ptrs) {
@@ -277,7 +290,7 @@ export class EntryNames {
    * in one iteration never matches a read in the next.
    */
   newEntry(s: PathState, key: string, site: Node): void {
-    const id = `S${site.id}`;
+    const id = `S${this.siteNumber(site)}`;
     const old = `${id}~`;
     // Two generations are kept apart (this iteration's and the last one's);
     // anything older is forgotten rather than confused with a newer entry.

@@ -20,6 +20,7 @@ import { accessPath, callArgs, calleeName, declaredName, position } from '../ana
 import { preprocConditions } from '../analysis/callGuards';
 import { conditionFields } from '../config/oracle';
 import { LocalRule, runLocalRules } from './localRules';
+import type { PlaceMove } from '../analysis/walk/localResume';
 
 export const BBM_RULE = 'lazy-mmu/break-before-make' as const;
 
@@ -52,37 +53,128 @@ interface EntryInfo {
   cleared?: { at: Ev; liveBefore?: Ev; livePage?: string };
 }
 
+/**
+ * One path's state. A path state is copied at every fork and statement of the
+ * walk (pathState.ts), while most events write nothing here: a copy shares
+ * the maps (and the key made of them) until one of the two writes
+ * (`ownVars`, `info`...), as the interpreter's own maps do (cowMap.ts).
+ */
 class BState {
-  vars = new Map<string, Val>();
-  entries = new Map<string, EntryInfo>();
+  private varsMap: Map<string, Val>;
+  private entriesMap: Map<string, EntryInfo>;
+  /** Whether the maps are this state's alone (else shared with a copy: copied before a write). */
+  private varsOwned = true;
+  private entriesOwned = true;
+  /** key(), until a write. */
+  private memo: string | undefined;
   /** Values of the nodes of the expression last evaluated (not part of the identity). */
   nodeVals = new Map<number, Val>();
 
+  constructor(from?: BState) {
+    if (from) {
+      this.varsMap = from.varsMap;
+      this.entriesMap = from.entriesMap;
+      from.varsOwned = from.entriesOwned = this.varsOwned = this.entriesOwned = false;
+      this.memo = from.memo;
+      this.nodeVals = from.nodeVals;
+    } else {
+      this.varsMap = new Map();
+      this.entriesMap = new Map();
+    }
+  }
+
+  get vars(): ReadonlyMap<string, Val> {
+    return this.varsMap;
+  }
+
+  /** Read only: write through info() or deleteEntry(). */
+  get entries(): ReadonlyMap<string, Readonly<EntryInfo>> {
+    return this.entriesMap;
+  }
+
   clone(): BState {
-    const c = new BState();
-    c.vars = new Map(this.vars);
-    for (const [k, v] of this.entries) c.entries.set(k, { ...v, cleared: v.cleared ? { ...v.cleared } : undefined });
-    c.nodeVals = this.nodeVals;
-    return c;
+    return new BState(this);
+  }
+
+  /** The variables' map, to write. */
+  ownVars(): Map<string, Val> {
+    this.memo = undefined;
+    if (!this.varsOwned) {
+      this.varsMap = new Map(this.varsMap);
+      this.varsOwned = true;
+    }
+    return this.varsMap;
+  }
+
+  private ownEntries(): Map<string, EntryInfo> {
+    this.memo = undefined;
+    if (!this.entriesOwned) {
+      const e = new Map<string, EntryInfo>();
+      for (const [k, v] of this.entriesMap) e.set(k, { ...v, cleared: v.cleared ? { ...v.cleared } : undefined });
+      this.entriesMap = e;
+      this.entriesOwned = true;
+    }
+    return this.entriesMap;
+  }
+
+  deleteEntry(entry: string): void {
+    this.ownEntries().delete(entry);
   }
 
   // Built by hand: a JSON of the maps carried every event's message text,
   // and the key is built for every state at every join (the walker's hottest spot).
   key(): string {
+    if (this.memo !== undefined) return this.memo;
     let out = '';
-    for (const k of [...this.vars.keys()].sort()) out += `${k}=${valKey(this.vars.get(k)!)};`;
+    for (const k of [...this.varsMap.keys()].sort()) out += `${k}=${valKey(this.varsMap.get(k)!)};`;
     out += '|';
-    for (const k of [...this.entries.keys()].sort()) {
-      const i = this.entries.get(k)!;
+    for (const k of [...this.entriesMap.keys()].sort()) {
+      const i = this.entriesMap.get(k)!;
       const c = i.cleared;
       out += `${k}=${evKey(i.live)},${i.livePage ?? ''},${evKey(i.notNone)},${c ? `${evKey(c.at)}/${evKey(c.liveBefore)}/${c.livePage ?? ''}` : ''};`;
     }
-    return out;
+    return (this.memo = out);
   }
 
+  /** All it holds, messages too, each place through `move` (a run restarted after an edit: localResume.ts); null when one has none. */
+  movedKey(move: PlaceMove): string | null {
+    let ok = true;
+    const at = (e?: Ev) => {
+      if (!e) return '';
+      const m = move(e.line, e.column);
+      if (!m) ok = false;
+      return JSON.stringify([m, e.message]);
+    };
+    const val = (v: Val): string => {
+      switch (v.k) {
+        case 'entry':
+          return `e:${v.entry}:${v.stale}:${at(v.read)}`;
+        case 'page':
+          return `p:${v.entry}:${at(v.read)}`;
+        case 'same':
+          return `s:${v.entry}`;
+        case 'new':
+          return `n:${at(v.at)}:${JSON.stringify([v.page, v.text])}`;
+        case 'const':
+          return `c:${v.v}`;
+      }
+    };
+    let out = '';
+    for (const k of [...this.varsMap.keys()].sort()) out += `${k}=${val(this.varsMap.get(k)!)};`;
+    out += '|';
+    for (const k of [...this.entriesMap.keys()].sort()) {
+      const i = this.entriesMap.get(k)!;
+      const c = i.cleared;
+      out += `${k}=${at(i.live)},${i.livePage ?? ''},${at(i.notNone)},${c ? `${at(c.at)}/${at(c.liveBefore)}/${c.livePage ?? ''}` : '-'};`;
+    }
+    return ok ? out : null;
+  }
+
+  /** The entry's information, to write (made when absent). */
   info(entry: string): EntryInfo {
-    let i = this.entries.get(entry);
-    if (!i) this.entries.set(entry, (i = {}));
+    const m = this.ownEntries();
+    let i = m.get(entry);
+    if (!i) m.set(entry, (i = {}));
     return i;
   }
 }
@@ -158,6 +250,10 @@ class BbmChecker implements LocalRule<BState> {
     return new BState();
   }
 
+  wholeFunction(): string {
+    return [...this.entryPtrs].sort().join(',');
+  }
+
   expression(n: Node, s: BState): void {
     s.nodeVals = new Map();
     this.ev(n, s);
@@ -167,7 +263,7 @@ class BbmChecker implements LocalRule<BState> {
     s.nodeVals = new Map();
     const v = value ? this.ev(value, s) : undefined;
     this.reassign(name, s);
-    if (v) s.vars.set(name, v);
+    if (v) s.ownVars().set(name, v);
   }
 
   branch(n: Node, truth: boolean, s: BState): boolean {
@@ -184,7 +280,7 @@ class BbmChecker implements LocalRule<BState> {
     const none = kind === 'none' ? truth : undefined;
     if (v.stale) {
       const c = s.entries.get(v.entry)?.cleared;
-      if (c && !c.liveBefore && valid) c.liveBefore = this.evidence(v, `${name}() being true`);
+      if (c && !c.liveBefore && valid) s.info(v.entry).cleared!.liveBefore = this.evidence(v, `${name}() being true`);
       return true;
     }
     const info = s.info(v.entry);
@@ -202,9 +298,13 @@ class BbmChecker implements LocalRule<BState> {
 
   /** A pointer (or struct) variable gets a new value: forget what was known through it. */
   private reassign(target: string, s: BState): void {
-    for (const k of [...s.entries.keys()]) if (refersTo(k, target)) s.entries.delete(k);
-    for (const [k, v] of [...s.vars]) if ((v.k === 'entry' || v.k === 'page' || v.k === 'same') && refersTo(v.entry, target)) s.vars.delete(k);
-    for (const k of [...s.vars.keys()]) if (refersTo(k, target)) s.vars.delete(k);
+    // Most assignments name nothing held here: the maps are written (and so copied) only when something goes.
+    for (const k of [...s.entries.keys()]) if (refersTo(k, target)) s.deleteEntry(k);
+    const gone = [...s.vars].filter(([k, v]) => ((v.k === 'entry' || v.k === 'page' || v.k === 'same') && refersTo(v.entry, target)) || refersTo(k, target));
+    if (gone.length) {
+      const vars = s.ownVars();
+      for (const [k] of gone) vars.delete(k);
+    }
   }
 
   private ev(n: Node, s: BState): Val | undefined {
@@ -308,7 +408,7 @@ class BbmChecker implements LocalRule<BState> {
     const target = accessPath(left);
     if (!target) return undefined;
     this.reassign(target, s);
-    if (op === '=' && v) s.vars.set(target, v);
+    if (op === '=' && v) s.ownVars().set(target, v);
     return op === '=' ? v : undefined;
   }
 
@@ -340,11 +440,15 @@ class BbmChecker implements LocalRule<BState> {
       info.live = undefined;
       info.livePage = undefined;
       info.notNone = undefined;
-      for (const [k, v] of s.vars) if (v.k === 'entry' && v.entry === p && !v.stale) s.vars.set(k, { ...v, stale: true });
+      const stale = [...s.vars].filter(([, v]) => v.k === 'entry' && v.entry === p && !v.stale);
+      if (stale.length) {
+        const vars = s.ownVars();
+        for (const [k, v] of stale) vars.set(k, { ...(v as Extract<Val, { k: 'entry' }>), stale: true });
+      }
       return { k: 'entry', entry: p, stale: true, read: ev(n, `${name}() reads the old entry`) };
     }
     if (cat.tlbFlushers.has(name)) {
-      for (const info of s.entries.values()) info.cleared = undefined;
+      for (const [k, info] of s.entries) if (info.cleared) s.info(k).cleared = undefined;
       return undefined;
     }
     const dec = cat.entryDecoders.get(name);
@@ -354,7 +458,7 @@ class BbmChecker implements LocalRule<BState> {
       if (!v.stale) s.info(v.entry).live = this.evidence(v, `${name}()`);
       else {
         const c = s.entries.get(v.entry)?.cleared;
-        if (c && !c.liveBefore) c.liveBefore = this.evidence(v, `${name}()`);
+        if (c && !c.liveBefore) s.info(v.entry).cleared!.liveBefore = this.evidence(v, `${name}()`);
       }
       return { k: 'page', entry: v.entry, read: v.read };
     }

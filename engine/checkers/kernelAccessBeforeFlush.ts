@@ -19,6 +19,7 @@ import { accessPath, callArgs, calleeName, position } from '../analysis/syntax';
 import { preprocConditions } from '../analysis/callGuards';
 import { conditionFields } from '../config/oracle';
 import { LocalRule, runLocalRules } from './localRules';
+import type { PlaceMove } from '../analysis/walk/localResume';
 
 export const KAFB_RULE = 'lazy-mmu/kernel-access-before-flush' as const;
 
@@ -35,28 +36,94 @@ interface Pending {
   enter: Ev | null;
 }
 
+/**
+ * One path's state. Copied at every fork and statement of the walk
+ * (pathState.ts) while most events write nothing here: a copy shares the
+ * maps (and the key made of them) until one of the two writes.
+ */
 class KState {
-  depth = 0;
-  paused = false;
-  enter: Ev | null = null;
+  private depth_ = 0;
+  private paused_ = false;
+  private enter_: Ev | null = null;
   /** Address roots ("var:addr", "page:page") made valid in this section and not flushed yet. */
-  pending = new Map<string, Pending>();
+  private pendingMap = new Map<string, Pending>();
   /** What a variable holds as an address: its root, or "kpte:<root>" for a kernel entry pointer. */
-  aliases = new Map<string, string>();
+  private aliasesMap = new Map<string, string>();
+  /** Whether the maps are this state's alone (else shared with a copy: copied before a write). */
+  private owned = true;
+  /** key(), until a write. */
+  private memo: string | undefined;
+
+  get depth(): number {
+    return this.depth_;
+  }
+  set depth(v: number) {
+    this.memo = undefined;
+    this.depth_ = v;
+  }
+  get paused(): boolean {
+    return this.paused_;
+  }
+  set paused(v: boolean) {
+    this.memo = undefined;
+    this.paused_ = v;
+  }
+  get enter(): Ev | null {
+    return this.enter_;
+  }
+  set enter(v: Ev | null) {
+    this.memo = undefined;
+    this.enter_ = v;
+  }
+  get pending(): ReadonlyMap<string, Pending> {
+    return this.pendingMap;
+  }
+  get aliases(): ReadonlyMap<string, string> {
+    return this.aliasesMap;
+  }
+
+  /** The maps, to write (copied first when shared). */
+  own(): { pending: Map<string, Pending>; aliases: Map<string, string> } {
+    this.memo = undefined;
+    if (!this.owned) {
+      this.pendingMap = new Map(this.pendingMap);
+      this.aliasesMap = new Map(this.aliasesMap);
+      this.owned = true;
+    }
+    return { pending: this.pendingMap, aliases: this.aliasesMap };
+  }
 
   clone(): KState {
     const c = new KState();
-    c.depth = this.depth;
-    c.paused = this.paused;
-    c.enter = this.enter;
-    c.pending = new Map(this.pending);
-    c.aliases = new Map(this.aliases);
+    c.depth_ = this.depth_;
+    c.paused_ = this.paused_;
+    c.enter_ = this.enter_;
+    c.pendingMap = this.pendingMap;
+    c.aliasesMap = this.aliasesMap;
+    c.owned = this.owned = false;
+    c.memo = this.memo;
     return c;
   }
 
-  key(): string {
+  /** All it holds, messages too, each place through `move` (a run restarted after an edit: localResume.ts); null when one has none. */
+  movedKey(move: PlaceMove): string | null {
+    let ok = true;
+    const at = (e: Ev | null) => {
+      if (!e) return null;
+      const m = move(e.line, e.column);
+      if (!m) ok = false;
+      return [m, e.message];
+    };
     const sort = <T>(m: Map<string, T>) => [...m].sort(([a], [b]) => (a < b ? -1 : 1));
-    return JSON.stringify([this.depth, this.paused, this.enter, sort(this.pending), sort(this.aliases)]);
+    const pending = sort(this.pendingMap).map(([k, p]) => [k, at(p.at), p.api, p.nests, at(p.enter)]);
+    const out = JSON.stringify([this.depth_, this.paused_, at(this.enter_), pending, sort(this.aliasesMap)]);
+    return ok ? out : null;
+  }
+
+  key(): string {
+    if (this.memo !== undefined) return this.memo;
+    const sort = <T>(m: Map<string, T>) => [...m].sort(([a], [b]) => (a < b ? -1 : 1));
+    return (this.memo = JSON.stringify([this.depth_, this.paused_, this.enter_, sort(this.pendingMap), sort(this.aliasesMap)]));
   }
 }
 
@@ -90,16 +157,19 @@ class KafbChecker implements LocalRule<KState> {
   declaration(name: string, value: Node | null, _d: Node, s: KState): void {
     const r = value ? this.ev(value, s) : undefined;
     this.reassign(name, s);
-    if (r && r !== `var:${name}`) s.aliases.set(name, r);
+    if (r && r !== `var:${name}`) s.own().aliases.set(name, r);
   }
   branch(): boolean {
     return true;
   }
 
   private reassign(target: string, s: KState): void {
-    s.pending.delete(`var:${target}`);
-    s.pending.delete(`page:${target}`);
-    s.aliases.delete(target);
+    // Most assignments name nothing held here: the maps are written (and so copied) only when something goes.
+    if (!s.pending.has(`var:${target}`) && !s.pending.has(`page:${target}`) && !s.aliases.has(target)) return;
+    const w = s.own();
+    w.pending.delete(`var:${target}`);
+    w.pending.delete(`page:${target}`);
+    w.aliases.delete(target);
   }
 
   /** Evaluates `n`; returns the address root of its value, if any. */
@@ -186,7 +256,7 @@ class KafbChecker implements LocalRule<KState> {
       const t = accessPath(left);
       if (t) {
         this.reassign(t, s);
-        if (r && opOf(n) === '=' && r !== `var:${t}`) s.aliases.set(t, r);
+        if (r && opOf(n) === '=' && r !== `var:${t}`) s.own().aliases.set(t, r);
       }
       return r;
     }
@@ -211,15 +281,15 @@ class KafbChecker implements LocalRule<KState> {
           break;
         case 'leave':
           s.depth = Math.max(0, s.depth - 1);
-          s.pending.clear();
+          if (s.pending.size) s.own().pending.clear();
           if (s.depth === 0) s.enter = null;
           break;
         case 'flush':
-          s.pending.clear();
+          if (s.pending.size) s.own().pending.clear();
           break;
         case 'pause':
           s.paused = true;
-          s.pending.clear();
+          if (s.pending.size) s.own().pending.clear();
           break;
       }
       args.forEach((a) => this.ev(a, s));
@@ -255,7 +325,7 @@ class KafbChecker implements LocalRule<KState> {
         const msg = mapper.nests
           ? `${name}() makes the kernel mapping of ${rootName(root)} valid here, in its own nested lazy MMU section`
           : `${name}() makes the kernel mapping of ${rootName(root)} valid here; its barriers are deferred to the flush or leave`;
-        s.pending.set(root, { at: ev(n, msg), api: name, nests: !!mapper.nests, enter: s.enter });
+        s.own().pending.set(root, { at: ev(n, msg), api: name, nests: !!mapper.nests, enter: s.enter });
       }
       return undefined;
     }

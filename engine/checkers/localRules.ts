@@ -15,10 +15,22 @@ import { FunctionRun } from '../analysis/walk/functionRun';
 import type { PathListener } from '../analysis/events';
 import type { PathSlot } from '../analysis/pathState';
 import type { Finding } from '../findings';
+import { LocalResume, LocalTrace, localWalkCounts } from '../analysis/walk/localResume';
+
+const byPlace = (a: Finding, b: Finding) => a.line - b.line || a.column - b.column;
 
 /** A local rule: a listener that keeps its findings by node. */
 export interface LocalRule<S extends PathSlot = PathSlot> extends PathListener<S> {
   readonly findings: Map<number, Finding>;
+  /** What it reads of the whole function at every statement (a restarted run needs it the same: localResume.ts). */
+  wholeFunction?(): string;
+}
+
+/** A run restarted from the last one's trace (analysis/walk/localResume.ts): `tag` names the catalogue and rules. */
+export interface LocalRestart {
+  prev: LocalTrace | null;
+  tag: string;
+  keep(trace: LocalTrace): void;
 }
 
 const VIEWED = (): boolean => true;
@@ -46,14 +58,37 @@ function localInterpreter(fn: FunctionRef, cat: Catalogue): Interpreter {
  * and its paths read the same nodes again (about 40% of the run's CPU on
  * copy_pte_range); where a function is run once the view is only garbage.
  */
-export function runLocalRules(fn: FunctionRef, cat: Catalogue, rules: LocalRule[], viewed = false): Finding[] {
+export function runLocalRules(fn: FunctionRef, cat: Catalogue, rules: LocalRule[], viewed = false, restart?: LocalRestart): Finding[] {
   try {
     const ip = localInterpreter(fn, cat);
     // Each local run is its own root for the work bounds (limits.ts).
     ip.rootSteps = 0;
     ip.viewWanted = viewed ? VIEWED : NOT_VIEWED;
-    new FunctionRun(ip, fn, false, { local: true, listeners: rules as PathListener[] }).run({ depth: 0, paused: 0 }, []);
-    return rules.flatMap((r) => [...r.findings.values()]).sort((a, b) => a.line - b.line || a.column - b.column);
+    const listeners = rules as PathListener[];
+    if (!restart) {
+      new FunctionRun(ip, fn, false, { local: true, listeners }).run({ depth: 0, paused: 0 }, []);
+      localWalkCounts.steps += ip.rootSteps;
+      return rules.flatMap((r) => [...r.findings.values()]).sort(byPlace);
+    }
+    // Traced: started where the edit begins, stopped where the paths are the last run's again (localResume.ts).
+    const watch: { resume?: LocalResume } = {};
+    const run = new FunctionRun(ip, fn, false, {
+      local: true,
+      listeners,
+      watch: {
+        get from() {
+          return watch.resume!.from;
+        },
+        before: (i, flow, steps) => watch.resume!.before(i, flow, steps),
+        restarted: () => watch.resume!.restarted(),
+      },
+    });
+    const whole = [run.wholeFunction(), ...rules.map((r) => r.wholeFunction?.() ?? '')].join('\n');
+    watch.resume = new LocalResume(restart.prev, fn.node, fn.file, whole, restart.tag, rules);
+    run.run({ depth: 0, paused: 0 }, []);
+    const { findings, trace } = watch.resume.finish(ip.rootSteps);
+    restart.keep(trace);
+    return findings.sort(byPlace);
   } catch (e) {
     if (process.env.LAZYMMU_DEBUG) console.error(`local rules on ${fn.name}: ${(e as Error).stack}`);
     return [];

@@ -15,6 +15,7 @@ import { MAX_PARSED_TEXT, MAX_SECTIONS_PER_FILE } from '../inputBounds';
 import { LOCAL_RULES } from './index';
 import { runLocalRules } from './localRules';
 import { withDerivedApis } from './derivedApis';
+import type { LocalTrace } from '../analysis/walk/localResume';
 
 /** What the verdicts read of the Workspace they are kept for. */
 export interface LocalVerdictsHost {
@@ -69,6 +70,11 @@ export interface FileVerdicts {
 
 export class LocalVerdicts {
   private readonly byDefinition = new Map<Definition, Verdict>();
+  /**
+   * The last walk of each function of an editor's buffer (FunctionRef.key),
+   * which the next walk after an edit restarts from (analysis/walk/localResume.ts).
+   */
+  private readonly traces = new Map<string, LocalTrace>();
 
   constructor(private readonly host: LocalVerdictsHost) {}
 
@@ -102,6 +108,7 @@ export class LocalVerdicts {
   /** Lets go of every verdict (a new index, or the analysis released). */
   clear(): void {
     this.byDefinition.clear();
+    this.traces.clear();
   }
 
   /**
@@ -169,7 +176,14 @@ export class LocalVerdicts {
     }
     const findings: Finding[] = [];
     // The local rules that can match, together on one walk of the function.
-    if (fn) findings.push(...runLocalRules(fn, cat, rules.map((r) => r.make(fn, cat, architectures)), this.host.viewed(fn.file)));
+    if (fn) {
+      const viewed = this.host.viewed(fn.file);
+      // A function being edited is walked from where the edit begins (its last walk kept: localResume.ts).
+      const restart = viewed
+        ? { prev: this.traces.get(fn.key) ?? null, tag: `${derived}\n${rules.map((r) => r.rule).join(',')}`, keep: (t: LocalTrace) => this.traces.set(fn.key, t) }
+        : undefined;
+      findings.push(...runLocalRules(fn, cat, rules.map((r) => r.make(fn, cat, architectures)), viewed, restart));
+    }
     // The prefilter alone on a function's own calls is cheaper than remembering it (a whole tree has ~10^5 functions).
     if (!maybe && !fn) {
       this.byDefinition.delete(def);

@@ -24,6 +24,7 @@ export class FunctionRun extends CalleeApply {
     for (const i of dirtyParams) st.dirty.set(`P${i}`, { chain: [], conds: [], param: i, value: paramValues?.get(i) });
     this.bindParams(st);
     const body = this.root.childForFieldName('body');
+    if (body && this.opts.watch) this.watchedBody = body.id;
     const flow = body ? this.exec(body, [st]) : emptyFlow([st]);
     const closing = body ? this.hopAtEnd(body, 'the function ends here') : undefined;
     const ends: Pair[] = [

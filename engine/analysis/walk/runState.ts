@@ -17,6 +17,7 @@ import type { Interpreter } from '../interpreter';
 import type { PathListener } from '../events';
 import { EntryRead, IndirectCall, ModeEvent, ReadHit, SectionCall, SurveyCall } from '../records';
 import { SyntaxView } from '../syntaxView';
+import { localSiteNumber, SeqWatch } from './localResume';
 
 /** A call through a pointer: the expression called, and the file the function it designates was named in. */
 export interface Via {
@@ -38,6 +39,8 @@ export interface RunOptions {
   local?: boolean;
   /** Rules riding on this walk with a state per path (events.ts), in order: slot i is listener i's. */
   listeners?: PathListener[];
+  /** A local run told at its body's top-level statements, to keep or restart from them (localResume.ts). */
+  watch?: SeqWatch;
 }
 
 export const NONNULL: Fact = { kind: 'nonnull' };
@@ -90,8 +93,15 @@ export abstract class RunState {
     this.survey = !!opts.survey;
     for (const p of this.params) if (p) this.declared.add(p);
     this.collectPointerVars(this.root);
-    this.names = new EntryNames(this.root, (k, s) => this.isPointer(k, s), ip.constEnv());
+    // A local run names assignment sites by place, so that a run restarted after an edit names them alike (localResume.ts).
+    this.names = new EntryNames(this.root, (k, s) => this.isPointer(k, s), ip.constEnv(), opts.local ? localSiteNumber(this.root) : undefined);
     if (this.survey) this.collectContextNames();
+  }
+
+  /** What every statement's walk reads of the whole function: a restarted local run needs it the same (localResume.ts). */
+  wholeFunction(): string {
+    const sorted = (x: Iterable<string>) => [...x].sort().join(',');
+    return `${this.params.join(',')};${sorted(this.ptrVars)};${sorted(this.declared)};${this.names.versionedNames().join(',')}`;
   }
 
   /** Surveys: the names a caller's context can fix (eval/conditions.ts). */

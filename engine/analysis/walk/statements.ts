@@ -20,6 +20,7 @@ import { not as condNot, parseCond } from '../../config/cond';
 import { absorb, emptyFlow, Flow, joinJumps, named, Pair, withCond, withoutTests } from './flow';
 import { interpreterWork, MAX_FUNCTION_STEPS, MAX_GOTO_RESTARTS, MAX_LOOP_ITER, MAX_NESTING, MAX_ROOT_STEPS, MAX_STATES } from '../limits';
 import { RunState } from './runState';
+import type { SeqWatch } from './localResume';
 
 export abstract class StatementWalker extends RunState {
   protected abstract cond(n: Node, states: PathState[]): { t: PathState[]; f: PathState[] };
@@ -58,7 +59,11 @@ export abstract class StatementWalker extends RunState {
     switch (n.type) {
       case 'compound_statement':
       case 'translation_unit':
-        return this.execSeq(n.namedChildren.filter((c): c is Node => !!c), states);
+        return this.execSeq(
+          n.namedChildren.filter((c): c is Node => !!c),
+          states,
+          this.opts.watch && n.id === this.watchedBody ? this.opts.watch : undefined,
+        );
       case 'expression_statement': {
         const e = n.namedChild(0);
         if (!e) return emptyFlow(states);
@@ -150,8 +155,11 @@ export abstract class StatementWalker extends RunState {
     }
   }
 
-  protected execSeq(children: Node[], states: PathState[]): Flow {
-    const flow = emptyFlow(states);
+  /** The function body's node id, whose statements a traced local run watches (localResume.ts). */
+  protected watchedBody = -1;
+
+  protected execSeq(children: Node[], states: PathState[], watch?: SeqWatch): Flow {
+    let flow = emptyFlow(states);
     const labelIdx = new Map<string, number>();
     children.forEach((c, i) => {
       if (c.type === 'labeled_statement') {
@@ -163,6 +171,11 @@ export abstract class StatementWalker extends RunState {
     const ended: PathState[] = [];
     let restarts = 0;
     let i = 0;
+    if (watch?.from) {
+      // A restarted local run: the flow before statement i as the last run left it, and its steps.
+      ({ i, flow } = watch.from);
+      this.ip.rootSteps = this.steps = watch.from.steps;
+    }
     while (i <= children.length) {
       if (i === children.length) {
         // Backward gotos to labels of this block: run again from the label.
@@ -181,11 +194,13 @@ export abstract class StatementWalker extends RunState {
           i = at;
           restarts++;
           restarted = true;
+          watch?.restarted();
           break;
         }
         if (!restarted) break;
       }
       const c = children[i];
+      if (watch && restarts === 0 && watch.before(i, flow, this.steps)) return emptyFlow();
       if (c.type === 'labeled_statement') {
         const l = c.childForFieldName('label')?.text ?? c.namedChild(0)?.text;
         if (l && flow.gotos.has(l)) {
