@@ -146,7 +146,13 @@ function run(w: WorkerInput): void {
   let t = new NameTable();
   for (let more = true; more; ) {
     const fresh = t.names.length >= w.threadNames;
-    if (fresh) t = new NameTable();
+    if (fresh) {
+      t = new NameTable();
+      // The dropped table is most of this thread's old generation, which would otherwise wait for a full
+      // collection that 30% heap growth puts off past the scan's end: collect now when the process exposes
+      // gc (the CLI's child, bin/lazymmu.js); elsewhere the table goes at the next full collection.
+      (globalThis as { gc?: () => void }).gc?.();
+    }
     const sent = t.names.length;
     const out: number[] = [];
     const files: WorkerBatch['files'] = [];
