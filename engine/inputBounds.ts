@@ -4,6 +4,8 @@
 // inside them (the largest .c is under 2 MB and holds a handful of sections;
 // the 24 MB amdgpu register headers are macros, never parsed). Past a bound
 // the rest is left out and the user is told how much (boundedFindings).
+// Also what the whole-tree scan holds at once (SCAN_LIMITS): its scan threads
+// and the batches they sent that the index has not taken in yet.
 import type { Finding, InputProblem } from './findings';
 
 /**
@@ -18,6 +20,37 @@ export const MAX_SECTIONS_PER_FILE = 1000;
 
 /** Findings reported per file, in line order; the rest are counted. */
 export const MAX_FINDINGS_PER_FILE = 500;
+
+/** What the whole-tree scan on threads holds at once (engine/index/scanWorkers.ts). */
+export interface ScanLimits {
+  /** Files a scan thread sends in one batch. */
+  batchFiles: number;
+  /**
+   * Batches sent by the scan threads and not yet taken in by the index, at
+   * most: a thread with a batch ready waits past it. The index's thread is
+   * away while it reads the Kconfig facts (seconds on a kernel tree, tens
+   * under load) and may take in batches slower than the threads send them;
+   * without a bound the queue grows with the tree.
+   */
+  batchesInFlight: number;
+  /**
+   * Each scan thread's young generation (MB, V8's semi-spaces and their large
+   * objects). A thread's garbage is its batches' words and texts, dead once sent: the
+   * CLI's 2x32 MB semi-spaces (bin/lazymmu.js, for the index's thread) gave
+   * each thread up to 64 MB more at the scan's end, near a kernel tree's peak
+   * (docs/perf/peak72b.md).
+   */
+  threadYoungMb: number;
+  /**
+   * Names a scan thread's table holds (its strings, their bytes and hash
+   * slots: ~150 bytes a name) before the thread starts a fresh one, at its
+   * next batch: a whole kernel tree gives each thread ~450,000 names (~70 MB).
+   * A name the thread meets again after that is sent again, once per table.
+   */
+  threadNames: number;
+}
+
+export const SCAN_LIMITS: Readonly<ScanLimits> = { batchFiles: 256, batchesInFlight: 16, threadYoungMb: 24, threadNames: 100_000 };
 
 const mb = (n: number) => `${(n / (1024 * 1024)).toFixed(n < 10 * 1024 * 1024 ? 1 : 0)} MB`;
 const count = (n: number) => n.toLocaleString('en-US');

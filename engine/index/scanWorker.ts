@@ -6,7 +6,11 @@
 // which waits synchronously, wakes up. One name table per worker, not per
 // batch: a batch carries only the names new to its worker, so the main thread
 // interns each distinct name once per worker instead of once per batch (and
-// the structured clone carries each name once).
+// the structured clone carries each name once). A table past threadNames
+// names is let go at the next batch, which starts a fresh one (`fresh`: ids
+// from 0 again). At most batchesInFlight
+// batches wait for the main thread at once (inputBounds.ts SCAN_LIMITS): a
+// worker with one ready waits for a place first.
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import { isMainThread, workerData, MessagePort } from 'worker_threads';
@@ -91,7 +95,9 @@ function scanOneInto(file: string, entryParam: RegExp, t: NameTable, out: number
 
 export interface WorkerBatch {
   files: { file: string; size: number; mtimeMs: number; hash: string; error?: string; at: number }[];
-  /** Names new to this worker's table: they take the next ids after the earlier batches' names. */
+  /** This batch starts a fresh table: its ids begin at 0, the earlier batches' names are not used again. */
+  fresh: boolean;
+  /** Names new to this worker's table: they take the next ids after the earlier batches' names (since the last fresh table). */
   names: string[];
   data: Int32Array;
 }
@@ -105,21 +111,52 @@ export interface WorkerInput {
   entrySource: string;
   entryFlags: string;
   port: MessagePort;
+  /** Int32 slots, see SIGNAL_*. */
   signal: SharedArrayBuffer;
+  batchFiles: number;
+  batchesInFlight: number;
+  threadNames: number;
 }
 
-const BATCH = 256;
+/** signal's slots: bumped at every message (the main thread waits on it); batches sent; batches sent and not yet taken in by the main thread. */
+export const SIGNAL_WAKE = 0;
+export const SIGNAL_SENT = 1;
+export const SIGNAL_IN_FLIGHT = 2;
+export const SIGNAL_SLOTS = 3;
+
+/** Takes one of the `bound` places for a batch in flight, waiting until the main thread gives one back. */
+function takePlace(signal: Int32Array, bound: number): void {
+  for (;;) {
+    const v = Atomics.load(signal, SIGNAL_IN_FLIGHT);
+    if (v < bound) {
+      if (Atomics.compareExchange(signal, SIGNAL_IN_FLIGHT, v, v + 1) === v) return;
+    } else Atomics.wait(signal, SIGNAL_IN_FLIGHT, v, 1000);
+  }
+}
+
+function wake(signal: Int32Array): void {
+  Atomics.add(signal, SIGNAL_WAKE, 1);
+  Atomics.notify(signal, SIGNAL_WAKE);
+}
 
 function run(w: WorkerInput): void {
   const entry = new RegExp(w.entrySource, w.entryFlags);
   const signal = new Int32Array(w.signal);
   const claim = new Int32Array(w.claim);
-  const t = new NameTable();
+  let t = new NameTable();
   for (let more = true; more; ) {
+    const fresh = t.names.length >= w.threadNames;
+    if (fresh) {
+      t = new NameTable();
+      // The dropped table is most of this thread's old generation, which would otherwise wait for a full
+      // collection that 30% heap growth puts off past the scan's end: collect now when the process exposes
+      // gc (the CLI's child, bin/lazymmu.js); elsewhere the table goes at the next full collection.
+      (globalThis as { gc?: () => void }).gc?.();
+    }
     const sent = t.names.length;
     const out: number[] = [];
     const files: WorkerBatch['files'] = [];
-    while (files.length < BATCH) {
+    while (files.length < w.batchFiles) {
       const k = Atomics.add(claim, 0, 1);
       if (k >= w.files.length) {
         more = false;
@@ -129,13 +166,13 @@ function run(w: WorkerInput): void {
     }
     if (files.length === 0) break;
     const data = Int32Array.from(out);
-    w.port.postMessage({ files, names: t.names.slice(sent), data } satisfies WorkerBatch, [data.buffer]);
-    Atomics.add(signal, 0, 1);
-    Atomics.notify(signal, 0);
+    takePlace(signal, w.batchesInFlight);
+    w.port.postMessage({ files, fresh, names: t.names.slice(sent), data } satisfies WorkerBatch, [data.buffer]);
+    Atomics.add(signal, SIGNAL_SENT, 1);
+    wake(signal);
   }
   w.port.postMessage({ done: true });
-  Atomics.add(signal, 0, 1);
-  Atomics.notify(signal, 0);
+  wake(signal);
 }
 
 if (!isMainThread && workerData && (workerData as WorkerInput).lazymmuScan) run(workerData as WorkerInput);

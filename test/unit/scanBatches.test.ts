@@ -16,6 +16,7 @@ import { FileScan, scanFile } from '../../engine/index/fileScan';
 import { scanFiles } from '../../engine/index/scanWorkers';
 import { Ints, NameTable, Recoder, decodeScan, encodeScan } from '../../engine/index/scanCodec';
 import { CacheEntry, EarlyEncoding, IndexCache } from '../../engine/index/indexCache';
+import { SCAN_LIMITS } from '../../engine/inputBounds';
 
 const catalogue = loadCatalogue();
 const fixturesDir = path.join(__dirname, '..', '..', '..', 'test', 'fixtures');
@@ -94,6 +95,60 @@ test('scan workers: later batches (names sent only once per worker) decode to th
     if (have.functions.length > 1) withDefs++;
   }
   assert.ok(withDefs > files.length / 2, 'the fixtures give definitions besides the file\'s own');
+});
+
+test('scan workers wait for a place: at most batchesInFlight batches wait for this thread while it is away, and every file still comes once', () => {
+  // 600 files in batches of 8 (75 batches) over 2 workers, while this thread is away in `meanwhile` (as the
+  // index's thread is while it reads the Kconfig facts): without the bound the workers would send every
+  // batch meanwhile, and all 75 would wait in the ports at once.
+  const { root, files } = tree(600);
+  try {
+    const limits = { ...SCAN_LIMITS, batchFiles: 8, batchesInFlight: 3 };
+    const got = new Map<string, FileScan>();
+    const away = new Int32Array(new SharedArrayBuffer(4));
+    const stats = withWorkers('2', () =>
+      scanFiles(files, entry, (r) => {
+        assert.ok(!got.has(r.file), `${r.file} reported twice`);
+        got.set(r.file, r.scan!);
+      }, () => Atomics.wait(away, 0, 0, 3000), limits),
+    );
+    assert.ok(stats, 'the workers scanned');
+    assert.ok(stats.batches >= files.length / limits.batchFiles);
+    assert.ok(stats.mostInFlight >= 1 && stats.mostInFlight <= limits.batchesInFlight, `at most ${limits.batchesInFlight} batches in flight, saw ${stats.mostInFlight}`);
+    assert.equal(got.size, files.length);
+    for (const f of files.filter((_, i) => i % 50 === 0)) assert.deepEqual(plain(got.get(f)!), plain(scanFile(fs.readFileSync(f), entry)), f);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('scan workers let go of a name table past threadNames: the batches after a fresh table decode, and encode into the cache, as this thread scans', () => {
+  // 600 files in batches of 16, a worker's table renewed past 200 names (each file brings ~6 names of its own).
+  const { root, files } = tree(600);
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-batches-fresh-'));
+  try {
+    const early = new EarlyEncoding(64);
+    const entries = new Map<string, CacheEntry>();
+    const stats = withWorkers('2', () =>
+      scanFiles(files, entry, (r) => {
+        const e: CacheEntry = { size: r.size, mtimeMs: r.mtimeMs, hash: r.hash, scan: r.scan! };
+        entries.set(r.file, e);
+        early.encodeAsScanned(r.file, e, r.encoded!);
+      }, undefined, { ...SCAN_LIMITS, batchFiles: 16, threadNames: 200 }),
+    );
+    assert.ok(stats && stats.freshTables >= 4, `fresh tables: ${stats?.freshTables}`);
+    assert.equal(entries.size, files.length);
+    new IndexCache(cacheDir, root, ['fresh']).save(entries, early);
+    const back = new IndexCache(cacheDir, root, ['fresh']).load();
+    for (const f of files) {
+      const want = plain(scanFile(fs.readFileSync(f), entry));
+      assert.deepEqual(plain(entries.get(f)!.scan!), want, f);
+      assert.deepEqual(plain(back.get(f)!.scan()), want, f);
+    }
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+  }
 });
 
 test('index cache written from the workers\' encodings: a warm build holds what the cold one did', () => {
