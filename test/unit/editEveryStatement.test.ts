@@ -10,8 +10,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
+import { freshFindings } from './freshFindings';
 import { Workspace } from '../../engine/workspace';
 import { interpreterWork } from '../../engine/analysis/interpreter';
 
@@ -23,19 +23,7 @@ type Brief = string[];
 const brief = (fs: { line: number; rule: string; file: string }[]): Brief => fs.map((f) => `${path.basename(f.file)}:${f.line} ${f.rule}`);
 
 /** A check of `text` from scratch: a new Workspace over a copy of the fixture folder with the text on disk. */
-async function fromScratch(text: string): Promise<unknown> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-every-statement-'));
-  try {
-    fs.writeFileSync(path.join(dir, 'copy_range.c'), text);
-    const ws = new Workspace({ root: dir });
-    ws.build();
-    const findings = (await ws.check([dir])).findings;
-    // Named as the fixture's places, to compare with the edited Workspace's.
-    return JSON.parse(JSON.stringify(findings).split(JSON.stringify(dir).slice(1, -1)).join(JSON.stringify(ROOT).slice(1, -1)));
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
+const fromScratch = (text: string): Promise<unknown> => freshFindings(ROOT, 'copy_range.c', text);
 
 /** 0-based lines of the opener's body that end a statement (`;`, perhaps with a trailing comment). */
 function statementLines(lines: string[]): number[] {

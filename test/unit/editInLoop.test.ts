@@ -9,8 +9,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
+import { freshFindings } from './freshFindings';
 import { Workspace } from '../../engine/workspace';
 import { syntaxViewReads } from '../../engine/analysis/interpreter';
 import { Rng } from '../fuzz/rng';
@@ -49,20 +49,13 @@ const brief = (fs: { line: number; rule: string; file: string }[]) => fs.map((f)
  * of the fixture folder), no editor overlay, so no syntax view; its places
  * named as the fixture's. The view must be seen unused there.
  */
-async function fresh(text: string): Promise<unknown> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-heavyloop-'));
-  try {
-    fs.writeFileSync(path.join(dir, 'copy_range.c'), text);
-    const ws = new Workspace({ root: dir });
-    ws.build();
+const fresh = (text: string): Promise<unknown> =>
+  freshFindings(ROOT, 'copy_range.c', text, async (check) => {
     const r0 = { ...syntaxViewReads };
-    const findings = (await ws.check([dir])).findings;
+    const findings = await check();
     assert.deepEqual(syntaxViewReads, r0, 'a check without open documents reads no syntax through a view');
-    return JSON.parse(JSON.stringify(findings).split(JSON.stringify(dir).slice(1, -1)).join(JSON.stringify(ROOT).slice(1, -1)));
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
+    return findings;
+  });
 
 test('the heavy-loop fixture: both reads after the helpers write are found, none in the flushed loop', async () => {
   const ws = new Workspace({ root: ROOT });

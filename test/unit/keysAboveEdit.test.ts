@@ -12,17 +12,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Workspace } from '../../engine/workspace';
+import { cacheless, reloaded } from './storeReload';
 import { keyCounts } from '../../engine/store/contentKeys';
 
 const FIXTURE = path.join(__dirname, '../../../test/fixtures/store');
-
-async function cacheless(root: string, file: string, text: string): Promise<string> {
-  const ws = new Workspace({ root, log: () => {} });
-  ws.build();
-  ws.setText(file, text);
-  return JSON.stringify((await ws.check([root])).findings);
-}
 
 test('after a reload, an edit below the regions an opener read keeps it checked: no key made again; an edit above them checks it again', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-keys-above-'));
@@ -32,15 +25,8 @@ test('after a reload, an edit below the regions an opener read keeps it checked:
     fs.cpSync(FIXTURE, root, { recursive: true });
     const helpers = path.join(root, 'store_helpers.c');
     const text = fs.readFileSync(helpers, 'utf8');
-    const first = new Workspace({ root, cacheDir: cache, log: () => {}, storeSavedByCaller: true });
-    first.build();
-    await first.check([root]);
-    first.saveStore();
     // The reload, with store_helpers.c open in the editor (its text given, as the server does).
-    const ws = new Workspace({ root, cacheDir: cache, log: () => {}, storeSavedByCaller: true });
-    ws.build();
-    ws.setText(helpers, text);
-    await ws.check([root]);
+    const ws = await reloaded(root, cache, [[helpers, text]]);
     assert.equal(ws.storeCounts.sectionsFromStore, 2, 'both openers taken from the store');
     // store_open_a reads store_write_helper (above store_plain_helper); store_open_b reads store_plain_helper.
     for (const [what, edited, keys, fromStore] of [
@@ -60,7 +46,7 @@ test('after a reload, an edit below the regions an opener read keeps it checked:
       ws.setText(helpers, edited);
       const deps = keyCounts.deps;
       const r = await ws.check([root]);
-      assert.equal(JSON.stringify(r.findings), await cacheless(root, helpers, edited), `${what}: the findings equal a cacheless Workspace's`);
+      assert.equal(JSON.stringify(r.findings), await cacheless(root, [[helpers, edited]]), `${what}: the findings equal a cacheless Workspace's`);
       assert.equal(ws.storeCounts.sectionsFromStore, fromStore, `${what}: openers taken from the store`);
       assert.equal(keyCounts.deps - deps, keys, `${what}: keys made for the openers the edit may have changed`);
     }
@@ -78,14 +64,7 @@ test("after a reload, an edit inside a function body keeps an opener that read t
     const table = path.join(root, 'table_walk.c');
     const other = path.join(root, 'other.c');
     const texts = new Map([table, other].map((f) => [f, fs.readFileSync(f, 'utf8')]));
-    const first = new Workspace({ root, cacheDir: cache, log: () => {}, storeSavedByCaller: true });
-    first.build();
-    await first.check([root]);
-    first.saveStore();
-    const ws = new Workspace({ root, cacheDir: cache, log: () => {}, storeSavedByCaller: true });
-    ws.build();
-    for (const [f, t] of texts) ws.setText(f, t);
-    await ws.check([root]);
+    const ws = await reloaded(root, cache, texts);
     const all = ws.storeCounts.sectionsFromStore;
     assert.ok(all >= 2, 'table_section and walk_pte_range taken from the store');
     // table_section reads table_walk.c's globals (the_ops) and the functions above table_unrelated;
@@ -101,10 +80,8 @@ test("after a reload, an edit inside a function body keeps an opener that read t
       ws.setText(file, edited);
       const deps = keyCounts.deps;
       const r = await ws.check([root]);
-      const want = new Workspace({ root, log: () => {} });
-      want.build();
-      for (const [f, t] of texts) want.setText(f, f === file ? edited : t);
-      assert.equal(JSON.stringify(r.findings), JSON.stringify((await want.check([root])).findings), `${what}: the findings equal a cacheless Workspace's`);
+      const want = [...texts].map(([f, t]) => [f, f === file ? edited : t] as const);
+      assert.equal(JSON.stringify(r.findings), await cacheless(root, want), `${what}: the findings equal a cacheless Workspace's`);
       assert.equal(ws.storeCounts.sectionsFromStore, fromStore, `${what}: openers taken from the store`);
       assert.equal(keyCounts.deps - deps, keys, `${what}: keys made for the openers the edit may have changed`);
       texts.set(file, edited);

@@ -13,29 +13,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Workspace } from '../../engine/workspace';
+import { cacheless, reloaded } from './storeReload';
 import { keyCounts } from '../../engine/store/contentKeys';
 
 const FIXTURE = path.join(__dirname, '../../../test/fixtures/store');
-
-async function cacheless(root: string, file: string, text: string): Promise<string> {
-  const ws = new Workspace({ root, log: () => {} });
-  ws.build();
-  ws.setText(file, text);
-  return JSON.stringify((await ws.check([root])).findings);
-}
-
-/** A first session checks the tree and writes the store; the Workspace returned is the reload's, checked once. */
-async function reloaded(root: string, cache: string): Promise<Workspace> {
-  const first = new Workspace({ root, cacheDir: cache, log: () => {}, storeSavedByCaller: true });
-  first.build();
-  await first.check([root]);
-  first.saveStore();
-  const ws = new Workspace({ root, cacheDir: cache, log: () => {}, storeSavedByCaller: true });
-  ws.build();
-  await ws.check([root]);
-  return ws;
-}
 
 test("after a reload, an edit re-hashes only the edited file's regions; the opener that read it unchanged is still the store's", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-keys-edit-'));
@@ -60,7 +41,7 @@ test("after a reload, an edit re-hashes only the edited file's regions; the open
       const names = keyCounts.names;
       const r = await ws.check([root]);
       const hashedNames = keyCounts.names - names;
-      assert.equal(JSON.stringify(r.findings), await cacheless(root, helpers, edited), `${what}: the findings equal a cacheless Workspace's`);
+      assert.equal(JSON.stringify(r.findings), await cacheless(root, [[helpers, edited]]), `${what}: the findings equal a cacheless Workspace's`);
       assert.ok(ws.storeCounts.sectionsFromStore >= 1, `${what}: store_open_a (its regions unchanged) still taken from the store`);
       assert.equal(keyCounts.regions - regions, 1, `${what}: only the edited file's regions hashed again (store_a.c's kept by its content hash)`);
       assert.ok(hashedNames <= 2, `${what}: only the names the edited file defines hashed again (${hashedNames})`);
@@ -93,7 +74,7 @@ test("after a reload, the call graph's digest is hashed again only when an edit 
       ws.setText(other, edited);
       const graphs = keyCounts.graphs;
       const r = await ws.check([root]);
-      assert.equal(JSON.stringify(r.findings), await cacheless(root, other, edited), `${what}: the findings equal a cacheless Workspace's`);
+      assert.equal(JSON.stringify(r.findings), await cacheless(root, [[other, edited]]), `${what}: the findings equal a cacheless Workspace's`);
       if (kept) assert.equal(ws.storeCounts.sectionsFromStore, fromStore, `${what}: every opener still taken from the store (other.c is not read by any)`);
       else assert.equal(ws.storeCounts.sectionsFromStore, fromStore - 1, `${what}: the opener keyed by the graph computed again`);
       assert.equal(keyCounts.graphs - graphs, hashed, `${what}: the call graph hashed whole ${hashed} time(s)`);

@@ -12,8 +12,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
+import { freshFindings } from './freshFindings';
 import { Workspace } from '../../engine/workspace';
 import { localWalkCounts } from '../../engine/analysis/walk/localResume';
 import { Rng } from '../fuzz/rng';
@@ -22,18 +22,7 @@ const ROOT = path.join(__dirname, '../../../test/fixtures/localResume');
 const FILE = path.join(ROOT, 'large_fn.c');
 
 /** The findings of a fresh Workspace over a copy of the fixture with `text`, named as the fixture's places. */
-async function fresh(text: string): Promise<unknown> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-local-resume-'));
-  try {
-    fs.writeFileSync(path.join(dir, 'large_fn.c'), text);
-    const ws = new Workspace({ root: dir });
-    ws.build();
-    const findings = (await ws.check([dir])).findings;
-    return JSON.parse(JSON.stringify(findings).split(JSON.stringify(dir).slice(1, -1)).join(JSON.stringify(ROOT).slice(1, -1)));
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
+const fresh = (text: string): Promise<unknown> => freshFindings(ROOT, 'large_fn.c', text);
 
 /** 0-based lines of the function's body that are a whole statement ending in `;`. */
 function statementLines(lines: string[]): number[] {
