@@ -10,19 +10,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { cacheless, reloaded } from './storeReload';
+import { cacheless, inFixtureCopy, reloaded } from './storeReload';
 import { keyCounts } from '../../engine/store/contentKeys';
 
 const FIXTURE = path.join(__dirname, '../../../test/fixtures/store');
 
 test('after a reload, an edit below the regions an opener read keeps it checked: no key made again; an edit above them checks it again', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-keys-above-'));
-  try {
-    const root = path.join(dir, 'tree');
-    const cache = path.join(dir, 'cache');
-    fs.cpSync(FIXTURE, root, { recursive: true });
+  await inFixtureCopy(FIXTURE, async (root, cache) => {
     const helpers = path.join(root, 'store_helpers.c');
     const text = fs.readFileSync(helpers, 'utf8');
     // The reload, with store_helpers.c open in the editor (its text given, as the server does).
@@ -50,17 +45,11 @@ test('after a reload, an edit below the regions an opener read keeps it checked:
       assert.equal(ws.storeCounts.sectionsFromStore, fromStore, `${what}: openers taken from the store`);
       assert.equal(keyCounts.deps - deps, keys, `${what}: keys made for the openers the edit may have changed`);
     }
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test("after a reload, an edit inside a function body keeps an opener that read the file's globals, and one keyed by the call graph while no file's part of the graph changed", async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-keys-above-globals-'));
-  try {
-    const root = path.join(dir, 'tree');
-    const cache = path.join(dir, 'cache');
-    fs.cpSync(path.join(__dirname, '../../../test/fixtures/rerun'), root, { recursive: true });
+  await inFixtureCopy(path.join(__dirname, '../../../test/fixtures/rerun'), async (root, cache) => {
     const table = path.join(root, 'table_walk.c');
     const other = path.join(root, 'other.c');
     const texts = new Map([table, other].map((f) => [f, fs.readFileSync(f, 'utf8')]));
@@ -86,7 +75,5 @@ test("after a reload, an edit inside a function body keeps an opener that read t
       assert.equal(keyCounts.deps - deps, keys, `${what}: keys made for the openers the edit may have changed`);
       texts.set(file, edited);
     }
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });

@@ -11,19 +11,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { cacheless, reloaded } from './storeReload';
+import { cacheless, inFixtureCopy, reloaded } from './storeReload';
 import { keyCounts } from '../../engine/store/contentKeys';
 
 const FIXTURE = path.join(__dirname, '../../../test/fixtures/store');
 
 test("after a reload, an edit re-hashes only the edited file's regions; the opener that read it unchanged is still the store's", async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-keys-edit-'));
-  try {
-    const root = path.join(dir, 'tree');
-    const cache = path.join(dir, 'cache');
-    fs.cpSync(FIXTURE, root, { recursive: true });
+  await inFixtureCopy(FIXTURE, async (root, cache) => {
     const helpers = path.join(root, 'store_helpers.c');
     const text = fs.readFileSync(helpers, 'utf8');
     // The reload: both openers from the store.
@@ -46,17 +41,11 @@ test("after a reload, an edit re-hashes only the edited file's regions; the open
       assert.equal(keyCounts.regions - regions, 1, `${what}: only the edited file's regions hashed again (store_a.c's kept by its content hash)`);
       assert.ok(hashedNames <= 2, `${what}: only the names the edited file defines hashed again (${hashedNames})`);
     }
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test("after a reload, the call graph's digest is hashed again only when an edit changed a file's part of the graph", async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-keys-graph-'));
-  try {
-    const root = path.join(dir, 'tree');
-    const cache = path.join(dir, 'cache');
-    fs.cpSync(path.join(__dirname, '../../../test/fixtures/rerun'), root, { recursive: true });
+  await inFixtureCopy(path.join(__dirname, '../../../test/fixtures/rerun'), async (root, cache) => {
     const other = path.join(root, 'other.c');
     const text = fs.readFileSync(other, 'utf8');
     // The reload: walk_pte_range, bound by its callers, is keyed by the call graph's digest.
@@ -79,7 +68,5 @@ test("after a reload, the call graph's digest is hashed again only when an edit 
       else assert.equal(ws.storeCounts.sectionsFromStore, fromStore - 1, `${what}: the opener keyed by the graph computed again`);
       assert.equal(keyCounts.graphs - graphs, hashed, `${what}: the call graph hashed whole ${hashed} time(s)`);
     }
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });

@@ -2,7 +2,22 @@
 // the analysis store; the reload's Workspace opens it (as a window reload
 // does), with the editor's texts given. And the answer every check after an
 // edit must equal: a Workspace with no cache and no store.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { Workspace } from '../../engine/workspace';
+
+/** Runs `fn` on a temp copy of the fixture folder (`root`) with an empty cache folder beside it (`cache`), then removes both. */
+export async function inFixtureCopy(fixture: string, fn: (root: string, cache: string) => Promise<void>): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-store-fixture-'));
+  try {
+    const root = path.join(dir, 'tree');
+    fs.cpSync(fixture, root, { recursive: true });
+    await fn(root, path.join(dir, 'cache'));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** The findings (JSON) of a Workspace over `root` with no cache or store, given the editor's `texts` (file, text). */
 export async function cacheless(root: string, texts: Iterable<readonly [string, string]>): Promise<string> {
