@@ -6,7 +6,7 @@
 // simulator's public API (engine/simulator), nothing is parsed twice here.
 import { CompletionItem, CompletionItemKind, Diagnostic, DiagnosticSeverity, MarkupKind, Hover, Position } from 'vscode-languageserver/node';
 import { getModel, OPS, parseScenario } from '../engine/simulator';
-import { declaredNames } from '../engine/simulator/parser';
+import { declaredNames } from '../engine/simulator/scenarioLexer';
 import { loweringOf } from '../engine/simulator/lowering';
 
 /** The diagnostics' source: not `lazymmu`, so they are not counted or fixed as findings. */

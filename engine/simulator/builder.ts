@@ -3,7 +3,8 @@
  * and rendering of a Scenario back to `.lzmmu` text.
  */
 import type { Guard } from './guard';
-import { checkScenario, parseCondition, parseDescText, REG_RE } from './parser';
+import { parseCondition, parseDescText, REG_RE } from './parser';
+import { checkScenario } from './scenarioCheck';
 import {
   Arg,
   Cond,

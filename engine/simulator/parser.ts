@@ -1,7 +1,10 @@
 /**
- * Parser of `.lzmmu` scenario files (see docs/scenario-language.md).
- * Hand-written lexer + recursive descent. Never throws: every problem is a
- * Diagnostic with line, column and what was expected.
+ * Parser of `.lzmmu` scenario files (see docs/scenario-language.md):
+ * recursive descent over scenarioLexer.ts's tokens, then scenarioCheck.ts's
+ * semantic checks. Never throws: every problem is a Diagnostic with line,
+ * column and what was expected. ~540 lines because the grammar's productions
+ * (declarations, programs, interrupts, conditions, descriptors) share one
+ * token cursor and one error path.
  */
 import {
   Arg,
@@ -20,134 +23,10 @@ import {
   Scenario,
   SourceLoc,
 } from './types';
-import { DSB_KINDS, OPS } from './ops';
-import { ALU_OPS } from './alu';
-
-type TokKind = 'ident' | 'num' | 'str' | 'punct' | 'loc' | 'eof';
-
-interface Tok {
-  kind: TokKind;
-  text: string;
-  value?: number;
-  line: number;
-  col: number;
-}
-
-const MAX_ERRORS = 50;
-const PUNCTS = ['/\\', '\\/', '!=', '{', '}', '(', ')', ',', ':', ';', '=', '?', '~'];
+import { MAX_ERRORS, Lexer, Tok } from './scenarioLexer';
+import { checkScenario } from './scenarioCheck';
 
 export const REG_RE = /^r\d{1,2}$/;
-
-class Lexer {
-  toks: Tok[] = [];
-  constructor(
-    private text: string,
-    private errors: Diagnostic[],
-    private file: string,
-  ) {}
-
-  run(): Tok[] {
-    const s = this.text;
-    let i = 0;
-    let line = 1;
-    let col = 1;
-    const adv = (n: number) => {
-      for (let k = 0; k < n; k++) {
-        if (s.charCodeAt(i) === 10) {
-          line++;
-          col = 1;
-        } else col++;
-        i++;
-      }
-    };
-    while (i < s.length) {
-      if (this.errors.length >= MAX_ERRORS) break;
-      const c = s[i];
-      if (c === ' ' || c === '\t' || c === '\r' || c === '\n' || c === '\f' || c === '\v') {
-        adv(1);
-        continue;
-      }
-      if (c === '#' || (c === '/' && s[i + 1] === '/')) {
-        while (i < s.length && s[i] !== '\n') adv(1);
-        continue;
-      }
-      if (c === '(' && s[i + 1] === '*') {
-        const l0 = line;
-        const c0 = col;
-        const end = s.indexOf('*)', i + 2);
-        if (end < 0) {
-          this.err(l0, c0, 'unterminated comment: expected "*)"');
-          adv(s.length - i);
-          break;
-        }
-        adv(end + 2 - i);
-        continue;
-      }
-      const l0 = line;
-      const c0 = col;
-      if (/[A-Za-z_]/.test(c)) {
-        let j = i + 1;
-        while (j < s.length && /[A-Za-z0-9_]/.test(s[j])) j++;
-        this.toks.push({ kind: 'ident', text: s.slice(i, j), line: l0, col: c0 });
-        adv(j - i);
-        continue;
-      }
-      if (/[0-9]/.test(c) || (c === '-' && /[0-9]/.test(s[i + 1] ?? ''))) {
-        let j = i + 1;
-        if (c === '0' && (s[i + 1] === 'x' || s[i + 1] === 'X')) {
-          j = i + 2;
-          while (j < s.length && /[0-9a-fA-F]/.test(s[j])) j++;
-        } else {
-          while (j < s.length && /[0-9]/.test(s[j])) j++;
-        }
-        const text = s.slice(i, j);
-        const value = Number(text);
-        if (!Number.isSafeInteger(value)) this.err(l0, c0, `number out of range: ${text.slice(0, 30)}`);
-        this.toks.push({ kind: 'num', text, value: Number.isSafeInteger(value) ? value : 0, line: l0, col: c0 });
-        adv(j - i);
-        continue;
-      }
-      if (c === '"') {
-        let j = i + 1;
-        while (j < s.length && s[j] !== '"' && s[j] !== '\n') j++;
-        if (s[j] !== '"') {
-          this.err(l0, c0, 'unterminated string: expected closing \'"\'');
-          adv(j - i);
-          continue;
-        }
-        this.toks.push({ kind: 'str', text: s.slice(i + 1, j), line: l0, col: c0 });
-        adv(j + 1 - i);
-        continue;
-      }
-      if (c === '@') {
-        let j = i + 1;
-        while (j < s.length && !/\s/.test(s[j])) j++;
-        this.toks.push({ kind: 'loc', text: s.slice(i + 1, j), line: l0, col: c0 });
-        adv(j - i);
-        continue;
-      }
-      const p = PUNCTS.find((q) => s.startsWith(q, i));
-      if (p) {
-        this.toks.push({ kind: 'punct', text: p, line: l0, col: c0 });
-        adv(p.length);
-        continue;
-      }
-      const code = s.charCodeAt(i);
-      const shown = code >= 32 && code < 127 ? `'${c}'` : `byte 0x${code.toString(16).padStart(2, '0')}`;
-      this.err(l0, c0, `unexpected character ${shown}: expected a name, number, punctuation or comment`);
-      // skip a run of junk on this line to keep the error count meaningful
-      let j = i + 1;
-      while (j < s.length && j - i < 4096 && s[j] !== '\n' && !/[A-Za-z0-9_\s{}();,:=#@"]/.test(s[j])) j++;
-      adv(j - i);
-    }
-    this.toks.push({ kind: 'eof', text: '<end of file>', line, col });
-    return this.toks;
-  }
-
-  private err(line: number, col: number, message: string) {
-    this.errors.push({ file: this.file, line, col, message });
-  }
-}
 
 class StopParsing extends Error {}
 
@@ -565,118 +444,6 @@ class Parser {
 
 class SyntaxErr extends Error {}
 
-/** Semantic checks: ops, arguments, names, labels. */
-export function checkScenario(sc: Scenario, errors: Diagnostic[]) {
-  const file = sc.fileName;
-  const err = (pos: Pos, message: string) => errors.push({ file, line: pos.line, col: pos.col, message });
-  const pages = new Set<string>();
-  const entries = new Set<string>();
-  const labels = new Map<string, number>();
-  for (const p of sc.pages) {
-    if (pages.has(p.name)) err(p.pos, `page '${p.name}' is declared twice`);
-    pages.add(p.name);
-  }
-  for (const e of sc.entries) {
-    if (entries.has(e.name)) err(e.pos, `entry '${e.name}' is declared twice`);
-    if (pages.has(e.name)) err(e.pos, `'${e.name}' is already a page name; entries and pages need distinct names`);
-    entries.add(e.name);
-    if (e.init.page !== null && !pages.has(e.init.page))
-      err(e.pos, `unknown page '${e.init.page}': expected one of the declared pages (${[...pages].join(', ') || 'none declared'})`);
-  }
-  if (sc.cpus.length === 0) {
-    err({ line: 1, col: 1 }, "empty scenario: expected at least one 'cpu N { ... }' program");
-  }
-  const ids = new Set<number>();
-  sc.cpus.forEach((c, i) => {
-    if (ids.has(c.id)) err(c.pos, `cpu ${c.id} is declared twice`);
-    if (c.id !== i) err(c.pos, `expected cpu ${i} here: CPUs are numbered 0, 1, 2, ... in order`);
-    ids.add(c.id);
-  });
-  const checkDesc = (d: DescLit, pos: Pos) => {
-    if (d.page !== null && !pages.has(d.page))
-      err(pos, `unknown page '${d.page}': expected one of the declared pages (${[...pages].join(', ') || 'none declared'})`);
-  };
-  const visit = (steps: ProgStep[], cpu: number) => {
-    for (const st of steps) {
-      if (st.label !== undefined) {
-        if (labels.has(st.label)) err(st.pos, `label '${st.label}' is used twice (labels are global)`);
-        if (entries.has(st.label) || pages.has(st.label)) err(st.pos, `label '${st.label}' clashes with an entry or page name`);
-        labels.set(st.label, cpu);
-      }
-      if (st.kind === 'interrupt') {
-        visit(st.body, cpu);
-        continue;
-      }
-      const spec = OPS[st.op];
-      if (!spec) {
-        const near = Object.keys(OPS).filter((k) => k.includes(st.op) || st.op.includes(k));
-        err(st.pos, `unknown operation '${st.op}'${near.length ? ` (did you mean ${near.slice(0, 3).join(', ')}?)` : ''}`);
-        continue;
-      }
-      const min = spec.args.length - (spec.optionalArgs ?? 0);
-      if (st.args.length < min || st.args.length > spec.args.length) {
-        err(st.pos, `'${st.op}' expects ${min === spec.args.length ? min : `${min} to ${spec.args.length}`} argument(s) (${spec.args.join(', ') || 'none'}), found ${st.args.length}`);
-        continue;
-      }
-      if (spec.dest === 'required' && !st.dest) err(st.pos, `'${st.op}' produces a value: write 'rN = ${st.op}(...)'`);
-      if (spec.dest === 'none' && st.dest) err(st.pos, `'${st.op}' produces no value; remove '${st.dest} ='`);
-      st.args.forEach((a, i) => {
-        const want = spec.args[i];
-        if (want === 'entry') {
-          if (a.kind !== 'name') err(a.pos, `expected an entry name as argument ${i + 1} of '${st.op}'`);
-          else if (!entries.has(a.name))
-            err(a.pos, `unknown entry '${a.name}': expected one of the declared entries (${[...entries].join(', ') || 'none declared'})`);
-        } else if (want === 'desc') {
-          if (a.kind === 'desc') checkDesc(a.desc, a.pos);
-          else if (a.kind !== 'reg') err(a.pos, `expected a descriptor (valid(PAGE), invalid) or a register as argument ${i + 1} of '${st.op}'`);
-        } else if (want === 'num') {
-          if (a.kind !== 'num' && a.kind !== 'reg') err(a.pos, `expected a number or a register as argument ${i + 1} of '${st.op}'`);
-        } else if (want === 'aluop') {
-          if (a.kind !== 'name' || !(ALU_OPS as readonly string[]).includes(a.name))
-            err(a.pos, `expected an arithmetic operation (${ALU_OPS.join(', ')}) as argument of '${st.op}'`);
-        } else if (want === 'dsb') {
-          if (a.kind !== 'name' || !DSB_KINDS.includes(a.name))
-            err(a.pos, `expected a barrier domain (${DSB_KINDS.join(', ')}) as argument of '${st.op}'`);
-        }
-      });
-    }
-  };
-  sc.cpus.forEach((c) => visit(c.steps, c.id));
-  const checkCond = (c: Cond | null) => {
-    if (!c) return;
-    switch (c.kind) {
-      case 'and':
-      case 'or':
-        checkCond(c.left);
-        checkCond(c.right);
-        return;
-      case 'not':
-        checkCond(c.inner);
-        return;
-      case 'fault':
-        if (!labels.has(c.target) && !entries.has(c.target))
-          err(c.pos, `unknown label or entry '${c.target}' in fault(...)`);
-        else if (c.cpu !== undefined && labels.has(c.target) && labels.get(c.target) !== c.cpu)
-          err(c.pos, `label '${c.target}' is on P${labels.get(c.target)}, not P${c.cpu}`);
-        return;
-      case 'eq':
-        if (c.lhs.kind === 'reg') {
-          if (c.lhs.cpu >= sc.cpus.length) err(c.pos, `no cpu ${c.lhs.cpu} in this scenario`);
-        } else if (pages.has(c.lhs.name)) {
-          c.lhs = { kind: 'page', name: c.lhs.name };
-          if (c.value.kind !== 'num') err(c.pos, `page '${c.lhs.name}' holds a number; expected a number after '='`);
-        } else if (entries.has(c.lhs.name)) {
-          if (c.value.kind !== 'desc') err(c.pos, `entry '${c.lhs.name}' holds a descriptor; expected valid(PAGE) or invalid after '='`);
-        } else err(c.pos, `unknown name '${c.lhs.name}': expected an entry, a page or a register 'P0:rN'`);
-        if (c.value.kind === 'desc') checkDesc(c.value.desc, c.pos);
-        return;
-      default:
-        return;
-    }
-  };
-  checkCond(sc.condition);
-}
-
 export interface ParseResult {
   scenario?: Scenario;
   errors: Diagnostic[];
@@ -747,7 +514,7 @@ export function parseCondition(text: string, fileName = '<condition>'): { cond?:
   }
 }
 
-/** Parse a descriptor literal alone: `valid(a)`, `invalid(a, user)`. */
+/** The fault kinds a condition's `fault(LABEL, KIND)` may name. */
 export const FAULT_KINDS = ['Translation', 'AccessFlag', 'Permission'];
 
 /** Descriptor words for the hardware-managed fields (names of the kernel's pte_mk* helpers). */
@@ -760,6 +527,7 @@ const HW_WORDS: Record<string, Partial<DescLit>> = {
   nodbm: { dbm: false },
 };
 
+/** Parse a descriptor literal alone: `valid(a)`, `invalid(a, user)`. */
 export function parseDescText(text: string): DescLit | null {
   const errors: Diagnostic[] = [];
   const toks = new Lexer(text, errors, '<desc>').run();
@@ -772,31 +540,4 @@ export function parseDescText(text: string): DescLit | null {
   } catch {
     return null;
   }
-}
-
-/** A name a scenario declares (`page NAME`, `entry NAME`), where it is declared (1-based). */
-export interface DeclaredName {
-  kind: 'page' | 'entry';
-  name: string;
-  line: number;
-  col: number;
-}
-
-/**
- * The names a scenario declares, read from its tokens alone, so a text with
- * parse errors (one being typed) still gives them (the editor completes them).
- */
-export function declaredNames(text: string): DeclaredName[] {
-  const errors: Diagnostic[] = [];
-  const toks = new Lexer(typeof text === 'string' ? text : '', errors, '<names>').run();
-  const out: DeclaredName[] = [];
-  for (let i = 0; i + 1 < toks.length; i++) {
-    const kw = toks[i];
-    const name = toks[i + 1];
-    const first = i === 0 || toks[i - 1].line !== kw.line;
-    if (first && kw.kind === 'ident' && (kw.text === 'page' || kw.text === 'entry') && name.kind === 'ident') {
-      out.push({ kind: kw.text, name: name.text, line: name.line, col: name.col });
-    }
-  }
-  return out;
 }
