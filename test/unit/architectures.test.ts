@@ -9,7 +9,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { checkTree } from '../../engine/check';
 import { TreeArchitectures } from '../../engine/architectures';
-import { builtinCatalogue, validateAdditions, withAdditions } from '../../engine/catalogue/catalogue';
+import { builtinCatalogue } from '../../engine/catalogue/catalogue';
+import { validateAdditions, withAdditions } from '../../engine/catalogue/catalogueAdditions';
 import { RULES } from '../../engine/findings';
 import { compareWithExpectations, formatFindings, parseExpectations } from '../fixtureExpectations';
 
