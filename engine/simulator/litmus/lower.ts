@@ -8,60 +8,27 @@
  *
  * A test the machine cannot run faithfully is rejected with the first reason
  * (instruction or feature): the fidelity table's "cannot express" column.
+ * The registers' values: registerValues.ts; the final condition:
+ * lowerCondition.ts. lowerLitmus's program loop stays one function (~200
+ * lines): every instruction reads and writes the same per-CPU state
+ * (registers, flags, the open forward branches).
  */
 import { buildScenario, BuilderOp } from '../builder';
-import { FAULT_KINDS } from '../parser';
 import { DESC_MASK_BITS } from '../machineTypes';
-import { Cond, CondValue, DescLit, Scenario } from '../types';
+import { DescLit, Scenario } from '../types';
 import { and, Guard, guardRegs, not, TRUE } from '../guard';
-import { aluApply, AluOp, DESC_BITS } from '../alu';
 import { LitCond, LitInstr, LitLoc, LitmusTest, LitValue } from './syntax';
 import { unmodelledFeature } from './unmodelled';
+import { ALU, alu, branchCond, cannot, cset, depOf, descOf, describe, normReg, runtimeAluDesc, RV } from './registerValues';
+import { lowerCondition } from './lowerCondition';
 
-export class CannotExpress extends Error {}
-
-/**
- * What a register holds at lowering time (`dep`: loaded registers its value
- * was computed from; `under`: the forward branches whose not-taken path set
- * it, so it is known only inside their blocks).
- */
-type RV = RVBase & { dep?: string[]; under?: number[] };
-type RVBase =
-  | { k: 'num'; v: number }
-  | { k: 'va'; n: string }
-  | { k: 'pte'; n: string }
-  | { k: 'pa'; n: string }
-  | { k: 'desc'; d: DescLit }
-  | { k: 'pageno'; n: string }
-  /** the value a load left in machine register `reg` (generation `gen`) */
-  | { k: 'loaded'; reg: string; gen: number; desc: boolean }
-  /** CSET after CMP of a loaded register with a constant */
-  | { k: 'cmp'; reg: string; gen: number; value: CondValue; eq: boolean };
+export { CannotExpress } from './registerValues';
 
 const BARRIERS: Record<string, string> = { ISH: 'ish', SY: 'sy', ISHST: 'ishst', ST: 'st', LD: 'ld', ISHLD: 'ishld' };
 const TLBI_BC = new Set(['VAAE1IS', 'VAE1IS', 'VALE1IS', 'VAALE1IS']);
 const TLBI_LOCAL = new Set(['VAAE1', 'VAE1', 'VALE1', 'VAALE1']);
 /** SWP, CAS, LDADD/LDCLR/LDSET and their ST forms, with A/L/AL and B/H suffixes. */
 const ATOMIC = /^(SWP|CAS|LDADD|LDCLR|LDSET|STADD|STCLR|STSET)(AL|A|L|)(B|H|)$/;
-
-function cannot(msg: string): never {
-  throw new CannotExpress(msg);
-}
-
-/** The descriptor fields the machine models: output address, valid. */
-function descOf(fields: Record<string, string>, defaultOa: string | null, where: string): DescLit {
-  for (const k of Object.keys(fields))
-    if (!['oa', 'valid', 'af', 'db', 'dbm'].includes(k)) cannot(`descriptor field ${k}:${fields[k]} in ${where}`);
-  const bit = (k: string, dflt: boolean) => (fields[k] === undefined ? dflt : fields[k] !== '0');
-  // herd's defaults: valid:1, af:1, db:1, dbm:0; a descriptor is compared whole
-  return {
-    valid: bit('valid', true),
-    page: fields.oa !== undefined ? `phy_${fields.oa}` : defaultOa,
-    af: bit('af', true),
-    db: bit('db', true),
-    dbm: bit('dbm', false),
-  };
-}
 
 /** `TTHM=HA HD`, `TTHM=P1:HA`: which CPUs manage the access flag / dirty state. */
 function tthmOf(spec: string | undefined, cpus: number): { ha: boolean; hd: boolean }[] | undefined {
@@ -375,66 +342,7 @@ export function lowerLitmus(t: LitmusTest, fileName: string): Scenario {
     return out;
   });
 
-  // --- condition
-  const condOf = (c: LitCond): Cond => {
-    switch (c.k) {
-      case 'true':
-        return { kind: 'true' };
-      case 'and':
-      case 'or':
-        return { kind: c.k, left: condOf(c.a), right: condOf(c.b) };
-      case 'not':
-        return { kind: 'not', inner: condOf(c.a) };
-      case 'fault': {
-        const kind = c.kind?.replace(/^MMU:/, '');
-        if (kind && !FAULT_KINDS.includes(kind)) cannot(`fault kind ${c.kind}`);
-        let f: Cond;
-        if (c.label) {
-          if (!cpus[c.proc]?.some((o) => o.label === c.label)) {
-            // herd7: a label on an instruction that cannot fault (or one always branched over) never faults
-            if (t.procs[c.proc]?.some((x) => x.label === c.label)) return notTrue();
-            cannot(`fault atom on label ${c.label} that labels no instruction`);
-          }
-          f = { kind: 'fault', cpu: c.proc, target: c.label, pos: NOPOS };
-        } else f = { kind: 'fault', cpu: c.proc, target: c.va, pos: NOPOS };
-        if (kind) f.faultKind = kind;
-        return f;
-      }
-      case 'eq': {
-        if (c.lhs.k === 'reg') {
-          const n = normReg(c.lhs.reg);
-          const rv = finalRegs[c.lhs.proc]?.[n] ?? { k: 'num', v: 0 };
-          const want = c.rhs;
-          if (rv.under?.length) cannot(`register ${n} set on one path of a branch only`);
-          if (rv.k === 'loaded') {
-            if (rv.gen !== gens[c.lhs.proc][n]) cannot(`register ${n} reloaded`);
-            return { kind: 'eq', lhs: { kind: 'reg', cpu: c.lhs.proc, reg: n }, value: condValue(want), negate: false, pos: NOPOS };
-          }
-          if (rv.k === 'cmp') {
-            if (rv.gen !== gens[c.lhs.proc][rv.reg]) cannot(`compared register ${rv.reg} reloaded`);
-            if (want.k !== 'num') cannot(`flag register compared with a non-number`);
-            const holds = want.v === 1 ? rv.eq : want.v === 0 ? !rv.eq : null;
-            if (holds === null) return notTrue();
-            return { kind: 'eq', lhs: { kind: 'reg', cpu: c.lhs.proc, reg: rv.reg }, value: rv.value, negate: !holds, pos: NOPOS };
-          }
-          // a register the program never loads: decided now
-          return staticEq(rv, want) ? { kind: 'true' } : notTrue();
-        }
-        if (c.lhs.k === 'pte') {
-          if (c.rhs.k !== 'desc') cannot(`PTE(${c.lhs.name}) compared with a non-descriptor`);
-          return { kind: 'eq', lhs: { kind: 'entry', name: c.lhs.name }, value: { kind: 'desc', desc: descOf(c.rhs.fields, null, 'the condition') }, negate: false, pos: NOPOS };
-        }
-        if (c.rhs.k !== 'num') cannot(`location ${c.lhs.name} compared with a non-number`);
-        return { kind: 'eq', lhs: { kind: 'page', name: `phy_${c.lhs.name}` }, value: { kind: 'num', value: c.rhs.v }, negate: false, pos: NOPOS };
-      }
-    }
-  };
-  const condValue = (v: LitValue): CondValue => {
-    if (v.k === 'num') return { kind: 'num', value: v.v };
-    if (v.k === 'desc') return { kind: 'desc', desc: descOf(v.fields, null, 'the condition') };
-    return cannot(`register compared with an address (${v.k} ${v.name})`);
-  };
-  const condition = condOf(t.cond);
+  const condition = lowerCondition(t, { cpus, finalRegs, gens });
   const built = buildScenario({
     name: t.name,
     fileName,
@@ -453,117 +361,8 @@ export function lowerLitmus(t: LitmusTest, fileName: string): Scenario {
   return built.scenario;
 }
 
-const NOPOS = { line: 0, col: 0 };
-
-function notTrue(): Cond {
-  return { kind: 'not', inner: { kind: 'true' } };
-}
-
-function normReg(r: string): string {
-  const t = r.trim().toUpperCase();
-  if (t === 'XZR' || t === 'WZR') return 'zr';
-  const m = /^[XW](\d+)$/.exec(t);
-  if (!m) cannot(`register ${r}`);
-  return `r${m[1]}`;
-}
-
-function describe(v: RV): string {
-  switch (v.k) {
-    case 'num':
-      return `the number ${v.v}`;
-    case 'va':
-      return `the address ${v.n}`;
-    case 'pte':
-      return `PTE(${v.n})`;
-    case 'pa':
-      return `PA(${v.n})`;
-    case 'desc':
-      return 'a descriptor';
-    case 'pageno':
-      return `the page number of ${v.n}`;
-    case 'loaded':
-      return `a loaded value (${v.reg})`;
-    case 'cmp':
-      return 'a comparison result';
-  }
-}
-
 /** A header key's value: herd7 matches keys case-insensitively (`variant=` is `Variant=`). */
 function metaOf(t: LitmusTest, key: string): string | undefined {
   const k = Object.keys(t.meta).find((x) => x.toLowerCase() === key.toLowerCase());
   return k === undefined ? undefined : t.meta[k];
-}
-
-const ALU = new Set(['LSR', 'LSL', 'ADD', 'SUB', 'EOR', 'AND', 'ORR', 'BIC']);
-
-function depOf(a: RV, b: RV): string[] {
-  return [...new Set([...(a.dep ?? []), ...(b.dep ?? []), ...(a.k === 'loaded' ? [a.reg] : []), ...(b.k === 'loaded' ? [b.reg] : [])])];
-}
-
-/** The value known now, or null when it depends on a loaded value the machine computes at run time. */
-function alu(mn: string, a: RV, b: RV, sameReg: boolean, ins: LitInstr): RV | null {
-  const dep = depOf(a, b);
-  const r = aluValue(mn, a, b, sameReg, ins);
-  if (!r) return null;
-  return dep.length ? { ...r, dep } : r;
-}
-
-/**
- * Whether a run-time ALU result is a descriptor, and a check that the
- * machine can compute it: a loaded descriptor only with a constant mask on
- * the bits it models (AND gives a number; ORR/EOR/BIC a descriptor).
- */
-function runtimeAluDesc(mn: string, a: RV, b: RV, ins: LitInstr): boolean {
-  const isDesc = (v: RV) => v.k === 'loaded' && v.desc;
-  if (!isDesc(a) && !isDesc(b)) return false;
-  if (isDesc(b) && !isDesc(a) && (mn === 'AND' || mn === 'ORR' || mn === 'EOR')) [a, b] = [b, a];
-  if (!isDesc(a) || b.k !== 'num' || !['AND', 'ORR', 'EOR', 'BIC'].includes(mn)) cannot(`${mn} on a loaded descriptor with ${describe(b)} (${ins.text})`);
-  if ((BigInt(b.v) & ~DESC_BITS) !== 0n) cannot(`${mn} mask ${b.v} on a descriptor touches bits the machine does not model (${ins.text})`);
-  return mn !== 'AND';
-}
-
-function aluValue(mn: string, a: RV, b: RV, sameReg: boolean, ins: LitInstr): RV | null {
-  if (mn === 'EOR' && sameReg) return { k: 'num', v: 0 }; // address/data dependency idiom: always 0
-  // identities keep symbolic values (addresses); a loaded value is not aliased (its register may be reloaded)
-  if ((mn === 'ADD' || mn === 'ORR' || mn === 'EOR' || mn === 'SUB') && b.k === 'num' && b.v === 0 && a.k !== 'loaded') return a;
-  if (mn === 'ADD' && a.k === 'num' && a.v === 0 && b.k !== 'loaded') return b;
-  if (mn === 'AND' && b.k === 'num' && b.v === 0) return { k: 'num', v: 0 };
-  if (mn === 'LSR' && a.k === 'va' && b.k === 'num' && b.v === 12) return { k: 'pageno', n: a.n };
-  if (a.k === 'num' && b.k === 'num') return { k: 'num', v: aluApply(mn.toLowerCase() as AluOp, a.v, b.v) as number };
-  if (a.k === 'loaded' || b.k === 'loaded') return null;
-  return cannot(`${mn} on ${describe(a)} (register arithmetic: ${ins.text})`);
-}
-
-/** When a branch is taken: CBZ/CBNZ (operands [reg, 0]) or B.EQ/B.NE after CMP; B always. */
-function branchCond(mn: string, flags: [RV, RV] | null, ins: LitInstr): Guard {
-  if (mn === 'B') return TRUE;
-  const eq = mn === 'CBZ' || mn === 'B.EQ';
-  if (!eq && mn !== 'CBNZ' && mn !== 'B.NE') cannot(`branch ${mn}`);
-  if (!flags) cannot(`${mn} without CMP (${ins.text})`);
-  let [a, b] = flags;
-  if (b.k === 'loaded' && a.k !== 'loaded') [a, b] = [b, a];
-  if (a.k === 'num' && b.k === 'num') return { k: 'const', v: (a.v === b.v) === eq };
-  if (a.k === 'loaded' && b.k === 'loaded') return { k: 'same', reg: a.reg, other: b.reg, eq };
-  if (a.k !== 'loaded' || (b.k !== 'num' && b.k !== 'desc')) cannot(`branch on ${describe(a)} against ${describe(b)} (${ins.text})`);
-  const value: CondValue = b.k === 'num' ? { kind: 'num', value: b.v } : { kind: 'desc', desc: b.d };
-  return { k: 'atom', reg: a.reg, value, eq };
-}
-
-function cset(flags: [RV, RV], cc: string, ins: LitInstr): RV {
-  if (cc !== 'EQ' && cc !== 'NE') cannot(`CSET ${cc}`);
-  let [a, b] = flags;
-  if (b.k === 'loaded' && a.k !== 'loaded') [a, b] = [b, a];
-  if (a.k !== 'loaded' || b.k === 'loaded' || b.k === 'cmp') cannot(`CMP of ${describe(a)} with ${describe(b)} (${ins.text})`);
-  let value: CondValue;
-  if (b.k === 'num') value = { kind: 'num', value: b.v };
-  else if (b.k === 'desc') value = { kind: 'desc', desc: b.d };
-  else cannot(`CMP with ${describe(b)}`);
-  return { k: 'cmp', reg: a.reg, gen: a.gen, value, eq: cc === 'EQ' };
-}
-
-function staticEq(rv: RV, want: LitValue): boolean {
-  if (want.k === 'num') return rv.k === 'num' && rv.v === want.v;
-  if (want.k === 'var') return rv.k === 'va' && rv.n === want.name;
-  if (want.k === 'pte') return rv.k === 'pte' && rv.n === want.name;
-  return cannot(`register compared with ${want.k} it never loads`);
 }
