@@ -13,7 +13,6 @@ import { cannot, descOf, normReg, RV, staticEq } from './registerValues';
 
 const NOPOS = { line: 0, col: 0 };
 
-
 function notTrue(): Cond {
   return { kind: 'not', inner: { kind: 'true' } };
 }

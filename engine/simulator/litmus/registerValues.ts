@@ -12,7 +12,6 @@ import { LitInstr, LitValue } from './syntax';
 
 export class CannotExpress extends Error {}
 
-
 /**
  * What a register holds at lowering time (`dep`: loaded registers its value
  * was computed from; `under`: the forward branches whose not-taken path set
@@ -35,9 +34,8 @@ export function cannot(msg: string): never {
   throw new CannotExpress(msg);
 }
 
-
-export /** The descriptor fields the machine models: output address, valid. */
-function descOf(fields: Record<string, string>, defaultOa: string | null, where: string): DescLit {
+/** The descriptor fields the machine models: output address, valid. */
+export function descOf(fields: Record<string, string>, defaultOa: string | null, where: string): DescLit {
   for (const k of Object.keys(fields))
     if (!['oa', 'valid', 'af', 'db', 'dbm'].includes(k)) cannot(`descriptor field ${k}:${fields[k]} in ${where}`);
   const bit = (k: string, dflt: boolean) => (fields[k] === undefined ? dflt : fields[k] !== '0');
