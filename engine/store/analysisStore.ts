@@ -29,11 +29,11 @@
 // - per file, what the read-after-write findings read of its syntax (the
 //   read's use, the fix's inserts: placements.json, keptPlacements.ts), by
 //   its content hash: a rerun parses no unedited file to place a fix.
-// - the call graph's digest with the tree digest it was made for (graph.json,
-//   ContentKeys.recalled): a reload of an unchanged tree does not hash the
-//   graph again to check the searches' keys; each file's part of the graph
-//   hashed, by its content hash (graphParts.bin): after an edit only the
-//   edited files' parts are hashed again.
+// - each file's part of the call graph hashed, by its content hash, with the
+//   graph's digest made of them (graphParts.bin): a reload or a rerun
+//   compares the files' content hashes with the parts' and hashes again only
+//   the parts of files that changed; when those came out the same, the
+//   digest is the stored one (the graph is not hashed whole again).
 // - the index's "may touch the mode" set with the graph digest it was made
 //   for (touchers.json): a function of the call graph alone, so a rerun whose
 //   edit kept every call does not build the callers map to make it again.
@@ -261,7 +261,6 @@ export class AnalysisStore {
   begin(keys: ContentKeys): void {
     this.settle();
     this.keys = keys;
-    keys.recalled = this.recalledGraph();
     keys.kept = this.keptDigests;
   }
 
@@ -286,12 +285,6 @@ export class AnalysisStore {
     const e = readStore<{ graph: string; names: string[] }>(this.file('touchers'), this.world, this.log).get('touchers');
     if (e && typeof e.graph === 'string' && Array.isArray(e.names) && e.graph === keys.graphDigest()) index.knownTouchers(new Set(e.names));
     else this.touchersToKeep = { keys, index };
-  }
-
-  /** The last graph digest made, with its tree digest (ContentKeys.recalled), from graph.json. */
-  private recalledGraph(): { tree: string; graph: string } | null {
-    const e = readStore<{ tree: string; graph: string }>(this.file('graph'), this.world, this.log).get('graph');
-    return e && typeof e.tree === 'string' && typeof e.graph === 'string' ? e : null;
   }
 
   private file(name: string, ext = 'json'): string {
@@ -482,7 +475,7 @@ export class AnalysisStore {
 
   /** Entries put but not yet written (the language server writes when idle). */
   get unsaved(): boolean {
-    return this.unkeyed.size > 0 || this.unkeyedChains.size > 0 || this.pendingSearches.size > 0 || this.dirty.sections || this.dirty.searches || this.dirty.hovers || !!this.keys?.graphHashed;
+    return this.unkeyed.size > 0 || this.unkeyedChains.size > 0 || this.pendingSearches.size > 0 || this.dirty.sections || this.dirty.searches || this.dirty.hovers || !!this.parts?.changed;
   }
 
   /** The tree was indexed again: every product is checked against it when next asked for. */
@@ -567,10 +560,6 @@ export class AnalysisStore {
     if (this.dirty.localFns && this.localFns) writeStore(this.file('localFns'), this.world, this.localFns);
     if (this.dirty.placements && this.placements) writeStore(this.file('placements'), this.world, this.placements);
     if (this.dirty.chains && this.chains) writeStore(this.file('chains', 'bin'), this.world, this.chains, 'v8');
-    if (this.keys?.graphHashed) {
-      writeStore(this.file('graph'), this.world, new Map([['graph', { tree: this.keys.treeDigest(), graph: this.keys.graphDigest() }]]));
-      this.keys.graphHashed = false;
-    }
     if (this.parts?.changed) {
       writeStore(this.file('graphParts', 'bin'), this.world, this.parts.stored(), 'v8');
       this.parts.changed = false;
