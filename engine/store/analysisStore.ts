@@ -58,6 +58,7 @@ import type { SectionInfo } from '../sectionInfo';
 import { noteOwner } from '../cacheSweep';
 import { ContentKeys, Deps, GraphParts, KeptDigests, TreeDigest, fileOfFnKey } from './contentKeys';
 import { readStore, writeStore } from './storeFile';
+import { DeltaEntries, readWithDelta, writeWithDelta } from './storeDelta';
 import type { ReadsAbove } from './readsAbove';
 import { PlacementsEntry, placedIn } from './keptPlacements';
 import { FunctionLocalsEntry, LocalDeps, LocalsEntry, functionLocalsEntry, functionLocalsHold, localsEntry, localsHold } from './keptLocals';
@@ -199,11 +200,12 @@ export class AnalysisStore {
   private sections: Map<string, SectionEntry> | null = null;
   private searches: Map<string, SearchEntry> | null = null;
   private hovers: Map<string, HoverEntry> | null = null;
-  private locals: Map<string, LocalsEntry> | null = null;
+  /** locals.json and localFns.json with their deltas (storeDelta.ts): a rerun after an edit writes the few files changed. */
+  private locals: DeltaEntries<LocalsEntry> | null = null;
   /** Per file, what the read-after-write findings placed in it (keptPlacements.ts). */
   private placements: Map<string, PlacementsEntry> | null = null;
   /** Per file, its functions' local verdicts by their functionDigest. */
-  private localFns: Map<string, Record<string, FunctionLocalsEntry>> | null = null;
+  private localFns: DeltaEntries<Record<string, FunctionLocalsEntry>> | null = null;
   private chains: Map<string, ChainEntry> | null = null;
   /** Chain phases put since the last write: their digests are made when it is written (withDigests), with the index they were computed on. */
   private unkeyedChains = new Map<string, WorkspaceIndex>();
@@ -321,7 +323,7 @@ export class AnalysisStore {
   }
 
   private localEntries(): Map<string, LocalsEntry> {
-    return (this.locals ??= readStore<LocalsEntry>(this.file('locals'), this.world, this.log));
+    return (this.locals ??= readWithDelta<LocalsEntry>(this.file('locals'), this.world, this.log)).entries;
   }
 
   /** The stored local verdicts of `file` when what they were computed from is as it was (keptLocals.ts), else null. */
@@ -348,7 +350,7 @@ export class AnalysisStore {
   }
 
   private localFnEntries(): Map<string, Record<string, FunctionLocalsEntry>> {
-    return (this.localFns ??= readStore<Record<string, FunctionLocalsEntry>>(this.file('localFns'), this.world, this.log));
+    return (this.localFns ??= readWithDelta<Record<string, FunctionLocalsEntry>>(this.file('localFns'), this.world, this.log)).entries;
   }
 
   /**
@@ -379,11 +381,13 @@ export class AnalysisStore {
       const entries = this.localFnEntries();
       if (Object.keys(byKey).length) entries.set(file, byKey);
       else entries.delete(file);
+      this.localFns!.changed.add(file);
       this.dirty.localFns = true;
     }
     const made = localsEntry(index, file, deps, findings, leftOut);
     if (!made) return;
     this.localEntries().set(file, made.entry);
+    this.locals!.changed.add(file);
     this.validLocals.set(file, made.reads);
     this.dirty.locals = true;
   }
@@ -497,7 +501,7 @@ export class AnalysisStore {
     // Kept hovers are keyed by the whole tree.
     this.validHovers.clear();
     for (const [f, reads] of this.validLocals) {
-      const e = this.locals?.get(f);
+      const e = this.locals?.entries.get(f);
       if (f === file || reads.has(file) || !e || !!e.names?.some((n) => names.has(n))) this.validLocals.delete(f);
     }
     for (const opener of this.valid) {
@@ -556,8 +560,8 @@ export class AnalysisStore {
     if (this.dirty.sections && this.sections) writeStore(this.file('sections'), this.world, this.sections);
     if (this.dirty.searches && this.searches) writeStore(this.file('searches', 'bin'), this.world, this.searches, 'v8');
     if (this.dirty.hovers && this.hovers) writeStore(this.file('hovers'), this.world, this.hovers);
-    if (this.dirty.locals && this.locals) writeStore(this.file('locals'), this.world, this.locals);
-    if (this.dirty.localFns && this.localFns) writeStore(this.file('localFns'), this.world, this.localFns);
+    if (this.dirty.locals && this.locals) writeWithDelta(this.file('locals'), this.world, this.locals);
+    if (this.dirty.localFns && this.localFns) writeWithDelta(this.file('localFns'), this.world, this.localFns);
     if (this.dirty.placements && this.placements) writeStore(this.file('placements'), this.world, this.placements);
     if (this.dirty.chains && this.chains) writeStore(this.file('chains', 'bin'), this.world, this.chains, 'v8');
     if (this.parts?.changed) {
