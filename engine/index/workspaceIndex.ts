@@ -170,22 +170,38 @@ export class WorkspaceIndex {
       }
       const prefix = dir.endsWith(sep) ? dir : dir + sep;
       const relPrefix = rel ? rel + sep : '';
+      // C files and folders (each with a separator after its name), each sorted, then merged: a folder's
+      // files come where its paths sort, so the listing comes out sorted (readdir's order is a hash's:
+      // sorting ~47,000 paths at the end was a third of the listing).
+      const cFiles: string[] = [];
+      const folders: string[] = [];
       for (const e of entries) {
         const name = e.name;
         if (e.isDirectory()) {
           if (this.kernel && depth === 0 && SKIPPED_TOP.has(name)) continue;
           if (this.kernel && depth === 1 && rel === 'arch' && name !== this.arch) continue;
           if (name === 'node_modules' || name.startsWith('.')) continue;
-          walk(prefix + name, relPrefix + name, depth + 1);
+          folders.push(name + sep);
         } else if (e.isFile()) {
-          // covers() asks for a C file's name first: other files need no relative path.
-          if ((name.endsWith('.c') || name.endsWith('.h')) && this.covers(relPrefix + name)) out.push(prefix + name);
+          // covers() for a C file under this walk: the folders it leaves out are the ones the walk does not enter
+          // (no skipped top-level name ends in .c or .h), so no relative path is made per file (~47,000 of them).
+          if (name.endsWith('.c') || name.endsWith('.h')) cFiles.push(name);
           else if (BUILD_FILE.test(name)) build.push(prefix + name);
         }
       }
+      cFiles.sort();
+      folders.sort();
+      let f = 0;
+      for (const folder of folders) {
+        while (f < cFiles.length && cFiles[f] < folder) out.push(prefix + cFiles[f++]);
+        const name = folder.slice(0, -sep.length);
+        walk(prefix + name, relPrefix + name, depth + 1);
+      }
+      while (f < cFiles.length) out.push(prefix + cFiles[f++]);
     };
     walk(this.root, '', 0);
     this.buildFiles = build.sort();
+    // Sorted already (above): this only costs a pass over it, and keeps the order whatever the walk does.
     return out.sort();
   }
 
