@@ -1,5 +1,6 @@
 // The engine's entry point for a batch check (CLI, CI): one Workspace, built
 // and checked once.
+import * as v8 from 'v8';
 import { Workspace, CheckResult, isUnder } from './workspace';
 import { loadResult, resultFile, saveResult } from './index/resultCache';
 import { KernelConfig } from './config/kernelConfig';
@@ -11,6 +12,9 @@ export type { CheckResult } from './workspace';
 
 /** Names the callers map answers by a pass over the calls before building itself (index/callersMap.ts). */
 const CALLER_PASSES = 8;
+
+/** The heap in use above which the check collects before the store's save (a whole tree's analysis let go of: ~500 MB). */
+const GC_BEFORE_SAVE_BYTES = 256 * 1024 * 1024;
 
 export interface CheckOptions {
   /** The tree the index covers (absolute path). */
@@ -56,8 +60,10 @@ export async function checkTree(opts: CheckOptions): Promise<CheckResult> {
   // A full collection now, when the CLI's child exposes it (bin/lazymmu.js): the heap's next limit is
   // then set from the index and the store (~390 MB live on 7.2), not from the analysis's live heap
   // just let go of (~500 MB), so the save's garbage is collected before the heap grows to that
-  // limit (the whole run's peak was there: docs/perf/peak72.md).
-  (globalThis as { gc?: () => void }).gc?.();
+  // limit (the whole run's peak was there: docs/perf/peak72.md). Not when the heap holds little: a
+  // warm rerun's (~150 MB, a few MB to save) is far from any such peak, and the collection was
+  // ~0.2 s of its CPU (docs/perf/rerun6.md).
+  if (v8.getHeapStatistics().used_heap_size > GC_BEFORE_SAVE_BYTES) (globalThis as { gc?: () => void }).gc?.();
   ws.saveStore();
   // What came from the analysis store (engine/store/), for benchmarks and tests: stderr, never the result.
   if (process.env.LAZYMMU_STORE_STATS) process.stderr.write(`lazymmu: ${storeSaying(ws.storeCounts) || 'no analysis store'}\n`);

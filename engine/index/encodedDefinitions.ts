@@ -12,13 +12,18 @@
 // (open addressing; no Map of ~800,000 strings, which cost more than the
 // decoding it spares; storedNames.ts: the index cache stores the hash table
 // with its names), and each table's definitions by name id in CSR form.
-import type { EncodedScan } from './scanCodec';
 import { Names, StoredNames, nameHash, nameSlots } from './storedNames';
 
-/** A file whose scan is still encoded: its position in the index's order and its encoding. */
-export interface EncodedFile {
-  pos: number;
-  encoded: EncodedScan;
+/**
+ * Files whose scans are still encoded in one name table's words: each one's
+ * position in the index's order and where its words start (typed arrays: no
+ * object per file).
+ */
+export interface EncodedFiles {
+  names: Names;
+  data: Int32Array;
+  pos: Int32Array;
+  at: Int32Array;
 }
 
 /** A definition's place: its file's position in the index's order, and its rank among that file's functions (or macros). */
@@ -34,12 +39,12 @@ class TablePart {
   private readonly fns: Csr;
   private readonly macros: Csr;
 
-  constructor(
-    private readonly names: Names,
-    private readonly files: EncodedFile[],
-  ) {
-    this.slots = nameSlots(names);
-    [this.fns, this.macros] = definitionsByName(names.length, files);
+  private readonly names: Names;
+
+  constructor(private readonly files: EncodedFiles) {
+    this.names = files.names;
+    this.slots = nameSlots(files.names);
+    [this.fns, this.macros] = definitionsByName(files.names.length, files);
   }
 
   /** The id of `name` in this table, -1 when it has none. */
@@ -64,12 +69,12 @@ class TablePart {
   callersOf(name: string, out: Map<number, { fns: number[]; macros: number[] }>): void {
     const id = this.idOf(name);
     if (id < 0) return;
-    for (const f of this.files) {
-      const d = f.encoded.data;
-      let i = f.encoded.at;
+    const { data: d, pos, at } = this.files;
+    for (let f = 0; f < pos.length; f++) {
+      let i = at[f];
       let hit: { fns: number[]; macros: number[] } | undefined;
       const note = (macro: boolean, rank: number) => {
-        if (!hit) out.set(f.pos, (hit = { fns: [], macros: [] }));
+        if (!hit) out.set(pos[f], (hit = { fns: [], macros: [] }));
         (macro ? hit.macros : hit.fns).push(rank);
       };
       const nf = d[i++];
@@ -97,9 +102,9 @@ class TablePart {
       if (id >= 0) (ids ??= new Uint8Array(this.names.length))[id] = 1;
     }
     if (!ids) return;
-    for (const f of this.files) {
-      const d = f.encoded.data;
-      let i = f.encoded.at;
+    const { data: d, pos, at } = this.files;
+    for (let f = 0; f < pos.length; f++) {
+      let i = at[f];
       let found = false;
       for (let nf = d[i++]; nf > 0 && !found; nf--) {
         i += 4; // name, line, flags, condition
@@ -107,7 +112,7 @@ class TablePart {
         for (i++; i < end; i++) if (ids[d[i]] === 1) found = true;
         i = end;
       }
-      if (found) out.add(f.pos);
+      if (found) out.add(pos[f]);
     }
   }
 }
@@ -120,21 +125,21 @@ interface Csr {
 }
 
 /** The functions' and the macros' CSR of one table's files (two walks over the encodings: count, then place). */
-function definitionsByName(names: number, files: EncodedFile[]): [Csr, Csr] {
+function definitionsByName(names: number, files: EncodedFiles): [Csr, Csr] {
   const counts = [new Int32Array(names + 1), new Int32Array(names + 1)];
+  const { data: d, pos, at } = files;
   const walk = (visit: (macro: number, name: number, pos: number, rank: number) => void) => {
-    for (const f of files) {
-      const d = f.encoded.data;
-      let i = f.encoded.at;
+    for (let f = 0; f < pos.length; f++) {
+      let i = at[f];
       const nf = d[i++];
       for (let r = 0; r < nf; r++) {
-        visit(0, d[i], f.pos, r);
+        visit(0, d[i], pos[f], r);
         i += 4;
         i += 1 + d[i];
       }
       const nm = d[i++];
       for (let r = 0; r < nm; r++) {
-        visit(1, d[i], f.pos, r);
+        visit(1, d[i], pos[f], r);
         i += 4;
         i += 1 + d[i]; // params
         i += 1 + d[i]; // calls
@@ -160,17 +165,11 @@ function definitionsByName(names: number, files: EncodedFile[]): [Csr, Csr] {
 export class EncodedDefinitions {
   private parts: TablePart[] | null = null;
 
-  constructor(private readonly files: EncodedFile[]) {}
+  /** `groups`: one per name table (the index cache's base, its delta), each in the index's order. */
+  constructor(private readonly groups: EncodedFiles[]) {}
 
   private tables(): TablePart[] {
-    if (this.parts) return this.parts;
-    const byTable = new Map<Names, EncodedFile[]>();
-    for (const f of this.files) {
-      let g = byTable.get(f.encoded.names);
-      if (!g) byTable.set(f.encoded.names, (g = []));
-      g.push(f);
-    }
-    return (this.parts = [...byTable].map(([names, files]) => new TablePart(names, files)));
+    return (this.parts ??= this.groups.map((g) => new TablePart(g)));
   }
 
   /** Where the functions (or macros) named `name` are, by position then rank. */

@@ -17,7 +17,8 @@ import * as v8 from 'v8';
 import { noteOwner } from '../cacheSweep';
 import { FileScan } from './fileScan';
 import { intern } from './nameTable';
-import { EncodedScan, Ints, NameTable, Recoder, decodeScan, encodeScan } from './scanCodec';
+import { EncodedScan, Ints, NameTable, Recoder, encodeScan } from './scanCodec';
+import { ListedStats, StoredRows } from './cachedRows';
 import { StoredNames, nameSlots } from './storedNames';
 
 /** Bump when fileScan's output changes for the same input. */
@@ -79,8 +80,10 @@ interface Stored {
   data: Int32Array;
 }
 
-/** A stored file as read, with its name table. */
+/** A stored file as read, with its name table (a StoredPart of cachedRows.ts). */
 type Loaded = Stored & { names: StoredNames };
+
+export { ListedStats, StoredRows } from './cachedRows';
 
 /**
  * What save() writes per file: its stat, hash and scan, encoded already (copied, not encoded again; a file
@@ -88,6 +91,12 @@ type Loaded = Stored & { names: StoredNames };
  */
 export type CacheEntry = { size: number; mtimeMs: number; hash: string; scan?: FileScan; encoded?: EncodedScan };
 type Entries = Map<string, CacheEntry>;
+
+/** The rows a build keeps as they were read: by listing position, the file's row (cachedRows.ts), -1 for a file the entries hold. */
+export interface KeptRows {
+  files: readonly string[];
+  row: Int32Array;
+}
 
 /**
  * A whole save's encoding begun while the scan threads still scan: each
@@ -159,8 +168,6 @@ export class IndexCache {
   private loaded: Loaded | null = null;
   private loadedDelta: Loaded | null = null;
   private readDone = false;
-  /** (size, mtime) of files unchangedDigest() looked at, for the build that follows it (stat()). */
-  private stats = new Map<string, fs.Stats | null>();
 
   constructor(base: string, private readonly root: string, keyParts: string[]) {
     const rootHash = crypto.createHash('sha1').update(path.resolve(root)).digest('hex').slice(0, 16);
@@ -193,79 +200,42 @@ export class IndexCache {
     this.loadedDelta = d && d.base === this.loaded!.stamp ? d : null;
   }
 
-  /** rows(), made once: unchangedDigest() and the build's load() both walk it. */
-  private rowsMade: Map<string, { s: Loaded; i: number }> | null = null;
+  /** rows(), made once: unchangedDigest() and the build both read it. */
+  private rowsMade: StoredRows | null = null;
 
-  /** Every stored file's place: in the base or the delta (`s`), at row `i`. */
-  private rows(): Map<string, { s: Loaded; i: number }> {
+  /** Every stored file's row: the base's, then the delta's (empty when there is no usable cache). */
+  rows(): StoredRows {
     if (this.rowsMade) return this.rowsMade;
     this.read();
-    const out = (this.rowsMade = new Map<string, { s: Loaded; i: number }>());
-    for (const s of [this.loaded, this.loadedDelta]) if (s) for (let i = 0; i < s.files.length; i++) out.set(s.files[i], { s, i });
-    for (const f of this.loadedDelta?.removed ?? []) out.delete(f);
-    return out;
+    return (this.rowsMade = new StoredRows(this.loaded, this.loadedDelta));
   }
 
-  /** The stored entries by absolute path (empty when there is no usable cache). */
+  /** The stored entries by absolute path, each made now (a seed's cache; tests). The build reads rows() instead. */
   load(): Map<string, CachedFile> {
+    const rows = this.rows();
     const out = new Map<string, CachedFile>();
-    for (const [file, { s, i }] of this.rows()) {
-      const at = s.at[i];
-      out.set(file, {
-        size: s.sizes[i],
-        mtimeMs: s.mtimes[i],
-        hash: s.hashes[i],
-        scan: (as?: string) => decodeScan(s.data, at, s.names, as ?? file),
-        encoded: { data: s.data, at, names: s.names },
-      });
+    for (const [file, r] of rows.entries()) {
+      out.set(file, { size: rows.sizeOf(r), mtimeMs: rows.mtimeOf(r), hash: rows.hashOf(r), scan: (as?: string) => rows.decode(r, as ?? file), encoded: rows.encoded(r) });
     }
     return out;
-  }
-
-  /**
-   * A file's stat: the one unchangedDigest() took in this process if any
-   * (used once: the build that follows the result cache's miss does not
-   * stat the tree again), else now. Throws as fs.statSync does.
-   */
-  stat(file: string): fs.Stats {
-    const st = this.stats.get(file);
-    if (st !== undefined) {
-      this.stats.delete(file);
-      if (st) return st;
-    }
-    return fs.statSync(file);
   }
 
   /**
    * When every listed file has the (size, mtime) the cache holds and the cache
    * holds no other file: a digest of the files' paths and content hashes.
-   * Otherwise null. Decodes no scan; every listed file is looked at, even
-   * after a difference, and its stat kept for the build that follows (stat()).
+   * Otherwise null. Decodes no scan; every listed file is stat'd, even after a
+   * difference, and what it says is kept for the build that follows
+   * (ListedStats: no Stats object kept per file).
    */
-  unchangedDigest(files: string[]): string | null {
+  unchangedDigest(files: string[]): { digest: string | null; stats: ListedStats } {
     const rows = this.rows();
-    if (!rows.size) return null;
-    let same = rows.size === files.length;
-    const sorted = [...files].sort();
-    for (const f of sorted) {
-      const r = rows.get(f);
-      let st: fs.Stats | null = null;
-      try {
-        st = fs.statSync(f);
-      } catch {
-        // Not there now: the build says so.
-      }
-      this.stats.set(f, st);
-      if (same && (!r || !st || st.size !== r.s.sizes[r.i] || st.mtimeMs !== r.s.mtimes[r.i])) same = false;
-    }
-    if (!same) return null;
-    // Hashed only when every file matched (a rerun after an edit needs no digest: ~0.1 s of hashing).
+    const stats = new ListedStats(files, rows);
+    if (!rows.size || rows.size !== files.length) return { digest: null, stats };
+    for (let pos = 0; pos < files.length; pos++) if (stats.row[pos] < 0) return { digest: null, stats };
+    // Hashed only when every file matched (a rerun after an edit needs no digest: ~0.1 s of hashing); `files` is sorted (listFiles).
     const h = crypto.createHash('sha1');
-    for (const f of sorted) {
-      const r = rows.get(f)!;
-      h.update(f).update('\0').update(r.s.hashes[r.i]).update('\n');
-    }
-    return h.digest('hex');
+    for (let pos = 0; pos < files.length; pos++) h.update(files[pos]).update('\0').update(rows.hashOf(stats.row[pos])).update('\n');
+    return { digest: h.digest('hex'), stats };
   }
 
   /**
@@ -280,29 +250,55 @@ export class IndexCache {
    * half the entries are the base's, the table starts empty, which also drops
    * names no file uses now.
    */
-  save(entries: Entries, early?: EarlyEncoding): void {
+  save(entries: Entries, early?: EarlyEncoding, kept?: KeptRows): void {
     this.read();
     const prev = this.loaded;
+    const rows = kept ? this.rows() : null;
+    // Rows kept as they were read: the base's are current as they are; the delta's go into the new delta.
+    const keptBase = new Uint8Array(prev?.files.length ?? 0);
+    let keptCount = 0;
+    const fromDelta: Entries = new Map();
+    if (kept && rows)
+      for (let pos = 0; pos < kept.files.length; pos++) {
+        const r = kept.row[pos];
+        if (r < 0) continue;
+        keptCount++;
+        if (r < rows.baseRows) keptBase[r] = 1;
+        else fromDelta.set(kept.files[pos], this.entryOf(rows, r));
+      }
     if (prev?.stamp) {
-      // The base's rows still current: same file, same encoding, same (size, mtime, hash).
+      // The base's rows still current: kept by the build, or an entry with the same file, encoding and (size, mtime, hash).
       const row = new Map<string, number>();
       prev.files.forEach((f, i) => row.set(f, i));
-      const changed: Entries = new Map();
+      const changed: Entries = fromDelta;
       for (const [f, e] of entries) {
         const i = row.get(f);
-        const kept =
+        const same =
           i !== undefined && e.encoded?.data === prev.data && e.encoded.at === prev.at[i] && e.size === prev.sizes[i] && e.mtimeMs === prev.mtimes[i] && e.hash === prev.hashes[i];
-        if (!kept) changed.set(f, e);
+        if (same) keptBase[i] = 1;
+        else changed.set(f, e);
       }
-      const removed = prev.files.filter((f) => !entries.has(f));
-      if (changed.size + removed.length <= Math.max(DELTA_MIN, entries.size / DELTA_SHARE)) {
+      const removed = prev.files.filter((f, i) => !keptBase[i] && !changed.has(f));
+      if (changed.size + removed.length <= Math.max(DELTA_MIN, (entries.size + keptCount) / DELTA_SHARE)) {
         this.write(this.deltaFile, this.encode(changed, false, { base: prev.stamp, removed }));
         return;
       }
     }
-    this.write(this.file, this.encode(entries, true, { stamp: crypto.randomBytes(8).toString('hex') }, early));
+    // The whole cache: the kept rows made entries (in the listing's order), then the others.
+    let all = entries;
+    if (kept && rows && keptCount) {
+      all = new Map();
+      for (let pos = 0; pos < kept.files.length; pos++) if (kept.row[pos] >= 0) all.set(kept.files[pos], this.entryOf(rows, kept.row[pos]));
+      for (const [f, e] of entries) all.set(f, e);
+    }
+    this.write(this.file, this.encode(all, true, { stamp: crypto.randomBytes(8).toString('hex') }, early));
     // A delta written against the old base no longer applies (its stamp says so too).
     fs.rmSync(this.deltaFile, { force: true });
+  }
+
+  /** Row `r` as an entry (its encoding copied by the save, not encoded again). */
+  private entryOf(rows: StoredRows, r: number): CacheEntry {
+    return { size: rows.sizeOf(r), mtimeMs: rows.mtimeOf(r), hash: rows.hashOf(r), encoded: rows.encoded(r) };
   }
 
   private encode(entries: Entries, reuseBase: boolean, extra: Partial<Stored>, early?: EarlyEncoding): Stored {

@@ -12,13 +12,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Catalogue } from '../catalogue/catalogue';
 import { FileScan, ScannedFunction, ScannedMacro, scanFile, looksBinary } from './fileScan';
-import { CacheEntry, CachedFile, EarlyEncoding, IndexCache } from './indexCache';
+import { CacheEntry, CachedFile, EarlyEncoding, IndexCache, KeptRows, ListedStats, StoredRows } from './indexCache';
 import { scanFiles, workerCount } from './scanWorkers';
 import { contentHash } from './scanWorker';
 import { InputProblem } from '../findings';
 import { CallersMap, LazyCallers } from './callersMap';
 import { NamedDefinitions } from './namedDefinitions';
-import { EncodedDefinitions, EncodedFile } from './encodedDefinitions';
+import { EncodedDefinitions, EncodedFiles } from './encodedDefinitions';
 import type { ConfigOracle } from '../config/oracle';
 import { isTrue, or, parseCond, simplify } from '../config/cond';
 
@@ -88,8 +88,8 @@ export class WorkspaceIndex {
   readonly arch: string;
   private readonly cat: Catalogue;
   private readonly kernel: boolean;
-  /** Every indexed file's definitions, in the index's order; a file read from the cache stays encoded until asked for (scanOf). */
-  private scans = new Map<string, FileScan | Undecoded>();
+  /** Every indexed file's definitions, in the index's order; a file read from the cache stays encoded until asked for (scanOf): its listing position. */
+  private scans = new Map<string, FileScan | number>();
   private byName = new NamedDefinitions<Definition>();
   private macrosByName = new NamedDefinitions<MacroDefinition>();
   private touchers: Set<string> | null = null;
@@ -170,22 +170,38 @@ export class WorkspaceIndex {
       }
       const prefix = dir.endsWith(sep) ? dir : dir + sep;
       const relPrefix = rel ? rel + sep : '';
+      // C files and folders (each with a separator after its name), each sorted, then merged: a folder's
+      // files come where its paths sort, so the listing comes out sorted (readdir's order is a hash's:
+      // sorting ~47,000 paths at the end was a third of the listing).
+      const cFiles: string[] = [];
+      const folders: string[] = [];
       for (const e of entries) {
         const name = e.name;
         if (e.isDirectory()) {
           if (this.kernel && depth === 0 && SKIPPED_TOP.has(name)) continue;
           if (this.kernel && depth === 1 && rel === 'arch' && name !== this.arch) continue;
           if (name === 'node_modules' || name.startsWith('.')) continue;
-          walk(prefix + name, relPrefix + name, depth + 1);
+          folders.push(name + sep);
         } else if (e.isFile()) {
-          // covers() asks for a C file's name first: other files need no relative path.
-          if ((name.endsWith('.c') || name.endsWith('.h')) && this.covers(relPrefix + name)) out.push(prefix + name);
+          // covers() for a C file under this walk: the folders it leaves out are the ones the walk does not enter
+          // (no skipped top-level name ends in .c or .h), so no relative path is made per file (~47,000 of them).
+          if (name.endsWith('.c') || name.endsWith('.h')) cFiles.push(name);
           else if (BUILD_FILE.test(name)) build.push(prefix + name);
         }
       }
+      cFiles.sort();
+      folders.sort();
+      let f = 0;
+      for (const folder of folders) {
+        while (f < cFiles.length && cFiles[f] < folder) out.push(prefix + cFiles[f++]);
+        const name = folder.slice(0, -sep.length);
+        walk(prefix + name, relPrefix + name, depth + 1);
+      }
+      while (f < cFiles.length) out.push(prefix + cFiles[f++]);
     };
     walk(this.root, '', 0);
     this.buildFiles = build.sort();
+    // Sorted already (above): this only costs a pass over it, and keeps the order whatever the walk does.
     return out.sort();
   }
 
@@ -236,10 +252,13 @@ export class WorkspaceIndex {
     // After unchangedDigest() (the CLI's result cache missed): its listing, read cache and stats.
     const listed = this.listed;
     this.listed = null;
-    const files = listed?.files ?? this.listFiles();
+    const files = listed?.stats.files ?? this.listFiles();
     yield { done: 0, total: files.length };
     const cache = this.cacheDir ? (listed?.cache ?? this.cache()) : null;
-    const stored = cache ? cache.load() : new Map();
+    const rows = cache?.rows() ?? null;
+    // By listing position, the file's row when its stat is the row's (cachedRows.ts): kept as it was read, nothing made for it.
+    const stats = rows ? (listed?.stats ?? new ListedStats(files, rows)) : null;
+    const kept: KeptRows | null = stats ? { files, row: stats.row } : null;
     // Files this tree's cache does not hold, looked up at the same relative path in the seed's (loaded when needed).
     let seeded: Map<string, CachedFile> | null = null;
     const seedOf = (f: string): CachedFile | undefined => {
@@ -247,29 +266,35 @@ export class WorkspaceIndex {
       seeded ??= new IndexCache(this.cacheDir, this.cacheSeed, this.cacheKey()).load();
       return seeded.get(path.join(this.cacheSeed, path.relative(this.root, f)));
     };
-    // A file of this tree's cache is kept encoded (`decode` makes its definitions when asked for), unless seeded from another root.
-    const entries = new Map<string, CacheEntry & { decode?: () => FileScan }>();
+    // The other files read from a cache (touched but unchanged; seeded from another root) and those scanned.
+    const entries = new Map<string, CacheEntry>();
     const toScan: string[] = [];
     let fromCache = 0;
-    for (let i = 0; i < files.length; i++) {
-      const f = files[i];
-      if (i > 0 && i % chunk === 0) yield { done: fromCache, total: files.length };
-      const own = stored.get(f);
-      const c = own ?? seedOf(f);
-      if (c) {
-        let st: fs.Stats;
-        try {
-          st = cache ? cache.stat(f) : fs.statSync(f);
-        } catch {
+    for (let pos = 0; pos < files.length; pos++) {
+      const f = files[pos];
+      if (pos > 0 && pos % chunk === 0) yield { done: fromCache, total: files.length };
+      if (stats && stats.row[pos] >= 0) {
+        fromCache++;
+        continue;
+      }
+      const own = rows && rows.of(f) >= 0 ? rows.of(f) : -1;
+      const c = own < 0 ? seedOf(f) : undefined;
+      if (own >= 0 || c) {
+        let size = stats ? stats.size[pos] : NaN;
+        let mtimeMs = stats ? stats.mtimeMs[pos] : NaN;
+        if (own < 0) {
+          try {
+            const st = fs.statSync(f);
+            [size, mtimeMs] = [st.size, st.mtimeMs];
+          } catch {
+            // Not there now: scanned (and said).
+          }
+        }
+        if (Number.isNaN(size)) {
           toScan.push(f);
           continue;
         }
-        if (own && st.size === c.size && st.mtimeMs === c.mtimeMs) {
-          entries.set(f, { size: c.size, mtimeMs: c.mtimeMs, hash: c.hash, encoded: c.encoded, decode: () => c.scan() });
-          fromCache++;
-          continue;
-        }
-        // Touched: the content decides.
+        // Touched (or seeded): the content decides.
         let buf: Buffer;
         try {
           buf = fs.readFileSync(f);
@@ -278,9 +303,13 @@ export class WorkspaceIndex {
           continue;
         }
         const hash = contentHash(buf);
-        if (hash === c.hash) {
-          if (own) entries.set(f, { size: st.size, mtimeMs: st.mtimeMs, hash, encoded: c.encoded, decode: () => c.scan() });
-          else entries.set(f, { size: st.size, mtimeMs: st.mtimeMs, hash, scan: c.scan(f), encoded: c.encoded });
+        if (own >= 0 && hash === rows!.hashOf(own)) {
+          entries.set(f, { size, mtimeMs, hash, encoded: rows!.encoded(own) });
+          fromCache++;
+          continue;
+        }
+        if (c && hash === c.hash) {
+          entries.set(f, { size, mtimeMs, hash, scan: c.scan(f), encoded: c.encoded });
           fromCache++;
           continue;
         }
@@ -321,14 +350,20 @@ export class WorkspaceIndex {
     // Into the index in the files' order, not the order the cache or the scan threads gave them: the
     // order of same-name definitions reaches resolve() and the bounded searches, so a cold run with
     // scan threads must answer what a warm one does.
-    this.putBuilt(files, entries);
+    this.putBuilt(files, entries, rows, kept);
     scanned.sort();
     this.rehashed.clear();
-    this.built = new Map([...entries].map(([f, e]) => [f, e.hash]));
+    this.built = new Map();
+    for (let pos = 0; pos < files.length; pos++) {
+      const r = kept ? kept.row[pos] : -1;
+      const hash = r >= 0 ? rows!.hashOf(r) : entries.get(files[pos])?.hash;
+      if (hash !== undefined) this.built.set(files[pos], hash);
+    }
     this.lastBuild = { files: files.length, fromCache, scanned, workers, configDuringScan, encodedDuringScan: early?.rows.size ?? 0, cacheFile: cache ? cache.file : null };
-    if (cache && (toScan.length > 0 || entries.size !== stored.size || fromCache !== stored.size)) {
+    const held = rows?.size ?? 0;
+    if (cache && (toScan.length > 0 || this.built.size !== held || fromCache !== held)) {
       try {
-        cache.save(entries, early ?? undefined);
+        cache.save(entries, early ?? undefined, kept ?? undefined);
       } catch {
         // A cache that cannot be written (read-only home, full disk) only costs the next run time.
       }
@@ -354,12 +389,14 @@ export class WorkspaceIndex {
    */
   unchangedDigest(): string | null {
     if (!this.cacheDir) return null;
-    this.listed = { files: this.listFiles(), cache: this.cache() };
-    return this.listed.cache.unchangedDigest(this.listed.files);
+    const cache = this.cache();
+    const { digest, stats } = cache.unchangedDigest(this.listFiles());
+    this.listed = { stats, cache };
+    return digest;
   }
 
   /** unchangedDigest()'s listing and cache (what it read and stat'd), taken by the next build. */
-  private listed: { files: string[]; cache: IndexCache } | null = null;
+  private listed: { stats: ListedStats; cache: IndexCache } | null = null;
 
   /** After build(): the same digest, from what was read (null when a file could not be read). */
   contentDigest(): string | null {
@@ -447,17 +484,24 @@ export class WorkspaceIndex {
    * used (NamedDefinitions.settleFrom), in the order a put of every file
    * gives, so a warm run decodes the few files it reads (docs/perf/lazyidx.md).
    */
-  private putBuilt(files: string[], entries: Map<string, CacheEntry & { decode?: () => FileScan }>): void {
-    const encoded: EncodedFile[] = [];
+  private putBuilt(files: readonly string[], entries: Map<string, CacheEntry>, rows: StoredRows | null, kept: KeptRows | null): void {
+    // Each file's row when it stays encoded: kept as read, or touched but the same (an entry with the row's encoding and no scan).
     // Only into an empty index (a Workspace's build): a build over files already in merges them (put).
-    if (!this.scans.size) for (let pos = 0; pos < files.length; pos++) {
-      const e = entries.get(files[pos]);
-      if (e && !e.scan && e.encoded) encoded.push({ pos, encoded: e.encoded });
-    }
-    if (!encoded.length) {
-      for (const f of files) {
-        const e = entries.get(f);
-        if (e) this.putNew(f, e.scan ?? e.decode!(), true);
+    const rowAt = new Int32Array(files.length).fill(-1);
+    let encodedCount = 0;
+    if (rows && !this.scans.size)
+      for (let pos = 0; pos < files.length; pos++) {
+        const k = kept ? kept.row[pos] : -1;
+        const e = k >= 0 ? undefined : entries.get(files[pos]);
+        rowAt[pos] = k >= 0 ? k : e && !e.scan && e.encoded ? rows.of(files[pos]) : -1;
+        if (rowAt[pos] >= 0) encodedCount++;
+      }
+    if (!encodedCount) {
+      for (let pos = 0; pos < files.length; pos++) {
+        const f = files[pos];
+        const k = kept ? kept.row[pos] : -1;
+        const e = k >= 0 ? undefined : entries.get(f);
+        if (k >= 0 || e) this.putNew(f, k >= 0 ? rows!.decode(k, f) : (e!.scan ?? rows!.decode(rows!.of(f), f)), true);
       }
       return;
     }
@@ -471,18 +515,19 @@ export class WorkspaceIndex {
     };
     for (let pos = 0; pos < files.length; pos++) {
       const f = files[pos];
-      const e = entries.get(f);
-      if (!e) continue;
-      if (!e.scan && e.encoded) {
-        this.scans.set(f, new Undecoded(pos, e.decode!));
+      if (rowAt[pos] >= 0) {
+        this.scans.set(f, pos);
         continue;
       }
+      const e = entries.get(f);
+      if (!e) continue;
       const defs = definitionsOf(f, e.scan!, true);
       for (const d of defs.functions) note(decodedFns, pos, d);
       for (const d of defs.macros) note(decodedMacros, pos, d);
       this.scans.set(f, defs);
     }
-    const table = (this.encodedDefs = new EncodedDefinitions(encoded));
+    this.encodedRows = { rows: rows!, rowAt };
+    const table = (this.encodedDefs = new EncodedDefinitions(encodedGroups(rows!, rowAt, encodedCount)));
     const posFile = files;
     const settle = <T extends Definition | MacroDefinition>(name: string, macro: boolean, decoded: Map<string, { pos: number; d: T }[]>): T[] => {
       const out: T[] = [];
@@ -503,15 +548,19 @@ export class WorkspaceIndex {
     this.touchers = null;
   }
 
+  /** The rows the build kept encoded, by listing position (-1: not encoded), to decode a file when asked for (scanOf). */
+  private encodedRows: { rows: StoredRows; rowAt: Int32Array } | null = null;
+
   /** Where the definitions of the files the build kept encoded are (null when it kept none). */
   private encodedDefs: EncodedDefinitions | null = null;
 
   /** A file's definitions, decoded now if the build kept it encoded (the same objects from then on). */
   private scanOf(file: string): FileScan | undefined {
     const s = this.scans.get(file);
-    if (!(s instanceof Undecoded)) return s;
+    if (typeof s !== 'number') return s;
     // Decoded with its file as a field (decodeScan): the objects are the definitions.
-    const scan = s.decode();
+    const { rows, rowAt } = this.encodedRows!;
+    const scan = rows.decode(rowAt[s], file);
     const defs = { functions: scan.functions as Definition[], macros: scan.macros as MacroDefinition[] };
     this.scans.set(file, defs);
     return defs;
@@ -520,7 +569,7 @@ export class WorkspaceIndex {
   /** How many files are still kept encoded (tests: a warm rerun decodes the few it reads). */
   encodedFiles(): number {
     let n = 0;
-    for (const s of this.scans.values()) if (s instanceof Undecoded) n++;
+    for (const s of this.scans.values()) if (typeof s === 'number') n++;
     return n;
   }
 
@@ -769,7 +818,7 @@ export class WorkspaceIndex {
     // Each file as it is now: still encoded (its position), or its callers with their calls.
     const start: ({ file: string; pos: number } | { defs: (Definition | MacroDefinition)[]; calls: string[][] })[] = [];
     for (const [file, s] of this.scans) {
-      if (s instanceof Undecoded) start.push({ file, pos: s.pos });
+      if (typeof s === 'number') start.push({ file, pos: s });
       else {
         const defs = [...s.functions, ...s.macros] as (Definition | MacroDefinition)[];
         start.push({ defs, calls: defs.map((d) => d.calls) });
@@ -821,7 +870,7 @@ export class WorkspaceIndex {
       // Files still encoded are decoded only when one of their functions calls the API (their stored calls say so).
       const calling = this.encodedDefs?.filesCalling(this.cat.lazyMode.keys());
       for (const [file, s] of this.scans) {
-        const scan = s instanceof Undecoded ? (calling!.has(s.pos) ? this.scanOf(file)! : null) : s;
+        const scan = typeof s === 'number' ? (calling!.has(s) ? this.scanOf(file)! : null) : s;
         if (scan) for (const f of scan.functions) if (this.callsLazyApi(f as Definition)) this.lazyUsers.add(f as Definition);
       }
     }
@@ -876,12 +925,25 @@ export class WorkspaceIndex {
   }
 }
 
-/** A file the build kept in its cache's encoding: its position in the build's order, and how to decode it. */
-class Undecoded {
-  constructor(
-    readonly pos: number,
-    readonly decode: () => FileScan,
-  ) {}
+/** The encoded files by the stored part holding them (the base's, the delta's): positions and where their words start, in the listing's order. */
+function encodedGroups(rows: StoredRows, rowAt: Int32Array, count: number): EncodedFiles[] {
+  const groups: EncodedFiles[] = [];
+  for (const part of [rows.base, rows.delta]) {
+    if (!part) continue;
+    const base = part === rows.base;
+    const pos = new Int32Array(count);
+    const at = new Int32Array(count);
+    let n = 0;
+    for (let p = 0; p < rowAt.length; p++) {
+      const r = rowAt[p];
+      if (r >= 0 && r < rows.baseRows === base) {
+        pos[n] = p;
+        at[n++] = rows.atOf(r);
+      }
+    }
+    if (n) groups.push({ names: part.names, data: part.data, pos: pos.subarray(0, n), at: at.subarray(0, n) });
+  }
+  return groups;
 }
 
 /** A scan's definitions with their file (`owned`: the scan's objects are fresh, and those decoded with the file are taken as they are). */

@@ -29,11 +29,11 @@
 // - per file, what the read-after-write findings read of its syntax (the
 //   read's use, the fix's inserts: placements.json, keptPlacements.ts), by
 //   its content hash: a rerun parses no unedited file to place a fix.
-// - the call graph's digest with the tree digest it was made for (graph.json,
-//   ContentKeys.recalled): a reload of an unchanged tree does not hash the
-//   graph again to check the searches' keys; each file's part of the graph
-//   hashed, by its content hash (graphParts.bin): after an edit only the
-//   edited files' parts are hashed again.
+// - each file's part of the call graph hashed, by its content hash, with the
+//   graph's digest made of them (graphParts.bin): a reload or a rerun
+//   compares the files' content hashes with the parts' and hashes again only
+//   the parts of files that changed; when those came out the same, the
+//   digest is the stored one (the graph is not hashed whole again).
 // - the index's "may touch the mode" set with the graph digest it was made
 //   for (touchers.json): a function of the call graph alone, so a rerun whose
 //   edit kept every call does not build the callers map to make it again.
@@ -58,6 +58,7 @@ import type { SectionInfo } from '../sectionInfo';
 import { noteOwner } from '../cacheSweep';
 import { ContentKeys, Deps, GraphParts, KeptDigests, TreeDigest, fileOfFnKey } from './contentKeys';
 import { readStore, writeStore } from './storeFile';
+import { DeltaEntries, readWithDelta, writeWithDelta } from './storeDelta';
 import type { ReadsAbove } from './readsAbove';
 import { PlacementsEntry, placedIn } from './keptPlacements';
 import { FunctionLocalsEntry, LocalDeps, LocalsEntry, functionLocalsEntry, functionLocalsHold, localsEntry, localsHold } from './keptLocals';
@@ -199,11 +200,12 @@ export class AnalysisStore {
   private sections: Map<string, SectionEntry> | null = null;
   private searches: Map<string, SearchEntry> | null = null;
   private hovers: Map<string, HoverEntry> | null = null;
-  private locals: Map<string, LocalsEntry> | null = null;
+  /** locals.json and localFns.json with their deltas (storeDelta.ts): a rerun after an edit writes the few files changed. */
+  private locals: DeltaEntries<LocalsEntry> | null = null;
   /** Per file, what the read-after-write findings placed in it (keptPlacements.ts). */
   private placements: Map<string, PlacementsEntry> | null = null;
   /** Per file, its functions' local verdicts by their functionDigest. */
-  private localFns: Map<string, Record<string, FunctionLocalsEntry>> | null = null;
+  private localFns: DeltaEntries<Record<string, FunctionLocalsEntry>> | null = null;
   private chains: Map<string, ChainEntry> | null = null;
   /** Chain phases put since the last write: their digests are made when it is written (withDigests), with the index they were computed on. */
   private unkeyedChains = new Map<string, WorkspaceIndex>();
@@ -261,7 +263,6 @@ export class AnalysisStore {
   begin(keys: ContentKeys): void {
     this.settle();
     this.keys = keys;
-    keys.recalled = this.recalledGraph();
     keys.kept = this.keptDigests;
   }
 
@@ -286,12 +287,6 @@ export class AnalysisStore {
     const e = readStore<{ graph: string; names: string[] }>(this.file('touchers'), this.world, this.log).get('touchers');
     if (e && typeof e.graph === 'string' && Array.isArray(e.names) && e.graph === keys.graphDigest()) index.knownTouchers(new Set(e.names));
     else this.touchersToKeep = { keys, index };
-  }
-
-  /** The last graph digest made, with its tree digest (ContentKeys.recalled), from graph.json. */
-  private recalledGraph(): { tree: string; graph: string } | null {
-    const e = readStore<{ tree: string; graph: string }>(this.file('graph'), this.world, this.log).get('graph');
-    return e && typeof e.tree === 'string' && typeof e.graph === 'string' ? e : null;
   }
 
   private file(name: string, ext = 'json'): string {
@@ -328,7 +323,7 @@ export class AnalysisStore {
   }
 
   private localEntries(): Map<string, LocalsEntry> {
-    return (this.locals ??= readStore<LocalsEntry>(this.file('locals'), this.world, this.log));
+    return (this.locals ??= readWithDelta<LocalsEntry>(this.file('locals'), this.world, this.log)).entries;
   }
 
   /** The stored local verdicts of `file` when what they were computed from is as it was (keptLocals.ts), else null. */
@@ -355,7 +350,7 @@ export class AnalysisStore {
   }
 
   private localFnEntries(): Map<string, Record<string, FunctionLocalsEntry>> {
-    return (this.localFns ??= readStore<Record<string, FunctionLocalsEntry>>(this.file('localFns'), this.world, this.log));
+    return (this.localFns ??= readWithDelta<Record<string, FunctionLocalsEntry>>(this.file('localFns'), this.world, this.log)).entries;
   }
 
   /**
@@ -386,11 +381,13 @@ export class AnalysisStore {
       const entries = this.localFnEntries();
       if (Object.keys(byKey).length) entries.set(file, byKey);
       else entries.delete(file);
+      this.localFns!.changed.add(file);
       this.dirty.localFns = true;
     }
     const made = localsEntry(index, file, deps, findings, leftOut);
     if (!made) return;
     this.localEntries().set(file, made.entry);
+    this.locals!.changed.add(file);
     this.validLocals.set(file, made.reads);
     this.dirty.locals = true;
   }
@@ -482,7 +479,7 @@ export class AnalysisStore {
 
   /** Entries put but not yet written (the language server writes when idle). */
   get unsaved(): boolean {
-    return this.unkeyed.size > 0 || this.unkeyedChains.size > 0 || this.pendingSearches.size > 0 || this.dirty.sections || this.dirty.searches || this.dirty.hovers || !!this.keys?.graphHashed;
+    return this.unkeyed.size > 0 || this.unkeyedChains.size > 0 || this.pendingSearches.size > 0 || this.dirty.sections || this.dirty.searches || this.dirty.hovers || !!this.parts?.changed;
   }
 
   /** The tree was indexed again: every product is checked against it when next asked for. */
@@ -504,7 +501,7 @@ export class AnalysisStore {
     // Kept hovers are keyed by the whole tree.
     this.validHovers.clear();
     for (const [f, reads] of this.validLocals) {
-      const e = this.locals?.get(f);
+      const e = this.locals?.entries.get(f);
       if (f === file || reads.has(file) || !e || !!e.names?.some((n) => names.has(n))) this.validLocals.delete(f);
     }
     for (const opener of this.valid) {
@@ -563,14 +560,10 @@ export class AnalysisStore {
     if (this.dirty.sections && this.sections) writeStore(this.file('sections'), this.world, this.sections);
     if (this.dirty.searches && this.searches) writeStore(this.file('searches', 'bin'), this.world, this.searches, 'v8');
     if (this.dirty.hovers && this.hovers) writeStore(this.file('hovers'), this.world, this.hovers);
-    if (this.dirty.locals && this.locals) writeStore(this.file('locals'), this.world, this.locals);
-    if (this.dirty.localFns && this.localFns) writeStore(this.file('localFns'), this.world, this.localFns);
+    if (this.dirty.locals && this.locals) writeWithDelta(this.file('locals'), this.world, this.locals);
+    if (this.dirty.localFns && this.localFns) writeWithDelta(this.file('localFns'), this.world, this.localFns);
     if (this.dirty.placements && this.placements) writeStore(this.file('placements'), this.world, this.placements);
     if (this.dirty.chains && this.chains) writeStore(this.file('chains', 'bin'), this.world, this.chains, 'v8');
-    if (this.keys?.graphHashed) {
-      writeStore(this.file('graph'), this.world, new Map([['graph', { tree: this.keys.treeDigest(), graph: this.keys.graphDigest() }]]));
-      this.keys.graphHashed = false;
-    }
     if (this.parts?.changed) {
       writeStore(this.file('graphParts', 'bin'), this.world, this.parts.stored(), 'v8');
       this.parts.changed = false;

@@ -233,35 +233,22 @@ export class ContentKeys {
   }
 
   /**
-   * A graph digest made by an earlier process, with the tree digest it was made
-   * for (the store's graph.json): the graph is a function of every file's
-   * content (in the store's world), so when the tree's digest (from the
-   * index's content hashes, ~50 ms) is the same, hashing the graph's ~25 MB
-   * of text (~0.8 s on a kernel tree) is not needed.
+   * The call graph's digest (see the header); unchanged by an edit that keeps
+   * every definition's calls. Kept in this process across edits
+   * (KeptDigests), else recalled from the parts an earlier process made it of
+   * (GraphParts.recall: every file's content hash compared, the few that
+   * differ hashed again), else hashed whole from the parts.
    */
-  recalled: { tree: string; graph: string } | null = null;
-  /** The graph digest was hashed here (not recalled): worth keeping for the next process. */
-  graphHashed = false;
-
-  /** The call graph's digest (see the header); unchanged by an edit that keeps every definition's calls. */
   graphDigest(): string {
     if (this.graph !== null) return this.graph;
-    const same = this.kept?.graphIfSame(this.index, this.graphParts());
-    if (same) {
-      // Worth keeping (graph.json) as when it was hashed again: the tree digest it goes with changed.
-      if (same.edited) this.graphHashed = true;
-      return (this.graph = same.digest);
-    }
-    // Not kept: graphParts.bin's parts need not be the ones this digest was made of (graphIfSame compares with them).
-    if (this.recalled && this.recalled.tree === this.treeDigest()) return (this.graph = this.recalled.graph);
-    const h = crypto.createHash('sha1');
     const parts = this.graphParts();
+    const same = this.kept?.graphIfSame(this.index, parts) ?? parts.recall(this.index);
+    if (same) return this.keptGraph(same.digest);
+    const h = crypto.createHash('sha1');
     keyCounts.graphs++;
     const files = this.index.files().sort();
     for (const f of files) h.update(f).update('\0').update(parts.of(f, this.index.contentHashOf(f), () => graphOfFile(this.index, f)));
-    parts.done();
-    this.graphHashed = true;
-    return this.keptGraph(h.digest('hex'));
+    return this.keptGraph(parts.done(h.digest('hex')));
   }
 
   private keptGraph(digest: string): string {
@@ -328,14 +315,13 @@ export class KeptDigests {
     this.edited.clear();
   }
 
-  /** The graph's digest when it still holds (see the class), with whether files were indexed again since; null otherwise. */
-  graphIfSame(index: WorkspaceIndex, parts: GraphParts): { digest: string; edited: boolean } | null {
+  /** The graph's digest when it still holds (see the class); null otherwise. */
+  graphIfSame(index: WorkspaceIndex, parts: GraphParts): { digest: string } | null {
     const g = this.graph;
     if (!g || index.files().length !== g.files) return null;
     for (const f of this.edited) if (!index.has(f) || !parts.sameAs(f, index.contentHashOf(f), () => graphOfFile(index, f))) return null;
-    const edited = this.edited.size > 0;
     this.edited.clear();
-    return { digest: g.digest, edited };
+    return { digest: g.digest };
   }
 
   /** The tree was indexed again. */
@@ -360,7 +346,33 @@ export class GraphParts {
   /** Parts were hashed (or files left) since it was read: worth writing. */
   changed = false;
 
-  constructor(private kept = new Map<string, [string, string]>()) {}
+  constructor(
+    private kept = new Map<string, [string, string]>(),
+    /** The graph's digest made of exactly the kept parts (done()), stored with them; null when not known. */
+    private digest: string | null = null,
+  ) {}
+
+  /**
+   * The digest made of the kept parts, when they are still the graph of the
+   * index's files: the same files, each at the content hash its part was
+   * made from, or with a part that hashes the same now (the kept part then
+   * takes the new content hash). No tree digest and no sorting: after a
+   * one-file edit, that file's part is hashed and ~47,000 content hashes are
+   * compared (hashing every part whole was ~0.3 s of a kernel tree's rerun).
+   */
+  recall(index: WorkspaceIndex): { digest: string } | null {
+    const files = index.files();
+    if (this.digest === null || files.length !== this.kept.size) return null;
+    const differ: string[] = [];
+    for (const f of files) {
+      const k = this.kept.get(f);
+      const h = index.contentHashOf(f);
+      if (!k || h === undefined) return null;
+      if (k[0] !== h) differ.push(f);
+    }
+    for (const f of differ) if (!this.sameAs(f, index.contentHashOf(f), () => graphOfFile(index, f))) return null;
+    return { digest: this.digest };
+  }
 
   of(file: string, contentHash: string | undefined, graphText: () => string): string {
     if (contentHash === undefined) return sha1(graphText());
@@ -390,11 +402,13 @@ export class GraphParts {
     return true;
   }
 
-  /** One digest made: what it used is what is kept (files gone from the tree drop out). */
-  done(): void {
-    if (this.used.size !== this.kept.size) this.changed = true;
+  /** One digest made of the parts used since the last: they are what is kept (files gone from the tree drop out), with it. */
+  done(digest: string): string {
+    if (this.used.size !== this.kept.size || digest !== this.digest) this.changed = true;
     this.kept = this.used;
     this.used = new Map();
+    this.digest = digest;
+    return digest;
   }
 
   /**
@@ -403,8 +417,9 @@ export class GraphParts {
    * per file made reading ~47,000 of them ~0.2 s of a warm rerun; one frame
    * for all would make one large serial form at the cold run's save (its peak).
    */
-  stored(): Map<string, StoredParts> {
-    const out = new Map<string, StoredParts>();
+  stored(): Map<string, StoredParts | string> {
+    const out = new Map<string, StoredParts | string>();
+    if (this.digest !== null) out.set('digest', this.digest);
     let e: StoredParts | null = null;
     for (const [f, [h, d]] of this.kept) {
       if (!e || e.files.length === PARTS_PER_ENTRY) out.set(`parts:${out.size}`, (e = { files: [], hashes: [], digests: [] }));
@@ -423,7 +438,8 @@ export class GraphParts {
       const ok = k.startsWith('parts:') && e && Array.isArray(e.files) && Array.isArray(e.hashes) && Array.isArray(e.digests) && e.files.length === e.hashes.length && e.files.length === e.digests.length;
       if (ok) for (let i = 0; i < e.files.length; i++) kept.set(e.files[i], [e.hashes[i], e.digests[i]]);
     }
-    return new GraphParts(kept);
+    const digest = entries.get('digest');
+    return new GraphParts(kept, typeof digest === 'string' ? digest : null);
   }
 }
 

@@ -23,7 +23,7 @@ export type StoreFormat = 'json' | 'v8';
 /** Bump when a stored product's shape or meaning changes. */
 export const STORE_VERSION = 1;
 
-export interface StoredFile<E> {
+export interface StoredFile<E> extends StoreHead {
   v: number;
   world: string;
   entries: Record<string, E>;
@@ -37,11 +37,23 @@ const CHUNK = 1 << 20;
 
 /** The entries of `file` stored for `world`, or an empty set (said through `log` unless the file is simply absent). */
 export function readStore<E>(file: string, world: string, log: (msg: string) => void, format: StoreFormat = 'json'): Map<string, E> {
+  return readWithHead<E>(file, world, log, format)?.entries ?? new Map();
+}
+
+/** What a store file's header says besides its version and world: a base's stamp, or a delta's base and removed keys (storeDelta.ts). */
+export interface StoreHead {
+  stamp?: string;
+  base?: string;
+  removed?: string[];
+}
+
+/** The entries of `file` stored for `world` with its header; null when absent, unreadable, of another version or world. */
+export function readWithHead<E>(file: string, world: string, log: (msg: string) => void, format: StoreFormat = 'json'): { entries: Map<string, E>; head: StoreHead } | null {
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
   } catch {
-    return new Map();
+    return null;
   }
   try {
     const framed = format === 'v8' && startsWith(fd, FRAMED);
@@ -49,14 +61,18 @@ export function readStore<E>(file: string, world: string, log: (msg: string) => 
     if (!s || typeof s !== 'object' || typeof s.entries !== 'object' || s.entries === null) throw new Error('not a store file');
     if (s.v !== STORE_VERSION) {
       log(`analysis store ${path.basename(file)}: version ${s.v}, not ${STORE_VERSION}: ignored`);
-      return new Map();
+      return null;
     }
     // Another build, catalogue or configuration: nothing in it is known to hold (it is overwritten on save).
-    if (s.world !== world) return new Map();
-    return s.entries instanceof Map ? s.entries : new Map(Object.entries(s.entries));
+    if (s.world !== world) return null;
+    const head: StoreHead = {};
+    if (typeof s.stamp === 'string') head.stamp = s.stamp;
+    if (typeof s.base === 'string') head.base = s.base;
+    if (Array.isArray(s.removed) && s.removed.every((k) => typeof k === 'string')) head.removed = s.removed;
+    return { entries: s.entries instanceof Map ? s.entries : new Map(Object.entries(s.entries)), head };
   } catch (e) {
     log(`analysis store ${file}: unreadable (${(e as Error).message}): ignored, computing again`);
-    return new Map();
+    return null;
   } finally {
     fs.closeSync(fd);
   }
@@ -74,7 +90,7 @@ function startsWith(fd: number, magic: Buffer): boolean {
 }
 
 /** A framed V8 file: the header frame, then the entries one frame at a time (the entries read into a Map as they come). */
-function readFrames<E>(fd: number, file: string): { v: number; world: string; entries: Map<string, E> } {
+function readFrames<E>(fd: number, file: string): { v: number; world: string; entries: Map<string, E> } & StoreHead {
   const size = fs.fstatSync(fd).size;
   let at = FRAMED.length;
   const len = Buffer.alloc(4);
@@ -88,7 +104,7 @@ function readFrames<E>(fd: number, file: string): { v: number; world: string; en
     at += 4 + n;
     return v8.deserialize(b);
   };
-  const head = next() as { v?: unknown; world?: unknown } | undefined;
+  const head = next() as ({ v?: unknown; world?: unknown } & StoreHead) | undefined;
   if (!head || typeof head !== 'object') throw new Error(`no header in ${path.basename(file)}`);
   const entries = new Map<string, E>();
   // Another version or world: the caller ignores the entries, so they are not read.
@@ -97,19 +113,19 @@ function readFrames<E>(fd: number, file: string): { v: number; world: string; en
       if (!Array.isArray(f) || f.length !== 2 || typeof f[0] !== 'string') throw new Error(`not an entry at byte ${at}`);
       entries.set(f[0], f[1] as E);
     }
-  return { v: head.v as number, world: head.world as string, entries };
+  return { ...head, v: head.v as number, world: head.world as string, entries };
 }
 
-/** Writes `entries` for `world` to `file`, entry by entry (see the header); a store that cannot be written is left as it was. */
-export function writeStore<E>(file: string, world: string, entries: Map<string, E>, format: StoreFormat = 'json'): void {
+/** Writes `entries` for `world` to `file`, entry by entry (see the header), with `head` beside the world; a store that cannot be written is left as it was. */
+export function writeStore<E>(file: string, world: string, entries: Map<string, E>, format: StoreFormat = 'json', head: StoreHead = {}): void {
   const tmp = `${file}.${process.pid}.tmp`;
   let fd: number | null = null;
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fd = fs.openSync(tmp, 'w');
     const out = new ChunkedWriter(fd);
-    if (format === 'v8') writeFrames(out, world, entries);
-    else writeJson(out, world, entries);
+    if (format === 'v8') writeFrames(out, world, entries, head);
+    else writeJson(out, world, entries, head);
     out.flush();
     fs.closeSync(fd);
     fd = null;
@@ -126,13 +142,14 @@ export function writeStore<E>(file: string, world: string, entries: Map<string, 
 }
 
 /**
- * The text JSON.stringify({v, world, entries: Object.fromEntries(entries)})
+ * The text JSON.stringify({v, world, ...head, entries: Object.fromEntries(entries)})
  * makes, an entry at a time. (Keys that are array indices come out where the
  * Map has them, not first as an object orders them: read back, the same
  * entries.)
  */
-function writeJson<E>(out: ChunkedWriter, world: string, entries: Map<string, E>): void {
-  out.text(`{"v":${JSON.stringify(STORE_VERSION)},"world":${JSON.stringify(world)},"entries":{`);
+function writeJson<E>(out: ChunkedWriter, world: string, entries: Map<string, E>, head: StoreHead): void {
+  const more = Object.entries(head).map(([k, v]) => `,${JSON.stringify(k)}:${JSON.stringify(v)}`).join('');
+  out.text(`{"v":${JSON.stringify(STORE_VERSION)},"world":${JSON.stringify(world)}${more},"entries":{`);
   let first = true;
   for (const [k, e] of entries) {
     const value = JSON.stringify(e);
@@ -143,7 +160,7 @@ function writeJson<E>(out: ChunkedWriter, world: string, entries: Map<string, E>
   out.text('}}');
 }
 
-function writeFrames<E>(out: ChunkedWriter, world: string, entries: Map<string, E>): void {
+function writeFrames<E>(out: ChunkedWriter, world: string, entries: Map<string, E>, head: StoreHead): void {
   out.bytes(FRAMED);
   const frame = (value: unknown) => {
     const b = v8.serialize(value);
@@ -152,7 +169,7 @@ function writeFrames<E>(out: ChunkedWriter, world: string, entries: Map<string, 
     out.bytes(len);
     out.bytes(b);
   };
-  frame({ v: STORE_VERSION, world });
+  frame({ v: STORE_VERSION, world, ...head });
   for (const [k, e] of entries) frame([k, e]);
 }
 

@@ -12,7 +12,8 @@ import * as path from 'path';
 import * as v8 from 'v8';
 import * as vm from 'vm';
 import { Workspace } from '../../engine/workspace';
-import { TreeDigest, bodyEnd } from '../../engine/store/contentKeys';
+import { TreeDigest, bodyEnd, keyCounts } from '../../engine/store/contentKeys';
+import { writeStore } from '../../engine/store/storeFile';
 import type { StoreCounts } from '../../engine/store/analysisStore';
 
 const FIXTURE = path.join(__dirname, '../../../test/fixtures/store');
@@ -194,32 +195,69 @@ test('a store file of another version is ignored with a message; an entry whose 
   assert.equal(other.findings, first.findings);
 });
 
-test('the call graph\'s digest is recalled for an unchanged tree (graph.json) and hashed again when any file changed', async () => {
+/** A framed store file's world and entries (storeFile.ts's form), to forge them. */
+function readFramed(file: string): { world: string; entries: Map<string, unknown> } {
+  const b = fs.readFileSync(file);
+  let at = b.indexOf('\n') + 1;
+  const frames: unknown[] = [];
+  while (at < b.length) {
+    const n = b.readUInt32LE(at);
+    frames.push(v8.deserialize(b.subarray(at + 4, at + 4 + n)));
+    at += 4 + n;
+  }
+  const [head, ...rest] = frames as [{ world: string }, ...[string, unknown][]];
+  return { world: head.world, entries: new Map(rest) };
+}
+
+test("the call graph's digest is recalled from its stored parts (graphParts.bin) and hashed whole only when a file's part changed", async () => {
   const { root, cache } = setUp();
   await run(root, cache);
   const dir = path.join(cache, 'analysis');
   const [store] = fs.readdirSync(dir);
-  const file = path.join(dir, store, 'graph.json');
-  const kept = JSON.parse(fs.readFileSync(file, 'utf8'));
-  assert.match(kept.entries.graph.tree, /^[0-9a-f]{40}$/);
-  const forge = (tree: string) => fs.writeFileSync(file, JSON.stringify({ ...kept, entries: { graph: { tree, graph: 'forged' } } }));
-  // A digest kept for another tree is not used: the graph is hashed, and the searches keyed by it are taken.
-  forge('another tree');
-  const hashed = await run(root, cache);
-  assert.deepEqual(core(hashed.counts), { sectionsFromStore: 2, sectionsComputed: 0, searchesFromStore: 4, searchesComputed: 0 });
-  // An edit inside a body that keeps its calls: the tree digest differs, the graph's is hashed again, the searches still hold.
+  const file = path.join(dir, store, 'graphParts.bin');
+  const kept = readFramed(file);
+  const digest = kept.entries.get('digest') as string;
+  assert.match(digest, /^[0-9a-f]{40}$/);
+  const forged = (change: (entries: Map<string, unknown>) => void) => {
+    const entries = v8.deserialize(v8.serialize(kept.entries)) as Map<string, unknown>;
+    change(entries);
+    writeStore(file, kept.world, entries, 'v8');
+  };
+  const helpers = path.join(root, 'store_helpers.c');
+  const forgePart = (entries: Map<string, unknown>) => {
+    for (const e of entries.values()) {
+      const p = e as { files?: string[]; hashes: string[]; digests: string[] };
+      const i = p.files?.indexOf(helpers) ?? -1;
+      if (i >= 0) [p.hashes[i], p.digests[i]] = ['another content', 'another part'];
+    }
+  };
+  const hashedWhole = async () => {
+    const before = keyCounts.graphs;
+    const r = await run(root, cache);
+    return { ...r, hashed: keyCounts.graphs - before };
+  };
+  // The digest stored with the parts is believed while every file's part holds: forged, the searches keyed by it are computed again.
+  forged((e) => e.set('digest', 'forged'));
+  const believed = await hashedWhole();
+  assert.deepEqual(core(believed.counts), { sectionsFromStore: 2, sectionsComputed: 0, searchesFromStore: 0, searchesComputed: 4 });
+  assert.equal(believed.hashed, 0, 'not hashed whole');
+  // A file whose stored part is another (its content and its part): the graph is hashed whole, the searches stored for it taken.
+  forged(forgePart);
+  const another = await hashedWhole();
+  assert.equal(another.hashed, 1, 'hashed whole');
+  assert.equal(readFramed(file).entries.get('digest'), digest, 'the same graph: the same digest, stored again');
+  // An edit inside a body that keeps its calls: that file's part is hashed again, the same: the digest is recalled, the searches hold.
   edit(root, 'store_helpers.c', 'addr += 1;', 'addr += 2;');
-  const edited = await run(root, cache);
+  const edited = await hashedWhole();
+  assert.equal(edited.hashed, 0, 'not hashed whole');
   assert.deepEqual(core(edited.counts), { sectionsFromStore: 1, sectionsComputed: 1, searchesFromStore: 4, searchesComputed: 0 });
   assert.equal(edited.findings, (await run(root)).findings, 'equal to a run without a cache');
-  const after = JSON.parse(fs.readFileSync(file, 'utf8'));
-  assert.notEqual(after.entries.graph.tree, kept.entries.graph.tree, 'kept for the edited tree');
-  assert.equal(after.entries.graph.graph, kept.entries.graph.graph, 'the same call graph');
-  // A digest kept for this very tree is believed (the searches' keys are checked with it): forged, the searches are computed again.
-  forge(after.entries.graph.tree);
-  const recalled = await run(root, cache);
-  assert.deepEqual(core(recalled.counts), { sectionsFromStore: 2, sectionsComputed: 0, searchesFromStore: 0, searchesComputed: 4 });
-  assert.equal(recalled.findings, edited.findings);
+  // A call added: the part differs, the graph is hashed whole, to another digest.
+  edit(root, 'store_helpers.c', 'addr += 2;', 'addr += abs(addr);');
+  const called = await hashedWhole();
+  assert.equal(called.hashed, 1, 'hashed whole');
+  assert.notEqual(readFramed(file).entries.get('digest'), digest, 'another graph');
+  assert.equal(called.findings, (await run(root)).findings, 'equal to a run without a cache');
 });
 
 test('a one-shot check lets go of its call-graph searches before the save, and the save still writes them', async () => {

@@ -11,6 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as v8 from 'v8';
 import { STORE_VERSION, readStore, writeStore } from '../../engine/store/storeFile';
+import { deltaOf, readWithDelta, writeWithDelta } from '../../engine/store/storeDelta';
 
 const dir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-storefile-'));
 
@@ -114,4 +115,47 @@ test('a store that cannot be written leaves the old file and no temporary file',
   // A folder where the file's folder should be: nothing thrown.
   const blocked = path.join(d, 'sections.json', 'x.json');
   assert.doesNotThrow(() => writeStore(blocked, 'w', new Map([['a', 1]])));
+});
+
+test('a store kept as a base and a delta reads back what the whole form holds; a delta of another base is not read; many changes rewrite the base', () => {
+  for (const format of ['json', 'v8'] as const) {
+    const d = dir();
+    const file = path.join(d, `locals.${format}`);
+    const made = readWithDelta<unknown>(file, 'w', (m) => assert.fail(m), format);
+    for (let i = 0; i < 200; i++) made.entries.set(`f${i}`, { i, findings: [] });
+    for (let i = 0; i < 200; i++) made.changed.add(`f${i}`);
+    writeWithDelta(file, 'w', made, format);
+    assert.ok(!fs.existsSync(deltaOf(file)), 'the first save writes the base');
+    const base = fs.readFileSync(file);
+
+    // A few entries changed, one added, one removed: a delta, the base untouched.
+    const next = readWithDelta<unknown>(file, 'w', (m) => assert.fail(m), format);
+    for (const [k, e] of [['f3', { i: 3, findings: ['x'] }], ['new', { i: -1 }]] as const) (next.entries.set(k, e), next.changed.add(k));
+    next.entries.delete('f7');
+    next.changed.add('f7');
+    writeWithDelta(file, 'w', next, format);
+    assert.deepEqual(fs.readFileSync(file), base);
+    assert.ok(fs.existsSync(deltaOf(file)));
+    const whole = path.join(d, `whole.${format}`);
+    writeStore(whole, 'w', next.entries, format);
+    const read = readWithDelta<unknown>(file, 'w', (m) => assert.fail(m), format);
+    assert.deepEqual([...read.entries].sort(), [...readStore(whole, 'w', (m) => assert.fail(m), format)].sort(), 'base + delta = the whole form');
+    assert.deepEqual([...read.changed].sort(), ['f3', 'f7', 'new'], 'the next save writes them again');
+
+    // The base rewritten by another process (another stamp): the old delta is not applied to it.
+    const other = readWithDelta<unknown>(file, 'w', (m) => assert.fail(m), format);
+    other.stamp = null;
+    writeWithDelta(file, 'w', other, format);
+    writeStore(deltaOf(file), 'w', new Map([['f3', { stale: true }]]), format, { base: 'another stamp', removed: ['f0'] });
+    const stale = readWithDelta<unknown>(file, 'w', (m) => assert.fail(m), format);
+    assert.deepEqual(stale.entries.get('f3'), { i: 3, findings: ['x'] });
+    assert.ok(stale.entries.has('f0'));
+
+    // Most entries changed: the whole base again, the delta removed.
+    for (let i = 0; i < 200; i++) stale.changed.add(`f${i}`);
+    writeWithDelta(file, 'w', stale, format);
+    assert.ok(!fs.existsSync(deltaOf(file)));
+    assert.deepEqual([...readStore(file, 'w', (m) => assert.fail(m), format)].sort(), [...stale.entries].sort());
+    fs.rmSync(d, { recursive: true, force: true });
+  }
 });

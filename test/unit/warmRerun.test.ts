@@ -274,3 +274,32 @@ test('a warm rerun places a stored read-after-write finding\'s fix without parsi
   assert.equal(w.findings.find((f) => f.rule === 'lazy-mmu/read-after-write')?.fix?.inserts[0].line, raw!.fix!.inserts[0].line + 1);
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('a warm rerun after a one-file edit writes its local verdicts as a delta beside locals.json, and the next rerun reads base and delta to what a cold run answers', async () => {
+  const { root, cache, dir } = setUp();
+  await checkTree({ root, paths: [root], cacheDir: cache });
+  const files = fs.readdirSync(root).length;
+  const analysis = path.join(cache, 'analysis');
+  const locals = path.join(analysis, fs.readdirSync(analysis)[0], 'locals.json');
+  const base = fs.readFileSync(locals);
+  const delta = `${locals}.delta`;
+  assert.ok(!fs.existsSync(delta), 'a cold run writes the whole file');
+  const deltaKeys = () => Object.keys(JSON.parse(fs.readFileSync(delta, 'utf8')).entries).map((f) => path.basename(f));
+
+  // One file edited: its verdicts only, in the delta; the base as it was.
+  edit(root, 'warm_section.c', 'young = 1;', 'young = 1; /* edited */');
+  let w = await warm(root, cache);
+  assert.equal(w.json, await cold(dir, root));
+  assert.deepEqual([w.counts.localsFromStore, w.counts.localsComputed], [files - 1, 1]);
+  assert.deepEqual(fs.readFileSync(locals), base, 'locals.json not written again');
+  assert.deepEqual(deltaKeys(), ['warm_section.c']);
+
+  // Another file edited: the first file's verdicts read from the delta (kept, not computed), the delta holds both.
+  edit(root, 'warm_other.c', 'int warm_other', '/* edited */\nint warm_other');
+  w = await warm(root, cache);
+  assert.equal(w.json, await cold(dir, root));
+  assert.deepEqual([w.counts.localsFromStore, w.counts.localsComputed], [files - 1, 1]);
+  assert.deepEqual(fs.readFileSync(locals), base, 'locals.json not written again');
+  assert.deepEqual(deltaKeys().sort(), ['warm_other.c', 'warm_section.c']);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
