@@ -278,7 +278,7 @@ export class Workspace {
     this.keysStale = true;
     this.store?.changed(file, delta.changedNames, above);
     // Which macros a survey runs in place came from the searches: a survey holds while their answers do.
-    const searchesChanged = this.searches.afterIndexChange(delta);
+    const searchesChanged = this.searches.afterIndexChange(delta, (kind) => this.store?.settle(kind));
     if (searchesChanged) this.searchesChangedSinceCheck = true;
     if (searchesChanged) this.interp?.recheckSurveys();
     this.editedChains.edited(file, delta, reparse, searchesChanged);
@@ -367,7 +367,8 @@ export class Workspace {
   /** Gives a file new text (null: back to what is on disk) and re-indexes it. */
   setText(file: string, text: string | null): void {
     file = path.resolve(file);
-    this.store?.settle();
+    // The store's pending searches keep what they read of the file as it is (their serial forms are made when written).
+    this.store?.beforeIndexChange(file);
     // After a reload the stored openers reading only what lies above the edit stay checked.
     const before = this.store ? beforeEdit(this.index, file, this.textOf(file)) : null;
     if (text === null) this.overlays.delete(file);
