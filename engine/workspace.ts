@@ -511,7 +511,8 @@ export class Workspace {
       for (const file of targets) {
         if (targets.length > 1) await pause();
         // Kept on disk per file, keyed by content (engine/store/keptLocals.ts): a rerun walks only what changed.
-        const kept = store?.localsOf(this.index, file);
+        // A file walked in this process keeps its verdicts in memory instead (an edit undone finds the stored key again).
+        const kept = this.localVerdicts.walked(file) ? null : store?.localsOf(this.index, file);
         if (kept) {
           this.storeCounts.localsFromStore++;
           for (const f of kept.findings) findings.push({ ...f });
