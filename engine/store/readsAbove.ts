@@ -104,12 +104,17 @@ export class ReadsAbove {
     return k >= 0 && k + 1 < this.same;
   }
 
+  /** Names with a definition or macro in the file at or below the edit's first line (made once: the openers share most names). */
+  private namesBelow: Set<string> | null = null;
+
   /** A name's digest (its definitions' places and fields): not changed but for lines, and none of its definitions here moved. */
   private nameHolds(name: string): boolean {
     if (this.changedNames.has(name)) return false;
-    for (const d of this.index.definitionsIn(this.file, name)) if (d.line >= this.line) return false;
-    for (const m of this.index.macrosNamed(name)) if (m.file === this.file && m.line >= this.line) return false;
-    return true;
+    if (!this.namesBelow) {
+      this.namesBelow = new Set();
+      for (const d of [...this.index.functionsIn(this.file), ...this.index.macrosIn(this.file)]) if (d.line >= this.line) this.namesBelow.add(d.name);
+    }
+    return !this.namesBelow.has(name);
   }
 
   /**
