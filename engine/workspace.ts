@@ -288,7 +288,7 @@ export class Workspace {
     this.interp.invalidate(delta.lookupNames, fns);
     // Global initializers are read from top-level declarations: an edit inside function bodies leaves them.
     if (!reparse || reparse.globalsChanged) this.interp.forgetGlobalsOf(file);
-    if (reparse) this.interp.movePlaces(file, reparse.move, reparse.replaced);
+    if (reparse) this.interp.movePlaces(file, reparse.move, reparse.replaced, reparse.firstLine);
     else this.interp.forgetFile(file);
   }
 
