@@ -18,7 +18,7 @@ import { Finding, InputProblem } from './findings';
 import { TreeArchitectures } from './architectures';
 import { Catalogue, loadCatalogue } from './catalogue/catalogue';
 import { WorkspaceIndex } from './index/workspaceIndex';
-import { isUnder, readSource } from './sourceFiles';
+import { isUnder, readSource, sizeOnDisk } from './sourceFiles';
 export { isUnder, readSource };
 import { ensureParser } from './parse/cParser';
 import { SourceCache } from './analysis/sourceCache';
@@ -343,13 +343,7 @@ export class Workspace {
 
   /** The length of a file's text (an overlay's, or on disk in bytes), without reading it. */
   private sizeOf(file: string): number {
-    const o = this.overlays.get(file);
-    if (o !== undefined) return o.length;
-    try {
-      return fs.statSync(file).size;
-    } catch {
-      return 0;
-    }
+    return this.overlays.get(file)?.length ?? sizeOnDisk(file);
   }
 
   private textOf(file: string): string | null {
