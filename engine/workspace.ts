@@ -21,11 +21,10 @@ import { WorkspaceIndex } from './index/workspaceIndex';
 import { isUnder, readSource, sizeOnDisk } from './sourceFiles';
 export { isUnder, readSource };
 import { ensureParser } from './parse/cParser';
-import { SourceCache } from './analysis/sourceCache';
+import { FunctionRef, Reparse, SourceCache } from './analysis/sourceCache';
 import { IndirectCall, Interpreter, ModeEvent, ReadHit, SectionCall } from './analysis/interpreter';
 import { IndexDelta } from './index/workspaceIndex';
 import type { FileScan } from './index/fileScan';
-import { FunctionRef, Reparse } from './analysis/sourceCache';
 import { nestedSectionFindings } from './checkers/nestedSection';
 import { allocInSectionFindings } from './checkers/allocInSection';
 import { sleepInSectionFindings } from './checkers/sleepInSection';
@@ -733,6 +732,11 @@ export class Workspace {
     await this.checkOpenersFirst(files);
     this.storeCounts = counts;
     this.saveStore();
+  }
+
+  /** One slice of the store's next write, made ahead of it: a pending search's serial form (~0.5 s of CPU each on 6.12). Whether there was one. */
+  settleStoreSearch(): boolean {
+    return !!this.store?.settleOne();
   }
 
   /** Writes what the analysis store gained (the serial form of new searches, the entries made). */

@@ -555,6 +555,14 @@ export class AnalysisStore {
     for (const p of this.pendingSearches.values()) p.before(file);
   }
 
+  /** One pending search put in serial form (a slice of a write made in steps); whether there was one. */
+  settleOne(): boolean {
+    const kind = this.pendingSearches.keys().next().value;
+    if (kind === undefined) return false;
+    this.settle(kind);
+    return true;
+  }
+
   /** Puts the pending searches (or the one of `kind`) in serial form: before the search changes, or to be written. */
   settle(kind?: string): void {
     if (!this.pendingSearches.size) return;
