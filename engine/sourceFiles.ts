@@ -17,6 +17,15 @@ export function readSource(file: string): { text: string } | { problem: string }
   return { text: buf.toString('utf8') };
 }
 
+/** A file's size on disk in bytes, without reading it (0 when it cannot be read). */
+export function sizeOnDisk(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
 export function isUnder(file: string, paths: string[]): boolean {
   return paths.some((p) => file === p || file.startsWith(p.endsWith(path.sep) ? p : p + path.sep));
 }

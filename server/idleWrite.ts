@@ -48,3 +48,17 @@ export class IdleWrite<W> {
     return u;
   }
 }
+
+/**
+ * Runs `step` until it says it did nothing, giving the event loop back
+ * between steps, and stops early when `giveWay` says a check was asked for
+ * meanwhile (a keystroke waits for one step, not the whole write). Whether it
+ * finished; when not, the rest is for the next idle moment.
+ */
+export async function inSlices(step: () => boolean, giveWay: () => boolean): Promise<boolean> {
+  while (step()) {
+    await new Promise<void>((r) => setImmediate(r));
+    if (giveWay()) return false;
+  }
+  return true;
+}

@@ -43,7 +43,7 @@ import { NewSinceBase, NEW_SINCE_NOTIFICATION } from './newSinceBase';
 import { CHECK_STATE_NOTIFICATION, CheckState, countingProgress, FirstCheckProgress, markProvisional, took } from './checkProgress';
 import { isProvisional } from '../engine/provisional';
 import { firstDiagnosticsBeforeIndex, publishedEarly } from './firstDiagnostics';
-import { IdleWrite } from './idleWrite';
+import { IdleWrite, inSlices } from './idleWrite';
 
 // No debounce: a check after an edit reuses the summaries and searches the
 // edit did not touch (engine/workspace.ts), so it is cheap; a check already
@@ -528,10 +528,13 @@ connection.onCodeAction((params) => {
 /** The analysis store's writes after edits' checks, in the queue, when no check is pending (server/idleWrite.ts). */
 const storeWrite = new IdleWrite<Workspace>(STORE_IDLE_MS, (ws) => {
   // Never rejects: a rejected queue would run no check after it.
-  queue = queue.then(() => (checks.checking ? storeWrite.soon(ws) : writeStore(ws)));
+  queue = queue.then(() => (checks.checking ? storeWrite.soon(ws) : writeStore(ws, () => checks.checking)));
 });
-async function writeStore(ws: Workspace): Promise<void> {
+/** `giveWay`: the idle write stops between its first slices when a check was asked for (written when next idle). */
+async function writeStore(ws: Workspace, giveWay = () => false): Promise<void> {
   try {
+    // The searches' serial forms one per turn of the event loop (~2 s of CPU for the four on 6.12): a keystroke waits for one.
+    if (!(await inSlices(() => ws.settleStoreSearch(), giveWay))) return storeWrite.soon(ws);
     const first = keepAfterFirst.get(ws);
     keepAfterFirst.delete(ws);
     if (first) await first();

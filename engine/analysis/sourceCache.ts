@@ -23,6 +23,8 @@ export interface Reparse {
   changedFunctions: Set<string>;
   /** Moves a 1-based (line, column) of the old text to the new text (outside the edited range). */
   move: (line: number, column: number) => [number, number];
+  /** The 1-based line the edit starts on: move leaves every place before it as it is. */
+  firstLine: number;
   /**
    * A 1-based (line, column) of the old text lies inside the edited range
    * (text replaced or removed): it has no place in the new text, and what
@@ -193,7 +195,7 @@ export class SourceCache {
     // those of the new text, so a function added or removed (ranks shifted) is among the changed.
     const facts = this.functionDerived.get(file);
     if (facts) for (const k of [...facts.keys()]) if (changedFunctions.has(k) || !after.has(k.slice(file.length + 1))) facts.delete(k);
-    return { changedFunctions, move: (line, column) => movePoint(edit, line, column), replaced: edit.oldEndIndex > edit.startIndex ? (line, column) => inEdit(edit, line, column) : null, globalsChanged };
+    return { changedFunctions, move: (line, column) => movePoint(edit, line, column), firstLine: edit.startPosition.row + 1, replaced: edit.oldEndIndex > edit.startIndex ? (line, column) => inEdit(edit, line, column) : null, globalsChanged };
   }
 
   invalidate(file: string): void {

@@ -71,7 +71,7 @@ export class SectionSearches {
         else {
           this.host.counts().searchesComputed++;
           const computed = r;
-          store.putSearch(kind, inputs, () => computed.toStored());
+          store.putSearch(kind, inputs, () => computed.toStored(), (file) => computed.keepRanksOf(file));
         }
       }
       this.reaches.set(kind, r);
@@ -110,11 +110,17 @@ export class SectionSearches {
     for (const r of this.reaches.values()) r.decodeFile(file);
   }
 
-  /** After the index changed: the searches it can affect brought up to date, or dropped (computed again when next asked for). Whether any was. */
-  afterIndexChange(delta: IndexDelta): boolean {
+  /**
+   * After the index changed: the searches it can affect brought up to date,
+   * or dropped (computed again when next asked for). Whether any was.
+   * `beforeChange` hears each such search's kind first (the store makes its
+   * pending serial form from the answer as it was).
+   */
+  afterIndexChange(delta: IndexDelta, beforeChange: (kind: ReachKind) => void = () => {}): boolean {
     let changed = false;
     for (const [k, r] of this.reaches)
       if (r.staleAfter(delta)) {
+        beforeChange(k);
         // Brought up to date in place (reachability.ts update), else computed again when next asked for.
         if (!r.update(delta)) this.reaches.delete(k);
         changed = true;

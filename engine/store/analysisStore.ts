@@ -221,12 +221,14 @@ export class AnalysisStore {
   /** The touchers set to write on save when made here (not read): the keys it was made under, and the index. */
   private touchersToKeep: { keys: ContentKeys; index: WorkspaceIndex } | null = null;
   /**
-   * Searches computed in this process, put in serial form only when saved or
-   * before what they read changes (settle()): on a whole tree the serial form
-   * and the graph's digest cost seconds, which a caller can spend after its
-   * diagnostics are out.
+   * Searches computed in this process, put in serial form only when saved, or
+   * before the search itself changes (settle(kind)): on a whole tree the
+   * serial form and the graph's digest cost seconds, which a caller can
+   * spend after its diagnostics are out. What an edit changes of what they
+   * read is kept as it was before the index changes (beforeIndexChange), so
+   * an edit that keeps the searches makes no serial form.
    */
-  private pendingSearches = new Map<string, () => SearchEntry>();
+  private pendingSearches = new Map<string, { entry: () => SearchEntry; before: (file: string) => void }>();
   /**
    * Openers whose entry was checked against the tree (or made) in this
    * process and nothing they read was edited since (changed()): taken again
@@ -261,7 +263,7 @@ export class AnalysisStore {
 
   /** Content keys made afresh (texts may have changed since the last ones). */
   begin(keys: ContentKeys): void {
-    this.settle();
+    // (The pending searches keep the keys they were put under: beforeIndexChange.)
     this.keys = keys;
     keys.kept = this.keptDigests;
   }
@@ -531,21 +533,43 @@ export class AnalysisStore {
 
   /**
    * A search computed here; `answer` gives its serial form, which reads the
-   * live index: the caller settles the store before the index changes.
+   * live index: before a file is indexed again the caller calls
+   * beforeIndexChange (`keepAsComputed` then keeps what the serial form
+   * reads of that file), or settles the store.
    */
-  putSearch(kind: string, key: string, answer: () => StoredReach): void {
+  putSearch(kind: string, key: string, answer: () => StoredReach, keepAsComputed: (file: string) => void): void {
     const keys = this.keys;
     if (!keys) return;
-    this.pendingSearches.set(kind, () => ({ key: this.searchKey(key, keys), answer: answer() }));
+    this.pendingSearches.set(kind, {
+      entry: () => ({ key: this.searchKey(key, keys), answer: answer() }),
+      // The graph's digest of the index the search was computed on (made now if not yet: it reads the live index).
+      before: (file) => (keys.graphDigest(), keepAsComputed(file)),
+    });
   }
 
-  /** Puts the pending searches in serial form (now, while the index is the one they were computed on). */
-  settle(): void {
+  /** Before `file` is indexed again: each pending search keeps what its serial form reads of it (~1 ms a search), instead of being made now. */
+  beforeIndexChange(file: string): void {
+    for (const p of this.pendingSearches.values()) p.before(file);
+  }
+
+  /** One pending search put in serial form (a slice of a write made in steps); whether there was one. */
+  settleOne(): boolean {
+    const kind = this.pendingSearches.keys().next().value;
+    if (kind === undefined) return false;
+    this.settle(kind);
+    return true;
+  }
+
+  /** Puts the pending searches (or the one of `kind`) in serial form: before the search changes, or to be written. */
+  settle(kind?: string): void {
     if (!this.pendingSearches.size) return;
     const entries = this.searchEntries();
-    for (const [kind, entry] of this.pendingSearches) entries.set(kind, entry());
-    this.pendingSearches.clear();
-    this.dirty.searches = true;
+    for (const [k, p] of this.pendingSearches)
+      if (kind === undefined || k === kind) {
+        entries.set(k, p.entry());
+        this.pendingSearches.delete(k);
+        this.dirty.searches = true;
+      }
   }
 
   private searchKey(key: string, keys = this.keys!): string {

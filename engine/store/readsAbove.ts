@@ -22,6 +22,8 @@ import { bodyEnd, fileOfFnKey, type Deps } from './contentKeys';
 export interface FileDefinitions {
   lines: number[];
   counts: Map<string, number>;
+  /** Each function name's name line (the last of its name: read only for a name defined once). */
+  lineOf: Map<string, number>;
   /** The functions' names in file order (the file's part of the call graph is in that order). */
   order: string;
 }
@@ -29,9 +31,10 @@ export interface FileDefinitions {
 export function definitionsOf(index: WorkspaceIndex, file: string): FileDefinitions {
   const fns = index.functionsIn(file);
   const counts = new Map<string, number>();
-  for (const f of fns) counts.set(f.name, (counts.get(f.name) ?? 0) + 1);
+  const lineOf = new Map<string, number>();
+  for (const f of fns) counts.set(f.name, (counts.get(f.name) ?? 0) + 1), lineOf.set(f.name, f.line);
   const lines = [...new Set([...fns.map((f) => f.line), ...index.macrosIn(file).map((m) => m.line)])].sort((a, b) => a - b);
-  return { lines, counts, order: fns.map((f) => f.name).join('\0') };
+  return { lines, counts, lineOf, order: fns.map((f) => f.name).join('\0') };
 }
 
 /** A file as it was before an edit: its text and its definitions (taken before it is indexed again). */
@@ -93,23 +96,32 @@ export class ReadsAbove {
     return true;
   }
 
+  private lineIndex: Map<number, number> | null = null;
+
   /** A function's region: the only one of its name in the file, before and after, and it ends at a definition line above the edit. */
   private regionHolds(fnKey: string): boolean {
     const hash = fnKey.lastIndexOf('#');
     const name = fnKey.slice(this.file.length + 1, hash);
     if (fnKey.slice(hash + 1) !== '0' || this.before.definitions.counts.get(name) !== 1 || this.after.counts.get(name) !== 1) return false;
-    const at = this.index.definitionsIn(this.file, name)[0]?.line;
-    const k = this.after.lines.indexOf(at);
+    const at = this.after.lineOf.get(name);
+    // (Each line's position among the definition lines, made once: asked per opener.)
+    this.lineIndex ??= new Map(this.after.lines.map((l, i) => [l, i]));
+    const k = at === undefined ? -1 : this.lineIndex.get(at) ?? -1;
     // Its region runs to the next definition's name line: that line, and every one before it, as they were.
     return k >= 0 && k + 1 < this.same;
   }
 
+  /** Names with a definition or macro in the file at or below the edit's first line (made once: the openers share most names). */
+  private namesBelow: Set<string> | null = null;
+
   /** A name's digest (its definitions' places and fields): not changed but for lines, and none of its definitions here moved. */
   private nameHolds(name: string): boolean {
     if (this.changedNames.has(name)) return false;
-    for (const d of this.index.definitionsIn(this.file, name)) if (d.line >= this.line) return false;
-    for (const m of this.index.macrosNamed(name)) if (m.file === this.file && m.line >= this.line) return false;
-    return true;
+    if (!this.namesBelow) {
+      this.namesBelow = new Set();
+      for (const d of [...this.index.functionsIn(this.file), ...this.index.macrosIn(this.file)]) if (d.line >= this.line) this.namesBelow.add(d.name);
+    }
+    return !this.namesBelow.has(name);
   }
 
   /**

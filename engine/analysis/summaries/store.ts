@@ -341,7 +341,7 @@ export abstract class SummaryStore {
    * range's end, where a fresh analysis puts it elsewhere. Its callers hold
    * the same place where they took it from it, and are forgotten with it.
    */
-  movePlaces(file: string, move: (line: number, column: number) => [number, number], replaced?: ((line: number, column: number) => boolean) | null): void {
+  movePlaces(file: string, move: (line: number, column: number) => [number, number], replaced?: ((line: number, column: number) => boolean) | null, firstLine = 1): void {
     const isReplaced = (h: Partial<Hop>) =>
       !!replaced && (replaced(h.line!, h.column!) || (typeof h.endLine === 'number' && typeof h.endColumn === 'number' && replaced(h.endLine, h.endColumn)));
     // One pass: each place in the file is judged (at its old position) and moved once, however many summaries share it.
@@ -353,6 +353,8 @@ export abstract class SummaryStore {
       let holds = false;
       for (const h of this.placesOf(e)) {
         if (h.file !== file) continue;
+        // Before the edit's first line: neither moved nor replaced (most places of an edit's file, no set to go through).
+        if (h.line! < firstLine && (typeof h.endLine !== 'number' || h.endLine < firstLine)) continue;
         if (moved.has(h)) {
           if (gone.size && gone.has(h)) holds = true;
           continue;
