@@ -44,7 +44,7 @@
 // included). Not compared: the places of exits, jumps and write chains,
 // which make records a local run does not report, and the values of the
 // statement last evaluated (callVals, exprVals: forgotten before the next).
-// One file (~600 lines) because the trace kept, the restart and the flow
+// One file (~560 lines) because the trace kept, the restart and the flow
 // comparison must agree on what a state holds; split, they would drift apart.
 import type { Node } from 'web-tree-sitter';
 import { Finding, moveFinding } from '../../findings';
