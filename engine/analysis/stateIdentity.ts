@@ -151,6 +151,16 @@ export class StateGroups<T> {
     return -1;
   }
 
+  /** A copy holding the same groups (their first states shared: a group never writes them). */
+  copy(): StateGroups<T> {
+    const c = new StateGroups<T>(this.parts);
+    for (const [h, places] of this.byHash) c.byHash.set(h, [...places]);
+    c.firsts.push(...this.firsts);
+    c.values.push(...this.values);
+    c.slots.push(...this.slots);
+    return c;
+  }
+
   /** A new group, first `s` (not in any group yet), holding `v`: its place. */
   add(s: PathState, v: T, slots = slotsKey(s)): number {
     const h = stateHash(s, this.parts ?? identityParts(s), slots);
@@ -171,7 +181,19 @@ export class StateGroups<T> {
  * remembered as it was (as its key string was).
  */
 export class StateSet {
-  private readonly groups = new StateGroups<null>();
+  private groups = new StateGroups<null>();
+
+  /** A copy to add to apart (a local run's trace keeps a label's seen states as they were: walk/localResume.ts). */
+  copy(): StateSet {
+    const c = new StateSet();
+    c.groups = this.groups.copy();
+    return c;
+  }
+
+  /** The states remembered, in the order they were added. */
+  states(): readonly PathState[] {
+    return this.groups.firsts;
+  }
 
   has(s: PathState): boolean {
     return this.groups.find(s) >= 0;

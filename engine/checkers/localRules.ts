@@ -79,8 +79,7 @@ export function runLocalRules(fn: FunctionRef, cat: Catalogue, rules: LocalRule[
         get from() {
           return watch.resume!.from;
         },
-        before: (i, flow, steps) => watch.resume!.before(i, flow, steps),
-        restarted: () => watch.resume!.restarted(),
+        before: (i, flow, steps, pass, seen) => watch.resume!.before(i, flow, steps, pass, seen),
       },
     });
     const whole = [run.wholeFunction(), ...rules.map((r) => r.wholeFunction?.() ?? '')].join('\n');

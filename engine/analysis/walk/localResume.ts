@@ -25,9 +25,16 @@
 // - what every statement's walk reads of the whole function (pointer
 //   variables, declared names, versioned indexes, the rules' own: `whole`),
 //   the catalogue and the rules (`tag`) and the function's start are the same;
-// - no goto of the body goes back to a label of the body, in this text or
-//   the last run's (a second pass would walk earlier statements from other
-//   states);
+// - a body a goto goes back in (copy_pte_range's `goto again`) is walked in
+//   passes, each from a label (statements.ts execSeq): the trace keeps every
+//   pass's flows, the labels' seen states and findings; the run restarts in
+//   the first pass (the statements before the edit are the first ones
+//   walked), and stops at a boundary of a pass only when the last run's
+//   walk from there never reaches an edited statement again (its last pass,
+//   or passes restarting after the edit), with the labels' seen states and
+//   the findings the rest could meet again (the rules keep the first
+//   finding per node) the same; findings a later pass makes again at a node
+//   a kept statement found are dropped, as a whole run drops them;
 // - the steps are counted as a whole run's (a run past the work bound,
 //   limits.ts, is walked whole).
 // Compared: what decides branches (known values, non-zero names, written
@@ -37,14 +44,14 @@
 // included). Not compared: the places of exits, jumps and write chains,
 // which make records a local run does not report, and the values of the
 // statement last evaluated (callVals, exprVals: forgotten before the next).
-// One file (~450 lines) because the trace kept, the restart and the flow
+// One file (~560 lines) because the trace kept, the restart and the flow
 // comparison must agree on what a state holds; split, they would drift apart.
 import type { Node } from 'web-tree-sitter';
 import { Finding, moveFinding } from '../../findings';
 import { key as condKey } from '../../config/cond';
 import { factKey } from '../values';
 import type { PathSlot, PathState } from '../pathState';
-import { KNOWN, MODE, sameState } from '../stateIdentity';
+import { KNOWN, MODE, sameState, StateSet } from '../stateIdentity';
 import type { Flow } from './flow';
 import { MAX_FUNCTION_STEPS, MAX_ROOT_STEPS } from '../limits';
 
@@ -57,17 +64,25 @@ export interface MovableSlot extends PathSlot {
   movedKey(move: PlaceMove): string | null;
 }
 
+/** A label's states seen by the body's walk (statements.ts execSeq), by label. */
+export type SeenAtLabels = Map<string, StateSet>;
+
 /** What a run is told at its body's top-level statement boundaries (statements.ts execSeq). */
 export interface SeqWatch {
-  /** Where the walk starts: the statement, the flow before it, the steps made so far. */
-  readonly from?: { i: number; flow: Flow; steps: number };
-  /** Before statement i, on the first pass: true stops the walk there (the rest is known). */
-  before(i: number, flow: Flow, steps: number): boolean;
-  /** A goto went back to a label of the body: earlier statements are walked again. */
-  restarted(): void;
+  /** Where the walk starts (in its first pass): the statement, the flow before it, the steps made so far, the labels' seen states. */
+  readonly from?: { i: number; flow: Flow; steps: number; seen: SeenAtLabels };
+  /** Before statement i of pass `pass` (0: the first; a goto back starts the next): true stops the walk there (the rest is known). */
+  before(i: number, flow: Flow, steps: number, pass: number, seen: SeenAtLabels): boolean;
 }
 
-/** One run's flow before each top-level statement and each statement's findings (see the header). */
+/** The walk's state at one boundary: the flow (states copied), the steps made, the labels' seen states (copied). */
+interface Boundary {
+  flow: Flow;
+  steps: number;
+  seen: SeenAtLabels;
+}
+
+/** One run's boundaries and findings, pass by pass (see the header). */
 export interface LocalTrace {
   text: string;
   /** The function's start: offset in the file, 0-based row and column. */
@@ -78,19 +93,26 @@ export interface LocalTrace {
   tag: string;
   /** Each top-level statement of the body: [start, end) offsets in the function. */
   children: [number, number][];
-  /** The flow before statement i (states copied) and the steps made before it, for i < before.length. */
-  before: { flow: Flow; steps: number }[];
-  /** The findings made while statement i was walked. */
-  found: Finding[][];
+  /** The body's top-level labelled statements. */
+  labels: Set<number>;
+  /** The first statement a later pass can walk again (a label a goto at or after it goes to); children.length when none. */
+  revisitFrom: number;
+  /** The boundary before statement i of pass p, `at[p][i]`, for those this run walked. */
+  at: Boundary[][];
+  /** The findings made while statement i of pass p was walked, `found[p][i]` (a node's first only). */
+  found: Finding[][][];
+  /** How many passes the whole walk made. */
+  passes: number;
   /** The whole run's steps. */
   steps: number;
   /**
-   * A run stopped early keeps no flow of its own after the statement it
-   * stopped at: statement i >= `from` is the last run's statement i + `shift`,
-   * places and sites moved by `edit`, steps + `steps`.
+   * A run stopped early keeps no boundary of its own from the one it stopped
+   * at (pass `pass`, statement `from - 1`) on: boundary (p, i) at or after
+   * (`pass`, `from`) is the last run's (p, i + `shift`), places and sites
+   * moved by `edit`, steps + `steps`.
    */
-  tail?: { prev: LocalTrace; edit: FunctionEdit; from: number; shift: number; steps: number; depth: number };
-  /** Usable by the next run: no goto went back, no bound cut it. */
+  tail?: { prev: LocalTrace; edit: FunctionEdit; pass: number; from: number; shift: number; steps: number; depth: number };
+  /** Usable by the next run: no bound cut it. */
   usable: boolean;
 }
 
@@ -116,6 +138,12 @@ function copyFlow(f: Flow): Flow {
   const gotos = new Map<string, PathState[]>();
   for (const [k, v] of f.gotos) gotos.set(k, c(v));
   return { normal: c(f.normal), brk: c(f.brk), cont: c(f.cont), ret: f.ret.map(([s, v]) => [s.clone(), v]), gotos };
+}
+
+function copySeen(seen: SeenAtLabels): SeenAtLabels {
+  const out: SeenAtLabels = new Map();
+  for (const [k, v] of seen) out.set(k, v.copy());
+  return out;
 }
 
 function lineStarts(text: string): number[] {
@@ -217,13 +245,14 @@ function composed(edits: FunctionEdit[]): Mover {
   };
 }
 
-/** A trace's flow before statement i, kept or through its tail, with the edits since (oldest first). */
-function boundary(t: LocalTrace, i: number): { flow: Flow; steps: number; edits: FunctionEdit[] } | null {
-  if (i < t.before.length) return { ...t.before[i], edits: [] };
+/** A trace's boundary before statement i of pass p, kept or through its tail, with the edits since (oldest first). */
+function boundary(t: LocalTrace, p: number, i: number): (Boundary & { edits: FunctionEdit[] }) | null {
+  const own = t.at[p]?.[i];
+  if (own) return { ...own, edits: [] };
   const tail = t.tail;
-  if (!tail || i < tail.from) return null;
-  const b = boundary(tail.prev, i + tail.shift);
-  return b && { flow: b.flow, steps: b.steps + tail.steps, edits: [...b.edits, tail.edit] };
+  if (!tail || p < tail.pass || (p === tail.pass && i < tail.from)) return null;
+  const b = boundary(tail.prev, p, i + tail.shift);
+  return b && { ...b, steps: b.steps + tail.steps, edits: [...b.edits, tail.edit] };
 }
 
 /** How many runs a tail may go back (each compare moves through every edit since). */
@@ -263,13 +292,24 @@ function sameMoved(a: PathState, b: PathState, e: Mover): boolean {
   return ka.length === kb.length && ka.every((k, i) => k !== null && k === kb[i]);
 }
 
-function sameStates(a: PathState[], b: PathState[], e: Mover): boolean {
+function sameStates(a: readonly PathState[], b: readonly PathState[], e: Mover): boolean {
   return a.length === b.length && a.every((s, i) => sameMoved(s, b[i], e));
+}
+
+/** The labels' seen states of the last run, moved, are the new run's: the same states in the same order. */
+function sameSeenMoved(a: SeenAtLabels, b: SeenAtLabels, e: Mover): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) {
+    const o = b.get(k);
+    if (!o || !sameStates(v.states(), o.states(), e)) return false;
+  }
+  return true;
 }
 
 function sameFlowMoved(a: Flow, b: Flow, e: Mover): boolean {
   if (!sameStates(a.normal, b.normal, e) || !sameStates(a.brk, b.brk, e) || !sameStates(a.cont, b.cont, e)) return false;
-  if (a.gotos.size !== b.gotos.size) return false;
+  // The order of the labels decides which a goto back restarts at first (statements.ts execSeq).
+  if (a.gotos.size !== b.gotos.size || [...a.gotos.keys()].join('\0') !== [...b.gotos.keys()].join('\0')) return false;
   for (const [k, v] of a.gotos) {
     const o = b.gotos.get(k);
     if (!o || !sameStates(v, o, e)) return false;
@@ -288,21 +328,28 @@ function movedFinding(f: Finding, file: string, e: FunctionEdit): Finding | null
   return ok ? out : null;
 }
 
-/** Whether a goto in statement i goes to a label of statement j <= i (a second pass of the body): `texts` of the statements. */
-function goesBack(children: Node[], texts: string[]): boolean {
+/** The first statement a later pass walks again: the least label that a goto in a statement at or after it goes to (`texts` of the statements). */
+function revisitFrom(children: Node[], texts: string[]): number {
   const labels = new Map<string, number>();
   children.forEach((c, i) => {
     const m = c.type === 'labeled_statement' ? /^(\w+)\s*:/.exec(texts[i]) : null;
     if (m) labels.set(m[1], i);
   });
-  if (!labels.size) return false;
-  return texts.some((text, i) => {
+  let from = children.length;
+  if (!labels.size) return from;
+  texts.forEach((text, i) => {
     for (const m of text.matchAll(/\bgoto\s+(\w+)/g)) {
       const at = labels.get(m[1]);
-      if (at !== undefined && at <= i) return true;
+      if (at !== undefined && at <= i) from = Math.min(from, at);
     }
-    return false;
   });
+  return from;
+}
+
+/** A finding's node, for the rules' first finding per node: its rule and span. */
+function nodeKey(f: Finding): string {
+  const p = f as Finding & { endLine?: number; endColumn?: number };
+  return `${f.rule}:${f.line}:${f.column}:${p.endLine}:${p.endColumn}`;
 }
 
 /** The listeners' findings, each rule's made so far (insertion order is the order they were made). */
@@ -316,15 +363,26 @@ interface FindingSource {
  * trace and the whole run's findings.
  */
 export class LocalResume implements SeqWatch {
-  from?: { i: number; flow: Flow; steps: number };
+  from?: { i: number; flow: Flow; steps: number; seen: SeenAtLabels };
   private readonly trace: LocalTrace;
   private edit: FunctionEdit | null = null;
   /** Last run's statement at new statement i, for the statements wholly after the edit. */
   private readonly oldAt = new Map<number, number>();
+  /** The first statement wholly after the edit, in the last run's text. */
+  private oldFirstAfter = 0;
+  /** Statements (1-based line, column of their start) of this text and the last run's, to tell where a finding lies. */
+  private readonly starts: [number, number][];
+  private oldStarts: [number, number][] = [];
+  /** The edited statements hold a label of the body where a goto goes back: the passes of the two texts do not match. */
+  private labelEdited = false;
   private readonly counts: number[];
-  private lastWalked = -1;
-  private tail: Finding[][] | null = null;
-  private stoppedAt = -1;
+  /** The statement (pass, index) walked since the last boundary. */
+  private lastWalked: [number, number] | null = null;
+  /** Node keys of the findings kept from the last run (statements before the restart): a later pass finding them again is dropped. */
+  private readonly keptKeys = new Set<string>();
+  private maxPass = 0;
+  /** Where the walk stopped: the last run's findings of the rest, moved, by (pass, statement) of this run. */
+  private stopped: [number, number, Finding[]][] | null = null;
 
   constructor(
     private readonly prev: LocalTrace | null,
@@ -340,6 +398,9 @@ export class LocalResume implements SeqWatch {
     const start = fn.startIndex;
     const text = fn.text;
     const spans = kids.map((c): [number, number] => [c.startIndex - start, c.endIndex - start]);
+    this.starts = kids.map((c) => [c.startPosition.row + 1, c.startPosition.column + 1]);
+    const labels = new Set<number>();
+    kids.forEach((c, i) => c.type === 'labeled_statement' && labels.add(i));
     this.trace = {
       text,
       start,
@@ -348,92 +409,140 @@ export class LocalResume implements SeqWatch {
       whole,
       tag,
       children: spans,
-      before: [],
-      found: kids.map(() => []),
-      steps: 0,
-      usable: !goesBack(
+      labels,
+      revisitFrom: revisitFrom(
         kids,
         spans.map(([a, b]) => text.slice(a, b)),
       ),
+      at: [],
+      found: [],
+      passes: 1,
+      steps: 0,
+      usable: true,
     };
     localWalkCounts.traced++;
     const t = this.trace;
-    if (!prev || !prev.usable || !t.usable || prev.whole !== whole || prev.tag !== tag) return;
+    if (!prev || !prev.usable || prev.whole !== whole || prev.tag !== tag) return;
     if (prev.start !== t.start || prev.row !== t.row || prev.column !== t.column || /[^\x00-\x7f]/.test(t.text)) return;
     const e = new FunctionEdit(prev.text, t.text, t.row, t.column);
     this.edit = e;
     // Statements wholly before the first change: the same text at the same places.
     let k = 0;
     while (k < t.children.length && k < prev.children.length && t.children[k][1] <= e.p && prev.children[k][1] <= e.p) k++;
-    k = Math.min(k, prev.before.length - 1);
+    while (k > 0 && !prev.at[0]?.[k]) k--;
     // Statements wholly after the last change, matched from the end.
     const n0 = prev.children.length;
     const n1 = t.children.length;
+    let firstAfter = n1;
+    this.oldFirstAfter = n0;
     for (let x = 1; x <= Math.min(n0, n1); x++) {
       const [s0, e0] = prev.children[n0 - x];
       const [s1] = t.children[n1 - x];
       if (s0 < prev.text.length - e.q || e.offset(s0) !== s1 || e.offset(e0) < 0) break;
       this.oldAt.set(n1 - x, n0 - x);
+      firstAfter = n1 - x;
+      this.oldFirstAfter = n0 - x;
     }
+    const lines = lineStarts(prev.text);
+    this.oldStarts = prev.children.map(([a]) => {
+      let r = 0;
+      while (r + 1 < lines.length && lines[r + 1] <= a) r++;
+      return [prev.row + r + 1, a - lines[r] + (r === 0 ? prev.column : 0) + 1];
+    });
+    if (prev.revisitFrom < n0 || t.revisitFrom < n1)
+      for (let x = k; x < Math.max(firstAfter, this.oldFirstAfter); x++) if ((x < firstAfter && labels.has(x)) || (x < this.oldFirstAfter && prev.labels.has(x))) this.labelEdited = true;
     if (k > 0) {
-      const b = prev.before[k];
-      this.from = { i: k, flow: copyFlow(b.flow), steps: b.steps };
+      const b = prev.at[0][k];
+      this.from = { i: k, flow: copyFlow(b.flow), steps: b.steps, seen: copySeen(b.seen) };
+      t.at[0] = [];
+      t.found[0] = [];
       for (let i = 0; i < k; i++) {
-        t.before[i] = prev.before[i];
-        t.found[i] = prev.found[i];
+        t.at[0][i] = prev.at[0][i];
+        t.found[0][i] = prev.found[0]?.[i] ?? [];
+        for (const f of t.found[0][i]) this.keptKeys.add(nodeKey(f));
       }
       localWalkCounts.restarted++;
     }
   }
 
-  before(i: number, flow: Flow, steps: number): boolean {
-    this.collect(i - 1);
-    // A body a goto goes back in is walked whole each time: nothing of its flow is kept.
-    if (this.trace.usable) this.trace.before[i] = { flow: copyFlow(flow), steps };
+  before(i: number, flow: Flow, steps: number, pass: number, seen: SeenAtLabels): boolean {
+    this.collect();
+    if (pass > this.maxPass) this.maxPass = pass;
+    if (this.trace.usable) (this.trace.at[pass] ??= [])[i] = { flow: copyFlow(flow), steps, seen: copySeen(seen) };
     const j = this.oldAt.get(i);
-    if (this.edit && j !== undefined && i > (this.from?.i ?? -1) && this.converged(i, j, flow, steps)) return true;
+    if (this.edit && j !== undefined && (pass > 0 || i > (this.from?.i ?? -1)) && this.converged(i, j, pass, flow, steps, seen)) return true;
     localWalkCounts.statements++;
-    this.lastWalked = i;
+    this.lastWalked = [pass, i];
     return false;
   }
 
-  restarted(): void {
-    this.trace.usable = false;
+  /** The findings made so far (`found`, in order) that lie at or after the start of statement `from` (`starts`). */
+  private static lyingFrom(found: Finding[][][], upTo: [number, number], starts: [number, number][], from: number): Finding[] {
+    const out: Finding[] = [];
+    if (from >= starts.length) return out;
+    const [l, c] = starts[from];
+    found.forEach((byStmt, p) =>
+      byStmt.forEach((fs, x) => {
+        if (p > upTo[0] || (p === upTo[0] && x >= upTo[1])) return;
+        for (const f of fs) if (f.line > l || (f.line === l && f.column >= c)) out.push(f);
+      }),
+    );
+    return out;
   }
 
-  /** The new flow before statement i is the last run's before j: the rest is the last run's. */
-  private converged(i: number, j: number, flow: Flow, steps: number): boolean {
+  /** The new walk before statement i of `pass` is the last run's before j: the rest is the last run's. */
+  private converged(i: number, j: number, pass: number, flow: Flow, steps: number, seen: SeenAtLabels): boolean {
     const prev = this.prev!;
     const e = this.edit!;
-    const old = boundary(prev, j);
+    if (this.labelEdited) return false;
+    // The last run's walk from here must not reach an edited statement again: a later pass starts at a label after the edit.
+    const later = pass < prev.passes - 1;
+    if (later && prev.revisitFrom < this.oldFirstAfter) return false;
+    const old = boundary(prev, pass, j);
     if (!old) return false;
     const total = steps + (prev.steps - old.steps);
     if (total > MAX_FUNCTION_STEPS || total > MAX_ROOT_STEPS) return false;
-    if (!sameFlowMoved(old.flow, flow, composed([...old.edits, e]))) return false;
-    const tail: Finding[][] = [];
-    for (let x = j; x < prev.found.length; x++) {
-      const moved = prev.found[x].map((f) => movedFinding(f, this.file, e));
-      if (moved.some((f) => !f)) return false;
-      tail.push(moved as Finding[]);
-    }
-    this.tail = tail;
-    this.stoppedAt = i;
+    const mover = composed([...old.edits, e]);
+    if (!sameFlowMoved(old.flow, flow, mover) || !sameSeenMoved(old.seen, seen, mover)) return false;
+    // The rules keep a node's first finding: the nodes the rest walks must hold the same findings so far.
+    const mine = LocalResume.lyingFrom(this.trace.found, [pass, i], this.starts, later ? Math.min(i, this.trace.revisitFrom) : i);
+    const theirs = LocalResume.lyingFrom(prev.found, [pass, j], this.oldStarts, later ? Math.min(j, prev.revisitFrom) : j);
+    if (mine.length !== theirs.length) return false;
+    const movedTheirs = theirs.map((f) => movedFinding(f, this.file, e));
+    if (movedTheirs.some((f) => !f)) return false;
+    const json = (fs: Finding[]) => fs.map((f) => JSON.stringify(f)).sort().join('\n');
+    if (json(mine) !== json(movedTheirs as Finding[])) return false;
+    // The last run's findings from (pass, j) on, moved to this run's statements.
+    const shift = j - i;
+    const rest: [number, number, Finding[]][] = [];
+    for (let p = pass; p < prev.found.length; p++)
+      for (let x = p === pass ? j : 0; x < (prev.found[p]?.length ?? 0); x++) {
+        const fs = prev.found[p]?.[x];
+        if (!fs) continue;
+        const moved = fs.map((f) => movedFinding(f, this.file, e));
+        if (moved.some((f) => !f)) return false;
+        rest.push([p, x - shift, moved as Finding[]]);
+      }
+    this.stopped = rest;
     localWalkCounts.steps += steps - (this.from?.steps ?? 0);
     this.trace.steps = total;
-    // The flows after i are the last run's, moved: kept by reference (a chain of at most MAX_TAIL runs).
-    const depth = j < prev.before.length ? 1 : (prev.tail?.depth ?? 0) + 1;
-    if (depth <= MAX_TAIL) this.trace.tail = { prev, edit: e, from: i + 1, shift: j - i, steps: steps - old.steps, depth };
+    this.trace.passes = prev.passes;
+    // The boundaries after (pass, i) are the last run's, moved: kept by reference (a chain of at most MAX_TAIL runs).
+    const depth = prev.at[pass]?.[j] ? 1 : (prev.tail?.depth ?? 0) + 1;
+    if (depth <= MAX_TAIL) this.trace.tail = { prev, edit: e, pass, from: i + 1, shift, steps: steps - old.steps, depth };
     localWalkCounts.stoppedEarly++;
     return true;
   }
 
-  /** The findings the rules made since the last boundary: statement i's. */
-  private collect(i: number): void {
-    if (i < 0 || i !== this.lastWalked) return;
-    const out = this.trace.found[i];
+  /** The findings the rules made since the last boundary: the statement last walked's (a node a kept statement found: dropped). */
+  private collect(): void {
+    if (!this.lastWalked) return;
+    const [p, i] = this.lastWalked;
+    this.lastWalked = null;
+    const out = ((this.trace.found[p] ??= [])[i] ??= []);
     this.rules.forEach((r, ri) => {
       let n = 0;
-      for (const f of r.findings.values()) if (n++ >= this.counts[ri]) out.push(f);
+      for (const f of r.findings.values()) if (n++ >= this.counts[ri] && !this.keptKeys.has(nodeKey(f))) out.push(f);
       this.counts[ri] = r.findings.size;
     });
   }
@@ -441,14 +550,15 @@ export class LocalResume implements SeqWatch {
   /** After the run (`steps`: its count): the whole function's findings, and the trace for the next run. */
   finish(steps: number): { findings: Finding[]; trace: LocalTrace } {
     const t = this.trace;
-    if (this.tail) {
-      this.tail.forEach((f, x) => (t.found[this.stoppedAt + x] = f));
+    if (this.stopped) {
+      for (const [p, x, fs] of this.stopped) (t.found[p] ??= [])[x] = fs;
     } else {
-      this.collect(this.lastWalked);
+      this.collect();
       t.steps = steps;
+      t.passes = this.maxPass + 1;
       localWalkCounts.steps += steps - (this.from?.steps ?? 0);
       if (steps > MAX_FUNCTION_STEPS) t.usable = false;
     }
-    return { findings: t.found.flat(), trace: t };
+    return { findings: t.found.flatMap((byStmt) => byStmt.flat()), trace: t };
   }
 }

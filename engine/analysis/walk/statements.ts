@@ -167,13 +167,13 @@ export abstract class StatementWalker extends RunState {
         if (l) labelIdx.set(l, i);
       }
     });
-    const seenAtLabel = new Map<string, StateSet>();
+    let seenAtLabel = new Map<string, StateSet>();
     const ended: PathState[] = [];
     let restarts = 0;
     let i = 0;
     if (watch?.from) {
       // A restarted local run: the flow before statement i as the last run left it, and its steps.
-      ({ i, flow } = watch.from);
+      ({ i, flow, seen: seenAtLabel } = watch.from);
       this.ip.rootSteps = this.steps = watch.from.steps;
     }
     while (i <= children.length) {
@@ -194,13 +194,12 @@ export abstract class StatementWalker extends RunState {
           i = at;
           restarts++;
           restarted = true;
-          watch?.restarted();
           break;
         }
         if (!restarted) break;
       }
       const c = children[i];
-      if (watch && restarts === 0 && watch.before(i, flow, this.steps)) return emptyFlow();
+      if (watch?.before(i, flow, this.steps, restarts, seenAtLabel)) return emptyFlow();
       if (c.type === 'labeled_statement') {
         const l = c.childForFieldName('label')?.text ?? c.namedChild(0)?.text;
         if (l && flow.gotos.has(l)) {
