@@ -11,7 +11,7 @@ import type { Interpreter } from '../analysis/interpreter';
 import type { SourceCache } from '../analysis/sourceCache';
 import type { Binding } from '../analysis/values';
 import { ContextReach } from '../analysis/contextReach';
-import { Reachability } from '../index/reachability';
+import { Reachability, anyMatch } from '../index/reachability';
 import type { IndexDelta, WorkspaceIndex } from '../index/workspaceIndex';
 import type { AnalysisStore, StoreCounts } from '../store/analysisStore';
 import { chainHops } from './callChain';
@@ -95,8 +95,7 @@ export class SectionSearches {
       targets.has(name) && !(kind === 'sleep' && gfpFlags(cat, name, args, binding) === 'no');
     // An allocation whose flags do not sleep can still map a page (DEBUG_PAGEALLOC nesting): only the sleep search stops there.
     const stops = (name: string, args: string[], binding?: Binding) => kind === 'sleep' && gfpFlags(cat, name, args, binding) === 'no';
-    const barriers = reachBarriers(cat, kind);
-    const isBarrier = (name: string) => barriers.some((b) => b.test(name));
+    const isBarrier = anyMatch(reachBarriers(cat, kind));
     return new ContextReach(this.host.interpreter(), index, sources, reach, (node) => chainHops(reach, node, sources), isTarget, stops, isBarrier, kind === 'sleep', CHAIN_DEPTH, this.host.contextSearchBound);
   }
 

@@ -3,7 +3,7 @@
 // chain. Computed backwards from the targets, breadth-first; a caller counts
 // only if its call really resolves to the callee (a static function of the
 // same name in another file does not). Macros that wrap calls are nodes too.
-// Long (~550 lines) because the search, its update in place after an edit
+// Long (~600 lines) because the search, its update in place after an edit
 // and its serial form share one representation of steps and must change together.
 import { Definition, IndexDelta, MacroDefinition, WorkspaceIndex } from './workspaceIndex';
 
@@ -22,6 +22,8 @@ const isMacro = (n: Node_): n is MacroDefinition => 'params' in n;
 
 /** A definition made only when __KERNEL__ is not defined (a header's userspace branch): never in a kernel build. */
 function userspaceOnly(condition: string): boolean {
+  // Asked for every definition a search reaches (~5 * 10^5): most conditions are empty or do not name it.
+  if (!condition.includes('__KERNEL__')) return false;
   return condition.split('&&').some((c) => /^!\s*\(?\s*(defined\s*\(?\s*)?__KERNEL__\s*\)?\s*\)?$/.test(c.trim()));
 }
 /** Order of frontier entries: name, then place (functions before macros of the same name and file). */
@@ -33,27 +35,53 @@ function frontierOrder(an: string, a: Node_, bn: string, b: Node_): number {
   return am !== bm ? am - bm : a.line - b.line;
 }
 
-/** A definition reached at one level of the breadth-first search, by the name its callers call; key: prefixKey(name). */
+/** A definition reached at one level of the breadth-first search, by the name its callers call; keys: prefixKey(name, 0 and 6). */
 interface Entry {
   name: string;
   node: Node_ | null;
   key: number;
+  key2: number;
+  /** The position of `node`'s step in the steps' order (-1: a target). */
+  at: number;
 }
 
 /**
- * The first 6 characters of a name as a number (each 1..255; 0 past the
- * end), so that a level of ~10^5 entries is sorted mostly by comparing
- * numbers: a < b between keys means name a < name b; equal keys (or a
- * character past 255: NaN) leave it to frontierOrder.
+ * Characters `from` .. `from + 5` of a name as a number (each 1..255; 0 past
+ * the end), so that a level of ~10^5 entries is sorted mostly by comparing
+ * numbers: between names whose earlier characters are equal, a < b between
+ * keys means name a < name b; equal keys (or a character past 255: NaN)
+ * leave it to the next key, then frontierOrder. Kernel names share 6-character
+ * prefixes often (`__sys_`, `sched_`), hence two keys.
  */
-function prefixKey(s: string): number {
+function prefixKey(s: string, from: number): number {
   let k = 0;
-  for (let i = 0; i < 6; i++) {
+  for (let i = from; i < from + 6; i++) {
     const c = i < s.length ? s.charCodeAt(i) : 0;
     if (c > 255) return NaN;
     k = k * 256 + c;
   }
   return k;
+}
+
+/** An entry of a level (its second key NaN when its first is, so that a NaN first key always leaves it to frontierOrder). */
+function levelEntry(name: string, node: Node_ | null, at: number): Entry {
+  const key = prefixKey(name, 0);
+  return { name, node, key, key2: key === key ? prefixKey(name, 6) : NaN, at };
+}
+
+/**
+ * Whether a name matches any of `res`, as `res.some((r) => r.test(name))`:
+ * one RegExp of their alternation when that is the same (no flags, no
+ * numbered or named groups to renumber), since a search tests ~50 barriers
+ * on each of ~5 * 10^5 definitions it reaches.
+ */
+export function anyMatch(res: RegExp[]): (name: string) => boolean {
+  if (!res.length) return () => false;
+  if (res.every((r) => !r.flags && !/\\[1-9k]|\(\?</.test(r.source))) {
+    const one = new RegExp(res.map((r) => `(?:${r.source})`).join('|'));
+    return (name) => one.test(name);
+  }
+  return (name) => res.some((r) => r.test(name));
 }
 
 /** A Reachability's answer in serial form (toStored). */
@@ -96,6 +124,8 @@ class Table {
 export class Reachability {
   // Keyed by the index's definition objects, which survive re-indexing a file when only lines move.
   private steps = new Map<Node_, ReachStep>();
+  /** As compute() left the steps (null once an edit changed them): each one's `next` by position in the steps' order, -1 for a target. */
+  private computed: { next: Int32Array } | null = null;
   /** Names on some chain (targets, and every node with a step): a change elsewhere cannot alter the answer. */
   private relevantSet: Set<string> | null = new Set();
   /** A stored answer's names on some chain, made into relevantSet when first asked (an edit's staleAfter; a CLI run never asks). */
@@ -122,14 +152,18 @@ export class Reachability {
     readonly targets: Set<string>,
     private readonly maxDepth: number,
     /** Functions no chain passes through. */
-    private readonly barriers: RegExp[] = [],
+    barriers: RegExp[] = [],
     /** Files no chain passes through (test code). */
     private readonly barrierFile: (file: string) => boolean = () => false,
     /** The answer as stored (engine/store/), for the same inputs: taken instead of computing it. */
     stored?: StoredReach,
   ) {
+    this.barrierName = anyMatch(barriers);
     if (!stored || !this.restore(stored)) this.compute();
   }
+
+  /** Whether a name is one of the barriers' (functions no chain passes through). */
+  private readonly barrierName: (name: string) => boolean;
 
   /**
    * The answer in serial form: each step's definition named by file, name,
@@ -141,7 +175,9 @@ export class Reachability {
     reachCounts.serialForms++;
     const files = new Table();
     const names = new Table();
-    const ids = new Map<Node_, number>();
+    // As computed (no edit since): each step's `next` by its position, no Map of definitions to numbers.
+    const computed = this.computed?.next.length === this.steps.size ? this.computed : null;
+    const ids = computed ? null : new Map<Node_, number>();
     let nodes = new Int32Array(3 * this.steps.size);
     let count = 0;
     const rankOf = this.ranker();
@@ -154,21 +190,31 @@ export class Reachability {
       nodes[3 * count] = files.of(n.file);
       nodes[3 * count + 1] = names.of(n.name);
       nodes[3 * count + 2] = rankOf(n);
-      ids.set(n, count);
+      ids?.set(n, count);
       return count++;
     };
     // Every definition with a step numbered first (in the steps' order), so the arrays are filled without holes.
     for (const n of this.steps.keys()) id(n);
     const steps = new Int32Array(3 * count);
     let i = 0;
-    for (const st of this.steps.values()) {
-      steps[3 * i] = st.dist;
-      const nx = st.next ? ids.get(st.next) ?? id(st.next) : -1;
-      // A step's `via` is its `next`'s name (numbered above: no lookup), or a target's.
-      steps[3 * i + 1] = nx >= 0 && st.via === st.next!.name ? nodes[3 * nx + 1] : names.of(st.via);
-      steps[3 * i + 2] = nx;
-      i++;
-    }
+    if (computed)
+      for (const st of this.steps.values()) {
+        const nx = computed.next[i];
+        steps[3 * i] = st.dist;
+        // A computed step's `via` is its `next`'s name (numbered above), or a target's.
+        steps[3 * i + 1] = nx >= 0 ? nodes[3 * nx + 1] : names.of(st.via);
+        steps[3 * i + 2] = nx;
+        i++;
+      }
+    else
+      for (const st of this.steps.values()) {
+        steps[3 * i] = st.dist;
+        const nx = st.next ? ids!.get(st.next) ?? id(st.next) : -1;
+        // A step's `via` is its `next`'s name (numbered above: no lookup), or a target's.
+        steps[3 * i + 1] = nx >= 0 && st.via === st.next!.name ? nodes[3 * nx + 1] : names.of(st.via);
+        steps[3 * i + 2] = nx;
+        i++;
+      }
     return { files: files.list, names: names.list, nodes: nodes.slice(0, 3 * count), steps, relevant: this.relevantIds(names, nodes, i) };
   }
 
@@ -345,16 +391,21 @@ export class Reachability {
     // By caller id: has a step or is a barrier (what the two lookups say, kept so that a revisit reads no object).
     const done = new Uint8Array(callers.ids());
     // Each level in a canonical order, so that ties (which chain is shown) do not depend on the order files were indexed in.
-    let frontier: Entry[] = [...this.targets].sort().map((name) => ({ name, node: null, key: 0 }));
+    // Whether a caller was handed without an id (a list an edit changed): until then `done` says all the two lookups would.
+    let unnumbered = false;
+    // Each step's `next` by its position in the steps' order (toStored's numbering while no edit changed them).
+    const nextAt: number[] = [];
+    let frontier: Entry[] = [...this.targets].sort().map((name) => ({ name, node: null, key: 0, key2: 0, at: -1 }));
     for (let dist = 1; dist <= this.maxDepth && frontier.length; dist++) {
       const next: Entry[] = [];
-      for (const { name, node } of frontier) {
+      for (const { name, node, at } of frontier) {
         // Made when a caller first needs it (most entries' callers all have a step by then).
         let reachesNode: ((file: string) => boolean) | null = null;
         callers.forEach(name, (c, id) => {
           // Most revisits stop here, before the definition itself is read.
           if (id >= 0 && done[id]) return;
-          if (steps.has(c) || barred.has(c) || this.isBarrier(c)) {
+          if (id < 0) unnumbered = true;
+          if (((id < 0 || unnumbered) && (steps.has(c) || barred.has(c))) || this.isBarrier(c)) {
             if (!steps.has(c)) barred.add(c);
             if (id >= 0) done[id] = 1;
             return;
@@ -362,11 +413,12 @@ export class Reachability {
           if (node && !(reachesNode ??= this.resolverTo(name, node))(c.file)) return;
           if (id >= 0) done[id] = 1;
           steps.set(c, { dist, via: name, next: node });
-          next.push({ name: c.name, node: c, key: prefixKey(c.name) });
+          next.push(levelEntry(c.name, c, nextAt.push(at) - 1));
         });
       }
-      frontier = next.sort((a, b) => a.key - b.key || frontierOrder(a.name, a.node!, b.name, b.node!));
+      frontier = next.sort((a, b) => a.key - b.key || a.key2 - b.key2 || frontierOrder(a.name, a.node!, b.name, b.node!));
     }
+    this.computed = { next: Int32Array.from(nextAt) };
   }
 
   /**
@@ -393,7 +445,7 @@ export class Reachability {
 
   /** Chains do not pass barrier functions, test code, or definitions only user space sees (`#ifndef __KERNEL__`). */
   private isBarrier(n: Node_): boolean {
-    return this.barriers.some((b) => b.test(n.name)) || this.barrierFile(n.file) || userspaceOnly(n.condition);
+    return this.barrierName(n.name) || this.barrierFile(n.file) || userspaceOnly(n.condition);
   }
 
   /** Whether a call to `name` from `file` reaches `node` (a function, or a macro where no function exists). */
@@ -488,6 +540,7 @@ export class Reachability {
     if (this.stored) return false;
     // The names on a chain made now if not yet (from the steps as computed): a name whose steps go below stays named.
     void this.relevant;
+    this.computed = null;
     const callers = this.index.callersByName();
     const touched = new Set<Node_>([...delta.added, ...delta.changed.map((c) => c.def)]);
     for (const name of delta.lookupNames) for (const c of callers.get(name) ?? []) touched.add(c);
@@ -500,8 +553,10 @@ export class Reachability {
         else through.set(st.next, [n]);
       }
     const redo = new Set<Node_>(touched);
+    const removed = new Set<Node_>(delta.removed);
     const stack: Node_[] = [...touched, ...delta.removed];
-    while (stack.length) for (const c of through.get(stack.pop()!) ?? []) if (!redo.has(c)) redo.add(c), stack.push(c);
+    // A removed definition is not redone (its step would stay, naming a definition the index no longer has).
+    while (stack.length) for (const c of through.get(stack.pop()!) ?? []) if (!redo.has(c) && !removed.has(c)) redo.add(c), stack.push(c);
     for (const n of delta.removed) this.steps.delete(n);
     for (const n of redo) this.steps.delete(n);
     // Distance buckets of the steps set here, relaxed in increasing order (a relaxation only ever sets one more).

@@ -16,14 +16,15 @@ import * as os from 'os';
 import * as path from 'path';
 import { loadCatalogue } from '../../engine/catalogue/catalogue';
 import { WorkspaceIndex } from '../../engine/index/workspaceIndex';
-import { Node_, Reachability, ReachStep } from '../../engine/index/reachability';
+import { Node_, Reachability, ReachStep, anyMatch } from '../../engine/index/reachability';
 import { ConfigOracle } from '../../engine/config/oracle';
 import { KernelConfig } from '../../engine/config/kernelConfig';
 import { Rng } from '../fuzz/rng';
 
 const TARGETS = new Set(['might_sleep', 'mutex_lock']);
 const DEPTH = 6;
-const NAMES = Array.from({ length: 18 }, (_, i) => `fn${i}`);
+// Short names, and long ones sharing their first 6 and 12 characters (a level is sorted by numeric keys of 6 characters each).
+const NAMES = Array.from({ length: 18 }, (_, i) => [`fn${i}`, `__sys_fn${i}`, `__sys_fn_long${i % 2}_${i}`][i % 3]);
 const FILES = ['a.c', 'b.c', 'c_test.c', 'd.h', 'e.h'];
 const BARRIERS = [/^barrier_/];
 const testFile = (f: string) => f.endsWith('_test.c');
@@ -143,4 +144,14 @@ test('the call-graph search and its serial form give what a plain breadth-first 
   assert.ok(reaching > 200, `chains exist to compare (${reaching})`);
   assert.ok(ruledOut > 10, `definitions the configuration rules out (${ruledOut})`);
   assert.ok(several > 20, `names defined twice in one file (${several})`);
+});
+
+test('the barriers tested as one pattern answer as each tested in turn', () => {
+  const cat = loadCatalogue();
+  // The catalogue's (one alternation), and patterns that cannot be joined (flags, a back-reference): each in turn.
+  const lists = [cat.chainBarriers, [...cat.chainBarriers, /^(ab)\1$/], [/^Print_/i, /^trace_/], []];
+  const names = ['schedule', '__schedule', 'schedule_work', 'wake_up_process', 'printk', 'vprintk_emit', 'pr_err', 'pr_err_once',
+    'pr_errx', 'dev_warn', 'netdev_dbg_ratelimited', 'trace_foo', 'do_trace', 'kunit_x', 'ababab', 'abab', 'PRINT_X', 'print_x', 'zap_pte_range', ''];
+  for (const res of lists)
+    for (const name of names) assert.equal(anyMatch(res)(name), res.some((r) => r.test(name)), `${name} against ${res.length} patterns`);
 });

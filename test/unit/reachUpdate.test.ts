@@ -6,7 +6,8 @@
 // depth bound), the updated answer equals a search computed from scratch on
 // the same index: for every definition, whether it reaches a target and its
 // whole chain (which callee each step takes: the breadth-first search's
-// tie-break), and the entry a call by each name finds from each file.
+// tie-break), and the entry a call by each name finds from each file; and so
+// does the updated answer's serial form, read back.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
@@ -107,6 +108,10 @@ test('the call-graph search brought up to date after each random edit equals one
       }
       const fresh = search();
       assert.deepEqual(answer(idx, kept), answer(idx, fresh), `edit ${edit} (${f}):\n${text}`);
+      // Its serial form (the store's, written when the server is idle) reads back to the same answers: the steps an
+      // update set are numbered by the definitions themselves, not by the order the search first computed them in.
+      const reread = new Reachability(idx, TARGETS, DEPTH, [/^barrier_/], undefined, kept.toStored());
+      assert.deepEqual(answer(idx, reread), answer(idx, fresh), `edit ${edit} (${f}), read back from its serial form:\n${text}`);
       reaching += answer(idx, fresh).filter((l) => / -> \S/.test(l)).length;
     }
     assert.ok(updated > 100, `most edits changed the search (${updated})`);
