@@ -1,7 +1,7 @@
 // The workspace index: every function definition and function-like macro in
 // the tree (from the cheap scan), the call graph by name, and the queries the
 // analysis needs (resolve a call, find the sections' openers).
-// Long (~940 lines) because the index's one state (files, definitions by
+// Long (~1,000 lines) because the index's one state (files, definitions by
 // name, callers, touchers) is read and changed here by the build (from the
 // cache, kept encoded until asked for, or scanned on threads), by an edit's
 // in-place merge (IndexDelta) and by the queries; the pieces that stand alone

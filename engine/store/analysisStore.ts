@@ -45,7 +45,7 @@
 // another world's file is not used (openAnalysisStore makes the world of a
 // Workspace). A corrupt file is ignored with a log line; a stale entry is
 // computed again (and replaces the old one on save).
-// Long (~590 lines) because every product's entries, what holds in this
+// Long (~610 lines) because every product's entries, what holds in this
 // process, and their writing live together: changed(), forgetChecked() and
 // save() must see all of them. What keys each product is its own module's
 // (contentKeys, keptLocals, keptChains, keptSections).
