@@ -280,7 +280,7 @@ export class Workspace {
     const searchesChanged = this.searches.afterIndexChange(delta, (kind) => this.store?.settle(kind));
     if (searchesChanged) this.searchesChangedSinceCheck = true;
     if (searchesChanged) this.interp?.recheckSurveys();
-    this.editedChains.edited(file, delta, reparse, searchesChanged);
+    this.editedChains.edited(file, delta, reparse, searchesChanged, this.interp);
     const fns = reparse?.changedFunctions ?? new Set<string>();
     this.localVerdicts.afterIndexChange(file, delta, fns);
     if (!this.interp) return;

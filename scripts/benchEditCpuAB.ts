@@ -12,7 +12,9 @@
 // are also reported in two parts, those that changed the program and the
 // ordinary ones, and the local rules' share of each check (the CPU of
 // LocalVerdicts.ofFile, checkers/localVerdicts.ts), as told by the build that says (Workspace.lastCheckChanges,
-// see benchEditCpu.ts), the same split for both builds. Never run by the tests.
+// see benchEditCpu.ts), the same split for both builds; and how many checks
+// searched chains again (ContextReach.chain: chains not served from the last
+// check) and the CPU of those searches. Never run by the tests.
 //
 //   node out/scripts/benchEditCpuAB.js CHECKOUT_A CHECKOUT_B [TREE]
 //   (M edits inside copy_pte_range (FN=name: inside that function of mm/memory.c), default 24, and N spread ones, default 0, from the environment;
@@ -36,6 +38,10 @@ interface Side {
   locals: { ms: number };
   /** Per kind: the local rules' CPU ms per check. */
   local: Map<string, number[]>;
+  /** The contextual searches in the current check: chains searched and their CPU ms (ContextReach.chain, outermost). */
+  searches: { n: number; ms: number; depth: number };
+  /** Per kind: the contextual searches' CPU ms and chains searched per check. */
+  search: Map<string, [number, number][]>;
   /** Per kind of place (spread, inside copy_pte_range): the opener's run and the whole check, CPU ms per check. */
   run: Map<string, number[]>;
   all: Map<string, number[]>;
@@ -77,11 +83,27 @@ async function side(checkout: string, root: string, file: string, text: string):
       locals.ms += (c.user + c.system) / 1000;
     }
   };
+  const searches = { n: 0, ms: 0, depth: 0 };
+  const { ContextReach } = require(path.join(out, 'engine', 'analysis', 'contextReach'));
+  const chain = ContextReach.prototype.chain;
+  ContextReach.prototype.chain = function (this: unknown, ...args: unknown[]) {
+    searches.n++;
+    if (searches.depth > 0) return chain.apply(this, args);
+    searches.depth++;
+    const c0 = process.cpuUsage();
+    try {
+      return chain.apply(this, args);
+    } finally {
+      const c = process.cpuUsage(c0);
+      searches.ms += (c.user + c.system) / 1000;
+      searches.depth--;
+    }
+  };
   const ws = new Workspace({ root, arch: 'arm64', cacheDir: defaultCacheBase(), analysisStore: false });
   ws.build();
   ws.setText(file, text);
   await ws.check([file]);
-  return { checkout, ws, acc, locals, local: new Map(), run: new Map(), all: new Map() };
+  return { checkout, ws, acc, locals, local: new Map(), searches, search: new Map(), run: new Map(), all: new Map() };
 }
 
 async function main(): Promise<void> {
@@ -118,6 +140,8 @@ async function main(): Promise<void> {
       for (const s of k % 2 ? sides : [...sides].reverse()) {
         s.acc.ms = 0;
         s.locals.ms = 0;
+        s.searches.n = 0;
+        s.searches.ms = 0;
         const c0 = process.cpuUsage();
         s.ws.setText(file, t);
         const r = await s.ws.check([file]);
@@ -126,6 +150,8 @@ async function main(): Promise<void> {
           if (!m.has(kind)) m.set(kind, []);
           m.get(kind)!.push(v);
         }
+        if (!s.search.has(kind)) s.search.set(kind, []);
+        s.search.get(kind)!.push([s.searches.ms, s.searches.n]);
         found.push(JSON.stringify(r.findings));
         const ch = s.ws.lastCheckChanges?.();
         if (ch && changed === undefined) changed = ch.searches || ch.summaries.length > 0 || ch.surveys.length > 0;
@@ -152,6 +178,12 @@ async function main(): Promise<void> {
       const local = s.local.get(kind)!;
       const share = local.reduce((x, y) => x + y, 0) / all.reduce((x, y) => x + y, 0);
       console.log(`  ${kind}, the local rules: p50 ${pct(local, 50).toFixed(1)}, p95 ${pct(local, 95).toFixed(1)} ms; ${(100 * share).toFixed(0)}% of the checks' CPU`);
+      const search = s.search.get(kind)!;
+      const searched = search.filter(([, n]) => n > 0);
+      console.log(
+        `  ${kind}, the contextual searches (chains not served from the last check): ${searched.length} checks searched ${searched.reduce((x, [, n]) => x + n, 0)} chains, ` +
+          `${searched.reduce((x, [ms]) => x + ms, 0).toFixed(0)} ms CPU in all`,
+      );
       for (const [part, want] of [['changing the program', true], ['ordinary', false]] as const) {
         const some = all.filter((_, i) => changing.get(kind)![i] === want);
         if (some.length) console.log(`  ${kind}, ${part}: ${some.length} checks, the whole check p50 ${pct(some, 50).toFixed(1)}, p95 ${pct(some, 95).toFixed(1)}`);

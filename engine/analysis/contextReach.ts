@@ -17,6 +17,7 @@
 // searches read is told to `reads` when set (engine/store/keptChains.ts keeps
 // a check's chains on disk by it).
 import { Interpreter, SectionCall, SurveyCall } from './interpreter';
+import type { MemoEntry } from './summaries/store';
 import { Node_, Reachability } from '../index/reachability';
 import { WorkspaceIndex } from '../index/workspaceIndex';
 import { FunctionRef, SourceCache } from './sourceCache';
@@ -151,13 +152,8 @@ export class ContextReach {
 
   /** The chain from a call made inside a section to a target, for its arguments; null when none can be. */
   chain(call: SectionCall): ReachChain | null {
-    const entry = this.entryOf(call.callee, call.fromFile);
-    // The call graph has no edges for calls through pointers: a callee handed
-    // functions or ops structs may call them, so it is looked at whatever the
-    // graph says; and a callback reached through a pointer is the section's
-    // own code, whatever its name (the graph's barriers are for hooks).
-    if (!entry && !call.via && !(carriesCode(call.binding) && !this.isBarrier(call.callee))) return null;
-    if (this.stops(call.callee, call.args, call.binding)) return null;
+    if (this.answeredAtOnce(call)) return null;
+    const entry = this.reach.entry(call.callee, call.fromFile);
     this.surveys = 0;
     try {
       return this.throughBodies(call.callee, call.fromFile, call.binding, this.maxDepth, new Set());
@@ -179,6 +175,66 @@ export class ContextReach {
       }
       return null;
     }
+  }
+
+  /**
+   * What search() can take from a survey's calls (of a function of `file`),
+   * at any depth: one string per call it may follow (its place, names,
+   * arguments, guard, undecided notes, and `gone` when an edit replaced its
+   * place: store/chainsAcrossEdits.ts), in order. A call it never follows
+   * (skipped as atomic, a macro run in place, or no name a target, stopping,
+   * in the call graph, or through a pointer) is only looked up in the call
+   * graph (no answer): `none` hears those lookups. Two surveys that give the
+   * same strings give every search through them the same chains.
+   */
+  followed(calls: (SurveyCall & { gone?: boolean })[], file: string, none?: (name: string, file: string) => void): string[] {
+    const out: string[] = [];
+    for (const c of calls) {
+      if (this.skipAtomic && c.atomic) continue;
+      const from = c.from ?? file;
+      let follows = c.names.some((n) => this.isTarget(n, c.args, c.binding) || this.stops(n, c.args, c.binding));
+      if (!follows && !c.expanded)
+        for (const n of c.names) {
+          if (this.reach.entry(n, from) || c.via || (carriesCode(c.binding) && !this.isBarrier(n))) follows = true;
+          else none?.(n, from);
+        }
+      if (follows)
+        out.push(
+          JSON.stringify([c.at.file, c.at.line, c.at.column, c.names, c.via ?? null, from, bindingKey(c.binding), c.args, c.guard, c.undecided.map((u) => [u.text, u.file, u.line, u.column]), !!c.expanded, !!c.gone]),
+        );
+    }
+    return out;
+  }
+
+  /**
+   * The survey search() would make now of the function `fnKey` names, asked
+   * with `binding` (made if not held): its memo entry, what the search
+   * follows of it and the call-graph lookups of the rest (see followed);
+   * null when the function is gone or the survey was cut or not clean.
+   */
+  surveyAgain(fnKey: string, binding: Binding | undefined): { entry: MemoEntry; followed: string[]; none: [string, string][] } | null {
+    const fn = this.sources.functionByKey(fnKey);
+    if (!fn) return null;
+    const { calls, cut } = this.interp.survey(fn, binding);
+    const entry = this.interp.surveyEntry(fn, binding);
+    if (cut || !entry || !entry.clean) return null;
+    const none: [string, string][] = [];
+    return { entry, followed: this.followed(calls, fn.file, (n, f) => none.push([n, f])), none };
+  }
+
+  /**
+   * Whether chain(call) is null before any search: nothing surveyed or
+   * memoised, so a kept phase may pass over such a call asked or no longer
+   * asked (store/keptChains.ts ChainPhase). Reads the call graph's answer.
+   */
+  answeredAtOnce(call: SectionCall): boolean {
+    const entry = this.entryOf(call.callee, call.fromFile);
+    // The call graph has no edges for calls through pointers: a callee handed
+    // functions or ops structs may call them, so it is looked at whatever the
+    // graph says; and a callback reached through a pointer is the section's
+    // own code, whatever its name (the graph's barriers are for hooks).
+    if (!entry && !call.via && !(carriesCode(call.binding) && !this.isBarrier(call.callee))) return true;
+    return this.stops(call.callee, call.args, call.binding);
   }
 
   /** The call graph's answer for `name` called from `file`, told to `reads`. */

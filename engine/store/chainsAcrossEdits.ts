@@ -20,8 +20,23 @@
 // summaries' (each hop lies in a surveyed function, which did not change, so
 // all of it moves alike). Which calls ask for chains is ChainPhase's: served
 // while they are the ones the phase was made for, in the same order.
+//
+// An edit inside a surveyed function (typing `cpu_relax();` into
+// apply_to_p4d_range: every nesting chain of mm/memory.c passes through it)
+// drops its survey; the phase then holds when the survey made again gives
+// what the searches follow exactly as before (ContextReach.followed: a call
+// added that leads nowhere is not followed), the early cut-off the
+// interpreter makes for summaries. The edited function's surveys are kept
+// as they were, their places moved with the text (a place the edit replaced
+// marked gone), to be compared; a name it defines counts as changed only
+// when its lookup did (IndexDelta.lookupNames: what resolve() gives), since
+// what its text gives the searches is its surveys'. Without this, such an
+// edit searched every chain of the phase again (150-350 ms on 6.12).
 import type { Interpreter } from '../analysis/interpreter';
-import type { ReachChain } from '../analysis/contextReach';
+import type { ContextReach, ReachChain } from '../analysis/contextReach';
+import type { SurveyCall } from '../analysis/records';
+import type { Binding } from '../analysis/values';
+import { fileOfFnKey } from './contentKeys';
 import type { MemoEntry } from '../analysis/summaries/store';
 import type { Reparse } from '../analysis/sourceCache';
 import type { IndexDelta } from '../index/workspaceIndex';
@@ -34,10 +49,17 @@ interface KeptPhase {
   entries: [string, string, number][];
   /** The searches' generation the entries were last found to hold in. */
   searches: number;
+  /** Per survey entry, the bindings the searches asked it with. */
+  asked: Map<MemoEntry, Map<string, Binding | undefined>>;
+  /** The surveys of functions edited since (dropped by the interpreter): their calls as they were, places moved. */
+  before: Map<MemoEntry, Before>;
 }
 
-/** Phases kept and served since the process started (tests, benches). */
-export const phaseCounts = { kept: 0, served: 0 };
+/** A survey's call as it was before its function was edited; `gone` when the edit replaced its place. */
+type Before = (SurveyCall & { gone?: boolean })[];
+
+/** Phases kept and served since the process started (tests, benches); `resurveyed`: served after an edited function's survey was made again and gave the same. */
+export const phaseCounts = { kept: 0, served: 0, resurveyed: 0 };
 
 /** Scopes kept at most (an editor checks its open files: a scope each). */
 const MAX_SCOPES = 8;
@@ -51,20 +73,22 @@ export class ChainsAcrossEdits {
   keep(id: string, product: ChainProduct, reads: ChainRecorder): void {
     this.phases.delete(id);
     if (reads.wide) return;
-    this.phases.set(id, { product, names: new Set(reads.names), surveyed: [...reads.surveyed], entries: [...reads.entries.values()], searches: this.searches });
+    this.phases.set(id, { product, names: new Set(reads.names), surveyed: [...reads.surveyed], entries: [...reads.entries.values()], searches: this.searches, asked: new Map(reads.asked), before: new Map() });
     phaseCounts.kept++;
     const scopes = [...new Set([...this.phases.keys()].map((k) => k.slice(k.indexOf('\0') + 1)))];
     for (const old of scopes.slice(0, Math.max(0, scopes.length - MAX_SCOPES)))
       for (const k of [...this.phases.keys()]) if (k.slice(k.indexOf('\0') + 1) === old) this.phases.delete(k);
   }
 
-  /** The phase's chains when everything it read holds now, else null (and the phase is let go of). */
-  productOf(id: string, interp: Interpreter, entryDist: (name: string, file: string) => number): ChainProduct | null {
+  /**
+   * The phase's chains when everything it read holds now, else null (and the
+   * phase is let go of). `search` gives the kind's contextual search, asked
+   * only to make an edited function's surveys again.
+   */
+  productOf(id: string, interp: Interpreter, entryDist: (name: string, file: string) => number, search?: () => ContextReach): ChainProduct | null {
     const p = this.phases.get(id);
     if (!p) return null;
-    const holds =
-      p.surveyed.every((e) => interp.surveyStillHeld(e)) &&
-      (p.searches === this.searches || p.entries.every(([name, file, dist]) => entryDist(name, file) === dist));
+    const holds = (p.searches === this.searches || p.entries.every(([name, file, dist]) => entryDist(name, file) === dist)) && this.surveysHold(p, interp, search);
     if (!holds) {
       this.phases.delete(id);
       return null;
@@ -74,21 +98,72 @@ export class ChainsAcrossEdits {
     return p.product;
   }
 
+  /** Whether every survey the phase read is still held, or was made again after an edit and is followed alike (the phase then reads the new ones). */
+  private surveysHold(p: KeptPhase, interp: Interpreter, search?: () => ContextReach): boolean {
+    if (p.surveyed.every((e) => interp.surveyStillHeld(e))) {
+      p.before.clear();
+      return true;
+    }
+    if (!search) return false;
+    let reach: ContextReach | null = null;
+    const surveyed: MemoEntry[] = [];
+    const entries: [string, string, number][] = [];
+    const names: string[] = [];
+    const asked = new Map<MemoEntry, Map<string, Binding | undefined>>();
+    const ask = (e: MemoEntry, key: string, b: Binding | undefined) => {
+      let bs = asked.get(e);
+      if (!bs) asked.set(e, (bs = new Map()));
+      bs.set(key, b);
+    };
+    for (const e of p.surveyed) {
+      if (interp.surveyStillHeld(e)) {
+        surveyed.push(e);
+        for (const [k, b] of p.asked.get(e) ?? []) ask(e, k, b);
+        continue;
+      }
+      const before = p.before.get(e);
+      const bindings = p.asked.get(e);
+      if (!before || !bindings) return false;
+      reach ??= search();
+      const file = fileOfFnKey(e.fnKey);
+      const was = reach.followed(before, file).join('\n');
+      for (const [k, b] of bindings) {
+        const now = reach.surveyAgain(e.fnKey, b);
+        if (!now || now.followed.join('\n') !== was) return false;
+        surveyed.push(now.entry);
+        ask(now.entry, k, b);
+        for (const [n, f] of now.none) entries.push([n, f, -1]);
+        names.push(...now.entry.names);
+      }
+    }
+    p.surveyed = [...new Set(surveyed)];
+    p.asked = asked;
+    p.before.clear();
+    p.entries.push(...entries);
+    for (const n of names) p.names.add(n);
+    phaseCounts.resurveyed++;
+    return true;
+  }
+
   /**
    * `file` was indexed again after an edit: phases that resolved a changed
    * name are let go of, the others' places in the file moved; without a
    * reparse (the file was not parsed before) every phase is let go of.
    */
-  edited(file: string, delta: IndexDelta, reparse: Reparse | null, searchesChanged: boolean): void {
+  edited(file: string, delta: IndexDelta, reparse: Reparse | null, searchesChanged: boolean, interp?: Interpreter | null): void {
     if (searchesChanged) this.searches++;
+    // Names of the file's functions whose text changed: their surveys are compared when made again (surveysHold).
+    const editedNames = new Set([...(reparse?.changedFunctions ?? [])].filter((k) => fileOfFnKey(k) === file).map(nameOfKey));
+    const resolvedAlike = (n: string) => !delta.lookupNames.has(n) && editedNames.has(n);
     for (const [id, p] of this.phases) {
-      if (!reparse || [...delta.changedNames].some((n) => p.names.has(n))) {
+      if (!reparse || [...delta.changedNames].some((n) => p.names.has(n) && !resolvedAlike(n)) || !keepBefore(p, reparse, interp)) {
         this.phases.delete(id);
         continue;
       }
       // Chains share hops (the searches' memo, kept shared by structuredClone): each place is moved once.
       const moved = new Set<object>();
       for (const r of p.product.results) if (r) moveChain(r, file, reparse.move, moved);
+      for (const calls of p.before.values()) moveCalls(calls, file, reparse);
     }
   }
 
@@ -96,6 +171,36 @@ export class ChainsAcrossEdits {
     this.phases.clear();
   }
 }
+
+/**
+ * Keeps, before the interpreter drops them, the surveys of the functions the
+ * edit changed as they are (copies; moved by the caller with the rest); false
+ * when one is no longer the interpreter's (its places were not kept moved).
+ */
+function keepBefore(p: KeptPhase, reparse: Reparse, interp?: Interpreter | null): boolean {
+  for (const e of p.surveyed) {
+    if (!reparse.changedFunctions.has(e.fnKey) || p.before.has(e)) continue;
+    if (!interp?.surveyStillHeld(e)) return false;
+    p.before.set(
+      e,
+      (e.sum.surveyCalls ?? []).map((c) => ({ ...c, at: { ...c.at }, undecided: c.undecided.map((u) => ({ ...u })) })),
+    );
+  }
+  return true;
+}
+
+/** Moves the places in `file` of a survey's calls kept as they were; one the edit replaced is marked gone. */
+function moveCalls(calls: Before, file: string, reparse: Reparse): void {
+  for (const c of calls)
+    for (const p of [c.at, ...c.undecided]) {
+      if (p.file !== file) continue;
+      if (reparse.replaced?.(p.line, p.column)) c.gone = true;
+      [p.line, p.column] = reparse.move(p.line, p.column);
+    }
+}
+
+/** A function key's name (FunctionRef.key: file NUL name#rank). */
+const nameOfKey = (key: string) => key.slice(key.indexOf('\0') + 1, key.lastIndexOf('#'));
 
 /** Moves a chain's places in `file` (its hops and their undecided guards') not in `moved` yet. */
 function moveChain(r: ReachChain, file: string, move: Reparse['move'], moved: Set<object>): void {

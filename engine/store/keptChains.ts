@@ -44,6 +44,13 @@ import { ContentKeys, fileOfFnKey } from './contentKeys';
 export interface ChainProduct {
   calls: string[];
   results: (ReachChain | null)[];
+  /**
+   * Per call, whether it was answered before any search
+   * (ContextReach.answeredAtOnce): kept in memory only (chainsAcrossEdits.ts),
+   * so that a call typed or removed that leads nowhere does not make the
+   * phase be searched again.
+   */
+  atOnce?: boolean[];
 }
 
 /** What a phase's searches read, in serial form, with the content hashes of the files it read. */
@@ -97,6 +104,8 @@ export class ChainRecorder implements ReachReads {
   readonly entries = new Map<string, [string, string, number]>();
   /** The survey memo entries read (a phase kept in process across edits holds while they do: analysis/chainsAcrossEdits.ts). */
   readonly surveyed = new Set<MemoEntry>();
+  /** Per survey entry, the bindings it was asked with (by bindingKey): an edited function's survey is made again with them. */
+  readonly asked = new Map<MemoEntry, Map<string, Binding | undefined>>();
   /** Something not keyed finer was read. */
   wide = false;
 
@@ -118,6 +127,9 @@ export class ChainRecorder implements ReachReads {
       return;
     }
     this.surveyed.add(e);
+    let bs = this.asked.get(e);
+    if (!bs) this.asked.set(e, (bs = new Map()));
+    bs.set(bindingKey(binding), binding);
     for (const f of e.fns) this.fns.add(f);
     for (const n of e.names) {
       this.names.add(n);
@@ -219,12 +231,18 @@ export function chainKeyHolds(
  * calls asked are the ones it was made for, in the same order; at the first
  * other call a live search is started, given the calls asked before it
  * first (so its memo is what a cold run's is), and answers from there on.
+ * A call answered before any search (ContextReach.answeredAtOnce: it leaves
+ * the search's memo and bound as they were) is passed over, asked now or
+ * kept, when the product says which were (in memory: `atOnce`): typing
+ * `cpu_relax();` into a section's callee adds such a call.
  */
 export class ChainPhase {
   private readonly asked: SectionCall[] = [];
   private readonly ids: string[] = [];
   private readonly results: (ReachChain | null)[] = [];
   private live: { chain(c: SectionCall): ReachChain | null } | null = null;
+  /** The next kept call to serve. */
+  private at = 0;
   /** Chains taken from the kept product / computed here (replays of calls served before included). */
   served = 0;
   computed = 0;
@@ -232,6 +250,8 @@ export class ChainPhase {
   constructor(
     private readonly kept: ChainProduct | null,
     private readonly startLive: () => { chain(c: SectionCall): ReachChain | null },
+    /** ContextReach.answeredAtOnce of the phase's kind. */
+    private readonly answeredAtOnce: (c: SectionCall) => boolean = () => false,
   ) {}
 
   chain(c: SectionCall): ReachChain | null {
@@ -240,9 +260,15 @@ export class ChainPhase {
     this.asked.push(c);
     this.ids.push(id);
     let r: ReachChain | null;
-    if (!this.live && this.kept && n < this.kept.calls.length && this.kept.calls[n] === id) {
+    const kept = this.kept;
+    if (!this.live && kept && kept.atOnce)
+      while (this.at < kept.calls.length && kept.calls[this.at] !== id && kept.atOnce[this.at]) this.at++;
+    if (!this.live && kept && this.at < kept.calls.length && kept.calls[this.at] === id) {
       // A copy: the checkers' findings hold the hops, the kept product stays as made.
-      r = copyChain(this.kept.results[n]);
+      r = copyChain(kept.results[this.at++]);
+      this.served++;
+    } else if (!this.live && kept?.atOnce && this.answeredAtOnce(c)) {
+      r = null;
       this.served++;
     } else {
       if (!this.live) {
@@ -261,6 +287,11 @@ export class ChainPhase {
   /** The product to keep when some of the phase was computed here (null: all of it was served). */
   product(): ChainProduct | null {
     return this.live ? structuredClone({ calls: this.ids, results: this.results }) : null;
+  }
+
+  /** Which of the calls asked were answered before any search (for the product kept in memory). */
+  atOnce(): boolean[] {
+    return this.asked.map((c) => this.answeredAtOnce(c));
   }
 }
 
@@ -304,13 +335,19 @@ export class ChainPhases<K extends string> {
     const reach = host.reach(kind);
     const id = `${kind}\0${this.scope}`;
     const dist = (n: string, f: string) => reach.entry(n, f)?.step.dist ?? -1;
-    const kept = store ? store.chainsOf(id, host.index, dist, (n) => host.expands(n)) : host.acrossEdits.productOf(id, host.interpreter(), dist);
+    let unrecorded: ContextReach | null = null;
+    const search = () => (unrecorded ??= host.contextReach(kind));
+    const kept = store ? store.chainsOf(id, host.index, dist, (n) => host.expands(n)) : host.acrossEdits.productOf(id, host.interpreter(), dist, search);
     const recorders: ChainRecorder[] = [];
-    const phase = new ChainPhase(kept, () => {
-      const cr = host.contextReach(kind);
-      recorders.push((cr.reads = new ChainRecorder(host.interpreter())));
-      return cr;
-    });
+    const phase = new ChainPhase(
+      kept,
+      () => {
+        const cr = host.contextReach(kind);
+        recorders.push((cr.reads = new ChainRecorder(host.interpreter())));
+        return cr;
+      },
+      (c) => search().answeredAtOnce(c),
+    );
     this.phases.push([kind, phase, recorders]);
     return phase;
   }
@@ -322,7 +359,7 @@ export class ChainPhases<K extends string> {
     for (const [kind, phase, [recorder]] of this.phases) {
       const id = `${kind}\0${this.scope}`;
       const product = phase.product();
-      if (product && recorder) host.acrossEdits.keep(id, product, recorder);
+      if (product && recorder) host.acrossEdits.keep(id, { ...product, atOnce: phase.atOnce() }, recorder);
       if (!store) continue;
       counts.chainsFromStore += phase.served;
       counts.chainsComputed += phase.computed;

@@ -4,9 +4,12 @@
 // when lines were added above them. Asserted: after each edit the findings,
 // the chains' hops and places included, equal a check from scratch of the
 // edited text; the phases were served without searching again when the edit
-// was elsewhere (a line above them, a function no chain reads) and searched
-// again when it was in a surveyed function, in a name a chain resolves, or in
-// the section's calls.
+// was elsewhere (a line above them, a function no chain reads), or in a
+// surveyed function or a section where it added or removed only a call that
+// leads nowhere (the survey made again is followed alike; a call answered
+// before any search is passed over), and searched again when it changed what
+// a surveyed function's survey gives the searches, a name a chain resolves,
+// or a section's calls that lead somewhere.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
@@ -51,13 +54,20 @@ test('chains kept across edits that did not touch what they read equal chains co
   const aboveAll = `// a line above every hop\n${helpers}`;
   const unrelated = typedIn(aboveAll, 'chain_unrelated', 'x = x * 3;');
   const surveyed = typedIn(unrelated, 'chain_helper_a', 'cpu_relax();');
-  const quietSleeps = typedIn(surveyed, 'chain_quiet', 'might_sleep();');
+  const guardChanged = surveyed.replace('\tif (addr)\n\t\tchain_sleepy(addr);', '\tif (addr & 1)\n\t\tchain_sleepy(addr);');
+  assert.notEqual(guardChanged, surveyed);
+  const quietSleeps = typedIn(guardChanged, 'chain_quiet', 'might_sleep();');
   const newCall = section.replace('\tchain_quiet(addr);\n', '\tchain_quiet(addr);\n\tchain_sleepy(addr);\n');
+  const leadsNowhere = section.replace('\tchain_quiet(addr);\n', '\tchain_quiet(addr);\n\tcpu_relax();\n');
   assert.notEqual(newCall, section);
+  assert.notEqual(leadsNowhere, section);
   const steps: [string, string, string, 'served' | 'searched'][] = [
     ['a line added above every hop', aboveAll, section, 'served'],
     ['a function no chain reads edited', unrelated, section, 'served'],
-    ['a surveyed function edited', surveyed, section, 'searched'],
+    ['a call that leads nowhere typed into a surveyed function (its hop moved down)', surveyed, section, 'served'],
+    ['a call that leads nowhere typed into a section', surveyed, leadsNowhere, 'served'],
+    ['and taken out of it again', surveyed, section, 'served'],
+    ["a surveyed function's guard of a chained call changed", guardChanged, section, 'searched'],
     ['a function a section calls starts sleeping', quietSleeps, section, 'searched'],
     ['a function no chain reads edited, after those', typedIn(quietSleeps, 'chain_unrelated', 'x = x * 5;'), section, 'served'],
     ['a call typed into a section', quietSleeps, newCall, 'searched'],
