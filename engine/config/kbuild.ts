@@ -30,6 +30,12 @@ const BUILT_LISTS = /^(obj|lib|core|drivers|libs|subdir|init|net|virt)-y$/;
 
 export class Kbuild {
   private dirs = new Map<string, DirBuild | null>();
+  /** dirConditions() by directory. */
+  private dirConds = new Map<string, Cond[] | null>();
+  /** The condition of a file its directory's Makefile does not name, by directory. */
+  private dirOnly = new Map<string, Cond>();
+  /** The condition of a file its directory's Makefile names, by directory and the name's own condition. */
+  private dirAnd = new Map<string, Map<Cond, Cond>>();
 
   constructor(
     readonly root: string,
@@ -43,22 +49,51 @@ export class Kbuild {
    * directory are never built.
    */
   fileCondition(rel: string): Cond {
-    const parts = rel.split('/');
     if (!rel.endsWith('.c')) return TRUE;
-    if (parts[0] === 'arch' && parts.length > 2 && parts[1] !== this.arch) return { k: 'const', v: false };
-    const conds: Cond[] = [];
-    // Each directory as an ancestor's Makefile names it (usually its parent: `obj-y += mm/`; the root names `arch/arm64/`).
-    for (let i = 0; i < parts.length - 1; i++) {
-      const b = this.dir(parts.slice(0, i).join('/'));
-      if (!b) continue;
-      for (let j = i + 1; j < parts.length; j++) {
-        const c = b.dirs.get(parts.slice(i, j).join('/'));
-        if (c) conds.push(c);
+    const slash = rel.lastIndexOf('/');
+    const dirRel = slash < 0 ? '' : rel.slice(0, slash);
+    const conds = this.dirConditions(dirRel);
+    if (conds === null) return { k: 'const', v: false };
+    const own = this.dir(dirRel)?.objects.get(rel.slice(slash + 1, -2) + '.o');
+    if (!own) {
+      // Every file of the directory its Makefile does not name shares one condition.
+      let c = this.dirOnly.get(dirRel);
+      if (!c) this.dirOnly.set(dirRel, (c = simplify(and(...conds))));
+      return c;
+    }
+    // Files of one list line share their condition object: one simplification per line's condition.
+    let byOwn = this.dirAnd.get(dirRel);
+    if (!byOwn) this.dirAnd.set(dirRel, (byOwn = new Map()));
+    let c = byOwn.get(own);
+    if (!c) byOwn.set(own, (c = simplify(and(...conds, own))));
+    return c;
+  }
+
+  /**
+   * What builds a directory at all: each of its ancestors' Makefiles naming
+   * it or a directory between (usually its parent's `obj-y += mm/`; the root
+   * names `arch/arm64/`), ancestor by ancestor from the root. Null under
+   * another architecture's arch/ directory. Made once per directory: a
+   * kernel tree asks for ~18,000 files in ~3,000 directories.
+   */
+  private dirConditions(dirRel: string): Cond[] | null {
+    let conds = this.dirConds.get(dirRel);
+    if (conds !== undefined) return conds;
+    const parts = dirRel === '' ? [] : dirRel.split('/');
+    if (parts[0] === 'arch' && parts.length > 1 && parts[1] !== this.arch) conds = null;
+    else {
+      conds = [];
+      for (let i = 0; i < parts.length; i++) {
+        const b = this.dir(parts.slice(0, i).join('/'));
+        if (!b) continue;
+        for (let j = i + 1; j <= parts.length; j++) {
+          const c = b.dirs.get(parts.slice(i, j).join('/'));
+          if (c) conds.push(c);
+        }
       }
     }
-    const own = this.dir(parts.slice(0, -1).join('/'))?.objects.get(parts[parts.length - 1].replace(/\.c$/, '.o'));
-    if (own) conds.push(own);
-    return simplify(and(...conds));
+    this.dirConds.set(dirRel, conds);
+    return conds;
   }
 
   /** How a directory's Makefile names what it builds (null when it has none). */
@@ -66,8 +101,11 @@ export class Kbuild {
     if (this.dirs.has(rel)) return this.dirs.get(rel)!;
     let text: string | null = null;
     for (const name of ['Kbuild', 'Makefile']) {
+      const file = path.join(this.root, rel, name);
+      // Most directories have no Kbuild file: asked without the exception a failed read costs.
+      if (!fs.existsSync(file)) continue;
       try {
-        text = fs.readFileSync(path.join(this.root, rel, name), 'latin1');
+        text = fs.readFileSync(file, 'latin1');
         break;
       } catch {
         // try the next name

@@ -10,6 +10,7 @@ import { readKconfig } from '../../engine/config/kconfig';
 import { ArchOptions } from '../../engine/config/archOptions';
 import { Kbuild, readMakefile } from '../../engine/config/kbuild';
 import { show } from '../../engine/config/cond';
+import { ConfigOracle } from '../../engine/config/oracle';
 
 const TREE = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'kconfig', 'tree');
 const arm64 = ArchOptions.compute(TREE, 'arm64');
@@ -126,4 +127,46 @@ test('Kbuild: ifeq/ifneq/else forms and unknown make functions', () => {
   assert.equal(show(b.dirs.get('sub')!), 'CONFIG_C');
   assert.equal(get('foo_2.o'), 'CONFIG_FOO');
   assert.ok(!b.objects.has('recipe_line_is_not_an_assignment.o'));
+});
+
+test('Kbuild: a directory\'s conditions are made once, shared by the files one list line names and by the files no line names', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-kbuild-'));
+  try {
+    fs.writeFileSync(path.join(root, 'Kbuild'), 'obj-$(CONFIG_A) += drv/\nobj-y += arch/$(SRCARCH)/\n');
+    fs.mkdirSync(path.join(root, 'drv', 'sub'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'drv', 'Makefile'), 'obj-$(CONFIG_B) += sub/\n');
+    fs.writeFileSync(path.join(root, 'drv', 'sub', 'Makefile'), 'obj-$(CONFIG_C) += one.o two.o\nobj-$(CONFIG_D) += three.o\nobj-y += four.o\n');
+    const files = ['drv/sub/one.c', 'drv/sub/two.c', 'drv/sub/three.c', 'drv/sub/four.c', 'drv/sub/unnamed.c', 'drv/sub/other.c', 'drv/top.c', 'arch/x86/mm/x.c', 'root.c', 'drv/sub/h.h'];
+    const kb = new Kbuild(root, 'arm64');
+    const cond = (f: string) => show(kb.fileCondition(f));
+    assert.equal(cond('drv/sub/one.c'), 'CONFIG_A && CONFIG_B && CONFIG_C');
+    assert.equal(cond('drv/sub/three.c'), 'CONFIG_A && CONFIG_B && CONFIG_D');
+    assert.equal(cond('drv/sub/four.c'), 'CONFIG_A && CONFIG_B');
+    assert.equal(cond('drv/sub/unnamed.c'), 'CONFIG_A && CONFIG_B');
+    assert.equal(cond('drv/top.c'), 'CONFIG_A');
+    assert.equal(cond('arch/x86/mm/x.c'), '0');
+    assert.equal(cond('root.c'), '1');
+    assert.equal(cond('drv/sub/h.h'), '1');
+    // Made once per directory and line: the same object, not an equal one made again per file.
+    assert.equal(kb.fileCondition('drv/sub/one.c'), kb.fileCondition('drv/sub/two.c'));
+    assert.equal(kb.fileCondition('drv/sub/unnamed.c'), kb.fileCondition('drv/sub/other.c'));
+    assert.notEqual(kb.fileCondition('drv/sub/one.c'), kb.fileCondition('drv/sub/three.c'));
+    // Whatever the order the files are asked in, each answer is the one a fresh reading gives.
+    const fresh = new Kbuild(root, 'arm64');
+    for (const f of [...files].reverse()) assert.deepEqual(kb.fileCondition(f), fresh.fileCondition(f), f);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('the configuration oracle finds a file\'s Kbuild condition under any spelling of its path', () => {
+  const oracle = new ConfigOracle(TREE, 'arm64');
+  const want = show(oracle.fileCondition(path.join(TREE, 'mm', 'memory.c')));
+  assert.equal(want, 'CONFIG_MMU');
+  const root = path.resolve(TREE);
+  for (const spelled of [`${root}/mm/./memory.c`, `${root}//mm/memory.c`, `${root}/../tree/mm/memory.c`, `${root}/foo/../mm/memory.c`, `${root}/./mm/memory.c`])
+    assert.equal(show(oracle.fileCondition(spelled)), want, spelled);
+  assert.equal(show(oracle.fileCondition(`${root}/arch/x86/mm/pgtable.c`)), '0');
+  assert.equal(show(oracle.fileCondition(`${root}-other/mm/memory.c`)), '1', 'a sibling whose name starts with the root is outside it');
+  assert.equal(show(oracle.fileCondition(path.join(root, '..', 'elsewhere.c'))), '1', 'outside the root');
 });
