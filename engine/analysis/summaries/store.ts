@@ -86,6 +86,27 @@ export function absorbDeps(into: MemoEntry, from: MemoEntry): void {
   into.height = Math.max(into.height, from.height + 1);
 }
 
+/** Summaries restored from an earlier text of their file (SummaryStore.restore), counted for tests and benches. */
+export const summariesRestored = { count: 0 };
+
+/** How many earlier texts of a file a summary is kept for (SummaryStore.textBefore). */
+const MAX_TEXTS_KEPT = 4;
+
+/** A summary dropped because its function's text changed, as it was for the file's text then. */
+interface KeptForText {
+  /** A copy, its places where they were for `text` (the summary itself is moved with the edit: previous). */
+  e: MemoEntry;
+  /** The file's whole text it was valid for. */
+  text: string;
+  /** Its children's memo entries then, and their places' positions then (line, column, endLine, endColumn of each). */
+  children: (MemoEntry | 'pending' | undefined)[];
+  at: (number | undefined)[][];
+}
+
+function positions(places: Partial<Hop>[]): (number | undefined)[] {
+  return places.flatMap((h) => [h.line, h.column, h.endLine, h.endColumn]);
+}
+
 /**
  * The memo key of a summary: function and context (mode, written parameters,
  * outer writes, argument facts, and whether the caller is in a section it
@@ -163,6 +184,16 @@ export abstract class SummaryStore {
   protected epoch = 0;
   /** Summaries of functions whose text changed, as they were: what their callers' summaries were computed from. */
   protected previous = new Map<string, MemoEntry>();
+  /**
+   * Summaries of the functions an editor's edits of one file changed, by
+   * memo key, each as it was for a text of that file: when the file's text is
+   * one of those again (an undo, a statement typed and taken out), the
+   * summary is taken back instead of computed again (restore). Only while
+   * no other file was edited since (any other file's edit forgets them all).
+   */
+  private keptForText = new Map<string, KeptForText[]>();
+  private keptFile: string | null = null;
+  private keptText: string | null = null;
   /** Carried summaries already charged in this check. */
   protected used = new Set<string>();
   /** The root budget was exceeded in this check: carried summaries may differ from a fresh analysis. */
@@ -255,6 +286,63 @@ export abstract class SummaryStore {
   }
 
   /**
+   * `file` is being edited and its whole text was `before` (null when not
+   * known: not an editor's buffer, a file added): the summaries the edit
+   * drops (invalidate) are kept for that text. An edit of another file
+   * forgets every summary kept (their places and lookups may lie there).
+   */
+  textBefore(file: string, before: string | null): void {
+    if (file !== this.keptFile || before === null) this.keptForText.clear();
+    this.keptFile = before === null ? null : file;
+    this.keptText = before;
+  }
+
+  private keepForText(k: string, e: MemoEntry): void {
+    if (this.keptText === null || e.survey || !e.clean || e.suspect || !e.fnKey.startsWith(`${this.keptFile}\0`)) return;
+    let copy: MemoEntry;
+    try {
+      copy = structuredClone(e);
+    } catch {
+      return;
+    }
+    const children = e.children.map((c) => this.memo.get(c));
+    const at = children.map((c) => (c && c !== 'pending' ? positions(this.placesOf(c)) : []));
+    const list = this.keptForText.get(k) ?? [];
+    list.unshift({ e: copy, text: this.keptText, children, at });
+    if (list.length > MAX_TEXTS_KEPT) list.pop();
+    this.keptForText.set(k, list);
+  }
+
+  /**
+   * The summary kept for memo key `key` of a function in `file` whose text is
+   * the file's text now (keepForText), or undefined. It is what a run now
+   * would compute: the file's text is the one it was computed for, no other
+   * file was edited since, and each summary it used is the same memo entry
+   * still, not suspect, with its places where they were (the copy holds
+   * theirs as they were then; a run now would take them as they are). It is
+   * then a carried summary (charged, its children used) like any other.
+   */
+  protected restore(key: string, file: string): MemoEntry | undefined {
+    const list = this.keptForText.get(key);
+    if (!list || file !== this.keptFile) return undefined;
+    const text = this.sources.currentText(file);
+    const at = list.findIndex(
+      (x) =>
+        x.text === text &&
+        x.e.children.every((c, i) => {
+          const m = this.memo.get(c);
+          if (m === undefined || m === 'pending' || m !== x.children[i] || m.suspect) return false;
+          const now = positions(this.placesOf(m));
+          return now.length === x.at[i].length && now.every((v, j) => v === x.at[i][j]);
+        }),
+    );
+    if (at < 0) return undefined;
+    const [kept] = list.splice(at, 1);
+    summariesRestored.count++;
+    return kept.e;
+  }
+
+  /**
    * Forgets every summary that looked up one of `names` (their definitions
    * changed shape in the index: calls, linkage, macros) or summarised one of
    * the functions `fnKeys` (their text changed).
@@ -268,6 +356,7 @@ export abstract class SummaryStore {
         // is kept to tell whether its callers' summaries still hold.
         this.memo.delete(k);
         this.previous.set(k, e);
+        this.keepForText(k, e);
       } else if ([...e.fns].some((f) => fnKeys.has(f))) e.suspect = true;
     }
   }
