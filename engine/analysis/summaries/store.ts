@@ -3,11 +3,14 @@
 // whose places it holds, functions below it, global initializers read), its
 // work, and the summaries it used. Invalidation by name and function key;
 // early cut-off (revalidate) when a changed function's summaries come out the
-// same; places moved with an edit (movePlaces); the records of a root
-// gathered over the summaries it used (records). Invariant: only a clean
-// entry (no bound cut it or below it) outlives the check that made it.
-// Long (~520 lines) because every way an entry is kept, moved, revalidated
-// or dropped reads the same entry fields, and the invariant is checked in one place.
+// same; places moved with an edit (movePlaces); an edited function's
+// summaries kept for the file's earlier texts and taken back when the text
+// is one of those again (restore: an undo); the records of a root gathered
+// over the summaries it used (records). Invariant: only a clean entry (no
+// bound cut it or below it) outlives the check that made it.
+// Long (~610 lines) because every way an entry is kept, moved, revalidated,
+// taken back or dropped reads the same entry fields, and the invariant is
+// checked in one place.
 import { Cond } from '../../config/cond';
 import type { FunctionRef, SourceCache } from '../sourceCache';
 import { Hop, ModeState, modeKey, SectionStart } from '../pathState';
