@@ -97,13 +97,15 @@ const MAX_TEXTS_KEPT = 4;
 
 /** A summary dropped because its function's text changed, as it was for the file's text then. */
 interface KeptForText {
-  /** A copy, its places where they were for `text` (the summary itself is moved with the edit: previous). */
+  /** The summary (moved with the edit that dropped it, as a summary as it was: previous; its places are put back on restore). */
   e: MemoEntry;
   /** The file's whole text it was valid for. */
   text: string;
-  /** Its children's memo entries then, and their places' positions then (line, column, endLine, endColumn of each). */
+  /** Its places' positions then (line, column, endLine, endColumn of each, in placesOf's order). */
+  at: (number | undefined)[];
+  /** Its children's memo entries then, and their places' positions then. */
   children: (MemoEntry | 'pending' | undefined)[];
-  at: (number | undefined)[][];
+  childAt: (number | undefined)[][];
 }
 
 function positions(places: Partial<Hop>[]): (number | undefined)[] {
@@ -302,16 +304,10 @@ export abstract class SummaryStore {
 
   private keepForText(k: string, e: MemoEntry): void {
     if (this.keptText === null || e.survey || !e.clean || e.suspect || !e.fnKey.startsWith(`${this.keptFile}\0`)) return;
-    let copy: MemoEntry;
-    try {
-      copy = structuredClone(e);
-    } catch {
-      return;
-    }
     const children = e.children.map((c) => this.memo.get(c));
-    const at = children.map((c) => (c && c !== 'pending' ? positions(this.placesOf(c)) : []));
-    const list = this.keptForText.get(k) ?? [];
-    list.unshift({ e: copy, text: this.keptText, children, at });
+    const childAt = children.map((c) => (c && c !== 'pending' ? positions(this.placesOf(c)) : []));
+    const list = (this.keptForText.get(k) ?? []).filter((x) => x.e !== e);
+    list.unshift({ e, text: this.keptText, at: positions(this.placesOf(e)), children, childAt });
     if (list.length > MAX_TEXTS_KEPT) list.pop();
     this.keptForText.set(k, list);
   }
@@ -321,28 +317,47 @@ export abstract class SummaryStore {
    * the file's text now (keepForText), or undefined. It is what a run now
    * would compute: the file's text is the one it was computed for, no other
    * file was edited since, and each summary it used is the same memo entry
-   * still, not suspect, with its places where they were (the copy holds
-   * theirs as they were then; a run now would take them as they are). It is
-   * then a carried summary (charged, its children used) like any other.
+   * still, not suspect, with its places where they were. Its own places are
+   * put back where they were for that text (the edit that dropped it moved
+   * them), unless a kept summary holds one of those elsewhere now. It is then
+   * a carried summary (charged, its children used) like any other.
    */
   protected restore(key: string, file: string): MemoEntry | undefined {
     const list = this.keptForText.get(key);
     if (!list || file !== this.keptFile) return undefined;
     const text = this.sources.currentText(file);
+    const same = (now: (number | undefined)[], then: (number | undefined)[]) => now.length === then.length && now.every((v, j) => v === then[j]);
     const at = list.findIndex(
       (x) =>
         x.text === text &&
         x.e.children.every((c, i) => {
           const m = this.memo.get(c);
-          if (m === undefined || m === 'pending' || m !== x.children[i] || m.suspect) return false;
-          const now = positions(this.placesOf(m));
-          return now.length === x.at[i].length && now.every((v, j) => v === x.at[i][j]);
-        }),
+          return m !== undefined && m !== 'pending' && m === x.children[i] && !m.suspect && same(positions(this.placesOf(m)), x.childAt[i]);
+        }) &&
+        this.putBack(x),
     );
     if (at < 0) return undefined;
     const [kept] = list.splice(at, 1);
+    this.heldReplaced.delete(kept.e);
     summariesRestored.count++;
     return kept.e;
+  }
+
+  /** Puts a kept summary's places back where they were (KeptForText.at); false when a place moved since is held by a summary in use. */
+  private putBack(x: KeptForText): boolean {
+    const places = this.placesOf(x.e);
+    const moved = places.filter((h, i) => h.line !== x.at[4 * i] || h.column !== x.at[4 * i + 1] || h.endLine !== x.at[4 * i + 2] || h.endColumn !== x.at[4 * i + 3]);
+    if (!moved.length) return true;
+    const held = new Set<object>();
+    for (const e of [...this.memo.values(), ...this.previous.values()]) if (e !== 'pending' && e !== x.e) for (const h of this.placesOf(e)) held.add(h);
+    if (moved.some((h) => held.has(h))) return false;
+    const back = new Set(moved);
+    places.forEach((h, i) => {
+      if (!back.has(h)) return;
+      [h.line, h.column] = [x.at[4 * i], x.at[4 * i + 1]];
+      if (typeof h.endLine === 'number') [h.endLine, h.endColumn] = [x.at[4 * i + 2], x.at[4 * i + 3]];
+    });
+    return true;
   }
 
   /**
