@@ -103,7 +103,8 @@ interface KeptForText {
   text: string;
   /** Its places' positions then (line, column, endLine, endColumn of each, in placesOf's order). */
   at: (number | undefined)[];
-  /** Its children's memo entries then, and their places' positions then. */
+  /** Its children (memo keys, each once: a run lists a child at every use), their memo entries then and their places' positions then. */
+  childKeys: string[];
   children: (MemoEntry | 'pending' | undefined)[];
   childAt: (number | undefined)[][];
 }
@@ -304,10 +305,11 @@ export abstract class SummaryStore {
 
   private keepForText(k: string, e: MemoEntry): void {
     if (this.keptText === null || e.survey || !e.clean || e.suspect || !e.fnKey.startsWith(`${this.keptFile}\0`)) return;
-    const children = e.children.map((c) => this.memo.get(c));
+    const childKeys = [...new Set(e.children)];
+    const children = childKeys.map((c) => this.memo.get(c));
     const childAt = children.map((c) => (c && c !== 'pending' ? positions(this.placesOf(c)) : []));
     const list = (this.keptForText.get(k) ?? []).filter((x) => x.e !== e);
-    list.unshift({ e, text: this.keptText, at: positions(this.placesOf(e)), children, childAt });
+    list.unshift({ e, text: this.keptText, at: positions(this.placesOf(e)), childKeys, children, childAt });
     if (list.length > MAX_TEXTS_KEPT) list.pop();
     this.keptForText.set(k, list);
   }
@@ -330,7 +332,7 @@ export abstract class SummaryStore {
     const at = list.findIndex(
       (x) =>
         x.text === text &&
-        x.e.children.every((c, i) => {
+        x.childKeys.every((c, i) => {
           const m = this.memo.get(c);
           return m !== undefined && m !== 'pending' && m === x.children[i] && !m.suspect && same(positions(this.placesOf(m)), x.childAt[i]);
         }) &&
