@@ -270,7 +270,7 @@ export class Workspace {
   }
 
   /** After the index changed: drops the searches and summaries the change can affect, moves the places of the rest. */
-  private afterIndexChange(file: string, delta: IndexDelta, reparse: Reparse | null, above?: ReadsAbove): void {
+  private afterIndexChange(file: string, delta: IndexDelta, reparse: Reparse | null, above?: ReadsAbove, bufferBefore: string | null = null): void {
     // sectionAt's own interpreter (while a check is under way) holds summaries of the old text.
     this.asideInterp?.dispose();
     this.asideInterp = null;
@@ -284,6 +284,7 @@ export class Workspace {
     const fns = reparse?.changedFunctions ?? new Set<string>();
     this.localVerdicts.afterIndexChange(file, delta, fns);
     if (!this.interp) return;
+    this.interp.textBefore(file, reparse ? bufferBefore : null);
     this.interp.invalidate(delta.lookupNames, fns);
     // Global initializers are read from top-level declarations: an edit inside function bodies leaves them.
     if (!reparse || reparse.globalsChanged) this.interp.forgetGlobalsOf(file);
@@ -364,6 +365,8 @@ export class Workspace {
     this.store?.beforeIndexChange(file);
     // After a reload the stored openers reading only what lies above the edit stay checked.
     const before = this.store ? beforeEdit(this.index, file, this.textOf(file)) : null;
+    // An editor's buffer's text before the edit: summaries the edit drops are kept for it (an undo takes them back).
+    const bufferBefore = this.overlays.get(file) ?? null;
     if (text === null) this.overlays.delete(file);
     else this.overlays.set(file, text);
     const reparse = this.sources.update(file);
@@ -374,7 +377,7 @@ export class Workspace {
     const delta = t === null ? this.index.removeFile(file) : this.index.addScan(file, Buffer.from(t));
     if (hashBefore === undefined || this.index.contentHashOf(file) !== hashBefore) this.textEdited = true;
     const above = before && t !== null ? readsAbove(this.index, file, before, t, delta) : undefined;
-    this.afterIndexChange(file, delta, reparse, above);
+    this.afterIndexChange(file, delta, reparse, above, text === null ? null : bufferBefore);
   }
 
   /** Makes sure files named for checking are in the index even when outside the root. */

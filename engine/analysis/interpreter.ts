@@ -85,7 +85,9 @@ export class Interpreter extends SummaryStore {
     const fnKey = fn.key;
     const key = memoKey(fnKey, mode, dirtyParams, outerPending, paramValues, binding, !!section);
     if (this.depth === 0) this.rootSteps = 0;
-    const known = this.memo.get(key);
+    let known = this.memo.get(key);
+    // Its text is one an earlier edit left (an undo): the summary made for it, when it still holds.
+    if (!known && (known = this.restore(key, fn.file))) this.memo.set(key, known);
     if (known === 'pending') return this.cut(); // recursion: assume no effect, which terminates
     if (known) {
       if (known.epoch === this.epoch || this.used.has(key)) {
@@ -348,6 +350,7 @@ export class Interpreter extends SummaryStore {
   dispose(): void {
     this.macros.clear();
     this.memo.clear();
+    this.textBefore('', null);
     this.gathered.clear();
   }
 

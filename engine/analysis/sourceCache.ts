@@ -110,6 +110,11 @@ export class SourceCache {
     return e;
   }
 
+  /** The file's text as read now (an editor's buffer, or the disk's). */
+  currentText(file: string): string | null {
+    return this.read(file);
+  }
+
   /** The definition of `name` in `file` nearest to 1-based `line`. */
   functionAt(file: string, name: string, line: number): FunctionRef | null {
     const nodes = this.entry(file)?.functions.get(name);

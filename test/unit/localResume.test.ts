@@ -17,12 +17,19 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { freshFindings } from './freshFindings';
 import { Workspace } from '../../engine/workspace';
-import { localWalkCounts } from '../../engine/analysis/walk/localResume';
+import { localWalkCounts, LocalTrace } from '../../engine/analysis/walk/localResume';
 import { Rng } from '../fuzz/rng';
+import { builtinCatalogue } from '../../engine/catalogue/catalogue';
+import { ensureParser } from '../../engine/parse/cParser';
+import { SourceCache } from '../../engine/analysis/sourceCache';
+import { TreeArchitectures } from '../../engine/architectures';
+import { LOCAL_RULES } from '../../engine/checkers';
+import { runLocalRules } from '../../engine/checkers/localRules';
 
 const ROOT = path.join(__dirname, '../../../test/fixtures/localResume');
 const FILE = path.join(ROOT, 'large_fn.c');
 const AGAIN = path.join(ROOT, 'goto_back.c');
+const REFUSALS = path.join(ROOT, 'refusals.c');
 
 /** The findings of a fresh Workspace over a copy of the fixture `file` with `text`, named as the fixture's places. */
 const fresh = (text: string, file = FILE): Promise<unknown> => freshFindings(ROOT, path.basename(file), text);
@@ -175,4 +182,63 @@ test('an ordinary edit inside a function a goto goes back in walks part of it ag
   const [b1, b2, ...inPasses] = walked;
   for (const [line, steps] of [b1, b2]) assert.ok(steps * 5 < whole, `after line ${line}: ${steps} steps walked again, of ${whole}`);
   for (const [line, steps] of inPasses) assert.ok(steps * 1.25 < whole, `after line ${line}: ${steps} steps walked again, of ${whole}`);
+});
+
+// When the restarted walk refuses to stop (localResume.ts `converged`): each
+// of test/fixtures/localResume/refusals.c's functions is walked, then walked
+// again after one edit from the first walk's trace, as the Workspace does for
+// an editor's buffer, and the second walk's findings must be a whole walk's
+// of the edited text. Each edit brings the walk, at a boundary after the edit,
+// to the last walk's flow with one thing different that the refusal looks at;
+// stopped there, the walk would lose or repeat a finding. The walks are
+// compared before the Workspace's one finding per place, which would hide a
+// repeated one.
+
+/** The local rules' findings of function `name` in `text` (the fixture's path), its walk traced from `restart` when given. */
+function localFindings(text: string, name: string, restart?: { prev: LocalTrace | null; keep(t: LocalTrace): void }): unknown {
+  const cat = builtinCatalogue();
+  const line = text.split('\n').findIndex((l) => l.startsWith(`static int ${name}(`)) + 1;
+  const fn = new SourceCache(cat, (f) => (f === REFUSALS ? text : null)).functionAt(REFUSALS, name, line);
+  assert.ok(fn, `${name} in the fixture`);
+  const arch = new TreeArchitectures(ROOT, cat);
+  const rules = LOCAL_RULES.map((r) => r.make(fn, cat, arch));
+  return JSON.parse(JSON.stringify(runLocalRules(fn, cat, rules, true, restart && { ...restart, tag: 'refusals' })));
+}
+
+/** Function `name` walked traced, then again after `edit` from its trace: the second walk's findings, a whole walk's of the edited text, and whether it restarted. */
+async function walkedAfterEdit(name: string, edit: (fnText: string) => string): Promise<{ restarted: unknown; whole: unknown; didRestart: boolean; before: unknown }> {
+  await ensureParser();
+  const original = fs.readFileSync(REFUSALS, 'utf8');
+  const from = original.indexOf(`static int ${name}(`);
+  const to = original.indexOf('\n}\n', from) + 3;
+  const edited = original.slice(0, from) + edit(original.slice(from, to)) + original.slice(to);
+  assert.notEqual(edited, original, 'the edit changed the function');
+  let prev: LocalTrace | null = null;
+  const keep = (t: LocalTrace) => (prev = t);
+  const before = localFindings(original, name, { prev, keep });
+  const r0 = localWalkCounts.restarted;
+  const restarted = localFindings(edited, name, { prev, keep });
+  return { restarted, whole: localFindings(edited, name), didRestart: localWalkCounts.restarted > r0, before };
+}
+
+test('a restarted walk whose flow meets the last walk\'s but whose label saw other states does not stop: the edited walk\'s extra pass finds the access', async () => {
+  const { restarted, whole, didRestart, before } = await walkedAfterEdit('lr_seen', (t) => t.replace('\tcpu_relax();\nagain:', '\tquick = true;\nagain:'));
+  assert.ok(didRestart, 'the walk restarted at the edit');
+  assert.equal((whole as unknown[]).length, 1, 'the edited function has its one finding (the second pass\'s)');
+  assert.deepEqual(before, whole, 'the same finding before the edit');
+  assert.deepEqual(restarted, whole);
+});
+
+test('a restarted walk whose flow and labels meet the last walk\'s but whose findings so far differ does not stop: the second pass finds what the first no longer does', async () => {
+  const { restarted, whole, didRestart } = await walkedAfterEdit('lr_met', (t) => t.replace('\tcpu_relax();', '\tif (tries == 1)\n\t\tquick = true;'));
+  assert.ok(didRestart, 'the walk restarted at the edit');
+  assert.equal((whole as unknown[]).length, 1, 'the edited function has its one finding');
+  assert.deepEqual(restarted, whole);
+});
+
+test('a restarted walk drops what a later pass finds again at a node a kept statement found: no finding twice', async () => {
+  const { restarted, whole, didRestart } = await walkedAfterEdit('lr_found_again', (t) => t.replace('\tarch_leave_lazy_mmu_mode();\n', '\tarch_leave_lazy_mmu_mode();\n\tcpu_relax();\n'));
+  assert.ok(didRestart, 'the walk restarted after the access');
+  assert.equal((whole as unknown[]).length, 1, 'the edited function has its one finding');
+  assert.deepEqual(restarted, whole);
 });

@@ -3,11 +3,14 @@
 // whose places it holds, functions below it, global initializers read), its
 // work, and the summaries it used. Invalidation by name and function key;
 // early cut-off (revalidate) when a changed function's summaries come out the
-// same; places moved with an edit (movePlaces); the records of a root
-// gathered over the summaries it used (records). Invariant: only a clean
-// entry (no bound cut it or below it) outlives the check that made it.
-// Long (~520 lines) because every way an entry is kept, moved, revalidated
-// or dropped reads the same entry fields, and the invariant is checked in one place.
+// same; places moved with an edit (movePlaces); an edited function's
+// summaries kept for the file's earlier texts and taken back when the text
+// is one of those again (restore: an undo); the records of a root gathered
+// over the summaries it used (records). Invariant: only a clean entry (no
+// bound cut it or below it) outlives the check that made it.
+// Long (~610 lines) because every way an entry is kept, moved, revalidated,
+// taken back or dropped reads the same entry fields, and the invariant is
+// checked in one place.
 import { Cond } from '../../config/cond';
 import type { FunctionRef, SourceCache } from '../sourceCache';
 import { Hop, ModeState, modeKey, SectionStart } from '../pathState';
@@ -84,6 +87,30 @@ export function absorbDeps(into: MemoEntry, from: MemoEntry): void {
   for (const n of from.fns) into.fns.add(n);
   for (const n of from.globals) into.globals.add(n);
   into.height = Math.max(into.height, from.height + 1);
+}
+
+/** Summaries restored from an earlier text of their file (SummaryStore.restore), counted for tests and benches. */
+export const summariesRestored = { count: 0 };
+
+/** How many earlier texts of a file a summary is kept for (SummaryStore.textBefore). */
+const MAX_TEXTS_KEPT = 4;
+
+/** A summary dropped because its function's text changed, as it was for the file's text then. */
+interface KeptForText {
+  /** The summary (moved with the edit that dropped it, as a summary as it was: previous; its places are put back on restore). */
+  e: MemoEntry;
+  /** The file's whole text it was valid for. */
+  text: string;
+  /** Its places' positions then (line, column, endLine, endColumn of each, in placesOf's order). */
+  at: (number | undefined)[];
+  /** Its children (memo keys, each once: a run lists a child at every use), their memo entries then and their places' positions then. */
+  childKeys: string[];
+  children: (MemoEntry | 'pending' | undefined)[];
+  childAt: (number | undefined)[][];
+}
+
+function positions(places: Partial<Hop>[]): (number | undefined)[] {
+  return places.flatMap((h) => [h.line, h.column, h.endLine, h.endColumn]);
 }
 
 /**
@@ -163,6 +190,16 @@ export abstract class SummaryStore {
   protected epoch = 0;
   /** Summaries of functions whose text changed, as they were: what their callers' summaries were computed from. */
   protected previous = new Map<string, MemoEntry>();
+  /**
+   * Summaries of the functions an editor's edits of one file changed, by
+   * memo key, each as it was for a text of that file: when the file's text is
+   * one of those again (an undo, a statement typed and taken out), the
+   * summary is taken back instead of computed again (restore). Only while
+   * no other file was edited since (any other file's edit forgets them all).
+   */
+  private keptForText = new Map<string, KeptForText[]>();
+  private keptFile: string | null = null;
+  private keptText: string | null = null;
   /** Carried summaries already charged in this check. */
   protected used = new Set<string>();
   /** The root budget was exceeded in this check: carried summaries may differ from a fresh analysis. */
@@ -255,6 +292,77 @@ export abstract class SummaryStore {
   }
 
   /**
+   * `file` is being edited and its whole text was `before` (null when not
+   * known: not an editor's buffer, a file added): the summaries the edit
+   * drops (invalidate) are kept for that text. An edit of another file
+   * forgets every summary kept (their places and lookups may lie there).
+   */
+  textBefore(file: string, before: string | null): void {
+    if (file !== this.keptFile || before === null) this.keptForText.clear();
+    this.keptFile = before === null ? null : file;
+    this.keptText = before;
+  }
+
+  private keepForText(k: string, e: MemoEntry): void {
+    if (this.keptText === null || e.survey || !e.clean || e.suspect || !e.fnKey.startsWith(`${this.keptFile}\0`)) return;
+    const childKeys = [...new Set(e.children)];
+    const children = childKeys.map((c) => this.memo.get(c));
+    const childAt = children.map((c) => (c && c !== 'pending' ? positions(this.placesOf(c)) : []));
+    const list = (this.keptForText.get(k) ?? []).filter((x) => x.e !== e);
+    list.unshift({ e, text: this.keptText, at: positions(this.placesOf(e)), childKeys, children, childAt });
+    if (list.length > MAX_TEXTS_KEPT) list.pop();
+    this.keptForText.set(k, list);
+  }
+
+  /**
+   * The summary kept for memo key `key` of a function in `file` whose text is
+   * the file's text now (keepForText), or undefined. It is what a run now
+   * would compute: the file's text is the one it was computed for, no other
+   * file was edited since, and each summary it used is the same memo entry
+   * still, not suspect, with its places where they were. Its own places are
+   * put back where they were for that text (the edit that dropped it moved
+   * them), unless a kept summary holds one of those elsewhere now. It is then
+   * a carried summary (charged, its children used) like any other.
+   */
+  protected restore(key: string, file: string): MemoEntry | undefined {
+    const list = this.keptForText.get(key);
+    if (!list || file !== this.keptFile) return undefined;
+    const text = this.sources.currentText(file);
+    const same = (now: (number | undefined)[], then: (number | undefined)[]) => now.length === then.length && now.every((v, j) => v === then[j]);
+    const at = list.findIndex(
+      (x) =>
+        x.text === text &&
+        x.childKeys.every((c, i) => {
+          const m = this.memo.get(c);
+          return m !== undefined && m !== 'pending' && m === x.children[i] && !m.suspect && same(positions(this.placesOf(m)), x.childAt[i]);
+        }) &&
+        this.putBack(x),
+    );
+    if (at < 0) return undefined;
+    const [kept] = list.splice(at, 1);
+    this.heldReplaced.delete(kept.e);
+    summariesRestored.count++;
+    return kept.e;
+  }
+
+  /** Puts a kept summary's places back where they were (KeptForText.at); false when a place moved since is held by a summary in use. */
+  private putBack(x: KeptForText): boolean {
+    const places = this.placesOf(x.e);
+    const moved = places.filter((h, i) => h.line !== x.at[4 * i] || h.column !== x.at[4 * i + 1] || h.endLine !== x.at[4 * i + 2] || h.endColumn !== x.at[4 * i + 3]);
+    if (!moved.length) return true;
+    const held = new Set<object>();
+    for (const e of [...this.memo.values(), ...this.previous.values()]) if (e !== 'pending' && e !== x.e) for (const h of this.placesOf(e)) held.add(h);
+    if (moved.some((h) => held.has(h))) return false;
+    const back = new Set(moved);
+    places.forEach((h, i) => {
+      if (!back.has(h)) return;
+      [h.line, h.column] = [x.at[4 * i], x.at[4 * i + 1]];
+      if (typeof h.endLine === 'number') [h.endLine, h.endColumn] = [x.at[4 * i + 2], x.at[4 * i + 3]];
+    });
+    return true;
+  }
+
+  /**
    * Forgets every summary that looked up one of `names` (their definitions
    * changed shape in the index: calls, linkage, macros) or summarised one of
    * the functions `fnKeys` (their text changed).
@@ -268,6 +376,7 @@ export abstract class SummaryStore {
         // is kept to tell whether its callers' summaries still hold.
         this.memo.delete(k);
         this.previous.set(k, e);
+        this.keepForText(k, e);
       } else if ([...e.fns].some((f) => fnKeys.has(f))) e.suspect = true;
     }
   }
