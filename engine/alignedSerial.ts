@@ -77,9 +77,10 @@ class ViewsOn extends v8.Deserializer {
     const offset = this.readDouble();
     const byteLength = this.readDouble();
     const ctor = VIEW_TYPES[type];
+    if (!ctor) throw new Error(`bad array type ${type}`);
     const start = this.arraysAt + offset;
     const per = ctor === Buffer ? 1 : (ctor as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
-    if (!ctor || !Number.isInteger(offset) || !Number.isInteger(byteLength) || offset % 8 || byteLength % per || offset < 0 || byteLength < 0 || start + byteLength > this.whole.length)
+    if (!Number.isInteger(offset) || !Number.isInteger(byteLength) || offset % 8 || byteLength % per || offset < 0 || byteLength < 0 || start + byteLength > this.whole.length)
       throw new Error(`bad array at ${offset} (${byteLength} bytes)`);
     const at = this.whole.byteOffset + start;
     if (ctor === Buffer) return Buffer.from(this.whole.buffer, at, byteLength);
