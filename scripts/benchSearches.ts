@@ -25,8 +25,8 @@ index.callersByName();
 console.log(`callers map: ${(cpu() - t).toFixed(2)} s`);
 const digest = (s: StoredReach) => {
   const h = crypto.createHash('sha1');
-  h.update(JSON.stringify([s.files, s.names]));
-  for (const a of [s.nodes, s.steps, s.relevant]) h.update(Buffer.from(a.buffer, a.byteOffset, a.byteLength)).update('|');
+  h.update(JSON.stringify([s.fileText, s.nameText]));
+  for (const a of [s.fileEnds, s.nameEnds, s.nodes, s.steps, s.relevant]) h.update(Buffer.from(a.buffer, a.byteOffset, a.byteLength)).update('|');
   return h.digest('hex').slice(0, 12);
 };
 for (let round = 0; round < Number(roundsIn); round++) {

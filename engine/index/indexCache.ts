@@ -13,7 +13,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import * as v8 from 'v8';
+import { deserializeAligned, serializeAligned } from '../alignedSerial';
 import { noteOwner } from '../cacheSweep';
 import { FileScan } from './fileScan';
 import { intern } from './nameTable';
@@ -27,9 +27,11 @@ const SCAN_VERSION = 3;
  * Bump when the stored form changes: a file of another form is not read (and
  * is rewritten by the build). 3 held the names as an array of strings (and
  * was SCAN_VERSION's value); 4 holds them as one string and their hash
- * table (storedNames.ts: a change to its hash changes the form).
+ * table (storedNames.ts: a change to its hash changes the form); 5 is
+ * 4 in the aligned serial form (../alignedSerial.ts: the arrays read as
+ * views on the file's buffer, not copied).
  */
-const FORMAT_VERSION = 4;
+const FORMAT_VERSION = 5;
 
 /**
  * The first name table a process reads makes its names as they are: each is
@@ -183,7 +185,7 @@ export class IndexCache {
   private readStored(file: string): Loaded | null {
     let s: Stored;
     try {
-      s = v8.deserialize(fs.readFileSync(file)) as Stored;
+      s = deserializeAligned(fs.readFileSync(file)) as Stored;
     } catch {
       return null;
     }
@@ -350,7 +352,12 @@ export class IndexCache {
   private write(file: string, stored: Stored): void {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, v8.serialize(stored));
+    const fd = fs.openSync(tmp, 'w');
+    try {
+      for (const piece of serializeAligned(stored)) for (let at = 0; at < piece.length; ) at += fs.writeSync(fd, piece, at);
+    } finally {
+      fs.closeSync(fd);
+    }
     fs.renameSync(tmp, file);
     noteOwner(path.dirname(this.file), this.root);
   }

@@ -6,6 +6,7 @@
 // Long (~600 lines) because the search, its update in place after an edit
 // and its serial form share one representation of steps and must change together.
 import { Definition, IndexDelta, MacroDefinition, WorkspaceIndex } from './workspaceIndex';
+import { StoredNames } from './storedNames';
 
 export type Node_ = Definition | MacroDefinition;
 
@@ -86,8 +87,16 @@ export function anyMatch(res: RegExp[]): (name: string) => boolean {
 
 /** A Reachability's answer in serial form (toStored). */
 export interface StoredReach {
-  files: string[];
-  names: string[];
+  /**
+   * The files and names the arrays number, each list as one string and where
+   * each entry ends in it (storedNames.ts's packed form): a whole tree's
+   * ~500,000 strings cost its serial form's read as many objects, and a run
+   * asks for the few hundred files it checks (restore() makes them on demand).
+   */
+  fileText: string;
+  fileEnds: Int32Array;
+  nameText: string;
+  nameEnds: Int32Array;
   /** Per definition with a step: file, name (indexes into the tables), rank (-1 - rank for a macro). */
   nodes: Int32Array;
   /** Per definition: dist, via (a name), next (a definition, -1: none). */
@@ -105,6 +114,17 @@ function rankDefinitionsIn(index: WorkspaceIndex, file: string, ranks: Map<Node_
       ranks.set(d, macro ? -1 - r : r);
     }
   }
+}
+
+/** A stored list in its packed form (text and ends), or null when it is not one (another build's entry, a damaged one). */
+function packedList(text: unknown, ends: unknown): StoredNames | null {
+  if (typeof text !== 'string' || !(ends instanceof Int32Array)) return null;
+  let at = 0;
+  for (let k = 0; k < ends.length; k++) {
+    if (ends[k] < at) return null;
+    at = ends[k];
+  }
+  return at === text.length ? new StoredNames(text, ends) : null;
 }
 
 /** Serial forms made (toStored): tests count that an edit keeping the searches makes none. */
@@ -129,7 +149,7 @@ export class Reachability {
   /** Names on some chain (targets, and every node with a step): a change elsewhere cannot alter the answer. */
   private relevantSet: Set<string> | null = new Set();
   /** A stored answer's names on some chain, made into relevantSet when first asked (an edit's staleAfter; a CLI run never asks). */
-  private relevantFrom: StoredReach | null = null;
+  private relevantFrom: { s: StoredReach; names: StoredNames } | null = null;
   /** A computed answer's names on some chain are the targets' then its steps' (in the steps' order), not kept while nothing changed them. */
   private relevantFromSteps = false;
   /**
@@ -144,7 +164,7 @@ export class Reachability {
       this.relevantSet = new Set(this.targets);
       for (const n of this.steps.keys()) this.relevantSet.add(n.name);
     }
-    return (this.relevantSet ??= new Set([...this.relevantFrom!.relevant].map((i) => this.relevantFrom!.names[i])));
+    return (this.relevantSet ??= new Set([...this.relevantFrom!.s.relevant].map((i) => this.relevantFrom!.names.get(i))));
   }
 
   constructor(
@@ -215,7 +235,10 @@ export class Reachability {
         steps[3 * i + 2] = nx;
         i++;
       }
-    return { files: files.list, names: names.list, nodes: nodes.slice(0, 3 * count), steps, relevant: this.relevantIds(names, nodes, i) };
+    const f = StoredNames.pack(files.list);
+    const relevant = this.relevantIds(names, nodes, i);
+    const n = StoredNames.pack(names.list);
+    return { fileText: f.text, fileEnds: f.ends, nameText: n.text, nameEnds: n.ends, nodes: nodes.slice(0, 3 * count), steps, relevant };
   }
 
   /** The names on some chain as ids in `names` (a computed answer's from its steps' `nodes`, without a Set of names). */
@@ -289,6 +312,8 @@ export class Reachability {
    */
   private stored: {
     s: StoredReach;
+    files: StoredNames;
+    names: StoredNames;
     /** File -> the stored definitions in it, in stored order. */
     byFile: (file: string) => Int32Array;
     nodes: (Node_ | undefined)[];
@@ -301,9 +326,12 @@ export class Reachability {
   private restore(s: StoredReach): boolean {
     const n = s.nodes.length / 3;
     if (!Number.isInteger(n) || s.steps.length !== s.nodes.length) return false;
+    const files = packedList(s.fileText, s.fileEnds);
+    const names = packedList(s.nameText, s.nameEnds);
+    if (!files || !names) return false;
     // The definitions grouped by file id (a counting sort, stable): no per-node arrays or string lookups
     // (4 searches of ~10^5 steps each on a kernel tree, decoded for the few hundred files a check asks about).
-    const nf = s.files.length;
+    const nf = files.length;
     const start = new Int32Array(nf + 1);
     for (let i = 0; i < n; i++) {
       const f = s.nodes[3 * i];
@@ -316,13 +344,16 @@ export class Reachability {
     for (let i = 0; i < n; i++) order[fill[s.nodes[3 * i]]++] = i;
     let ids: Map<string, number> | null = null;
     const byFile = (file: string): Int32Array => {
-      ids ??= new Map(s.files.map((f, k) => [f, k]));
+      if (!ids) {
+        ids = new Map();
+        for (let k = 0; k < nf; k++) ids.set(files.get(k), k);
+      }
       const k = ids.get(file);
       return k === undefined ? order.subarray(0, 0) : order.subarray(start[k], start[k + 1]);
     };
-    this.stored = { s, byFile, nodes: new Array(n), defs: new Map(), decoded: new Set() };
+    this.stored = { s, files, names, byFile, nodes: new Array(n), defs: new Map(), decoded: new Set() };
     this.relevantSet = null;
-    this.relevantFrom = s;
+    this.relevantFrom = { s, names };
     return true;
   }
 
@@ -331,7 +362,7 @@ export class Reachability {
     const st = this.stored!;
     let d = st.nodes[i];
     if (d) return d;
-    const file = st.s.files[st.s.nodes[3 * i]];
+    const file = st.files.get(st.s.nodes[3 * i]);
     let m = st.defs.get(file);
     if (!m) {
       st.defs.set(file, (m = new Map()));
@@ -343,7 +374,7 @@ export class Reachability {
         }
     }
     const rank = st.s.nodes[3 * i + 2];
-    const e = m.get(st.s.names[st.s.nodes[3 * i + 1]]);
+    const e = m.get(st.names.get(st.s.nodes[3 * i + 1]));
     d = e ? (rank >= 0 ? e[0][rank] : e[1][-1 - rank]) : undefined;
     st.nodes[i] = d;
     return d;
@@ -376,7 +407,7 @@ export class Reachability {
         this.compute();
         return;
       }
-      this.steps.set(d, { dist: st.s.steps[3 * i], via: st.s.names[st.s.steps[3 * i + 1]], next });
+      this.steps.set(d, { dist: st.s.steps[3 * i], via: st.names.get(st.s.steps[3 * i + 1]), next });
     }
   }
 

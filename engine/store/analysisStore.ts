@@ -246,7 +246,7 @@ export class AnalysisStore {
   /** The same for the kept hover answers (files). */
   private validHovers = new Set<string>();
   /** The same for the local verdicts: file -> the files their key read (changed() drops them on an edit there). */
-  private validLocals = new Map<string, Set<string>>();
+  private validLocals = new Map<string, ReadonlySet<string>>();
   /** The checked root (id[0]): recorded beside the store so that cacheSweep can tell when it is gone. */
   private readonly root: string;
 

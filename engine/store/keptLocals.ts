@@ -64,12 +64,12 @@ export function localsDigest(index: WorkspaceIndex, names: readonly string[], fn
 }
 
 /** The entry to store for a file (null when it cannot be keyed). */
-export function localsEntry(index: WorkspaceIndex, file: string, deps: LocalDeps, findings: Finding[], leftOut: number): { entry: LocalsEntry; reads: Set<string> } | null {
+export function localsEntry(index: WorkspaceIndex, file: string, deps: LocalDeps, findings: Finding[], leftOut: number): { entry: LocalsEntry; reads: ReadonlySet<string> } | null {
   const hash = index.contentHashOf(file);
   if (hash === undefined) return null;
   const entry: LocalsEntry = { hash, findings };
   if (leftOut) entry.leftOut = leftOut;
-  if (!deps.names.size && !deps.fns.size) return { entry, reads: new Set() };
+  if (!deps.names.size && !deps.fns.size) return { entry, reads: NO_READS };
   const names = [...deps.names].sort();
   const fns = [...deps.fns].sort();
   const key = localsDigest(index, names, fns);
@@ -77,10 +77,13 @@ export function localsEntry(index: WorkspaceIndex, file: string, deps: LocalDeps
   return { entry: { ...entry, names, fns, digest: key.digest }, reads: key.reads };
 }
 
+/** The reads of an entry keyed by its file's content alone (most files'): one set for all, never written. */
+const NO_READS: ReadonlySet<string> = new Set();
+
 /** Whether a stored entry holds for the tree as it is now; the files its key read when it does. */
-export function localsHold(index: WorkspaceIndex, file: string, e: LocalsEntry): Set<string> | null {
+export function localsHold(index: WorkspaceIndex, file: string, e: LocalsEntry): ReadonlySet<string> | null {
   if (!e || typeof e !== 'object' || index.contentHashOf(file) !== e.hash || !Array.isArray(e.findings)) return null;
-  if (e.digest === undefined) return new Set();
+  if (e.digest === undefined) return NO_READS;
   try {
     const key = localsDigest(index, e.names ?? [], e.fns ?? []);
     return key && key.digest === e.digest ? key.reads : null;

@@ -11,11 +11,16 @@
 // live heap at its end. JSON keeps its one-object form (the same text
 // JSON.stringify makes, read back whole); the V8 form is framed: a magic, a
 // header frame {v, world}, then one frame per entry [key, value], so neither
-// side holds more than one entry's serial form. A V8 file without the magic
-// is read the old way (one serialized object).
+// side holds more than one entry's serial form. Each frame is in the aligned
+// serial form (../alignedSerial.ts: its typed arrays read as views on the
+// frame's buffer, not copied). A V8 file without the magic is read the old
+// way (one serialized object); one with the previous frames' magic (frames in
+// V8's plain form) was written by an older build, so it is of another world:
+// not read.
 import * as fs from 'fs';
 import * as path from 'path';
 import * as v8 from 'v8';
+import { deserializeAligned, serializeAligned } from '../alignedSerial';
 
 /** How a store file is written: JSON (plain data), or v8 (typed arrays kept as they are). */
 export type StoreFormat = 'json' | 'v8';
@@ -30,7 +35,9 @@ export interface StoredFile<E> extends StoreHead {
 }
 
 /** The first bytes of a framed V8 store file (then frames: a 4-byte little-endian length and that many bytes). */
-const FRAMED = Buffer.from('lazymmu-store-frames-1\n');
+const FRAMED = Buffer.from('lazymmu-store-frames-2\n');
+/** The same, with frames in V8's plain serial form (an older build's). */
+const PLAIN_FRAMED = Buffer.from('lazymmu-store-frames-1\n');
 
 /** Bytes gathered before a write (one write per chunk, not per entry). */
 const CHUNK = 1 << 20;
@@ -56,6 +63,8 @@ export function readWithHead<E>(file: string, world: string, log: (msg: string) 
     return null;
   }
   try {
+    // Another build's: nothing in it holds (as for another world), and it is overwritten on save.
+    if (format === 'v8' && startsWith(fd, PLAIN_FRAMED)) return null;
     const framed = format === 'v8' && startsWith(fd, FRAMED);
     const s = framed ? readFrames<E>(fd, file) : wholeFile<E>(fd, format);
     if (!s || typeof s !== 'object' || typeof s.entries !== 'object' || s.entries === null) throw new Error('not a store file');
@@ -69,13 +78,20 @@ export function readWithHead<E>(file: string, world: string, log: (msg: string) 
     if (typeof s.stamp === 'string') head.stamp = s.stamp;
     if (typeof s.base === 'string') head.base = s.base;
     if (Array.isArray(s.removed) && s.removed.every((k) => typeof k === 'string')) head.removed = s.removed;
-    return { entries: s.entries instanceof Map ? s.entries : new Map(Object.entries(s.entries)), head };
+    return { entries: s.entries instanceof Map ? s.entries : ownEntries(s.entries), head };
   } catch (e) {
     log(`analysis store ${file}: unreadable (${(e as Error).message}): ignored, computing again`);
     return null;
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** An object's own members as a Map, in Object.entries' order (without its [key, value] array per member: locals.json has ~47,000). */
+function ownEntries<E>(o: Record<string, E>): Map<string, E> {
+  const m = new Map<string, E>();
+  for (const k in o) if (Object.prototype.hasOwnProperty.call(o, k)) m.set(k, o[k]);
+  return m;
 }
 
 /** What a file read whole holds (JSON, or V8's serial form of one object). */
@@ -102,7 +118,7 @@ function readFrames<E>(fd: number, file: string): { v: number; world: string; en
     const b = Buffer.allocUnsafe(n);
     if (fs.readSync(fd, b, 0, n, at + 4) !== n) throw new Error(`truncated at byte ${at}`);
     at += 4 + n;
-    return v8.deserialize(b);
+    return deserializeAligned(b);
   };
   const head = next() as ({ v?: unknown; world?: unknown } & StoreHead) | undefined;
   if (!head || typeof head !== 'object') throw new Error(`no header in ${path.basename(file)}`);
@@ -163,11 +179,11 @@ function writeJson<E>(out: ChunkedWriter, world: string, entries: Map<string, E>
 function writeFrames<E>(out: ChunkedWriter, world: string, entries: Map<string, E>, head: StoreHead): void {
   out.bytes(FRAMED);
   const frame = (value: unknown) => {
-    const b = v8.serialize(value);
+    const pieces = serializeAligned(value);
     const len = Buffer.alloc(4);
-    len.writeUInt32LE(b.length, 0);
+    len.writeUInt32LE(pieces.reduce((n, b) => n + b.length, 0), 0);
     out.bytes(len);
-    out.bytes(b);
+    for (const b of pieces) out.bytes(b);
   };
   frame({ v: STORE_VERSION, world, ...head });
   for (const [k, e] of entries) frame([k, e]);

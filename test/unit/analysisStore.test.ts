@@ -15,6 +15,7 @@ import { Workspace } from '../../engine/workspace';
 import { TreeDigest, bodyEnd, keyCounts } from '../../engine/store/contentKeys';
 import { writeStore } from '../../engine/store/storeFile';
 import type { StoreCounts } from '../../engine/store/analysisStore';
+import { deserializeAligned } from '../../engine/alignedSerial';
 
 const FIXTURE = path.join(__dirname, '../../../test/fixtures/store');
 
@@ -202,7 +203,7 @@ function readFramed(file: string): { world: string; entries: Map<string, unknown
   const frames: unknown[] = [];
   while (at < b.length) {
     const n = b.readUInt32LE(at);
-    frames.push(v8.deserialize(b.subarray(at + 4, at + 4 + n)));
+    frames.push(deserializeAligned(b.subarray(at + 4, at + 4 + n)));
     at += 4 + n;
   }
   const [head, ...rest] = frames as [{ world: string }, ...[string, unknown][]];

@@ -13,6 +13,7 @@ import { WorkspaceIndex } from '../../engine/index/workspaceIndex';
 import { scanFile } from '../../engine/index/fileScan';
 import { scanFiles } from '../../engine/index/scanWorkers';
 import { IndexCache } from '../../engine/index/indexCache';
+import { deserializeAligned } from '../../engine/alignedSerial';
 
 const catalogue = loadCatalogue();
 
@@ -179,7 +180,7 @@ test('index cache: a cache of the previous form (names as an array of strings) i
   fs.writeFileSync(b, '#ifdef CONFIG_X\nstatic int fb(void) { return fa_helper(); }\n#endif\n#define MB(x) mb_call(x)\n');
   const file = build(root, cacheDir).lastBuild!.cacheFile!;
   // The file as the previous form wrote it: format 3 (then SCAN_VERSION's value in `v`), every name its own string.
-  const stored = v8.deserialize(fs.readFileSync(file));
+  const stored = deserializeAligned(fs.readFileSync(file)) as Record<string, any>;
   const names: string[] = stored.names ?? Array.from(stored.nameEnds as Int32Array, (end: number, id: number) => (stored.nameText as string).slice(id ? stored.nameEnds[id - 1] : 0, end));
   delete stored.nameText;
   delete stored.nameEnds;
@@ -198,6 +199,29 @@ test('index cache: a cache of the previous form (names as an array of strings) i
   // Names looked up in the stored table (found by their characters in place): the definitions a fresh index has.
   for (const n of ['fa', 'fb', 'fa_helper', 'nothing']) assert.deepEqual(next.definitionsNamed(n).map((d) => [d.file, d.line, d.condition]), fresh.definitionsNamed(n).map((d) => [d.file, d.line, d.condition]), n);
   assert.deepEqual(next.macrosNamed('MB').map((m) => [m.body, m.params]), [['mb_call(x)', ['x']]]);
+});
+
+test('index cache: a cache of form 4 (V8\'s plain serial form, its arrays copied when read) is not read but rebuilt in the aligned form', () => {
+  const root = tmp('lazymmu-idx-form4-');
+  const cacheDir = tmp('lazymmu-cache-');
+  const a = path.join(root, 'a.c');
+  const b = path.join(root, 'b.c');
+  fs.writeFileSync(a, 'void fa(pte_t *p) { arch_enter_lazy_mmu_mode(); set_pte(p, x); }\n');
+  fs.writeFileSync(b, 'static int fb(void) { return fa_helper(); }\n');
+  const file = build(root, cacheDir).lastBuild!.cacheFile!;
+  // The same content as form 4 wrote it: one v8.serialize of the object.
+  const stored = deserializeAligned(fs.readFileSync(file)) as Record<string, unknown>;
+  fs.writeFileSync(file, v8.serialize({ ...stored, v: 4 }));
+  const rebuilt = build(root, cacheDir);
+  assert.deepEqual(rebuilt.lastBuild?.scanned, [a, b], 'every file scanned again');
+  // Written again in the aligned form, and read from it.
+  const again = deserializeAligned(fs.readFileSync(file)) as Record<string, unknown>;
+  assert.equal(again.v, 5);
+  const next = build(root, cacheDir);
+  assert.equal(next.lastBuild?.fromCache, 2);
+  const fresh = new WorkspaceIndex({ root, arch: 'arm64', catalogue });
+  fresh.build();
+  for (const n of ['fa', 'fb', 'fa_helper']) assert.deepEqual(next.definitionsNamed(n).map((d) => [d.file, d.line]), fresh.definitionsNamed(n).map((d) => [d.file, d.line]), n);
 });
 
 test('index cache: a save after a one-file edit writes a delta beside the base, a save after many edits the whole cache; every scan read back is the file\'s own', () => {

@@ -20,6 +20,7 @@ import { Node_, Reachability, ReachStep, anyMatch } from '../../engine/index/rea
 import { ConfigOracle } from '../../engine/config/oracle';
 import { KernelConfig } from '../../engine/config/kernelConfig';
 import { Rng } from '../fuzz/rng';
+import { StoredNames } from '../../engine/index/storedNames';
 
 const TARGETS = new Set(['might_sleep', 'mutex_lock']);
 const DEPTH = 6;
@@ -109,6 +110,10 @@ test('the call-graph search and its serial form give what a plain breadth-first 
       const computed = search();
       const serial = computed.toStored();
       const restored = search(serial);
+      // A stored answer of the previous shape (files and names as arrays of strings), here an empty one, or a
+      // packed list whose ends do not fit its text: not taken, computed (taken, it would answer no chain).
+      const previousShape = search({ files: ['x.c'], names: ['y'], nodes: new Int32Array(0), steps: new Int32Array(0), relevant: new Int32Array(0) } as unknown as typeof serial);
+      const badEnds = search({ ...serial, nodes: new Int32Array(0), steps: new Int32Array(0), nameEnds: serial.nameEnds.map((e) => e + 1) });
       const ref = reference(idx);
       const at = (n: Node_ | null) => (n ? `${path.basename(n.file)}:${n.name}:${n.line}${'params' in n ? 'm' : ''}` : '-');
       const refChain = (d: Node_): string[] => {
@@ -126,17 +131,18 @@ test('the call-graph search and its serial form give what a plain breadth-first 
           const want = refChain(d);
           if (want.length) reaching++;
           if (!('params' in d) && !idx.resolve(d.name, d.file).includes(d)) ruledOut++;
-          for (const reach of [computed, restored]) assert.deepEqual(reach.chain(d).map((s) => `${at(s.node)}/${s.calls}`), want, `seed ${seed}: ${at(d)}`);
+          for (const reach of [computed, restored, previousShape, badEnds]) assert.deepEqual(reach.chain(d).map((s) => `${at(s.node)}/${s.calls}`), want, `seed ${seed}: ${at(d)}`);
         }
         for (const name of [...NAMES, 'mac_a', 'barrier_fn']) {
           if (idx.definitionsNamed(name).filter((d) => d.file === f).length > 1) several++;
           const cands: Node_[] = idx.resolve(name, f).length ? idx.resolve(name, f) : idx.macros(name);
           let best: Node_ | null = null;
           for (const c of cands) if (ref.steps.has(c) && (!best || ref.steps.get(c)!.dist < ref.steps.get(best)!.dist)) best = c;
-          for (const reach of [computed, restored]) assert.equal(at(reach.entry(name, f)?.node ?? null), at(best), `seed ${seed}: ${name} from ${f}`);
+          for (const reach of [computed, restored, previousShape, badEnds]) assert.equal(at(reach.entry(name, f)?.node ?? null), at(best), `seed ${seed}: ${name} from ${f}`);
         }
       }
-      assert.deepEqual([...serial.relevant].map((i) => serial.names[i]), ref.relevant, `seed ${seed}: names on a chain`);
+      const serialNames = new StoredNames(serial.nameText, serial.nameEnds);
+      assert.deepEqual([...serial.relevant].map((i) => serialNames.get(i)), ref.relevant, `seed ${seed}: names on a chain`);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }

@@ -16,11 +16,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import * as v8 from 'v8';
 import { Workspace } from '../../engine/workspace';
 import { reachCounts } from '../../engine/index/reachability';
 import { readStore } from '../../engine/store/storeFile';
 import { cacheless, inFixtureCopy } from './storeReload';
+import { deserializeAligned } from '../../engine/alignedSerial';
 
 const FIXTURE = path.join(__dirname, '../../../test/fixtures/chains');
 
@@ -32,7 +32,7 @@ function storedSearches(cache: string): Map<string, unknown> {
   // The header frame (after the magic line) names the world the entries were written for.
   const raw = fs.readFileSync(file);
   const at = raw.indexOf('\n') + 1;
-  const head = v8.deserialize(raw.subarray(at + 4, at + 4 + raw.readUInt32LE(at))) as { world: string };
+  const head = deserializeAligned(raw.subarray(at + 4, at + 4 + raw.readUInt32LE(at))) as { world: string };
   return readStore(file, head.world, () => {}, 'v8');
 }
 

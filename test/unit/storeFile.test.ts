@@ -12,6 +12,7 @@ import * as path from 'path';
 import * as v8 from 'v8';
 import { STORE_VERSION, readStore, writeStore } from '../../engine/store/storeFile';
 import { deltaOf, readWithDelta, writeWithDelta } from '../../engine/store/storeDelta';
+import { serializeAligned } from '../../engine/alignedSerial';
 
 const dir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-storefile-'));
 
@@ -68,6 +69,35 @@ test('a V8 store in frames reads back typed arrays and nested values as they wer
   assert.deepEqual(told, []);
 });
 
+test('a V8 store\'s typed arrays are read as views on their frame\'s buffer, not copies', () => {
+  const file = path.join(dir(), 'searches.bin');
+  const nodes = Int32Array.from({ length: 1001 }, (_, i) => i - 500);
+  const steps = Float64Array.from({ length: 333 }, (_, i) => i / 3);
+  writeStore(file, 'w', new Map<string, unknown>([['sleep', { key: 'k', answer: { names: ['a'], nodes, steps, tail: new Uint8Array([9]) } }]]), 'v8');
+  const back = readStore<{ answer: { nodes: Int32Array; steps: Float64Array; tail: Uint8Array } }>(file, 'w', () => {}, 'v8').get('sleep')!.answer;
+  assert.deepEqual([back.nodes, back.steps, back.tail], [nodes, steps, new Uint8Array([9])]);
+  // One buffer (the frame's) under all three: none was copied out of it.
+  assert.equal(back.nodes.buffer, back.steps.buffer);
+  assert.equal(back.nodes.buffer, back.tail.buffer);
+});
+
+test('a V8 store whose frames are in the previous (plain V8) form is not read, and nothing is said: it is an older build\'s', () => {
+  const file = path.join(dir(), 'searches.bin');
+  const frame = (value: unknown) => {
+    const b = v8.serialize(value);
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(b.length, 0);
+    return Buffer.concat([len, b]);
+  };
+  fs.writeFileSync(file, Buffer.concat([Buffer.from('lazymmu-store-frames-1\n'), frame({ v: STORE_VERSION, world: 'w' }), frame(['alloc', { key: 'k', answer: { ids: new Int32Array([3, 4]) } }])]));
+  const said: string[] = [];
+  assert.equal(readStore(file, 'w', (m) => said.push(m), 'v8').size, 0);
+  assert.deepEqual(said, []);
+  // Written again in the current form, and read.
+  writeStore(file, 'w', new Map([['alloc', { key: 'k', answer: { ids: new Int32Array([3, 4]) } }]]), 'v8');
+  assert.deepEqual(readStore(file, 'w', () => {}, 'v8'), new Map([['alloc', { key: 'k', answer: { ids: new Int32Array([3, 4]) } }]]));
+});
+
 test('a V8 store of the older whole-object form is still read', () => {
   const file = path.join(dir(), 'searches.bin');
   fs.writeFileSync(file, v8.serialize({ v: STORE_VERSION, world: 'w', entries: { alloc: { key: 'k', answer: { ids: new Int32Array([3, 4]) } } } }));
@@ -92,9 +122,9 @@ test('a truncated or foreign V8 store is ignored with a message; another version
   // A frame file of another version (its header frame replaced): said, and its entries not used.
   writeStore(file, 'w', new Map([['a', 1]]), 'v8');
   const text = fs.readFileSync(file);
-  const at = text.indexOf(Buffer.from(v8.serialize({ v: STORE_VERSION, world: 'w' })));
+  const at = text.indexOf(Buffer.concat(serializeAligned({ v: STORE_VERSION, world: 'w' })));
   assert.ok(at > 4, 'the header frame follows the magic');
-  const head = v8.serialize({ v: STORE_VERSION + 1, world: 'w' });
+  const head = Buffer.concat(serializeAligned({ v: STORE_VERSION + 1, world: 'w' }));
   const len = Buffer.alloc(4);
   len.writeUInt32LE(head.length, 0);
   fs.writeFileSync(file, Buffer.concat([text.subarray(0, at - 4), len, head]));
