@@ -34,7 +34,9 @@
 //    out write chains, places and pending gotos, so "equal" is an upper
 //    bound), and the steps of the edited statement's own visits (every state
 //    that reaches the typed line: the floor of any design that walks the
-//    new statement on each state it meets).
+//    new statement on each state it meets), with how many of those visits
+//    left every state as it came (keys as above, no jump): where all do,
+//    the rest of the run is the unedited run's.
 //
 //   node out/scripts/restartShare.js [TREE] [FILE] [FUNCTION]
 //   (defaults: the 6.12 tree, mm/memory.c, copy_pte_range; M edits from the environment, default 12;
@@ -46,6 +48,7 @@ import { Workspace } from '../engine/workspace';
 import { defaultCacheBase } from '../engine/index/indexCache';
 import { StatementWalker } from '../engine/analysis/walk/statements';
 import type { PathState } from '../engine/analysis/pathState';
+import type { Flow } from '../engine/analysis/walk/flow';
 import { statementLinesOf } from './benchEdits';
 
 const LEAVES = new Set(['expression_statement', 'declaration', 'return_statement', 'break_statement', 'continue_statement', 'goto_statement']);
@@ -72,6 +75,9 @@ interface Trace {
   /** The root run watched (the first in the check that is not a survey). */
   run?: object;
   steps: number;
+  /** The typed statement's line (0-based) in an edited run, and its visits: how many, and how many left every state as it came (keys). */
+  typedRow?: number;
+  typed: { visits: number; same: number };
 }
 
 /** Names every node of `root` by its type, text and rank among nodes with both: the same after an edit elsewhere. */
@@ -96,6 +102,14 @@ const exec = (StatementWalker.prototype as any).exec as (this: any, n: Node, sta
   if (w && this.fnName === w.fn && !this.opts.local) {
     const line = n.startPosition.row;
     if (!this.survey) watchTop(w.trace, this, n, states);
+    if (!this.survey && w.trace.run === this && n.startPosition.row === w.trace.typedRow && n.type === 'expression_statement') {
+      const keys = (ss: PathState[]) => ss.map((s) => canonicalKey(w.trace, this, s)).sort().join('\n');
+      const before = keys(states);
+      const f = exec.call(this, n, states) as Flow;
+      w.trace.typed.visits++;
+      if (!f.brk.length && !f.cont.length && !f.ret.length && !f.gotos.size && keys(f.normal) === before) w.trace.typed.same++;
+      return f;
+    }
     w.trace.order.push({ line, w: states.length || 1 });
     if (LEAVES.has(n.type) && !process.env.ONLY_RESTART) {
       const text = n.text;
@@ -135,15 +149,18 @@ function watchTop(t: Trace, run: any, n: Node, states: PathState[]): void {
   if (i < 0) return;
   const last = t.tops[t.tops.length - 1];
   const pass = !last ? 0 : i <= last.i ? last.pass + 1 : last.pass;
+  t.tops.push({ pass, i, line: row, steps: t.steps - w, keys: states.map((s) => canonicalKey(t, run, s)).sort().join('\n') });
+}
+
+/** A state's key with entry ids named by content, each list in it sorted again (in id order, they would differ by parse). */
+function canonicalKey(t: Trace, run: any, s: PathState): string {
   const names = (t.names ??= namesByContent(run.fn.node as Node));
-  const rename = (k: string) => k.replace(/\b([SI])(\d+)/g, (_m: string, x: string, id: string) => `${x}<${names.get(Number(id)) ?? id}>`);
-  // Lists in a key are in id order: by content, each list's items sorted again.
-  const canonical = (k: string) =>
-    rename(k)
-      .split(';')
-      .map((part) => part.split(',').sort().join(','))
-      .join(';');
-  t.tops.push({ pass, i, line: row, steps: t.steps - w, keys: states.map((s) => canonical(s.key())).sort().join('\n') });
+  return s
+    .key()
+    .replace(/\b([SI])(\d+)/g, (_m: string, x: string, id: string) => `${x}<${names.get(Number(id)) ?? id}>`)
+    .split(';')
+    .map((part) => part.split(',').sort().join(','))
+    .join(';');
 }
 
 /** Everything a state holds, as a string (slow; this script only): what a memo by content would compare. */
@@ -165,8 +182,21 @@ async function main(): Promise<void> {
   const ws = new Workspace({ root, arch: 'arm64', cacheDir: defaultCacheBase(), analysisStore: false });
   ws.build();
   const text = fs.readFileSync(file, 'utf8');
-  const run = async (t: string): Promise<Trace> => {
-    const trace: Trace = { order: [], leaves: new Map(), repeated: 0, whole: new Set(), repeatedWhole: 0, leafWork: 0, renamed: new Map(), tops: [], byRow: new Map(), steps: 0 };
+  const run = async (t: string, typedRow?: number): Promise<Trace> => {
+    const trace: Trace = {
+      order: [],
+      leaves: new Map(),
+      repeated: 0,
+      whole: new Set(),
+      repeatedWhole: 0,
+      leafWork: 0,
+      renamed: new Map(),
+      tops: [],
+      byRow: new Map(),
+      steps: 0,
+      typedRow,
+      typed: { visits: 0, same: 0 },
+    };
     watching = { fn, trace };
     ws.setText(file, t);
     await ws.check([file]);
@@ -208,7 +238,7 @@ async function main(): Promise<void> {
   const restarts: ReturnType<typeof restartWithStop>[] = [];
   for (let k = 0; k < m; k++) {
     const ln = lines[Math.floor((k * lines.length) / m)];
-    const edited = await run([...src.slice(0, ln), '\tcpu_relax();', ...src.slice(ln)].join('\n'));
+    const edited = await run([...src.slice(0, ln), '\tcpu_relax();', ...src.slice(ln)].join('\n'), ln);
     let hit = 0;
     for (const [key, n] of edited.leaves) if (base.leaves.has(key)) hit += n;
     let hitRenamed = 0;
@@ -233,11 +263,13 @@ async function main(): Promise<void> {
     const walked = restarts.map((r) => r.walked);
     const own = restarts.map((r) => r.own);
     const met = restarts.filter((r) => r.same);
+    const identity = restarts.filter((r) => r.visits > 0 && r.identity === r.visits);
     console.log(
       `3. restart at the edited top-level statement, stopped where localResume's rule lets it (${restarts.length} edits): share of the run walked, ` +
         `p50 ${(100 * pct(walked, 50)).toFixed(1)}%, p95 ${(100 * pct(walked, 95)).toFixed(1)}%, under 10%: ${walked.filter((x) => x < 0.1).length}; ` +
         `the flow's keys the unedited run's at the stop: ${met.length} (of those, walked p50 ${met.length ? (100 * pct(met.map((r) => r.walked), 50)).toFixed(1) : '-'}%); ` +
-        `the edited statement's own visits, share of the edited run's steps: p50 ${(100 * pct(own, 50)).toFixed(1)}%, p95 ${(100 * pct(own, 95)).toFixed(1)}%, max ${(100 * Math.max(...own)).toFixed(1)}%`,
+        `the edited statement's own visits, share of the edited run's steps: p50 ${(100 * pct(own, 50)).toFixed(1)}%, p95 ${(100 * pct(own, 95)).toFixed(1)}%, max ${(100 * Math.max(...own)).toFixed(1)}%; ` +
+        `edits whose typed statement left every state it met as it came (keys, no jump): ${identity.length} of ${restarts.length}`,
     );
   }
 }
@@ -248,7 +280,7 @@ async function main(): Promise<void> {
  * whether the edited run's states at the stop have the unedited run's keys,
  * and the share of the edited run's steps spent on the typed statement.
  */
-function restartWithStop(base: Trace, edited: Trace, ln: number): { walked: number; same: boolean; own: number; where: string } {
+function restartWithStop(base: Trace, edited: Trace, ln: number): { walked: number; same: boolean; own: number; where: string; visits: number; identity: number } {
   const first = base.tops.filter((b) => b.pass === 0);
   const n = first.length;
   const passes = Math.max(0, ...base.tops.map((b) => b.pass));
@@ -267,8 +299,12 @@ function restartWithStop(base: Trace, edited: Trace, ln: number): { walked: numb
   const same = !!stop && !!theirs && theirs.keys === stop.keys;
   const own = (edited.byRow.get(ln)?.w ?? 0) / edited.steps;
   const where = `top-level ${k}${inserted ? ' (a new statement before it)' : ''}, stop before ${stopAt} in pass ${pass}`;
-  console.log(`   edit at line ${ln + 1}: ${where}: walks ${(100 * walked).toFixed(1)}%, keys ${same ? 'the same' : 'differ'}; the typed statement ${(100 * own).toFixed(1)}%`);
-  return { walked, same, own, where };
+  const { visits, same: identity } = edited.typed;
+  console.log(
+    `   edit at line ${ln + 1}: ${where}: walks ${(100 * walked).toFixed(1)}%, keys ${same ? 'the same' : 'differ'}; ` +
+      `the typed statement ${(100 * own).toFixed(1)}%, ${visits} visits, ${identity} left the states as they came`,
+  );
+  return { walked, same, own, where, visits, identity };
 }
 
 main().catch((e) => {
