@@ -21,8 +21,26 @@
 //    the after-edit share also with entry ids (named by syntax node ids,
 //    which every parse changes) renamed by the site's content.
 //
+// 3. A restart with an early stop, as the local rules' (walk/localResume.ts),
+//    for the opener's root run: the body's top-level statements and the
+//    passes a backward goto makes are watched; for each statement line, the
+//    run is restarted at the top-level statement holding the edit and
+//    stopped at the first boundary after it where localResume's rule lets a
+//    stop be tried (pass 0 when no later pass walks the edited statement
+//    again, else the last pass). Printed: the share of the run's steps such
+//    a run would walk when its flow is the last run's at that boundary (a
+//    floor for that design), whether it is (the states' keys, entry ids
+//    named by content, equal to the unedited run's there: the keys leave
+//    out write chains, places and pending gotos, so "equal" is an upper
+//    bound), and the steps of the edited statement's own visits (every state
+//    that reaches the typed line: the floor of any design that walks the
+//    new statement on each state it meets), with how many of those visits
+//    left every state as it came (keys as above, no jump): where all do,
+//    the rest of the run is the unedited run's.
+//
 //   node out/scripts/restartShare.js [TREE] [FILE] [FUNCTION]
-//   (defaults: the 6.12 tree, mm/memory.c, copy_pte_range; M edits from the environment, default 12)
+//   (defaults: the 6.12 tree, mm/memory.c, copy_pte_range; M edits from the environment, default 12;
+//   ONLY_RESTART=1: sections 1 and 3 only, the leaves' keys of section 2 not made)
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Node } from 'web-tree-sitter';
@@ -30,6 +48,7 @@ import { Workspace } from '../engine/workspace';
 import { defaultCacheBase } from '../engine/index/indexCache';
 import { StatementWalker } from '../engine/analysis/walk/statements';
 import type { PathState } from '../engine/analysis/pathState';
+import type { Flow } from '../engine/analysis/walk/flow';
 import { statementLinesOf } from './benchEdits';
 
 const LEAVES = new Set(['expression_statement', 'declaration', 'return_statement', 'break_statement', 'continue_statement', 'goto_statement']);
@@ -49,6 +68,16 @@ interface Trace {
   names?: Map<number, string>;
   /** As `leaves`, with entry ids (`S<node id>`, `I<node id>`: entryIdentity.ts) renamed by content. */
   renamed: Map<string, number>;
+  /** The top-level statements' boundaries of the first root run: before statement i of pass p, the steps so far and the states' renamed keys (sorted). */
+  tops: { pass: number; i: number; line: number; steps: number; keys: string }[];
+  /** Steps charged to statements by their first line (0-based), outermost statement of the line only. */
+  byRow: Map<number, { span: number; w: number }>;
+  /** The root run watched (the first in the check that is not a survey). */
+  run?: object;
+  steps: number;
+  /** The typed statement's line (0-based) in an edited run, and its visits: how many, and how many left every state as it came (keys). */
+  typedRow?: number;
+  typed: { visits: number; same: number };
 }
 
 /** Names every node of `root` by its type, text and rank among nodes with both: the same after an edit elsewhere. */
@@ -72,8 +101,17 @@ const exec = (StatementWalker.prototype as any).exec as (this: any, n: Node, sta
   const w = watching;
   if (w && this.fnName === w.fn && !this.opts.local) {
     const line = n.startPosition.row;
+    if (!this.survey) watchTop(w.trace, this, n, states);
+    if (!this.survey && w.trace.run === this && n.startPosition.row === w.trace.typedRow && n.type === 'expression_statement') {
+      const keys = (ss: PathState[]) => ss.map((s) => canonicalKey(w.trace, this, s)).sort().join('\n');
+      const before = keys(states);
+      const f = exec.call(this, n, states) as Flow;
+      w.trace.typed.visits++;
+      if (!f.brk.length && !f.cont.length && !f.ret.length && !f.gotos.size && keys(f.normal) === before) w.trace.typed.same++;
+      return f;
+    }
     w.trace.order.push({ line, w: states.length || 1 });
-    if (LEAVES.has(n.type)) {
+    if (LEAVES.has(n.type) && !process.env.ONLY_RESTART) {
       const text = n.text;
       for (const s of states) {
         const k = `${text}\u0000${s.key()}`;
@@ -92,6 +130,38 @@ const exec = (StatementWalker.prototype as any).exec as (this: any, n: Node, sta
   }
   return exec.call(this, n, states);
 };
+
+/** Section 3: the root run's top-level boundaries and the steps per statement line (see the header). */
+function watchTop(t: Trace, run: any, n: Node, states: PathState[]): void {
+  t.run ??= run;
+  if (t.run !== run) return;
+  const w = states.length || 1;
+  t.steps += w;
+  const row = n.startPosition.row;
+  const span = n.endIndex - n.startIndex;
+  const r = t.byRow.get(row);
+  if (!r || span > r.span) t.byRow.set(row, { span, w });
+  else if (span === r.span) r.w += w;
+  const body = (run.fn.node as Node).childForFieldName('body');
+  if (!body || n.parent?.id !== body.id) return;
+  const kids = body.namedChildren.filter((c): c is Node => !!c);
+  const i = kids.findIndex((c) => c.startIndex === n.startIndex && c.endIndex === n.endIndex);
+  if (i < 0) return;
+  const last = t.tops[t.tops.length - 1];
+  const pass = !last ? 0 : i <= last.i ? last.pass + 1 : last.pass;
+  t.tops.push({ pass, i, line: row, steps: t.steps - w, keys: states.map((s) => canonicalKey(t, run, s)).sort().join('\n') });
+}
+
+/** A state's key with entry ids named by content, each list in it sorted again (in id order, they would differ by parse). */
+function canonicalKey(t: Trace, run: any, s: PathState): string {
+  const names = (t.names ??= namesByContent(run.fn.node as Node));
+  return s
+    .key()
+    .replace(/\b([SI])(\d+)/g, (_m: string, x: string, id: string) => `${x}<${names.get(Number(id)) ?? id}>`)
+    .split(';')
+    .map((part) => part.split(',').sort().join(','))
+    .join(';');
+}
 
 /** Everything a state holds, as a string (slow; this script only): what a memo by content would compare. */
 function wholeState(s: PathState): string {
@@ -112,8 +182,21 @@ async function main(): Promise<void> {
   const ws = new Workspace({ root, arch: 'arm64', cacheDir: defaultCacheBase(), analysisStore: false });
   ws.build();
   const text = fs.readFileSync(file, 'utf8');
-  const run = async (t: string): Promise<Trace> => {
-    const trace: Trace = { order: [], leaves: new Map(), repeated: 0, whole: new Set(), repeatedWhole: 0, leafWork: 0, renamed: new Map() };
+  const run = async (t: string, typedRow?: number): Promise<Trace> => {
+    const trace: Trace = {
+      order: [],
+      leaves: new Map(),
+      repeated: 0,
+      whole: new Set(),
+      repeatedWhole: 0,
+      leafWork: 0,
+      renamed: new Map(),
+      tops: [],
+      byRow: new Map(),
+      steps: 0,
+      typedRow,
+      typed: { visits: 0, same: 0 },
+    };
     watching = { fn, trace };
     ws.setText(file, t);
     await ws.check([file]);
@@ -142,27 +225,33 @@ async function main(): Promise<void> {
       `min ${(100 * Math.min(...reusable)).toFixed(1)}%, p50 ${(100 * pct(reusable, 50)).toFixed(1)}%, max ${(100 * Math.max(...reusable)).toFixed(1)}%`,
   );
   for (const l of lines) console.log(`   line ${l + 1}: ${(100 * shareAt(l)).toFixed(1)}%`);
-  console.log(
-    `2. leaf statements ${base.leafWork} of the ${total} steps; met before in the same run (statement text, state key): ` +
-      `${base.repeated} (${((100 * base.repeated) / base.leafWork).toFixed(1)}%); ` +
-      `at the same place with the whole state's content: ${base.repeatedWhole} (${((100 * base.repeatedWhole) / base.leafWork).toFixed(1)}%)`,
-  );
+  const leaves = !process.env.ONLY_RESTART;
+  if (leaves)
+    console.log(
+      `2. leaf statements ${base.leafWork} of the ${total} steps; met before in the same run (statement text, state key): ` +
+        `${base.repeated} (${((100 * base.repeated) / base.leafWork).toFixed(1)}%); ` +
+        `at the same place with the whole state's content: ${base.repeatedWhole} (${((100 * base.repeatedWhole) / base.leafWork).toFixed(1)}%)`,
+    );
   const src = text.split('\n');
   const shares: number[] = [];
   const renamedShares: number[] = [];
+  const restarts: ReturnType<typeof restartWithStop>[] = [];
   for (let k = 0; k < m; k++) {
     const ln = lines[Math.floor((k * lines.length) / m)];
-    const edited = await run([...src.slice(0, ln), '\tcpu_relax();', ...src.slice(ln)].join('\n'));
+    const edited = await run([...src.slice(0, ln), '\tcpu_relax();', ...src.slice(ln)].join('\n'), ln);
     let hit = 0;
     for (const [key, n] of edited.leaves) if (base.leaves.has(key)) hit += n;
     let hitRenamed = 0;
     for (const [key, n] of edited.renamed) if (base.renamed.has(key)) hitRenamed += n;
-    shares.push(hit / edited.leafWork);
-    renamedShares.push(hitRenamed / edited.leafWork);
-    console.log(
-      `   edit at line ${ln + 1}: ${edited.leafWork} leaf steps, met in the unedited run ${((100 * hit) / edited.leafWork).toFixed(1)}%, ` +
-        `with entry ids named by content ${((100 * hitRenamed) / edited.leafWork).toFixed(1)}%`,
-    );
+    if (leaves) {
+      shares.push(hit / edited.leafWork);
+      renamedShares.push(hitRenamed / edited.leafWork);
+      console.log(
+        `   edit at line ${ln + 1}: ${edited.leafWork} leaf steps, met in the unedited run ${((100 * hit) / edited.leafWork).toFixed(1)}%, ` +
+          `with entry ids named by content ${((100 * hitRenamed) / edited.leafWork).toFixed(1)}%`,
+      );
+    }
+    restarts.push(restartWithStop(base, edited, ln));
     await run(text);
   }
   if (shares.length)
@@ -170,6 +259,52 @@ async function main(): Promise<void> {
       `   after an edit (${shares.length} edits): leaf work whose (text, key) the unedited run met, p50 ${(100 * pct(shares, 50)).toFixed(1)}%, min ${(100 * Math.min(...shares)).toFixed(1)}%; ` +
         `with entry ids named by content p50 ${(100 * pct(renamedShares, 50)).toFixed(1)}%, min ${(100 * Math.min(...renamedShares)).toFixed(1)}%`,
     );
+  if (restarts.length) {
+    const walked = restarts.map((r) => r.walked);
+    const own = restarts.map((r) => r.own);
+    const met = restarts.filter((r) => r.same);
+    const identity = restarts.filter((r) => r.visits > 0 && r.identity === r.visits);
+    console.log(
+      `3. restart at the edited top-level statement, stopped where localResume's rule lets it (${restarts.length} edits): share of the run walked, ` +
+        `p50 ${(100 * pct(walked, 50)).toFixed(1)}%, p95 ${(100 * pct(walked, 95)).toFixed(1)}%, under 10%: ${walked.filter((x) => x < 0.1).length}; ` +
+        `the flow's keys the unedited run's at the stop: ${met.length} (of those, walked p50 ${met.length ? (100 * pct(met.map((r) => r.walked), 50)).toFixed(1) : '-'}%); ` +
+        `the edited statement's own visits, share of the edited run's steps: p50 ${(100 * pct(own, 50)).toFixed(1)}%, p95 ${(100 * pct(own, 95)).toFixed(1)}%, max ${(100 * Math.max(...own)).toFixed(1)}%; ` +
+        `edits whose typed statement left every state it met as it came (keys, no jump): ${identity.length} of ${restarts.length}`,
+    );
+  }
+}
+
+/**
+ * Section 3 for one edit (`cpu_relax();` typed before 0-based line `ln`):
+ * the share of the unedited run's steps a restart with a stop would walk,
+ * whether the edited run's states at the stop have the unedited run's keys,
+ * and the share of the edited run's steps spent on the typed statement.
+ */
+function restartWithStop(base: Trace, edited: Trace, ln: number): { walked: number; same: boolean; own: number; where: string; visits: number; identity: number } {
+  const first = base.tops.filter((b) => b.pass === 0);
+  const n = first.length;
+  const passes = Math.max(0, ...base.tops.map((b) => b.pass));
+  // A later pass starts at a label a goto at or after it goes back to: the least such is where passes walk again.
+  const revisit = Math.min(n, ...base.tops.filter((b, x) => b.pass > 0 && (x === 0 || base.tops[x - 1].pass !== b.pass)).map((b) => b.i));
+  let k = 0;
+  while (k + 1 < n && first[k + 1].line <= ln) k++;
+  const inserted = first[k].line === ln;
+  const stopAt = inserted ? k : k + 1;
+  const pass = revisit >= stopAt ? 0 : passes;
+  const total = base.steps;
+  const from = first[k].steps;
+  const stop = stopAt < n ? base.tops.find((b) => b.pass === pass && b.i === stopAt) : undefined;
+  const walked = ((stop ? stop.steps : total) - from) / total;
+  const theirs = stop && edited.tops.find((b) => b.pass === pass && b.line === stop.line + (stop.line >= ln ? 1 : 0));
+  const same = !!stop && !!theirs && theirs.keys === stop.keys;
+  const own = (edited.byRow.get(ln)?.w ?? 0) / edited.steps;
+  const where = `top-level ${k}${inserted ? ' (a new statement before it)' : ''}, stop before ${stopAt} in pass ${pass}`;
+  const { visits, same: identity } = edited.typed;
+  console.log(
+    `   edit at line ${ln + 1}: ${where}: walks ${(100 * walked).toFixed(1)}%, keys ${same ? 'the same' : 'differ'}; ` +
+      `the typed statement ${(100 * own).toFixed(1)}%, ${visits} visits, ${identity} left the states as they came`,
+  );
+  return { walked, same, own, where, visits, identity };
 }
 
 main().catch((e) => {
