@@ -351,22 +351,37 @@ function directiveWord(text: string): { word: string; rest: string } {
 
 
 /** The scan of one file, its names interned (the editor's re-index, small trees scanned in this thread). */
-export function scanFile(buf: Uint8Array, entryParam?: RegExp): FileScan {
-  const t = new NameTable();
+export function scanFile(buf: Uint8Array, entryParam?: RegExp, kept?: RescanNames): FileScan {
+  if (kept && kept.table.names.length > RESCAN_NAMES_MAX) Object.assign(kept, new RescanNames());
+  const t = kept?.table ?? new NameTable();
   const out: number[] = [];
   scanInto(buf, entryParam, t, out);
   const data = Int32Array.from(out);
-  return decodeScan(data, 0, namesToDecode(data, t.names));
+  return decodeScan(data, 0, namesToDecode(data, t.names, kept?.interned));
 }
+
+/**
+ * A name table kept across scans of the same files (an editor's edits scan
+ * its file whole again: WorkspaceIndex.addScan), with each name's interned
+ * string by id: a name scanned before costs no string and no intern lookup.
+ * Made afresh past RESCAN_NAMES_MAX names (names typed and gone, a macro
+ * body per version of it, accumulate).
+ */
+export class RescanNames {
+  table = new NameTable();
+  interned: string[] = [];
+}
+const RESCAN_NAMES_MAX = 50_000;
 
 /**
  * t's names for decoding data's scan: definition names and calls interned
  * (the index keeps them), conditions, bodies and parameters as they are (as
- * the scan always gave them: an edited macro's body is not kept for good).
+ * the scan always gave them). `interned`: the interned strings of names
+ * met before, by id (RescanNames).
  */
-function namesToDecode(data: Int32Array, names: string[]): string[] {
+function namesToDecode(data: Int32Array, names: string[], interned?: string[]): string[] {
   const out = names.slice();
-  const name = (id: number) => (out[id] = intern(names[id]));
+  const name = interned ? (id: number) => (out[id] = interned[id] ??= intern(names[id])) : (id: number) => (out[id] = intern(names[id]));
   let i = 0;
   for (let nf = data[i++]; nf > 0; nf--) {
     name(data[i++]);

@@ -11,7 +11,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Catalogue } from '../catalogue/catalogue';
-import { FileScan, ScannedFunction, ScannedMacro, scanFile, looksBinary } from './fileScan';
+import { FileScan, RescanNames, ScannedFunction, ScannedMacro, scanFile, looksBinary } from './fileScan';
 import { CacheEntry, CachedFile, EarlyEncoding, IndexCache, KeptRows, ListedStats, StoredRows } from './indexCache';
 import { scanFiles, workerCount } from './scanWorkers';
 import { contentHash } from './scanWorker';
@@ -95,6 +95,8 @@ export class WorkspaceIndex {
   private touchers: Set<string> | null = null;
   private lazyUsers: Set<Definition> | null = null;
   private readonly entryParam: RegExp;
+  /** addScan's names, kept from one edit's scan of a file to the next (fileScan.ts). */
+  private readonly rescanNames = new RescanNames();
   readonly problems: InputProblem[] = [];
   private readonly cacheDir: string | undefined;
   private readonly cacheSeed: string | undefined;
@@ -449,7 +451,7 @@ export class WorkspaceIndex {
    */
   addScan(file: string, buf: Uint8Array): IndexDelta {
     this.rehashed.set(file, contentHash(buf));
-    return this.put(file, looksBinary(buf) ? { functions: [], macros: [] } : scanFile(buf, this.entryParam));
+    return this.put(file, looksBinary(buf) ? { functions: [], macros: [] } : scanFile(buf, this.entryParam, this.rescanNames));
   }
 
   /**

@@ -4,7 +4,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Parser, Language, Tree, Node } from 'web-tree-sitter';
 import { Catalogue } from '../catalogue/catalogue';
-import { normaliseKernelSource } from './kernelIdioms';
+import { commonEnds } from './commonEnds';
+import { normaliseEdited, normaliseKernelSource, NormaliserRun } from './kernelIdioms';
 
 export type { Tree, Node };
 
@@ -40,6 +41,8 @@ export interface ParsedFile {
   /** What the parser was given (kernel idioms rewritten, same length). */
   normalised: string;
   tree: Tree;
+  /** Set once the file is edited: the normaliser's last run, which the next edit's resumes (normaliseEdited). */
+  normaliserRun?: NormaliserRun;
 }
 
 /** One edited range, in tree-sitter's terms (UTF-16 indices, 0-based rows and columns). */
@@ -75,29 +78,18 @@ export function parseKernelC(file: string, text: string, cat: Catalogue): Parsed
  */
 export function reparseKernelC(prev: ParsedFile, text: string, cat: Catalogue): { parsed: ParsedFile; edit: TextEdit } {
   if (!parserReady) throw new Error('reparseKernelC called before ensureParser()');
-  const normalised = normaliseKernelSource(text, cat);
+  const { normalised, run } = normaliseEdited(prev.text, prev.normalised, prev.normaliserRun ?? null, text, cat);
   const edit = editBetween(prev.normalised, normalised);
   prev.tree.edit(edit);
   const tree = parserReady.parse(normalised, prev.tree);
   prev.tree.delete();
   if (!tree) throw new Error(`${prev.file}: the parser returned no tree`);
-  return { parsed: { file: prev.file, text, normalised, tree }, edit };
+  return { parsed: { file: prev.file, text, normalised, tree, normaliserRun: run }, edit };
 }
 
-/**
- * The single range where `a` and `b` differ (common prefix and suffix kept
- * out). Compared a block at a time, then narrowed (4096, 512, 64, 8, 1
- * characters): a block compare of two strings is a memory compare, where a
- * loop over every character of a 200 KB file cost ~1.5 ms per edit.
- */
+/** The single range where `a` and `b` differ (common prefix and suffix kept out). */
 export function editBetween(a: string, b: string): TextEdit {
-  const max = Math.min(a.length, b.length);
-  let p = 0;
-  for (let block = 4096; block >= 1; block >>= 3) while (p + block <= max && a.slice(p, p + block) === b.slice(p, p + block)) p += block;
-  let s = 0;
-  const room = max - p;
-  for (let block = 4096; block >= 1; block >>= 3)
-    while (s + block <= room && a.slice(a.length - s - block, a.length - s) === b.slice(b.length - s - block, b.length - s)) s += block;
+  const [p, s] = commonEnds(a, b);
   const start = pointAt(a, p);
   return {
     startIndex: p,
