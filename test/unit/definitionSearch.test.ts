@@ -89,6 +89,41 @@ test('grep finishes while the caller\'s thread is busy (its output is not held i
   }
 });
 
+test('grep\'s output read in chunks: lines across the chunks\' edges, a line longer than a chunk, a file\'s lines on both sides of an edge, the last line without its newline', async () => {
+  // A grep standing in for the real one: ~12 MB of matches (the search reads 4 MB at a time) over three files,
+  // a 5 MB match in the middle (a declarator line that long), and no newline after the last line.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-chunks-'));
+  const fake = path.join(dir, 'grep');
+  const awk = [
+    'BEGIN {',
+    '  for (i = 0; i < 100000; i++) printf "a.c%cstatic int chunk_a_%d(\\n", 0, i;',
+    '  for (pad = " "; length(pad) < 5000000; ) pad = pad pad;',
+    '  printf "b.c%cint%slong_one(\\n", 0, pad;',
+    '  for (i = 0; i < 100000; i++) printf "b.c%c#define chunk_b_%d(\\n", 0, i;',
+    '  for (i = 0; i < 3; i++) printf "c.c%cvoid chunk_c_%d(\\n", 0, i;',
+    '  printf "c.c%cvoid chunk_c_last(", 0;',
+    '}',
+  ].join('\n');
+  fs.writeFileSync(fake, `#!/bin/sh\nawk '${awk}'\n`, { mode: 0o755 });
+  for (const f of ['a.c', 'b.c', 'c.c']) fs.writeFileSync(path.join(dir, f), '');
+  try {
+    const { sites, stats } = await searchDefinitions({ root: dir, roots: ['a.c'], covers: () => true }, { grep: fake, inProcess: false });
+    assert.equal(stats.how, 'grep');
+    assert.equal(stats.lines, 100000 + 1 + 100000 + 4);
+    assert.equal(sites.size, stats.lines);
+    const at = (f: string) => [path.join(dir, f)];
+    for (let i = 0; i < 100000; i++) {
+      assert.deepEqual(sites.get(`chunk_a_${i}`), at('a.c'), `chunk_a_${i}`);
+      assert.deepEqual(sites.get(`chunk_b_${i}`), at('b.c'), `chunk_b_${i}`);
+    }
+    assert.deepEqual(sites.get('long_one'), at('b.c'));
+    for (const n of ['chunk_c_0', 'chunk_c_2', 'chunk_c_last']) assert.deepEqual(sites.get(n), at('c.c'), n);
+    assert.equal(sites.get('chunk_a_100000'), undefined);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('every definition and macro the index scan finds in the fixtures is found by name, by grep and in process alike', async () => {
   const grep = await searchDefinitions(scopeOf(FIXTURES));
   const inProcess = await searchDefinitions(scopeOf(FIXTURES), { grep: path.join(os.tmpdir(), 'no-such-grep') });
