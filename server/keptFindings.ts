@@ -20,7 +20,7 @@ import * as path from 'path';
 import type { Finding } from '../engine/findings';
 import { codeSig, fileSig } from '../engine/index/resultCache';
 
-/** The files kept per root: a reload reopens a handful; the oldest written go first. */
+/** The files kept per root: a reload reopens a handful; the least recently kept go first. */
 const MAX_KEPT = 64;
 
 /** What the kept findings hold besides the tree and the file's text (see the header). */
@@ -35,8 +35,6 @@ interface KeptFile {
   /** SHA-1 of the text the findings are for, and of what else they were computed with. */
   text: string;
   key: string;
-  /** When kept (ms): the oldest go past MAX_KEPT. */
-  at: number;
   findings: Finding[];
 }
 
@@ -44,7 +42,7 @@ const sha1 = (s: string) => crypto.createHash('sha1').update(s).digest('hex');
 
 export class KeptFindings {
   private readonly file: string;
-  /** What is on disk, read once (the first take() or keep()). */
+  /** What is on disk, read once (the first take() or keep()), least recently kept first (the file's order, then keep()'s). */
   private files: Map<string, KeptFile> | null = null;
   private dirty = false;
 
@@ -71,7 +69,7 @@ export class KeptFindings {
   keep(file: string, text: string, key: string, findings: Finding[]): void {
     const files = this.read();
     files.delete(path.resolve(file));
-    files.set(path.resolve(file), { text: sha1(text), key, at: Date.now(), findings });
+    files.set(path.resolve(file), { text: sha1(text), key, findings });
     this.dirty = true;
   }
 
@@ -79,7 +77,7 @@ export class KeptFindings {
   save(): void {
     if (!this.dirty || !this.files) return;
     this.dirty = false;
-    const newest = [...this.files].sort((a, b) => b[1].at - a[1].at).slice(0, MAX_KEPT);
+    const newest = [...this.files].slice(-MAX_KEPT);
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
       const tmp = `${this.file}.${process.pid}.tmp`;
@@ -113,7 +111,6 @@ function isKeptFile(file: string, v: unknown): v is KeptFile {
     !!k &&
     typeof k.text === 'string' &&
     typeof k.key === 'string' &&
-    typeof k.at === 'number' &&
     Array.isArray(k.findings) &&
     k.findings.every((f) => !!f && typeof f === 'object' && typeof f.file === 'string' && path.resolve(f.file) === file && Number.isInteger(f.line) && Number.isInteger(f.column) && Array.isArray(f.related) && !!f.message)
   );
