@@ -350,7 +350,7 @@ async function editorRows(tree: string, targets: string[]): Promise<void> {
   say('');
   say('## Editor: first diagnostics of mm/memory.c');
   say('');
-  say('The language server (dist/server.js, stdio) started on the 6.12 tree with mm/memory.c opened, timed from its start: to the index\'s end, to the first publish with a finding for the file (the open file\'s own sections, marked provisional: cold, checked on an index of what they need before the whole index, engine/partialIndex.ts; warm, after the index from the cache), and to the final publish (every section of the tree analysed). Cold: an empty cache; warm: the server started again with the cache the cold run wrote (a window reload).');
+  say('The language server (dist/server.js, stdio) started on the 6.12 tree with mm/memory.c opened, timed from its start: to the index\'s end, to the first publish with a finding for the file (the open file\'s own sections, marked provisional: cold, checked on an index of what they need before the whole index, engine/partialIndex.ts; warm, the findings the cold run\'s final check kept for the file\'s text, before the index: server/keptFindings.ts), and to the final publish (every section of the tree analysed). Cold: an empty cache; warm: the server started again with the cache the cold run wrote (a window reload).');
   say('');
   say('| run | index (s) | first diagnostic (s) | findings then | final (s) | findings |');
   say('|---|---:|---:|---:|---:|---:|');

@@ -28,6 +28,7 @@ import { sweepCache } from '../engine/cacheSweep';
 import { storeSaying } from '../engine/store/analysisStore';
 import { DEFAULT_ARCH, isExcluded, lazymmuSection, parseSettings, Settings, shownBy } from './settings';
 import { selectFindings } from '../engine/findings';
+import type { Finding } from '../engine/findings';
 import { HoverCache, sectionHover } from './hover';
 import { toDiagnostic } from './convert';
 import { codeActionsFor, kindWanted } from './codeActions';
@@ -44,6 +45,7 @@ import { CHECK_STATE_NOTIFICATION, CheckState, countingProgress, FirstCheckProgr
 import { isProvisional } from '../engine/provisional';
 import { firstDiagnosticsBeforeIndex, publishedEarly } from './firstDiagnostics';
 import { IdleWrite, inSlices } from './idleWrite';
+import { KeptFindings } from './keptFindings';
 
 // No debounce: a check after an edit reuses the summaries and searches the
 // edit did not touch (engine/workspace.ts), so it is cheap; a check already
@@ -87,6 +89,12 @@ let hasConfigurationPull = false;
 /** The client runs lazymmu.insertSnippet (initializationOptions.client.insertSnippet). */
 let snippetCommand = false;
 let resolveFirst: ((w: Workspace | null) => void) | null = null;
+/** The open files' last final findings, kept on disk for the next window reload (server/keptFindings.ts); made once the root is known. */
+let keptFindings: KeptFindings | null = null;
+/** What each Workspace's findings are computed with besides the tree (KeptFindings.keyOf). */
+const keptKeys = new WeakMap<Workspace, string>();
+/** Before the first index: the key of the settings read, once they are (the kept findings are published from then on). */
+let keptKeyBeforeIndex: string | null = null;
 /** The current Workspace, once indexed (null if indexing failed); checks wait for it. */
 let workspace: Promise<Workspace | null> = new Promise((r) => (resolveFirst = r));
 
@@ -156,6 +164,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   if (f) root = f;
   else if (params.rootPath) root = params.rootPath;
   initOptions = params.initializationOptions;
+  keptFindings = new KeptFindings(defaultCacheBase(), root);
   // Our VS Code client inserts snippets (the suppression's reason as a placeholder).
   snippetCommand = !!(initOptions as { client?: { insertSnippet?: boolean } } | undefined)?.client?.insertSnippet;
   hasConfigurationPull = !!params.capabilities.workspace?.configuration;
@@ -195,10 +204,17 @@ async function buildWorkspace(raw: unknown): Promise<Workspace | null> {
   applySettings(parsed.settings);
   builtFor = engineKey(settings);
   for (const w of parsed.warnings) show(MessageType.Warning, w);
+  const keptKey = KeptFindings.keyOf({ root, arch: settings.arch, extraApis: settings.extraApis, kernelConfig: settings.kernelConfig });
+  // The first index of a session (a window reload): the open files' findings the last session kept, at once.
+  if (resolveFirst) {
+    keptKeyBeforeIndex = keptKey;
+    for (const d of documents.all()) publishKept(d);
+  }
   const progress = await connection.window.createWorkDoneProgress().catch(() => null);
   progress?.begin('lazymmu: indexing', 0, root, false);
   try {
     const ws = makeWorkspace(settings);
+    keptKeys.set(ws, keptKey);
     // On a large tree, the open documents first, on a partial index of what they need (server/firstDiagnostics.ts).
     await firstDiagnosticsBeforeIndex(ws, { documents: earlyDocuments, current: (uri, v) => documents.get(uri)?.version === v, publish: (d, r) => publishResult(d.uri, d.file, d.text, d.version, r, true), log });
     const started = Date.now();
@@ -228,8 +244,29 @@ async function buildWorkspace(raw: unknown): Promise<Workspace | null> {
 function earlyDocuments() {
   return documents
     .all()
-    .map((d) => ({ uri: d.uri, file: fileOf(d.uri), version: d.version, text: d.getText(), scenario: isScenario(d.languageId, d.uri) }))
-    .filter((d): d is typeof d & { file: string } => !!d.file && !d.scenario && !isExcluded(d.file, root, settings.exclude));
+    .map(earlyDocument)
+    .filter((d): d is NonNullable<typeof d> => d !== null);
+}
+
+/** An open C document the settings let be checked, with its text (null: not one). */
+function earlyDocument(d: TextDocument) {
+  const file = fileOf(d.uri);
+  if (!file || isScenario(d.languageId, d.uri) || isExcluded(file, root, settings.exclude)) return null;
+  return { uri: d.uri, file, version: d.version, text: d.getText() };
+}
+
+/**
+ * Before the session's first index: the findings the last session's final check made for this document's
+ * text, published at once, every one provisional (server/keptFindings.ts); the first check confirms or
+ * replaces them. Not with lazymmu.showOnlyNewSince (its base is made after the index).
+ */
+function publishKept(doc: TextDocument): void {
+  const d = earlyDocument(doc);
+  if (!d || !resolveFirst || !keptKeyBeforeIndex || settings.showOnlyNewSince !== 'off') return;
+  const findings = keptFindings?.take(d.file, d.text, keptKeyBeforeIndex);
+  if (!findings?.length) return;
+  log(`phase: findings of ${path.basename(d.file)} kept by the last session published (${findings.length}, provisional)`);
+  void publishResult(d.uri, d.file, d.text, d.version, { root, findings, problems: [], partial: true }, true, () => true);
 }
 
 function makeWorkspace(settings: Settings): Workspace {
@@ -390,6 +427,9 @@ async function run(uri: string, gen: number, cascade = false): Promise<void> {
     if (stale(uri, gen) || !documents.get(uri)) return; // a newer edit or a close superseded this run
     lastChecks.published(uri, ws, version);
     await publishResult(uri, file, text, version, result);
+    // For the next window reload (written with the store, and at shutdown).
+    const keptKey = keptKeys.get(ws);
+    if (keptKey) keptFindings?.keep(file, text, keptKey, ofFile(result.findings, file));
     // The store written once the checks are idle (server/idleWrite.ts), after the first check too: its write (the
     // serial form of the first check's searches) and the reload's kept answers take seconds on a kernel tree, and
     // an edit typed as the first diagnostics appeared waited behind them (the edit bench's 2.4 s first edit).
@@ -423,22 +463,22 @@ function sweepOldCache(): void {
   if (swept?.removed.length) log(`cache: removed ${swept.removed.length} entries of roots that are gone or old (${swept.kept} kept)`);
 }
 
-/** A check's findings for the open document, as the settings show them (provisional ones marked). */
-async function publishResult(uri: string, file: string, text: string, version: number, result: CheckResult, unlessEmpty = false): Promise<boolean> {
+/** A check's findings in `file`. */
+const ofFile = (findings: Finding[], file: string) => findings.filter((f) => path.resolve(f.file) === path.resolve(file));
+
+/** A check's findings for the open document, as the settings show them (provisional ones marked: `mayChange`, engine/provisional.ts by default). */
+async function publishResult(uri: string, file: string, text: string, version: number, result: CheckResult, unlessEmpty = false, mayChange = (f: Finding) => isProvisional(result, f)): Promise<boolean> {
   for (const p of result.problems) log(`${p.file}: ${p.message}`);
   boundsTold.tell(file, result.problems, (m) => show(MessageType.Warning, m));
   // What the settings show: at least lazymmu.minImpact; allowed nesting only with lazymmu.showAllowedNesting.
   // With lazymmu.showOnlyNewSince, only those the base does not have (held against the buffers' text).
   const mine = newSince.filter(
-    selectFindings(
-      result.findings.filter((f) => path.resolve(f.file) === path.resolve(file)),
-      shownBy(settings),
-    ),
+    selectFindings(ofFile(result.findings, file), shownBy(settings)),
     (f) => (f === file ? text : openText(f)),
   );
   if (unlessEmpty && !mine.length) return false;
   simulator.remember(uri, mine, version);
-  const diagnostics = mine.map((f) => (result.partial ? markProvisional(toDiagnostic(f), isProvisional(result, f)) : toDiagnostic(f)));
+  const diagnostics = mine.map((f) => (result.partial ? markProvisional(toDiagnostic(f), mayChange(f)) : toDiagnostic(f)));
   await publish({ uri, version, diagnostics });
   return true;
 }
@@ -462,6 +502,7 @@ function publishScenario(doc: TextDocument): boolean {
 
 documents.onDidOpen((e) => {
   if (publishScenario(e.document)) return;
+  publishKept(e.document);
   justOpened.add(e.document.uri);
   schedule(e.document.uri, 0);
 });
@@ -532,6 +573,7 @@ const storeWrite = new IdleWrite<Workspace>(STORE_IDLE_MS, (ws) => {
 });
 /** `giveWay`: the idle write stops between its first slices when a check was asked for (written when next idle). */
 async function writeStore(ws: Workspace, giveWay = () => false): Promise<void> {
+  keptFindings?.save();
   try {
     // The searches' serial forms one per turn of the event loop (~2 s of CPU for the four on 6.12): a keystroke waits for one.
     if (!(await inSlices(() => ws.settleStoreSearch(), giveWay))) return storeWrite.soon(ws);
@@ -546,6 +588,7 @@ async function writeStore(ws: Workspace, giveWay = () => false): Promise<void> {
 // What the last checks put is written before the server goes (the next session takes it), when no
 // check is pending or running: the client waits for this answer, and a check can take a minute.
 connection.onShutdown(async () => {
+  keptFindings?.save();
   const unwritten = storeWrite.take();
   if (checks.checking) return;
   await (queue = queue.then(async () => {

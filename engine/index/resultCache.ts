@@ -6,7 +6,8 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 
-function fileSig(f: string | undefined): string {
+/** A file's content, hashed ('-' for none, 'unreadable'). */
+export function fileSig(f: string | undefined): string {
   if (!f) return '-';
   try {
     return crypto.createHash('sha1').update(fs.readFileSync(f)).digest('hex');

@@ -23,7 +23,9 @@ async function session(root: string, cache: string, file: string, env: Record<st
     await client.open(uri, fs.readFileSync(file, 'utf8'), 1);
     const final = await client.waitFor('final diagnostics', () => client.diagnosticsFor(uri, 1), 100_000);
     await client.checksFinished(30_000);
-    const pubs = client.timeline.filter((e) => e.method === 'publishDiagnostics' && e.params.uri === uri).map((e) => e.params);
+    // After the index: a reload's publish before it is the last session's findings (server/keptFindings.ts, test/protocol/keptFindings.test.ts).
+    const indexAt = client.timeline.findIndex((e) => e.method === 'log' && /phase: index /.test(e.params));
+    const pubs = client.timeline.slice(indexAt).filter((e) => e.method === 'publishDiagnostics' && e.params.uri === uri).map((e) => e.params);
     return { first: pubs[0], final, logs: client.logs.join('\n') };
   } finally {
     await client.shutdown().catch(() => client.proc.kill());
