@@ -20,7 +20,8 @@ import * as path from 'path';
 import { Catalogue } from './catalogue/catalogue';
 import type { ConfigOracle } from './config/oracle';
 import type { FileScan } from './index/fileScan';
-import { DefinitionSites, SearchStats, searchDefinitions } from './index/definitionSearch';
+import { SearchStats, searchDefinitions } from './index/definitionSearch';
+import { DefinitionSites } from './index/definitionSites';
 import { WorkspaceIndex } from './index/workspaceIndex';
 import { CheckResult, SectionProgress, Workspace, WorkspaceOptions } from './workspace';
 

@@ -38,12 +38,16 @@ interface KeptFile {
   findings: Finding[];
 }
 
+/** A kept file as keep() holds it until save(): the text itself, hashed only when written (keep() runs after every edit's check). */
+type Held = KeptFile | (Omit<KeptFile, 'text'> & { source: string });
+const written = (k: Held): KeptFile => ('source' in k ? { text: sha1(k.source), key: k.key, findings: k.findings } : k);
+
 const sha1 = (s: string) => crypto.createHash('sha1').update(s).digest('hex');
 
 export class KeptFindings {
   private readonly file: string;
   /** What is on disk, read once (the first take() or keep()), least recently kept first (the file's order, then keep()'s). */
-  private files: Map<string, KeptFile> | null = null;
+  private files: Map<string, Held> | null = null;
   private dirty = false;
 
   constructor(
@@ -61,7 +65,7 @@ export class KeptFindings {
   /** The last session's final findings of `file` for exactly this text and key, or null (none kept, or kept for another). */
   take(file: string, text: string, key: string): Finding[] | null {
     const kept = this.read().get(path.resolve(file));
-    if (!kept || kept.key !== key || kept.text !== sha1(text)) return null;
+    if (!kept || kept.key !== key || ('source' in kept ? kept.source !== text : kept.text !== sha1(text))) return null;
     return kept.findings;
   }
 
@@ -69,7 +73,7 @@ export class KeptFindings {
   keep(file: string, text: string, key: string, findings: Finding[]): void {
     const files = this.read();
     files.delete(path.resolve(file));
-    files.set(path.resolve(file), { text: sha1(text), key, findings });
+    files.set(path.resolve(file), { source: text, key, findings });
     this.dirty = true;
   }
 
@@ -77,7 +81,7 @@ export class KeptFindings {
   save(): void {
     if (!this.dirty || !this.files) return;
     this.dirty = false;
-    const newest = [...this.files].slice(-MAX_KEPT);
+    const newest = [...this.files].slice(-MAX_KEPT).map(([f, k]) => [f, written(k)] as const);
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
       const tmp = `${this.file}.${process.pid}.tmp`;
@@ -88,7 +92,7 @@ export class KeptFindings {
     }
   }
 
-  private read(): Map<string, KeptFile> {
+  private read(): Map<string, Held> {
     if (this.files) return this.files;
     this.files = new Map();
     let json: unknown;

@@ -18,7 +18,6 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { DefinitionSites } from './definitionSites';
-export { DefinitionSites };
 
 /** The two line shapes, as POSIX ERE for grep (tabs are literal) and as a JS regex; both must say the same. */
 const TAB = '\t';
