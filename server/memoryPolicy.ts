@@ -10,6 +10,10 @@
 //   the index from its cache and the analysis store's files (none of it
 //   garbage) at once, and with 30% growth every step of that load was a
 //   full GC (the reload's +0.4 s since the policy came, docs/perf/rerun3.md);
+// - V8's default young generation (16 MB semi-spaces), unlike the CLI's
+//   child (32 MB): larger ones halve an edit's scavenges but measured no
+//   less CPU beyond the runs' swing (32 MB none at all, on the edits or the
+//   cold open), for +45 MB (32) or +85 MB (64) of peak (docs/perf/gc2.md);
 // - glibc's mmap threshold fixed: large buffers (file texts, scan encodings,
 //   the store's serial forms) go back to the system when freed;
 // - LAZYMMU_MAX_HEAP_MB, when set, is V8's heap limit.
