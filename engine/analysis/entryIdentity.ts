@@ -6,7 +6,7 @@
 // walk/localResume.ts; `S<site>~` for the previous loop
 // iteration's, `P<n>` for a parameter's, `V:<path>` for a pointer never assigned here, `?<path>` after
 // a join lost it), optionally followed by an offset from it:
-// `S12@i#I34|1` is "one past element `i` (as assigned at node 34) of the
+// `S12@i#I34|1` is "one past element `i` (as assigned at site 34) of the
 // entry S12". So `pte[i]`, `&pte[i]`, `pte + i` and `*(pte + i)` name the same
 // entry while neither `pte` nor `i` is assigned; `ptep + 1` and `ptep + 2`
 // different ones; and after `i++` (or in the next loop iteration) `pte[i]`
