@@ -18,8 +18,9 @@
 //    the previous run. PathState.key leaves out write chains, conditions
 //    and places, which a memo would also have to match: the same-run share
 //    is printed also with the whole state's content in the identity, and
-//    the after-edit share also with entry ids (named by syntax node ids,
-//    which every parse changes) renamed by the site's content.
+//    the after-edit share also with the keys' lists sorted (entry ids are
+//    named by the site's rank, entryIdentity.ts, since branch memo1; before,
+//    by node ids, which every parse changes, and this renamed them by content).
 //
 // 3. A restart with an early stop, as the local rules' (walk/localResume.ts),
 //    for the opener's root run: the body's top-level statements and the
@@ -30,7 +31,7 @@
 //    again, else the last pass). Printed: the share of the run's steps such
 //    a run would walk when its flow is the last run's at that boundary (a
 //    floor for that design), whether it is (the states' keys, entry ids
-//    named by content, equal to the unedited run's there: the keys leave
+//    named by rank, equal to the unedited run's there: the keys leave
 //    out write chains, places and pending gotos, so "equal" is an upper
 //    bound), and the steps of the edited statement's own visits (every state
 //    that reaches the typed line: the floor of any design that walks the
@@ -64,9 +65,7 @@ interface Trace {
   whole: Set<string>;
   repeatedWhole: number;
   leafWork: number;
-  /** Node id -> a name by content (type, text, occurrence among the same), for the run's function. */
-  names?: Map<number, string>;
-  /** As `leaves`, with entry ids (`S<node id>`, `I<node id>`: entryIdentity.ts) renamed by content. */
+  /** As `leaves`, the keys' lists sorted (canonicalKey). */
   renamed: Map<string, number>;
   /** The top-level statements' boundaries of the first root run: before statement i of pass p, the steps so far and the states' renamed keys (sorted). */
   tops: { pass: number; i: number; line: number; steps: number; keys: string }[];
@@ -78,21 +77,6 @@ interface Trace {
   /** The typed statement's line (0-based) in an edited run, and its visits: how many, and how many left every state as it came (keys). */
   typedRow?: number;
   typed: { visits: number; same: number };
-}
-
-/** Names every node of `root` by its type, text and rank among nodes with both: the same after an edit elsewhere. */
-function namesByContent(root: Node): Map<number, string> {
-  const out = new Map<number, string>();
-  const rank = new Map<string, number>();
-  const walk = (n: Node) => {
-    const c = `${n.type}:${n.text}`;
-    const k = rank.get(c) ?? 0;
-    rank.set(c, k + 1);
-    out.set(n.id, `${c}#${k}`);
-    for (const ch of n.children) if (ch) walk(ch);
-  };
-  walk(root);
-  return out;
 }
 
 let watching: { fn: string; trace: Trace } | null = null;
@@ -118,8 +102,7 @@ const exec = (StatementWalker.prototype as any).exec as (this: any, n: Node, sta
         const seen = w.trace.leaves.get(k) ?? 0;
         if (seen) w.trace.repeated++;
         w.trace.leaves.set(k, seen + 1);
-        const names = (w.trace.names ??= namesByContent(this.fn.node as Node));
-        const rk = `${text}\u0000${s.key().replace(/\b([SI])(\d+)/g, (m0: string, t: string, id: string) => `${t}<${names.get(Number(id)) ?? id}>`)}`;
+        const rk = `${text}\u0000${canonicalKey(w.trace, this, s)}`;
         w.trace.renamed.set(rk, (w.trace.renamed.get(rk) ?? 0) + 1);
         const all = `${n.startIndex}\u0000${s.key()}\u0000${wholeState(s)}`;
         if (w.trace.whole.has(all)) w.trace.repeatedWhole++;
@@ -152,12 +135,17 @@ function watchTop(t: Trace, run: any, n: Node, states: PathState[]): void {
   t.tops.push({ pass, i, line: row, steps: t.steps - w, keys: states.map((s) => canonicalKey(t, run, s)).sort().join('\n') });
 }
 
-/** A state's key with entry ids named by content, each list in it sorted again (in id order, they would differ by parse). */
+/**
+ * A state's key, each list in it sorted again. Entry ids are named by the
+ * site's rank among the function's assignment sites (entryIdentity.ts), the
+ * same before and after an edit that adds no site; those of sites in a macro
+ * body run in place (above 2^24) still carry a node id, marked here (they
+ * differ by parse).
+ */
 function canonicalKey(t: Trace, run: any, s: PathState): string {
-  const names = (t.names ??= namesByContent(run.fn.node as Node));
   return s
     .key()
-    .replace(/\b([SI])(\d+)/g, (_m: string, x: string, id: string) => `${x}<${names.get(Number(id)) ?? id}>`)
+    .replace(/\b([SI])(\d+)/g, (m: string, x: string, id: string) => (Number(id) < 2 ** 24 ? m : `${x}<outside:${id}>`))
     .split(';')
     .map((part) => part.split(',').sort().join(','))
     .join(';');
@@ -248,7 +236,7 @@ async function main(): Promise<void> {
       renamedShares.push(hitRenamed / edited.leafWork);
       console.log(
         `   edit at line ${ln + 1}: ${edited.leafWork} leaf steps, met in the unedited run ${((100 * hit) / edited.leafWork).toFixed(1)}%, ` +
-          `with entry ids named by content ${((100 * hitRenamed) / edited.leafWork).toFixed(1)}%`,
+          `with the keys' lists sorted ${((100 * hitRenamed) / edited.leafWork).toFixed(1)}%`,
       );
     }
     restarts.push(restartWithStop(base, edited, ln));
@@ -257,7 +245,7 @@ async function main(): Promise<void> {
   if (shares.length)
     console.log(
       `   after an edit (${shares.length} edits): leaf work whose (text, key) the unedited run met, p50 ${(100 * pct(shares, 50)).toFixed(1)}%, min ${(100 * Math.min(...shares)).toFixed(1)}%; ` +
-        `with entry ids named by content p50 ${(100 * pct(renamedShares, 50)).toFixed(1)}%, min ${(100 * Math.min(...renamedShares)).toFixed(1)}%`,
+        `with the keys' lists sorted p50 ${(100 * pct(renamedShares, 50)).toFixed(1)}%, min ${(100 * Math.min(...renamedShares)).toFixed(1)}%`,
     );
   if (restarts.length) {
     const walked = restarts.map((r) => r.walked);

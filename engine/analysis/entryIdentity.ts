@@ -1,11 +1,12 @@
 // Entry identity: which page-table entry a pointer expression names.
 //
-// An entry id is a base, the entry a pointer variable names (`S<node>` per
-// assignment site: its node id, or in a local run a number made of its place
-// in the function, walk/localResume.ts; `S<node>~` for the previous loop
+// An entry id is a base, the entry a pointer variable names (`S<site>` per
+// assignment site: its rank among the function's assignment sites,
+// `siteRanks`, or in a local run a number made of its place in the function,
+// walk/localResume.ts; `S<site>~` for the previous loop
 // iteration's, `P<n>` for a parameter's, `V:<path>` for a pointer never assigned here, `?<path>` after
 // a join lost it), optionally followed by an offset from it:
-// `S12@i#I34|1` is "one past element `i` (as assigned at node 34) of the
+// `S12@i#I34|1` is "one past element `i` (as assigned at site 34) of the
 // entry S12". So `pte[i]`, `&pte[i]`, `pte + i` and `*(pte + i)` name the same
 // entry while neither `pte` nor `i` is assigned; `ptep + 1` and `ptep + 2`
 // different ones; and after `i++` (or in the next loop iteration) `pte[i]`
@@ -25,6 +26,16 @@ interface Offset {
 }
 
 const MACRO_CONSTANT = /^[A-Z][A-Z0-9_]*$/;
+
+/** Node types an entry or an index variable is assigned at (eval/expressions.ts, statements.ts: declarators, assignments, `x++`, an iterator macro's test). */
+const SITE_TYPES = new Set(['init_declarator', 'assignment_expression', 'update_expression', 'condition_clause', 'parenthesized_expression']);
+
+/**
+ * Sites outside the function's own tree (a macro body run in place,
+ * eval/macros.ts) keep their node id, put above every rank so the two never
+ * meet: ranks are below 2^24 (a function has fewer nodes), node ids below 2^32.
+ */
+const OUTSIDE = 2 ** 24;
 
 /** The base of an entry id (what a pointer variable names). */
 export function baseOf(id: string): string {
@@ -67,13 +78,14 @@ export class EntryNames {
     private readonly isPointer: (key: string, s: PathState) => boolean,
     private readonly env: ConstEnv,
     /**
-     * The number an assignment site is named by: its node id, or (local
-     * runs, walk/localResume.ts) a number made of its place in the function,
-     * so that a run restarted after an edit names the sites before the edit
-     * as the last run did.
+     * The number an assignment site is named by (local runs,
+     * walk/localResume.ts: a number made of its place in the function, so
+     * that a run restarted after an edit names the sites before the edit as
+     * the last run did); by default its rank (siteRanks).
      */
-    private readonly siteNumber: (site: Node) => number = (site) => site.id,
+    siteNumber?: (site: Node) => number,
   ) {
+    this.siteNumber = siteNumber ?? this.rankedSite;
     const declared = new Set<string>();
     const addressTaken = new Set<string>();
     const inIndex = new Set<string>();
@@ -91,6 +103,7 @@ export class EntryNames {
     };
     const stack: Node[] = [fnNode];
     for (let x = stack.pop(); x; x = stack.pop()) {
+      if (!siteNumber && SITE_TYPES.has(x.type)) this.siteRanks.set(x.id, this.siteRanks.size);
       if (x.type === 'parameter_declaration' || x.type === 'declaration')
         for (const d of x.childrenForFieldName('declarator')) {
           const name = d ? declaredName(d) : null;
@@ -113,6 +126,22 @@ export class EntryNames {
     }
     for (const d of inIndex) if (declared.has(d) && !addressTaken.has(d)) this.versioned.add(d);
   }
+
+  /** The number an assignment site is named by (see the constructor). */
+  private readonly siteNumber: (site: Node) => number;
+
+  /**
+   * Each possible assignment site of the function (SITE_TYPES), by node id, to
+   * its rank in the walk above: what names it in entry ids. A node id is the
+   * parse's (every re-parse gives new ones), a rank the function's shape's, so
+   * the states of two runs of the function before and after an edit that
+   * adds or removes no site name the same entries alike. Ranks are as
+   * distinct as node ids (one per node of one tree), so which states are
+   * equal, and every finding, is the same as with node ids.
+   */
+  private readonly siteRanks = new Map<number, number>();
+
+  private readonly rankedSite = (site: Node): number => this.siteRanks.get(site.id) ?? OUTSIDE + site.id;
 
   /** The entry an access path names. */
   ofPath(s: PathState, key: string): string {
