@@ -93,6 +93,9 @@ export function absorbDeps(into: MemoEntry, from: MemoEntry): void {
 /** Summaries restored from an earlier text of their file (SummaryStore.restore), counted for tests and benches. */
 export const summariesRestored = { count: 0 };
 
+/** Places in an edited file movePlaces went over (the work done: tests count it). */
+export const placesGoneOver = { count: 0 };
+
 /** How many earlier texts of a file a summary is kept for (SummaryStore.textBefore). */
 const MAX_TEXTS_KEPT = 4;
 
@@ -490,6 +493,7 @@ export abstract class SummaryStore {
       const { places, last } = this.placesInFile(e, file);
       if (!last || lastLine(last) < firstLine) return;
       let holds = false;
+      placesGoneOver.count += places.length;
       for (const h of places) {
         // Before the edit's first line: neither moved nor replaced (most places of an edit's file, no set to go through).
         if (h.line! < firstLine && (typeof h.endLine !== 'number' || h.endLine < firstLine)) continue;
