@@ -14,7 +14,8 @@ import assert from 'node:assert/strict';
 import { builtinCatalogue } from '../../engine/catalogue/catalogue';
 import { editBetween, ensureParser } from '../../engine/parse/cParser';
 import { normaliseKernelSource } from '../../engine/parse/kernelIdioms';
-import { SourceCache, namesReadAfterEdit } from '../../engine/analysis/sourceCache';
+import { SourceCache } from '../../engine/analysis/sourceCache';
+import { namesReadAfterEdit } from '../../engine/analysis/unchangedRanges';
 import { Rng } from '../fuzz/rng';
 
 const FILE = '/fixture/edited.c';
