@@ -5,6 +5,7 @@ import type { Node } from 'web-tree-sitter';
 import { Catalogue } from '../catalogue/catalogue';
 import { MAX_PARSED_TEXT } from '../inputBounds';
 import { parseKernelC, reparseKernelC, ParsedFile, TextEdit } from '../parse/cParser';
+import { FunctionText, TextRange, UnchangedRanges } from './unchangedRanges';
 import { functionName } from './syntax';
 
 export interface FunctionRef {
@@ -45,10 +46,11 @@ interface Entry {
   functions: Map<string, Node[]>;
   /** Made by update() for the new text, so that the next edit finds what it compares against made already. */
   texts?: Map<string, FunctionText>;
-  declarations?: string;
+  declarations?: TextRange[];
 }
 
 export type TextReader = (file: string) => string | null;
+
 
 export class SourceCache {
   private files = new Map<string, Entry | null>();
@@ -180,12 +182,14 @@ export class SourceCache {
       return null;
     }
     const before = e.texts ?? functionTexts(e);
-    const declsBefore = e.declarations ?? declarationTexts(e);
+    const declsBefore = e.declarations ?? declarationRanges(e);
+    const textBefore = e.parsed.text;
     const { parsed, edit } = reparseKernelC(e.parsed, text, this.cat);
+    const same = new UnchangedRanges(textBefore, text, edit);
     const functions = new Map<string, Node[]>();
     // The root's children read once (each read makes a Node per child): functions, then declarations.
     const top = parsed.tree.rootNode.namedChildren;
-    collectFunctionsIn(top, functions);
+    collectFunctionsIn(top, functions, same.namer(before));
     const next: Entry = { parsed, functions };
     this.files.set(file, next);
     const after = (next.texts = functionTexts(next));
@@ -193,9 +197,13 @@ export class SourceCache {
     // Changed: a different text, or a place inside the edited range (whose
     // places cannot be moved, even when its text came out the same).
     const within = (r: FunctionText, end: number) => r.start < end && r.end > edit.startIndex;
-    for (const [k, t] of before) if (after.get(k)?.text !== t.text || within(t, edit.oldEndIndex)) changedFunctions.add(`${file}\0${k}`);
+    for (const [k, t] of before) {
+      const a = after.get(k);
+      if (!a || within(t, edit.oldEndIndex) || !same.sameText(t, a)) changedFunctions.add(`${file}\0${k}`);
+    }
     for (const [k, t] of after) if (!before.has(k) || within(t, edit.newEndIndex)) changedFunctions.add(`${file}\0${k}`);
-    const globalsChanged = (next.declarations = declarationTexts(next, top)) !== declsBefore;
+    const declsAfter = (next.declarations = declarationRanges(next, top));
+    const globalsChanged = !(declsBefore.length === declsAfter.length && declsBefore.every((r, i) => same.unmoved(r, declsAfter[i]))) && joined(textBefore, declsBefore) !== joined(text, declsAfter);
     // Facts of a function whose text is as it was hold (rememberInFunction); keys name#rank are
     // those of the new text, so a function added or removed (ranks shifted) is among the changed.
     const facts = this.functionDerived.get(file);
@@ -229,25 +237,22 @@ export function absolutePlace(ref: FunctionRef, p: { row: number; column: number
   return { line: s.row + 1 + p.row, column: p.row === 0 ? p.column + s.column : p.column };
 }
 
-interface FunctionText {
-  text: string;
-  start: number;
-  end: number;
-}
-
-/** name#rank -> the function's text and range. */
+/** name#rank -> the function's name and range. */
 function functionTexts(e: Entry): Map<string, FunctionText> {
   const out = new Map<string, FunctionText>();
-  for (const [name, nodes] of e.functions)
-    nodes.forEach((n, i) => out.set(`${name}#${i}`, { text: e.parsed.text.slice(n.startIndex, n.endIndex), start: n.startIndex, end: n.endIndex }));
+  for (const [name, nodes] of e.functions) nodes.forEach((n, i) => out.set(`${name}#${i}`, { name, start: n.startIndex, end: n.endIndex }));
   return out;
 }
 
-/** The text of the file's top-level declarations (what globalInitializer reads), in order. */
-function declarationTexts(e: Entry, top = e.parsed.tree.rootNode.namedChildren): string {
-  const out: string[] = [];
-  for (const c of top) if (c?.type === 'declaration') out.push(e.parsed.text.slice(c.startIndex, c.endIndex));
-  return out.join('\0');
+/** The ranges of the file's top-level declarations (what globalInitializer reads), in order. */
+function declarationRanges(e: Entry, top = e.parsed.tree.rootNode.namedChildren): TextRange[] {
+  const out: TextRange[] = [];
+  for (const c of top) if (c?.type === 'declaration') out.push({ start: c.startIndex, end: c.endIndex });
+  return out;
+}
+
+function joined(text: string, ranges: TextRange[]): string {
+  return ranges.map((r) => text.slice(r.start, r.end)).join('\0');
 }
 
 /** A 1-based (line, column) of the old text in the new one; places inside the edited range go to its end. */
@@ -272,20 +277,20 @@ function inEdit(edit: TextEdit, line: number, column: number): boolean {
 }
 
 /** Function definitions anywhere outside other functions' bodies (including under #if). */
-function collectFunctions(n: Node, out: Map<string, Node[]>): void {
-  collectFunctionsIn(n.namedChildren, out);
+function collectFunctions(n: Node, out: Map<string, Node[]>, nameOf: (fn: Node) => string | null = functionName): void {
+  collectFunctionsIn(n.namedChildren, out, nameOf);
 }
 
-function collectFunctionsIn(children: (Node | null)[], out: Map<string, Node[]>): void {
+function collectFunctionsIn(children: (Node | null)[], out: Map<string, Node[]>, nameOf: (fn: Node) => string | null = functionName): void {
   for (const c of children) {
     if (!c) continue;
     if (c.type === 'function_definition') {
-      const name = functionName(c);
+      const name = nameOf(c);
       if (name) {
         const a = out.get(name);
         if (a) a.push(c);
         else out.set(name, [c]);
       }
-    } else if (c.type !== 'compound_statement') collectFunctions(c, out);
+    } else if (c.type !== 'compound_statement') collectFunctions(c, out, nameOf);
   }
 }

@@ -16,6 +16,7 @@ import { LOCAL_RULES } from './index';
 import { runLocalRules } from './localRules';
 import { withDerivedApis } from './derivedApis';
 import type { LocalTrace } from '../analysis/walk/localResume';
+import { setsMeet } from '../setsMeet';
 
 /** What the verdicts read of the Workspace they are kept for. */
 export interface LocalVerdictsHost {
@@ -114,7 +115,7 @@ export class LocalVerdicts {
     for (const d of delta.removed) this.byDefinition.delete(d as Definition);
     for (const [k, e] of this.byDefinition) {
       if (e.files.has(file) && !e.ownOnly) this.byDefinition.delete(k);
-      else if ([...e.names].some((n) => names.has(n)) || [...e.fns].some((f) => changedFunctions.has(f))) e.stale = true;
+      else if (setsMeet(e.names, names) || setsMeet(e.fns, changedFunctions)) e.stale = true;
     }
   }
 

@@ -992,18 +992,22 @@ function rankKeys(defs: { name: string }[]): string[] {
   });
 }
 
-/** Everything but the line the same. */
+/** Every field but `line` the same (arrays element by element): a definition whose text only moved. One pass, no key lists (every definition of an edited file, every edit). */
 function sameShape(a: Definition | MacroDefinition, b: Definition | MacroDefinition): boolean {
-  const ka = Object.keys(a).filter((k) => k !== 'line');
-  if (ka.length !== Object.keys(b).filter((k) => k !== 'line').length) return false;
-  for (const k of ka) {
-    const x = (a as unknown as Record<string, unknown>)[k];
-    const y = (b as unknown as Record<string, unknown>)[k];
-    if (Array.isArray(x) && Array.isArray(y)) {
-      if (x.length !== y.length || x.some((v, i) => v !== y[i])) return false;
-    } else if (x !== y) return false;
+  const ra = a as unknown as Record<string, unknown>;
+  const rb = b as unknown as Record<string, unknown>;
+  let fields = 0;
+  for (const k in ra) {
+    if (k === 'line') continue;
+    fields++;
+    const x = ra[k];
+    const y = rb[k];
+    if (x === y) continue;
+    if (!Array.isArray(x) || !Array.isArray(y) || x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
   }
-  return true;
+  for (const k in rb) if (k !== 'line') fields--;
+  return fields === 0;
 }
 
 function symmetricDifference<T>(a: Set<T>, b: Set<T>): T[] {

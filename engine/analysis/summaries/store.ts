@@ -8,7 +8,7 @@
 // is one of those again (restore: an undo); the records of a root gathered
 // over the summaries it used (records). Invariant: only a clean entry (no
 // bound cut it or below it) outlives the check that made it.
-// Long (~630 lines) because every way an entry is kept, moved, revalidated,
+// Long (~660 lines) because every way an entry is kept, moved, revalidated,
 // taken back or dropped reads the same entry fields, and the invariant is
 // checked in one place.
 import { Cond } from '../../config/cond';
@@ -18,6 +18,7 @@ import { Binding, bindingKey } from '../values';
 import { MAX_ROOT_STEPS } from '../limits';
 import { IndirectCall, ModeEvent, SectionCall, sectionCallKey } from '../records';
 import { EMPTY, FunctionSummary, ParamValues } from './summary';
+import { setsMeet } from '../../setsMeet';
 
 /** A root's lazy-mode events, calls made while batching and calls through pointers, over the summaries it used. */
 export interface Records {
@@ -92,6 +93,9 @@ export function absorbDeps(into: MemoEntry, from: MemoEntry): void {
 /** Summaries restored from an earlier text of their file (SummaryStore.restore), counted for tests and benches. */
 export const summariesRestored = { count: 0 };
 
+/** Places in an edited file movePlaces went over (the work done: tests count it). */
+export const placesGoneOver = { count: 0 };
+
 /** How many earlier texts of a file a summary is kept for (SummaryStore.textBefore). */
 const MAX_TEXTS_KEPT = 4;
 
@@ -155,6 +159,11 @@ function comparedPart(e: MemoEntry): unknown {
 }
 
 /** Every place (Hop, GuardNote) held in `root`'s objects, each once. */
+/** The last line a place reaches (its end's, when it has one). */
+function lastLine(h: Partial<Hop>): number {
+  return typeof h.endLine === 'number' && h.endLine > h.line! ? h.endLine : h.line!;
+}
+
 function placesIn(root: unknown): Partial<Hop>[] {
   const found: Partial<Hop>[] = [];
   const seen = new Set<object>();
@@ -354,6 +363,8 @@ export abstract class SummaryStore {
     for (const e of [...this.memo.values(), ...this.previous.values()]) if (e !== 'pending' && e !== x.e) for (const h of this.placesOf(e)) held.add(h);
     if (moved.some((h) => held.has(h))) return false;
     const back = new Set(moved);
+    // Put back is no move of the whole text (a place can go before one it followed): the in-file lists' last places are found again.
+    this.inFile = new WeakMap();
     places.forEach((h, i) => {
       if (!back.has(h)) return;
       [h.line, h.column] = [x.at[4 * i], x.at[4 * i + 1]];
@@ -370,14 +381,14 @@ export abstract class SummaryStore {
   invalidate(names: Set<string>, fnKeys: Set<string>): void {
     if (!names.size && !fnKeys.size) return;
     for (const [k, e] of this.memo) {
-      if (e === 'pending' || [...e.names].some((n) => names.has(n))) this.memo.delete(k);
+      if (e === 'pending' || setsMeet(e.names, names)) this.memo.delete(k);
       else if (fnKeys.has(e.fnKey)) {
         // Its own text changed: computed again when next asked for; the old one
         // is kept to tell whether its callers' summaries still hold.
         this.memo.delete(k);
         this.previous.set(k, e);
         this.keepForText(k, e);
-      } else if ([...e.fns].some((f) => fnKeys.has(f))) e.suspect = true;
+      } else if (setsMeet(e.fns, fnKeys)) e.suspect = true;
     }
   }
 
@@ -438,6 +449,26 @@ export abstract class SummaryStore {
     return out;
   }
 
+  /**
+   * A summary's places in one file (the file edited last) and the one of them
+   * reaching furthest down, found once: an edit moves places in reading order
+   * (movePoint: a place after another stays at or after it), so that place
+   * stays the furthest, and a summary whose furthest place is above the edit
+   * has nothing to move (most summaries of an edited file's functions above
+   * it). putBack, which is no such move, makes them found again.
+   */
+  private inFile = new WeakMap<MemoEntry, { file: string; places: Partial<Hop>[]; last: Partial<Hop> | null }>();
+
+  private placesInFile(e: MemoEntry, file: string): { places: Partial<Hop>[]; last: Partial<Hop> | null } {
+    let out = this.inFile.get(e);
+    if (out?.file === file) return out;
+    const places = this.placesOf(e).filter((h) => h.file === file);
+    let last: Partial<Hop> | null = null;
+    for (const h of places) if (!last || lastLine(h) > lastLine(last)) last = h;
+    this.inFile.set(e, (out = { file, places, last }));
+    return out;
+  }
+
   /** Summaries as they were (previous) holding a place an edit replaced: each differs from any made again. */
   private heldReplaced = new WeakSet<MemoEntry>();
 
@@ -457,11 +488,13 @@ export abstract class SummaryStore {
     const moved = new Set<object>();
     const gone = new Set<object>();
     const holding = new Set<MemoEntry>();
-    for (const e of [...this.memo.values(), ...this.previous.values()]) {
-      if (e === 'pending' || !e.files.has(file)) continue;
+    const visit = (e: MemoEntry | 'pending'): void => {
+      if (e === 'pending' || !e.files.has(file)) return;
+      const { places, last } = this.placesInFile(e, file);
+      if (!last || lastLine(last) < firstLine) return;
       let holds = false;
-      for (const h of this.placesOf(e)) {
-        if (h.file !== file) continue;
+      placesGoneOver.count += places.length;
+      for (const h of places) {
         // Before the edit's first line: neither moved nor replaced (most places of an edit's file, no set to go through).
         if (h.line! < firstLine && (typeof h.endLine !== 'number' || h.endLine < firstLine)) continue;
         if (moved.has(h)) {
@@ -477,7 +510,9 @@ export abstract class SummaryStore {
         if (typeof h.endLine === 'number' && typeof h.endColumn === 'number') [h.endLine, h.endColumn] = move(h.endLine, h.endColumn);
       }
       if (holds) holding.add(e);
-    }
+    };
+    for (const e of this.memo.values()) visit(e);
+    for (const e of this.previous.values()) visit(e);
     if (!holding.size) return;
     for (const [k, e] of this.memo) if (e !== 'pending' && holding.has(e)) this.memo.delete(k);
     // A summary as it was (what callers were computed from) stays to be compared: as one that
