@@ -16,6 +16,7 @@ import { TreeDigest, bodyEnd, keyCounts } from '../../engine/store/contentKeys';
 import { writeStore } from '../../engine/store/storeFile';
 import type { StoreCounts } from '../../engine/store/analysisStore';
 import { deserializeAligned } from '../../engine/alignedSerial';
+import { StoredNames } from '../../engine/index/storedNames';
 
 const FIXTURE = path.join(__dirname, '../../../test/fixtures/store');
 
@@ -225,11 +226,20 @@ test("the call graph's digest is recalled from its stored parts (graphParts.bin)
     writeStore(file, kept.world, entries, 'v8');
   };
   const helpers = path.join(root, 'store_helpers.c');
+  // The parts are stored packed (contentKeys.ts GraphParts.stored): each list one string and where its items end.
   const forgePart = (entries: Map<string, unknown>) => {
-    for (const e of entries.values()) {
-      const p = e as { files?: string[]; hashes: string[]; digests: string[] };
-      const i = p.files?.indexOf(helpers) ?? -1;
-      if (i >= 0) [p.hashes[i], p.digests[i]] = ['another content', 'another part'];
+    const list = (text: string, ends: Int32Array) => Array.from(ends, (end, k) => text.slice(k ? ends[k - 1] : 0, end));
+    for (const [k, e] of entries) {
+      if (k === 'digest') continue;
+      const p = e as { fileText: string; fileEnds: Int32Array; hashText: string; hashEnds: Int32Array; digestText: string; digestEnds: Int32Array };
+      const i = list(p.fileText, p.fileEnds).indexOf(helpers);
+      if (i < 0) continue;
+      const hashes = list(p.hashText, p.hashEnds);
+      const digests = list(p.digestText, p.digestEnds);
+      [hashes[i], digests[i]] = ['another content', 'another part'];
+      const h = StoredNames.pack(hashes);
+      const d = StoredNames.pack(digests);
+      Object.assign(p, { hashText: h.text, hashEnds: h.ends, digestText: d.text, digestEnds: d.ends });
     }
   };
   const hashedWhole = async () => {
