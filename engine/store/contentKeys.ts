@@ -127,7 +127,15 @@ export class ContentKeys {
       const name = fnKey.slice(nul + 1, hash);
       const defs = this.index.definitionsIn(file, name);
       if (defs.length !== 1 || fnKey.slice(hash + 1) !== '0') return this.fileDigest(file);
-      return this.regionsOf(file)?.get(defs[0].line) ?? 'unreadable';
+      // Kept on disk by the file's content hash (KeptDigests.regionOnDisk): a rerun reads and hashes only the files that changed.
+      const contentHash = this.index.contentHashOf(file);
+      const line = defs[0].line;
+      const kept = this.kept?.regionOnDisk(file, contentHash, line);
+      if (kept !== undefined) return kept;
+      const digest = this.regionsOf(file)?.get(line);
+      if (digest === undefined) return 'unreadable';
+      this.kept?.regionAsked(file, contentHash, line, digest);
+      return digest;
     });
   }
 
@@ -274,8 +282,53 @@ export class ContentKeys {
  *   changedNames (a definition or macro of it added, removed or changed
  *   beyond its line, its "may touch the mode" or lazy-API answer changed),
  *   or it is defined in the edited file (its line may have moved).
+ * And across processes (regions.json, AnalysisStore): the region digests the
+ * openers' keys asked for, by file and its content hash, so that a rerun
+ * checks the stored openers without reading and hashing every file they read
+ * (a region digest is a function of the file's text and its scan).
  */
 export class KeptDigests {
+  /** The region digests read from the store (loaded when first asked), by file: its content hash then, and digests by name line. */
+  private onDisk: Map<string, RegionsOnDisk> | null = null;
+  /** The region digests asked for in this process, by file (what the store writes, with the read ones not asked again). */
+  private asked = new Map<string, RegionsOnDisk>();
+  private askedNew = false;
+
+  constructor(private readonly readOnDisk: () => Map<string, unknown> = () => new Map()) {}
+
+  /** `file`'s region digest at `line` as kept on disk for the content hash it has now, else undefined. */
+  regionOnDisk(file: string, hash: string | undefined, line: number): string | undefined {
+    if (hash === undefined) return undefined;
+    if (!this.onDisk) {
+      this.onDisk = new Map();
+      for (const [f, e] of this.readOnDisk()) if (isRegionsOnDisk(e)) this.onDisk.set(f, e);
+    }
+    const e = this.onDisk.get(file);
+    const d = e?.hash === hash ? e.lines[line] : undefined;
+    if (typeof d === 'string') this.note(file, hash, line, d, false);
+    return typeof d === 'string' ? d : undefined;
+  }
+
+  /** A region digest made in this process from `file`'s text at content hash `hash`. */
+  regionAsked(file: string, hash: string | undefined, line: number, digest: string): void {
+    if (hash !== undefined) this.note(file, hash, line, digest, true);
+  }
+
+  private note(file: string, hash: string, line: number, digest: string, made: boolean): void {
+    let e = this.asked.get(file);
+    if (!e || e.hash !== hash) this.asked.set(file, (e = { hash, lines: {} }));
+    if (e.lines[line] === digest) return;
+    e.lines[line] = digest;
+    if (made) this.askedNew = true;
+  }
+
+  /** What to write to regions.json when a region digest was made since the last write (the ones asked for, read or made), else null. */
+  regionsToWrite(): Map<string, RegionsOnDisk> | null {
+    if (!this.askedNew) return null;
+    this.askedNew = false;
+    return this.asked;
+  }
+
   private files = new Map<string, { hash: string; regions?: Map<number, string>; globals?: string }>();
   private graph: { digest: string; files: number } | null = null;
   private edited = new Set<string>();
@@ -487,6 +540,17 @@ export class GraphParts {
     }
     return new GraphParts(new Map(), typeof digest === 'string' ? digest : null, new PackedParts(packed));
   }
+}
+
+/** One file's region digests as regions.json keeps them. */
+export interface RegionsOnDisk {
+  hash: string;
+  lines: Record<number, string>;
+}
+
+function isRegionsOnDisk(e: unknown): e is RegionsOnDisk {
+  const r = e as RegionsOnDisk | null;
+  return !!r && typeof r === 'object' && typeof r.hash === 'string' && !!r.lines && typeof r.lines === 'object';
 }
 
 /** Files per entry of the stored parts (see stored()). */

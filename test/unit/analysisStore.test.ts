@@ -322,3 +322,32 @@ test('the tree digest kept across edits equals one made afresh, whatever the his
   assert.equal(keptOf(), fresh(), 'a file removed and another added');
   assert.notEqual(keptOf(), first);
 });
+
+test("a rerun checks the stored openers with the region digests kept on disk (regions.json): no file is read and hashed for them but the edited one", async () => {
+  const { root, cache } = setUp();
+  const regionsHashed = async () => {
+    const before = keyCounts.regions;
+    const r = await run(root, cache);
+    return { ...r, hashed: keyCounts.regions - before };
+  };
+  const first = await regionsHashed();
+  assert.ok(first.hashed > 0, 'the cold run hashes the regions it keys its openers with');
+  const [store] = fs.readdirSync(path.join(cache, 'analysis'));
+  assert.ok(fs.existsSync(path.join(cache, 'analysis', store, 'regions.json')));
+  // Nothing changed: every opener from the store, no file read for its key.
+  const second = await regionsHashed();
+  assert.deepEqual(core(second.counts), { sectionsFromStore: 2, sectionsComputed: 0, searchesFromStore: 4, searchesComputed: 0 });
+  assert.equal(second.hashed, 0);
+  // An edit inside a callee's body: that file's regions hashed again, and only it; the findings as a run without a cache.
+  edit(root, 'store_helpers.c', 'addr += 1;', 'addr += 2;');
+  const edited = await regionsHashed();
+  assert.deepEqual(core(edited.counts), { sectionsFromStore: 1, sectionsComputed: 1, searchesFromStore: 4, searchesComputed: 0 });
+  assert.equal(edited.hashed, 1);
+  assert.equal(edited.findings, (await run(root)).findings);
+  // A damaged regions.json: read as nothing, the openers checked by hashing as before.
+  fs.writeFileSync(path.join(cache, 'analysis', store, 'regions.json'), '{"v":1,"world":');
+  const damaged = await regionsHashed();
+  assert.deepEqual(core(damaged.counts), { sectionsFromStore: 2, sectionsComputed: 0, searchesFromStore: 4, searchesComputed: 0 });
+  assert.ok(damaged.hashed > 0);
+  assert.equal(damaged.findings, edited.findings);
+});
