@@ -20,6 +20,13 @@
 // - glibc's mmap threshold fixed (MALLOC_MMAP_THRESHOLD_): large buffers
 //   (file texts, scan encodings, serial forms) go back to the system when
 //   freed instead of staying in the malloc heap;
+// - WebAssembly compiled by V8's baseline compiler only (--liftoff-only): the
+//   parser (tree-sitter) and the scan's blank pass are wasm, and V8's tier-up
+//   compiled their hot functions again with TurboFan on background threads
+//   in every process and scan thread; that cost more CPU than the faster
+//   code saved, cold or warm (a warm rerun's one parse: ~0.35 s of CPU for
+//   ~0.1 s of parsing; docs/perf/rerun9.md). The parse trees are the same;
+//   only the machine code differs;
 // - gc() exposed (--expose-gc): the check collects once after letting go of
 //   its analysis, before the store's save (engine/check.ts), so the save's
 //   garbage meets a heap limit set by what lives then, not by the analysis;
@@ -57,7 +64,7 @@ const checks = ['check', 'review'].includes(process.argv[2]);
 if (process.env.LAZYMMU_NO_RELAUNCH === '1' || !checks) {
   require(bundle);
 } else {
-  const flags = [`--heap-growing-percent=${HEAP_GROWING_PERCENT}`, `--max-semi-space-size=${SEMI_SPACE_MB}`, `--initial-old-space-size=${initialOldSpaceMb(limit ? Number(limit) : undefined)}`, '--expose-gc', ...(limit ? [`--max-old-space-size=${limit}`] : [])];
+  const flags = [`--heap-growing-percent=${HEAP_GROWING_PERCENT}`, `--max-semi-space-size=${SEMI_SPACE_MB}`, `--initial-old-space-size=${initialOldSpaceMb(limit ? Number(limit) : undefined)}`, '--liftoff-only', '--expose-gc', ...(limit ? [`--max-old-space-size=${limit}`] : [])];
   const env = { ...process.env, LAZYMMU_NO_RELAUNCH: '1' };
   if (env.MALLOC_MMAP_THRESHOLD_ === undefined) env.MALLOC_MMAP_THRESHOLD_ = String(MMAP_THRESHOLD);
   // stdout and stdin go straight through; stderr passes through here, line by line, so that V8's

@@ -6,7 +6,7 @@
 // Long (~600 lines) because the search, its update in place after an edit
 // and its serial form share one representation of steps and must change together.
 import { Definition, IndexDelta, MacroDefinition, WorkspaceIndex } from './workspaceIndex';
-import { StoredNames } from './storedNames';
+import { StoredNames, packedList } from './storedNames';
 
 export type Node_ = Definition | MacroDefinition;
 
@@ -114,17 +114,6 @@ function rankDefinitionsIn(index: WorkspaceIndex, file: string, ranks: Map<Node_
       ranks.set(d, macro ? -1 - r : r);
     }
   }
-}
-
-/** A stored list in its packed form (text and ends), or null when it is not one (another build's entry, a damaged one). */
-function packedList(text: unknown, ends: unknown): StoredNames | null {
-  if (typeof text !== 'string' || !(ends instanceof Int32Array)) return null;
-  let at = 0;
-  for (let k = 0; k < ends.length; k++) {
-    if (ends[k] < at) return null;
-    at = ends[k];
-  }
-  return at === text.length ? new StoredNames(text, ends) : null;
 }
 
 /** Serial forms made (toStored): tests count that an edit keeping the searches makes none. */

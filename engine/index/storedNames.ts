@@ -64,6 +64,17 @@ export class StoredNames {
   }
 }
 
+/** A stored list in its packed form (text and ends), or null when it is not one (another build's entry, a damaged one). */
+export function packedList(text: unknown, ends: unknown): StoredNames | null {
+  if (typeof text !== 'string' || !(ends instanceof Int32Array)) return null;
+  let at = 0;
+  for (let k = 0; k < ends.length; k++) {
+    if (ends[k] < at) return null;
+    at = ends[k];
+  }
+  return at === text.length ? new StoredNames(text, ends) : null;
+}
+
 /** Name `id` of a table, whichever its form. */
 export function nameOf(names: Names, id: number): string {
   return names instanceof StoredNames ? names.get(id) : (names as readonly string[])[id];

@@ -34,6 +34,9 @@
 //   compares the files' content hashes with the parts' and hashes again only
 //   the parts of files that changed; when those came out the same, the
 //   digest is the stored one (the graph is not hashed whole again).
+// - the region digests the openers' keys asked for, by file and its content
+//   hash (regions.json, contentKeys.ts KeptDigests): a rerun checks the
+//   stored openers without reading and hashing every file they read.
 // - the index's "may touch the mode" set with the graph digest it was made
 //   for (touchers.json): a function of the call graph alone, so a rerun whose
 //   edit kept every call does not build the callers map to make it again.
@@ -214,7 +217,7 @@ export class AnalysisStore {
   /** The tree's digest kept across content keys (ContentKeys' third argument). */
   readonly tree = new TreeDigest();
   /** Files' digests and the graph's kept across content keys (an edit makes new keys; contentKeys.ts). */
-  private readonly keptDigests = new KeptDigests();
+  private readonly keptDigests = new KeptDigests(() => readStore(this.file('regions'), this.world, this.log));
   private parts: GraphParts | null = null;
   /** The call graph's parts kept across content keys and processes (ContentKeys' fourth argument). */
   readonly graphParts = (): GraphParts => (this.parts ??= GraphParts.fromStored(readStore(this.file('graphParts', 'bin'), this.world, this.log, 'v8')));
@@ -592,6 +595,8 @@ export class AnalysisStore {
       writeStore(this.file('graphParts', 'bin'), this.world, this.parts.stored(), 'v8');
       this.parts.changed = false;
     }
+    const regions = this.keptDigests.regionsToWrite();
+    if (regions) writeStore(this.file('regions'), this.world, regions);
     // Made under the current keys (the index unchanged since): the graph's digest says which graph it is for.
     const t = this.touchersToKeep;
     const made = t && t.keys === this.keys ? t.index.touchersIfKnown() : null;

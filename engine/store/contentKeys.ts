@@ -32,6 +32,7 @@
 // keys and processes (KeptDigests, TreeDigest, GraphParts) live together.
 import * as crypto from 'crypto';
 import { WorkspaceIndex } from '../index/workspaceIndex';
+import { StoredNames, packedList } from '../index/storedNames';
 
 // One-shot hashing (crypto.hash, node >= 20.12) makes no Hash object: half the cost of a short string's
 // digest, which the tree digest makes ~47,000 times per process. The same bytes either way.
@@ -64,9 +65,10 @@ export function fileOfFnKey(fnKey: string): string {
 /**
  * Stored products' keys made so far in this process (tests: an edit's check
  * makes none it does not look up with), files whose regions were hashed,
- * call graphs hashed whole, and names whose definitions were hashed.
+ * call graphs hashed whole, names whose definitions were hashed, and stored
+ * graph parts made into a Map by file (GraphParts: a rerun's recall makes none).
  */
-export const keyCounts = { deps: 0, regions: 0, graphs: 0, names: 0 };
+export const keyCounts = { deps: 0, regions: 0, graphs: 0, names: 0, partMaps: 0 };
 
 export class ContentKeys {
   private regions = new Map<string, Map<number, string> | null>();
@@ -125,7 +127,15 @@ export class ContentKeys {
       const name = fnKey.slice(nul + 1, hash);
       const defs = this.index.definitionsIn(file, name);
       if (defs.length !== 1 || fnKey.slice(hash + 1) !== '0') return this.fileDigest(file);
-      return this.regionsOf(file)?.get(defs[0].line) ?? 'unreadable';
+      // Kept on disk by the file's content hash (KeptDigests.regionOnDisk): a rerun reads and hashes only the files that changed.
+      const contentHash = this.index.contentHashOf(file);
+      const line = defs[0].line;
+      const kept = this.kept?.regionOnDisk(file, contentHash, line);
+      if (kept !== undefined) return kept;
+      const digest = this.regionsOf(file)?.get(line);
+      if (digest === undefined) return 'unreadable';
+      this.kept?.regionAsked(file, contentHash, line, digest);
+      return digest;
     });
   }
 
@@ -272,8 +282,53 @@ export class ContentKeys {
  *   changedNames (a definition or macro of it added, removed or changed
  *   beyond its line, its "may touch the mode" or lazy-API answer changed),
  *   or it is defined in the edited file (its line may have moved).
+ * And across processes (regions.json, AnalysisStore): the region digests the
+ * openers' keys asked for, by file and its content hash, so that a rerun
+ * checks the stored openers without reading and hashing every file they read
+ * (a region digest is a function of the file's text and its scan).
  */
 export class KeptDigests {
+  /** The region digests read from the store (loaded when first asked), by file: its content hash then, and digests by name line. */
+  private onDisk: Map<string, RegionsOnDisk> | null = null;
+  /** The region digests asked for in this process, by file (what the store writes, with the read ones not asked again). */
+  private asked = new Map<string, RegionsOnDisk>();
+  private askedNew = false;
+
+  constructor(private readonly readOnDisk: () => Map<string, unknown> = () => new Map()) {}
+
+  /** `file`'s region digest at `line` as kept on disk for the content hash it has now, else undefined. */
+  regionOnDisk(file: string, hash: string | undefined, line: number): string | undefined {
+    if (hash === undefined) return undefined;
+    if (!this.onDisk) {
+      this.onDisk = new Map();
+      for (const [f, e] of this.readOnDisk()) if (isRegionsOnDisk(e)) this.onDisk.set(f, e);
+    }
+    const e = this.onDisk.get(file);
+    const d = e?.hash === hash ? e.lines[line] : undefined;
+    if (typeof d === 'string') this.note(file, hash, line, d, false);
+    return typeof d === 'string' ? d : undefined;
+  }
+
+  /** A region digest made in this process from `file`'s text at content hash `hash`. */
+  regionAsked(file: string, hash: string | undefined, line: number, digest: string): void {
+    if (hash !== undefined) this.note(file, hash, line, digest, true);
+  }
+
+  private note(file: string, hash: string, line: number, digest: string, made: boolean): void {
+    let e = this.asked.get(file);
+    if (!e || e.hash !== hash) this.asked.set(file, (e = { hash, lines: {} }));
+    if (e.lines[line] === digest) return;
+    e.lines[line] = digest;
+    if (made) this.askedNew = true;
+  }
+
+  /** What to write to regions.json when a region digest was made since the last write (the ones asked for, read or made), else null. */
+  regionsToWrite(): Map<string, RegionsOnDisk> | null {
+    if (!this.askedNew) return null;
+    this.askedNew = false;
+    return this.asked;
+  }
+
   private files = new Map<string, { hash: string; regions?: Map<number, string>; globals?: string }>();
   private graph: { digest: string; files: number } | null = null;
   private edited = new Set<string>();
@@ -340,6 +395,13 @@ export class KeptDigests {
  * the store's world): the graph's digest after a one-file edit hashes that
  * file's part and looks the others up, instead of hashing ~25 MB of graph
  * text (a second of a warm rerun). Kept by the store (graphParts.bin).
+ *
+ * Read from the store, the parts stay in their packed form (PackedParts) for
+ * recall(), which compares them with the index's files by position: a rerun
+ * after a one-file edit makes no string and no Map entry per file (the
+ * ~141,000 strings of the parts and a Map of ~47,000 were ~0.9 s of a loaded
+ * warm rerun). Anything else asked of them (of, sameAs, done: a cold run, an
+ * editor's edits) makes the Map first.
  */
 export class GraphParts {
   private used = new Map<string, [string, string]>();
@@ -347,10 +409,23 @@ export class GraphParts {
   changed = false;
 
   constructor(
-    private kept = new Map<string, [string, string]>(),
+    private keptMap = new Map<string, [string, string]>(),
     /** The graph's digest made of exactly the kept parts (done()), stored with them; null when not known. */
     private digest: string | null = null,
+    /** The parts as read from the store, not yet made a Map (keptMap is empty while these are held). */
+    private packed: PackedParts | null = null,
   ) {}
+
+  /** The kept parts by file (made from the packed form when first asked). */
+  private get kept(): Map<string, [string, string]> {
+    const p = this.packed;
+    if (p) {
+      this.packed = null;
+      keyCounts.partMaps++;
+      p.forEach((file, hash, digest) => this.keptMap.set(file, [hash, digest]));
+    }
+    return this.keptMap;
+  }
 
   /**
    * The digest made of the kept parts, when they are still the graph of the
@@ -362,7 +437,20 @@ export class GraphParts {
    */
   recall(index: WorkspaceIndex): { digest: string } | null {
     const files = index.files();
-    if (this.digest === null || files.length !== this.kept.size) return null;
+    if (this.digest === null) return null;
+    const packed = this.packed;
+    // The packed parts hold the files in the order the index lists them (a build's, sorted): compared in place.
+    const changedAt = packed?.differing(files, (f) => index.contentHashOf(f));
+    if (packed && changedAt) {
+      for (const pos of changedAt) {
+        const h = index.contentHashOf(files[pos]);
+        if (h === undefined || packed.digestAt(pos) !== sha1(graphOfFile(index, files[pos]))) return null;
+        packed.rehash(pos, h);
+        this.changed = true;
+      }
+      return { digest: this.digest };
+    }
+    if (files.length !== this.kept.size) return null;
     const differ: string[] = [];
     for (const f of files) {
       const k = this.kept.get(f);
@@ -405,51 +493,163 @@ export class GraphParts {
   /** One digest made of the parts used since the last: they are what is kept (files gone from the tree drop out), with it. */
   done(digest: string): string {
     if (this.used.size !== this.kept.size || digest !== this.digest) this.changed = true;
-    this.kept = this.used;
+    this.keptMap = this.used;
     this.used = new Map();
     this.digest = digest;
     return digest;
   }
 
   /**
-   * The parts as the store writes them: entries of three arrays (file,
-   * content hash, part digest) of up to PARTS_PER_ENTRY files each. A frame
-   * per file made reading ~47,000 of them ~0.2 s of a warm rerun; one frame
-   * for all would make one large serial form at the cold run's save (its peak).
+   * The parts as the store writes them: entries of up to PARTS_PER_ENTRY
+   * files, each list (files, content hashes, part digests) packed as one
+   * string and where each item ends (storedNames.ts's form). A frame per file
+   * made reading ~47,000 of them ~0.2 s of a warm rerun; one frame for all
+   * would make one large serial form at the cold run's save (its peak).
+   * Parts still packed as read are written as they were read.
    */
-  stored(): Map<string, StoredParts | string> {
-    const out = new Map<string, StoredParts | string>();
+  stored(): Map<string, PackedEntry | string> {
+    const out = new Map<string, PackedEntry | string>();
     if (this.digest !== null) out.set('digest', this.digest);
-    let e: StoredParts | null = null;
-    for (const [f, [h, d]] of this.kept) {
-      if (!e || e.files.length === PARTS_PER_ENTRY) out.set(`parts:${out.size}`, (e = { files: [], hashes: [], digests: [] }));
-      e.files.push(f);
-      e.hashes.push(h);
-      e.digests.push(d);
+    if (this.packed) {
+      for (const e of this.packed.entries()) out.set(`packed:${out.size}`, e);
+      return out;
     }
+    let lists: [string[], string[], string[]] | null = null;
+    const flush = () => {
+      if (lists) out.set(`packed:${out.size}`, packEntry(...lists));
+    };
+    for (const [f, [h, d]] of this.kept) {
+      if (!lists || lists[0].length === PARTS_PER_ENTRY) flush(), (lists = [[], [], []]);
+      lists[0].push(f);
+      lists[1].push(h);
+      lists[2].push(d);
+    }
+    flush();
     return out;
   }
 
-  /** The parts a store file holds (stored()); an entry not of that shape gives none. */
+  /** The parts a store file holds (stored()); when an entry is not of that shape (damaged, or an older build's), none. */
   static fromStored(entries: Map<string, unknown>): GraphParts {
-    const kept = new Map<string, [string, string]>();
-    for (const [k, v] of entries) {
-      const e = v as StoredParts | undefined;
-      const ok = k.startsWith('parts:') && e && Array.isArray(e.files) && Array.isArray(e.hashes) && Array.isArray(e.digests) && e.files.length === e.hashes.length && e.files.length === e.digests.length;
-      if (ok) for (let i = 0; i < e.files.length; i++) kept.set(e.files[i], [e.hashes[i], e.digests[i]]);
-    }
     const digest = entries.get('digest');
-    return new GraphParts(kept, typeof digest === 'string' ? digest : null);
+    const packed: PackedParts['parts'] = [];
+    for (const [k, v] of entries) {
+      if (k === 'digest') continue;
+      const part = k.startsWith('packed:') ? unpackEntry(v) : null;
+      if (!part) return new GraphParts();
+      packed.push(part);
+    }
+    return new GraphParts(new Map(), typeof digest === 'string' ? digest : null, new PackedParts(packed));
   }
+}
+
+/** One file's region digests as regions.json keeps them. */
+export interface RegionsOnDisk {
+  hash: string;
+  lines: Record<number, string>;
+}
+
+function isRegionsOnDisk(e: unknown): e is RegionsOnDisk {
+  const r = e as RegionsOnDisk | null;
+  return !!r && typeof r === 'object' && typeof r.hash === 'string' && !!r.lines && typeof r.lines === 'object';
 }
 
 /** Files per entry of the stored parts (see stored()). */
 const PARTS_PER_ENTRY = 4096;
 
-interface StoredParts {
-  files: string[];
-  hashes: string[];
-  digests: string[];
+/** One stored entry of the parts: files, content hashes and part digests, each list packed (storedNames.ts). */
+interface PackedEntry {
+  fileText: string;
+  fileEnds: Int32Array;
+  hashText: string;
+  hashEnds: Int32Array;
+  digestText: string;
+  digestEnds: Int32Array;
+}
+
+function packEntry(files: string[], hashes: string[], digests: string[]): PackedEntry {
+  const [f, h, d] = [files, hashes, digests].map((l) => StoredNames.pack(l));
+  return { fileText: f.text, fileEnds: f.ends, hashText: h.text, hashEnds: h.ends, digestText: d.text, digestEnds: d.ends };
+}
+
+/** A stored entry's three lists, or null when it is not a PackedEntry whose lists fit their texts and have one item per file. */
+function unpackEntry(v: unknown): PackedPart | null {
+  const e = v as Partial<PackedEntry> | null;
+  if (!e || typeof e !== 'object') return null;
+  const files = packedList(e.fileText, e.fileEnds);
+  const hashes = packedList(e.hashText, e.hashEnds);
+  const digests = packedList(e.digestText, e.digestEnds);
+  if (!files || !hashes || !digests || hashes.length !== files.length || digests.length !== files.length) return null;
+  return { entry: e as PackedEntry, files, hashes, digests, rehashed: null };
+}
+
+/** One entry as read, and the content hashes recall() brought up to date in it (by position in the entry). */
+interface PackedPart {
+  entry: PackedEntry;
+  files: StoredNames;
+  hashes: StoredNames;
+  digests: StoredNames;
+  rehashed: Map<number, string> | null;
+}
+
+/** The parts as read from the store, in their entries' order (the index's order of files when they were made). */
+class PackedParts {
+  readonly length: number;
+  constructor(readonly parts: PackedPart[]) {
+    this.length = parts.reduce((n, p) => n + p.files.length, 0);
+  }
+
+  /** The part and index within it of position `pos`. */
+  private at(pos: number): [PackedPart, number] {
+    for (const p of this.parts) {
+      if (pos < p.files.length) return [p, pos];
+      pos -= p.files.length;
+    }
+    throw new Error(`graph parts: no position ${pos}`);
+  }
+
+  /**
+   * When the parts hold exactly `files`, in that order: the positions whose
+   * content hash is not the one kept (`hashOf` undefined counts as differing
+   * and is told by the caller's check). Null when they hold other files.
+   */
+  differing(files: readonly string[], hashOf: (file: string) => string | undefined): number[] | null {
+    if (files.length !== this.length) return null;
+    const out: number[] = [];
+    let pos = 0;
+    for (const p of this.parts)
+      for (let i = 0; i < p.files.length; i++, pos++) {
+        const f = files[pos];
+        if (!p.files.is(i, f)) return null;
+        const h = hashOf(f);
+        if (h === undefined || !(p.rehashed?.get(i) === h || (!p.rehashed?.has(i) && p.hashes.is(i, h)))) out.push(pos);
+      }
+    return out;
+  }
+
+  digestAt(pos: number): string {
+    const [p, i] = this.at(pos);
+    return p.digests.get(i);
+  }
+
+  /** The part at `pos` is the same under another content hash. */
+  rehash(pos: number, hash: string): void {
+    const [p, i] = this.at(pos);
+    (p.rehashed ??= new Map()).set(i, hash);
+  }
+
+  forEach(visit: (file: string, hash: string, digest: string) => void): void {
+    for (const p of this.parts) for (let i = 0; i < p.files.length; i++) visit(p.files.get(i), p.rehashed?.get(i) ?? p.hashes.get(i), p.digests.get(i));
+  }
+
+  /** The entries to store: as read, or packed again where a hash was brought up to date. */
+  entries(): PackedEntry[] {
+    return this.parts.map((p) => {
+      if (!p.rehashed) return p.entry;
+      const hashes = Array.from({ length: p.files.length }, (_, i) => p.rehashed!.get(i) ?? p.hashes.get(i));
+      const h = StoredNames.pack(hashes);
+      return { ...p.entry, hashText: h.text, hashEnds: h.ends };
+    });
+  }
 }
 
 /**

@@ -16,6 +16,7 @@ import { TreeDigest, bodyEnd, keyCounts } from '../../engine/store/contentKeys';
 import { writeStore } from '../../engine/store/storeFile';
 import type { StoreCounts } from '../../engine/store/analysisStore';
 import { deserializeAligned } from '../../engine/alignedSerial';
+import { StoredNames } from '../../engine/index/storedNames';
 
 const FIXTURE = path.join(__dirname, '../../../test/fixtures/store');
 
@@ -225,11 +226,20 @@ test("the call graph's digest is recalled from its stored parts (graphParts.bin)
     writeStore(file, kept.world, entries, 'v8');
   };
   const helpers = path.join(root, 'store_helpers.c');
+  // The parts are stored packed (contentKeys.ts GraphParts.stored): each list one string and where its items end.
   const forgePart = (entries: Map<string, unknown>) => {
-    for (const e of entries.values()) {
-      const p = e as { files?: string[]; hashes: string[]; digests: string[] };
-      const i = p.files?.indexOf(helpers) ?? -1;
-      if (i >= 0) [p.hashes[i], p.digests[i]] = ['another content', 'another part'];
+    const list = (text: string, ends: Int32Array) => Array.from(ends, (end, k) => text.slice(k ? ends[k - 1] : 0, end));
+    for (const [k, e] of entries) {
+      if (k === 'digest') continue;
+      const p = e as { fileText: string; fileEnds: Int32Array; hashText: string; hashEnds: Int32Array; digestText: string; digestEnds: Int32Array };
+      const i = list(p.fileText, p.fileEnds).indexOf(helpers);
+      if (i < 0) continue;
+      const hashes = list(p.hashText, p.hashEnds);
+      const digests = list(p.digestText, p.digestEnds);
+      [hashes[i], digests[i]] = ['another content', 'another part'];
+      const h = StoredNames.pack(hashes);
+      const d = StoredNames.pack(digests);
+      Object.assign(p, { hashText: h.text, hashEnds: h.ends, digestText: d.text, digestEnds: d.ends });
     }
   };
   const hashedWhole = async () => {
@@ -311,4 +321,33 @@ test('the tree digest kept across edits equals one made afresh, whatever the his
   tree.set('d.c', '3');
   assert.equal(keptOf(), fresh(), 'a file removed and another added');
   assert.notEqual(keptOf(), first);
+});
+
+test("a rerun checks the stored openers with the region digests kept on disk (regions.json): no file is read and hashed for them but the edited one", async () => {
+  const { root, cache } = setUp();
+  const regionsHashed = async () => {
+    const before = keyCounts.regions;
+    const r = await run(root, cache);
+    return { ...r, hashed: keyCounts.regions - before };
+  };
+  const first = await regionsHashed();
+  assert.ok(first.hashed > 0, 'the cold run hashes the regions it keys its openers with');
+  const [store] = fs.readdirSync(path.join(cache, 'analysis'));
+  assert.ok(fs.existsSync(path.join(cache, 'analysis', store, 'regions.json')));
+  // Nothing changed: every opener from the store, no file read for its key.
+  const second = await regionsHashed();
+  assert.deepEqual(core(second.counts), { sectionsFromStore: 2, sectionsComputed: 0, searchesFromStore: 4, searchesComputed: 0 });
+  assert.equal(second.hashed, 0);
+  // An edit inside a callee's body: that file's regions hashed again, and only it; the findings as a run without a cache.
+  edit(root, 'store_helpers.c', 'addr += 1;', 'addr += 2;');
+  const edited = await regionsHashed();
+  assert.deepEqual(core(edited.counts), { sectionsFromStore: 1, sectionsComputed: 1, searchesFromStore: 4, searchesComputed: 0 });
+  assert.equal(edited.hashed, 1);
+  assert.equal(edited.findings, (await run(root)).findings);
+  // A damaged regions.json: read as nothing, the openers checked by hashing as before.
+  fs.writeFileSync(path.join(cache, 'analysis', store, 'regions.json'), '{"v":1,"world":');
+  const damaged = await regionsHashed();
+  assert.deepEqual(core(damaged.counts), { sectionsFromStore: 2, sectionsComputed: 0, searchesFromStore: 4, searchesComputed: 0 });
+  assert.ok(damaged.hashed > 0);
+  assert.equal(damaged.findings, edited.findings);
 });

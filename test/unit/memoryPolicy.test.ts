@@ -108,6 +108,8 @@ test('the check runs in a child started with the policy of server/memoryPolicy.j
   assert.ok(child.execArgv.includes(`--initial-old-space-size=${policy.initialOldSpaceMb}`), child.execArgv.join(' '));
   // The check collects once before the store's save (engine/check.ts).
   assert.ok(child.execArgv.includes('--expose-gc'), child.execArgv.join(' '));
+  // WebAssembly (the parser, the scan's blank pass) compiled by the baseline compiler alone: no tier-up's background compiles.
+  assert.ok(child.execArgv.includes('--liftoff-only'), child.execArgv.join(' '));
   assert.equal(child.mmap, String(policy.mmapThreshold));
   // The language server's start (server/memoryPolicy.ts, bundled into the VS Code client) reads the same numbers.
   assert.ok(serverNodeArgs({}).includes(`--heap-growing-percent=${policy.heapGrowingPercent}`), serverNodeArgs({}).join(' '));
@@ -124,4 +126,29 @@ test('under a heap limit the user set, the CLI check and the language server sta
   assert.ok(child.execArgv.includes(`--initial-old-space-size=${limit / 2}`), child.execArgv.join(' '));
   const server = serverNodeArgs({ LAZYMMU_MAX_HEAP_MB: String(limit) });
   assert.ok(server.includes(`--initial-old-space-size=${limit / 2}`), server.join(' '));
+});
+
+test('the parser gives the same trees with WebAssembly compiled by the baseline compiler alone (the CLI child\'s --liftoff-only)', () => {
+  // Parsed in node started as the CLI's child is and as a plain node: the trees' forms equal, file by file.
+  const dir = path.join(REPO, 'test', 'fixtures', 'raw');
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.c')).map((f) => path.join(dir, f));
+  assert.ok(files.length > 3);
+  const script = `
+    const { ensureParser, parseKernelC } = require(${JSON.stringify(path.join(REPO, 'out', 'engine', 'parse', 'cParser.js'))});
+    const { builtinCatalogue } = require(${JSON.stringify(path.join(REPO, 'out', 'engine', 'catalogue', 'catalogue.js'))});
+    const fs = require('fs');
+    ensureParser().then(() => {
+      const cat = builtinCatalogue();
+      const out = ${JSON.stringify(files)}.map((f) => parseKernelC(f, fs.readFileSync(f, 'utf8'), cat).tree.rootNode.toString());
+      process.stdout.write(JSON.stringify(out));
+    });`;
+  const trees = (flags: string[]) => {
+    const r = spawnSync(process.execPath, [...flags, '-e', script], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout) as string[];
+  };
+  const baseline = trees(['--liftoff-only']);
+  assert.equal(baseline.length, files.length);
+  assert.ok(baseline.every((t) => t.startsWith('(translation_unit')), baseline[0].slice(0, 80));
+  assert.deepEqual(baseline, trees([]));
 });

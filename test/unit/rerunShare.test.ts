@@ -12,7 +12,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { checkTree } from '../../engine/check';
-import { GraphParts } from '../../engine/store/contentKeys';
+import { GraphParts, keyCounts } from '../../engine/store/contentKeys';
+import type { WorkspaceIndex } from '../../engine/index/workspaceIndex';
 import { readStore, writeStore } from '../../engine/store/storeFile';
 import { edit } from './treeEdit';
 
@@ -141,5 +142,62 @@ test('the call graph\'s parts are written in entries of many files and read back
   hashed = 0;
   old.of('/t/a.c', 'hash-/t/a.c', () => (hashed++, texts['/t/a.c']));
   assert.equal(hashed, 1);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test("the call graph's stored parts are recalled in place: a rerun's recall makes no Map of them, a part the same under a new content hash is written so, and an older build's form gives none", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-parts-'));
+  const file = path.join(dir, 'graphParts.bin');
+  // A tree of 5000 files (parts over two entries), one function each; `calls` and `hash` change per phase.
+  const files = Array.from({ length: 5000 }, (_, i) => `/t/f${String(i).padStart(4, '0')}.c`);
+  const calls = files.map((_, i) => [`h${i}`]);
+  const hash = files.map((f) => `hash-${f}`);
+  let graphsRead = 0;
+  const index = {
+    files: () => [...files],
+    contentHashOf: (f: string) => hash[files.indexOf(f)],
+    functionsIn: (f: string) => (graphsRead++, [{ name: `g${files.indexOf(f)}`, isStatic: false, isWeak: false, condition: '', calls: calls[files.indexOf(f)] }]),
+    macrosIn: () => [],
+  } as unknown as WorkspaceIndex;
+  const made = new GraphParts();
+  files.forEach((f, i) => made.of(f, hash[i], () => `g${i}|||${calls[i].join(',')}\n#`));
+  made.done('the digest');
+  writeStore(file, 'w', made.stored(), 'v8');
+  const read = () => GraphParts.fromStored(readStore(file, 'w', (m) => assert.fail(m), 'v8'));
+  const maps = keyCounts.partMaps;
+
+  // Nothing changed: recalled, nothing hashed, no Map made.
+  assert.deepEqual(read().recall(index), { digest: 'the digest' });
+  assert.equal(graphsRead, 0);
+  // One file's content changed but not its part (an edit inside a body): that part alone hashed, the digest recalled.
+  hash[4321] = 'hash-edited';
+  const parts = read();
+  assert.deepEqual(parts.recall(index), { digest: 'the digest' });
+  assert.equal(graphsRead, 1);
+  assert.equal(parts.changed, true);
+  assert.equal(keyCounts.partMaps, maps, 'no Map of the parts made');
+  // Written with the new content hash: the next run hashes nothing.
+  writeStore(file, 'w', parts.stored(), 'v8');
+  graphsRead = 0;
+  assert.deepEqual(read().recall(index), { digest: 'the digest' });
+  assert.equal(graphsRead, 0);
+  // A call added: the part differs, nothing recalled.
+  hash[17] = 'hash-called';
+  calls[17] = ['h17', 'abs'];
+  assert.equal(read().recall(index), null);
+  // A file more: not the same files, nothing recalled (the parts made into a Map for the whole hash that follows).
+  files.push('/t/new.c');
+  calls.push([]);
+  hash.push('hash-new');
+  assert.equal(read().recall(index), null);
+  assert.equal(keyCounts.partMaps, maps + 1);
+  files.pop();
+  // The form of an older build (arrays of strings per entry): nothing taken from it.
+  const older = new Map<string, unknown>([
+    ['digest', 'the digest'],
+    ['parts:1', { files, hashes: hash, digests: files.map(() => 'x') }],
+  ]);
+  writeStore(file, 'w', older, 'v8');
+  assert.equal(read().recall(index), null);
   fs.rmSync(dir, { recursive: true, force: true });
 });
