@@ -221,7 +221,7 @@ async function main(): Promise<void> {
     const peak = Math.max(...rows.map((r) => r.r.rssMb));
     targets.push(`- whole 6.12 tree cold at most the peer's time: ${s1(cold.wallS)} s vs ${peerAll.timedOut ? `> ${PEER_TIMEOUT_S}` : s1(peerAll.wallS)} s: ${yes(peerAll.timedOut || cold.wallS <= peerAll.wallS)}`);
     targets.push(`- warm under 2 s: nothing changed (stored result) ${s1(warm.wallS)} s: ${yes(warm.wallS < 2)}; index from the cache but the analysis run again ${s1(warmIndex.wallS)} s: ${yes(warmIndex.wallS < 2)}`);
-    targets.push(`- mm/ cold at most the peer's: ${s1(mmCold.wallS)} s vs ${s1(peerMm.wallS)} s: ${yes(mmCold.wallS <= peerMm.wallS)}`);
+    targets.push(`- mm/ cold at most 2x the peer's (issue 15): ${s1(mmCold.wallS)} s vs ${s1(peerMm.wallS)} s (2x: ${s1(2 * peerMm.wallS)} s): ${yes(mmCold.wallS <= 2 * peerMm.wallS)}`);
     targets.push(`- peak memory under 1 GB (6.12): ${mb(peak)} MB: ${yes(peak < 1024)}`);
   }
 

@@ -28,7 +28,7 @@
 // What outlives one ContentKeys is the store's KeptDigests: a file's region
 // and globals digests by its content hash, and the graph's digest while the
 // files edited since kept their parts.
-// Long (~530 lines) because each digest and what memoises it across content
+// Long (~750 lines) because each digest and what memoises it across content
 // keys and processes (KeptDigests, TreeDigest, GraphParts) live together.
 import * as crypto from 'crypto';
 import { WorkspaceIndex } from '../index/workspaceIndex';
