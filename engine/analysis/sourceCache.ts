@@ -51,7 +51,6 @@ interface Entry {
 
 export type TextReader = (file: string) => string | null;
 
-
 export class SourceCache {
   private files = new Map<string, Entry | null>();
   /** Per file: facts derived from its syntax (see remember), dropped when its text changes. */

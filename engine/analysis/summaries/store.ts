@@ -158,12 +158,12 @@ function comparedPart(e: MemoEntry): unknown {
   return e.survey ? e.sum.surveyCalls : [e.sum.outcomes, e.sum.entryReads, e.sum.hits];
 }
 
-/** Every place (Hop, GuardNote) held in `root`'s objects, each once. */
 /** The last line a place reaches (its end's, when it has one). */
 function lastLine(h: Partial<Hop>): number {
   return typeof h.endLine === 'number' && h.endLine > h.line! ? h.endLine : h.line!;
 }
 
+/** Every place (Hop, GuardNote) held in `root`'s objects, each once. */
 function placesIn(root: unknown): Partial<Hop>[] {
   const found: Partial<Hop>[] = [];
   const seen = new Set<object>();
