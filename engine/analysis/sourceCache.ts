@@ -183,8 +183,8 @@ export class SourceCache {
     const before = e.texts ?? functionTexts(e);
     const declsBefore = e.declarations ?? declarationRanges(e);
     const textBefore = e.parsed.text;
-    const { parsed, edit } = reparseKernelC(e.parsed, text, this.cat);
-    const same = new UnchangedRanges(textBefore, text, edit);
+    const { parsed, edit, textEnds } = reparseKernelC(e.parsed, text, this.cat);
+    const same = new UnchangedRanges(textBefore, text, edit, textEnds);
     const functions = new Map<string, Node[]>();
     // The root's children read once (each read makes a Node per child): functions, then declarations.
     const top = parsed.tree.rootNode.namedChildren;

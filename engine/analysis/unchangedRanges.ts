@@ -3,7 +3,6 @@
 // in the new text, so that a one-line edit of a large file compares only the
 // functions it touches.
 import type { Node } from 'web-tree-sitter';
-import { commonEnds } from '../parse/commonEnds';
 import type { TextEdit } from '../parse/cParser';
 import { functionName } from './syntax';
 
@@ -41,8 +40,9 @@ export class UnchangedRanges {
     private readonly before: string,
     private readonly after: string,
     edit: TextEdit,
+    /** The texts' common prefix and suffix (commonEnds: the normaliser compared them already). */
+    [prefix, suffix]: [number, number],
   ) {
-    const [prefix, suffix] = commonEnds(before, after);
     this.start = Math.min(prefix, edit.startIndex);
     this.oldEnd = Math.max(before.length - suffix, edit.oldEndIndex);
     this.delta = after.length - before.length;

@@ -74,17 +74,18 @@ export function parseKernelC(file: string, text: string, cat: Catalogue): Parsed
 /**
  * Parses the new text of a file incrementally: the one range where the old
  * and new texts differ is given to tree-sitter, which reuses the rest of the
- * old tree. The old tree is deleted.
+ * old tree. The old tree is deleted. `edit` is the normalised texts' range,
+ * `textEnds` the texts' common prefix and suffix (commonEnds).
  */
-export function reparseKernelC(prev: ParsedFile, text: string, cat: Catalogue): { parsed: ParsedFile; edit: TextEdit } {
+export function reparseKernelC(prev: ParsedFile, text: string, cat: Catalogue): { parsed: ParsedFile; edit: TextEdit; textEnds: [number, number] } {
   if (!parserReady) throw new Error('reparseKernelC called before ensureParser()');
-  const { normalised, run } = normaliseEdited(prev.text, prev.normalised, prev.normaliserRun ?? null, text, cat);
+  const { normalised, run, ends } = normaliseEdited(prev.text, prev.normalised, prev.normaliserRun ?? null, text, cat);
   const edit = editBetween(prev.normalised, normalised);
   prev.tree.edit(edit);
   const tree = parserReady.parse(normalised, prev.tree);
   prev.tree.delete();
   if (!tree) throw new Error(`${prev.file}: the parser returned no tree`);
-  return { parsed: { file: prev.file, text, normalised, tree, normaliserRun: run }, edit };
+  return { parsed: { file: prev.file, text, normalised, tree, normaliserRun: run }, edit, textEnds: ends };
 }
 
 /** The single range where `a` and `b` differ (common prefix and suffix kept out). */

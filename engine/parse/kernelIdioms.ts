@@ -113,6 +113,8 @@ export interface NormaliserRun {
  * edit where it is in the state the last run was in there (from there on
  * both read the same text in the same state: the last run's output is
  * taken). Without `run` (the file's first edit) a whole run, checkpoints kept.
+ * `ends` is the two texts' common prefix and suffix (commonEnds), given back
+ * so that the caller does not compare the texts again (UnchangedRanges).
  */
 export function normaliseEdited(
   before: string,
@@ -120,14 +122,15 @@ export function normaliseEdited(
   run: NormaliserRun | null,
   text: string,
   cat: Catalogue,
-): { normalised: string; run: NormaliserRun } {
+): { normalised: string; run: NormaliserRun; ends: [number, number] } {
   const rewrites: Rewrite[] = [];
+  const ends = commonEnds(before, text);
   if (!run) {
     const fresh: NormaliserRun = { at: [], stmt: [], reach: [], scanned: 0 };
     fresh.scanned = scan(text, cat, rewrites, 0, true, 0, fresh, null);
-    return { normalised: spliced(text, 0, text.length, rewrites), run: fresh };
+    return { normalised: spliced(text, 0, text.length, rewrites), run: fresh, ends };
   }
-  const [prefix, suffix] = commonEnds(before, text);
+  const [prefix, suffix] = ends;
   const oldEnd = before.length - suffix;
   const delta = text.length - before.length;
   // The last checkpoint that read only text before the edit (reach never decreases).
@@ -144,7 +147,7 @@ export function normaliseEdited(
   const stop = scan(text, cat, rewrites, from, k < 0 || run.stmt[k] === 1, k < 0 ? 0 : run.reach[k], next, resume);
   next.scanned = stop - from;
   const m = resume.matched;
-  if (m < 0) return { normalised: beforeOut.slice(0, from) + spliced(text, from, text.length, rewrites), run: next };
+  if (m < 0) return { normalised: beforeOut.slice(0, from) + spliced(text, from, text.length, rewrites), run: next, ends };
   // From old checkpoint m on, the last run's checkpoints and output, moved by the edit's length change.
   const reachAtStop = next.reach[next.reach.length - 1];
   for (let q = m + 1; q < run.at.length; q++) {
@@ -152,7 +155,7 @@ export function normaliseEdited(
     next.stmt.push(run.stmt[q]);
     next.reach.push(Math.max(run.reach[q] + delta, reachAtStop));
   }
-  return { normalised: beforeOut.slice(0, from) + spliced(text, from, stop, rewrites) + beforeOut.slice(stop - delta), run: next };
+  return { normalised: beforeOut.slice(0, from) + spliced(text, from, stop, rewrites) + beforeOut.slice(stop - delta), run: next, ends };
 }
 
 /** Where a resumed run compares its checkpoints with the last run's (normaliseEdited). */
