@@ -2,11 +2,13 @@
 // tree's index (from LAZYMMU_CACHE's index cache when there is one), then
 // computes each section rule's search (checkers/sectionSearches.ts) and its
 // serial form, ROUNDS times, printing the CPU of each part and a digest of
-// every answer (two builds give the same digests when their searches agree).
+// every answer (two builds give the same digests when their searches agree;
+// the `meaning` digest reads the answer, so it agrees across numberings).
 //   node out/scripts/benchSearches.js TREE [arch] [rounds]
 import * as crypto from 'crypto';
 import { Workspace } from '../engine/workspace';
 import { Reachability, StoredReach } from '../engine/index/reachability';
+import { StoredNames } from '../engine/index/storedNames';
 import { REACH_KINDS } from '../engine/checkers/reachKinds';
 import type { SectionSearches } from '../engine/checkers/sectionSearches';
 
@@ -29,6 +31,17 @@ const digest = (s: StoredReach) => {
   for (const a of [s.fileEnds, s.nameEnds, s.nodes, s.steps, s.relevant]) h.update(Buffer.from(a.buffer, a.byteOffset, a.byteLength)).update('|');
   return h.digest('hex').slice(0, 12);
 };
+// What a serial form says, whatever its numbering (two forms that say the same thing agree): each step's
+// definition, distance, via and next by file, name and rank, in order, then the names on a chain as a set.
+const meaning = (s: StoredReach) => {
+  const files = new StoredNames(s.fileText, s.fileEnds);
+  const names = new StoredNames(s.nameText, s.nameEnds);
+  const node = (i: number) => (i < 0 ? '-' : `${files.get(s.nodes[3 * i])}:${names.get(s.nodes[3 * i + 1])}:${s.nodes[3 * i + 2]}`);
+  const h = crypto.createHash('sha1');
+  for (let i = 0; i < s.steps.length / 3; i++) h.update(`${node(i)} ${s.steps[3 * i]} ${names.get(s.steps[3 * i + 1])} ${node(s.steps[3 * i + 2])}\n`);
+  h.update([...new Set([...s.relevant].map((i) => names.get(i)))].sort().join('\n'));
+  return h.digest('hex').slice(0, 12);
+};
 for (let round = 0; round < Number(roundsIn); round++) {
   const searches = (ws as unknown as { searches: SectionSearches }).searches;
   searches.clear();
@@ -42,7 +55,7 @@ for (let round = 0; round < Number(roundsIn); round++) {
     t = cpu();
     const s = r.toStored();
     stored += cpu() - t;
-    out.push(`${kind} ${s.nodes.length / 3} ${digest(s)}`);
+    out.push(`${kind} ${s.nodes.length / 3} ${digest(s)} meaning ${meaning(s)}`);
   }
   console.log(`round ${round}: compute ${compute.toFixed(2)} s, toStored ${stored.toFixed(2)} s | ${out.join(' | ')}`);
 }

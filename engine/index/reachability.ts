@@ -92,6 +92,8 @@ export interface StoredReach {
    * each entry ends in it (storedNames.ts's packed form): a whole tree's
    * ~500,000 strings cost its serial form's read as many objects, and a run
    * asks for the few hundred files it checks (restore() makes them on demand).
+   * A name may be listed more than once (a computed answer lists each step's
+   * definition's name at the step's own number): readers go by number.
    */
   fileText: string;
   fileEnds: Int32Array;
@@ -182,11 +184,65 @@ export class Reachability {
    */
   toStored(): StoredReach {
     reachCounts.serialForms++;
+    // As computed (no edit since): each step's `next` by its position.
+    const computed = this.computed?.next.length === this.steps.size ? this.computed : null;
+    return computed ? this.storedAsComputed(computed.next) : this.storedAfterEdit();
+  }
+
+  /**
+   * The serial form of the steps as compute() left them. Name i is step i's
+   * definition's name (a name two steps' definitions share is written twice)
+   * and the targets' follow: no table of ~3 * 10^5 names to look each one up
+   * in (most of toStored's CPU on a whole tree: docs/perf/cold5.md); a
+   * step's `via` is its `next`'s name, so its number is `next`'s own.
+   */
+  private storedAsComputed(nextAt: Int32Array): StoredReach {
+    const count = this.steps.size;
+    const files = new Table();
+    const rankOf = this.ranker();
+    const nodes = new Int32Array(3 * count);
+    const names: string[] = new Array(count);
+    // Steps come in runs of one file's callers: the last file's number kept, no lookup.
+    let lastFile: string | null = null;
+    let lastFileId = -1;
+    let k = 0;
+    for (const n of this.steps.keys()) {
+      if (n.file !== lastFile) lastFileId = files.of((lastFile = n.file));
+      nodes[3 * k] = lastFileId;
+      nodes[3 * k + 1] = k;
+      nodes[3 * k + 2] = rankOf(n);
+      names[k++] = n.name;
+    }
+    const targetIds = new Map<string, number>();
+    const targetId = (t: string): number => {
+      let i = targetIds.get(t);
+      if (i === undefined) targetIds.set(t, (i = names.push(t) - 1));
+      return i;
+    };
+    const steps = new Int32Array(3 * count);
+    let i = 0;
+    for (const st of this.steps.values()) {
+      const nx = nextAt[i];
+      steps[3 * i] = st.dist;
+      steps[3 * i + 1] = nx >= 0 ? nx : targetId(st.via);
+      steps[3 * i + 2] = nx;
+      i++;
+    }
+    // The names on some chain: the targets', then every step's (its own number).
+    const relevant = new Int32Array(this.targets.size + count);
+    let r = 0;
+    for (const t of this.targets) relevant[r++] = targetId(t);
+    for (let s = 0; s < count; s++) relevant[r++] = s;
+    const f = StoredNames.pack(files.list);
+    const nm = StoredNames.pack(names);
+    return { fileText: f.text, fileEnds: f.ends, nameText: nm.text, nameEnds: nm.ends, nodes, steps, relevant };
+  }
+
+  /** The serial form of steps an edit changed (update()): definitions and names numbered by tables. */
+  private storedAfterEdit(): StoredReach {
     const files = new Table();
     const names = new Table();
-    // As computed (no edit since): each step's `next` by its position, no Map of definitions to numbers.
-    const computed = this.computed?.next.length === this.steps.size ? this.computed : null;
-    const ids = computed ? null : new Map<Node_, number>();
+    const ids = new Map<Node_, number>();
     let nodes = new Int32Array(3 * this.steps.size);
     let count = 0;
     const rankOf = this.ranker();
@@ -199,48 +255,25 @@ export class Reachability {
       nodes[3 * count] = files.of(n.file);
       nodes[3 * count + 1] = names.of(n.name);
       nodes[3 * count + 2] = rankOf(n);
-      ids?.set(n, count);
+      ids.set(n, count);
       return count++;
     };
     // Every definition with a step numbered first (in the steps' order), so the arrays are filled without holes.
     for (const n of this.steps.keys()) id(n);
     const steps = new Int32Array(3 * count);
     let i = 0;
-    if (computed)
-      for (const st of this.steps.values()) {
-        const nx = computed.next[i];
-        steps[3 * i] = st.dist;
-        // A computed step's `via` is its `next`'s name (numbered above), or a target's.
-        steps[3 * i + 1] = nx >= 0 ? nodes[3 * nx + 1] : names.of(st.via);
-        steps[3 * i + 2] = nx;
-        i++;
-      }
-    else
-      for (const st of this.steps.values()) {
-        steps[3 * i] = st.dist;
-        const nx = st.next ? ids!.get(st.next) ?? id(st.next) : -1;
-        // A step's `via` is its `next`'s name (numbered above: no lookup), or a target's.
-        steps[3 * i + 1] = nx >= 0 && st.via === st.next!.name ? nodes[3 * nx + 1] : names.of(st.via);
-        steps[3 * i + 2] = nx;
-        i++;
-      }
+    for (const st of this.steps.values()) {
+      steps[3 * i] = st.dist;
+      const nx = st.next ? ids.get(st.next) ?? id(st.next) : -1;
+      // A step's `via` is its `next`'s name (numbered above: no lookup), or a target's.
+      steps[3 * i + 1] = nx >= 0 && st.via === st.next!.name ? nodes[3 * nx + 1] : names.of(st.via);
+      steps[3 * i + 2] = nx;
+      i++;
+    }
     const f = StoredNames.pack(files.list);
-    const relevant = this.relevantIds(names, nodes, i);
+    const relevant = Int32Array.from([...this.relevant].map((n) => names.of(n)));
     const n = StoredNames.pack(names.list);
     return { fileText: f.text, fileEnds: f.ends, nameText: n.text, nameEnds: n.ends, nodes: nodes.slice(0, 3 * count), steps, relevant };
-  }
-
-  /** The names on some chain as ids in `names` (a computed answer's from its steps' `nodes`, without a Set of names). */
-  private relevantIds(names: Table, nodes: Int32Array, stepCount: number): Int32Array {
-    if (this.relevantSet || !this.relevantFromSteps) return Int32Array.from([...this.relevant].map((n) => names.of(n)));
-    const out: number[] = [];
-    const seen = new Set<number>();
-    const add = (k: number) => {
-      if (!seen.has(k)) seen.add(k), out.push(k);
-    };
-    for (const t of this.targets) add(names.of(t));
-    for (let k = 0; k < stepCount; k++) add(nodes[3 * k + 1]);
-    return Int32Array.from(out);
   }
 
   /**

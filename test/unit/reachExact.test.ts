@@ -7,8 +7,9 @@
 // #if), a name defined in an #if and its #else of one file and in other files,
 // a macro and a function of one name, barriers by name, test files and
 // userspace-only definitions. For every definition its whole chain, the entry
-// a call by each name finds from each file, the names on some chain (in
-// order) and the answer read back from its serial form must be the same.
+// a call by each name finds from each file, the names on some chain and the
+// answer read back from its serial form (as written, and with each name
+// listed once, as stores before cold5 hold it) must be the same.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
@@ -16,7 +17,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { loadCatalogue } from '../../engine/catalogue/catalogue';
 import { WorkspaceIndex } from '../../engine/index/workspaceIndex';
-import { Node_, Reachability, ReachStep, anyMatch } from '../../engine/index/reachability';
+import { Node_, Reachability, ReachStep, StoredReach, anyMatch } from '../../engine/index/reachability';
 import { ConfigOracle } from '../../engine/config/oracle';
 import { KernelConfig } from '../../engine/config/kernelConfig';
 import { Rng } from '../fuzz/rng';
@@ -96,6 +97,8 @@ test('the call-graph search and its serial form give what a plain breadth-first 
   let reaching = 0;
   let several = 0;
   let ruledOut = 0;
+  // Seeds whose serial form lists a name twice (two steps' definitions share it).
+  let twice = 0;
   for (let seed = 1; seed <= 25; seed++) {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-reach-exact-'));
     try {
@@ -114,6 +117,8 @@ test('the call-graph search and its serial form give what a plain breadth-first 
       // packed list whose ends do not fit its text: not taken, computed (taken, it would answer no chain).
       const previousShape = search({ files: ['x.c'], names: ['y'], nodes: new Int32Array(0), steps: new Int32Array(0), relevant: new Int32Array(0) } as unknown as typeof serial);
       const badEnds = search({ ...serial, nodes: new Int32Array(0), steps: new Int32Array(0), nameEnds: serial.nameEnds.map((e) => e + 1) });
+      // The same answer with each name listed once (the form stores written before cold5 hold): read alike.
+      const namedOnce = search(listingNamesOnce(serial));
       const ref = reference(idx);
       const at = (n: Node_ | null) => (n ? `${path.basename(n.file)}:${n.name}:${n.line}${'params' in n ? 'm' : ''}` : '-');
       const refChain = (d: Node_): string[] => {
@@ -131,18 +136,24 @@ test('the call-graph search and its serial form give what a plain breadth-first 
           const want = refChain(d);
           if (want.length) reaching++;
           if (!('params' in d) && !idx.resolve(d.name, d.file).includes(d)) ruledOut++;
-          for (const reach of [computed, restored, previousShape, badEnds]) assert.deepEqual(reach.chain(d).map((s) => `${at(s.node)}/${s.calls}`), want, `seed ${seed}: ${at(d)}`);
+          for (const reach of [computed, restored, namedOnce, previousShape, badEnds]) assert.deepEqual(reach.chain(d).map((s) => `${at(s.node)}/${s.calls}`), want, `seed ${seed}: ${at(d)}`);
         }
         for (const name of [...NAMES, 'mac_a', 'barrier_fn']) {
           if (idx.definitionsNamed(name).filter((d) => d.file === f).length > 1) several++;
           const cands: Node_[] = idx.resolve(name, f).length ? idx.resolve(name, f) : idx.macros(name);
           let best: Node_ | null = null;
           for (const c of cands) if (ref.steps.has(c) && (!best || ref.steps.get(c)!.dist < ref.steps.get(best)!.dist)) best = c;
-          for (const reach of [computed, restored, previousShape, badEnds]) assert.equal(at(reach.entry(name, f)?.node ?? null), at(best), `seed ${seed}: ${name} from ${f}`);
+          for (const reach of [computed, restored, namedOnce, previousShape, badEnds]) assert.equal(at(reach.entry(name, f)?.node ?? null), at(best), `seed ${seed}: ${name} from ${f}`);
         }
       }
       const serialNames = new StoredNames(serial.nameText, serial.nameEnds);
-      assert.deepEqual([...serial.relevant].map((i) => serialNames.get(i)), ref.relevant, `seed ${seed}: names on a chain`);
+      // The names on a chain as a set (a computed answer's serial form lists a name two steps share twice).
+      assert.deepEqual([...new Set([...serial.relevant].map((i) => serialNames.get(i)))], ref.relevant, `seed ${seed}: names on a chain`);
+      // A computed answer's serial form: name i is step i's definition's name (no table looked up), then the targets'.
+      const steps = serial.nodes.length / 3;
+      for (let k = 0; k < steps; k++) assert.equal(serial.nodes[3 * k + 1], k, `seed ${seed}: step ${k} named by its own number`);
+      assert.ok(serialNames.length <= steps + TARGETS.size, `seed ${seed}: only the targets' names after the steps'`);
+      if (new Set(Array.from({ length: steps }, (_, k) => serialNames.get(k))).size < steps) twice++;
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }
@@ -150,7 +161,29 @@ test('the call-graph search and its serial form give what a plain breadth-first 
   assert.ok(reaching > 200, `chains exist to compare (${reaching})`);
   assert.ok(ruledOut > 10, `definitions the configuration rules out (${ruledOut})`);
   assert.ok(several > 20, `names defined twice in one file (${several})`);
+  assert.ok(twice > 5, `serial forms that list a name twice (${twice})`);
 });
+
+/** `s` with each name listed once, in order of first use, and renumbered (a serial form as written before cold5). */
+function listingNamesOnce(s: StoredReach): StoredReach {
+  const old = new StoredNames(s.nameText, s.nameEnds);
+  const list: string[] = [];
+  const ids = new Map<string, number>();
+  const of = (i: number) => {
+    const n = old.get(i);
+    let k = ids.get(n);
+    if (k === undefined) ids.set(n, (k = list.push(n) - 1));
+    return k;
+  };
+  const nodes = s.nodes.slice();
+  const steps = s.steps.slice();
+  for (let i = 0; i < nodes.length; i += 3) nodes[i + 1] = of(nodes[i + 1]);
+  for (let i = 0; i < steps.length; i += 3) steps[i + 1] = of(steps[i + 1]);
+  const relevant = Int32Array.from(new Set([...s.relevant].map(of)));
+  const packed = StoredNames.pack(list);
+  assert.ok(list.length <= old.length);
+  return { ...s, nameText: packed.text, nameEnds: packed.ends, nodes, steps, relevant };
+}
 
 test('the barriers tested as one pattern answer as each tested in turn', () => {
   const cat = loadCatalogue();
