@@ -8,7 +8,7 @@
 // is one of those again (restore: an undo); the records of a root gathered
 // over the summaries it used (records). Invariant: only a clean entry (no
 // bound cut it or below it) outlives the check that made it.
-// Long (~660 lines) because every way an entry is kept, moved, revalidated,
+// Long (~700 lines) because every way an entry is kept, moved, revalidated,
 // taken back or dropped reads the same entry fields, and the invariant is
 // checked in one place.
 import { Cond } from '../../config/cond';
