@@ -200,8 +200,8 @@ export class ChainsAcrossEdits {
     // Names of the file's functions whose text changed: their surveys are compared when made again (surveysHold).
     const editedNames = new Set([...(reparse?.changedFunctions ?? [])].filter((k) => fileOfFnKey(k) === file).map(nameOfKey));
     const resolvedAlike = (n: string) => !delta.lookupNames.has(n) && editedNames.has(n);
-    // A phase set aside is kept, and moved, as the phases kept are.
-    const holds = (p: KeptPhase): boolean => {
+    // Whether a phase outlives the edit (its edited functions' surveys kept as they were, its places moved); one set aside too.
+    const keptAndMoved = (p: KeptPhase): boolean => {
       if (!reparse || [...delta.changedNames].some((n) => p.names.has(n) && !resolvedAlike(n)) || !keepBefore(p, reparse, interp)) return false;
       // Chains share hops (the searches' memo, kept shared by structuredClone): each place is moved once.
       const moved = new Set<object>();
@@ -209,9 +209,9 @@ export class ChainsAcrossEdits {
       for (const calls of p.before.values()) moveCalls(calls, file, reparse);
       return true;
     };
-    for (const [id, p] of this.phases) if (!holds(p)) this.phases.delete(id);
+    for (const [id, p] of this.phases) if (!keptAndMoved(p)) this.phases.delete(id);
     for (const [id, aside] of this.setAside) {
-      const kept = aside.filter(holds);
+      const kept = aside.filter(keptAndMoved);
       if (kept.length) this.setAside.set(id, kept);
       else this.setAside.delete(id);
     }
