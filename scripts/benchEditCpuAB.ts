@@ -20,6 +20,7 @@
 //   (M edits inside copy_pte_range (FN=name: inside that function of mm/memory.c), default 24, and N spread ones, default 0, from the environment;
 //   R repeats the whole series R times, default 1: more checks for the low percentiles;
 //   VERBOSE=1 prints each check's CPU per build;
+//   LINES=2852,841 (1-based) edits those lines of mm/memory.c (kind "lines") instead of the N spread ones;
 //   each checkout built with `npx tsc -p .` and its wasm)
 import * as fs from 'fs';
 import * as path from 'path';
@@ -123,8 +124,9 @@ async function main(): Promise<void> {
   if (!inside.length) throw new Error(`no statement lines inside ${fnName}`);
   const m = Number(process.env.M ?? 24);
   const n = Number(process.env.N ?? 0);
+  const chosen = process.env.LINES ? process.env.LINES.split(',').map((l) => Number(l) - 1) : null;
   const series: [string, number][] = [
-    ...Array.from({ length: n }, (_, k): [string, number] => ['spread', cand[Math.floor((k * cand.length) / n)]]),
+    ...(chosen ? chosen.map((ln): [string, number] => ['lines', ln]) : Array.from({ length: n }, (_, k): [string, number] => ['spread', cand[Math.floor((k * cand.length) / n)]])),
     ...Array.from({ length: m }, (_, k): [string, number] => [`inside ${fnName}`, inside[Math.floor((k * inside.length) / m)]]),
   ];
   const at = Array.from({ length: Number(process.env.R ?? 1) }, () => series).flat();

@@ -32,6 +32,15 @@
 // when its lookup did (IndexDelta.lookupNames: what resolve() gives), since
 // what its text gives the searches is its surveys'. Without this, such an
 // edit searched every chain of the phase again (150-350 ms on 6.12).
+//
+// A phase whose edited function's survey is followed otherwise (a real
+// change: typing `cpu_relax();` before a `continue;` in apply_to_pmd_range
+// makes the continue unconditional) is set aside, not dropped, and moved with
+// the edits as the kept ones are: when a later edit gives that function its
+// text back (the statement taken out again, an undo), its surveys made again
+// are followed as the set-aside phase's were and it is served whole, by the
+// same test as any kept phase (surveysHold). Before, the undo searched the
+// phase again from its start (~110-330 ms on 6.12 for line 2852).
 import type { Interpreter } from '../analysis/interpreter';
 import type { ContextReach, ReachChain } from '../analysis/contextReach';
 import type { SurveyCall } from '../analysis/records';
@@ -58,15 +67,24 @@ interface KeptPhase {
 /** A survey's call as it was before its function was edited; `gone` when the edit replaced its place. */
 type Before = (SurveyCall & { gone?: boolean })[];
 
-/** Phases kept and served since the process started (tests, benches); `resurveyed`: served after an edited function's survey was made again and gave the same. */
-export const phaseCounts = { kept: 0, served: 0, resurveyed: 0 };
+/**
+ * Phases kept and served since the process started (tests, benches);
+ * `resurveyed`: served after an edited function's survey was made again and
+ * gave the same; `setAsideServed`: served from the phases set aside (an undo).
+ */
+export const phaseCounts = { kept: 0, served: 0, resurveyed: 0, setAsideServed: 0 };
 
 /** Scopes kept at most (an editor checks its open files: a scope each). */
 const MAX_SCOPES = 8;
 
+/** Phases set aside per kind and scope at most (the newest kept): the texts an undo can go back to. */
+const MAX_SET_ASIDE = 2;
+
 export class ChainsAcrossEdits {
   /** `kind\0scope` -> the phase last computed, in the order kept (oldest scope first). */
   private phases = new Map<string, KeptPhase>();
+  /** `kind\0scope` -> phases dropped because an edited function's survey was followed otherwise, newest first (see the header). */
+  private setAside = new Map<string, KeptPhase[]>();
   private searches = 0;
 
   /** A phase computed live now: kept unless it read what is not keyed finer. */
@@ -77,7 +95,7 @@ export class ChainsAcrossEdits {
     phaseCounts.kept++;
     const scopes = [...new Set([...this.phases.keys()].map((k) => k.slice(k.indexOf('\0') + 1)))];
     for (const old of scopes.slice(0, Math.max(0, scopes.length - MAX_SCOPES)))
-      for (const k of [...this.phases.keys()]) if (k.slice(k.indexOf('\0') + 1) === old) this.phases.delete(k);
+      for (const k of [...this.phases.keys()]) if (k.slice(k.indexOf('\0') + 1) === old) this.phases.delete(k), this.setAside.delete(k);
   }
 
   /**
@@ -86,13 +104,40 @@ export class ChainsAcrossEdits {
    * only to make an edited function's surveys again.
    */
   productOf(id: string, interp: Interpreter, entryDist: (name: string, file: string) => number, search?: () => ContextReach): ChainProduct | null {
+    const holds = (p: KeptPhase): 'holds' | 'followed otherwise' | 'not' => {
+      if (p.searches !== this.searches && !p.entries.every(([name, file, dist]) => entryDist(name, file) === dist)) return 'not';
+      return this.surveysHold(p, interp, search) ? 'holds' : 'followed otherwise';
+    };
     const p = this.phases.get(id);
-    if (!p) return null;
-    const holds = (p.searches === this.searches || p.entries.every(([name, file, dist]) => entryDist(name, file) === dist)) && this.surveysHold(p, interp, search);
-    if (!holds) {
+    let failed: KeptPhase | null = null;
+    if (p) {
+      const h = holds(p);
+      if (h === 'holds') return this.serve(p);
       this.phases.delete(id);
-      return null;
+      if (h === 'followed otherwise') failed = p;
     }
+    // An edit taken back: a phase set aside for the text as it was holds again.
+    const aside = this.setAside.get(id) ?? [];
+    for (let i = 0; i < aside.length; i++) {
+      const q = aside[i];
+      const h = holds(q);
+      if (h === 'followed otherwise') continue;
+      aside.splice(i--, 1);
+      if (h === 'not') continue;
+      this.phases.set(id, q);
+      phaseCounts.setAsideServed++;
+      if (failed) aside.unshift(failed);
+      return this.serve(q);
+    }
+    if (failed) {
+      aside.unshift(failed);
+      aside.length = Math.min(aside.length, MAX_SET_ASIDE);
+      this.setAside.set(id, aside);
+    }
+    return null;
+  }
+
+  private serve(p: KeptPhase): ChainProduct {
     p.searches = this.searches;
     phaseCounts.served++;
     return p.product;
@@ -155,20 +200,26 @@ export class ChainsAcrossEdits {
     // Names of the file's functions whose text changed: their surveys are compared when made again (surveysHold).
     const editedNames = new Set([...(reparse?.changedFunctions ?? [])].filter((k) => fileOfFnKey(k) === file).map(nameOfKey));
     const resolvedAlike = (n: string) => !delta.lookupNames.has(n) && editedNames.has(n);
-    for (const [id, p] of this.phases) {
-      if (!reparse || [...delta.changedNames].some((n) => p.names.has(n) && !resolvedAlike(n)) || !keepBefore(p, reparse, interp)) {
-        this.phases.delete(id);
-        continue;
-      }
+    // Whether a phase outlives the edit (its edited functions' surveys kept as they were, its places moved); one set aside too.
+    const keptAndMoved = (p: KeptPhase): boolean => {
+      if (!reparse || [...delta.changedNames].some((n) => p.names.has(n) && !resolvedAlike(n)) || !keepBefore(p, reparse, interp)) return false;
       // Chains share hops (the searches' memo, kept shared by structuredClone): each place is moved once.
       const moved = new Set<object>();
       for (const r of p.product.results) if (r) moveChain(r, file, reparse.move, moved);
       for (const calls of p.before.values()) moveCalls(calls, file, reparse);
+      return true;
+    };
+    for (const [id, p] of this.phases) if (!keptAndMoved(p)) this.phases.delete(id);
+    for (const [id, aside] of this.setAside) {
+      const kept = aside.filter(keptAndMoved);
+      if (kept.length) this.setAside.set(id, kept);
+      else this.setAside.delete(id);
     }
   }
 
   clear(): void {
     this.phases.clear();
+    this.setAside.clear();
   }
 }
 

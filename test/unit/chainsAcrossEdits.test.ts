@@ -89,3 +89,47 @@ test('chains kept across edits that did not touch what they read equal chains co
   }
   assert.deepEqual(whole((await ws.check([FIXTURE])).findings, FIXTURE), first, 'back to the first findings');
 });
+
+// An edit that changes what a surveyed function's survey gives the searches
+// (a `return;` typed before its chained call, the shape of mm/memory.c's line
+// 2852) searches the phase again; taking it out gives the function its text
+// back, and the phase it had is served again (set aside, not dropped), moved
+// with the edits in between, as is the one made for the edit when it is typed
+// again. Each check equals one from scratch.
+test('a phase dropped by an edit is served again when the edit is taken out, and typed again', async () => {
+  const helpers = fs.readFileSync(path.join(FIXTURE, 'chain_helpers.c'), 'utf8');
+  const section = fs.readFileSync(path.join(FIXTURE, 'chain_section.c'), 'utf8');
+  const ws = new Workspace({ root: FIXTURE });
+  ws.build();
+  await ws.check([FIXTURE]);
+  const dead = typedIn(helpers, 'chain_helper_a', 'return;');
+  const aboveAll = `// a line above every hop\n${helpers}`;
+  const otherGuard = aboveAll.replace('\tif (addr)\n\t\tchain_sleepy(addr);', '\tif (!addr)\n\t\tchain_sleepy(addr);');
+  assert.notEqual(otherGuard, aboveAll);
+  // Each step's texts given in turn (edits with no check between), the check after the last.
+  const steps: [string, string[], 'searched' | 'set aside'][] = [
+    ["a return typed before a surveyed function's chained call", [dead], 'searched'],
+    ['taken out again', [helpers], 'set aside'],
+    ['typed again', [dead], 'set aside'],
+    ['a line added above every hop, then the return taken out', [`// a line above every hop\n${dead}`, aboveAll], 'set aside'],
+    ['its guard changed otherwise', [otherGuard], 'searched'],
+  ];
+  let differ = 0;
+  for (const [what, texts, expect] of steps) {
+    const before = { ...phaseCounts };
+    for (const t of texts) ws.setText(path.join(FIXTURE, 'chain_helpers.c'), t);
+    const h = texts[texts.length - 1];
+    const got = whole((await ws.check([FIXTURE])).findings, FIXTURE);
+    const searched = phaseCounts.kept - before.kept;
+    const setAsideServed = phaseCounts.setAsideServed - before.setAsideServed;
+    assert.deepEqual(got, await fromScratch(new Map([['chain_helpers.c', h], ['chain_section.c', section]])), `${what}: the incremental check equals one from scratch`);
+    if (what === steps[0][0]) differ = got.length;
+    if (expect === 'searched') assert.ok(searched > 0, `${what}: a phase was searched again`);
+    else {
+      assert.equal(searched, 0, `${what}: no phase was searched again`);
+      assert.ok(setAsideServed > 0, `${what}: a phase set aside was served`);
+    }
+  }
+  const first = await fromScratch(new Map());
+  assert.notEqual(differ, first.length, 'the return changes the findings (a chain is gone)');
+});

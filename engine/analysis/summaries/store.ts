@@ -8,7 +8,7 @@
 // is one of those again (restore: an undo); the records of a root gathered
 // over the summaries it used (records). Invariant: only a clean entry (no
 // bound cut it or below it) outlives the check that made it.
-// Long (~660 lines) because every way an entry is kept, moved, revalidated,
+// Long (~700 lines) because every way an entry is kept, moved, revalidated,
 // taken back or dropped reads the same entry fields, and the invariant is
 // checked in one place.
 import { Cond } from '../../config/cond';
@@ -148,9 +148,16 @@ export function memoKey(
  * are gathered per root (Interpreter.records), never copied into a caller.
  */
 export function sameForCallers(a: FunctionSummary, b: FunctionSummary): boolean {
-  const plain = (_k: string, v: unknown) => (v instanceof Map ? [...v] : v);
-  const used = (x: FunctionSummary) => JSON.stringify([x.outcomes, x.entryReads, x.hits], plain);
-  return used(a) === used(b);
+  return usedByCallers(a) === usedByCallers(b);
+}
+
+/** Summaries made into sameForCallers' strings (tests count the work, never time it). */
+export const summariesCompared = { strings: 0 };
+
+/** What sameForCallers compares of a summary, as one string. */
+function usedByCallers(x: FunctionSummary): string {
+  summariesCompared.strings++;
+  return JSON.stringify([x.outcomes, x.entryReads, x.hits], (_k: string, v: unknown) => (v instanceof Map ? [...v] : v));
 }
 
 /** What changedForCallers and the early cut-off compare of a summary (sameForCallers) or a survey (its calls). */
@@ -261,6 +268,38 @@ export abstract class SummaryStore {
     return e === 'pending' ? undefined : e;
   }
 
+  /**
+   * sameForCallers of the summaries compared (revalidate), per pair, with
+   * each summary's usedByCallers: every caller that used a changed function
+   * compares the same two summaries again (~13 times each on mm/memory.c,
+   * long strings made and compared each time), and summaries do not change
+   * once made but for their places: both are found again only after places
+   * moved (movePlaces, putBack call placesChanged).
+   */
+  private comparedForCallers = new WeakMap<FunctionSummary, string>();
+  private sameForCallersPairs = new WeakMap<FunctionSummary, WeakMap<FunctionSummary, boolean>>();
+
+  private sameForCallersNow(a: FunctionSummary, b: FunctionSummary): boolean {
+    let withA = this.sameForCallersPairs.get(a);
+    if (!withA) this.sameForCallersPairs.set(a, (withA = new WeakMap()));
+    let same = withA.get(b);
+    if (same === undefined) {
+      const of = (x: FunctionSummary) => {
+        let s = this.comparedForCallers.get(x);
+        if (s === undefined) this.comparedForCallers.set(x, (s = usedByCallers(x)));
+        return s;
+      };
+      withA.set(b, (same = of(a) === of(b)));
+    }
+    return same;
+  }
+
+  /** Places of summaries moved: what sameForCallersNow found of them is found again. */
+  private placesChanged(): void {
+    this.comparedForCallers = new WeakMap();
+    this.sameForCallersPairs = new WeakMap();
+  }
+
   /** The last check's summaries and surveys of functions whose text had changed: as they were, and as made again. */
   private remade: { before: MemoEntry; after: MemoEntry }[] = [];
 
@@ -359,10 +398,12 @@ export abstract class SummaryStore {
     const places = this.placesOf(x.e);
     const moved = places.filter((h, i) => h.line !== x.at[4 * i] || h.column !== x.at[4 * i + 1] || h.endLine !== x.at[4 * i + 2] || h.endColumn !== x.at[4 * i + 3]);
     if (!moved.length) return true;
-    const held = new Set<object>();
-    for (const e of [...this.memo.values(), ...this.previous.values()]) if (e !== 'pending' && e !== x.e) for (const h of this.placesOf(e)) held.add(h);
-    if (moved.some((h) => held.has(h))) return false;
-    const back = new Set(moved);
+    const back = new Set<object>(moved);
+    this.placesChanged();
+    // Each entry's places (listed once per entry) looked up in the few moved ones: no set of every place held is made (~60 ms an undo on mm/memory.c).
+    const holds = (e: MemoEntry | 'pending') => e !== 'pending' && e !== x.e && this.placesOf(e).some((h) => back.has(h));
+    for (const e of this.memo.values()) if (holds(e)) return false;
+    for (const e of this.previous.values()) if (holds(e)) return false;
     // Put back is no move of the whole text (a place can go before one it followed): the in-file lists' last places are found again.
     this.inFile = new WeakMap();
     places.forEach((h, i) => {
@@ -415,7 +456,7 @@ export abstract class SummaryStore {
             this.summarize(ref, prev.mode, prev.dirtyParams, prev.outerPending, prev.section, prev.paramValues, prev.binding, prev.origin);
             cur = this.memo.get(ck);
           }
-          if (!cur || cur === 'pending' || !cur.clean || this.heldReplaced.has(prev) || !sameForCallers(prev.sum, cur.sum)) return false;
+          if (!cur || cur === 'pending' || !cur.clean || this.heldReplaced.has(prev) || !this.sameForCallersNow(prev.sum, cur.sum)) return false;
           absorbDeps(e, cur);
           continue;
         }
@@ -485,6 +526,7 @@ export abstract class SummaryStore {
     const isReplaced = (h: Partial<Hop>) =>
       !!replaced && (replaced(h.line!, h.column!) || (typeof h.endLine === 'number' && typeof h.endColumn === 'number' && replaced(h.endLine, h.endColumn)));
     // One pass: each place in the file is judged (at its old position) and moved once, however many summaries share it.
+    this.placesChanged();
     const moved = new Set<object>();
     const gone = new Set<object>();
     const holding = new Set<MemoEntry>();
