@@ -35,12 +35,13 @@ const SCAN_VERSION = 3;
  * table (storedNames.ts: a change to its hash changes the form); 5 is
  * 4 in the aligned serial form (../alignedSerial.ts: the arrays read as
  * views on the file's buffer, not copied); 6 is 5 split in a head and a
- * body (FILE_MAGIC) so that the body can be left unread.
+ * body (FILE_MAGIC) so that the body can be left unread; 7 is 6 with the
+ * names' characters as bytes when they are all ASCII (read as a view).
  */
-const FORMAT_VERSION = 6;
+const FORMAT_VERSION = 7;
 
 /** A cache file's first bytes; then the head's and the body's lengths (4 bytes each, little-endian), the head, the body. */
-const FILE_MAGIC = Buffer.from('lazymmu-scan-6\n\0');
+const FILE_MAGIC = Buffer.from('lazymmu-scan-7\n\0');
 /** Where the head starts (a multiple of 8, as the aligned form's arrays need; each part's length is one too). */
 const PREAMBLE = FILE_MAGIC.length + 8;
 
@@ -91,8 +92,8 @@ interface Head {
 
 /** A stored file's body: what only a build reads. */
 interface Body {
-  /** The name table (storedNames.ts): every name in id order, where each ends, and the names by hash. */
-  nameText: string;
+  /** The name table (storedNames.ts): every name in id order (bytes when all are ASCII), where each ends, and the names by hash. */
+  nameText: string | Buffer;
   nameEnds: Int32Array;
   nameSlots: Int32Array;
   data: Int32Array;
@@ -276,7 +277,7 @@ export class IndexCache {
         if (!ok) continue;
         const bytes = this.readAt(o.fd, o.bodyAt, o.bodyLength);
         const b = bytes && isAligned(bytes) ? (deserializeAligned(bytes) as Body) : null;
-        if (!b || typeof b.nameText !== 'string' || !(b.nameEnds instanceof Int32Array) || !(b.data instanceof Int32Array)) throw new Error('damaged');
+        if (!b || !(typeof b.nameText === 'string' || Buffer.isBuffer(b.nameText)) || !(b.nameEnds instanceof Int32Array) || !(b.data instanceof Int32Array)) throw new Error('damaged');
         Object.assign(o.part, b, { names: adoptOrIntern(b) });
       } catch {
         ok = false;
@@ -442,7 +443,7 @@ export class IndexCache {
       i++;
     }
     const { text, ends } = StoredNames.pack(t.names);
-    const nameTable = { nameText: text, nameEnds: ends, nameSlots: nameSlots(t.names) };
+    const nameTable = { nameText: StoredNames.asBytes(text), nameEnds: ends, nameSlots: nameSlots(t.names) };
     return { v: FORMAT_VERSION, key: this.key, ...extra, files, sizes, mtimes, hashes, at, ...nameTable, data: begun ? begun.joined(out) : out.toArray() };
   }
 

@@ -181,7 +181,8 @@ test('index cache: a cache of the previous form (names as an array of strings) i
   const file = build(root, cacheDir).lastBuild!.cacheFile!;
   // The file as the previous form wrote it: format 3 (then SCAN_VERSION's value in `v`), every name its own string.
   const stored = storedForm(file) as Record<string, any>;
-  const names: string[] = stored.names ?? Array.from(stored.nameEnds as Int32Array, (end: number, id: number) => (stored.nameText as string).slice(id ? stored.nameEnds[id - 1] : 0, end));
+  const text: string = Buffer.isBuffer(stored.nameText) ? stored.nameText.toString('latin1') : stored.nameText;
+  const names: string[] = stored.names ?? Array.from(stored.nameEnds as Int32Array, (end: number, id: number) => text.slice(id ? stored.nameEnds[id - 1] : 0, end));
   delete stored.nameText;
   delete stored.nameEnds;
   delete stored.nameSlots;
@@ -216,7 +217,7 @@ test('index cache: a cache of form 4 (V8\'s plain serial form, its arrays copied
   assert.deepEqual(rebuilt.lastBuild?.scanned, [a, b], 'every file scanned again');
   // Written again in the aligned form, and read from it.
   const again = storedForm(file)!;
-  assert.equal(again.v, 6);
+  assert.equal(again.v, 7);
   const next = build(root, cacheDir);
   assert.equal(next.lastBuild?.fromCache, 2);
   const fresh = new WorkspaceIndex({ root, arch: 'arm64', catalogue });
@@ -224,7 +225,7 @@ test('index cache: a cache of form 4 (V8\'s plain serial form, its arrays copied
   for (const n of ['fa', 'fb', 'fa_helper']) assert.deepEqual(next.definitionsNamed(n).map((d) => [d.file, d.line]), fresh.definitionsNamed(n).map((d) => [d.file, d.line]), n);
 });
 
-test('index cache: a cache of form 5 (head and body in one aligned form, read whole) is not read but rebuilt in form 6', () => {
+test('index cache: a cache of form 5 (head and body in one aligned form, read whole) is not read but rebuilt in the current form', () => {
   const root = tmp('lazymmu-idx-form5-');
   const cacheDir = tmp('lazymmu-cache-');
   const a = path.join(root, 'a.c');
@@ -236,7 +237,7 @@ test('index cache: a cache of form 5 (head and body in one aligned form, read wh
   fs.writeFileSync(file, Buffer.concat(serializeAligned({ ...storedForm(file)!, v: 5 })));
   const rebuilt = build(root, cacheDir);
   assert.deepEqual(rebuilt.lastBuild?.scanned, [a, b], 'every file scanned again');
-  assert.equal(storedForm(file)?.v, 6);
+  assert.equal(storedForm(file)?.v, 7);
   const next = build(root, cacheDir);
   assert.equal(next.lastBuild?.fromCache, 2);
   const fresh = new WorkspaceIndex({ root, arch: 'arm64', catalogue });
@@ -319,6 +320,29 @@ test('index cache: a damaged body is found when the build reads it: every file i
   for (const f of files) assert.equal(JSON.stringify([idx.functionsIn(f), idx.macrosIn(f)]), JSON.stringify([fresh.functionsIn(f), fresh.macrosIn(f)]), f);
   // Written again whole: the next build takes every file from it.
   assert.equal(build(root, cacheDir).lastBuild?.fromCache, files.length);
+});
+
+test('index cache: names all ASCII are kept as bytes and read in place; a table with other characters stays a string; both answer the names a fresh index has', () => {
+  for (const [label, extra, bytes] of [
+    ['ascii', '#define GREETING(x) say("hello", x)\n', true],
+    ['other', '#define GREETING(x) say("h\u00e9llo \u2603", x)\n', false],
+  ] as const) {
+    const root = tmp(`lazymmu-idx-${label}-`);
+    const cacheDir = tmp('lazymmu-cache-');
+    const a = path.join(root, 'a.c');
+    const b = path.join(root, 'b.c');
+    fs.writeFileSync(a, `${extra}void fa(pte_t *p) { arch_enter_lazy_mmu_mode(); set_pte(p, x); shared_name(); }\n#define MB(x) mb_call(x)\n`);
+    fs.writeFileSync(b, '#ifdef CONFIG_X\nstatic int fb(void) { return shared_name() + fa_helper(); }\n#endif\n');
+    const file = build(root, cacheDir).lastBuild!.cacheFile!;
+    assert.equal(Buffer.isBuffer(storedForm(file)!.nameText), bytes, `${label}: the names' form`);
+    const warm = build(root, cacheDir);
+    assert.equal(warm.lastBuild?.fromCache, 2, label);
+    const fresh = new WorkspaceIndex({ root, arch: 'arm64', catalogue });
+    fresh.build();
+    for (const n of ['fa', 'fb', 'fa_helper', 'shared_name', 'nothing', 'f', 'fax']) assert.deepEqual(warm.definitionsNamed(n).map((d) => [d.file, d.line, d.condition, d.calls]), fresh.definitionsNamed(n).map((d) => [d.file, d.line, d.condition, d.calls]), `${label} ${n}`);
+    for (const m of ['MB', 'GREETING']) assert.deepEqual(warm.macrosNamed(m).map((d) => [d.body, d.params]), fresh.macrosNamed(m).map((d) => [d.body, d.params]), `${label} ${m}`);
+    for (const f of [a, b]) assert.equal(JSON.stringify([warm.functionsIn(f), warm.macrosIn(f)]), JSON.stringify([fresh.functionsIn(f), fresh.macrosIn(f)]), `${label} ${f}`);
+  }
 });
 
 test('index cache: a save after a one-file edit writes a delta beside the base, a save after many edits the whole cache; every scan read back is the file\'s own', () => {
