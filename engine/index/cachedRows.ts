@@ -110,7 +110,8 @@ export class ListedStats {
 
   constructor(
     readonly files: readonly string[],
-    rows: StoredRows,
+    /** The rows the stats were compared with (a build whose rows are others, the cache's body unreadable, stats again). */
+    readonly rows: StoredRows,
   ) {
     const n = files.length;
     this.row = new Int32Array(n).fill(-1);

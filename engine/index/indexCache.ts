@@ -6,6 +6,11 @@
 // when they do not, the file is read and its content hash decides (a touched
 // but unchanged file is not rescanned). The key covers the scanner's version
 // and whatever changes a scan's result (the entry-pointer pattern).
+// A file holds a head (the files, their stats and content hashes: what a
+// rerun compares with the tree) and a body (the name table and the scans'
+// words: ~60 of a kernel tree's 65 MB), each in the aligned serial form; the
+// body is read only when the build asks for it, so a rerun that finds nothing
+// changed reads ~5 MB (docs/perf/rerun10.md).
 // Long because the stored form is one concept read and written here: the
 // base and its delta, the rows' stat probe, the early encoding of a cold
 // run's save (the name table's own form is storedNames.ts).
@@ -13,7 +18,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { deserializeAligned, serializeAligned } from '../alignedSerial';
+import { deserializeAligned, isAligned, serializeAligned } from '../alignedSerial';
 import { noteOwner } from '../cacheSweep';
 import { FileScan } from './fileScan';
 import { intern } from './nameTable';
@@ -29,9 +34,16 @@ const SCAN_VERSION = 3;
  * was SCAN_VERSION's value); 4 holds them as one string and their hash
  * table (storedNames.ts: a change to its hash changes the form); 5 is
  * 4 in the aligned serial form (../alignedSerial.ts: the arrays read as
- * views on the file's buffer, not copied).
+ * views on the file's buffer, not copied); 6 is 5 split in a head and a
+ * body (FILE_MAGIC) so that the body can be left unread; 7 is 6 with the
+ * names' characters as bytes when they are all ASCII (read as a view).
  */
-const FORMAT_VERSION = 5;
+const FORMAT_VERSION = 7;
+
+/** A cache file's first bytes; then the head's and the body's lengths (4 bytes each, little-endian), the head, the body. */
+const FILE_MAGIC = Buffer.from('lazymmu-scan-7\n\0');
+/** Where the head starts (a multiple of 8, as the aligned form's arrays need; each part's length is one too). */
+const PREAMBLE = FILE_MAGIC.length + 8;
 
 /**
  * The first name table a process reads makes its names as they are: each is
@@ -42,7 +54,7 @@ const FORMAT_VERSION = 5;
  * intern table holds no slice of an old table's string.
  */
 let tableAdopted = false;
-function adoptOrIntern(s: Stored): StoredNames {
+function adoptOrIntern(s: Body): StoredNames {
   const adopt = !tableAdopted;
   tableAdopted = true;
   return new StoredNames(s.nameText, s.nameEnds, adopt ? undefined : intern, s.nameSlots);
@@ -62,7 +74,8 @@ export interface CachedFile {
   encoded: EncodedScan;
 }
 
-interface Stored {
+/** A stored file's head: what is read first. */
+interface Head {
   v: number;
   key: string;
   /** A base file's identity, named by the delta written against it. */
@@ -75,15 +88,29 @@ interface Stored {
   mtimes: Float64Array;
   hashes: string[];
   at: Int32Array;
-  /** The name table (storedNames.ts): every name in id order, where each ends, and the names by hash. */
-  nameText: string;
+}
+
+/** A stored file's body: what only a build reads. */
+interface Body {
+  /** The name table (storedNames.ts): every name in id order (bytes when all are ASCII), where each ends, and the names by hash. */
+  nameText: string | Buffer;
   nameEnds: Int32Array;
   nameSlots: Int32Array;
   data: Int32Array;
 }
 
-/** A stored file as read, with its name table (a StoredPart of cachedRows.ts). */
-type Loaded = Stored & { names: StoredNames };
+type Stored = Head & Body;
+
+/** A stored file as read, with its name table (a StoredPart of cachedRows.ts); `data` and `names` are set once its body is read. */
+type Loaded = Head & { data: Int32Array; names: StoredNames };
+
+/** A head read, its file still open: the body is read from it (the same file, even if a save has replaced it since). */
+interface Opened {
+  part: Loaded;
+  fd: number;
+  bodyAt: number;
+  bodyLength: number;
+}
 
 export { ListedStats, StoredRows } from './cachedRows';
 
@@ -170,6 +197,10 @@ export class IndexCache {
   private loaded: Loaded | null = null;
   private loadedDelta: Loaded | null = null;
   private readDone = false;
+  /** The heads read whose bodies are not read yet. */
+  private unreadBodies: Opened[] = [];
+  /** Bytes read from the cache's files (tests: a rerun that finds nothing changed reads the heads only). */
+  bytesRead = 0;
 
   constructor(base: string, private readonly root: string, keyParts: string[]) {
     const rootHash = crypto.createHash('sha1').update(path.resolve(root)).digest('hex').slice(0, 16);
@@ -182,34 +213,101 @@ export class IndexCache {
     return `${this.file}.delta`;
   }
 
-  private readStored(file: string): Loaded | null {
-    let s: Stored;
+  /** `file`'s head, its file left open for the body; null when absent, of another form or key, or damaged. */
+  private readHead(file: string): Opened | null {
+    let fd: number;
     try {
-      s = deserializeAligned(fs.readFileSync(file)) as Stored;
+      fd = fs.openSync(file, 'r');
     } catch {
       return null;
     }
-    if (!s || s.v !== FORMAT_VERSION || s.key !== this.key) return null;
-    return { ...s, names: adoptOrIntern(s) };
+    try {
+      const pre = this.readAt(fd, 0, PREAMBLE);
+      if (!pre || !pre.subarray(0, FILE_MAGIC.length).equals(FILE_MAGIC)) throw new Error('another form');
+      const headLength = pre.readUInt32LE(FILE_MAGIC.length);
+      const bodyLength = pre.readUInt32LE(FILE_MAGIC.length + 4);
+      if (headLength % 8 || PREAMBLE + headLength + bodyLength !== fs.fstatSync(fd).size) throw new Error('damaged');
+      const bytes = this.readAt(fd, PREAMBLE, headLength);
+      const s = bytes && isAligned(bytes) ? (deserializeAligned(bytes) as Head) : null;
+      if (!s || s.v !== FORMAT_VERSION || s.key !== this.key || !Array.isArray(s.files)) throw new Error('another form or key');
+      return { part: s as Loaded, fd, bodyAt: PREAMBLE + headLength, bodyLength };
+    } catch {
+      fs.closeSync(fd);
+      return null;
+    }
   }
 
-  /** Reads the base and its delta once per IndexCache (unchangedDigest() and the build's load() share it). */
+  /** `length` bytes of `fd` from `at`, in a buffer of their own (at a multiple of 8 in memory); null when the file is shorter. */
+  private readAt(fd: number, at: number, length: number): Buffer | null {
+    const b = Buffer.allocUnsafeSlow(length);
+    for (let done = 0; done < length; ) {
+      const n = fs.readSync(fd, b, done, length - done, at + done);
+      if (n <= 0) return null;
+      done += n;
+      this.bytesRead += n;
+    }
+    return b;
+  }
+
+  /** Reads the heads of the base and its delta once per IndexCache (unchangedDigest() and the build share them). */
   private read(): void {
     if (this.readDone) return;
     this.readDone = true;
-    this.loaded = this.readStored(this.file);
-    const d = this.loaded?.stamp ? this.readStored(this.deltaFile) : null;
-    this.loadedDelta = d && d.base === this.loaded!.stamp ? d : null;
+    const base = this.readHead(this.file);
+    const delta = base?.part.stamp ? this.readHead(this.deltaFile) : null;
+    const deltaApplies = !!delta && delta.part.base === base!.part.stamp;
+    if (delta && !deltaApplies) fs.closeSync(delta.fd);
+    this.loaded = base?.part ?? null;
+    this.loadedDelta = deltaApplies ? delta.part : null;
+    this.unreadBodies = [base, deltaApplies ? delta : null].filter((o): o is Opened => o !== null);
   }
 
-  /** rows(), made once: unchangedDigest() and the build both read it. */
+  /**
+   * The heads and their bodies, read once (the base's first: its name table is
+   * adopted, the delta's interned). A body that cannot be read leaves no cache
+   * read at all: every file is then scanned.
+   */
+  private readWhole(): void {
+    this.read();
+    const opened = this.unreadBodies;
+    this.unreadBodies = [];
+    let ok = true;
+    for (const o of opened) {
+      try {
+        if (!ok) continue;
+        const bytes = this.readAt(o.fd, o.bodyAt, o.bodyLength);
+        const b = bytes && isAligned(bytes) ? (deserializeAligned(bytes) as Body) : null;
+        if (!b || !(typeof b.nameText === 'string' || Buffer.isBuffer(b.nameText)) || !(b.nameEnds instanceof Int32Array) || !(b.data instanceof Int32Array)) throw new Error('damaged');
+        Object.assign(o.part, b, { names: adoptOrIntern(b) });
+      } catch {
+        ok = false;
+      } finally {
+        fs.closeSync(o.fd);
+      }
+    }
+    if (!ok) {
+      this.loaded = this.loadedDelta = null;
+      this.rowsMade = null;
+    }
+  }
+
+  /** The rows made once: unchangedDigest() (heads only) and the build (the bodies read first) both read them. */
   private rowsMade: StoredRows | null = null;
 
-  /** Every stored file's row: the base's, then the delta's (empty when there is no usable cache). */
+  /**
+   * Every stored file's row: the base's, then the delta's (empty when there is
+   * no usable cache), with the names and the scans' words read. The same
+   * object as headRows() gave unless a body could not be read.
+   */
   rows(): StoredRows {
-    if (this.rowsMade) return this.rowsMade;
+    this.readWhole();
+    return (this.rowsMade ??= new StoredRows(this.loaded, this.loadedDelta));
+  }
+
+  /** rows() with only the heads read: each row's file, size, mtime and content hash, no encoding. */
+  private headRows(): StoredRows {
     this.read();
-    return (this.rowsMade = new StoredRows(this.loaded, this.loadedDelta));
+    return (this.rowsMade ??= new StoredRows(this.loaded, this.loadedDelta));
   }
 
   /** The stored entries by absolute path, each made now (a seed's cache; tests). The build reads rows() instead. */
@@ -230,7 +328,7 @@ export class IndexCache {
    * (ListedStats: no Stats object kept per file).
    */
   unchangedDigest(files: string[]): { digest: string | null; stats: ListedStats } {
-    const rows = this.rows();
+    const rows = this.headRows();
     const stats = new ListedStats(files, rows);
     if (!rows.size || rows.size !== files.length) return { digest: null, stats };
     for (let pos = 0; pos < files.length; pos++) if (stats.row[pos] < 0) return { digest: null, stats };
@@ -253,7 +351,7 @@ export class IndexCache {
    * names no file uses now.
    */
   save(entries: Entries, early?: EarlyEncoding, kept?: KeptRows): void {
-    this.read();
+    this.readWhole();
     const prev = this.loaded;
     const rows = kept ? this.rows() : null;
     // Rows kept as they were read: the base's are current as they are; the delta's go into the new delta.
@@ -345,20 +443,33 @@ export class IndexCache {
       i++;
     }
     const { text, ends } = StoredNames.pack(t.names);
-    const nameTable = { nameText: text, nameEnds: ends, nameSlots: nameSlots(t.names) };
+    const nameTable = { nameText: StoredNames.asBytes(text), nameEnds: ends, nameSlots: nameSlots(t.names) };
     return { v: FORMAT_VERSION, key: this.key, ...extra, files, sizes, mtimes, hashes, at, ...nameTable, data: begun ? begun.joined(out) : out.toArray() };
   }
 
   private write(file: string, stored: Stored): void {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
+    const { nameText, nameEnds, nameSlots, data, ...head } = stored;
+    const parts = [serializeAligned(head), serializeAligned({ nameText, nameEnds, nameSlots, data } satisfies Body)];
+    const preamble = Buffer.alloc(PREAMBLE);
+    FILE_MAGIC.copy(preamble);
+    parts.forEach((pieces, k) => preamble.writeUInt32LE(pieces.reduce((n, p) => n + p.length, 0), FILE_MAGIC.length + 4 * k));
     const fd = fs.openSync(tmp, 'w');
     try {
-      for (const piece of serializeAligned(stored)) for (let at = 0; at < piece.length; ) at += fs.writeSync(fd, piece, at);
+      for (const piece of [preamble, ...parts.flat()]) for (let at = 0; at < piece.length; ) at += fs.writeSync(fd, piece, at);
     } finally {
       fs.closeSync(fd);
     }
     fs.renameSync(tmp, file);
     noteOwner(path.dirname(this.file), this.root);
   }
+}
+
+/** A cache file's whole stored object, its head's fields and its body's (tests and tools; a build reads the two apart); null when the file is of another form. */
+export function storedForm(file: string): Record<string, unknown> | null {
+  const b = fs.readFileSync(file);
+  if (b.length < PREAMBLE || !b.subarray(0, FILE_MAGIC.length).equals(FILE_MAGIC)) return null;
+  const headLength = b.readUInt32LE(FILE_MAGIC.length);
+  return { ...(deserializeAligned(b.subarray(PREAMBLE, PREAMBLE + headLength)) as object), ...(deserializeAligned(b.subarray(PREAMBLE + headLength)) as object) };
 }

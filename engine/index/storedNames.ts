@@ -12,7 +12,10 @@
 //
 // A name made here is a slice of the table's string (V8 shares the
 // characters of slices of 13 or more): it keeps that string alive, as the
-// encodings that use the table do anyway.
+// encodings that use the table do anyway. The index cache keeps a table whose
+// characters are all ASCII as bytes instead (a view on the file's buffer, no
+// string of 22 million characters made when read: docs/perf/rerun10.md); its
+// names are made from them.
 
 /** A table's ids to names: a scan thread's or a decode's array, or a stored table. */
 export type Names = readonly string[] | StoredNames;
@@ -21,9 +24,9 @@ export class StoredNames {
   /** The strings made so far, by id (the same string for the same id). */
   private readonly made: (string | undefined)[];
 
-  /** `text`: every name in id order; `ends[id]`: where name id ends in it (it starts where id - 1 ends). */
+  /** `text`: every name in id order (as a string, or as bytes, one per character below 0x80); `ends[id]`: where name id ends in it (it starts where id - 1 ends). */
   constructor(
-    readonly text: string,
+    readonly text: string | Buffer,
     readonly ends: Int32Array,
     /** Applied to a name when first made (the process-wide intern table, for a table that is not the first: see indexCache.ts). */
     private readonly keep: (name: string) => string = (n) => n,
@@ -53,14 +56,26 @@ export class StoredNames {
   /** Name `id` as a string (made once). */
   get(id: number): string {
     let s = this.made[id];
-    if (s === undefined) this.made[id] = s = this.keep(this.text.slice(this.start(id), this.ends[id]));
+    if (s === undefined) {
+      const text = this.text;
+      this.made[id] = s = this.keep(typeof text === 'string' ? text.slice(this.start(id), this.ends[id]) : text.toString('latin1', this.start(id), this.ends[id]));
+    }
     return s;
   }
 
   /** Whether name `id` is `s`, compared in place. */
   is(id: number, s: string): boolean {
     const from = this.start(id);
-    return this.ends[id] - from === s.length && this.text.startsWith(s, from);
+    if (this.ends[id] - from !== s.length) return false;
+    const text = this.text;
+    if (typeof text === 'string') return text.startsWith(s, from);
+    for (let k = 0; k < s.length; k++) if (text[from + k] !== s.charCodeAt(k)) return false;
+    return true;
+  }
+
+  /** The table's characters as bytes when every one is ASCII (what the index cache stores then), else as they are. */
+  static asBytes(text: string): string | Buffer {
+    return Buffer.byteLength(text, 'utf8') === text.length ? Buffer.from(text, 'latin1') : text;
   }
 }
 
@@ -100,10 +115,11 @@ export function nameSlots(names: Names): Int32Array {
   return slots;
 }
 
-/** FNV-1a over the UTF-16 code units of s[from, to), mixed (its low bits pick a slot). */
-export function nameHash(s: string, from: number, to: number): number {
+/** FNV-1a over the UTF-16 code units of s[from, to) (a table's bytes: one per character), mixed (its low bits pick a slot). */
+export function nameHash(s: string | Buffer, from: number, to: number): number {
   let h = 0x811c9dc5 | 0;
-  for (let k = from; k < to; k++) h = Math.imul(h ^ s.charCodeAt(k), 0x01000193);
+  if (typeof s === 'string') for (let k = from; k < to; k++) h = Math.imul(h ^ s.charCodeAt(k), 0x01000193);
+  else for (let k = from; k < to; k++) h = Math.imul(h ^ s[k], 0x01000193);
   h ^= h >>> 16;
   h = Math.imul(h, 0x45d9f3b);
   return (h ^ (h >>> 16)) >>> 0;

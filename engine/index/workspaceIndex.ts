@@ -259,7 +259,7 @@ export class WorkspaceIndex {
     const cache = this.cacheDir ? (listed?.cache ?? this.cache()) : null;
     const rows = cache?.rows() ?? null;
     // By listing position, the file's row when its stat is the row's (cachedRows.ts): kept as it was read, nothing made for it.
-    const stats = rows ? (listed?.stats ?? new ListedStats(files, rows)) : null;
+    const stats = rows ? (listed?.stats.rows === rows ? listed.stats : new ListedStats(files, rows)) : null;
     const kept: KeptRows | null = stats ? { files, row: stats.row } : null;
     // Files this tree's cache does not hold, looked up at the same relative path in the seed's (loaded when needed).
     let seeded: Map<string, CachedFile> | null = null;

@@ -12,8 +12,8 @@ import { loadCatalogue } from '../../engine/catalogue/catalogue';
 import { WorkspaceIndex } from '../../engine/index/workspaceIndex';
 import { scanFile } from '../../engine/index/fileScan';
 import { scanFiles } from '../../engine/index/scanWorkers';
-import { IndexCache } from '../../engine/index/indexCache';
-import { deserializeAligned } from '../../engine/alignedSerial';
+import { IndexCache, storedForm } from '../../engine/index/indexCache';
+import { serializeAligned } from '../../engine/alignedSerial';
 
 const catalogue = loadCatalogue();
 
@@ -180,8 +180,9 @@ test('index cache: a cache of the previous form (names as an array of strings) i
   fs.writeFileSync(b, '#ifdef CONFIG_X\nstatic int fb(void) { return fa_helper(); }\n#endif\n#define MB(x) mb_call(x)\n');
   const file = build(root, cacheDir).lastBuild!.cacheFile!;
   // The file as the previous form wrote it: format 3 (then SCAN_VERSION's value in `v`), every name its own string.
-  const stored = deserializeAligned(fs.readFileSync(file)) as Record<string, any>;
-  const names: string[] = stored.names ?? Array.from(stored.nameEnds as Int32Array, (end: number, id: number) => (stored.nameText as string).slice(id ? stored.nameEnds[id - 1] : 0, end));
+  const stored = storedForm(file) as Record<string, any>;
+  const text: string = Buffer.isBuffer(stored.nameText) ? stored.nameText.toString('latin1') : stored.nameText;
+  const names: string[] = stored.names ?? Array.from(stored.nameEnds as Int32Array, (end: number, id: number) => text.slice(id ? stored.nameEnds[id - 1] : 0, end));
   delete stored.nameText;
   delete stored.nameEnds;
   delete stored.nameSlots;
@@ -210,18 +211,138 @@ test('index cache: a cache of form 4 (V8\'s plain serial form, its arrays copied
   fs.writeFileSync(b, 'static int fb(void) { return fa_helper(); }\n');
   const file = build(root, cacheDir).lastBuild!.cacheFile!;
   // The same content as form 4 wrote it: one v8.serialize of the object.
-  const stored = deserializeAligned(fs.readFileSync(file)) as Record<string, unknown>;
+  const stored = storedForm(file)!;
   fs.writeFileSync(file, v8.serialize({ ...stored, v: 4 }));
   const rebuilt = build(root, cacheDir);
   assert.deepEqual(rebuilt.lastBuild?.scanned, [a, b], 'every file scanned again');
   // Written again in the aligned form, and read from it.
-  const again = deserializeAligned(fs.readFileSync(file)) as Record<string, unknown>;
-  assert.equal(again.v, 5);
+  const again = storedForm(file)!;
+  assert.equal(again.v, 7);
   const next = build(root, cacheDir);
   assert.equal(next.lastBuild?.fromCache, 2);
   const fresh = new WorkspaceIndex({ root, arch: 'arm64', catalogue });
   fresh.build();
   for (const n of ['fa', 'fb', 'fa_helper']) assert.deepEqual(next.definitionsNamed(n).map((d) => [d.file, d.line]), fresh.definitionsNamed(n).map((d) => [d.file, d.line]), n);
+});
+
+test('index cache: a cache of form 5 (head and body in one aligned form, read whole) is not read but rebuilt in the current form', () => {
+  const root = tmp('lazymmu-idx-form5-');
+  const cacheDir = tmp('lazymmu-cache-');
+  const a = path.join(root, 'a.c');
+  const b = path.join(root, 'b.c');
+  fs.writeFileSync(a, 'void fa(pte_t *p) { arch_enter_lazy_mmu_mode(); set_pte(p, x); }\n');
+  fs.writeFileSync(b, 'static int fb(void) { return fa_helper(); }\n');
+  const file = build(root, cacheDir).lastBuild!.cacheFile!;
+  // The same content as form 5 wrote it: the whole object in one aligned serial form.
+  fs.writeFileSync(file, Buffer.concat(serializeAligned({ ...storedForm(file)!, v: 5 })));
+  const rebuilt = build(root, cacheDir);
+  assert.deepEqual(rebuilt.lastBuild?.scanned, [a, b], 'every file scanned again');
+  assert.equal(storedForm(file)?.v, 7);
+  const next = build(root, cacheDir);
+  assert.equal(next.lastBuild?.fromCache, 2);
+  const fresh = new WorkspaceIndex({ root, arch: 'arm64', catalogue });
+  fresh.build();
+  for (const n of ['fa', 'fb', 'fa_helper']) assert.deepEqual(next.definitionsNamed(n).map((d) => [d.file, d.line]), fresh.definitionsNamed(n).map((d) => [d.file, d.line]), n);
+});
+
+/** A tree whose cache's body (names, scans' words) is most of the file: functions with many calls, in a few files. */
+function callHeavyTree(prefix: string): { root: string; files: string[] } {
+  const root = tmp(prefix);
+  const files = Array.from({ length: 12 }, (_, i) => path.join(root, `f${i}.c`));
+  files.forEach((f, i) => {
+    let text = '';
+    for (let k = 0; k < 40; k++) text += `static void fn_${i}_${k}(pte_t *p) { ${Array.from({ length: 8 }, (_, c) => `callee_${i}_${k}_${c}(p);`).join(' ')} }\n`;
+    fs.writeFileSync(f, text);
+  });
+  return { root, files };
+}
+
+/** Bytes read through fs.readSync (what readFileSync and positioned reads both go through) while `run` runs. */
+function bytesReadBy<T>(run: () => T): { value: T; bytes: number } {
+  // The module object itself (the import's namespace has getters only; the engine's see the module's property).
+  const nodeFs = require('fs') as { readSync: (...a: unknown[]) => number };
+  const readSync = nodeFs.readSync;
+  let bytes = 0;
+  nodeFs.readSync = (...args: unknown[]) => {
+    const n = readSync(...args);
+    bytes += n;
+    return n;
+  };
+  try {
+    return { value: run(), bytes };
+  } finally {
+    nodeFs.readSync = readSync;
+  }
+}
+
+test('index cache: a rerun that finds nothing changed reads the cache\'s head, not its names and scans; a build after an edit reads them and equals a fresh index', () => {
+  const { root, files } = callHeavyTree('lazymmu-idx-head-');
+  const cacheDir = tmp('lazymmu-cache-');
+  const file = build(root, cacheDir).lastBuild!.cacheFile!;
+  const size = fs.statSync(file).size;
+  const unchanged = new WorkspaceIndex({ root, arch: 'arm64', catalogue, cacheDir });
+  const probe = bytesReadBy(() => unchanged.unchangedDigest());
+  assert.ok(probe.value, 'nothing changed: a digest');
+  assert.ok(probe.bytes * 4 < size, `the head only: ${probe.bytes} of ${size} bytes read`);
+  // One file edited: the build that follows reads the body and takes the other files from it.
+  fs.appendFileSync(files[3], 'void added(void) { new_callee(); }\n');
+  const later = new Date(Date.now() + 5000);
+  fs.utimesSync(files[3], later, later);
+  const edited = new WorkspaceIndex({ root, arch: 'arm64', catalogue, cacheDir });
+  assert.equal(edited.unchangedDigest(), null);
+  edited.build();
+  assert.deepEqual(edited.lastBuild?.scanned, [files[3]]);
+  assert.equal(edited.lastBuild?.fromCache, files.length - 1);
+  const fresh = new WorkspaceIndex({ root, arch: 'arm64', catalogue });
+  fresh.build();
+  for (const f of files) assert.equal(JSON.stringify([edited.functionsIn(f), edited.macrosIn(f)]), JSON.stringify([fresh.functionsIn(f), fresh.macrosIn(f)]), f);
+  for (const n of ['fn_3_7', 'callee_5_2_1', 'added', 'new_callee']) assert.deepEqual(edited.definitionsNamed(n).map((d) => [d.file, d.line]), fresh.definitionsNamed(n).map((d) => [d.file, d.line]), n);
+});
+
+test('index cache: a damaged body is found when the build reads it: every file is scanned again, the index equals a fresh one\'s', () => {
+  const { root, files } = callHeavyTree('lazymmu-idx-body-');
+  const cacheDir = tmp('lazymmu-cache-');
+  const file = build(root, cacheDir).lastBuild!.cacheFile!;
+  // The body's aligned form no longer starts as one (the file's length and head as they were).
+  const bytes = fs.readFileSync(file);
+  const bodyAt = 24 + bytes.readUInt32LE(16);
+  bytes.fill(0x5a, bodyAt, bodyAt + 64);
+  fs.writeFileSync(file, bytes);
+  fs.appendFileSync(files[0], 'void added(void) { }\n');
+  const later = new Date(Date.now() + 5000);
+  fs.utimesSync(files[0], later, later);
+  const idx = new WorkspaceIndex({ root, arch: 'arm64', catalogue, cacheDir });
+  assert.equal(idx.unchangedDigest(), null);
+  idx.build();
+  assert.deepEqual(idx.lastBuild?.scanned, files.slice().sort(), 'every file scanned again');
+  const fresh = new WorkspaceIndex({ root, arch: 'arm64', catalogue });
+  fresh.build();
+  for (const f of files) assert.equal(JSON.stringify([idx.functionsIn(f), idx.macrosIn(f)]), JSON.stringify([fresh.functionsIn(f), fresh.macrosIn(f)]), f);
+  // Written again whole: the next build takes every file from it.
+  assert.equal(build(root, cacheDir).lastBuild?.fromCache, files.length);
+});
+
+test('index cache: names all ASCII are kept as bytes and read in place; a table with other characters stays a string; both answer the names a fresh index has', () => {
+  for (const [label, extra, bytes] of [
+    ['ascii', '#define GREETING(x) say("hello", x)\n', true],
+    ['other', '#define GREETING(x) say("h\u00e9llo \u2603", x)\n', false],
+  ] as const) {
+    const root = tmp(`lazymmu-idx-${label}-`);
+    const cacheDir = tmp('lazymmu-cache-');
+    const a = path.join(root, 'a.c');
+    const b = path.join(root, 'b.c');
+    fs.writeFileSync(a, `${extra}void fa(pte_t *p) { arch_enter_lazy_mmu_mode(); set_pte(p, x); shared_name(); }\n#define MB(x) mb_call(x)\n`);
+    fs.writeFileSync(b, '#ifdef CONFIG_X\nstatic int fb(void) { return shared_name() + fa_helper(); }\n#endif\n');
+    const file = build(root, cacheDir).lastBuild!.cacheFile!;
+    assert.equal(Buffer.isBuffer(storedForm(file)!.nameText), bytes, `${label}: the names' form`);
+    const warm = build(root, cacheDir);
+    assert.equal(warm.lastBuild?.fromCache, 2, label);
+    const fresh = new WorkspaceIndex({ root, arch: 'arm64', catalogue });
+    fresh.build();
+    for (const n of ['fa', 'fb', 'fa_helper', 'shared_name', 'nothing', 'f', 'fax']) assert.deepEqual(warm.definitionsNamed(n).map((d) => [d.file, d.line, d.condition, d.calls]), fresh.definitionsNamed(n).map((d) => [d.file, d.line, d.condition, d.calls]), `${label} ${n}`);
+    for (const m of ['MB', 'GREETING']) assert.deepEqual(warm.macrosNamed(m).map((d) => [d.body, d.params]), fresh.macrosNamed(m).map((d) => [d.body, d.params]), `${label} ${m}`);
+    for (const f of [a, b]) assert.equal(JSON.stringify([warm.functionsIn(f), warm.macrosIn(f)]), JSON.stringify([fresh.functionsIn(f), fresh.macrosIn(f)]), `${label} ${f}`);
+  }
 });
 
 test('index cache: a save after a one-file edit writes a delta beside the base, a save after many edits the whole cache; every scan read back is the file\'s own', () => {
