@@ -161,6 +161,10 @@ interface Watched {
   /** Where the edited statement's visits put records: index ranges of the lists, keys of the maps. */
   lists: [number, number][][];
   keys: Set<string>[];
+  /** Where they put summaries used in the root's frame (index ranges of its children). */
+  uses: [number, number][];
+  /** What they added to what the root depends on: names, files, functions, globals (Frame). */
+  deps: Set<string>[];
   /** The run's records and outcomes outside the edited statement's visits, in order, places moved. */
   rest?: string[];
   /** The root run's steps. */
@@ -188,15 +192,38 @@ function flowContent(normal: string[], f?: Flow, move: (line: number) => number 
   return JSON.stringify({ normal, brk: f ? ss(f.brk) : [], cont: f ? ss(f.cont) : [], ret: f ? f.ret.map(([s, v]) => [stateContent(s, move), v]) : [], gotos: f ? [...f.gotos].map(([k, v]) => [k, ss(v)]) : [] });
 }
 
+/** What a trace per statement visit would cost (section 4): the states copied in and out of every visit of the root run, CPU ms. */
+const traceCost = { on: false, copies: 0 };
+
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** The root run's frame (Interpreter.summarize pushes it around the run): the summaries used and names looked up. */
+function frameOf(run: any): { children: string[]; names: Set<string>; files: Set<string>; fns: Set<string>; globals: Set<string> } {
+  return run.ip.frames[run.ip.frames.length - 1];
+}
+
 const execWatched = (StatementWalker.prototype as any).exec as (this: any, n: Node, states: PathState[]) => Flow;
 (StatementWalker.prototype as any).exec = function (this: any, n: Node, states: PathState[]) {
   const w = watching;
   if (w && this.fnName === w.fn && !this.survey && !this.opts.local) w.trace.run ??= this;
+  if (traceCost.on && w && w.trace.run === this) {
+    const kept = states.map((s) => s.clone());
+    const f = execWatched.call(this, n, states);
+    const out = [...f.normal, ...f.brk, ...f.cont, ...f.ret.map(([x]) => x), ...[...f.gotos.values()].flat()].map((s) => s.clone());
+    traceCost.copies += kept.length + out.length;
+    return f;
+  }
   const mine = w && specs.length && w.trace.run === this ? specs.filter((v) => v.start === n.startIndex && v.end === n.endIndex && v.type === n.type) : [];
   if (!mine.length) return execWatched.call(this, n, states);
   const lists = RECORD_LISTS.map((k) => this[k].length as number);
   const maps = RECORD_MAPS.map((k) => new Map(this[k] as Map<string, unknown>));
   const ops = this.ownOps.size;
+  const frame = frameOf(this);
+  const uses = frame.children.length;
+  const deps = [frame.names, frame.files, frame.fns, frame.globals].map((x) => new Set(x));
   const steps0 = w!.trace.steps;
   const inputs = states.map((s) => s.clone());
   const f = execWatched.call(this, n, states);
@@ -219,6 +246,15 @@ const execWatched = (StatementWalker.prototype as any).exec as (this: any, n: No
       }
     });
     if (this.ownOps.size !== ops) records.push(`ownOps +${this.ownOps.size - ops}`);
+    if (v.edited) out.uses.push([uses, frame.children.length]);
+    for (const c of frame.children.slice(uses)) records.push(`uses ${c}`);
+    [frame.names, frame.files, frame.fns, frame.globals].forEach((set, i) => {
+      for (const x of set)
+        if (!deps[i].has(x)) {
+          records.push(`depends on ${x}`);
+          if (v.edited) out.deps[i].add(x);
+        }
+    });
     const input = inputs.map((s) => stateContent(s, v.move));
     out.visits.push({ input, output: flowContent(f.normal.map((s) => stateContent(s, v.move)), f, v.move), steps: w!.trace.steps - steps0, records, collisions });
   }
@@ -228,8 +264,13 @@ const execWatched = (StatementWalker.prototype as any).exec as (this: any, n: No
 /** The run's result, for its outcomes (section 4). */
 const runWatched = FunctionRun.prototype.run;
 FunctionRun.prototype.run = function (this: any, ...args: Parameters<typeof runWatched>) {
+  const t0 = cpuMs();
   const r = runWatched.apply(this, args);
+  this.__cpu = cpuMs() - t0;
   this.__result = r;
+  // The frame is popped after the run: what it holds now is the run's (and its callees').
+  const f = frameOf(this);
+  this.__frame = { children: [...f.children], sets: [f.names, f.files, f.fns, f.globals].map((x) => [...x].sort()) };
   return r;
 };
 
@@ -246,6 +287,11 @@ function restOf(run: any, w: Watched, move: (line: number) => number): string[] 
   });
   out.push(`ownOps ${movedJson([...run.ownOps].sort(), move)}`);
   for (const o of run.__result?.outcomes ?? []) out.push(`outcome ${movedJson(o, move)}`);
+  // The frame: the summaries used, in order, those the edited statement used left out; what it depends on (names, files, functions, globals).
+  (run.__frame?.children as string[] | undefined)?.forEach((c, x) => {
+    if (!w.uses.some(([a, b]) => x >= a && x < b)) out.push(`uses ${c}`);
+  });
+  out.push(`depends ${movedJson((run.__frame?.sets as string[][] | undefined)?.map((set, i) => set.filter((x) => !w.deps[i].has(x))), move)}`);
   return out;
 }
 
@@ -273,7 +319,7 @@ function memoEdit(label: string, t0: string, t1: string, fn: string, ln: number,
   const move = typed ? (l: number) => (l >= ln + 1 ? l + 1 : l) : (l: number) => (l > ln + 1 ? l - 1 : l);
   const spec = (side: 'old' | 'new', n: Node | null, edited: boolean): VisitSpec[] =>
     n ? [{ key: `${label}/${side}`, start: n.startIndex, end: n.endIndex, type: n.type, edited, move: side === 'old' ? move : (l) => l }] : [];
-  for (const side of ['old', 'new']) watched.set(`${label}/${side}`, { visits: [], lists: RECORD_LISTS.map(() => []), keys: RECORD_MAPS.map(() => new Set()) });
+  for (const side of ['old', 'new']) watched.set(`${label}/${side}`, { visits: [], lists: RECORD_LISTS.map(() => []), keys: RECORD_MAPS.map(() => new Set()), uses: [], deps: [0, 1, 2, 3].map(() => new Set()) });
   const base = { label, inserted: false, removed: false, old: [] as VisitSpec[], now: [] as VisitSpec[] };
   if (!e) return { ...base, kind: 'no single statement (outside the body)' };
   switch (e.kind) {
@@ -284,6 +330,8 @@ function memoEdit(label: string, t0: string, t1: string, fn: string, ln: number,
     case 'removed':
       return { ...base, removed: true, old: spec('old', e.removed, true), now: spec('new', e.newNext, false), kind: `removed ${e.removed.type}` };
     case 'replaced':
+      // The body itself (a shape changed around the typed line, as `if (c)` losing its body to it): walking it is the whole run.
+      if (e.old.parent?.type === 'function_definition') return { ...base, kind: 'the body (the shape around the line changed): a whole run' };
       return { ...base, old: spec('old', e.old, true), now: spec('new', e.now, true), kind: `replaced ${e.old.type} -> ${e.now.type}` };
   }
 }
@@ -317,6 +365,10 @@ function memoVerdict(e: MemoEdit): MemoResult {
   const walked = e.removed ? 0 : now.visits.reduce((a, v) => a + v.steps, 0);
   const share = steps ? walked / steps : 0;
   const restSame = !!old.rest && !!now.rest && old.rest.join('\n') === now.rest.join('\n');
+  if (!restSame && process.env.DUMP && old.rest && now.rest) {
+    fs.writeFileSync(`${process.env.DUMP}.old`, old.rest.join('\n'));
+    fs.writeFileSync(`${process.env.DUMP}.new`, now.rest.join('\n'));
+  }
   const count = (w: Watched) => w.visits.reduce((a, v) => a + v.records.length, 0);
   const held = (w: Watched) => w.visits.reduce((a, v) => a + v.collisions, 0);
   const records = e.inserted
@@ -358,7 +410,30 @@ async function memoSection(ws: Workspace, text: string, fn: string, lines: numbe
   };
   specs = edits.flatMap(({ e }) => e.old);
   const first = await run(text);
+  // Read now: the run's records are the kept summary's, whose places a later edit moves in place (SummaryStore.movePlaces).
   for (const { e } of edits) finish(first, e, 'old');
+  specs = [];
+  // What a trace would cost: the opener run again on new texts (a comment typed at its first statement line), with and without the copies, alternated.
+  const commented = (c: string) => [...src.slice(0, lines[0]), `\t/* ${c} */`, ...src.slice(lines[0])].join('\n');
+  const cost = { with: [] as number[], without: [] as number[] };
+  const rounds = Number(process.env.COST_ROUNDS ?? 5);
+  for (let r = 0; r < rounds; r++) {
+    // Both orders: the plain run first in even rounds, the traced one in odd.
+    for (const traced of r % 2 ? [true, false] : [false, true]) {
+      traceCost.on = traced;
+      const cpu = ((await run(commented(`${traced ? 'traced' : 'plain'} ${r}`))).run as any)?.__cpu ?? 0;
+      traceCost.on = false;
+      (traced ? cost.with : cost.without).push(cpu);
+    }
+  }
+  await run(text);
+  const med = (a: number[]) => pct(a, 50).toFixed(1);
+  if (rounds)
+    console.log(
+    `   a trace per statement visit (every visit's input states and output flow copied, maps shared): ${traceCost.copies / rounds} copies a run; ` +
+      `the opener's run, CPU ms, ${rounds} rounds alternated: without ${cost.without.map((x) => x.toFixed(1)).join(', ')} (p50 ${med(cost.without)}), ` +
+      `with ${cost.with.map((x) => x.toFixed(1)).join(', ')} (p50 ${med(cost.with)})`,
+  );
   const results: MemoResult[] = [];
   const outSteps: number[] = [];
   for (const { e, t1 } of edits) {
