@@ -53,6 +53,9 @@
 //    experiment, whether the edited run's records and outcomes outside those
 //    visits are the last run's, moved, in the same order.
 //
+//    MEMO_EDIT=remove takes each statement line out of the unedited text
+//    instead; TYPED sets the line typed (default `\tcpu_relax();`).
+//
 //   node out/scripts/restartShare.js [TREE] [FILE] [FUNCTION]
 //   (defaults: the 6.12 tree, mm/memory.c, copy_pte_range; M edits from the environment, default 12;
 //   ONLY_RESTART=1: sections 1 and 3 only, the leaves' keys of section 2 not made; MEMO=1: section 4 too; ONLY_MEMO=1: section 4 only)
@@ -165,6 +168,9 @@ interface Watched {
   uses: [number, number][];
   /** What they added to what the root depends on: names, files, functions, globals (Frame). */
   deps: Set<string>[];
+  /** What the run depends on (the frame's names, files, functions, globals), and what every statement's walk reads of the whole function (RunState.wholeFunction). */
+  sets?: string[][];
+  whole?: string;
   /** The run's records and outcomes outside the edited statement's visits, in order, places moved. */
   rest?: string[];
   /** The root run's steps. */
@@ -291,7 +297,9 @@ function restOf(run: any, w: Watched, move: (line: number) => number): string[] 
   (run.__frame?.children as string[] | undefined)?.forEach((c, x) => {
     if (!w.uses.some(([a, b]) => x >= a && x < b)) out.push(`uses ${c}`);
   });
-  out.push(`depends ${movedJson((run.__frame?.sets as string[][] | undefined)?.map((set, i) => set.filter((x) => !w.deps[i].has(x))), move)}`);
+  // What it depends on is compared apart (memoVerdict): a name the edited statement looked up may be looked up by the rest too.
+  w.sets = (run.__frame?.sets as string[][] | undefined) ?? [];
+  w.whole = run.wholeFunction();
   return out;
 }
 
@@ -364,10 +372,16 @@ function memoVerdict(e: MemoEdit): MemoResult {
   // What the memo walks: the edited statement's visits on the new text (a removal's: none, its outputs compared).
   const walked = e.removed ? 0 : now.visits.reduce((a, v) => a + v.steps, 0);
   const share = steps ? walked / steps : 0;
-  const restSame = !!old.rest && !!now.rest && old.rest.join('\n') === now.rest.join('\n');
+  // A memo needs what every statement's walk reads of the whole function unchanged (declared names, pointer variables: localResume's `whole`).
+  if (!why && old.whole !== now.whole) why = 'what the whole function declares changed';
+  // The frame's sets: the last run's with the new statement's additions, against the edited run's with the old statement's.
+  const union = (a: string[][] | undefined, add: Set<string>[]) => (a ?? []).map((set, i) => [...new Set([...set, ...add[i]])].sort().join(',')).join(';');
+  const setsSame = union(old.sets, now.deps) === union(now.sets, old.deps);
+  const restSame = setsSame && !!old.rest && !!now.rest && old.rest.join('\n') === now.rest.join('\n');
   if (!restSame && process.env.DUMP && old.rest && now.rest) {
-    fs.writeFileSync(`${process.env.DUMP}.old`, old.rest.join('\n'));
-    fs.writeFileSync(`${process.env.DUMP}.new`, now.rest.join('\n'));
+    const at = `${process.env.DUMP}-${e.label.replace(/\W+/g, '-')}`;
+    fs.writeFileSync(`${at}.old`, old.rest.join('\n'));
+    fs.writeFileSync(`${at}.new`, now.rest.join('\n'));
   }
   const count = (w: Watched) => w.visits.reduce((a, v) => a + v.records.length, 0);
   const held = (w: Watched) => w.visits.reduce((a, v) => a + v.collisions, 0);
@@ -397,10 +411,13 @@ async function memoSection(ws: Workspace, text: string, fn: string, lines: numbe
   await ensureParser();
   const src = text.split('\n');
   const edits: { e: MemoEdit; t1: string }[] = [];
+  // MEMO_EDIT=remove: each statement line taken out of the unedited text instead (a text never checked: a run is made).
+  const removing = process.env.MEMO_EDIT === 'remove';
+  const typedText = process.env.TYPED ?? '\tcpu_relax();';
   for (let k = 0; k < m; k++) {
     const ln = lines[Math.floor((k * lines.length) / m)];
-    const t1 = [...src.slice(0, ln), '\tcpu_relax();', ...src.slice(ln)].join('\n');
-    edits.push({ e: memoEdit(`typed at ${ln + 1}`, text, t1, fn, ln, true, ws), t1 });
+    const t1 = removing ? [...src.slice(0, ln), ...src.slice(ln + 1)].join('\n') : [...src.slice(0, ln), typedText, ...src.slice(ln)].join('\n');
+    edits.push({ e: memoEdit(`${removing ? 'taken out' : 'typed'} at ${ln + 1}`, text, t1, fn, ln, !removing, ws), t1 });
   }
   const finish = (t: Trace, e: MemoEdit, side: 'old' | 'now') => {
     const w = watched.get(`${e.label}/${side === 'old' ? 'old' : 'new'}`)!;
@@ -446,11 +463,11 @@ async function memoSection(ws: Workspace, text: string, fn: string, lines: numbe
   const applied = results.filter((r) => r.applies);
   const shares = applied.map((r) => r.share);
   console.log(
-    `4. the memo narrowed to the edited statement (${results.length} edits typed): applies to ${applied.length}, ` +
+    `4. the memo narrowed to the edited statement (${results.length} edits, ${removing ? 'a line taken out' : JSON.stringify(typedText.trim()) + ' typed'}): applies to ${applied.length}, ` +
       `walking p50 ${shares.length ? (100 * pct(shares, 50)).toFixed(2) : '-'}%, max ${shares.length ? (100 * Math.max(...shares)).toFixed(2) : '-'}% of the run; ` +
       `of those, the edited run's rest the last run's (moved, in order): ${applied.filter((r) => r.restSame).length}; ` +
       `where it does not apply, the rest the last run's anyway: ${results.filter((r) => !r.applies && r.restSame).length} of ${results.length - applied.length}; ` +
-      `the line taken out again: root run steps ${outSteps.join(', ')} (0: restored, not run)`,
+      `the edit undone: root run steps ${outSteps.join(', ')} (0: restored, not run)`,
   );
 }
 
