@@ -39,9 +39,26 @@
 //    left every state as it came (keys as above, no jump): where all do,
 //    the rest of the run is the unedited run's.
 //
+// 4. The memo narrowed to the edited statement (docs/perf/memo2.md), checked
+//    against whole runs: for each edit, typed and taken out, the edited
+//    statement is taken from the two parse trees (editedStatement.ts), and
+//    the last run's and the edited run's visits of it are watched (the input
+//    states and output flow, whole content with places moved by the edit,
+//    and the records each visit made). Printed: whether every visit's output
+//    is the last run's (moved; an insertion's old output is its input, a
+//    removal's new one), so the memo would take the rest of the run from
+//    the last run; the share of the run's steps it would walk (the edited
+//    statement's visits); the records those visits made and whether one fell
+//    on a place a record was already kept at (addOnce); and, the proof by
+//    experiment, whether the edited run's records and outcomes outside those
+//    visits are the last run's, moved, in the same order.
+//
+//    MEMO_EDIT=remove takes each statement line out of the unedited text
+//    instead; TYPED sets the line typed (default `\tcpu_relax();`).
+//
 //   node out/scripts/restartShare.js [TREE] [FILE] [FUNCTION]
 //   (defaults: the 6.12 tree, mm/memory.c, copy_pte_range; M edits from the environment, default 12;
-//   ONLY_RESTART=1: sections 1 and 3 only, the leaves' keys of section 2 not made)
+//   ONLY_RESTART=1: sections 1 and 3 only, the leaves' keys of section 2 not made; MEMO=1: section 4 too; ONLY_MEMO=1: section 4 only)
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Node } from 'web-tree-sitter';
@@ -51,6 +68,9 @@ import { StatementWalker } from '../engine/analysis/walk/statements';
 import type { PathState } from '../engine/analysis/pathState';
 import type { Flow } from '../engine/analysis/walk/flow';
 import { statementLinesOf } from './benchEdits';
+import { editedStatement } from './editedStatement';
+import { FunctionRun } from '../engine/analysis/walk/functionRun';
+import { ensureParser, parseKernelC } from '../engine/parse/cParser';
 
 const LEAVES = new Set(['expression_statement', 'declaration', 'return_statement', 'break_statement', 'continue_statement', 'goto_statement']);
 
@@ -113,6 +133,343 @@ const exec = (StatementWalker.prototype as any).exec as (this: any, n: Node, sta
   }
   return exec.call(this, n, states);
 };
+
+// ---- section 4: the memo narrowed to the edited statement -------------------
+
+/** A statement watched in one run (section 4): the old or new side of one edit. */
+interface VisitSpec {
+  /** The edit's name and side: the key of its Watched. */
+  key: string;
+  start: number;
+  end: number;
+  type: string;
+  /** The edited statement itself (its records are the ones the memo makes anew); else the statement after an insertion or removal. */
+  edited: boolean;
+  /** The old side's places in the new text (1-based line); the new side's stay. */
+  move: (line: number) => number;
+}
+
+/** One visit of a watched statement: input states and output flow (whole content, places moved), steps, records made. */
+interface Visit {
+  input: string[];
+  output: string;
+  steps: number;
+  records: string[];
+  /** Records this visit made at a place the run already held one at (addOnce keeps one). */
+  collisions: number;
+}
+
+interface Watched {
+  visits: Visit[];
+  /** Where the edited statement's visits put records: index ranges of the lists, keys of the maps. */
+  lists: [number, number][][];
+  keys: Set<string>[];
+  /** Where they put summaries used in the root's frame (index ranges of its children). */
+  uses: [number, number][];
+  /** What they added to what the root depends on: names, files, functions, globals (Frame). */
+  deps: Set<string>[];
+  /** What the run depends on (the frame's names, files, functions, globals), and what every statement's walk reads of the whole function (RunState.wholeFunction). */
+  sets?: string[][];
+  whole?: string;
+  /** The run's records and outcomes outside the edited statement's visits, in order, places moved. */
+  rest?: string[];
+  /** The root run's steps. */
+  steps?: number;
+}
+
+let specs: VisitSpec[] = [];
+const watched = new Map<string, Watched>();
+const RECORD_LISTS = ['hits', 'entryReads'] as const;
+const RECORD_MAPS = ['modeEvents', 'sectionCalls', 'indirectCalls'] as const;
+
+/** JSON with every `line`/`endLine` through `move` (places of the old text put in the new one). */
+function movedJson(x: unknown, move: (line: number) => number): string {
+  return JSON.stringify(x, (k, v) => ((k === 'line' || k === 'endLine') && typeof v === 'number' ? move(v) : v instanceof Set ? [...v] : v));
+}
+
+function stateContent(s: PathState, move: (line: number) => number): string {
+  // callVals/exprVals are the last statement's values, forgotten before the next (`fresh`): not compared.
+  const { conds, section, exitAt, jump, leftBy, guards } = s;
+  return `${s.key()}\u0000${movedJson({ conds, section, exitAt, jump, leftBy, guards, dirty: [...s.dirty], entryVals: [...s.entryVals], facts: [...s.facts] }, move)}`;
+}
+
+function flowContent(normal: string[], f?: Flow, move: (line: number) => number = (l) => l): string {
+  const ss = (x: PathState[]) => x.map((s) => stateContent(s, move));
+  return JSON.stringify({ normal, brk: f ? ss(f.brk) : [], cont: f ? ss(f.cont) : [], ret: f ? f.ret.map(([s, v]) => [stateContent(s, move), v]) : [], gotos: f ? [...f.gotos].map(([k, v]) => [k, ss(v)]) : [] });
+}
+
+/** What a trace per statement visit would cost (section 4): the states copied in and out of every visit of the root run, CPU ms. */
+const traceCost = { on: false, copies: 0 };
+
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** The root run's frame (Interpreter.summarize pushes it around the run): the summaries used and names looked up. */
+function frameOf(run: any): { children: string[]; names: Set<string>; files: Set<string>; fns: Set<string>; globals: Set<string> } {
+  return run.ip.frames[run.ip.frames.length - 1];
+}
+
+const execWatched = (StatementWalker.prototype as any).exec as (this: any, n: Node, states: PathState[]) => Flow;
+(StatementWalker.prototype as any).exec = function (this: any, n: Node, states: PathState[]) {
+  const w = watching;
+  if (w && this.fnName === w.fn && !this.survey && !this.opts.local) w.trace.run ??= this;
+  if (traceCost.on && w && w.trace.run === this) {
+    const kept = states.map((s) => s.clone());
+    const f = execWatched.call(this, n, states);
+    const out = [...f.normal, ...f.brk, ...f.cont, ...f.ret.map(([x]) => x), ...[...f.gotos.values()].flat()].map((s) => s.clone());
+    traceCost.copies += kept.length + out.length;
+    return f;
+  }
+  const mine = w && specs.length && w.trace.run === this ? specs.filter((v) => v.start === n.startIndex && v.end === n.endIndex && v.type === n.type) : [];
+  if (!mine.length) return execWatched.call(this, n, states);
+  const lists = RECORD_LISTS.map((k) => this[k].length as number);
+  const maps = RECORD_MAPS.map((k) => new Map(this[k] as Map<string, unknown>));
+  const ops = this.ownOps.size;
+  const frame = frameOf(this);
+  const uses = frame.children.length;
+  const deps = [frame.names, frame.files, frame.fns, frame.globals].map((x) => new Set(x));
+  const steps0 = w!.trace.steps;
+  const inputs = states.map((s) => s.clone());
+  const f = execWatched.call(this, n, states);
+  for (const v of mine) {
+    const out = watched.get(v.key)!;
+    const records: string[] = [];
+    let collisions = 0;
+    RECORD_LISTS.forEach((k, i) => {
+      const b = this[k].length;
+      if (v.edited) out.lists[i].push([lists[i], b]);
+      for (const r of this[k].slice(lists[i], b)) records.push(`${k} ${movedJson(r, v.move)}`);
+    });
+    RECORD_MAPS.forEach((k, i) => {
+      for (const [key, r] of this[k] as Map<string, unknown>) {
+        const had = maps[i].get(key);
+        if (had === r) continue;
+        if (v.edited) out.keys[i].add(key);
+        if (had !== undefined) collisions++;
+        records.push(`${k} ${movedJson(r, v.move)}`);
+      }
+    });
+    if (this.ownOps.size !== ops) records.push(`ownOps +${this.ownOps.size - ops}`);
+    if (v.edited) out.uses.push([uses, frame.children.length]);
+    for (const c of frame.children.slice(uses)) records.push(`uses ${c}`);
+    [frame.names, frame.files, frame.fns, frame.globals].forEach((set, i) => {
+      for (const x of set)
+        if (!deps[i].has(x)) {
+          records.push(`depends on ${x}`);
+          if (v.edited) out.deps[i].add(x);
+        }
+    });
+    const input = inputs.map((s) => stateContent(s, v.move));
+    out.visits.push({ input, output: flowContent(f.normal.map((s) => stateContent(s, v.move)), f, v.move), steps: w!.trace.steps - steps0, records, collisions });
+  }
+  return f;
+};
+
+/** The run's result, for its outcomes (section 4). */
+const runWatched = FunctionRun.prototype.run;
+FunctionRun.prototype.run = function (this: any, ...args: Parameters<typeof runWatched>) {
+  const t0 = cpuMs();
+  const r = runWatched.apply(this, args);
+  this.__cpu = cpuMs() - t0;
+  this.__result = r;
+  // The frame is popped after the run: what it holds now is the run's (and its callees').
+  const f = frameOf(this);
+  this.__frame = { children: [...f.children], sets: [f.names, f.files, f.fns, f.globals].map((x) => [...x].sort()) };
+  return r;
+};
+
+/** After a run: its records and outcomes, those the edited statement's visits made left out, places moved (section 4). */
+function restOf(run: any, w: Watched, move: (line: number) => number): string[] {
+  const out: string[] = [];
+  RECORD_LISTS.forEach((k, i) => {
+    (run[k] as unknown[]).forEach((r, x) => {
+      if (!w.lists[i].some(([a, b]) => x >= a && x < b)) out.push(`${k} ${movedJson(r, move)}`);
+    });
+  });
+  RECORD_MAPS.forEach((k, i) => {
+    for (const [key, r] of run[k] as Map<string, unknown>) if (!w.keys[i].has(key)) out.push(`${k} ${movedJson(r, move)}`);
+  });
+  out.push(`ownOps ${movedJson([...run.ownOps].sort(), move)}`);
+  for (const o of run.__result?.outcomes ?? []) out.push(`outcome ${movedJson(o, move)}`);
+  // The frame: the summaries used, in order, those the edited statement used left out; what it depends on (names, files, functions, globals).
+  (run.__frame?.children as string[] | undefined)?.forEach((c, x) => {
+    if (!w.uses.some(([a, b]) => x >= a && x < b)) out.push(`uses ${c}`);
+  });
+  // What it depends on is compared apart (memoVerdict): a name the edited statement looked up may be looked up by the rest too.
+  w.sets = (run.__frame?.sets as string[][] | undefined) ?? [];
+  w.whole = run.wholeFunction();
+  return out;
+}
+
+/** The function's definition in a parse of `text` (the Workspace's catalogue: the same normalised offsets as its tree). */
+function definitionIn(text: string, fn: string, ws: Workspace): Node {
+  const root = parseKernelC('f.c', text, ws.catalogue).tree.rootNode;
+  const d = root.namedChildren.find((c) => c?.type === 'function_definition' && (c.childForFieldName('declarator')?.text ?? '').startsWith(`${fn}(`));
+  if (!d) throw new Error(`${fn}: no definition`);
+  return d;
+}
+
+/** One edit of section 4: old text to new, its edited statement and the specs watching both sides. */
+interface MemoEdit {
+  label: string;
+  kind: string;
+  inserted: boolean;
+  removed: boolean;
+  old: VisitSpec[];
+  now: VisitSpec[];
+}
+
+/** The edit from `t0` to `t1`, the line `ln` (0-based) typed or taken out. */
+function memoEdit(label: string, t0: string, t1: string, fn: string, ln: number, typed: boolean, ws: Workspace): MemoEdit {
+  const e = editedStatement(definitionIn(t0, fn, ws), definitionIn(t1, fn, ws));
+  const move = typed ? (l: number) => (l >= ln + 1 ? l + 1 : l) : (l: number) => (l > ln + 1 ? l - 1 : l);
+  const spec = (side: 'old' | 'new', n: Node | null, edited: boolean): VisitSpec[] =>
+    n ? [{ key: `${label}/${side}`, start: n.startIndex, end: n.endIndex, type: n.type, edited, move: side === 'old' ? move : (l) => l }] : [];
+  for (const side of ['old', 'new']) watched.set(`${label}/${side}`, { visits: [], lists: RECORD_LISTS.map(() => []), keys: RECORD_MAPS.map(() => new Set()), uses: [], deps: [0, 1, 2, 3].map(() => new Set()) });
+  const base = { label, inserted: false, removed: false, old: [] as VisitSpec[], now: [] as VisitSpec[] };
+  if (!e) return { ...base, kind: 'no single statement (outside the body)' };
+  switch (e.kind) {
+    case 'same':
+      return { ...base, kind: 'same text' };
+    case 'inserted':
+      return { ...base, inserted: true, old: spec('old', e.oldNext, false), now: spec('new', e.added, true), kind: `inserted ${e.added.type}` };
+    case 'removed':
+      return { ...base, removed: true, old: spec('old', e.removed, true), now: spec('new', e.newNext, false), kind: `removed ${e.removed.type}` };
+    case 'replaced':
+      // The body itself (a shape changed around the typed line, as `if (c)` losing its body to it): walking it is the whole run.
+      if (e.old.parent?.type === 'function_definition') return { ...base, kind: 'the body (the shape around the line changed): a whole run' };
+      return { ...base, old: spec('old', e.old, true), now: spec('new', e.now, true), kind: `replaced ${e.old.type} -> ${e.now.type}` };
+  }
+}
+
+interface MemoResult {
+  applies: boolean;
+  share: number;
+  restSame: boolean;
+}
+
+/**
+ * Section 4's verdict for one edit: would the memo take the rest from the
+ * last run (every visit's output the last run's: an insertion's old output
+ * is its input, a removal's new output is its input), what it walks, and is
+ * the rest really the last run's (the edited run watched whole).
+ */
+function memoVerdict(e: MemoEdit): MemoResult {
+  const old = watched.get(`${e.label}/old`)!;
+  const now = watched.get(`${e.label}/new`)!;
+  let why = e.old.length && e.now.length ? '' : e.kind;
+  if (!why && !now.visits.length) why = 'not visited';
+  if (!why && old.visits.length !== now.visits.length) why = `visits ${old.visits.length} -> ${now.visits.length}`;
+  for (let i = 0; !why && i < now.visits.length; i++) {
+    const a = old.visits[i];
+    const b = now.visits[i];
+    if (a.input.join('\n') !== b.input.join('\n')) why = `visit ${i + 1}: input differs`;
+    else if ((e.inserted ? flowContent(a.input) : a.output) !== (e.removed ? flowContent(b.input) : b.output)) why = `visit ${i + 1}: output differs`;
+  }
+  const steps = now.steps ?? 0;
+  // What the memo walks: the edited statement's visits on the new text (a removal's: none, its outputs compared).
+  const walked = e.removed ? 0 : now.visits.reduce((a, v) => a + v.steps, 0);
+  const share = steps ? walked / steps : 0;
+  // A memo needs what every statement's walk reads of the whole function unchanged (declared names, pointer variables: localResume's `whole`).
+  if (!why && old.whole !== now.whole) why = 'what the whole function declares changed';
+  // The frame's sets: the last run's with the new statement's additions, against the edited run's with the old statement's.
+  const union = (a: string[][] | undefined, add: Set<string>[]) => (a ?? []).map((set, i) => [...new Set([...set, ...add[i]])].sort().join(',')).join(';');
+  const setsSame = union(old.sets, now.deps) === union(now.sets, old.deps);
+  const restSame = setsSame && !!old.rest && !!now.rest && old.rest.join('\n') === now.rest.join('\n');
+  if (!restSame && process.env.DUMP && old.rest && now.rest) {
+    const at = `${process.env.DUMP}-${e.label.replace(/\W+/g, '-')}`;
+    fs.writeFileSync(`${at}.old`, old.rest.join('\n'));
+    fs.writeFileSync(`${at}.new`, now.rest.join('\n'));
+  }
+  const count = (w: Watched) => w.visits.reduce((a, v) => a + v.records.length, 0);
+  const held = (w: Watched) => w.visits.reduce((a, v) => a + v.collisions, 0);
+  const records = e.inserted
+    ? `the new statement's ${count(now)} (${held(now)} at a place already held)`
+    : e.removed
+      ? `the removed statement's ${count(old)} gone`
+      : `old ${count(old)}, new ${count(now)} (${held(now)} at a place already held)`;
+  console.log(
+    `   ${e.label}: ${e.kind}, visits ${old.visits.length} -> ${now.visits.length}: ${why ? `whole run (${why})` : 'the memo applies'}; ` +
+      `walks ${(100 * share).toFixed(2)}% of ${steps} steps; records: ${records}; ` +
+      `the rest (records, outcomes: ${old.rest?.length ?? 0} / ${now.rest?.length ?? 0}) ${restSame ? "the last run's, moved, in order" : 'differs'}`,
+  );
+  return { applies: !why, share, restSame };
+}
+
+/**
+ * Section 4: for M statement lines, `cpu_relax();` typed into the unedited
+ * text, each edit's two sides watched: the old in the first run of the
+ * unedited text (every edit's at once), the new in the edited text's run.
+ * Taking the line out again gives back a text the engine has a summary for
+ * (Interpreter.summarize's `restore`): no run is made, so the memo has
+ * nothing to do there; the steps of those checks' root runs are printed.
+ * `run` checks a text watching `specs`.
+ */
+async function memoSection(ws: Workspace, text: string, fn: string, lines: number[], m: number, run: (t: string) => Promise<Trace>): Promise<void> {
+  await ensureParser();
+  const src = text.split('\n');
+  const edits: { e: MemoEdit; t1: string }[] = [];
+  // MEMO_EDIT=remove: each statement line taken out of the unedited text instead (a text never checked: a run is made).
+  const removing = process.env.MEMO_EDIT === 'remove';
+  const typedText = process.env.TYPED ?? '\tcpu_relax();';
+  for (let k = 0; k < m; k++) {
+    const ln = lines[Math.floor((k * lines.length) / m)];
+    const t1 = removing ? [...src.slice(0, ln), ...src.slice(ln + 1)].join('\n') : [...src.slice(0, ln), typedText, ...src.slice(ln)].join('\n');
+    edits.push({ e: memoEdit(`${removing ? 'taken out' : 'typed'} at ${ln + 1}`, text, t1, fn, ln, !removing, ws), t1 });
+  }
+  const finish = (t: Trace, e: MemoEdit, side: 'old' | 'now') => {
+    const w = watched.get(`${e.label}/${side === 'old' ? 'old' : 'new'}`)!;
+    w.steps = t.steps;
+    const move = side === 'old' ? (e.old[0]?.move ?? ((l: number) => l)) : (l: number) => l;
+    w.rest = t.run ? restOf(t.run, w, move) : undefined;
+  };
+  specs = edits.flatMap(({ e }) => e.old);
+  const first = await run(text);
+  // Read now: the run's records are the kept summary's, whose places a later edit moves in place (SummaryStore.movePlaces).
+  for (const { e } of edits) finish(first, e, 'old');
+  specs = [];
+  // What a trace would cost: the opener run again on new texts (a comment typed at its first statement line), with and without the copies, alternated.
+  const commented = (c: string) => [...src.slice(0, lines[0]), `\t/* ${c} */`, ...src.slice(lines[0])].join('\n');
+  const cost = { with: [] as number[], without: [] as number[] };
+  const rounds = Number(process.env.COST_ROUNDS ?? 5);
+  for (let r = 0; r < rounds; r++) {
+    // Both orders: the plain run first in even rounds, the traced one in odd.
+    for (const traced of r % 2 ? [true, false] : [false, true]) {
+      traceCost.on = traced;
+      const cpu = ((await run(commented(`${traced ? 'traced' : 'plain'} ${r}`))).run as any)?.__cpu ?? 0;
+      traceCost.on = false;
+      (traced ? cost.with : cost.without).push(cpu);
+    }
+  }
+  await run(text);
+  const med = (a: number[]) => pct(a, 50).toFixed(1);
+  if (rounds)
+    console.log(
+    `   a trace per statement visit (every visit's input states and output flow copied, maps shared): ${traceCost.copies / rounds} copies a run; ` +
+      `the opener's run, CPU ms, ${rounds} rounds alternated: without ${cost.without.map((x) => x.toFixed(1)).join(', ')} (p50 ${med(cost.without)}), ` +
+      `with ${cost.with.map((x) => x.toFixed(1)).join(', ')} (p50 ${med(cost.with)})`,
+  );
+  const results: MemoResult[] = [];
+  const outSteps: number[] = [];
+  for (const { e, t1 } of edits) {
+    specs = e.now;
+    finish(await run(t1), e, 'now');
+    results.push(memoVerdict(e));
+    specs = [];
+    outSteps.push((await run(text)).steps);
+  }
+  const applied = results.filter((r) => r.applies);
+  const shares = applied.map((r) => r.share);
+  console.log(
+    `4. the memo narrowed to the edited statement (${results.length} edits, ${removing ? 'a line taken out' : JSON.stringify(typedText.trim()) + ' typed'}): applies to ${applied.length}, ` +
+      `walking p50 ${shares.length ? (100 * pct(shares, 50)).toFixed(2) : '-'}%, max ${shares.length ? (100 * Math.max(...shares)).toFixed(2) : '-'}% of the run; ` +
+      `of those, the edited run's rest the last run's (moved, in order): ${applied.filter((r) => r.restSame).length}; ` +
+      `where it does not apply, the rest the last run's anyway: ${results.filter((r) => !r.applies && r.restSame).length} of ${results.length - applied.length}; ` +
+      `the edit undone: root run steps ${outSteps.join(', ')} (0: restored, not run)`,
+  );
+}
 
 /** Section 3: the root run's top-level boundaries and the steps per statement line (see the header). */
 function watchTop(t: Trace, run: any, n: Node, states: PathState[]): void {
@@ -191,6 +548,7 @@ async function main(): Promise<void> {
     watching = null;
     return trace;
   };
+  if (process.env.ONLY_MEMO) return memoSection(ws, text, fn, statementLinesOf(text, fn), m, run);
   const base = await run(text);
   const total = base.order.reduce((a, o) => a + o.w, 0);
   if (!total) throw new Error(`${fn}: no run of it was watched (not a section opener checked in ${file}?)`);
@@ -260,6 +618,7 @@ async function main(): Promise<void> {
         `edits whose typed statement left every state it met as it came (keys, no jump): ${identity.length} of ${restarts.length}`,
     );
   }
+  if (process.env.MEMO) await memoSection(ws, text, fn, lines, m, run);
 }
 
 /**
