@@ -49,7 +49,10 @@ export async function checkTree(opts: CheckOptions): Promise<CheckResult> {
   if (cacheable) {
     const digest = ws.index.unchangedDigest();
     const hit = digest ? loadResult<CheckResult>(keyed(digest)) : null;
-    if (hit) return hit;
+    if (hit) {
+      ws.index.releaseListing();
+      return hit;
+    }
   }
   ws.build();
   const result = await ws.check(opts.paths);

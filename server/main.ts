@@ -1,7 +1,7 @@
 // The lazymmu language server: keeps one engine Workspace for the editor's
 // workspace folder, checks open C files as they change and offers a quick fix.
 // Runs over stdio (--stdio) or Node IPC (--node-ipc); see createConnection.
-// The wiring of every feature (~550 lines): the check queue and publishing
+// The wiring of every feature (~690 lines): the check queue and publishing
 // live here with the documents they serve; features are in their own modules.
 // Next to split out: the check queue and its publishing (server/checkQueue.ts).
 import * as path from 'path';

@@ -11,6 +11,8 @@
 // function itself made it valid) and the new value is built from a page or
 // pfn that is not the old value's. A clear followed by a TLB flush makes the
 // write the fix; a clear with no flush before the write is reported.
+// Long (~580 lines) because the rule carries its own small evaluator (what
+// makes an entry live, which page a new value maps) beside the rule itself.
 import type { Node } from 'web-tree-sitter';
 import { Catalogue } from '../catalogue/catalogue';
 import { FunctionRef } from '../analysis/sourceCache';

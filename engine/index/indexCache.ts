@@ -262,6 +262,12 @@ export class IndexCache {
     this.unreadBodies = [base, deltaApplies ? delta : null].filter((o): o is Opened => o !== null);
   }
 
+  /** Closes the files whose heads were read and bodies not (a result-cache hit reads no body: its files are let go here, not at exit). */
+  close(): void {
+    for (const o of this.unreadBodies) fs.closeSync(o.fd);
+    this.unreadBodies = [];
+  }
+
   /**
    * The heads and their bodies, read once (the base's first: its name table is
    * adopted, the delta's interned). A body that cannot be read leaves no cache

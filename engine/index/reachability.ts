@@ -3,7 +3,7 @@
 // chain. Computed backwards from the targets, breadth-first; a caller counts
 // only if its call really resolves to the callee (a static function of the
 // same name in another file does not). Macros that wrap calls are nodes too.
-// Long (~600 lines) because the search, its update in place after an edit
+// Long (~670 lines) because the search, its update in place after an edit
 // and its serial form share one representation of steps and must change together.
 import { Definition, IndexDelta, MacroDefinition, WorkspaceIndex } from './workspaceIndex';
 import { StoredNames, packedList } from './storedNames';

@@ -397,6 +397,12 @@ export class WorkspaceIndex {
     return digest;
   }
 
+  /** Lets go of what unchangedDigest() read when no build follows (the CLI's result cache answered): its cache files are closed. */
+  releaseListing(): void {
+    this.listed?.cache.close();
+    this.listed = null;
+  }
+
   /** unchangedDigest()'s listing and cache (what it read and stat'd), taken by the next build. */
   private listed: { stats: ListedStats; cache: IndexCache } | null = null;
 

@@ -52,6 +52,8 @@
 // process, and their writing live together: changed(), forgetChecked() and
 // save() must see all of them. What keys each product is its own module's
 // (contentKeys, keptLocals, keptChains, keptSections).
+// Long (~600 lines) because each product above is opened, checked against its
+// key and saved here, beside the others, with one world and one settle.
 import * as crypto from 'crypto';
 import * as path from 'path';
 import type { Finding } from '../findings';

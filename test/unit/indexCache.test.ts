@@ -130,8 +130,11 @@ test('result cache: an unchanged tree gives the stored result; a change is check
   const first = await checkTree({ root, paths: [root], cacheDir });
   assert.ok(first.findings.length > 0);
   assert.equal(fs.readdirSync(path.join(cacheDir, 'results')).length, 1);
+  // The stored result's hit leaves no cache file open (an editor or a script may check in process many times).
+  const openFiles = () => fs.readdirSync('/proc/self/fd').map((fd) => { try { return fs.readlinkSync(`/proc/self/fd/${fd}`); } catch { return ''; } }).filter((f) => f.startsWith(cacheDir)).length;
   const second = await checkTree({ root, paths: [root], cacheDir });
   assert.deepEqual(JSON.parse(JSON.stringify(second)), JSON.parse(JSON.stringify(first)));
+  assert.equal(openFiles(), 0, 'the cache files a hit read are closed');
   // Other paths are another result.
   await checkTree({ root, paths: [file], cacheDir });
   assert.equal(fs.readdirSync(path.join(cacheDir, 'results')).length, 2);
