@@ -205,48 +205,32 @@ test('index cache: a cache of the previous form (names as an array of strings) i
   assert.deepEqual(next.macrosNamed('MB').map((m) => [m.body, m.params]), [['mb_call(x)', ['x']]]);
 });
 
-test('index cache: a cache of form 4 (V8\'s plain serial form, its arrays copied when read) is not read but rebuilt in the aligned form', () => {
-  const root = tmp('lazymmu-idx-form4-');
-  const cacheDir = tmp('lazymmu-cache-');
-  const a = path.join(root, 'a.c');
-  const b = path.join(root, 'b.c');
-  fs.writeFileSync(a, 'void fa(pte_t *p) { arch_enter_lazy_mmu_mode(); set_pte(p, x); }\n');
-  fs.writeFileSync(b, 'static int fb(void) { return fa_helper(); }\n');
-  const file = build(root, cacheDir).lastBuild!.cacheFile!;
-  // The same content as form 4 wrote it: one v8.serialize of the object.
-  const stored = storedForm(file)!;
-  fs.writeFileSync(file, v8.serialize({ ...stored, v: 4 }));
-  const rebuilt = build(root, cacheDir);
-  assert.deepEqual(rebuilt.lastBuild?.scanned, [a, b], 'every file scanned again');
-  // Written again in the aligned form, and read from it.
-  const again = storedForm(file)!;
-  assert.equal(again.v, 7);
-  const next = build(root, cacheDir);
-  assert.equal(next.lastBuild?.fromCache, 2);
-  const fresh = new WorkspaceIndex({ root, arch: 'arm64', catalogue });
-  fresh.build();
-  for (const n of ['fa', 'fb', 'fa_helper']) assert.deepEqual(next.definitionsNamed(n).map((d) => [d.file, d.line]), fresh.definitionsNamed(n).map((d) => [d.file, d.line]), n);
-});
+// Each older form as it was written: form 4 one v8.serialize of the object, form 5 the whole object in
+// one aligned serial form (head and body together, read whole).
+const OLDER_FORMS: [number, (stored: Record<string, unknown>) => Buffer][] = [
+  [4, (stored) => v8.serialize({ ...stored, v: 4 })],
+  [5, (stored) => Buffer.concat(serializeAligned({ ...stored, v: 5 }))],
+];
 
-test('index cache: a cache of form 5 (head and body in one aligned form, read whole) is not read but rebuilt in the current form', () => {
-  const root = tmp('lazymmu-idx-form5-');
-  const cacheDir = tmp('lazymmu-cache-');
-  const a = path.join(root, 'a.c');
-  const b = path.join(root, 'b.c');
-  fs.writeFileSync(a, 'void fa(pte_t *p) { arch_enter_lazy_mmu_mode(); set_pte(p, x); }\n');
-  fs.writeFileSync(b, 'static int fb(void) { return fa_helper(); }\n');
-  const file = build(root, cacheDir).lastBuild!.cacheFile!;
-  // The same content as form 5 wrote it: the whole object in one aligned serial form.
-  fs.writeFileSync(file, Buffer.concat(serializeAligned({ ...storedForm(file)!, v: 5 })));
-  const rebuilt = build(root, cacheDir);
-  assert.deepEqual(rebuilt.lastBuild?.scanned, [a, b], 'every file scanned again');
-  assert.equal(storedForm(file)?.v, 7);
-  const next = build(root, cacheDir);
-  assert.equal(next.lastBuild?.fromCache, 2);
-  const fresh = new WorkspaceIndex({ root, arch: 'arm64', catalogue });
-  fresh.build();
-  for (const n of ['fa', 'fb', 'fa_helper']) assert.deepEqual(next.definitionsNamed(n).map((d) => [d.file, d.line]), fresh.definitionsNamed(n).map((d) => [d.file, d.line]), n);
-});
+for (const [form, written] of OLDER_FORMS)
+  test(`index cache: a cache of form ${form} is not read but rebuilt in the current form, then read from it`, () => {
+    const root = tmp(`lazymmu-idx-form${form}-`);
+    const cacheDir = tmp('lazymmu-cache-');
+    const a = path.join(root, 'a.c');
+    const b = path.join(root, 'b.c');
+    fs.writeFileSync(a, 'void fa(pte_t *p) { arch_enter_lazy_mmu_mode(); set_pte(p, x); }\n');
+    fs.writeFileSync(b, 'static int fb(void) { return fa_helper(); }\n');
+    const file = build(root, cacheDir).lastBuild!.cacheFile!;
+    fs.writeFileSync(file, written(storedForm(file)!));
+    const rebuilt = build(root, cacheDir);
+    assert.deepEqual(rebuilt.lastBuild?.scanned, [a, b], 'every file scanned again');
+    assert.equal(storedForm(file)?.v, 7);
+    const next = build(root, cacheDir);
+    assert.equal(next.lastBuild?.fromCache, 2);
+    const fresh = new WorkspaceIndex({ root, arch: 'arm64', catalogue });
+    fresh.build();
+    for (const n of ['fa', 'fb', 'fa_helper']) assert.deepEqual(next.definitionsNamed(n).map((d) => [d.file, d.line]), fresh.definitionsNamed(n).map((d) => [d.file, d.line]), n);
+  });
 
 /** A tree whose cache's body (names, scans' words) is most of the file: functions with many calls, in a few files. */
 function callHeavyTree(prefix: string): { root: string; files: string[] } {
