@@ -199,6 +199,12 @@ export class IndexCache {
     this.file = path.join(base, 'index', rootHash, `scan-${this.key}.bin`);
   }
 
+  /** Whether the base file is on disk (once a write of it started in this process is done). */
+  exists(): boolean {
+    settleCacheWrites(this.file);
+    return fs.existsSync(this.file);
+  }
+
   /** The delta written against the base file (see save()). */
   private get deltaFile(): string {
     return `${this.file}.delta`;

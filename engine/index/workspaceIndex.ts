@@ -420,7 +420,7 @@ export class WorkspaceIndex {
 
   /** Whether a scan cache for this tree is on disk (a build would read most files' scans from it). */
   hasDiskCache(): boolean {
-    return !!this.cacheDir && fs.existsSync(this.cache().file);
+    return !!this.cacheDir && this.cache().exists();
   }
 
   private cache(): IndexCache {
