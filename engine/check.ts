@@ -7,6 +7,7 @@ import { KernelConfig } from './config/kernelConfig';
 import { PinnedConfig } from './config/oracle';
 import { debianConfig } from './config/debianConfig';
 import { storeSaying } from './store/analysisStore';
+import { cacheWritesDone } from './index/cacheWriter';
 
 export type { CheckResult } from './workspace';
 
@@ -79,6 +80,8 @@ export async function checkTree(opts: CheckOptions): Promise<CheckResult> {
   });
   const digest = cacheable ? ws.index.contentDigest() : null;
   if (digest) saveResult(keyed(digest), result);
+  // The index cache's file, written on another thread since the build (cacheWriter.ts): in place before the check returns.
+  await cacheWritesDone();
   return result;
 }
 

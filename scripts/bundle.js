@@ -11,6 +11,8 @@ fs.mkdirSync(dist, { recursive: true });
 const entries = [{ in: 'cli/main.ts', out: 'cli' }];
 // The index's scan worker (worker_threads): found next to the bundle at run time.
 entries.push({ in: 'engine/index/scanWorker.ts', out: 'scanWorker' });
+// The index cache's writer (worker_threads, a cold build's whole cache file): found next to the bundle too.
+entries.push({ in: 'engine/index/cacheWriter.ts', out: 'cacheWriter' });
 if (fs.existsSync(path.join(root, 'server/main.ts'))) entries.push({ in: 'server/main.ts', out: 'server' });
 
 // What every bundle shares: Node 20, CommonJS, into dist/ with source maps.

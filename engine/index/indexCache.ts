@@ -19,12 +19,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { deserializeAligned, isAligned, serializeAligned } from '../alignedSerial';
+import { BodyParts, FILE_MAGIC, FileParts, PREAMBLE, writeCacheFile } from './cacheFile';
+import { settleCacheWrites, writeOffThread } from './cacheWriter';
 import { noteOwner } from '../cacheSweep';
 import { FileScan } from './fileScan';
 import { intern } from './nameTable';
 import { EncodedScan, Ints, NameTable, Recoder, encodeScan } from './scanCodec';
 import { ListedStats, StoredRows } from './cachedRows';
-import { StoredNames, nameSlots } from './storedNames';
+import { StoredNames } from './storedNames';
 
 /** Bump when fileScan's output changes for the same input. */
 const SCAN_VERSION = 3;
@@ -40,10 +42,8 @@ const SCAN_VERSION = 3;
  */
 const FORMAT_VERSION = 7;
 
-/** A cache file's first bytes; then the head's and the body's lengths (4 bytes each, little-endian), the head, the body. */
-const FILE_MAGIC = Buffer.from('lazymmu-scan-7\n\0');
-/** Where the head starts (a multiple of 8, as the aligned form's arrays need; each part's length is one too). */
-const PREAMBLE = FILE_MAGIC.length + 8;
+/** Bodies of at least this many words are written on another thread (cacheWriter.ts); smaller ones take less than its start. */
+const OFF_THREAD_WORDS = 1 << 21;
 
 /**
  * The first name table a process reads makes its names as they are: each is
@@ -98,8 +98,6 @@ interface Body {
   nameSlots: Int32Array;
   data: Int32Array;
 }
-
-type Stored = Head & Body;
 
 /** A stored file as read, with its name table (a StoredPart of cachedRows.ts); `data` and `names` are set once its body is read. */
 type Loaded = Head & { data: Int32Array; names: StoredNames };
@@ -166,16 +164,9 @@ export class EarlyEncoding {
     return this.done + this.piece.length;
   }
 
-  /** The words encoded here followed by `rest`, in one array of their exact size. */
-  joined(rest: Ints): Int32Array {
-    const tail = [this.piece.toArray(), rest.toArray()];
-    const all = new Int32Array(this.length + rest.length);
-    let at = 0;
-    for (const p of [...this.pieces, ...tail]) {
-      all.set(p, at);
-      at += p.length;
-    }
-    return all;
+  /** The words encoded here followed by `rest`, in pieces of their exact size (the file's writer joins them: cacheFile.ts). */
+  piecesThen(rest: Ints): Int32Array[] {
+    return [...this.pieces, this.piece.toArray(), rest.toArray()];
   }
 }
 
@@ -206,6 +197,12 @@ export class IndexCache {
     const rootHash = crypto.createHash('sha1').update(path.resolve(root)).digest('hex').slice(0, 16);
     this.key = crypto.createHash('sha1').update([String(SCAN_VERSION), ...keyParts].join('\0')).digest('hex').slice(0, 16);
     this.file = path.join(base, 'index', rootHash, `scan-${this.key}.bin`);
+  }
+
+  /** Whether the base file is on disk (once a write of it started in this process is done). */
+  exists(): boolean {
+    settleCacheWrites(this.file);
+    return fs.existsSync(this.file);
   }
 
   /** The delta written against the base file (see save()). */
@@ -253,6 +250,8 @@ export class IndexCache {
   private read(): void {
     if (this.readDone) return;
     this.readDone = true;
+    // A save of this file still being written on another thread (cacheWriter.ts): read what it leaves, as after an in-thread save.
+    settleCacheWrites(this.file);
     const base = this.readHead(this.file);
     const delta = base?.part.stamp ? this.readHead(this.deltaFile) : null;
     const deltaApplies = !!delta && delta.part.base === base!.part.stamp;
@@ -354,9 +353,13 @@ export class IndexCache {
    * word when the name table starts as the loaded one; others already encoded
    * (a scan thread's, the delta's) are renumbered (Recoder). When fewer than
    * half the entries are the base's, the table starts empty, which also drops
-   * names no file uses now.
+   * names no file uses now. A large whole cache is written on another thread
+   * (write()): true then, and the file is in place once it is done
+   * (settleCacheWrites, cacheWritesDone).
    */
-  save(entries: Entries, early?: EarlyEncoding, kept?: KeptRows): void {
+  save(entries: Entries, early?: EarlyEncoding, kept?: KeptRows): boolean {
+    // One write of a file at a time; and this save's base is what the last one left.
+    settleCacheWrites(this.file);
     this.readWhole();
     const prev = this.loaded;
     const rows = kept ? this.rows() : null;
@@ -386,8 +389,7 @@ export class IndexCache {
       }
       const removed = prev.files.filter((f, i) => !keptBase[i] && !changed.has(f));
       if (changed.size + removed.length <= Math.max(DELTA_MIN, (entries.size + keptCount) / DELTA_SHARE)) {
-        this.write(this.deltaFile, this.encode(changed, false, { base: prev.stamp, removed }));
-        return;
+        return this.write(this.deltaFile, this.encode(changed, false, { base: prev.stamp, removed }));
       }
     }
     // The whole cache: the kept rows made entries (in the listing's order), then the others.
@@ -397,9 +399,8 @@ export class IndexCache {
       for (let pos = 0; pos < kept.files.length; pos++) if (kept.row[pos] >= 0) all.set(kept.files[pos], this.entryOf(rows, kept.row[pos]));
       for (const [f, e] of entries) all.set(f, e);
     }
-    this.write(this.file, this.encode(all, true, { stamp: crypto.randomBytes(8).toString('hex') }, early));
-    // A delta written against the old base no longer applies (its stamp says so too).
-    fs.rmSync(this.deltaFile, { force: true });
+    // A delta written against the old base no longer applies (its stamp says so too): removed once the new base is in place.
+    return this.write(this.file, this.encode(all, true, { stamp: crypto.randomBytes(8).toString('hex') }, early), this.deltaFile);
   }
 
   /** Row `r` as an entry (its encoding copied by the save, not encoded again). */
@@ -407,7 +408,8 @@ export class IndexCache {
     return { size: rows.sizeOf(r), mtimeMs: rows.mtimeOf(r), hash: rows.hashOf(r), encoded: rows.encoded(r) };
   }
 
-  private encode(entries: Entries, reuseBase: boolean, extra: Partial<Stored>, early?: EarlyEncoding): Stored {
+  /** The file's head and its body's parts (the names' hash slots and the words' one array are made by its writer: cacheFile.ts). */
+  private encode(entries: Entries, reuseBase: boolean, extra: Partial<Head>, early?: EarlyEncoding): { head: Head; body: BodyParts } {
     const prev = this.loaded;
     let fromPrev = 0;
     if (prev && reuseBase) for (const e of entries.values()) if (e.encoded?.data === prev.data) fromPrev++;
@@ -449,27 +451,30 @@ export class IndexCache {
       i++;
     }
     const { text, ends } = StoredNames.pack(t.names);
-    const nameTable = { nameText: StoredNames.asBytes(text), nameEnds: ends, nameSlots: nameSlots(t.names) };
-    return { v: FORMAT_VERSION, key: this.key, ...extra, files, sizes, mtimes, hashes, at, ...nameTable, data: begun ? begun.joined(out) : out.toArray() };
+    return {
+      head: { v: FORMAT_VERSION, key: this.key, ...extra, files, sizes, mtimes, hashes, at },
+      body: { nameText: StoredNames.asBytes(text), nameEnds: ends, data: begun ? begun.piecesThen(out) : [out.toArray()] },
+    };
   }
 
-  private write(file: string, stored: Stored): void {
+  /**
+   * Writes `file` (cacheFile.ts); a body of OFF_THREAD_WORDS or more on
+   * another thread (cacheWriter.ts) when one can take it: then its arrays are
+   * its, and the file is in place once that thread is done. Whether it went
+   * there.
+   */
+  private write(file: string, { head, body }: { head: Head; body: BodyParts }, removeAfter?: string): boolean {
+    const parts: FileParts = { file, head: Buffer.concat(serializeAligned(head)), body, removeAfter };
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    const { nameText, nameEnds, nameSlots, data, ...head } = stored;
-    const parts = [serializeAligned(head), serializeAligned({ nameText, nameEnds, nameSlots, data } satisfies Body)];
-    const preamble = Buffer.alloc(PREAMBLE);
-    FILE_MAGIC.copy(preamble);
-    parts.forEach((pieces, k) => preamble.writeUInt32LE(pieces.reduce((n, p) => n + p.length, 0), FILE_MAGIC.length + 4 * k));
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      for (const piece of [preamble, ...parts.flat()]) for (let at = 0; at < piece.length; ) at += fs.writeSync(fd, piece, at);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, file);
     noteOwner(path.dirname(this.file), this.root);
+    const words = body.data.reduce((n, p) => n + p.length, 0);
+    if (words >= IndexCache.offThreadWords && writeOffThread(parts)) return true;
+    writeCacheFile(parts);
+    return false;
   }
+
+  /** OFF_THREAD_WORDS, but for tests (a fixture tree's body is far smaller). */
+  static offThreadWords = OFF_THREAD_WORDS;
 }
 
 /** A cache file's whole stored object, its head's fields and its body's (tests and tools; a build reads the two apart); null when the file is of another form. */

@@ -81,6 +81,8 @@ export interface BuildStats {
   /** Files whose disk-cache rows were encoded as their scans arrived (indexCache.ts EarlyEncoding), not after the scan. */
   encodedDuringScan: number;
   cacheFile: string | null;
+  /** The cache file is being written on another thread (indexCache.ts, cacheWriter.ts): in place once cacheWritesDone() resolves. */
+  cacheWrittenOffThread: boolean;
 }
 
 export class WorkspaceIndex {
@@ -361,11 +363,11 @@ export class WorkspaceIndex {
       const hash = r >= 0 ? rows!.hashOf(r) : entries.get(files[pos])?.hash;
       if (hash !== undefined) this.built.set(files[pos], hash);
     }
-    this.lastBuild = { files: files.length, fromCache, scanned, workers, configDuringScan, encodedDuringScan: early?.rows.size ?? 0, cacheFile: cache ? cache.file : null };
+    this.lastBuild = { files: files.length, fromCache, scanned, workers, configDuringScan, encodedDuringScan: early?.rows.size ?? 0, cacheFile: cache ? cache.file : null, cacheWrittenOffThread: false };
     const held = rows?.size ?? 0;
     if (cache && (toScan.length > 0 || this.built.size !== held || fromCache !== held)) {
       try {
-        cache.save(entries, early ?? undefined, kept ?? undefined);
+        this.lastBuild.cacheWrittenOffThread = cache.save(entries, early ?? undefined, kept ?? undefined);
       } catch {
         // A cache that cannot be written (read-only home, full disk) only costs the next run time.
       }
@@ -381,7 +383,7 @@ export class WorkspaceIndex {
   buildFrom(scans: ReadonlyMap<string, FileScan>): void {
     const files = [...scans.keys()].sort();
     for (const f of files) this.putNew(f, scans.get(f)!);
-    this.lastBuild = { files: files.length, fromCache: 0, scanned: [], workers: 0, configDuringScan: false, encodedDuringScan: 0, cacheFile: null };
+    this.lastBuild = { files: files.length, fromCache: 0, scanned: [], workers: 0, configDuringScan: false, encodedDuringScan: 0, cacheFile: null, cacheWrittenOffThread: false };
   }
 
   /**
@@ -418,7 +420,7 @@ export class WorkspaceIndex {
 
   /** Whether a scan cache for this tree is on disk (a build would read most files' scans from it). */
   hasDiskCache(): boolean {
-    return !!this.cacheDir && fs.existsSync(this.cache().file);
+    return !!this.cacheDir && this.cache().exists();
   }
 
   private cache(): IndexCache {
