@@ -59,8 +59,8 @@ export async function firstDiagnosticsBeforeIndex(ws: Workspace, deps: EarlyDeps
     // With the scan cache the whole index is quick and the first check on it comes as soon: this pass would only delay the final diagnostics.
     // Asked before the tree is listed: a window reload's build lists it (~0.25 s of CPU on a kernel tree) and need not do it twice.
     if (ws.index.hasDiskCache()) return;
-    const files = ws.index.listFiles().length;
-    if (files < minFiles()) return;
+    // Counted up to the threshold only (a few folders of a kernel tree, not its ~47,000 files): the index lists the whole tree right after.
+    if (ws.index.listFiles(minFiles()).length < minFiles()) return;
     const started = Date.now();
     const { result, stats } = await checkBeforeIndex(
       { root: ws.root, arch: ws.index.arch, catalogue: ws.catalogue, pinnedConfig: ws.config.pinned, cacheDir: ws.cacheDir },
@@ -70,7 +70,7 @@ export async function firstDiagnosticsBeforeIndex(ws: Workspace, deps: EarlyDeps
     const names = docs.map((d) => path.basename(d.file)).join(', ');
     deps.log(
       `phase: first diagnostics of ${names} before the index ${took(started)} (${result.findings.length} findings, provisional; ` +
-        `partial index: ${stats.files} of ${files} files found by name in ${stats.rounds} rounds${stats.complete ? '' : ' (bounded)'}, search ${stats.search.ms} ms by ${stats.search.how})`,
+        `partial index: ${stats.files} files found by name in ${stats.rounds} rounds${stats.complete ? '' : ' (bounded)'}, search ${stats.search.ms} ms by ${stats.search.how})`,
     );
     const done = new Set<string>();
     for (const d of docs) {
