@@ -32,11 +32,13 @@ test('before the index: the section runs\' read after write heard first, partial
   assert.equal(JSON.stringify(stage.findings[0]), JSON.stringify(result.findings[0]));
 });
 
-for (const dir of ['stagedFirst', 'provisional', 'kafb', 'sections', 'raw']) {
+// (tree: kernel-shaped, with Kconfig and Kbuild: the findings are judged by the configuration.)
+for (const dir of ['stagedFirst', 'provisional', 'kafb', 'sections', 'raw', 'tree']) {
   test(`each finding of the section runs' stage is in the openers-first result as it is (fixtures/${dir})`, async () => {
     const root = path.join(FIXTURES, dir);
     let staged = 0;
-    for (const file of fs.readdirSync(root).filter((f) => f.endsWith('.c')).sort().map((f) => path.join(root, f))) {
+    const files = (fs.readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.c')).sort();
+    for (const file of files.map((f) => path.join(root, f))) {
       const ws = new Workspace({ root });
       ws.build();
       const heard: CheckResult[] = [];
