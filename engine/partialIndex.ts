@@ -7,7 +7,8 @@
 // a static in the caller's file first, the configuration's filter) are
 // followed the same way, round after round, within bounds. A Workspace on
 // those files (WorkspaceIndex.buildFrom) then runs checkOpenersFirst: the editor's
-// first, provisional diagnostics. The whole index replaces it afterwards.
+// first, provisional diagnostics (a stage earlier, what the section runs alone
+// give: `sectionsDone`). The whole index replaces it afterwards.
 //
 // What needs the whole tree is computed on the files found, so it may be
 // incomplete: callers of the open file's functions (a section elsewhere
@@ -23,7 +24,7 @@ import type { FileScan } from './index/fileScan';
 import { SearchStats, searchDefinitions } from './index/definitionSearch';
 import { DefinitionSites } from './index/definitionSites';
 import { WorkspaceIndex } from './index/workspaceIndex';
-import { CheckResult, SectionProgress, Workspace, WorkspaceOptions } from './workspace';
+import { CheckResult, SectionProgress, SectionsDone, Workspace, WorkspaceOptions } from './workspace';
 
 /**
  * How far the rounds go: calls below the open file's functions (the
@@ -126,7 +127,7 @@ export async function partialIndexFor(
 export async function checkBeforeIndex(
   options: WorkspaceOptions,
   open: OpenText[],
-  opts: { sections?: SectionProgress; bounds?: typeof PARTIAL_BOUNDS; inProcess?: boolean } = {},
+  opts: { sections?: SectionProgress; bounds?: typeof PARTIAL_BOUNDS; inProcess?: boolean; sectionsDone?: SectionsDone } = {},
 ): Promise<{ result: CheckResult; stats: PartialIndexStats }> {
   // No analysis store: products keyed on a partial index would only replace the whole tree's.
   const ws = new Workspace({ ...options, analysisStore: false });
@@ -135,6 +136,8 @@ export async function checkBeforeIndex(
   const sections = opts.sections;
   ws.buildFrom(scans);
   for (const o of open) ws.setText(o.file, o.text);
-  const result = await ws.checkOpenersFirst(open.map((o) => o.file), sections);
+  // The section runs' findings heard first (Workspace.SectionsDone: the first publish, a stage before the contextual searches and local rules).
+  const sectionsDone = opts.sectionsDone;
+  const result = await ws.checkOpenersFirst(open.map((o) => o.file), sections, sectionsDone && ((r) => sectionsDone({ ...r, partialIndex: true })));
   return { result: { ...result, partialIndex: true }, stats };
 }

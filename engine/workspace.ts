@@ -9,7 +9,7 @@
 // (checkers/sectionSearches.ts), the local verdicts
 // (checkers/localVerdicts.ts), the store's opening (store/analysisStore.ts),
 // the kept chains (store/keptChains.ts) and hovers (store/keptSections.ts),
-// the per-file bounds (inputBounds.ts). Long (~820 lines) because a check's
+// the per-file bounds (inputBounds.ts). Long (~830 lines) because a check's
 // order (sections, searches, chains, local rules, reporting) and the
 // reuse across checks that each step depends on are read in one place.
 import * as fs from 'fs';
@@ -410,14 +410,14 @@ export class Workspace {
    * elsewhere can still reach into `paths`, so the section rules' findings
    * may change (engine/provisional.ts says which can); check() gives the final answer.
    */
-  async checkOpenersFirst(pathsIn: string[], sections?: SectionProgress): Promise<CheckResult> {
-    return { ...(await this.checkRoots(pathsIn, sections, true)), partial: true };
+  async checkOpenersFirst(pathsIn: string[], sections?: SectionProgress, sectionsDone?: SectionsDone): Promise<CheckResult> {
+    return { ...(await this.checkRoots(pathsIn, sections, true, sectionsDone)), partial: true };
   }
 
-  private async checkRoots(pathsIn: string[], sections: SectionProgress | undefined, openersInPathsOnly: boolean): Promise<CheckResult> {
+  private async checkRoots(pathsIn: string[], sections: SectionProgress | undefined, openersInPathsOnly: boolean, sectionsDone?: SectionsDone): Promise<CheckResult> {
     this.checksUnderWay++;
     try {
-      return await this.checkRootsUnderWay(pathsIn, sections, openersInPathsOnly);
+      return await this.checkRootsUnderWay(pathsIn, sections, openersInPathsOnly, sectionsDone);
     } finally {
       if (--this.checksUnderWay === 0) {
         this.asideInterp?.dispose();
@@ -426,7 +426,7 @@ export class Workspace {
     }
   }
 
-  private async checkRootsUnderWay(pathsIn: string[], sections: SectionProgress | undefined, openersInPathsOnly: boolean): Promise<CheckResult> {
+  private async checkRootsUnderWay(pathsIn: string[], sections: SectionProgress | undefined, openersInPathsOnly: boolean, sectionsDone?: SectionsDone): Promise<CheckResult> {
     const paths = pathsIn.map((p) => path.resolve(p));
     this.checkSerial++;
     this.searchesChangedForCheck = this.searchesChangedSinceCheck;
@@ -440,8 +440,7 @@ export class Workspace {
     };
     this.include(paths);
     await ensureParser();
-    const inPaths = (f: Finding) => isUnder(f.file, paths);
-    let findings: Finding[] = [];
+    const findings: Finding[] = [];
     let unfollowed = 0;
     let skipped: SectionsLeftOut = new Map();
     const localLeftOut = new Map<string, number>();
@@ -481,6 +480,9 @@ export class Workspace {
           }
         : undefined;
       findings.push(...readAfterWriteFindings(hits.filter((h) => isUnder(h.read.file, paths)), this.sources, cat, arch, this.index, placed));
+      // What the section runs alone give (reads after writes, unbalanced and pause findings), finished as below on
+      // copies (judging sets fields): the rules after this only add findings of other rules, pushed after these.
+      if (sectionsDone) await sectionsDone({ ...this.finished(structuredClone(findings), paths, skipped, new Map(), unfollowed), partial: true });
       await pause();
       const here = calls.filter((c) => isUnder(c.at.file, paths));
       if (here.length || events.some((e) => isUnder(e.at.file, paths))) {
@@ -531,10 +533,17 @@ export class Workspace {
       throw e;
     }
     if (!this.storeSavedByCaller) this.store?.save();
+    return this.finished(findings, paths, skipped, localLeftOut, unfollowed);
+  }
+
+  /** A check's findings in `paths` made its result: one per place, suppressions and the configuration applied, sorted, bounded per file. */
+  private finished(all: Finding[], paths: string[], skipped: SectionsLeftOut, localLeftOut: Map<string, number>, unfollowed: number): CheckResult {
+    const inPaths = (f: Finding) => isUnder(f.file, paths);
+    let findings: Finding[];
     // Each file's text read once for all its findings.
     const texts = new Map<string, string | null>();
     const textOnce = (file: string) => (texts.has(file) ? texts.get(file)! : (texts.set(file, this.textOf(file)), texts.get(file)!));
-    findings = onePerPlace(findings.filter(inPaths)).filter((f) => !isSuppressed(f, textOnce(f.file)));
+    findings = onePerPlace(all.filter(inPaths)).filter((f) => !isSuppressed(f, textOnce(f.file)));
     findings = judgeFindings(findings, this.config, (a) => this.configFor(a), (rule) => this.catalogue.ruleArchitectures.get(rule));
     findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
     const problems: InputProblem[] = this.index.problems.filter((p) => isUnder(p.file, paths));
@@ -811,3 +820,13 @@ export class Workspace {
  * progress); the check waits for it, so it may give the event loop back.
  */
 export type SectionProgress = (done: number, total: number) => void | Promise<void>;
+
+/**
+ * Hears, during checkOpenersFirst, the findings the section runs alone give
+ * (reads after writes, unbalanced and pause findings: a `partial` result),
+ * before the contextual searches and the local rules add theirs: the
+ * first diagnostics published a stage earlier (engine/partialIndex.ts). The
+ * check's own result holds every one of them (theirs are pushed first, so
+ * one per place keeps them), unless a file then passes the per-file cap.
+ */
+export type SectionsDone = (result: CheckResult) => void | Promise<void>;

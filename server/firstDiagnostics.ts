@@ -1,7 +1,8 @@
 // The open files' first diagnostics before the whole index (issue 15 point 3):
 // when a large tree is opened, the documents already open are checked on a
 // partial index of what they need, found by name (engine/partialIndex.ts),
-// and published marked provisional, all of them (engine/provisional.ts);
+// and published marked provisional, all of them (engine/provisional.ts), in
+// two stages: the section runs' findings, then the partial check's whole result;
 // then the whole index is built and the first check publishes the final
 // diagnostics (its own openers-first pass is skipped for a document published
 // here: main.ts asks publishedEarly). On a small tree, or with the index's
@@ -29,8 +30,8 @@ export interface EarlyDeps {
   documents: () => OpenDocument[];
   /** Whether `uri` is still open at `version` (an edit or a close while the pass ran drops its publish). */
   current: (uri: string, version: number) => boolean;
-  /** Publishes the document's findings (none: nothing is published, and false). */
-  publish: (doc: OpenDocument, result: CheckResult) => Promise<boolean>;
+  /** Publishes the document's findings (none: nothing is published, and false, unless `evenEmpty`). */
+  publish: (doc: OpenDocument, result: CheckResult, evenEmpty?: boolean) => Promise<boolean>;
   log: (msg: string) => void;
 }
 
@@ -59,23 +60,32 @@ export async function firstDiagnosticsBeforeIndex(ws: Workspace, deps: EarlyDeps
     // With the scan cache the whole index is quick and the first check on it comes as soon: this pass would only delay the final diagnostics.
     // Asked before the tree is listed: a window reload's build lists it (~0.25 s of CPU on a kernel tree) and need not do it twice.
     if (ws.index.hasDiskCache()) return;
-    const files = ws.index.listFiles().length;
-    if (files < minFiles()) return;
+    // Counted up to the threshold only (a few folders of a kernel tree, not its ~47,000 files): the index lists the whole tree right after.
+    if (ws.index.listFiles(minFiles()).length < minFiles()) return;
     const started = Date.now();
+    const names = docs.map((d) => path.basename(d.file)).join(', ');
+    // Published in two stages: what the section runs give (reads after writes: most of the check's time is
+    // after them, in the contextual searches and the local rules), then the check's whole result, which holds them.
+    const staged = new Set<string>();
+    const sectionsDone = async (result: CheckResult) => {
+      for (const d of docs) if (deps.current(d.uri, d.version) && (await deps.publish(d, result))) staged.add(`${d.uri}@${d.version}`);
+      if (staged.size) deps.log(`phase: section runs' diagnostics of ${names} before the index ${took(started)} (${result.findings.length} findings, provisional; published ahead of the partial check's end)`);
+    };
     const { result, stats } = await checkBeforeIndex(
       { root: ws.root, arch: ws.index.arch, catalogue: ws.catalogue, pinnedConfig: ws.config.pinned, cacheDir: ws.cacheDir },
       docs.map((d) => ({ file: d.file, text: d.text })),
-      { inProcess: false },
+      { inProcess: false, sectionsDone },
     );
-    const names = docs.map((d) => path.basename(d.file)).join(', ');
     deps.log(
       `phase: first diagnostics of ${names} before the index ${took(started)} (${result.findings.length} findings, provisional; ` +
-        `partial index: ${stats.files} of ${files} files found by name in ${stats.rounds} rounds${stats.complete ? '' : ' (bounded)'}, search ${stats.search.ms} ms by ${stats.search.how})`,
+        `partial index: ${stats.files} files found by name in ${stats.rounds} rounds${stats.complete ? '' : ' (bounded)'}, search ${stats.search.ms} ms by ${stats.search.how})`,
     );
     const done = new Set<string>();
     for (const d of docs) {
       if (!deps.current(d.uri, d.version)) continue;
-      if (await deps.publish(d, result)) done.add(`${d.uri}@${d.version}`);
+      // A document published at the first stage is published again even with nothing to show (its stage is replaced).
+      const key = `${d.uri}@${d.version}`;
+      if ((await deps.publish(d, result, staged.has(key))) || staged.has(key)) done.add(key);
     }
     published.set(ws, done);
   } catch (e) {

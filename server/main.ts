@@ -216,7 +216,7 @@ async function buildWorkspace(raw: unknown): Promise<Workspace | null> {
     const ws = makeWorkspace(settings);
     keptKeys.set(ws, keptKey);
     // On a large tree, the open documents first, on a partial index of what they need (server/firstDiagnostics.ts).
-    await firstDiagnosticsBeforeIndex(ws, { documents: earlyDocuments, current: (uri, v) => documents.get(uri)?.version === v, publish: (d, r) => publishResult(d.uri, d.file, d.text, d.version, r, true), log });
+    await firstDiagnosticsBeforeIndex(ws, { documents: earlyDocuments, current: (uri, v) => documents.get(uri)?.version === v, publish: (d, r, evenEmpty) => publishResult(d.uri, d.file, d.text, d.version, r, !evenEmpty), log });
     const started = Date.now();
     // Files done (from the cache or scanned) / total, as the build goes (server/checkProgress.ts).
     const files = countingProgress(progress, 'files');

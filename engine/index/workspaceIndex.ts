@@ -158,13 +158,16 @@ export class WorkspaceIndex {
    * path.join and path.relative on every entry were half the listing of a kernel tree (~47,000
    * files, listed by every warm run). The root is resolved (no `.` or `..` parts), and names from
    * readdir hold no separator, so the strings are the ones join and relative gave.
+   * `upTo`: the walk stops once that many files are listed (a count against a threshold:
+   * the first `upTo` in order; the build files' list is left as it was).
    */
-  listFiles(): string[] {
+  listFiles(upTo = Infinity): string[] {
     const out: string[] = [];
     const build: string[] = [];
     const sep = path.sep;
     // `rel`: the directory relative to the root ('' for the root); `depth`: its number of parts.
     const walk = (dir: string, rel: string, depth: number) => {
+      if (out.length >= upTo) return;
       let entries: fs.Dirent[];
       try {
         entries = fs.readdirSync(dir, { withFileTypes: true });
@@ -204,6 +207,7 @@ export class WorkspaceIndex {
       while (f < cFiles.length) out.push(prefix + cFiles[f++]);
     };
     walk(this.root, '', 0);
+    if (out.length >= upTo) return out.slice(0, upTo);
     this.buildFiles = build.sort();
     // Sorted already (above): this only costs a pass over it, and keeps the order whatever the walk does.
     return out.sort();

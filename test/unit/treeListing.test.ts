@@ -4,7 +4,8 @@
 // folders, hidden folders, node_modules or symlinks; build files (Makefile,
 // Kbuild, Kconfig*) beside them; the same from a root given with a trailing
 // separator. The listing builds its paths by concatenation (a warm run lists
-// ~47,000 files): these are the paths path.join gave.
+// ~47,000 files): these are the paths path.join gave. A listing up to a count
+// (the pass before the index against its threshold) stops its walk there.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
@@ -88,4 +89,36 @@ test('a root given with a trailing separator lists the same absolute paths', () 
   const trailing = new WorkspaceIndex({ root: root + path.sep, arch: 'arm64', catalogue }).listFiles();
   assert.deepEqual(trailing, plain);
   assert.ok(plain.every((f) => f.startsWith(root + path.sep) && !f.includes(path.sep + path.sep)));
+});
+
+test('a listing up to a count (the pass before the index against its threshold) stops there: the first files in order, the walk cut short', () => {
+  // Three folders of 20 files: a count up to 25 needs the first folder and part of the second.
+  const files: string[] = [];
+  for (const d of ['a', 'b', 'c']) for (let i = 10; i < 30; i++) files.push(`${d}/f${i}.c`);
+  const root = tree(files);
+  try {
+    const idx = new WorkspaceIndex({ root, arch: 'arm64', catalogue });
+    const all = idx.listFiles();
+    assert.equal(all.length, 60);
+    assert.deepEqual(idx.listFiles(25), all.slice(0, 25));
+    assert.deepEqual(idx.listFiles(60), all);
+    assert.deepEqual(idx.listFiles(100), all);
+    // The folder not reached is not read: the root, a and b.
+    // (The module object itself: the index's `import * as fs` reads through to it.)
+    const nodeFs = require('fs') as { readdirSync: typeof fs.readdirSync };
+    const readdir = nodeFs.readdirSync;
+    let reads = 0;
+    nodeFs.readdirSync = ((...args: Parameters<typeof readdir>) => (reads++, readdir(...args))) as typeof readdir;
+    try {
+      idx.listFiles(25);
+      assert.equal(reads, 3);
+      reads = 0;
+      idx.listFiles();
+      assert.equal(reads, 4);
+    } finally {
+      nodeFs.readdirSync = readdir;
+    }
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
 });
