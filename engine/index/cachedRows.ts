@@ -95,20 +95,13 @@ export class StoredRows {
   }
 }
 
-/** Stats a listing already holds, by position (treeListing.ts: `find`'s), NaN where it has none. */
-export interface KnownStats {
-  size: Float64Array;
-  mtimeMs: Float64Array;
-}
-
 /**
  * A listing's files stat'd against the stored rows, by listing position:
  * `row[pos]` is the file's row when its (size, mtime) are the row's, else -1
  * (no row, a stat that differs, or none). A file that has a row is stat'd
  * once here and its size and mtime kept (NaN when it could not be), so the
  * build that follows stats nothing again and no Stats object outlives its
- * call; a file without a row is not stat'd (NaN). A stat `known` from the
- * listing is taken as it is (the same size and mtimeMs statSync gives).
+ * call; a file without a row is not stat'd (NaN).
  */
 export class ListedStats {
   readonly row: Int32Array;
@@ -119,7 +112,6 @@ export class ListedStats {
     readonly files: readonly string[],
     /** The rows the stats were compared with (a build whose rows are others, the cache's body unreadable, stats again). */
     readonly rows: StoredRows,
-    known?: KnownStats,
   ) {
     const n = files.length;
     this.row = new Int32Array(n).fill(-1);
@@ -128,12 +120,6 @@ export class ListedStats {
     for (let pos = 0; pos < n; pos++) {
       const r = rows.of(files[pos]);
       if (r < 0) continue;
-      if (known && !Number.isNaN(known.size[pos]) && !Number.isNaN(known.mtimeMs[pos])) {
-        this.size[pos] = known.size[pos];
-        this.mtimeMs[pos] = known.mtimeMs[pos];
-        if (known.size[pos] === rows.sizeOf(r) && known.mtimeMs[pos] === rows.mtimeOf(r)) this.row[pos] = r;
-        continue;
-      }
       let st: fs.Stats | undefined;
       try {
         st = fs.statSync(files[pos], { throwIfNoEntry: false });

@@ -23,7 +23,7 @@ import { noteOwner } from '../cacheSweep';
 import { FileScan } from './fileScan';
 import { intern } from './nameTable';
 import { EncodedScan, Ints, NameTable, Recoder, encodeScan } from './scanCodec';
-import { KnownStats, ListedStats, StoredRows } from './cachedRows';
+import { ListedStats, StoredRows } from './cachedRows';
 import { StoredNames, nameSlots } from './storedNames';
 
 /** Bump when fileScan's output changes for the same input. */
@@ -329,14 +329,13 @@ export class IndexCache {
   /**
    * When every listed file has the (size, mtime) the cache holds and the cache
    * holds no other file: a digest of the files' paths and content hashes.
-   * Otherwise null. Decodes no scan; every listed file is stat'd (or its stat
-   * taken from `known`, the listing's), even after a difference, and what it
-   * says is kept for the build that follows (ListedStats: no Stats object
-   * kept per file).
+   * Otherwise null. Decodes no scan; every listed file is stat'd, even after a
+   * difference, and what it says is kept for the build that follows
+   * (ListedStats: no Stats object kept per file).
    */
-  unchangedDigest(files: string[], known?: KnownStats): { digest: string | null; stats: ListedStats } {
+  unchangedDigest(files: string[]): { digest: string | null; stats: ListedStats } {
     const rows = this.headRows();
-    const stats = new ListedStats(files, rows, known);
+    const stats = new ListedStats(files, rows);
     if (!rows.size || rows.size !== files.length) return { digest: null, stats };
     for (let pos = 0; pos < files.length; pos++) if (stats.row[pos] < 0) return { digest: null, stats };
     // Hashed only when every file matched (a rerun after an edit needs no digest: ~0.1 s of hashing); `files` is sorted (listFiles).
