@@ -25,8 +25,9 @@
 //   no longer follows the mmap threshold up), so the malloc heaps (the main
 //   one and the threads') were given back whenever 128 KB at their top was
 //   free and faulted in again at the next allocations: ~15,000 page faults
-//   more (104,000 against 90,000) and ~0.4 s more CPU of a 6.12 warm rerun
-//   after an edit. A few MB kept at a heap's top cost no peak: the large
+//   more (~108,000 against ~95,000) of a 6.12 warm rerun after an edit, and
+//   ~0.45 s more CPU in the mean of 12 loaded runs (within one round's swing
+//   on a machine at load 4). A few MB kept at a heap's top cost no peak: the large
 //   buffers are mapped apart (above) (docs/perf/rerun11.md);
 // - WebAssembly compiled by V8's baseline compiler only (--liftoff-only): the
 //   parser (tree-sitter) and the scan's blank pass are wasm, and V8's tier-up
