@@ -20,6 +20,15 @@
 // - glibc's mmap threshold fixed (MALLOC_MMAP_THRESHOLD_): large buffers
 //   (file texts, scan encodings, serial forms) go back to the system when
 //   freed instead of staying in the malloc heap;
+// - glibc's trim threshold at TRIM_THRESHOLD (MALLOC_TRIM_THRESHOLD_): fixing
+//   the mmap threshold also fixes the trim threshold at glibc's 128 KB (it
+//   no longer follows the mmap threshold up), so the malloc heaps (the main
+//   one and the threads') were given back whenever 128 KB at their top was
+//   free and faulted in again at the next allocations: ~15,000 page faults
+//   more (~108,000 against ~95,000) of a 6.12 warm rerun after an edit, and
+//   ~0.45 s more CPU in the mean of 12 loaded runs (within one round's swing
+//   on a machine at load 4). A few MB kept at a heap's top cost no peak: the large
+//   buffers are mapped apart (above) (docs/perf/rerun11.md);
 // - WebAssembly compiled by V8's baseline compiler only (--liftoff-only): the
 //   parser (tree-sitter) and the scan's blank pass are wasm, and V8's tier-up
 //   compiled their hot functions again with TurboFan on background threads
@@ -51,7 +60,7 @@ for (const built of [bundle, policyModule]) {
     process.exit(2);
   }
 }
-const { HEAP_GROWING_PERCENT, CLI_SEMI_SPACE_MB: SEMI_SPACE_MB, MMAP_THRESHOLD, initialOldSpaceMb, outOfMemoryIn } = require(policyModule);
+const { HEAP_GROWING_PERCENT, CLI_SEMI_SPACE_MB: SEMI_SPACE_MB, MMAP_THRESHOLD, CLI_TRIM_THRESHOLD: TRIM_THRESHOLD, initialOldSpaceMb, outOfMemoryIn } = require(policyModule);
 
 const limit = process.env.LAZYMMU_MAX_HEAP_MB;
 if (limit !== undefined && !/^[1-9][0-9]*$/.test(limit)) {
@@ -67,6 +76,7 @@ if (process.env.LAZYMMU_NO_RELAUNCH === '1' || !checks) {
   const flags = [`--heap-growing-percent=${HEAP_GROWING_PERCENT}`, `--max-semi-space-size=${SEMI_SPACE_MB}`, `--initial-old-space-size=${initialOldSpaceMb(limit ? Number(limit) : undefined)}`, '--liftoff-only', '--expose-gc', ...(limit ? [`--max-old-space-size=${limit}`] : [])];
   const env = { ...process.env, LAZYMMU_NO_RELAUNCH: '1' };
   if (env.MALLOC_MMAP_THRESHOLD_ === undefined) env.MALLOC_MMAP_THRESHOLD_ = String(MMAP_THRESHOLD);
+  if (env.MALLOC_TRIM_THRESHOLD_ === undefined) env.MALLOC_TRIM_THRESHOLD_ = String(TRIM_THRESHOLD);
   // stdout and stdin go straight through; stderr passes through here, line by line, so that V8's
   // out-of-memory report (which ends the child) can be told apart and said plainly.
   const child = spawn(process.execPath, [...process.execArgv, ...flags, bundle, ...process.argv.slice(2)], { stdio: ['inherit', 'inherit', 'pipe'], env });

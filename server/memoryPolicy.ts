@@ -31,6 +31,8 @@ import policy from './memoryPolicy.json';
 export const HEAP_GROWING_PERCENT = policy.heapGrowingPercent;
 export const INITIAL_OLD_SPACE_MB = policy.initialOldSpaceMb;
 export const MMAP_THRESHOLD = policy.mmapThreshold;
+/** glibc's trim threshold in the CLI's child (bin/lazymmu.js says why). */
+export const CLI_TRIM_THRESHOLD = policy.cliTrimThreshold;
 /** The CLI's young generation's semi-spaces (bin/lazymmu.js says why). */
 export const CLI_SEMI_SPACE_MB = policy.cliSemiSpaceMb;
 const OUT_OF_MEMORY_MARKS: readonly string[] = policy.outOfMemoryMarks;

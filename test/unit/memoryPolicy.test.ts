@@ -82,16 +82,17 @@ test('stderr and stdout of the check pass through the launcher unchanged', () =>
  * (the launcher hands its own flags to the child) has the child
  * (LAZYMMU_NO_RELAUNCH=1, set by the launcher) write them down.
  */
-function checkChild(limit?: string): { execArgv: string[]; mmap: string } {
+function checkChild(limit?: string): { execArgv: string[]; mmap: string; trim: string } {
   const dir = generatedRoot(1);
   const seen = path.join(dir, 'child.json');
   const preload = path.join(dir, 'preload.js');
   fs.writeFileSync(
     preload,
-    `if (process.env.LAZYMMU_NO_RELAUNCH === '1') require('fs').writeFileSync(${JSON.stringify(seen)}, JSON.stringify({ execArgv: process.execArgv, mmap: process.env.MALLOC_MMAP_THRESHOLD_ }));\n`,
+    `if (process.env.LAZYMMU_NO_RELAUNCH === '1') require('fs').writeFileSync(${JSON.stringify(seen)}, JSON.stringify({ execArgv: process.execArgv, mmap: process.env.MALLOC_MMAP_THRESHOLD_, trim: process.env.MALLOC_TRIM_THRESHOLD_ }));\n`,
   );
   const env: NodeJS.ProcessEnv = { ...process.env, LAZYMMU_CACHE: tempDir('lazymmu-memcache-') };
   delete env.MALLOC_MMAP_THRESHOLD_;
+  delete env.MALLOC_TRIM_THRESHOLD_;
   delete env.LAZYMMU_NO_RELAUNCH;
   delete env.LAZYMMU_MAX_HEAP_MB;
   if (limit !== undefined) env.LAZYMMU_MAX_HEAP_MB = limit;
@@ -111,6 +112,8 @@ test('the check runs in a child started with the policy of server/memoryPolicy.j
   // WebAssembly (the parser, the scan's blank pass) compiled by the baseline compiler alone: no tier-up's background compiles.
   assert.ok(child.execArgv.includes('--liftoff-only'), child.execArgv.join(' '));
   assert.equal(child.mmap, String(policy.mmapThreshold));
+  // The malloc heaps' top kept up to a few MB (the mmap threshold fixed would otherwise fix the trim threshold at 128 KB).
+  assert.equal(child.trim, String(policy.cliTrimThreshold));
   // The language server's start (server/memoryPolicy.ts, bundled into the VS Code client) reads the same numbers.
   assert.ok(serverNodeArgs({}).includes(`--heap-growing-percent=${policy.heapGrowingPercent}`), serverNodeArgs({}).join(' '));
   assert.ok(serverNodeArgs({}).includes(`--initial-old-space-size=${policy.initialOldSpaceMb}`), serverNodeArgs({}).join(' '));
