@@ -25,21 +25,25 @@ import { LspClient, REPO, isProvisional } from './lspClient';
 
 const FIXTURE = path.join(REPO, 'test', 'fixtures', 'beforeIndex');
 
+/** A copy of `fixture` and an empty cache, with a client whose server runs the pass before the index on this small tree. */
+function beforeIndexSetup(fixture: string, open: string, tag: string) {
+  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), `lazymmu-${tag}-`)));
+  fs.cpSync(fixture, root, { recursive: true });
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), `lazymmu-${tag}-cache-`));
+  const file = path.join(root, open);
+  const client = () => new LspClient({ env: { ...process.env, LAZYMMU_CACHE: cache, LAZYMMU_EARLY_MIN_FILES: '1' } });
+  return { root, cache, file, uri: pathToFileURL(file).href, client };
+}
+
 test('the open file is published before the index starts, all provisional; the final publish equals the CLI', { timeout: 120_000 }, async () => {
-  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-before-')));
-  fs.cpSync(FIXTURE, root, { recursive: true });
-  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-before-cache-'));
-  const file = path.join(root, 'bi_open.c');
-  const uri = pathToFileURL(file).href;
-  const client = new LspClient({ env: { ...process.env, LAZYMMU_CACHE: cache, LAZYMMU_EARLY_MIN_FILES: '1' } });
+  const { root, cache, file, uri, client: newClient } = beforeIndexSetup(FIXTURE, 'bi_open.c', 'before');
+  const client = newClient();
   try {
     await client.initialize(root);
-    await client.open(uri, fs.readFileSync(file, 'utf8'), 1);
-    const final = await client.waitFor('final diagnostics', () => client.diagnosticsFor(uri, 1), 100_000);
-    await client.checksFinished(30_000);
+    const final = await client.openToFinal(uri, fs.readFileSync(file, 'utf8'));
 
     const t = client.timeline;
-    const pubs = t.map((e, i) => ({ e, i })).filter(({ e }) => e.method === 'publishDiagnostics' && e.params.uri === uri);
+    const pubs = client.publishesOf(uri);
     assert.equal(pubs.length, 3, `the two publishes before the index (the section runs', the pass's), then the final one: ${JSON.stringify(pubs.map(({ e }) => e.params))}`);
     const [stage, early, last] = pubs;
     assert.ok(isProvisional(stage.e.params) && isProvisional(early.e.params), 'the publishes before the index are marked provisional');
@@ -78,7 +82,7 @@ test('the open file is published before the index starts, all provisional; the f
     // Started again with the index's scan cache on disk (a window reload): the whole index is quick, so no pass
     // before it; the openers-first pass on the whole index publishes first, as before.
     await client.shutdown().catch(() => client.proc.kill());
-    const again = new LspClient({ env: { ...process.env, LAZYMMU_CACHE: cache, LAZYMMU_EARLY_MIN_FILES: '1' } });
+    const again = newClient();
     try {
       await again.initialize(root);
       await again.open(uri, fs.readFileSync(file, 'utf8'), 1);
@@ -97,19 +101,13 @@ test('the open file is published before the index starts, all provisional; the f
 });
 
 test('before the index, the section runs\' findings are published a stage ahead of the pass\'s whole result; each one is in the later publishes as it was', { timeout: 120_000 }, async () => {
-  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-staged-')));
-  fs.cpSync(path.join(REPO, 'test', 'fixtures', 'stagedFirst'), root, { recursive: true });
-  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-staged-cache-'));
-  const file = path.join(root, 'sf_open.c');
-  const uri = pathToFileURL(file).href;
-  const client = new LspClient({ env: { ...process.env, LAZYMMU_CACHE: cache, LAZYMMU_EARLY_MIN_FILES: '1' } });
+  const { root, cache, file, uri, client: newClient } = beforeIndexSetup(path.join(REPO, 'test', 'fixtures', 'stagedFirst'), 'sf_open.c', 'staged');
+  const client = newClient();
   try {
     await client.initialize(root);
-    await client.open(uri, fs.readFileSync(file, 'utf8'), 1);
-    const final = await client.waitFor('final diagnostics', () => client.diagnosticsFor(uri, 1), 100_000);
-    await client.checksFinished(30_000);
+    const final = await client.openToFinal(uri, fs.readFileSync(file, 'utf8'));
     const t = client.timeline;
-    const pubs = t.map((e, i) => ({ e, i })).filter(({ e }) => e.method === 'publishDiagnostics' && e.params.uri === uri);
+    const pubs = client.publishesOf(uri);
     assert.equal(pubs.length, 3, JSON.stringify(pubs.map(({ e }) => e.params)));
     const [stage, pass, last] = pubs.map(({ e }) => e.params);
     const indexed = t.findIndex((e) => e.method === 'log' && /phase: index /.test(e.params));

@@ -30,12 +30,10 @@ test('the open file\'s sections are published first, provisional; the final publ
   const client = new LspClient({ env: { ...process.env, LAZYMMU_CACHE: cache } });
   try {
     await client.initialize(root);
-    await client.open(uri, fs.readFileSync(file, 'utf8'), 1);
-    const final = await client.waitFor('final diagnostics', () => client.diagnosticsFor(uri, 1), 100_000);
-    await client.checksFinished(30_000);
+    const final = await client.openToFinal(uri, fs.readFileSync(file, 'utf8'));
 
     const t = client.timeline;
-    const pubs = t.map((e, i) => ({ e, i })).filter(({ e }) => e.method === 'publishDiagnostics' && e.params.uri === uri);
+    const pubs = client.publishesOf(uri);
     assert.equal(pubs.length, 2, `a provisional publish, then the final one: ${JSON.stringify(pubs.map(({ e }) => e.params))}`);
     const [early, last] = pubs;
     assert.ok(isProvisional(early.e.params), 'the first publish is marked provisional');

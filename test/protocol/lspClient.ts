@@ -156,6 +156,19 @@ export class LspClient {
     });
   }
 
+  /** Opens `uri` at version 1 and waits for its final (not provisional) publish, then for the checks' end: that publish. */
+  async openToFinal(uri: string, text: string, ms = 100_000): Promise<Published> {
+    await this.open(uri, text, 1);
+    const final = await this.waitFor('final diagnostics', () => this.diagnosticsFor(uri, 1), ms);
+    await this.checksFinished(30_000);
+    return final;
+  }
+
+  /** The publishes of `uri` so far, in the order the server sent them, each with its place in the timeline. */
+  publishesOf(uri: string): { e: { method: string; params: any; at?: number }; i: number }[] {
+    return this.timeline.map((e, i) => ({ e, i })).filter(({ e }) => e.method === 'publishDiagnostics' && e.params.uri === uri);
+  }
+
   /** Diagnostics published for `uri` with exactly `version` (the newest such publish). */
   diagnosticsFor(uri: string, version: number): Published | undefined {
     for (let i = this.published.length - 1; i >= 0; i--) {
