@@ -41,6 +41,8 @@ export class LspClient {
   /** The server runs as another user (`wrap`): see initialize's processId. */
   private readonly wrapped: boolean;
   private waiters: (() => void)[] = [];
+  /** shutdown() was asked for: the server's end is expected. */
+  private shuttingDown = false;
 
   /**
    * `wrap`: a command the server runs under (e.g. setpriv to drop privileges);
@@ -94,6 +96,14 @@ export class LspClient {
     });
     this.conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => null));
     this.conn.onRequest('client/registerCapability', () => null);
+    // vscode-jsonrpc rejects the requests still waiting for an answer only when the connection is
+    // disposed, not when the server's output ends: a server that died mid-request held its test (and
+    // the CI run) forever. Once the output has ended they fail, and an end nobody asked for is told.
+    this.conn.onClose(() => {
+      if (!this.shuttingDown && !this.proc.killed)
+        process.stderr.write(`lspClient: the server's output ended without a shutdown (${this.ended ?? 'process not yet ended'}); the end of its stderr:\n${this.stderr.slice(-3000)}\n`);
+      this.conn.dispose();
+    });
     this.conn.listen();
   }
 
@@ -185,6 +195,7 @@ export class LspClient {
   }
 
   async shutdown(): Promise<number | null> {
+    this.shuttingDown = true;
     const exited = new Promise<number | null>((r) => this.proc.once('exit', (code) => r(code)));
     await this.conn.sendRequest('shutdown');
     await this.conn.sendNotification('exit');
