@@ -7,6 +7,7 @@
 // first), within their bounds. Fixture: test/fixtures/beforeIndex.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -120,6 +121,55 @@ test('grep\'s output read in chunks: lines across the chunks\' edges, a line lon
     assert.deepEqual(sites.get('long_one'), at('b.c'));
     for (const n of ['chunk_c_0', 'chunk_c_2', 'chunk_c_last']) assert.deepEqual(sites.get(n), at('c.c'), n);
     assert.equal(sites.get('chunk_a_100000'), undefined);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** A grep standing in for the real one: logs its first argument (the flags) to `log`, refuses -P with `refuseP`'s exit code, else runs the real grep. */
+function loggingGrep(dir: string, log: string, refuseP?: number): string {
+  const real = execFileSync('sh', ['-c', 'command -v grep'], { encoding: 'utf8' }).trim();
+  const fake = path.join(dir, 'grep');
+  const refuse = refuseP === undefined ? '' : `case "$1" in *P*) echo "grep: Perl matching not supported in a --disable-perl-regexp build" >&2; exit ${refuseP};; esac\n`;
+  fs.writeFileSync(fake, `#!/bin/sh\necho "$1" >> '${log}'\n${refuse}exec '${real}' "$@"\n`, { mode: 0o755 });
+  return fake;
+}
+
+test('grep -P where grep has it: the same answers as the in-process search', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-pcre-'));
+  const log = path.join(dir, 'log');
+  try {
+    const { sites, stats } = await searchDefinitions(scopeOf(ROOT), { grep: loggingGrep(dir, log), inProcess: false });
+    assert.equal(stats.how, 'grep');
+    const flags = fs.readFileSync(log, 'utf8').trim().split('\n');
+    assert.ok(flags.length >= 1 && flags.every((f) => f === '-rHZIoP'), flags.join(' '));
+    const inProcess = await searchDefinitions(scopeOf(ROOT), { grep: path.join(os.tmpdir(), 'no-such-grep') });
+    assert.deepEqual(sorted(sites), sorted(inProcess.sites));
+    assert.deepEqual(rel(sites, 'bi_touch'), ['bi_open.c', 'bi_other.c']);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a grep without -P (it writes nothing and exits 2, or 1 as a grep that does not know the option): the same answers, by -E', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-nopcre-'));
+  try {
+    const real = await searchDefinitions(scopeOf(ROOT), { inProcess: false });
+    for (const code of [2, 1]) {
+      const log = path.join(dir, `log${code}`);
+      fs.mkdirSync(path.join(dir, String(code)));
+      const fake = loggingGrep(path.join(dir, String(code)), log, code);
+      const { sites, stats } = await searchDefinitions(scopeOf(ROOT), { grep: fake, inProcess: false });
+      assert.equal(stats.how, 'grep', `exit ${code}`);
+      assert.deepEqual(sorted(sites), sorted(real.sites), `exit ${code}`);
+      const shares = fs.readFileSync(log, 'utf8').trim().split('\n');
+      assert.deepEqual(new Set(shares), new Set(['-rHZIoP', '-rHZIoE']), `exit ${code}: ${shares.join(' ')}`);
+      // Asked again: GNU grep's refusal (2) is remembered; after an exit 1 (maybe a tree without definitions) -P is tried again.
+      fs.rmSync(log);
+      const again = await searchDefinitions(scopeOf(ROOT), { grep: fake, inProcess: false });
+      assert.deepEqual(sorted(again.sites), sorted(real.sites));
+      assert.equal(fs.readFileSync(log, 'utf8').includes('-rHZIoP'), code !== 2, `exit ${code}, asked again`);
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
