@@ -126,6 +126,38 @@ test('grep\'s output read in chunks: lines across the chunks\' edges, a line lon
   }
 });
 
+test('the answer is sized from grep\'s output: a kernel tree\'s shape of lines fills it without growing it', async () => {
+  // A grep standing in for the real one: 200,000 lines of ~75 bytes (a kernel tree's ~72), each name twice (a header's
+  // prototype, a .c file's definition), as on a kernel tree where ~10^6 lines give ~7x10^5 names.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-sized-'));
+  const fake = path.join(dir, 'grep');
+  const awk = [
+    'BEGIN {',
+    '  for (i = 0; i < 100000; i++) {',
+    '    printf "drivers/gpu/drm/amd/display/dc/core/dc_file%06d.h%cint dc_fn_%06d(\\n", i, 0, i;',
+    '    printf "drivers/gpu/drm/amd/display/dc/core/dc_file%06d.c%cstatic int dc_fn_%06d(\\n", i, 0, i;',
+    '  }',
+    '}',
+  ].join('\n');
+  fs.writeFileSync(fake, `#!/bin/sh\nawk '${awk}'\n`, { mode: 0o755 });
+  fs.writeFileSync(path.join(dir, 'a.c'), '');
+  try {
+    const { sites, stats } = await searchDefinitions({ root: dir, roots: ['a.c'], covers: () => true }, { grep: fake, inProcess: false });
+    assert.equal(stats.lines, 200000);
+    assert.equal(sites.size, 100000);
+    assert.equal(sites.regrown, 0);
+    const f = (i: number, ext: string) => path.join(dir, `drivers/gpu/drm/amd/display/dc/core/dc_file${String(i).padStart(6, '0')}.${ext}`);
+    for (const i of [0, 1, 65535, 65536, 99999]) assert.deepEqual(sites.get(`dc_fn_${String(i).padStart(6, '0')}`), [f(i, 'h'), f(i, 'c')]);
+    // Filled unsized, the same answers, grown on the way.
+    const unsized = new DefinitionSites();
+    for (const [name, files] of sites) for (const file of files) unsized.add(name, unsized.file(file));
+    assert.ok(unsized.regrown > 0);
+    assert.deepEqual(sorted(unsized), sorted(sites));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 /** A grep standing in for the real one: logs its first argument (the flags) to `log`, refuses -P with `refuseP`'s exit code, else runs the real grep. */
 function loggingGrep(dir: string, log: string, refuseP?: number): string {
   const real = execFileSync('sh', ['-c', 'command -v grep'], { encoding: 'utf8' }).trim();
