@@ -158,6 +158,23 @@ test('the answer is sized from grep\'s output: a kernel tree\'s shape of lines f
   }
 });
 
+test('file names from grep as it may write them: joined to the root as they are when plain, resolved when not', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-names-'));
+  const fake = path.join(dir, 'grep');
+  const names = ['mm/a.c', './mm/b.c', 'mm//c.c', 'mm/../d.c', 'mm/./e.c', '..d/f.c', 'mm/.g/h.c', 'x.c'];
+  fs.writeFileSync(fake, `#!/bin/sh\nprintf '${names.map((n, i) => `${n}\\000int fn_${i}(\\n`).join('')}'\n`, { mode: 0o755 });
+  try {
+    const asked: string[] = [];
+    const { sites } = await searchDefinitions({ root: dir, roots: ['x.c'], covers: (rel) => (asked.push(rel), rel !== 'x.c') }, { grep: fake, inProcess: false });
+    assert.deepEqual(asked, ['mm/a.c', 'mm/b.c', 'mm/c.c', 'd.c', 'mm/e.c', '..d/f.c', 'mm/.g/h.c', 'x.c']);
+    const want = ['mm/a.c', 'mm/b.c', 'mm/c.c', 'd.c', 'mm/e.c', '..d/f.c', 'mm/.g/h.c'];
+    want.forEach((rel, i) => assert.deepEqual(sites.get(`fn_${i}`), [path.join(dir, rel)], rel));
+    assert.equal(sites.get('fn_7'), undefined, 'not covered');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 /** A grep standing in for the real one: logs its first argument (the flags) to `log`, refuses -P with `refuseP`'s exit code, else runs the real grep. */
 function loggingGrep(dir: string, log: string, refuseP?: number): string {
   const real = execFileSync('sh', ['-c', 'command -v grep'], { encoding: 'utf8' }).trim();
