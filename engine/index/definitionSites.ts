@@ -15,16 +15,33 @@
 export class DefinitionSites {
   private files: string[] = [];
   /** The names' bytes, one after another. */
-  private pool = new Uint8Array(1 << 20);
+  private pool: Uint8Array;
   private poolUsed = 0;
   /** Per name id: its start in the pool, its length, its last entry (-1: none), side by side (one cache line). */
-  private meta = new Int32Array(3 << 16);
+  private meta: Int32Array;
   private names = 0;
   /** Open addressing, two ints a slot: the name's hash and its id + 1 (0: empty); at most half full. */
-  private table = new Int32Array(2 << 16);
+  private table: Int32Array;
   /** Per entry: its file, and the entry before it of the same name (-1: none). */
-  private entries = new Int32Array(2 << 16);
+  private entries: Int32Array;
   private used = 0;
+  /** How many times an array was grown (or the table rehashed) because the expected sizes were short. */
+  regrown = 0;
+
+  /**
+   * Sized for `expected` names and entries (the search estimates them from grep's output): grown from
+   * small arrays, a kernel tree's ~7x10^5 names cost five rehashes of the table and the arrays' copies,
+   * ~0.3 s of the main thread's CPU on the cold open's path (docs/perf/open6.md).
+   */
+  constructor(expected: { names: number; entries: number } = { names: 0, entries: 0 }) {
+    const names = Math.max(1 << 16, expected.names);
+    this.pool = new Uint8Array(Math.max(1 << 20, names * AVERAGE_NAME));
+    this.meta = new Int32Array(3 * names);
+    let slots = 1 << 16;
+    while (slots < 2 * names) slots *= 2;
+    this.table = new Int32Array(2 * slots);
+    this.entries = new Int32Array(2 * Math.max(1 << 16, expected.entries));
+  }
 
   /** A file's number for add() (files come one after another). */
   file(f: string): number {
@@ -106,16 +123,23 @@ export class DefinitionSites {
   /** A new name (not in the table): its bytes pooled, its id placed. */
   private insert(buf: Uint8Array, a: number, b: number, h: number): number {
     const len = b - a;
-    if (this.poolUsed + len > this.pool.length) this.pool = grown(this.pool, this.poolUsed + len);
+    if (this.poolUsed + len > this.pool.length) {
+      this.regrown++;
+      this.pool = grown(this.pool, this.poolUsed + len);
+    }
     for (let i = 0; i < len; i++) this.pool[this.poolUsed + i] = buf[a + i];
     const id = this.names++;
-    if (3 * this.names > this.meta.length) this.meta = grown(this.meta, 3 * this.names);
+    if (3 * this.names > this.meta.length) {
+      this.regrown++;
+      this.meta = grown(this.meta, 3 * this.names);
+    }
     this.meta[3 * id] = this.poolUsed;
     this.meta[3 * id + 1] = len;
     this.meta[3 * id + 2] = -1;
     this.poolUsed += len;
     if (this.names * 4 > this.table.length) {
       // Twice the slots, every name placed again from its slot's hash.
+      this.regrown++;
       const old = this.table;
       this.table = new Int32Array(old.length * 2);
       for (let s = 0; s < old.length; s += 2) if (old[s + 1] !== 0) this.place(old[s], old[s + 1]);
@@ -136,7 +160,10 @@ export class DefinitionSites {
   private link(id: number, file: number): void {
     const l = this.meta[3 * id + 2];
     if (l >= 0 && this.entries[2 * l] === file) return;
-    if (2 * this.used + 2 > this.entries.length) this.entries = grown(this.entries, 2 * this.used + 2);
+    if (2 * this.used + 2 > this.entries.length) {
+      this.regrown++;
+      this.entries = grown(this.entries, 2 * this.used + 2);
+    }
     this.entries[2 * this.used] = file;
     this.entries[2 * this.used + 1] = l;
     this.meta[3 * id + 2] = this.used++;
@@ -155,6 +182,9 @@ function hashOf(name: string): number {
   for (let i = 0; i < name.length; i++) h = Math.imul(h ^ (name.charCodeAt(i) & 0xff), FNV_PRIME);
   return h;
 }
+
+/** Bytes a name takes in the pool, on average, with room (identifiers of a kernel tree: ~18). */
+const AVERAGE_NAME = 24;
 
 /** FNV-1a, 32 bits (Math.imul keeps it in int32). */
 const FNV_OFFSET = 0x811c9dc5 | 0;

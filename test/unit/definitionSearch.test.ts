@@ -7,6 +7,7 @@
 // first), within their bounds. Fixture: test/fixtures/beforeIndex.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -120,6 +121,104 @@ test('grep\'s output read in chunks: lines across the chunks\' edges, a line lon
     assert.deepEqual(sites.get('long_one'), at('b.c'));
     for (const n of ['chunk_c_0', 'chunk_c_2', 'chunk_c_last']) assert.deepEqual(sites.get(n), at('c.c'), n);
     assert.equal(sites.get('chunk_a_100000'), undefined);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the answer is sized from grep\'s output: a kernel tree\'s shape of lines fills it without growing it', async () => {
+  // A grep standing in for the real one: 200,000 lines of ~75 bytes (a kernel tree's ~72), each name twice (a header's
+  // prototype, a .c file's definition), as on a kernel tree where ~10^6 lines give ~7x10^5 names.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-sized-'));
+  const fake = path.join(dir, 'grep');
+  const awk = [
+    'BEGIN {',
+    '  for (i = 0; i < 100000; i++) {',
+    '    printf "drivers/gpu/drm/amd/display/dc/core/dc_file%06d.h%cint dc_fn_%06d(\\n", i, 0, i;',
+    '    printf "drivers/gpu/drm/amd/display/dc/core/dc_file%06d.c%cstatic int dc_fn_%06d(\\n", i, 0, i;',
+    '  }',
+    '}',
+  ].join('\n');
+  fs.writeFileSync(fake, `#!/bin/sh\nawk '${awk}'\n`, { mode: 0o755 });
+  fs.writeFileSync(path.join(dir, 'a.c'), '');
+  try {
+    const { sites, stats } = await searchDefinitions({ root: dir, roots: ['a.c'], covers: () => true }, { grep: fake, inProcess: false });
+    assert.equal(stats.lines, 200000);
+    assert.equal(sites.size, 100000);
+    assert.equal(sites.regrown, 0);
+    const f = (i: number, ext: string) => path.join(dir, `drivers/gpu/drm/amd/display/dc/core/dc_file${String(i).padStart(6, '0')}.${ext}`);
+    for (const i of [0, 1, 65535, 65536, 99999]) assert.deepEqual(sites.get(`dc_fn_${String(i).padStart(6, '0')}`), [f(i, 'h'), f(i, 'c')]);
+    // Filled unsized, the same answers, grown on the way.
+    const unsized = new DefinitionSites();
+    for (const [name, files] of sites) for (const file of files) unsized.add(name, unsized.file(file));
+    assert.ok(unsized.regrown > 0);
+    assert.deepEqual(sorted(unsized), sorted(sites));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('file names from grep as it may write them: joined to the root as they are when plain, resolved when not', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-names-'));
+  const fake = path.join(dir, 'grep');
+  const names = ['mm/a.c', './mm/b.c', 'mm//c.c', 'mm/../d.c', 'mm/./e.c', '..d/f.c', 'mm/.g/h.c', 'x.c'];
+  fs.writeFileSync(fake, `#!/bin/sh\nprintf '${names.map((n, i) => `${n}\\000int fn_${i}(\\n`).join('')}'\n`, { mode: 0o755 });
+  try {
+    const asked: string[] = [];
+    const { sites } = await searchDefinitions({ root: dir, roots: ['x.c'], covers: (rel) => (asked.push(rel), rel !== 'x.c') }, { grep: fake, inProcess: false });
+    assert.deepEqual(asked, ['mm/a.c', 'mm/b.c', 'mm/c.c', 'd.c', 'mm/e.c', '..d/f.c', 'mm/.g/h.c', 'x.c']);
+    const want = ['mm/a.c', 'mm/b.c', 'mm/c.c', 'd.c', 'mm/e.c', '..d/f.c', 'mm/.g/h.c'];
+    want.forEach((rel, i) => assert.deepEqual(sites.get(`fn_${i}`), [path.join(dir, rel)], rel));
+    assert.equal(sites.get('fn_7'), undefined, 'not covered');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** A grep standing in for the real one: logs its first argument (the flags) to `log`, refuses -P with `refuseP`'s exit code, else runs the real grep. */
+function loggingGrep(dir: string, log: string, refuseP?: number): string {
+  const real = execFileSync('sh', ['-c', 'command -v grep'], { encoding: 'utf8' }).trim();
+  const fake = path.join(dir, 'grep');
+  const refuse = refuseP === undefined ? '' : `case "$1" in *P*) echo "grep: Perl matching not supported in a --disable-perl-regexp build" >&2; exit ${refuseP};; esac\n`;
+  fs.writeFileSync(fake, `#!/bin/sh\necho "$1" >> '${log}'\n${refuse}exec '${real}' "$@"\n`, { mode: 0o755 });
+  return fake;
+}
+
+test('grep -P where grep has it: the same answers as the in-process search', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-pcre-'));
+  const log = path.join(dir, 'log');
+  try {
+    const { sites, stats } = await searchDefinitions(scopeOf(ROOT), { grep: loggingGrep(dir, log), inProcess: false });
+    assert.equal(stats.how, 'grep');
+    const flags = fs.readFileSync(log, 'utf8').trim().split('\n');
+    assert.ok(flags.length >= 1 && flags.every((f) => f === '-rHZIoP'), flags.join(' '));
+    const inProcess = await searchDefinitions(scopeOf(ROOT), { grep: path.join(os.tmpdir(), 'no-such-grep') });
+    assert.deepEqual(sorted(sites), sorted(inProcess.sites));
+    assert.deepEqual(rel(sites, 'bi_touch'), ['bi_open.c', 'bi_other.c']);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a grep without -P (it writes nothing and exits 2, or 1 as a grep that does not know the option): the same answers, by -E', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-nopcre-'));
+  try {
+    const real = await searchDefinitions(scopeOf(ROOT), { inProcess: false });
+    for (const code of [2, 1]) {
+      const log = path.join(dir, `log${code}`);
+      fs.mkdirSync(path.join(dir, String(code)));
+      const fake = loggingGrep(path.join(dir, String(code)), log, code);
+      const { sites, stats } = await searchDefinitions(scopeOf(ROOT), { grep: fake, inProcess: false });
+      assert.equal(stats.how, 'grep', `exit ${code}`);
+      assert.deepEqual(sorted(sites), sorted(real.sites), `exit ${code}`);
+      const shares = fs.readFileSync(log, 'utf8').trim().split('\n');
+      assert.deepEqual(new Set(shares), new Set(['-rHZIoP', '-rHZIoE']), `exit ${code}: ${shares.join(' ')}`);
+      // Asked again: GNU grep's refusal (2) is remembered; after an exit 1 (maybe a tree without definitions) -P is tried again.
+      fs.rmSync(log);
+      const again = await searchDefinitions(scopeOf(ROOT), { grep: fake, inProcess: false });
+      assert.deepEqual(sorted(again.sites), sorted(real.sites));
+      assert.equal(fs.readFileSync(log, 'utf8').includes('-rHZIoP'), code !== 2, `exit ${code}, asked again`);
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
