@@ -107,7 +107,8 @@ export async function searchDefinitions(
   const how = outs ? 'grep' : 'in-process';
   // Sized from grep's output: ~72 bytes a line and ~113 a distinct name on a kernel tree (6.12), with room.
   const bytes = outs ? outs.reduce((n, o) => n + o.size, 0) : 0;
-  const sites = new DefinitionSites({ names: Math.ceil(bytes / 100), entries: Math.ceil(bytes / 64) });
+  // Capped: an odd tree's huge output grows the arrays as before instead of taking them all up front.
+  const sites = new DefinitionSites({ names: Math.min(1 << 22, Math.ceil(bytes / 100)), entries: Math.min(1 << 23, Math.ceil(bytes / 64)) });
   let lines = 0;
   if (outs) {
     // Each share's output apart (a file's matches are all in one share's), read in chunks.
