@@ -95,8 +95,7 @@ test('grep\'s output read in chunks: lines across the chunks\' edges, a line lon
   // A grep standing in for the real one: ~12 MB of matches (the search reads 4 MB at a time) over three files,
   // a 5 MB match in the middle (a declarator line that long), and no newline after the last line.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-chunks-'));
-  const fake = path.join(dir, 'grep');
-  const awk = [
+  const fake = awkGrep(dir, [
     'BEGIN {',
     '  for (i = 0; i < 100000; i++) printf "a.c%cstatic int chunk_a_%d(\\n", 0, i;',
     '  for (pad = " "; length(pad) < 5000000; ) pad = pad pad;',
@@ -105,8 +104,7 @@ test('grep\'s output read in chunks: lines across the chunks\' edges, a line lon
     '  for (i = 0; i < 3; i++) printf "c.c%cvoid chunk_c_%d(\\n", 0, i;',
     '  printf "c.c%cvoid chunk_c_last(", 0;',
     '}',
-  ].join('\n');
-  fs.writeFileSync(fake, `#!/bin/sh\nawk '${awk}'\n`, { mode: 0o755 });
+  ]);
   for (const f of ['a.c', 'b.c', 'c.c']) fs.writeFileSync(path.join(dir, f), '');
   try {
     const { sites, stats } = await searchDefinitions({ root: dir, roots: ['a.c'], covers: () => true }, { grep: fake, inProcess: false });
@@ -130,16 +128,14 @@ test('the answer is sized from grep\'s output: a kernel tree\'s shape of lines f
   // A grep standing in for the real one: 200,000 lines of ~75 bytes (a kernel tree's ~72), each name twice (a header's
   // prototype, a .c file's definition), as on a kernel tree where ~10^6 lines give ~7x10^5 names.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-sized-'));
-  const fake = path.join(dir, 'grep');
-  const awk = [
+  const fake = awkGrep(dir, [
     'BEGIN {',
     '  for (i = 0; i < 100000; i++) {',
     '    printf "drivers/gpu/drm/amd/display/dc/core/dc_file%06d.h%cint dc_fn_%06d(\\n", i, 0, i;',
     '    printf "drivers/gpu/drm/amd/display/dc/core/dc_file%06d.c%cstatic int dc_fn_%06d(\\n", i, 0, i;',
     '  }',
     '}',
-  ].join('\n');
-  fs.writeFileSync(fake, `#!/bin/sh\nawk '${awk}'\n`, { mode: 0o755 });
+  ]);
   fs.writeFileSync(path.join(dir, 'a.c'), '');
   try {
     const { sites, stats } = await searchDefinitions({ root: dir, roots: ['a.c'], covers: () => true }, { grep: fake, inProcess: false });
@@ -174,6 +170,13 @@ test('file names from grep as it may write them: joined to the root as they are 
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** A grep standing in for the real one, in `dir`: it prints what the awk program (its lines) prints. */
+function awkGrep(dir: string, program: string[]): string {
+  const fake = path.join(dir, 'grep');
+  fs.writeFileSync(fake, `#!/bin/sh\nawk '${program.join('\n')}'\n`, { mode: 0o755 });
+  return fake;
+}
 
 /** A grep standing in for the real one: logs its first argument (the flags) to `log`, refuses -P with `refuseP`'s exit code, else runs the real grep. */
 function loggingGrep(dir: string, log: string, refuseP?: number): string {
