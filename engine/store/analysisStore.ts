@@ -418,6 +418,11 @@ export class AnalysisStore {
     }
   }
 
+  /** The call graph's digest under the current content keys (undefined: none yet); made once per keys. */
+  graphDigest(): string | undefined {
+    return this.keys?.graphDigest();
+  }
+
   /** A phase's chains computed now, with the key made when they were (its digests are made on save). */
   putChains(scope: string, index: WorkspaceIndex, key: ChainKey, product: ChainProduct): void {
     if (!this.keys) return;
