@@ -66,6 +66,7 @@ import { readStore, writeStore } from './storeFile';
 import { DeltaEntries, readWithDelta, writeWithDelta } from './storeDelta';
 import type { ReadsAbove } from './readsAbove';
 import { PlacementsEntry, placedIn } from './keptPlacements';
+import { LocalsTable } from './packedLocals';
 import { FunctionLocalsEntry, LocalDeps, LocalsEntry, functionLocalsEntry, functionLocalsHold, localsEntry, localsHold } from './keptLocals';
 import type { WorkspaceIndex } from '../index/workspaceIndex';
 import type { Catalogue } from '../catalogue/catalogue';
@@ -205,11 +206,11 @@ export class AnalysisStore {
   private sections: Map<string, SectionEntry> | null = null;
   private searches: Map<string, SearchEntry> | null = null;
   private hovers: Map<string, HoverEntry> | null = null;
-  /** locals.json and localFns.json with their deltas (storeDelta.ts): a rerun after an edit writes the few files changed. */
-  private locals: DeltaEntries<LocalsEntry> | null = null;
+  /** locals.json with its delta, most entries packed (packedLocals.ts): a rerun after an edit writes the few files changed. */
+  private locals: LocalsTable | null = null;
   /** Per file, what the read-after-write findings placed in it (keptPlacements.ts). */
   private placements: Map<string, PlacementsEntry> | null = null;
-  /** Per file, its functions' local verdicts by their functionDigest. */
+  /** Per file, its functions' local verdicts by their functionDigest (localFns.json with its delta, storeDelta.ts). */
   private localFns: DeltaEntries<Record<string, FunctionLocalsEntry>> | null = null;
   private chains: Map<string, ChainEntry> | null = null;
   /** Chain phases put since the last write: their digests are made when it is written (withDigests), with the index they were computed on. */
@@ -329,8 +330,8 @@ export class AnalysisStore {
     this.dirty.hovers = true;
   }
 
-  private localEntries(): Map<string, LocalsEntry> {
-    return (this.locals ??= readWithDelta<LocalsEntry>(this.file('locals'), this.world, this.log)).entries;
+  private localEntries(): LocalsTable {
+    return (this.locals ??= new LocalsTable(this.file('locals'), this.world, this.log));
   }
 
   /** The stored local verdicts of `file` when what they were computed from is as it was (keptLocals.ts), else null. */
@@ -394,7 +395,6 @@ export class AnalysisStore {
     const made = localsEntry(index, file, deps, findings, leftOut);
     if (!made) return;
     this.localEntries().set(file, made.entry);
-    this.locals!.changed.add(file);
     this.validLocals.set(file, made.reads);
     this.dirty.locals = true;
   }
@@ -513,8 +513,7 @@ export class AnalysisStore {
     // Kept hovers are keyed by the whole tree.
     this.validHovers.clear();
     for (const [f, reads] of this.validLocals) {
-      const e = this.locals?.entries.get(f);
-      if (f === file || reads.has(file) || !e || !!e.names?.some((n) => names.has(n))) this.validLocals.delete(f);
+      if (f === file || reads.has(file) || !this.locals?.has(f) || !!this.locals.namesOf(f)?.some((n) => names.has(n))) this.validLocals.delete(f);
     }
     for (const opener of this.valid) {
       const d = (this.unkeyed.get(opener) ?? this.sections?.get(opener))?.deps;
@@ -594,7 +593,7 @@ export class AnalysisStore {
     if (this.dirty.sections && this.sections) writeStore(this.file('sections'), this.world, this.sections);
     if (this.dirty.searches && this.searches) writeStore(this.file('searches', 'bin'), this.world, this.searches, 'v8');
     if (this.dirty.hovers && this.hovers) writeStore(this.file('hovers'), this.world, this.hovers);
-    if (this.dirty.locals && this.locals) writeWithDelta(this.file('locals'), this.world, this.locals);
+    if (this.dirty.locals && this.locals) this.locals.save();
     if (this.dirty.localFns && this.localFns) writeWithDelta(this.file('localFns'), this.world, this.localFns);
     if (this.dirty.placements && this.placements) writeStore(this.file('placements'), this.world, this.placements);
     if (this.dirty.chains && this.chains) writeStore(this.file('chains', 'bin'), this.world, this.chains, 'v8');
