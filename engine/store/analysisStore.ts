@@ -67,7 +67,7 @@ import { DeltaEntries, readWithDelta, writeWithDelta } from './storeDelta';
 import type { ReadsAbove } from './readsAbove';
 import { PlacementsEntry, placedIn } from './keptPlacements';
 import { LocalsTable } from './packedLocals';
-import { FunctionLocalsEntry, LocalDeps, LocalsEntry, functionLocalsEntry, functionLocalsHold, localsEntry, localsHold } from './keptLocals';
+import { FunctionLocalsEntry, LocalDeps, LocalsEntry, NameReads, functionLocalsEntry, functionLocalsHold, localsEntry, localsHold } from './keptLocals';
 import type { WorkspaceIndex } from '../index/workspaceIndex';
 import type { Catalogue } from '../catalogue/catalogue';
 import type { ConfigOracle } from '../config/oracle';
@@ -253,6 +253,8 @@ export class AnalysisStore {
   private validHovers = new Set<string>();
   /** The same for the local verdicts: file -> the files their key read (changed() drops them on an edit there). */
   private validLocals = new Map<string, ReadonlySet<string>>();
+  /** What the index says of the names the local verdicts' keys read, made once until the index changes (changed(), forgetChecked()). */
+  private readonly nameReads = new NameReads();
   /** The checked root (id[0]): recorded beside the store so that cacheSweep can tell when it is gone. */
   private readonly root: string;
 
@@ -339,7 +341,7 @@ export class AnalysisStore {
     const e = this.localEntries().get(file);
     if (!e) return null;
     if (!this.validLocals.has(file)) {
-      const reads = localsHold(index, file, e);
+      const reads = localsHold(index, file, e, this.nameReads);
       if (!reads) return null;
       this.validLocals.set(file, reads);
     }
@@ -371,7 +373,7 @@ export class AnalysisStore {
     const keys = this.keys;
     const key = kept && keys?.functionDigest(file, name, line);
     const e = key ? kept[key] : undefined;
-    return e && functionLocalsHold(index, (f) => keys!.fnDigest(f), e) ? e : null;
+    return e && functionLocalsHold(index, (f) => keys!.fnDigest(f), e, this.nameReads) ? e : null;
   }
 
   /**
@@ -384,7 +386,7 @@ export class AnalysisStore {
       const byKey: Record<string, FunctionLocalsEntry> = {};
       for (const f of functions) {
         const key = keys.functionDigest(file, f.name, f.line);
-        if (key) byKey[key] = functionLocalsEntry(index, (k) => keys.fnDigest(k), f.deps, f.findings);
+        if (key) byKey[key] = functionLocalsEntry(index, (k) => keys.fnDigest(k), f.deps, f.findings, this.nameReads);
       }
       const entries = this.localFnEntries();
       if (Object.keys(byKey).length) entries.set(file, byKey);
@@ -392,7 +394,7 @@ export class AnalysisStore {
       this.localFns!.changed.add(file);
       this.dirty.localFns = true;
     }
-    const made = localsEntry(index, file, deps, findings, leftOut);
+    const made = localsEntry(index, file, deps, findings, leftOut, this.nameReads);
     if (!made) return;
     this.localEntries().set(file, made.entry);
     this.validLocals.set(file, made.reads);
@@ -502,6 +504,7 @@ export class AnalysisStore {
     this.unkeyed.clear();
     this.validHovers.clear();
     this.validLocals.clear();
+    this.nameReads.clear();
   }
 
   /**
@@ -510,6 +513,7 @@ export class AnalysisStore {
    */
   changed(file: string, names: Set<string>, above?: ReadsAbove): void {
     this.keptDigests.fileIndexed(file, names);
+    this.nameReads.clear();
     // Kept hovers are keyed by the whole tree.
     this.validHovers.clear();
     for (const [f, reads] of this.validLocals) {
