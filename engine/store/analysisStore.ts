@@ -20,7 +20,8 @@
 //   every file's content (the callees' effects and chains read the whole
 //   call graph), so a hover asked right after a window reload is read, not
 //   computed behind the first check.
-// - per file, the local rules' verdicts (locals.json, keptLocals.ts): keyed
+// - per file, the local rules' verdicts (locals.json, keptLocals.ts; most
+//   entries packed, packedLocals.ts): keyed
 //   by the file's content hash and those of the files its derived APIs read,
 //   so a rerun after an edit walks only the edited file's functions; and per
 //   function of it (localFns.json), keyed by the function's own text and
