@@ -25,8 +25,9 @@ interface PackedEntries {
   hashes: string;
 }
 
-/** Whether an entry is the file's content hash alone (packable). */
+/** Whether an entry is the file's content hash alone (packable); a malformed one (an older file's) is kept as it is. */
 function plain(file: string, e: LocalsEntry): boolean {
+  if (!e || typeof e !== 'object' || typeof e.hash !== 'string' || !Array.isArray(e.findings)) return false;
   return (
     e.findings.length === 0 && e.leftOut === undefined && e.names === undefined && e.fns === undefined && e.digest === undefined && e.hash.length === HASH_LEN && !file.includes('\n') && file !== PACKED
   );

@@ -91,6 +91,14 @@ test('a base of the unpacked form reads every entry; a damaged packed part reads
   writeStore(file, 'w', entries, 'json', { stamp: 'an older build' });
   const old = new LocalsTable(file, 'w', () => {});
   for (const [f, e] of entries) assert.deepEqual(old.get(f), e, f);
+  // A malformed entry among them (an older file's, of a file no longer asked) is written back as it is, the rest packed.
+  writeStore(file, 'w', new Map<string, unknown>([...entries, ['/t/malformed.c', { hash: 5 }]]), 'json', { stamp: 'an older build' });
+  const mixed = new LocalsTable(file, 'w', () => {});
+  for (const [f] of [...entries].slice(0, 100)) mixed.set(f, { hash: hash(-4), findings: [] });
+  mixed.save();
+  const rewritten = new LocalsTable(file, 'w', () => {});
+  [...entries].slice(0, 120).forEach(([f, e], i) => assert.deepEqual(rewritten.get(f), i < 100 ? { hash: hash(-4), findings: [] } : e, f));
+  assert.deepEqual(rewritten.get('/t/malformed.c'), { hash: 5 });
   written(file, entries);
   const stored = JSON.parse(fs.readFileSync(file, 'utf8'));
   stored.entries[''].hashes = stored.entries[''].hashes.slice(1);
