@@ -507,7 +507,8 @@ export class Workspace {
       const targets = paths.every((p) => this.index.has(p)) ? [...new Set(paths)] : this.index.files().filter((f) => isUnder(f, paths));
       const store = this.analysisStore();
       for (const file of targets) {
-        if (targets.length > 1) await pause();
+        // Only with a progress to hear it (the language server): in the CLI an await per file (~47,000) costs ~0.1 s for nothing.
+        if (sections && targets.length > 1) await pause();
         // Kept on disk per file, keyed by content (engine/store/keptLocals.ts): a rerun walks only what changed.
         // A file walked in this process keeps its verdicts in memory instead (an edit undone finds the stored key again).
         const kept = this.localVerdicts.walked(file) ? null : store?.localsOf(this.index, file);

@@ -20,7 +20,8 @@
 //   every file's content (the callees' effects and chains read the whole
 //   call graph), so a hover asked right after a window reload is read, not
 //   computed behind the first check.
-// - per file, the local rules' verdicts (locals.json, keptLocals.ts): keyed
+// - per file, the local rules' verdicts (locals.json, keptLocals.ts; most
+//   entries packed, packedLocals.ts): keyed
 //   by the file's content hash and those of the files its derived APIs read,
 //   so a rerun after an edit walks only the edited file's functions; and per
 //   function of it (localFns.json), keyed by the function's own text and
@@ -66,7 +67,8 @@ import { readStore, writeStore } from './storeFile';
 import { DeltaEntries, readWithDelta, writeWithDelta } from './storeDelta';
 import type { ReadsAbove } from './readsAbove';
 import { PlacementsEntry, placedIn } from './keptPlacements';
-import { FunctionLocalsEntry, LocalDeps, LocalsEntry, functionLocalsEntry, functionLocalsHold, localsEntry, localsHold } from './keptLocals';
+import { LocalsTable } from './packedLocals';
+import { FunctionLocalsEntry, LocalDeps, LocalsEntry, NameReads, functionLocalsEntry, functionLocalsHold, localsEntry, localsHold } from './keptLocals';
 import type { WorkspaceIndex } from '../index/workspaceIndex';
 import type { Catalogue } from '../catalogue/catalogue';
 import type { ConfigOracle } from '../config/oracle';
@@ -205,11 +207,11 @@ export class AnalysisStore {
   private sections: Map<string, SectionEntry> | null = null;
   private searches: Map<string, SearchEntry> | null = null;
   private hovers: Map<string, HoverEntry> | null = null;
-  /** locals.json and localFns.json with their deltas (storeDelta.ts): a rerun after an edit writes the few files changed. */
-  private locals: DeltaEntries<LocalsEntry> | null = null;
+  /** locals.json with its delta, most entries packed (packedLocals.ts): a rerun after an edit writes the few files changed. */
+  private locals: LocalsTable | null = null;
   /** Per file, what the read-after-write findings placed in it (keptPlacements.ts). */
   private placements: Map<string, PlacementsEntry> | null = null;
-  /** Per file, its functions' local verdicts by their functionDigest. */
+  /** Per file, its functions' local verdicts by their functionDigest (localFns.json with its delta, storeDelta.ts). */
   private localFns: DeltaEntries<Record<string, FunctionLocalsEntry>> | null = null;
   private chains: Map<string, ChainEntry> | null = null;
   /** Chain phases put since the last write: their digests are made when it is written (withDigests), with the index they were computed on. */
@@ -252,6 +254,8 @@ export class AnalysisStore {
   private validHovers = new Set<string>();
   /** The same for the local verdicts: file -> the files their key read (changed() drops them on an edit there). */
   private validLocals = new Map<string, ReadonlySet<string>>();
+  /** What the index says of the names the local verdicts' keys read, made once until the index changes (changed(), forgetChecked()). */
+  private readonly nameReads = new NameReads();
   /** The checked root (id[0]): recorded beside the store so that cacheSweep can tell when it is gone. */
   private readonly root: string;
 
@@ -329,8 +333,8 @@ export class AnalysisStore {
     this.dirty.hovers = true;
   }
 
-  private localEntries(): Map<string, LocalsEntry> {
-    return (this.locals ??= readWithDelta<LocalsEntry>(this.file('locals'), this.world, this.log)).entries;
+  private localEntries(): LocalsTable {
+    return (this.locals ??= new LocalsTable(this.file('locals'), this.world, this.log));
   }
 
   /** The stored local verdicts of `file` when what they were computed from is as it was (keptLocals.ts), else null. */
@@ -338,7 +342,7 @@ export class AnalysisStore {
     const e = this.localEntries().get(file);
     if (!e) return null;
     if (!this.validLocals.has(file)) {
-      const reads = localsHold(index, file, e);
+      const reads = localsHold(index, file, e, this.nameReads);
       if (!reads) return null;
       this.validLocals.set(file, reads);
     }
@@ -370,7 +374,7 @@ export class AnalysisStore {
     const keys = this.keys;
     const key = kept && keys?.functionDigest(file, name, line);
     const e = key ? kept[key] : undefined;
-    return e && functionLocalsHold(index, (f) => keys!.fnDigest(f), e) ? e : null;
+    return e && functionLocalsHold(index, (f) => keys!.fnDigest(f), e, this.nameReads) ? e : null;
   }
 
   /**
@@ -383,7 +387,7 @@ export class AnalysisStore {
       const byKey: Record<string, FunctionLocalsEntry> = {};
       for (const f of functions) {
         const key = keys.functionDigest(file, f.name, f.line);
-        if (key) byKey[key] = functionLocalsEntry(index, (k) => keys.fnDigest(k), f.deps, f.findings);
+        if (key) byKey[key] = functionLocalsEntry(index, (k) => keys.fnDigest(k), f.deps, f.findings, this.nameReads);
       }
       const entries = this.localFnEntries();
       if (Object.keys(byKey).length) entries.set(file, byKey);
@@ -391,10 +395,9 @@ export class AnalysisStore {
       this.localFns!.changed.add(file);
       this.dirty.localFns = true;
     }
-    const made = localsEntry(index, file, deps, findings, leftOut);
+    const made = localsEntry(index, file, deps, findings, leftOut, this.nameReads);
     if (!made) return;
     this.localEntries().set(file, made.entry);
-    this.locals!.changed.add(file);
     this.validLocals.set(file, made.reads);
     this.dirty.locals = true;
   }
@@ -416,6 +419,11 @@ export class AnalysisStore {
     } catch {
       return null; // a malformed entry: computed again
     }
+  }
+
+  /** The call graph's digest under the current content keys (undefined: none yet); made once per keys. */
+  graphDigest(): string | undefined {
+    return this.keys?.graphDigest();
   }
 
   /** A phase's chains computed now, with the key made when they were (its digests are made on save). */
@@ -497,6 +505,7 @@ export class AnalysisStore {
     this.unkeyed.clear();
     this.validHovers.clear();
     this.validLocals.clear();
+    this.nameReads.clear();
   }
 
   /**
@@ -505,11 +514,11 @@ export class AnalysisStore {
    */
   changed(file: string, names: Set<string>, above?: ReadsAbove): void {
     this.keptDigests.fileIndexed(file, names);
+    this.nameReads.clear();
     // Kept hovers are keyed by the whole tree.
     this.validHovers.clear();
     for (const [f, reads] of this.validLocals) {
-      const e = this.locals?.entries.get(f);
-      if (f === file || reads.has(file) || !e || !!e.names?.some((n) => names.has(n))) this.validLocals.delete(f);
+      if (f === file || reads.has(file) || !this.locals?.has(f) || !!this.locals.namesOf(f)?.some((n) => names.has(n))) this.validLocals.delete(f);
     }
     for (const opener of this.valid) {
       const d = (this.unkeyed.get(opener) ?? this.sections?.get(opener))?.deps;
@@ -589,7 +598,7 @@ export class AnalysisStore {
     if (this.dirty.sections && this.sections) writeStore(this.file('sections'), this.world, this.sections);
     if (this.dirty.searches && this.searches) writeStore(this.file('searches', 'bin'), this.world, this.searches, 'v8');
     if (this.dirty.hovers && this.hovers) writeStore(this.file('hovers'), this.world, this.hovers);
-    if (this.dirty.locals && this.locals) writeWithDelta(this.file('locals'), this.world, this.locals);
+    if (this.dirty.locals && this.locals) this.locals.save();
     if (this.dirty.localFns && this.localFns) writeWithDelta(this.file('localFns'), this.world, this.localFns);
     if (this.dirty.placements && this.placements) writeStore(this.file('placements'), this.world, this.placements);
     if (this.dirty.chains && this.chains) writeStore(this.file('chains', 'bin'), this.world, this.chains, 'v8');

@@ -74,6 +74,14 @@ export interface ChainKey {
   expandsNot: string[];
   /** Read the whole tree (see the header): `files` then holds every file. */
   whole?: boolean;
+  /**
+   * The call graph's digest when the phase was computed. The call-graph
+   * searches are a function of the graph and the world (the store keeps them
+   * by that digest), so while it is the same, `entries` and `expands` answer
+   * as they did and are not asked again: a rerun whose edit kept the graph
+   * neither reads nor decodes the searches for them.
+   */
+  graph?: string;
 }
 
 export interface ChainEntry {
@@ -220,6 +228,7 @@ export function chainKeyHolds(
     // A defining file changed: its definitions of the name may have (place, linkage, condition).
     if (changed.size && now.some((f) => changed.has(f)) && (!digest || keys.nameDigest(n) !== digest)) return false;
   }
+  if (k.graph !== undefined && k.graph === keys.graphDigest()) return true;
   for (const [name, file, dist] of k.entries) if (entryDist(name, file) !== dist) return false;
   for (const n of k.expands) if (!expands(n)) return false;
   for (const n of k.expandsNot) if (expands(n)) return false;
@@ -320,7 +329,8 @@ export interface ChainPhasesHost<K extends string> {
  * store.
  */
 export class ChainPhases<K extends string> {
-  private readonly phases: [K, ChainPhase, ChainRecorder[]][] = [];
+  /** Each phase with its recorders and the call graph's digest its live search started on (ChainKey.graph). */
+  private readonly phases: [K, ChainPhase, ChainRecorder[], { graph?: string }][] = [];
 
   constructor(
     private readonly host: ChainPhasesHost<K>,
@@ -332,23 +342,25 @@ export class ChainPhases<K extends string> {
   phase(kind: K): ChainPhase {
     const host = this.host;
     const store = host.store();
-    const reach = host.reach(kind);
     const id = `${kind}\0${this.scope}`;
-    const dist = (n: string, f: string) => reach.entry(n, f)?.step.dist ?? -1;
+    // The search is asked (read from the store, or computed) only when a kept key's graph differs.
+    const dist = (n: string, f: string) => host.reach(kind).entry(n, f)?.step.dist ?? -1;
     let unrecorded: ContextReach | null = null;
     const search = () => (unrecorded ??= host.contextReach(kind));
     const kept = store ? store.chainsOf(id, host.index, dist, (n) => host.expands(n)) : host.acrossEdits.productOf(id, host.interpreter(), dist, search);
     const recorders: ChainRecorder[] = [];
+    const made: { graph?: string } = {};
     const phase = new ChainPhase(
       kept,
       () => {
+        made.graph = host.store()?.graphDigest();
         const cr = host.contextReach(kind);
         recorders.push((cr.reads = new ChainRecorder(host.interpreter())));
         return cr;
       },
       (c) => search().answeredAtOnce(c),
     );
-    this.phases.push([kind, phase, recorders]);
+    this.phases.push([kind, phase, recorders, made]);
     return phase;
   }
 
@@ -356,7 +368,7 @@ export class ChainPhases<K extends string> {
   keep(counts: StoreCounts): void {
     const host = this.host;
     const store = host.store();
-    for (const [kind, phase, [recorder]] of this.phases) {
+    for (const [kind, phase, [recorder], made] of this.phases) {
       const id = `${kind}\0${this.scope}`;
       const product = phase.product();
       if (product && recorder) host.acrossEdits.keep(id, { ...product, atOnce: phase.atOnce() }, recorder);
@@ -364,7 +376,11 @@ export class ChainPhases<K extends string> {
       counts.chainsFromStore += phase.served;
       counts.chainsComputed += phase.computed;
       // Its own copy: the one kept in memory has its places moved by later edits.
-      if (product && recorder) store.putChains(id, host.index, chainKey(host.index, recorder, (n) => host.expands(n)), phase.product()!);
+      if (product && recorder) {
+        const key = chainKey(host.index, recorder, (n) => host.expands(n));
+        if (made.graph !== undefined) key.graph = made.graph;
+        store.putChains(id, host.index, key, phase.product()!);
+      }
     }
   }
 }

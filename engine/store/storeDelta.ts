@@ -48,8 +48,24 @@ export function readWithDelta<E>(file: string, world: string, log: (msg: string)
   return { entries: base.entries, stamp, changed };
 }
 
-/** Writes `d`'s entries: its changed keys as a delta of its base while they are few, else the whole base (a new stamp, the delta removed). */
-export function writeWithDelta<E>(file: string, world: string, d: DeltaEntries<E>, format: StoreFormat = 'json'): void {
+/** What a save reads of the entries: their number and each changed key's entry (a Map, or a store's own form: packedLocals.ts). */
+export interface KeyedEntries<E> {
+  readonly size: number;
+  get(key: string): E | undefined;
+}
+
+/**
+ * Writes `d`'s entries: its changed keys as a delta of its base while they
+ * are few, else the whole base (a new stamp, the delta removed), in the form
+ * `whole` gives (by default the entries as they are).
+ */
+export function writeWithDelta<E>(
+  file: string,
+  world: string,
+  d: { entries: KeyedEntries<E>; stamp: string | null; changed: Set<string> },
+  format: StoreFormat = 'json',
+  whole: () => Iterable<[string, unknown]> = () => d.entries as Map<string, E>,
+): void {
   if (d.stamp !== null && d.changed.size <= Math.max(DELTA_MIN, d.entries.size / DELTA_SHARE)) {
     const set = new Map<string, E>();
     const removed: string[] = [];
@@ -62,7 +78,7 @@ export function writeWithDelta<E>(file: string, world: string, d: DeltaEntries<E
     return;
   }
   const stamp = crypto.randomBytes(8).toString('hex');
-  writeStore(file, world, d.entries, format, { stamp });
+  writeStore(file, world, whole(), format, { stamp });
   fs.rmSync(deltaOf(file), { force: true });
   d.stamp = stamp;
   d.changed.clear();

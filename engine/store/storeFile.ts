@@ -133,7 +133,7 @@ function readFrames<E>(fd: number, file: string): { v: number; world: string; en
 }
 
 /** Writes `entries` for `world` to `file`, entry by entry (see the header), with `head` beside the world; a store that cannot be written is left as it was. */
-export function writeStore<E>(file: string, world: string, entries: Map<string, E>, format: StoreFormat = 'json', head: StoreHead = {}): void {
+export function writeStore<E>(file: string, world: string, entries: Iterable<[string, E]>, format: StoreFormat = 'json', head: StoreHead = {}): void {
   const tmp = `${file}.${process.pid}.tmp`;
   let fd: number | null = null;
   try {
@@ -163,7 +163,7 @@ export function writeStore<E>(file: string, world: string, entries: Map<string, 
  * Map has them, not first as an object orders them: read back, the same
  * entries.)
  */
-function writeJson<E>(out: ChunkedWriter, world: string, entries: Map<string, E>, head: StoreHead): void {
+function writeJson<E>(out: ChunkedWriter, world: string, entries: Iterable<[string, E]>, head: StoreHead): void {
   const more = Object.entries(head).map(([k, v]) => `,${JSON.stringify(k)}:${JSON.stringify(v)}`).join('');
   out.text(`{"v":${JSON.stringify(STORE_VERSION)},"world":${JSON.stringify(world)}${more},"entries":{`);
   let first = true;
@@ -176,7 +176,7 @@ function writeJson<E>(out: ChunkedWriter, world: string, entries: Map<string, E>
   out.text('}}');
 }
 
-function writeFrames<E>(out: ChunkedWriter, world: string, entries: Map<string, E>, head: StoreHead): void {
+function writeFrames<E>(out: ChunkedWriter, world: string, entries: Iterable<[string, E]>, head: StoreHead): void {
   out.bytes(FRAMED);
   const frame = (value: unknown) => {
     const pieces = serializeAligned(value);

@@ -41,6 +41,12 @@ function core(c: StoreCounts) {
   return { sectionsFromStore: c.sectionsFromStore, sectionsComputed: c.sectionsComputed, searchesFromStore: c.searchesFromStore, searchesComputed: c.searchesComputed };
 }
 
+/** The chain phases stored in a cache folder (keptChains.ts). */
+function chainsFile(cache: string): string {
+  const [store] = fs.readdirSync(path.join(cache, 'analysis'));
+  return path.join(cache, 'analysis', store, 'chains.bin');
+}
+
 function edit(root: string, file: string, from: string, to: string): void {
   const f = path.join(root, file);
   const text = fs.readFileSync(f, 'utf8');
@@ -48,15 +54,21 @@ function edit(root: string, file: string, from: string, to: string): void {
   fs.writeFileSync(f, text.replace(from, to));
 }
 
-test('a second run on the same cache takes every opener and search from the store, and answers the same', async () => {
+test('a second run on the same cache takes every opener and chain from the store, asks no call-graph search, and answers the same', async () => {
   const { root, cache } = setUp();
   const first = await run(root, cache);
   assert.deepEqual(core(first.counts), { sectionsFromStore: 0, sectionsComputed: 2, searchesFromStore: 0, searchesComputed: 4 });
   assert.equal(first.count, 1, 'the fixture has one read after write (store_a.c)');
   const second = await run(root, cache);
-  assert.deepEqual(core(second.counts), { sectionsFromStore: 2, sectionsComputed: 0, searchesFromStore: 4, searchesComputed: 0 });
+  // The chain phases hold under the same call graph (keptChains.ts ChainKey.graph): the searches are not even read.
+  assert.deepEqual(core(second.counts), { sectionsFromStore: 2, sectionsComputed: 0, searchesFromStore: 0, searchesComputed: 0 });
   assert.equal(second.findings, first.findings);
   assert.deepEqual(second.said, []);
+  // Chains to compute again (chains.bin gone): the searches they start from are the store's.
+  fs.rmSync(path.join(chainsFile(cache)));
+  const third = await run(root, cache);
+  assert.deepEqual(core(third.counts), { sectionsFromStore: 2, sectionsComputed: 0, searchesFromStore: 4, searchesComputed: 0 });
+  assert.equal(third.findings, first.findings);
 });
 
 test('an edit inside a callee body recomputes the opener that read it and nothing else; the call graph and its searches stay', async () => {
@@ -65,12 +77,12 @@ test('an edit inside a callee body recomputes the opener that read it and nothin
   // store_plain_helper() is read by store_open_b only; its calls stay the same.
   edit(root, 'store_helpers.c', 'addr += 1;', 'addr += 2;');
   const warm = await run(root, cache);
-  assert.deepEqual(core(warm.counts), { sectionsFromStore: 1, sectionsComputed: 1, searchesFromStore: 4, searchesComputed: 0 });
+  assert.deepEqual(core(warm.counts), { sectionsFromStore: 1, sectionsComputed: 1, searchesFromStore: 0, searchesComputed: 0 });
   assert.equal(warm.findings, (await run(root)).findings, 'equal to a run without a cache');
   // Then the other helper (read by store_open_a): the write made on a line of its own, the read-after-write stays.
   edit(root, 'store_helpers.c', 'set_pte_at(mm, addr, ptep, v);', 'set_pte_at(mm, addr, ptep, v); /* edited */');
   const again = await run(root, cache);
-  assert.deepEqual(core(again.counts), { sectionsFromStore: 1, sectionsComputed: 1, searchesFromStore: 4, searchesComputed: 0 });
+  assert.deepEqual(core(again.counts), { sectionsFromStore: 1, sectionsComputed: 1, searchesFromStore: 0, searchesComputed: 0 });
   assert.equal(again.findings, (await run(root)).findings);
   assert.equal(again.count, 1);
 });
@@ -156,6 +168,8 @@ test('a caller that saves the store itself (the language server): nothing writte
   assert.ok(searches(cache).equals(searches(other)), 'the searches stored are those of the tree they were computed on');
   // (The section products are not asserted here: the server saves right after its check, before any
   // edit; an edit's check replaces the products whose places it moved.)
+  // Chains computed again (chains.bin gone), from the searches saved.
+  fs.rmSync(chainsFile(cache));
   const reloaded = await run(root, cache);
   assert.equal(reloaded.counts.searchesFromStore, 4);
   assert.ok(first.findings.length);
@@ -168,13 +182,15 @@ test('a corrupt store file is ignored with a message, and the result is still ri
   const [store] = fs.readdirSync(dir);
   fs.writeFileSync(path.join(dir, store, 'sections.json'), '{"v":1,"world":"x","entries":{"a":');
   fs.writeFileSync(path.join(dir, store, 'searches.bin'), 'not a serialized value');
+  // Chains to compute again, so that the searches are read.
+  fs.rmSync(path.join(dir, store, 'chains.bin'));
   const warm = await run(root, cache);
   assert.deepEqual(core(warm.counts), { sectionsFromStore: 0, sectionsComputed: 2, searchesFromStore: 0, searchesComputed: 4 });
   assert.equal(warm.findings, first.findings);
   assert.equal(warm.said.length, 2, warm.said.join('\n'));
   for (const m of warm.said) assert.match(m, /analysis store .*(sections\.json|searches\.bin): unreadable .*ignored/);
   // The run stored its results again: the next one takes them.
-  assert.deepEqual(core((await run(root, cache)).counts), { sectionsFromStore: 2, sectionsComputed: 0, searchesFromStore: 4, searchesComputed: 0 });
+  assert.deepEqual(core((await run(root, cache)).counts), { sectionsFromStore: 2, sectionsComputed: 0, searchesFromStore: 0, searchesComputed: 0 });
 });
 
 test('a store file of another version is ignored with a message; an entry whose key does not match is computed again', async () => {
@@ -261,7 +277,7 @@ test("the call graph's digest is recalled from its stored parts (graphParts.bin)
   edit(root, 'store_helpers.c', 'addr += 1;', 'addr += 2;');
   const edited = await hashedWhole();
   assert.equal(edited.hashed, 0, 'not hashed whole');
-  assert.deepEqual(core(edited.counts), { sectionsFromStore: 1, sectionsComputed: 1, searchesFromStore: 4, searchesComputed: 0 });
+  assert.deepEqual(core(edited.counts), { sectionsFromStore: 1, sectionsComputed: 1, searchesFromStore: 0, searchesComputed: 0 });
   assert.equal(edited.findings, (await run(root)).findings, 'equal to a run without a cache');
   // A call added: the part differs, the graph is hashed whole, to another digest.
   edit(root, 'store_helpers.c', 'addr += 2;', 'addr += abs(addr);');
@@ -291,7 +307,7 @@ test('a one-shot check lets go of its call-graph searches before the save, and t
   assert.deepEqual(refs.map((r) => r.deref() === undefined), [true, true, true, true], 'no search reachable after the release');
   ws.saveStore();
   const second = await run(root, cache);
-  assert.deepEqual(core(second.counts), { sectionsFromStore: 2, sectionsComputed: 0, searchesFromStore: 4, searchesComputed: 0 });
+  assert.deepEqual(core(second.counts), { sectionsFromStore: 2, sectionsComputed: 0, searchesFromStore: 0, searchesComputed: 0 });
   assert.equal(second.findings, findings);
 });
 
@@ -336,18 +352,18 @@ test("a rerun checks the stored openers with the region digests kept on disk (re
   assert.ok(fs.existsSync(path.join(cache, 'analysis', store, 'regions.json')));
   // Nothing changed: every opener from the store, no file read for its key.
   const second = await regionsHashed();
-  assert.deepEqual(core(second.counts), { sectionsFromStore: 2, sectionsComputed: 0, searchesFromStore: 4, searchesComputed: 0 });
+  assert.deepEqual(core(second.counts), { sectionsFromStore: 2, sectionsComputed: 0, searchesFromStore: 0, searchesComputed: 0 });
   assert.equal(second.hashed, 0);
   // An edit inside a callee's body: that file's regions hashed again, and only it; the findings as a run without a cache.
   edit(root, 'store_helpers.c', 'addr += 1;', 'addr += 2;');
   const edited = await regionsHashed();
-  assert.deepEqual(core(edited.counts), { sectionsFromStore: 1, sectionsComputed: 1, searchesFromStore: 4, searchesComputed: 0 });
+  assert.deepEqual(core(edited.counts), { sectionsFromStore: 1, sectionsComputed: 1, searchesFromStore: 0, searchesComputed: 0 });
   assert.equal(edited.hashed, 1);
   assert.equal(edited.findings, (await run(root)).findings);
   // A damaged regions.json: read as nothing, the openers checked by hashing as before.
   fs.writeFileSync(path.join(cache, 'analysis', store, 'regions.json'), '{"v":1,"world":');
   const damaged = await regionsHashed();
-  assert.deepEqual(core(damaged.counts), { sectionsFromStore: 2, sectionsComputed: 0, searchesFromStore: 4, searchesComputed: 0 });
+  assert.deepEqual(core(damaged.counts), { sectionsFromStore: 2, sectionsComputed: 0, searchesFromStore: 0, searchesComputed: 0 });
   assert.ok(damaged.hashed > 0);
   assert.equal(damaged.findings, edited.findings);
 });

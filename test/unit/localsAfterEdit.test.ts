@@ -49,3 +49,26 @@ test('an edit undone takes the local verdicts kept in memory, not the store\'s; 
     assert.equal(got, await cacheless(root, [[local, original]]));
   });
 });
+
+test('after a reload, an edit of a derived API a file\'s stored verdicts read checks them again against the index as edited', async () => {
+  await inFixtureCopy(FIXTURE, async (root, cache) => {
+    const options = { root, cacheDir: cache, log: () => {}, storeSavedByCaller: true };
+    const cold = new Workspace(options);
+    cold.build();
+    const before = await cold.check([root]);
+    assert.ok(before.findings.some((f) => f.rule === 'lazy-mmu/break-before-make' && f.file.endsWith('warm_local.c') && f.line === 9), 'the break-before-make through warm_set()');
+    cold.saveStore();
+    const reload = new Workspace(options);
+    reload.build();
+    await reload.check([root]);
+    assert.equal(reload.storeCounts.localsComputed, 0, 'every file\'s verdicts from the store');
+    // A strong warm_set() in a file warm_local.c's verdicts never read: the name's definitions changed (not
+    // its helper's text), so they are judged again with the index as edited, and the weak forwarding one loses.
+    const other = path.join(root, 'warm_other.c');
+    const text = fs.readFileSync(other, 'utf8').replace('int warm_other', 'void warm_set(unsigned long addr, pte_t *ptep, pte_t v)\n{\n\twarm_log(addr);\n}\n\nint warm_other');
+    reload.setText(other, text);
+    const got = await reload.check([root]);
+    assert.ok(!got.findings.some((f) => f.file.endsWith('warm_local.c') && f.line === 9), 'no break-before-make through warm_set() now');
+    assert.equal(JSON.stringify(got.findings), await cacheless(root, [[other, text]]));
+  });
+});

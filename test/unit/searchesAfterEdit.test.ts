@@ -74,7 +74,10 @@ test('an edit keeps the pending searches unmade; what is written after edits equ
     assert.deepEqual([...after.keys()].sort(), [...written.keys()].sort());
     for (const [kind, entry] of written) assert.deepEqual(after.get(kind), entry, `the ${kind} search written after the edits is the one written before them`);
 
-    // A reload on the tree on disk (never edited) takes them.
+    // A reload on the tree on disk (never edited) takes them, for the chains to compute (chains.bin removed:
+    // while the kept chains hold under the same call graph, no search is read).
+    const [store] = fs.readdirSync(path.join(cache, 'edited', 'analysis'));
+    fs.rmSync(path.join(cache, 'edited', 'analysis', store, 'chains.bin'));
     const reload = new Workspace({ ...options, cacheDir: path.join(cache, 'edited') });
     reload.build();
     const findings = JSON.stringify((await reload.check([root])).findings);
