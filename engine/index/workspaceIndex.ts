@@ -19,7 +19,6 @@ import { InputProblem } from '../findings';
 import { CallersMap, LazyCallers } from './callersMap';
 import { NamedDefinitions } from './namedDefinitions';
 import { EncodedDefinitions, EncodedFiles } from './encodedDefinitions';
-import { FolderEntries, KeptListing } from './keptListing';
 import type { ConfigOracle } from '../config/oracle';
 import { isTrue, or, parseCond, simplify } from '../config/cond';
 
@@ -161,27 +160,44 @@ export class WorkspaceIndex {
    * readdir hold no separator, so the strings are the ones join and relative gave.
    * `upTo`: the walk stops once that many files are listed (a count against a threshold:
    * the first `upTo` in order; the build files' list is left as it was).
-   * With a cache, a whole listing takes each unchanged folder's entries from the listing
-   * kept beside the index cache instead of reading the folder (keptListing.ts), and keeps
-   * what it read for the next.
    */
   listFiles(upTo = Infinity): string[] {
     const out: string[] = [];
     const build: string[] = [];
     const sep = path.sep;
-    const kept = upTo === Infinity && this.cacheDir ? new KeptListing(`${this.cache().file}.listing`, { kernel: this.kernel, arch: this.arch }) : null;
     // `rel`: the directory relative to the root ('' for the root); `depth`: its number of parts.
     const walk = (dir: string, rel: string, depth: number) => {
       if (out.length >= upTo) return;
-      const entries = kept?.entriesOf(dir, rel) ?? this.folderEntries(dir, rel, depth, kept);
-      if (!entries) return;
+      let entries: fs.Dirent[];
+      try {
+        entries = fs.readdirSync(dir, { withFileTypes: true });
+      } catch (e) {
+        this.problems.push({ file: dir, message: `cannot read directory: ${(e as Error).message}` });
+        return;
+      }
       const prefix = dir.endsWith(sep) ? dir : dir + sep;
       const relPrefix = rel ? rel + sep : '';
-      for (const b of entries.build) build.push(prefix + b);
-      // C files and folders, each sorted, merged: a folder's files come where its paths sort, so the
-      // listing comes out sorted (readdir's order is a hash's: sorting ~47,000 paths at the end was a
-      // third of the listing).
-      const { cFiles, folders } = entries;
+      // C files and folders (each with a separator after its name), each sorted, then merged: a folder's
+      // files come where its paths sort, so the listing comes out sorted (readdir's order is a hash's:
+      // sorting ~47,000 paths at the end was a third of the listing).
+      const cFiles: string[] = [];
+      const folders: string[] = [];
+      for (const e of entries) {
+        const name = e.name;
+        if (e.isDirectory()) {
+          if (this.kernel && depth === 0 && SKIPPED_TOP.has(name)) continue;
+          if (this.kernel && depth === 1 && rel === 'arch' && name !== this.arch) continue;
+          if (name === 'node_modules' || name.startsWith('.')) continue;
+          folders.push(name + sep);
+        } else if (e.isFile()) {
+          // covers() for a C file under this walk: the folders it leaves out are the ones the walk does not enter
+          // (no skipped top-level name ends in .c or .h), so no relative path is made per file (~47,000 of them).
+          if (name.endsWith('.c') || name.endsWith('.h')) cFiles.push(name);
+          else if (BUILD_FILE.test(name)) build.push(prefix + name);
+        }
+      }
+      cFiles.sort();
+      folders.sort();
       let f = 0;
       for (const folder of folders) {
         while (f < cFiles.length && cFiles[f] < folder) out.push(prefix + cFiles[f++]);
@@ -192,45 +208,9 @@ export class WorkspaceIndex {
     };
     walk(this.root, '', 0);
     if (out.length >= upTo) return out.slice(0, upTo);
-    kept?.save();
     this.buildFiles = build.sort();
     // Sorted already (above): this only costs a pass over it, and keeps the order whatever the walk does.
     return out.sort();
-  }
-
-  /**
-   * What the walk takes from folder `dir` (`rel` from the root, `depth` parts): its C files and
-   * folders (each sorted, a folder's name followed by the separator), its build files; told to
-   * `kept` when there is one. Null when it cannot be read (a problem said).
-   */
-  private folderEntries(dir: string, rel: string, depth: number, kept: KeptListing | null): FolderEntries | null {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch (e) {
-      this.problems.push({ file: dir, message: `cannot read directory: ${(e as Error).message}` });
-      return null;
-    }
-    const sep = path.sep;
-    const got: FolderEntries = { cFiles: [], folders: [], build: [] };
-    for (const e of entries) {
-      const name = e.name;
-      if (e.isDirectory()) {
-        if (this.kernel && depth === 0 && SKIPPED_TOP.has(name)) continue;
-        if (this.kernel && depth === 1 && rel === 'arch' && name !== this.arch) continue;
-        if (name === 'node_modules' || name.startsWith('.')) continue;
-        got.folders.push(name + sep);
-      } else if (e.isFile()) {
-        // covers() for a C file under this walk: the folders it leaves out are the ones the walk does not enter
-        // (no skipped top-level name ends in .c or .h), so no relative path is made per file (~47,000 of them).
-        if (name.endsWith('.c') || name.endsWith('.h')) got.cFiles.push(name);
-        else if (BUILD_FILE.test(name)) got.build.push(name);
-      }
-    }
-    got.cFiles.sort();
-    got.folders.sort();
-    kept?.record(rel, got);
-    return got;
   }
 
   /** Makefiles, Kbuild and Kconfig files seen by the last listFiles(): what the configuration reads besides C. */
