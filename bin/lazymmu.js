@@ -32,11 +32,11 @@
 // - glibc's malloc asks for transparent huge pages for its large blocks
 //   (GLIBC_TUNABLES=glibc.malloc.hugetlb=1, added to a user's tunables unless
 //   they set that one): where the kernel gives them only on request (THP
-//   "madvise", Debian's default), every large buffer (the index cache's
+//   "madvise", as on the bench's machine), every large buffer (the index cache's
 //   ~60 MB body, the store's files) was faulted in 4 KB at a time: ~16,400
 //   faults and ~0.25 s of CPU for the body's read alone. With it, a 6.12 warm
-//   rerun after an edit makes ~66,000 page faults instead of ~92,000 and
-//   uses ~0.45 s less CPU (docs/perf/index14.md). Blocks under 2 MB are not
+//   rerun after an edit makes ~68,000 page faults instead of ~95,000 and
+//   uses ~0.35 s less CPU (7%; docs/perf/index14.md). Blocks under 2 MB are not
 //   affected; where THP is "always" or "never", or glibc is older than 2.35,
 //   nothing changes;
 // - WebAssembly compiled by V8's baseline compiler only (--liftoff-only): the
