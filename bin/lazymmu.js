@@ -29,6 +29,16 @@
 //   ~0.45 s more CPU in the mean of 12 loaded runs (within one round's swing
 //   on a machine at load 4). A few MB kept at a heap's top cost no peak: the large
 //   buffers are mapped apart (above) (docs/perf/rerun11.md);
+// - glibc's malloc asks for transparent huge pages for its large blocks
+//   (GLIBC_TUNABLES=glibc.malloc.hugetlb=1, added to a user's tunables unless
+//   they set that one): where the kernel gives them only on request (THP
+//   "madvise", as on the bench's machine), every large buffer (the index cache's
+//   ~60 MB body, the store's files) was faulted in 4 KB at a time: ~16,400
+//   faults and ~0.25 s of CPU for the body's read alone. With it, a 6.12 warm
+//   rerun after an edit makes ~68,000 page faults instead of ~95,000 and
+//   uses ~0.35 s less CPU (7%; docs/perf/index14.md). Blocks under 2 MB are not
+//   affected; where THP is "always" or "never", or glibc is older than 2.35,
+//   nothing changes;
 // - WebAssembly compiled by V8's baseline compiler only (--liftoff-only): the
 //   parser (tree-sitter) and the scan's blank pass are wasm, and V8's tier-up
 //   compiled their hot functions again with TurboFan on background threads
@@ -60,7 +70,7 @@ for (const built of [bundle, policyModule]) {
     process.exit(2);
   }
 }
-const { HEAP_GROWING_PERCENT, CLI_SEMI_SPACE_MB: SEMI_SPACE_MB, MMAP_THRESHOLD, CLI_TRIM_THRESHOLD: TRIM_THRESHOLD, initialOldSpaceMb, outOfMemoryIn } = require(policyModule);
+const { HEAP_GROWING_PERCENT, CLI_SEMI_SPACE_MB: SEMI_SPACE_MB, MMAP_THRESHOLD, CLI_TRIM_THRESHOLD: TRIM_THRESHOLD, cliGlibcTunables, initialOldSpaceMb, outOfMemoryIn } = require(policyModule);
 
 const limit = process.env.LAZYMMU_MAX_HEAP_MB;
 if (limit !== undefined && !/^[1-9][0-9]*$/.test(limit)) {
@@ -77,6 +87,7 @@ if (process.env.LAZYMMU_NO_RELAUNCH === '1' || !checks) {
   const env = { ...process.env, LAZYMMU_NO_RELAUNCH: '1' };
   if (env.MALLOC_MMAP_THRESHOLD_ === undefined) env.MALLOC_MMAP_THRESHOLD_ = String(MMAP_THRESHOLD);
   if (env.MALLOC_TRIM_THRESHOLD_ === undefined) env.MALLOC_TRIM_THRESHOLD_ = String(TRIM_THRESHOLD);
+  env.GLIBC_TUNABLES = cliGlibcTunables(env.GLIBC_TUNABLES);
   // stdout and stdin go straight through; stderr passes through here, line by line, so that V8's
   // out-of-memory report (which ends the child) can be told apart and said plainly.
   const child = spawn(process.execPath, [...process.execArgv, ...flags, bundle, ...process.argv.slice(2)], { stdio: ['inherit', 'inherit', 'pipe'], env });

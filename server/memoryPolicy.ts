@@ -33,6 +33,8 @@ export const INITIAL_OLD_SPACE_MB = policy.initialOldSpaceMb;
 export const MMAP_THRESHOLD = policy.mmapThreshold;
 /** glibc's trim threshold in the CLI's child (bin/lazymmu.js says why). */
 export const CLI_TRIM_THRESHOLD = policy.cliTrimThreshold;
+/** The glibc tunable (`name=value`) the CLI's child runs with (bin/lazymmu.js says why). */
+export const CLI_MALLOC_TUNABLE = policy.cliMallocTunable;
 /** The CLI's young generation's semi-spaces (bin/lazymmu.js says why). */
 export const CLI_SEMI_SPACE_MB = policy.cliSemiSpaceMb;
 const OUT_OF_MEMORY_MARKS: readonly string[] = policy.outOfMemoryMarks;
@@ -47,6 +49,18 @@ export function heapLimitMb(env: NodeJS.ProcessEnv): number | undefined | { erro
   const v = env.LAZYMMU_MAX_HEAP_MB;
   if (v === undefined || v === '') return undefined;
   return /^[1-9][0-9]*$/.test(v) ? Number(v) : { error: `LAZYMMU_MAX_HEAP_MB must be a number of megabytes, not "${v}"; V8's own heap limit is used` };
+}
+
+/**
+ * GLIBC_TUNABLES for the CLI's child: the user's (`name=value` pairs joined by
+ * colons) with CLI_MALLOC_TUNABLE added, unless the user set that tunable
+ * (theirs wins).
+ */
+export function cliGlibcTunables(user: string | undefined): string {
+  const name = CLI_MALLOC_TUNABLE.split('=')[0];
+  if (!user) return CLI_MALLOC_TUNABLE;
+  if (user.split(':').some((t) => t.split('=')[0] === name)) return user;
+  return `${user}:${CLI_MALLOC_TUNABLE}`;
 }
 
 /** The node flags the server starts with (before the script). */

@@ -82,20 +82,22 @@ test('stderr and stdout of the check pass through the launcher unchanged', () =>
  * (the launcher hands its own flags to the child) has the child
  * (LAZYMMU_NO_RELAUNCH=1, set by the launcher) write them down.
  */
-function checkChild(limit?: string): { execArgv: string[]; mmap: string; trim: string } {
+function checkChild(limit?: string, tunables?: string): { execArgv: string[]; mmap: string; trim: string; tunables: string } {
   const dir = generatedRoot(1);
   const seen = path.join(dir, 'child.json');
   const preload = path.join(dir, 'preload.js');
   fs.writeFileSync(
     preload,
-    `if (process.env.LAZYMMU_NO_RELAUNCH === '1') require('fs').writeFileSync(${JSON.stringify(seen)}, JSON.stringify({ execArgv: process.execArgv, mmap: process.env.MALLOC_MMAP_THRESHOLD_, trim: process.env.MALLOC_TRIM_THRESHOLD_ }));\n`,
+    `if (process.env.LAZYMMU_NO_RELAUNCH === '1') require('fs').writeFileSync(${JSON.stringify(seen)}, JSON.stringify({ execArgv: process.execArgv, mmap: process.env.MALLOC_MMAP_THRESHOLD_, trim: process.env.MALLOC_TRIM_THRESHOLD_, tunables: process.env.GLIBC_TUNABLES }));\n`,
   );
   const env: NodeJS.ProcessEnv = { ...process.env, LAZYMMU_CACHE: tempDir('lazymmu-memcache-') };
   delete env.MALLOC_MMAP_THRESHOLD_;
   delete env.MALLOC_TRIM_THRESHOLD_;
   delete env.LAZYMMU_NO_RELAUNCH;
   delete env.LAZYMMU_MAX_HEAP_MB;
+  delete env.GLIBC_TUNABLES;
   if (limit !== undefined) env.LAZYMMU_MAX_HEAP_MB = limit;
+  if (tunables !== undefined) env.GLIBC_TUNABLES = tunables;
   const r = spawnSync(process.execPath, ['--require', preload, path.join(REPO, 'bin', 'lazymmu.js'), 'check', '--root', dir, dir], { encoding: 'utf8', timeout: 120_000, env });
   assert.equal(r.status, 1, r.stderr);
   return JSON.parse(fs.readFileSync(seen, 'utf8'));
@@ -114,6 +116,8 @@ test('the check runs in a child started with the policy of server/memoryPolicy.j
   assert.equal(child.mmap, String(policy.mmapThreshold));
   // The malloc heaps' top kept up to a few MB (the mmap threshold fixed would otherwise fix the trim threshold at 128 KB).
   assert.equal(child.trim, String(policy.cliTrimThreshold));
+  // glibc's malloc asks for transparent huge pages for its large blocks (the index cache's body, the store's files).
+  assert.equal(child.tunables, policy.cliMallocTunable);
   // The language server's start (server/memoryPolicy.ts, bundled into the VS Code client) reads the same numbers.
   assert.ok(serverNodeArgs({}).includes(`--heap-growing-percent=${policy.heapGrowingPercent}`), serverNodeArgs({}).join(' '));
   assert.ok(serverNodeArgs({}).includes(`--initial-old-space-size=${policy.initialOldSpaceMb}`), serverNodeArgs({}).join(' '));
@@ -154,4 +158,11 @@ test('the parser gives the same trees with WebAssembly compiled by the baseline 
   assert.equal(baseline.length, files.length);
   assert.ok(baseline.every((t) => t.startsWith('(translation_unit')), baseline[0].slice(0, 80));
   assert.deepEqual(baseline, trees([]));
+});
+
+test("a user's glibc tunables reach the check's child: another tunable kept beside the policy's, their own setting of the policy's tunable winning", () => {
+  const policy = JSON.parse(fs.readFileSync(path.join(REPO, 'server', 'memoryPolicy.json'), 'utf8'));
+  const name = String(policy.cliMallocTunable).split('=')[0];
+  assert.equal(checkChild(undefined, 'glibc.malloc.arena_max=2').tunables, `glibc.malloc.arena_max=2:${policy.cliMallocTunable}`);
+  assert.equal(checkChild(undefined, `glibc.malloc.arena_max=2:${name}=0`).tunables, `glibc.malloc.arena_max=2:${name}=0`);
 });
