@@ -52,6 +52,17 @@
 // - LAZYMMU_MAX_HEAP_MB, when set, is the heap limit; when the heap runs out
 //   (that limit or V8's own) the user reads a clear message and exit status 2,
 //   not V8's crash report.
+// Two costs of a node process's start and end are spared (docs/perf/rerun15.md):
+// - NODE_EXTRA_CA_CERTS is not in the child's environment: node 20 reads that
+//   file and builds its whole certificate store at start when it is set (~40 ms
+//   of CPU), and the check makes no TLS connection. The child puts it back in
+//   its own environment (cli/main.ts) before it runs any program, so git, grep
+//   and what they run see the user's setting;
+// - this process and the child exit as soon as their event loops are empty
+//   ('beforeExit'): node's own teardown after that frees the heap piece by piece
+//   before exiting (~0.1 s of a warm rerun's wall), and exit() has the kernel
+//   drop it at once. Nothing is left to run then: every write is done and every
+//   thread the check waits for has ended.
 // Other commands (simulate, --version), and any with LAZYMMU_NO_RELAUNCH=1,
 // run in this process, as they are.
 // The numbers, V8's out-of-memory marks and the initial old space under a
@@ -88,9 +99,15 @@ if (process.env.LAZYMMU_NO_RELAUNCH === '1' || !checks) {
   if (env.MALLOC_MMAP_THRESHOLD_ === undefined) env.MALLOC_MMAP_THRESHOLD_ = String(MMAP_THRESHOLD);
   if (env.MALLOC_TRIM_THRESHOLD_ === undefined) env.MALLOC_TRIM_THRESHOLD_ = String(TRIM_THRESHOLD);
   env.GLIBC_TUNABLES = cliGlibcTunables(env.GLIBC_TUNABLES);
+  if (env.NODE_EXTRA_CA_CERTS !== undefined) {
+    // The name cli/main.ts reads it back from.
+    env.LAZYMMU_NODE_EXTRA_CA_CERTS = env.NODE_EXTRA_CA_CERTS;
+    delete env.NODE_EXTRA_CA_CERTS;
+  }
   // stdout and stdin go straight through; stderr passes through here, line by line, so that V8's
   // out-of-memory report (which ends the child) can be told apart and said plainly.
   const child = spawn(process.execPath, [...process.execArgv, ...flags, bundle, ...process.argv.slice(2)], { stdio: ['inherit', 'inherit', 'pipe'], env });
+  process.once('beforeExit', () => process.exit());
   let pending = '';
   let outOfMemory = false;
   // Blank lines wait for the next line: V8's report opens with one.

@@ -82,13 +82,17 @@ test('stderr and stdout of the check pass through the launcher unchanged', () =>
  * (the launcher hands its own flags to the child) has the child
  * (LAZYMMU_NO_RELAUNCH=1, set by the launcher) write them down.
  */
-function checkChild(limit?: string, tunables?: string): { execArgv: string[]; mmap: string; trim: string; tunables: string } {
+function checkChild(limit?: string, tunables?: string, caCerts?: string): { execArgv: string[]; mmap: string; trim: string; tunables: string; caAtStart?: string; caAtEnd?: string } {
   const dir = generatedRoot(1);
   const seen = path.join(dir, 'child.json');
   const preload = path.join(dir, 'preload.js');
+  // NODE_EXTRA_CA_CERTS as the child's node started with it, and as the programs the check runs get it (its environment at the end).
   fs.writeFileSync(
     preload,
-    `if (process.env.LAZYMMU_NO_RELAUNCH === '1') require('fs').writeFileSync(${JSON.stringify(seen)}, JSON.stringify({ execArgv: process.execArgv, mmap: process.env.MALLOC_MMAP_THRESHOLD_, trim: process.env.MALLOC_TRIM_THRESHOLD_, tunables: process.env.GLIBC_TUNABLES }));\n`,
+    `if (process.env.LAZYMMU_NO_RELAUNCH === '1') {
+  const got = { execArgv: process.execArgv, mmap: process.env.MALLOC_MMAP_THRESHOLD_, trim: process.env.MALLOC_TRIM_THRESHOLD_, tunables: process.env.GLIBC_TUNABLES, caAtStart: process.env.NODE_EXTRA_CA_CERTS };
+  process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(seen)}, JSON.stringify({ ...got, caAtEnd: process.env.NODE_EXTRA_CA_CERTS })));
+}\n`,
   );
   const env: NodeJS.ProcessEnv = { ...process.env, LAZYMMU_CACHE: tempDir('lazymmu-memcache-') };
   delete env.MALLOC_MMAP_THRESHOLD_;
@@ -96,6 +100,8 @@ function checkChild(limit?: string, tunables?: string): { execArgv: string[]; mm
   delete env.LAZYMMU_NO_RELAUNCH;
   delete env.LAZYMMU_MAX_HEAP_MB;
   delete env.GLIBC_TUNABLES;
+  delete env.NODE_EXTRA_CA_CERTS;
+  if (caCerts !== undefined) env.NODE_EXTRA_CA_CERTS = caCerts;
   if (limit !== undefined) env.LAZYMMU_MAX_HEAP_MB = limit;
   if (tunables !== undefined) env.GLIBC_TUNABLES = tunables;
   const r = spawnSync(process.execPath, ['--require', preload, path.join(REPO, 'bin', 'lazymmu.js'), 'check', '--root', dir, dir], { encoding: 'utf8', timeout: 120_000, env });
@@ -122,6 +128,19 @@ test('the check runs in a child started with the policy of server/memoryPolicy.j
   assert.ok(serverNodeArgs({}).includes(`--heap-growing-percent=${policy.heapGrowingPercent}`), serverNodeArgs({}).join(' '));
   assert.ok(serverNodeArgs({}).includes(`--initial-old-space-size=${policy.initialOldSpaceMb}`), serverNodeArgs({}).join(' '));
   assert.equal(serverEnv({}).MALLOC_MMAP_THRESHOLD_, String(policy.mmapThreshold));
+});
+
+test('the check\'s node starts without the user\'s NODE_EXTRA_CA_CERTS (it makes no TLS connection) and puts it back for the programs it runs', () => {
+  const certs = path.join(tempDir('lazymmu-certs-'), 'extra.pem');
+  fs.writeFileSync(certs, '');
+  const child = checkChild(undefined, undefined, certs);
+  // node reads that file and builds its certificate store at start when the variable is set.
+  assert.equal(child.caAtStart, undefined);
+  assert.equal(child.caAtEnd, certs);
+  // Not set by the user: not set for the check's programs either.
+  const plain = checkChild();
+  assert.equal(plain.caAtStart, undefined);
+  assert.equal(plain.caAtEnd, undefined);
 });
 
 test('under a heap limit the user set, the CLI check and the language server start their old generation at the same size, half the limit', () => {
