@@ -11,7 +11,9 @@
 // name tables: a table's names are found by a hash of their characters
 // (open addressing; no Map of ~800,000 strings, which cost more than the
 // decoding it spares; storedNames.ts: the index cache stores the hash table
-// with its names), and each table's definitions by name id in CSR form.
+// with its names), and each table's definitions by name id as linked lists
+// in typed arrays, made when a name's definitions are first asked (not for
+// filesCalling, which walks the calls alone).
 import { Names, StoredNames, nameHash, nameSlots } from './storedNames';
 
 /**
@@ -32,19 +34,17 @@ export interface DefinitionPlace {
   rank: number;
 }
 
-/** One name table's part: its names by hash, and its files' definitions by name id. */
+/** One name table's part: its names by hash, and its files' definitions by name id (made when first asked). */
 class TablePart {
   /** The names by hash (storedNames.ts nameSlots: the cache's own when it stored them). */
   private readonly slots: Int32Array;
-  private readonly fns: Csr;
-  private readonly macros: Csr;
+  private defs: DefinitionLists | null = null;
 
   private readonly names: Names;
 
   constructor(private readonly files: EncodedFiles) {
     this.names = files.names;
     this.slots = nameSlots(files.names);
-    [this.fns, this.macros] = definitionsByName(files.names.length, files);
   }
 
   /** The id of `name` in this table, -1 when it has none. */
@@ -61,8 +61,15 @@ class TablePart {
   placesOf(name: string, macro: boolean, out: DefinitionPlace[]): void {
     const id = this.idOf(name);
     if (id < 0) return;
-    const c = macro ? this.macros : this.fns;
-    for (let k = c.starts[id]; k < c.starts[id + 1]; k++) out.push({ pos: c.pos[k], rank: c.rank[k] });
+    const c = (this.defs ??= definitionsByName(this.names.length, this.files));
+    const from = out.length;
+    // The list runs from the last definition walked to the first: reversed into the files' order.
+    for (let k = (macro ? c.macroHead : c.fnHead)[id]; k !== 0; k = c.next[k]) out.push({ pos: c.pos[k], rank: c.rank[k] });
+    for (let a = from, b = out.length - 1; a < b; a++, b--) {
+      const t = out[a];
+      out[a] = out[b];
+      out[b] = t;
+    }
   }
 
   /** Per file position, the ranks of its functions and macros calling `name`, a rank once per call (a pass of callersMap.ts). */
@@ -117,48 +124,59 @@ class TablePart {
   }
 }
 
-/** Name id -> (position, rank) of its definitions, in the files' order then the file's. */
-interface Csr {
-  starts: Int32Array;
+/**
+ * Name id -> its definitions, as lists linked through `next` from the last one
+ * walked: one walk over the encodings, each definition's slot written in
+ * order (a count-then-place CSR walked the encodings twice: ~40% more CPU on
+ * a warm rerun, docs/perf/store15.md). A name's list is followed once per ask.
+ */
+interface DefinitionLists {
+  /** Per name id, the slot of its last function (macro) definition walked; 0 for none (slot 0 is not used). */
+  fnHead: Int32Array;
+  macroHead: Int32Array;
+  /** Per slot, the slot of the same name's definition walked before it (0: none), its file position and rank. */
+  next: Int32Array;
   pos: Int32Array;
   rank: Int32Array;
 }
 
-/** The functions' and the macros' CSR of one table's files (two walks over the encodings: count, then place). */
-function definitionsByName(names: number, files: EncodedFiles): [Csr, Csr] {
-  const counts = [new Int32Array(names + 1), new Int32Array(names + 1)];
-  const { data: d, pos, at } = files;
-  const walk = (visit: (macro: number, name: number, pos: number, rank: number) => void) => {
-    for (let f = 0; f < pos.length; f++) {
-      let i = at[f];
-      const nf = d[i++];
-      for (let r = 0; r < nf; r++) {
-        visit(0, d[i], pos[f], r);
-        i += 4;
-        i += 1 + d[i];
-      }
-      const nm = d[i++];
-      for (let r = 0; r < nm; r++) {
-        visit(1, d[i], pos[f], r);
-        i += 4;
-        i += 1 + d[i]; // params
-        i += 1 + d[i]; // calls
-      }
+/** The functions' and the macros' lists of one table's files. */
+function definitionsByName(names: number, files: EncodedFiles): DefinitionLists {
+  const fnHead = new Int32Array(names);
+  const macroHead = new Int32Array(names);
+  const { data: d, pos: filePos, at } = files;
+  // Every definition takes at least 5 words (name, line, flags, condition, its calls' count): room for all, no growing.
+  const cap = Math.ceil(d.length / 5) + 1;
+  const next = new Int32Array(cap);
+  const pos = new Int32Array(cap);
+  const rank = new Int32Array(cap);
+  let n = 1;
+  for (let f = 0; f < filePos.length; f++) {
+    let i = at[f];
+    const p = filePos[f];
+    const nf = d[i++];
+    for (let r = 0; r < nf; r++) {
+      const name = d[i];
+      next[n] = fnHead[name];
+      pos[n] = p;
+      rank[n] = r;
+      fnHead[name] = n++;
+      i += 4;
+      i += 1 + d[i]; // calls
     }
-  };
-  walk((m, name) => counts[m][name + 1]++);
-  const csrs = counts.map((c) => {
-    for (let k = 1; k < c.length; k++) c[k] += c[k - 1];
-    const total = c[c.length - 1];
-    return { starts: c, pos: new Int32Array(total), rank: new Int32Array(total) };
-  });
-  const next = csrs.map((c) => c.starts.slice(0, names));
-  walk((m, name, pos, rank) => {
-    const k = next[m][name]++;
-    csrs[m].pos[k] = pos;
-    csrs[m].rank[k] = rank;
-  });
-  return [csrs[0], csrs[1]];
+    const nm = d[i++];
+    for (let r = 0; r < nm; r++) {
+      const name = d[i];
+      next[n] = macroHead[name];
+      pos[n] = p;
+      rank[n] = r;
+      macroHead[name] = n++;
+      i += 4;
+      i += 1 + d[i]; // params
+      i += 1 + d[i]; // calls
+    }
+  }
+  return { fnHead, macroHead, next, pos, rank };
 }
 
 /** The encoded files' definitions by name, over every name table they use (made when first asked). */

@@ -146,7 +146,7 @@ test('the call graph\'s parts are written in entries of many files and read back
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test("the call graph's stored parts are recalled in place: a rerun's recall makes no Map of them, a part the same under a new content hash is written so, and an older build's form gives none", () => {
+test("the call graph's stored parts are recalled in place: a rerun's recall makes no Map of them, parts the same under a new content hash are written so when more than a few, and an older build's form gives none", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-parts-'));
   const file = path.join(dir, 'graphParts.bin');
   // A tree of 5000 files (parts over two entries), one function each; `calls` and `hash` change per phase.
@@ -175,10 +175,18 @@ test("the call graph's stored parts are recalled in place: a rerun's recall make
   const parts = read();
   assert.deepEqual(parts.recall(index), { digest: 'the digest' });
   assert.equal(graphsRead, 1);
-  assert.equal(parts.changed, true);
   assert.equal(keyCounts.partMaps, maps, 'no Map of the parts made');
-  // Written with the new content hash: the next run hashes nothing.
-  writeStore(file, 'w', parts.stored(), 'v8');
+  // A few such parts are not worth writing the file (STALE_PARTS_UNWRITTEN): the next read hashes that part again.
+  assert.equal(parts.changed, false, 'one stale part: not written');
+  graphsRead = 0;
+  assert.deepEqual(read().recall(index), { digest: 'the digest' });
+  assert.equal(graphsRead, 1);
+  // More than 16 files so: written with their new content hashes, and the next run hashes nothing.
+  for (let i = 100; i < 117; i++) hash[i] = `hash-edited-${i}`;
+  const many = read();
+  assert.deepEqual(many.recall(index), { digest: 'the digest' });
+  assert.equal(many.changed, true, '18 stale parts: written');
+  writeStore(file, 'w', many.stored(), 'v8');
   graphsRead = 0;
   assert.deepEqual(read().recall(index), { digest: 'the digest' });
   assert.equal(graphsRead, 0);
