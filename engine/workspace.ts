@@ -152,6 +152,8 @@ export class Workspace {
   private textEdited = false;
   /** The chain phases computed in this process, kept for the checks after an edit (store/chainsAcrossEdits.ts). */
   private editedChains = new ChainsAcrossEdits();
+  /** While prepareEdits() runs: the files whose products are made in memory, not taken from the store. */
+  private preparing: ((file: string) => boolean) | null = null;
   /** A call-graph search changed since the last check began (afterIndexChange); the check takes it into lastCheckChanges. */
   private searchesChangedSinceCheck = false;
   private searchesChangedForCheck = false;
@@ -182,7 +184,7 @@ export class Workspace {
       sizeOf: (file) => this.sizeOf(file),
       // Per function, keyed by its text and place (store/keptLocals.ts): a file edited since walks only what changed.
       storedVerdict: (def) => {
-        const store = this.analysisStore();
+        const store = this.preparing?.(def.file) ? null : this.analysisStore();
         if (!store) return null;
         const e = store.functionLocalsOf(this.index, def.file, def.name, def.line);
         if (e) this.storeCounts.localFunctionsFromStore++;
@@ -258,7 +260,7 @@ export class Workspace {
     return new ChainPhases<ReachKind>(
       {
         index: this.index,
-        store: () => (this.textEdited ? null : this.analysisStore()),
+        store: () => (this.textEdited || this.preparing ? null : this.analysisStore()),
         reach: (kind) => this.searches.reach(kind),
         contextReach: (kind) => this.searches.contextReach(kind),
         expands: (name) => this.searches.expands(name),
@@ -403,6 +405,30 @@ export class Workspace {
   }
 
   /**
+   * After a check answered `paths` from the analysis store (a window
+   * reload's), the analysis an edit's check starts from made in memory: the
+   * sections whose openers are in `paths` (their callees' summaries), their
+   * section calls' chain phases, the files' local verdicts and walks, as a
+   * check of `paths` without the store leaves them (this is that check; its
+   * answer is the same and is dropped). Without it the first keystroke after
+   * a reload made all of that for the edited file (~4.5 s on mm/memory.c);
+   * the language server runs it when the checks are idle. Whether anything
+   * was made: false when the last check took nothing from the store.
+   */
+  async prepareEdits(pathsIn: string[], sections?: SectionProgress): Promise<boolean> {
+    const c = this.storeCounts;
+    if (!c.sectionsFromStore && !c.chainsFromStore && !c.localsFromStore) return false;
+    const paths = pathsIn.map((p) => path.resolve(p));
+    this.preparing = (file) => isUnder(file, paths);
+    try {
+      await this.checkRoots(paths, sections, false);
+    } finally {
+      this.preparing = null;
+    }
+    return true;
+  }
+
+  /**
    * check() with only the sections whose openers are in `paths` analysed
    * (their callees summarised as they need, the same summaries the next
    * check() reuses): the editor's first diagnostics for the open file, in a
@@ -511,7 +537,7 @@ export class Workspace {
         if (sections && targets.length > 1) await pause();
         // Kept on disk per file, keyed by content (engine/store/keptLocals.ts): a rerun walks only what changed.
         // A file walked in this process keeps its verdicts in memory instead (an edit undone finds the stored key again).
-        const kept = this.localVerdicts.walked(file) ? null : store?.localsOf(this.index, file);
+        const kept = this.localVerdicts.walked(file) || this.preparing?.(file) ? null : store?.localsOf(this.index, file);
         if (kept) {
           this.storeCounts.localsFromStore++;
           for (const f of kept.findings) findings.push({ ...f });
@@ -632,7 +658,7 @@ export class Workspace {
       }
       if (++lo.sections > MAX_SECTIONS_PER_FILE || lo.tooLarge !== undefined) continue;
       const opener = `${user.file}\0${user.name}\0${user.line}`;
-      const stored = store && fromStore && !this.analysedHere.has(opener) ? store.section(opener) : null;
+      const stored = store && fromStore && !this.analysedHere.has(opener) && !this.preparing ? store.section(opener) : null;
       if (stored) {
         loaded++;
         this.storeCounts.sectionsFromStore++;
