@@ -406,14 +406,17 @@ export class Workspace {
 
   /**
    * After a check answered `paths` from the analysis store (a window
-   * reload's), the analysis an edit's check starts from made in memory: the
-   * sections whose openers are in `paths` (their callees' summaries), their
-   * section calls' chain phases, the files' local verdicts and walks, as a
-   * check of `paths` without the store leaves them (this is that check; its
-   * answer is the same and is dropped). Without it the first keystroke after
-   * a reload made all of that for the edited file (~4.5 s on mm/memory.c);
-   * the language server runs it when the checks are idle. Whether anything
-   * was made: false when the last check took nothing from the store.
+   * reload's), the analysis an edit's check starts from made in memory, as a
+   * check of `paths` without the store leaves it (this is that check; its
+   * answer is the same and is dropped): every section analysed here (not
+   * only those of `paths`: an edit's check that mixes stored openers with
+   * openers analysed here and meets one cut by a bound analyses everything
+   * afresh), the section calls' chain phases of `paths`, their local verdicts
+   * and walks. Without it the first keystroke after a reload made all of
+   * that (~4.5 s on mm/memory.c); the language server runs it when the checks
+   * are idle. Whether anything was made: false when the last check took
+   * nothing from the store. A check: `lazymmu/lastCheck` on an earlier one
+   * answers null after it.
    */
   async prepareEdits(pathsIn: string[], sections?: SectionProgress): Promise<boolean> {
     const c = this.storeCounts;
