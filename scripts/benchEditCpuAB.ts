@@ -14,7 +14,9 @@
 // LocalVerdicts.ofFile, checkers/localVerdicts.ts), as told by the build that says (Workspace.lastCheckChanges,
 // see benchEditCpu.ts), the same split for both builds; and how many checks
 // searched chains again (ContextReach.chain: chains not served from the last
-// check) and the CPU of those searches. Never run by the tests.
+// check) and the CPU of those searches; and the typed and taken-out halves
+// apart, A / B, with how many of the paired checks B made in less CPU. Never
+// run by the tests.
 //
 //   node out/scripts/benchEditCpuAB.js CHECKOUT_A CHECKOUT_B [TREE]
 //   (M edits inside copy_pte_range (FN=name: inside that function of mm/memory.c), default 24, and N spread ones, default 0, from the environment;
@@ -190,6 +192,20 @@ async function main(): Promise<void> {
         const some = all.filter((_, i) => changing.get(kind)![i] === want);
         if (some.length) console.log(`  ${kind}, ${part}: ${some.length} checks, the whole check p50 ${pct(some, 50).toFixed(1)}, p95 ${pct(some, 95).toFixed(1)}`);
       }
+    }
+  // The typed and taken-out halves apart (the checks alternate: typed, then taken out), paired check by
+  // check: a taken-out half is mostly restored from what the typed one kept, so only the typed half shows
+  // what the opener's run costs.
+  const [sa, sb] = sides;
+  for (const kind of sa.run.keys())
+    for (const [half, parity] of [['typed', 0], ['taken out', 1]] as const) {
+      const pick = (xs: number[]) => xs.filter((_, i) => i % 2 === parity);
+      const [ra, rb, wa, wb] = [pick(sa.run.get(kind)!), pick(sb.run.get(kind)!), pick(sa.all.get(kind)!), pick(sb.all.get(kind)!)];
+      const lower = (x: number[], y: number[]) => y.filter((v, i) => v < x[i]).length;
+      console.log(
+        `  ${kind}, ${half} (${ra.length} checks): the opener's run p50 ${pct(ra, 50).toFixed(1)} / ${pct(rb, 50).toFixed(1)} ms, the second lower in ${lower(ra, rb)}; ` +
+          `the whole check p50 ${pct(wa, 50).toFixed(1)} / ${pct(wb, 50).toFixed(1)}, p95 ${pct(wa, 95).toFixed(1)} / ${pct(wb, 95).toFixed(1)} ms, the second lower in ${lower(wa, wb)}`,
+      );
     }
   console.log(`checks whose findings differed between the builds: ${differing}`);
   if (differing) process.exitCode = 1;
