@@ -54,6 +54,13 @@ interface Verdict {
   fns: Set<string>;
   /** The derived APIs, as JSON: when one of `names`/`fns` changes, the verdict holds if these come out the same. */
   derived: string;
+  /**
+   * The same without the calls inside the helpers (`via`, related locations
+   * only): what the walk's paths depend on. A verdict whose findings name no
+   * place outside its function (`ownOnly`) holds when only these came out the
+   * same (an edit above a helper moved its calls' lines).
+   */
+  shape: string;
   stale: boolean;
   files: Set<string>;
   ownOnly: boolean;
@@ -181,12 +188,14 @@ export class LocalVerdicts {
 
     const cat = maybe ? withDerivedApis(cat0, index, sources, def.calls, def.file, deps) : cat0;
     const derived = maybe ? derivedSignature(cat, cat0) : '';
+    const shape = maybe ? derivedSignature(cat, cat0, false) : '';
     // Rules bound to an architecture judge only code it builds (not another arch/ directory).
     const rules = LOCAL_RULES.filter((r) => r.mayFind(def.calls, cat) && architectures.judges(r.rule, def.file));
     const fn = rules.length ? sources.functionAt(def.file, def.name, def.line) : null;
     // A name or helper it was derived from changed, but the derived APIs came out the same: the verdict holds.
-    if (known && known.stale && known.derived === derived && holds(fn)) {
-      Object.assign(known, deps, { stale: false });
+    // Findings with no place outside the function hold too when only the helpers' call places moved (none is in them).
+    if (known && known.stale && (known.derived === derived || (known.ownOnly && known.shape === shape)) && holds(fn)) {
+      Object.assign(known, deps, { stale: false, derived, shape });
       return use(moved(fn), known.names, known.fns);
     }
     const findings: Finding[] = [];
@@ -208,13 +217,14 @@ export class LocalVerdicts {
     const ownOnly = findings.every((f) => findingPlaces(f).every((p) => p.file === def.file && p.line >= first && p.line <= last));
     const files = new Set(findings.flatMap((f) => findingPlaces(f).map((p) => p.file)));
     const column = fn ? fn.node.startPosition.column : 0;
-    this.byDefinition.set(def, { text: fn ? fn.node.text : '', row: first - 1, column, ...deps, derived, stale: false, files, ownOnly, findings });
+    this.byDefinition.set(def, { text: fn ? fn.node.text : '', row: first - 1, column, ...deps, derived, shape, stale: false, files, ownOnly, findings });
     return use(findings, deps.names, deps.fns);
   }
 }
 
-/** The APIs withDerivedApis added to the catalogue (helpers forwarding to a setter or mapper), as JSON. */
-function derivedSignature(cat: Catalogue, base: Catalogue): string {
-  const added = <T>(m: Map<string, T>, b: Map<string, T>) => [...m].filter(([k]) => !b.has(k));
+/** The APIs withDerivedApis added to the catalogue (helpers forwarding to a setter or mapper), as JSON; `places`: with the calls inside the helpers. */
+function derivedSignature(cat: Catalogue, base: Catalogue, places = true): string {
+  const bare = <T>(v: T): T => (places ? v : { ...v, via: undefined });
+  const added = <T>(m: Map<string, T>, b: Map<string, T>) => [...m].filter(([k]) => !b.has(k)).map(([k, v]) => [k, bare(v)]);
   return JSON.stringify([added(cat.kernelMappers, base.kernelMappers), added(cat.entrySetters, base.entrySetters)]);
 }
