@@ -52,7 +52,7 @@ interface Verdict {
   /** Names looked up and helpers read for the derived APIs (see withDerivedApis). */
   names: Set<string>;
   fns: Set<string>;
-  /** The derived APIs, as JSON: when one of `names`/`fns` changes, the verdict holds if these come out the same. */
+  /** The derived APIs, as JSON (derivedSignatures): when one of `names`/`fns` changes, the verdict holds if these come out the same. */
   derived: string;
   /**
    * The same without the calls inside the helpers (`via`, related locations
@@ -187,8 +187,7 @@ export class LocalVerdicts {
     const deps = { names: new Set<string>([def.name]), fns: new Set<string>() };
 
     const cat = maybe ? withDerivedApis(cat0, index, sources, def.calls, def.file, deps) : cat0;
-    const derived = maybe ? derivedSignature(cat, cat0) : '';
-    const shape = maybe ? derivedSignature(cat, cat0, false) : '';
+    const { derived, shape } = maybe ? derivedSignatures(cat, cat0) : { derived: '', shape: '' };
     // Rules bound to an architecture judge only code it builds (not another arch/ directory).
     const rules = LOCAL_RULES.filter((r) => r.mayFind(def.calls, cat) && architectures.judges(r.rule, def.file));
     const fn = rules.length ? sources.functionAt(def.file, def.name, def.line) : null;
@@ -222,9 +221,16 @@ export class LocalVerdicts {
   }
 }
 
-/** The APIs withDerivedApis added to the catalogue (helpers forwarding to a setter or mapper), as JSON; `places`: with the calls inside the helpers. */
-function derivedSignature(cat: Catalogue, base: Catalogue, places = true): string {
-  const bare = <T>(v: T): T => (places ? v : { ...v, via: undefined });
-  const added = <T>(m: Map<string, T>, b: Map<string, T>) => [...m].filter(([k]) => !b.has(k)).map(([k, v]) => [k, bare(v)]);
-  return JSON.stringify([added(cat.kernelMappers, base.kernelMappers), added(cat.entrySetters, base.entrySetters)]);
+/**
+ * The APIs withDerivedApis added to the catalogue (helpers forwarding to a
+ * setter or mapper), as JSON: with the calls inside the helpers (`derived`)
+ * and without them (`shape`; the same string when no API was derived).
+ */
+function derivedSignatures(cat: Catalogue, base: Catalogue): { derived: string; shape: string } {
+  const added = <T>(m: Map<string, T>, b: Map<string, T>) => [...m].filter(([k]) => !b.has(k));
+  const lists = [added(cat.kernelMappers, base.kernelMappers), added(cat.entrySetters, base.entrySetters)];
+  const derived = JSON.stringify(lists);
+  if (!lists.some((l) => l.length)) return { derived, shape: derived };
+  const bare = lists.map((l) => l.map(([k, v]) => [k, { ...v, via: undefined }]));
+  return { derived, shape: JSON.stringify(bare) };
 }
