@@ -18,6 +18,7 @@ const MAIN = [
   ['(idle)', 'idle (event loop)'],
   ['(program)', 'V8 and native, outside JS'],
   ['internFresh', 'scan: interning the workers\' new names'],
+  ['takeName', 'scan: the workers\' new names taken into the cache encoding\'s table (a cold build\'s interning)'],
   ['encodeAsScanned', 'index cache: rows encoded as the batches come (during the scan)'],
   ['decodeScan', 'scan: decoding the workers\' batches into definitions'],
   ['scanOne', 'scan in this thread (few files, or a stalled worker)'],

@@ -149,6 +149,18 @@ export class EarlyEncoding {
   /** Each entry encoded here: its file and where its words start. */
   readonly rows = new Map<CacheEntry, { file: string; at: number }>();
 
+  /**
+   * A scan worker's new name taken in (scanWorkers.ts TakeName): the string
+   * this table keeps for it, its id noted for the worker's table, so that
+   * encodeAsScanned looks nothing up again. The index keeps these strings
+   * (one per distinct name, as the intern table would give).
+   */
+  readonly takeName = (own: string[], s: string): void => {
+    const id = this.table.id(s);
+    own.push(this.table.names[id]);
+    this.recoder.known(own, own.length - 1, id);
+  };
+
   encodeAsScanned(file: string, entry: CacheEntry, encoded: EncodedScan): void {
     this.rows.set(entry, { file, at: this.length });
     this.recoder.copy(encoded, this.piece);

@@ -52,14 +52,25 @@ export class Recoder {
   private maps = new Map<Names, Int32Array>();
   constructor(private readonly t: NameTable) {}
 
+  /** Source table `names`' ids -> this table's (-1: not looked up yet), for at least `length` names. */
+  private mapOf(names: Names, length: number): Int32Array {
+    let map = this.maps.get(names);
+    if (!map || map.length < length) {
+      const grown = new Int32Array(Math.max(length, map ? 2 * map.length : 0)).fill(-1);
+      if (map) grown.set(map);
+      this.maps.set(names, (map = grown));
+    }
+    return map;
+  }
+
+  /** Notes that source table `names`' name `i` is this table's `id` (already looked up by the caller). */
+  known(names: Names, i: number, id: number): void {
+    this.mapOf(names, i + 1)[i] = id;
+  }
+
   /** Appends `src` to `out` in the table's ids; the same numbers encodeScan would push for the decoded scan. */
   copy(src: EncodedScan, out: Ints): void {
-    let map = this.maps.get(src.names);
-    if (!map || map.length < src.names.length) {
-      const grown = new Int32Array(src.names.length).fill(-1);
-      if (map) grown.set(map);
-      this.maps.set(src.names, (map = grown));
-    }
+    const map = this.mapOf(src.names, src.names.length);
     const names = src.names;
     const t = this.t;
     const m = map;

@@ -59,6 +59,19 @@ function workersOwnYoungGeneration(): void {
 }
 
 /**
+ * How this thread takes in a name new to a worker's table: appends the string
+ * the index will keep for `s` to `own`, that worker's ids -> names. By
+ * default the process's intern table (one string per distinct name across
+ * the workers); a cold build's cache encoding takes them into its own table
+ * instead (indexCache.ts EarlyEncoding.takeName), so that each name is
+ * looked up once there rather than in both tables.
+ */
+export type TakeName = (own: string[], s: string) => void;
+const internTaken: TakeName = (own, s) => {
+  own.push(internFresh(s));
+};
+
+/**
  * Scans `files` and calls `each` with every result (in no particular order).
  * `meanwhile` is work of the caller's that does not need the scan: when the
  * workers scan, this thread does it before draining their ports (up to
@@ -73,6 +86,7 @@ export function scanFiles(
   each: (r: ScannedOne) => void,
   meanwhile?: () => void,
   limits: Readonly<ScanLimits> = SCAN_LIMITS,
+  takeName: TakeName = internTaken,
 ): ScanStats | null {
   const n = workerCount();
   const script = workerScript();
@@ -127,7 +141,7 @@ export function scanFiles(
             stats.freshTables++;
           }
           const own = names[w];
-          for (const s of msg.names) own.push(internFresh(s));
+          for (const s of msg.names) takeName(own, s);
           for (const f of msg.files) received.add(f.file);
           for (const f of msg.files)
             each({

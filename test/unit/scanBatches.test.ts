@@ -122,32 +122,44 @@ test('scan workers wait for a place: at most batchesInFlight batches wait for th
   }
 });
 
-test('scan workers let go of a name table past threadNames: the batches after a fresh table decode, and encode into the cache, as this thread scans', () => {
+test('scan workers let go of a name table past threadNames: the batches after a fresh table decode, and encode into the cache, as this thread scans (names interned, or taken into the cache\'s table)', () => {
   // 600 files in batches of 16, a worker's table renewed past 200 names (each file brings ~6 names of its own).
   const { root, files } = tree(600);
-  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-batches-fresh-'));
   try {
-    const early = new EarlyEncoding(64);
-    const entries = new Map<string, CacheEntry>();
-    const stats = withWorkers('2', () =>
-      scanFiles(files, entry, (r) => {
-        const e: CacheEntry = { size: r.size, mtimeMs: r.mtimeMs, hash: r.hash, scan: r.scan! };
-        entries.set(r.file, e);
-        early.encodeAsScanned(r.file, e, r.encoded!);
-      }, undefined, { ...SCAN_LIMITS, batchFiles: 16, threadNames: 200 }),
-    );
-    assert.ok(stats && stats.freshTables >= 4, `fresh tables: ${stats?.freshTables}`);
-    assert.equal(entries.size, files.length);
-    new IndexCache(cacheDir, root, ['fresh']).save(entries, early);
-    const back = new IndexCache(cacheDir, root, ['fresh']).load();
-    for (const f of files) {
-      const want = plain(scanFile(fs.readFileSync(f), entry));
-      assert.deepEqual(plain(entries.get(f)!.scan!), want, f);
-      assert.deepEqual(plain(back.get(f)!.scan()), want, f);
+    for (const taken of [false, true]) {
+      const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-batches-fresh-'));
+      try {
+        const early = new EarlyEncoding(64);
+        const entries = new Map<string, CacheEntry>();
+        const stats = withWorkers('2', () =>
+          scanFiles(files, entry, (r) => {
+            const e: CacheEntry = { size: r.size, mtimeMs: r.mtimeMs, hash: r.hash, scan: r.scan! };
+            entries.set(r.file, e);
+            early.encodeAsScanned(r.file, e, r.encoded!);
+          }, undefined, { ...SCAN_LIMITS, batchFiles: 16, threadNames: 200 }, taken ? early.takeName : undefined),
+        );
+        assert.ok(stats && stats.freshTables >= 4, `fresh tables: ${stats?.freshTables}`);
+        assert.equal(entries.size, files.length);
+        if (taken) {
+          // The names the scans hold are the cache table's own strings, each in it once.
+          const names = early.table.names;
+          assert.equal(new Set(names).size, names.length);
+          const held = new Set(names);
+          for (const e of entries.values()) for (const fn of e.scan!.functions) assert.ok(held.has(fn.name) && fn.calls.every((c) => held.has(c)), fn.name);
+        }
+        new IndexCache(cacheDir, root, ['fresh']).save(entries, early);
+        const back = new IndexCache(cacheDir, root, ['fresh']).load();
+        for (const f of files) {
+          const want = plain(scanFile(fs.readFileSync(f), entry));
+          assert.deepEqual(plain(entries.get(f)!.scan!), want, `${f} (taken: ${taken})`);
+          assert.deepEqual(plain(back.get(f)!.scan()), want, `${f} (taken: ${taken})`);
+        }
+      } finally {
+        fs.rmSync(cacheDir, { recursive: true, force: true });
+      }
     }
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
-    fs.rmSync(cacheDir, { recursive: true, force: true });
   }
 });
 
