@@ -22,7 +22,7 @@
 //   (M edits inside copy_pte_range (FN=name: inside that function of mm/memory.c), default 24, and N spread ones, default 0, from the environment;
 //   R repeats the whole series R times, default 1: more checks for the low percentiles;
 //   VERBOSE=1 prints each check's CPU per build;
-//   COLD=1 builds each side's index anew (an empty cache each, left in the temporary folder), as a cold server does;
+//   COLD=1 builds each side's index anew (an empty cache each, removed at the end), as a cold server does;
 //   LINES=2852,841 (1-based) edits those lines of mm/memory.c (kind "lines") instead of the N spread ones;
 //   each checkout built with `npx tsc -p .` and its wasm)
 import * as fs from 'fs';
@@ -106,6 +106,7 @@ async function side(checkout: string, root: string, file: string, text: string):
   };
   // COLD=1: each side's index scanned anew into a cache of its own (as a cold editor's server builds it), not read from the shared one.
   const cacheDir = process.env.COLD === '1' ? fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-ab-cold-')) : defaultCacheBase();
+  if (cacheDir !== defaultCacheBase()) process.on('exit', () => fs.rmSync(cacheDir, { recursive: true, force: true }));
   const ws = new Workspace({ root, arch: 'arm64', cacheDir, analysisStore: false });
   ws.build();
   ws.setText(file, text);

@@ -141,7 +141,7 @@ test('scan workers let go of a name table past threadNames: the batches after a 
         assert.ok(stats && stats.freshTables >= 4, `fresh tables: ${stats?.freshTables}`);
         assert.equal(entries.size, files.length);
         if (taken) {
-          // The names the scans hold are the cache table's own strings, each in it once.
+          // Every name the scans hold is in the cache's table, and the table holds each name once.
           const names = early.table.names;
           assert.equal(new Set(names).size, names.length);
           const held = new Set(names);
