@@ -105,8 +105,9 @@ async function side(checkout: string, root: string, file: string, text: string):
     }
   };
   // COLD=1: each side's index scanned anew into a cache of its own (as a cold editor's server builds it), not read from the shared one.
-  const cacheDir = process.env.COLD === '1' ? fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-ab-cold-')) : defaultCacheBase();
-  if (cacheDir !== defaultCacheBase()) process.on('exit', () => fs.rmSync(cacheDir, { recursive: true, force: true }));
+  const cold = process.env.COLD === '1';
+  const cacheDir = cold ? fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-ab-cold-')) : defaultCacheBase();
+  if (cold) process.on('exit', () => fs.rmSync(cacheDir, { recursive: true, force: true }));
   const ws = new Workspace({ root, arch: 'arm64', cacheDir, analysisStore: false });
   ws.build();
   ws.setText(file, text);

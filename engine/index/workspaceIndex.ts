@@ -14,7 +14,6 @@ import { Catalogue } from '../catalogue/catalogue';
 import { FileScan, RescanNames, ScannedFunction, ScannedMacro, scanFile, looksBinary } from './fileScan';
 import { CacheEntry, CachedFile, EarlyEncoding, IndexCache, KeptRows, ListedStats, StoredRows } from './indexCache';
 import { scanFiles, workerCount } from './scanWorkers';
-import { SCAN_LIMITS } from '../inputBounds';
 import { contentHash } from './scanWorker';
 import { InputProblem } from '../findings';
 import { CallersMap, LazyCallers } from './callersMap';
@@ -353,7 +352,7 @@ export class WorkspaceIndex {
         entries.set(r.file, entry);
         if (early && r.encoded) early.encodeAsScanned(r.file, entry, r.encoded);
         if (configDuringScan && (r.scan.functions.length || r.scan.macros.length)) config!.prepareFile(r.file);
-      }, configDuringScan ? undefined : meanwhile, SCAN_LIMITS, early?.takeName);
+      }, configDuringScan ? undefined : meanwhile, undefined, early?.takeName);
       yield { done, total: files.length };
     }
     // Into the index in the files' order, not the order the cache or the scan threads gave them: the
