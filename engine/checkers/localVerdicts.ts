@@ -146,14 +146,18 @@ export class LocalVerdicts {
     // At most MAX_SECTIONS_PER_FILE functions of a file whose calls can match, in line order (inputBounds.ts).
     const cat0 = this.host.catalogue;
     const maybe = def.calls.some((c) => cat0.pteMakers.has(c) || cat0.lazyMode.get(c)?.op === 'enter');
-    const counted = maybe || LOCAL_RULES.some((r) => r.mayFind(def.calls, cat0));
-    if (counted) {
-      if (budget.left <= 0) {
-        budget.leftOut++;
-        return [];
-      }
-      budget.left--;
+    const mayFind = LOCAL_RULES.filter((r) => r.mayFind(def.calls, cat0));
+    // Most functions of a tree: no rule looks at them, so nothing is walked or kept (a verdict kept while
+    // its calls were others, before an edit, goes: as the walk below would drop it).
+    if (!maybe && !mayFind.length) {
+      this.byDefinition.delete(def);
+      return [];
     }
+    if (budget.left <= 0) {
+      budget.leftOut++;
+      return [];
+    }
+    budget.left--;
     const known = this.byDefinition.get(def);
     const use = (findings: Finding[], names: Set<string>, fns: Set<string>) => {
       used.push({ name: def.name, line: def.line, findings, deps: { names, fns } });
@@ -182,14 +186,14 @@ export class LocalVerdicts {
       if (holds(fn)) return use(moved(fn), known.names, known.fns);
     }
     // Not walked in this Workspace yet: its stored verdict, if one holds (an editor's buffer's walk keeps more: not stored).
-    const stored = !counted || known || this.host.viewed(def.file) ? null : this.host.storedVerdict?.(def);
+    const stored = known || this.host.viewed(def.file) ? null : this.host.storedVerdict?.(def);
     if (stored) return use(stored.findings, new Set(stored.names), new Set(stored.fns));
     const deps = { names: new Set<string>([def.name]), fns: new Set<string>() };
 
     const cat = maybe ? withDerivedApis(cat0, index, sources, def.calls, def.file, deps) : cat0;
     const { derived, shape } = maybe ? derivedSignatures(cat, cat0) : { derived: '', shape: '' };
     // Rules bound to an architecture judge only code it builds (not another arch/ directory).
-    const rules = LOCAL_RULES.filter((r) => r.mayFind(def.calls, cat) && architectures.judges(r.rule, def.file));
+    const rules = (maybe ? LOCAL_RULES.filter((r) => r.mayFind(def.calls, cat)) : mayFind).filter((r) => architectures.judges(r.rule, def.file));
     const fn = rules.length ? sources.functionAt(def.file, def.name, def.line) : null;
     // A name or helper it was derived from changed, but the derived APIs came out the same: the verdict holds.
     // Findings with no place outside the function hold too when only the helpers' call places moved (none is in them).
