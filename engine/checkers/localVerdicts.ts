@@ -106,8 +106,17 @@ export class LocalVerdicts {
     const functions: FunctionVerdict[] = [];
     this.walkedFiles.add(file);
     // Too large to parse (inputBounds.ts; said with its sections): no function of it can be walked.
+    const cat = this.host.catalogue;
     if (this.host.sizeOf(file) <= MAX_PARSED_TEXT)
-      for (const def of this.host.index.functionsIn(file) as Definition[]) for (const f of this.ofFunction(def, budget, functions)) findings.push(f);
+      for (const def of this.host.index.functionsIn(file) as Definition[]) {
+        // Most functions of a tree: no rule looks at them, so nothing is walked or kept (a verdict kept
+        // while its calls were others, before an edit, goes: as ofFunction would drop it).
+        if (!mayBeJudged(def.calls, cat)) {
+          this.byDefinition.delete(def);
+          continue;
+        }
+        for (const f of this.ofFunction(def, budget, functions)) findings.push(f);
+      }
     for (const v of functions) for (const [from, to] of [[v.deps.names, deps.names], [v.deps.fns, deps.fns]]) for (const x of from) to.add(x);
     return { findings, deps, leftOut: budget.leftOut, functions };
   }
@@ -147,12 +156,7 @@ export class LocalVerdicts {
     const cat0 = this.host.catalogue;
     const maybe = def.calls.some((c) => cat0.pteMakers.has(c) || cat0.lazyMode.get(c)?.op === 'enter');
     const mayFind = LOCAL_RULES.filter((r) => r.mayFind(def.calls, cat0));
-    // Most functions of a tree: no rule looks at them, so nothing is walked or kept (a verdict kept while
-    // its calls were others, before an edit, goes: as the walk below would drop it).
-    if (!maybe && !mayFind.length) {
-      this.byDefinition.delete(def);
-      return [];
-    }
+    // Every function here may be judged (mayBeJudged): each counts against the file's budget.
     if (budget.left <= 0) {
       budget.leftOut++;
       return [];
@@ -223,6 +227,17 @@ export class LocalVerdicts {
     this.byDefinition.set(def, { text: fn ? fn.node.text : '', row: first - 1, column, ...deps, derived, shape, stale: false, files, ownOnly, findings });
     return use(findings, deps.names, deps.fns);
   }
+}
+
+/**
+ * Whether any local rule may judge a function with these calls: it may make
+ * or derive an entry value or open a section, or a rule's own prefilter says
+ * so. Loops, no closures: asked of every function of the tree (~10^6 on 7.2).
+ */
+function mayBeJudged(calls: string[], cat: Catalogue): boolean {
+  for (const c of calls) if (cat.pteMakers.has(c) || cat.lazyMode.get(c)?.op === 'enter') return true;
+  for (const r of LOCAL_RULES) if (r.mayFind(calls, cat)) return true;
+  return false;
 }
 
 /**
