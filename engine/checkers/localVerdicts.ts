@@ -154,7 +154,7 @@ export class LocalVerdicts {
     const { index, sources, architectures } = this.host;
     // At most MAX_SECTIONS_PER_FILE functions of a file whose calls can match, in line order (inputBounds.ts).
     const cat0 = this.host.catalogue;
-    const maybe = def.calls.some((c) => cat0.pteMakers.has(c) || cat0.lazyMode.get(c)?.op === 'enter');
+    const maybe = makesOrOpens(def.calls, cat0);
     const mayFind = LOCAL_RULES.filter((r) => r.mayFind(def.calls, cat0));
     // Every function here may be judged (mayBeJudged): each counts against the file's budget.
     if (budget.left <= 0) {
@@ -235,8 +235,14 @@ export class LocalVerdicts {
  * so. Loops, no closures: asked of every function of the tree (~10^6 on 7.2).
  */
 function mayBeJudged(calls: string[], cat: Catalogue): boolean {
-  for (const c of calls) if (cat.pteMakers.has(c) || cat.lazyMode.get(c)?.op === 'enter') return true;
+  if (makesOrOpens(calls, cat)) return true;
   for (const r of LOCAL_RULES) if (r.mayFind(calls, cat)) return true;
+  return false;
+}
+
+/** Whether the calls make an entry value or open a section: helpers may then lead to more APIs (withDerivedApis). */
+function makesOrOpens(calls: string[], cat: Catalogue): boolean {
+  for (const c of calls) if (cat.pteMakers.has(c) || cat.lazyMode.get(c)?.op === 'enter') return true;
   return false;
 }
 
