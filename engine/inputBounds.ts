@@ -30,7 +30,10 @@ export interface ScanLimits {
    * most: a thread with a batch ready waits past it. The index's thread is
    * away while it reads the Kconfig facts (seconds on a kernel tree, tens
    * under load) and may take in batches slower than the threads send them;
-   * without a bound the queue grows with the tree.
+   * without a bound the queue grows with the tree. Enough for the threads
+   * not to wait while it reads the Kconfig facts of a cold run (~2 s: ~37
+   * batches at this 2-core machine's pace; 16 made each thread wait 0.3-0.5
+   * s, docs/perf/cold23.md); a batch of 256 files' scans is ~110 KB (drivers/gpu).
    */
   batchesInFlight: number;
   /**
@@ -50,7 +53,7 @@ export interface ScanLimits {
   threadNames: number;
 }
 
-export const SCAN_LIMITS: Readonly<ScanLimits> = { batchFiles: 256, batchesInFlight: 16, threadYoungMb: 24, threadNames: 100_000 };
+export const SCAN_LIMITS: Readonly<ScanLimits> = { batchFiles: 256, batchesInFlight: 48, threadYoungMb: 24, threadNames: 100_000 };
 
 const mb = (n: number) => `${(n / (1024 * 1024)).toFixed(n < 10 * 1024 * 1024 ? 1 : 0)} MB`;
 const count = (n: number) => n.toLocaleString('en-US');

@@ -343,9 +343,9 @@ export class Workspace {
     this.interp = null;
   }
 
-  /** The length of a file's text (an overlay's, or on disk in bytes), without reading it. */
+  /** The length of a file's text (an overlay's, or in bytes as indexed, or on disk), without reading it. */
   private sizeOf(file: string): number {
-    return this.overlays.get(file)?.length ?? sizeOnDisk(file);
+    return this.overlays.get(file)?.length ?? this.index.sizeAsBuilt(file) ?? sizeOnDisk(file);
   }
 
   private textOf(file: string): string | null {

@@ -26,9 +26,10 @@ export function constValue(n: Node, st: PathState, env: ConstEnv): number | unde
     case 'null':
       return 0;
     case 'identifier': {
-      const known = st.vals.get(n.text);
+      const name = n.text;
+      const known = st.vals.get(name);
       if (known && known.length === 1) return known[0];
-      if (!known) return env.errno.get(n.text) ?? (n.text === 'NULL' ? 0 : undefined);
+      if (!known) return env.errno.get(name) ?? (name === 'NULL' ? 0 : undefined);
       return undefined;
     }
     case 'parenthesized_expression':

@@ -35,18 +35,25 @@ export function parameterNames(fn: Node): (string | null)[] {
 
 /** Strips parentheses and casts: the expression whose value is taken. */
 export function unwrap(n: Node): Node {
+  // Each read of a parsed node's `type` is a call into WebAssembly (syntaxView.ts): read once a step.
   for (;;) {
-    if (n.type === 'parenthesized_expression' && n.namedChildCount === 1) n = n.namedChild(0)!;
-    else if (n.type === 'cast_expression' && n.childForFieldName('value')) n = n.childForFieldName('value')!;
-    else return n;
+    const t = n.type;
+    if (t === 'parenthesized_expression' && n.namedChildCount === 1) n = n.namedChild(0)!;
+    else if (t !== 'cast_expression') return n;
+    else {
+      const v = n.childForFieldName('value');
+      if (!v) return n;
+      n = v;
+    }
   }
 }
 
 /** "ptep", "vmf->pte", "pvmw.pte": the access path an expression names, or null. */
 export function accessPath(n: Node): string | null {
   n = unwrap(n);
-  if (n.type === 'identifier') return n.text;
-  if (n.type === 'field_expression') {
+  const t = n.type;
+  if (t === 'identifier') return n.text;
+  if (t === 'field_expression') {
     const base = n.childForFieldName('argument');
     const field = n.childForFieldName('field');
     const op = n.childForFieldName('operator')?.text ?? (n.text.includes('->') ? '->' : '.');

@@ -106,8 +106,17 @@ export class LocalVerdicts {
     const functions: FunctionVerdict[] = [];
     this.walkedFiles.add(file);
     // Too large to parse (inputBounds.ts; said with its sections): no function of it can be walked.
+    const cat = this.host.catalogue;
     if (this.host.sizeOf(file) <= MAX_PARSED_TEXT)
-      for (const def of this.host.index.functionsIn(file) as Definition[]) for (const f of this.ofFunction(def, budget, functions)) findings.push(f);
+      for (const def of this.host.index.functionsIn(file) as Definition[]) {
+        // Most functions of a tree: no rule looks at them, so nothing is walked or kept (a verdict kept
+        // while its calls were others, before an edit, goes: as ofFunction would drop it).
+        if (!mayBeJudged(def.calls, cat)) {
+          this.byDefinition.delete(def);
+          continue;
+        }
+        for (const f of this.ofFunction(def, budget, functions)) findings.push(f);
+      }
     for (const v of functions) for (const [from, to] of [[v.deps.names, deps.names], [v.deps.fns, deps.fns]]) for (const x of from) to.add(x);
     return { findings, deps, leftOut: budget.leftOut, functions };
   }
@@ -145,15 +154,14 @@ export class LocalVerdicts {
     const { index, sources, architectures } = this.host;
     // At most MAX_SECTIONS_PER_FILE functions of a file whose calls can match, in line order (inputBounds.ts).
     const cat0 = this.host.catalogue;
-    const maybe = def.calls.some((c) => cat0.pteMakers.has(c) || cat0.lazyMode.get(c)?.op === 'enter');
-    const counted = maybe || LOCAL_RULES.some((r) => r.mayFind(def.calls, cat0));
-    if (counted) {
-      if (budget.left <= 0) {
-        budget.leftOut++;
-        return [];
-      }
-      budget.left--;
+    const maybe = makesOrOpens(def.calls, cat0);
+    const mayFind = LOCAL_RULES.filter((r) => r.mayFind(def.calls, cat0));
+    // Every function here may be judged (mayBeJudged): each counts against the file's budget.
+    if (budget.left <= 0) {
+      budget.leftOut++;
+      return [];
     }
+    budget.left--;
     const known = this.byDefinition.get(def);
     const use = (findings: Finding[], names: Set<string>, fns: Set<string>) => {
       used.push({ name: def.name, line: def.line, findings, deps: { names, fns } });
@@ -182,14 +190,14 @@ export class LocalVerdicts {
       if (holds(fn)) return use(moved(fn), known.names, known.fns);
     }
     // Not walked in this Workspace yet: its stored verdict, if one holds (an editor's buffer's walk keeps more: not stored).
-    const stored = !counted || known || this.host.viewed(def.file) ? null : this.host.storedVerdict?.(def);
+    const stored = known || this.host.viewed(def.file) ? null : this.host.storedVerdict?.(def);
     if (stored) return use(stored.findings, new Set(stored.names), new Set(stored.fns));
     const deps = { names: new Set<string>([def.name]), fns: new Set<string>() };
 
     const cat = maybe ? withDerivedApis(cat0, index, sources, def.calls, def.file, deps) : cat0;
     const { derived, shape } = maybe ? derivedSignatures(cat, cat0) : { derived: '', shape: '' };
     // Rules bound to an architecture judge only code it builds (not another arch/ directory).
-    const rules = LOCAL_RULES.filter((r) => r.mayFind(def.calls, cat) && architectures.judges(r.rule, def.file));
+    const rules = (maybe ? LOCAL_RULES.filter((r) => r.mayFind(def.calls, cat)) : mayFind).filter((r) => architectures.judges(r.rule, def.file));
     const fn = rules.length ? sources.functionAt(def.file, def.name, def.line) : null;
     // A name or helper it was derived from changed, but the derived APIs came out the same: the verdict holds.
     // Findings with no place outside the function hold too when only the helpers' call places moved (none is in them).
@@ -219,6 +227,23 @@ export class LocalVerdicts {
     this.byDefinition.set(def, { text: fn ? fn.node.text : '', row: first - 1, column, ...deps, derived, shape, stale: false, files, ownOnly, findings });
     return use(findings, deps.names, deps.fns);
   }
+}
+
+/**
+ * Whether any local rule may judge a function with these calls: it may make
+ * or derive an entry value or open a section, or a rule's own prefilter says
+ * so. Loops, no closures: asked of every function of the tree (~10^6 on 7.2).
+ */
+function mayBeJudged(calls: string[], cat: Catalogue): boolean {
+  if (makesOrOpens(calls, cat)) return true;
+  for (const r of LOCAL_RULES) if (r.mayFind(calls, cat)) return true;
+  return false;
+}
+
+/** Whether the calls make an entry value or open a section: helpers may then lead to more APIs (withDerivedApis). */
+function makesOrOpens(calls: string[], cat: Catalogue): boolean {
+  for (const c of calls) if (cat.pteMakers.has(c) || cat.lazyMode.get(c)?.op === 'enter') return true;
+  return false;
 }
 
 /**

@@ -362,10 +362,14 @@ export class WorkspaceIndex {
     scanned.sort();
     this.rehashed.clear();
     this.built = new Map();
+    this.builtSizes = new Map();
     for (let pos = 0; pos < files.length; pos++) {
       const r = kept ? kept.row[pos] : -1;
-      const hash = r >= 0 ? rows!.hashOf(r) : entries.get(files[pos])?.hash;
-      if (hash !== undefined) this.built.set(files[pos], hash);
+      const e = r >= 0 ? undefined : entries.get(files[pos]);
+      const hash = r >= 0 ? rows!.hashOf(r) : e?.hash;
+      if (hash === undefined) continue;
+      this.built.set(files[pos], hash);
+      this.builtSizes.set(files[pos], r >= 0 ? rows!.sizeOf(r) : e!.size);
     }
     this.lastBuild = { files: files.length, fromCache, scanned, workers, configDuringScan, encodedDuringScan: early?.rows.size ?? 0, cacheFile: cache ? cache.file : null, cacheWrittenOffThread: false };
     const held = rows?.size ?? 0;
@@ -421,6 +425,8 @@ export class WorkspaceIndex {
   }
 
   private built: Map<string, string> | null = null;
+  /** Each built file's size in bytes as the build read it (its stat, or the cache row that stat matched). */
+  private builtSizes = new Map<string, number>();
 
   /** Whether a scan cache for this tree is on disk (a build would read most files' scans from it). */
   hasDiskCache(): boolean {
@@ -744,6 +750,16 @@ export class WorkspaceIndex {
     const r = this.rehashed.get(file);
     if (r !== undefined) return r ?? undefined;
     return this.built?.get(file);
+  }
+
+  /**
+   * A file's size in bytes as build() read it, undefined once it was indexed
+   * again (an edit, an overlay) or when it is not in the index: what the
+   * analysis asks of every file it walks, without a stat each (~0.6 s of a
+   * cold run of the whole tree).
+   */
+  sizeAsBuilt(file: string): number | undefined {
+    return this.rehashed.has(file) ? undefined : this.builtSizes.get(file);
   }
 
   /** The definitions of `name` in `file` (by name first: a generated file can hold 10^5 definitions). */

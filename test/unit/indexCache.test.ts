@@ -43,9 +43,14 @@ test('index cache: unchanged files come from the cache, changed ones are rescann
   assert.ok(first.lastBuild?.cacheFile && fs.existsSync(first.lastBuild.cacheFile));
   assert.ok(!first.lastBuild!.cacheFile!.startsWith(root), 'the cache lives outside the tree');
 
+  // Each file's size as the build read it (the local rules' size bound asks it of every file: no stat each).
+  const sizes = () => [a, b, c].map((f) => (fs.existsSync(f) ? fs.statSync(f).size : undefined));
+  assert.deepEqual([a, b, c].map((f) => first.sizeAsBuilt(f)), sizes());
+
   const second = build(root, cacheDir);
   assert.deepEqual(second.lastBuild?.scanned, []);
   assert.equal(second.lastBuild?.fromCache, 3);
+  assert.deepEqual([a, b, c].map((f) => second.sizeAsBuilt(f)), sizes());
   assert.deepEqual(second.functionsIn(a).map((f) => [f.name, f.line, f.calls]), [['fa', 1, ['arch_enter_lazy_mmu_mode']]]);
   assert.deepEqual(second.lazyApiUsers().map((d) => d.name), ['fa']);
   assert.deepEqual(second.resolve('fb', a).map((d) => d.file), [b]);
@@ -62,6 +67,11 @@ test('index cache: unchanged files come from the cache, changed ones are rescann
   assert.deepEqual(third.functionsIn(b).map((f) => [f.name, f.calls]), [['gb', ['bar']]]);
   assert.deepEqual(third.resolve('fb', a), []);
   assert.deepEqual(third.files().sort(), [a, b]);
+  assert.deepEqual([a, b, c].map((f) => third.sizeAsBuilt(f)), sizes());
+  // Indexed again from a buffer (an editor's text): the build's size no longer holds, so none is said.
+  third.addScan(b, Buffer.from('void gb(void) { bar(); baz(); }\n'));
+  assert.equal(third.sizeAsBuilt(b), undefined);
+  assert.equal(third.sizeAsBuilt(a), fs.statSync(a).size);
 
   // And the cache written by the third build knows the new b.
   const fourth = build(root, cacheDir);

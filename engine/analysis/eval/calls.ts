@@ -80,13 +80,17 @@ export abstract class CallEval extends ExpressionEval {
    * kept in (values.ts testPath), or null.
    */
   protected testOf(call: Node): string | null {
+    // The callee first, its name read once: each node read is a call into WebAssembly (syntaxView.ts).
     const f = call.childForFieldName('function');
+    if (f?.type !== 'identifier') return null;
+    const name = f.text;
+    if (this.declared.has(name)) return null;
     const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a && a.type !== 'comment');
-    if (f?.type !== 'identifier' || this.declared.has(f.text) || args.length !== 1) return null;
+    if (args.length !== 1) return null;
     const cat = this.ip.cat;
-    if (cat.lazyMode.has(f.text) || cat.writers.has(f.text) || cat.readers.has(f.text) || cat.valueTransparent.has(f.text)) return null;
+    if (cat.lazyMode.has(name) || cat.writers.has(name) || cat.readers.has(name) || cat.valueTransparent.has(name)) return null;
     const p = accessPath(args[0]);
-    return p ? testPath(normPath(p), f.text) : null;
+    return p ? testPath(normPath(p), name) : null;
   }
 
   /** A call made for its effect (a statement): the tests kept on the objects it is handed may no longer hold. */
