@@ -32,7 +32,7 @@ export interface ScanLimits {
    * under load) and may take in batches slower than the threads send them;
    * without a bound the queue grows with the tree. Enough for the threads
    * not to wait while it reads the Kconfig facts of a cold run (~2 s: ~37
-   * batches at this 2-core machine's pace; 16 made each thread wait 0.3-0.5
+   * batches at this 2-core machine's pace; 16 made each thread wait 0.3-0.6
    * s, docs/perf/cold23.md); a batch of 256 files' scans is ~110 KB (drivers/gpu).
    */
   batchesInFlight: number;
