@@ -103,20 +103,22 @@ export class EntryNames {
     };
     const stack: Node[] = [fnNode];
     for (let x = stack.pop(); x; x = stack.pop()) {
-      if (!siteNumber && SITE_TYPES.has(x.type)) this.siteRanks.set(x.id, this.siteRanks.size);
-      if (x.type === 'parameter_declaration' || x.type === 'declaration')
+      // Read once: each read of a parsed node's type is a call into WebAssembly (syntaxView.ts).
+      const t = x.type;
+      if (!siteNumber && SITE_TYPES.has(t)) this.siteRanks.set(x.id, this.siteRanks.size);
+      if (t === 'parameter_declaration' || t === 'declaration')
         for (const d of x.childrenForFieldName('declarator')) {
           const name = d ? declaredName(d) : null;
           if (name) declared.add(name);
         }
-      else if (x.type === 'pointer_expression' && x.child(0)?.text === '&') {
+      else if (t === 'pointer_expression' && x.child(0)?.text === '&') {
         const a = x.childForFieldName('argument');
         const p = a ? accessPath(a) : null;
         if (p) addressTaken.add(p.split(/->|\./)[0]);
-      } else if (x.type === 'subscript_expression' && isBase(x.childForFieldName('argument'))) {
+      } else if (t === 'subscript_expression' && isBase(x.childForFieldName('argument'))) {
         const i = x.childForFieldName('index');
         if (i) identifiers(i);
-      } else if (x.type === 'binary_expression' && ['+', '-'].includes(x.childForFieldName('operator')?.text ?? '')) {
+      } else if (t === 'binary_expression' && ['+', '-'].includes(x.childForFieldName('operator')?.text ?? '')) {
         const l = x.childForFieldName('left');
         const r = x.childForFieldName('right');
         if (isBase(l) && r) identifiers(r);

@@ -15,7 +15,8 @@ export abstract class ValueFacts extends ConditionEval {
   /** What an argument is known to be on this path, relative to it ("" itself, ".ops" a member). */
   protected argFacts(arg: Node, s: PathState): ArgFacts | null {
     const n = unwrap(arg);
-    if (n.type === 'pointer_expression' && n.child(0)?.text === '&') {
+    const t = n.type; // read once: a call into WebAssembly
+    if (t === 'pointer_expression' && n.child(0)?.text === '&') {
       const x = n.childForFieldName('argument');
       const p = x ? accessPath(x) : null;
       if (!p) return [['', NONNULL]];
@@ -24,12 +25,15 @@ export abstract class ValueFacts extends ConditionEval {
       const own = s.facts.get(np);
       return [['', own?.kind === 'record' ? own : NONNULL], ...this.memberFacts(s, np)];
     }
-    if (n.type === 'null') return [['', { kind: 'int', values: [0] }]];
-    if (n.type === 'identifier' && !this.declared.has(n.text) && !s.vals.has(n.text)) {
-      if (n.text === 'NULL') return [['', { kind: 'int', values: [0] }]];
-      if (this.ip.isFunction(n.text, this.fn.file)) return [['', { kind: 'fn', names: [n.text], files: [this.fn.file] }]];
+    if (t === 'null') return [['', { kind: 'int', values: [0] }]];
+    if (t === 'identifier') {
+      const name = n.text;
+      if (!this.declared.has(name) && !s.vals.has(name)) {
+        if (name === 'NULL') return [['', { kind: 'int', values: [0] }]];
+        if (this.ip.isFunction(name, this.fn.file)) return [['', { kind: 'fn', names: [name], files: [this.fn.file] }]];
+      }
     }
-    const p = n.type === 'identifier' || n.type === 'field_expression' ? accessPath(n) : null;
+    const p = t === 'identifier' || t === 'field_expression' ? accessPath(n) : null;
     if (p) {
       const np = normPath(p);
       const f = this.ip.factAt(s, np);

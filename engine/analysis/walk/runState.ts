@@ -110,11 +110,12 @@ export abstract class RunState {
   protected collectPointerVars(n: Node): void {
     const types = this.ip.cat.entryPointerTypes;
     const visit = (x: Node) => {
-      if (x.type === 'parameter_declaration' || x.type === 'declaration') {
+      const kind = x.type; // read once (a call into WebAssembly)
+      if (kind === 'parameter_declaration' || kind === 'declaration') {
         const t = x.childForFieldName('type')?.text ?? '';
         for (const d of x.childrenForFieldName('declarator')) {
           const name = d ? declaredName(d) : null;
-          if (name && x.type === 'declaration') this.declared.add(name);
+          if (name && kind === 'declaration') this.declared.add(name);
           if (d && name && isPointerTo(t, d, types)) this.ptrVars.add(name);
         }
       }
