@@ -155,7 +155,6 @@ export class LocalVerdicts {
     // At most MAX_SECTIONS_PER_FILE functions of a file whose calls can match, in line order (inputBounds.ts).
     const cat0 = this.host.catalogue;
     const maybe = makesOrOpens(def.calls, cat0);
-    const mayFind = LOCAL_RULES.filter((r) => r.mayFind(def.calls, cat0));
     // Every function here may be judged (mayBeJudged): each counts against the file's budget.
     if (budget.left <= 0) {
       budget.leftOut++;
@@ -197,7 +196,7 @@ export class LocalVerdicts {
     const cat = maybe ? withDerivedApis(cat0, index, sources, def.calls, def.file, deps) : cat0;
     const { derived, shape } = maybe ? derivedSignatures(cat, cat0) : { derived: '', shape: '' };
     // Rules bound to an architecture judge only code it builds (not another arch/ directory).
-    const rules = (maybe ? LOCAL_RULES.filter((r) => r.mayFind(def.calls, cat)) : mayFind).filter((r) => architectures.judges(r.rule, def.file));
+    const rules = LOCAL_RULES.filter((r) => r.mayFind(def.calls, cat) && architectures.judges(r.rule, def.file));
     const fn = rules.length ? sources.functionAt(def.file, def.name, def.line) : null;
     // A name or helper it was derived from changed, but the derived APIs came out the same: the verdict holds.
     // Findings with no place outside the function hold too when only the helpers' call places moved (none is in them).
