@@ -64,9 +64,14 @@ export class StepTable {
     return { dist: d, via: next.name, next };
   }
 
+  /** Steps asked for by definition (a check asks about the same few thousand callees again and again). */
+  private readonly asked = new Map<Node_, ReachStep | null>();
+
   /** `n`'s step (undefined: none, or a definition the search never saw). */
   step(n: Node_): ReachStep | undefined {
-    return this.stepAt(this.callers.idOf(n));
+    let st = this.asked.get(n);
+    if (st === undefined) this.asked.set(n, (st = this.stepAt(this.callers.idOf(n)) ?? null));
+    return st ?? undefined;
   }
 
   /** The id of the next definition on `id`'s step (-1: a target's). */
