@@ -40,7 +40,7 @@ export class StepTable {
     private readonly dist: Uint8Array,
     /** By id: the id of the next definition, or -1 - (the target's position). */
     private readonly nextOf: Int32Array,
-    /** The ids with a step, in the order the search set them (by distance, then the canonical order of each level). */
+    /** The ids with a step, in the order the search set them (by distance, then as reached). */
     readonly order: Int32Array,
   ) {}
 
