@@ -32,13 +32,15 @@ const digest = (s: StoredReach) => {
   return h.digest('hex').slice(0, 12);
 };
 // What a serial form says, whatever its numbering (two forms that say the same thing agree): each step's
-// definition, distance, via and next by file, name and rank, in order, then the names on a chain as a set.
+// definition, distance, via and next by file, name and rank, as a set (the steps' order is the search's), then the names on a chain as a set.
 const meaning = (s: StoredReach) => {
   const files = new StoredNames(s.fileText, s.fileEnds);
   const names = new StoredNames(s.nameText, s.nameEnds);
   const node = (i: number) => (i < 0 ? '-' : `${files.get(s.nodes[3 * i])}:${names.get(s.nodes[3 * i + 1])}:${s.nodes[3 * i + 2]}`);
   const h = crypto.createHash('sha1');
-  for (let i = 0; i < s.steps.length / 3; i++) h.update(`${node(i)} ${s.steps[3 * i]} ${names.get(s.steps[3 * i + 1])} ${node(s.steps[3 * i + 2])}\n`);
+  const lines: string[] = [];
+  for (let i = 0; i < s.steps.length / 3; i++) lines.push(`${node(i)} ${s.steps[3 * i]} ${names.get(s.steps[3 * i + 1])} ${node(s.steps[3 * i + 2])}\n`);
+  h.update(lines.sort().join(''));
   h.update([...new Set([...s.relevant].map((i) => names.get(i)))].sort().join('\n'));
   return h.digest('hex').slice(0, 12);
 };

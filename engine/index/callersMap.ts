@@ -5,7 +5,8 @@
 // are ids[starts[slot] .. starts[slot + 1]]), ~20 MB, and get() makes the
 // array it hands out. Re-indexing a file (an edit) copies the names it
 // touches into `edited`, in the order pushes and removals would have left
-// them, so answers stay what the old map gave.
+// them, so answers stay what the old map gave. The call-graph searches
+// (stepSearch.ts) read ids, not definitions: idsOf(), node(), idOf().
 //
 // Built on demand in a one-check process (issue 15 point 2): the CSR costs
 // ~0.8 s of a whole tree (a Map of every called name), and a CLI rerun whose
@@ -13,16 +14,24 @@
 // callers of a handful of names (callTargets.ts: an opener bound by its
 // callers). Given `passes`, the first that many names asked through peek()
 // are answered by one pass over the callers' calls as they were given (a few
-// % of the build each); the next one builds the CSR. get() (the searches and
-// the touchers set, which ask thousands) builds it at once. Both give the
+// % of the build each); the next one builds the CSR. get() (the touchers set,
+// which asks thousands) and the searches build it at once. Both give the
 // same callers in the same order. The language server keeps passes at 0
 // (built when made, as before): its edits would otherwise pay for the
 // passes, or for the build, on an edit's check.
 
-/** Anything with a name and the names it calls (a function definition or a macro). */
+/** Anything with a name, a file and the names it calls (a function definition or a macro). */
 export interface Caller {
   name: string;
+  file: string;
   calls: string[];
+}
+
+/** Where idsOf() puts a name's caller ids: list[from .. to). */
+export interface IdSpan {
+  list: ArrayLike<number>;
+  from: number;
+  to: number;
 }
 
 interface Csr {
@@ -58,6 +67,14 @@ export class CallersMap<T extends Caller> {
   private passed = 0;
   /** Names whose callers changed since the build (their whole list, the build's left behind). */
   private readonly edited = new Map<string, T[]>();
+  /** The edited lists as ids (numbered()); a name's dropped when it is edited again. */
+  private readonly editedIds = new Map<string, Int32Array>();
+  /** Where each file's callers' ids run (runsByFile), made when an id is first asked for. */
+  private runs: Map<string, number[]> | null = null;
+  /** By caller id: its own name's slot in the CSR (-1: none; -2: not looked up yet); idsOfCallersOf(). */
+  private ownSlots: Int32Array | null = null;
+  /** File -> its callers' ids by caller, for the files idOf() was asked about. */
+  private readonly idsInFile = new Map<string, Map<T, number>>();
 
   constructor(
     callers: Iterable<T>,
@@ -104,28 +121,116 @@ export class CallersMap<T extends Caller> {
   }
 
   /**
-   * get() without the array: `f` is called with each caller of `name`, in
-   * get()'s order, and its id (< ids(); -1 for a list an edit changed), so
-   * that a search can mark callers in a typed array instead of looking each
-   * object up (the call-graph searches walk ~10^6 callers on a kernel tree).
+   * Every caller given an id, for a search over ids (reachability.ts): the
+   * CSR built, and callers an edit added to a list given the next ids. How
+   * many ids there are; idsOf() then hands out only ids below it.
    */
-  forEach(name: string, f: (c: T, id: number) => void): void {
-    const e = this.edited.get(name);
-    if (e) {
-      for (const c of [...e]) f(c, -1);
-      return;
-    }
-    const { slot, starts, ids } = (this.csr ??= this.compile());
-    const s = slot.get(name);
-    if (s === undefined) return;
-    const nodes = this.nodes;
-    for (let i = starts[s], end = starts[s + 1]; i < end; i++) f(nodes[ids[i]], ids[i]);
+  numbered(): number {
+    this.csr ??= this.compile();
+    for (const [name, list] of this.edited) if (!this.editedIds.has(name)) this.editedIds.set(name, Int32Array.from(list, (c) => this.number(c)));
+    return this.nodes.length;
   }
 
-  /** How many ids forEach() hands out (every caller of the build). */
-  ids(): number {
+  /**
+   * The ids of `name`'s callers, in get()'s order, written into `span` (no
+   * array made: a search asks ~5 * 10^5 names on a kernel tree). After
+   * numbered(), before the next edit.
+   */
+  idsOf(name: string, span: IdSpan): void {
+    const e = this.edited.size ? this.editedIds.get(name) : undefined;
+    if (e) {
+      span.list = e;
+      span.from = 0;
+      span.to = e.length;
+      return;
+    }
+    if (this.edited.has(name)) throw new Error(`callers of ${name}: edited since numbered()`);
+    const { slot, starts, ids } = (this.csr ??= this.compile());
+    const s = slot.get(name);
+    span.list = ids;
+    span.from = s === undefined ? 0 : starts[s];
+    span.to = s === undefined ? 0 : starts[s + 1];
+  }
+
+  /**
+   * idsOf(node(id).name, span), the name's slot looked up once per caller
+   * for all searches (each of the two large ones asks ~2-3 * 10^5 of the
+   * tree's names, most the same).
+   */
+  idsOfCallersOf(id: number, span: IdSpan): void {
+    const csr = this.csr;
+    if (this.edited.size || !csr) return this.idsOf(this.nodes[id].name, span);
+    let own = this.ownSlots;
+    if (!own || own.length !== this.nodes.length) (own = this.ownSlots = new Int32Array(this.nodes.length)).fill(-2);
+    let s = own[id];
+    if (s === -2) own[id] = s = csr.slot.get(this.nodes[id].name) ?? -1;
+    span.list = csr.ids;
+    span.from = s < 0 ? 0 : csr.starts[s];
+    span.to = s < 0 ? 0 : csr.starts[s + 1];
+  }
+
+  /** The caller with id `id` (from idsOf() or idOf()). */
+  node(id: number): T {
+    return this.nodes[id];
+  }
+
+  /** The id of `c` (-1: a caller not numbered: added by an edit since the last numbered()). */
+  idOf(c: T): number {
+    let ids = this.idsInFile.get(c.file);
+    if (!ids) {
+      // Made for a file when first asked (a check asks about a few hundred files' definitions, many times each).
+      this.idsInFile.set(c.file, (ids = new Map()));
+      const r = (this.runs ??= this.runsByFile()).get(c.file);
+      if (r) for (let k = 0; k < r.length; k += 2) for (let i = r[k]; i < r[k + 1]; i++) ids.set(this.nodes[i], i);
+    }
+    return ids.get(c) ?? -1;
+  }
+
+  /** File -> where its callers' ids run, as [start, end) pairs. */
+  fileRuns(): ReadonlyMap<string, readonly number[]> {
+    return (this.runs ??= this.runsByFile());
+  }
+
+  /** `c`'s id, the next one if it has none. */
+  private number(c: T): number {
+    let id = this.idOf(c);
+    if (id < 0) {
+      id = this.nodes.push(c) - 1;
+      const r = this.runs!.get(c.file);
+      if (r) r.push(id, id + 1);
+      else this.runs!.set(c.file, [id, id + 1]);
+      this.idsInFile.get(c.file)?.set(c, id);
+    }
+    return id;
+  }
+
+  /**
+   * File -> where its callers' ids run ([start, end) pairs): the callers come
+   * in runs of one file, so one pass (~35 ms for a kernel tree's ~7 * 10^5),
+   * not a Map entry per caller (~240 ms).
+   */
+  private runsByFile(): Map<string, number[]> {
     this.csr ??= this.compile();
-    return this.nodes.length;
+    const runs = new Map<string, number[]>();
+    const nodes = this.nodes;
+    let last: string | null = null;
+    let start = 0;
+    const close = (end: number) => {
+      if (last === null) return;
+      const r = runs.get(last);
+      if (r) r.push(start, end);
+      else runs.set(last, [start, end]);
+    };
+    for (let i = 0; i < nodes.length; i++) {
+      const f = nodes[i].file;
+      if (f !== last) {
+        close(i);
+        last = f;
+        start = i;
+      }
+    }
+    close(nodes.length);
+    return runs;
   }
 
   private built(name: string): T[] | undefined {
@@ -180,6 +285,7 @@ export class CallersMap<T extends Caller> {
   }
 
   private editable(name: string): T[] {
+    this.editedIds.delete(name);
     let e = this.edited.get(name);
     if (!e) this.edited.set(name, (e = this.base(name) ?? []));
     return e;

@@ -46,7 +46,7 @@ test('after a build and after random edits the compact map gives the same caller
   for (let seed = 1; seed <= 20; seed++) {
     const r = rng(seed);
     const names = Array.from({ length: 30 }, (_, i) => `f${i}`);
-    const callers: Caller[] = Array.from({ length: 60 }, (_, i) => ({ name: names[i % 30], calls: [...new Set(Array.from({ length: r(6) }, () => names[r(30)]))] }));
+    const callers: Caller[] = Array.from({ length: 60 }, (_, i) => ({ name: names[i % 30], file: `f${i % 7}.c`, calls: [...new Set(Array.from({ length: r(6) }, () => names[r(30)]))] }));
     const compact = new CallersMap(callers);
     const old = new ArraysMap(callers);
     const same = (when: string) => {
@@ -73,7 +73,7 @@ test('asked a few names (peek) before it is built (a one-check process), the map
     for (const passes of [1, 4, 1000]) {
       const r = rng(seed);
       const names = Array.from({ length: 30 }, (_, i) => `f${i}`);
-      const callers: Caller[] = Array.from({ length: 60 }, (_, i) => ({ name: names[i % 30], calls: Array.from({ length: r(6) }, () => names[r(30)]) }));
+      const callers: Caller[] = Array.from({ length: 60 }, (_, i) => ({ name: names[i % 30], file: `f${i % 7}.c`, calls: Array.from({ length: r(6) }, () => names[r(30)]) }));
       const lazy = new CallersMap(callers, passes);
       const old = new ArraysMap(callers);
       const asked = (n: string, when: string) => assert.deepEqual(lazy.peek(n), old.m.get(n), `${when}: callers of ${n} (seed ${seed}, ${passes} passes)`);
@@ -123,8 +123,8 @@ test('definitions by name: the same definitions in the same order as one array p
 });
 
 test('an array handed out is the caller\'s: changing it changes nothing in the map', () => {
-  const a: Caller = { name: 'a', calls: ['x'] };
-  const b: Caller = { name: 'b', calls: ['x'] };
+  const a: Caller = { name: 'a', file: 'a.c', calls: ['x'] };
+  const b: Caller = { name: 'b', file: 'a.c', calls: ['x'] };
   const m = new CallersMap([a, b]);
   m.get('x')!.pop();
   assert.deepEqual(m.get('x'), [a, b]);

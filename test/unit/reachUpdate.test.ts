@@ -112,6 +112,16 @@ test('the call-graph search brought up to date after each random edit equals one
       // update set are numbered by the definitions themselves, not by the order the search first computed them in.
       const reread = new Reachability(idx, TARGETS, DEPTH, [/^barrier_/], undefined, kept.toStored());
       assert.deepEqual(answer(idx, reread), answer(idx, fresh), `edit ${edit} (${f}), read back from its serial form:\n${text}`);
+      // And each definition's chain to a search on an index built afresh from the same files: the edited callers
+      // map's ids (callers an edit added numbered after the build's) give what a map without edit history gives.
+      // (Not entry(): between two global definitions of a name at one distance it takes the first the index lists,
+      // and an edited index lists them in the order they were added.)
+      if (edit % 10 === 0) {
+        const rebuilt = new WorkspaceIndex({ root, arch: 'arm64', catalogue });
+        rebuilt.build();
+        const chains = (i: WorkspaceIndex, reach: Reachability) => answer(i, reach).filter((l) => l.includes(' -> '));
+        assert.deepEqual(chains(idx, fresh), chains(rebuilt, new Reachability(rebuilt, TARGETS, DEPTH, [/^barrier_/])), `edit ${edit} (${f}), against a new index:\n${text}`);
+      }
       reaching += answer(idx, fresh).filter((l) => / -> \S/.test(l)).length;
     }
     assert.ok(updated > 100, `most edits changed the search (${updated})`);
