@@ -195,7 +195,7 @@ export class Reachability {
       const id = order[i];
       const next = table.nextId(id);
       const nx = next >= 0 ? at[next] - 1 : -1;
-      steps[3 * i] = table.stepAt(id)!.dist;
+      steps[3 * i] = table.distOf(id);
       steps[3 * i + 1] = nx >= 0 ? nx : targetId(table.targetOf(id));
       steps[3 * i + 2] = nx;
     }

@@ -74,6 +74,11 @@ export class StepTable {
     return st ?? undefined;
   }
 
+  /** The distance of `id`'s step (0: none). */
+  distOf(id: number): number {
+    return this.dist[id];
+  }
+
   /** The id of the next definition on `id`'s step (-1: a target's). */
   nextId(id: number): number {
     return Math.max(-1, this.nextOf[id]);
