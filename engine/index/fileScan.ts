@@ -4,9 +4,12 @@
 // every branch of an #if group whose branches balance (branchReader.ts), so a
 // definition in an #else gets the condition of its branch; the real parse
 // (tree-sitter) happens later, only for files that matter.
-// One file of ~700 lines on purpose: directive conditions, the brace walk and
+// One file of ~750 lines on purpose: directive conditions, the brace walk and
 // the declarator reading share the same byte views and offsets, and it runs
-// in the scan workers over every file of a tree (keep it lean).
+// in the scan workers over every file of a tree (keep it lean). scanInto
+// calls readDirectives and scanDefinitions rather than holding both: the
+// first run of a rare path threw away the compiled code of everything
+// inlined around it, ~10 times per scan thread (docs/perf/jit25.md).
 // Speed (issue 15 point 1): the loops over every byte (the prefilter, the
 // blanking) run in WebAssembly (blankBytes.ts, wasm/blank.ts), which records
 // where the code's `;{}(`, the newlines and the directives are, so the brace
