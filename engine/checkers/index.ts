@@ -21,11 +21,13 @@ export interface LocalRuleEntry {
   rule: string;
   /** Cheap prefilter on the names a function calls. */
   mayFind(calls: string[], cat: Catalogue): boolean;
+  /** Names of which a function must call one for mayFind to hold (the union prefilter of localVerdicts.ts mayBeJudged). */
+  needsOneOf(cat: Catalogue): Iterable<string>;
   /** The listener for one function. */
   make(fn: FunctionRef, cat: Catalogue, arch: TreeArchitectures): LocalRule;
 }
 
 export const LOCAL_RULES: LocalRuleEntry[] = [
-  { rule: BBM_RULE, mayFind: mayNeedBreakBeforeMake, make: (fn, cat) => breakBeforeMakeRule(fn, cat) },
-  { rule: KAFB_RULE, mayFind: mayAccessBeforeFlush, make: (fn, cat, arch) => kernelAccessBeforeFlushRule(fn, cat, arch) },
+  { rule: BBM_RULE, mayFind: mayNeedBreakBeforeMake, needsOneOf: (cat) => cat.pteMakers.keys(), make: (fn, cat) => breakBeforeMakeRule(fn, cat) },
+  { rule: KAFB_RULE, mayFind: mayAccessBeforeFlush, needsOneOf: (cat) => cat.kernelMappers.keys(), make: (fn, cat, arch) => kernelAccessBeforeFlushRule(fn, cat, arch) },
 ];

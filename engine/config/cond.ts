@@ -216,11 +216,31 @@ function simplifyOnce(c: Cond): Cond {
  * (`(A && B) || (A && !B)` → A). Null when nothing is shared.
  */
 function factorOr(xs: Cond[]): Cond | null {
-  const sets = xs.map((x) => new Map(conjuncts(x).map((y) => [key(y), y] as const)));
-  const common = [...sets[0].keys()].filter((k) => sets.every((m) => m.has(k)));
+  // Loops, not map/filter: conjuncts() hands out arrays of two kinds (a node's own list, a fresh one), and
+  // the builtins' compiled code was thrown away at each new kind (simplifyOnce compiled 4-8 times in a run).
+  const sets: Map<string, Cond>[] = [];
+  for (let i = 0; i < xs.length; i++) {
+    const m = new Map<string, Cond>();
+    const cs = conjuncts(xs[i]);
+    for (let j = 0; j < cs.length; j++) m.set(key(cs[j]), cs[j]);
+    sets.push(m);
+  }
+  const common: string[] = [];
+  for (const k of sets[0].keys()) {
+    let all = true;
+    for (let i = 1; i < sets.length && all; i++) all = sets[i].has(k);
+    if (all) common.push(k);
+  }
   if (!common.length) return null;
-  const rest = sets.map((m) => and(...[...m].filter(([k]) => !common.includes(k)).map(([, y]) => y)));
-  return and(...common.map((k) => sets[0].get(k)!), or(...rest));
+  const rest: Cond[] = [];
+  for (const m of sets) {
+    const left: Cond[] = [];
+    for (const [k, y] of m) if (!common.includes(k)) left.push(y);
+    rest.push(and(...left));
+  }
+  const shared: Cond[] = [];
+  for (const k of common) shared.push(sets[0].get(k)!);
+  return and(...shared, or(...rest));
 }
 
 /** Paths joined: the conjuncts of (∧a) ∨ (∧b), simplified. */

@@ -164,7 +164,9 @@ export function readMakefile(text: string, arch: string): DirBuild {
     // `+=` appends; `:=`/`=` replaces, and under a condition replaces only when it holds (`mmu-y := nommu.o` then `mmu-$(CONFIG_MMU) := ...`).
     const before = vars.get(name) ?? [];
     const prev = m[2] === '+=' || m[2] === '?=' ? before : isTrueCond(where) ? [] : before.map((v) => ({ word: v.word, cond: simplify(and(v.cond, not(where))) }));
-    vars.set(name, [...prev, ...words]);
+    // concat, not a spread: an empty list and a list of words are arrays of two kinds, and the spread's
+    // compiled code was thrown away at each new one (readMakefile compiled 4-7 times in a run).
+    vars.set(name, prev.length === 0 ? words : prev.concat(words));
   }
   const out: DirBuild = { objects: new Map(), dirs: new Map() };
   const add = (m: Map<string, Cond>, k: string, c: Cond) => m.set(k, simplify(or(m.get(k) ?? { k: 'const', v: false }, c)));

@@ -285,7 +285,8 @@ function indentOf(line: string): number {
   let n = 0;
   for (const ch of line) {
     if (ch === ' ') n++;
-    else if (ch === '\t') n = (Math.floor(n / 8) + 1) * 8;
+    // Integer arithmetic: Math.floor's double made the parser's compiled code be thrown away ("lost precision").
+    else if (ch === '\t') n = ((n >> 3) + 1) << 3;
     else break;
   }
   return n;

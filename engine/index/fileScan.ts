@@ -4,9 +4,12 @@
 // every branch of an #if group whose branches balance (branchReader.ts), so a
 // definition in an #else gets the condition of its branch; the real parse
 // (tree-sitter) happens later, only for files that matter.
-// One file of ~700 lines on purpose: directive conditions, the brace walk and
+// One file of ~750 lines on purpose: directive conditions, the brace walk and
 // the declarator reading share the same byte views and offsets, and it runs
-// in the scan workers over every file of a tree (keep it lean).
+// in the scan workers over every file of a tree (keep it lean). scanInto
+// calls readDirectives and scanDefinitions rather than holding both: the
+// first run of a rare path threw away the compiled code of everything
+// inlined around it, ~10 times per scan thread (docs/perf/jit25.md).
 // Speed (issue 15 point 1): the loops over every byte (the prefilter, the
 // blanking) run in WebAssembly (blankBytes.ts, wasm/blank.ts), which records
 // where the code's `;{}(`, the newlines and the directives are, so the brace
@@ -316,8 +319,35 @@ interface CondFrame {
 }
 
 function conditionOf(stack: CondFrame[]): string {
-  const conds = stack.filter((f) => !f.guard && f.cond !== '1').map((f) => f.cond);
-  return conds.length > 1 ? conds.map(grouped).join(' && ') : (conds[0] ?? '');
+  // Loops, not filter/map/join: arrays of changing element kinds made the scan's code be compiled again and again.
+  let n = 0;
+  let only = '';
+  for (let k = 0; k < stack.length; k++)
+    if (!stack[k].guard && stack[k].cond !== '1') {
+      n++;
+      only = stack[k].cond;
+    }
+  if (n < 2) return only;
+  let out = '';
+  for (let k = 0; k < stack.length; k++) if (!stack[k].guard && stack[k].cond !== '1') out += (out === '' ? '' : ' && ') + grouped(stack[k].cond);
+  return out;
+}
+
+/** The earlier branches' tests of a group, each negated, joined by `&&`. */
+function negatedAll(previous: string[]): string {
+  let out = '';
+  for (let k = 0; k < previous.length; k++) out += (k === 0 ? '' : ' && ') + negate(previous[k]);
+  return out;
+}
+
+/** A function-like define's parameters (`a, b`), trimmed, empty ones left out. */
+function paramsOf(list: string): string[] {
+  const out: string[] = [];
+  for (const p of list.split(',')) {
+    const q = p.trim();
+    if (q !== '') out.push(q);
+  }
+  return out;
 }
 
 /** An earlier branch's test, negated: `!X` for a name, `X` for `!X`, `!(...)` otherwise. */
@@ -418,11 +448,28 @@ export function scanInto(bytes: Uint8Array, entryParam: RegExp | undefined, t: N
     return;
   }
   const { clean, directives } = blankNonCode(buf);
+  // Brace-counting view: the alternatives of groups whose branches do not balance blanked.
+  const branches = new BranchReader(clean, braceSpace(clean.length));
+  const { macros, macroCount, condAt } = readDirectives(directives, branches, t);
+  // Groups left open at the end of the file close there.
+  branches.end();
+  scanDefinitions(clean, branches, condAt, entryParam, t, out);
+  out.push(macroCount);
+  for (const v of macros) out.push(v);
+  releaseScratch();
+}
+
+/**
+ * Directives in order: the conditions in force after each (condAt), the
+ * branches told to the brace view, and the function-like macros in their
+ * encoding (pushed after the functions). Apart from the definitions' loop
+ * (scanDefinitions) so that the first run of a rare directive's code (an
+ * `#elif`, a macro's parameters) recompiles only this, not the whole scan.
+ */
+function readDirectives(directives: Directive[], branches: BranchReader, t: NameTable): { macros: number[]; macroCount: number; condAt: CondAt[] } {
   // Macros are found before functions but encoded after them.
   const macros: number[] = [];
   let macroCount = 0;
-  // Brace-counting view: the alternatives of groups whose branches do not balance blanked.
-  const branches = new BranchReader(clean, braceSpace(clean.length));
   const stack: CondFrame[] = [];
   // Condition in force at each directive's end, to date definitions.
   const condAt: CondAt[] = [{ offset: 0, cond: '', id: -1 }];
@@ -443,7 +490,7 @@ export function scanInto(bytes: Uint8Array, entryParam: RegExp | undefined, t: N
       prevIfndef = word === 'ifndef' ? rest.split(/\s/)[0] : null;
     } else if ((word === 'elif' || word === 'else' || word === 'elifdef' || word === 'elifndef') && top) {
       top.previous.push(top.test);
-      const negated = top.previous.map(negate).join(' && ');
+      const negated = negatedAll(top.previous);
       const test = word === 'elifdef' ? rest.split(/\s/)[0] : word === 'elifndef' ? '!' + rest.split(/\s/)[0] : word === 'else' ? '' : rest;
       top.test = test;
       top.cond = word === 'else' ? negated : `${negated} && ${grouped(test)}`;
@@ -462,7 +509,7 @@ export function scanInto(bytes: Uint8Array, entryParam: RegExp | undefined, t: N
         }
         if (m[2] !== undefined) {
           const body = m[4] ?? '';
-          const params = m[3].split(',').map((s) => s.trim()).filter(Boolean);
+          const params = paramsOf(m[3]);
           const calls = callNamesIn(body, 0, body.length);
           macros.push(t.id(m[1]), macroLines.lineOf(d.start), t.id(conditionOf(stack)), t.id(body), params.length);
           for (const p of params) macros.push(t.id(p));
@@ -478,8 +525,15 @@ export function scanInto(bytes: Uint8Array, entryParam: RegExp | undefined, t: N
     }
     if (changed) condAt.push({ offset: d.end, cond: conditionOf(stack), id: -1 });
   }
-  // Groups left open at the end of the file close there.
-  branches.end();
+  return { macros, macroCount, condAt };
+}
+
+/**
+ * The functions of the brace view in scanCodec's encoding, pushed on `out`
+ * (their count first): each `{` at the top level, its declarator before it,
+ * the calls in its body. The loop every file runs most.
+ */
+function scanDefinitions(clean: Buffer, branches: BranchReader, condAt: CondAt[], entryParam: RegExp | undefined, t: NameTable, out: number[]): void {
   const braces = branches.braces as Buffer;
 
   const n = braces.length;
@@ -521,23 +575,37 @@ export function scanInto(bytes: Uint8Array, entryParam: RegExp | undefined, t: N
       calls.length = 0;
       while (pc < parens.n && parens.a[pc] < i) pc++;
       callIdsIn(clean, pc, close, i, t, calls);
-      const around = gi < read.length && read[gi].end <= i ? groupsAround(read, gi, fn.nameStart, i) : null;
-      const headers = around ? headersIn(braces, fn, i, stmtStart, around) : [{ name: fn.name, nameStart: fn.nameStart, end: i, prefix: [[stmtStart, fn.nameStart]] as [number, number][] }];
-      for (const h of headers) {
-        const prefix = h.prefix.length === 1 ? latin1(clean, h.prefix[0][0], h.prefix[0][1]) : h.prefix.map(([s, e]) => latin1(clean, s, e)).join(' ');
-        const takesEntry = entryParam ? entryParam.test(latin1(clean, h.nameStart, h.end)) : true;
-        const flags = (/\bstatic\b/.test(prefix) ? 1 : 0) | (/\b__weak\b/.test(prefix) ? 2 : 0) | (takesEntry ? 4 : 0);
-        out.push(t.idOfBytes(braces, h.nameStart, h.nameStart + h.name.length), lines.lineOf(h.nameStart), flags, conditionIdAt(condAt, h.nameStart, t), calls.length);
-        for (const c of calls) out.push(c);
-        fnCount++;
+      if (gi < read.length && read[gi].end <= i) {
+        const around = groupsAround(read, gi, fn.nameStart, i);
+        if (around) {
+          fnCount += pushHeadersIn(headersIn(braces, fn, i, stmtStart, around), clean, braces, calls, entryParam, lines, condAt, t, out);
+          stmtStart = close;
+          continue;
+        }
       }
+      pushDefinition(fn.nameStart, fn.nameStart + fn.name.length, i, latin1(clean, stmtStart, fn.nameStart), clean, braces, calls, entryParam, lines, condAt, t, out);
+      fnCount++;
     }
     stmtStart = close;
   }
   out[countAt] = fnCount;
-  out.push(macroCount);
-  for (const v of macros) out.push(v);
-  releaseScratch();
+}
+
+/** One definition's encoding: its name (braces[nameStart, nameEnd)), line, linkage and entry flags, condition, calls. */
+function pushDefinition(nameStart: number, nameEnd: number, end: number, prefix: string, clean: Buffer, braces: Buffer, calls: number[], entryParam: RegExp | undefined, lines: LineCursor, condAt: CondAt[], t: NameTable, out: number[]): void {
+  const takesEntry = entryParam ? entryParam.test(latin1(clean, nameStart, end)) : true;
+  const flags = (/\bstatic\b/.test(prefix) ? 1 : 0) | (/\b__weak\b/.test(prefix) ? 2 : 0) | (takesEntry ? 4 : 0);
+  out.push(t.idOfBytes(braces, nameStart, nameEnd), lines.lineOf(nameStart), flags, conditionIdAt(condAt, nameStart, t), calls.length);
+  for (const c of calls) out.push(c);
+}
+
+/** A header per branch before one shared body (headersIn), each encoded with the body's calls; how many. */
+function pushHeadersIn(headers: Header[], clean: Buffer, braces: Buffer, calls: number[], entryParam: RegExp | undefined, lines: LineCursor, condAt: CondAt[], t: NameTable, out: number[]): number {
+  for (const h of headers) {
+    const prefix = h.prefix.map(([s, e]) => latin1(clean, s, e)).join(' ');
+    pushDefinition(h.nameStart, h.nameStart + h.name.length, h.end, prefix, clean, braces, calls, entryParam, lines, condAt, t, out);
+  }
+  return headers.length;
 }
 
 /** Scratch space past these sizes is let go after its file (a generated 50 MB file's copies are not kept for good). */

@@ -286,3 +286,43 @@ test('scan workers take files one at a time: a worker held up by one file leaves
     fs.rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('a cold build with scan threads puts same-name definitions in the listing\'s order, as a build in this thread does (with an empty cache and with none)', () => {
+  // 600 files over 2 workers: the scans come in the order the workers finish them, not the listing's.
+  const { root, files } = tree(600);
+  try {
+    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-batches-order-'));
+    const [threaded, threadedCached] = [undefined, cacheDir].map((dir) =>
+      withWorkers('2', () => {
+        const ix = new WorkspaceIndex({ root, arch: 'arm64', catalogue, cacheDir: dir });
+        ix.build();
+        return ix;
+      }),
+    );
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+    assert.equal(threaded.lastBuild?.workers, 2);
+    assert.equal(threadedCached.lastBuild?.fromCache, 0);
+    const here = withWorkers('0', () => {
+      const ix = new WorkspaceIndex({ root, arch: 'arm64', catalogue });
+      ix.build();
+      return ix;
+    });
+    // The fixtures' names, each defined in every file made from its fixture (dozens of files).
+    const names = new Set<string>();
+    const macroNames = new Set<string>();
+    for (const f of files.slice(0, 20)) {
+      for (const d of here.functionsIn(f)) names.add(d.name);
+      for (const m of here.macrosIn(f)) macroNames.add(m.name);
+    }
+    let several = 0;
+    for (const n of names) {
+      const want = here.definitionsNamed(n).map((d) => [d.file, d.line]);
+      if (want.length > 2) several++;
+      for (const ix of [threaded, threadedCached]) assert.deepEqual(ix.definitionsNamed(n).map((d) => [d.file, d.line]), want, n);
+    }
+    for (const m of macroNames) for (const ix of [threaded, threadedCached]) assert.deepEqual(ix.macrosNamed(m).map((d) => [d.file, d.line]), here.macrosNamed(m).map((d) => [d.file, d.line]), m);
+    assert.ok(several > 5, `names defined in several files (${several})`);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
