@@ -329,7 +329,12 @@ function conditionOf(stack: CondFrame[]): string {
     }
   if (n < 2) return only;
   let out = '';
-  for (let k = 0; k < stack.length; k++) if (!stack[k].guard && stack[k].cond !== '1') out += (out === '' ? '' : ' && ') + grouped(stack[k].cond);
+  let first = true;
+  for (let k = 0; k < stack.length; k++)
+    if (!stack[k].guard && stack[k].cond !== '1') {
+      out += (first ? '' : ' && ') + grouped(stack[k].cond);
+      first = false;
+    }
   return out;
 }
 
