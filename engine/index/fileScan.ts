@@ -319,23 +319,17 @@ interface CondFrame {
 }
 
 function conditionOf(stack: CondFrame[]): string {
-  // Loops, not filter/map/join: arrays of changing element kinds made the scan's code be compiled again and again.
+  // A loop, not filter/map/join: arrays of changing element kinds made the scan's code be compiled again and again.
   let n = 0;
   let only = '';
+  let joined = '';
   for (let k = 0; k < stack.length; k++)
     if (!stack[k].guard && stack[k].cond !== '1') {
-      n++;
+      joined += (n === 0 ? '' : ' && ') + grouped(stack[k].cond);
       only = stack[k].cond;
+      n++;
     }
-  if (n < 2) return only;
-  let out = '';
-  let first = true;
-  for (let k = 0; k < stack.length; k++)
-    if (!stack[k].guard && stack[k].cond !== '1') {
-      out += (first ? '' : ' && ') + grouped(stack[k].cond);
-      first = false;
-    }
-  return out;
+  return n < 2 ? only : joined;
 }
 
 /** The earlier branches' tests of a group, each negated, joined by `&&`. */

@@ -427,7 +427,7 @@ export class Reachability {
     this.steps = new Map();
     this.table = searchSteps(this.index.callersByName(), this.targets, this.maxDepth, {
       barrierFile: this.barrierFile,
-      barrierNode: (c) => this.barrierName(c.name) || userspaceOnly(c.condition),
+      barrierNode: (c) => this.barrierNode(c),
       resolverTo: (name, node) => this.resolverTo(name, node),
     });
   }
@@ -456,7 +456,12 @@ export class Reachability {
 
   /** Chains do not pass barrier functions, test code, or definitions only user space sees (`#ifndef __KERNEL__`). */
   private isBarrier(n: Node_): boolean {
-    return this.barrierName(n.name) || this.barrierFile(n.file) || userspaceOnly(n.condition);
+    return this.barrierFile(n.file) || this.barrierNode(n);
+  }
+
+  /** isBarrier without the file's part (the search asks that once per file: stepSearch.ts). */
+  private barrierNode(n: Node_): boolean {
+    return this.barrierName(n.name) || userspaceOnly(n.condition);
   }
 
   /** Whether a call to `name` from `file` reaches `node` (a function, or a macro where no function exists). */
