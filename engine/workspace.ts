@@ -214,6 +214,7 @@ export class Workspace {
     const interp = new Interpreter(this.index, this.catalogue, this.sources, this.config.active ? this.config : undefined);
     interp.surveyExpands = (name) => this.searches.expands(name);
     interp.viewWanted = (file) => this.overlays.has(file);
+    interp.rootsViewed = () => this.overlays.size > 0;
     return interp;
   }
 

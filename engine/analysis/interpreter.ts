@@ -238,11 +238,31 @@ export class Interpreter extends SummaryStore {
 
   /**
    * Whether runs of a function in `file` read its syntax through a view
-   * (syntaxView.ts): it pays where a function is run again and again (an
-   * editor's edits inside a heavy opener); elsewhere its objects are only
-   * more garbage at the CLI's peak. Set by the Workspace: files open in an editor.
+   * (syntaxView.ts) wherever they are made. Set by the Workspace: files open
+   * in an editor, whose functions are run again at every edit.
    */
   viewWanted: (file: string) => boolean = () => false;
+
+  /**
+   * Whether every analysis's root run and every survey reads through a view.
+   * Set by the Workspace while a file is open in an editor: an edit that
+   * changes a callee's summary runs again the roots that reach it, their
+   * callees' summaries kept, so the root's own walk is most of it, over up to
+   * MAX_STATES paths through its loops, each node read many times
+   * (migrate_vma_collect_pmd after an edit of vm_normal_page: 23,000 steps,
+   * about a third less CPU with a view); an edit that changes what a survey
+   * gives the contextual searches makes their surveys again (line 2802 of
+   * 6.12's mm/memory.c: 412 chains, ~10-45% less CPU). docs/perf/view26.md.
+   * A cold CLI run computes each root's callees with it: no gain measured
+   * there, and a view for every run cost more than it saved (cold23.md).
+   */
+  rootsViewed: () => boolean = () => false;
+
+  /** Whether the run of `fn` about to be made (a survey's or not) reads its syntax through a view. */
+  readsThroughView(fn: FunctionRef, survey: boolean): boolean {
+    // A root run: summarize entered from outside any summary (an opener's own run, a binding's).
+    return this.viewWanted(fn.file) || ((survey || this.depth === 1) && this.rootsViewed());
+  }
 
 
   /** Whether `name`, called or named from `file`, is a function in the index (a designator when not a local). */

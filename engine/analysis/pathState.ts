@@ -201,6 +201,8 @@ export class PathState {
 export interface PathSlot {
   clone(): PathSlot;
   key(): string;
+  /** key()'s hash (a KeyHash kept with the slot, stateIdentity.ts). */
+  hash(): number;
 }
 
 // Key parts, sorted by key (sorting the [key, value] pairs themselves would
@@ -255,10 +257,9 @@ export function dedupe(states: PathState[]): PathState[] {
   // may drop results of tests from the facts, which an identity leaves out but for whether there are facts at all.
   const groups = new StateGroups<PathState>();
   for (const s of states) {
-    const slots = slotsKey(s);
-    const at = groups.find(s, slots);
+    const at = groups.find(s);
     if (at < 0) {
-      groups.add(s, s, slots);
+      groups.add(s, s);
       continue;
     }
     const prev = groups.values[at];
@@ -320,24 +321,22 @@ export function bound(states: PathState[], max: number): PathState[] {
 
 /** States grouped by their slots' identity, each group joined (a state alone in its group is kept as it is). */
 function joinBySlots(states: PathState[]): PathState[] {
-  const groups = new Map<string, PathState[]>();
+  const groups = new StateGroups<PathState[]>(SLOTS);
   for (const s of states) {
-    const k = slotsKey(s);
-    const g = groups.get(k);
-    if (g) g.push(s);
-    else groups.set(k, [s]);
+    const at = groups.find(s);
+    if (at < 0) groups.add(s, [s]);
+    else groups.values[at].push(s);
   }
-  if (groups.size === states.length) return states;
-  return [...groups.values()].flatMap((g) => (g.length === 1 ? g : joinGroups(g, 0)));
+  if (groups.values.length === states.length) return states;
+  return groups.values.flatMap((g) => (g.length === 1 ? g : joinGroups(g, 0)));
 }
 
 /** States joined per group of equal `parts` (stateIdentity.ts; 0: all one group). */
 function joinGroups(states: PathState[], parts: number): PathState[] {
   const groups = new StateGroups<PathState[]>(parts);
   for (const s of states) {
-    const slots = parts & SLOTS ? slotsKey(s) : '';
-    const at = groups.find(s, slots);
-    if (at < 0) groups.add(s, [s], slots);
+    const at = groups.find(s);
+    if (at < 0) groups.add(s, [s]);
     else groups.values[at].push(s);
   }
   const out: PathState[] = [];

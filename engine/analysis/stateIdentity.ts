@@ -25,6 +25,22 @@ function strHash(s: string): number {
   return h;
 }
 
+/** A listener's slot's key() and its hash: the slots' part of a local run's state identity (PathSlot.hash). */
+export interface HashedKey {
+  readonly key: string;
+  readonly hash: number;
+}
+
+/**
+ * `key` hashed, or `last` when it was made of the same key: a slot keeps its
+ * last HashedKey (its clones copy it) as it keeps its key until a write.
+ * Hashing the slots' joined key at every dedupe was ~14% of a local run
+ * (do_swap_page), most of it flattening the joined string (view26.md).
+ */
+export function hashedKey(key: string, last: HashedKey | undefined): HashedKey {
+  return last !== undefined && last.key === key ? last : { key, hash: strHash(key) };
+}
+
 /** One entry's hash, from its key's and its value's (a map's is the sum over its entries: no order). */
 function entry(k: number, v: number): number {
   const h = Math.imul(k ^ Math.imul(v, 0x9e3779b1), 0x85ebca6b);
@@ -94,9 +110,26 @@ function factsHash(s: PathState): number {
   return hashPart(s.facts, makeFactsHash);
 }
 
-/** The listeners' states, in the state's identity (states that differ there are not merged). */
+/** The listeners' states, in the state's identity (states that differ there are not merged), as one string. */
 export function slotsKey(s: PathState): string {
   return s.slots ? `;${s.slots.map((x) => x.key()).join('|')}` : '';
+}
+
+/** The hash of the slots' keys (slotsKey's parts, each hashed by its slot). */
+function slotsHash(s: PathState): number {
+  let h = 0x3c6ef372;
+  if (s.slots) for (const x of s.slots) h = combine(h, x.hash());
+  return h;
+}
+
+/** Whether two states' slots have the same keys (slotsKey equal). */
+function sameSlots(a: PathState, b: PathState): boolean {
+  const x = a.slots;
+  const y = b.slots;
+  if (!x || !y) return !x === !y;
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i].key() !== y[i].key()) return false;
+  return true;
 }
 
 // Parts of a state a comparison looks at: its identity, or what bound() groups states by when it joins them.
@@ -116,8 +149,8 @@ export function identityParts(s: PathState): number {
   return s.slots ? KNOWN | SLOTS : MODE | POINTERS | PENDING | KNOWN;
 }
 
-/** The hash of `parts` of a state (`slots`: its slotsKey when SLOTS is asked for). Equal parts, equal hashes. */
-export function stateHash(s: PathState, parts: number, slots: string): number {
+/** The hash of `parts` of a state. Equal parts, equal hashes. */
+export function stateHash(s: PathState, parts: number): number {
   let h = parts;
   if (parts & KNOWN) h = combine(combine(combine(combine(h, valsHash(s.vals)), setHash(s.nonzero)), strMapHash(s.entryVals)), factsHash(s));
   if (parts & MODE) {
@@ -126,13 +159,13 @@ export function stateHash(s: PathState, parts: number, slots: string): number {
   }
   if (parts & POINTERS) h = combine(combine(h, strMapHash(s.ptrs)), strMapHash(s.idx));
   if (parts & PENDING) h = combine(h, dirtyHash(s));
-  if (parts & SLOTS) h = combine(h, strHash(slots));
+  if (parts & SLOTS) h = combine(h, slotsHash(s));
   return h;
 }
 
-/** Whether `parts` of two states are the same (`aSlots`, `bSlots`: their slotsKeys when SLOTS is asked for). */
-export function sameState(a: PathState, b: PathState, parts: number, aSlots: string, bSlots: string): boolean {
-  if (parts & SLOTS && aSlots !== bSlots) return false;
+/** Whether `parts` of two states are the same. */
+export function sameState(a: PathState, b: PathState, parts: number): boolean {
+  if (parts & SLOTS && !sameSlots(a, b)) return false;
   if (parts & MODE) {
     const m = a.mode;
     const o = b.mode;
@@ -145,22 +178,21 @@ export function sameState(a: PathState, b: PathState, parts: number, aSlots: str
 
 /**
  * States grouped by `parts` (each state's identity when undefined), in the
- * order each group's first state came; with each group's first state and
- * slotsKey. A group is a state's own identity or what bound() joins by.
+ * order each group's first state came; with each group's first state. A
+ * group is a state's own identity or what bound() joins by.
  */
 export class StateGroups<T> {
   private readonly byHash = new Map<number, number[]>();
   readonly firsts: PathState[] = [];
   readonly values: T[] = [];
-  private readonly slots: string[] = [];
 
   constructor(private readonly parts?: number) {}
 
-  /** The place of `s`'s group, or -1 (`slots`: its slotsKey). */
-  find(s: PathState, slots = slotsKey(s)): number {
+  /** The place of `s`'s group, or -1. */
+  find(s: PathState): number {
     const parts = this.parts ?? identityParts(s);
-    const places = this.byHash.get(stateHash(s, parts, slots));
-    if (places) for (const i of places) if (sameState(this.firsts[i], s, parts, this.slots[i], slots)) return i;
+    const places = this.byHash.get(stateHash(s, parts));
+    if (places) for (const i of places) if (sameState(this.firsts[i], s, parts)) return i;
     return -1;
   }
 
@@ -170,20 +202,18 @@ export class StateGroups<T> {
     for (const [h, places] of this.byHash) c.byHash.set(h, [...places]);
     c.firsts.push(...this.firsts);
     c.values.push(...this.values);
-    c.slots.push(...this.slots);
     return c;
   }
 
   /** A new group, first `s` (not in any group yet), holding `v`: its place. */
-  add(s: PathState, v: T, slots = slotsKey(s)): number {
-    const h = stateHash(s, this.parts ?? identityParts(s), slots);
+  add(s: PathState, v: T): number {
+    const h = stateHash(s, this.parts ?? identityParts(s));
     const places = this.byHash.get(h);
     const at = this.firsts.length;
     if (places) places.push(at);
     else this.byHash.set(h, [at]);
     this.firsts.push(s);
     this.values.push(v);
-    this.slots.push(slots);
     return at;
   }
 }
@@ -213,8 +243,7 @@ export class StateSet {
   }
 
   add(s: PathState): void {
-    const k = slotsKey(s);
-    if (this.groups.find(s, k) < 0) this.groups.add(s.clone(), null, k);
+    if (this.groups.find(s) < 0) this.groups.add(s.clone(), null);
   }
 }
 

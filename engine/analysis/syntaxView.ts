@@ -8,8 +8,9 @@
 //
 // The view lives as long as the run that made it (nothing keeps it after): a
 // mirror kept with every parsed function cost +46 MB on the 7.2 whole-tree
-// CLI, this one costs garbage only, and is made only where runs repeat
-// (Interpreter.viewWanted: files open in an editor). A SyntaxNode stands for a Node where the
+// CLI, this one costs garbage only, and is made only where it pays
+// (Interpreter.readsThroughView: files open in an editor, and in an editor
+// session every analysis's root run and every survey). A SyntaxNode stands for a Node where the
 // analysis takes one (same answers, `id` included); the reads the analysis
 // does not make go to the underlying node.
 import type { Node, Point, Tree } from 'web-tree-sitter';

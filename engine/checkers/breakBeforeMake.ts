@@ -23,6 +23,7 @@ import { preprocConditions } from '../analysis/callGuards';
 import { conditionFields } from '../config/oracle';
 import { LocalRule, runLocalRules } from './localRules';
 import type { PlaceMove } from '../analysis/walk/localResume';
+import { type HashedKey, hashedKey } from '../analysis/stateIdentity';
 
 export const BBM_RULE = 'lazy-mmu/break-before-make' as const;
 
@@ -69,6 +70,8 @@ class BState {
   private entriesOwned = true;
   /** key(), until a write. */
   private memo: string | undefined;
+  /** hash()'s last answer, with the key it hashed (copied by clone). */
+  private hashed: HashedKey | undefined;
   /** Values of the nodes of the expression last evaluated (not part of the identity). */
   nodeVals = new Map<number, Val>();
 
@@ -78,6 +81,7 @@ class BState {
       this.entriesMap = from.entriesMap;
       from.varsOwned = from.entriesOwned = this.varsOwned = this.entriesOwned = false;
       this.memo = from.memo;
+      this.hashed = from.hashed;
       this.nodeVals = from.nodeVals;
     } else {
       this.varsMap = new Map();
@@ -125,6 +129,10 @@ class BState {
 
   // Built by hand: a JSON of the maps carried every event's message text,
   // and the key is built for every state at every join (the walker's hottest spot).
+  hash(): number {
+    return (this.hashed = hashedKey(this.key(), this.hashed)).hash;
+  }
+
   key(): string {
     if (this.memo !== undefined) return this.memo;
     let out = '';

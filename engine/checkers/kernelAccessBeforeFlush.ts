@@ -20,6 +20,7 @@ import { preprocConditions } from '../analysis/callGuards';
 import { conditionFields } from '../config/oracle';
 import { LocalRule, runLocalRules } from './localRules';
 import type { PlaceMove } from '../analysis/walk/localResume';
+import { type HashedKey, hashedKey } from '../analysis/stateIdentity';
 
 export const KAFB_RULE = 'lazy-mmu/kernel-access-before-flush' as const;
 
@@ -53,6 +54,8 @@ class KState {
   private owned = true;
   /** key(), until a write. */
   private memo: string | undefined;
+  /** hash()'s last answer, with the key it hashed (copied by clone). */
+  private hashed: HashedKey | undefined;
 
   get depth(): number {
     return this.depth_;
@@ -102,6 +105,7 @@ class KState {
     c.aliasesMap = this.aliasesMap;
     c.owned = this.owned = false;
     c.memo = this.memo;
+    c.hashed = this.hashed;
     return c;
   }
 
@@ -118,6 +122,10 @@ class KState {
     const pending = sort(this.pendingMap).map(([k, p]) => [k, at(p.at), p.api, p.nests, at(p.enter)]);
     const out = JSON.stringify([this.depth_, this.paused_, at(this.enter_), pending, sort(this.aliasesMap)]);
     return ok ? out : null;
+  }
+
+  hash(): number {
+    return (this.hashed = hashedKey(this.key(), this.hashed)).hash;
   }
 
   key(): string {

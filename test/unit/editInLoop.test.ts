@@ -5,10 +5,13 @@
 // syntaxView.ts, cowMap.ts): after every edit the findings must be exactly a
 // fresh analysis without a view (the file on disk, as the CLI reads it), and
 // the view must have answered the loop's repeated node reads itself (its
-// counter, not a timing).
+// counter, not a timing). The same with the fixture split in two files and
+// the helpers edited: the opener, in a file not open, runs again after an
+// edit changes a helper's summary, and its root run reads through a view.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { freshFindings } from './freshFindings';
 import { Workspace } from '../../engine/workspace';
@@ -105,4 +108,82 @@ test(`${EDITS} edits inside a heavy opener's loop: findings equal a fresh analys
   // Each loop round and each path reads the same nodes again: the view answers those itself.
   assert.ok(made > 0, 'the runs read their syntax through the view');
   assert.ok(answered > 2 * made, `the view answered ${answered} reads and passed ${made} to web-tree-sitter`);
+});
+
+/**
+ * The fixture split in two files: the helpers (made extern) in helpers.c,
+ * the openers in opener.c, which declares them. Written into `dir`.
+ */
+function splitFixture(dir: string, helpers: string): void {
+  const text = fs.readFileSync(FILE, 'utf8');
+  const from = text.indexOf('static int hl_copy_swap_entry(');
+  const to = text.indexOf('static int hl_copy_range(');
+  const head = text.slice(0, from);
+  const decls = 'int hl_copy_swap_entry(struct mm_struct *dst_mm, pte_t *dst, pte_t *src, unsigned long addr);\n' +
+    'int hl_copy_present(struct vm_area_struct *vma, pte_t *dst, pte_t *src, unsigned long addr, int max_nr);\n\n';
+  fs.writeFileSync(path.join(dir, 'opener.c'), head + decls + text.slice(to));
+  fs.writeFileSync(path.join(dir, 'helpers.c'), helpers);
+}
+
+/** helpers.c as the split writes it first. */
+function helpersText(): string {
+  const text = fs.readFileSync(FILE, 'utf8');
+  const from = text.indexOf('static int hl_copy_swap_entry(');
+  const to = text.indexOf('static int hl_copy_range(');
+  return text.slice(0, from) + text.slice(from, to).replace(/^static int /gm, 'int ');
+}
+
+/** Lines typed into a helper's body: each changes what its callers take from it, or not at all. */
+const TYPED_IN_HELPER = ['\tarch_flush_lazy_mmu_mode();', '\tcpu_relax();', '\tif (pte_none(v))\n\t\treturn 0;', '\tif (pte_young(v))', '\tv = ptep_get(src);', '\treturn 1;'];
+
+test('edits of the helpers in the open file: the opener in a file not open runs again through a view, its findings a fresh analysis\'s', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-split-'));
+  const freshDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lazymmu-split-fresh-'));
+  try {
+    const original = helpersText();
+    splitFixture(dir, original);
+    const helpers = path.join(dir, 'helpers.c');
+    const ws = new Workspace({ root: dir });
+    ws.build();
+    ws.setText(helpers, original);
+    let last = JSON.stringify((await ws.check([dir])).findings);
+    assert.equal((await ws.check([dir])).findings.length, 2, 'the two reads after the helpers write are found');
+    const rng = new Rng(26);
+    let lines = original.split('\n');
+    let changed = 0;
+    let made = 0;
+    let answered = 0;
+    for (let i = 0; i < 24; i++) {
+      if (i % 6 === 5) lines = original.split('\n');
+      else {
+        // Inside a helper's body: after its first line (`pte_t v = ptep_get(src);`), before its last.
+        const starts = lines.flatMap((l, k) => (l.startsWith('\tpte_t v = ptep_get(src);') ? [k + 1] : []));
+        const begin = rng.pick(starts);
+        const end = lines.findIndex((l, k) => k > begin && l === '}');
+        lines.splice(begin + rng.int(end - begin), 0, ...rng.pick(TYPED_IN_HELPER).split('\n'));
+      }
+      const text = lines.join('\n');
+      const r0 = { ...syntaxViewReads };
+      ws.setText(helpers, text);
+      const got = (await ws.check([dir])).findings;
+      made += syntaxViewReads.made - r0.made;
+      answered += syntaxViewReads.answered - r0.answered;
+      // From scratch: both files on disk, no editor (no view at all), places named as dir's.
+      splitFixture(freshDir, text);
+      const fresh = new Workspace({ root: freshDir });
+      fresh.build();
+      const want = JSON.parse(JSON.stringify((await fresh.check([freshDir])).findings).split(freshDir).join(dir));
+      assert.deepEqual(JSON.parse(JSON.stringify(got)), want, `edit ${i}`);
+      const now = JSON.stringify(got);
+      if (now !== last) changed++;
+      last = now;
+    }
+    assert.ok(changed >= 4, `only ${changed} of 24 edits changed the findings`);
+    // The helpers (the open file) walk few paths: their views alone answered ~5 reads for each
+    // passed on; the opener's loop, read through its root run's view, ~65 (rng 26).
+    assert.ok(answered > 20 * made, `the views answered ${answered} reads and passed ${made} to web-tree-sitter`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(freshDir, { recursive: true, force: true });
+  }
 });

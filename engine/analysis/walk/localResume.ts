@@ -272,7 +272,7 @@ function slotKeys(s: PathState, move: PlaceMove): (string | null)[] {
 
 /** Whether the old run's state `a`, moved by the edit, is the new run's `b` in all a later statement's walk reads. */
 function sameMoved(a: PathState, b: PathState, e: Mover): boolean {
-  if (!sameState(a, b, KNOWN | MODE, '', '')) return false;
+  if (!sameState(a, b, KNOWN | MODE)) return false;
   // Results of tests on objects decide later tests: the identity leaves them out, this does not.
   if (a.facts.size !== b.facts.size) return false;
   for (const [k, f] of a.facts) {

@@ -72,8 +72,8 @@ export abstract class RunState {
   protected expanding: string[] = [];
   /**
    * The syntax this run reads, each node read once (syntaxView.ts), dropped
-   * with the run; only for a function the interpreter is told pays for it
-   * (Interpreter.viewWanted: one being edited), else the parsed nodes.
+   * with the run; only where the interpreter says it pays
+   * (Interpreter.readsThroughView), else the parsed nodes.
    */
   protected readonly view: SyntaxView | null;
   /** The function's definition (in the view when there is one). */
@@ -87,7 +87,7 @@ export abstract class RunState {
     protected readonly opts: RunOptions = {},
   ) {
     this.fnName = fn.name;
-    this.view = ip.viewWanted(fn.file) ? new SyntaxView() : null;
+    this.view = ip.readsThroughView(fn, !!opts.survey) ? new SyntaxView() : null;
     this.root = this.view ? this.view.node(fn.node) : fn.node;
     this.params = parameterNames(this.root);
     this.survey = !!opts.survey;
