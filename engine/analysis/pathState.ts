@@ -201,7 +201,7 @@ export class PathState {
 export interface PathSlot {
   clone(): PathSlot;
   key(): string;
-  /** key()'s hash (a KeyHash kept with the slot, stateIdentity.ts). */
+  /** key()'s hash: the slot keeps its last HashedKey (stateIdentity.ts hashedKey) and its clones copy it. */
   hash(): number;
 }
 

@@ -127,12 +127,12 @@ class BState {
     this.ownEntries().delete(entry);
   }
 
-  // Built by hand: a JSON of the maps carried every event's message text,
-  // and the key is built for every state at every join (the walker's hottest spot).
   hash(): number {
     return (this.hashed = hashedKey(this.key(), this.hashed)).hash;
   }
 
+  // Built by hand: a JSON of the maps carried every event's message text,
+  // and the key is built for every state at every join (the walker's hottest spot).
   key(): string {
     if (this.memo !== undefined) return this.memo;
     let out = '';
