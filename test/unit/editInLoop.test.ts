@@ -47,6 +47,22 @@ function loopBody(lines: string[]): [number, number] {
 
 const brief = (fs: { line: number; rule: string; file: string }[]) => fs.map((f) => `${path.basename(f.file)}:${f.line} ${f.rule}`);
 
+/** Node reads the views made through web-tree-sitter and answered themselves. */
+interface Reads {
+  made: number;
+  answered: number;
+}
+
+/** `file` given `text` in `ws` and `root` checked: the findings; the views' reads meanwhile added to `reads`. */
+async function checkCounting(ws: Workspace, file: string, root: string, text: string, reads: Reads) {
+  const r0 = { ...syntaxViewReads };
+  ws.setText(file, text);
+  const got = (await ws.check([root])).findings;
+  reads.made += syntaxViewReads.made - r0.made;
+  reads.answered += syntaxViewReads.answered - r0.answered;
+  return got;
+}
+
 /**
  * A fresh analysis of `text` as the CLI makes one: the file on disk (a copy
  * of the fixture folder), no editor overlay, so no syntax view; its places
@@ -80,8 +96,7 @@ test(`${EDITS} edits inside a heavy opener's loop: findings equal a fresh analys
   let lines = original.split('\n');
   let changed = 0;
   // Reads made by the edited Workspace's checks (not the fresh ones').
-  let made = 0;
-  let answered = 0;
+  const reads: Reads = { made: 0, answered: 0 };
   for (let i = 0; i < EDITS; i++) {
     // Every sixth edit goes back to the saved text (typing, then undoing).
     if (i % 6 === 5) lines = original.split('\n');
@@ -93,11 +108,7 @@ test(`${EDITS} edits inside a heavy opener's loop: findings equal a fresh analys
       else if (!/do \{|\} while/.test(lines[at])) lines.splice(at, 1);
     }
     const text = lines.join('\n');
-    const r0 = { ...syntaxViewReads };
-    ws.setText(FILE, text);
-    const got = (await ws.check([ROOT])).findings;
-    made += syntaxViewReads.made - r0.made;
-    answered += syntaxViewReads.answered - r0.answered;
+    const got = await checkCounting(ws, FILE, ROOT, text, reads);
     assert.deepEqual(got, await fresh(text), `edit ${i}`);
     const now = JSON.stringify(got);
     if (now !== last) changed++;
@@ -106,8 +117,8 @@ test(`${EDITS} edits inside a heavy opener's loop: findings equal a fresh analys
   // The edits must matter: findings appear, go and move.
   assert.ok(changed >= 10, `only ${changed} of ${EDITS} edits changed the findings`);
   // Each loop round and each path reads the same nodes again: the view answers those itself.
-  assert.ok(made > 0, 'the runs read their syntax through the view');
-  assert.ok(answered > 2 * made, `the view answered ${answered} reads and passed ${made} to web-tree-sitter`);
+  assert.ok(reads.made > 0, 'the runs read their syntax through the view');
+  assert.ok(reads.answered > 2 * reads.made, `the view answered ${reads.answered} reads and passed ${reads.made} to web-tree-sitter`);
 });
 
 /**
@@ -151,8 +162,7 @@ test('edits of the helpers in the open file: the opener in a file not open runs 
     const rng = new Rng(26);
     let lines = original.split('\n');
     let changed = 0;
-    let made = 0;
-    let answered = 0;
+    const reads: Reads = { made: 0, answered: 0 };
     for (let i = 0; i < 24; i++) {
       if (i % 6 === 5) lines = original.split('\n');
       else {
@@ -163,11 +173,7 @@ test('edits of the helpers in the open file: the opener in a file not open runs 
         lines.splice(begin + rng.int(end - begin), 0, ...rng.pick(TYPED_IN_HELPER).split('\n'));
       }
       const text = lines.join('\n');
-      const r0 = { ...syntaxViewReads };
-      ws.setText(helpers, text);
-      const got = (await ws.check([dir])).findings;
-      made += syntaxViewReads.made - r0.made;
-      answered += syntaxViewReads.answered - r0.answered;
+      const got = await checkCounting(ws, helpers, dir, text, reads);
       // From scratch: both files on disk, no editor (no view at all), places named as dir's.
       splitFixture(freshDir, text);
       const fresh = new Workspace({ root: freshDir });
@@ -181,7 +187,7 @@ test('edits of the helpers in the open file: the opener in a file not open runs 
     assert.ok(changed >= 4, `only ${changed} of 24 edits changed the findings`);
     // The helpers (the open file) walk few paths: their views alone answered ~5 reads for each
     // passed on; the opener's loop, read through its root run's view, ~65 (rng 26).
-    assert.ok(answered > 20 * made, `the views answered ${answered} reads and passed ${made} to web-tree-sitter`);
+    assert.ok(reads.answered > 20 * reads.made, `the views answered ${reads.answered} reads and passed ${reads.made} to web-tree-sitter`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.rmSync(freshDir, { recursive: true, force: true });
