@@ -264,7 +264,6 @@ export class Interpreter extends SummaryStore {
     return this.viewWanted(fn.file) || ((survey || this.depth === 1) && this.rootsViewed());
   }
 
-
   /** Whether `name`, called or named from `file`, is a function in the index (a designator when not a local). */
   isFunction(name: string, file: string): boolean {
     this.noteName(name);
