@@ -109,7 +109,7 @@ const parens: Offsets = { a: new Int32Array(0), n: 0 };
 const newlines: Offsets = { a: new Int32Array(0), n: 0 };
 
 /**
- * Copy of buf (loaded in the blanker's memory) with comments, string and char literals and directives blanked;
+ * Copy of the file loaded in the blanker's memory, with comments, string and char literals and directives blanked;
  * the directives the scan reads. The byte loop runs in WebAssembly
  * (engine/index/wasm/blank.ts): it records the code's `;{}` (marks) and `(`
  * (parens), every newline, and the extents of the directives the scan reads
@@ -117,8 +117,10 @@ const newlines: Offsets = { a: new Int32Array(0), n: 0 };
  * that no later pass reads every byte again; only those directives' texts are
  * made here, as strings. The scan is the cold index's whole cost.
  */
-function blankNonCode(buf: Buffer): { clean: Buffer; directives: Directive[] } {
+function blankNonCode(): { clean: Buffer; directives: Directive[] } {
   const b = blankLoaded();
+  // The file's bytes as blankLoaded() left the memory (the caller's view is stale if it grew).
+  const buf = b.source;
   marks.a = b.marks;
   marks.n = b.marks.length;
   parens.a = b.parens;
@@ -446,7 +448,7 @@ export function scanInto(bytes: Uint8Array, entryParam: RegExp | undefined, t: N
     releaseBlankMemory();
     return;
   }
-  const { clean, directives } = blankNonCode(buf);
+  const { clean, directives } = blankNonCode();
   // Brace-counting view: the alternatives of groups whose branches do not balance blanked.
   const branches = new BranchReader(clean, braceSpace(clean.length));
   const { macros, macroCount, condAt } = readDirectives(directives, branches, t);

@@ -16,6 +16,7 @@ import * as fs from 'fs';
 import { isMainThread, workerData, MessagePort } from 'worker_threads';
 import { FileScan, scanFile, scanInto, looksBinary } from './fileScan';
 import { EncodedScan, NameTable } from './scanCodec';
+import { loadSpace } from './blankBytes';
 
 export interface ScannedOne {
   file: string;
@@ -32,16 +33,38 @@ export function contentHash(buf: Uint8Array): string {
   return crypto.createHash('sha1').update(buf).digest('base64');
 }
 
-/** Read space reused file after file (the scan is synchronous and keeps nothing of the bytes). */
-let readSpace = Buffer.alloc(0);
-/** Read space bigger than this is let go after its file (a generated 50 MB file is not kept for the process's life). */
-const KEEP_READ_SPACE = 8 << 20;
-function releaseReadSpace(): void {
-  if (readSpace.length > KEEP_READ_SPACE) readSpace = Buffer.alloc(0);
+/**
+ * Where a file is read: `at(n)` a buffer of at least n bytes (its content
+ * kept while the same space is asked for more), `release()` after the file.
+ */
+interface ReadSpace {
+  at(n: number): Buffer;
+  release(): void;
 }
 
-/** A file's bytes (a view of readSpace, valid until the next read), size and mtime: one open, fstat and read. */
-function readOne(file: string): { size: number; mtimeMs: number; buf: Buffer } | { error: string } {
+/** Read space reused file after file (the scan is synchronous and keeps nothing of the bytes). */
+let reused = Buffer.alloc(0);
+/** Read space bigger than this is let go after its file (a generated 50 MB file is not kept for the process's life). */
+const KEEP_READ_SPACE = 8 << 20;
+const ownSpace: ReadSpace = {
+  at(n) {
+    if (reused.length < n) {
+      const b = Buffer.allocUnsafe(Math.max(n, 2 * reused.length, 1 << 20));
+      reused.copy(b);
+      reused = b;
+    }
+    return reused;
+  },
+  release() {
+    if (reused.length > KEEP_READ_SPACE) reused = Buffer.alloc(0);
+  },
+};
+
+/** The scan threads read into the blanker's memory, where the scan reads the file (no copy: blankBytes.loadSpace). */
+const blankerSpace: ReadSpace = { at: loadSpace, release() {} };
+
+/** A file's bytes (a view of `space`, valid until its next use), size and mtime: one open, fstat and read. */
+function readOne(file: string, space: ReadSpace): { size: number; mtimeMs: number; buf: Buffer } | { error: string } {
   let fd = -1;
   try {
     fd = fs.openSync(file, 'r');
@@ -51,24 +74,20 @@ function readOne(file: string): { size: number; mtimeMs: number; buf: Buffer } |
       // already open: opening it again would wait for a second writer): let it.
       return { size: st.size, mtimeMs: st.mtimeMs, buf: fs.readFileSync(fd) };
     }
-    if (readSpace.length < st.size + 1) readSpace = Buffer.allocUnsafe(Math.max(st.size + 1, 2 * readSpace.length, 1 << 20));
+    let buf = space.at(st.size + 1);
     // Read to the end as readFileSync does, even if the file grew since fstat. A read that gives
     // less than asked once fstat's size is in has met the end: no read more to see 0 (one system
     // call of five per file, ~14% of the read's CPU over a kernel tree). A short read before that
     // size (a network or FUSE file system may give one) reads on.
     let got = 0;
     for (;;) {
-      if (got === readSpace.length) {
-        const b = Buffer.allocUnsafe(readSpace.length * 2);
-        readSpace.copy(b, 0, 0, got);
-        readSpace = b;
-      }
-      const asked = readSpace.length - got;
-      const r = fs.readSync(fd, readSpace, got, asked, null);
+      if (got === buf.length) buf = space.at(buf.length * 2);
+      const asked = buf.length - got;
+      const r = fs.readSync(fd, buf, got, asked, null);
       got += r;
       if (r === 0 || (r < asked && got >= st.size)) break;
     }
-    return { size: st.size, mtimeMs: st.mtimeMs, buf: readSpace.subarray(0, got) };
+    return { size: st.size, mtimeMs: st.mtimeMs, buf: buf.subarray(0, got) };
   } catch (e) {
     return { error: `cannot read: ${(e as Error).message}` };
   } finally {
@@ -78,22 +97,22 @@ function readOne(file: string): { size: number; mtimeMs: number; buf: Buffer } |
 
 /** Read, hash and scan one file (this thread's form: the scan as objects). */
 export function scanOne(file: string, entryParam: RegExp): ScannedOne {
-  const r = readOne(file);
+  const r = readOne(file, ownSpace);
   if ('error' in r) return { file, size: -1, mtimeMs: -1, hash: '', error: r.error };
   const scan = looksBinary(r.buf) ? { functions: [], macros: [] } : scanFile(r.buf, entryParam);
   const hash = contentHash(r.buf);
-  releaseReadSpace();
+  ownSpace.release();
   return { file, size: r.size, mtimeMs: r.mtimeMs, hash, scan };
 }
 
 /** Read, hash and scan one file into a worker's batch: the scan encoded on `out` with the worker's name ids. */
 function scanOneInto(file: string, entryParam: RegExp, t: NameTable, out: number[]): WorkerBatch['files'][number] {
-  const r = readOne(file);
+  const r = readOne(file, blankerSpace);
   if ('error' in r) return { file, size: -1, mtimeMs: -1, hash: '', error: r.error, at: -1 };
   const at = out.length;
-  scanInto(r.buf, entryParam, t, out, true);
+  // Hashed first: the scan may grow the blanker's memory, which leaves r.buf empty.
   const hash = contentHash(r.buf);
-  releaseReadSpace();
+  scanInto(r.buf, entryParam, t, out, true);
   return { file, size: r.size, mtimeMs: r.mtimeMs, hash, at };
 }
 

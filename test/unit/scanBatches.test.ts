@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -95,6 +96,42 @@ test('scan workers: later batches (names sent only once per worker) decode to th
     if (have.functions.length > 1) withDefs++;
   }
   assert.ok(withDefs > files.length / 2, 'the fixtures give definitions besides the file\'s own');
+});
+
+test('scan workers read each file where the blank reads it: files that grow its memory while read and while blanked, and one past the size it keeps, scan and hash as this thread does', () => {
+  // Each big file is bigger than any before it: the read grows the blanker's memory, then the blank grows it
+  // again for its copy and offsets (its texts of directives are then read from the grown memory); the last
+  // is past the 16 MB a scan thread keeps, so the next file is read into a fresh memory.
+  const { root, files } = tree(420);
+  const block = (k: number) =>
+    `#ifdef CONFIG_BIG_${k}\n#define BIG_${k}(x) big_callee_${k}(x) /* a comment */\n` +
+    `static int big_${k}(pte_t *ptep) { int a = 1; a++; a--; return big_callee_${k}(ptep) + shared(a); }\n#else\nint big_${k}(void);\n#endif\n`;
+  const big: string[] = [];
+  let blocks = 0;
+  for (const [i, mb] of [0.5, 2, 6, 20].entries()) {
+    const f = path.join(root, `big${i}.c`);
+    let text = '';
+    for (blocks = 0; text.length < mb * (1 << 20); blocks++) text += block(blocks);
+    fs.writeFileSync(f, text, 'latin1');
+    big.push(f);
+  }
+  // The big files among the small ones, each followed by small files (read into what it left).
+  const all = [...files];
+  big.forEach((f, i) => all.splice(60 + 80 * i, 0, f));
+  const got = new Map<string, { scan: FileScan; hash: string }>();
+  withWorkers('2', () => scanFiles(all, entry, (r) => got.set(r.file, { scan: r.scan!, hash: r.hash })));
+  assert.equal(got.size, all.length);
+  for (const f of all) {
+    const have = got.get(f)!;
+    const bytes = fs.readFileSync(f);
+    assert.equal(have.hash, createHash('sha1').update(bytes).digest('base64'), f);
+    assert.deepEqual(plain(have.scan), plain(scanFile(bytes, entry)), f);
+  }
+  const last = got.get(big[3])!.scan;
+  assert.equal(last.functions.length, blocks, 'the 20 MB file scanned whole');
+  assert.equal(last.macros.length, blocks);
+  assert.equal(last.macros[7].body, 'big_callee_7(x)');
+  fs.rmSync(root, { recursive: true, force: true });
 });
 
 test('scan workers wait for a place: at most batchesInFlight batches wait for this thread while it is away, and every file still comes once', () => {
