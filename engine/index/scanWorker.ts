@@ -34,11 +34,12 @@ export function contentHash(buf: Uint8Array): string {
 }
 
 /**
- * Where a file is read: `at(n)` a buffer of at least n bytes (its content
- * kept while the same space is asked for more), `release()` after the file.
+ * Where a file is read: `at(n, keep)` a buffer of at least n bytes whose
+ * first `keep` bytes are those of the last one given (a file that grew while
+ * read), `release()` after the file.
  */
 interface ReadSpace {
-  at(n: number): Buffer;
+  at(n: number, keep: number): Buffer;
   release(): void;
 }
 
@@ -47,10 +48,10 @@ let reused = Buffer.alloc(0);
 /** Read space bigger than this is let go after its file (a generated 50 MB file is not kept for the process's life). */
 const KEEP_READ_SPACE = 8 << 20;
 const ownSpace: ReadSpace = {
-  at(n) {
+  at(n, keep) {
     if (reused.length < n) {
       const b = Buffer.allocUnsafe(Math.max(n, 2 * reused.length, 1 << 20));
-      reused.copy(b);
+      reused.copy(b, 0, 0, keep);
       reused = b;
     }
     return reused;
@@ -60,8 +61,8 @@ const ownSpace: ReadSpace = {
   },
 };
 
-/** The scan threads read into the blanker's memory, where the scan reads the file (no copy: blankBytes.loadSpace). */
-const blankerSpace: ReadSpace = { at: loadSpace, release() {} };
+/** The scan threads read into the blanker's memory, where the scan reads the file (no copy: blankBytes.loadSpace; a grown memory keeps its bytes). */
+const blankerSpace: ReadSpace = { at: (n) => loadSpace(n), release() {} };
 
 /** A file's bytes (a view of `space`, valid until its next use), size and mtime: one open, fstat and read. */
 function readOne(file: string, space: ReadSpace): { size: number; mtimeMs: number; buf: Buffer } | { error: string } {
@@ -74,14 +75,14 @@ function readOne(file: string, space: ReadSpace): { size: number; mtimeMs: numbe
       // already open: opening it again would wait for a second writer): let it.
       return { size: st.size, mtimeMs: st.mtimeMs, buf: fs.readFileSync(fd) };
     }
-    let buf = space.at(st.size + 1);
+    let buf = space.at(st.size + 1, 0);
     // Read to the end as readFileSync does, even if the file grew since fstat. A read that gives
     // less than asked once fstat's size is in has met the end: no read more to see 0 (one system
     // call of five per file, ~14% of the read's CPU over a kernel tree). A short read before that
     // size (a network or FUSE file system may give one) reads on.
     let got = 0;
     for (;;) {
-      if (got === buf.length) buf = space.at(buf.length * 2);
+      if (got === buf.length) buf = space.at(buf.length * 2, got);
       const asked = buf.length - got;
       const r = fs.readSync(fd, buf, got, asked, null);
       got += r;
