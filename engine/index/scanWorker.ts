@@ -36,18 +36,17 @@ export function contentHash(buf: Uint8Array): string {
 /**
  * Where a file is read: `at(n, keep)` a buffer of at least n bytes whose
  * first `keep` bytes are those of the last one given (a file that grew while
- * read), `release()` after the file.
+ * read).
  */
 interface ReadSpace {
   at(n: number, keep: number): Buffer;
-  release(): void;
 }
 
 /** Read space reused file after file (the scan is synchronous and keeps nothing of the bytes). */
 let reused = Buffer.alloc(0);
 /** Read space bigger than this is let go after its file (a generated 50 MB file is not kept for the process's life). */
 const KEEP_READ_SPACE = 8 << 20;
-const ownSpace: ReadSpace = {
+const ownSpace: ReadSpace & { release(): void } = {
   at(n, keep) {
     if (reused.length < n) {
       const b = Buffer.allocUnsafe(Math.max(n, 2 * reused.length, 1 << 20));
@@ -56,13 +55,14 @@ const ownSpace: ReadSpace = {
     }
     return reused;
   },
+  /** After a file: a space grown past KEEP_READ_SPACE is let go. */
   release() {
     if (reused.length > KEEP_READ_SPACE) reused = Buffer.alloc(0);
   },
 };
 
 /** The scan threads read into the blanker's memory, where the scan reads the file (no copy: blankBytes.loadSpace; a grown memory keeps its bytes). */
-const blankerSpace: ReadSpace = { at: (n) => loadSpace(n), release() {} };
+const blankerSpace: ReadSpace = { at: (n) => loadSpace(n) };
 
 /** A file's bytes (a view of `space`, valid until its next use), size and mtime: one open, fstat and read. */
 function readOne(file: string, space: ReadSpace): { size: number; mtimeMs: number; buf: Buffer } | { error: string } {
